@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages routefabric builds, tests and demos with. Idempotent: packages that are
+# already installed are skipped, and apt is not touched at all when nothing is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang lld llvm libclang-rt-14-dev
+  clang-format clang-tidy
+  # libraries
+  libdpdk-dev libtbb-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libnuma-dev
+  # real BGP peers for interop tests and side-by-side benchmarks
+  bird2 frr gobgpd exabgp
+  # lab and plotting tools
+  iproute2 procps gnuplot-nox python3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: need root to install packages (run as root or with sudo)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
