@@ -1,0 +1,2 @@
+// Placeholder while the codec is being written (issue 3).
+#include "control/codec/codec.hpp"
