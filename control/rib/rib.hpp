@@ -1,0 +1,243 @@
+// The route-server RIB (design §2): Adj-RIB-In per peer, Loc-RIB with best path + ECMP set, and the
+// Adj-RIB-Out of every established peer, encoded once per update group.
+//
+// Threading: single-threaded. Every member function must be called from the same strand (the session
+// layer's RIB strand); nothing here locks. The DeltaSink is called from that strand too.
+//
+// How the session layer drives it:
+//   peer_up(cfg)              when a session reaches Established → initial Adj-RIB-Out + End-of-RIB to send
+//   apply_update(id, upd)     for every decoded UPDATE (RFC 7606 outcome included) → Ok / RouteLimitExceeded
+//   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB)
+//   peer_down(id)             when the session leaves Established for any reason
+//   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
+//
+// Outbound bytes are whole BGP messages in shared, immutable buffers (SharedBytes). Peers in the same
+// update group (same negotiated CodecOptions, families and next hop for originated routes) receive the
+// *same* buffer objects, so N peers × K routes costs one encoding per group, not per peer. A peer's list
+// may hold several buffers; send them in order (an Asio scatter-gather write takes the list as is).
+//
+// Loc-RIB changes go to the DeltaSink (control/rib/delta.hpp) as one batch per RIB call. Only changes of
+// a prefix's ECMP next-hop set are published (an attribute change that keeps the next hops is invisible
+// to a FIB). Back-pressure: when publish() refuses, the deltas stay in a pending set keyed by prefix —
+// a later change of the same prefix replaces the pending one (each delta is complete state), so the
+// pending set never exceeds the number of prefixes. Sequence numbers are assigned when a batch is
+// offered and consumed only when it is accepted, so the accepted stream has no gaps. Every RIB call
+// retries; the owner can also call flush_deltas() (e.g. when the consumer signals room). A coalesced
+// withdrawal may name a prefix the consumer never saw; consumers treat that as a no-op.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "control/codec/codec.hpp"
+#include "control/codec/message.hpp"
+#include "control/net/ip.hpp"
+#include "control/rib/delta.hpp"
+
+namespace rf::rib {
+
+// Chosen by the caller, unique among the peers that are up. 0 is reserved (locally originated routes).
+using PeerId = std::uint32_t;
+inline constexpr PeerId kLocalPeer = 0;
+
+using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+enum class AsPathMode : std::uint8_t {
+    Prepend,      // Azure Route Server (default): the RS ASN is prepended to every path it advertises
+    Transparent,  // RFC 7947 route server: AS_PATH passed on untouched
+};
+
+enum class RouteCounting : std::uint8_t {
+    DistinctPrefixes,  // distinct prefixes currently in the peer's Adj-RIB-In (default)
+    AzureStrict,       // current count + number of NLRI announced in the incoming UPDATE (design §2)
+};
+
+struct RibConfig {
+    std::uint32_t local_asn = 65515;
+    AsPathMode as_path_mode = AsPathMode::Prepend;
+    // Reflect routes learned from one peer (NVA) to the other peers. Off: peers receive only the VNet
+    // address spaces; learned routes still reach the Loc-RIB and the FIB.
+    bool branch_to_branch = true;
+    // VNet address spaces advertised to every peer (AS_PATH = local ASN, ORIGIN IGP). They are not part
+    // of the Loc-RIB nor of the delta stream (the FIB knows the VNet as system routes); a learned route
+    // for exactly such a prefix is kept in the Loc-RIB/FIB but never advertised in its place.
+    std::vector<net::Prefix> vnet_prefixes;
+    // Next hop for the VNet prefixes; when unset, the peer's PeerConfig::local_address_v4/_v6.
+    std::optional<net::IpAddress> vnet_next_hop_v4;
+    std::optional<net::IpAddress> vnet_next_hop_v6;
+    // Maximum ECMP set size (leading routes of the shortest AS-path length, in comparator order).
+    std::size_t max_ecmp_paths = 8;
+    // Do not advertise a route to a peer whose ASN is already in its AS_PATH. Off by default, like
+    // Azure and RFC 7947 route servers: the receiving NVA applies its own loop detection, and an operator
+    // who runs two NVAs in one ASN can accept the routes with allowas-in. When on, peers of different
+    // ASNs fall into different update groups.
+    bool suppress_peer_as_in_path = false;
+};
+
+// What the RIB needs to know about an established session.
+struct PeerConfig {
+    PeerId id = 0;
+    net::IpAddress address;                  // the peer's address (tie-break, queries)
+    std::uint32_t asn = 0;                   // the peer's real ASN
+    net::Ipv4Address bgp_identifier;         // from the peer's OPEN (tie-break)
+    std::size_t route_limit = 1000;          // 0 = unlimited
+    RouteCounting counting = RouteCounting::DistinctPrefixes;
+    bool route_refresh = false;              // the peer negotiated ROUTE-REFRESH (RFC 2918)
+    bgp::CodecOptions codec;                 // negotiated; used to encode this peer's Adj-RIB-Out
+    // Families negotiated with the peer; routes of other families are neither accepted nor sent.
+    std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
+    // Our end of the session; the next hop of originated routes when RibConfig gives none.
+    std::optional<net::IpAddress> local_address_v4;
+    std::optional<net::IpAddress> local_address_v6;
+};
+
+enum class UpdateStatus : std::uint8_t {
+    Ok,
+    // The UPDATE would take the peer past its route limit. It was NOT applied, and the peer has already
+    // been taken down in the RIB (as by peer_down: all its routes withdrawn in one batch). The session
+    // must send NOTIFICATION Cease / Maximum Number of Prefixes Reached (RFC 4486) and close; a later
+    // peer_down(id) is a harmless no-op.
+    RouteLimitExceeded,
+    UnknownPeer,  // no peer_up for this id (ignored)
+};
+
+struct UpdateResult {
+    UpdateStatus status = UpdateStatus::Ok;
+    std::size_t route_count = 0;  // the count that was compared with the limit (per the counting mode)
+    std::size_t route_limit = 0;
+};
+
+// The steps of the best-path comparator, in the order they are applied. See compare_paths().
+enum class DecisionStep : std::uint8_t {
+    OnlyPath,      // a single candidate: nothing to compare
+    AsPathLength,  // shorter AS_PATH wins (the ECMP boundary)
+    Origin,        // lower ORIGIN wins (IGP < EGP < INCOMPLETE)
+    PeerBgpId,     // lower BGP identifier of the advertising peer wins
+    PeerAddress,   // lower peer address wins
+    PeerId,        // lower PeerId (only if two peers share identifier and address)
+};
+std::string_view decision_step_name(DecisionStep step);
+
+// One candidate as the comparator sees it.
+struct PathKey {
+    std::size_t as_path_length = 0;
+    bgp::Origin origin = bgp::Origin::Incomplete;
+    net::Ipv4Address peer_bgp_id;
+    net::IpAddress peer_address;
+    PeerId peer = 0;
+};
+
+struct PathComparison {
+    int order = 0;  // < 0: a is better, > 0: b is better, 0: identical keys
+    DecisionStep step = DecisionStep::OnlyPath;
+    // a and b are in the same ECMP class (equal AS-path length); the step only ordered them.
+    [[nodiscard]] bool ecmp_equal() const { return step != DecisionStep::AsPathLength; }
+};
+// The one best-path comparator: a total order; returns the step that decided.
+PathComparison compare_paths(const PathKey& a, const PathKey& b);
+
+// ------------------------------------------------------------------------------------ query results
+
+struct LearnedRoute {  // an Adj-RIB-In entry
+    net::Prefix prefix;
+    bgp::PathAttributes attributes;
+    std::vector<net::IpAddress> next_hops;  // NEXT_HOP, or the MP_REACH next hops for IPv6
+    bool eligible = true;                   // false: the AS_PATH holds our own ASN (loop), not used
+};
+
+struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
+    net::Prefix prefix;
+    bgp::PathAttributes attributes;
+    std::vector<net::IpAddress> next_hops;
+    PeerId source = kLocalPeer;  // kLocalPeer: an originated VNet prefix
+};
+
+struct LocRibPath {
+    PeerId peer = 0;
+    net::IpAddress peer_address;
+    bgp::PathAttributes attributes;
+    std::vector<net::IpAddress> next_hops;
+    std::size_t as_path_length = 0;
+};
+
+struct LocRibEntry {
+    net::Prefix prefix;
+    std::vector<LocRibPath> paths;  // every eligible path, best first (comparator order)
+    std::size_t ecmp_count = 0;     // paths[0 .. ecmp_count) form the ECMP set
+    DecisionStep decided_by = DecisionStep::OnlyPath;  // the step that put paths[0] before paths[1]
+    std::vector<net::IpAddress> next_hops;  // the ECMP set's next hops as published to the FIB
+};
+
+struct PeerOutbound {
+    PeerId peer = 0;
+    std::vector<SharedBytes> messages;  // whole BGP messages, to be sent in this order
+};
+
+struct RibStats {
+    std::size_t peers = 0;
+    std::size_t update_groups = 0;
+    std::size_t loc_rib_prefixes = 0;
+    std::size_t adj_rib_in_routes = 0;   // sum over peers
+    std::size_t interned_attributes = 0;  // distinct attribute sets stored
+    std::uint64_t delta_sequence = 0;     // next sequence number to publish
+    std::size_t pending_deltas = 0;       // refused by the sink, waiting
+    std::uint64_t delta_refusals = 0;     // publish() calls that returned false
+    std::uint64_t route_limit_trips = 0;
+};
+
+class RouteServerRib {
+public:
+    RouteServerRib(RibConfig config, DeltaSink& sink);
+    ~RouteServerRib();
+    RouteServerRib(const RouteServerRib&) = delete;
+    RouteServerRib& operator=(const RouteServerRib&) = delete;
+
+    // A session reached Established. Returns the initial Adj-RIB-Out: UPDATEs with every route this peer
+    // gets, then End-of-RIB for each of its families. If the id is already up, it is first taken down.
+    std::vector<SharedBytes> peer_up(const PeerConfig& peer);
+
+    // Applies one decoded UPDATE. RFC 7606: TreatAsWithdraw (and AfiSafiDisable) withdraw every NLRI of
+    // the UPDATE, announced ones included; AttributeDiscard applies the UPDATE as decoded. Routes whose
+    // AS_PATH holds the local ASN are kept in the Adj-RIB-In (and counted) but are not eligible.
+    // ADD-PATH receive is not supported in the RIB: one path per (peer, prefix), the last one wins.
+    UpdateResult apply_update(PeerId peer, const bgp::DecodedUpdate& update);
+
+    // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
+    // forgets the peer. Unknown ids are ignored.
+    void peer_down(PeerId peer);
+
+    // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB. Drain the
+    // peer's pending outbound first, so the refresh is the last word. Empty if the peer is unknown.
+    std::vector<SharedBytes> route_refresh(PeerId peer, bgp::AfiSafi family);
+
+    // Replaces the advertised VNet address spaces; the differences are announced/withdrawn to every peer
+    // at once (drain_outbound). Asking NVAs for their routes again is the session layer's job.
+    void set_vnet_prefixes(std::vector<net::Prefix> prefixes);
+
+    // Bytes each established peer must be sent because of the calls since the last drain.
+    std::vector<PeerOutbound> drain_outbound();
+    [[nodiscard]] bool has_outbound() const;
+
+    // Offers the pending deltas to the sink again. Returns true when nothing is pending afterwards.
+    bool flush_deltas();
+
+    // ----------------------------------------------------------------------- read-only queries
+    [[nodiscard]] std::vector<LearnedRoute> adj_rib_in(PeerId peer) const;
+    [[nodiscard]] std::vector<AdvertisedRoute> adj_rib_out(PeerId peer) const;
+    [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
+    [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
+    [[nodiscard]] std::size_t route_count(PeerId peer) const;       // distinct prefixes in Adj-RIB-In
+    [[nodiscard]] bool is_up(PeerId peer) const;
+    [[nodiscard]] RibStats stats() const;
+    [[nodiscard]] const RibConfig& config() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rf::rib
