@@ -118,7 +118,7 @@ enum class DecisionStep : std::uint8_t {
     Origin,        // lower ORIGIN wins (IGP < EGP < INCOMPLETE)
     PeerBgpId,     // lower BGP identifier of the advertising peer wins
     PeerAddress,   // lower peer address wins
-    PeerId,        // lower PeerId (only if two peers share identifier and address)
+    LowestPeerId,  // lower PeerId (only if two peers share identifier and address)
 };
 std::string_view decision_step_name(DecisionStep step);
 
