@@ -1,0 +1,122 @@
+#include "control/session/open_policy.hpp"
+
+#include "control/codec/errors.hpp"
+
+namespace rf::session {
+namespace {
+
+constexpr std::uint8_t u8(bgp::ErrorCode c) { return static_cast<std::uint8_t>(c); }
+constexpr std::uint8_t u8(bgp::OpenSubcode c) { return static_cast<std::uint8_t>(c); }
+
+OpenRejected open_error(bgp::OpenSubcode sub, std::vector<std::uint8_t> data, std::string reason) {
+    return {bgp::Notification{u8(bgp::ErrorCode::OpenMessage), u8(sub), std::move(data)}, std::move(reason)};
+}
+
+std::vector<std::uint8_t> be16(std::uint16_t v) {
+    return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v & 0xFF)};
+}
+
+}  // namespace
+
+Result<OpenAccepted, OpenRejected> validate_open(const bgp::Open& remote, const OpenPolicy& policy) {
+    // Version (RFC 4271 §6.2): the data is the largest version we support, as two octets.
+    if (remote.version != 4) {
+        return unexpected(open_error(bgp::OpenSubcode::UnsupportedVersionNumber, be16(4),
+                                     "unsupported BGP version " + std::to_string(remote.version)));
+    }
+    // ASN (RFC 6793 §4.1): with the capability the real ASN is in it and My AS is that ASN or AS_TRANS.
+    const auto& cap = remote.capabilities.four_octet_as;
+    std::uint32_t asn = remote.my_as;
+    if (cap) {
+        asn = *cap;
+        const bool two_octet = asn <= 0xFFFF;
+        if (asn == 0 || (two_octet && remote.my_as != asn) || (!two_octet && remote.my_as != bgp::kAsTrans)) {
+            return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),
+                                         "My AS " + std::to_string(remote.my_as) +
+                                             " inconsistent with 4-octet AS capability " + std::to_string(asn)));
+        }
+    } else if (remote.my_as == bgp::kAsTrans) {
+        return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),
+                                     "AS_TRANS without the 4-octet AS capability"));
+    }
+    if (asn > 0xFFFF && !policy.four_octet_mode) {
+        return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),
+                                     "4-byte ASN " + std::to_string(asn) + " refused (4-byte mode is off)"));
+    }
+    if (asn != policy.peer_asn) {
+        return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),
+                                     "peer ASN " + std::to_string(asn) + " differs from configured " +
+                                         std::to_string(policy.peer_asn)));
+    }
+    // Hold time: 0 (no keepalives) or at least 3 seconds (RFC 4271 §4.2, §6.2).
+    if (remote.hold_time == 1 || remote.hold_time == 2) {
+        return unexpected(open_error(bgp::OpenSubcode::UnacceptableHoldTime, {},
+                                     "unacceptable hold time " + std::to_string(remote.hold_time)));
+    }
+    // Identifier: a valid non-zero unicast value, different from ours (RFC 6286 §2.2).
+    if (remote.bgp_identifier.value == 0) {
+        return unexpected(open_error(bgp::OpenSubcode::BadBgpIdentifier, {}, "BGP identifier 0.0.0.0"));
+    }
+    if (remote.bgp_identifier == policy.local_id) {
+        return unexpected(open_error(bgp::OpenSubcode::BadBgpIdentifier, {},
+                                     "BGP identifier " + remote.bgp_identifier.to_string() + " equals ours"));
+    }
+    return OpenAccepted{asn, remote.bgp_identifier, remote.hold_time};
+}
+
+bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, std::uint16_t hold_time,
+                          bool ipv6) {
+    bgp::Open open;
+    open.version = 4;
+    open.my_as = local_asn > 0xFFFF ? bgp::kAsTrans : static_cast<std::uint16_t>(local_asn);
+    open.hold_time = hold_time;
+    open.bgp_identifier = router_id;
+    open.capabilities.multiprotocol.push_back({net::Afi::Ipv4, net::Safi::Unicast});
+    if (ipv6) {
+        open.capabilities.multiprotocol.push_back({net::Afi::Ipv6, net::Safi::Unicast});
+    }
+    open.capabilities.route_refresh = true;
+    open.capabilities.four_octet_as = local_asn;
+    return open;
+}
+
+bool keep_locally_initiated(net::Ipv4Address local_id, net::Ipv4Address remote_id) {
+    // RFC 4271 §6.8: compare as 4-octet unsigned integers in host byte order; if ours is lower, close
+    // the connection we initiated (keep the peer's); otherwise close the peer's.
+    return local_id.value > remote_id.value;
+}
+
+bgp::Notification max_prefix_notification(bgp::AfiSafi family, std::uint32_t limit) {
+    const auto afi = static_cast<std::uint16_t>(family.afi);
+    return bgp::Notification{
+        u8(bgp::ErrorCode::Cease),
+        static_cast<std::uint8_t>(bgp::CeaseSubcode::MaximumPrefixesReached),
+        {static_cast<std::uint8_t>(afi >> 8), static_cast<std::uint8_t>(afi & 0xFF),
+         static_cast<std::uint8_t>(family.safi), static_cast<std::uint8_t>(limit >> 24),
+         static_cast<std::uint8_t>((limit >> 16) & 0xFF), static_cast<std::uint8_t>((limit >> 8) & 0xFF),
+         static_cast<std::uint8_t>(limit & 0xFF)}};
+}
+
+bgp::Notification admin_cease(bgp::CeaseSubcode subcode, std::string_view message) {
+    // RFC 8203 (updated by RFC 9003): length octet then UTF-8, at most 128 (RFC 8203) octets here, cut
+    // before a UTF-8 continuation byte so the text stays valid.
+    std::size_t n = std::min<std::size_t>(message.size(), 128);
+    while (n > 0 && n < message.size() && (static_cast<unsigned char>(message[n]) & 0xC0) == 0x80) {
+        --n;
+    }
+    std::vector<std::uint8_t> data;
+    if (n > 0) {
+        data.resize(n + 1);
+        data[0] = static_cast<std::uint8_t>(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            data[i + 1] = static_cast<std::uint8_t>(message[i]);
+        }
+    }
+    return bgp::Notification{u8(bgp::ErrorCode::Cease), static_cast<std::uint8_t>(subcode), std::move(data)};
+}
+
+bgp::Notification to_notification(const bgp::WireError& error) {
+    return bgp::Notification{u8(error.code), error.subcode, error.data};
+}
+
+}  // namespace rf::session

@@ -1,0 +1,58 @@
+// OPEN validation (RFC 4271 §6.2, RFC 6793 for 4-octet ASNs, RFC 6286 for the identifier) and
+// connection collision resolution (RFC 4271 §6.8). Pure functions: the session driver calls them and
+// feeds the outcome to the FSM (OpenReceived, or OpenInvalid with the returned NOTIFICATION).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "control/codec/errors.hpp"
+#include "control/codec/message.hpp"
+#include "control/codec/result.hpp"
+
+namespace rf::session {
+
+struct OpenPolicy {
+    std::uint32_t local_asn = 65515;
+    net::Ipv4Address local_id;
+    std::uint32_t peer_asn = 0;   // configured
+    bool four_octet_mode = false; // 4-byte ASNs accepted (RFC 6793); off = Azure-compatible 2-byte only
+};
+
+struct OpenAccepted {
+    std::uint32_t peer_asn = 0;
+    net::Ipv4Address peer_id;
+    std::uint16_t peer_hold = 0;
+};
+
+struct OpenRejected {
+    bgp::Notification notification;
+    std::string reason;  // for the log: "peer ASN 65001 differs from configured 65002"
+};
+
+// Checks the peer's OPEN: version 4, ASN (AS_TRANS and the 4-octet capability), hold time (0 or >= 3),
+// BGP identifier (non-zero, not ours). Returns the NOTIFICATION to send on failure.
+Result<OpenAccepted, OpenRejected> validate_open(const bgp::Open& remote, const OpenPolicy& policy);
+
+// Our OPEN: version 4, My AS (AS_TRANS if the ASN needs four octets), hold time, identifier, and the
+// capabilities we support: IPv4/IPv6 unicast, route refresh, 4-octet AS.
+bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, std::uint16_t hold_time,
+                          bool ipv6 = true);
+
+// RFC 4271 §6.8: of two connections to the same peer, the one initiated by the speaker with the higher
+// BGP identifier survives. Returns true when the locally initiated connection is the one to keep.
+bool keep_locally_initiated(net::Ipv4Address local_id, net::Ipv4Address remote_id);
+
+// The data of NOTIFICATION Cease / Maximum Number of Prefixes Reached (RFC 4486 §4): AFI (2), SAFI (1),
+// upper bound (4).
+bgp::Notification max_prefix_notification(bgp::AfiSafi family, std::uint32_t limit);
+
+// Cease / Administrative Shutdown (or Reset) with an RFC 8203 shutdown communication (UTF-8, at most
+// 128 bytes; longer text is truncated on a character boundary).
+bgp::Notification admin_cease(bgp::CeaseSubcode subcode, std::string_view message);
+
+// A NOTIFICATION from a codec WireError.
+bgp::Notification to_notification(const bgp::WireError& error);
+
+}  // namespace rf::session

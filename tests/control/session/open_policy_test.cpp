@@ -1,0 +1,190 @@
+// OPEN validation (RFC 4271 §6.2, RFC 6793), collision resolution (§6.8), NOTIFICATION payloads
+// (RFC 4486, RFC 8203) and the peering rules of design §2.
+#include <gtest/gtest.h>
+
+#include "control/session/open_policy.hpp"
+#include "control/session/peer_rules.hpp"
+
+namespace rf::session {
+namespace {
+
+net::Ipv4Address ip4(const char* s) { return *net::Ipv4Address::parse(s); }
+
+OpenPolicy policy(std::uint32_t peer_asn = 65001, bool four = false) {
+    OpenPolicy p;
+    p.local_asn = 65515;
+    p.local_id = ip4("10.0.0.1");
+    p.peer_asn = peer_asn;
+    p.four_octet_mode = four;
+    return p;
+}
+
+bgp::Open peer_open(std::uint32_t asn = 65001) {
+    bgp::Open o = make_local_open(asn, ip4("10.0.0.2"), 90);
+    return o;
+}
+
+std::uint8_t open_sub(const Result<OpenAccepted, OpenRejected>& r) {
+    EXPECT_FALSE(r.has_value());
+    if (r.has_value()) {
+        return 0;
+    }
+    EXPECT_EQ(r.error().notification.code, 2);
+    return r.error().notification.subcode;
+}
+
+TEST(OpenValidation, AcceptsAWellFormedOpen) {
+    auto r = validate_open(peer_open(), policy());
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->peer_asn, 65001U);
+    EXPECT_EQ(r->peer_hold, 90);
+    EXPECT_EQ(r->peer_id, ip4("10.0.0.2"));
+}
+
+TEST(OpenValidation, BadVersionSendsUnsupportedVersionWithOurVersion) {
+    auto o = peer_open();
+    o.version = 3;
+    auto r = validate_open(o, policy());
+    EXPECT_EQ(open_sub(r), 1);
+    EXPECT_EQ(r.error().notification.data, (std::vector<std::uint8_t>{0, 4}));
+}
+
+TEST(OpenValidation, WrongAsnIsBadPeerAs) {
+    EXPECT_EQ(open_sub(validate_open(peer_open(65002), policy())), 2);
+}
+
+TEST(OpenValidation, FourByteAsnRefusedUnlessFourByteMode) {
+    auto o = peer_open(4200000001U);
+    EXPECT_EQ(o.my_as, bgp::kAsTrans);
+    EXPECT_EQ(open_sub(validate_open(o, policy(4200000001U, false))), 2);
+    EXPECT_TRUE(validate_open(o, policy(4200000001U, true)).has_value());
+}
+
+TEST(OpenValidation, AsTransRulesOfRfc6793) {
+    auto o = peer_open();
+    o.capabilities.four_octet_as.reset();  // a 2-byte speaker
+    EXPECT_TRUE(validate_open(o, policy()).has_value());
+    o.my_as = bgp::kAsTrans;  // AS_TRANS without the capability
+    EXPECT_EQ(open_sub(validate_open(o, policy(bgp::kAsTrans))), 2);
+    auto m = peer_open();
+    m.my_as = 65009;  // My AS disagrees with the capability
+    EXPECT_EQ(open_sub(validate_open(m, policy())), 2);
+}
+
+TEST(OpenValidation, HoldTimeOneOrTwoIsUnacceptableZeroAndThreeAreFine) {
+    for (std::uint16_t h : {1, 2}) {
+        auto o = peer_open();
+        o.hold_time = h;
+        EXPECT_EQ(open_sub(validate_open(o, policy())), 6);
+    }
+    for (std::uint16_t h : {0, 3, 65535}) {
+        auto o = peer_open();
+        o.hold_time = h;
+        EXPECT_TRUE(validate_open(o, policy()).has_value());
+    }
+}
+
+TEST(OpenValidation, IdentifierZeroOrOursIsBadBgpIdentifier) {
+    auto o = peer_open();
+    o.bgp_identifier = ip4("0.0.0.0");
+    EXPECT_EQ(open_sub(validate_open(o, policy())), 3);
+    o.bgp_identifier = ip4("10.0.0.1");
+    EXPECT_EQ(open_sub(validate_open(o, policy())), 3);
+}
+
+TEST(OpenValidation, LocalOpenUsesAsTransForFourByteAsn) {
+    auto o = make_local_open(65515, ip4("10.0.0.1"), 180);
+    EXPECT_EQ(o.my_as, 65515);
+    EXPECT_EQ(o.capabilities.four_octet_as, 65515U);
+    EXPECT_TRUE(o.capabilities.route_refresh);
+    EXPECT_EQ(make_local_open(4200000000U, ip4("10.0.0.1"), 180).my_as, bgp::kAsTrans);
+}
+
+TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {
+    EXPECT_TRUE(keep_locally_initiated(ip4("10.0.0.9"), ip4("10.0.0.2")));
+    EXPECT_FALSE(keep_locally_initiated(ip4("10.0.0.2"), ip4("10.0.0.9")));
+    // compared as unsigned host-order integers, not bytewise strings
+    EXPECT_TRUE(keep_locally_initiated(ip4("192.168.0.1"), ip4("10.255.255.255")));
+}
+
+TEST(Notifications, MaxPrefixCarriesAfiSafiAndLimitPerRfc4486) {
+    auto n = max_prefix_notification({net::Afi::Ipv4, net::Safi::Unicast}, 1000);
+    EXPECT_EQ(n.code, 6);
+    EXPECT_EQ(n.subcode, 1);
+    EXPECT_EQ(n.data, (std::vector<std::uint8_t>{0, 1, 1, 0, 0, 0x03, 0xE8}));
+}
+
+TEST(Notifications, AdminShutdownCarriesRfc8203Message) {
+    auto n = admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, "maintenance");
+    EXPECT_EQ(n.code, 6);
+    EXPECT_EQ(n.subcode, 2);
+    ASSERT_EQ(n.data.size(), 12U);
+    EXPECT_EQ(n.data[0], 11);
+    EXPECT_TRUE(admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, "").data.empty());
+    std::string long_text(200, 'x');
+    long_text[127] = static_cast<char>(0xC3);  // a 2-byte UTF-8 character across the 128-byte cut
+    long_text[128] = static_cast<char>(0xA9);
+    EXPECT_EQ(admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, long_text).data[0], 127);
+}
+
+PeerSettings peer(const char* name, const char* addr, std::uint32_t asn) {
+    PeerSettings p;
+    p.name = name;
+    p.address = *net::IpAddress::parse(addr);
+    p.asn = asn;
+    return p;
+}
+
+TEST(PeeringRules, ReservedAsnsAreRefusedNamingThePeer) {
+    PeeringLimits limits;
+    for (std::uint32_t asn : {8074U, 8075U, 12076U, 65515U, 65517U, 65520U, 23456U, 64496U, 64511U, 65535U, 65551U}) {
+        auto err = check_peer(peer("nva1", "10.0.0.4", asn), {}, limits);
+        ASSERT_TRUE(err) << asn;
+        EXPECT_NE(err->find("nva1"), std::string::npos) << *err;
+        EXPECT_NE(err->find(std::to_string(asn)), std::string::npos) << *err;
+    }
+    for (std::uint32_t asn : {8073U, 65516U, 65521U, 64495U, 64512U, 65534U, 65001U}) {
+        EXPECT_FALSE(check_peer(peer("nva1", "10.0.0.4", asn), {}, limits)) << asn;
+    }
+}
+
+TEST(PeeringRules, OwnAsnIsRefusedEvenWhenNotReserved) {
+    PeeringLimits limits;
+    limits.local_asn = 64900;
+    auto err = check_peer(peer("nva1", "10.0.0.4", 64900), {}, limits);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("own ASN"), std::string::npos);
+}
+
+TEST(PeeringRules, FourByteAsnNeedsFourByteMode) {
+    PeeringLimits limits;
+    EXPECT_TRUE(check_peer(peer("nva1", "10.0.0.4", 4200000001U), {}, limits));
+    limits.four_octet_mode = true;
+    EXPECT_FALSE(check_peer(peer("nva1", "10.0.0.4", 4200000001U), {}, limits));
+}
+
+TEST(PeeringRules, NinthPeerIsRefusedWithAClearError) {
+    PeeringLimits limits;
+    std::vector<PeerSettings> existing;
+    for (int i = 1; i <= 8; ++i) {
+        auto p = peer(("nva" + std::to_string(i)).c_str(), ("10.0.0." + std::to_string(i)).c_str(),
+                      static_cast<std::uint32_t>(65000 + i));
+        ASSERT_FALSE(check_peer(p, existing, limits)) << i;
+        existing.push_back(p);
+    }
+    auto err = check_peer(peer("nva9", "10.0.0.9", 65009), existing, limits);
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("nva9"), std::string::npos);
+    EXPECT_NE(err->find("maximum (8)"), std::string::npos) << *err;
+    limits.max_peers = 9;
+    EXPECT_FALSE(check_peer(peer("nva9", "10.0.0.9", 65009), existing, limits));
+}
+
+TEST(PeeringRules, DuplicateAddressIsRefused) {
+    PeeringLimits limits;
+    std::vector<PeerSettings> existing{peer("nva1", "10.0.0.4", 65001)};
+    EXPECT_TRUE(check_peer(peer("nva2", "10.0.0.4", 65002), existing, limits));
+}
+
+}  // namespace
+}  // namespace rf::session
