@@ -1,0 +1,49 @@
+// Forwarding counters. Each worker owns its counters (one writer), so increments are plain load+store on
+// relaxed atomics — no locked instructions on the fast path — and any thread may read a consistent-enough
+// snapshot at any time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace rf::dataplane {
+
+inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+struct HostCounters {
+    std::atomic<std::uint64_t> tx{0};               // packets handed to a port
+    std::atomic<std::uint64_t> drop_no_route{0};    // LPM miss
+    std::atomic<std::uint64_t> drop_none{0};        // next hop type None
+    std::atomic<std::uint64_t> drop_unresolved{0};  // next hop without ARP resolution yet
+};
+
+struct HostTotals {
+    std::uint64_t tx = 0, drop_no_route = 0, drop_none = 0, drop_unresolved = 0;
+    HostTotals& operator+=(const HostCounters& c) {
+        tx += c.tx.load(std::memory_order_relaxed);
+        drop_no_route += c.drop_no_route.load(std::memory_order_relaxed);
+        drop_none += c.drop_none.load(std::memory_order_relaxed);
+        drop_unresolved += c.drop_unresolved.load(std::memory_order_relaxed);
+        return *this;
+    }
+    HostTotals& operator+=(const HostTotals& c) {
+        tx += c.tx;
+        drop_no_route += c.drop_no_route;
+        drop_none += c.drop_none;
+        drop_unresolved += c.drop_unresolved;
+        return *this;
+    }
+    [[nodiscard]] std::uint64_t drops() const { return drop_no_route + drop_none + drop_unresolved; }
+};
+
+struct alignas(64) WorkerCounters {
+    std::atomic<std::uint64_t> bursts{0};
+    std::atomic<std::uint64_t> packets{0};        // generated
+    std::atomic<std::uint64_t> alloc_failures{0}; // mbuf pool empty
+    std::atomic<std::uint64_t> tx_failures{0};    // port refused the packet (freed, counted)
+    std::atomic<std::uint64_t> probe_lookups{0};
+};
+
+}  // namespace rf::dataplane

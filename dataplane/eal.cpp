@@ -1,0 +1,146 @@
+#include "dataplane/eal.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+namespace rf::dataplane {
+
+std::vector<std::string> build_eal_args(const EalConfig& config, std::string_view program) {
+    std::vector<std::string> args{std::string(program)};
+    if (!config.passthrough.empty()) {
+        args.insert(args.end(), config.passthrough.begin(), config.passthrough.end());
+    } else {
+        const unsigned lcores = config.lcores == 0 ? 1 : config.lcores;
+        const unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
+        if (lcores <= cpus) {
+            args.insert(args.end(), {"-l", "0-" + std::to_string(lcores - 1)});
+        } else {
+            // More lcores than CPUs (a lab on a small VM): let every lcore float over every CPU.
+            args.insert(args.end(), {"--lcores", "(0-" + std::to_string(lcores - 1) + ")@(0-" +
+                                                     std::to_string(cpus - 1) + ")"});
+        }
+        // --in-memory needs hugepages; without them --no-shconf plus a per-process prefix gives the
+        // same isolation, so parallel processes never share or clash on runtime files.
+        args.insert(args.end(), {"--no-huge", "-m", std::to_string(config.memory_mb), "--no-shconf",
+                                 "--file-prefix", "rf-dp-" + std::to_string(::getpid()), "--no-pci",
+                                 "--no-telemetry"});
+    }
+    for (const auto& vdev : config.vdevs) args.insert(args.end(), {"--vdev", vdev});
+    if (!config.log_level.empty()) args.insert(args.end(), {"--log-level", config.log_level});
+    return args;
+}
+
+std::optional<std::vector<std::string>> split_words(std::string_view text, std::string* error) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false;
+    char quote = 0;
+    for (char c : text) {
+        if (quote != 0) {
+            if (c == quote) {
+                quote = 0;
+            } else {
+                word += c;
+            }
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+            if (in_word) words.push_back(std::move(word));
+            word.clear();
+            in_word = false;
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (quote != 0) {
+        if (error) *error = "unbalanced quote in EAL arguments";
+        return std::nullopt;
+    }
+    if (in_word) words.push_back(std::move(word));
+    return words;
+}
+
+std::optional<SplitCommandLine> split_command_line(int argc, const char* const* argv, std::string* error) {
+    SplitCommandLine out;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--") {
+            for (int j = i + 1; j < argc; ++j) out.eal.emplace_back(argv[j]);
+            break;
+        }
+        std::string_view value;
+        if (arg == "--eal") {
+            if (i + 1 >= argc) {
+                if (error) *error = "--eal needs a value";
+                return std::nullopt;
+            }
+            value = argv[++i];
+        } else if (arg.starts_with("--eal=")) {
+            value = arg.substr(6);
+        } else {
+            out.app.emplace_back(arg);
+            continue;
+        }
+        auto words = split_words(value, error);
+        if (!words) return std::nullopt;
+        out.eal.insert(out.eal.end(), words->begin(), words->end());
+    }
+    return out;
+}
+
+namespace {
+std::mutex g_mutex;
+bool g_done = false;
+bool g_ok = false;
+std::string g_error;
+std::string g_runtime_dir;
+bool g_owns_runtime_dir = false;
+}  // namespace
+
+bool eal_init(const EalConfig& config, std::string* error) {
+    std::lock_guard lock(g_mutex);
+    if (!g_done) {
+        g_done = true;
+        auto args = build_eal_args(config, "rf-dataplane");
+        std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const int rc = rte_eal_init(static_cast<int>(args.size()), argv.data());
+        g_ok = rc >= 0;
+        if (!g_ok) {
+            g_error = std::string("rte_eal_init failed: ") + rte_strerror(rte_errno);
+        } else {
+            g_runtime_dir = rte_eal_get_runtime_dir();
+            g_owns_runtime_dir = config.passthrough.empty();
+        }
+    }
+    if (!g_ok && error) *error = g_error;
+    return g_ok;
+}
+
+bool eal_initialised() {
+    std::lock_guard lock(g_mutex);
+    return g_ok;
+}
+
+void eal_shutdown() {
+    std::lock_guard lock(g_mutex);
+    if (!g_ok) return;
+    rte_eal_cleanup();
+    g_ok = false;
+    if (g_owns_runtime_dir && !g_runtime_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(g_runtime_dir, ec);  // our own per-process prefix only
+    }
+}
+
+}  // namespace rf::dataplane

@@ -1,0 +1,75 @@
+// ECMP member selection. A flow's 5-tuple hash picks the member by rendezvous (highest-random-weight)
+// hashing: every member gets the score mix(flow hash, member address) and the highest score wins. The
+// choice depends only on the flow and the member set, so
+//   - a flow stays on its member while the group is unchanged (and across group re-creation with the
+//     same members: no per-group state to lose);
+//   - removing a member moves only the flows that were on it (every other member's score for a flow is
+//     unchanged, so the winner among the survivors is the previous winner) — resilient hashing without
+//     bucket tables;
+//   - adding a member moves to it only the flows for which it now scores highest (about 1/(n+1)).
+// Cost is one 64-bit mix per member; groups are small (ECMP sets of at most a few dozen NVAs).
+#pragma once
+
+#include <cstdint>
+
+namespace rf::dataplane {
+
+// A strong 64-bit finaliser (splitmix64 / Stafford variant 13).
+constexpr std::uint64_t mix64(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+struct FiveTuple {
+    std::uint32_t src = 0;  // host byte order
+    std::uint32_t dst = 0;
+    std::uint16_t sport = 0;
+    std::uint16_t dport = 0;
+    std::uint8_t proto = 0;
+};
+
+constexpr std::uint64_t flow_hash(std::uint32_t src, std::uint32_t dst, std::uint16_t sport,
+                                  std::uint16_t dport, std::uint8_t proto) {
+    const std::uint64_t a = (std::uint64_t{src} << 32) | dst;
+    const std::uint64_t b = (std::uint64_t{sport} << 24) | (std::uint64_t{dport} << 8) | proto;
+    return mix64(a ^ mix64(b + 0x9e3779b97f4a7c15ULL));
+}
+
+constexpr std::uint64_t flow_hash(const FiveTuple& t) {
+    return flow_hash(t.src, t.dst, t.sport, t.dport, t.proto);
+}
+
+constexpr std::uint64_t member_score(std::uint64_t flow, std::uint32_t member) {
+    return mix64(flow ^ (std::uint64_t{member} * 0x9e3779b97f4a7c15ULL));
+}
+
+// Index of the member (0 .. count-1) that carries the flow; count must be > 0. `member(i)` gives
+// member i's address.
+template <class MemberFn>
+constexpr std::uint32_t select_member(std::uint64_t flow, std::uint32_t count, MemberFn member) {
+    if (count == 1) return 0;
+    std::uint32_t best = 0;
+    std::uint32_t best_addr = member(0);
+    std::uint64_t best_score = member_score(flow, best_addr);
+    for (std::uint32_t i = 1; i < count; ++i) {
+        const std::uint32_t a = member(i);
+        const std::uint64_t score = member_score(flow, a);
+        // Ties (practically impossible) go to the lower address, independent of member order.
+        if (score > best_score || (score == best_score && a < best_addr)) {
+            best = i;
+            best_addr = a;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+constexpr std::uint32_t select_member(std::uint64_t flow, const std::uint32_t* members, std::uint32_t count) {
+    return select_member(flow, count, [members](std::uint32_t i) { return members[i]; });
+}
+
+}  // namespace rf::dataplane

@@ -1,0 +1,523 @@
+#include "dataplane/emulator.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dataplane/ecmp.hpp"
+
+namespace rf::dataplane {
+
+namespace {
+constexpr unsigned kMaxBurst = 64;
+constexpr std::uint16_t kTxBuffer = 64;
+constexpr MacAddress kInternetGatewayMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+void set_mac(rte_ether_addr* dst, const MacAddress& mac) { std::memcpy(dst->addr_bytes, mac.data(), 6); }
+}  // namespace
+
+class Worker {
+public:
+    Worker(Emulator& emu, unsigned index, std::vector<std::uint32_t> hosts)
+        : emu_(emu), index_(index), reader_(emu.config_.first_reader_id + index), hosts_(std::move(hosts)) {
+        cursor_.resize(hosts_.size());
+        nh_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors_.slots());
+        tx_.resize(RTE_MAX_ETHPORTS);
+        txq_ = static_cast<std::uint16_t>(index);
+        burst_ = std::clamp(emu.config_.burst, 1U, kMaxBurst);
+    }
+
+    void run() {
+        emu_.source_.reader_online(reader_);
+        while (!emu_.stop_.load(std::memory_order_relaxed)) pass();
+        flush_all();
+        emu_.source_.reader_offline(reader_);
+    }
+
+    void run_passes(std::uint64_t passes) {
+        emu_.source_.reader_online(reader_);
+        for (std::uint64_t p = 0; p < passes; ++p) pass();
+        flush_all();
+        emu_.source_.reader_offline(reader_);
+    }
+
+    // One pass: one burst per owned host, then the tx buffers are drained.
+    void pass() {
+        for (std::size_t i = 0; i < hosts_.size(); ++i) host_burst(i);
+        flush_all();
+    }
+
+    [[nodiscard]] std::uint64_t nh_packets(std::uint32_t slot) const {
+        return nh_packets_[slot].load(std::memory_order_relaxed);
+    }
+    WorkerCounters counters;
+
+private:
+    void host_burst(std::size_t local) {
+        const std::uint32_t h = hosts_[local];
+        const Host& host = emu_.topo_.hosts[h];
+        const FlowTable& ft = emu_.flows_;
+        const std::uint32_t first = host.first_vm * ft.flows_per_vm;
+        const std::uint32_t count = host.vm_count * ft.flows_per_vm;
+        if (count == 0) return;
+        rte_mbuf* pkts[kMaxBurst];
+        if (rte_pktmbuf_alloc_bulk(emu_.pool_, pkts, burst_) != 0) {
+            bump(counters.alloc_failures);
+            emu_.source_.quiescent(reader_);
+            return;
+        }
+        TableId tables[kMaxBurst];
+        std::uint32_t& cur = cursor_[local];
+        for (unsigned i = 0; i < burst_; ++i) {
+            const Flow& f = ft.flows[first + cur];
+            if (++cur == count) cur = 0;
+            write_packet(pkts[i], f.tuple);
+            tables[i] = f.table;
+        }
+        bump(counters.packets, burst_);
+        bump(counters.bursts);
+        const std::uint64_t now = rte_rdtsc();
+        forward(h, pkts, tables, burst_, now);
+        if (ConvergenceProbe::Run* run = emu_.probe_.current();
+            run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0) {
+            check_probe(*run, h, host);
+        }
+        emu_.source_.quiescent(reader_);
+    }
+
+    void forward(std::uint32_t h, rte_mbuf** pkts, const TableId* tables, unsigned n, std::uint64_t now) {
+        std::uint32_t dst[kMaxBurst];
+        std::uint64_t hash[kMaxBurst];
+        GroupView views[kMaxBurst];
+        for (unsigned i = 0; i < n; ++i) {
+            FiveTuple t;
+            if (!read_five_tuple(pkts[i], &t)) t = FiveTuple{};
+            dst[i] = t.dst;
+            hash[i] = flow_hash(t);
+        }
+        // One bulk lookup per run of packets sharing a route table.
+        for (unsigned i = 0; i < n;) {
+            unsigned j = i + 1;
+            while (j < n && tables[j] == tables[i]) ++j;
+            emu_.source_.lookup_bulk(tables[i], dst + i, views + i, j - i);
+            i = j;
+        }
+        HostCounters& hc = emu_.host_counters_[h];
+        ConvergenceProbe::Run* run = emu_.probe_.current();
+        const bool pending = run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0;
+        std::uint64_t tx = 0;
+        std::uint32_t last_nh = 0, last_slot = NeighborTable::kNotFound;
+        for (unsigned i = 0; i < n; ++i) {
+            if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
+            const GroupView& v = views[i];
+            auto* eth = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr*);
+            std::uint16_t port;
+            switch (v.kind) {
+                case NextHopKind::NoRoute:
+                case NextHopKind::None:
+                    bump(v.kind == NextHopKind::None ? hc.drop_none : hc.drop_no_route);
+                    if (pending && run->affects(dst[i])) bump(run->lost[h]);
+                    rte_pktmbuf_free(pkts[i]);
+                    continue;
+                case NextHopKind::VnetLocal:
+                    port = emu_.config_.fabric_port;
+                    set_mac(&eth->dst_addr, synthetic_mac(dst[i]));
+                    break;
+                case NextHopKind::Internet:
+                    port = emu_.config_.internet_port;
+                    set_mac(&eth->dst_addr, kInternetGatewayMac);
+                    break;
+                case NextHopKind::Ip:
+                default: {
+                    if (v.count == 0) {  // an empty ECMP set forwards nowhere
+                        bump(hc.drop_none);
+                        rte_pktmbuf_free(pkts[i]);
+                        continue;
+                    }
+                    const std::uint32_t nh =
+                        v.member(select_member(hash[i], v.count, [&v](std::uint32_t k) { return v.member(k); }));
+                    if (nh != last_nh || last_slot == NeighborTable::kNotFound) {
+                        last_slot = emu_.neighbors_.find_or_insert(nh);
+                        last_nh = nh;
+                    }
+                    const std::uint32_t slot = last_slot;
+                    std::uint64_t res = slot == NeighborTable::kNotFound ? 0 : emu_.neighbors_.resolution(slot);
+                    if ((res & NeighborTable::kValid) == 0 && slot != NeighborTable::kNotFound && !emu_.config_.arp) {
+                        emu_.neighbors_.resolve(slot, emu_.config_.nva_port, synthetic_mac(nh));
+                        res = emu_.neighbors_.resolution(slot);
+                    }
+                    if ((res & NeighborTable::kValid) == 0) {
+                        bump(hc.drop_unresolved);
+                        rte_pktmbuf_free(pkts[i]);
+                        continue;
+                    }
+                    if (run != nullptr && run->excluded(nh) && run->affects(dst[i])) {
+                        bump(run->to_withdrawn[h]);
+                        const std::uint64_t pub = run->publish_tsc.load(std::memory_order_acquire);
+                        if (pub != 0 && now > pub) bump(run->after_publish[h]);
+                    }
+                    port = NeighborTable::port_of(res);
+                    set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
+                    bump(nh_packets_[slot]);
+                    break;
+                }
+            }
+            set_mac(&eth->src_addr, emu_.port_mac_[port]);
+            ++tx;
+            enqueue(port, pkts[i]);
+        }
+        if (tx != 0) bump(hc.tx, tx);
+    }
+
+    void check_probe(ConvergenceProbe::Run& run, std::uint32_t h, const Host& host) {
+        const auto& addrs = run.spec.probe_addrs;
+        const std::size_t n = addrs.size();
+        std::uint8_t* done = run.done.get() + std::size_t{h} * std::max<std::size_t>(1, n);
+        std::uint32_t pending_addr[ConvergenceProbe::kMaxProbeAddrs];
+        std::uint32_t pending_idx[ConvergenceProbe::kMaxProbeAddrs];
+        unsigned k = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (done[i] == 0) {
+                pending_addr[k] = addrs[i];
+                pending_idx[k++] = static_cast<std::uint32_t>(i);
+            }
+        }
+        bool ok[ConvergenceProbe::kMaxProbeAddrs];
+        std::fill(ok, ok + k, true);
+        GroupView views[ConvergenceProbe::kMaxProbeAddrs];
+        for (TableId t : host.tables) {
+            emu_.source_.lookup_bulk(t, pending_addr, views, k);
+            for (unsigned i = 0; i < k; ++i) ok[i] = ok[i] && run.satisfied(views[i]);
+        }
+        bump(counters.probe_lookups, std::uint64_t{k} * host.tables.size());
+        unsigned left = 0;
+        for (unsigned i = 0; i < k; ++i) {
+            if (ok[i]) {
+                done[pending_idx[i]] = 1;
+            } else {
+                ++left;
+            }
+        }
+        if (left == 0) {
+            run.converged_tsc[h].store(rte_rdtsc(), std::memory_order_release);
+            run.converged_hosts.fetch_add(1, std::memory_order_acq_rel);
+        }
+    }
+
+    struct TxBuffer {
+        std::uint16_t n = 0;
+        rte_mbuf* pkts[kTxBuffer];
+    };
+
+    void enqueue(std::uint16_t port, rte_mbuf* m) {
+        TxBuffer& b = tx_[port];
+        b.pkts[b.n++] = m;
+        if (b.n == kTxBuffer) flush(port);
+    }
+
+    void flush(std::uint16_t port) {
+        TxBuffer& b = tx_[port];
+        if (b.n == 0) return;
+        const std::uint16_t sent = rte_eth_tx_burst(port, txq_, b.pkts, b.n);
+        if (sent < b.n) {
+            bump(counters.tx_failures, b.n - sent);
+            rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
+        }
+        b.n = 0;
+    }
+
+    void flush_all() {
+        for (std::uint16_t p : emu_.ports_) flush(p);
+    }
+
+    Emulator& emu_;
+    unsigned index_;
+    unsigned reader_;
+    std::vector<std::uint32_t> hosts_;
+    std::vector<std::uint32_t> cursor_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> nh_packets_;
+    std::vector<TxBuffer> tx_;
+    std::uint16_t txq_ = 0;
+    unsigned burst_ = 32;
+};
+
+Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows)
+    : config_(config), source_(source), topo_(topo), flows_(flows),
+      probe_(static_cast<std::uint32_t>(topo.hosts.size())) {}
+
+std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSource& source, const Topology& topo,
+                                           const FlowTable& flows, std::string* error) {
+    if (config.workers == 0 || config.first_reader_id + config.workers > source.max_readers()) {
+        if (error) *error = "worker count exceeds the route source's reader limit";
+        return nullptr;
+    }
+    std::unique_ptr<Emulator> emu(new Emulator(config, source, topo, flows));
+    emu->host_counters_ = std::make_unique<HostCounters[]>(topo.hosts.size());
+    const std::string pool_name = config.name + "-pool";
+    emu->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), config.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                         SOCKET_ID_ANY);
+    if (emu->pool_ == nullptr) {
+        if (error) *error = "rte_pktmbuf_pool_create: " + std::string(rte_strerror(rte_errno));
+        return nullptr;
+    }
+    if (!emu->setup_ports(error)) return nullptr;
+    auto split = assign_hosts(topo, config.workers);
+    for (unsigned w = 0; w < config.workers; ++w)
+        emu->workers_.push_back(std::make_unique<Worker>(*emu, w, std::move(split[w])));
+    return emu;
+}
+
+Emulator::~Emulator() {
+    stop();
+    workers_.clear();
+    for (std::uint16_t p : ports_) rte_eth_dev_stop(p);
+    rte_mempool_free(pool_);
+}
+
+bool Emulator::setup_ports(std::string* error) {
+    for (std::uint16_t p : {config_.nva_port, config_.fabric_port, config_.internet_port})
+        if (std::find(ports_.begin(), ports_.end(), p) == ports_.end()) ports_.push_back(p);
+    port_mac_.assign(RTE_MAX_ETHPORTS, MacAddress{});
+    const std::uint16_t queues = static_cast<std::uint16_t>(config_.workers + 1);
+    for (std::uint16_t p : ports_) {
+        if (!rte_eth_dev_is_valid_port(p)) {
+            if (error) *error = "no DPDK port " + std::to_string(p) + " (missing --vdev?)";
+            return false;
+        }
+        rte_eth_dev_info info{};
+        rte_eth_dev_info_get(p, &info);
+        if (info.max_tx_queues < queues || info.max_rx_queues < 1) {
+            if (error)
+                *error = "port " + std::to_string(p) + " (" + info.driver_name + ") has " +
+                         std::to_string(info.max_tx_queues) + " tx queues, need " + std::to_string(queues);
+            return false;
+        }
+        const std::uint16_t rxq = std::min<std::uint16_t>(queues, info.max_rx_queues);
+        rte_eth_conf conf{};
+        rte_eth_dev_stop(p);
+        int rc = rte_eth_dev_configure(p, rxq, queues, &conf);
+        for (std::uint16_t q = 0; rc == 0 && q < rxq; ++q)
+            rc = rte_eth_rx_queue_setup(p, q, 512, SOCKET_ID_ANY, nullptr, pool_);
+        for (std::uint16_t q = 0; rc == 0 && q < queues; ++q)
+            rc = rte_eth_tx_queue_setup(p, q, 512, SOCKET_ID_ANY, nullptr);
+        if (rc == 0) rc = rte_eth_dev_start(p);
+        if (rc != 0) {
+            if (error) *error = "port " + std::to_string(p) + " set-up failed: " + rte_strerror(-rc);
+            return false;
+        }
+        rte_ether_addr mac{};
+        rte_eth_macaddr_get(p, &mac);
+        std::memcpy(port_mac_[p].data(), mac.addr_bytes, 6);
+    }
+    return true;
+}
+
+bool Emulator::start(std::string* error) {
+    if (running_) return true;
+    stop_.store(false);
+    lcores_.clear();
+    unsigned lcore = 0;
+    std::vector<unsigned> available;
+    RTE_LCORE_FOREACH_WORKER(lcore) {
+        if (rte_eal_get_lcore_state(lcore) == WAIT) available.push_back(lcore);
+    }
+    const bool on_lcores = config_.use_lcores && available.size() >= workers_.size();
+    for (std::size_t w = 0; w < workers_.size(); ++w) {
+        Worker* worker = workers_[w].get();
+        if (on_lcores) {
+            const int rc = rte_eal_remote_launch(
+                [](void* arg) -> int {
+                    static_cast<Worker*>(arg)->run();
+                    return 0;
+                },
+                worker, available[w]);
+            if (rc != 0) {
+                if (error) *error = "rte_eal_remote_launch failed";
+                stop();
+                return false;
+            }
+            lcores_.push_back(available[w]);
+        } else {
+            threads_.emplace_back([worker] { worker->run(); });
+        }
+    }
+    running_ = true;
+    return true;
+}
+
+void Emulator::stop() {
+    stop_.store(true);
+    for (unsigned l : lcores_) rte_eal_wait_lcore(l);
+    lcores_.clear();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    running_ = false;
+}
+
+void Emulator::run_passes(std::uint64_t passes) {
+    for (auto& w : workers_) w->run_passes(passes);
+}
+
+void Emulator::send_arp_request(std::uint32_t target) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    if (m == nullptr) return;
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+    const std::uint16_t port = config_.nva_port;
+    std::memset(eth->dst_addr.addr_bytes, 0xFF, 6);
+    set_mac(&eth->src_addr, port_mac_[port]);
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+    arp->arp_plen = 4;
+    arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+    set_mac(&arp->arp_data.arp_sha, port_mac_[port]);
+    arp->arp_data.arp_sip = rte_cpu_to_be_32(config_.nva_port_ip);
+    std::memset(arp->arp_data.arp_tha.addr_bytes, 0, 6);
+    arp->arp_data.arp_tip = rte_cpu_to_be_32(target);
+    m->data_len = m->pkt_len = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
+    const auto q = static_cast<std::uint16_t>(config_.workers);  // the main lcore's queue
+    if (rte_eth_tx_burst(port, q, &m, 1) != 1) rte_pktmbuf_free(m);
+}
+
+void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    if (m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) &&
+        eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+        const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
+        const std::uint32_t sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
+        const std::uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
+        if (op == RTE_ARP_OP_REPLY || op == RTE_ARP_OP_REQUEST) {
+            // Learn from replies, and from requests of neighbours we already want (RFC 826 merge).
+            const std::uint32_t slot =
+                op == RTE_ARP_OP_REPLY ? neighbors_.find_or_insert(sip) : neighbors_.find(sip);
+            if (slot != NeighborTable::kNotFound) {
+                MacAddress mac{};
+                std::memcpy(mac.data(), arp->arp_data.arp_sha.addr_bytes, 6);
+                neighbors_.resolve(slot, port, mac);
+            }
+        }
+        if (op == RTE_ARP_OP_REQUEST && rte_be_to_cpu_32(arp->arp_data.arp_tip) == config_.nva_port_ip &&
+            config_.nva_port_ip != 0) {
+            // Answer for our own address, so the lab router can reach the emulated hosts' port.
+            rte_mbuf* r = rte_pktmbuf_alloc(pool_);
+            if (r != nullptr) {
+                auto* reth = rte_pktmbuf_mtod(r, rte_ether_hdr*);
+                auto* rarp = reinterpret_cast<rte_arp_hdr*>(reth + 1);
+                *rarp = *arp;
+                reth->dst_addr = eth->src_addr;
+                set_mac(&reth->src_addr, port_mac_[port]);
+                reth->ether_type = eth->ether_type;
+                rarp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+                rarp->arp_data.arp_tha = arp->arp_data.arp_sha;
+                rarp->arp_data.arp_tip = arp->arp_data.arp_sip;
+                set_mac(&rarp->arp_data.arp_sha, port_mac_[port]);
+                rarp->arp_data.arp_sip = arp->arp_data.arp_tip;
+                r->data_len = r->pkt_len = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
+                const auto q = static_cast<std::uint16_t>(config_.workers);
+                if (rte_eth_tx_burst(port, q, &r, 1) != 1) rte_pktmbuf_free(r);
+            }
+        }
+    }
+    rte_pktmbuf_free(m);
+}
+
+void Emulator::service() {
+    if (!config_.arp) return;
+    const std::uint16_t port = config_.nva_port;
+    rte_mbuf* pkts[32];
+    // Only queue 0 is polled: the lab port receives nothing the workers need.
+    for (int round = 0; round < 8; ++round) {
+        const std::uint16_t n = rte_eth_rx_burst(port, 0, pkts, 32);
+        for (std::uint16_t i = 0; i < n; ++i) handle_rx(pkts[i], port);
+        if (n < 32) break;
+    }
+    const std::uint64_t now = rte_rdtsc();
+    if (now - last_arp_tsc_ > rte_get_tsc_hz() / 20) {  // re-request every 50 ms
+        last_arp_tsc_ = now;
+        for (std::uint32_t slot : neighbors_.incomplete()) send_arp_request(neighbors_.ip_of(slot));
+    }
+}
+
+bool Emulator::resolve_neighbors(const std::vector<std::uint32_t>& next_hops, double timeout_s) {
+    std::vector<std::uint32_t> slots;
+    for (std::uint32_t nh : next_hops) {
+        const std::uint32_t s = neighbors_.find_or_insert(nh);
+        if (s == NeighborTable::kNotFound) return false;
+        if (!config_.arp) neighbors_.resolve(s, config_.nva_port, synthetic_mac(nh));
+        slots.push_back(s);
+    }
+    const std::uint64_t deadline = rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
+    last_arp_tsc_ = 0;
+    while (true) {
+        bool all = true;
+        for (std::uint32_t s : slots) all = all && (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
+        if (all) return true;
+        if (rte_rdtsc() > deadline) return false;
+        service();
+        rte_delay_us_sleep(1000);
+    }
+}
+
+HostTotals Emulator::totals() const {
+    HostTotals t;
+    for (std::size_t h = 0; h < topo_.hosts.size(); ++h) t += host_counters_[h];
+    return t;
+}
+
+HostTotals Emulator::host_totals(std::uint32_t host) const {
+    HostTotals t;
+    t += host_counters_[host];
+    return t;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets() const {
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+    for (std::uint32_t s = 0; s < neighbors_.slots(); ++s) {
+        const std::uint32_t ip = neighbors_.ip_of(s);
+        if (ip == 0) continue;
+        std::uint64_t n = 0;
+        for (const auto& w : workers_) n += w->nh_packets(s);
+        out.emplace_back(ip, n);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::uint64_t Emulator::generated() const {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->counters.packets.load(std::memory_order_relaxed);
+    return n;
+}
+
+std::uint64_t Emulator::tx_failures() const {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->counters.tx_failures.load(std::memory_order_relaxed);
+    return n;
+}
+
+std::uint64_t Emulator::alloc_failures() const {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->counters.alloc_failures.load(std::memory_order_relaxed);
+    return n;
+}
+
+std::size_t Emulator::memory_bytes() const {
+    std::size_t n = sizeof(*this) + topo_.memory_bytes() + flows_.memory_bytes() +
+                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32;
+    n += workers_.size() * (sizeof(Worker) + neighbors_.slots() * 8 + RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
+    if (pool_ != nullptr) n += rte_mempool_calc_obj_size(pool_->elt_size, pool_->flags, nullptr) * pool_->size;
+    return n;
+}
+
+}  // namespace rf::dataplane

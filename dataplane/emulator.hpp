@@ -1,0 +1,110 @@
+// The host-forwarding emulator: worker lcores each own a set of emulated hosts; per burst a host
+// generates packets from its VMs' flows, looks their destinations up in its VMs' effective route tables
+// (RouteSource, bulk), picks the ECMP member by 5-tuple hash, rewrites L2 and queues the packet on the
+// port facing the next hop; then the worker reports quiescent state to the FIB's RCU (once per host
+// burst) and checks the armed convergence probe for that host. The main lcore resolves next hops by ARP
+// on lab ports (service()).
+//
+//   worker lcore:  for each owned host: alloc+generate burst → lookup_bulk → ECMP → L2 rewrite →
+//                  tx buffer → quiescent(); flush tx buffers after every pass over the hosts
+//   main lcore:    service(): ARP requests for incomplete neighbours, ARP replies from lab ports
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dataplane/counters.hpp"
+#include "dataplane/flowgen.hpp"
+#include "dataplane/neighbor.hpp"
+#include "dataplane/probe.hpp"
+#include "dataplane/route_source.hpp"
+#include "dataplane/topology.hpp"
+
+struct rte_mempool;
+struct rte_mbuf;
+
+namespace rf::dataplane {
+
+struct EmulatorConfig {
+    unsigned workers = 1;
+    unsigned burst = 32;            // packets per host burst (≤ 64)
+    unsigned mbufs = 16383;         // mempool size
+    // Port roles (DPDK port ids): traffic to NVAs / BGP next hops, to other hosts, to the Internet.
+    std::uint16_t nva_port = 0;
+    std::uint16_t fabric_port = 0;
+    std::uint16_t internet_port = 0;
+    // Lab mode: next hops are resolved by ARP on nva_port (which then is a net_af_packet/net_tap port)
+    // using `nva_port_ip` as the sender address; otherwise they resolve at once to synthetic MACs.
+    bool arp = false;
+    std::uint32_t nva_port_ip = 0;
+    bool use_lcores = true;         // run workers on EAL worker lcores when there are enough
+    unsigned first_reader_id = 0;   // RCU reader ids are first_reader_id + worker index
+    std::string name = "rf-emu";    // prefix of DPDK object names (unique per process)
+};
+
+class Worker;
+
+class Emulator {
+public:
+    // Ports must exist (EAL vdevs); create() configures and starts every port with one queue pair per
+    // worker plus one for the main lcore.
+    static std::unique_ptr<Emulator> create(const EmulatorConfig& config, RouteSource& source,
+                                            const Topology& topo, const FlowTable& flows, std::string* error);
+    ~Emulator();
+    Emulator(const Emulator&) = delete;
+    Emulator& operator=(const Emulator&) = delete;
+
+    bool start(std::string* error);
+    void stop();
+    [[nodiscard]] bool running() const { return running_; }
+    // Runs every worker synchronously on the calling thread for `passes` passes over its hosts (tests;
+    // the workers must not be running). Each worker registers and unregisters as an RCU reader.
+    void run_passes(std::uint64_t passes);
+
+    // Main-lcore duties (lab mode): send ARP requests for unresolved next hops, process ARP replies.
+    void service();
+    // Resolves every known-incomplete next hop by ARP, polling up to timeout_s; true if all resolved.
+    bool resolve_neighbors(const std::vector<std::uint32_t>& next_hops, double timeout_s);
+
+    [[nodiscard]] ConvergenceProbe& probe() { return probe_; }
+    [[nodiscard]] NeighborTable& neighbors() { return neighbors_; }
+    [[nodiscard]] const Topology& topology() const { return topo_; }
+
+    [[nodiscard]] HostTotals totals() const;
+    [[nodiscard]] HostTotals host_totals(std::uint32_t host) const;
+    [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets() const;  // (ip, packets)
+    [[nodiscard]] std::uint64_t generated() const;
+    [[nodiscard]] std::uint64_t tx_failures() const;
+    [[nodiscard]] std::uint64_t alloc_failures() const;
+    [[nodiscard]] std::size_t memory_bytes() const;  // emulator state + mbuf pool (not the FIB)
+
+private:
+    friend class Worker;
+    Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows);
+    bool setup_ports(std::string* error);
+    void send_arp_request(std::uint32_t target);
+    void handle_rx(rte_mbuf* m, std::uint16_t port);
+
+    EmulatorConfig config_;
+    RouteSource& source_;
+    const Topology& topo_;
+    const FlowTable& flows_;
+    NeighborTable neighbors_;
+    ConvergenceProbe probe_;
+    rte_mempool* pool_ = nullptr;
+    std::vector<std::uint16_t> ports_;  // distinct ports in use
+    std::vector<MacAddress> port_mac_;  // by port id
+    std::unique_ptr<HostCounters[]> host_counters_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::vector<unsigned> lcores_;
+    std::atomic<bool> stop_{false};
+    bool running_ = false;
+    std::uint64_t last_arp_tsc_ = 0;
+};
+
+}  // namespace rf::dataplane

@@ -1,0 +1,88 @@
+#include "dataplane/flowgen.hpp"
+
+#include <cstddef>
+#include <cstring>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+namespace rf::dataplane {
+
+FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
+                     const std::vector<std::vector<Destination>>& destinations, std::uint64_t seed) {
+    FlowTable t;
+    t.flows_per_vm = flows_per_vm;
+    t.flows.reserve(topo.vms.size() * flows_per_vm);
+    std::mt19937_64 rng(seed);
+    for (const auto& vm : topo.vms) {
+        const auto* dests = vm.table < destinations.size() ? &destinations[vm.table] : nullptr;
+        for (std::uint32_t f = 0; f < flows_per_vm; ++f) {
+            Flow flow;
+            flow.table = vm.table;
+            flow.tuple.src = vm.ip;
+            flow.tuple.proto = 17;
+            flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+            flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+            if (dests != nullptr && !dests->empty()) {
+                const Destination& d = (*dests)[rng() % dests->size()];
+                const std::uint32_t host_mask = d.length >= 32 ? 0 : (0xFFFFFFFFU >> d.length);
+                flow.tuple.dst = d.prefix | (static_cast<std::uint32_t>(rng()) & host_mask);
+            }
+            t.flows.push_back(flow);
+        }
+    }
+    return t;
+}
+
+namespace {
+struct Frame {
+    rte_ether_hdr eth;
+    rte_ipv4_hdr ip;
+    rte_udp_hdr udp;
+};
+static_assert(offsetof(Frame, ip) == 14 && offsetof(Frame, udp) == 34, "wire layout");
+}  // namespace
+
+void write_packet(rte_mbuf* m, const FiveTuple& flow) {
+    auto* f = rte_pktmbuf_mtod(m, Frame*);
+    std::memset(f, 0, kFrameBytes);
+    f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    f->ip.version_ihl = RTE_IPV4_VHL_DEF;
+    f->ip.total_length = rte_cpu_to_be_16(kFrameBytes - sizeof(rte_ether_hdr));
+    f->ip.time_to_live = 64;
+    f->ip.next_proto_id = flow.proto;
+    f->ip.src_addr = rte_cpu_to_be_32(flow.src);
+    f->ip.dst_addr = rte_cpu_to_be_32(flow.dst);
+    f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
+    f->udp.src_port = rte_cpu_to_be_16(flow.sport);
+    f->udp.dst_port = rte_cpu_to_be_16(flow.dport);
+    f->udp.dgram_len = rte_cpu_to_be_16(kFrameBytes - sizeof(rte_ether_hdr) - sizeof(rte_ipv4_hdr));
+    m->data_len = kFrameBytes;
+    m->pkt_len = kFrameBytes;
+    m->l2_len = sizeof(rte_ether_hdr);
+    m->l3_len = sizeof(rte_ipv4_hdr);
+}
+
+bool read_five_tuple(const rte_mbuf* m, FiveTuple* out) {
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr)) return false;
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) return false;
+    const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
+    out->src = rte_be_to_cpu_32(ip->src_addr);
+    out->dst = rte_be_to_cpu_32(ip->dst_addr);
+    out->proto = ip->next_proto_id;
+    out->sport = out->dport = 0;
+    const std::size_t ihl = static_cast<std::size_t>(ip->version_ihl & 0x0F) * 4;
+    if ((ip->next_proto_id == 17 || ip->next_proto_id == 6) &&
+        m->data_len >= sizeof(rte_ether_hdr) + ihl + 4) {
+        const auto* ports = reinterpret_cast<const std::uint8_t*>(ip) + ihl;
+        out->sport = static_cast<std::uint16_t>((ports[0] << 8) | ports[1]);
+        out->dport = static_cast<std::uint16_t>((ports[2] << 8) | ports[3]);
+    }
+    return true;
+}
+
+}  // namespace rf::dataplane

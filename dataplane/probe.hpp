@@ -1,0 +1,96 @@
+// Convergence probes, in the terms of RFC 4098 (BGP convergence benchmarking) and RFC 7747 (convergence
+// for route changes at the forwarding plane): a route change enters the control plane at T0 (an UPDATE
+// arrives, a peer goes down); each emulated host's forwarding for the affected prefixes "converges" when
+// its lookups for every probe address give the new path. Per host we record that instant; the report
+// gives first-host, median, p99 and last-host convergence time, and the packets the hosts dropped
+// (lost) or sent to a withdrawn next hop for an affected prefix meanwhile — split into before and after
+// the FIB published the change (the latter must be zero).
+//
+// Concurrency: arm() publishes an immutable Run (spec + per-host result slots) through an atomic
+// pointer; each host's slots are written only by the worker that owns the host. Runs live as long as
+// the probe, so a worker holding an old Run never touches freed memory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/route_source.hpp"
+
+namespace rf::dataplane {
+
+struct ProbeSpec {
+    std::string name;
+    // One address inside each affected prefix (at most kMaxProbeAddrs are checked; sample if more).
+    std::vector<std::uint32_t> probe_addrs;
+    // Affected destination ranges [first, last]; empty means every destination (a peer down).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> affected;
+    // The new path: must contain every `include` next hop and none of `exclude` (the withdrawn ones).
+    std::vector<std::uint32_t> include;
+    std::vector<std::uint32_t> exclude;
+    // If set, the new path must be of this kind (e.g. NoRoute after a withdrawal with no cover).
+    std::optional<NextHopKind> expect_kind;
+};
+
+struct ConvergenceReport {
+    std::string name;
+    std::uint32_t hosts = 0;
+    std::uint32_t converged = 0;
+    double publish_us = -1;  // T0 → FIB published (if reported)
+    double first_us = 0, median_us = 0, p99_us = 0, last_us = 0;  // over converged hosts
+    std::uint64_t lost = 0;                   // affected packets dropped before the host converged
+    std::uint64_t to_withdrawn = 0;           // affected packets sent to an excluded next hop
+    std::uint64_t to_withdrawn_after_publish = 0;
+    [[nodiscard]] std::string to_string() const;
+};
+
+// Percentile (nearest-rank) of sorted values; p in [0, 100].
+double percentile_sorted(const std::vector<double>& sorted, double p);
+
+class ConvergenceProbe {
+public:
+    static constexpr std::size_t kMaxProbeAddrs = 64;
+
+    struct Run {
+        ProbeSpec spec;
+        std::uint64_t t0_tsc = 0;
+        std::atomic<std::uint64_t> publish_tsc{0};  // 0 until published
+        std::uint32_t hosts = 0;
+        std::unique_ptr<std::atomic<std::uint64_t>[]> converged_tsc;  // per host; 0 = pending
+        std::unique_ptr<std::uint8_t[]> done;  // per host × probe address (owner worker only)
+        std::unique_ptr<std::atomic<std::uint64_t>[]> lost, to_withdrawn, after_publish;  // per host
+        std::atomic<std::uint32_t> converged_hosts{0};
+
+        [[nodiscard]] bool affects(std::uint32_t dst) const;
+        [[nodiscard]] bool excluded(std::uint32_t nh) const;
+        [[nodiscard]] bool satisfied(const GroupView& view) const;
+    };
+
+    explicit ConvergenceProbe(std::uint32_t hosts) : hosts_(hosts) {}
+
+    // Starts a measurement with the route change entering the control plane at t0_tsc (rte_rdtsc()).
+    Run& arm(ProbeSpec spec, std::uint64_t t0_tsc);
+    void published(std::uint64_t tsc);  // the FIB made the change visible to readers
+    void disarm() { current_.store(nullptr, std::memory_order_release); }
+    [[nodiscard]] Run* current() const { return current_.load(std::memory_order_acquire); }
+    [[nodiscard]] bool all_converged() const;
+    // Waits (polling, bounded) until every host converged; false on timeout.
+    bool wait(double timeout_s) const;
+    [[nodiscard]] ConvergenceReport report(double tsc_hz) const;
+    [[nodiscard]] std::uint32_t hosts() const { return hosts_; }
+
+private:
+    std::uint32_t hosts_;
+    std::mutex mutex_;  // arm() only
+    std::vector<std::unique_ptr<Run>> runs_;
+    std::atomic<Run*> current_{nullptr};
+};
+
+// Report maths on raw per-host convergence times (microseconds; negative = never converged).
+ConvergenceReport summarise(std::string name, const std::vector<double>& host_us);
+
+}  // namespace rf::dataplane

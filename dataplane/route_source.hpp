@@ -1,0 +1,58 @@
+// What a host's forwarding path needs from the FIB: bulk IPv4 lookups in an effective route table,
+// answered with the next-hop group to use, under the FIB's RCU discipline. The emulator is written
+// against this interface; `FibRouteSource` adapts the FIB's reader API to it and `LpmRouteSource` is a
+// self-contained implementation for tests and the stand-alone emulator.
+//
+// Reader contract (DPDK QSBR): a worker calls reader_online(id) once, then loops { lookups ...;
+// quiescent(id) } and finally reader_offline(id). A GroupView obtained from lookup_bulk stays valid
+// until the same reader's next quiescent() call; the writer frees a group only after every online
+// reader has reported quiescent state since the group was unpublished.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rf::dataplane {
+
+using TableId = std::uint32_t;  // one effective route table (the VMs of a subnet share it)
+
+enum class NextHopKind : std::uint8_t {
+    NoRoute,     // no matching route: drop, counted as "no route"
+    None,        // next hop type None (a UDR that black-holes): drop, counted as "next hop None"
+    Ip,          // VirtualAppliance / VirtualNetworkGateway (BGP): forward to one of `addrs` (ECMP)
+    VnetLocal,   // the destination VM's host, across the fabric
+    Internet,    // the Internet gateway
+};
+
+// One next-hop group as the data plane sees it: immutable while published. Members are read in place
+// from the source's own storage (no copy per lookup): member i's IPv4 address is the 4 bytes, network
+// byte order, at members + i * stride.
+struct GroupView {
+    NextHopKind kind = NextHopKind::NoRoute;
+    std::uint32_t count = 0;                 // members (kind Ip)
+    const std::uint8_t* members = nullptr;
+    std::uint32_t stride = 4;
+    std::uint64_t id = 0;                    // stable identity while published (same set → same id)
+
+    // Member i, host byte order.
+    [[nodiscard]] std::uint32_t member(std::uint32_t i) const {
+        const std::uint8_t* p = members + std::size_t{i} * stride;
+        return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+    }
+};
+
+class RouteSource {
+public:
+    virtual ~RouteSource() = default;
+
+    // Highest reader id + 1 that reader_online accepts.
+    [[nodiscard]] virtual unsigned max_readers() const = 0;
+    virtual void reader_online(unsigned reader) = 0;
+    virtual void reader_offline(unsigned reader) = 0;
+    virtual void quiescent(unsigned reader) = 0;
+
+    // dst: IPv4 destinations in host byte order.
+    virtual void lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) = 0;
+};
+
+}  // namespace rf::dataplane
