@@ -1,0 +1,221 @@
+// Helpers shared by the RIB tests: building decoded UPDATEs, recording the delta stream, and replaying a
+// peer's outbound bytes through the codec into the table that peer would hold.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "control/codec/codec.hpp"
+#include "control/rib/rib.hpp"
+
+namespace rf::rib::test {
+
+inline net::Prefix P(const std::string& s) {
+    auto p = net::Prefix::parse(s);
+    EXPECT_TRUE(p.has_value()) << s;
+    return p.value_or(net::Prefix{});
+}
+inline net::IpAddress A(const std::string& s) {
+    auto a = net::IpAddress::parse(s);
+    EXPECT_TRUE(a.has_value()) << s;
+    return a.value_or(net::IpAddress{});
+}
+inline net::Ipv4Address A4(const std::string& s) { return A(s).as_v4(); }
+
+inline bgp::AsPath path_of(std::vector<std::uint32_t> asns) {
+    bgp::AsPath p;
+    if (!asns.empty()) {
+        p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, std::move(asns)});
+    }
+    return p;
+}
+
+// Attributes an NVA would send: ORIGIN IGP, the given AS path, NEXT_HOP (IPv4 routes).
+inline bgp::PathAttributes attrs(std::vector<std::uint32_t> asns, const std::string& next_hop = "",
+                                 bgp::Origin origin = bgp::Origin::Igp) {
+    bgp::PathAttributes a;
+    a.origin = origin;
+    a.as_path = path_of(std::move(asns));
+    if (!next_hop.empty()) {
+        a.next_hop = A4(next_hop);
+    }
+    return a;
+}
+
+// An IPv4 announcement (NLRI field) and/or withdrawal.
+inline bgp::DecodedUpdate v4_update(const bgp::PathAttributes& a, const std::vector<std::string>& announce,
+                                    const std::vector<std::string>& withdraw = {}) {
+    bgp::DecodedUpdate d;
+    if (!announce.empty()) {
+        d.update.attributes = a;
+    }
+    for (const auto& s : announce) {
+        d.update.nlri.push_back(bgp::Nlri{P(s), 0});
+    }
+    for (const auto& s : withdraw) {
+        d.update.withdrawn.push_back(bgp::Nlri{P(s), 0});
+    }
+    return d;
+}
+
+inline bgp::DecodedUpdate v4_withdraw(const std::vector<std::string>& withdraw) {
+    return v4_update(bgp::PathAttributes{}, {}, withdraw);
+}
+
+inline bgp::DecodedUpdate v6_update(bgp::PathAttributes a, const std::string& next_hop,
+                                    const std::vector<std::string>& announce) {
+    bgp::DecodedUpdate d;
+    a.next_hop.reset();
+    d.update.attributes = std::move(a);
+    bgp::MpReach mp;
+    mp.family = {net::Afi::Ipv6, net::Safi::Unicast};
+    mp.next_hops = {A(next_hop)};
+    for (const auto& s : announce) {
+        mp.nlri.push_back(bgp::Nlri{P(s), 0});
+    }
+    d.update.mp_reach = std::move(mp);
+    return d;
+}
+
+inline PeerConfig peer(PeerId id, std::uint32_t asn, std::size_t limit = 1000) {
+    PeerConfig c;
+    c.id = id;
+    c.asn = asn;
+    c.address = A("10.1.0." + std::to_string(id));
+    c.bgp_identifier = A4("192.0.2." + std::to_string(id));
+    c.route_limit = limit;
+    c.route_refresh = true;
+    c.local_address_v4 = A("10.1.0.100");
+    return c;
+}
+
+// A DeltaSink that records everything it accepts, can be told to refuse, and keeps the FIB view.
+class RecordingSink final : public DeltaSink {
+public:
+    bool publish(std::span<const RouteDelta> batch) override {
+        ++offers;
+        if (refuse) {
+            return false;
+        }
+        batches.emplace_back(batch.begin(), batch.end());
+        for (const auto& d : batch) {
+            EXPECT_EQ(d.sequence, next_sequence) << "delta sequence must have no gaps";
+            next_sequence = d.sequence + 1;
+            if (d.next_hops.empty()) {
+                fib.erase(d.prefix);
+            } else {
+                fib[d.prefix] = d.next_hops;
+            }
+        }
+        return true;
+    }
+    std::vector<RouteDelta> all() const {
+        std::vector<RouteDelta> out;
+        for (const auto& b : batches) {
+            out.insert(out.end(), b.begin(), b.end());
+        }
+        return out;
+    }
+
+    bool refuse = false;
+    std::size_t offers = 0;
+    std::uint64_t next_sequence = 1;
+    std::vector<std::vector<RouteDelta>> batches;
+    std::map<net::Prefix, std::vector<net::IpAddress>> fib;
+};
+
+// What a peer holds after receiving our bytes: prefix → (attributes, next hops), plus End-of-RIB count.
+struct ReceivedRoute {
+    bgp::PathAttributes attributes;
+    std::vector<net::IpAddress> next_hops;
+};
+
+struct WireView {
+    bgp::CodecOptions options;
+    std::map<net::Prefix, ReceivedRoute> table;
+    std::size_t end_of_rib = 0;
+    std::size_t updates = 0;
+    std::size_t announced = 0;
+    std::size_t withdrawn = 0;
+    bool eor_last = false;  // the last message seen was an End-of-RIB
+
+    void apply(const std::vector<std::uint8_t>& bytes) {
+        std::size_t off = 0;
+        while (off < bytes.size()) {
+            ASSERT_GE(bytes.size() - off, bgp::kHeaderSize);
+            const std::size_t len = (std::size_t{bytes[off + 16]} << 8) | bytes[off + 17];
+            ASSERT_GE(len, bgp::kHeaderSize);
+            ASSERT_LE(off + len, bytes.size());
+            ASSERT_LE(len, options.max_message_size());
+            auto r = bgp::decode_update(bgp::Bytes(bytes.data() + off, len), options);
+            ASSERT_TRUE(r.has_value()) << r.error().to_string();
+            ASSERT_EQ(r->action, bgp::Rfc7606Action::None);
+            apply_update(r->update);
+            off += len;
+        }
+    }
+    void apply(const std::vector<SharedBytes>& list) {
+        for (const auto& b : list) {
+            apply(*b);
+        }
+    }
+    void apply_update(const bgp::Update& u) {
+        ++updates;
+        eor_last = u.is_end_of_rib();
+        if (eor_last) {
+            ++end_of_rib;
+            return;
+        }
+        for (const auto& n : u.withdrawn) {
+            table.erase(n.prefix);
+            ++withdrawn;
+        }
+        if (u.mp_unreach) {
+            for (const auto& n : u.mp_unreach->withdrawn) {
+                table.erase(n.prefix);
+                ++withdrawn;
+            }
+        }
+        for (const auto& n : u.nlri) {
+            bgp::PathAttributes a = u.attributes;
+            std::vector<net::IpAddress> nh;
+            if (a.next_hop) {
+                nh.push_back(net::IpAddress::v4(*a.next_hop));
+            }
+            table[n.prefix] = ReceivedRoute{a, nh};
+            ++announced;
+        }
+        if (u.mp_reach) {
+            for (const auto& n : u.mp_reach->nlri) {
+                bgp::PathAttributes a = u.attributes;
+                a.next_hop.reset();
+                table[n.prefix] = ReceivedRoute{a, u.mp_reach->next_hops};
+                ++announced;
+            }
+        }
+    }
+    [[nodiscard]] std::set<net::Prefix> prefixes() const {
+        std::set<net::Prefix> s;
+        for (const auto& [p, r] : table) {
+            s.insert(p);
+        }
+        return s;
+    }
+};
+
+// Drains the RIB's outbound bytes into the views of the peers that have one.
+inline void drain_into(RouteServerRib& rib, std::map<PeerId, WireView>& views) {
+    for (auto& o : rib.drain_outbound()) {
+        auto it = views.find(o.peer);
+        if (it != views.end()) {
+            it->second.apply(o.messages);
+        }
+    }
+}
+
+}  // namespace rf::rib::test
