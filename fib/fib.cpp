@@ -1,0 +1,251 @@
+#include "fib/fib.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "fib/dpdk.hpp"
+
+namespace rf::fib {
+
+Fib::Fib(const VnetModel& model, const FibConfig& config) : model_(model), config_(config) {}
+
+std::unique_ptr<Fib> Fib::create(const VnetModel& model, const FibConfig& config, std::string* error) {
+    std::unique_ptr<Fib> f(new Fib(model, config));
+    if (!f->init(error)) {
+        return nullptr;
+    }
+    return f;
+}
+
+bool Fib::init(std::string* error) {
+    if (auto errors = validate(model_); !errors.empty()) {
+        if (error != nullptr) {
+            *error = "invalid VNet model: " + errors.front().to_string();
+        }
+        return false;
+    }
+    const std::size_t size = rte_rcu_qsbr_get_memsize(config_.max_readers);
+    const std::size_t rounded = (size + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE * RTE_CACHE_LINE_SIZE;
+    qsbr_ = static_cast<rte_rcu_qsbr*>(std::aligned_alloc(RTE_CACHE_LINE_SIZE, rounded));
+    if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, config_.max_readers) != 0) {
+        if (error != nullptr) {
+            *error = "rte_rcu_qsbr_init failed";
+        }
+        return false;
+    }
+    groups_ = std::make_unique<GroupTable>(qsbr_, config_.max_groups, config_.quarantine_freed_groups);
+    plan_ = plan_tables(model_);
+    tables_.reserve(plan_.tables.size());
+    try {
+        for (const TableSpec& spec : plan_.tables) {
+            Table t;
+            t.spec = spec;
+            t.lookup = std::make_unique<LookupTable>(config_.lookup, qsbr_);
+            for (const auto& [prefix, index] : spec.winners) {
+                if (!prefix.is_v4()) {
+                    continue;
+                }
+                const GroupId g = groups_->acquire(spec.statics[index].next_hop);
+                t.static_groups[prefix] = g;
+                if (prefix.length == 0) {
+                    t.lookup->set_default_group(g);
+                } else {
+                    t.ops.push_back(LookupTable::Op{prefix.v4_address().value, prefix.length, g});
+                }
+            }
+            t.lookup->apply(t.ops);
+            t.ops.clear();
+            tables_.push_back(std::move(t));
+        }
+    } catch (const std::exception& e) {
+        if (error != nullptr) {
+            *error = e.what();
+        }
+        return false;
+    }
+    return true;
+}
+
+Fib::~Fib() {
+    tables_.clear();
+    groups_.reset();
+    std::free(qsbr_);
+}
+
+GroupId Fib::target(const Table& t, const net::Prefix& p, GroupId bgp) const {
+    auto st = t.static_groups.find(p);
+    const StaticRoute* sw = st == t.static_groups.end() ? nullptr : t.spec.static_winner(p);
+    if (sw != nullptr && sw->source == RouteSource::User) {
+        return st->second;  // user-defined routes beat BGP for the same prefix
+    }
+    if (t.spec.bgp && bgp != kNoGroup && t.spec.protecting_space(p) == nullptr) {
+        return bgp;
+    }
+    return st == t.static_groups.end() ? kNoGroup : st->second;
+}
+
+ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
+    std::lock_guard lock(control_mu_);
+    ApplyResult r;
+    r.received = batch.size();
+    // Coalesce: only the last delta per prefix matters, since each carries the complete new set.
+    order_.clear();
+    coalesce_.clear();
+    for (const rib::RouteDelta& d : batch) {
+        r.sequence = std::max(r.sequence, d.sequence);
+        if (!d.prefix.is_v4()) {
+            ++r.ignored;
+            continue;
+        }
+        auto [it, inserted] = coalesce_.try_emplace(d.prefix, &d);
+        if (inserted) {
+            order_.push_back(&d);
+        } else {
+            it->second = &d;
+            ++r.coalesced;
+        }
+    }
+    std::vector<GroupId> released;
+    std::vector<std::pair<std::size_t, GroupId>> defaults;  // (table, group) for /0, set after the flip
+    for (const rib::RouteDelta* first : order_) {
+        const rib::RouteDelta& d = *coalesce_[first->prefix];
+        const net::Prefix& p = d.prefix;
+        auto it = bgp_.find(p);
+        const GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
+        GroupId new_g = kNoGroup;
+        if (!d.next_hops.empty()) {
+            new_g = groups_->acquire(NextHop{NextHopType::VirtualNetworkGateway, d.next_hops});
+            if (new_g == kNoGroup) {
+                ++r.failures;  // no group id left: keep the previous state of this prefix
+                continue;
+            }
+        }
+        if (new_g == old_g) {
+            groups_->release(new_g);  // the map already holds a reference
+            continue;
+        }
+        ++r.changed;
+        if (new_g == kNoGroup) {
+            bgp_.erase(it);
+        } else if (it == bgp_.end()) {
+            bgp_.emplace(p, new_g);
+        } else {
+            it->second = new_g;
+        }
+        for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+            Table& t = tables_[ti];
+            if (!t.spec.bgp) {
+                continue;
+            }
+            const GroupId before = target(t, p, old_g);
+            const GroupId after = target(t, p, new_g);
+            if (before == after) {
+                continue;
+            }
+            if (p.length == 0) {
+                defaults.emplace_back(ti, after);
+            } else {
+                t.ops.push_back(LookupTable::Op{p.v4_address().value, p.length, after});
+            }
+        }
+        if (old_g != kNoGroup) {
+            released.push_back(old_g);  // after the tables stop pointing at it
+        }
+    }
+    for (Table& t : tables_) {
+        if (!t.ops.empty()) {
+            r.table_ops += t.ops.size();
+            r.failures += t.lookup->apply(t.ops);
+            t.ops.clear();
+        }
+    }
+    for (const auto& [ti, g] : defaults) {
+        tables_[ti].lookup->set_default_group(g);
+        ++r.table_ops;
+    }
+    if (r.sequence > visible_sequence_.load(std::memory_order_relaxed)) {
+        visible_sequence_.store(r.sequence, std::memory_order_release);
+    }
+    for (GroupId g : released) {
+        groups_->release(g);
+    }
+    groups_->retire_unused();
+    groups_->reclaim();
+    ++stats_.batches;
+    stats_.deltas += r.received;
+    stats_.coalesced += r.coalesced;
+    stats_.ignored += r.ignored;
+    stats_.table_ops += r.table_ops;
+    stats_.failures += r.failures;
+    return r;
+}
+
+void Fib::reclaim() {
+    std::lock_guard lock(control_mu_);
+    groups_->reclaim();
+}
+
+std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
+    std::map<net::Prefix, std::vector<net::IpAddress>> view;
+    for (const auto& [p, g] : bgp_) {
+        view.emplace(p, groups_->value_of(g).addresses);
+    }
+    return view;
+}
+
+std::optional<std::vector<EffectiveRoute>> Fib::show_effective_route_table(std::string_view vm) const {
+    const auto t = table_for_vm(vm);
+    if (!t) {
+        return std::nullopt;
+    }
+    std::lock_guard lock(control_mu_);
+    return effective_routes(tables_[*t].spec, bgp_view());
+}
+
+std::optional<NextHop> Fib::programmed(TableId t, const net::Prefix& prefix) const {
+    std::lock_guard lock(control_mu_);
+    auto it = bgp_.find(prefix);
+    const GroupId g = target(tables_[t], prefix, it == bgp_.end() ? kNoGroup : it->second);
+    if (g == kNoGroup) {
+        return std::nullopt;
+    }
+    return groups_->value_of(g);
+}
+
+TableSnapshot Fib::snapshot(TableId t) const {
+    std::lock_guard lock(control_mu_);
+    TableSnapshot s;
+    s.sequence = visible_sequence_.load(std::memory_order_relaxed);
+    const Table& tb = tables_[t];
+    std::map<net::Prefix, GroupId> rows;
+    for (const auto& [p, g] : tb.static_groups) {
+        auto it = bgp_.find(p);
+        rows[p] = target(tb, p, it == bgp_.end() ? kNoGroup : it->second);
+    }
+    for (const auto& [p, g] : bgp_) {
+        rows[p] = target(tb, p, g);
+    }
+    for (const auto& [p, g] : rows) {
+        if (g != kNoGroup) {
+            s.routes.emplace_back(p, groups_->value_of(g));
+        }
+    }
+    return s;
+}
+
+FibStats Fib::stats() const {
+    std::lock_guard lock(control_mu_);
+    FibStats s = stats_;
+    s.bgp_routes = bgp_.size();
+    s.groups = groups_->stats();
+    for (const Table& t : tables_) {
+        s.lookup_bytes += t.lookup->memory_bytes();
+        s.grace_waits += t.lookup->grace_waits();
+    }
+    // One hash node per BGP route: key, value, next pointer and cached hash; plus the bucket array.
+    s.control_bytes = bgp_.size() * (sizeof(net::Prefix) + sizeof(GroupId) + 2 * sizeof(void*)) +
+                      bgp_.bucket_count() * sizeof(void*) + groups_->memory_bytes();
+    return s;
+}
+
+}  // namespace rf::fib

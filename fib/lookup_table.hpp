@@ -1,0 +1,91 @@
+// One lookup structure: IPv4 longest-prefix match from destination to next-hop-group id, read by
+// data-plane lcores without locks.
+//
+// DPDK 22.11 trap (design §4): rte_fib's DIR-24-8 has no RCU there; deleting a route can collapse a
+// tbl8 group, which is zeroed and returned to the free list at once, so a reader that had just read the
+// tbl24 entry may read a zeroed or reused group — a next hop that never existed. rte_lpm has RCU but its
+// rule table is a flat array searched linearly per add, which rules it out at a million routes.
+//
+// So we keep rte_fib and make it safe with a left-right pair: two identical rte_fib instances, readers
+// use the active one; the writer programs only the standby one, flips the active pointer, and brings the
+// old one up to date with the same operations only after a grace period (rte_rcu_qsbr) has shown that no
+// reader is still inside it. Readers never see an instance being modified; each operation costs two
+// rte_fib updates, and memory is twice one DIR-24-8.
+//
+// The default route (/0) is not stored in rte_fib (it would rewrite 16 M tbl24 entries per change): the
+// table's miss value is kNoGroup and the reader substitutes default_group().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fib/nexthop_group.hpp"
+
+struct rte_fib;
+struct rte_rcu_qsbr;
+
+namespace rf::fib {
+
+enum class LookupPath : std::uint8_t {
+    Default,  // rte_fib's choice: AVX-512 when the CPU has it and EAL allows 512-bit SIMD, else scalar
+    Scalar,   // RTE_FIB_LOOKUP_DIR24_8_SCALAR_MACRO
+    Avx512,   // RTE_FIB_LOOKUP_DIR24_8_VECTOR_AVX512 (falls back to Default when unavailable)
+};
+
+struct LookupConfig {
+    std::uint32_t max_routes = 1U << 20;  // per instance (rte_rib nodes)
+    std::uint32_t num_tbl8 = 1U << 14;    // DIR-24-8 groups for prefixes longer than /24
+    LookupPath path = LookupPath::Default;
+};
+
+class LookupTable {
+public:
+    // One route operation: group kNoGroup deletes the prefix.
+    struct Op {
+        std::uint32_t ip = 0;  // host byte order, masked
+        std::uint8_t depth = 0;  // 1..32 (the default route goes through set_default_group)
+        GroupId group = kNoGroup;
+    };
+
+    // Throws std::runtime_error when DPDK cannot allocate the instances (EAL memory, -m).
+    LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr);
+    ~LookupTable();
+    LookupTable(const LookupTable&) = delete;
+    LookupTable& operator=(const LookupTable&) = delete;
+
+    // --- writer ---
+    // Programs `ops` (in order) and makes them visible at once; returns the number of operations
+    // rte_fib refused (capacity). May wait for the grace period of the previous flip.
+    std::size_t apply(std::span<const Op> ops);
+    void set_default_group(GroupId g) { default_group_.store(g, std::memory_order_release); }
+    [[nodiscard]] std::uint64_t grace_waits() const { return grace_waits_; }
+    [[nodiscard]] std::uint64_t failures() const { return failures_; }
+    [[nodiscard]] bool avx512() const { return avx512_; }
+    // DPDK memory of both instances (tbl24, tbl8 pool, RIB node pool).
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+    // --- readers (between quiescent points) ---
+    // Group ids (as uint64_t, rte_fib's next-hop width) of `n` destinations in host byte order.
+    void lookup_bulk(const std::uint32_t* dst, std::uint64_t* groups, unsigned n) const;
+    [[nodiscard]] GroupId default_group() const { return default_group_.load(std::memory_order_acquire); }
+
+private:
+    void program(rte_fib* f, std::span<const Op> ops, bool count);
+
+    LookupConfig config_;
+    rte_rcu_qsbr* qsbr_;
+    rte_fib* fib_[2] = {nullptr, nullptr};
+    alignas(64) std::atomic<rte_fib*> active_{nullptr};
+    std::atomic<GroupId> default_group_{kNoGroup};
+    alignas(64) int standby_ = 1;
+    std::vector<Op> behind_;  // applied to the active instance, not yet to the standby one
+    std::uint64_t flip_token_ = 0;
+    std::uint64_t grace_waits_ = 0;
+    std::uint64_t failures_ = 0;
+    bool avx512_ = false;
+};
+
+}  // namespace rf::fib

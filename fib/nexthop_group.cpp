@@ -1,0 +1,191 @@
+#include "fib/nexthop_group.hpp"
+
+#include <algorithm>
+
+#include "fib/dpdk.hpp"
+
+namespace rf::fib {
+
+std::string_view to_string(NextHopType t) {
+    switch (t) {
+        case NextHopType::VnetLocal: return "VnetLocal";
+        case NextHopType::VNetPeering: return "VNetPeering";
+        case NextHopType::Internet: return "Internet";
+        case NextHopType::None: return "None";
+        case NextHopType::VirtualAppliance: return "VirtualAppliance";
+        case NextHopType::VirtualNetworkGateway: return "VirtualNetworkGateway";
+    }
+    return "?";
+}
+
+void NextHop::normalise() {
+    std::sort(addresses.begin(), addresses.end());
+    addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+}
+
+std::size_t NextHopHash::operator()(const NextHop& n) const noexcept {
+    std::size_t h = static_cast<std::size_t>(n.type) * 0x9E3779B97F4A7C15ULL;
+    const net::IpAddressHash ah;
+    for (const net::IpAddress& a : n.addresses) {
+        h ^= ah(a) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+    }
+    return h;
+}
+
+NextHopGroup::NextHopGroup(GroupId id, NextHop value)
+    : id_(id), checksum_(checksum_of(value)), value_(std::move(value)) {}
+
+std::uint64_t NextHopGroup::checksum_of(const NextHop& v) {
+    // FNV-1a over the type, the count and every address byte.
+    std::uint64_t h = 0xCBF29CE484222325ULL;
+    auto mix = [&h](std::uint8_t b) {
+        h ^= b;
+        h *= 0x100000001B3ULL;
+    };
+    mix(static_cast<std::uint8_t>(v.type));
+    mix(static_cast<std::uint8_t>(v.addresses.size()));
+    for (const net::IpAddress& a : v.addresses) {
+        mix(static_cast<std::uint8_t>(a.afi));
+        for (std::uint8_t b : a.bytes) {
+            mix(b);
+        }
+    }
+    return h;
+}
+
+bool NextHopGroup::intact() const {
+    return live() && checksum_of(value_) == checksum_;
+}
+
+GroupTable::GroupTable(rte_rcu_qsbr* qsbr, std::uint32_t capacity, bool quarantine)
+    : qsbr_(qsbr),
+      capacity_(std::max<std::uint32_t>(capacity, 2)),
+      quarantine_(quarantine),
+      slots_(new std::atomic<const NextHopGroup*>[capacity_]) {
+    for (std::uint32_t i = 0; i < capacity_; ++i) {
+        slots_[i].store(nullptr, std::memory_order_relaxed);
+    }
+    owned_.push_back(nullptr);  // id 0 is kNoGroup
+    refs_.push_back(0);
+}
+
+GroupTable::~GroupTable() {
+    for (NextHopGroup* g : owned_) {
+        delete g;
+    }
+}
+
+GroupId GroupTable::acquire(NextHop value) {
+    value.normalise();
+    if (auto it = index_.find(value); it != index_.end()) {
+        ++refs_[it->second];
+        return it->second;
+    }
+    GroupId id = kNoGroup;
+    if (!free_ids_.empty()) {
+        id = free_ids_.back();
+        free_ids_.pop_back();
+    } else if (next_id_ < capacity_) {
+        id = next_id_++;
+        owned_.push_back(nullptr);
+        refs_.push_back(0);
+    } else {
+        reclaim();  // a grace period may have ended since the last batch
+        if (free_ids_.empty()) {
+            ++stats_.exhausted;
+            return kNoGroup;
+        }
+        id = free_ids_.back();
+        free_ids_.pop_back();
+    }
+    auto* g = new NextHopGroup(id, value);
+    owned_[id] = g;
+    refs_[id] = 1;
+    index_.emplace(std::move(value), id);
+    // Release: a reader that finds the id in a lookup table sees the fully built group.
+    slots_[id].store(g, std::memory_order_release);
+    ++stats_.created;
+    ++stats_.live;
+    return id;
+}
+
+void GroupTable::add_ref(GroupId id) {
+    if (id != kNoGroup) {
+        ++refs_[id];
+    }
+}
+
+void GroupTable::release(GroupId id) {
+    if (id == kNoGroup) {
+        return;
+    }
+    if (--refs_[id] == 0) {
+        zero_.push_back(id);
+    }
+}
+
+void GroupTable::retire_unused() {
+    if (zero_.empty()) {
+        return;
+    }
+    // One token for all: taken after the lookup tables stopped referencing these ids, so a reader that
+    // still holds one has not passed a quiescent point since.
+    const std::uint64_t token = rte_rcu_qsbr_start(qsbr_);
+    for (GroupId id : zero_) {
+        NextHopGroup* g = owned_[id];
+        if (refs_[id] != 0 || g == nullptr) {
+            continue;  // revived within the batch, or already retired by an earlier entry
+        }
+        auto it = index_.find(g->value_);
+        if (it == index_.end() || it->second != id) {
+            continue;  // already retired
+        }
+        index_.erase(it);
+        retired_.push_back(Retired{token, id});
+        ++stats_.retired_pending;
+        --stats_.live;
+    }
+    zero_.clear();
+}
+
+std::size_t GroupTable::reclaim() {
+    std::size_t n = 0;
+    while (!retired_.empty() && rte_rcu_qsbr_check(qsbr_, retired_.front().token, false) == 1) {
+        const GroupId id = retired_.front().id;
+        retired_.pop_front();
+        NextHopGroup* g = owned_[id];
+        slots_[id].store(nullptr, std::memory_order_relaxed);
+        owned_[id] = nullptr;
+        g->magic_.store(NextHopGroup::kDead, std::memory_order_relaxed);
+        if (quarantine_) {
+            graveyard_.emplace_back(g);
+        } else {
+            delete g;
+        }
+        free_ids_.push_back(id);
+        --stats_.retired_pending;
+        ++stats_.freed;
+        ++n;
+    }
+    return n;
+}
+
+GroupStats GroupTable::stats() const {
+    return stats_;
+}
+
+std::size_t GroupTable::memory_bytes() const {
+    std::size_t bytes = capacity_ * sizeof(slots_[0]) + owned_.capacity() * sizeof(NextHopGroup*) +
+                        refs_.capacity() * sizeof(std::uint32_t);
+    for (const NextHopGroup* g : owned_) {
+        if (g != nullptr) {
+            bytes += sizeof(NextHopGroup) + g->value_.addresses.capacity() * sizeof(net::IpAddress);
+        }
+    }
+    // Rough cost of one hash-map node (key, value, next pointer, cached hash) per live group.
+    bytes += index_.size() * (sizeof(NextHop) + sizeof(GroupId) + 2 * sizeof(void*)) +
+             index_.bucket_count() * sizeof(void*);
+    return bytes;
+}
+
+}  // namespace rf::fib

@@ -1,0 +1,147 @@
+// Next-hop groups: an ECMP set (or any other next hop of an effective route) interned as an immutable,
+// shared, refcounted object with a small integer id that the lookup tables store. The writer creates and
+// releases groups; readers reach them through GroupTable::get() without locks. A group whose last
+// reference is dropped is retired and freed only after every registered reader has passed a quiescent
+// point (DPDK rte_rcu_qsbr), so a reader that looked up its id before the change can still use it until
+// the end of its burst.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "control/net/ip.hpp"
+
+struct rte_rcu_qsbr;
+
+namespace rf::fib {
+
+// Next hop types of an effective route (Azure's names).
+enum class NextHopType : std::uint8_t {
+    VnetLocal,
+    VNetPeering,
+    Internet,
+    None,  // drop
+    VirtualAppliance,
+    VirtualNetworkGateway,  // BGP routes learned by the route server; members are the NVAs
+};
+[[nodiscard]] std::string_view to_string(NextHopType t);
+
+// The value a group stands for. Addresses form a set: sorted and without duplicates (normalise()).
+struct NextHop {
+    NextHopType type = NextHopType::None;
+    std::vector<net::IpAddress> addresses;
+
+    bool operator==(const NextHop&) const = default;
+    void normalise();
+};
+struct NextHopHash {
+    std::size_t operator()(const NextHop& n) const noexcept;
+};
+
+// 0 means "no route" in every lookup table.
+using GroupId = std::uint32_t;
+inline constexpr GroupId kNoGroup = 0;
+
+class NextHopGroup {
+public:
+    static constexpr std::uint32_t kLive = 0x4E48474CU;  // "NHGL"
+    static constexpr std::uint32_t kDead = 0xDEADDEADU;  // written when the group is reclaimed
+
+    NextHopGroup(GroupId id, NextHop value);
+
+    [[nodiscard]] GroupId id() const { return id_; }
+    [[nodiscard]] NextHopType type() const { return value_.type; }
+    [[nodiscard]] std::span<const net::IpAddress> members() const { return value_.addresses; }
+    [[nodiscard]] const NextHop& value() const { return value_; }
+
+    // The member a flow with this hash uses (uniform over members); nullptr when the group has none
+    // (VnetLocal, Internet, None).
+    [[nodiscard]] const net::IpAddress* pick(std::uint32_t flow_hash) const {
+        const auto n = static_cast<std::uint64_t>(value_.addresses.size());
+        if (n == 0) {
+            return nullptr;
+        }
+        return &value_.addresses[static_cast<std::size_t>((static_cast<std::uint64_t>(flow_hash) * n) >> 32)];
+    }
+
+    // For tests and debug checks: still live, and its members are the ones it was built with.
+    [[nodiscard]] bool intact() const;
+    [[nodiscard]] bool live() const { return magic_.load(std::memory_order_relaxed) == kLive; }
+
+private:
+    friend class GroupTable;
+    static std::uint64_t checksum_of(const NextHop& v);
+
+    std::atomic<std::uint32_t> magic_{kLive};
+    GroupId id_;
+    std::uint64_t checksum_;
+    NextHop value_;
+};
+
+struct GroupStats {
+    std::uint64_t live = 0;
+    std::uint64_t created = 0;
+    std::uint64_t retired_pending = 0;  // waiting for a grace period
+    std::uint64_t freed = 0;
+    std::uint64_t exhausted = 0;  // acquire() refused: no free id
+};
+
+class GroupTable {
+public:
+    // `capacity` bounds the ids (1..capacity-1). `quarantine` keeps reclaimed groups poisoned (magic
+    // kDead) until destruction instead of deleting them, so stress tests can detect a reader that
+    // reaches a reclaimed group without relying on a sanitizer.
+    GroupTable(rte_rcu_qsbr* qsbr, std::uint32_t capacity, bool quarantine = false);
+    ~GroupTable();  // callers guarantee no reader is left
+    GroupTable(const GroupTable&) = delete;
+    GroupTable& operator=(const GroupTable&) = delete;
+
+    // --- writer thread only ---
+    // The group for `value` (normalised), with one more reference; kNoGroup when ids are exhausted.
+    GroupId acquire(NextHop value);
+    void add_ref(GroupId id);
+    void release(GroupId id);
+    // Call once the lookup tables no longer reference the released groups (after the flip): groups at
+    // zero references are retired with a fresh grace-period token.
+    void retire_unused();
+    // Frees retired groups whose grace period has ended; never blocks. Returns how many.
+    std::size_t reclaim();
+    // The value of a group the writer holds a reference to (id != kNoGroup).
+    [[nodiscard]] const NextHop& value_of(GroupId id) const { return owned_[id]->value_; }
+    [[nodiscard]] std::uint32_t refs(GroupId id) const { return id < refs_.size() ? refs_[id] : 0; }
+    [[nodiscard]] GroupStats stats() const;
+    [[nodiscard]] std::size_t memory_bytes() const;
+
+    // --- any thread (readers between quiescent points) ---
+    [[nodiscard]] const NextHopGroup* get(GroupId id) const noexcept {
+        return id < capacity_ ? slots_[id].load(std::memory_order_acquire) : nullptr;
+    }
+
+private:
+    struct Retired {
+        std::uint64_t token;
+        GroupId id;
+    };
+
+    rte_rcu_qsbr* qsbr_;
+    std::uint32_t capacity_;
+    bool quarantine_;
+    std::unique_ptr<std::atomic<const NextHopGroup*>[]> slots_;
+    std::vector<NextHopGroup*> owned_;  // by id; the writer's view
+    std::vector<std::uint32_t> refs_;
+    std::unordered_map<NextHop, GroupId, NextHopHash> index_;
+    std::vector<GroupId> free_ids_;
+    GroupId next_id_ = 1;
+    std::vector<GroupId> zero_;     // reached zero references since the last retire_unused()
+    std::deque<Retired> retired_;   // in token order
+    std::vector<std::unique_ptr<NextHopGroup>> graveyard_;
+    GroupStats stats_;
+};
+
+}  // namespace rf::fib

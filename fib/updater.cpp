@@ -1,0 +1,118 @@
+#include "fib/updater.hpp"
+
+#include <bit>
+
+namespace rf::fib {
+
+FibUpdater::FibUpdater(Fib& fib, UpdaterConfig config)
+    : fib_(fib), config_(config), ring_(std::bit_ceil(std::max<std::uint32_t>(config.queue_capacity, 2))),
+      mask_(ring_.size() - 1) {
+    if (config_.max_batch == 0) {
+        config_.max_batch = 1;
+    }
+}
+
+FibUpdater::~FibUpdater() {
+    stop();
+}
+
+bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
+    std::lock_guard lock(producer_mu_);
+    const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    const std::uint64_t head = head_.load(std::memory_order_acquire);
+    const std::uint64_t used = tail - head;
+    if (batch.size() > ring_.size() - used) {
+        rejected_batches_.fetch_add(1, std::memory_order_relaxed);
+        rejected_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+        return false;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        ring_[(tail + i) & mask_] = batch[i];  // reuses the slot's vector capacity
+    }
+    tail_.store(tail + batch.size(), std::memory_order_release);
+    accepted_batches_.fetch_add(1, std::memory_order_relaxed);
+    accepted_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+    const std::uint64_t depth = used + batch.size();
+    if (depth > max_depth_.load(std::memory_order_relaxed)) {
+        max_depth_.store(depth, std::memory_order_relaxed);
+    }
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+    return true;
+}
+
+std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
+    const std::uint64_t head = head_.load(std::memory_order_relaxed);
+    const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+    const std::uint64_t n = std::min<std::uint64_t>(tail - head, config_.max_batch);
+    out.resize(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::swap(out[i], ring_[(head + i) & mask_]);  // both keep their vector capacity around
+    }
+    head_.store(head + n, std::memory_order_release);
+    return n;
+}
+
+void FibUpdater::start() {
+    if (thread_.joinable()) {
+        return;
+    }
+    stop_.store(false);
+    thread_ = std::thread([this] { run(); });
+}
+
+void FibUpdater::stop() {
+    if (!thread_.joinable()) {
+        return;
+    }
+    stop_.store(true, std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+    thread_.join();
+}
+
+void FibUpdater::run() {
+    std::vector<rib::RouteDelta> batch;
+    batch.reserve(config_.max_batch);
+    for (;;) {
+        const std::uint32_t seen = wake_.load(std::memory_order_acquire);
+        const std::size_t n = drain(batch);
+        if (n == 0) {
+            if (stop_.load(std::memory_order_acquire)) {
+                return;
+            }
+            fib_.reclaim();
+            wake_.wait(seen, std::memory_order_acquire);
+            continue;
+        }
+        fib_.apply(batch);
+        applied_batches_.fetch_add(1, std::memory_order_relaxed);
+        applied_deltas_.fetch_add(n, std::memory_order_relaxed);
+    }
+}
+
+bool FibUpdater::wait_visible(std::uint64_t sequence, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (fib_.visible_sequence() < sequence) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::yield();
+    }
+    return true;
+}
+
+UpdaterStats FibUpdater::stats() const {
+    UpdaterStats s;
+    s.accepted_batches = accepted_batches_.load(std::memory_order_relaxed);
+    s.accepted_deltas = accepted_deltas_.load(std::memory_order_relaxed);
+    s.rejected_batches = rejected_batches_.load(std::memory_order_relaxed);
+    s.rejected_deltas = rejected_deltas_.load(std::memory_order_relaxed);
+    s.applied_batches = applied_batches_.load(std::memory_order_relaxed);
+    s.applied_deltas = applied_deltas_.load(std::memory_order_relaxed);
+    s.queue_depth = tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed);
+    s.max_queue_depth = max_depth_.load(std::memory_order_relaxed);
+    return s;
+}
+
+}  // namespace rf::fib

@@ -1,0 +1,76 @@
+// The FIB's input: a bounded queue of RIB deltas (rf::rib::DeltaSink) and the one writer thread that
+// drains it in batches into Fib::apply().
+//
+// Ownership and costs: publish() copies the deltas into preallocated slots (the producer pays the copy;
+// slots keep their vectors' capacity); the writer moves them out. A batch that does not fit is refused
+// whole and counted — the producer keeps it and retries (explicit back-pressure, never silent loss).
+// The writer drains up to max_batch deltas at a time, so a burst becomes one Fib::apply() with
+// per-prefix coalescing; when the queue is empty it sleeps on a futex (std::atomic::wait).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "control/rib/delta.hpp"
+#include "fib/fib.hpp"
+
+namespace rf::fib {
+
+struct UpdaterConfig {
+    std::uint32_t queue_capacity = 1U << 16;  // deltas; rounded up to a power of two
+    std::uint32_t max_batch = 1U << 14;       // deltas per Fib::apply()
+};
+
+struct UpdaterStats {
+    std::uint64_t accepted_batches = 0;
+    std::uint64_t accepted_deltas = 0;
+    std::uint64_t rejected_batches = 0;  // back-pressure: publish() returned false
+    std::uint64_t rejected_deltas = 0;
+    std::uint64_t applied_batches = 0;   // Fib::apply() calls
+    std::uint64_t applied_deltas = 0;
+    std::uint64_t queue_depth = 0;       // now
+    std::uint64_t max_queue_depth = 0;
+};
+
+class FibUpdater final : public rib::DeltaSink {
+public:
+    explicit FibUpdater(Fib& fib, UpdaterConfig config = {});
+    ~FibUpdater() override;  // stop()
+    FibUpdater(const FibUpdater&) = delete;
+    FibUpdater& operator=(const FibUpdater&) = delete;
+
+    // Producer side. Deltas must arrive in sequence order. Safe from several threads (they serialise
+    // on a producer-only mutex), though the RIB publishes from one strand.
+    bool publish(std::span<const rib::RouteDelta> batch) override;
+
+    void start();
+    // Applies what is queued, then joins the writer thread.
+    void stop();
+    // Waits until `sequence` is visible to readers; false on timeout. For tests and tools.
+    bool wait_visible(std::uint64_t sequence, std::chrono::milliseconds timeout) const;
+    [[nodiscard]] UpdaterStats stats() const;
+
+private:
+    void run();
+    std::size_t drain(std::vector<rib::RouteDelta>& out);
+
+    Fib& fib_;
+    UpdaterConfig config_;
+    std::vector<rib::RouteDelta> ring_;
+    std::uint64_t mask_;
+    std::mutex producer_mu_;
+    alignas(64) std::atomic<std::uint64_t> head_{0};  // next slot the writer reads
+    alignas(64) std::atomic<std::uint64_t> tail_{0};  // next slot the producer writes
+    std::atomic<std::uint32_t> wake_{0};
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> accepted_batches_{0}, accepted_deltas_{0}, rejected_batches_{0},
+        rejected_deltas_{0}, applied_batches_{0}, applied_deltas_{0}, max_depth_{0};
+    std::thread thread_;
+};
+
+}  // namespace rf::fib
