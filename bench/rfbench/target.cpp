@@ -34,6 +34,7 @@ bool Target::start(const TargetSpec& spec, Nanos ready_timeout, std::string& err
         return false;
     }
     log_path_ = dir_ + "/" + name() + ".log";
+    prepare_dir(dir_);
     if (!write_file(dir_ + "/" + config_file_name(), config_text(spec, dir_))) {
         error = "cannot write config in " + dir_;
         return false;

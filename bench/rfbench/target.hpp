@@ -59,6 +59,8 @@ public:
     [[nodiscard]] virtual double settle_seconds() const { return 0.5; }
     // Comeback after a route-limit teardown that the daemon cannot do faster (FRR: minutes).
     [[nodiscard]] virtual double min_comeback_seconds() const { return 0; }
+    // Called on the fresh temp dir before the daemon starts (e.g. hand it to the daemon's user).
+    virtual void prepare_dir(const std::string& /*dir*/) const {}
 
     // Explicit binary (--bird PATH etc.); otherwise binaries() is searched.
     void set_binary(std::string path) { binary_override_ = std::move(path); }
