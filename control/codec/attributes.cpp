@@ -691,7 +691,7 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
 }
 
 void encode_attributes(const PathAttributes& attributes, const CodecOptions& options, bool with_next_hop,
-                       Writer& w) {
+                       Writer& w, const MpAttributes& mp, std::size_t* mp_offset) {
     auto unknown = attributes.unknown.begin();
     const auto write_unknown_below = [&](unsigned type) {
         for (; unknown != attributes.unknown.end() && unknown->type < type; ++unknown) {
@@ -706,6 +706,18 @@ void encode_attributes(const PathAttributes& attributes, const CodecOptions& opt
     };
     for (const auto& row : kRows) {
         write_unknown_below(row.type);
+        if (row.type == static_cast<std::uint8_t>(AttrType::MpReachNlri)) {
+            if (mp_offset != nullptr) {
+                *mp_offset = w.size();
+            }
+            if (mp.reach != nullptr) {
+                encode_mp_reach(mp.reach->family, mp.reach->next_hops, mp.reach->nlri,
+                                mp.options->sends_path_id(mp.reach->family), w);
+            }
+        } else if (row.type == static_cast<std::uint8_t>(AttrType::MpUnreachNlri) && mp.unreach != nullptr) {
+            encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn, mp.options->sends_path_id(mp.unreach->family),
+                              w);
+        }
         if (row.encode != nullptr) {
             row.encode(attributes, options, with_next_hop, w);
         }

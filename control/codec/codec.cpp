@@ -797,15 +797,9 @@ bool encode_update(const Update& update, const CodecOptions& options, std::vecto
     w.patch16(at + kHeaderSize, static_cast<std::uint16_t>(wlen));
     const std::size_t alen_at = w.size();
     w.u16(0);
-    if (update.mp_reach) {
-        const auto& mp = *update.mp_reach;
-        detail::encode_mp_reach(mp.family, mp.next_hops, mp.nlri, options.sends_path_id(mp.family), w);
-    }
-    if (update.mp_unreach) {
-        const auto& mp = *update.mp_unreach;
-        detail::encode_mp_unreach(mp.family, mp.withdrawn, options.sends_path_id(mp.family), w);
-    }
-    detail::encode_attributes(update.attributes, options, true, w);
+    const detail::MpAttributes mp{update.mp_reach ? &*update.mp_reach : nullptr,
+                                  update.mp_unreach ? &*update.mp_unreach : nullptr, &options};
+    detail::encode_attributes(update.attributes, options, true, w, mp);
     const std::size_t alen = w.size() - alen_at - 2;
     if (alen > 0xFFFF) {
         out.resize(at);
@@ -830,7 +824,8 @@ std::size_t encode_announcements(const PathAttributes& attributes, AfiSafi famil
     const bool path_id = options.sends_path_id(family);
     std::vector<std::uint8_t> attrs;
     Writer aw(attrs);
-    detail::encode_attributes(attributes, options, in_nlri_field, aw);
+    std::size_t mp_at = 0;
+    detail::encode_attributes(attributes, options, in_nlri_field, aw, {}, &mp_at);
     const std::size_t limit = options.max_message_size();
     // Fixed part: header, withdrawn length, attribute length, attributes, and for MP families the
     // MP_REACH_NLRI header (counted with a two-octet length) with AFI/SAFI, next hops and reserved octet.
@@ -855,10 +850,13 @@ std::size_t encode_announcements(const PathAttributes& attributes, AfiSafi famil
         w.u16(0);
         const std::size_t alen_at = w.size();
         w.u16(0);
-        if (!in_nlri_field) {
+        if (in_nlri_field) {
+            w.bytes(attrs.data(), attrs.size());
+        } else {
+            w.bytes(attrs.data(), mp_at);
             detail::encode_mp_reach(family, mp_next_hops, nlri.subspan(i, j - i), path_id, w);
+            w.bytes(attrs.data() + mp_at, attrs.size() - mp_at);
         }
-        w.bytes(attrs.data(), attrs.size());
         w.patch16(alen_at, static_cast<std::uint16_t>(w.size() - alen_at - 2));
         if (in_nlri_field) {
             for (std::size_t k = i; k < j; ++k) {
