@@ -146,6 +146,8 @@ struct Path {
 
 struct Dest {
     std::vector<Path> paths;  // eligible paths, comparator order
+    bool vnet = false;        // an originated VNet prefix (advertised instead of the best path)
+    std::int32_t touched = -1;  // index of its snapshot during a RIB call
 };
 
 // What a prefix looks like to the outside before/after one RIB call.
@@ -159,7 +161,11 @@ struct OutState {
     }
 };
 
+// A prefix's state before the RIB call that touched it. Dests are not erased during a call (even when
+// they lose their last path), so `dest` stays valid until finish().
 struct Snapshot {
+    net::Prefix prefix;
+    Dest* dest = nullptr;
     std::vector<net::IpAddress> next_hops;
     OutState out;
 };
@@ -174,9 +180,8 @@ struct RouteServerRib::Impl {
     std::set<net::Prefix> vnet;
     std::uint64_t out_generation = 0;
 
-    // The RIB call in progress.
-    std::unordered_map<net::Prefix, Snapshot, net::PrefixHash> touched;
-    std::vector<net::Prefix> touched_order;
+    // The RIB call in progress: every prefix it touched, in order.
+    std::vector<Snapshot> touched;
 
     // Deltas refused by the sink, coalesced per prefix.
     std::vector<RouteDelta> pending_deltas;
@@ -234,17 +239,28 @@ struct RouteServerRib::Impl {
     }
 
     OutState out_state(const net::Prefix& p) const {
+        if (const Dest* d = dest_of(p)) {
+            return out_state(*d);
+        }
         OutState s;
         if (vnet.count(p) != 0) {
             s.present = true;
             s.local = true;
+        }
+        return s;
+    }
+
+    OutState out_state(const Dest& d) const {
+        OutState s;
+        if (d.vnet) {
+            s.present = true;
+            s.local = true;
             return s;
         }
-        const Dest* d = dest_of(p);
-        if (d == nullptr || d->paths.empty() || !config.branch_to_branch) {
+        if (d.paths.empty() || !config.branch_to_branch) {
             return s;
         }
-        const Path& best = d->paths.front();
+        const Path& best = d.paths.front();
         if (best.attrs->not_advertised) {
             return s;
         }
@@ -254,31 +270,30 @@ struct RouteServerRib::Impl {
         return s;
     }
 
-    void touch(const net::Prefix& p) {
-        if (touched.count(p) != 0) {
-            return;
+    // Snapshots the prefix before its first change in this call; creates its Dest if needed.
+    Dest& touch(const net::Prefix& p) {
+        auto [it, inserted] = loc_rib.try_emplace(p);
+        Dest& d = it->second;
+        if (inserted && !vnet.empty()) {
+            d.vnet = vnet.count(p) != 0;
         }
-        touched.emplace(p, Snapshot{next_hops_of(dest_of(p)), out_state(p)});
-        touched_order.push_back(p);
+        if (d.touched < 0) {
+            d.touched = static_cast<std::int32_t>(touched.size());
+            touched.push_back(Snapshot{p, &d, next_hops_of(&d), out_state(d)});
+        }
+        return d;
     }
 
-    void remove_path(const net::Prefix& p, const Peer* peer) {
-        auto it = loc_rib.find(p);
-        if (it == loc_rib.end()) {
-            return;
-        }
-        auto& paths = it->second.paths;
+    static void remove_path(Dest& d, const Peer* peer) {
+        auto& paths = d.paths;
         auto pit = std::find_if(paths.begin(), paths.end(), [peer](const Path& x) { return x.peer == peer; });
         if (pit != paths.end()) {
             paths.erase(pit);
         }
-        if (paths.empty()) {
-            loc_rib.erase(it);
-        }
     }
 
-    void insert_path(const net::Prefix& p, Peer* peer, const AttrRef& attrs) {
-        auto& paths = loc_rib[p].paths;
+    void insert_path(Dest& d, Peer* peer, const AttrRef& attrs) {
+        auto& paths = d.paths;
         auto pit = std::find_if(paths.begin(), paths.end(), [peer](const Path& x) { return x.peer == peer; });
         if (pit != paths.end()) {
             paths.erase(pit);
@@ -291,12 +306,12 @@ struct RouteServerRib::Impl {
     }
 
     void add_route(Peer* peer, const net::Prefix& p, const AttrRef& attrs) {
-        touch(p);
-        peer->adj_in[p] = attrs;
+        Dest& d = touch(p);
+        peer->adj_in.insert_or_assign(p, attrs);
         if (attrs->loops) {
-            remove_path(p, peer);
+            remove_path(d, peer);
         } else {
-            insert_path(p, peer, attrs);
+            insert_path(d, peer, attrs);
         }
     }
 
@@ -305,9 +320,8 @@ struct RouteServerRib::Impl {
         if (it == peer->adj_in.end()) {
             return;
         }
-        touch(p);
         peer->adj_in.erase(it);
-        remove_path(p, peer);
+        remove_path(touch(p), peer);
     }
 
     // ------------------------------------------------------------------------ outbound
@@ -368,10 +382,15 @@ struct RouteServerRib::Impl {
         }
     }
 
+    // Consecutive prefixes usually share their bucket (one UPDATE's NLRI): `last` skips the map lookup.
     void add_to_bucket(Group& g, std::map<AnnounceKey, Bucket>& buckets, const net::Prefix& p, int fi,
-                       const OutState& s) {
+                       const OutState& s, std::pair<AnnounceKey, Bucket*>& last) {
         const void* identity = s.local ? static_cast<const void*>(&g.originated[fi]) : s.attrs.get();
-        auto& b = buckets[AnnounceKey{fi, s.source, identity}];
+        const AnnounceKey key{fi, s.source, identity};
+        if (last.second == nullptr || last.first != key) {
+            last = {key, &buckets[key]};
+        }
+        auto& b = *last.second;
         if (b.attrs == nullptr) {
             if (s.local) {
                 b.attrs = &g.originated[fi];
@@ -388,6 +407,7 @@ struct RouteServerRib::Impl {
 
     std::vector<Segment> encode_changes(Group& g, const std::vector<std::tuple<net::Prefix, OutState, OutState>>& changes) {
         std::map<AnnounceKey, Bucket> announce;
+        std::pair<AnnounceKey, Bucket*> last{};
         std::map<std::pair<int, PeerId>, std::vector<bgp::Nlri>> withdraw_excluding;  // to all but old source
         std::map<std::pair<int, PeerId>, std::vector<bgp::Nlri>> withdraw_only;       // to one member
         for (const auto& [p, before, after] : changes) {
@@ -398,7 +418,7 @@ struct RouteServerRib::Impl {
                 if (had && before.same_as(after)) {
                     continue;
                 }
-                add_to_bucket(g, announce, p, fi, after);
+                add_to_bucket(g, announce, p, fi, after, last);
                 // The new source had the old route (unless it was its own): it must forget it.
                 if (had && before.source != after.source && !after.local) {
                     withdraw_only[{fi, after.source}].push_back(bgp::Nlri{p, 0});
@@ -435,19 +455,19 @@ struct RouteServerRib::Impl {
             return g.table;
         }
         std::map<AnnounceKey, Bucket> announce;
-        auto add = [&](const net::Prefix& p) {
+        std::pair<AnnounceKey, Bucket*> last{};
+        auto add = [&](const net::Prefix& p, const OutState& s) {
             const int fi = family_index(p.afi);
-            const OutState s = out_state(p);
             if (passes(g, s, fi)) {
-                add_to_bucket(g, announce, p, fi, s);
+                add_to_bucket(g, announce, p, fi, s, last);
             }
         };
         for (const auto& p : vnet) {
-            add(p);
+            add(p, out_state(p));
         }
         for (const auto& [p, d] : loc_rib) {
-            if (vnet.count(p) == 0) {
-                add(p);
+            if (!d.vnet) {
+                add(p, out_state(d));
             }
         }
         g.table.clear();
@@ -477,19 +497,25 @@ struct RouteServerRib::Impl {
     void finish() {
         std::vector<std::tuple<net::Prefix, OutState, OutState>> changes;
         std::vector<RouteDelta> deltas;
-        for (const auto& p : touched_order) {
-            Snapshot& before = touched.at(p);
-            auto nh = next_hops_of(dest_of(p));
+        changes.reserve(touched.size());
+        deltas.reserve(touched.size());
+        for (auto& before : touched) {
+            Dest& d = *before.dest;
+            const net::Prefix& p = before.prefix;
+            auto nh = next_hops_of(&d);
             if (nh != before.next_hops) {
                 deltas.push_back(RouteDelta{0, p, std::move(nh)});
             }
-            OutState after = out_state(p);
+            OutState after = out_state(d);
             if (!after.same_as(before.out)) {
                 changes.emplace_back(p, std::move(before.out), std::move(after));
             }
+            d.touched = -1;
+            if (d.paths.empty()) {
+                loc_rib.erase(p);
+            }
         }
         touched.clear();
-        touched_order.clear();
         if (!changes.empty()) {
             ++out_generation;
             emit(changes);
@@ -511,6 +537,17 @@ struct RouteServerRib::Impl {
     }
 
     void queue_deltas(std::vector<RouteDelta>&& deltas) {
+        if (pending_deltas.empty()) {
+            pending_deltas = std::move(deltas);  // the usual case: no index needed
+            flush();
+            return;
+        }
+        if (pending_index.size() != pending_deltas.size()) {
+            pending_index.clear();
+            for (std::size_t i = 0; i < pending_deltas.size(); ++i) {
+                pending_index.emplace(pending_deltas[i].prefix, i);
+            }
+        }
         for (auto& d : deltas) {
             auto [it, inserted] = pending_index.emplace(d.prefix, pending_deltas.size());
             if (inserted) {
@@ -605,8 +642,7 @@ struct RouteServerRib::Impl {
         Peer* peer = it->second.get();
         leave_group(peer);  // nothing more is sent to it
         for (const auto& [p, attrs] : peer->adj_in) {
-            touch(p);
-            remove_path(p, peer);
+            remove_path(touch(p), peer);
         }
         peer->adj_in.clear();
         finish();
@@ -771,6 +807,9 @@ void RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
     }
     m.vnet = std::move(next);
     m.config.vnet_prefixes.assign(m.vnet.begin(), m.vnet.end());
+    for (const auto& p : changed) {
+        m.loc_rib.at(p).vnet = m.vnet.count(p) != 0;  // touch() created the Dest
+    }
     m.finish();
 }
 
