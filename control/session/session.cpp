@@ -1,0 +1,596 @@
+#include "control/session/session.hpp"
+
+#include <algorithm>
+
+#include "control/session/socket_options.hpp"
+
+namespace rf::session {
+
+namespace asio = boost::asio;
+
+namespace {
+
+asio::ip::address to_asio(const net::IpAddress& a) {
+    if (a.is_v4()) {
+        asio::ip::address_v4::bytes_type b;
+        std::copy_n(a.bytes.begin(), 4, b.begin());
+        return asio::ip::address_v4(b);
+    }
+    asio::ip::address_v6::bytes_type b;
+    std::copy_n(a.bytes.begin(), 16, b.begin());
+    return asio::ip::address_v6(b);
+}
+
+std::vector<std::uint8_t> encode(const bgp::Notification& n) {
+    std::vector<std::uint8_t> out;
+    bgp::encode_notification(n, out);
+    return out;
+}
+
+}  // namespace
+
+Session::Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
+                 FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id)
+    : ctx_(ctx),
+      peer_(std::move(peer)),
+      local_(local),
+      fsm_config_(fsm_config),
+      connects_out_(connects_out),
+      rib_id_(rib_id),
+      primary_(fsm_config),
+      timer_(ctx.io()) {}
+
+Session::~Session() {
+    timer_.cancel();
+    cancel_connect();
+    for (Slot* s : {&primary_, candidate_.get()}) {
+        if (s != nullptr && s->conn) {
+            s->conn->close_after_flush();
+        }
+    }
+    if (rib_up_) {
+        ctx_.rib().peer_down(rib_id_);
+        ctx_.unregister_rib_peer(rib_id_);
+        ctx_.distribute();
+    }
+}
+
+void Session::start() { feed(primary_, connects_out_ ? Event::ManualStart : Event::ManualStartPassive); }
+
+void Session::stop(const bgp::Notification& cease) {
+    EventData d;
+    d.notification = cease;
+    if (candidate_) {
+        feed(*candidate_, Event::ManualStop, d);
+        candidate_.reset();
+    }
+    feed(primary_, Event::ManualStop, d);
+}
+
+bool Session::has_open_connection() const {
+    return (primary_.conn && primary_.conn->open()) || (candidate_ && candidate_->conn && candidate_->conn->open());
+}
+
+void Session::apply_socket_options(asio::ip::tcp::socket& s, bool connecting) {
+    const bool v6 = !peer_->address.is_v4();
+    const int fd = s.native_handle();
+    const int ttl = peer_->gtsm ? 255 : peer_->ttl;
+    if (auto err = set_ttl(fd, v6, ttl)) {
+        ctx_.log("peer " + peer_->name + ": " + *err);
+    }
+    if (peer_->gtsm) {
+        if (auto err = set_min_ttl(fd, v6, 256 - std::max<int>(1, peer_->ttl == 255 ? 1 : peer_->ttl))) {
+            ctx_.log("peer " + peer_->name + ": " + *err);
+        }
+    }
+    if (connecting && !peer_->md5_password.empty()) {
+        if (auto err = set_tcp_md5(fd, peer_->address, peer_->md5_password)) {
+            ctx_.log("peer " + peer_->name + ": " + *err);
+        }
+    }
+}
+
+void Session::accept(asio::ip::tcp::socket socket) {
+    apply_socket_options(socket, false);
+    auto conn = std::make_shared<Connection>(std::move(socket), false);
+    const State s = primary_.fsm.state();
+    if (s == State::Connect || s == State::Active) {
+        attach(primary_, conn);
+        feed(primary_, Event::TcpAccepted, {}, "inbound from " + conn->remote());
+        return;
+    }
+    if ((s == State::OpenSent || s == State::OpenConfirm) && !candidate_) {
+        // Collision candidate (RFC 4271 §6.8): run its own FSM until an OPEN tells who survives.
+        candidate_ = std::make_unique<Slot>(fsm_config_);
+        auto fc = fsm_config_;
+        candidate_->fsm = Fsm(fc);
+        candidate_->fsm.handle(Event::ManualStartPassive, Clock::now());
+        attach(*candidate_, conn);
+        feed(*candidate_, Event::TcpAccepted, {}, "second connection (collision) from " + conn->remote());
+        return;
+    }
+    // Idle (idle-hold), Established, or a third connection: refuse.
+    if (s == State::Established || candidate_) {
+        conn->send(encode(bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                                            static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
+                                            {}}));
+        conn->close_after_flush();
+        ctx_.log("peer " + peer_->name + ": connection from " + conn->remote() + " refused (session " +
+                 std::string(state_name(s)) + ")");
+        return;
+    }
+    conn->close();
+    feed(primary_, Event::TcpAccepted, {}, "inbound from " + conn->remote() + " while idle");
+}
+
+void Session::attach(Slot& slot, std::shared_ptr<Connection> conn) {
+    slot.conn = std::move(conn);
+    slot.outbound = slot.conn->outbound();
+    slot.codec = bgp::CodecOptions{};
+    slot.codec.four_octet_as = false;
+    slot.remote.reset();
+    std::weak_ptr<Session> weak = weak_from_this();
+    const Connection* raw = slot.conn.get();
+    Connection::Callbacks cb;
+    cb.on_message = [weak, raw](std::span<const std::uint8_t> m, bgp::MessageType type) {
+        auto self = weak.lock();
+        if (!self) {
+            return false;
+        }
+        Slot* s = self->slot_of(raw);
+        return s != nullptr && self->on_message(s, m, type);
+    };
+    cb.on_batch_end = [weak]() {
+        if (auto self = weak.lock()) {
+            self->ctx_.distribute();
+        }
+    };
+    cb.on_framing_error = [weak, raw](const bgp::WireError& e) {
+        auto self = weak.lock();
+        if (!self) {
+            return;
+        }
+        if (Slot* s = self->slot_of(raw)) {
+            EventData d;
+            d.notification = to_notification(e);
+            self->feed(*s, Event::HeaderError, d, e.to_string());
+            self->ctx_.distribute();
+        }
+    };
+    cb.on_closed = [weak, raw](const std::string& why) {
+        auto self = weak.lock();
+        if (!self) {
+            return;
+        }
+        if (Slot* s = self->slot_of(raw)) {
+            self->feed(*s, Event::TcpConnectionFails, {}, why);
+            self->ctx_.distribute();
+        }
+    };
+    slot.conn->start(std::move(cb));
+}
+
+Session::Slot* Session::slot_of(const Connection* c) {
+    if (primary_.conn.get() == c) {
+        return &primary_;
+    }
+    if (candidate_ && candidate_->conn.get() == c) {
+        return candidate_.get();
+    }
+    return nullptr;
+}
+
+void Session::feed(Slot& slot, Event event, const EventData& data, const std::string& detail) {
+    const Transition t = slot.fsm.handle(event, Clock::now(), data);
+    execute(slot, t, detail);
+    settle(slot);
+    rearm();
+}
+
+void Session::settle(Slot& slot) {
+    if (&slot == candidate_.get() && slot.fsm.state() == State::Idle) {
+        candidate_.reset();  // a failed collision candidate just goes away
+    } else if (&slot == &primary_ && candidate_ && candidate_->conn && primary_.fsm.state() != State::Established &&
+               !primary_.conn) {
+        promote_candidate();  // the first connection failed: the second carries on
+    }
+}
+
+void Session::execute(Slot& slot, const Transition& t, const std::string& detail) {
+    using namespace action;  // NOLINT(google-build-using-namespace)
+    const bool is_primary = &slot == &primary_;
+    if (is_primary) {
+        last_reason_ = t.reason;
+    }
+    if (t.changed() || !t.legal || t.has(SendNotification) || t.reason == Reason::RefusedInIdle) {
+        std::string d = detail;
+        if (t.notification) {
+            d += (d.empty() ? "" : "; ") + std::string("sent NOTIFICATION ") + t.notification->to_string();
+        }
+        if (!is_primary) {
+            d += (d.empty() ? "" : "; ") + std::string("(collision candidate)");
+        }
+        ctx_.transition({peer_->name, local_.to_string(), t, d});
+    }
+    if (t.has(SendOpen) && slot.conn) {
+        std::vector<std::uint8_t> out;
+        bgp::encode_open(ctx_.local_open(), out);
+        slot.conn->send(std::move(out));
+    }
+    if (t.has(SendKeepalive) && slot.conn) {
+        std::vector<std::uint8_t> out;
+        bgp::encode_keepalive(out);
+        slot.conn->send(std::move(out));
+    }
+    if (t.has(SendNotification) && t.notification && slot.conn) {
+        slot.conn->send(encode(*t.notification));
+        last_sent_ = t.notification;
+    }
+    if (t.has(CancelConnect)) {
+        cancel_connect();
+    }
+    if (t.has(PeerUp)) {
+        ++established_count_;
+        peer_up(slot);
+    }
+    if (t.has(PeerDown)) {
+        peer_down();
+    }
+    if (t.has(CloseConnection) && slot.conn) {
+        slot.conn->close_after_flush();
+        slot.conn.reset();
+    }
+    if (t.has(Connect) && is_primary) {
+        start_connect();
+    }
+}
+
+void Session::start_connect() {
+    cancel_connect();
+    const auto remote = to_asio(peer_->address);
+    asio::ip::tcp::socket sock(ctx_.io());
+    boost::system::error_code ec;
+    sock.open(remote.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
+    if (!ec) {
+        sock.bind({to_asio(local_), 0}, ec);
+    }
+    if (ec) {
+        ctx_.log("peer " + peer_->name + ": cannot open an outbound socket from " + local_.to_string() + ": " +
+                 ec.message());
+        asio::post(ctx_.io(), [weak = weak_from_this()]() {
+            if (auto self = weak.lock(); self && self->primary_.fsm.state() == State::Connect) {
+                self->feed(self->primary_, Event::TcpConnectionFails, {}, "socket setup failed");
+            }
+        });
+        return;
+    }
+    apply_socket_options(sock, true);
+    connecting_.emplace(std::move(sock));
+    const std::uint64_t gen = ++connect_generation_;
+    connecting_->async_connect({remote, peer_->port}, [weak = weak_from_this(), gen](const boost::system::error_code& e) {
+        auto self = weak.lock();
+        if (!self || gen != self->connect_generation_ || !self->connecting_) {
+            return;
+        }
+        asio::ip::tcp::socket s = std::move(*self->connecting_);
+        self->connecting_.reset();
+        if (self->primary_.fsm.state() != State::Connect) {
+            return;  // the peer connected to us meanwhile
+        }
+        if (e) {
+            self->feed(self->primary_, Event::TcpConnectionFails, {}, "connect: " + e.message());
+            return;
+        }
+        self->attach(self->primary_, std::make_shared<Connection>(std::move(s), true));
+        self->feed(self->primary_, Event::TcpConnected, {}, "outbound to " + self->primary_.conn->remote());
+    });
+}
+
+void Session::cancel_connect() {
+    ++connect_generation_;
+    if (connecting_) {
+        boost::system::error_code ec;
+        connecting_->close(ec);
+        connecting_.reset();
+    }
+}
+
+bool Session::on_message(Slot* slot, std::span<const std::uint8_t> message, bgp::MessageType type) {
+    const Connection* conn = slot->conn.get();
+    switch (type) {
+        case bgp::MessageType::Open: on_open(*slot, message); break;
+        case bgp::MessageType::Keepalive: {
+            feed(*slot, Event::KeepaliveReceived);
+            break;
+        }
+        case bgp::MessageType::Update: on_update(*slot, message); break;
+        case bgp::MessageType::Notification: {
+            auto m = bgp::decode_message(message, slot->codec);
+            bgp::Notification n;
+            if (m) {
+                if (auto* p = std::get_if<bgp::Notification>(&*m)) {
+                    n = *p;
+                }
+            }
+            last_received_ = n;
+            const bool version = n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
+                                 n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
+            feed(*slot, version ? Event::NotificationVersionError : Event::NotificationReceived, {},
+                 "received NOTIFICATION " + n.to_string());
+            break;
+        }
+        case bgp::MessageType::RouteRefresh: {
+            auto m = bgp::decode_message(message, slot->codec);
+            if (!m) {
+                EventData d;
+                d.notification = to_notification(m.error());
+                feed(*slot, Event::HeaderError, d, m.error().to_string());
+                break;
+            }
+            const Transition t = slot->fsm.handle(Event::RouteRefreshReceived, Clock::now());
+            execute(*slot, t, {});
+            rearm();
+            if (t.has(action::ProcessRouteRefresh) && rib_up_) {
+                ctx_.distribute();  // pending outbound first: the refresh is the last word
+                const auto& rr = std::get<bgp::RouteRefresh>(*m);
+                send_messages(ctx_.rib().route_refresh(rib_id_, rr.family));
+            }
+            break;
+        }
+    }
+    // Keep delivering only while this connection is still the slot's.
+    Slot* now = slot_of(conn);
+    return now != nullptr && now->conn.get() == conn;
+}
+
+void Session::on_open(Slot& slot, std::span<const std::uint8_t> message) {
+    if (slot.fsm.state() != State::OpenSent) {
+        feed(slot, Event::OpenReceived, {}, "OPEN in " + std::string(state_name(slot.fsm.state())));
+        return;
+    }
+    auto open = bgp::decode_open(message);
+    if (!open) {
+        EventData d;
+        d.notification = to_notification(open.error());
+        feed(slot, Event::OpenInvalid, d, open.error().to_string());
+        return;
+    }
+    OpenPolicy policy = ctx_.policy_base();
+    policy.peer_asn = peer_->asn;
+    auto accepted = validate_open(*open, policy);
+    if (!accepted) {
+        EventData d;
+        d.notification = accepted.error().notification;
+        feed(slot, Event::OpenInvalid, d, accepted.error().reason);
+        return;
+    }
+    slot.remote = *accepted;
+    slot.remote_open = *open;
+    slot.codec = bgp::negotiate(ctx_.local_open(), *open);
+    slot.conn->set_codec_options(slot.codec);
+    Slot* winner = resolve_collision(slot);
+    if (winner == nullptr) {
+        rearm();
+        return;  // this connection lost the collision
+    }
+    EventData d;
+    d.negotiated_hold = std::min<std::uint16_t>(accepted->peer_hold, ctx_.local_open().hold_time);
+    feed(*winner, Event::OpenReceived, d,
+         "peer AS " + std::to_string(accepted->peer_asn) + " id " + accepted->peer_id.to_string() + " hold " +
+             std::to_string(accepted->peer_hold));
+}
+
+Session::Slot* Session::resolve_collision(Slot& received_on) {
+    if (!candidate_) {
+        return &received_on;
+    }
+    const bool on_candidate = &received_on == candidate_.get();
+    Slot& other = on_candidate ? primary_ : *candidate_;
+    if (!other.conn) {
+        if (on_candidate) {
+            promote_candidate();
+            return &primary_;
+        }
+        candidate_.reset();
+        return &primary_;
+    }
+    // RFC 4271 §6.8. Connections in the same direction: the newer (the candidate) wins.
+    bool keep_received = true;
+    if (received_on.outbound != other.outbound) {
+        const bool keep_local = keep_locally_initiated(ctx_.policy_base().local_id, received_on.remote->peer_id);
+        keep_received = keep_local == received_on.outbound;
+    } else {
+        keep_received = on_candidate;
+    }
+    const bool kept_outbound = keep_received ? received_on.outbound : other.outbound;
+    Slot& loser = keep_received ? other : received_on;
+    const Transition t = loser.fsm.handle(Event::OpenCollisionDump, Clock::now());
+    execute(loser, t, std::string("collision: keeping the connection initiated by ") + (kept_outbound ? "us" : "the peer"));
+    if (&loser == &primary_) {
+        promote_candidate();  // the candidate received the OPEN and won
+        return &primary_;
+    }
+    candidate_.reset();
+    return keep_received ? &primary_ : nullptr;
+}
+
+void Session::promote_candidate() {
+    if (!candidate_) {
+        return;
+    }
+    // The winner's FSM carries on; keep the loser's back-off history out of it (a fresh connection).
+    primary_.fsm = candidate_->fsm;
+    primary_.conn = std::move(candidate_->conn);
+    primary_.remote = candidate_->remote;
+    primary_.remote_open = candidate_->remote_open;
+    primary_.codec = candidate_->codec;
+    primary_.outbound = candidate_->outbound;
+    candidate_.reset();
+}
+
+void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
+    ++updates_received_;
+    if (slot.fsm.state() != State::Established) {
+        feed(slot, Event::UpdateReceived, {}, "UPDATE in " + std::string(state_name(slot.fsm.state())));
+        return;
+    }
+    auto decoded = bgp::decode_update(message, slot.codec);
+    if (!decoded) {
+        EventData d;
+        d.notification = to_notification(decoded.error());
+        feed(slot, Event::UpdateError, d, decoded.error().to_string());
+        return;
+    }
+    if (decoded->action != bgp::Rfc7606Action::None) {
+        std::string what;
+        for (const auto& p : decoded->problems) {
+            what += (what.empty() ? "" : "; ") + p.to_string();
+        }
+        ctx_.log("peer " + peer_->name + ": RFC 7606 " + std::string(bgp::rfc7606_action_name(decoded->action)) +
+                 ": " + what);
+    }
+    feed(slot, Event::UpdateReceived);
+    if (!rib_up_) {
+        return;
+    }
+    const rib::UpdateResult r = ctx_.rib().apply_update(rib_id_, *decoded);
+    if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
+        ++route_limit_trips_;
+        bgp::AfiSafi family{net::Afi::Ipv4, net::Safi::Unicast};
+        if (decoded->update.mp_reach) {
+            family = decoded->update.mp_reach->family;
+        }
+        EventData d;
+        d.notification = max_prefix_notification(family, static_cast<std::uint32_t>(r.route_limit));
+        feed(slot, Event::RouteLimitExceeded, d,
+             std::to_string(r.route_count) + " routes > limit " + std::to_string(r.route_limit));
+    }
+}
+
+void Session::peer_up(Slot& slot) {
+    rib::PeerConfig cfg;
+    cfg.id = rib_id_;
+    cfg.address = peer_->address;
+    cfg.asn = slot.remote ? slot.remote->peer_asn : peer_->asn;
+    cfg.bgp_identifier = slot.remote ? slot.remote->peer_id : net::Ipv4Address{};
+    cfg.route_limit = peer_->route_limit;
+    cfg.counting = peer_->azure_strict_counting ? rib::RouteCounting::AzureStrict : rib::RouteCounting::DistinctPrefixes;
+    cfg.route_refresh = slot.remote_open.capabilities.route_refresh && ctx_.local_open().capabilities.route_refresh;
+    cfg.codec = slot.codec;
+    cfg.families.clear();
+    const auto& theirs = slot.remote_open.capabilities.multiprotocol;
+    const auto& ours = ctx_.local_open().capabilities.multiprotocol;
+    if (theirs.empty()) {
+        cfg.families.push_back({net::Afi::Ipv4, net::Safi::Unicast});  // RFC 4760: IPv4 unicast implied
+    } else {
+        for (const auto& f : theirs) {
+            if (std::find(ours.begin(), ours.end(), f) != ours.end()) {
+                cfg.families.push_back(f);
+            }
+        }
+    }
+    if (local_.is_v4()) {
+        cfg.local_address_v4 = local_;
+    } else {
+        cfg.local_address_v6 = local_;
+    }
+    rib_up_ = true;
+    ctx_.register_rib_peer(rib_id_, this);
+    send_messages(ctx_.rib().peer_up(cfg));
+    ctx_.distribute();
+}
+
+void Session::peer_down() {
+    if (!rib_up_) {
+        return;
+    }
+    rib_up_ = false;
+    ctx_.rib().peer_down(rib_id_);
+    ctx_.unregister_rib_peer(rib_id_);
+    ctx_.distribute();
+}
+
+void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
+    if (!primary_.conn || primary_.fsm.state() != State::Established) {
+        return;
+    }
+    for (const auto& m : messages) {
+        primary_.conn->send(m);
+    }
+    if (!messages.empty()) {
+        primary_.fsm.message_sent(Clock::now());
+    }
+    if (primary_.conn->queued_bytes() > ctx_.max_output_bytes()) {
+        // A reader this slow would make us buffer without bound: drop it (explicit, logged).
+        EventData d;
+        d.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                                           static_cast<std::uint8_t>(bgp::CeaseSubcode::OutOfResources), {}};
+        feed(primary_, Event::HeaderError, d, "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
+    }
+}
+
+void Session::rearm() {
+    std::optional<TimePoint> next = primary_.fsm.next_deadline();
+    if (candidate_) {
+        if (auto c = candidate_->fsm.next_deadline(); c && (!next || *c < *next)) {
+            next = c;
+        }
+    }
+    timer_.cancel();
+    if (!next) {
+        return;
+    }
+    timer_.expires_at(*next);
+    timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        if (ec) {
+            return;
+        }
+        if (auto self = weak.lock()) {
+            self->on_timer();
+        }
+    });
+}
+
+void Session::on_timer() {
+    const TimePoint now = Clock::now();
+    for (int guard = 0; guard < 16; ++guard) {
+        std::optional<Transition> t;
+        Slot* slot = &primary_;
+        if (candidate_) {
+            if (auto c = candidate_->fsm.expire(now)) {
+                t = c;
+                slot = candidate_.get();
+            }
+        }
+        if (!t) {
+            t = primary_.fsm.expire(now);
+            slot = &primary_;
+        }
+        if (!t) {
+            break;
+        }
+        execute(*slot, *t, {});
+        settle(*slot);
+    }
+    ctx_.distribute();
+    rearm();
+}
+
+SessionStatus Session::status() const {
+    SessionStatus s;
+    s.peer = peer_->name;
+    s.peer_address = peer_->address;
+    s.local_address = local_;
+    s.state = primary_.fsm.state();
+    s.last_reason = last_reason_;
+    s.rib_id = rib_id_;
+    s.established_count = established_count_;
+    s.route_limit_trips = route_limit_trips_;
+    s.last_sent = last_sent_;
+    s.last_received = last_received_;
+    s.updates_received = updates_received_;
+    s.illegal_events = primary_.fsm.illegal_events();
+    return s;
+}
+
+}  // namespace rf::session
