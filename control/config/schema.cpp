@@ -1,0 +1,133 @@
+// The configuration schema: one row per key the parser accepts. The parser derives the allowed keys of
+// every map from this table, and docs/configuration.md is generated from (and tested against) it, so a
+// key cannot be added to one without the other.
+#include <sstream>
+
+#include "control/config/config.hpp"
+
+namespace rf::config {
+
+const std::vector<KeyInfo>& schema() {
+    static const std::vector<KeyInfo> rows = {
+        {"route_server", "map", "", "The BGP route server itself."},
+        {"route_server.asn", "ASN", "65515", "The route server's ASN (Azure uses 65515)."},
+        {"route_server.router_id", "IPv4 address", "first IPv4 listen address", "BGP identifier."},
+        {"route_server.listen", "list of IP addresses", "(required)",
+         "Addresses the route server listens on; Azure runs two instances, so two addresses is normal. "
+         "Peers connect to each of them."},
+        {"route_server.port", "port", "179", "TCP port of the listen addresses."},
+        {"route_server.keepalive", "seconds", "60", "Keepalive time; less than hold_time."},
+        {"route_server.hold_time", "seconds", "180", "Hold time offered in OPEN (0, or 3 and more); negotiated down "
+                                                     "to the peer's if it offers less."},
+        {"route_server.connect_retry", "seconds", "30", "ConnectRetry time for active peers."},
+        {"route_server.idle_hold", "seconds", "30", "First idle-hold time after a session error (route limit, hold "
+                                                    "timer expiry); doubles on repeated errors."},
+        {"route_server.idle_hold_max", "seconds", "300", "Cap of the idle-hold back-off."},
+        {"route_server.max_peers", "count", "8", "At most this many peers (Azure: 8); adding one more is refused."},
+        {"route_server.route_limit", "count", "1000",
+         "Routes per peer (0 = unlimited); one more tears the session down with Cease / Maximum Number of "
+         "Prefixes Reached."},
+        {"route_server.route_counting", "distinct | azure-strict", "distinct",
+         "distinct: a peer's count is its distinct prefixes. azure-strict: current routes plus the routes of "
+         "the incoming UPDATE, as Azure counts."},
+        {"route_server.four_byte_asn", "bool", "false", "Accept 4-byte peer ASNs (RFC 6793). Azure accepts 2-byte "
+                                                        "ASNs only."},
+        {"route_server.mode", "azure | transparent", "azure",
+         "azure: the RS ASN is prepended to advertised AS paths. transparent: AS paths passed on untouched "
+         "(RFC 7947)."},
+        {"route_server.branch_to_branch", "bool", "true", "Reflect routes learned from one NVA to the other NVAs."},
+
+        {"peers", "list", "[]", "The BGP peers (NVAs). Connections from other addresses are refused."},
+        {"peers[].name", "name", "(required)", "Unique name: letters, digits, '.', '_', '-' (at most 64)."},
+        {"peers[].address", "IP address", "(required)", "The peer's address; unique among peers."},
+        {"peers[].asn", "ASN", "(required)",
+         "The peer's ASN: not the route server's, not reserved (8074, 8075, 12076, 65515, 65517-65520, 23456, "
+         "64496-64511, 65535-65551), at most 65535 unless four_byte_asn."},
+        {"peers[].port", "port", "179", "The peer's TCP port for active connects."},
+        {"peers[].ttl", "1-255", "255", "TTL of our packets: 1 for a directly connected peer, more for eBGP multihop "
+                                        "(Azure requires multihop)."},
+        {"peers[].md5_password", "string", "\"\"", "TCP-MD5 (RFC 2385) password, at most 80 bytes; empty = none."},
+        {"peers[].route_limit", "count", "route_server.route_limit", "Per-peer route limit (0 = unlimited)."},
+        {"peers[].passive", "bool", "true", "Wait for the peer to connect (true) or also connect to it (false)."},
+        {"peers[].hold_time", "seconds", "route_server.hold_time", "Per-peer hold time."},
+        {"peers[].local_address", "IP address", "first listen address",
+         "Source address for active connects; one of route_server.listen."},
+
+        {"virtual_network", "map", "(none: the emulator's default lab)",
+         "The virtual network model the effective routes are computed from."},
+        {"virtual_network.route_server_vnet", "name", "(required)",
+         "The VNet whose RouteServerSubnet (/27 or larger) holds route_server.listen."},
+        {"virtual_network.vnets", "list", "[]", "Virtual networks."},
+        {"virtual_network.vnets[].name", "name", "(required)", "Unique VNet name."},
+        {"virtual_network.vnets[].address_spaces", "list of prefixes", "(required)",
+         "Address spaces; advertised to every NVA (the route server's VNet and peered VNets using it)."},
+        {"virtual_network.vnets[].subnets", "list", "[]", "Subnets, inside the address spaces."},
+        {"virtual_network.vnets[].subnets[].name", "name", "(required)", "Subnet name; RouteServerSubnet holds the "
+                                                                        "route server."},
+        {"virtual_network.vnets[].subnets[].prefix", "prefix", "(required)", "Subnet prefix."},
+        {"virtual_network.vnets[].subnets[].route_table", "name", "\"\"", "Route table (UDRs) of the subnet."},
+        {"virtual_network.vnets[].peerings", "list", "[]", "VNet peerings."},
+        {"virtual_network.vnets[].peerings[].remote_vnet", "name", "(required)", "The peered VNet."},
+        {"virtual_network.vnets[].peerings[].use_remote_route_server", "bool", "false",
+         "This VNet's VMs get the BGP routes of the remote VNet's route server, and its address space is "
+         "advertised to the NVAs."},
+        {"virtual_network.route_tables", "list", "[]", "Route tables with user-defined routes."},
+        {"virtual_network.route_tables[].name", "name", "(required)", "Unique route table name."},
+        {"virtual_network.route_tables[].propagate_gateway_routes", "bool", "true",
+         "When false, subnets using this table get no BGP routes."},
+        {"virtual_network.route_tables[].routes", "list", "[]", "User-defined routes."},
+        {"virtual_network.route_tables[].routes[].name", "name", "(required)", "Route name."},
+        {"virtual_network.route_tables[].routes[].prefix", "prefix", "(required)", "Destination prefix."},
+        {"virtual_network.route_tables[].routes[].next_hop_type",
+         "VirtualAppliance | VirtualNetworkGateway | Internet | None", "(required)", "Next hop type."},
+        {"virtual_network.route_tables[].routes[].next_hop_ip", "IP address", "(none)",
+         "Next hop; required for VirtualAppliance, not allowed otherwise."},
+        {"virtual_network.vms", "list", "[]", "Virtual machines."},
+        {"virtual_network.vms[].name", "name", "(required)", "Unique VM name."},
+        {"virtual_network.vms[].vnet", "name", "(required)", "The VM's VNet."},
+        {"virtual_network.vms[].subnet", "name", "(required)", "The VM's subnet."},
+        {"virtual_network.vms[].nic_address", "IP address", "(required)", "The NIC's address, inside the subnet."},
+        {"virtual_network.vms[].host", "number", "0", "The emulated host the VM is placed on."},
+
+        {"emulator", "map", "", "The host-forwarding emulator (data plane)."},
+        {"emulator.enabled", "bool", "false", "Run the emulator inside routefabricd."},
+        {"emulator.vm_count", "count", "6000", "VMs of the default lab (used when virtual_network is absent)."},
+        {"emulator.vms_per_host", "count", "750", "VMs per emulated host (hosts = vm_count / vms_per_host, rounded "
+                                                  "up)."},
+        {"emulator.workers", "count", "1", "Data-plane worker lcores."},
+        {"emulator.eal_args", "list of strings", "[]", "Extra DPDK EAL arguments (e.g. --no-huge)."},
+
+        {"api", "map", "", "The REST API (and /metrics)."},
+        {"api.enabled", "bool", "true", "Serve the REST API."},
+        {"api.listen", "IP address", "127.0.0.1", "Address the API binds to."},
+        {"api.port", "port", "9179", "API port (0 = any free port)."},
+        {"api.token", "string", "\"\"", "Bearer token (Authorization: Bearer TOKEN); required when api.listen is "
+                                        "not a loopback address."},
+    };
+    return rows;
+}
+
+namespace {
+std::string cell(std::string_view text) {  // a '|' would end the Markdown cell
+    std::string out;
+    for (const char c : text) {
+        if (c == '|') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+}  // namespace
+
+std::string schema_markdown() {
+    std::ostringstream out;
+    out << "| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
+    for (const KeyInfo& k : schema()) {
+        out << "| `" << k.path << "` | " << cell(k.type) << " | " << cell(k.default_value) << " | " << cell(k.description)
+            << " |\n";
+    }
+    return out.str();
+}
+
+}  // namespace rf::config
