@@ -1,5 +1,7 @@
 #include "dataplane/eal.hpp"
 
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,6 +10,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 
 namespace rf::dataplane {
 
@@ -30,6 +33,8 @@ std::vector<std::string> build_eal_args(const EalConfig& config, std::string_vie
         args.insert(args.end(), {"--no-huge", "-m", std::to_string(config.memory_mb), "--no-shconf",
                                  "--file-prefix", "rf-dp-" + std::to_string(::getpid()), "--no-pci",
                                  "--no-telemetry"});
+        // rte_fib's AVX-512 bulk lookup is used only when EAL allows 512-bit SIMD.
+        args.emplace_back("--force-max-simd-bitwidth=512");
     }
     for (const auto& vdev : config.vdevs) args.insert(args.end(), {"--vdev", vdev});
     if (!config.log_level.empty()) args.insert(args.end(), {"--log-level", config.log_level});
@@ -114,7 +119,23 @@ bool eal_init(const EalConfig& config, std::string* error) {
         argv.reserve(args.size() + 1);
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
+        // EAL pins the calling (main) thread to the main lcore's CPU, and threads started later (the FIB
+        // writer) inherit that. Give them back every CPU that no worker lcore is pinned to: a writer
+        // sharing a worker's CPU would preempt it for a scheduler time slice while it waits for that
+        // very worker's quiescent report.
+        cpu_set_t saved;
+        const bool have_affinity = pthread_getaffinity_np(pthread_self(), sizeof saved, &saved) == 0;
         const int rc = rte_eal_init(static_cast<int>(args.size()), argv.data());
+        if (have_affinity && rc >= 0) {
+            cpu_set_t allowed = saved;
+            unsigned lcore = 0;
+            RTE_LCORE_FOREACH_WORKER(lcore) {
+                const rte_cpuset_t cpus = rte_lcore_cpuset(lcore);
+                for (int c = 0; c < CPU_SETSIZE; ++c)
+                    if (CPU_ISSET(c, &cpus)) CPU_CLR(c, &allowed);
+            }
+            pthread_setaffinity_np(pthread_self(), sizeof allowed, CPU_COUNT(&allowed) > 0 ? &allowed : &saved);
+        }
         g_ok = rc >= 0;
         if (!g_ok) {
             g_error = std::string("rte_eal_init failed: ") + rte_strerror(rte_errno);

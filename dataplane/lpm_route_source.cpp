@@ -1,6 +1,7 @@
 #include "dataplane/lpm_route_source.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 #include <rte_byteorder.h>
 #include <rte_errno.h>
@@ -139,12 +140,13 @@ bool LpmRouteSource::apply(std::span<const RouteChange> batch, std::string* erro
         Group* g = intern(c.kind, c.next_hops, error);
         if (g == nullptr) return false;
         if (it != table.end() && it->second == g->slot) continue;  // unchanged
-        if (rte_lpm_add(lpms_[c.table], c.prefix, c.length, g->slot) != 0) {
+        const int rc = c.length == 0 ? -EINVAL : rte_lpm_add(lpms_[c.table], c.prefix, c.length, g->slot);
+        if (rc != 0) {
             if (g->refs == 0) {  // undo the intern of a group nobody uses
                 ++g->refs;
                 release(g->slot);
             }
-            if (error) *error = std::string("rte_lpm_add: ") + rte_strerror(rte_errno);
+            if (error) *error = std::string("rte_lpm_add: ") + rte_strerror(-rc);
             return false;
         }
         ++g->refs;

@@ -1,0 +1,161 @@
+#include "dataplane/fib_route_source.hpp"
+
+#include <cstddef>
+
+namespace rf::dataplane {
+
+namespace {
+NextHopKind kind_of(fib::NextHopType t) {
+    switch (t) {
+        case fib::NextHopType::VirtualAppliance:
+        case fib::NextHopType::VirtualNetworkGateway: return NextHopKind::Ip;
+        case fib::NextHopType::VnetLocal:
+        case fib::NextHopType::VNetPeering: return NextHopKind::VnetLocal;
+        case fib::NextHopType::Internet: return NextHopKind::Internet;
+        case fib::NextHopType::None: return NextHopKind::None;
+    }
+    return NextHopKind::None;
+}
+}  // namespace
+
+FibRouteSource::FibRouteSource(const fib::Fib& fib) : fib_(fib) { readers_.resize(fib.max_readers()); }
+FibRouteSource::~FibRouteSource() = default;
+
+void FibRouteSource::reader_online(unsigned reader) {
+    readers_[reader] = std::make_unique<fib::FibReader>(fib_, reader);
+}
+
+void FibRouteSource::reader_offline(unsigned reader) { readers_[reader].reset(); }
+
+void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
+    constexpr unsigned kChunk = 64;
+    std::uint64_t ids[kChunk];
+    const fib::LookupTable& lt = fib_.lookup(table);
+    for (unsigned base = 0; base < n; base += kChunk) {
+        const unsigned m = n - base < kChunk ? n - base : kChunk;
+        lt.lookup_bulk(dst + base, ids, m);
+        for (unsigned i = 0; i < m; ++i) {
+            const fib::NextHopGroup* g = fib_.groups().get(static_cast<fib::GroupId>(ids[i]));
+            GroupView& v = out[base + i];
+            if (ids[i] == fib::kNoGroup || g == nullptr) {
+                v = GroupView{};
+                continue;
+            }
+            v.kind = kind_of(g->type());
+            const auto members = g->members();
+            v.count = v.kind == NextHopKind::Ip ? static_cast<std::uint32_t>(members.size()) : 0;
+            v.members = members.empty() ? nullptr : members.data()->bytes.data();
+            v.stride = sizeof(net::IpAddress);
+            v.id = g->id();
+        }
+    }
+}
+
+fib::VnetModel make_lab_model(std::uint32_t vms, std::uint32_t vms_per_host) {
+    const std::uint32_t per_host = vms_per_host == 0 ? 1 : vms_per_host;
+    auto p4 = [](std::uint32_t a, std::uint8_t len) { return net::Prefix::v4(net::Ipv4Address{a}, len); };
+    auto a4 = [](std::uint32_t a) { return net::IpAddress::v4(net::Ipv4Address{a}); };
+    fib::VnetModel m;
+    fib::Vnet hub;
+    hub.name = "hub";
+    hub.address_spaces = {p4(0x0A010000, 16)};                                       // 10.1.0.0/16
+    hub.subnets.push_back(fib::Subnet{"RouteServerSubnet", p4(0x0A010000, 27), ""});  // 10.1.0.0/27
+    hub.subnets.push_back(fib::Subnet{"nva", p4(0x0A010100, 24), ""});                // 10.1.1.0/24
+    m.route_server.vnet = "hub";
+    m.route_server.listen_addresses = {a4(0x0A010004), a4(0x0A010005)};
+    const bool spoke = vms > 32000;
+    std::uint32_t base = 0x0A018000;  // hub workload 10.1.128.0/17 (32,764 VMs)
+    std::string vnet = "hub";
+    if (!spoke) {
+        hub.subnets.push_back(fib::Subnet{"workload", p4(0x0A018000, 17), ""});
+    } else {
+        // A peered spoke that uses the hub's route server: 10.64.0.0/10, workload 10.64.0.0/12 (1 M).
+        fib::Vnet s;
+        s.name = "spoke";
+        s.address_spaces = {p4(0x0A400000, 10)};
+        s.subnets.push_back(fib::Subnet{"workload", p4(0x0A400000, 12), ""});
+        s.peerings.push_back(fib::VnetPeering{"hub", true});
+        hub.peerings.push_back(fib::VnetPeering{"spoke", false});
+        m.vnets.push_back(std::move(s));
+        base = 0x0A400000;
+        vnet = "spoke";
+    }
+    m.vnets.insert(m.vnets.begin(), std::move(hub));
+    m.vms.reserve(vms);
+    for (std::uint32_t i = 0; i < vms; ++i) {
+        fib::Vm vm;
+        vm.name = "vm" + std::to_string(i);
+        vm.vnet = vnet;
+        vm.subnet = "workload";
+        vm.nic_address = a4(base + 4 + i);  // skips the four reserved addresses at the start
+        vm.host = i / per_host;
+        m.vms.push_back(std::move(vm));
+    }
+    return m;
+}
+
+std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, std::uint32_t max_routes,
+                                                 std::string* error) {
+    auto p = std::unique_ptr<FibProducer>(new FibProducer());
+    fib::FibConfig cfg;
+    cfg.lookup.max_routes = max_routes + 1024;
+    cfg.lookup.num_tbl8 = 1U << 10;
+    p->fib_ = fib::Fib::create(model, cfg, error);
+    if (!p->fib_) return nullptr;
+    std::vector<Vm> vms;
+    vms.reserve(model.vms.size());
+    for (const auto& vm : model.vms) {
+        const auto t = p->fib_->table_for_vm(vm.name);
+        if (!t || !vm.nic_address.is_v4()) continue;
+        vms.push_back(Vm{vm.nic_address.as_v4().value, *t, vm.host});
+    }
+    p->topo_ = Topology::from_vms(std::move(vms));
+    p->topo_.tables = std::max<std::uint32_t>(p->topo_.tables, static_cast<std::uint32_t>(p->fib_->table_count()));
+    p->source_ = std::make_unique<FibRouteSource>(*p->fib_);
+    p->updater_ = std::make_unique<fib::FibUpdater>(*p->fib_);
+    p->updater_->start();
+    return p;
+}
+
+FibProducer::~FibProducer() {
+    if (updater_) updater_->stop();
+}
+
+std::vector<std::vector<Destination>> FibProducer::destinations() const {
+    std::vector<std::vector<Destination>> out(fib_->table_count());
+    for (TableId t = 0; t < out.size(); ++t) {
+        for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
+            if (!prefix.is_v4() || prefix.length == 0) continue;
+            // Destinations the VMs really send to: VNet-local and BGP/UDR next hops, not black holes.
+            if (nh.type == fib::NextHopType::None) continue;
+            out[t].push_back(Destination{prefix.v4_address().value, prefix.length});
+        }
+    }
+    return out;
+}
+
+std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
+    scratch_.resize(batch.size());
+    const std::uint64_t first = sequence_ + 1;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& d = scratch_[i];
+        d.sequence = first + i;
+        d.prefix = net::Prefix::v4(net::Ipv4Address{batch[i].prefix}, batch[i].length);
+        d.next_hops.clear();
+        for (std::uint32_t nh : batch[i].next_hops) d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
+    }
+    if (!updater_->publish(scratch_)) return 0;  // back-pressure: the caller retries
+    sequence_ += batch.size();
+    return sequence_;
+}
+
+std::size_t FibProducer::memory_bytes() const {
+    const auto s = fib_->stats();
+    return s.lookup_bytes + s.control_bytes;
+}
+
+std::string FibProducer::describe() const {
+    return "FIB (rte_fib left-right tables, " + std::to_string(fib_->table_count()) + " tables) via FibUpdater";
+}
+
+}  // namespace rf::dataplane

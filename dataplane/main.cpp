@@ -1,0 +1,518 @@
+// rf-emulator: the DPDK host-forwarding emulator against the FIB (or, with --source lpm, a stand-alone
+// rte_lpm source), with a test route producer that injects route changes at T0 and prints the
+// convergence report of every scenario.
+//
+//   rf-emulator [options] [-- <EAL arguments> | --eal "<EAL arguments>"]
+//
+// Without EAL arguments it runs with no hugepages, no PCI and virtual ports (net_null) — any machine.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "dataplane/eal.hpp"
+#include "dataplane/emulator.hpp"
+#include "dataplane/route_producer.hpp"
+#ifdef RF_DATAPLANE_HAVE_FIB
+#include "dataplane/fib_route_source.hpp"
+#endif
+
+using namespace rf::dataplane;
+
+namespace {
+
+struct Options {
+    std::uint32_t vms = 6000;
+    std::uint32_t vms_per_host = 16;
+    unsigned workers = 1;
+    std::uint32_t routes = 1000;
+    std::uint32_t ecmp = 2;
+    std::uint32_t flows_per_vm = 8;
+    unsigned burst = 32;
+    unsigned memory_mb = 0;  // 0 = sized from the run
+    std::string source =
+#ifdef RF_DATAPLANE_HAVE_FIB
+        "fib";
+#else
+        "lpm";
+#endif
+    std::vector<std::string> scenarios{"rate", "prefix", "bulk", "peer-down", "churn"};
+    double rate_seconds = 2.0;
+    std::uint32_t bulk = 1000;
+    std::vector<std::uint32_t> churn_rates{1000, 10000};
+    double churn_seconds = 2.0;
+    std::string lab_iface;  // lab mode: net_af_packet on this Linux interface
+    std::uint32_t lab_ip = 0x0A01010A;  // 10.1.1.10
+    bool memory_only = false;
+    bool quiet = false;
+};
+
+void usage() {
+    std::puts(
+        "usage: rf-emulator [options] [-- EAL args | --eal \"EAL args\"]\n"
+        "  --vms N                VMs (default 6000)\n"
+        "  --vms-per-host N       VMs per emulated host (default 16)\n"
+        "  --workers N            worker lcores (default 1)\n"
+        "  --routes N             BGP routes (default 1000), /24s from 20.0.0.0\n"
+        "  --ecmp N               NVAs in the initial ECMP set (default 2: 10.1.1.4, 10.1.1.5)\n"
+        "  --flows-per-vm N       (default 8)\n"
+        "  --burst N              packets per host burst (default 32)\n"
+        "  --source fib|lpm       route source (default fib when built with the FIB)\n"
+        "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn (default all)\n"
+        "  --rate-seconds S       forwarding-rate measurement time (default 2)\n"
+        "  --bulk N               prefixes in the bulk change (default 1000)\n"
+        "  --churn-rates a,b      changes/s (default 1000,10000)\n"
+        "  --churn-seconds S      per churn rate (default 2)\n"
+        "  --memory               set up, print memory, exit\n"
+        "  --lab IFACE            lab mode: NVA port = net_af_packet on IFACE, ARP resolution\n"
+        "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
+        "  --mem MB               EAL memory (-m) without hugepages\n");
+}
+
+std::uint32_t parse_ip(const std::string& s) {
+    unsigned a, b, c, d;
+    if (std::sscanf(s.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 0;
+    return (a << 24) | (b << 16) | (c << 8) | d;
+}
+
+std::string ip_str(std::uint32_t ip) {
+    return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." + std::to_string((ip >> 8) & 255) +
+           "." + std::to_string(ip & 255);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+        const auto next = s.find(sep, pos);
+        out.push_back(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+        if (next == std::string::npos) break;
+        pos = next + 1;
+    }
+    return out;
+}
+
+bool parse(const std::vector<std::string>& args, Options& o) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= args.size()) {
+                std::fprintf(stderr, "%s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return args[++i];
+        };
+        auto num = [&]() { return static_cast<std::uint32_t>(std::stoul(next())); };
+        if (a == "--vms") o.vms = num();
+        else if (a == "--vms-per-host") o.vms_per_host = std::max(1U, num());
+        else if (a == "--workers") o.workers = std::max(1U, num());
+        else if (a == "--routes") o.routes = std::max(1U, num());
+        else if (a == "--ecmp") o.ecmp = std::clamp(num(), 1U, 64U);
+        else if (a == "--flows-per-vm") o.flows_per_vm = std::max(1U, num());
+        else if (a == "--burst") o.burst = std::clamp(num(), 1U, 64U);
+        else if (a == "--source") o.source = next();
+        else if (a == "--scenarios") o.scenarios = split(next(), ',');
+        else if (a == "--rate-seconds") o.rate_seconds = std::stod(next());
+        else if (a == "--bulk") o.bulk = num();
+        else if (a == "--churn-rates") {
+            o.churn_rates.clear();
+            for (const auto& r : split(next(), ',')) o.churn_rates.push_back(static_cast<std::uint32_t>(std::stoul(r)));
+        } else if (a == "--churn-seconds") o.churn_seconds = std::stod(next());
+        else if (a == "--memory") o.memory_only = true;
+        else if (a == "--lab") o.lab_iface = next();
+        else if (a == "--lab-ip") o.lab_ip = parse_ip(next());
+        else if (a == "--mem") o.memory_mb = num();
+        else if (a == "--quiet") o.quiet = true;
+        else if (a == "-h" || a == "--help") {
+            usage();
+            std::exit(0);
+        } else {
+            std::fprintf(stderr, "unknown option %s\n", a.c_str());
+            usage();
+            return false;
+        }
+    }
+    return true;
+}
+
+long rss_kib() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+double tsc_us(std::uint64_t ticks) { return static_cast<double>(ticks) * 1e6 / static_cast<double>(rte_get_tsc_hz()); }
+
+struct Lab {
+    Options& o;
+    RouteProducer& producer;
+    Emulator& emu;
+    std::vector<std::uint32_t> nvas;     // initial ECMP set
+    std::uint32_t new_nva = 0x0A010164;  // 10.1.1.100: the next hop of moved prefixes
+
+    static std::uint32_t route_prefix(std::uint32_t i) { return 0x14000000U + (i << 8); }  // 20.x.y.0/24
+
+    // Injects (retrying on back-pressure, bounded) and waits until visible; returns the visible tsc.
+    std::uint64_t inject_and_publish(const std::vector<RouteUpdate>& batch, std::uint64_t* ticket_out = nullptr) {
+        std::uint64_t ticket = 0;
+        for (int tries = 0; tries < 100000 && (ticket = producer.inject(batch)) == 0; ++tries) std::this_thread::yield();
+        if (ticket_out) *ticket_out = ticket;
+        const std::uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
+        // Yield rather than spin: the FIB's writer thread may share this CPU.
+        while (!producer.visible(ticket)) {
+            if (rte_rdtsc() > deadline) return 0;
+            std::this_thread::yield();
+        }
+        const std::uint64_t t = rte_rdtsc();
+        producer.housekeeping();
+        return t;
+    }
+
+    ProbeSpec spec_for(const std::string& name, const std::vector<std::uint32_t>& idx, std::vector<std::uint32_t> include,
+                       std::vector<std::uint32_t> exclude, bool all_affected) {
+        ProbeSpec s;
+        s.name = name;
+        for (std::uint32_t i : idx) {
+            s.probe_addrs.push_back(route_prefix(i) + 1);
+            if (!all_affected) s.affected.emplace_back(route_prefix(i), route_prefix(i) + 255);
+        }
+        s.include = std::move(include);
+        s.exclude = std::move(exclude);
+        return s;
+    }
+
+    ConvergenceReport measure(ProbeSpec spec, const std::vector<RouteUpdate>& change) {
+        ConvergenceProbe& probe = emu.probe();
+        const std::uint64_t t0 = rte_rdtsc();
+        probe.arm(std::move(spec), t0);
+        const std::uint64_t pub = inject_and_publish(change);
+        probe.published(pub);
+        probe.wait(5.0);
+        const auto rep = probe.report(static_cast<double>(rte_get_tsc_hz()));
+        return rep;
+    }
+
+    std::vector<RouteUpdate> set_routes(const std::vector<std::uint32_t>& idx, const std::vector<std::uint32_t>& nhs) {
+        std::vector<RouteUpdate> b;
+        for (std::uint32_t i : idx) b.push_back(RouteUpdate{route_prefix(i), 24, nhs});
+        return b;
+    }
+
+    void settle() {
+        probe_disarm();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    void probe_disarm() { emu.probe().disarm(); }
+};
+
+void print_report(const ConvergenceReport& r) { std::printf("  %s\n", r.to_string().c_str()); }
+
+void run_rate(Lab& lab, const Options& o) {
+    const auto before = lab.emu.totals();
+    const std::uint64_t gen0 = lab.emu.generated();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.rate_seconds));
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto after = lab.emu.totals();
+    const double gen = static_cast<double>(lab.emu.generated() - gen0);
+    const double fwd = static_cast<double>(after.tx - before.tx);
+    std::printf("rate: %u worker(s), %.2f s: generated %.2f Mpps, forwarded %.2f Mpps total, %.2f Mpps per worker; "
+                "drops no-route %llu none %llu unresolved %llu\n",
+                o.workers, secs, gen / secs / 1e6, fwd / secs / 1e6, fwd / secs / 1e6 / o.workers,
+                static_cast<unsigned long long>(after.drop_no_route - before.drop_no_route),
+                static_cast<unsigned long long>(after.drop_none - before.drop_none),
+                static_cast<unsigned long long>(after.drop_unresolved - before.drop_unresolved));
+}
+
+std::vector<std::uint32_t> range_idx(std::uint32_t first, std::uint32_t n) {
+    std::vector<std::uint32_t> v(n);
+    for (std::uint32_t i = 0; i < n; ++i) v[i] = first + i;
+    return v;
+}
+
+void run_prefix(Lab& lab) {
+    const std::vector<std::uint32_t> idx{0};
+    auto r = lab.measure(lab.spec_for("single-prefix move {A,B}->{C}", idx, {lab.new_nva}, lab.nvas, false),
+                         lab.set_routes(idx, {lab.new_nva}));
+    print_report(r);
+    lab.settle();
+    lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
+    lab.settle();
+}
+
+void run_bulk(Lab& lab, const Options& o) {
+    const auto idx = range_idx(0, std::min(o.bulk, o.routes));
+    auto r = lab.measure(lab.spec_for(std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx, {lab.new_nva},
+                                      lab.nvas, false),
+                         lab.set_routes(idx, {lab.new_nva}));
+    print_report(r);
+    lab.settle();
+    lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
+    lab.settle();
+}
+
+void run_peer_down(Lab& lab, const Options& o) {
+    if (lab.nvas.size() < 2) {
+        std::puts("  peer-down: needs --ecmp >= 2");
+        return;
+    }
+    const auto idx = range_idx(0, o.routes);
+    std::vector<std::uint32_t> survivors(lab.nvas.begin() + 1, lab.nvas.end());
+    auto r = lab.measure(lab.spec_for("peer-down of ECMP member " + ip_str(lab.nvas[0]), idx, survivors,
+                                      {lab.nvas[0]}, true),
+                         lab.set_routes(idx, survivors));
+    print_report(r);
+    lab.settle();
+    lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
+    lab.settle();
+}
+
+// Sustained churn at `rate` changes/s over every route but the probe prefix (route 0); every 100 ms a
+// probed change moves route 0 between {A,B} and {C} in the middle of the churn.
+void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
+    if (o.routes < 2) return;
+    const std::uint64_t hz = rte_get_tsc_hz();
+    const std::uint64_t start = rte_rdtsc();
+    const std::uint64_t end = start + static_cast<std::uint64_t>(o.churn_seconds * static_cast<double>(hz));
+    std::vector<std::uint8_t> moved(o.routes, 0);
+    std::uint32_t cursor = 1;
+    std::uint64_t changes = 0, refused = 0, tick = 0;
+    double owed = 0;
+    std::vector<ConvergenceReport> reports;
+    bool probe_on_c = false;
+    bool probing = false;
+    std::uint64_t probe_ticket = 0, last_probe = start;
+    ConvergenceProbe& probe = lab.emu.probe();
+    const std::uint64_t tick_len = hz / 1000;
+    while (rte_rdtsc() < end) {
+        const std::uint64_t now = rte_rdtsc();
+        // Churn batch for this millisecond.
+        owed += static_cast<double>(rate) / 1000.0;
+        std::vector<RouteUpdate> batch;
+        while (owed >= 1.0) {
+            owed -= 1.0;
+            const std::uint32_t i = cursor;
+            cursor = cursor + 1 >= o.routes ? 1 : cursor + 1;
+            moved[i] ^= 1;
+            batch.push_back(RouteUpdate{Lab::route_prefix(i), 24,
+                                        moved[i] ? std::vector<std::uint32_t>{lab.new_nva} : lab.nvas});
+        }
+        if (!probing && now - last_probe > hz / 10) {
+            probe_on_c = !probe_on_c;
+            std::vector<std::uint32_t> include = probe_on_c ? std::vector<std::uint32_t>{lab.new_nva} : lab.nvas;
+            std::vector<std::uint32_t> exclude = probe_on_c ? lab.nvas : std::vector<std::uint32_t>{lab.new_nva};
+            probe.arm(lab.spec_for("churn probe", {0}, include, exclude, false), rte_rdtsc());
+            batch.insert(batch.begin(), RouteUpdate{Lab::route_prefix(0), 24, include});
+            probing = true;
+            probe_ticket = 0;
+            last_probe = now;
+        }
+        if (!batch.empty()) {
+            const std::uint64_t t = lab.producer.inject(batch);
+            if (t == 0) {
+                ++refused;
+            } else {
+                changes += batch.size();
+                if (probing && probe_ticket == 0) probe_ticket = t;
+            }
+        }
+        if (probing && probe_ticket != 0) {
+            if (auto* run = probe.current(); run && run->publish_tsc.load() == 0 && lab.producer.visible(probe_ticket))
+                probe.published(rte_rdtsc());
+            if (probe.all_converged() || now - last_probe > hz) {
+                reports.push_back(probe.report(static_cast<double>(hz)));
+                probing = false;
+            }
+        }
+        lab.producer.housekeeping();
+        ++tick;
+        while (rte_rdtsc() < start + tick * tick_len) {
+            if (probing && probe_ticket != 0) {
+                if (auto* run = probe.current(); run && run->publish_tsc.load() == 0 && lab.producer.visible(probe_ticket))
+                    probe.published(rte_rdtsc());
+            }
+            std::this_thread::yield();
+        }
+    }
+    probe.disarm();
+    const double secs = tsc_us(rte_rdtsc() - start) / 1e6;
+    std::vector<double> last, p99, pub;
+    std::uint64_t after_publish = 0, to_withdrawn = 0, lost = 0, unconverged = 0;
+    for (const auto& r : reports) {
+        last.push_back(r.last_us);
+        p99.push_back(r.p99_us);
+        pub.push_back(r.publish_us);
+        after_publish += r.to_withdrawn_after_publish;
+        to_withdrawn += r.to_withdrawn;
+        lost += r.lost;
+        unconverged += r.hosts - r.converged;
+    }
+    std::sort(last.begin(), last.end());
+    std::sort(p99.begin(), p99.end());
+    std::sort(pub.begin(), pub.end());
+    std::printf("  churn %u changes/s: applied %.0f changes/s over %.1f s (refused batches %llu); %zu probed changes: "
+                "publish median %.1f us max %.1f us; host p99 median %.1f us; last-host median %.1f us max %.1f us; "
+                "unconverged host-probes %llu; to withdrawn next hop %llu (after publish %llu), lost %llu\n",
+                rate, static_cast<double>(changes) / secs, secs, static_cast<unsigned long long>(refused), reports.size(),
+                percentile_sorted(pub, 50), pub.empty() ? 0.0 : pub.back(), percentile_sorted(p99, 50),
+                percentile_sorted(last, 50), last.empty() ? 0.0 : last.back(),
+                static_cast<unsigned long long>(unconverged), static_cast<unsigned long long>(to_withdrawn),
+                static_cast<unsigned long long>(after_publish), static_cast<unsigned long long>(lost));
+    // Restore every route to the initial set.
+    std::vector<std::uint32_t> all;
+    for (std::uint32_t i = 0; i < o.routes; ++i)
+        if (moved[i] || i == 0) all.push_back(i);
+    lab.inject_and_publish(lab.set_routes(all, lab.nvas));
+    lab.settle();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string error;
+    auto cl = split_command_line(argc, argv, &error);
+    if (!cl) {
+        std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
+        return 2;
+    }
+    Options o;
+    if (!parse(cl->app, o)) return 2;
+
+    EalConfig eal;
+    eal.lcores = o.workers + 1;
+    // Memory: the FIB's tables (2 × 64 MiB DIR-24-8 per table), mbufs, and headroom.
+    eal.memory_mb = o.memory_mb != 0 ? o.memory_mb : 1024 + (o.vms > 32000 ? 512 : 0);
+    eal.passthrough = cl->eal;
+    const unsigned queues = o.workers + 1;
+    if (!o.lab_iface.empty()) {
+        eal.vdevs.push_back("net_af_packet0,iface=" + o.lab_iface + ",qpairs=" + std::to_string(queues));
+    } else {
+        eal.vdevs.push_back("net_null0");
+    }
+    eal.vdevs.push_back("net_null1");
+    if (!eal_init(eal, &error)) {
+        std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
+        return 1;
+    }
+
+    std::unique_ptr<RouteProducer> producer;
+    if (o.source == "fib") {
+#ifdef RF_DATAPLANE_HAVE_FIB
+        auto model = make_lab_model(o.vms, o.vms_per_host);
+        producer = FibProducer::create(model, o.routes, &error);
+#else
+        error = "built without the FIB; use --source lpm";
+#endif
+    } else {
+        LabSpec lab;
+        lab.vms = o.vms;
+        lab.vms_per_host = o.vms_per_host;
+        lab.vms_per_subnet = 250;
+        lab.base = 0x0A010000;
+        producer = LpmProducer::create(lab, 0x0A010000, 16, o.routes + 16, &error);
+    }
+    if (!producer) {
+        std::fprintf(stderr, "rf-emulator: route source: %s\n", error.c_str());
+        eal_shutdown();
+        return 1;
+    }
+
+    std::vector<std::uint32_t> nvas;
+    for (std::uint32_t i = 0; i < o.ecmp; ++i) nvas.push_back(0x0A010104 + i);  // 10.1.1.4, ...
+    {
+        std::vector<RouteUpdate> initial;
+        for (std::uint32_t i = 0; i < o.routes; ++i) initial.push_back(RouteUpdate{Lab::route_prefix(i), 24, nvas});
+        std::uint64_t ticket = 0;
+        for (std::size_t off = 0; off < initial.size(); off += 4096) {
+            std::vector<RouteUpdate> chunk(initial.begin() + static_cast<std::ptrdiff_t>(off),
+                                           initial.begin() + static_cast<std::ptrdiff_t>(std::min(initial.size(), off + 4096)));
+            std::uint64_t t = 0;
+            for (int tries = 0; tries < 100000 && (t = producer->inject(chunk)) == 0; ++tries)
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            ticket = t;
+        }
+        for (int i = 0; i < 5000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        producer->housekeeping();
+    }
+
+    const Topology& topo = producer->topology();
+    const FlowTable flows = make_flows(topo, o.flows_per_vm, producer->destinations(), 42);
+    EmulatorConfig ec;
+    ec.workers = o.workers;
+    ec.burst = o.burst;
+    ec.nva_port = 0;
+    ec.fabric_port = 1;
+    ec.internet_port = 1;
+    ec.arp = !o.lab_iface.empty();
+    ec.nva_port_ip = o.lab_ip;
+    auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
+    if (!emu) {
+        std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
+        producer.reset();
+        eal_shutdown();
+        return 1;
+    }
+    std::printf("rf-emulator: %s; %zu VMs on %zu hosts (%u per host), %u tables, %u routes, ECMP %u, %zu flows, "
+                "%u worker(s), burst %u\n",
+                producer->describe().c_str(), topo.vms.size(), topo.hosts.size(), o.vms_per_host, topo.tables,
+                o.routes, o.ecmp, flows.flows.size(), o.workers, o.burst);
+    if (ec.arp) {
+        const bool ok = emu->resolve_neighbors(nvas, 3.0);
+        std::printf("lab: ARP on %s for %zu next hops: %s\n", o.lab_iface.c_str(), nvas.size(), ok ? "resolved" : "NOT resolved");
+    }
+    std::printf("memory: RSS %.1f MiB; route source %.1f MiB; emulator %.1f MiB (topology %.2f MiB, flows %.2f MiB)\n",
+                static_cast<double>(rss_kib()) / 1024.0, static_cast<double>(producer->memory_bytes()) / 1048576.0,
+                static_cast<double>(emu->memory_bytes()) / 1048576.0, static_cast<double>(topo.memory_bytes()) / 1048576.0,
+                static_cast<double>(flows.memory_bytes()) / 1048576.0);
+    int rc = 0;
+    if (!o.memory_only) {
+        if (!emu->start(&error)) {
+            std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
+            rc = 1;
+        } else {
+            Lab lab{o, *producer, *emu, nvas};
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
+            for (const auto& s : o.scenarios) {
+                if (s == "rate") run_rate(lab, o);
+                else if (s == "prefix") run_prefix(lab);
+                else if (s == "bulk") run_bulk(lab, o);
+                else if (s == "peer-down") run_peer_down(lab, o);
+                else if (s == "churn") for (auto r : o.churn_rates) run_churn(lab, o, r);
+                else std::printf("unknown scenario %s\n", s.c_str());
+                if (ec.arp) emu->service();
+            }
+            emu->stop();
+            const auto t = emu->totals();
+            std::printf("totals: generated %llu, tx %llu, drops no-route %llu none %llu unresolved %llu, tx failures %llu, "
+                        "mbuf alloc failures %llu\n",
+                        static_cast<unsigned long long>(emu->generated()), static_cast<unsigned long long>(t.tx),
+                        static_cast<unsigned long long>(t.drop_no_route), static_cast<unsigned long long>(t.drop_none),
+                        static_cast<unsigned long long>(t.drop_unresolved),
+                        static_cast<unsigned long long>(emu->tx_failures()),
+                        static_cast<unsigned long long>(emu->alloc_failures()));
+            if (!o.quiet) {
+                std::printf("per next hop:");
+                for (const auto& [ip, n] : emu->next_hop_packets())
+                    std::printf(" %s=%llu", ip_str(ip).c_str(), static_cast<unsigned long long>(n));
+                std::printf("\n");
+            }
+        }
+    }
+    emu.reset();
+    producer.reset();
+    eal_shutdown();
+    return rc;
+}

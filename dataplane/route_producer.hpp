@@ -1,0 +1,66 @@
+// The control-plane side the emulator measures against: injects route changes (the Loc-RIB's view:
+// prefix → complete new ECMP set) and tells when a change is visible to the readers. Two
+// implementations: LpmProducer (LpmRouteSource, stand-alone) and FibProducer (the FIB through its
+// bounded delta queue and writer thread, fib_route_source.hpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dataplane/flowgen.hpp"
+#include "dataplane/lpm_route_source.hpp"
+#include "dataplane/route_source.hpp"
+#include "dataplane/topology.hpp"
+
+namespace rf::dataplane {
+
+struct RouteUpdate {
+    std::uint32_t prefix = 0;  // host byte order
+    std::uint8_t length = 0;
+    std::vector<std::uint32_t> next_hops;  // empty = withdrawn
+};
+
+class RouteProducer {
+public:
+    virtual ~RouteProducer() = default;
+    [[nodiscard]] virtual RouteSource& source() = 0;
+    [[nodiscard]] virtual const Topology& topology() const = 0;
+    // Destination prefixes per table, for the flow generator.
+    [[nodiscard]] virtual std::vector<std::vector<Destination>> destinations() const = 0;
+    // Injects a batch at the control plane's entry; returns a ticket for visible(), or 0 if refused.
+    virtual std::uint64_t inject(std::span<const RouteUpdate> batch) = 0;
+    // Non-blocking: is everything up to `ticket` visible to readers?
+    [[nodiscard]] virtual bool visible(std::uint64_t ticket) const = 0;
+    virtual void housekeeping() {}  // writer-side reclamation when the producer has no thread of its own
+    [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
+    [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+// Stand-alone: one rte_lpm table per table id of the lab topology, each with the VNet's system routes
+// (VNet space → VnetLocal, 0.0.0.0/0 → Internet); BGP-like updates go to every table, applied
+// synchronously by inject().
+class LpmProducer final : public RouteProducer {
+public:
+    static std::unique_ptr<LpmProducer> create(const LabSpec& lab, std::uint32_t vnet_prefix, std::uint8_t vnet_length,
+                                               unsigned max_routes, std::string* error);
+    RouteSource& source() override { return *source_; }
+    const Topology& topology() const override { return topo_; }
+    std::vector<std::vector<Destination>> destinations() const override;
+    std::uint64_t inject(std::span<const RouteUpdate> batch) override;
+    bool visible(std::uint64_t ticket) const override { return ticket <= applied_; }
+    void housekeeping() override { source_->reclaim(); }
+    std::size_t memory_bytes() const override { return source_->memory_bytes(); }
+    std::string describe() const override { return "rte_lpm reference source (no FIB)"; }
+    LpmRouteSource& lpm() { return *source_; }
+
+private:
+    std::unique_ptr<LpmRouteSource> source_;
+    Topology topo_;
+    std::uint64_t applied_ = 0;
+    std::vector<RouteChange> scratch_;
+};
+
+}  // namespace rf::dataplane
