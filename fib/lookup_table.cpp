@@ -77,6 +77,10 @@ void LookupTable::program(rte_fib* f, std::span<const Op> ops, bool count) {
 
 std::size_t LookupTable::apply(std::span<const Op> ops) {
     const std::uint64_t before = failures_;
+    if (!config_.left_right) {
+        program(active_.load(std::memory_order_relaxed), ops, true);
+        return static_cast<std::size_t>(failures_ - before);
+    }
     if (!behind_.empty()) {
         // Readers may still be inside the standby instance until every one has passed a quiescent
         // point after the last flip.

@@ -39,6 +39,10 @@ struct LookupConfig {
     std::uint32_t max_routes = 1U << 20;  // per instance (rte_rib nodes)
     std::uint32_t num_tbl8 = 1U << 14;    // DIR-24-8 groups for prefixes longer than /24
     LookupPath path = LookupPath::Default;
+    // false = program the one live instance in place, as plain DPDK 22.11 rte_fib use would. Unsafe
+    // with concurrent readers (the trap above); kept only to measure the cost of left-right and to
+    // show the stress test catching the trap. Never use it with readers.
+    bool left_right = true;
 };
 
 class LookupTable {

@@ -306,7 +306,7 @@ VnetModel default_lab(std::uint32_t vm_count, std::uint32_t hosts) {
     hub.address_spaces = {p4(0x0A010000, 16)};                        // 10.1.0.0/16
     hub.subnets.push_back(Subnet{"RouteServerSubnet", p4(0x0A01FF00, 27), ""});  // 10.1.255.0/27
     hub.subnets.push_back(Subnet{"nva", p4(0x0A010100, 24), ""});              // 10.1.1.0/24
-    hub.subnets.push_back(Subnet{"workload", p4(0x0A018000, 17), ""});         // 10.1.128.0/17
+    hub.subnets.push_back(Subnet{"workload", p4(0x0A018000, 18), ""});         // 10.1.128.0/18
     m.vnets.push_back(std::move(hub));
     m.route_server.vnet = "hub";
     m.route_server.listen_addresses = {a4(0x0A01FF04), a4(0x0A01FF05)};

@@ -88,8 +88,8 @@ struct ModelError {
 [[nodiscard]] std::vector<ModelError> validate(const VnetModel& model);
 
 // The default lab: one VNet "hub" 10.1.0.0/16 with RouteServerSubnet 10.1.255.0/27 (listen addresses
-// .4 and .5), an NVA subnet 10.1.1.0/24 and a workload subnet 10.1.128.0/17 holding `vm_count` VMs
-// spread over `hosts` emulated hosts. Valid for vm_count up to 32,000.
+// .4 and .5), an NVA subnet 10.1.1.0/24 and a workload subnet 10.1.128.0/18 holding `vm_count` VMs
+// spread over `hosts` emulated hosts. Valid for vm_count up to 16,379.
 [[nodiscard]] VnetModel default_lab(std::uint32_t vm_count = 6000, std::uint32_t hosts = 8);
 
 [[nodiscard]] std::string_view to_string(UdrNextHopType t);

@@ -1,0 +1,218 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "fib/fib.hpp"
+#include "fib/reader.hpp"
+#include "fib/updater.hpp"
+#include "tests/fib/test_util.hpp"
+
+namespace rf::fib {
+namespace {
+
+using test::A;
+using test::P;
+
+FibConfig small_config() {
+    FibConfig c;
+    c.lookup.max_routes = 1U << 14;
+    c.lookup.num_tbl8 = 1U << 9;
+    c.max_groups = 1U << 12;
+    c.max_readers = 4;
+    return c;
+}
+
+rib::RouteDelta delta(std::uint64_t seq, const std::string& prefix, std::vector<std::string> hops) {
+    rib::RouteDelta d;
+    d.sequence = seq;
+    d.prefix = P(prefix);
+    for (const std::string& h : hops) {
+        d.next_hops.push_back(A(h));
+    }
+    return d;
+}
+
+class FibTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string error;
+        fib = Fib::create(test::hub_and_spokes(), small_config(), &error);
+        ASSERT_NE(fib, nullptr) << error;
+        workload = *fib->table_for_vm("vm0");
+        spoke1 = *fib->table_for_vm("s1-vm");
+        spoke2 = *fib->table_for_vm("s2-vm");
+        fw = *fib->table_for_vm("fw-vm");
+    }
+
+    // What a reader sees for `dst` in table `t`.
+    std::optional<NextHop> look(TableId t, const std::string& dst) {
+        FibReader r(*fib, 0);
+        const std::uint32_t ip = A(dst).as_v4().value;
+        std::uint64_t gid = 0;
+        r.lookup_bulk(t, &ip, &gid, 1);
+        const NextHopGroup* g = r.group(gid);
+        std::optional<NextHop> out;
+        if (g != nullptr) {
+            out = g->value();
+        }
+        r.quiescent();
+        return out;
+    }
+
+    std::unique_ptr<Fib> fib;
+    TableId workload = 0, spoke1 = 0, spoke2 = 0, fw = 0;
+};
+
+TEST_F(FibTest, SystemRoutesAreProgrammedAtStart) {
+    EXPECT_EQ(fib->table_count(), 4U);
+    EXPECT_EQ(look(workload, "10.1.128.10")->type, NextHopType::VnetLocal);
+    EXPECT_EQ(look(workload, "10.2.1.1")->type, NextHopType::VNetPeering);
+    EXPECT_EQ(look(workload, "8.8.8.8")->type, NextHopType::Internet);
+    EXPECT_EQ(look(workload, "10.200.0.1")->type, NextHopType::None);
+    EXPECT_EQ(look(fw, "192.168.10.7")->type, NextHopType::VirtualAppliance);
+    EXPECT_EQ(look(fw, "192.168.10.7")->addresses, std::vector<net::IpAddress>{A("10.1.1.10")});
+    EXPECT_EQ(look(fw, "203.0.113.9")->type, NextHopType::None);
+}
+
+TEST_F(FibTest, BgpRouteIsProgrammedThenWithdrawnBackToTheSystemRoute) {
+    auto r = fib->apply(std::vector{delta(1, "192.168.20.0/24", {"10.1.1.5", "10.1.1.4"})});
+    EXPECT_EQ(r.sequence, 1U);
+    EXPECT_EQ(fib->visible_sequence(), 1U);
+    const auto nh = look(workload, "192.168.20.99");
+    ASSERT_TRUE(nh);
+    EXPECT_EQ(nh->type, NextHopType::VirtualNetworkGateway);
+    EXPECT_EQ(nh->addresses, (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.5")}));
+    EXPECT_EQ(look(spoke1, "192.168.20.99")->type, NextHopType::VirtualNetworkGateway);
+    EXPECT_EQ(look(spoke2, "192.168.20.99")->type, NextHopType::None);  // no "use remote route server"
+    fib->apply(std::vector{delta(2, "192.168.20.0/24", {})});
+    EXPECT_EQ(look(workload, "192.168.20.99")->type, NextHopType::None);  // 192.168.0.0/16 default
+    EXPECT_EQ(fib->stats().bgp_routes, 0U);
+}
+
+TEST_F(FibTest, LongPrefixesUseTbl8AndFallBackOnWithdrawal) {
+    fib->apply(std::vector{delta(1, "100.64.1.16/28", {"10.1.1.4"}), delta(2, "100.64.1.0/24", {"10.1.1.5"})});
+    EXPECT_EQ(look(workload, "100.64.1.17")->addresses, std::vector<net::IpAddress>{A("10.1.1.4")});
+    EXPECT_EQ(look(workload, "100.64.1.40")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    fib->apply(std::vector{delta(3, "100.64.1.16/28", {})});
+    EXPECT_EQ(look(workload, "100.64.1.17")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    fib->apply(std::vector{delta(4, "100.64.1.0/24", {})});
+    EXPECT_EQ(look(workload, "100.64.1.17")->type, NextHopType::None);
+}
+
+TEST_F(FibTest, BgpInsideTheVnetAddressSpaceIsNotProgrammedAndShownInvalid) {
+    fib->apply(std::vector{delta(1, "10.1.128.0/24", {"10.1.1.4"})});
+    EXPECT_EQ(look(workload, "10.1.128.10")->type, NextHopType::VnetLocal);
+    EXPECT_EQ(look(spoke1, "10.1.128.10")->type, NextHopType::VNetPeering);
+    const auto rows = fib->show_effective_route_table("vm0");
+    ASSERT_TRUE(rows);
+    bool seen = false;
+    for (const EffectiveRoute& r : *rows) {
+        if (r.source == RouteSource::VirtualNetworkGateway && r.prefix == P("10.1.128.0/24")) {
+            seen = true;
+            EXPECT_EQ(r.state, RouteState::Invalid);
+        }
+    }
+    EXPECT_TRUE(seen);
+    EXPECT_FALSE(fib->show_effective_route_table("nobody"));
+}
+
+TEST_F(FibTest, BgpDefaultRouteOverridesInternetAndWithdrawalRestoresIt) {
+    fib->apply(std::vector{delta(1, "0.0.0.0/0", {"10.1.1.4"})});
+    EXPECT_EQ(look(workload, "8.8.8.8")->type, NextHopType::VirtualNetworkGateway);
+    EXPECT_EQ(look(spoke2, "8.8.8.8")->type, NextHopType::Internet);
+    EXPECT_EQ(look(workload, "10.1.128.10")->type, NextHopType::VnetLocal);
+    fib->apply(std::vector{delta(2, "0.0.0.0/0", {})});
+    EXPECT_EQ(look(workload, "8.8.8.8")->type, NextHopType::Internet);
+}
+
+TEST_F(FibTest, UserRouteWinsOverBgpForTheSamePrefix) {
+    fib->apply(std::vector{delta(1, "192.168.10.0/24", {"10.1.1.4"})});
+    EXPECT_EQ(look(fw, "192.168.10.7")->type, NextHopType::VirtualAppliance);
+    EXPECT_EQ(look(workload, "192.168.10.7")->type, NextHopType::VirtualNetworkGateway);
+}
+
+TEST_F(FibTest, DeltasForOnePrefixInABatchAreCoalescedToTheLast) {
+    const auto r = fib->apply(std::vector{delta(1, "198.51.100.0/24", {"10.1.1.4"}),
+                                          delta(2, "198.51.100.0/24", {"10.1.1.5"}),
+                                          delta(3, "198.51.100.0/24", {"10.1.1.6", "10.1.1.4"})});
+    EXPECT_EQ(r.coalesced, 2U);
+    EXPECT_EQ(r.changed, 1U);
+    EXPECT_EQ(r.sequence, 3U);
+    EXPECT_EQ(look(workload, "198.51.100.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.6")}));
+}
+
+TEST_F(FibTest, SameEcmpSetSharesOneGroupAndUnusedGroupsAreFreed) {
+    fib->apply(std::vector{delta(1, "198.51.100.0/24", {"10.1.1.4", "10.1.1.5"}),
+                           delta(2, "198.51.101.0/24", {"10.1.1.5", "10.1.1.4"})});
+    FibReader r(*fib, 1);
+    std::uint32_t ips[2] = {A("198.51.100.1").as_v4().value, A("198.51.101.1").as_v4().value};
+    std::uint64_t g[2] = {};
+    r.lookup_bulk(workload, ips, g, 2);
+    EXPECT_EQ(g[0], g[1]);
+    r.quiescent();
+    const auto created = fib->stats().groups.created;
+    fib->apply(std::vector{delta(3, "198.51.100.0/24", {}), delta(4, "198.51.101.0/24", {})});
+    r.quiescent();
+    fib->reclaim();
+    EXPECT_EQ(fib->stats().groups.freed, 1U);
+    EXPECT_EQ(fib->stats().groups.created, created);
+}
+
+TEST_F(FibTest, Ipv6DeltasAreIgnoredAndCounted) {
+    const auto r = fib->apply(std::vector{delta(1, "2001:db8::/32", {"2001:db8::1"})});
+    EXPECT_EQ(r.ignored, 1U);
+    EXPECT_EQ(fib->visible_sequence(), 1U);
+}
+
+TEST_F(FibTest, SnapshotCarriesTheSequenceAndEveryProgrammedRoute) {
+    fib->apply(std::vector{delta(7, "198.51.100.0/24", {"10.1.1.4"})});
+    const TableSnapshot s = fib->snapshot(workload);
+    EXPECT_EQ(s.sequence, 7U);
+    bool found = false;
+    for (const auto& [p, nh] : s.routes) {
+        found = found || (p == P("198.51.100.0/24") && nh.type == NextHopType::VirtualNetworkGateway);
+    }
+    EXPECT_TRUE(found);
+    const TableSnapshot s2 = fib->snapshot(spoke2);
+    for (const auto& [p, nh] : s2.routes) {
+        EXPECT_NE(nh.type, NextHopType::VirtualNetworkGateway) << p.to_string();
+    }
+}
+
+TEST_F(FibTest, UpdaterAppliesPublishedBatchesAndMakesThemVisible) {
+    FibUpdater u(*fib);
+    u.start();
+    ASSERT_TRUE(u.publish(std::vector{delta(1, "198.51.100.0/24", {"10.1.1.4"})}));
+    ASSERT_TRUE(u.publish(std::vector{delta(2, "198.51.101.0/24", {"10.1.1.4"})}));
+    ASSERT_TRUE(u.wait_visible(2, std::chrono::seconds(10)));
+    EXPECT_EQ(look(workload, "198.51.101.3")->type, NextHopType::VirtualNetworkGateway);
+    u.stop();
+    EXPECT_EQ(u.stats().accepted_deltas, 2U);
+    EXPECT_EQ(u.stats().applied_deltas, 2U);
+    EXPECT_EQ(u.stats().rejected_batches, 0U);
+}
+
+TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
+    FibUpdater u(*fib, UpdaterConfig{4, 16});  // not started: nothing drains
+    std::vector<rib::RouteDelta> three{delta(1, "198.51.100.0/24", {"10.1.1.4"}),
+                                       delta(2, "198.51.101.0/24", {"10.1.1.4"}),
+                                       delta(3, "198.51.102.0/24", {"10.1.1.4"})};
+    std::vector<rib::RouteDelta> two{delta(4, "198.51.103.0/24", {"10.1.1.4"}),
+                                     delta(5, "198.51.104.0/24", {"10.1.1.4"})};
+    EXPECT_TRUE(u.publish(three));
+    EXPECT_FALSE(u.publish(two));
+    EXPECT_EQ(u.stats().rejected_batches, 1U);
+    EXPECT_EQ(u.stats().rejected_deltas, 2U);
+    EXPECT_EQ(u.stats().queue_depth, 3U);
+    u.start();
+    ASSERT_TRUE(u.wait_visible(3, std::chrono::seconds(10)));
+    EXPECT_TRUE(u.publish(two));  // the producer's retry
+    ASSERT_TRUE(u.wait_visible(5, std::chrono::seconds(10)));
+    u.stop();
+    EXPECT_EQ(fib->stats().bgp_routes, 5U);
+    EXPECT_EQ(look(workload, "198.51.104.1")->type, NextHopType::VirtualNetworkGateway);
+}
+
+}  // namespace
+}  // namespace rf::fib
