@@ -128,6 +128,10 @@ public:
             deadline, 5 * kMilli);
         if (!up) throw ScenarioFailure{"bring-up: not every session Established within " +
                                        std::to_string(opts_.bringup_timeout_s) + " s: " + session_report(count)};
+        // The load is pre-encoded with 4-octet AS numbers (RFC 6793): every target must negotiate them.
+        for (std::uint32_t i = 0; i < count; ++i)
+            if (!peers[i]->codec_options().four_octet_as)
+                throw ScenarioFailure{"the target did not negotiate 4-octet AS numbers with " + peers[i]->config().name};
         return t0;
     }
 
@@ -321,7 +325,11 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     Session& v = *h.peers[victim];
     m.integer("victim", victim);
     m.text("mode", failover_mode_name(o.failover_mode));
-    m.text("case", plan.path_length(0) == plan.path_length(1) ? "ecmp" : "best-path");
+    std::uint32_t shortest = 0xFFFFFFFF;
+    std::uint32_t ties = 0;
+    for (std::uint32_t p = 0; p < plan.peers; ++p) shortest = std::min(shortest, plan.path_length(p));
+    for (std::uint32_t p = 0; p < plan.peers; ++p) ties += plan.path_length(p) == shortest ? 1 : 0;
+    m.text("case", ties > 1 ? "ecmp" : "best-path");
 
     h.tracker->reset_timing();
     h.sample_start();

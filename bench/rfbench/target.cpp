@@ -4,6 +4,10 @@
 
 #include "bench/rfbench/targets/drivers.hpp"
 
+#ifndef RF_PROJECT_VERSION
+#define RF_PROJECT_VERSION "unknown"
+#endif
+
 namespace rf::bench {
 
 Target::~Target() { Target::stop(); }
@@ -16,7 +20,9 @@ std::optional<std::string> Target::binary() const {
 std::string Target::version() const {
     const auto bin = binary();
     if (!bin) return "not installed";
-    std::string out = capture_output(version_command(*bin));
+    const auto cmd = version_command(*bin);
+    if (cmd.empty()) return name() + " " + RF_PROJECT_VERSION;
+    std::string out = capture_output(cmd);
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
     const auto nl = out.find('\n');
     return nl == std::string::npos ? out : out.substr(0, nl);
