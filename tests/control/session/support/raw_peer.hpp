@@ -1,0 +1,54 @@
+// A scripted BGP speaker over a blocking socket, for malformed-input tests: it sends exactly the bytes
+// the test gives it and reads whole messages back with a timeout.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/codec/codec.hpp"
+
+namespace rf::testing {
+
+class RawPeer {
+public:
+    RawPeer() = default;
+    ~RawPeer();
+    RawPeer(const RawPeer&) = delete;
+    RawPeer& operator=(const RawPeer&) = delete;
+
+    // Connects from `local` to `remote`:`port` (bounded by `timeout`).
+    bool connect(const std::string& local, const std::string& remote, std::uint16_t port,
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+    void close();
+
+    bool send(const std::vector<std::uint8_t>& bytes);
+    // The next whole message, or nullopt on timeout / close.
+    std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+    // Reads messages until a NOTIFICATION arrives (returned) or the timeout / close.
+    std::optional<bgp::Notification> await_notification(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+    // True when the remote side closed the connection within `timeout` (reads and discards messages).
+    bool await_close(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+    // OPEN → OPEN, KEEPALIVE → KEEPALIVE. Returns false if the route server did not establish.
+    bool handshake(std::uint32_t asn, const std::string& router_id, std::uint16_t hold = 90);
+    // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
+    bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop, std::vector<std::uint32_t> as_path,
+                  std::vector<std::uint32_t> communities = {});
+    // Received UPDATEs so far (decoded), collected by receive()/await_*.
+    std::vector<bgp::Update> updates;
+    bgp::Open remote_open;
+
+    static std::vector<std::uint8_t> open_message(std::uint32_t asn, const std::string& router_id, std::uint16_t hold,
+                                                  std::uint8_t version = 4);
+    static std::vector<std::uint8_t> keepalive();
+
+private:
+    void note(const std::vector<std::uint8_t>& m);
+    int fd_ = -1;
+    std::vector<std::uint8_t> buf_;
+};
+
+}  // namespace rf::testing

@@ -1,0 +1,70 @@
+// An in-process route server (RouteServer + RIB) on its own io_context thread, for integration tests
+// that need the RIB query API (ECMP sets) next to real TCP peers. Every access goes through call(),
+// which runs the function on the io thread and waits for it (bounded).
+#pragma once
+
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <boost/asio.hpp>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/session/route_server.hpp"
+
+namespace rf::testing {
+
+class CountingSink final : public rib::DeltaSink {
+public:
+    bool publish(std::span<const rib::RouteDelta> batch) override {
+        deltas += batch.size();
+        return true;
+    }
+    std::size_t deltas = 0;  // io thread only
+};
+
+class RsHarness {
+public:
+    RsHarness(session::ServerConfig config, const std::vector<session::PeerSettings>& peers);
+    ~RsHarness();
+    RsHarness(const RsHarness&) = delete;
+    RsHarness& operator=(const RsHarness&) = delete;
+
+    [[nodiscard]] const std::optional<std::string>& start_error() const { return start_error_; }
+
+    template <typename F>
+    auto call(F&& f) -> decltype(f(std::declval<session::RouteServer&>())) {
+        using R = decltype(f(std::declval<session::RouteServer&>()));
+        std::packaged_task<R()> task([this, &f]() { return f(*server_); });
+        auto fut = task.get_future();
+        boost::asio::post(io_, [&task]() { task(); });
+        if (fut.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+            throw std::runtime_error("route server thread did not answer in 10 s");
+        }
+        return fut.get();
+    }
+
+    // Sessions of the peer at `address` (one per local address it reached).
+    std::vector<session::SessionStatus> sessions_of(const std::string& address);
+    bool established(const std::string& address, std::size_t sessions = 1);
+    std::optional<rib::LocRibEntry> lookup(const std::string& prefix);
+    std::vector<std::string> transitions();  // every transition line so far
+    std::vector<std::string> log_lines();
+    void shutdown();  // graceful Cease to every peer, then stop the thread
+
+private:
+    boost::asio::io_context io_;
+    CountingSink sink_;
+    std::unique_ptr<session::RouteServer> server_;
+    std::optional<std::string> start_error_;
+    std::thread thread_;
+    std::mutex mu_;
+    std::vector<std::string> transitions_;
+    std::vector<std::string> logs_;
+    bool stopped_ = false;
+};
+
+}  // namespace rf::testing
