@@ -453,7 +453,7 @@ void scenario_churn(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.ok = s.count > 0;
 }
 
-void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m) {
+void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, const Target& target) {
     const std::uint32_t n = std::max<std::uint32_t>(2, o.plan.peers);
     const std::uint32_t limit = o.route_limit;
     const std::uint32_t block = limit + o.route_limit_excess;
@@ -498,9 +498,13 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m) 
 
     // Phase C: the victim comes back after the idle-hold and announces within the limit again.
     bool came_back = false;
-    if (o.comeback_timeout_s > 0) {
+    const std::string no_comeback = target.no_comeback_reason();
+    const bool try_comeback = o.comeback_timeout_s > 0 && no_comeback.empty();
+    if (!no_comeback.empty()) m.text("comeback", "not attempted: " + no_comeback);
+    if (try_comeback) {
         const Nanos closed = victim.closed_at();
-        const Nanos give_up = now_ns() + seconds(o.comeback_timeout_s);
+        const double wait_s = std::max(o.comeback_timeout_s, target.min_comeback_seconds() + 15.0);
+        const Nanos give_up = now_ns() + seconds(wait_s);
         Nanos next_try = now_ns() + kSecond / 2;
         while (now_ns() < give_up && !victim.established()) {
             if (victim.state() == SessionState::Idle && now_ns() >= next_try) {
@@ -518,7 +522,7 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m) 
             m.flag("restored", came_back);
         } else {
             m.flag("restored", false);
-            m.error = "victim did not come back within " + std::to_string(o.comeback_timeout_s) + " s";
+            m.error = "victim did not come back within " + std::to_string(static_cast<int>(wait_s)) + " s";
         }
     }
     h.record_target();
@@ -530,7 +534,7 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m) 
     m.headline_name = "withdrawn_ms";
     m.headline = m.number("withdrawn_ms");
     m.ok = right_notification && others_ok && h.tracker->regressions() == 0 &&
-           (o.comeback_timeout_s <= 0 || came_back);
+           (!try_comeback || came_back);
     if (!right_notification && m.error.empty()) m.error = "expected NOTIFICATION 6/1, got " + notification_text(note);
 }
 
@@ -629,7 +633,7 @@ Measurement run_scenario(const std::string& scenario, const ScenarioOptions& opt
         } else if (scenario == "churn") {
             scenario_churn(options, h, m);
         } else if (scenario == "route-limit") {
-            scenario_route_limit(options, h, m);
+            scenario_route_limit(options, h, m, target);
         } else if (scenario == "peer-count") {
             scenario_peer_count(options, h, m);
         } else {

@@ -59,6 +59,8 @@ public:
     [[nodiscard]] virtual double settle_seconds() const { return 0.5; }
     // Comeback after a route-limit teardown that the daemon cannot do faster (FRR: minutes).
     [[nodiscard]] virtual double min_comeback_seconds() const { return 0; }
+    // Non-empty when the daemon never lets a peer back on its own after a route-limit teardown.
+    [[nodiscard]] virtual std::string no_comeback_reason() const { return {}; }
     // Called on the fresh temp dir before the daemon starts (e.g. hand it to the daemon's user).
     virtual void prepare_dir(const std::string& /*dir*/) const {}
 
