@@ -1,6 +1,7 @@
 #include "control/rib/rib.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <set>
 #include <tuple>
@@ -98,13 +99,19 @@ SharedBytes make_shared_bytes(std::vector<std::uint8_t>&& v) {
 
 }  // namespace
 
+// net::PrefixHash is noexcept, so libstdc++ would not cache it in hash-table nodes and would hash again
+// on every bucket walk and rehash. This wrapper is not noexcept, which makes the tables cache the hash.
+struct PrefixKeyHash {
+    std::size_t operator()(const net::Prefix& p) const { return net::PrefixHash{}(p); }  // NOLINT
+};
+
 struct Group;
 
 struct Peer {
     PeerConfig cfg;
     unsigned families = 0;
     Group* group = nullptr;
-    std::unordered_map<net::Prefix, AttrRef, net::PrefixHash> adj_in;
+    std::unordered_map<net::Prefix, AttrRef, PrefixKeyHash> adj_in;
     std::vector<SharedBytes> pending;
 };
 
@@ -176,7 +183,7 @@ struct RouteServerRib::Impl {
     AttrStore store;
     std::unordered_map<PeerId, std::unique_ptr<Peer>> peers;
     std::vector<std::unique_ptr<Group>> groups;
-    std::unordered_map<net::Prefix, Dest, net::PrefixHash> loc_rib;
+    std::unordered_map<net::Prefix, Dest, PrefixKeyHash> loc_rib;
     std::set<net::Prefix> vnet;
     std::uint64_t out_generation = 0;
 
@@ -185,7 +192,7 @@ struct RouteServerRib::Impl {
 
     // Deltas refused by the sink, coalesced per prefix.
     std::vector<RouteDelta> pending_deltas;
-    std::unordered_map<net::Prefix, std::size_t, net::PrefixHash> pending_index;
+    std::unordered_map<net::Prefix, std::size_t, PrefixKeyHash> pending_index;
     std::uint64_t next_sequence = 1;
     std::uint64_t refusals = 0;
     std::uint64_t limit_trips = 0;
@@ -659,6 +666,7 @@ RouteServerRib::~RouteServerRib() = default;
 
 std::vector<SharedBytes> RouteServerRib::peer_up(const PeerConfig& cfg) {
     auto& m = *impl_;
+    assert(cfg.id != kLocalPeer && "PeerId 0 is reserved for originated routes");
     m.take_down(cfg.id);
     auto peer = std::make_unique<Peer>();
     peer->cfg = cfg;
@@ -727,7 +735,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
     const std::size_t limit = peer->cfg.route_limit;
     std::size_t count = peer->adj_in.size();
     if (limit != 0) {
-        std::unordered_set<net::Prefix, net::PrefixHash> gone;
+        std::unordered_set<net::Prefix, PrefixKeyHash> gone;
         for (const auto& p : withdrawals) {
             if (peer->adj_in.count(p) != 0 && gone.insert(p).second) {
                 --count;
@@ -736,7 +744,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
         if (peer->cfg.counting == RouteCounting::AzureStrict) {
             count += announcements.size();
         } else {
-            std::unordered_set<net::Prefix, net::PrefixHash> added;
+            std::unordered_set<net::Prefix, PrefixKeyHash> added;
             for (const auto& [p, src] : announcements) {
                 if ((peer->adj_in.count(p) == 0 || gone.count(p) != 0) && added.insert(p).second) {
                     ++count;

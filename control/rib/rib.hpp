@@ -66,7 +66,8 @@ struct RibConfig {
     // of the Loc-RIB nor of the delta stream (the FIB knows the VNet as system routes); a learned route
     // for exactly such a prefix is kept in the Loc-RIB/FIB but never advertised in its place.
     std::vector<net::Prefix> vnet_prefixes;
-    // Next hop for the VNet prefixes; when unset, the peer's PeerConfig::local_address_v4/_v6.
+    // Next hop for the VNet prefixes; when unset, the peer's PeerConfig::local_address_v4/_v6. A family
+    // with neither is not originated to that peer (there is no next hop to give).
     std::optional<net::IpAddress> vnet_next_hop_v4;
     std::optional<net::IpAddress> vnet_next_hop_v6;
     // Maximum ECMP set size (leading routes of the shortest AS-path length, in comparator order).
