@@ -1,0 +1,130 @@
+// Readers and writer at once: worker threads forward flat out while the writer moves prefixes between
+// ECMP sets and retires groups. After every change is published, no packet for an affected prefix goes
+// to a withdrawn next hop, every host converges, and the counters add up. Runs under TSan too.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <rte_cycles.h>
+
+#include "dataplane/emulator.hpp"
+#include "dataplane/lpm_route_source.hpp"
+#include "tests/dataplane/test_support.hpp"
+#ifdef RF_DATAPLANE_HAVE_FIB
+#include "dataplane/fib_route_source.hpp"
+#endif
+
+using namespace rf::dataplane;
+
+namespace {
+
+constexpr std::uint32_t A = 0x0A010104, B = 0x0A010105, C = 0x0A010106;
+
+ProbeSpec move_spec(std::uint32_t first_prefix, unsigned prefixes, std::vector<std::uint32_t> include,
+                    std::vector<std::uint32_t> exclude) {
+    ProbeSpec s;
+    s.name = "move";
+    for (unsigned i = 0; i < prefixes; ++i) {
+        const std::uint32_t p = first_prefix + (i << 8);
+        s.probe_addrs.push_back(p + 1);
+        s.affected.emplace_back(p, p + 255);
+    }
+    s.include = std::move(include);
+    s.exclude = std::move(exclude);
+    return s;
+}
+
+// Drives `rounds` probed changes through `producer` while `emu` forwards on two threads.
+void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, unsigned prefixes) {
+    std::string error;
+    ASSERT_TRUE(emu.start(&error)) << error;
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    bool on_c = false;
+    for (unsigned round = 0; round < rounds; ++round) {
+        on_c = !on_c;
+        std::vector<std::uint32_t> now = on_c ? std::vector<std::uint32_t>{C} : std::vector<std::uint32_t>{A, B};
+        std::vector<std::uint32_t> old = on_c ? std::vector<std::uint32_t>{A, B} : std::vector<std::uint32_t>{C};
+        std::vector<RouteUpdate> batch;
+        for (unsigned i = 0; i < prefixes; ++i) batch.push_back(RouteUpdate{0x14000000U + (i << 8), 24, now});
+        emu.probe().arm(move_spec(0x14000000, prefixes, now, old), rte_rdtsc());
+        std::uint64_t ticket = 0;
+        for (int i = 0; i < 10000 && (ticket = producer.inject(batch)) == 0; ++i) std::this_thread::yield();
+        ASSERT_NE(ticket, 0U);
+        for (int i = 0; i < 200000 && !producer.visible(ticket); ++i) std::this_thread::yield();
+        ASSERT_TRUE(producer.visible(ticket));
+        emu.probe().published(rte_rdtsc());
+        producer.housekeeping();
+        ASSERT_TRUE(emu.probe().wait(20.0)) << "round " << round;
+        const auto r = emu.probe().report(hz);
+        EXPECT_EQ(r.converged, r.hosts);
+        EXPECT_EQ(r.to_withdrawn_after_publish, 0U) << "round " << round;
+        EXPECT_EQ(r.lost, 0U);
+    }
+    emu.probe().disarm();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    emu.stop();
+    const auto t = emu.totals();
+    EXPECT_GT(t.tx, 0U);
+    EXPECT_EQ(t.tx + t.drops() + emu.alloc_failures() * 0, emu.generated());
+    EXPECT_EQ(t.drop_no_route, 0U);
+}
+
+TEST(ReaderWriter, LpmSourceChangesUnderTrafficNeverMisrouteAfterPublish) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    LabSpec lab;
+    lab.vms = 256;
+    lab.vms_per_host = 16;
+    std::string error;
+    auto producer = LpmProducer::create(lab, 0x0A010000, 16, 256, &error);
+    ASSERT_TRUE(producer) << error;
+    std::vector<RouteUpdate> initial;
+    for (unsigned i = 0; i < 64; ++i) initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
+    ASSERT_NE(producer->inject(initial), 0U);
+    const auto topo = producer->topology();
+    const auto flows = make_flows(topo, 4, producer->destinations(), 3);
+    EmulatorConfig ec;
+    ec.workers = 2;
+    ec.mbufs = 4095;
+    ec.nva_port = ec.fabric_port = ec.internet_port = ports.null;
+    ec.use_lcores = false;
+    ec.name = "rw-lpm";
+    auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
+    ASSERT_TRUE(emu) << error;
+    churn_and_check(*producer, *emu, 40, 16);
+    emu.reset();
+    producer->lpm().synchronize();
+    EXPECT_EQ(producer->lpm().retired_pending(), 0U);
+}
+
+#ifdef RF_DATAPLANE_HAVE_FIB
+TEST(ReaderWriter, FibChangesThroughTheUpdaterNeverMisrouteAfterPublish) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    std::string error;
+    auto producer = FibProducer::create(make_lab_model(256, 16), 1024, &error);
+    ASSERT_TRUE(producer) << error;
+    std::vector<RouteUpdate> initial;
+    for (unsigned i = 0; i < 64; ++i) initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
+    const auto ticket = producer->inject(initial);
+    ASSERT_NE(ticket, 0U);
+    for (int i = 0; i < 20000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ASSERT_TRUE(producer->visible(ticket));
+    const auto topo = producer->topology();
+    ASSERT_EQ(topo.vms.size(), 256U);
+    ASSERT_EQ(topo.hosts.size(), 16U);
+    const auto flows = make_flows(topo, 4, producer->destinations(), 3);
+    EmulatorConfig ec;
+    ec.workers = 2;
+    ec.mbufs = 4095;
+    ec.nva_port = ec.fabric_port = ec.internet_port = ports.null;
+    ec.use_lcores = false;
+    ec.name = "rw-fib";
+    auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
+    ASSERT_TRUE(emu) << error;
+    churn_and_check(*producer, *emu, 40, 16);
+}
+#endif
+
+}  // namespace

@@ -1,0 +1,281 @@
+// Forwarding correctness against a reference LPM: every packet the emulated hosts send leaves on the
+// port of its route's next hop type, with the ECMP member chosen by the flow's hash and the L2 header
+// rewritten; drops and per-next-hop counters add up; a convergence probe sees every host switch.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <rte_ether.h>
+
+#include "dataplane/ecmp.hpp"
+#include "dataplane/emulator.hpp"
+#include "dataplane/flowgen.hpp"
+#include "dataplane/lpm_route_source.hpp"
+#include "tests/dataplane/test_support.hpp"
+
+using namespace rf::dataplane;
+
+namespace {
+
+constexpr std::uint32_t A = 0x0A010104, B = 0x0A010105, C = 0x0A010106, D = 0x0A010107;
+
+std::optional<RouteEntry> reference_lookup(const std::vector<RouteEntry>& routes, std::uint32_t dst) {
+    std::optional<RouteEntry> best;
+    for (const auto& r : routes) {
+        const std::uint32_t mask = r.length == 0 ? 0 : ~0U << (32 - r.length);
+        if ((dst & mask) == r.prefix && (!best || r.length > best->length)) best = r;
+    }
+    return best;
+}
+
+RouteChange route(TableId t, std::uint32_t prefix, std::uint8_t len, NextHopKind k, std::vector<std::uint32_t> nhs = {}) {
+    return RouteChange{t, prefix, len, false, k, std::move(nhs)};
+}
+
+std::string unique_name(const char* base) {
+    static int n = 0;
+    return std::string(base) + std::to_string(n++);
+}
+
+class Forwarding : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ports_ = test::ensure_eal();
+        ASSERT_TRUE(eal_initialised());
+        name_ = unique_name("fwd");
+        LpmRouteSource::Config cfg;
+        cfg.tables = 2;
+        cfg.max_routes = 64;
+        cfg.tbl8_groups = 64;
+        cfg.name = name_.c_str();
+        std::string error;
+        source_ = LpmRouteSource::create(cfg, &error);
+        ASSERT_TRUE(source_) << error;
+    }
+
+    void make_emulator(std::uint32_t tables, std::uint32_t flows_per_vm, const std::vector<std::vector<Destination>>& dests) {
+        LabSpec lab;
+        lab.vms = 64;
+        lab.vms_per_host = 8;
+        lab.vms_per_subnet = 32;
+        lab.tables = tables;
+        topo_ = make_lab_topology(lab);
+        flows_ = make_flows(topo_, flows_per_vm, dests, 1);
+        EmulatorConfig ec;
+        ec.workers = 1;
+        ec.burst = 32;
+        ec.mbufs = 2047;
+        ec.nva_port = ports_.nva;
+        ec.fabric_port = ports_.fabric;
+        ec.internet_port = ports_.internet;
+        ec.use_lcores = false;
+        ec.name = name_;
+        std::string error;
+        emu_ = Emulator::create(ec, *source_, topo_, flows_, &error);
+        ASSERT_TRUE(emu_) << error;
+        for (auto p : {ports_.nva, ports_.fabric, ports_.internet}) {
+            auto stale = test::drain(p);
+            test::free_all(stale);
+        }
+    }
+
+    void TearDown() override {
+        emu_.reset();
+        source_.reset();
+    }
+
+    test::TestPorts ports_;
+    std::string name_;
+    std::unique_ptr<LpmRouteSource> source_;
+    Topology topo_;
+    FlowTable flows_;
+    std::unique_ptr<Emulator> emu_;
+};
+
+TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
+    const std::vector<RouteChange> routes{
+        route(0, 0x0A010000, 16, NextHopKind::VnetLocal),
+        route(0, 0x00000000, 1, NextHopKind::Internet),
+        route(0, 0x80000000, 1, NextHopKind::Internet),
+        route(0, 0x14000000, 24, NextHopKind::Ip, {A, B}),
+        route(0, 0x14000080, 25, NextHopKind::Ip, {C}),  // more specific inside the /24
+        route(0, 0x14000100, 24, NextHopKind::Ip, {A, B, C, D}),
+        route(0, 0x14000200, 24, NextHopKind::None),
+        route(1, 0x0A010000, 16, NextHopKind::VnetLocal),
+        route(1, 0x14000000, 16, NextHopKind::Ip, {B, D}),  // table 1 has no default route
+    };
+    std::string error;
+    ASSERT_TRUE(source_->apply(routes, &error)) << error;
+    std::vector<Destination> d{{0x0A010000, 16}, {0x14000000, 24}, {0x14000100, 24}, {0x14000200, 24},
+                               {0x1E000000, 8},  {0x14050000, 16}};
+    make_emulator(2, 4, {d, d});
+    std::map<std::uint32_t, TableId> table_of;
+    for (const auto& vm : topo_.vms) table_of[vm.ip] = vm.table;
+    const std::vector<RouteEntry> ref[2] = {source_->routes(0), source_->routes(1)};
+
+    emu_->run_passes(1);  // 8 VMs × 4 flows per host = one burst of 32: each flow exactly once
+    ASSERT_EQ(emu_->generated(), flows_.flows.size());
+
+    std::uint64_t expect_no_route = 0, expect_none = 0, expect_tx = 0;
+    std::map<std::uint32_t, std::uint64_t> expect_nh;
+    std::multiset<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, MacAddress>> expected, seen;
+    for (const auto& f : flows_.flows) {
+        const auto r = reference_lookup(ref[f.table], f.tuple.dst);
+        if (!r) {
+            ++expect_no_route;
+            continue;
+        }
+        switch (r->kind) {
+            case NextHopKind::None: ++expect_none; break;
+            case NextHopKind::VnetLocal:
+                expected.emplace(ports_.fabric, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(f.tuple.dst));
+                ++expect_tx;
+                break;
+            case NextHopKind::Internet:
+                expected.emplace(ports_.internet, f.tuple.src, f.tuple.dst, f.tuple.sport,
+                                 MacAddress{0x02, 0, 0, 0, 0, 1});
+                ++expect_tx;
+                break;
+            default: {
+                const auto& m = r->next_hops;
+                const std::uint32_t nh = m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
+                expected.emplace(ports_.nva, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(nh));
+                ++expect_nh[nh];
+                ++expect_tx;
+            }
+        }
+    }
+    ASSERT_GT(expect_no_route, 0U);
+    ASSERT_GT(expect_none, 0U);
+    ASSERT_GE(expect_nh.size(), 3U);
+    for (auto port : {ports_.nva, ports_.fabric, ports_.internet}) {
+        auto pkts = test::drain(port);
+        rte_ether_addr port_mac{};
+        rte_eth_macaddr_get(port, &port_mac);
+        for (auto* m : pkts) {
+            FiveTuple t;
+            ASSERT_TRUE(read_five_tuple(m, &t));
+            const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+            MacAddress dst{};
+            std::memcpy(dst.data(), eth->dst_addr.addr_bytes, 6);
+            EXPECT_EQ(0, std::memcmp(eth->src_addr.addr_bytes, port_mac.addr_bytes, 6));
+            seen.emplace(port, t.src, t.dst, t.sport, dst);
+        }
+        test::free_all(pkts);
+    }
+    EXPECT_EQ(seen, expected);
+    const auto totals = emu_->totals();
+    EXPECT_EQ(totals.tx, expect_tx);
+    EXPECT_EQ(totals.drop_no_route, expect_no_route);
+    EXPECT_EQ(totals.drop_none, expect_none);
+    EXPECT_EQ(totals.drop_unresolved, 0U);
+    EXPECT_EQ(emu_->tx_failures(), 0U);
+    std::map<std::uint32_t, std::uint64_t> nh_counts;
+    for (const auto& [ip, n] : emu_->next_hop_packets())
+        if (n != 0) nh_counts[ip] = n;
+    EXPECT_EQ(nh_counts, expect_nh);
+    HostTotals sum;
+    for (std::uint32_t h = 0; h < topo_.hosts.size(); ++h) sum += emu_->host_totals(h);
+    EXPECT_EQ(sum.tx, totals.tx);
+    EXPECT_EQ(sum.drops(), totals.drops());
+}
+
+TEST_F(Forwarding, FlowsKeepTheirMemberAndOnlyTheRemovedMembersFlowsMove) {
+    std::string error;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, B, C})}, &error));
+    make_emulator(1, 4, {{{0x14000000, 16}}});
+    auto capture = [&]() {
+        std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>, MacAddress> out;
+        auto pkts = test::drain(ports_.nva);
+        for (auto* m : pkts) {
+            FiveTuple t;
+            read_five_tuple(m, &t);
+            MacAddress mac{};
+            std::memcpy(mac.data(), rte_pktmbuf_mtod(m, const rte_ether_hdr*)->dst_addr.addr_bytes, 6);
+            out[{t.src, t.dst, t.sport}] = mac;
+        }
+        test::free_all(pkts);
+        return out;
+    };
+    emu_->run_passes(1);
+    const auto first = capture();
+    ASSERT_EQ(first.size(), flows_.flows.size());
+    emu_->run_passes(1);
+    EXPECT_EQ(capture(), first);  // group unchanged: every flow on the same member
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, C})}, &error));
+    emu_->run_passes(1);
+    const auto after = capture();
+    ASSERT_EQ(after.size(), first.size());
+    std::size_t moved = 0;
+    for (const auto& [flow, mac] : first) {
+        if (mac == synthetic_mac(B)) {
+            EXPECT_NE(after.at(flow), synthetic_mac(B));
+            ++moved;
+        } else {
+            EXPECT_EQ(after.at(flow), mac) << "a flow that was not on the removed member moved";
+        }
+    }
+    EXPECT_GT(moved, 0U);
+}
+
+TEST_F(Forwarding, ProbeRecordsEveryHostSwitchingAndCountsOldPathPackets) {
+    std::string error;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A, B})}, &error));
+    make_emulator(1, 4, {{{0x14000000, 24}}});
+    ProbeSpec spec;
+    spec.name = "move";
+    spec.probe_addrs = {0x14000001};
+    spec.affected = {{0x14000000, 0x140000FF}};
+    spec.include = {C};
+    spec.exclude = {A, B};
+    auto& run = emu_->probe().arm(spec, rte_rdtsc());
+    emu_->run_passes(2);  // before the change: nobody converges; old-path packets are counted
+    EXPECT_EQ(run.converged_hosts.load(), 0U);
+    const auto before = emu_->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(before.to_withdrawn, 2 * flows_.flows.size());
+    EXPECT_EQ(before.to_withdrawn_after_publish, 0U);
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {C})}, &error));
+    emu_->probe().published(rte_rdtsc());
+    emu_->run_passes(1);
+    EXPECT_TRUE(emu_->probe().all_converged());
+    const auto r = emu_->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(r.converged, topo_.hosts.size());
+    EXPECT_EQ(r.to_withdrawn, before.to_withdrawn);  // nothing more after the change
+    EXPECT_EQ(r.to_withdrawn_after_publish, 0U);
+    EXPECT_LE(r.first_us, r.median_us);
+    EXPECT_LE(r.median_us, r.p99_us);
+    EXPECT_LE(r.p99_us, r.last_us);
+    auto pkts = test::drain(ports_.nva);
+    test::free_all(pkts);
+}
+
+TEST_F(Forwarding, WithdrawalWithoutCoverIsCountedAsLostUntilConverged) {
+    std::string error;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A})}, &error));
+    make_emulator(1, 4, {{{0x14000000, 24}}});
+    ProbeSpec spec;
+    spec.name = "withdraw";
+    spec.probe_addrs = {0x14000001};
+    spec.affected = {{0x14000000, 0x140000FF}};
+    spec.exclude = {A};
+    spec.expect_kind = NextHopKind::NoRoute;
+    emu_->probe().arm(spec, rte_rdtsc());
+    RouteChange w = route(0, 0x14000000, 24, NextHopKind::Ip);
+    w.withdraw = true;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{w}, &error));
+    emu_->probe().published(rte_rdtsc());
+    emu_->run_passes(1);
+    const auto r = emu_->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(r.converged, topo_.hosts.size());
+    // The first burst of each host is forwarded before the probe check marks it converged.
+    EXPECT_EQ(r.lost, flows_.flows.size());
+    EXPECT_EQ(emu_->totals().drop_no_route, flows_.flows.size());
+    EXPECT_EQ(r.to_withdrawn, 0U);
+    auto pkts = test::drain(ports_.nva);
+    test::free_all(pkts);
+}
+
+}  // namespace
