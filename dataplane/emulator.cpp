@@ -287,6 +287,7 @@ bool Emulator::setup_ports(std::string* error) {
     for (std::uint16_t p : {config_.nva_port, config_.fabric_port, config_.internet_port})
         if (std::find(ports_.begin(), ports_.end(), p) == ports_.end()) ports_.push_back(p);
     port_mac_.assign(RTE_MAX_ETHPORTS, MacAddress{});
+    rx_queues_.assign(RTE_MAX_ETHPORTS, 0);
     const std::uint16_t queues = static_cast<std::uint16_t>(config_.workers + 1);
     for (std::uint16_t p : ports_) {
         if (!rte_eth_dev_is_valid_port(p)) {
@@ -310,6 +311,7 @@ bool Emulator::setup_ports(std::string* error) {
         for (std::uint16_t q = 0; rc == 0 && q < queues; ++q)
             rc = rte_eth_tx_queue_setup(p, q, 512, SOCKET_ID_ANY, nullptr);
         if (rc == 0) rc = rte_eth_dev_start(p);
+        rx_queues_[p] = rxq;
         if (rc != 0) {
             if (error) *error = "port " + std::to_string(p) + " set-up failed: " + rte_strerror(-rc);
             return false;
@@ -436,11 +438,14 @@ void Emulator::service() {
     if (!config_.arp) return;
     const std::uint16_t port = config_.nva_port;
     rte_mbuf* pkts[32];
-    // Only queue 0 is polled: the lab port receives nothing the workers need.
-    for (int round = 0; round < 8; ++round) {
-        const std::uint16_t n = rte_eth_rx_burst(port, 0, pkts, 32);
-        for (std::uint16_t i = 0; i < n; ++i) handle_rx(pkts[i], port);
-        if (n < 32) break;
+    // The main lcore polls every receive queue (workers never receive): net_af_packet spreads received
+    // frames over its queues (PACKET_FANOUT), so an ARP reply may arrive on any of them.
+    for (std::uint16_t q = 0; q < rx_queues_[port]; ++q) {
+        for (int round = 0; round < 8; ++round) {
+            const std::uint16_t n = rte_eth_rx_burst(port, q, pkts, 32);
+            for (std::uint16_t i = 0; i < n; ++i) handle_rx(pkts[i], port);
+            if (n < 32) break;
+        }
     }
     const std::uint64_t now = rte_rdtsc();
     if (now - last_arp_tsc_ > rte_get_tsc_hz() / 20) {  // re-request every 50 ms

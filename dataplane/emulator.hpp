@@ -98,6 +98,7 @@ private:
     rte_mempool* pool_ = nullptr;
     std::vector<std::uint16_t> ports_;  // distinct ports in use
     std::vector<MacAddress> port_mac_;  // by port id
+    std::vector<std::uint16_t> rx_queues_;  // by port id
     std::unique_ptr<HostCounters[]> host_counters_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::thread> threads_;
