@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "control/rib/attr_store.hpp"
+#include "control/rib/prefix_map.hpp"
 
 namespace rf::rib {
 
@@ -111,7 +112,7 @@ struct Peer {
     PeerConfig cfg;
     unsigned families = 0;
     Group* group = nullptr;
-    std::unordered_map<net::Prefix, AttrRef, PrefixKeyHash> adj_in;
+    PrefixMap<AttrRef> adj_in;
     std::vector<SharedBytes> pending;
 };
 
@@ -169,10 +170,9 @@ struct OutState {
 };
 
 // A prefix's state before the RIB call that touched it. Dests are not erased during a call (even when
-// they lose their last path), so `dest` stays valid until finish().
+// they lose their last path); finish() erases the empty ones.
 struct Snapshot {
     net::Prefix prefix;
-    Dest* dest = nullptr;
     std::vector<net::IpAddress> next_hops;
     OutState out;
 };
@@ -183,7 +183,7 @@ struct RouteServerRib::Impl {
     AttrStore store;
     std::unordered_map<PeerId, std::unique_ptr<Peer>> peers;
     std::vector<std::unique_ptr<Group>> groups;
-    std::unordered_map<net::Prefix, Dest, PrefixKeyHash> loc_rib;
+    PrefixMap<Dest> loc_rib;  // Dests move when the map changes: hold prefixes, not pointers
     std::set<net::Prefix> vnet;
     std::uint64_t out_generation = 0;
 
@@ -241,8 +241,8 @@ struct RouteServerRib::Impl {
     }
 
     const Dest* dest_of(const net::Prefix& p) const {
-        auto it = loc_rib.find(p);
-        return it == loc_rib.end() ? nullptr : &it->second;
+        const Dest* d = loc_rib.find(p);
+        return d != nullptr && !d->paths.empty() ? d : nullptr;
     }
 
     OutState out_state(const net::Prefix& p) const {
@@ -277,16 +277,17 @@ struct RouteServerRib::Impl {
         return s;
     }
 
-    // Snapshots the prefix before its first change in this call; creates its Dest if needed.
+    // Snapshots the prefix before its first change in this call; creates its Dest if needed. The
+    // reference is valid until the next touch().
     Dest& touch(const net::Prefix& p) {
-        auto [it, inserted] = loc_rib.try_emplace(p);
-        Dest& d = it->second;
+        auto [dp, inserted] = loc_rib.try_emplace(p);
+        Dest& d = *dp;
         if (inserted && !vnet.empty()) {
             d.vnet = vnet.count(p) != 0;
         }
         if (d.touched < 0) {
             d.touched = static_cast<std::int32_t>(touched.size());
-            touched.push_back(Snapshot{p, &d, next_hops_of(&d), out_state(d)});
+            touched.push_back(Snapshot{p, next_hops_of(&d), out_state(d)});
         }
         return d;
     }
@@ -323,11 +324,9 @@ struct RouteServerRib::Impl {
     }
 
     void remove_route(Peer* peer, const net::Prefix& p) {
-        auto it = peer->adj_in.find(p);
-        if (it == peer->adj_in.end()) {
+        if (!peer->adj_in.erase(p)) {
             return;
         }
-        peer->adj_in.erase(it);
         remove_path(touch(p), peer);
     }
 
@@ -472,11 +471,11 @@ struct RouteServerRib::Impl {
         for (const auto& p : vnet) {
             add(p, out_state(p));
         }
-        for (const auto& [p, d] : loc_rib) {
-            if (!d.vnet) {
+        loc_rib.for_each([&](const net::Prefix& p, const Dest& d) {
+            if (!d.vnet && !d.paths.empty()) {
                 add(p, out_state(d));
             }
-        }
+        });
         g.table.clear();
         encode_announce_buckets(g, announce, g.table);
         g.table_generation = out_generation;
@@ -507,8 +506,8 @@ struct RouteServerRib::Impl {
         changes.reserve(touched.size());
         deltas.reserve(touched.size());
         for (auto& before : touched) {
-            Dest& d = *before.dest;
             const net::Prefix& p = before.prefix;
+            Dest& d = *loc_rib.find(p);  // touched prefixes keep their Dest until here
             auto nh = next_hops_of(&d);
             if (nh != before.next_hops) {
                 deltas.push_back(RouteDelta{0, p, std::move(nh)});
@@ -648,9 +647,7 @@ struct RouteServerRib::Impl {
         }
         Peer* peer = it->second.get();
         leave_group(peer);  // nothing more is sent to it
-        for (const auto& [p, attrs] : peer->adj_in) {
-            remove_path(touch(p), peer);
-        }
+        peer->adj_in.for_each([&](const net::Prefix& p, const AttrRef&) { remove_path(touch(p), peer); });
         peer->adj_in.clear();
         finish();
         peers.erase(it);
@@ -737,7 +734,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
     if (limit != 0) {
         std::unordered_set<net::Prefix, PrefixKeyHash> gone;
         for (const auto& p : withdrawals) {
-            if (peer->adj_in.count(p) != 0 && gone.insert(p).second) {
+            if (peer->adj_in.contains(p) && gone.insert(p).second) {
                 --count;
             }
         }
@@ -746,7 +743,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
         } else {
             std::unordered_set<net::Prefix, PrefixKeyHash> added;
             for (const auto& [p, src] : announcements) {
-                if ((peer->adj_in.count(p) == 0 || gone.count(p) != 0) && added.insert(p).second) {
+                if ((!peer->adj_in.contains(p) || gone.count(p) != 0) && added.insert(p).second) {
                     ++count;
                 }
             }
@@ -816,7 +813,9 @@ void RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
     m.vnet = std::move(next);
     m.config.vnet_prefixes.assign(m.vnet.begin(), m.vnet.end());
     for (const auto& p : changed) {
-        m.loc_rib.at(p).vnet = m.vnet.count(p) != 0;  // touch() created the Dest
+        if (Dest* d = m.loc_rib.find(p)) {  // touch() created it
+            d->vnet = m.vnet.count(p) != 0;
+        }
     }
     m.finish();
 }
@@ -846,13 +845,13 @@ std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
     if (peer == nullptr) {
         return out;
     }
-    for (const auto& [p, a] : peer->adj_in) {
+    peer->adj_in.for_each([&](const net::Prefix& p, const AttrRef& a) {
         std::vector<net::IpAddress> nh = a->mp_next_hops;
         if (nh.empty() && a->attrs.next_hop) {
             nh.push_back(net::IpAddress::v4(*a->attrs.next_hop));
         }
         out.push_back(LearnedRoute{p, a->attrs, std::move(nh), !a->loops});
-    }
+    });
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.prefix < y.prefix; });
     return out;
 }
@@ -885,11 +884,11 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
     for (const auto& p : m.vnet) {
         add(p);
     }
-    for (const auto& [p, d] : m.loc_rib) {
-        if (m.vnet.count(p) == 0) {
+    m.loc_rib.for_each([&](const net::Prefix& p, const Dest& d) {
+        if (!d.vnet) {
             add(p);
         }
-    }
+    });
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.prefix < y.prefix; });
     return out;
 }
@@ -921,9 +920,7 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
 std::vector<net::Prefix> RouteServerRib::loc_rib_prefixes() const {
     std::vector<net::Prefix> out;
     out.reserve(impl_->loc_rib.size());
-    for (const auto& [p, d] : impl_->loc_rib) {
-        out.push_back(p);
-    }
+    impl_->loc_rib.for_each([&](const net::Prefix& p, const Dest&) { out.push_back(p); });
     std::sort(out.begin(), out.end());
     return out;
 }
