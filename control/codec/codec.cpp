@@ -545,11 +545,22 @@ Result<Open, WireError> decode_open(Bytes message) {
     return o;
 }
 
+namespace {
+Result<DecodedUpdate, WireError> decode_update_body(Bytes message, const CodecOptions& options);
+}  // namespace
+
 Result<DecodedUpdate, WireError> decode_update(Bytes message, const CodecOptions& options) {
     auto h = check_whole(message, options, MessageType::Update);
     if (!h) {
         return unexpected(std::move(h).error());
     }
+    return decode_update_body(message, options);
+}
+
+namespace {
+
+// An UPDATE whose header decode_header() accepted and whose buffer is exactly Length long.
+Result<DecodedUpdate, WireError> decode_update_body(Bytes message, const CodecOptions& options) {
     const std::uint8_t* p = message.data();
     const std::size_t n = message.size();
     DecodedUpdate out;
@@ -619,8 +630,6 @@ Result<DecodedUpdate, WireError> decode_update(Bytes message, const CodecOptions
     return out;
 }
 
-namespace {
-
 Result<Notification, WireError> decode_notification(Bytes m) {
     Notification nf;
     nf.code = m[19];
@@ -664,11 +673,11 @@ Result<Message, WireError> decode_message(Bytes message, const CodecOptions& opt
             return Message{std::move(r).value()};
         }
         case MessageType::Update: {
-            auto r = decode_update(message, options);
+            auto r = decode_update_body(message, options);
             if (!r) {
                 return unexpected(std::move(r).error());
             }
-            return Message{std::move(std::move(r).value().update)};
+            return Message{std::in_place_type<Update>, std::move(r.value().update)};
         }
         case MessageType::Notification: {
             auto r = decode_notification(message);

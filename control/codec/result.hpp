@@ -20,7 +20,10 @@ Unexpected<std::decay_t<E>> unexpected(E&& e) {
 template <typename T, typename E>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    // Two overloads rather than one by-value parameter: a returned local is moved once, not twice (it
+    // shows in the UPDATE decoder's profile).
+    Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}     // NOLINT(google-explicit-constructor)
+    Result(const T& value) : v_(std::in_place_index<0>, value) {}           // NOLINT(google-explicit-constructor)
     template <typename G>
     Result(Unexpected<G> u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT(google-explicit-constructor)
 
