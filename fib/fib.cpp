@@ -1,5 +1,6 @@
 #include "fib/fib.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -88,27 +89,35 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
     ApplyResult r;
     r.received = batch.size();
-    // Coalesce: only the last delta per prefix matters, since each carries the complete new set.
+    // Coalesce: only the last delta per prefix matters, since each carries the complete new set. A
+    // stable sort by prefix keeps batch order within a prefix, so the last of each run wins (no hash
+    // map: its clear() would cost O(buckets) on every small batch after a large one).
     order_.clear();
-    coalesce_.clear();
     for (const rib::RouteDelta& d : batch) {
         r.sequence = std::max(r.sequence, d.sequence);
-        if (!d.prefix.is_v4()) {
-            ++r.ignored;
-            continue;
-        }
-        auto [it, inserted] = coalesce_.try_emplace(d.prefix, &d);
-        if (inserted) {
+        if (d.prefix.is_v4()) {
             order_.push_back(&d);
         } else {
-            it->second = &d;
-            ++r.coalesced;
+            ++r.ignored;
         }
     }
-    std::vector<GroupId> released;
-    std::vector<std::pair<std::size_t, GroupId>> defaults;  // (table, group) for /0, set after the flip
-    for (const rib::RouteDelta* first : order_) {
-        const rib::RouteDelta& d = *coalesce_[first->prefix];
+    if (order_.size() > 1) {
+        std::stable_sort(order_.begin(), order_.end(),
+                         [](const rib::RouteDelta* a, const rib::RouteDelta* b) { return a->prefix < b->prefix; });
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < order_.size(); ++i) {
+            if (i + 1 < order_.size() && order_[i + 1]->prefix == order_[i]->prefix) {
+                ++r.coalesced;
+                continue;
+            }
+            order_[out++] = order_[i];
+        }
+        order_.resize(out);
+    }
+    released_.clear();
+    defaults_.clear();  // (table, group) for /0, set after the flip
+    for (const rib::RouteDelta* last : order_) {
+        const rib::RouteDelta& d = *last;
         const net::Prefix& p = d.prefix;
         auto it = bgp_.find(p);
         const GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
@@ -143,13 +152,13 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
                 continue;
             }
             if (p.length == 0) {
-                defaults.emplace_back(ti, after);
+                defaults_.emplace_back(ti, after);
             } else {
                 t.ops.push_back(LookupTable::Op{p.v4_address().value, p.length, after});
             }
         }
         if (old_g != kNoGroup) {
-            released.push_back(old_g);  // after the tables stop pointing at it
+            released_.push_back(old_g);  // after the tables stop pointing at it
         }
     }
     for (Table& t : tables_) {
@@ -159,14 +168,14 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
             t.ops.clear();
         }
     }
-    for (const auto& [ti, g] : defaults) {
+    for (const auto& [ti, g] : defaults_) {
         tables_[ti].lookup->set_default_group(g);
         ++r.table_ops;
     }
     if (r.sequence > visible_sequence_.load(std::memory_order_relaxed)) {
         visible_sequence_.store(r.sequence, std::memory_order_release);
     }
-    for (GroupId g : released) {
+    for (GroupId g : released_) {
         groups_->release(g);
     }
     groups_->retire_unused();

@@ -125,8 +125,10 @@ private:
     std::unique_ptr<GroupTable> groups_;
     std::vector<Table> tables_;
     std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp_;  // Loc-RIB: prefix → VNG group
-    std::unordered_map<net::Prefix, const rib::RouteDelta*, net::PrefixHash> coalesce_;  // scratch
-    std::vector<const rib::RouteDelta*> order_;  // scratch
+    // Scratch space of apply(), kept to avoid allocating per batch.
+    std::vector<const rib::RouteDelta*> order_;
+    std::vector<GroupId> released_;
+    std::vector<std::pair<std::size_t, GroupId>> defaults_;
     alignas(64) std::atomic<std::uint64_t> visible_sequence_{0};
     mutable std::mutex control_mu_;
     FibStats stats_;

@@ -85,7 +85,10 @@ void FibUpdater::run() {
             wake_.wait(seen, std::memory_order_acquire);
             continue;
         }
-        fib_.apply(batch);
+        const ApplyResult r = fib_.apply(batch);
+        if (observer_) {
+            observer_(r.sequence);
+        }
         applied_batches_.fetch_add(1, std::memory_order_relaxed);
         applied_deltas_.fetch_add(n, std::memory_order_relaxed);
     }

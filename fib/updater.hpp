@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -48,6 +49,13 @@ public:
     // on a producer-only mutex), though the RIB publishes from one strand.
     bool publish(std::span<const rib::RouteDelta> batch) override;
 
+    // Called on the writer thread after each batch becomes visible, with its highest sequence. Set it
+    // before start(). Used by benchmarks to time publish → visible, and the hook where a delta-log
+    // subscriber (design §6) can pick up progress.
+    void set_visibility_observer(std::function<void(std::uint64_t sequence)> observer) {
+        observer_ = std::move(observer);
+    }
+
     void start();
     // Applies what is queued, then joins the writer thread.
     void stop();
@@ -70,6 +78,7 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<std::uint64_t> accepted_batches_{0}, accepted_deltas_{0}, rejected_batches_{0},
         rejected_deltas_{0}, applied_batches_{0}, applied_deltas_{0}, max_depth_{0};
+    std::function<void(std::uint64_t)> observer_;
     std::thread thread_;
 };
 

@@ -1,0 +1,511 @@
+// FIB micro-benchmarks (docs/benchmarks.md, "FIB updater and lookups").
+//
+// Routes: N distinct random IPv4 prefixes outside the lab VNet (10.1.0.0/16), lengths drawn like a
+// BGP table (≈60 % /24, 35 % /16–/23, 5 % /25–/32), next hops = ECMP sets over 8 NVAs. The table is
+// the default lab's one effective route table. Destinations for lookups are drawn uniformly from the
+// installed prefixes. Reader threads (0/1/2) look up flat out in the background during update runs.
+//
+//   fib_bench --benchmark_filter=...   (EAL: lab mode, -m 3072; RF_EAL_ARGS adds EAL arguments)
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "fib/dpdk.hpp"
+#include "fib/eal.hpp"
+#include "fib/fib.hpp"
+#include "fib/reader.hpp"
+#include "fib/updater.hpp"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wcast-align"
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wvolatile"
+#endif
+#include <rte_malloc.h>
+#pragma GCC diagnostic pop
+
+namespace {
+
+using namespace rf;
+using Clock = std::chrono::steady_clock;
+
+struct Route {
+    net::Prefix prefix;
+    std::uint32_t ecmp;  // index into the ECMP set list
+};
+
+std::vector<net::IpAddress> ecmp_set(std::uint32_t i) {
+    // 8 NVAs 10.1.1.4..11; set i = the NVAs whose bit is set in (i % 255) + 1.
+    std::vector<net::IpAddress> out;
+    const std::uint32_t bits = i % 255 + 1;
+    for (std::uint32_t b = 0; b < 8; ++b) {
+        if ((bits & (1U << b)) != 0) {
+            out.push_back(net::IpAddress::v4(net::Ipv4Address{0x0A010104U + b}));
+        }
+    }
+    return out;
+}
+
+std::vector<Route> make_routes(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::unordered_set<net::Prefix, net::PrefixHash> seen;
+    std::vector<Route> out;
+    out.reserve(n);
+    while (out.size() < n) {
+        const int r = static_cast<int>(rng() % 100);
+        std::uint8_t len = 24;
+        if (r >= 60 && r < 95) {
+            len = static_cast<std::uint8_t>(16 + rng() % 8);
+        } else if (r >= 95) {
+            len = static_cast<std::uint8_t>(25 + rng() % 8);
+        }
+        std::uint32_t a = rng();
+        if ((a >> 24) == 10 || (a >> 24) == 0 || (a >> 24) >= 224) {
+            continue;  // keep clear of the VNet and special ranges
+        }
+        const net::Prefix p = net::Prefix::v4(net::Ipv4Address{a}, len);
+        if (seen.insert(p).second) {
+            out.push_back(Route{p, static_cast<std::uint32_t>(rng() % 16)});
+        }
+    }
+    return out;
+}
+
+fib::FibConfig config_for(std::size_t n, fib::LookupPath path = fib::LookupPath::Default, bool left_right = true) {
+    fib::FibConfig c;
+    c.lookup.max_routes = static_cast<std::uint32_t>(std::max<std::size_t>(std::bit_ceil(n + n / 4 + 64), 1024));
+    // Prefixes longer than /24 (5 %) each need a tbl8 group; keep headroom for churn.
+    c.lookup.num_tbl8 = static_cast<std::uint32_t>(std::max<std::size_t>(std::bit_ceil(n / 8 + 256), 1024));
+    c.lookup.path = path;
+    c.lookup.left_right = left_right;
+    c.max_groups = 4096;
+    c.max_readers = 8;
+    return c;
+}
+
+std::vector<rib::RouteDelta> deltas_for(const std::vector<Route>& routes, std::uint64_t& seq, std::uint32_t shift) {
+    std::vector<rib::RouteDelta> out;
+    out.reserve(routes.size());
+    for (const Route& r : routes) {
+        out.push_back(rib::RouteDelta{++seq, r.prefix, ecmp_set(r.ecmp + shift)});
+    }
+    return out;
+}
+
+std::size_t dpdk_heap_bytes() {
+    rte_malloc_socket_stats s{};
+    std::size_t total = 0;
+    for (int sock = 0; sock < RTE_MAX_NUMA_NODES; ++sock) {
+        if (rte_malloc_get_socket_stats(sock, &s) == 0) {
+            total += s.heap_allocsz_bytes;
+        }
+    }
+    return total;
+}
+
+// A loaded FIB, kept between benchmarks of the same size (building 1M routes takes a while).
+struct Loaded {
+    std::size_t n = 0;
+    fib::LookupPath path = fib::LookupPath::Default;
+    bool left_right = true;
+    std::vector<Route> routes;
+    std::unique_ptr<fib::Fib> fib;
+    std::uint64_t seq = 0;
+    double load_seconds = 0;
+    std::size_t dpdk_bytes = 0;
+};
+
+Loaded& loaded(std::size_t n, fib::LookupPath path = fib::LookupPath::Default, bool left_right = true) {
+    static Loaded cache;
+    if (cache.fib && cache.n == n && cache.path == path && cache.left_right == left_right) {
+        return cache;
+    }
+    cache.fib.reset();
+    cache = Loaded{};
+    cache.n = n;
+    cache.path = path;
+    cache.left_right = left_right;
+    cache.routes = make_routes(n, 42);
+    const std::size_t heap0 = dpdk_heap_bytes();
+    std::string error;
+    cache.fib = fib::Fib::create(fib::default_lab(100, 4), config_for(n, path, left_right), &error);
+    if (!cache.fib) {
+        std::fprintf(stderr, "Fib::create: %s\n", error.c_str());
+        std::abort();
+    }
+    cache.dpdk_bytes = dpdk_heap_bytes() - heap0;
+    const auto batch = deltas_for(cache.routes, cache.seq, 0);
+    const auto t0 = Clock::now();
+    cache.fib->apply(batch);
+    cache.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return cache;
+}
+
+std::vector<std::uint32_t> destinations(const std::vector<Route>& routes, std::size_t count) {
+    std::mt19937 rng(7);
+    std::vector<std::uint32_t> out(count);
+    for (std::uint32_t& d : out) {
+        const net::Prefix& p = routes[rng() % routes.size()].prefix;
+        const std::uint32_t host = p.length >= 32 ? 0 : (0xFFFFFFFFU >> p.length);
+        d = p.v4_address().value | (rng() & host);
+    }
+    return out;
+}
+
+// Reader threads looking up flat out (bursts of 64, quiescent after each) until stopped.
+class BackgroundReaders {
+public:
+    BackgroundReaders(const fib::Fib& f, int count, const std::vector<std::uint32_t>& dst) {
+        for (int i = 0; i < count; ++i) {
+            threads_.emplace_back([this, &f, &dst, i] {
+                fib::FibReader r(f, static_cast<unsigned>(i));
+                std::uint64_t gid[64];
+                std::size_t pos = static_cast<std::size_t>(i) * 4096;
+                std::uint64_t n = 0;
+                while (!stop_.load(std::memory_order_relaxed)) {
+                    if (pos + 64 > dst.size()) {
+                        pos = 0;
+                    }
+                    r.lookup_bulk(0, &dst[pos], gid, 64);
+                    benchmark::DoNotOptimize(r.group(gid[0]));
+                    pos += 64;
+                    n += 64;
+                    r.quiescent();
+                }
+                lookups_.fetch_add(n);
+            });
+        }
+    }
+    ~BackgroundReaders() { stop(); }
+    std::uint64_t stop() {
+        stop_.store(true);
+        for (std::thread& t : threads_) {
+            t.join();
+        }
+        threads_.clear();
+        return lookups_.load();
+    }
+
+private:
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> lookups_{0};
+    std::vector<std::thread> threads_;
+};
+
+// --- load -------------------------------------------------------------------------------------------
+
+// Time to apply N routes as one batch into an empty FIB (what a full table load costs).
+void BM_Load(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto routes = make_routes(n, 42);
+    double total = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::string error;
+        const std::size_t heap0 = dpdk_heap_bytes();
+        auto f = fib::Fib::create(fib::default_lab(100, 4), config_for(n), &error);
+        std::uint64_t seq = 0;
+        const auto batch = deltas_for(routes, seq, 0);
+        state.ResumeTiming();
+        const auto t0 = Clock::now();
+        f->apply(batch);
+        total += std::chrono::duration<double>(Clock::now() - t0).count();
+        state.PauseTiming();
+        const fib::FibStats s = f->stats();
+        state.counters["dpdk_MiB_per_table"] = static_cast<double>(dpdk_heap_bytes() - heap0) / (1 << 20);
+        state.counters["control_B_per_route"] = static_cast<double>(s.control_bytes) / static_cast<double>(n);
+        state.counters["groups"] = static_cast<double>(s.groups.live);
+        f.reset();
+        state.ResumeTiming();
+    }
+    state.counters["load_ms"] = total * 1e3 / static_cast<double>(state.iterations());
+    state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
+}
+BENCHMARK(BM_Load)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+
+// --- updates ----------------------------------------------------------------------------------------
+
+// Next-hop changes of installed prefixes, `batch` deltas per Fib::apply(), with R background readers.
+void update_bench(benchmark::State& state, std::size_t batch_size) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const int readers = static_cast<int>(state.range(1));
+    Loaded& l = loaded(n);
+    const auto dst = destinations(l.routes, 1U << 20);
+    std::mt19937 rng(3);
+    std::uint32_t shift = 1;
+    std::vector<rib::RouteDelta> batch(batch_size);
+    BackgroundReaders bg(*l.fib, readers, dst);
+    const std::uint64_t waits0 = l.fib->stats().grace_waits;
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (rib::RouteDelta& d : batch) {
+            const Route& r = l.routes[rng() % l.routes.size()];
+            d = rib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + shift++)};
+        }
+        state.ResumeTiming();
+        l.fib->apply(batch);
+    }
+    const std::uint64_t lookups = bg.stop();
+    state.SetItemsProcessed(static_cast<std::int64_t>(batch_size) * state.iterations());
+    state.counters["grace_waits"] = static_cast<double>(l.fib->stats().grace_waits - waits0);
+    state.counters["reader_lookups"] = static_cast<double>(lookups);
+}
+
+void BM_UpdateSingle(benchmark::State& state) {
+    update_bench(state, 1);
+}
+void BM_UpdateBatch10k(benchmark::State& state) {
+    update_bench(state, 10000);
+}
+void size_reader_args(benchmark::internal::Benchmark* b) {
+    for (int n : {1000, 10000, 100000, 1000000}) {
+        for (int r : {0, 1, 2}) {
+            b->Args({n, r});
+        }
+    }
+}
+BENCHMARK(BM_UpdateSingle)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime();
+BENCHMARK(BM_UpdateBatch10k)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// --- publish latency through the updater ------------------------------------------------------------
+
+double percentile(std::vector<double>& v, double q) {
+    if (v.empty()) {
+        return 0;
+    }
+    const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+}
+
+// The producer publishes batches of `batch` deltas back to back (retrying on back-pressure) into the
+// FibUpdater; latency = publish() accepted → the writer made the batch's last sequence visible.
+// range(2) = batch size. Reports sustained deltas/s and p50/p99/max latency in µs.
+void BM_PublishLatency(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const int readers = static_cast<int>(state.range(1));
+    const auto batch_size = static_cast<std::size_t>(state.range(2));
+    Loaded& l = loaded(n);
+    const auto dst = destinations(l.routes, 1U << 20);
+    constexpr std::size_t kBatches = 4000;
+    std::vector<std::pair<std::uint64_t, Clock::time_point>> sent;
+    std::vector<std::pair<std::uint64_t, Clock::time_point>> seen;
+    sent.reserve(kBatches);
+    seen.reserve(kBatches);
+    std::vector<double> lat_us;
+    std::uint64_t rejected = 0;
+    std::uint64_t delivered = 0;
+    double seconds = 0;
+    std::mt19937 rng(5);
+    std::uint32_t shift = 1;
+    // Pre-built batches: the producer's own cost is not the FIB's.
+    std::vector<std::vector<rib::RouteDelta>> batches(kBatches, std::vector<rib::RouteDelta>(batch_size));
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (auto& b : batches) {
+            for (rib::RouteDelta& d : b) {
+                const Route& r = l.routes[rng() % l.routes.size()];
+                d = rib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + shift++)};
+            }
+        }
+        sent.clear();
+        seen.clear();
+        fib::FibUpdater up(*l.fib, fib::UpdaterConfig{1U << 16, 1U << 14});
+        up.set_visibility_observer([&seen](std::uint64_t s) { seen.emplace_back(s, Clock::now()); });
+        BackgroundReaders bg(*l.fib, readers, dst);
+        up.start();
+        state.ResumeTiming();
+        const auto t0 = Clock::now();
+        for (const auto& b : batches) {
+            while (!up.publish(b)) {
+                ++rejected;
+            }
+            sent.emplace_back(b.back().sequence, Clock::now());
+        }
+        up.wait_visible(batches.back().back().sequence, std::chrono::seconds(120));
+        seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+        state.PauseTiming();
+        up.stop();
+        bg.stop();
+        delivered += kBatches * batch_size;
+        std::size_t j = 0;
+        for (const auto& [s, t] : sent) {
+            while (j < seen.size() && seen[j].first < s) {
+                ++j;
+            }
+            if (j < seen.size()) {
+                lat_us.push_back(std::chrono::duration<double, std::micro>(seen[j].second - t).count());
+            }
+        }
+        state.ResumeTiming();
+    }
+    state.counters["deltas_per_s"] = static_cast<double>(delivered) / seconds;
+    state.counters["p50_us"] = percentile(lat_us, 0.50);
+    state.counters["p99_us"] = percentile(lat_us, 0.99);
+    state.counters["max_us"] = lat_us.empty() ? 0 : *std::max_element(lat_us.begin(), lat_us.end());
+    state.counters["rejected_publishes"] = static_cast<double>(rejected);
+}
+void latency_args(benchmark::internal::Benchmark* b) {
+    for (int n : {1000, 10000, 100000, 1000000}) {
+        for (int r : {0, 1, 2}) {
+            for (int batch : {1, 100}) {
+                b->Args({n, r, batch});
+            }
+        }
+    }
+}
+BENCHMARK(BM_PublishLatency)->Apply(latency_args)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// --- lookups ----------------------------------------------------------------------------------------
+
+// Bulk lookups of 64 destinations on one core; range(1): 0 = rte_fib default (scalar unless AVX-512
+// is enabled), 1 = scalar, 2 = AVX-512.
+void BM_Lookup(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const auto path = static_cast<fib::LookupPath>(state.range(1));
+    Loaded& l = loaded(n, path);
+    const auto dst = destinations(l.routes, 1U << 22);
+    fib::FibReader r(*l.fib, 0);
+    std::uint64_t gid[64];
+    std::size_t pos = 0;
+    for (auto _ : state) {
+        if (pos + 64 > dst.size()) {
+            pos = 0;
+        }
+        r.lookup_bulk(0, &dst[pos], gid, 64);
+        benchmark::DoNotOptimize(gid);
+        pos += 64;
+        r.quiescent();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
+    state.SetLabel(path == fib::LookupPath::Avx512 ? (l.fib->lookup(0).avx512() ? "avx512" : "avx512-unavailable")
+                                                   : path == fib::LookupPath::Scalar ? "scalar" : "default");
+}
+BENCHMARK(BM_Lookup)
+    ->ArgsProduct({{1000, 10000, 100000, 1000000}, {1, 2}})
+    ->MinTime(0.5);
+
+// The same, resolving each id to its group and picking a member by flow hash (what a host does).
+void BM_LookupAndPick(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Loaded& l = loaded(n, fib::LookupPath::Avx512);
+    const auto dst = destinations(l.routes, 1U << 22);
+    fib::FibReader r(*l.fib, 0);
+    std::uint64_t gid[64];
+    std::size_t pos = 0;
+    for (auto _ : state) {
+        if (pos + 64 > dst.size()) {
+            pos = 0;
+        }
+        r.lookup_bulk(0, &dst[pos], gid, 64);
+        for (unsigned i = 0; i < 64; ++i) {
+            benchmark::DoNotOptimize(r.pick(gid[i], dst[pos + i] * 2654435761U));
+        }
+        pos += 64;
+        r.quiescent();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
+}
+BENCHMARK(BM_LookupAndPick)->Arg(10000)->Arg(1000000)->MinTime(0.5);
+
+// --- rte_lpm, for comparison (RCU-capable in 22.11, but a flat rule array per depth) ---------------
+
+struct Lpm {
+    rte_lpm* lpm = nullptr;
+    std::vector<Route> routes;
+    double add_seconds = 0;
+};
+
+Lpm& lpm_loaded(std::size_t n) {
+    static Lpm cache;
+    if (cache.lpm != nullptr && cache.routes.size() == n) {
+        return cache;
+    }
+    if (cache.lpm != nullptr) {
+        rte_lpm_free(cache.lpm);
+    }
+    cache = Lpm{};
+    cache.routes = make_routes(n, 42);
+    rte_lpm_config c{};
+    c.max_rules = static_cast<std::uint32_t>(n + 16);
+    c.number_tbl8s = static_cast<std::uint32_t>(std::max<std::size_t>(n / 8 + 256, 1024));
+    cache.lpm = rte_lpm_create(("lpm" + std::to_string(n)).c_str(), SOCKET_ID_ANY, &c);
+    if (cache.lpm == nullptr) {
+        std::fprintf(stderr, "rte_lpm_create failed\n");
+        std::abort();
+    }
+    const auto t0 = Clock::now();
+    for (const Route& r : cache.routes) {
+        rte_lpm_add(cache.lpm, r.prefix.v4_address().value, r.prefix.length, 1 + r.ecmp);
+    }
+    cache.add_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return cache;
+}
+
+void BM_LpmLoad(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state) {
+        Lpm& l = lpm_loaded(n);
+        state.SetIterationTime(l.add_seconds);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
+}
+BENCHMARK(BM_LpmLoad)->Arg(1000)->Arg(10000)->Arg(100000)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+void BM_LpmLookupX4(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Lpm& l = lpm_loaded(n);
+    const auto dst = destinations(l.routes, 1U << 22);
+    std::uint32_t hop[4];
+    std::size_t pos = 0;
+    for (auto _ : state) {
+        if (pos + 64 > dst.size()) {
+            pos = 0;
+        }
+        for (unsigned i = 0; i < 64; i += 4) {
+            xmm_t ip = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&dst[pos + i]));
+            rte_lpm_lookupx4(l.lpm, ip, hop, 0);
+            benchmark::DoNotOptimize(hop);
+        }
+        pos += 64;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
+}
+BENCHMARK(BM_LpmLookupX4)->Arg(1000)->Arg(10000)->Arg(100000)->MinTime(0.5);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    rf::fib::EalOptions o;
+    o.memory_mb = 3072;
+    if (const char* extra = std::getenv("RF_EAL_ARGS"); extra != nullptr) {
+        std::istringstream in(extra);
+        for (std::string a; in >> a;) {
+            o.args.push_back(a);
+        }
+    }
+    std::string error;
+    if (!rf::fib::init_eal(o, &error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
+    }
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    rf::fib::cleanup_eal();
+    return 0;
+}
