@@ -1,0 +1,156 @@
+// Every rfbench scenario, small (a few peers, a few hundred prefixes), against real route servers:
+// BIRD 2 and routefabricd (each skipped when its executable is missing). Asserts final states and the
+// NOTIFICATIONs on the wire, never timings.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "bench/rfbench/scenario.hpp"
+#include "bench/rfbench/target.hpp"
+
+namespace rf::bench {
+namespace {
+
+std::unique_ptr<Target> target_named(const std::string& name) {
+    auto t = make_target(name);
+#ifdef RF_ROUTEFABRICD
+    if (name == "routefabricd") t->set_binary(RF_ROUTEFABRICD);
+#endif
+    return t;
+}
+
+ScenarioOptions small() {
+    ScenarioOptions o;
+    o.plan.peers = 3;
+    o.plan.prefixes_per_peer = 200;
+    o.phase_timeout_s = 20;
+    o.bringup_timeout_s = 15;
+    o.settle_s = 0.2;
+    // Addresses apart from other integration tests' 127.0.0.x peers.
+    for (std::uint32_t i = 0; i < 8; ++i) o.local_addresses.push_back(Ipv4Address{(127u << 24) | (8u << 16) | (10 + i)});
+    o.monitor_address = Ipv4Address{(127u << 24) | (8u << 16) | 2};
+    return o;
+}
+
+std::string text_field(const Measurement& m, const std::string& name) {
+    const auto* f = m.field(name);
+    return f == nullptr ? "" : *f;
+}
+
+class RfbenchScenario : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        target_ = target_named(GetParam());
+        if (!target_->binary()) GTEST_SKIP() << GetParam() << " not installed / not built";
+    }
+    Measurement run(const std::string& scenario, const ScenarioOptions& o) {
+        Measurement m = run_scenario(scenario, o, *target_);
+        std::printf("%s\n", m.json_line().c_str());
+        return m;
+    }
+    std::unique_ptr<Target> target_;
+};
+
+TEST_P(RfbenchScenario, BringUpEstablishesEverySession) {
+    const auto m = run("bringup", small());
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(m.number("sessions"), 4);
+}
+
+TEST_P(RfbenchScenario, IngestReachesTheMonitorExactly) {
+    const auto m = run("ingest", small());
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(m.number("universe"), 600);
+    EXPECT_EQ(m.number("foreign_prefixes"), 0);
+    EXPECT_EQ(m.convergence.size(), 600u);
+}
+
+TEST_P(RfbenchScenario, IngestSharedPrefixesPickTheShortestPath) {
+    auto o = small();
+    o.plan.overlap = Overlap::Shared;
+    o.plan.path_lengths = {3, 1, 2};  // peer1 is the single best path for every prefix
+    const auto m = run("ingest", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(m.number("universe"), 200);
+}
+
+TEST_P(RfbenchScenario, FailoverByTcpAbortMovesToTheAlternative) {
+    auto o = small();
+    o.plan.peers = 2;
+    o.plan.prefixes_per_peer = 100;
+    o.failover_mode = FailoverMode::Abort;
+    const auto m = run("failover", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "case"), "\"best-path\"");
+    EXPECT_EQ(m.number("victim"), 0);  // path lengths 1, 2
+    EXPECT_EQ(m.number("regressions"), 0);
+}
+
+TEST_P(RfbenchScenario, FailoverByCeaseInEcmpPair) {
+    auto o = small();
+    o.plan.peers = 2;
+    o.plan.prefixes_per_peer = 100;
+    o.plan.path_lengths = {1, 1};
+    o.failover_mode = FailoverMode::Notification;
+    const auto m = run("failover", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "case"), "\"ecmp\"");
+}
+
+TEST_P(RfbenchScenario, FailoverByHoldExpirySendsHoldTimerExpired) {
+    auto o = small();
+    o.plan.peers = 2;
+    o.plan.prefixes_per_peer = 100;
+    o.failover_mode = FailoverMode::HoldExpiry;
+    o.failover_hold = 3;
+    const auto m = run("failover", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "victim_notification").rfind("\"4/0", 0), 0u) << text_field(m, "victim_notification");
+}
+
+TEST_P(RfbenchScenario, ChurnEndsInTheExactFinalState) {
+    auto o = small();
+    o.plan.peers = 2;
+    o.plan.prefixes_per_peer = 100;
+    o.churn_prefixes = 50;
+    o.churn_rate = 200;
+    o.churn_seconds = 1;
+    const auto m = run("churn", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "final_state_ok"), "true");
+    EXPECT_EQ(m.number("events"), 200);
+    EXPECT_EQ(m.number("lag_samples"), 200);
+    EXPECT_EQ(m.number("stale_prefixes"), 0);
+}
+
+TEST_P(RfbenchScenario, RouteLimitTripsSessionWithCeaseAndPeerComesBack) {
+    auto o = small();
+    o.route_limit = 50;
+    o.route_limit_excess = 5;
+    o.plan.prefixes_per_peer = 40;
+    o.idle_hold_s = 1;
+    o.comeback_timeout_s = 15;
+    const auto m = run("route-limit", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "notification").rfind("\"6/1 ", 0), 0u) << text_field(m, "notification");
+    EXPECT_EQ(text_field(m, "cease_max_prefixes"), "true");
+    EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
+    EXPECT_EQ(text_field(m, "restored"), "true");
+}
+
+TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
+    auto o = small();
+    o.peer_limit = 2;
+    o.extra_peers = 2;
+    o.plan.prefixes_per_peer = 50;
+    const auto m = run("peer-count", o);
+    ASSERT_TRUE(m.ok) << m.error << " " << text_field(m, "refusal");
+    EXPECT_EQ(m.number("refused"), 2);
+    EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "routefabricd"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace rf::bench
