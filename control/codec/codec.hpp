@@ -45,6 +45,10 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
 // For UPDATE, only a SessionReset problem is an error here; milder RFC 7606 outcomes need decode_update.
 Result<Message, WireError> decode_message(Bytes message, const CodecOptions& options);
 
+// Decodes one complete OPEN (header included). Structural checks only (RFC 4271 §6.2): version 4, hold
+// time 0 or ≥ 3, non-zero BGP identifier, parameter and capability lengths, Capabilities as the only
+// optional parameter (RFC 9072 extended parameter lengths accepted). Peer AS and the capabilities a
+// session requires are the session's checks.
 Result<Open, WireError> decode_open(Bytes message);
 
 // An UPDATE with the RFC 7606 outcome. With TreatAsWithdraw the caller withdraws every NLRI in

@@ -104,6 +104,8 @@ struct Open {
     std::uint16_t hold_time = 180;
     Ipv4Address bgp_identifier;
     Capabilities capabilities;
+    // Encode only (e.g. to test a peer): decode_open() refuses optional parameters other than
+    // Capabilities with "Unsupported Optional Parameter" (RFC 4271 §6.2), so it never fills this.
     std::vector<UnknownOptionalParameter> unknown_parameters;
     auto operator<=>(const Open&) const = default;
 
