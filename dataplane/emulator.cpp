@@ -28,13 +28,25 @@ void set_mac(rte_ether_addr* dst, const MacAddress& mac) { std::memcpy(dst->addr
 class Worker {
 public:
     Worker(Emulator& emu, unsigned index, std::vector<std::uint32_t> hosts)
-        : emu_(emu), index_(index), reader_(emu.config_.first_reader_id + index), hosts_(std::move(hosts)) {
+        : emu_(emu), reader_(emu.config_.first_reader_id + index), hosts_(std::move(hosts)) {
         cursor_.resize(hosts_.size());
         nh_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors_.slots());
         tx_.resize(RTE_MAX_ETHPORTS);
         txq_ = static_cast<std::uint16_t>(index);
         burst_ = std::clamp(emu.config_.burst, 1U, kMaxBurst);
     }
+    ~Worker() { rte_mempool_free(pool_); }
+
+    // Each worker allocates from its own pool (like l3fwd's per-lcore pools): sinks free mbufs back to
+    // mbuf->pool, so a pool is only ever touched by its worker and the thread that drains a port.
+    bool create_pool(std::string* error) {
+        const std::string name = emu_.config_.name + "-w" + std::to_string(reader_);
+        pool_ = rte_pktmbuf_pool_create(name.c_str(), emu_.config_.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                        SOCKET_ID_ANY);
+        if (pool_ == nullptr && error) *error = "rte_pktmbuf_pool_create(" + name + "): " + rte_strerror(rte_errno);
+        return pool_ != nullptr;
+    }
+    [[nodiscard]] const rte_mempool* pool() const { return pool_; }
 
     void run() {
         emu_.source_.reader_online(reader_);
@@ -70,7 +82,7 @@ private:
         const std::uint32_t count = host.vm_count * ft.flows_per_vm;
         if (count == 0) return;
         rte_mbuf* pkts[kMaxBurst];
-        if (rte_pktmbuf_alloc_bulk(emu_.pool_, pkts, burst_) != 0) {
+        if (rte_pktmbuf_alloc_bulk(pool_, pkts, burst_) != 0) {
             bump(counters.alloc_failures);
             emu_.source_.quiescent(reader_);
             return;
@@ -240,7 +252,6 @@ private:
     }
 
     Emulator& emu_;
-    unsigned index_;
     unsigned reader_;
     std::vector<std::uint32_t> hosts_;
     std::vector<std::uint32_t> cursor_;
@@ -248,6 +259,7 @@ private:
     std::vector<TxBuffer> tx_;
     std::uint16_t txq_ = 0;
     unsigned burst_ = 32;
+    rte_mempool* pool_ = nullptr;
 };
 
 Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows)
@@ -262,17 +274,19 @@ std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSo
     }
     std::unique_ptr<Emulator> emu(new Emulator(config, source, topo, flows));
     emu->host_counters_ = std::make_unique<HostCounters[]>(topo.hosts.size());
-    const std::string pool_name = config.name + "-pool";
-    emu->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), config.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                         SOCKET_ID_ANY);
+    // The main lcore's pool: receive queues and ARP. Workers have their own.
+    const std::string pool_name = config.name + "-main";
+    emu->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), 2047, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
     if (emu->pool_ == nullptr) {
         if (error) *error = "rte_pktmbuf_pool_create: " + std::string(rte_strerror(rte_errno));
         return nullptr;
     }
     if (!emu->setup_ports(error)) return nullptr;
     auto split = assign_hosts(topo, config.workers);
-    for (unsigned w = 0; w < config.workers; ++w)
+    for (unsigned w = 0; w < config.workers; ++w) {
         emu->workers_.push_back(std::make_unique<Worker>(*emu, w, std::move(split[w])));
+        if (!emu->workers_.back()->create_pool(error)) return nullptr;
+    }
     return emu;
 }
 
@@ -521,7 +535,11 @@ std::size_t Emulator::memory_bytes() const {
     std::size_t n = sizeof(*this) + topo_.memory_bytes() + flows_.memory_bytes() +
                     topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32;
     n += workers_.size() * (sizeof(Worker) + neighbors_.slots() * 8 + RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
-    if (pool_ != nullptr) n += rte_mempool_calc_obj_size(pool_->elt_size, pool_->flags, nullptr) * pool_->size;
+    auto pool_bytes = [](const rte_mempool* p) -> std::size_t {
+        return p == nullptr ? 0 : std::size_t{rte_mempool_calc_obj_size(p->elt_size, p->flags, nullptr)} * p->size;
+    };
+    n += pool_bytes(pool_);
+    for (const auto& w : workers_) n += pool_bytes(w->pool());
     return n;
 }
 
