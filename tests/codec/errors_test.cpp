@@ -191,6 +191,18 @@ TEST(OpenDecode, ExtendedOptionalParametersRfc9072) {
     EXPECT_EQ(*r, o);
 }
 
+TEST(OpenErrors, NotAnOpenMessage) {
+    const auto e = open_err(message(4, {}));
+    EXPECT_EQ(e.code, ErrorCode::MessageHeader);
+    EXPECT_EQ(e.subcode, sub(HeaderSubcode::BadMessageType));
+}
+
+TEST(OpenErrors, TruncatedExtendedOptionalParameters) {
+    // Optional Parameters Length 255 and type 255 announce RFC 9072 lengths, but no room for them.
+    const ByteVec body = cat({{4}, u16(65001), u16(90), u32(1), {255, 255, 0}});
+    EXPECT_EQ(open_err(message(1, body)).subcode, 0);
+}
+
 // ----------------------------------------------------------------------------- UPDATE: reset
 
 TEST(UpdateErrors, WithdrawnLengthOverrunsMessage) {
@@ -259,6 +271,17 @@ TEST(UpdateErrors, MpUnreachMalformedResetsSession) {
     EXPECT_EQ(reset_err(update_msg({}, attr(0x80, 15, {0, 2}), {})).subcode, sub(UpdateSubcode::OptionalAttributeError));
     EXPECT_EQ(reset_err(update_msg({}, attr(0x80, 15, {0, 1, 1, 40, 1, 2, 3, 4, 5}), {})).subcode,
               sub(UpdateSubcode::OptionalAttributeError));
+}
+
+TEST(UpdateErrors, RepeatedMpUnreachResetsSession) {
+    const ByteVec mp = attr(0x80, 15, {0, 2, 1});
+    EXPECT_EQ(reset_err(update_msg({}, cat({mp, mp}), {})).subcode, sub(UpdateSubcode::MalformedAttributeList));
+}
+
+TEST(UpdateErrors, MpUnreachOfUnsupportedFamilyIsDiscarded) {
+    const auto d = mild(update_msg({}, attr(0x80, 15, cat({u16(25), {70, 1, 2, 3}})), {}), kDiscard,
+                        UpdateSubcode::OptionalAttributeError);
+    EXPECT_FALSE(d.update.mp_unreach.has_value());
 }
 
 TEST(UpdateErrors, MpOfUnsupportedFamilyIsDiscarded) {
