@@ -423,6 +423,70 @@ TEST_F(RibTest, Ipv6RoutesAreReflectedWithTheirNextHopToIpv6Peers) {
     EXPECT_NE(rib.stats().update_groups, 1U);
 }
 
+TEST_F(RibTest, UnknownAttributesTransitiveOnesPassedWithPartialOthersDropped) {
+    up(1, 65001);
+    up(2, 65002);
+    auto a = attrs({65001}, "100.64.0.1");
+    a.unknown = {bgp::UnknownAttribute{bgp::attr_flag::Optional, 201, {1, 2}},
+                 bgp::UnknownAttribute{bgp::attr_flag::Optional | bgp::attr_flag::Transitive, 202, {3, 4}}};
+    a.originator_id = A4("192.0.2.99");  // iBGP-only: not passed to an eBGP peer
+    send(1, v4_update(a, {"10.10.0.0/16"}));
+    const auto& got = views[2].table.at(P("10.10.0.0/16")).attributes;
+    ASSERT_EQ(got.unknown.size(), 1U);
+    EXPECT_EQ(got.unknown[0].type, 202);
+    EXPECT_NE(got.unknown[0].flags & bgp::attr_flag::Partial, 0);
+    EXPECT_EQ(got.unknown[0].value, (std::vector<std::uint8_t>{3, 4}));
+    EXPECT_FALSE(got.originator_id);
+}
+
+TEST_F(RibTest, Ipv4RoutesInMpReachAreAcceptedWithAnIpv4NextHopOnly) {
+    up(1, 65001);
+    up(2, 65002);
+    bgp::DecodedUpdate u;
+    u.update.attributes = attrs({65001});
+    u.update.mp_reach = bgp::MpReach{{net::Afi::Ipv4, net::Safi::Unicast}, {A("100.64.0.1")}, {{P("10.10.0.0/16"), 0}}};
+    send(1, u);
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    // RFC 8950 (IPv4 NLRI, IPv6 next hop) is not supported: treated as a withdrawal.
+    u.update.mp_reach->next_hops = {A("2001:db8::1")};
+    send(1, u);
+    EXPECT_FALSE(rib.lookup(P("10.10.0.0/16")));
+    EXPECT_TRUE(views[2].table.empty());
+}
+
+TEST_F(RibTest, PeerUpAgainReplacesTheOldSession) {
+    up(1, 65001);
+    up(2, 65002);
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}));
+    up(1, 65001);  // the session came back without a peer_down
+    drain_into(rib, views);
+    EXPECT_FALSE(rib.lookup(P("10.10.0.0/16")));
+    EXPECT_TRUE(views[2].table.empty());
+    EXPECT_EQ(rib.stats().peers, 2U);
+}
+
+TEST_F(RibTest, QueriesShowLearnedAdvertisedAndLocRib) {
+    up(1, 65001);
+    up(2, 65002);
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}));
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16", "10.20.0.0/16"}));
+    auto in = rib.adj_rib_in(2);
+    ASSERT_EQ(in.size(), 2U);
+    EXPECT_EQ(in[0].prefix, P("10.10.0.0/16"));
+    EXPECT_EQ(in[0].next_hops, std::vector{A("100.64.0.2")});
+    auto out = rib.adj_rib_out(1);
+    ASSERT_EQ(out.size(), 1U);  // 10.10/16's best is peer 1's own route
+    EXPECT_EQ(out[0].prefix, P("10.20.0.0/16"));
+    EXPECT_EQ(out[0].attributes.as_path, path_of({65515, 65002}));
+    EXPECT_EQ(out[0].source, 2U);
+    EXPECT_EQ(rib.loc_rib_prefixes(), (std::vector{P("10.10.0.0/16"), P("10.20.0.0/16")}));
+    auto s = rib.stats();
+    EXPECT_EQ(s.loc_rib_prefixes, 2U);
+    EXPECT_EQ(s.adj_rib_in_routes, 3U);
+    EXPECT_EQ(s.update_groups, 1U);
+    EXPECT_EQ(rib.config().local_asn, 65515U);
+}
+
 // ------------------------------------------------------------------------------- RFC 7606
 
 TEST_F(RibTest, TreatAsWithdrawWithdrawsEveryNlriOfTheUpdate) {
