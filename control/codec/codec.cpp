@@ -230,6 +230,7 @@ std::string community_string(std::uint32_t c) {
         case community::NoExport: return "no-export";
         case community::NoAdvertise: return "no-advertise";
         case community::NoExportSubconfed: return "no-export-subconfed";
+        case 0xFFFF029AU: return "blackhole";  // RFC 7999
         default: return std::to_string(c >> 16) + ":" + std::to_string(c & 0xFFFF);
     }
 }
@@ -276,6 +277,18 @@ void append_nlri(std::string& s, const char* label, const std::vector<Nlri>& v) 
     s += "\n";
 }
 
+// Names of capabilities this codec keeps as unknown, for the logs.
+std::string unknown_capability_name(std::uint8_t code) {
+    switch (code) {
+        case 5: return "extended next hop";
+        case 9: return "BGP role";
+        case 71: return "long-lived graceful restart";
+        case 73: return "FQDN";
+        case 128: return "route refresh, pre-standard";
+        default: return "unknown";
+    }
+}
+
 std::string describe_open(const Open& o) {
     std::string s = "OPEN version " + std::to_string(o.version) + ", my AS " + std::to_string(o.my_as) +
                     ", hold time " + std::to_string(o.hold_time) + "s, BGP identifier " +
@@ -310,7 +323,8 @@ std::string describe_open(const Open& o) {
         s += "  capability add-path " + family_name(e.family) + " " + kModes[static_cast<unsigned>(e.mode) & 3] + "\n";
     }
     for (const auto& u : c.unknown) {
-        s += "  capability " + std::to_string(u.code) + " (unknown) " + hex(u.value) + "\n";
+        s += "  capability " + std::to_string(u.code) + " (" + unknown_capability_name(u.code) + ", kept) " +
+             hex(u.value) + "\n";
     }
     for (const auto& p : o.unknown_parameters) {
         s += "  optional parameter " + std::to_string(p.type) + " " + hex(p.value) + "\n";
