@@ -213,6 +213,26 @@ std::string encode_segment(const std::string& s) {
     return out;
 }
 
+// What to do next, per API error code (the server's message says what happened).
+const char* hint(const std::string& code) {
+    static const std::pair<const char*, const char*> kHints[] = {
+        {"PeeringNotFound", "list the peerings with 'rfctl peering list'"},
+        {"PeerLimitReached", "delete a peering ('rfctl peering delete NAME') or raise route_server.max_peers"},
+        {"DuplicatePeering", "'rfctl peering list' shows the names and addresses in use"},
+        {"Unauthorized", "pass the API token with --token TOKEN or RFCTL_TOKEN (api.token in the configuration)"},
+        {"VmNotFound", "VM names come from virtual_network.vms in the configuration"},
+        {"SubnetNotFound", "name the subnet as VNET/SUBNET"},
+        {"RouteNotFound", "the Loc-RIB has no route for exactly this prefix; check 'rfctl peering list-learned-routes'"},
+        {"NotAvailable", "enable the component in the configuration (e.g. emulator.enabled) and restart"},
+    };
+    for (const auto& [c, h] : kHints) {
+        if (code == c) {
+            return h;
+        }
+    }
+    return nullptr;
+}
+
 // Maps an HTTP status to the exit code.
 int exit_for_status(unsigned status) {
     if (status == 404) {
@@ -349,8 +369,12 @@ int run(const Options& o) {
         if (o.json) {
             std::cout << j.dump(2) << "\n";
         }
-        std::cerr << "rfctl: error " << res->status << " " << err.value("code", std::string("Unknown")) << ": "
+        const std::string code = err.value("code", std::string("Unknown"));
+        std::cerr << "rfctl: error " << res->status << " " << code << ": "
                   << err.value("message", std::string("(no message)")) << "\n";
+        if (const char* h = hint(code)) {
+            std::cerr << "hint: " << h << "\n";
+        }
         return exit_for_status(res->status);
     }
     if (o.json) {

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <chrono>
 #include <thread>
 
@@ -70,10 +71,31 @@ private:
         res->prepare_payload();
         stream_.expires_after(kIdleTimeout);
         http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-            if (ec || !keep_alive) {
+            if (ec) {
                 self->close();
+            } else if (!keep_alive) {
+                self->linger();
             } else {
                 self->read();
+            }
+        });
+    }
+
+    // Closing a socket with unread input makes the kernel send RST, which can destroy the response we just
+    // wrote before the client reads it (e.g. a 413 while the client is still sending its body). So: stop
+    // sending, then read and discard until the client closes, for at most a few seconds.
+    void linger() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.expires_after(std::chrono::seconds(3));
+        drain();
+    }
+    void drain() {
+        stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) {
+                self->close();
+            } else {
+                self->drain();
             }
         });
     }
@@ -87,6 +109,7 @@ private:
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    std::array<char, 4096> discard_{};
     ApiHandler& handler_;
     std::size_t body_limit_;
 };
