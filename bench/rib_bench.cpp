@@ -4,7 +4,8 @@
 //                          per peer); timed: apply_update for all of them + drain_outbound, i.e. Loc-RIB,
 //                          FIB deltas and the encoded Adj-RIB-Out of every peer (each peer receives the
 //                          other N-1 peers' routes). items/s = prefixes ingested per second;
-//                          routes_out/s = prefixes delivered to peers per second (N-1 per prefix).
+//                          routes_out/s = prefixes delivered to peers per second (N-1 per prefix);
+//                          heap_B_per_prefix = heap the RIB holds afterwards / (N×K) (glibc mallinfo2).
 //   BM_RibPeerDown/N/K     the same table loaded (not timed), then every peer goes down one after the
 //                          other; timed: the withdrawal sweeps (Loc-RIB, deltas, withdrawals encoded for
 //                          the remaining peers). items/s = prefixes withdrawn per second.
@@ -13,6 +14,7 @@
 // Input: prefix i of peer p is 10.0.0.0/8 + ((p*K + i) << 8) as a /24 (or 11.x beyond), next hop
 // 100.64.p.1, AS path [65000+p], ORIGIN IGP. All peers negotiate the same options (one update group).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <memory>
@@ -113,13 +115,17 @@ void BM_RibPropagation(benchmark::State& state) {
     const auto k = static_cast<std::uint32_t>(state.range(1));
     const auto updates = make_updates(n, k);
     std::size_t out_bytes = 0;
+    double heap_per_prefix = 0;
     for (auto _ : state) {
         state.PauseTiming();
+        const auto heap_before = mallinfo2().uordblks;
         auto l = start(n);
         state.ResumeTiming();
         ingest(*l, updates);
         state.PauseTiming();
         out_bytes = l->out_bytes;
+        // Heap held by the RIB once everything is sent (Loc-RIB, Adj-RIB-In, interned attributes).
+        heap_per_prefix = static_cast<double>(mallinfo2().uordblks - heap_before) / (static_cast<double>(n) * k);
         l.reset();  // teardown not timed
         state.ResumeTiming();
     }
@@ -128,6 +134,7 @@ void BM_RibPropagation(benchmark::State& state) {
     state.counters["routes_out"] =
         benchmark::Counter(prefixes * (n - 1) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
     state.counters["out_MB_per_group"] = static_cast<double>(out_bytes) / (n - 1) / 1e6;
+    state.counters["heap_B_per_prefix"] = heap_per_prefix;
 }
 
 void BM_RibPeerDown(benchmark::State& state) {
