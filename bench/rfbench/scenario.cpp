@@ -179,6 +179,18 @@ public:
                " of " + std::to_string(tracker->size()) + " prefixes differ: " + tracker->describe_mismatches(5) + ")";
     }
 
+    // Waits until no session has received an UPDATE for `quiet` (the target has finished reflecting to
+    // every peer, not only to the monitor); returns the time of the last UPDATE received by anyone.
+    Nanos wait_quiet(Nanos quiet, Nanos deadline) {
+        auto last = [&] {
+            Nanos t = monitor->last_update_in_at();
+            for (const auto& p : peers) t = std::max(t, p->last_update_in_at());
+            return t;
+        };
+        loop.run_until([&] { return now_ns() - last() >= quiet; }, deadline, 10 * kMilli);
+        return last();
+    }
+
     void sample_start() { cpu_start_ = target_.sample().cpu_seconds; }
     void record_target() {
         const auto s = target_.sample();
@@ -281,6 +293,12 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
     const Nanos t0 = now_ns();
     send_plan(h, plan);
     const bool done = h.wait_converged(h.deadline());
+    const Nanos monitor_done = now_ns();
+    if (done) {
+        // Reflection to every peer (N x (N-1) x K prefixes) goes on after the monitor has its copy.
+        const Nanos all_done = h.wait_quiet(300 * kMilli, monitor_done + seconds(o.phase_timeout_s));
+        m.num("all_peers_done_ms", to_ms(all_done - t0));
+    }
     h.record_target();
     Nanos sent_done = 0;
     for (std::uint32_t p = 0; p < plan.peers; ++p) sent_done = std::max(sent_done, h.peers[p]->last_update_write_at());

@@ -300,6 +300,7 @@ bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> mess
                 return false;
             }
             ++updates_in_;
+            last_update_in_at_ = now;
             if (on_update) on_update(*this, message, now);
             return fd_ >= 0;
         case MessageType::Notification: {

@@ -100,6 +100,7 @@ public:
     [[nodiscard]] Nanos last_update_write_at() const { return last_update_write_at_; }
     [[nodiscard]] bool send_queue_empty() const { return queue_.empty(); }
     [[nodiscard]] std::uint64_t updates_in() const { return updates_in_; }
+    [[nodiscard]] Nanos last_update_in_at() const { return last_update_in_at_; }
     [[nodiscard]] std::uint64_t bytes_in() const { return bytes_in_; }
     [[nodiscard]] int establishments() const { return establishments_; }
 
@@ -152,6 +153,7 @@ private:
     std::string close_detail_;
     std::vector<NotificationRecord> notifications_;
     std::uint64_t updates_in_ = 0;
+    Nanos last_update_in_at_ = 0;
     std::uint64_t bytes_in_ = 0;
     int establishments_ = 0;
 };
