@@ -105,7 +105,8 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
     std::vector<Vm> vms;
     vms.reserve(model.vms.size());
     for (const auto& vm : model.vms) {
-        const auto t = p->fib_->table_for_vm(vm.name);
+        // By subnet: Fib::table_for_vm() looks the VM up by name (a scan per VM).
+        const auto t = p->fib_->plan().table_for_subnet(vm.vnet, vm.subnet);
         if (!t || !vm.nic_address.is_v4()) continue;
         vms.push_back(Vm{vm.nic_address.as_v4().value, *t, vm.host});
     }
