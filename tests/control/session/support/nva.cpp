@@ -1,0 +1,366 @@
+#include "tests/control/session/support/nva.hpp"
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <sstream>
+
+namespace rf::testing {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+    std::string out;
+    for (const auto& s : v) {
+        out += (out.empty() ? "" : sep) + s;
+    }
+    return out;
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// ------------------------------------------------------------------------------------------ FRR
+// bgpd standalone: -Z (no zebra) -n (no kernel) -S (stay root), no listen (-p 0: it connects to us),
+// its own vty socket dir. `no bgp ebgp-requires-policy` or nothing passes (RFC 8212).
+class FrrNva final : public Nva {
+public:
+    explicit FrrNva(NvaSpec spec) : Nva(std::move(spec)) {}
+    [[nodiscard]] std::string kind() const override { return "frr"; }
+
+    bool start(const std::string& dir) override {
+        dir_ = dir;
+        std::ostringstream c;
+        c << "frr defaults traditional\nhostname " << spec_.name << "\nlog stdout debugging\n!\n";
+        c << "router bgp " << spec_.asn << "\n bgp router-id " << spec_.router_id << "\n";
+        c << " no bgp ebgp-requires-policy\n no bgp network import-check\n";
+        for (const auto& rs : spec_.rs_addresses) {
+            c << " neighbor " << rs << " remote-as 65515\n";
+            c << " neighbor " << rs << " port " << spec_.rs_port << "\n";
+            c << " neighbor " << rs << " update-source " << spec_.address << "\n";
+            c << " neighbor " << rs << " ebgp-multihop 255\n";
+            c << " neighbor " << rs << " timers connect 1\n";
+            if (spec_.hold_time > 0) {
+                c << " neighbor " << rs << " timers " << std::max(1, spec_.hold_time / 3) << " " << spec_.hold_time << "\n";
+            }
+            if (!spec_.md5_password.empty()) {
+                c << " neighbor " << rs << " password " << spec_.md5_password << "\n";
+            }
+        }
+        c << " address-family ipv4 unicast\n";
+        for (const auto& r : spec_.routes) {
+            c << "  network " << r.prefix << " route-map R-" << safe(r.prefix) << "\n";
+        }
+        for (const auto& rs : spec_.rs_addresses) {
+            c << "  neighbor " << rs << " activate\n";
+            c << "  neighbor " << rs << " route-map NH out\n";
+        }
+        c << " exit-address-family\n!\n";
+        // The next hop is set on the way out (eBGP would otherwise use the session address).
+        c << "route-map NH permit 10\n";
+        c << " set ip next-hop unchanged\n!\n";
+        for (const auto& r : spec_.routes) {
+            c << "route-map R-" << safe(r.prefix) << " permit 10\n";
+            c << " set ip next-hop " << r.next_hop << "\n";
+            if (!r.communities.empty()) {
+                c << " set community " << join(r.communities, " ") << "\n";
+            }
+            if (!r.large_communities.empty()) {
+                c << " set large-community " << join(r.large_communities, " ") << "\n";
+            }
+            if (r.prepend > 0) {
+                c << " set as-path prepend";
+                for (int i = 0; i < r.prepend; ++i) {
+                    c << " " << spec_.asn;
+                }
+                c << "\n";
+            }
+            c << "!\n";
+        }
+        const std::string conf = dir + "/bgpd.conf";
+        write_file(conf, c.str());
+        ::mkdir((dir + "/vty").c_str(), 0755);
+        return process_.start({frr_bgpd(), "-Z", "-n", "-S", "-p", "0", "-A", "127.0.0.1", "-P", "0", "-f", conf, "-i",
+                               dir + "/bgpd.pid", "--vty_socket", dir + "/vty", "--log", "stdout"},
+                              dir + "/bgpd.log");
+    }
+
+    std::string show_route(const std::string& prefix) override {
+        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", "show bgp ipv4 unicast " + prefix});
+    }
+    bool has_route(const std::string& prefix) override {
+        const auto out = show_route(prefix);
+        return contains(out, "BGP routing table entry for " + prefix) && contains(out, "65515");
+    }
+    std::string vtysh(const std::string& cmd) {
+        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", cmd});
+    }
+
+private:
+    static std::string safe(const std::string& p) {
+        std::string s = p;
+        for (char& ch : s) {
+            if (ch == '/' || ch == '.') {
+                ch = '-';
+            }
+        }
+        return s;
+    }
+};
+
+// ----------------------------------------------------------------------------------------- BIRD
+// Loopback neighbours need `multihop`; next hops 100.64.0.0/10 are made resolvable by a static route
+// in a private IGP table, or the routes would be unreachable.
+class BirdNva final : public Nva {
+public:
+    explicit BirdNva(NvaSpec spec) : Nva(std::move(spec)) {}
+    [[nodiscard]] std::string kind() const override { return "bird"; }
+
+    bool start(const std::string& dir) override {
+        dir_ = dir;
+        std::ostringstream c;
+        c << "router id " << spec_.router_id << ";\n";
+        c << "log stderr all;\n";
+        c << "ipv4 table igp4;\n";
+        c << "protocol device {}\n";
+        c << "protocol static nexthops { ipv4 { table igp4; }; route 100.64.0.0/10 via \"lo\"; }\n";
+        for (std::size_t i = 0; i < spec_.routes.size(); ++i) {
+            const auto& r = spec_.routes[i];
+            c << "protocol static s" << i << " { ipv4 { import filter { ";
+            for (const auto& comm : r.communities) {
+                const auto colon = comm.find(':');
+                c << "bgp_community.add((" << comm.substr(0, colon) << "," << comm.substr(colon + 1) << ")); ";
+            }
+            for (int k = 0; k < r.prepend; ++k) {
+                c << "bgp_path.prepend(" << spec_.asn << "); ";
+            }
+            c << "bgp_next_hop = " << r.next_hop << "; accept; }; }; route " << r.prefix << " unreachable; }\n";
+        }
+        int n = 0;
+        for (const auto& rs : spec_.rs_addresses) {
+            c << "protocol bgp rs" << n++ << " {\n";
+            c << "  local " << spec_.address << " as " << spec_.asn << ";\n";
+            c << "  neighbor " << rs << " port " << spec_.rs_port << " as 65515;\n";
+            c << "  multihop;\n  connect delay time 1;\n  start delay time 1;\n  error wait time 1, 4;\n";
+            if (spec_.hold_time > 0) {
+                c << "  hold time " << spec_.hold_time << ";\n";
+            }
+            if (!spec_.md5_password.empty()) {
+                c << "  password \"" << spec_.md5_password << "\";\n";
+            }
+            c << "  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep; };\n";
+            c << "}\n";
+        }
+        const std::string conf = dir + "/bird.conf";
+        write_file(conf, c.str());
+        return process_.start({bird_binary(), "-f", "-c", conf, "-s", dir + "/bird.ctl", "-P", dir + "/bird.pid"},
+                              dir + "/bird.log");
+    }
+
+    std::string show_route(const std::string& prefix) override {
+        return run_capture({"/usr/sbin/birdc", "-s", dir_ + "/bird.ctl", "show", "route", prefix, "all"});
+    }
+    bool has_route(const std::string& prefix) override {
+        const auto out = show_route(prefix);
+        return contains(out, prefix) && contains(out, "BGP.as_path: 65515");
+    }
+};
+
+// --------------------------------------------------------------------------------------- ExaBGP
+// A scripted NVA: static routes from the config; what it receives is written as JSON lines by an API
+// process into received.json.
+class ExabgpNva final : public Nva {
+public:
+    explicit ExabgpNva(NvaSpec spec) : Nva(std::move(spec)) {}
+    [[nodiscard]] std::string kind() const override { return "exabgp"; }
+
+    bool start(const std::string& dir) override {
+        dir_ = dir;
+        // ExaBGP hands its API processes a non-blocking pipe: `cat` would die on EAGAIN, so poll.
+        const std::string recv = dir + "/recv.py";
+        write_file(recv,
+                   "#!/usr/bin/env python3\n"
+                   "import os, select\n"
+                   "out = open('" + dir + "/received.json', 'ab', buffering=0)\n"
+                   "while True:\n"
+                   "    r, _, _ = select.select([0], [], [], 1.0)\n"
+                   "    if not r:\n"
+                   "        continue\n"
+                   "    try:\n"
+                   "        data = os.read(0, 65536)\n"
+                   "    except BlockingIOError:\n"
+                   "        continue\n"
+                   "    if not data:\n"
+                   "        break\n"
+                   "    out.write(data)\n");
+        ::chmod(recv.c_str(), 0755);
+        std::ostringstream c;
+        c << "process recv {\n  run " << recv << ";\n  encoder json;\n}\n";
+        for (const auto& rs : spec_.rs_addresses) {
+            c << "neighbor " << rs << " {\n";
+            c << "  router-id " << spec_.router_id << ";\n  local-address " << spec_.address << ";\n";
+            c << "  local-as " << spec_.asn << ";\n  peer-as 65515;\n";
+            if (spec_.hold_time > 0) {
+                c << "  hold-time " << spec_.hold_time << ";\n";
+            }
+            if (!spec_.md5_password.empty()) {
+                c << "  md5-password " << spec_.md5_password << ";\n";
+            }
+            c << "  family { ipv4 unicast; }\n";
+            c << "  api { processes [ recv ]; receive { parsed; update; } }\n";
+            c << "  static {\n";
+            for (const auto& r : spec_.routes) {
+                c << "    route " << r.prefix << " next-hop " << r.next_hop;
+                if (!r.communities.empty()) {
+                    c << " community [ " << join(r.communities, " ") << " ]";
+                }
+                if (r.prepend > 0) {
+                    c << " as-path [";
+                    for (int k = 0; k < r.prepend; ++k) {
+                        c << " " << spec_.asn;
+                    }
+                    c << " ]";
+                }
+                c << ";\n";
+            }
+            c << "  }\n}\n";
+        }
+        const std::string conf = dir + "/exabgp.conf";
+        write_file(conf, c.str());
+        std::map<std::string, std::string> env{{"exabgp.tcp.port", std::to_string(spec_.rs_port)},
+                                               {"exabgp.tcp.bind", ""},
+                                               {"exabgp.daemon.user", "root"},
+                                               {"exabgp.daemon.drop", "false"},
+                                               {"exabgp.log.destination", "stdout"},
+                                               {"exabgp.api.cli", "false"},
+                                               {"exabgp.daemon.pid", dir + "/exabgp.pid"}};
+        return process_.start({exabgp_binary(), conf}, dir + "/exabgp.log", env, dir);
+    }
+
+    // The last JSON line that mentions the prefix says whether it is announced or withdrawn.
+    bool has_route(const std::string& prefix) override {
+        const std::string all = read_file(dir_ + "/received.json");
+        bool present = false;
+        std::istringstream in(all);
+        std::string line;
+        const std::string key = "\"" + prefix + "\"";
+        for (int guard = 0; guard < 1000000 && std::getline(in, line); ++guard) {
+            const auto at = line.find(key);
+            if (at == std::string::npos) {
+                continue;
+            }
+            const auto ann = line.rfind("\"announce\"", at);
+            const auto wd = line.rfind("\"withdraw\"", at);
+            present = ann != std::string::npos && (wd == std::string::npos || ann > wd);
+        }
+        return present;
+    }
+    std::string show_route(const std::string& prefix) override {
+        std::string out;
+        std::istringstream in(read_file(dir_ + "/received.json"));
+        std::string line;
+        for (int guard = 0; guard < 1000000 && std::getline(in, line); ++guard) {
+            if (line.find("\"" + prefix + "\"") != std::string::npos) {
+                out = line;
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+std::string frr_bgpd() { return find_executable({"/usr/lib/frr/bgpd", "/usr/sbin/bgpd"}); }
+std::string bird_binary() { return find_executable({"/usr/sbin/bird", "/usr/bin/bird"}); }
+std::string gobgpd_binary() { return find_executable({"/usr/bin/gobgpd", "/usr/sbin/gobgpd"}); }
+std::string exabgp_binary() { return find_executable({"/usr/sbin/exabgp", "/usr/bin/exabgp"}); }
+
+std::unique_ptr<Nva> make_frr(NvaSpec spec) { return std::make_unique<FrrNva>(std::move(spec)); }
+std::unique_ptr<Nva> make_bird(NvaSpec spec) { return std::make_unique<BirdNva>(std::move(spec)); }
+std::unique_ptr<Nva> make_exabgp(NvaSpec spec) { return std::make_unique<ExabgpNva>(std::move(spec)); }
+
+// ---------------------------------------------------------------------------------------- GoBGP
+// Its gRPC API is pinned to 127.0.0.1:<free port>, pprof off. It listens on its own address and the
+// route server connects to it (passive-mode on GoBGP's side, so no collision).
+bool GobgpNva::start(const std::string& dir) {
+    dir_ = dir;
+    api_port_ = free_port("127.0.0.1");
+    std::ostringstream c;
+    c << "[global.config]\n  as = " << spec_.asn << "\n  router-id = \"" << spec_.router_id << "\"\n";
+    c << "  port = " << (spec_.listen_port > 0 ? static_cast<int>(spec_.listen_port) : -1) << "\n";
+    c << "  local-address-list = [\"" << spec_.address << "\"]\n";
+    for (const auto& rs : spec_.rs_addresses) {
+        c << "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" << rs << "\"\n    peer-as = 65515\n";
+        if (!spec_.md5_password.empty()) {
+            c << "    auth-password = \"" << spec_.md5_password << "\"\n";
+        }
+        c << "  [neighbors.transport.config]\n    local-address = \"" << spec_.address << "\"\n";
+        if (spec_.listen_port > 0) {
+            c << "    passive-mode = true\n";
+        } else {
+            c << "    remote-port = " << spec_.rs_port << "\n";
+        }
+        c << "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 255\n";
+        c << "  [neighbors.timers.config]\n    connect-retry = 1\n";
+        if (spec_.hold_time > 0) {
+            c << "    hold-time = " << spec_.hold_time << "\n    keepalive-interval = " << std::max(1, spec_.hold_time / 3) << "\n";
+        }
+    }
+    const std::string conf = dir + "/gobgpd.toml";
+    write_file(conf, c.str());
+    if (!process_.start({gobgpd_binary(), "-f", conf, "--api-hosts", "127.0.0.1:" + std::to_string(api_port_),
+                         "--pprof-disable"},
+                        dir + "/gobgpd.log")) {
+        return false;
+    }
+    if (!wait_until([this] { return contains(cli({"global"}), "AS:"); }, 10s, 100ms)) {
+        return false;
+    }
+    for (const auto& r : spec_.routes) {
+        if (!add_route(r)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string GobgpNva::cli(const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"/usr/bin/gobgp", "-u", "127.0.0.1", "-p", std::to_string(api_port_)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_capture(argv);
+}
+
+bool GobgpNva::add_route(const NvaRoute& r) {
+    std::vector<std::string> args{"global", "rib", "add", "-a", "ipv4", r.prefix, "nexthop", r.next_hop};
+    if (!r.communities.empty()) {
+        args.push_back("community");
+        args.push_back(join(r.communities, ","));
+    }
+    if (!r.large_communities.empty()) {
+        args.push_back("large-community");
+        args.push_back(join(r.large_communities, ","));
+    }
+    if (r.prepend > 0) {
+        std::string path;
+        for (int k = 0; k < r.prepend; ++k) {
+            path += (path.empty() ? "" : " ") + std::to_string(spec_.asn);
+        }
+        args.push_back("aspath");
+        args.push_back(path);
+    }
+    const auto out = cli(args);
+    return out.find("rror") == std::string::npos;
+}
+
+bool GobgpNva::del_route(const std::string& prefix) {
+    const auto out = cli({"global", "rib", "del", "-a", "ipv4", prefix});
+    return out.find("rror") == std::string::npos;
+}
+
+std::string GobgpNva::show_route(const std::string& prefix) { return cli({"global", "rib", "-a", "ipv4", prefix}); }
+
+bool GobgpNva::has_route(const std::string& prefix) {
+    const auto out = show_route(prefix);
+    return contains(out, prefix) && contains(out, "65515");
+}
+
+}  // namespace rf::testing

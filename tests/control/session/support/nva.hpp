@@ -1,0 +1,90 @@
+// Real BGP daemons as NVAs for interop tests: FRR bgpd, BIRD 2, GoBGP and ExaBGP, each started in the
+// foreground with a generated config in a temp dir, on its own 127.x address, stopped by PID.
+// Facts behind the configs: docs in /work/shared/interop-notes.md were distilled into comments here.
+#pragma once
+
+#include <csignal>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/control/session/support/test_support.hpp"
+
+namespace rf::testing {
+
+struct NvaRoute {
+    std::string prefix;     // "10.11.0.0/24"
+    std::string next_hop;   // 100.64.0.x: FRR and GoBGP treat 127.x next hops as martian
+    std::vector<std::string> communities;        // "65011:1"
+    std::vector<std::string> large_communities;  // "65011:1:1"
+    int prepend = 0;  // extra copies of the NVA's ASN in the AS_PATH (longer path)
+};
+
+struct NvaSpec {
+    std::string name;
+    std::string address;    // the NVA's own 127.x address (source of its sessions)
+    std::string router_id;
+    std::uint32_t asn = 0;
+    std::vector<std::string> rs_addresses;  // route server listen addresses to peer with
+    std::uint16_t rs_port = 179;
+    std::vector<NvaRoute> routes;
+    std::string md5_password;
+    std::uint16_t listen_port = 0;  // > 0: the NVA listens (passive) and the route server connects
+    std::uint16_t hold_time = 0;    // 0: daemon default
+};
+
+class Nva {
+public:
+    explicit Nva(NvaSpec spec) : spec_(std::move(spec)) {}
+    virtual ~Nva() = default;
+    Nva(const Nva&) = delete;
+    Nva& operator=(const Nva&) = delete;
+
+    virtual bool start(const std::string& dir) = 0;
+    // True when the NVA's table holds `prefix` learned from the route server.
+    virtual bool has_route(const std::string& prefix) = 0;
+    // The daemon's own text for `prefix` (communities, AS path …), for assertions on attributes.
+    virtual std::string show_route(const std::string& prefix) = 0;
+    [[nodiscard]] virtual std::string kind() const = 0;
+
+    void stop() { process_.stop(); }
+    void freeze() const { process_.signal(SIGSTOP); }
+    void thaw() const { process_.signal(SIGCONT); }
+    [[nodiscard]] bool running() { return process_.running(); }
+    [[nodiscard]] const NvaSpec& spec() const { return spec_; }
+    [[nodiscard]] std::string log() const { return read_file(process_.log_path()); }
+
+protected:
+    NvaSpec spec_;
+    Process process_;
+    std::string dir_;
+};
+
+// Executables; empty when the daemon is not installed (tests skip with a message).
+std::string frr_bgpd();
+std::string bird_binary();
+std::string gobgpd_binary();
+std::string exabgp_binary();
+
+std::unique_ptr<Nva> make_frr(NvaSpec spec);
+std::unique_ptr<Nva> make_bird(NvaSpec spec);
+std::unique_ptr<Nva> make_exabgp(NvaSpec spec);
+
+class GobgpNva final : public Nva {
+public:
+    explicit GobgpNva(NvaSpec spec) : Nva(std::move(spec)) {}
+    bool start(const std::string& dir) override;
+    bool has_route(const std::string& prefix) override;
+    std::string show_route(const std::string& prefix) override;
+    [[nodiscard]] std::string kind() const override { return "gobgp"; }
+    // Runtime changes through the gobgp CLI.
+    bool add_route(const NvaRoute& r);
+    bool del_route(const std::string& prefix);
+    std::string cli(const std::vector<std::string>& args);
+
+private:
+    std::uint16_t api_port_ = 0;
+};
+
+}  // namespace rf::testing
