@@ -82,26 +82,28 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     for (const auto& [scenario, list] : cdf_by_scenario) {
         std::vector<std::string> plots;
         for (const auto* m : list) {
-            const std::string data = dir + "/cdf-" + safe_name(scenario + "-" + m->target + "-" + m->size_label()) + ".dat";
+            const std::string name = "cdf-" + safe_name(scenario + "-" + m->target + "-" + m->size_label()) + ".dat";
+            const std::string data = dir + "/" + name;
             std::ostringstream d;
             d << "# ms fraction (" << scenario << " " << m->target << " " << m->size_label() << ")\n";
             for (const auto& [t, f] : cdf_points(m->convergence, 1000)) d << to_ms(t) << " " << f << "\n";
             write_file(data, d.str());
             files.push_back(data);
-            plots.push_back("'" + data + "' using 1:2 with lines lw 2 title '" + m->target + " " + m->size_label() + "'");
+            plots.push_back("'" + name + "' using 1:2 with lines lw 2 title '" + m->target + " " + m->size_label() + "'");
         }
-        const std::string base = dir + "/" + safe_name(scenario) + "-cdf";
+        const std::string base = safe_name(scenario) + "-cdf";
         std::ostringstream g;
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
               << "set title 'rfbench " << scenario << ": per-prefix convergence at the monitor (CDF)'\n"
               << "set xlabel 'ms since the first UPDATE (" << (scenario == "failover" ? "peer failure" : "sent") << ")'\n"
               << "set ylabel 'fraction of prefixes'\nset key bottom right\nset grid\nset yrange [0:1.02]\n"
+              << "set logscale x\n"
               << "plot ";
             for (std::size_t i = 0; i < plots.size(); ++i) g << (i ? ", " : "") << plots[i];
             g << "\nunset output\n";
         }
-        write_file(base + ".gp", g.str());
+        write_file(dir + "/" + base + ".gp", g.str());
         scripts.push_back(base + ".gp");
     }
 
@@ -109,17 +111,18 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     std::vector<std::string> lag_plots;
     for (const auto& m : ms) {
         if (m.lags.empty()) continue;
-        const std::string data = dir + "/churn-lag-" + safe_name(m.target + "-" + m.size_label()) + ".dat";
+        const std::string name = "churn-lag-" + safe_name(m.target + "-" + m.size_label()) + ".dat";
+        const std::string data = dir + "/" + name;
         std::ostringstream d;
         d << "# seconds_since_start lag_ms (" << m.target << ")\n";
         for (const auto& [at, lag] : m.lags) d << to_s(at) << " " << to_ms(lag) << "\n";
         write_file(data, d.str());
         files.push_back(data);
-        lag_plots.push_back("'" + data + "' using 1:2 with points pt 7 ps 0.3 title '" + m.target + " (p99 " +
+        lag_plots.push_back("'" + name + "' using 1:2 with points pt 7 ps 0.3 title '" + m.target + " (p99 " +
                             fmt(m.number("lag_p99_ms"), 3) + " ms)'");
     }
     if (!lag_plots.empty()) {
-        const std::string base = dir + "/churn-lag";
+        const std::string base = "churn-lag";
         std::ostringstream g;
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
@@ -129,7 +132,7 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
             for (std::size_t i = 0; i < lag_plots.size(); ++i) g << (i ? ", " : "") << lag_plots[i];
             g << "\nunset output\n";
         }
-        write_file(base + ".gp", g.str());
+        write_file(dir + "/" + base + ".gp", g.str());
         scripts.push_back(base + ".gp");
     }
 
@@ -145,6 +148,7 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     }
     if (!sizes.empty()) {
         const std::string data = dir + "/ingest-rate.dat";
+        const std::string name = "ingest-rate.dat";
         std::ostringstream d;
         d << "size";
         for (const auto& t : targets) d << " " << t;
@@ -159,29 +163,30 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
         }
         write_file(data, d.str());
         files.push_back(data);
-        const std::string base = dir + "/ingest-rate";
+        const std::string base = "ingest-rate";
         std::ostringstream g;
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
               << "set title 'rfbench ingest: prefixes/s at the monitor (N peers x K prefixes)'\n"
               << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
               << "set ylabel 'prefixes/s'\nset grid ytics\nset key top left\nset logscale y\n"
-              << "plot for [i=2:" << targets.size() + 1 << "] '" << data
+              << "plot for [i=2:" << targets.size() + 1 << "] '" << name
               << "' using i:xtic(1) title columnheader(i)\nunset output\n";
         }
-        write_file(base + ".gp", g.str());
+        write_file(dir + "/" + base + ".gp", g.str());
         scripts.push_back(base + ".gp");
     }
 
+    // Scripts name their files relative to `dir`, so the directory can be moved and re-plotted.
     for (const auto& s : scripts) {
-        files.push_back(s);
+        files.push_back(dir + "/" + s);
         if (!gnuplot) {
             error = "gnuplot not found: scripts written, not run";
             continue;
         }
-        const std::string out = capture_output({*gnuplot, s}, 30 * kSecond);
+        const std::string out = capture_output({*gnuplot, "-e", "cd '" + dir + "'", s}, 30 * kSecond);
         if (!out.empty()) error += s + ": " + out;
-        const std::string base = s.substr(0, s.size() - 3);
+        const std::string base = dir + "/" + s.substr(0, s.size() - 3);
         files.push_back(base + ".png");
         files.push_back(base + ".svg");
     }
