@@ -45,7 +45,14 @@ class Harness {
 public:
     Harness(const ScenarioOptions& opts, Target& target, Measurement& m)
         : opts_(opts), target_(target), m_(m) {}
-    ~Harness() { target_.stop(); }
+    // Sessions end with Cease / Administrative Shutdown, as an operator would end them: a target that
+    // keeps running (--no-spawn) then accepts the next scenario's sessions without an error back-off.
+    ~Harness() {
+        if (monitor && monitor->established()) monitor->close_with_notification(6, 2);
+        for (auto& p : peers)
+            if (p->established()) p->close_with_notification(6, 2);
+        target_.stop();
+    }
     Harness(const Harness&) = delete;
     Harness& operator=(const Harness&) = delete;
 
@@ -118,16 +125,27 @@ public:
         monitor->connect(t0);
         for (std::uint32_t i = 0; i < count; ++i) peers[i]->connect(t0);
         const Nanos deadline = t0 + seconds(opts_.bringup_timeout_s);
+        // A session the target refuses or resets during bring-up (e.g. the previous one of the same
+        // peer is still closing on a target that keeps running) is retried after a ConnectRetry second.
+        auto retry = [](Session& s) {
+            if (s.state() == SessionState::Idle && s.close_reason() != CloseReason::None &&
+                now_ns() - s.closed_at() >= kSecond)
+                s.connect(now_ns());
+        };
         const bool up = loop.run_until(
             [&] {
-                if (!monitor->established()) return false;
-                for (std::uint32_t i = 0; i < count; ++i)
-                    if (!peers[i]->established()) return false;
-                return true;
+                bool all = monitor->established();
+                retry(*monitor);
+                for (std::uint32_t i = 0; i < count; ++i) {
+                    all = all && peers[i]->established();
+                    retry(*peers[i]);
+                }
+                return all;
             },
             deadline, 5 * kMilli);
         if (!up) throw ScenarioFailure{"bring-up: not every session Established within " +
-                                       std::to_string(opts_.bringup_timeout_s) + " s: " + session_report(count)};
+                                       std::to_string(static_cast<int>(opts_.bringup_timeout_s)) +
+                                       " s: " + session_report(count)};
         // The load is pre-encoded with 4-octet AS numbers (RFC 6793): every target must negotiate them.
         for (std::uint32_t i = 0; i < count; ++i)
             if (!peers[i]->codec_options().four_octet_as)
