@@ -53,6 +53,31 @@ bool RawPeer::connect(const std::string& local, const std::string& remote, std::
     return err == 0;
 }
 
+int RawPeer::listen_on(const std::string& local, std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    auto a = make_addr(local, port);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool RawPeer::accept_from(int listen_fd, std::chrono::milliseconds timeout) {
+    close();
+    pollfd p{listen_fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+        return false;
+    }
+    fd_ = ::accept(listen_fd, nullptr, nullptr);
+    if (fd_ >= 0) {
+        ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    }
+    return fd_ >= 0;
+}
+
 bool RawPeer::send(const std::vector<std::uint8_t>& bytes) {
     std::size_t off = 0;
     for (int guard = 0; off < bytes.size() && guard < 1000; ++guard) {

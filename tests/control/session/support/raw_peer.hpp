@@ -24,6 +24,11 @@ public:
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
     void close();
 
+    // Passive side: a listening socket on `local`:`port` (returns the fd, -1 on failure), and accepting
+    // one connection from it into this peer (bounded by `timeout`).
+    static int listen_on(const std::string& local, std::uint16_t port);
+    bool accept_from(int listen_fd, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
     bool send(const std::vector<std::uint8_t>& bytes);
     // The next whole message, or nullopt on timeout / close.
     std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
