@@ -704,20 +704,20 @@ void encode_attributes(const PathAttributes& attributes, const CodecOptions& opt
             end_attribute(w, at);
         }
     };
+    // RFC 7606 §5.1: MP_REACH_NLRI / MP_UNREACH_NLRI go first, so that a receiver that meets a malformed
+    // attribute has already found the NLRI it must withdraw. The rest follow in type code order.
+    if (mp_offset != nullptr) {
+        *mp_offset = w.size();
+    }
+    if (mp.reach != nullptr) {
+        encode_mp_reach(mp.reach->family, mp.reach->next_hops, mp.reach->nlri, mp.options->sends_path_id(mp.reach->family),
+                        w);
+    }
+    if (mp.unreach != nullptr) {
+        encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn, mp.options->sends_path_id(mp.unreach->family), w);
+    }
     for (const auto& row : kRows) {
         write_unknown_below(row.type);
-        if (row.type == static_cast<std::uint8_t>(AttrType::MpReachNlri)) {
-            if (mp_offset != nullptr) {
-                *mp_offset = w.size();
-            }
-            if (mp.reach != nullptr) {
-                encode_mp_reach(mp.reach->family, mp.reach->next_hops, mp.reach->nlri,
-                                mp.options->sends_path_id(mp.reach->family), w);
-            }
-        } else if (row.type == static_cast<std::uint8_t>(AttrType::MpUnreachNlri) && mp.unreach != nullptr) {
-            encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn, mp.options->sends_path_id(mp.unreach->family),
-                              w);
-        }
         if (row.encode != nullptr) {
             row.encode(attributes, options, with_next_hop, w);
         }

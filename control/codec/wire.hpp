@@ -183,17 +183,17 @@ void report(UpdateDecodeState& st, WireError error);
 // Decodes the path attribute area of an UPDATE into st.result (RFC 4271 §4.3, RFC 7606).
 void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& st);
 
-// MP_REACH_NLRI / MP_UNREACH_NLRI to write in their place among the attributes (type codes 14, 15).
+// MP_REACH_NLRI / MP_UNREACH_NLRI to write with the attributes (first, RFC 7606 §5.1).
 struct MpAttributes {
     const MpReach* reach = nullptr;
     const MpUnreach* unreach = nullptr;
     const CodecOptions* options = nullptr;
 };
 
-// Encodes `attributes` in ascending type code order (RFC 4271 §5 "SHOULD"), with `mp` in place. With
-// `with_next_hop` false the NEXT_HOP attribute is left out (UPDATEs that carry only MP_REACH NLRI,
-// RFC 4760 §3). `mp_offset`, if given, receives the output size at the point where MP_REACH_NLRI goes,
-// so that a packer can splice one in per message.
+// Encodes `mp` first (RFC 7606 §5.1), then `attributes` in ascending type code order (RFC 4271 §5),
+// each in its shortest length form. With `with_next_hop` false the NEXT_HOP attribute is left out
+// (UPDATEs that carry only MP_REACH NLRI, RFC 4760 §3). `mp_offset`, if given, receives the output size
+// at the point where MP_REACH_NLRI goes, so that a packer can splice one in per message.
 void encode_attributes(const PathAttributes& attributes, const CodecOptions& options, bool with_next_hop,
                        Writer& w, const MpAttributes& mp = {}, std::size_t* mp_offset = nullptr);
 
