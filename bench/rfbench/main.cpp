@@ -58,6 +58,7 @@ Addresses (bare metal: nothing assumes loopback)
 Output
   --json FILE             JSON lines to FILE instead of stdout
   --plot DIR              gnuplot data, scripts, PNG and SVG into DIR
+  --markdown FILE         the table as Markdown into FILE
   --quiet                 no table
   --keep-dirs             keep the targets' temp dirs (configs, logs)
   --verbose
@@ -72,6 +73,7 @@ struct Args {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes;
     std::string json_file;
     std::string plot_dir;
+    std::string markdown_file;
     std::string print_config;
     bool quiet = false;
     bool no_spawn = false;
@@ -220,6 +222,8 @@ Args parse(int argc, char** argv) {
             a.json_file = value();
         } else if (opt == "--plot") {
             a.plot_dir = value();
+        } else if (opt == "--markdown") {
+            a.markdown_file = value();
         } else if (opt == "--quiet") {
             a.quiet = true;
         } else if (opt == "--keep-dirs") {
@@ -319,6 +323,8 @@ int main(int argc, char** argv) {
         }
     }
     if (!args.quiet) std::fprintf(stderr, "\n%s", format_table(results).c_str());
+    if (!args.markdown_file.empty() && !write_file(args.markdown_file, format_markdown(results)))
+        std::fprintf(stderr, "rfbench: cannot write %s\n", args.markdown_file.c_str());
     if (!args.plot_dir.empty()) {
         std::string error;
         const auto files = write_plots(results, args.plot_dir, error);

@@ -59,6 +59,23 @@ std::string format_table(const std::vector<Measurement>& ms) {
     return os.str();
 }
 
+std::string format_markdown(const std::vector<Measurement>& ms) {
+    std::ostringstream os;
+    os << "| scenario | size | target | result | value | prefixes/s | all peers done ms | p99 lag ms | peak RSS MiB "
+          "| target CPU s | rfbench CPU s | ok |\n"
+       << "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
+    for (const auto& m : ms) {
+        std::string value = m.headline_name == "refused" ? fmt(m.headline, 0) : fmt(m.headline, 2);
+        if (!m.ok && !m.error.empty()) value += " (" + m.error.substr(0, 80) + ")";
+        os << "| " << m.scenario << " | " << m.size_label() << " | " << m.target << " | " << m.headline_name << " | "
+           << value << " | " << fmt(m.number("prefixes_per_s"), 0) << " | " << fmt(m.number("all_peers_done_ms"), 1)
+           << " | " << fmt(m.number("lag_p99_ms"), 3) << " | " << fmt(m.number("target_peak_rss_mib"), 1) << " | "
+           << fmt(m.number("target_cpu_phase_s"), 2) << " | " << fmt(m.number("rfbench_cpu_phase_s"), 2) << " | "
+           << (m.ok ? "yes" : "**no**") << " |\n";
+    }
+    return os.str();
+}
+
 std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const std::string& dir, std::string& error) {
     std::vector<std::string> files;
     std::error_code ec;

@@ -9,6 +9,8 @@
 namespace rf::bench {
 
 std::string format_table(const std::vector<Measurement>& ms);
+// The same as a Markdown table (for docs/benchmarks.md), with the reflection time as well.
+std::string format_markdown(const std::vector<Measurement>& ms);
 
 // Writes data files and gnuplot scripts into `dir` and runs gnuplot (found in PATH) on each:
 //   convergence-cdf.{png,svg}  CDF of per-prefix convergence (ingest, failover) per target and size

@@ -1,5 +1,7 @@
 #include "bench/rfbench/scenario.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -209,8 +211,19 @@ public:
         return last();
     }
 
-    void sample_start() { cpu_start_ = target_.sample().cpu_seconds; }
+    static double own_cpu_seconds() {
+        rusage ru{};
+        ::getrusage(RUSAGE_SELF, &ru);
+        auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+        return sec(ru.ru_utime) + sec(ru.ru_stime);
+    }
+    void sample_start() {
+        cpu_start_ = target_.sample().cpu_seconds;
+        own_cpu_start_ = own_cpu_seconds();
+    }
     void record_target() {
+        // rfbench's own CPU in the phase: shows the generator/monitor was not the bottleneck.
+        m_.num("rfbench_cpu_phase_s", own_cpu_seconds() - own_cpu_start_);
         const auto s = target_.sample();
         if (!s.valid) return;
         m_.num("target_peak_rss_mib", static_cast<double>(s.peak_rss_kib) / 1024.0);
@@ -228,6 +241,7 @@ private:
     Measurement& m_;
     TargetSpec spec_;
     double cpu_start_ = 0;
+    double own_cpu_start_ = 0;
     std::uint32_t active_ = 0;
 };
 
