@@ -782,9 +782,6 @@ Errors validate(const Config& config) {
     if (rs.router_id && rs.router_id->value == 0) {
         error("route_server.router_id", "0.0.0.0 is not a valid BGP identifier");
     }
-    if (rs.port == 0) {
-        error("route_server.port", "must be 1-65535");
-    }
     if (rs.hold_time == 1 || rs.hold_time == 2) {
         error("route_server.hold_time", "must be 0 or at least 3 seconds (RFC 4271)");
     }

@@ -15,7 +15,7 @@ const std::vector<KeyInfo>& schema() {
         {"route_server.listen", "list of IP addresses", "(required)",
          "Addresses the route server listens on; Azure runs two instances, so two addresses is normal. "
          "Peers connect to each of them."},
-        {"route_server.port", "port", "179", "TCP port of the listen addresses."},
+        {"route_server.port", "port", "179", "TCP port of the listen addresses (0 = any free port, for tests)."},
         {"route_server.keepalive", "seconds", "60", "Keepalive time; less than hold_time."},
         {"route_server.hold_time", "seconds", "180", "Hold time offered in OPEN (0, or 3 and more); negotiated down "
                                                      "to the peer's if it offers less."},
