@@ -35,6 +35,7 @@ bool Fib::init(std::string* error) {
         return false;
     }
     groups_ = std::make_unique<GroupTable>(qsbr_, config_.max_groups, config_.quarantine_freed_groups);
+    bgp_.reserve(config_.lookup.max_routes);
     plan_ = plan_tables(model_);
     tables_.reserve(plan_.tables.size());
     try {
@@ -123,7 +124,7 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         const GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
         GroupId new_g = kNoGroup;
         if (!d.next_hops.empty()) {
-            new_g = groups_->acquire(NextHop{NextHopType::VirtualNetworkGateway, d.next_hops});
+            new_g = groups_->acquire(NextHopType::VirtualNetworkGateway, d.next_hops);
             if (new_g == kNoGroup) {
                 ++r.failures;  // no group id left: keep the previous state of this prefix
                 continue;
@@ -192,6 +193,15 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
 void Fib::reclaim() {
     std::lock_guard lock(control_mu_);
     groups_->reclaim();
+}
+
+bool Fib::sync(bool wait) {
+    std::lock_guard lock(control_mu_);
+    bool done = true;
+    for (Table& t : tables_) {
+        done = t.lookup->catch_up(wait) && done;
+    }
+    return done;
 }
 
 std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {

@@ -83,6 +83,10 @@ public:
     ApplyResult apply(std::span<const rib::RouteDelta> batch);
     // Frees groups whose grace period has ended (apply() does it too).
     void reclaim();
+    // Brings every table's standby instance up to date (see LookupTable::catch_up) so the next batch
+    // starts without waiting; the updater calls it while idle. False when a grace period is still
+    // running (wait = false).
+    bool sync(bool wait);
 
     // --- readers (see FibReader) ---
     [[nodiscard]] rte_rcu_qsbr* qsbr() const { return qsbr_; }

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "fib/dpdk.hpp"
 
@@ -75,23 +76,37 @@ void LookupTable::program(rte_fib* f, std::span<const Op> ops, bool count) {
     }
 }
 
+bool LookupTable::catch_up(bool wait) {
+    if (behind_.empty()) {
+        return true;
+    }
+    // Readers may still be inside the standby instance until every one has passed a quiescent point
+    // after the last flip.
+    if (rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1) {
+        if (!wait) {
+            return false;
+        }
+        ++grace_waits_;
+        for (unsigned spins = 0; rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1; ++spins) {
+            if (spins < 1000) {
+                rte_pause();
+            } else {
+                std::this_thread::yield();  // a reader may share this core
+            }
+        }
+    }
+    program(fib_[standby_], behind_, false);  // failures were counted when first applied
+    behind_.clear();
+    return true;
+}
+
 std::size_t LookupTable::apply(std::span<const Op> ops) {
     const std::uint64_t before = failures_;
     if (!config_.left_right) {
         program(active_.load(std::memory_order_relaxed), ops, true);
         return static_cast<std::size_t>(failures_ - before);
     }
-    if (!behind_.empty()) {
-        // Readers may still be inside the standby instance until every one has passed a quiescent
-        // point after the last flip.
-        if (rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1) {
-            ++grace_waits_;
-            while (rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1) {
-                rte_pause();
-            }
-        }
-        program(fib_[standby_], behind_, false);  // failures were counted when first applied
-    }
+    catch_up(true);
     program(fib_[standby_], ops, true);
     active_.store(fib_[standby_], std::memory_order_release);
     flip_token_ = rte_rcu_qsbr_start(qsbr_);

@@ -64,6 +64,10 @@ public:
     // Programs `ops` (in order) and makes them visible at once; returns the number of operations
     // rte_fib refused (capacity). May wait for the grace period of the previous flip.
     std::size_t apply(std::span<const Op> ops);
+    // Brings the standby instance up to date (the second half of the last apply) once the grace period
+    // of the last flip has ended, so that the next apply() starts at once. With `wait` false it returns
+    // false instead of waiting; true when the standby is current.
+    bool catch_up(bool wait);
     void set_default_group(GroupId g) { default_group_.store(g, std::memory_order_release); }
     [[nodiscard]] std::uint64_t grace_waits() const { return grace_waits_; }
     [[nodiscard]] std::uint64_t failures() const { return failures_; }

@@ -109,6 +109,17 @@ GroupId GroupTable::acquire(NextHop value) {
     return id;
 }
 
+GroupId GroupTable::acquire(NextHopType type, std::span<const net::IpAddress> addresses) {
+    scratch_.type = type;
+    scratch_.addresses.assign(addresses.begin(), addresses.end());
+    scratch_.normalise();
+    if (auto it = index_.find(scratch_); it != index_.end()) {
+        ++refs_[it->second];
+        return it->second;
+    }
+    return acquire(scratch_);
+}
+
 void GroupTable::add_ref(GroupId id) {
     if (id != kNoGroup) {
         ++refs_[id];

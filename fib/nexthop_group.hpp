@@ -105,6 +105,9 @@ public:
     // --- writer thread only ---
     // The group for `value` (normalised), with one more reference; kNoGroup when ids are exhausted.
     GroupId acquire(NextHop value);
+    // The same for (type, addresses) without building a NextHop first: no allocation when the group
+    // exists (the common case — few distinct ECMP sets, many prefixes).
+    GroupId acquire(NextHopType type, std::span<const net::IpAddress> addresses);
     void add_ref(GroupId id);
     void release(GroupId id);
     // Call once the lookup tables no longer reference the released groups (after the flip): groups at
@@ -137,6 +140,7 @@ private:
     std::vector<std::uint32_t> refs_;
     std::unordered_map<NextHop, GroupId, NextHopHash> index_;
     std::vector<GroupId> free_ids_;
+    NextHop scratch_;
     GroupId next_id_ = 1;
     std::vector<GroupId> zero_;     // reached zero references since the last retire_unused()
     std::deque<Retired> retired_;   // in token order

@@ -44,10 +44,11 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
 std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);
-    const std::uint64_t n = std::min<std::uint64_t>(tail - head, config_.max_batch);
-    out.resize(n);
+    const std::size_t have = out.size();
+    const std::uint64_t n = std::min<std::uint64_t>(tail - head, config_.max_batch - have);
+    out.resize(have + n);
     for (std::uint64_t i = 0; i < n; ++i) {
-        std::swap(out[i], ring_[(head + i) & mask_]);  // both keep their vector capacity around
+        std::swap(out[have + i], ring_[(head + i) & mask_]);  // both keep their vector capacity around
     }
     head_.store(head + n, std::memory_order_release);
     return n;
@@ -77,7 +78,12 @@ void FibUpdater::run() {
     for (;;) {
         const std::uint32_t seen = wake_.load(std::memory_order_acquire);
         const std::size_t n = drain(batch);
-        if (n == 0) {
+        if (batch.empty()) {
+            // Idle: finish the second half of the last batch (the standby instances) first.
+            if (!fib_.sync(false)) {
+                std::this_thread::yield();
+                continue;
+            }
             if (stop_.load(std::memory_order_acquire)) {
                 return;
             }
@@ -85,12 +91,21 @@ void FibUpdater::run() {
             wake_.wait(seen, std::memory_order_acquire);
             continue;
         }
+        // Readers are still leaving the standby instances: gather more deltas meanwhile (adaptive
+        // batching) rather than wait with a small batch.
+        if (batch.size() < config_.max_batch && !fib_.sync(false)) {
+            if (n == 0) {
+                std::this_thread::yield();
+            }
+            continue;
+        }
         const ApplyResult r = fib_.apply(batch);
         if (observer_) {
             observer_(r.sequence);
         }
         applied_batches_.fetch_add(1, std::memory_order_relaxed);
-        applied_deltas_.fetch_add(n, std::memory_order_relaxed);
+        applied_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+        batch.clear();
     }
 }
 
