@@ -276,14 +276,20 @@ void expect_plan(Tracker& t, const LoadPlan& plan, const std::vector<bool>& aliv
     t.expect_range(0, plan.prefixes_per_peer, value);
 }
 
-void send_plan(Harness& h, const LoadPlan& plan) {
+std::vector<PackedUpdates> encode_plan(const LoadPlan& plan) {
     std::vector<PackedUpdates> loads;
     for (std::uint32_t p = 0; p < plan.peers; ++p)
         loads.push_back(
             encode_announce_range(peer_identity(p), plan.path_length(p), plan.first_index(p), plan.prefixes_per_peer));
-    // Everything is encoded: start all peers in one loop iteration.
-    for (std::uint32_t p = 0; p < plan.peers; ++p) h.peers[p]->send(loads[p].bytes);
+    return loads;
 }
+
+// Everything is encoded before the clock starts: all peers start sending in one loop iteration.
+void send_loads(Harness& h, const std::vector<PackedUpdates>& loads) {
+    for (std::size_t p = 0; p < loads.size(); ++p) h.peers[p]->send(loads[p].bytes);
+}
+
+void send_plan(Harness& h, const LoadPlan& plan) { send_loads(h, encode_plan(plan)); }
 
 void record_bringup(Measurement& m, Harness& h, Nanos t0, std::uint32_t count) {
     std::vector<Nanos> up;
@@ -320,10 +326,11 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
     record_bringup(m, h, tb, plan.peers);
     h.settle();
     expect_plan(*h.tracker, plan, std::vector<bool>(plan.peers, true));
+    const auto loads = encode_plan(plan);
     h.tracker->reset_timing();
     h.sample_start();
     const Nanos t0 = now_ns();
-    send_plan(h, plan);
+    send_loads(h, loads);
     const bool done = h.wait_converged(h.deadline());
     const Nanos monitor_done = now_ns();
     if (done) {
@@ -527,8 +534,9 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, 
     h.tracker->reset_timing();
     h.sample_start();
     h.tracker->expect_range(0, block, Tracker::kAbsent);
+    const auto excess = encode_announce_range(vid, 1, limit, o.route_limit_excess);
     const Nanos t0 = now_ns();
-    victim.send(encode_announce_range(vid, 1, limit, o.route_limit_excess).bytes);
+    victim.send(excess.bytes);
     const bool withdrawn = h.loop.run_until(
         [&] {
             h.check_sessions({&victim});
