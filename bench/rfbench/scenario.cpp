@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -678,6 +679,9 @@ Measurement run_scenario(const std::string& scenario, const ScenarioOptions& opt
     } else if (scenario == "peer-count") {
         m.peers = options.peer_limit;
     }
+    // Wall-clock figures depend on what else runs on the machine; CPU seconds do not.
+    double load[1] = {0};
+    if (::getloadavg(load, 1) == 1) m.num("host_load_1m", load[0]);
     try {
         std::string error;
         if (!options.plan.validate(error)) throw ScenarioFailure{error};
