@@ -44,6 +44,9 @@ struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> alloc_failures{0}; // mbuf pool empty
     std::atomic<std::uint64_t> tx_failures{0};    // port refused the packet (freed, counted)
     std::atomic<std::uint64_t> probe_lookups{0};
+    // CPU time the worker thread has used (CLOCK_THREAD_CPUTIME_ID, updated once per pass): forwarding
+    // rate per core = packets / cpu_ns, which stays meaningful when the machine is shared.
+    std::atomic<std::uint64_t> cpu_ns{0};
 };
 
 }  // namespace rf::dataplane

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -49,6 +50,7 @@ public:
     [[nodiscard]] const rte_mempool* pool() const { return pool_; }
 
     void run() {
+        begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
         while (!emu_.stop_.load(std::memory_order_relaxed)) pass();
         flush_all();
@@ -56,6 +58,7 @@ public:
     }
 
     void run_passes(std::uint64_t passes) {
+        begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
         for (std::uint64_t p = 0; p < passes; ++p) pass();
         flush_all();
@@ -66,6 +69,11 @@ public:
     void pass() {
         for (std::size_t i = 0; i < hosts_.size(); ++i) host_burst(i);
         flush_all();
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        const auto now = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+        if (cpu_start_ == 0) cpu_start_ = now;
+        counters.cpu_ns.store(cpu_base_ + (now - cpu_start_), std::memory_order_relaxed);
     }
 
     [[nodiscard]] std::uint64_t nh_packets(std::uint32_t slot) const {
@@ -74,6 +82,15 @@ public:
     WorkerCounters counters;
 
 private:
+    // A new run (possibly on another thread) continues the CPU-time count from where the last stopped.
+    void begin_cpu_accounting() {
+        cpu_base_ = counters.cpu_ns.load(std::memory_order_relaxed);
+        cpu_start_ = 0;
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        cpu_start_ = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+    }
+
     void host_burst(std::size_t local) {
         const std::uint32_t h = hosts_[local];
         const Host& host = emu_.topo_.hosts[h];
@@ -260,6 +277,7 @@ private:
     std::uint16_t txq_ = 0;
     unsigned burst_ = 32;
     rte_mempool* pool_ = nullptr;
+    std::uint64_t cpu_base_ = 0, cpu_start_ = 0;
 };
 
 Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows)
@@ -516,6 +534,12 @@ std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets(
 std::uint64_t Emulator::generated() const {
     std::uint64_t n = 0;
     for (const auto& w : workers_) n += w->counters.packets.load(std::memory_order_relaxed);
+    return n;
+}
+
+std::uint64_t Emulator::worker_cpu_ns() const {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->counters.cpu_ns.load(std::memory_order_relaxed);
     return n;
 }
 

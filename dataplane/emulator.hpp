@@ -79,6 +79,7 @@ public:
     [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets() const;  // (ip, packets)
     [[nodiscard]] std::uint64_t generated() const;
     [[nodiscard]] std::uint64_t tx_failures() const;
+    [[nodiscard]] std::uint64_t worker_cpu_ns() const;  // summed over workers
     [[nodiscard]] std::uint64_t alloc_failures() const;
     [[nodiscard]] std::size_t memory_bytes() const;  // emulator state + mbuf pool (not the FIB)
 

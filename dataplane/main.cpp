@@ -223,15 +223,18 @@ void print_report(const ConvergenceReport& r) { std::printf("  %s\n", r.to_strin
 void run_rate(Lab& lab, const Options& o) {
     const auto before = lab.emu.totals();
     const std::uint64_t gen0 = lab.emu.generated();
+    const std::uint64_t cpu0 = lab.emu.worker_cpu_ns();
     const auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(o.rate_seconds));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto after = lab.emu.totals();
     const double gen = static_cast<double>(lab.emu.generated() - gen0);
     const double fwd = static_cast<double>(after.tx - before.tx);
-    std::printf("rate: %u worker(s), %.2f s: generated %.2f Mpps, forwarded %.2f Mpps total, %.2f Mpps per worker; "
-                "drops no-route %llu none %llu unresolved %llu\n",
-                o.workers, secs, gen / secs / 1e6, fwd / secs / 1e6, fwd / secs / 1e6 / o.workers,
+    const double cpu = static_cast<double>(lab.emu.worker_cpu_ns() - cpu0) / 1e9;
+    std::printf("rate: %u worker(s), %.2f s wall, %.2f s worker CPU: forwarded %.2f Mpps wall-clock total; "
+                "per worker core %.2f Mpps (%.1f ns/packet incl. generation); drops no-route %llu none %llu "
+                "unresolved %llu\n",
+                o.workers, secs, cpu, fwd / secs / 1e6, cpu > 0 ? gen / cpu / 1e6 : 0.0, gen > 0 ? cpu * 1e9 / gen : 0.0,
                 static_cast<unsigned long long>(after.drop_no_route - before.drop_no_route),
                 static_cast<unsigned long long>(after.drop_none - before.drop_none),
                 static_cast<unsigned long long>(after.drop_unresolved - before.drop_unresolved));
