@@ -159,4 +159,14 @@ std::string FibProducer::describe() const {
     return "FIB (rte_fib left-right tables, " + std::to_string(fib_->table_count()) + " tables) via FibUpdater";
 }
 
+std::string FibProducer::stats() const {
+    const auto f = fib_->stats();
+    const auto u = updater_->stats();
+    return "FIB: " + std::to_string(f.batches) + " batches, " + std::to_string(f.deltas) + " deltas (" +
+           std::to_string(f.coalesced) + " coalesced), " + std::to_string(f.table_ops) + " table ops, " +
+           std::to_string(f.failures) + " failures, " + std::to_string(f.grace_waits) + " grace waits; updater: " +
+           std::to_string(u.rejected_batches) + " batches refused (back-pressure), max queue depth " +
+           std::to_string(u.max_queue_depth);
+}
+
 }  // namespace rf::dataplane

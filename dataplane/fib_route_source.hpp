@@ -56,6 +56,7 @@ public:
     bool visible(std::uint64_t ticket) const override { return fib_->visible_sequence() >= ticket; }
     std::size_t memory_bytes() const override;
     std::string describe() const override;
+    std::string stats() const override;
     fib::Fib& fib() { return *fib_; }
     fib::FibUpdater& updater() { return *updater_; }
 

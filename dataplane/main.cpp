@@ -506,6 +506,7 @@ int main(int argc, char** argv) {
                         static_cast<unsigned long long>(t.drop_unresolved),
                         static_cast<unsigned long long>(emu->tx_failures()),
                         static_cast<unsigned long long>(emu->alloc_failures()));
+            if (const auto st = producer->stats(); !st.empty()) std::printf("%s\n", st.c_str());
             if (!o.quiet) {
                 std::printf("per next hop:");
                 for (const auto& [ip, n] : emu->next_hop_packets())

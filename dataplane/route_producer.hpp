@@ -37,6 +37,7 @@ public:
     virtual void housekeeping() {}  // writer-side reclamation when the producer has no thread of its own
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
     [[nodiscard]] virtual std::string describe() const = 0;
+    [[nodiscard]] virtual std::string stats() const { return {}; }
 };
 
 // Stand-alone: one rte_lpm table per table id of the lab topology, each with the VNet's system routes
