@@ -55,6 +55,7 @@ struct Options {
     std::string lab_iface;  // lab mode: net_af_packet on this Linux interface
     std::uint32_t lab_ip = 0x0A01010A;  // 10.1.1.10
     bool memory_only = false;
+    unsigned repeat = 1;  // runs of each single-change scenario
     bool quiet = false;
 };
 
@@ -74,6 +75,7 @@ void usage() {
         "  --bulk N               prefixes in the bulk change (default 1000)\n"
         "  --churn-rates a,b      changes/s (default 1000,10000)\n"
         "  --churn-seconds S      per churn rate (default 2)\n"
+        "  --repeat N             runs of each single-change scenario, with a summary (default 1)\n"
         "  --memory               set up, print memory, exit\n"
         "  --lab IFACE            lab mode: NVA port = net_af_packet on IFACE, ARP resolution\n"
         "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
@@ -134,6 +136,7 @@ bool parse(const std::vector<std::string>& args, Options& o) {
         else if (a == "--lab-ip") o.lab_ip = parse_ip(next());
         else if (a == "--mem") o.memory_mb = num();
         else if (a == "--quiet") o.quiet = true;
+        else if (a == "--repeat") o.repeat = std::max(1U, num());
         else if (a == "-h" || a == "--help") {
             usage();
             std::exit(0);
@@ -218,7 +221,41 @@ struct Lab {
     void probe_disarm() { emu.probe().disarm(); }
 };
 
-void print_report(const ConvergenceReport& r) { std::printf("  %s\n", r.to_string().c_str()); }
+std::vector<ConvergenceReport> g_reports;  // of the scenario being repeated
+
+void print_report(const ConvergenceReport& r) {
+    std::printf("  %s\n", r.to_string().c_str());
+    g_reports.push_back(r);
+}
+
+// Medians over the runs of one scenario (and the worst last-host time and the misrouting totals).
+void print_summary() {
+    if (g_reports.size() < 2) {
+        g_reports.clear();
+        return;
+    }
+    std::vector<double> pub, first, med, p99, last;
+    std::uint64_t to_withdrawn = 0, after = 0, lost = 0, unconverged = 0;
+    for (const auto& r : g_reports) {
+        pub.push_back(r.publish_us);
+        first.push_back(r.first_us);
+        med.push_back(r.median_us);
+        p99.push_back(r.p99_us);
+        last.push_back(r.last_us);
+        to_withdrawn += r.to_withdrawn;
+        after += r.to_withdrawn_after_publish;
+        lost += r.lost;
+        unconverged += r.hosts - r.converged;
+    }
+    for (auto* v : {&pub, &first, &med, &p99, &last}) std::sort(v->begin(), v->end());
+    std::printf("  summary of %zu runs (medians): publish %.1f us; first %.1f us, median %.1f us, p99 %.1f us, last %.1f us "
+                "(worst last %.1f us); totals: to withdrawn %llu (after publish %llu), lost %llu, unconverged hosts %llu\n",
+                g_reports.size(), percentile_sorted(pub, 50), percentile_sorted(first, 50), percentile_sorted(med, 50),
+                percentile_sorted(p99, 50), percentile_sorted(last, 50), last.back(),
+                static_cast<unsigned long long>(to_withdrawn), static_cast<unsigned long long>(after),
+                static_cast<unsigned long long>(lost), static_cast<unsigned long long>(unconverged));
+    g_reports.clear();
+}
 
 void run_rate(Lab& lab, const Options& o) {
     const auto before = lab.emu.totals();
@@ -490,11 +527,12 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
             for (const auto& s : o.scenarios) {
                 if (s == "rate") run_rate(lab, o);
-                else if (s == "prefix") run_prefix(lab);
-                else if (s == "bulk") run_bulk(lab, o);
-                else if (s == "peer-down") run_peer_down(lab, o);
+                else if (s == "prefix") for (unsigned r = 0; r < o.repeat; ++r) run_prefix(lab);
+                else if (s == "bulk") for (unsigned r = 0; r < o.repeat; ++r) run_bulk(lab, o);
+                else if (s == "peer-down") for (unsigned r = 0; r < o.repeat; ++r) run_peer_down(lab, o);
                 else if (s == "churn") for (auto r : o.churn_rates) run_churn(lab, o, r);
                 else std::printf("unknown scenario %s\n", s.c_str());
+                print_summary();
                 if (ec.arp) emu->service();
             }
             emu->stop();
