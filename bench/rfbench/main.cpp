@@ -63,6 +63,8 @@ Output
   --keep-dirs             keep the targets' temp dirs (configs, logs)
   --verbose
   --bird PATH | --frr PATH | --gobgp PATH | --routefabricd PATH   daemon executables
+  --max-load T=N,...      skip target T where peers x prefixes > N (e.g. gobgp=80000: GoBGP sends
+                          one prefix per UPDATE and would take hours at 64x20000); reported as skipped
   --list-targets          targets, versions and what each needs
 )";
 
@@ -79,6 +81,7 @@ struct Args {
     bool no_spawn = false;
     bool list_targets = false;
     std::map<std::string, std::string> binaries;
+    std::map<std::string, std::uint64_t> max_load;
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -230,6 +233,12 @@ Args parse(int argc, char** argv) {
             o.keep_dirs = true;
         } else if (opt == "--verbose" || opt == "-v") {
             o.verbose = true;
+        } else if (opt == "--max-load") {
+            for (const auto& item : split(value(), ',')) {
+                const auto eq = item.find('=');
+                if (eq == std::string::npos) usage_error("--max-load takes TARGET=N");
+                a.max_load[item.substr(0, eq)] = to_u32(item.substr(eq + 1), opt);
+            }
         } else if (opt == "--list-targets") {
             a.list_targets = true;
         } else if (opt == "--bird" || opt == "--frr" || opt == "--gobgp" || opt == "--routefabricd") {
@@ -305,6 +314,24 @@ int main(int argc, char** argv) {
                 if (o.verbose)
                     std::fprintf(stderr, "rfbench: %s %s %ux%u ...\n", scenario.c_str(), t->name().c_str(), peers,
                                  prefixes);
+                const auto limit = args.max_load.find(t->name());
+                if (limit != args.max_load.end() && static_cast<std::uint64_t>(peers) * prefixes > limit->second) {
+                    Measurement skipped;
+                    skipped.scenario = scenario;
+                    skipped.target = t->name();
+                    skipped.peers = peers;
+                    skipped.prefixes_per_peer = prefixes;
+                    skipped.skipped = true;
+                    skipped.error = "skipped: above --max-load " + t->name() + "=" + std::to_string(limit->second);
+                    const std::string line = skipped.json_line();
+                    if (json_out.is_open()) {
+                        json_out << line << "\n";
+                    } else {
+                        std::printf("%s\n", line.c_str());
+                    }
+                    results.push_back(std::move(skipped));
+                    continue;
+                }
                 Measurement m = run_scenario(scenario, o, *t);
                 all_ok = all_ok && m.ok;
                 const std::string line = m.json_line();

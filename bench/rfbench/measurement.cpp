@@ -67,6 +67,7 @@ std::string Measurement::json_line() const {
     os << "{\"scenario\":" << json_escape(scenario) << ",\"target\":" << json_escape(target)
        << ",\"target_version\":" << json_escape(target_version) << ",\"peers\":" << peers
        << ",\"prefixes_per_peer\":" << prefixes_per_peer << ",\"ok\":" << (ok ? "true" : "false");
+    if (skipped) os << ",\"skipped\":true";
     if (!error.empty()) os << ",\"error\":" << json_escape(error);
     for (const auto& [k, v] : fields) os << "," << json_escape(k) << ":" << v;
     os << "}";

@@ -18,6 +18,7 @@ struct Measurement {
     std::uint32_t peers = 0;
     std::uint32_t prefixes_per_peer = 0;
     bool ok = false;
+    bool skipped = false;  // not run (--max-load); not a failure
     std::string error;
     std::string headline_name;  // the figure the table shows first
     double headline = 0;

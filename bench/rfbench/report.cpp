@@ -40,7 +40,7 @@ std::string format_table(const std::vector<Measurement>& ms) {
         const double cpu = m.number("target_cpu_phase_s");
         rows.push_back({m.scenario, m.target, m.size_label(), result, value, fmt(m.number("prefixes_per_s"), 0),
                         fmt(m.number("lag_p99_ms"), 3), fmt(m.number("target_peak_rss_mib"), 1), fmt(cpu, 2),
-                        m.ok ? "yes" : "NO"});
+                        m.skipped ? "skipped" : m.ok ? "yes" : "NO"});
     }
     std::vector<std::size_t> width(rows.front().size(), 0);
     for (const auto& r : rows)
@@ -71,7 +71,7 @@ std::string format_markdown(const std::vector<Measurement>& ms) {
            << value << " | " << fmt(m.number("prefixes_per_s"), 0) << " | " << fmt(m.number("all_peers_done_ms"), 1)
            << " | " << fmt(m.number("lag_p99_ms"), 3) << " | " << fmt(m.number("target_peak_rss_mib"), 1) << " | "
            << fmt(m.number("target_cpu_phase_s"), 2) << " | " << fmt(m.number("rfbench_cpu_phase_s"), 2) << " | "
-           << (m.ok ? "yes" : "**no**") << " |\n";
+           << (m.skipped ? "skipped" : m.ok ? "yes" : "**no**") << " |\n";
     }
     return os.str();
 }

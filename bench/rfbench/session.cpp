@@ -91,6 +91,8 @@ void Session::connect(Nanos now) {
         ticking_ = true;
     }
     silent_ = false;
+    options_ = bgp::CodecOptions{};
+    negotiated_hold_ = 0;
     close_reason_ = CloseReason::None;
     close_detail_.clear();
     rx_.clear();
