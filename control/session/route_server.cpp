@@ -322,6 +322,11 @@ void RouteServer::log(const std::string& line) {
 }
 
 void RouteServer::distribute() {
+    if (!retired_.empty()) {  // removed peers' sessions, kept until their last NOTIFICATION is flushed
+        retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                      [](const auto& s) { return !s->has_open_connection(); }),
+                       retired_.end());
+    }
     if (!rib_.has_outbound()) {
         return;
     }

@@ -1,0 +1,124 @@
+// Peer manager at runtime (the REST API of another issue calls these): adding a peer lets it connect;
+// removing it sends Cease / Peer De-configured and withdraws its routes everywhere; the 9th peer is refused.
+// Also ROUTE-REFRESH is answered with the peer's whole Adj-RIB-Out and End-of-RIB.
+#include <gtest/gtest.h>
+
+#include "control/session/route_server.hpp"
+#include "tests/control/session/support/raw_peer.hpp"
+#include "tests/control/session/support/rs_harness.hpp"
+#include "tests/control/session/support/test_support.hpp"
+
+namespace rf::testing {
+namespace {
+
+session::PeerSettings make_peer(int host) {
+    session::PeerSettings p;
+    p.name = "nva" + std::to_string(host);
+    p.address = *net::IpAddress::parse(loopback(host));
+    p.asn = static_cast<std::uint32_t>(65000 + host);
+    return p;
+}
+
+struct Harness {
+    std::uint16_t port = free_port(loopback(1));
+    std::unique_ptr<RsHarness> rs;
+    Harness() {
+        session::ServerConfig cfg;
+        cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
+        cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
+        cfg.port = port;
+        cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
+        rs = std::make_unique<RsHarness>(cfg, std::vector<session::PeerSettings>{make_peer(51)});
+    }
+};
+
+TEST(RuntimePeers, AddedPeerConnectsRemovedPeerIsCeasedAndWithdrawn) {
+    Harness h;
+    ASSERT_FALSE(h.rs->start_error());
+    RawPeer stranger;
+    ASSERT_TRUE(stranger.connect(loopback(52), loopback(1), h.port));
+    EXPECT_TRUE(stranger.await_close());  // not configured yet
+
+    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(52)); });
+    ASSERT_FALSE(err) << *err;
+    RawPeer a;
+    ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
+    ASSERT_TRUE(a.handshake(65051, "10.0.0.51"));
+    RawPeer b;
+    ASSERT_TRUE(b.connect(loopback(52), loopback(1), h.port));
+    ASSERT_TRUE(b.handshake(65052, "10.0.0.52"));
+    ASSERT_TRUE(b.announce({"10.52.0.0/24"}, "100.64.0.52", {65052}));
+    ASSERT_TRUE(wait_until([&] { return h.rs->lookup("10.52.0.0/24").has_value(); }, 3s));
+
+    const bool removed = h.rs->call([](session::RouteServer& s) { return s.remove_peer(*net::IpAddress::parse(loopback(52))); });
+    ASSERT_TRUE(removed);
+    auto n = b.await_notification();
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->code, 6);
+    EXPECT_EQ(n->subcode, 3);  // Cease / Peer De-configured
+    EXPECT_FALSE(h.rs->lookup("10.52.0.0/24").has_value());
+    // The other peer hears the withdrawal.
+    EXPECT_TRUE(wait_until(
+        [&] {
+            a.receive(50ms);
+            for (const auto& u : a.updates) {
+                for (const auto& w : u.withdrawn) {
+                    if (w.prefix.to_string() == "10.52.0.0/24") {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        },
+        3s));
+    EXPECT_TRUE(h.rs->sessions_of(loopback(52)).empty());
+}
+
+TEST(RuntimePeers, NinthPeerIsRefusedAtRuntime) {
+    Harness h;
+    ASSERT_FALSE(h.rs->start_error());
+    for (int i = 52; i <= 58; ++i) {
+        auto err = h.rs->call([i](session::RouteServer& s) { return s.add_peer(make_peer(i)); });
+        ASSERT_FALSE(err) << *err;
+    }
+    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(59)); });
+    ASSERT_TRUE(err);
+    EXPECT_NE(err->find("nva59"), std::string::npos) << *err;
+    EXPECT_NE(err->find("maximum (8)"), std::string::npos) << *err;
+    auto reserved = h.rs->call([](session::RouteServer& s) {
+        auto p = make_peer(60);
+        p.asn = 65517;
+        return s.remove_peer(*net::IpAddress::parse(loopback(58))) ? s.add_peer(p) : std::optional<std::string>();
+    });
+    ASSERT_TRUE(reserved);
+    EXPECT_NE(reserved->find("65517 is reserved"), std::string::npos) << *reserved;
+}
+
+TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
+    Harness h;
+    ASSERT_FALSE(h.rs->start_error());
+    RawPeer a;
+    ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
+    ASSERT_TRUE(a.handshake(65051, "10.0.0.51"));
+    auto has_vnet_and_eor = [&](std::size_t from) {
+        bool vnet = false;
+        bool eor = false;
+        for (std::size_t i = from; i < a.updates.size(); ++i) {
+            for (const auto& n : a.updates[i].nlri) {
+                vnet = vnet || n.prefix.to_string() == "10.1.0.0/16";
+            }
+            eor = eor || (vnet && a.updates[i].is_end_of_rib());
+        }
+        return vnet && eor;
+    };
+    ASSERT_TRUE(wait_until([&] { a.receive(50ms); return has_vnet_and_eor(0); }, 3s));
+    const std::size_t before = a.updates.size();
+    bgp::RouteRefresh rr;
+    std::vector<std::uint8_t> bytes;
+    bgp::encode_route_refresh(rr, bytes);
+    ASSERT_TRUE(a.send(bytes));
+    EXPECT_TRUE(wait_until([&] { a.receive(50ms); return has_vnet_and_eor(before); }, 3s));
+}
+
+}  // namespace
+}  // namespace rf::testing
