@@ -67,7 +67,8 @@ std::vector<std::vector<bgp::DecodedUpdate>> make_updates(std::uint32_t peers, s
             u.update.attributes = a;
             for (std::uint32_t j = i; j < std::min<std::uint32_t>(k, i + kNlriPerUpdate); ++j) {
                 const std::uint32_t n = p * k + j;
-                u.update.nlri.push_back(bgp::Nlri{net::Prefix::v4(net::Ipv4Address{0x0A000000U + (n << 8)}, 24), 0});
+                u.update.nlri.push_back(
+                    bgp::Nlri{net::Prefix::v4(net::Ipv4Address{0x0A000000U + (n << 8)}, 24), 0});
             }
             all[p].push_back(std::move(u));
         }
@@ -137,8 +138,8 @@ void BM_RibPropagation(benchmark::State& state) {
     }
     const double prefixes = static_cast<double>(n) * k;
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n * k));
-    state.counters["routes_out"] =
-        benchmark::Counter(prefixes * (n - 1) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    state.counters["routes_out"] = benchmark::Counter(
+        prefixes * (n - 1) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
     state.counters["out_MB_per_group"] = static_cast<double>(out_bytes) / (n - 1) / 1e6;
     state.counters["heap_B_per_prefix"] = heap_per_prefix;
 }

@@ -25,7 +25,7 @@ std::size_t hash_route_attributes(const bgp::PathAttributes& a, const std::vecto
 class AttrStore;
 
 struct AttrNode {
-    bgp::PathAttributes attrs;               // as received (IPv4 routes carry their NEXT_HOP here)
+    bgp::PathAttributes attrs;                 // as received (IPv4 routes carry their NEXT_HOP here)
     std::vector<net::IpAddress> mp_next_hops;  // MP_REACH next hops (IPv6 routes); empty for IPv4
     std::size_t hash = 0;
     std::uint32_t refs = 0;
@@ -34,8 +34,8 @@ struct AttrNode {
     // Derived once, at interning.
     std::size_t as_path_length = 0;
     bgp::Origin origin = bgp::Origin::Incomplete;  // missing ORIGIN counts as the worst
-    bool loops = false;        // AS_PATH holds the RS ASN: not eligible (RFC 4271 §9.1.2)
-    bool not_advertised = false;  // NO_ADVERTISE, NO_EXPORT or NO_EXPORT_SUBCONFED
+    bool loops = false;                  // AS_PATH holds the RS ASN: not eligible (RFC 4271 §9.1.2)
+    bool not_advertised = false;         // NO_ADVERTISE, NO_EXPORT or NO_EXPORT_SUBCONFED
     net::IpAddress forwarding_next_hop;  // what the FIB programs
 
     // The attributes as every peer receives them (see RouteServerRib), built on first use.
@@ -57,7 +57,7 @@ public:
 
     [[nodiscard]] AttrNode* get() const { return node_; }
     AttrNode* operator->() const { return node_; }
-    const AttrNode& operator*() const { return *node_; }
+    AttrNode& operator*() const { return *node_; }
     explicit operator bool() const { return node_ != nullptr; }
     friend bool operator==(const AttrRef& a, const AttrRef& b) { return a.node_ == b.node_; }
 

@@ -121,7 +121,9 @@ public:
     }
 
 private:
-    [[nodiscard]] std::size_t home(const net::Prefix& key) const { return net::PrefixHash{}(key) & (slots_.size() - 1); }
+    [[nodiscard]] std::size_t home(const net::Prefix& key) const {
+        return net::PrefixHash{}(key) & (slots_.size() - 1);
+    }
     [[nodiscard]] std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
 
     void grow() {

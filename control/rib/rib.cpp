@@ -78,11 +78,15 @@ namespace {
 
 constexpr int kFamilyCount = 2;  // IPv4 unicast, IPv6 unicast
 
-int family_index(net::Afi afi) { return afi == net::Afi::Ipv4 ? 0 : 1; }
+int family_index(net::Afi afi) {
+    return afi == net::Afi::Ipv4 ? 0 : 1;
+}
 bgp::AfiSafi family_at(int i) {
     return {i == 0 ? net::Afi::Ipv4 : net::Afi::Ipv6, net::Safi::Unicast};
 }
-unsigned family_bit(int i) { return 1U << static_cast<unsigned>(i); }
+unsigned family_bit(int i) {
+    return 1U << static_cast<unsigned>(i);
+}
 
 unsigned family_mask(const std::vector<bgp::AfiSafi>& families) {
     unsigned m = 0;
@@ -153,8 +157,8 @@ struct Path {
 };
 
 struct Dest {
-    std::vector<Path> paths;  // eligible paths, comparator order
-    bool vnet = false;        // an originated VNet prefix (advertised instead of the best path)
+    std::vector<Path> paths;    // eligible paths, comparator order
+    bool vnet = false;          // an originated VNet prefix (advertised instead of the best path)
     std::int32_t touched = -1;  // index of its snapshot during a RIB call
 };
 
@@ -342,7 +346,8 @@ struct RouteServerRib::Impl {
             out->originator_id.reset();
             out->cluster_list.clear();
             std::erase_if(out->unknown, [](const bgp::UnknownAttribute& u) {
-                return (u.flags & bgp::attr_flag::Optional) == 0 || (u.flags & bgp::attr_flag::Transitive) == 0;
+                return (u.flags & bgp::attr_flag::Optional) == 0 ||
+                       (u.flags & bgp::attr_flag::Transitive) == 0;
             });
             for (auto& u : out->unknown) {
                 u.flags |= bgp::attr_flag::Partial;
@@ -379,7 +384,8 @@ struct RouteServerRib::Impl {
     };
     using AnnounceKey = std::tuple<int, PeerId, const void*>;  // family, source, attribute identity
 
-    void encode_announce_buckets(Group& g, std::map<AnnounceKey, Bucket>& buckets, std::vector<Segment>& out) {
+    void encode_announce_buckets(Group& g, std::map<AnnounceKey, Bucket>& buckets,
+                                 std::vector<Segment>& out) {
         for (auto& [key, b] : buckets) {
             const int fi = std::get<0>(key);
             std::vector<std::uint8_t> bytes;
@@ -404,14 +410,15 @@ struct RouteServerRib::Impl {
                     b.mp_next_hops = {*g.key.nh_v6};
                 }
             } else {
-                b.attrs = &outbound_attrs(*s.attrs.get());
+                b.attrs = &outbound_attrs(*s.attrs);
                 b.mp_next_hops = s.attrs->mp_next_hops;
             }
         }
         b.nlri.push_back(bgp::Nlri{p, 0});
     }
 
-    std::vector<Segment> encode_changes(Group& g, const std::vector<std::tuple<net::Prefix, OutState, OutState>>& changes) {
+    std::vector<Segment> encode_changes(
+        Group& g, const std::vector<std::tuple<net::Prefix, OutState, OutState>>& changes) {
         std::map<AnnounceKey, Bucket> announce;
         std::pair<AnnounceKey, Bucket*> last{};
         std::map<std::pair<int, PeerId>, std::vector<bgp::Nlri>> withdraw_excluding;  // to all but old source
@@ -786,7 +793,9 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
     return UpdateResult{UpdateStatus::Ok, limit != 0 ? count : peer->adj_in.size(), limit};
 }
 
-void RouteServerRib::peer_down(PeerId id) { impl_->take_down(id); }
+void RouteServerRib::peer_down(PeerId id) {
+    impl_->take_down(id);
+}
 
 std::vector<SharedBytes> RouteServerRib::route_refresh(PeerId id, bgp::AfiSafi family) {
     auto& m = *impl_;
@@ -828,7 +837,8 @@ std::vector<PeerOutbound> RouteServerRib::drain_outbound() {
             peer->pending.clear();
         }
     }
-    std::sort(out.begin(), out.end(), [](const PeerOutbound& a, const PeerOutbound& b) { return a.peer < b.peer; });
+    std::sort(out.begin(), out.end(),
+              [](const PeerOutbound& a, const PeerOutbound& b) { return a.peer < b.peer; });
     return out;
 }
 
@@ -837,7 +847,9 @@ bool RouteServerRib::has_outbound() const {
                        [](const auto& kv) { return !kv.second->pending.empty(); });
 }
 
-bool RouteServerRib::flush_deltas() { return impl_->flush(); }
+bool RouteServerRib::flush_deltas() {
+    return impl_->flush();
+}
 
 std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
     std::vector<LearnedRoute> out;
@@ -878,7 +890,7 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
             if (nh.empty() && s.attrs->attrs.next_hop) {
                 nh.push_back(net::IpAddress::v4(*s.attrs->attrs.next_hop));
             }
-            out.push_back(AdvertisedRoute{p, m.outbound_attrs(*s.attrs.get()), std::move(nh), s.source});
+            out.push_back(AdvertisedRoute{p, m.outbound_attrs(*s.attrs), std::move(nh), s.source});
         }
     };
     for (const auto& p : m.vnet) {
@@ -930,7 +942,9 @@ std::size_t RouteServerRib::route_count(PeerId id) const {
     return peer == nullptr ? 0 : peer->adj_in.size();
 }
 
-bool RouteServerRib::is_up(PeerId id) const { return impl_->find_peer(id) != nullptr; }
+bool RouteServerRib::is_up(PeerId id) const {
+    return impl_->find_peer(id) != nullptr;
+}
 
 RibStats RouteServerRib::stats() const {
     const auto& m = *impl_;
@@ -949,6 +963,8 @@ RibStats RouteServerRib::stats() const {
     return s;
 }
 
-const RibConfig& RouteServerRib::config() const { return impl_->config; }
+const RibConfig& RouteServerRib::config() const {
+    return impl_->config;
+}
 
 }  // namespace rf::rib

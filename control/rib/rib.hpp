@@ -82,13 +82,13 @@ struct RibConfig {
 // What the RIB needs to know about an established session.
 struct PeerConfig {
     PeerId id = 0;
-    net::IpAddress address;                  // the peer's address (tie-break, queries)
-    std::uint32_t asn = 0;                   // the peer's real ASN
-    net::Ipv4Address bgp_identifier;         // from the peer's OPEN (tie-break)
-    std::size_t route_limit = 1000;          // 0 = unlimited
+    net::IpAddress address;           // the peer's address (tie-break, queries)
+    std::uint32_t asn = 0;            // the peer's real ASN
+    net::Ipv4Address bgp_identifier;  // from the peer's OPEN (tie-break)
+    std::size_t route_limit = 1000;   // 0 = unlimited
     RouteCounting counting = RouteCounting::DistinctPrefixes;
-    bool route_refresh = false;              // the peer negotiated ROUTE-REFRESH (RFC 2918)
-    bgp::CodecOptions codec;                 // negotiated; used to encode this peer's Adj-RIB-Out
+    bool route_refresh = false;  // the peer negotiated ROUTE-REFRESH (RFC 2918)
+    bgp::CodecOptions codec;     // negotiated; used to encode this peer's Adj-RIB-Out
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
     std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
     // Our end of the session; the next hop of originated routes when RibConfig gives none.
@@ -167,10 +167,10 @@ struct LocRibPath {
 
 struct LocRibEntry {
     net::Prefix prefix;
-    std::vector<LocRibPath> paths;  // every eligible path, best first (comparator order)
-    std::size_t ecmp_count = 0;     // paths[0 .. ecmp_count) form the ECMP set
+    std::vector<LocRibPath> paths;                     // every eligible path, best first (comparator order)
+    std::size_t ecmp_count = 0;                        // paths[0 .. ecmp_count) form the ECMP set
     DecisionStep decided_by = DecisionStep::OnlyPath;  // the step that put paths[0] before paths[1]
-    std::vector<net::IpAddress> next_hops;  // the ECMP set's next hops as published to the FIB
+    std::vector<net::IpAddress> next_hops;             // the ECMP set's next hops as published to the FIB
 };
 
 struct PeerOutbound {
@@ -182,7 +182,7 @@ struct RibStats {
     std::size_t peers = 0;
     std::size_t update_groups = 0;
     std::size_t loc_rib_prefixes = 0;
-    std::size_t adj_rib_in_routes = 0;   // sum over peers
+    std::size_t adj_rib_in_routes = 0;    // sum over peers
     std::size_t interned_attributes = 0;  // distinct attribute sets stored
     std::uint64_t delta_sequence = 0;     // next sequence number to publish
     std::size_t pending_deltas = 0;       // refused by the sink, waiting
@@ -231,7 +231,7 @@ public:
     [[nodiscard]] std::vector<AdvertisedRoute> adj_rib_out(PeerId peer) const;
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
-    [[nodiscard]] std::size_t route_count(PeerId peer) const;       // distinct prefixes in Adj-RIB-In
+    [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
     [[nodiscard]] bool is_up(PeerId peer) const;
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;

@@ -1,20 +1,21 @@
 // PrefixMap (the RIB's flat hash map) against std::map under random inserts and erases, so that
 // backward-shift deletion is exercised across growth and wrap-around.
+#include "control/rib/prefix_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
 
-#include "control/rib/prefix_map.hpp"
-
 namespace rf::rib {
 namespace {
 
 net::Prefix nth(std::uint32_t i) {
-    return i % 3 == 0 ? net::Prefix::v6(net::Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8),
-                                                           static_cast<std::uint8_t>(i)}},
-                                        48)
-                      : net::Prefix::v4(net::Ipv4Address{0x0A000000U + (i << 8)}, 24);
+    return i % 3 == 0
+               ? net::Prefix::v6(net::Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8),
+                                                   static_cast<std::uint8_t>(i)}},
+                                 48)
+               : net::Prefix::v4(net::Ipv4Address{0x0A000000U + (i << 8)}, 24);
 }
 
 TEST(PrefixMap, BehavesLikeStdMapUnderRandomInsertsAndErases) {

@@ -35,9 +35,12 @@ struct Model {
         std::vector<net::IpAddress> next_hops;
     };
 
-    static std::size_t len(const ModelRoute& r) { return r.attrs.as_path->segments.empty() ? 0 : r.attrs.as_path->segments[0].asns.size(); }
+    static std::size_t len(const ModelRoute& r) {
+        return r.attrs.as_path->segments.empty() ? 0 : r.attrs.as_path->segments[0].asns.size();
+    }
     static bool loops(const ModelRoute& r) {
-        const auto& asns = r.attrs.as_path->segments.empty() ? std::vector<std::uint32_t>{} : r.attrs.as_path->segments[0].asns;
+        const auto& asns = r.attrs.as_path->segments.empty() ? std::vector<std::uint32_t>{}
+                                                             : r.attrs.as_path->segments[0].asns;
         return std::find(asns.begin(), asns.end(), kRsAsn) != asns.end();
     }
 
@@ -56,10 +59,10 @@ struct Model {
         }
         // Written independently of compare_paths: a lexicographic key.
         std::sort(cs.begin(), cs.end(), [](const C& a, const C& b) {
-            return std::make_tuple(len(*a.r), static_cast<int>(*a.r->attrs.origin), a.cfg->bgp_identifier.value,
-                                   a.cfg->address, a.id) <
-                   std::make_tuple(len(*b.r), static_cast<int>(*b.r->attrs.origin), b.cfg->bgp_identifier.value,
-                                   b.cfg->address, b.id);
+            return std::make_tuple(len(*a.r), static_cast<int>(*a.r->attrs.origin),
+                                   a.cfg->bgp_identifier.value, a.cfg->address,
+                                   a.id) < std::make_tuple(len(*b.r), static_cast<int>(*b.r->attrs.origin),
+                                                           b.cfg->bgp_identifier.value, b.cfg->address, b.id);
         });
         Entry e;
         for (const auto& c : cs) {
@@ -95,8 +98,8 @@ struct Model {
                 continue;
             }
             const auto& r = adj_in.at(e.paths[0]).at(p);
-            if (std::find(r.attrs.communities.begin(), r.attrs.communities.end(), bgp::community::NoAdvertise) !=
-                r.attrs.communities.end()) {
+            if (std::find(r.attrs.communities.begin(), r.attrs.communities.end(),
+                          bgp::community::NoAdvertise) != r.attrs.communities.end()) {
                 continue;
             }
             auto path = r.attrs.as_path->segments[0].asns;
@@ -113,8 +116,8 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
     std::mt19937 rng(GetParam());
     auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
 
-    const std::vector<net::Prefix> prefixes{P("10.0.0.0/16"),  P("10.10.0.0/16"),   P("10.11.0.0/16"),
-                                            P("10.12.0.0/24"), P("10.12.0.0/23"),   P("192.168.1.0/24"),
+    const std::vector<net::Prefix> prefixes{P("10.0.0.0/16"),     P("10.10.0.0/16"),   P("10.11.0.0/16"),
+                                            P("10.12.0.0/24"),    P("10.12.0.0/23"),   P("192.168.1.0/24"),
                                             P("2001:db8:1::/48"), P("2001:db8:2::/48")};
     Model model;
     model.vnet = prefixes[0];
@@ -264,10 +267,13 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
             ASSERT_EQ(view.prefixes().size(), expect.size()) << "step " << step << " peer " << pid;
             for (const auto& [p, want] : expect) {
                 auto it = view.table.find(p);
-                ASSERT_NE(it, view.table.end()) << "step " << step << " peer " << pid << " lacks " << p.to_string();
-                EXPECT_EQ(it->second.attributes.as_path, want.first) << "step " << step << " " << p.to_string();
+                ASSERT_NE(it, view.table.end())
+                    << "step " << step << " peer " << pid << " lacks " << p.to_string();
+                EXPECT_EQ(it->second.attributes.as_path, want.first)
+                    << "step " << step << " " << p.to_string();
                 ASSERT_FALSE(it->second.next_hops.empty());
-                EXPECT_EQ(it->second.next_hops.front(), want.second) << "step " << step << " " << p.to_string();
+                EXPECT_EQ(it->second.next_hops.front(), want.second)
+                    << "step " << step << " " << p.to_string();
             }
             // And the query API agrees with the wire.
             const auto adv = rib.adj_rib_out(pid);

@@ -1,11 +1,12 @@
 // Unit tests of the route-server RIB: best path and ECMP, reflection, origination, route limits,
 // End-of-RIB, route refresh, update groups and the delta stream.
+#include "control/rib/rib.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "control/rib/delta_queue.hpp"
-#include "control/rib/rib.hpp"
 #include "tests/control/rib/rib_test_util.hpp"
 
 namespace rf::rib::test {
@@ -13,7 +14,8 @@ namespace {
 
 // ------------------------------------------------------------------------------------ comparator
 
-PathKey key(std::size_t len, bgp::Origin origin, const std::string& bgp_id, const std::string& addr, PeerId id) {
+PathKey key(std::size_t len, bgp::Origin origin, const std::string& bgp_id, const std::string& addr,
+            PeerId id) {
     return PathKey{len, origin, A4(bgp_id), A(addr), id};
 }
 
@@ -219,7 +221,7 @@ TEST_F(RibTest, NvaRoutesAreReflectedToEveryOtherNvaButNeverBack) {
     for (PeerId id : {2U, 3U}) {
         ASSERT_EQ(views[id].table.size(), 2U);
         const auto& r = views[id].table.at(P("10.10.0.0/16"));
-        EXPECT_EQ(r.next_hops, std::vector{A("100.64.0.1")});  // next hop kept
+        EXPECT_EQ(r.next_hops, std::vector{A("100.64.0.1")});      // next hop kept
         EXPECT_EQ(r.attributes.as_path, path_of({65515, 65001}));  // Azure: RS ASN prepended
         auto out = rib.adj_rib_out(id);
         ASSERT_EQ(out.size(), 2U);
@@ -444,7 +446,8 @@ TEST_F(RibTest, Ipv4RoutesInMpReachAreAcceptedWithAnIpv4NextHopOnly) {
     up(2, 65002);
     bgp::DecodedUpdate u;
     u.update.attributes = attrs({65001});
-    u.update.mp_reach = bgp::MpReach{{net::Afi::Ipv4, net::Safi::Unicast}, {A("100.64.0.1")}, {{P("10.10.0.0/16"), 0}}};
+    u.update.mp_reach =
+        bgp::MpReach{{net::Afi::Ipv4, net::Safi::Unicast}, {A("100.64.0.1")}, {{P("10.10.0.0/16"), 0}}};
     send(1, u);
     EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
     // RFC 8950 (IPv4 NLRI, IPv6 next hop) is not supported: treated as a withdrawal.
@@ -569,7 +572,7 @@ TEST_F(RibTest, AzureStrictCountsCurrentPlusIncomingRoutes) {
     EXPECT_EQ(send(1, v4_update(a, slash24s(0, 499))).status, UpdateStatus::Ok);
     EXPECT_EQ(send(1, v4_update(a, slash24s(0, 499))).status, UpdateStatus::Ok);  // 998
     EXPECT_EQ(send(1, v4_update(a, slash24s(499, 2))).status, UpdateStatus::Ok);  // 501 held
-    auto r = send(1, v4_update(a, slash24s(0, 501)));  // 501 + 501 = 1,002 > 1,000
+    auto r = send(1, v4_update(a, slash24s(0, 501)));                             // 501 + 501 = 1,002 > 1,000
     EXPECT_EQ(r.status, UpdateStatus::RouteLimitExceeded);
     EXPECT_EQ(r.route_count, 1002U);
     EXPECT_FALSE(rib.is_up(1));
@@ -657,8 +660,8 @@ TEST_F(RibTest, PeerDownWithdrawsEverythingInOneBatch) {
     ASSERT_EQ(sink.batches.size(), before + 1);
     const auto& batch = sink.batches.back();
     EXPECT_EQ(batch.size(), 100U);  // 50 withdrawn, 50 shrunk to peer 2's next hop
-    EXPECT_EQ(std::count_if(batch.begin(), batch.end(), [](const RouteDelta& d) { return d.is_withdrawal(); }),
-              50);
+    EXPECT_EQ(
+        std::count_if(batch.begin(), batch.end(), [](const RouteDelta& d) { return d.is_withdrawal(); }), 50);
     EXPECT_EQ(sink.fib.size(), 100U);
     EXPECT_EQ(views[3].table.size(), 100U);
     EXPECT_EQ(views[2].table.size(), 0U);  // peer 2 now holds only its own routes' best

@@ -25,7 +25,9 @@ inline net::IpAddress A(const std::string& s) {
     EXPECT_TRUE(a.has_value()) << s;
     return a.value_or(net::IpAddress{});
 }
-inline net::Ipv4Address A4(const std::string& s) { return A(s).as_v4(); }
+inline net::Ipv4Address A4(const std::string& s) {
+    return A(s).as_v4();
+}
 
 inline bgp::AsPath path_of(std::vector<std::uint32_t> asns) {
     bgp::AsPath p;
