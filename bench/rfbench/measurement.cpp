@@ -50,6 +50,8 @@ std::string Measurement::size_label() const {
     return std::to_string(peers) + "x" + std::to_string(prefixes_per_peer);
 }
 
+std::string Measurement::scenario_label() const { return variant.empty() ? scenario : scenario + "/" + variant; }
+
 const std::string* Measurement::field(const std::string& name) const {
     for (const auto& [k, v] : fields)
         if (k == name) return &v;
@@ -64,7 +66,9 @@ double Measurement::number(const std::string& name, double fallback) const {
 
 std::string Measurement::json_line() const {
     std::ostringstream os;
-    os << "{\"scenario\":" << json_escape(scenario) << ",\"target\":" << json_escape(target)
+    os << "{\"scenario\":" << json_escape(scenario);
+    if (!variant.empty()) os << ",\"variant\":" << json_escape(variant);
+    os << ",\"target\":" << json_escape(target)
        << ",\"target_version\":" << json_escape(target_version) << ",\"peers\":" << peers
        << ",\"prefixes_per_peer\":" << prefixes_per_peer << ",\"ok\":" << (ok ? "true" : "false");
     if (skipped) os << ",\"skipped\":true";

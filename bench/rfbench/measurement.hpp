@@ -13,6 +13,7 @@ namespace rf::bench {
 
 struct Measurement {
     std::string scenario;
+    std::string variant;  // e.g. failover "abort/best-path": part of the label, plots and table
     std::string target;
     std::string target_version;
     std::uint32_t peers = 0;
@@ -34,6 +35,7 @@ struct Measurement {
     void flag(const std::string& name, bool v);
     void text(const std::string& name, const std::string& v);
     [[nodiscard]] std::string size_label() const;  // "8x1000"
+    [[nodiscard]] std::string scenario_label() const;  // "failover/abort/best-path"
     [[nodiscard]] const std::string* field(const std::string& name) const;
     [[nodiscard]] double number(const std::string& name, double fallback = -1) const;
     [[nodiscard]] std::string json_line() const;

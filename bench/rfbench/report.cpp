@@ -38,7 +38,7 @@ std::string format_table(const std::vector<Measurement>& ms) {
         std::string value = m.headline_name == "refused" ? fmt(m.headline, 0) : fmt(m.headline, 2);
         if (!m.ok && !m.error.empty()) value += " (" + m.error.substr(0, 60) + ")";
         const double cpu = m.number("target_cpu_phase_s");
-        rows.push_back({m.scenario, m.target, m.size_label(), result, value, fmt(m.number("prefixes_per_s"), 0),
+        rows.push_back({m.scenario_label(), m.target, m.size_label(), result, value, fmt(m.number("prefixes_per_s"), 0),
                         fmt(m.number("lag_p99_ms"), 3), fmt(m.number("target_peak_rss_mib"), 1), fmt(cpu, 2),
                         m.skipped ? "skipped" : m.ok ? "yes" : "NO"});
     }
@@ -67,7 +67,7 @@ std::string format_markdown(const std::vector<Measurement>& ms) {
     for (const auto& m : ms) {
         std::string value = m.headline_name == "refused" ? fmt(m.headline, 0) : fmt(m.headline, 2);
         if (!m.ok && !m.error.empty()) value += " (" + m.error.substr(0, 80) + ")";
-        os << "| " << m.scenario << " | " << m.size_label() << " | " << m.target << " | " << m.headline_name << " | "
+        os << "| " << m.scenario_label() << " | " << m.size_label() << " | " << m.target << " | " << m.headline_name << " | "
            << value << " | " << fmt(m.number("prefixes_per_s"), 0) << " | " << fmt(m.number("all_peers_done_ms"), 1)
            << " | " << fmt(m.number("lag_p99_ms"), 3) << " | " << fmt(m.number("target_peak_rss_mib"), 1) << " | "
            << fmt(m.number("target_cpu_phase_s"), 2) << " | " << fmt(m.number("rfbench_cpu_phase_s"), 2) << " | "
@@ -95,11 +95,12 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     // Convergence CDFs, one plot per scenario that has them.
     std::map<std::string, std::vector<const Measurement*>> cdf_by_scenario;
     for (const auto& m : ms)
-        if (m.ok && !m.convergence.empty()) cdf_by_scenario[m.scenario].push_back(&m);
+        if (m.ok && !m.convergence.empty()) cdf_by_scenario[m.scenario_label()].push_back(&m);
     for (const auto& [scenario, list] : cdf_by_scenario) {
         std::vector<std::string> plots;
         for (const auto* m : list) {
             const std::string name = "cdf-" + safe_name(scenario + "-" + m->target + "-" + m->size_label()) + ".dat";
+            // (scenario is the label: "failover/abort/best-path" → "failover_abort_best-path")
             const std::string data = dir + "/" + name;
             std::ostringstream d;
             d << "# ms fraction (" << scenario << " " << m->target << " " << m->size_label() << ")\n";
@@ -113,7 +114,10 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
               << "set title 'rfbench " << scenario << ": per-prefix convergence at the monitor (CDF)'\n"
-              << "set xlabel 'ms since the first UPDATE (" << (scenario == "failover" ? "peer failure" : "sent") << ")'\n"
+              << "set xlabel 'ms since " << (scenario.rfind("failover", 0) == 0 ? "the peer failure"
+                                               : scenario == "bringup"          ? "the first connect"
+                                                                                : "the first UPDATE sent")
+              << "'\n"
               << "set ylabel 'fraction of prefixes'\nset key bottom right\nset grid\nset yrange [0:1.02]\n"
               << "set logscale x\n"
               << "plot ";

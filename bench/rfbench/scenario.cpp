@@ -388,6 +388,7 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     for (std::uint32_t p = 0; p < plan.peers; ++p) shortest = std::min(shortest, plan.path_length(p));
     for (std::uint32_t p = 0; p < plan.peers; ++p) ties += plan.path_length(p) == shortest ? 1 : 0;
     m.text("case", ties > 1 ? "ecmp" : "best-path");
+    m.variant = failover_mode_name(o.failover_mode) + "/" + (ties > 1 ? "ecmp" : "best-path");
 
     h.tracker->reset_timing();
     h.sample_start();
