@@ -130,8 +130,10 @@ struct Loaded {
     std::size_t dpdk_bytes = 0;
 };
 
+Loaded g_loaded;  // reset in main() before EAL goes down
+
 Loaded& loaded(std::size_t n, fib::LookupPath path = fib::LookupPath::Default, bool left_right = true) {
-    static Loaded cache;
+    Loaded& cache = g_loaded;
     if (cache.fib && cache.n == n && cache.path == path && cache.left_right == left_right) {
         return cache;
     }
@@ -327,34 +329,44 @@ double percentile(std::vector<double>& v, double q) {
     return v[k];
 }
 
-// The producer publishes batches of `batch` deltas back to back (retrying on back-pressure) into the
-// FibUpdater; latency = publish() accepted → the writer made the batch's last sequence visible.
-// range(2) = batch size. Reports sustained deltas/s and p50/p99/max latency in µs.
+// Publish → visible through the FibUpdater: latency from publish() accepting a batch until the writer
+// has made the batch's last sequence visible (timestamped on the writer thread by the visibility
+// observer). range(2) = deltas per batch; range(3) = offered load in deltas/s, 0 = closed loop (publish,
+// wait until visible, repeat: latency without queueing). With a rate, batches are paced at that rate for
+// at most kSeconds and the latency includes queueing; rejected publishes (back-pressure) are retried
+// and counted.
 void BM_PublishLatency(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const int readers = static_cast<int>(state.range(1));
     const auto batch_size = static_cast<std::size_t>(state.range(2));
+    const auto rate = static_cast<double>(state.range(3));
     Loaded& l = loaded(n);
     const auto dst = destinations(l.routes, 1U << 20);
-    constexpr std::size_t kBatches = 4000;
+    constexpr double kSeconds = 1.0;
+    const std::size_t count = rate > 0 ? static_cast<std::size_t>(rate * kSeconds / static_cast<double>(batch_size))
+                                       : std::size_t{2000};
     std::vector<std::pair<std::uint64_t, Clock::time_point>> sent;
     std::vector<std::pair<std::uint64_t, Clock::time_point>> seen;
-    sent.reserve(kBatches);
-    seen.reserve(kBatches);
+    sent.reserve(count);
+    seen.reserve(count);
     std::vector<double> lat_us;
     std::uint64_t rejected = 0;
     std::uint64_t delivered = 0;
     double seconds = 0;
-    std::mt19937 rng(5);
-    std::uint32_t shift = 1;
-    // Pre-built batches: the producer's own cost is not the FIB's.
-    std::vector<std::vector<rib::RouteDelta>> batches(kBatches, std::vector<rib::RouteDelta>(batch_size));
+    static std::uint32_t run = 0;
+    ++run;
+    std::mt19937 rng(5 + run);
+    // Pre-built batches (the producer's own cost is not the FIB's); each occurrence of a prefix flips
+    // its next-hop set so that no delta is a no-op.
+    std::vector<std::vector<rib::RouteDelta>> batches(count, std::vector<rib::RouteDelta>(batch_size));
+    std::unordered_map<std::size_t, std::uint32_t> flips;
     for (auto _ : state) {
         state.PauseTiming();
         for (auto& b : batches) {
             for (rib::RouteDelta& d : b) {
-                const Route& r = l.routes[rng() % l.routes.size()];
-                d = rib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + shift++)};
+                const std::size_t ri = rng() % l.routes.size();
+                const Route& r = l.routes[ri];
+                d = rib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + 1 + flips[ri]++ % 2 + 2 * run)};
             }
         }
         sent.clear();
@@ -365,21 +377,31 @@ void BM_PublishLatency(benchmark::State& state) {
         up.start();
         state.ResumeTiming();
         const auto t0 = Clock::now();
-        for (const auto& b : batches) {
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+            const auto& b = batches[i];
+            if (rate > 0) {
+                const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                          static_cast<double>(i * batch_size) / rate));
+                while (Clock::now() < due) {
+                }
+            }
             while (!up.publish(b)) {
                 ++rejected;
             }
             sent.emplace_back(b.back().sequence, Clock::now());
+            if (rate <= 0) {
+                up.wait_visible(b.back().sequence, std::chrono::seconds(10));
+            }
         }
         up.wait_visible(batches.back().back().sequence, std::chrono::seconds(120));
         seconds += std::chrono::duration<double>(Clock::now() - t0).count();
         state.PauseTiming();
         up.stop();
         bg.stop();
-        delivered += kBatches * batch_size;
+        delivered += batches.size() * batch_size;
         std::size_t j = 0;
-        for (const auto& [s, t] : sent) {
-            while (j < seen.size() && seen[j].first < s) {
+        for (const auto& [sq, t] : sent) {
+            while (j < seen.size() && seen[j].first < sq) {
                 ++j;
             }
             if (j < seen.size()) {
@@ -397,9 +419,9 @@ void BM_PublishLatency(benchmark::State& state) {
 void latency_args(benchmark::internal::Benchmark* b) {
     for (int n : {1000, 10000, 100000, 1000000}) {
         for (int r : {0, 1, 2}) {
-            for (int batch : {1, 100}) {
-                b->Args({n, r, batch});
-            }
+            b->Args({n, r, 1, 0});     // closed loop, single deltas
+            b->Args({n, r, 100, 0});   // closed loop, batches of 100
+            b->Args({n, r, 100, 100000});  // 100k deltas/s offered, batches of 100
         }
     }
 }
@@ -465,8 +487,10 @@ struct Lpm {
     double add_seconds = 0;
 };
 
+Lpm g_lpm;  // freed in main() before EAL goes down
+
 Lpm& lpm_loaded(std::size_t n) {
-    static Lpm cache;
+    Lpm& cache = g_lpm;
     if (cache.lpm != nullptr && cache.routes.size() == n) {
         return cache;
     }
@@ -541,6 +565,11 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    g_loaded = Loaded{};
+    if (g_lpm.lpm != nullptr) {
+        rte_lpm_free(g_lpm.lpm);
+        g_lpm.lpm = nullptr;
+    }
     rf::fib::cleanup_eal();
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "fib/lookup_table.hpp"
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -87,11 +88,14 @@ bool LookupTable::catch_up(bool wait) {
             return false;
         }
         ++grace_waits_;
+        // Spin while the readers are likely running (they report once per burst, microseconds);
+        // yield only after that, since a yield on a busy machine can cost a whole time slice.
+        const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
         for (unsigned spins = 0; rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1; ++spins) {
-            if (spins < 1000) {
+            if (spins % 64 != 0 || std::chrono::steady_clock::now() < spin_until) {
                 rte_pause();
             } else {
-                std::this_thread::yield();  // a reader may share this core
+                std::this_thread::yield();  // a reader may be waiting for this core
             }
         }
     }

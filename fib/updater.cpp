@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "fib/dpdk.hpp"
+
 namespace rf::fib {
 
 FibUpdater::FibUpdater(Fib& fib, UpdaterConfig config)
@@ -75,13 +77,23 @@ void FibUpdater::stop() {
 void FibUpdater::run() {
     std::vector<rib::RouteDelta> batch;
     batch.reserve(config_.max_batch);
+    // While a grace period runs, poll briefly before yielding: readers report within microseconds
+    // when they are running, and a yield on a busy machine can cost a whole time slice.
+    unsigned polls = 0;
+    auto pause = [&polls] {
+        if (++polls % 256 == 0) {
+            std::this_thread::yield();
+        } else {
+            rte_pause();
+        }
+    };
     for (;;) {
         const std::uint32_t seen = wake_.load(std::memory_order_acquire);
         const std::size_t n = drain(batch);
         if (batch.empty()) {
             // Idle: finish the second half of the last batch (the standby instances) first.
             if (!fib_.sync(false)) {
-                std::this_thread::yield();
+                pause();
                 continue;
             }
             if (stop_.load(std::memory_order_acquire)) {
@@ -95,7 +107,7 @@ void FibUpdater::run() {
         // batching) rather than wait with a small batch.
         if (batch.size() < config_.max_batch && !fib_.sync(false)) {
             if (n == 0) {
-                std::this_thread::yield();
+                pause();
             }
             continue;
         }
