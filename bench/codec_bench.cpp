@@ -37,8 +37,10 @@ void report(benchmark::State& state, std::size_t prefixes, std::size_t messages,
     const auto iters = static_cast<double>(state.iterations());
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(prefixes));
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(bytes));
-    state.counters["prefixes/s"] = benchmark::Counter(iters * static_cast<double>(prefixes), benchmark::Counter::kIsRate);
-    state.counters["messages/s"] = benchmark::Counter(iters * static_cast<double>(messages), benchmark::Counter::kIsRate);
+    state.counters["prefixes/s"] =
+        benchmark::Counter(iters * static_cast<double>(prefixes), benchmark::Counter::kIsRate);
+    state.counters["messages/s"] =
+        benchmark::Counter(iters * static_cast<double>(messages), benchmark::Counter::kIsRate);
 }
 
 // 1,000 consecutive /24s (IPv4, NLRI field) or /48s (IPv6, MP_REACH_NLRI).
@@ -47,7 +49,8 @@ std::vector<Nlri> packed_nlri(bool v6) {
     for (std::uint32_t i = 0; i < 1000; ++i) {
         if (v6) {
             rf::net::Ipv6Address a{};
-            a.bytes = {0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+            a.bytes = {
+                0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
             nlri.push_back(Nlri{Prefix::v6(a, 48), 0});
         } else {
             nlri.push_back(Nlri{Prefix::v4(rf::net::Ipv4Address{0x0A000000U + (i << 8)}, 24), 0});
@@ -62,7 +65,9 @@ CodecOptions packed_options(bool v6) {
     return o;
 }
 
-std::vector<IpAddress> v6_next_hop() { return {*IpAddress::parse("2001:db8::1")}; }
+std::vector<IpAddress> v6_next_hop() {
+    return {*IpAddress::parse("2001:db8::1")};
+}
 
 void BM_DecodePacked(benchmark::State& state) {
     const bool v6 = state.range(0) == 6;
@@ -72,7 +77,8 @@ void BM_DecodePacked(benchmark::State& state) {
     std::vector<std::uint8_t> msg;
     const auto nh = v6_next_hop();
     if (encode_announcements(realistic_attributes(rng), AfiSafi{v6 ? Afi::Ipv6 : Afi::Ipv4, Safi::Unicast},
-                             v6 ? std::span<const IpAddress>(nh) : std::span<const IpAddress>(), nlri, o, msg) != 1) {
+                             v6 ? std::span<const IpAddress>(nh) : std::span<const IpAddress>(), nlri, o,
+                             msg) != 1) {
         state.SkipWithError("1,000 prefixes did not fit one UPDATE");
         return;
     }
@@ -97,8 +103,8 @@ void BM_EncodePacked(benchmark::State& state) {
     out.reserve(1 << 16);
     for (auto _ : state) {
         out.clear();
-        encode_announcements(attrs, family, v6 ? std::span<const IpAddress>(nh) : std::span<const IpAddress>(), nlri, o,
-                             out);
+        encode_announcements(
+            attrs, family, v6 ? std::span<const IpAddress>(nh) : std::span<const IpAddress>(), nlri, o, out);
         benchmark::DoNotOptimize(out.data());
     }
     report(state, nlri.size(), 1, out.size());

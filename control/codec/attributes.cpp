@@ -27,7 +27,9 @@ struct Fault {
     std::string_view field;
     Rfc7606Action action = Rfc7606Action::None;
 };
-constexpr Fault ok() { return {}; }
+constexpr Fault ok() {
+    return {};
+}
 constexpr Fault fault(Subcode s, std::string_view field, Rfc7606Action action = Rfc7606Action::None) {
     return {static_cast<std::uint8_t>(s), field, action};
 }
@@ -411,7 +413,8 @@ void encode_aggregator(const PathAttributes& a, const CodecOptions& o, bool, Wri
 
 void encode_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
     if (!a.communities.empty()) {
-        const std::size_t at = begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::Communities));
+        const std::size_t at =
+            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::Communities));
         for (std::uint32_t c : a.communities) {
             w.u32(c);
         }
@@ -492,17 +495,20 @@ constexpr AttrRow kRows[] = {
     {3, "NEXT_HOP", kWellKnown, A::TreatAsWithdraw, decode_next_hop, encode_next_hop},
     {4, "MULTI_EXIT_DISC", kOptNonTrans, A::TreatAsWithdraw, decode_med, encode_med},
     {5, "LOCAL_PREF", kWellKnown, A::TreatAsWithdraw, decode_local_pref, encode_local_pref},
-    {6, "ATOMIC_AGGREGATE", kWellKnown, A::AttributeDiscard, decode_atomic_aggregate, encode_atomic_aggregate},
+    {6, "ATOMIC_AGGREGATE", kWellKnown, A::AttributeDiscard, decode_atomic_aggregate,
+     encode_atomic_aggregate},
     {7, "AGGREGATOR", kOptTrans, A::AttributeDiscard, decode_aggregator, encode_aggregator},
     {8, "COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_communities, encode_communities},
     {9, "ORIGINATOR_ID", kOptNonTrans, A::TreatAsWithdraw, decode_originator_id, encode_originator_id},
     {10, "CLUSTER_LIST", kOptNonTrans, A::TreatAsWithdraw, decode_cluster_list, encode_cluster_list},
     {14, "MP_REACH_NLRI", kOptNonTrans, A::SessionReset, decode_mp_reach, nullptr},
     {15, "MP_UNREACH_NLRI", kOptNonTrans, A::SessionReset, decode_mp_unreach, nullptr},
-    {16, "EXTENDED_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_ext_communities, encode_ext_communities},
+    {16, "EXTENDED_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_ext_communities,
+     encode_ext_communities},
     {17, "AS4_PATH", kOptTrans, A::AttributeDiscard, decode_as4_path, encode_as4_path},
     {18, "AS4_AGGREGATOR", kOptTrans, A::AttributeDiscard, decode_as4_aggregator, encode_as4_aggregator},
-    {32, "LARGE_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_large_communities, encode_large_communities},
+    {32, "LARGE_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_large_communities,
+     encode_large_communities},
 };
 
 constexpr std::array<AttrRow, 256> make_table() {
@@ -517,7 +523,9 @@ constexpr std::array<AttrRow, 256> kTable = make_table();
 static_assert(kTable[2].decode == decode_as_path);
 static_assert(kTable[11].decode == nullptr);
 
-void mark_seen(UpdateDecodeState& st, std::uint8_t type) { st.seen[type / 32] |= 1U << (type % 32); }
+void mark_seen(UpdateDecodeState& st, std::uint8_t type) {
+    st.seen[type / 32] |= 1U << (type % 32);
+}
 bool was_seen(const UpdateDecodeState& st, std::uint8_t type) {
     return (st.seen[type / 32] >> (type % 32)) & 1U;
 }
@@ -575,7 +583,8 @@ void merge_as4(UpdateDecodeState& st) {
         }
         if (s.type == AsSegmentType::Sequence) {
             const std::size_t k = std::min(need, s.asns.size());
-            merged.segments.push_back(AsSegment{s.type, {s.asns.begin(), s.asns.begin() + static_cast<std::ptrdiff_t>(k)}});
+            merged.segments.push_back(
+                AsSegment{s.type, {s.asns.begin(), s.asns.begin() + static_cast<std::ptrdiff_t>(k)}});
             need -= k;
         } else {
             merged.segments.push_back(s);
@@ -671,7 +680,8 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
             continue;
         }
         if ((flags & kOptTrans) != row.flags) {  // RFC 7606 §3 c
-            report(st, make_error(Subcode::AttributeFlagsError, row.on_error, offset, row.name, attr, attr_len));
+            report(st,
+                   make_error(Subcode::AttributeFlagsError, row.on_error, offset, row.name, attr, attr_len));
             continue;
         }
         const Fault f = row.decode(st, AttrView{flags, type, attr + head, len});
@@ -685,8 +695,9 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
     }
     auto& unknown = st.result.update.attributes.unknown;
     if (unknown.size() > 1) {
-        std::stable_sort(unknown.begin(), unknown.end(),
-                         [](const UnknownAttribute& a, const UnknownAttribute& b) { return a.type < b.type; });
+        std::stable_sort(
+            unknown.begin(), unknown.end(),
+            [](const UnknownAttribute& a, const UnknownAttribute& b) { return a.type < b.type; });
     }
 }
 
@@ -710,11 +721,12 @@ void encode_attributes(const PathAttributes& attributes, const CodecOptions& opt
         *mp_offset = w.size();
     }
     if (mp.reach != nullptr) {
-        encode_mp_reach(mp.reach->family, mp.reach->next_hops, mp.reach->nlri, mp.options->sends_path_id(mp.reach->family),
-                        w);
+        encode_mp_reach(mp.reach->family, mp.reach->next_hops, mp.reach->nlri,
+                        mp.options->sends_path_id(mp.reach->family), w);
     }
     if (mp.unreach != nullptr) {
-        encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn, mp.options->sends_path_id(mp.unreach->family), w);
+        encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn,
+                          mp.options->sends_path_id(mp.unreach->family), w);
     }
     for (const auto& row : kRows) {
         write_unknown_below(row.type);

@@ -3,6 +3,7 @@
 #include "control/codec/codec.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "control/codec/wire.hpp"
 
@@ -29,14 +30,17 @@ WireError header_error(HeaderSubcode s, std::size_t offset, std::string_view fie
                        std::vector<std::uint8_t> data = {}) {
     return error(ErrorCode::MessageHeader, static_cast<std::uint8_t>(s), offset, field, std::move(data));
 }
-WireError open_error(OpenSubcode s, std::size_t offset, std::string_view field, std::vector<std::uint8_t> data = {}) {
+WireError open_error(OpenSubcode s, std::size_t offset, std::string_view field,
+                     std::vector<std::uint8_t> data = {}) {
     return error(ErrorCode::OpenMessage, static_cast<std::uint8_t>(s), offset, field, std::move(data));
 }
 WireError open_unspecific(std::size_t offset, std::string_view field) {
     return error(ErrorCode::OpenMessage, 0, offset, field);
 }
 
-bool contains(const std::vector<AfiSafi>& v, AfiSafi f) { return std::find(v.begin(), v.end(), f) != v.end(); }
+bool contains(const std::vector<AfiSafi>& v, AfiSafi f) {
+    return std::find(v.begin(), v.end(), f) != v.end();
+}
 
 // Header of a complete message buffer: the header must be valid, of `type`, and the buffer exactly as
 // long as the Length field says.
@@ -46,11 +50,12 @@ Result<Header, WireError> check_whole(Bytes message, const CodecOptions& options
         return unexpected(std::move(h).error());
     }
     if (h->length != message.size()) {
-        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16, "message length differs from buffer",
-                                       {message[16], message[17]}));
+        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16,
+                                       "message length differs from buffer", {message[16], message[17]}));
     }
     if (h->type != type) {
-        return unexpected(header_error(HeaderSubcode::BadMessageType, 18, "unexpected message type", {message[18]}));
+        return unexpected(
+            header_error(HeaderSubcode::BadMessageType, 18, "unexpected message type", {message[18]}));
     }
     return h;
 }
@@ -114,7 +119,8 @@ Result<bool, WireError> decode_capability(std::uint8_t code, const std::uint8_t*
             gr.restart_time = static_cast<std::uint16_t>(load16(v) & 0x0FFF);
             for (std::size_t i = 2; i < len; i += 4) {
                 gr.families.push_back(GracefulRestartFamily{
-                    AfiSafi{static_cast<Afi>(load16(v + i)), static_cast<Safi>(v[i + 2])}, (v[i + 3] & 0x80) != 0});
+                    AfiSafi{static_cast<Afi>(load16(v + i)), static_cast<Safi>(v[i + 2])},
+                    (v[i + 3] & 0x80) != 0});
             }
             caps.graceful_restart = std::move(gr);
             return true;
@@ -128,8 +134,9 @@ Result<bool, WireError> decode_capability(std::uint8_t code, const std::uint8_t*
                 if (mode < 1 || mode > 3) {
                     return bad("ADD-PATH send/receive value");
                 }
-                caps.add_path.push_back(AddPathEntry{
-                    AfiSafi{static_cast<Afi>(load16(v + i)), static_cast<Safi>(v[i + 2])}, static_cast<AddPathMode>(mode)});
+                caps.add_path.push_back(
+                    AddPathEntry{AfiSafi{static_cast<Afi>(load16(v + i)), static_cast<Safi>(v[i + 2])},
+                                 static_cast<AddPathMode>(mode)});
             }
             return true;
     }
@@ -200,14 +207,26 @@ void encode_capabilities(const Capabilities& caps, std::vector<std::vector<std::
 std::string family_name(AfiSafi f) {
     std::string s;
     switch (f.afi) {
-        case Afi::Ipv4: s = "ipv4"; break;
-        case Afi::Ipv6: s = "ipv6"; break;
-        default: s = "afi" + std::to_string(static_cast<unsigned>(f.afi)); break;
+        case Afi::Ipv4:
+            s = "ipv4";
+            break;
+        case Afi::Ipv6:
+            s = "ipv6";
+            break;
+        default:
+            s = "afi" + std::to_string(static_cast<unsigned>(f.afi));
+            break;
     }
     switch (f.safi) {
-        case Safi::Unicast: s += "-unicast"; break;
-        case Safi::Multicast: s += "-multicast"; break;
-        default: s += "-safi" + std::to_string(static_cast<unsigned>(f.safi)); break;
+        case Safi::Unicast:
+            s += "-unicast";
+            break;
+        case Safi::Multicast:
+            s += "-multicast";
+            break;
+        default:
+            s += "-safi" + std::to_string(static_cast<unsigned>(f.safi));
+            break;
     }
     return s;
 }
@@ -227,11 +246,16 @@ std::string hex(const std::vector<std::uint8_t>& v, std::size_t max = 32) {
 
 std::string community_string(std::uint32_t c) {
     switch (c) {
-        case community::NoExport: return "no-export";
-        case community::NoAdvertise: return "no-advertise";
-        case community::NoExportSubconfed: return "no-export-subconfed";
-        case 0xFFFF029AU: return "blackhole";  // RFC 7999
-        default: return std::to_string(c >> 16) + ":" + std::to_string(c & 0xFFFF);
+        case community::NoExport:
+            return "no-export";
+        case community::NoAdvertise:
+            return "no-advertise";
+        case community::NoExportSubconfed:
+            return "no-export-subconfed";
+        case 0xFFFF029AU:
+            return "blackhole";  // RFC 7999
+        default:
+            return std::to_string(c >> 16) + ":" + std::to_string(c & 0xFFFF);
     }
 }
 
@@ -240,10 +264,12 @@ std::string ext_community_string(std::uint64_t c) {
     const auto sub = static_cast<std::uint8_t>(c >> 48);
     const char* kind = sub == 0x02 ? "rt" : sub == 0x03 ? "soo" : nullptr;
     if (kind != nullptr && (type == 0x00 || type == 0x40)) {  // 2-octet AS specific
-        return std::string(kind) + " " + std::to_string((c >> 32) & 0xFFFF) + ":" + std::to_string(c & 0xFFFFFFFF);
+        return std::string(kind) + " " + std::to_string((c >> 32) & 0xFFFF) + ":" +
+               std::to_string(c & 0xFFFFFFFF);
     }
     if (kind != nullptr && (type == 0x02 || type == 0x42)) {  // 4-octet AS specific
-        return std::string(kind) + " " + std::to_string((c >> 16) & 0xFFFFFFFF) + ":" + std::to_string(c & 0xFFFF);
+        return std::string(kind) + " " + std::to_string((c >> 16) & 0xFFFFFFFF) + ":" +
+               std::to_string(c & 0xFFFF);
     }
     if (kind != nullptr && (type == 0x01 || type == 0x41)) {  // IPv4 address specific
         return std::string(kind) + " " + Ipv4Address{static_cast<std::uint32_t>(c >> 16)}.to_string() + ":" +
@@ -280,12 +306,18 @@ void append_nlri(std::string& s, const char* label, const std::vector<Nlri>& v) 
 // Names of capabilities this codec keeps as unknown, for the logs.
 std::string unknown_capability_name(std::uint8_t code) {
     switch (code) {
-        case 5: return "extended next hop";
-        case 9: return "BGP role";
-        case 71: return "long-lived graceful restart";
-        case 73: return "FQDN";
-        case 128: return "route refresh, pre-standard";
-        default: return "unknown";
+        case 5:
+            return "extended next hop";
+        case 9:
+            return "BGP role";
+        case 71:
+            return "long-lived graceful restart";
+        case 73:
+            return "FQDN";
+        case 128:
+            return "route refresh, pre-standard";
+        default:
+            return "unknown";
     }
 }
 
@@ -320,7 +352,8 @@ std::string describe_open(const Open& o) {
     }
     for (const auto& e : c.add_path) {
         static constexpr const char* kModes[] = {"", "receive", "send", "send/receive"};
-        s += "  capability add-path " + family_name(e.family) + " " + kModes[static_cast<unsigned>(e.mode) & 3] + "\n";
+        s += "  capability add-path " + family_name(e.family) + " " +
+             kModes[static_cast<unsigned>(e.mode) & 3] + "\n";
     }
     for (const auto& u : c.unknown) {
         s += "  capability " + std::to_string(u.code) + " (" + unknown_capability_name(u.code) + ", kept) " +
@@ -344,7 +377,8 @@ std::string describe_update(const Update& u) {
         s += std::string("  origin ") + kOrigins[static_cast<unsigned>(*a.origin) % 3] + "\n";
     }
     if (a.as_path) {
-        s += "  as-path " + (a.as_path->segments.empty() ? std::string("(empty)") : a.as_path->to_string()) + "\n";
+        s += "  as-path " + (a.as_path->segments.empty() ? std::string("(empty)") : a.as_path->to_string()) +
+             "\n";
     }
     if (a.next_hop) {
         s += "  next-hop " + a.next_hop->to_string() + "\n";
@@ -359,7 +393,8 @@ std::string describe_update(const Update& u) {
         s += "  atomic-aggregate\n";
     }
     if (a.aggregator) {
-        s += "  aggregator " + std::to_string(a.aggregator->asn) + " " + a.aggregator->address.to_string() + "\n";
+        s += "  aggregator " + std::to_string(a.aggregator->asn) + " " + a.aggregator->address.to_string() +
+             "\n";
     }
     if (!a.communities.empty()) {
         s += "  communities";
@@ -417,8 +452,12 @@ std::string describe_update(const Update& u) {
 
 // ----------------------------------------------------------------------------------- options
 
-bool CodecOptions::receives_path_id(AfiSafi f) const { return contains(add_path_receive, f); }
-bool CodecOptions::sends_path_id(AfiSafi f) const { return contains(add_path_send, f); }
+bool CodecOptions::receives_path_id(AfiSafi f) const {
+    return contains(add_path_receive, f);
+}
+bool CodecOptions::sends_path_id(AfiSafi f) const {
+    return contains(add_path_send, f);
+}
 
 CodecOptions negotiate(const Open& local, const Open& remote) {
     CodecOptions o;
@@ -461,10 +500,14 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
     if (bytes.size() < kHeaderSize) {
         return unexpected(header_error(HeaderSubcode::BadMessageLength, bytes.size(), "header truncated"));
     }
-    for (std::size_t i = 0; i < 16; ++i) {
-        if (bytes[i] != 0xFF) {
-            return unexpected(header_error(HeaderSubcode::ConnectionNotSynchronized, i, "marker"));
+    std::uint64_t marker[2];
+    std::memcpy(marker, bytes.data(), 16);
+    if ((marker[0] & marker[1]) != ~std::uint64_t{0}) {
+        std::size_t i = 0;
+        while (bytes[i] == 0xFF) {
+            ++i;
         }
+        return unexpected(header_error(HeaderSubcode::ConnectionNotSynchronized, i, "marker"));
     }
     const std::uint16_t length = load16(bytes.data() + 16);
     const std::uint8_t type = bytes[18];
@@ -476,14 +519,27 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
     std::size_t min = kHeaderSize;
     std::size_t max = kMaxMessageSize;
     switch (static_cast<MessageType>(type)) {
-        case MessageType::Open: min = 29; break;
-        case MessageType::Update: min = 23; max = options.max_message_size(); break;
-        case MessageType::Notification: min = 21; break;
-        case MessageType::Keepalive: max = kHeaderSize; break;
-        case MessageType::RouteRefresh: min = 23; max = options.max_message_size(); break;
+        case MessageType::Open:
+            min = 29;
+            break;
+        case MessageType::Update:
+            min = 23;
+            max = options.max_message_size();
+            break;
+        case MessageType::Notification:
+            min = 21;
+            break;
+        case MessageType::Keepalive:
+            max = kHeaderSize;
+            break;
+        case MessageType::RouteRefresh:
+            min = 23;
+            max = options.max_message_size();
+            break;
     }
     if (length < min || length > max) {
-        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16, "message length", std::move(len_data)));
+        return unexpected(
+            header_error(HeaderSubcode::BadMessageLength, 16, "message length", std::move(len_data)));
     }
     return Header{length, static_cast<MessageType>(type)};
 }
@@ -536,7 +592,8 @@ Result<Open, WireError> decode_open(Bytes message) {
         }
         const std::size_t vpos = pos + param_head;
         if (type != 2) {  // only Capabilities (RFC 5492) are supported
-            return unexpected(open_error(OpenSubcode::UnsupportedOptionalParameter, pos, "optional parameter type"));
+            return unexpected(
+                open_error(OpenSubcode::UnsupportedOptionalParameter, pos, "optional parameter type"));
         }
         std::size_t cpos = vpos;
         while (cpos < vpos + len) {
@@ -580,12 +637,12 @@ Result<DecodedUpdate, WireError> decode_update_body(Bytes message, const CodecOp
     DecodedUpdate out;
     Update& u = out.update;
     const auto malformed_list = [](std::size_t at, std::string_view field) {
-        return error(ErrorCode::UpdateMessage, static_cast<std::uint8_t>(UpdateSubcode::MalformedAttributeList),
-                     at, field);
+        return error(ErrorCode::UpdateMessage,
+                     static_cast<std::uint8_t>(UpdateSubcode::MalformedAttributeList), at, field);
     };
     const auto bad_network = [](std::size_t at, std::string_view field) {
-        return error(ErrorCode::UpdateMessage, static_cast<std::uint8_t>(UpdateSubcode::InvalidNetworkField), at,
-                     field);
+        return error(ErrorCode::UpdateMessage, static_cast<std::uint8_t>(UpdateSubcode::InvalidNetworkField),
+                     at, field);
     };
 
     // Withdrawn Routes (RFC 4271 §4.3); lengths that overrun the message reset the session (RFC 7606 §4).
@@ -625,8 +682,8 @@ Result<DecodedUpdate, WireError> decode_update_body(Bytes message, const CodecOp
     if (announces) {
         const auto missing = [&](AttrType t, std::string_view field) {
             WireError e = error(ErrorCode::UpdateMessage,
-                                static_cast<std::uint8_t>(UpdateSubcode::MissingWellKnownAttribute), apos, field,
-                                {static_cast<std::uint8_t>(t)});
+                                static_cast<std::uint8_t>(UpdateSubcode::MissingWellKnownAttribute), apos,
+                                field, {static_cast<std::uint8_t>(t)});
             e.action = Rfc7606Action::TreatAsWithdraw;
             detail::report(st, std::move(e));
         };
@@ -675,8 +732,8 @@ Result<Message, WireError> decode_message(Bytes message, const CodecOptions& opt
         return unexpected(std::move(h).error());
     }
     if (h->length != message.size()) {
-        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16, "message length differs from buffer",
-                                       {message[16], message[17]}));
+        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16,
+                                       "message length differs from buffer", {message[16], message[17]}));
     }
     switch (h->type) {
         case MessageType::Open: {
@@ -946,8 +1003,8 @@ std::string describe(const Message& message) {
         std::string operator()(const Keepalive&) const { return "KEEPALIVE\n"; }
         std::string operator()(const RouteRefresh& r) const {
             static constexpr const char* kSub[] = {"", " (BoRR)", " (EoRR)"};
-            return "ROUTE-REFRESH " + family_name(r.family) + (r.subtype < 3 ? kSub[r.subtype] : " (reserved subtype)") +
-                   "\n";
+            return "ROUTE-REFRESH " + family_name(r.family) +
+                   (r.subtype < 3 ? kSub[r.subtype] : " (reserved subtype)") + "\n";
         }
     };
     return std::visit(Visitor{}, message);

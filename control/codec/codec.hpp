@@ -17,8 +17,8 @@ using Bytes = std::span<const std::uint8_t>;
 
 // What the two speakers negotiated; it changes how UPDATEs are read and written.
 struct CodecOptions {
-    bool four_octet_as = true;       // both sides sent the 4-octet AS capability (RFC 6793)
-    bool extended_message = false;   // both sides sent the extended message capability (RFC 8654)
+    bool four_octet_as = true;              // both sides sent the 4-octet AS capability (RFC 6793)
+    bool extended_message = false;          // both sides sent the extended message capability (RFC 8654)
     std::vector<AfiSafi> add_path_receive;  // families whose incoming NLRI carry a path identifier
     std::vector<AfiSafi> add_path_send;     // families whose outgoing NLRI carry a path identifier
 

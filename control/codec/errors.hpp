@@ -82,16 +82,18 @@ enum class Rfc7606Action : std::uint8_t {
     SessionReset = 4,
 };
 
-constexpr Rfc7606Action stronger(Rfc7606Action a, Rfc7606Action b) { return a < b ? b : a; }
+constexpr Rfc7606Action stronger(Rfc7606Action a, Rfc7606Action b) {
+    return a < b ? b : a;
+}
 
 // One problem found on the wire. `code`/`subcode`/`data` are exactly what a NOTIFICATION would carry;
 // `action` says whether the session must be reset (SessionReset) or a milder RFC 7606 action applies.
 struct WireError {
     ErrorCode code = ErrorCode::MessageHeader;
     std::uint8_t subcode = 0;
-    std::vector<std::uint8_t> data;    // NOTIFICATION data (e.g. the offending attribute, RFC 4271 §6.3)
-    std::size_t offset = 0;            // byte offset in the message where the problem was found
-    std::string_view field;            // static description of the field ("AS_PATH segment length")
+    std::vector<std::uint8_t> data;  // NOTIFICATION data (e.g. the offending attribute, RFC 4271 §6.3)
+    std::size_t offset = 0;          // byte offset in the message where the problem was found
+    std::string_view field;          // static description of the field ("AS_PATH segment length")
     Rfc7606Action action = Rfc7606Action::SessionReset;
 
     [[nodiscard]] std::string to_string() const;  // "UPDATE Message Error / Malformed AS_PATH at 23: ..."

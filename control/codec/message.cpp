@@ -19,7 +19,8 @@ std::size_t AsPath::length() const {
 }
 
 std::optional<std::uint32_t> AsPath::first_as() const {
-    if (segments.empty() || segments.front().type != AsSegmentType::Sequence || segments.front().asns.empty()) {
+    if (segments.empty() || segments.front().type != AsSegmentType::Sequence ||
+        segments.front().asns.empty()) {
         return std::nullopt;
     }
     return segments.front().asns.front();
@@ -56,10 +57,22 @@ std::string AsPath::to_string() const {
         const char* close = "";
         const char* sep = " ";
         switch (seg.type) {
-            case AsSegmentType::Sequence: break;
-            case AsSegmentType::Set: open = "{"; close = "}"; sep = ","; break;
-            case AsSegmentType::ConfedSequence: open = "("; close = ")"; break;
-            case AsSegmentType::ConfedSet: open = "["; close = "]"; sep = ","; break;
+            case AsSegmentType::Sequence:
+                break;
+            case AsSegmentType::Set:
+                open = "{";
+                close = "}";
+                sep = ",";
+                break;
+            case AsSegmentType::ConfedSequence:
+                open = "(";
+                close = ")";
+                break;
+            case AsSegmentType::ConfedSet:
+                open = "[";
+                close = "]";
+                sep = ",";
+                break;
         }
         s += open;
         for (std::size_t i = 0; i < seg.asns.size(); ++i) {
@@ -145,8 +158,9 @@ std::string Notification::to_string() const {
     s += " (" + std::to_string(code) + "/" + std::to_string(subcode) + ")";
     // RFC 8203 / RFC 9003: Administrative Shutdown and Reset may carry a UTF-8 message after a length
     // octet.
-    const bool shutdown = c == ErrorCode::Cease && (subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeShutdown) ||
-                                                    subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeReset));
+    const bool shutdown = c == ErrorCode::Cease &&
+                          (subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeShutdown) ||
+                           subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeReset));
     if (shutdown && !data.empty() && data[0] > 0 && data[0] <= data.size() - 1) {
         s += ", shutdown message \"";
         for (std::size_t i = 1; i <= data[0]; ++i) {

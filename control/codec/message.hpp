@@ -36,12 +36,12 @@ enum class MessageType : std::uint8_t {
 // ---------------------------------------------------------------------------------------------- OPEN
 
 enum class CapabilityCode : std::uint8_t {
-    Multiprotocol = 1,      // RFC 4760
-    RouteRefresh = 2,       // RFC 2918
-    ExtendedMessage = 6,    // RFC 8654
-    GracefulRestart = 64,   // RFC 4724
-    FourOctetAs = 65,       // RFC 6793
-    AddPath = 69,           // RFC 7911
+    Multiprotocol = 1,          // RFC 4760
+    RouteRefresh = 2,           // RFC 2918
+    ExtendedMessage = 6,        // RFC 8654
+    GracefulRestart = 64,       // RFC 4724
+    FourOctetAs = 65,           // RFC 6793
+    AddPath = 69,               // RFC 7911
     EnhancedRouteRefresh = 70,  // RFC 7313
 };
 
@@ -66,8 +66,8 @@ struct GracefulRestartFamily {
 };
 
 struct GracefulRestart {
-    bool restart_state = false;  // R bit
-    bool notification = false;   // N bit (RFC 8538)
+    bool restart_state = false;      // R bit
+    bool notification = false;       // N bit (RFC 8538)
     std::uint16_t restart_time = 0;  // seconds, 12 bits
     std::vector<GracefulRestartFamily> families;
     auto operator<=>(const GracefulRestart&) const = default;

@@ -22,10 +22,12 @@ class [[nodiscard]] Result {
 public:
     // Two overloads rather than one by-value parameter: a returned local is moved once, not twice (it
     // shows in the UPDATE decoder's profile).
-    Result(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}     // NOLINT(google-explicit-constructor)
-    Result(const T& value) : v_(std::in_place_index<0>, value) {}           // NOLINT(google-explicit-constructor)
+    Result(T&& value)
+        : v_(std::in_place_index<0>, std::move(value)) {}          // NOLINT(google-explicit-constructor)
+    Result(const T& value) : v_(std::in_place_index<0>, value) {}  // NOLINT(google-explicit-constructor)
     template <typename G>
-    Result(Unexpected<G> u) : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT(google-explicit-constructor)
+    Result(Unexpected<G> u)
+        : v_(std::in_place_index<1>, std::move(u.error)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool has_value() const { return v_.index() == 0; }
     explicit operator bool() const { return has_value(); }

@@ -78,7 +78,9 @@ inline void end_attribute(Writer& w, std::size_t at) {
 
 // ------------------------------------------------------------------------------------------ NLRI
 
-inline std::size_t max_prefix_bits(Afi afi) { return afi == Afi::Ipv4 ? 32 : 128; }
+inline std::size_t max_prefix_bits(Afi afi) {
+    return afi == Afi::Ipv4 ? 32 : 128;
+}
 
 // Checks an NLRI field (RFC 4271 §4.3, RFC 7911 §3) and counts its entries. Returns false on a length
 // octet beyond the family maximum or an entry running past the end; `bad_at` is then its offset.

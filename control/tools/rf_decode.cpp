@@ -51,7 +51,8 @@ int decode_file(const char* path, const Flags& flags) {
         std::fprintf(stderr, "rf-decode: cannot open %s\n", path);
         return 1;
     }
-    const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in),
+                                         std::istreambuf_iterator<char>()};
     CodecOptions options = negotiate(listener_open(flags), listener_open(flags));
     options.four_octet_as = !flags.two_octet;
     std::printf("# %s: %zu bytes\n", path, data.size());
@@ -67,8 +68,8 @@ int decode_file(const char* path, const Flags& flags) {
             return 1;
         }
         if (h->length > rest.size()) {
-            std::printf("\n#%zu at offset %zu: truncated (%u bytes announced, %zu left)\n", index, pos, h->length,
-                        rest.size());
+            std::printf("\n#%zu at offset %zu: truncated (%u bytes announced, %zu left)\n", index, pos,
+                        h->length, rest.size());
             return 1;
         }
         const Bytes msg = rest.first(h->length);
@@ -96,8 +97,8 @@ int decode_file(const char* path, const Flags& flags) {
                 std::fputs(describe(*m).c_str(), stdout);
                 if (const auto* o = std::get_if<Open>(&*m)) {
                     options = negotiate(listener_open(flags), *o);
-                    std::printf("  negotiated: %s AS numbers, max message %zu bytes", options.four_octet_as ? "4-octet" : "2-octet",
-                                options.max_message_size());
+                    std::printf("  negotiated: %s AS numbers, max message %zu bytes",
+                                options.four_octet_as ? "4-octet" : "2-octet", options.max_message_size());
                     for (const auto& f : options.add_path_receive) {
                         std::printf(", add-path receive %s", f.afi == Afi::Ipv4 ? "ipv4" : "ipv6");
                     }

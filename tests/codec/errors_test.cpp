@@ -13,9 +13,15 @@ constexpr auto kReset = Rfc7606Action::SessionReset;
 constexpr auto kWithdraw = Rfc7606Action::TreatAsWithdraw;
 constexpr auto kDiscard = Rfc7606Action::AttributeDiscard;
 
-std::uint8_t sub(HeaderSubcode s) { return static_cast<std::uint8_t>(s); }
-std::uint8_t sub(OpenSubcode s) { return static_cast<std::uint8_t>(s); }
-std::uint8_t sub(UpdateSubcode s) { return static_cast<std::uint8_t>(s); }
+std::uint8_t sub(HeaderSubcode s) {
+    return static_cast<std::uint8_t>(s);
+}
+std::uint8_t sub(OpenSubcode s) {
+    return static_cast<std::uint8_t>(s);
+}
+std::uint8_t sub(UpdateSubcode s) {
+    return static_cast<std::uint8_t>(s);
+}
 
 WireError header_err(const ByteVec& m, CodecOptions o = {}) {
     auto r = decode_header(view(m), o);
@@ -101,11 +107,16 @@ TEST(HeaderErrors, LengthAbove4096UnlessExtendedMessage) {
 }
 
 TEST(HeaderErrors, PerTypeMinimumLengths) {
-    EXPECT_EQ(header_err(message(1, ByteVec(9, 0))).subcode, sub(HeaderSubcode::BadMessageLength));  // OPEN < 29
-    EXPECT_EQ(header_err(message(2, ByteVec(3, 0))).subcode, sub(HeaderSubcode::BadMessageLength));  // UPDATE < 23
-    EXPECT_EQ(header_err(message(3, ByteVec(1, 0))).subcode, sub(HeaderSubcode::BadMessageLength));  // NOTIF < 21
-    EXPECT_EQ(header_err(message(4, ByteVec(1, 0))).subcode, sub(HeaderSubcode::BadMessageLength));  // KEEPALIVE 19
-    EXPECT_EQ(header_err(message(5, ByteVec(3, 0))).subcode, sub(HeaderSubcode::BadMessageLength));  // RR < 23
+    EXPECT_EQ(header_err(message(1, ByteVec(9, 0))).subcode,
+              sub(HeaderSubcode::BadMessageLength));  // OPEN < 29
+    EXPECT_EQ(header_err(message(2, ByteVec(3, 0))).subcode,
+              sub(HeaderSubcode::BadMessageLength));  // UPDATE < 23
+    EXPECT_EQ(header_err(message(3, ByteVec(1, 0))).subcode,
+              sub(HeaderSubcode::BadMessageLength));  // NOTIF < 21
+    EXPECT_EQ(header_err(message(4, ByteVec(1, 0))).subcode,
+              sub(HeaderSubcode::BadMessageLength));  // KEEPALIVE 19
+    EXPECT_EQ(header_err(message(5, ByteVec(3, 0))).subcode,
+              sub(HeaderSubcode::BadMessageLength));  // RR < 23
 }
 
 TEST(HeaderErrors, BadTypeCarriesType) {
@@ -128,9 +139,12 @@ TEST(HeaderErrors, BufferLongerOrShorterThanLength) {
 // ------------------------------------------------------------------------------------- OPEN
 
 ByteVec open_body(std::uint8_t version, unsigned hold, std::uint32_t id, const ByteVec& params) {
-    return cat({{version}, u16(65001), u16(hold), u32(id), {static_cast<std::uint8_t>(params.size())}, params});
+    return cat(
+        {{version}, u16(65001), u16(hold), u32(id), {static_cast<std::uint8_t>(params.size())}, params});
 }
-ByteVec caps_param(const ByteVec& caps) { return cat({{2, static_cast<std::uint8_t>(caps.size())}, caps}); }
+ByteVec caps_param(const ByteVec& caps) {
+    return cat({{2, static_cast<std::uint8_t>(caps.size())}, caps});
+}
 
 TEST(OpenErrors, UnsupportedVersionSaysWeSpeakFour) {
     const auto e = open_err(message(1, open_body(3, 90, 1, {})));
@@ -159,16 +173,16 @@ TEST(OpenErrors, OptionalParameterLengthsMustAddUp) {
     ByteVec body = open_body(4, 90, 1, caps_param({2, 0}));
     body[9] = 5;  // optional parameters length too long
     EXPECT_EQ(open_err(message(1, body)).subcode, 0);
-    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, {2, 9, 2, 0}))).subcode, 0);      // parameter overruns
-    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, {2}))).subcode, 0);               // header truncated
-    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, caps_param({2})))).subcode, 0);    // capability header
+    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, {2, 9, 2, 0}))).subcode, 0);     // parameter overruns
+    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, {2}))).subcode, 0);              // header truncated
+    EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, caps_param({2})))).subcode, 0);  // capability header
     EXPECT_EQ(open_err(message(1, open_body(4, 90, 1, caps_param({2, 5, 0})))).subcode, 0);  // capability len
 }
 
 TEST(OpenErrors, KnownCapabilitiesWithWrongLength) {
-    for (const ByteVec& cap : {ByteVec{1, 3, 0, 1, 0}, ByteVec{2, 1, 0}, ByteVec{6, 1, 0}, ByteVec{65, 2, 0, 1},
-                               ByteVec{64, 3, 0, 0, 0}, ByteVec{69, 3, 0, 1, 1}, ByteVec{70, 1, 0},
-                               ByteVec{69, 4, 0, 1, 1, 0}}) {
+    for (const ByteVec& cap :
+         {ByteVec{1, 3, 0, 1, 0}, ByteVec{2, 1, 0}, ByteVec{6, 1, 0}, ByteVec{65, 2, 0, 1},
+          ByteVec{64, 3, 0, 0, 0}, ByteVec{69, 3, 0, 1, 1}, ByteVec{70, 1, 0}, ByteVec{69, 4, 0, 1, 1, 0}}) {
         const auto e = open_err(message(1, open_body(4, 90, 1, caps_param(cap))));
         EXPECT_EQ(e.code, ErrorCode::OpenMessage) << static_cast<int>(cap[0]);
         EXPECT_EQ(e.subcode, 0) << static_cast<int>(cap[0]);
@@ -180,7 +194,8 @@ TEST(OpenDecode, ExtendedOptionalParametersRfc9072) {
     o.my_as = 65001;
     o.bgp_identifier = Ipv4Address{1};
     for (std::uint8_t i = 0; i < 40; ++i) {
-        o.capabilities.unknown.push_back(UnknownCapability{static_cast<std::uint8_t>(100 + i), ByteVec(8, i)});
+        o.capabilities.unknown.push_back(
+            UnknownCapability{static_cast<std::uint8_t>(100 + i), ByteVec(8, i)});
     }
     std::vector<std::uint8_t> out;
     encode_open(o, out);
@@ -218,7 +233,8 @@ TEST(UpdateErrors, TotalAttributeLengthOverrunsMessage) {
 }
 
 TEST(UpdateErrors, BadPrefixLengthInWithdrawnOrNlri) {
-    EXPECT_EQ(reset_err(update_msg({33, 10, 0, 0, 0, 0}, {}, {})).subcode, sub(UpdateSubcode::InvalidNetworkField));
+    EXPECT_EQ(reset_err(update_msg({33, 10, 0, 0, 0, 0}, {}, {})).subcode,
+              sub(UpdateSubcode::InvalidNetworkField));
     EXPECT_EQ(reset_err(update_msg({}, basic_attrs(), {33, 10, 0, 0, 0, 0})).subcode,
               sub(UpdateSubcode::InvalidNetworkField));
     EXPECT_EQ(reset_err(update_msg({}, basic_attrs(), {24, 10, 0})).subcode,  // truncated prefix
@@ -247,35 +263,46 @@ TEST(UpdateErrors, MpReachMalformedResetsSession) {
     EXPECT_EQ(reset_err(update_msg({}, cat({attr(0x80, 14, {0, 2, 1, 16}), base}), {})).subcode,
               sub(UpdateSubcode::OptionalAttributeError));
     // next hop length 5, and IPv6 with a 4-octet next hop
-    EXPECT_EQ(reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(1), {1, 5}, ByteVec(5, 1), {0}})), base}), {}))
-                  .subcode,
-              sub(UpdateSubcode::OptionalAttributeError));
-    EXPECT_EQ(reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(2), {1, 4}, ByteVec(4, 1), {0}})), base}), {}))
-                  .subcode,
-              sub(UpdateSubcode::OptionalAttributeError));
+    EXPECT_EQ(
+        reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(1), {1, 5}, ByteVec(5, 1), {0}})), base}), {}))
+            .subcode,
+        sub(UpdateSubcode::OptionalAttributeError));
+    EXPECT_EQ(
+        reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(2), {1, 4}, ByteVec(4, 1), {0}})), base}), {}))
+            .subcode,
+        sub(UpdateSubcode::OptionalAttributeError));
     // next hop length beyond the attribute
-    EXPECT_EQ(reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(2), {1, 32}, ByteVec(16, 1), {0}})), base}), {}))
+    EXPECT_EQ(reset_err(update_msg(
+                            {}, cat({attr(0x80, 14, cat({u16(2), {1, 32}, ByteVec(16, 1), {0}})), base}), {}))
                   .subcode,
               sub(UpdateSubcode::OptionalAttributeError));
     // IPv6 prefix length 129
-    EXPECT_EQ(reset_err(update_msg({}, cat({attr(0x80, 14, cat({u16(2), {1, 16}, ByteVec(16, 1), {0, 129}, ByteVec(16, 0)})), base}), {}))
-                  .subcode,
-              sub(UpdateSubcode::OptionalAttributeError));
+    EXPECT_EQ(
+        reset_err(
+            update_msg(
+                {},
+                cat({attr(0x80, 14, cat({u16(2), {1, 16}, ByteVec(16, 1), {0, 129}, ByteVec(16, 0)})), base}),
+                {}))
+            .subcode,
+        sub(UpdateSubcode::OptionalAttributeError));
     // wrong flags (transitive) on MP_REACH
-    EXPECT_EQ(reset_err(update_msg({}, cat({attr(0xC0, 14, cat({u16(2), {1, 16}, ByteVec(16, 1), {0}})), base}), {}))
+    EXPECT_EQ(reset_err(update_msg(
+                            {}, cat({attr(0xC0, 14, cat({u16(2), {1, 16}, ByteVec(16, 1), {0}})), base}), {}))
                   .subcode,
               sub(UpdateSubcode::AttributeFlagsError));
 }
 
 TEST(UpdateErrors, MpUnreachMalformedResetsSession) {
-    EXPECT_EQ(reset_err(update_msg({}, attr(0x80, 15, {0, 2}), {})).subcode, sub(UpdateSubcode::OptionalAttributeError));
+    EXPECT_EQ(reset_err(update_msg({}, attr(0x80, 15, {0, 2}), {})).subcode,
+              sub(UpdateSubcode::OptionalAttributeError));
     EXPECT_EQ(reset_err(update_msg({}, attr(0x80, 15, {0, 1, 1, 40, 1, 2, 3, 4, 5}), {})).subcode,
               sub(UpdateSubcode::OptionalAttributeError));
 }
 
 TEST(UpdateErrors, RepeatedMpUnreachResetsSession) {
     const ByteVec mp = attr(0x80, 15, {0, 2, 1});
-    EXPECT_EQ(reset_err(update_msg({}, cat({mp, mp}), {})).subcode, sub(UpdateSubcode::MalformedAttributeList));
+    EXPECT_EQ(reset_err(update_msg({}, cat({mp, mp}), {})).subcode,
+              sub(UpdateSubcode::MalformedAttributeList));
 }
 
 TEST(UpdateErrors, MpUnreachOfUnsupportedFamilyIsDiscarded) {
@@ -285,8 +312,9 @@ TEST(UpdateErrors, MpUnreachOfUnsupportedFamilyIsDiscarded) {
 }
 
 TEST(UpdateErrors, MpOfUnsupportedFamilyIsDiscarded) {
-    const auto d = mild(update_msg({}, cat({attr(0x80, 14, cat({u16(25), {70, 4}, ByteVec(4, 1), {0, 1, 2}})),
-                                            origin_igp(), as_path_seq({1})}),
+    const auto d = mild(update_msg({},
+                                   cat({attr(0x80, 14, cat({u16(25), {70, 4}, ByteVec(4, 1), {0, 1, 2}})),
+                                        origin_igp(), as_path_seq({1})}),
                                    {}),
                         kDiscard, UpdateSubcode::OptionalAttributeError);
     EXPECT_FALSE(d.update.mp_reach.has_value());
@@ -304,7 +332,8 @@ TEST(UpdateErrors, AttributeHeaderTruncatedIsTreatAsWithdrawAndNlriStillFound) {
 TEST(UpdateErrors, AttributeLengthOverrunsAttributeArea) {
     ByteVec attrs = cat({basic_attrs(), attr(0xC0, 8, u32(1))});
     attrs[attrs.size() - 5] = 9;  // COMMUNITIES length 9 > 4 left
-    const auto d = mild(update_msg({}, attrs, nlri_10_0_0()), kWithdraw, UpdateSubcode::MalformedAttributeList);
+    const auto d =
+        mild(update_msg({}, attrs, nlri_10_0_0()), kWithdraw, UpdateSubcode::MalformedAttributeList);
     EXPECT_EQ(d.update.nlri.size(), 1U);
 }
 
@@ -315,8 +344,8 @@ TEST(UpdateErrors, FlagErrorsFollowEachAttributesAction) {
                   UpdateSubcode::AttributeFlagsError);
     EXPECT_EQ(d.problems[0].data, bad_origin);
     // AGGREGATOR marked non-transitive: attribute discard
-    d = mild(update_msg({}, cat({basic_attrs(), attr(0x80, 7, cat({u32(1), u32(2)}))}), nlri_10_0_0()), kDiscard,
-             UpdateSubcode::AttributeFlagsError);
+    d = mild(update_msg({}, cat({basic_attrs(), attr(0x80, 7, cat({u32(1), u32(2)}))}), nlri_10_0_0()),
+             kDiscard, UpdateSubcode::AttributeFlagsError);
     EXPECT_FALSE(d.update.attributes.aggregator.has_value());
     // COMMUNITIES marked well-known
     mild(update_msg({}, cat({basic_attrs(), attr(0x40, 8, u32(1))}), nlri_10_0_0()), kWithdraw,
@@ -332,18 +361,18 @@ TEST(UpdateErrors, LengthErrorsOfEachAttribute) {
         Rfc7606Action action;
     };
     const std::vector<Case> cases = {
-        {attr(0x40, 1, {0, 0}), kWithdraw},            // ORIGIN
-        {attr(0x40, 3, {1, 2, 3}), kWithdraw},         // NEXT_HOP
-        {attr(0x80, 4, {1, 2, 3}), kWithdraw},         // MED
-        {attr(0x40, 5, {1, 2, 3, 4, 5}), kWithdraw},   // LOCAL_PREF
-        {attr(0x40, 6, {1}), kDiscard},                // ATOMIC_AGGREGATE
-        {attr(0xC0, 7, {1, 2, 3, 4, 5, 6, 7}), kDiscard},  // AGGREGATOR
-        {attr(0xC0, 8, {1, 2, 3, 4, 5}), kWithdraw},   // COMMUNITIES
-        {attr(0xC0, 8, {}), kWithdraw},                // COMMUNITIES empty
-        {attr(0x80, 9, {1, 2, 3}), kWithdraw},         // ORIGINATOR_ID
-        {attr(0x80, 10, {1, 2, 3, 4, 5, 6}), kWithdraw},   // CLUSTER_LIST
+        {attr(0x40, 1, {0, 0}), kWithdraw},                  // ORIGIN
+        {attr(0x40, 3, {1, 2, 3}), kWithdraw},               // NEXT_HOP
+        {attr(0x80, 4, {1, 2, 3}), kWithdraw},               // MED
+        {attr(0x40, 5, {1, 2, 3, 4, 5}), kWithdraw},         // LOCAL_PREF
+        {attr(0x40, 6, {1}), kDiscard},                      // ATOMIC_AGGREGATE
+        {attr(0xC0, 7, {1, 2, 3, 4, 5, 6, 7}), kDiscard},    // AGGREGATOR
+        {attr(0xC0, 8, {1, 2, 3, 4, 5}), kWithdraw},         // COMMUNITIES
+        {attr(0xC0, 8, {}), kWithdraw},                      // COMMUNITIES empty
+        {attr(0x80, 9, {1, 2, 3}), kWithdraw},               // ORIGINATOR_ID
+        {attr(0x80, 10, {1, 2, 3, 4, 5, 6}), kWithdraw},     // CLUSTER_LIST
         {attr(0xC0, 16, {1, 2, 3, 4, 5, 6, 7}), kWithdraw},  // EXTENDED_COMMUNITIES
-        {attr(0xC0, 32, ByteVec(13, 1)), kWithdraw},   // LARGE_COMMUNITIES
+        {attr(0xC0, 32, ByteVec(13, 1)), kWithdraw},         // LARGE_COMMUNITIES
     };
     for (const auto& c : cases) {
         ByteVec attrs = basic_attrs();
@@ -377,9 +406,9 @@ TEST(UpdateErrors, BadOriginValue) {
 
 TEST(UpdateErrors, MalformedAsPath) {
     const ByteVec rest = cat({origin_igp(), next_hop()});
-    for (const ByteVec& value : {ByteVec{5, 1, 0, 0, 0, 1},   // segment type 5
-                                 ByteVec{2, 0},               // empty segment
-                                 ByteVec{2, 2, 0, 0, 0, 1},   // segment runs past the attribute
+    for (const ByteVec& value : {ByteVec{5, 1, 0, 0, 0, 1},        // segment type 5
+                                 ByteVec{2, 0},                    // empty segment
+                                 ByteVec{2, 2, 0, 0, 0, 1},        // segment runs past the attribute
                                  ByteVec{2, 1, 0, 0, 0, 1, 2}}) {  // trailing half header
         mild(update_msg({}, cat({rest, attr(0x40, 2, value)}), nlri_10_0_0()), kWithdraw,
              UpdateSubcode::MalformedAsPath);
@@ -389,8 +418,9 @@ TEST(UpdateErrors, MalformedAsPath) {
 TEST(UpdateErrors, MalformedAs4PathIsDiscarded) {
     CodecOptions two;
     two.four_octet_as = false;
-    const auto d = mild(update_msg({}, cat({origin_igp(), as_path_seq({kAsTrans, 2}, false), next_hop(),
-                                            attr(0xC0, 17, {2, 3, 0, 0, 0, 1})}),
+    const auto d = mild(update_msg({},
+                                   cat({origin_igp(), as_path_seq({kAsTrans, 2}, false), next_hop(),
+                                        attr(0xC0, 17, {2, 3, 0, 0, 0, 1})}),
                                    nlri_10_0_0()),
                         kDiscard, UpdateSubcode::MalformedAsPath, two);
     EXPECT_EQ(d.update.attributes.as_path->to_string(), "23456 2");
@@ -407,8 +437,10 @@ TEST(UpdateErrors, MissingWellKnownAttributesWhenAnnouncing) {
              UpdateSubcode::MissingWellKnownAttribute);
     EXPECT_EQ(d.problems[0].data, (ByteVec{3}));
     // MP_REACH announcements need no NEXT_HOP; withdrawals need nothing.
-    const ByteVec mp = attr(0x80, 14, cat({u16(2), {1, 16}, ByteVec(16, 0x20), {0, 32, 0x20, 1, 0x0d, 0xb8}}));
-    auto r = decode_update(view(update_msg({}, cat({mp, origin_igp(), as_path_seq({1})}), {})), CodecOptions{});
+    const ByteVec mp =
+        attr(0x80, 14, cat({u16(2), {1, 16}, ByteVec(16, 0x20), {0, 32, 0x20, 1, 0x0d, 0xb8}}));
+    auto r =
+        decode_update(view(update_msg({}, cat({mp, origin_igp(), as_path_seq({1})}), {})), CodecOptions{});
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->action, Rfc7606Action::None);
     r = decode_update(view(update_msg({24, 10, 0, 0}, {}, {})), CodecOptions{});
@@ -423,8 +455,9 @@ TEST(UpdateErrors, RepeatedAttributeKeepsFirst) {
 }
 
 TEST(UpdateErrors, StrongestActionWinsAndAllProblemsKept) {
-    const auto d = mild(update_msg({}, cat({basic_attrs(), attr(0x40, 6, {1}), attr(0xC0, 8, {1})}), nlri_10_0_0()),
-                        kWithdraw, UpdateSubcode::AttributeLengthError);
+    const auto d =
+        mild(update_msg({}, cat({basic_attrs(), attr(0x40, 6, {1}), attr(0xC0, 8, {1})}), nlri_10_0_0()),
+             kWithdraw, UpdateSubcode::AttributeLengthError);
     ASSERT_EQ(d.problems.size(), 2U);
     EXPECT_EQ(d.problems[0].action, kDiscard);
     EXPECT_EQ(d.problems[1].action, kWithdraw);
@@ -432,9 +465,10 @@ TEST(UpdateErrors, StrongestActionWinsAndAllProblemsKept) {
 }
 
 TEST(UpdateDecode, UnknownOptionalAttributesKept) {
-    auto r = decode_update(view(update_msg({}, cat({basic_attrs(), attr(0xC0, 0xF1, {9}), attr(0x80, 0xF0, {8})}),
-                                           nlri_10_0_0())),
-                           CodecOptions{});
+    auto r =
+        decode_update(view(update_msg({}, cat({basic_attrs(), attr(0xC0, 0xF1, {9}), attr(0x80, 0xF0, {8})}),
+                                      nlri_10_0_0())),
+                      CodecOptions{});
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->action, Rfc7606Action::None);
     const auto& u = r->update.attributes.unknown;
@@ -451,7 +485,8 @@ TEST(As4Path, LeadingAsnsOfAsPathArePrependedToAs4Path) {
     two.four_octet_as = false;
     const ByteVec as4 = attr(0xC0, 17, cat({{2, 2}, u32(4200000001), u32(65002)}));
     auto r = decode_update(
-        view(update_msg({}, cat({origin_igp(), as_path_seq({65010, kAsTrans, 65002}, false), next_hop(), as4}),
+        view(update_msg({},
+                        cat({origin_igp(), as_path_seq({65010, kAsTrans, 65002}, false), next_hop(), as4}),
                         nlri_10_0_0())),
         two);
     ASSERT_TRUE(r.has_value());
@@ -464,7 +499,8 @@ TEST(As4Path, LongerAs4PathIsIgnored) {
     two.four_octet_as = false;
     const ByteVec as4 = attr(0xC0, 17, cat({{2, 3}, u32(1), u32(2), u32(3)}));
     auto r = decode_update(
-        view(update_msg({}, cat({origin_igp(), as_path_seq({kAsTrans, 2}, false), next_hop(), as4}), nlri_10_0_0())),
+        view(update_msg({}, cat({origin_igp(), as_path_seq({kAsTrans, 2}, false), next_hop(), as4}),
+                        nlri_10_0_0())),
         two);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->update.attributes.as_path->to_string(), "23456 2");
@@ -476,7 +512,8 @@ TEST(As4Path, AggregatorFromOldSpeakerMakesAs4AttributesIgnored) {
     const ByteVec as4 = attr(0xC0, 17, cat({{2, 1}, u32(4200000001)}));
     const ByteVec agg = attr(0xC0, 7, cat({u16(65005), u32(1)}));
     auto r = decode_update(
-        view(update_msg({}, cat({origin_igp(), as_path_seq({kAsTrans}, false), next_hop(), agg, as4}), nlri_10_0_0())),
+        view(update_msg({}, cat({origin_igp(), as_path_seq({kAsTrans}, false), next_hop(), agg, as4}),
+                        nlri_10_0_0())),
         two);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->update.attributes.as_path->to_string(), "23456");

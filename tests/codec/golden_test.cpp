@@ -89,7 +89,9 @@ const Update* find_update(const Session& s, const Prefix& p) {
     return nullptr;
 }
 
-Prefix pfx(const char* s) { return *Prefix::parse(s); }
+Prefix pfx(const char* s) {
+    return *Prefix::parse(s);
+}
 
 // Re-encodes every message of a session and returns the indexes that came back byte for byte.
 std::vector<std::size_t> canonical_messages(const Session& s) {
@@ -161,7 +163,8 @@ TEST(GoldenFrr, UpdatesCarryCommunitiesLargeCommunitiesPathIdsAndIpv6) {
     EXPECT_EQ(a.as_path->to_string(), "65001");
     EXPECT_EQ(a.next_hop->to_string(), "127.0.0.2");
     EXPECT_EQ(a.med, 50U);
-    EXPECT_EQ(a.communities, (std::vector<std::uint32_t>{(65001U << 16) | 100, (65001U << 16) | 200, 0xFFFF029AU}));
+    EXPECT_EQ(a.communities,
+              (std::vector<std::uint32_t>{(65001U << 16) | 100, (65001U << 16) | 200, 0xFFFF029AU}));
     ASSERT_EQ(a.large_communities.size(), 2U);
     EXPECT_EQ(a.large_communities[1], (LargeCommunity{65001, 3, 4}));
     ASSERT_EQ(a.extended_communities.size(), 1U);
@@ -196,7 +199,8 @@ TEST(GoldenFrr, RouteRefreshAndShutdownMessage) {
     ASSERT_NE(n, nullptr);
     EXPECT_EQ(n->code, 6);
     EXPECT_EQ(n->subcode, 2);
-    EXPECT_NE(n->to_string().find("shutdown message \"maintenance window\""), std::string::npos) << n->to_string();
+    EXPECT_NE(n->to_string().find("shutdown message \"maintenance window\""), std::string::npos)
+        << n->to_string();
     EXPECT_NE(describe(s.messages.back()).find("maintenance window"), std::string::npos);
 }
 
@@ -265,7 +269,8 @@ TEST(GoldenExabgp, As4PathReconstructedOnTwoOctetSession) {
     EXPECT_EQ(rr->attributes.cluster_list[1].to_string(), "10.0.0.8");
     ASSERT_EQ(rr->attributes.unknown.size(), 1U);
     EXPECT_EQ(rr->attributes.unknown[0].type, 0xF0);
-    EXPECT_EQ(rr->attributes.unknown[0].flags, attr_flag::Optional | attr_flag::Transitive | attr_flag::Partial);
+    EXPECT_EQ(rr->attributes.unknown[0].flags,
+              attr_flag::Optional | attr_flag::Transitive | attr_flag::Partial);
     EXPECT_EQ(rr->attributes.unknown[0].value, (ByteVec{0xde, 0xad, 0xbe, 0xef}));
 }
 

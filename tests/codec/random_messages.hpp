@@ -47,7 +47,8 @@ public:
         }
         const auto max = afi == Afi::Ipv4 ? 33U : 129U;
         // Favour realistic lengths (/8../32, /16../64) but cover /0 and the maxima.
-        const auto len = static_cast<std::uint8_t>(chance(1, 4) ? below(max) : (afi == Afi::Ipv4 ? 16 + below(17) : 32 + below(33)));
+        const auto len = static_cast<std::uint8_t>(
+            chance(1, 4) ? below(max) : (afi == Afi::Ipv4 ? 16 + below(17) : 32 + below(33)));
         return Prefix::make(afi, len, raw, 16);
     }
     Nlri nlri(Afi afi, bool path_id) { return Nlri{prefix(afi), path_id ? u32() : 0U}; }
@@ -67,7 +68,7 @@ public:
         for (std::size_t i = 0; i < n; ++i) {
             AsSegment s;
             const std::size_t t = below(four ? 10 : 8);
-            s.type = t < 6 ? AsSegmentType::Sequence
+            s.type = t < 6   ? AsSegmentType::Sequence
                      : t < 8 ? AsSegmentType::Set
                      : t < 9 ? AsSegmentType::ConfedSequence
                              : AsSegmentType::ConfedSet;
@@ -137,7 +138,8 @@ public:
         }
         // Unknown optional attributes: distinct type codes, sorted, transitive ones marked Partial;
         // some long enough for the extended length form.
-        static constexpr std::uint8_t kUnknownTypes[] = {11, 12, 13, 19, 20, 21, 22, 23, 25, 26, 27, 28, 29, 33, 35, 40, 128, 200, 255};
+        static constexpr std::uint8_t kUnknownTypes[] = {11, 12, 13, 19, 20, 21, 22,  23,  25, 26,
+                                                         27, 28, 29, 33, 35, 40, 128, 200, 255};
         const std::size_t n = chance(1, 4) ? 1 + below(3) : 0;
         for (std::size_t i = 0; i < n; ++i) {
             UnknownAttribute u;
@@ -147,11 +149,13 @@ public:
                 u.flags |= attr_flag::Transitive | attr_flag::Partial;
             }
             u.value = bytes(chance(1, 8) ? 256 + below(200) : below(12));
-            if (std::none_of(a.unknown.begin(), a.unknown.end(), [&](const auto& x) { return x.type == u.type; })) {
+            if (std::none_of(a.unknown.begin(), a.unknown.end(),
+                             [&](const auto& x) { return x.type == u.type; })) {
                 a.unknown.push_back(std::move(u));
             }
         }
-        std::sort(a.unknown.begin(), a.unknown.end(), [](const auto& x, const auto& y) { return x.type < y.type; });
+        std::sort(a.unknown.begin(), a.unknown.end(),
+                  [](const auto& x, const auto& y) { return x.type < y.type; });
         return a;
     }
 
@@ -206,7 +210,9 @@ public:
         o.hold_time = chance(1, 5) ? 0 : static_cast<std::uint16_t>(3 + below(65533));
         o.bgp_identifier = Ipv4Address{u32() | 1U};
         auto& c = o.capabilities;
-        const auto family = [&] { return AfiSafi{static_cast<Afi>(1 + below(3)), static_cast<Safi>(1 + below(3))}; };
+        const auto family = [&] {
+            return AfiSafi{static_cast<Afi>(1 + below(3)), static_cast<Safi>(1 + below(3))};
+        };
         c.multiprotocol.resize(below(4));
         for (auto& f : c.multiprotocol) {
             f = family();
@@ -237,7 +243,8 @@ public:
         const std::size_t unknown = chance(1, 10) ? 20 + below(40) : below(4);
         for (std::size_t i = 0; i < unknown; ++i) {
             std::uint8_t code = u8();
-            while (code == 1 || code == 2 || code == 6 || code == 64 || code == 65 || code == 69 || code == 70) {
+            while (code == 1 || code == 2 || code == 6 || code == 64 || code == 65 || code == 69 ||
+                   code == 70) {
                 code = u8();
             }
             c.unknown.push_back(UnknownCapability{code, bytes(below(24))});

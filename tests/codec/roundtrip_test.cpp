@@ -43,7 +43,8 @@ TEST(RoundTrip, UpdateEncodeDecodeIsIdentity) {
         auto r = decode_update(test::view(out), o);
         ASSERT_TRUE(r.has_value()) << "seed " << seed << ": " << r.error().to_string();
         EXPECT_EQ(r->action, Rfc7606Action::None) << "seed " << seed << ": " << r->problems[0].to_string();
-        ASSERT_EQ(r->update, u) << "seed " << seed << "\n" << describe(Message{u}) << "---\n"
+        ASSERT_EQ(r->update, u) << "seed " << seed << "\n"
+                                << describe(Message{u}) << "---\n"
                                 << describe(Message{r->update});
         // decode_message agrees, and encoding again gives the same bytes.
         auto m = decode_message(test::view(out), o);
@@ -65,7 +66,9 @@ TEST(RoundTrip, OpenEncodeDecodeIsIdentity) {
         encode_open(o, out);
         auto r = decode_open(test::view(out));
         ASSERT_TRUE(r.has_value()) << "seed " << seed << ": " << r.error().to_string();
-        ASSERT_EQ(*r, o) << "seed " << seed << "\n" << describe(Message{o}) << "---\n" << describe(Message{*r});
+        ASSERT_EQ(*r, o) << "seed " << seed << "\n"
+                         << describe(Message{o}) << "---\n"
+                         << describe(Message{*r});
     }
 }
 
@@ -100,8 +103,8 @@ TEST(RoundTrip, NotificationKeepaliveRouteRefresh) {
 }
 
 // Decodes a stream of UPDATEs produced by the packer and returns every NLRI in order.
-std::vector<Nlri> unpack(const std::vector<std::uint8_t>& stream, const CodecOptions& o, std::size_t expect_messages,
-                         const PathAttributes& attrs, bool withdrawals) {
+std::vector<Nlri> unpack(const std::vector<std::uint8_t>& stream, const CodecOptions& o,
+                         std::size_t expect_messages, const PathAttributes& attrs, bool withdrawals) {
     std::vector<Nlri> all;
     std::size_t pos = 0;
     std::size_t messages = 0;
@@ -177,7 +180,8 @@ TEST(Packing, AnnouncementsSplitAtTheLimitAndLoseNothing) {
             ASSERT_TRUE(r.has_value());
             taken += r->update.nlri.size() + (r->update.mp_reach ? r->update.mp_reach->nlri.size() : 0);
             if (m + 1 < messages) {
-                const std::size_t next = (o.sends_path_id(family) ? 5 : 1) + (nlri[taken].prefix.length + 7) / 8;
+                const std::size_t next =
+                    (o.sends_path_id(family) ? 5 : 1) + (nlri[taken].prefix.length + 7) / 8;
                 EXPECT_GT(len + next, o.max_message_size() - 1) << "seed " << seed << " message " << m;
             }
             pos += len;

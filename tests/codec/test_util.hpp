@@ -23,10 +23,12 @@ inline ByteVec cat(std::initializer_list<ByteVec> parts) {
     return out;
 }
 
-inline ByteVec u16(unsigned v) { return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)}; }
+inline ByteVec u16(unsigned v) {
+    return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
 inline ByteVec u32(std::uint32_t v) {
-    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
-            static_cast<std::uint8_t>(v)};
+    return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
 
 // A whole message: marker, length, type, body.
@@ -58,7 +60,9 @@ inline ByteVec update_msg(const ByteVec& withdrawn, const ByteVec& attrs, const 
 }
 
 // Well-formed attributes for an IPv4 announcement (2-octet AS_PATH when !four).
-inline ByteVec origin_igp() { return attr(0x40, 1, {0}); }
+inline ByteVec origin_igp() {
+    return attr(0x40, 1, {0});
+}
 inline ByteVec as_path_seq(std::initializer_list<std::uint32_t> asns, bool four = true) {
     ByteVec v{2, static_cast<std::uint8_t>(asns.size())};
     for (auto a : asns) {
@@ -67,11 +71,19 @@ inline ByteVec as_path_seq(std::initializer_list<std::uint32_t> asns, bool four 
     }
     return attr(0x40, 2, v);
 }
-inline ByteVec next_hop(std::uint32_t a = 0x64400001) { return attr(0x40, 3, u32(a)); }
-inline ByteVec basic_attrs() { return cat({origin_igp(), as_path_seq({65001}), next_hop()}); }
-inline ByteVec nlri_10_0_0() { return {24, 10, 0, 0}; }
+inline ByteVec next_hop(std::uint32_t a = 0x64400001) {
+    return attr(0x40, 3, u32(a));
+}
+inline ByteVec basic_attrs() {
+    return cat({origin_igp(), as_path_seq({65001}), next_hop()});
+}
+inline ByteVec nlri_10_0_0() {
+    return {24, 10, 0, 0};
+}
 
-inline Bytes view(const ByteVec& v) { return Bytes(v.data(), v.size()); }
+inline Bytes view(const ByteVec& v) {
+    return Bytes(v.data(), v.size());
+}
 
 inline std::string source_dir() {
     const char* d = std::getenv("RF_SOURCE_DIR");
