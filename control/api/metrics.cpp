@@ -224,7 +224,7 @@ StandardMetrics::StandardMetrics(Registry& r)
       route_limit_trips(r.counter("routefabric_route_limit_trips_total",
                                   "Sessions torn down because a peer exceeded its route limit.")),
       locrib_prefixes(r.gauge("routefabric_locrib_prefixes", "Prefixes in the Loc-RIB.")),
-      ecmp_groups(r.gauge("routefabric_ecmp_groups", "Loc-RIB prefixes whose best path is an ECMP set of 2 or more.")),
+      ecmp_groups(r.gauge("routefabric_ecmp_groups", "Loc-RIB prefixes whose ECMP set has 2 or more distinct next hops.")),
       fib_queue_depth(r.gauge("routefabric_fib_queue_depth", "RIB deltas waiting for the FIB updater.")),
       fib_publish_latency(r.histogram("routefabric_fib_publish_latency_seconds",
                                       "Time from a RIB delta to its publication in the FIB lookup tables.",

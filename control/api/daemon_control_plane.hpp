@@ -1,0 +1,90 @@
+// The ControlPlane routefabricd serves the REST API with: the peer manager (session::RouteServer), its
+// RIB and the FIB's effective route computation. Also the mapping from the YAML configuration to the
+// session layer's settings, so the daemon can start from a config::Config.
+//
+// Threading: RouteServer and its RIB live on the daemon's io_context thread. Every call here is posted
+// to that io_context and waited for (bounded: a stuck io_context makes the API answer NotAvailable after
+// `timeout`, it never hangs the API thread), so the API thread never touches session or RIB state.
+//
+// Wiring in routefabricd (after RouteServer and io exist, before io.run()):
+//
+//   rf::config::ConfigStore store(cfg, config_path);
+//   rf::metrics::Registry registry;
+//   rf::api::DaemonControlPlane cp(io, server, cfg);
+//   cp.set_vnet_model(rf::config::to_vnet_model(cfg));            // effective routes
+//   rf::api::ApiServer api(rf::api::server_options(cfg), cp, store, registry);
+//   if (cfg.api.enabled) { if (auto err = api.start()) { log; return 1; } }
+//   ... io.run(); api.stop();
+#pragma once
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "control/api/control_plane.hpp"
+#include "control/api/server.hpp"
+#include "control/config/config.hpp"
+#include "control/session/route_server.hpp"
+#include "fib/effective_routes.hpp"
+#include "fib/vnet_model.hpp"
+
+namespace rf::api {
+
+// config::Config → the session layer's settings.
+[[nodiscard]] session::ServerConfig server_config(const config::Config& c);
+[[nodiscard]] session::PeerSettings peer_settings(const config::Config& c, const config::PeerConfig& p);
+[[nodiscard]] ServerOptions server_options(const config::Config& c);
+
+class DaemonControlPlane final : public ControlPlane {
+public:
+    DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    ~DaemonControlPlane() override;
+
+    // The VNet model effective routes are computed over (config::to_vnet_model()); without it the
+    // effective-routes routes answer NotAvailable.
+    void set_vnet_model(fib::VnetModel model);
+    // Emulator statistics source (the data plane); without it /emulator/stats answers NotAvailable.
+    void set_emulator_stats(std::function<EmulatorStats()> source);
+
+    RouteServerInfo info() override;
+    std::vector<PeeringInfo> peerings() override;
+    Result<PeeringInfo, ApiError> peering(std::string_view name) override;
+    Result<PeeringInfo, ApiError> add_peer(const config::PeerConfig& peer) override;
+    Result<Unit, ApiError> remove_peer(std::string_view name) override;
+    Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) override;
+    Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) override;
+    Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) override;
+    Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) override;
+    Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) override;
+    Result<EmulatorStats, ApiError> emulator_stats() override;
+    void collect_metrics(metrics::Registry& registry) override;
+
+private:
+    // Runs `f` on the io_context thread and returns its result (or NotAvailable after the timeout).
+    template <typename T>
+    Result<T, ApiError> on_io(std::function<Result<T, ApiError>()> f);
+
+    // io thread only:
+    PeeringInfo peering_info(const config::PeerConfig& p) const;
+    Result<RoutesByInstance, ApiError> routes(std::string_view name, bool learned) const;
+    Result<EffectiveRoutes, ApiError> effective(std::optional<fib::TableId> table, std::string name) const;
+    const config::PeerConfig* find(std::string_view name) const;
+
+    boost::asio::io_context& io_;
+    session::RouteServer& server_;
+    config::Config config_;                 // route_server section + the peers, kept in step (io thread)
+    std::chrono::milliseconds timeout_;
+    std::chrono::steady_clock::time_point started_;
+    std::optional<fib::VnetModel> model_;   // set before serving; read on the io thread
+    std::optional<fib::TablePlan> plan_;
+    std::function<EmulatorStats()> emulator_;
+};
+
+}  // namespace rf::api
