@@ -114,6 +114,9 @@ class RibProperty : public ::testing::TestWithParam<unsigned> {};
 
 TEST_P(RibProperty, RibMatchesReferenceModel) {
     std::mt19937 rng(GetParam());
+    // Seeds above 10 run with a flaky FIB consumer that refuses a third of the batches: the refused
+    // deltas must stay pending (coalesced) and reach the FIB, gap-free, on the next flush.
+    const bool flaky = GetParam() > 10;
     auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
 
     const std::vector<net::Prefix> prefixes{P("10.0.0.0/16"),     P("10.10.0.0/16"),   P("10.11.0.0/16"),
@@ -161,6 +164,7 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
         }
         const std::size_t batches_before = sink.batches.size();
 
+        sink.refuse = flaky && pick(3) == 0;
         const auto op = pick(10);
         const PeerId id = static_cast<PeerId>(1 + pick(4));
         if (model.up.count(id) == 0) {
@@ -229,6 +233,11 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
             }
         }
         drain_into(rib, views);
+        if (sink.refuse) {
+            EXPECT_EQ(sink.batches.size(), batches_before) << "a refused batch is not half-applied";
+            sink.refuse = false;
+            EXPECT_TRUE(rib.flush_deltas());
+        }
 
         // Loc-RIB and the deltas of this step.
         std::map<net::Prefix, std::vector<net::IpAddress>> step_deltas;
@@ -252,7 +261,9 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
                 EXPECT_EQ(got->ecmp_count, e.ecmp);
                 EXPECT_EQ(got->next_hops, e.next_hops);
             }
-            if (e.next_hops != before[p]) {
+            if (flaky) {
+                // Deltas of earlier refused steps arrive with this step's: only the FIB state is exact.
+            } else if (e.next_hops != before[p]) {
                 ASSERT_EQ(step_deltas.count(p), 1U) << "step " << step << " missing delta " << p.to_string();
                 EXPECT_EQ(step_deltas[p], e.next_hops);
             } else {
@@ -281,6 +292,9 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
         }
     }
     EXPECT_EQ(rib.stats().pending_deltas, 0U);
+    if (flaky) {
+        EXPECT_GT(rib.stats().delta_refusals, 10U);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RibProperty, ::testing::Range(1U, 21U));
