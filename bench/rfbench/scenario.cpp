@@ -72,6 +72,9 @@ public:
     // `configured + extra` peers, a tracker over `universe` prefixes.
     void setup(std::uint32_t configured, std::uint32_t extra, std::uint32_t universe, std::uint32_t route_limit,
                std::uint16_t peer_hold) {
+        if (!opts_.local_addresses.empty() && opts_.local_addresses.size() < configured + extra)
+            throw ScenarioFailure{"--local-addrs lists " + std::to_string(opts_.local_addresses.size()) +
+                                  " addresses, the scenario needs " + std::to_string(configured + extra)};
         spec_.listen_address = opts_.target_address;
         spec_.asn = opts_.target_asn;
         spec_.hold_time = opts_.hold_time;
