@@ -810,7 +810,7 @@ std::vector<SharedBytes> RouteServerRib::route_refresh(PeerId id, bgp::AfiSafi f
     return m.table_for(*peer, bit);
 }
 
-void RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
+VnetChange RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
     auto& m = *impl_;
     std::set<net::Prefix> next(prefixes.begin(), prefixes.end());
     std::vector<net::Prefix> changed;
@@ -827,6 +827,15 @@ void RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
         }
     }
     m.finish();
+    VnetChange change;
+    if (!changed.empty()) {
+        for (const auto& [id, peer] : m.peers) {
+            (peer->cfg.route_refresh ? change.refresh : change.reset).push_back(id);
+        }
+        std::sort(change.refresh.begin(), change.refresh.end());
+        std::sort(change.reset.begin(), change.reset.end());
+    }
+    return change;
 }
 
 std::vector<PeerOutbound> RouteServerRib::drain_outbound() {

@@ -173,6 +173,11 @@ struct LocRibEntry {
     std::vector<net::IpAddress> next_hops;             // the ECMP set's next hops as published to the FIB
 };
 
+struct VnetChange {
+    std::vector<PeerId> refresh;  // established peers that negotiated ROUTE-REFRESH, sorted
+    std::vector<PeerId> reset;    // established peers that did not, sorted
+};
+
 struct PeerOutbound {
     PeerId peer = 0;
     std::vector<SharedBytes> messages;  // whole BGP messages, to be sent in this order
@@ -216,8 +221,10 @@ public:
     std::vector<SharedBytes> route_refresh(PeerId peer, bgp::AfiSafi family);
 
     // Replaces the advertised VNet address spaces; the differences are announced/withdrawn to every peer
-    // at once (drain_outbound). Asking NVAs for their routes again is the session layer's job.
-    void set_vnet_prefixes(std::vector<net::Prefix> prefixes);
+    // at once (drain_outbound). Design §2 then asks every NVA for its routes again: the result names the
+    // peers to send a ROUTE-REFRESH and those without route refresh whose session must be reset (sending
+    // and resetting are the session layer's job). Both empty when nothing changed.
+    VnetChange set_vnet_prefixes(std::vector<net::Prefix> prefixes);
 
     // Bytes each established peer must be sent because of the calls since the last drain.
     std::vector<PeerOutbound> drain_outbound();

@@ -386,11 +386,20 @@ TEST_F(VnetRib, VnetAddressSpacesGoToEveryPeerThenEndOfRib) {
 TEST_F(VnetRib, ChangingVnetPrefixesUpdatesEveryPeerAtOnce) {
     up(1, 65001);
     up(2, 65002);
-    rib.set_vnet_prefixes({P("10.0.0.0/16"), P("10.2.0.0/16")});
+    auto c3 = peer(3, 65003);
+    c3.route_refresh = false;
+    up(c3);
+    const auto change = rib.set_vnet_prefixes({P("10.0.0.0/16"), P("10.2.0.0/16")});
     drain_into(rib, views);
-    for (PeerId id : {1U, 2U}) {
+    for (PeerId id : {1U, 2U, 3U}) {
         EXPECT_EQ(views[id].prefixes(), (std::set{P("10.0.0.0/16"), P("10.2.0.0/16")}));
     }
+    // Every NVA is asked for its routes again: ROUTE-REFRESH, or a reset without it.
+    EXPECT_EQ(change.refresh, (std::vector<PeerId>{1, 2}));
+    EXPECT_EQ(change.reset, (std::vector<PeerId>{3}));
+    const auto same = rib.set_vnet_prefixes({P("10.2.0.0/16"), P("10.0.0.0/16")});
+    EXPECT_TRUE(same.refresh.empty() && same.reset.empty());
+    EXPECT_FALSE(rib.has_outbound());
 }
 
 TEST_F(VnetRib, VnetPrefixIsAdvertisedInsteadOfALearnedRouteForIt) {
