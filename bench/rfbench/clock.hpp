@@ -19,8 +19,14 @@ inline Nanos now_ns() {
         .count();
 }
 
-inline double to_ms(Nanos n) { return static_cast<double>(n) / 1e6; }
-inline double to_s(Nanos n) { return static_cast<double>(n) / 1e9; }
-inline Nanos seconds(double s) { return static_cast<Nanos>(s * 1e9); }
+inline double to_ms(Nanos n) {
+    return static_cast<double>(n) / 1e6;
+}
+inline double to_s(Nanos n) {
+    return static_cast<double>(n) / 1e9;
+}
+inline Nanos seconds(double s) {
+    return static_cast<Nanos>(s * 1e9);
+}
 
 }  // namespace rf::bench

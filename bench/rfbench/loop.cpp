@@ -12,11 +12,13 @@
 namespace rf::bench {
 
 EventLoop::EventLoop() : epfd_(::epoll_create1(EPOLL_CLOEXEC)) {
-    if (epfd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    if (epfd_ < 0)
+        throw std::system_error(errno, std::generic_category(), "epoll_create1");
 }
 
 EventLoop::~EventLoop() {
-    if (epfd_ >= 0) ::close(epfd_);
+    if (epfd_ >= 0)
+        ::close(epfd_);
 }
 
 void EventLoop::add(int fd, std::uint32_t events, IoHandler* handler) {
@@ -35,9 +37,13 @@ void EventLoop::modify(int fd, std::uint32_t events, IoHandler* handler) {
         throw std::system_error(errno, std::generic_category(), "epoll_ctl mod");
 }
 
-void EventLoop::remove(int fd) { ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::remove(int fd) {
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
-void EventLoop::add_ticker(IoHandler* handler) { tickers_.push_back(handler); }
+void EventLoop::add_ticker(IoHandler* handler) {
+    tickers_.push_back(handler);
+}
 
 void EventLoop::remove_ticker(IoHandler* handler) {
     tickers_.erase(std::remove(tickers_.begin(), tickers_.end(), handler), tickers_.end());
@@ -62,7 +68,8 @@ void EventLoop::run_once(Nanos max_wait) {
         // Copy: a tick may close a session, which unregisters it.
         const auto tickers = tickers_;
         for (auto* h : tickers) {
-            if (std::find(tickers_.begin(), tickers_.end(), h) != tickers_.end()) h->on_tick(now);
+            if (std::find(tickers_.begin(), tickers_.end(), h) != tickers_.end())
+                h->on_tick(now);
         }
     }
 }
@@ -70,7 +77,8 @@ void EventLoop::run_once(Nanos max_wait) {
 bool EventLoop::run_until(const std::function<bool()>& done, Nanos deadline, Nanos max_wait) {
     while (!done()) {
         const Nanos now = now_ns();
-        if (now >= deadline) return done();
+        if (now >= deadline)
+            return done();
         run_once(std::min(max_wait, deadline - now));
     }
     return true;

@@ -89,7 +89,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
     std::stringstream ss(s);
     std::string item;
     while (std::getline(ss, item, sep))
-        if (!item.empty()) out.push_back(item);
+        if (!item.empty())
+            out.push_back(item);
     return out;
 }
 
@@ -101,20 +102,23 @@ std::vector<std::string> split(const std::string& s, char sep) {
 std::uint32_t to_u32(const std::string& s, const std::string& opt) {
     char* end = nullptr;
     const unsigned long v = std::strtoul(s.c_str(), &end, 10);
-    if (end == s.c_str() || *end != '\0' || v > 0xFFFFFFFFul) usage_error("bad number for " + opt + ": " + s);
+    if (end == s.c_str() || *end != '\0' || v > 0xFFFFFFFFul)
+        usage_error("bad number for " + opt + ": " + s);
     return static_cast<std::uint32_t>(v);
 }
 
 double to_double(const std::string& s, const std::string& opt) {
     char* end = nullptr;
     const double v = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0' || v < 0) usage_error("bad number for " + opt + ": " + s);
+    if (end == s.c_str() || *end != '\0' || v < 0)
+        usage_error("bad number for " + opt + ": " + s);
     return v;
 }
 
 Ipv4Address to_addr(const std::string& s, const std::string& opt) {
     const auto a = Ipv4Address::parse(s);
-    if (!a) usage_error("bad IPv4 address for " + opt + ": " + s);
+    if (!a)
+        usage_error("bad IPv4 address for " + opt + ": " + s);
     return *a;
 }
 
@@ -124,7 +128,8 @@ Args parse(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string opt = argv[i];
         auto value = [&]() -> std::string {
-            if (i + 1 >= argc) usage_error(opt + " needs a value");
+            if (i + 1 >= argc)
+                usage_error(opt + " needs a value");
             return argv[++i];
         };
         if (opt == "--help" || opt == "-h") {
@@ -132,10 +137,12 @@ Args parse(int argc, char** argv) {
             std::exit(0);
         } else if (opt == "--scenario" || opt == "--scenarios") {
             a.scenarios = split(value(), ',');
-            if (a.scenarios.size() == 1 && a.scenarios[0] == "all") a.scenarios = scenario_names();
+            if (a.scenarios.size() == 1 && a.scenarios[0] == "all")
+                a.scenarios = scenario_names();
             for (const auto& s : a.scenarios) {
                 const auto names = scenario_names();
-                if (std::find(names.begin(), names.end(), s) == names.end()) usage_error("unknown scenario " + s);
+                if (std::find(names.begin(), names.end(), s) == names.end())
+                    usage_error("unknown scenario " + s);
             }
         } else if (opt == "--targets" || opt == "--target") {
             a.targets = split(value(), ',');
@@ -146,7 +153,8 @@ Args parse(int argc, char** argv) {
         } else if (opt == "--sizes") {
             for (const auto& s : split(value(), ',')) {
                 const auto x = s.find('x');
-                if (x == std::string::npos) usage_error("sizes are NxK: " + s);
+                if (x == std::string::npos)
+                    usage_error("sizes are NxK: " + s);
                 a.sizes.emplace_back(to_u32(s.substr(0, x), opt), to_u32(s.substr(x + 1), opt));
             }
         } else if (opt == "--overlap") {
@@ -160,7 +168,8 @@ Args parse(int argc, char** argv) {
             }
         } else if (opt == "--path-lengths") {
             o.plan.path_lengths.clear();
-            for (const auto& s : split(value(), ',')) o.plan.path_lengths.push_back(to_u32(s, opt));
+            for (const auto& s : split(value(), ','))
+                o.plan.path_lengths.push_back(to_u32(s, opt));
         } else if (opt == "--timeout") {
             o.phase_timeout_s = to_double(value(), opt);
         } else if (opt == "--bringup-timeout") {
@@ -186,7 +195,8 @@ Args parse(int argc, char** argv) {
             o.churn_prefixes = to_u32(value(), opt);
         } else if (opt == "--churn-rate") {
             o.churn_rate = to_double(value(), opt);
-            if (o.churn_rate <= 0) usage_error("--churn-rate must be positive");
+            if (o.churn_rate <= 0)
+                usage_error("--churn-rate must be positive");
         } else if (opt == "--churn-seconds") {
             o.churn_seconds = to_double(value(), opt);
         } else if (opt == "--route-limit") {
@@ -211,7 +221,8 @@ Args parse(int argc, char** argv) {
         } else if (opt == "--local-addrs") {
             std::string error;
             const auto list = parse_address_list(value(), error);
-            if (!list) usage_error("--local-addrs: " + error);
+            if (!list)
+                usage_error("--local-addrs: " + error);
             o.local_addresses = *list;
         } else if (opt == "--monitor-addr") {
             o.monitor_address = to_addr(value(), opt);
@@ -236,7 +247,8 @@ Args parse(int argc, char** argv) {
         } else if (opt == "--max-load") {
             for (const auto& item : split(value(), ',')) {
                 const auto eq = item.find('=');
-                if (eq == std::string::npos) usage_error("--max-load takes TARGET=N");
+                if (eq == std::string::npos)
+                    usage_error("--max-load takes TARGET=N");
                 a.max_load[item.substr(0, eq)] = to_u32(item.substr(eq + 1), opt);
             }
         } else if (opt == "--list-targets") {
@@ -247,8 +259,10 @@ Args parse(int argc, char** argv) {
             usage_error("unknown option " + opt);
         }
     }
-    if (a.no_spawn) a.targets = {"remote"};
-    if (a.sizes.empty()) a.sizes.emplace_back(o.plan.peers, o.plan.prefixes_per_peer);
+    if (a.no_spawn)
+        a.targets = {"remote"};
+    if (a.sizes.empty())
+        a.sizes.emplace_back(o.plan.peers, o.plan.prefixes_per_peer);
     return a;
 }
 
@@ -268,14 +282,16 @@ int main(int argc, char** argv) {
     }
     if (!args.print_config.empty()) {
         auto t = make_target(args.print_config);
-        if (!t) usage_error("unknown target " + args.print_config);
+        if (!t)
+            usage_error("unknown target " + args.print_config);
         TargetSpec spec;
         spec.listen_address = args.opts.target_address;
         spec.port = args.opts.target_port != 0 ? args.opts.target_port : 179;
         spec.asn = args.opts.target_asn;
         spec.hold_time = args.opts.hold_time;
         spec.idle_hold_seconds = args.opts.idle_hold_s;
-        spec.neighbors.push_back(NeighborSpec{"monitor", args.opts.monitor_address, monitor_identity().asn, 0});
+        spec.neighbors.push_back(
+            NeighborSpec{"monitor", args.opts.monitor_address, monitor_identity().asn, 0});
         for (std::uint32_t i = 0; i < args.opts.plan.peers; ++i) {
             const auto addr =
                 i < args.opts.local_addresses.size() ? args.opts.local_addresses[i] : default_peer_address(i);
@@ -288,20 +304,24 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<Target>> targets;
     for (const auto& name : args.targets) {
         auto t = make_target(name);
-        if (!t) usage_error("unknown target " + name);
-        if (const auto it = args.binaries.find(name); it != args.binaries.end()) t->set_binary(it->second);
+        if (!t)
+            usage_error("unknown target " + name);
+        if (const auto it = args.binaries.find(name); it != args.binaries.end())
+            t->set_binary(it->second);
         if (t->spawns() && !t->binary()) {
             std::fprintf(stderr, "rfbench: %s not found, skipped\n", name.c_str());
             continue;
         }
         targets.push_back(std::move(t));
     }
-    if (targets.empty()) usage_error("no usable target");
+    if (targets.empty())
+        usage_error("no usable target");
 
     std::ofstream json_out;
     if (!args.json_file.empty()) {
         json_out.open(args.json_file, std::ios::app);
-        if (!json_out) usage_error("cannot open " + args.json_file);
+        if (!json_out)
+            usage_error("cannot open " + args.json_file);
     }
     std::vector<Measurement> results;
     bool all_ok = true;
@@ -312,17 +332,19 @@ int main(int argc, char** argv) {
                 o.plan.peers = peers;
                 o.plan.prefixes_per_peer = prefixes;
                 if (o.verbose)
-                    std::fprintf(stderr, "rfbench: %s %s %ux%u ...\n", scenario.c_str(), t->name().c_str(), peers,
-                                 prefixes);
+                    std::fprintf(stderr, "rfbench: %s %s %ux%u ...\n", scenario.c_str(), t->name().c_str(),
+                                 peers, prefixes);
                 const auto limit = args.max_load.find(t->name());
-                if (limit != args.max_load.end() && static_cast<std::uint64_t>(peers) * prefixes > limit->second) {
+                if (limit != args.max_load.end() &&
+                    static_cast<std::uint64_t>(peers) * prefixes > limit->second) {
                     Measurement skipped;
                     skipped.scenario = scenario;
                     skipped.target = t->name();
                     skipped.peers = peers;
                     skipped.prefixes_per_peer = prefixes;
                     skipped.skipped = true;
-                    skipped.error = "skipped: above --max-load " + t->name() + "=" + std::to_string(limit->second);
+                    skipped.error =
+                        "skipped: above --max-load " + t->name() + "=" + std::to_string(limit->second);
                     const std::string line = skipped.json_line();
                     if (json_out.is_open()) {
                         json_out << line << "\n";
@@ -343,20 +365,23 @@ int main(int argc, char** argv) {
                     std::fflush(stdout);
                 }
                 if (!m.ok && !args.quiet)
-                    std::fprintf(stderr, "rfbench: %s against %s failed: %s\n", scenario.c_str(), t->name().c_str(),
-                                 m.error.c_str());
+                    std::fprintf(stderr, "rfbench: %s against %s failed: %s\n", scenario.c_str(),
+                                 t->name().c_str(), m.error.c_str());
                 results.push_back(std::move(m));
             }
         }
     }
-    if (!args.quiet) std::fprintf(stderr, "\n%s", format_table(results).c_str());
+    if (!args.quiet)
+        std::fprintf(stderr, "\n%s", format_table(results).c_str());
     if (!args.markdown_file.empty() && !write_file(args.markdown_file, format_markdown(results)))
         std::fprintf(stderr, "rfbench: cannot write %s\n", args.markdown_file.c_str());
     if (!args.plot_dir.empty()) {
         std::string error;
         const auto files = write_plots(results, args.plot_dir, error);
-        if (!error.empty()) std::fprintf(stderr, "rfbench: plots: %s\n", error.c_str());
-        if (!args.quiet) std::fprintf(stderr, "rfbench: %zu plot files in %s\n", files.size(), args.plot_dir.c_str());
+        if (!error.empty())
+            std::fprintf(stderr, "rfbench: plots: %s\n", error.c_str());
+        if (!args.quiet)
+            std::fprintf(stderr, "rfbench: %zu plot files in %s\n", files.size(), args.plot_dir.c_str());
     }
     return all_ok ? 0 : 1;
 }

@@ -34,7 +34,7 @@ struct Measurement {
     void integer(const std::string& name, std::int64_t v);
     void flag(const std::string& name, bool v);
     void text(const std::string& name, const std::string& v);
-    [[nodiscard]] std::string size_label() const;  // "8x1000"
+    [[nodiscard]] std::string size_label() const;      // "8x1000"
     [[nodiscard]] std::string scenario_label() const;  // "failover/abort/best-path"
     [[nodiscard]] const std::string* field(const std::string& name) const;
     [[nodiscard]] double number(const std::string& name, double fallback = -1) const;

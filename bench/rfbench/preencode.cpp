@@ -10,8 +10,8 @@ bgp::PathAttributes attributes_for(const PeerIdentity& peer, std::uint32_t path_
     bgp::PathAttributes a;
     a.origin = bgp::Origin::Igp;
     bgp::AsPath path;
-    path.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence,
-                                           std::vector<std::uint32_t>(path_length, peer.asn)});
+    path.segments.push_back(
+        bgp::AsSegment{bgp::AsSegmentType::Sequence, std::vector<std::uint32_t>(path_length, peer.asn)});
     a.as_path = std::move(path);
     a.next_hop = peer.next_hop;
     return a;
@@ -26,7 +26,8 @@ bgp::CodecOptions wire_options() {
 std::vector<bgp::Nlri> nlri_range(std::uint32_t first, std::uint32_t count) {
     std::vector<bgp::Nlri> nlri;
     nlri.reserve(count);
-    for (std::uint32_t i = 0; i < count; ++i) nlri.push_back(bgp::Nlri{universe_prefix(first + i), 0});
+    for (std::uint32_t i = 0; i < count; ++i)
+        nlri.push_back(bgp::Nlri{universe_prefix(first + i), 0});
     return nlri;
 }
 

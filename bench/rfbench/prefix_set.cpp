@@ -10,11 +10,14 @@ Prefix universe_prefix(std::uint32_t index) {
 }
 
 std::optional<std::uint32_t> universe_index(const Prefix& p) {
-    if (!p.is_v4() || p.length != 24) return std::nullopt;
+    if (!p.is_v4() || p.length != 24)
+        return std::nullopt;
     const std::uint32_t a = p.v4_address().value;
-    if (a < kUniverseBase) return std::nullopt;
+    if (a < kUniverseBase)
+        return std::nullopt;
     const std::uint32_t idx = (a - kUniverseBase) >> 8;
-    if (idx >= kMaxUniverse) return std::nullopt;
+    if (idx >= kMaxUniverse)
+        return std::nullopt;
     return idx;
 }
 
@@ -39,14 +42,17 @@ Ipv4Address default_peer_address(std::uint32_t i) {
     return Ipv4Address{(127u << 24) | ((i / per_block) << 8) | (i % per_block + 10)};
 }
 
-Ipv4Address default_monitor_address() { return Ipv4Address{(127u << 24) | 2}; }
+Ipv4Address default_monitor_address() {
+    return Ipv4Address{(127u << 24) | 2};
+}
 
 std::optional<std::vector<Ipv4Address>> parse_address_list(const std::string& text, std::string& error) {
     std::vector<Ipv4Address> out;
     std::stringstream ss(text);
     std::string item;
     while (std::getline(ss, item, ',')) {
-        if (item.empty()) continue;
+        if (item.empty())
+            continue;
         const auto dash = item.find('-');
         const auto first = Ipv4Address::parse(item.substr(0, dash));
         if (!first) {
@@ -62,7 +68,8 @@ std::optional<std::vector<Ipv4Address>> parse_address_list(const std::string& te
             error = "bad address range '" + item + "'";
             return std::nullopt;
         }
-        for (std::uint32_t a = first->value; a <= last->value; ++a) out.push_back(Ipv4Address{a});
+        for (std::uint32_t a = first->value; a <= last->value; ++a)
+            out.push_back(Ipv4Address{a});
     }
     return out;
 }
@@ -76,16 +83,19 @@ std::uint32_t LoadPlan::first_index(std::uint32_t peer) const {
 }
 
 std::uint32_t LoadPlan::path_length(std::uint32_t peer) const {
-    if (path_lengths.empty()) return 1;
+    if (path_lengths.empty())
+        return 1;
     return path_lengths[peer % path_lengths.size()];
 }
 
 std::vector<std::uint32_t> LoadPlan::origins(std::uint32_t index) const {
     std::vector<std::uint32_t> out;
     if (overlap == Overlap::Disjoint) {
-        if (prefixes_per_peer != 0 && index < universe_size()) out.push_back(index / prefixes_per_peer);
+        if (prefixes_per_peer != 0 && index < universe_size())
+            out.push_back(index / prefixes_per_peer);
     } else if (index < prefixes_per_peer) {
-        for (std::uint32_t p = 0; p < peers; ++p) out.push_back(p);
+        for (std::uint32_t p = 0; p < peers; ++p)
+            out.push_back(p);
     }
     return out;
 }

@@ -18,7 +18,7 @@ namespace rf::bench {
 using net::Ipv4Address;
 using net::Prefix;
 
-inline constexpr std::uint32_t kUniverseBase = 11u << 24;  // 11.0.0.0
+inline constexpr std::uint32_t kUniverseBase = 11u << 24;          // 11.0.0.0
 inline constexpr std::uint32_t kMaxUniverse = (100u - 11u) << 16;  // /24s below 100.0.0.0
 
 Prefix universe_prefix(std::uint32_t index);

@@ -23,13 +23,15 @@ namespace {
 
 std::uint64_t status_kib(const std::string& status, const std::string& key) {
     const auto pos = status.find(key + ":");
-    if (pos == std::string::npos) return 0;
+    if (pos == std::string::npos)
+        return 0;
     return std::strtoull(status.c_str() + pos + key.size() + 1, nullptr, 10);
 }
 
 std::vector<char*> c_argv(const std::vector<std::string>& argv) {
     std::vector<char*> out;
-    for (const auto& a : argv) out.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : argv)
+        out.push_back(const_cast<char*>(a.c_str()));
     out.push_back(nullptr);
     return out;
 }
@@ -41,19 +43,23 @@ ProcSample sample_process(pid_t pid) {
     const std::string base = "/proc/" + std::to_string(pid);
     const std::string status = read_file(base + "/status");
     const std::string stat = read_file(base + "/stat");
-    if (status.empty() || stat.empty()) return s;
+    if (status.empty() || stat.empty())
+        return s;
     s.peak_rss_kib = status_kib(status, "VmHWM");
     s.rss_kib = status_kib(status, "VmRSS");
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const auto close = stat.rfind(')');
-    if (close == std::string::npos) return s;
+    if (close == std::string::npos)
+        return s;
     std::istringstream in(stat.substr(close + 2));
     std::string field;
     unsigned long long utime = 0;
     unsigned long long stime = 0;
     for (int i = 3; i <= 15 && in >> field; ++i) {  // field 3 is the state
-        if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-        if (i == 15) stime = std::strtoull(field.c_str(), nullptr, 10);
+        if (i == 14)
+            utime = std::strtoull(field.c_str(), nullptr, 10);
+        if (i == 15)
+            stime = std::strtoull(field.c_str(), nullptr, 10);
     }
     const long ticks = ::sysconf(_SC_CLK_TCK);
     s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks > 0 ? ticks : 100);
@@ -62,10 +68,12 @@ ProcSample sample_process(pid_t pid) {
 }
 
 ChildProcess::~ChildProcess() {
-    if (pid_ > 0) stop();
+    if (pid_ > 0)
+        stop();
 }
 
-bool ChildProcess::start(const std::vector<std::string>& argv, const std::string& log_path, std::string& error) {
+bool ChildProcess::start(const std::vector<std::string>& argv, const std::string& log_path,
+                         std::string& error) {
     if (argv.empty()) {
         error = "empty command";
         return false;
@@ -87,7 +95,8 @@ bool ChildProcess::start(const std::vector<std::string>& argv, const std::string
         ::dup2(log, 1);
         ::dup2(log, 2);
         const int devnull = ::open("/dev/null", O_RDONLY);
-        if (devnull >= 0) ::dup2(devnull, 0);
+        if (devnull >= 0)
+            ::dup2(devnull, 0);
         ::execvp(args[0], args.data());
         std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
         ::_exit(127);
@@ -99,10 +108,12 @@ bool ChildProcess::start(const std::vector<std::string>& argv, const std::string
 }
 
 bool ChildProcess::running() {
-    if (pid_ <= 0) return false;
+    if (pid_ <= 0)
+        return false;
     int status = 0;
     const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == 0) return true;
+    if (r == 0)
+        return true;
     if (r == pid_) {
         exit_ = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                   : "killed by signal " + std::to_string(WTERMSIG(status));
@@ -112,11 +123,13 @@ bool ChildProcess::running() {
 }
 
 std::string ChildProcess::stop(Nanos grace) {
-    if (!running()) return exit_;
+    if (!running())
+        return exit_;
     ::kill(pid_, SIGTERM);
     const Nanos deadline = now_ns() + grace;
     while (now_ns() < deadline) {
-        if (!running()) return exit_;
+        if (!running())
+            return exit_;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (pid_ > 0) {
@@ -142,8 +155,10 @@ bool tcp_listening(std::uint16_t port) {
             std::string state;
             ls >> slot >> local >> remote >> state;
             const auto colon = local.rfind(':');
-            if (colon == std::string::npos || state != "0A") continue;
-            if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port) return true;
+            if (colon == std::string::npos || state != "0A")
+                continue;
+            if (std::strtoul(local.c_str() + colon + 1, nullptr, 16) == port)
+                return true;
         }
     }
     return false;
@@ -151,7 +166,8 @@ bool tcp_listening(std::uint16_t port) {
 
 std::uint16_t free_tcp_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
+    if (fd < 0)
+        return 0;
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -168,7 +184,8 @@ std::uint16_t free_tcp_port() {
 std::optional<std::string> find_executable(const std::vector<std::string>& candidates) {
     for (const auto& c : candidates) {
         if (c.find('/') != std::string::npos) {
-            if (::access(c.c_str(), X_OK) == 0) return c;
+            if (::access(c.c_str(), X_OK) == 0)
+                return c;
             continue;
         }
         const char* path = std::getenv("PATH");
@@ -178,7 +195,8 @@ std::optional<std::string> find_executable(const std::vector<std::string>& candi
         std::string dir;
         while (std::getline(ss, dir, ':')) {
             const std::string full = dir + "/" + c;
-            if (!dir.empty() && ::access(full.c_str(), X_OK) == 0) return full;
+            if (!dir.empty() && ::access(full.c_str(), X_OK) == 0)
+                return full;
         }
     }
     return std::nullopt;
@@ -186,7 +204,8 @@ std::optional<std::string> find_executable(const std::vector<std::string>& candi
 
 std::string capture_output(const std::vector<std::string>& argv, Nanos timeout) {
     int fds[2];
-    if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0) return {};
+    if (argv.empty() || ::pipe2(fds, O_CLOEXEC) != 0)
+        return {};
     auto args = c_argv(argv);
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -211,7 +230,8 @@ std::string capture_output(const std::vector<std::string>& argv, Nanos timeout) 
             out.append(buf.data(), static_cast<std::size_t>(n));
             continue;
         }
-        if (n == 0) break;
+        if (n == 0)
+            break;
         if (now_ns() > deadline) {
             ::kill(pid, SIGKILL);
             break;
@@ -229,7 +249,8 @@ std::string make_temp_dir(const std::string& prefix) {
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) return {};
+    if (::mkdtemp(buf.data()) == nullptr)
+        return {};
     ::chmod(buf.data(), 0755);  // daemons that drop privileges (FRR) must reach their files
     return std::string(buf.data());
 }
@@ -249,7 +270,8 @@ std::string read_file(const std::string& path) {
 
 void remove_tree(const std::string& dir) {
     std::error_code ec;
-    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+    if (!dir.empty())
+        std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace rf::bench

@@ -15,7 +15,8 @@ namespace rf::bench {
 namespace {
 
 std::string fmt(double v, int decimals = 1) {
-    if (v < 0) return "-";
+    if (v < 0)
+        return "-";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
@@ -23,7 +24,8 @@ std::string fmt(double v, int decimals = 1) {
 
 std::string safe_name(std::string s) {
     for (auto& c : s)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            c = '_';
     return s;
 }
 
@@ -36,15 +38,20 @@ std::string format_table(const std::vector<Measurement>& ms) {
     for (const auto& m : ms) {
         std::string result = m.headline_name;
         std::string value = m.headline_name == "refused" ? fmt(m.headline, 0) : fmt(m.headline, 2);
-        if (!m.ok && !m.error.empty()) value += " (" + m.error.substr(0, 60) + ")";
+        if (!m.ok && !m.error.empty())
+            value += " (" + m.error.substr(0, 60) + ")";
         const double cpu = m.number("target_cpu_phase_s");
-        rows.push_back({m.scenario_label(), m.target, m.size_label(), result, value, fmt(m.number("prefixes_per_s"), 0),
-                        fmt(m.number("lag_p99_ms"), 3), fmt(m.number("target_peak_rss_mib"), 1), fmt(cpu, 2),
-                        m.skipped ? "skipped" : m.ok ? "yes" : "NO"});
+        rows.push_back({m.scenario_label(), m.target, m.size_label(), result, value,
+                        fmt(m.number("prefixes_per_s"), 0), fmt(m.number("lag_p99_ms"), 3),
+                        fmt(m.number("target_peak_rss_mib"), 1), fmt(cpu, 2),
+                        m.skipped ? "skipped"
+                        : m.ok    ? "yes"
+                                  : "NO"});
     }
     std::vector<std::size_t> width(rows.front().size(), 0);
     for (const auto& r : rows)
-        for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+        for (std::size_t i = 0; i < r.size(); ++i)
+            width[i] = std::max(width[i], r[i].size());
     std::ostringstream os;
     for (std::size_t ri = 0; ri < rows.size(); ++ri) {
         for (std::size_t i = 0; i < rows[ri].size(); ++i) {
@@ -52,7 +59,8 @@ std::string format_table(const std::vector<Measurement>& ms) {
         }
         os << "\n";
         if (ri == 0) {
-            for (std::size_t i = 0; i < width.size(); ++i) os << std::string(width[i], '-') << "  ";
+            for (std::size_t i = 0; i < width.size(); ++i)
+                os << std::string(width[i], '-') << "  ";
             os << "\n";
         }
     }
@@ -61,22 +69,29 @@ std::string format_table(const std::vector<Measurement>& ms) {
 
 std::string format_markdown(const std::vector<Measurement>& ms) {
     std::ostringstream os;
-    os << "| scenario | size | target | result | value | prefixes/s | all peers done ms | p99 lag ms | peak RSS MiB "
+    os << "| scenario | size | target | result | value | prefixes/s | all peers done ms | p99 lag ms | peak "
+          "RSS MiB "
           "| target CPU s | rfbench CPU s | ok |\n"
        << "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
     for (const auto& m : ms) {
         std::string value = m.headline_name == "refused" ? fmt(m.headline, 0) : fmt(m.headline, 2);
-        if (!m.ok && !m.error.empty()) value += " (" + m.error.substr(0, 80) + ")";
-        os << "| " << m.scenario_label() << " | " << m.size_label() << " | " << m.target << " | " << m.headline_name << " | "
-           << value << " | " << fmt(m.number("prefixes_per_s"), 0) << " | " << fmt(m.number("all_peers_done_ms"), 1)
-           << " | " << fmt(m.number("lag_p99_ms"), 3) << " | " << fmt(m.number("target_peak_rss_mib"), 1) << " | "
-           << fmt(m.number("target_cpu_phase_s"), 2) << " | " << fmt(m.number("rfbench_cpu_phase_s"), 2) << " | "
-           << (m.skipped ? "skipped" : m.ok ? "yes" : "**no**") << " |\n";
+        if (!m.ok && !m.error.empty())
+            value += " (" + m.error.substr(0, 80) + ")";
+        os << "| " << m.scenario_label() << " | " << m.size_label() << " | " << m.target << " | "
+           << m.headline_name << " | " << value << " | " << fmt(m.number("prefixes_per_s"), 0) << " | "
+           << fmt(m.number("all_peers_done_ms"), 1) << " | " << fmt(m.number("lag_p99_ms"), 3) << " | "
+           << fmt(m.number("target_peak_rss_mib"), 1) << " | " << fmt(m.number("target_cpu_phase_s"), 2)
+           << " | " << fmt(m.number("rfbench_cpu_phase_s"), 2) << " | "
+           << (m.skipped ? "skipped"
+               : m.ok    ? "yes"
+                         : "**no**")
+           << " |\n";
     }
     return os.str();
 }
 
-std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const std::string& dir, std::string& error) {
+std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const std::string& dir,
+                                     std::string& error) {
     std::vector<std::string> files;
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -95,33 +110,39 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     // Convergence CDFs, one plot per scenario that has them.
     std::map<std::string, std::vector<const Measurement*>> cdf_by_scenario;
     for (const auto& m : ms)
-        if (m.ok && !m.convergence.empty()) cdf_by_scenario[m.scenario_label()].push_back(&m);
+        if (m.ok && !m.convergence.empty())
+            cdf_by_scenario[m.scenario_label()].push_back(&m);
     for (const auto& [scenario, list] : cdf_by_scenario) {
         std::vector<std::string> plots;
         for (const auto* m : list) {
-            const std::string name = "cdf-" + safe_name(scenario + "-" + m->target + "-" + m->size_label()) + ".dat";
+            const std::string name =
+                "cdf-" + safe_name(scenario + "-" + m->target + "-" + m->size_label()) + ".dat";
             // (scenario is the label: "failover/abort/best-path" → "failover_abort_best-path")
             const std::string data = dir + "/" + name;
             std::ostringstream d;
             d << "# ms fraction (" << scenario << " " << m->target << " " << m->size_label() << ")\n";
-            for (const auto& [t, f] : cdf_points(m->convergence, 1000)) d << to_ms(t) << " " << f << "\n";
+            for (const auto& [t, f] : cdf_points(m->convergence, 1000))
+                d << to_ms(t) << " " << f << "\n";
             write_file(data, d.str());
             files.push_back(data);
-            plots.push_back("'" + name + "' using 1:2 with lines lw 2 title '" + m->target + " " + m->size_label() + "'");
+            plots.push_back("'" + name + "' using 1:2 with lines lw 2 title '" + m->target + " " +
+                            m->size_label() + "'");
         }
         const std::string base = safe_name(scenario) + "-cdf";
         std::ostringstream g;
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
               << "set title 'rfbench " << scenario << ": per-prefix convergence at the monitor (CDF)'\n"
-              << "set xlabel 'ms since " << (scenario.rfind("failover", 0) == 0 ? "the peer failure"
-                                               : scenario == "bringup"          ? "the first connect"
-                                                                                : "the first UPDATE sent")
+              << "set xlabel 'ms since "
+              << (scenario.rfind("failover", 0) == 0 ? "the peer failure"
+                  : scenario == "bringup"            ? "the first connect"
+                                                     : "the first UPDATE sent")
               << "'\n"
               << "set ylabel 'fraction of prefixes'\nset key bottom right\nset grid\nset yrange [0:1.02]\n"
               << "set logscale x\n"
               << "plot ";
-            for (std::size_t i = 0; i < plots.size(); ++i) g << (i ? ", " : "") << plots[i];
+            for (std::size_t i = 0; i < plots.size(); ++i)
+                g << (i ? ", " : "") << plots[i];
             g << "\nunset output\n";
         }
         write_file(dir + "/" + base + ".gp", g.str());
@@ -131,12 +152,14 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     // Churn lag over time.
     std::vector<std::string> lag_plots;
     for (const auto& m : ms) {
-        if (m.lags.empty()) continue;
+        if (m.lags.empty())
+            continue;
         const std::string name = "churn-lag-" + safe_name(m.target + "-" + m.size_label()) + ".dat";
         const std::string data = dir + "/" + name;
         std::ostringstream d;
         d << "# seconds_since_start lag_ms (" << m.target << ")\n";
-        for (const auto& [at, lag] : m.lags) d << to_s(at) << " " << to_ms(lag) << "\n";
+        for (const auto& [at, lag] : m.lags)
+            d << to_s(at) << " " << to_ms(lag) << "\n";
         write_file(data, d.str());
         files.push_back(data);
         lag_plots.push_back("'" + name + "' using 1:2 with points pt 7 ps 0.3 title '" + m.target + " (p99 " +
@@ -150,7 +173,8 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
               << "set title 'rfbench churn: UPDATE-in to UPDATE-out lag per event'\n"
               << "set xlabel 'seconds since churn start'\nset ylabel 'lag (ms)'\nset logscale y\nset grid\n"
               << "set key top right\nplot ";
-            for (std::size_t i = 0; i < lag_plots.size(); ++i) g << (i ? ", " : "") << lag_plots[i];
+            for (std::size_t i = 0; i < lag_plots.size(); ++i)
+                g << (i ? ", " : "") << lag_plots[i];
             g << "\nunset output\n";
         }
         write_file(dir + "/" + base + ".gp", g.str());
@@ -162,9 +186,12 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     std::vector<std::string> targets;
     std::map<std::pair<std::string, std::string>, double> rate;
     for (const auto& m : ms) {
-        if (m.scenario != "ingest" || !m.ok) continue;
-        if (std::find(sizes.begin(), sizes.end(), m.size_label()) == sizes.end()) sizes.push_back(m.size_label());
-        if (std::find(targets.begin(), targets.end(), m.target) == targets.end()) targets.push_back(m.target);
+        if (m.scenario != "ingest" || !m.ok)
+            continue;
+        if (std::find(sizes.begin(), sizes.end(), m.size_label()) == sizes.end())
+            sizes.push_back(m.size_label());
+        if (std::find(targets.begin(), targets.end(), m.target) == targets.end())
+            targets.push_back(m.target);
         rate[{m.size_label(), m.target}] = m.number("prefixes_per_s", 0);
     }
     if (!sizes.empty()) {
@@ -172,7 +199,8 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
         const std::string name = "ingest-rate.dat";
         std::ostringstream d;
         d << "size";
-        for (const auto& t : targets) d << " " << t;
+        for (const auto& t : targets)
+            d << " " << t;
         d << "\n";
         for (const auto& s : sizes) {
             d << s;
@@ -189,7 +217,8 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
         for (const auto& [term, out] : terminals(base)) {
             g << term << "\nset output '" << out << "'\n"
               << "set title 'rfbench ingest: prefixes/s at the monitor (N peers x K prefixes)'\n"
-              << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+              << "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.8 "
+                 "border -1\n"
               << "set ylabel 'prefixes/s'\nset grid ytics\nset key top left\nset logscale y\n"
               << "plot for [i=2:" << targets.size() + 1 << "] '" << name
               << "' using i:xtic(1) title columnheader(i)\nunset output\n";
@@ -206,7 +235,8 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
             continue;
         }
         const std::string out = capture_output({*gnuplot, "-e", "cd '" + dir + "'", s}, 30 * kSecond);
-        if (!out.empty()) error += s + ": " + out;
+        if (!out.empty())
+            error += s + ": " + out;
         const std::string base = dir + "/" + s.substr(0, s.size() - 3);
         files.push_back(base + ".png");
         files.push_back(base + ".svg");

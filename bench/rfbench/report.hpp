@@ -17,6 +17,7 @@ std::string format_markdown(const std::vector<Measurement>& ms);
 //   churn-lag.{png,svg}        UPDATE-in to UPDATE-out lag over time per target
 //   ingest-rate.{png,svg}      prefixes/s at the monitor per size and target
 // Returns the files written (scripts included); `error` says what failed.
-std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const std::string& dir, std::string& error);
+std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const std::string& dir,
+                                     std::string& error);
 
 }  // namespace rf::bench

@@ -3,8 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -23,9 +23,12 @@ std::vector<std::string> scenario_names() {
 
 std::string failover_mode_name(FailoverMode m) {
     switch (m) {
-        case FailoverMode::Abort: return "abort";
-        case FailoverMode::Notification: return "notification";
-        case FailoverMode::HoldExpiry: return "hold";
+        case FailoverMode::Abort:
+            return "abort";
+        case FailoverMode::Notification:
+            return "notification";
+        case FailoverMode::HoldExpiry:
+            return "hold";
     }
     return "?";
 }
@@ -37,7 +40,8 @@ struct ScenarioFailure {
 };
 
 std::string notification_text(const std::optional<NotificationRecord>& n) {
-    if (!n) return "none";
+    if (!n)
+        return "none";
     return std::to_string(n->code) + "/" + std::to_string(n->subcode) + " " +
            std::string(bgp::error_code_name(static_cast<bgp::ErrorCode>(n->code))) + " / " +
            std::string(bgp::error_subcode_name(static_cast<bgp::ErrorCode>(n->code), n->subcode));
@@ -51,9 +55,11 @@ public:
     // Sessions end with Cease / Administrative Shutdown, as an operator would end them: a target that
     // keeps running (--no-spawn) then accepts the next scenario's sessions without an error back-off.
     ~Harness() {
-        if (monitor && monitor->established()) monitor->close_with_notification(6, 2);
+        if (monitor && monitor->established())
+            monitor->close_with_notification(6, 2);
         for (auto& p : peers)
-            if (p->established()) p->close_with_notification(6, 2);
+            if (p->established())
+                p->close_with_notification(6, 2);
         target_.stop();
     }
     Harness(const Harness&) = delete;
@@ -70,8 +76,8 @@ public:
 
     // Starts the target with `configured` peers (their route limit) + the monitor, creates sessions for
     // `configured + extra` peers, a tracker over `universe` prefixes.
-    void setup(std::uint32_t configured, std::uint32_t extra, std::uint32_t universe, std::uint32_t route_limit,
-               std::uint16_t peer_hold) {
+    void setup(std::uint32_t configured, std::uint32_t extra, std::uint32_t universe,
+               std::uint32_t route_limit, std::uint16_t peer_hold) {
         if (!opts_.local_addresses.empty() && opts_.local_addresses.size() < configured + extra)
             throw ScenarioFailure{"--local-addrs lists " + std::to_string(opts_.local_addresses.size()) +
                                   " addresses, the scenario needs " + std::to_string(configured + extra)};
@@ -90,22 +96,26 @@ public:
                 NeighborSpec{"peer" + std::to_string(i), peer_address(i), peer_identity(i).asn, route_limit});
 
         std::vector<Ipv4Address> next_hops;
-        for (std::uint32_t i = 0; i < configured + extra; ++i) next_hops.push_back(peer_identity(i).next_hop);
+        for (std::uint32_t i = 0; i < configured + extra; ++i)
+            next_hops.push_back(peer_identity(i).next_hop);
         tracker = std::make_unique<Tracker>(universe, next_hops);
 
         if (target_.spawns()) {
             target_.keep_dir(opts_.keep_dirs);
             std::string error;
-            if (!target_.start(spec_, 20 * kSecond, error)) throw ScenarioFailure{"target start: " + error};
-            if (opts_.verbose) std::fprintf(stderr, "rfbench: %s started in %s\n", target_.name().c_str(),
-                                            target_.dir().c_str());
+            if (!target_.start(spec_, 20 * kSecond, error))
+                throw ScenarioFailure{"target start: " + error};
+            if (opts_.verbose)
+                std::fprintf(stderr, "rfbench: %s started in %s\n", target_.name().c_str(),
+                             target_.dir().c_str());
         }
         monitor = make_session("monitor", opts_.monitor_address, mon, opts_.hold_time);
         monitor->on_update = [this](Session& s, std::span<const std::uint8_t> msg, Nanos now) {
             tracker->apply_update(msg, s.codec_options(), now);
         };
         for (std::uint32_t i = 0; i < configured + extra; ++i)
-            peers.push_back(make_session("peer" + std::to_string(i), peer_address(i), peer_identity(i), peer_hold));
+            peers.push_back(
+                make_session("peer" + std::to_string(i), peer_address(i), peer_identity(i), peer_hold));
     }
 
     std::unique_ptr<Session> make_session(const std::string& name, Ipv4Address local, const PeerIdentity& id,
@@ -117,7 +127,8 @@ public:
         c.remote_address = opts_.target_address;
         c.remote_port = spec_.port;
         c.local_asn = id.asn;
-        if (opts_.check_target_asn) c.expected_remote_asn = opts_.target_asn;
+        if (opts_.check_target_asn)
+            c.expected_remote_asn = opts_.target_asn;
         c.router_id = id.router_id;
         c.hold_time = hold;
         c.connect_timeout = seconds(std::min(10.0, opts_.bringup_timeout_s));
@@ -129,7 +140,8 @@ public:
     Nanos bring_up(std::uint32_t count) {
         const Nanos t0 = now_ns();
         monitor->connect(t0);
-        for (std::uint32_t i = 0; i < count; ++i) peers[i]->connect(t0);
+        for (std::uint32_t i = 0; i < count; ++i)
+            peers[i]->connect(t0);
         const Nanos deadline = t0 + seconds(opts_.bringup_timeout_s);
         // A session the target refuses or resets during bring-up (e.g. the previous one of the same
         // peer is still closing on a target that keeps running) is retried after a ConnectRetry second.
@@ -149,13 +161,15 @@ public:
                 return all;
             },
             deadline, 5 * kMilli);
-        if (!up) throw ScenarioFailure{"bring-up: not every session Established within " +
-                                       std::to_string(static_cast<int>(opts_.bringup_timeout_s)) +
-                                       " s: " + session_report(count)};
+        if (!up)
+            throw ScenarioFailure{"bring-up: not every session Established within " +
+                                  std::to_string(static_cast<int>(opts_.bringup_timeout_s)) +
+                                  " s: " + session_report(count)};
         // The load is pre-encoded with 4-octet AS numbers (RFC 6793): every target must negotiate them.
         for (std::uint32_t i = 0; i < count; ++i)
             if (!peers[i]->codec_options().four_octet_as)
-                throw ScenarioFailure{"the target did not negotiate 4-octet AS numbers with " + peers[i]->config().name};
+                throw ScenarioFailure{"the target did not negotiate 4-octet AS numbers with " +
+                                      peers[i]->config().name};
         return t0;
     }
 
@@ -168,8 +182,10 @@ public:
             os << " ";
         };
         one(*monitor);
-        for (std::uint32_t i = 0; i < count && i < peers.size(); ++i) one(*peers[i]);
-        if (target_.spawns() && !target_.running()) os << "; target exited: " << target_.log_tail(600);
+        for (std::uint32_t i = 0; i < count && i < peers.size(); ++i)
+            one(*peers[i]);
+        if (target_.spawns() && !target_.running())
+            os << "; target exited: " << target_.log_tail(600);
         return os.str();
     }
 
@@ -188,19 +204,24 @@ public:
     }
 
     void check_sessions(const std::vector<const Session*>& allowed_down) const {
-        if (!monitor->established()) throw ScenarioFailure{"monitor session dropped: " + monitor->close_detail()};
+        if (!monitor->established())
+            throw ScenarioFailure{"monitor session dropped: " + monitor->close_detail()};
         for (std::uint32_t i = 0; i < active_; ++i) {
             const Session* s = peers[i].get();
-            if (s->established()) continue;
-            if (std::find(allowed_down.begin(), allowed_down.end(), s) != allowed_down.end()) continue;
-            throw ScenarioFailure{s->config().name + " dropped: " + std::string(close_reason_name(s->close_reason())) +
-                                  " " + s->close_detail()};
+            if (s->established())
+                continue;
+            if (std::find(allowed_down.begin(), allowed_down.end(), s) != allowed_down.end())
+                continue;
+            throw ScenarioFailure{s->config().name +
+                                  " dropped: " + std::string(close_reason_name(s->close_reason())) + " " +
+                                  s->close_detail()};
         }
     }
 
     std::string not_converged(const std::string& phase) const {
-        return phase + ": monitor did not reach the expected state (" + std::to_string(tracker->mismatched()) +
-               " of " + std::to_string(tracker->size()) + " prefixes differ: " + tracker->describe_mismatches(5) + ")";
+        return phase + ": monitor did not reach the expected state (" +
+               std::to_string(tracker->mismatched()) + " of " + std::to_string(tracker->size()) +
+               " prefixes differ: " + tracker->describe_mismatches(5) + ")";
     }
 
     // Waits until no session has received an UPDATE for `quiet` (the target has finished reflecting to
@@ -208,7 +229,8 @@ public:
     Nanos wait_quiet(Nanos quiet, Nanos deadline) {
         auto last = [&] {
             Nanos t = monitor->last_update_in_at();
-            for (const auto& p : peers) t = std::max(t, p->last_update_in_at());
+            for (const auto& p : peers)
+                t = std::max(t, p->last_update_in_at());
             return t;
         };
         loop.run_until([&] { return now_ns() - last() >= quiet; }, deadline, 10 * kMilli);
@@ -218,7 +240,9 @@ public:
     static double own_cpu_seconds() {
         rusage ru{};
         ::getrusage(RUSAGE_SELF, &ru);
-        auto sec = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+        auto sec = [](const timeval& tv) {
+            return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+        };
         return sec(ru.ru_utime) + sec(ru.ru_stime);
     }
     void sample_start() {
@@ -229,7 +253,8 @@ public:
         // rfbench's own CPU in the phase: shows the generator/monitor was not the bottleneck.
         m_.num("rfbench_cpu_phase_s", own_cpu_seconds() - own_cpu_start_);
         const auto s = target_.sample();
-        if (!s.valid) return;
+        if (!s.valid)
+            return;
         m_.num("target_peak_rss_mib", static_cast<double>(s.peak_rss_kib) / 1024.0);
         m_.num("target_cpu_s", s.cpu_seconds);
         m_.num("target_cpu_phase_s", s.cpu_seconds - cpu_start_);
@@ -251,7 +276,8 @@ private:
 
 // Expected owner of every universe prefix when the peers in `alive` announce per `plan`.
 void expect_plan(Tracker& t, const LoadPlan& plan, const std::vector<bool>& alive) {
-    for (std::uint32_t p = 0; p < plan.peers; ++p) t.set_eligible(p, alive[p]);
+    for (std::uint32_t p = 0; p < plan.peers; ++p)
+        t.set_eligible(p, alive[p]);
     if (plan.overlap == Overlap::Disjoint) {
         for (std::uint32_t p = 0; p < plan.peers; ++p)
             t.expect_range(plan.first_index(p), plan.prefixes_per_peer,
@@ -262,7 +288,8 @@ void expect_plan(Tracker& t, const LoadPlan& plan, const std::vector<bool>& aliv
     std::uint32_t best_count = 0;
     std::uint32_t best_peer = 0;
     for (std::uint32_t p = 0; p < plan.peers; ++p) {
-        if (!alive[p]) continue;
+        if (!alive[p])
+            continue;
         const auto len = plan.path_length(p);
         if (len < best_len) {
             best_len = len;
@@ -283,27 +310,32 @@ void expect_plan(Tracker& t, const LoadPlan& plan, const std::vector<bool>& aliv
 std::vector<PackedUpdates> encode_plan(const LoadPlan& plan) {
     std::vector<PackedUpdates> loads;
     for (std::uint32_t p = 0; p < plan.peers; ++p)
-        loads.push_back(
-            encode_announce_range(peer_identity(p), plan.path_length(p), plan.first_index(p), plan.prefixes_per_peer));
+        loads.push_back(encode_announce_range(peer_identity(p), plan.path_length(p), plan.first_index(p),
+                                              plan.prefixes_per_peer));
     return loads;
 }
 
 // Everything is encoded before the clock starts: all peers start sending in one loop iteration.
 void send_loads(Harness& h, const std::vector<PackedUpdates>& loads) {
-    for (std::size_t p = 0; p < loads.size(); ++p) h.peers[p]->send(loads[p].bytes);
+    for (std::size_t p = 0; p < loads.size(); ++p)
+        h.peers[p]->send(loads[p].bytes);
 }
 
-void send_plan(Harness& h, const LoadPlan& plan) { send_loads(h, encode_plan(plan)); }
+void send_plan(Harness& h, const LoadPlan& plan) {
+    send_loads(h, encode_plan(plan));
+}
 
 void record_bringup(Measurement& m, Harness& h, Nanos t0, std::uint32_t count) {
     std::vector<Nanos> up;
     up.push_back(h.monitor->established_at() - t0);
-    for (std::uint32_t i = 0; i < count; ++i) up.push_back(h.peers[i]->established_at() - t0);
+    for (std::uint32_t i = 0; i < count; ++i)
+        up.push_back(h.peers[i]->established_at() - t0);
     const auto s = summarize(up);
     m.num("bringup_all_ms", to_ms(s.max));
     m.num("bringup_p50_ms", to_ms(s.p50));
     m.integer("sessions", static_cast<std::int64_t>(up.size()));
-    if (m.scenario == "bringup") m.convergence = up;
+    if (m.scenario == "bringup")
+        m.convergence = up;
 }
 
 // ------------------------------------------------------------------------------------------ scenarios
@@ -344,17 +376,20 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
     }
     h.record_target();
     Nanos sent_done = 0;
-    for (std::uint32_t p = 0; p < plan.peers; ++p) sent_done = std::max(sent_done, h.peers[p]->last_update_write_at());
+    for (std::uint32_t p = 0; p < plan.peers; ++p)
+        sent_done = std::max(sent_done, h.peers[p]->last_update_write_at());
     m.num("generator_done_ms", to_ms(sent_done - t0));
     m.integer("universe", plan.universe_size());
     m.integer("announcements", static_cast<std::int64_t>(plan.total_announcements()));
     m.integer("monitor_updates", static_cast<std::int64_t>(h.tracker->updates()));
-    if (!done) throw ScenarioFailure{h.not_converged("ingest")};
+    if (!done)
+        throw ScenarioFailure{h.not_converged("ingest")};
     const double last_ms = to_ms(h.tracker->last_match_at() - t0);
     m.num("first_prefix_ms", to_ms(h.tracker->first_change_at() - t0));
     m.num("last_prefix_ms", last_ms);
     m.num("prefixes_per_s", last_ms > 0 ? plan.universe_size() / (last_ms / 1e3) : 0);
-    m.num("announcements_per_s", last_ms > 0 ? static_cast<double>(plan.total_announcements()) / (last_ms / 1e3) : 0);
+    m.num("announcements_per_s",
+          last_ms > 0 ? static_cast<double>(plan.total_announcements()) / (last_ms / 1e3) : 0);
     m.integer("foreign_prefixes", static_cast<std::int64_t>(h.tracker->foreign_present()));
     m.convergence = h.tracker->match_times_since(t0);
     m.headline_name = "last_prefix_ms";
@@ -365,8 +400,10 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
 void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     LoadPlan plan = o.plan;
     plan.overlap = Overlap::Shared;
-    if (plan.peers < 2) plan.peers = 2;
-    if (plan.path_lengths.empty()) plan.path_lengths = {1, 2};
+    if (plan.peers < 2)
+        plan.peers = 2;
+    if (plan.path_lengths.empty())
+        plan.path_lengths = {1, 2};
     h.setup(plan.peers, 0, plan.universe_size(), 0, o.failover_hold);
     h.bring_up(plan.peers);
     h.set_active(plan.peers);
@@ -374,13 +411,15 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     std::vector<bool> alive(plan.peers, true);
     expect_plan(*h.tracker, plan, alive);
     send_plan(h, plan);
-    if (!h.wait_converged(h.deadline())) throw ScenarioFailure{h.not_converged("failover: initial load")};
+    if (!h.wait_converged(h.deadline()))
+        throw ScenarioFailure{h.not_converged("failover: initial load")};
 
     // The victim: the unique best peer, or (ECMP) the peer the monitor sees for most prefixes.
     std::vector<std::uint32_t> seen(plan.peers, 0);
     for (std::uint32_t i = 0; i < h.tracker->size(); ++i) {
         const auto ow = h.tracker->owner(i);
-        if (ow != Tracker::kAbsent && ow != Tracker::kUnknownPeer && ow - 1u < plan.peers) ++seen[ow - 1u];
+        if (ow != Tracker::kAbsent && ow != Tracker::kUnknownPeer && ow - 1u < plan.peers)
+            ++seen[ow - 1u];
     }
     const auto victim = static_cast<std::uint32_t>(std::max_element(seen.begin(), seen.end()) - seen.begin());
     Session& v = *h.peers[victim];
@@ -388,8 +427,10 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.text("mode", failover_mode_name(o.failover_mode));
     std::uint32_t shortest = 0xFFFFFFFF;
     std::uint32_t ties = 0;
-    for (std::uint32_t p = 0; p < plan.peers; ++p) shortest = std::min(shortest, plan.path_length(p));
-    for (std::uint32_t p = 0; p < plan.peers; ++p) ties += plan.path_length(p) == shortest ? 1 : 0;
+    for (std::uint32_t p = 0; p < plan.peers; ++p)
+        shortest = std::min(shortest, plan.path_length(p));
+    for (std::uint32_t p = 0; p < plan.peers; ++p)
+        ties += plan.path_length(p) == shortest ? 1 : 0;
     m.text("case", ties > 1 ? "ecmp" : "best-path");
     m.variant = failover_mode_name(o.failover_mode) + "/" + (ties > 1 ? "ecmp" : "best-path");
 
@@ -398,9 +439,15 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     alive[victim] = false;
     const Nanos t0 = now_ns();
     switch (o.failover_mode) {
-        case FailoverMode::Abort: v.abort(); break;
-        case FailoverMode::Notification: v.close_with_notification(6, 2); break;  // Cease / Administrative Shutdown
-        case FailoverMode::HoldExpiry: v.go_silent(); break;
+        case FailoverMode::Abort:
+            v.abort();
+            break;
+        case FailoverMode::Notification:
+            v.close_with_notification(6, 2);
+            break;  // Cease / Administrative Shutdown
+        case FailoverMode::HoldExpiry:
+            v.go_silent();
+            break;
     }
     expect_plan(*h.tracker, plan, alive);
     const Nanos deadline = h.deadline() + static_cast<Nanos>(o.failover_hold) * kSecond;
@@ -411,7 +458,8 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
         h.loop.run_until([&] { return !v.established(); }, now_ns() + 5 * kSecond);
         m.text("victim_notification", notification_text(v.last_received_notification()));
     }
-    if (!done) throw ScenarioFailure{h.not_converged("failover")};
+    if (!done)
+        throw ScenarioFailure{h.not_converged("failover")};
     const double ms = to_ms(h.tracker->last_match_at() - t0);
     m.num("first_change_ms", to_ms(h.tracker->first_change_at() - t0));
     m.num("failover_ms", ms);
@@ -440,7 +488,8 @@ void scenario_churn(const ScenarioOptions& o, Harness& h, Measurement& m) {
     h.settle();
     expect_plan(*h.tracker, plan, std::vector<bool>(plan.peers, true));
     send_plan(h, plan);
-    if (!h.wait_converged(h.deadline())) throw ScenarioFailure{h.not_converged("churn: initial load")};
+    if (!h.wait_converged(h.deadline()))
+        throw ScenarioFailure{h.not_converged("churn: initial load")};
 
     // Churned prefixes spread round-robin over the peers; one pre-encoded UPDATE per (prefix, direction).
     struct Slot {
@@ -473,7 +522,8 @@ void scenario_churn(const ScenarioOptions& o, Harness& h, Measurement& m) {
     const Nanos churn_deadline = t0 + seconds(o.churn_seconds) + seconds(o.phase_timeout_s);
     while (sent < events) {
         const Nanos now = now_ns();
-        if (now > churn_deadline) throw ScenarioFailure{"churn: could not send events in time"};
+        if (now > churn_deadline)
+            throw ScenarioFailure{"churn: could not send events in time"};
         while (sent < events && t0 + static_cast<Nanos>(sent) * interval <= now) {
             Slot& s = slots[sent % slots.size()];
             const SingleUpdates& u = s.announced ? withdraw[s.peer] : announce[s.peer];
@@ -511,7 +561,8 @@ void scenario_churn(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.integer("stale_prefixes", h.tracker->mismatched());
     m.headline_name = "lag_p99_ms";
     m.headline = to_ms(s.p99);
-    if (!final_ok) throw ScenarioFailure{h.not_converged("churn: final state")};
+    if (!final_ok)
+        throw ScenarioFailure{h.not_converged("churn: final state")};
     m.ok = s.count > 0;
 }
 
@@ -529,10 +580,13 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, 
 
     // Phase A: everyone within the limit (the victim exactly at it).
     h.tracker->expect_range(0, limit, Tracker::peer_value(0));
-    for (std::uint32_t p = 1; p < n; ++p) h.tracker->expect_range(p * block, others_k, Tracker::peer_value(p));
+    for (std::uint32_t p = 1; p < n; ++p)
+        h.tracker->expect_range(p * block, others_k, Tracker::peer_value(p));
     victim.send(encode_announce_range(vid, 1, 0, limit).bytes);
-    for (std::uint32_t p = 1; p < n; ++p) h.peers[p]->send(encode_announce_range(peer_identity(p), 1, p * block, others_k).bytes);
-    if (!h.wait_converged(h.deadline())) throw ScenarioFailure{h.not_converged("route-limit: load within limit")};
+    for (std::uint32_t p = 1; p < n; ++p)
+        h.peers[p]->send(encode_announce_range(peer_identity(p), 1, p * block, others_k).bytes);
+    if (!h.wait_converged(h.deadline()))
+        throw ScenarioFailure{h.not_converged("route-limit: load within limit")};
 
     // Phase B: the victim goes over; its session must be torn down with Cease / Maximum Number of
     // Prefixes Reached and all its routes withdrawn at the monitor, nobody else touched.
@@ -553,8 +607,10 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, 
     m.integer("sent_by_victim", block);
     m.text("notification", notification_text(note));
     m.text("victim_close", std::string(close_reason_name(victim.close_reason())));
-    if (!victim.established()) m.num("teardown_ms", to_ms(victim.closed_at() - t0));
-    if (!withdrawn) throw ScenarioFailure{h.not_converged("route-limit: teardown")};
+    if (!victim.established())
+        m.num("teardown_ms", to_ms(victim.closed_at() - t0));
+    if (!withdrawn)
+        throw ScenarioFailure{h.not_converged("route-limit: teardown")};
     m.num("withdrawn_ms", to_ms(h.tracker->last_match_at() - t0));
     const bool right_notification = note && note->code == 6 && note->subcode == 1;
     m.flag("cease_max_prefixes", right_notification);
@@ -563,7 +619,8 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, 
     bool came_back = false;
     const std::string no_comeback = target.no_comeback_reason();
     const bool try_comeback = o.comeback_timeout_s > 0 && no_comeback.empty();
-    if (!no_comeback.empty()) m.text("comeback", "not attempted: " + no_comeback);
+    if (!no_comeback.empty())
+        m.text("comeback", "not attempted: " + no_comeback);
     if (try_comeback) {
         const Nanos closed = victim.closed_at();
         const double wait_s = std::max(o.comeback_timeout_s, target.min_comeback_seconds() + 15.0);
@@ -596,9 +653,9 @@ void scenario_route_limit(const ScenarioOptions& o, Harness& h, Measurement& m, 
     m.flag("others_undisturbed", others_ok && h.tracker->regressions() == 0);
     m.headline_name = "withdrawn_ms";
     m.headline = m.number("withdrawn_ms");
-    m.ok = right_notification && others_ok && h.tracker->regressions() == 0 &&
-           (!try_comeback || came_back);
-    if (!right_notification && m.error.empty()) m.error = "expected NOTIFICATION 6/1, got " + notification_text(note);
+    m.ok = right_notification && others_ok && h.tracker->regressions() == 0 && (!try_comeback || came_back);
+    if (!right_notification && m.error.empty())
+        m.error = "expected NOTIFICATION 6/1, got " + notification_text(note);
 }
 
 void scenario_peer_count(const ScenarioOptions& o, Harness& h, Measurement& m) {
@@ -613,18 +670,21 @@ void scenario_peer_count(const ScenarioOptions& o, Harness& h, Measurement& m) {
         h.tracker->expect_range(p * k, k, Tracker::peer_value(p));
         h.peers[p]->send(encode_announce_range(peer_identity(p), 1, p * k, k).bytes);
     }
-    if (!h.wait_converged(h.deadline())) throw ScenarioFailure{h.not_converged("peer-count: load")};
+    if (!h.wait_converged(h.deadline()))
+        throw ScenarioFailure{h.not_converged("peer-count: load")};
 
     h.sample_start();
     const Nanos t0 = now_ns();
-    for (std::uint32_t e = 0; e < extra; ++e) h.peers[configured + e]->connect(t0);
+    for (std::uint32_t e = 0; e < extra; ++e)
+        h.peers[configured + e]->connect(t0);
     // Each extra session either reaches Established (wrong) or is closed/refused/ignored, bounded.
     h.loop.run_until(
         [&] {
             h.check_sessions({});
             for (std::uint32_t e = 0; e < extra; ++e) {
                 const auto st = h.peers[configured + e]->state();
-                if (st != SessionState::Idle && st != SessionState::Established) return false;
+                if (st != SessionState::Idle && st != SessionState::Established)
+                    return false;
             }
             return true;
         },
@@ -651,7 +711,8 @@ void scenario_peer_count(const ScenarioOptions& o, Harness& h, Measurement& m) {
     h.check_sessions({});
     h.record_target();
     std::string summary;
-    for (const auto& [what, count] : outcomes) summary += (summary.empty() ? "" : ", ") + std::to_string(count) + "x " + what;
+    for (const auto& [what, count] : outcomes)
+        summary += (summary.empty() ? "" : ", ") + std::to_string(count) + "x " + what;
     m.integer("configured_peers", configured);
     m.integer("extra_peers", extra);
     m.integer("refused", refused);
@@ -685,10 +746,12 @@ Measurement run_scenario(const std::string& scenario, const ScenarioOptions& opt
     }
     // Wall-clock figures depend on what else runs on the machine; CPU seconds do not.
     double load[1] = {0};
-    if (::getloadavg(load, 1) == 1) m.num("host_load_1m", load[0]);
+    if (::getloadavg(load, 1) == 1)
+        m.num("host_load_1m", load[0]);
     try {
         std::string error;
-        if (!options.plan.validate(error)) throw ScenarioFailure{error};
+        if (!options.plan.validate(error))
+            throw ScenarioFailure{error};
         Harness h(options, target, m);
         if (scenario == "bringup") {
             scenario_bringup(options, h, m);

@@ -51,7 +51,7 @@ struct ScenarioOptions {
     std::uint32_t idle_hold_s = 2;
     double comeback_timeout_s = 30;  // 0: do not wait for the comeback
 
-    std::uint32_t peer_limit = 4;  // peer-count: configured peers
+    std::uint32_t peer_limit = 4;   // peer-count: configured peers
     std::uint32_t extra_peers = 2;  // peer-count: unconfigured peers that try to connect
 
     bool keep_dirs = false;

@@ -30,33 +30,48 @@ sockaddr_in to_sockaddr(Ipv4Address a, std::uint16_t port) {
 
 std::string_view state_name(SessionState s) {
     switch (s) {
-        case SessionState::Idle: return "Idle";
-        case SessionState::Connect: return "Connect";
-        case SessionState::OpenSent: return "OpenSent";
-        case SessionState::OpenConfirm: return "OpenConfirm";
-        case SessionState::Established: return "Established";
+        case SessionState::Idle:
+            return "Idle";
+        case SessionState::Connect:
+            return "Connect";
+        case SessionState::OpenSent:
+            return "OpenSent";
+        case SessionState::OpenConfirm:
+            return "OpenConfirm";
+        case SessionState::Established:
+            return "Established";
     }
     return "?";
 }
 
 std::string_view close_reason_name(CloseReason r) {
     switch (r) {
-        case CloseReason::None: return "none";
-        case CloseReason::ConnectFailed: return "connect-failed";
-        case CloseReason::PeerClosed: return "peer-closed";
-        case CloseReason::PeerReset: return "peer-reset";
-        case CloseReason::PeerNotification: return "peer-notification";
-        case CloseReason::LocalAbort: return "local-abort";
-        case CloseReason::LocalNotification: return "local-notification";
-        case CloseReason::HoldTimerExpired: return "hold-timer-expired";
-        case CloseReason::OpenTimeout: return "open-timeout";
+        case CloseReason::None:
+            return "none";
+        case CloseReason::ConnectFailed:
+            return "connect-failed";
+        case CloseReason::PeerClosed:
+            return "peer-closed";
+        case CloseReason::PeerReset:
+            return "peer-reset";
+        case CloseReason::PeerNotification:
+            return "peer-notification";
+        case CloseReason::LocalAbort:
+            return "local-abort";
+        case CloseReason::LocalNotification:
+            return "local-notification";
+        case CloseReason::HoldTimerExpired:
+            return "hold-timer-expired";
+        case CloseReason::OpenTimeout:
+            return "open-timeout";
     }
     return "?";
 }
 
 Session::Session(EventLoop& loop, SessionConfig config) : loop_(loop), config_(std::move(config)) {
     local_open_.version = 4;
-    local_open_.my_as = config_.local_asn > 0xFFFF ? bgp::kAsTrans : static_cast<std::uint16_t>(config_.local_asn);
+    local_open_.my_as =
+        config_.local_asn > 0xFFFF ? bgp::kAsTrans : static_cast<std::uint16_t>(config_.local_asn);
     local_open_.hold_time = config_.hold_time;
     local_open_.bgp_identifier = config_.router_id;
     local_open_.capabilities.multiprotocol.push_back(bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast});
@@ -69,23 +84,27 @@ Session::~Session() {
         loop_.remove(fd_);
         ::close(fd_);
     }
-    if (ticking_) loop_.remove_ticker(this);
+    if (ticking_)
+        loop_.remove_ticker(this);
 }
 
 std::optional<NotificationRecord> Session::last_received_notification() const {
     for (auto it = notifications_.rbegin(); it != notifications_.rend(); ++it)
-        if (!it->sent) return *it;
+        if (!it->sent)
+            return *it;
     return std::nullopt;
 }
 
 void Session::enter(SessionState s, Nanos now) {
     state_ = s;
     state_entered_at_ = now;
-    if (on_state) on_state(*this, now);
+    if (on_state)
+        on_state(*this, now);
 }
 
 void Session::connect(Nanos now) {
-    if (fd_ >= 0) return;
+    if (fd_ >= 0)
+        return;
     if (!ticking_) {
         loop_.add_ticker(this);
         ticking_ = true;
@@ -122,7 +141,8 @@ void Session::connect(Nanos now) {
         }
     }
     const sockaddr_in remote = to_sockaddr(config_.remote_address, config_.remote_port);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&remote), sizeof remote) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&remote), sizeof remote) != 0 &&
+        errno != EINPROGRESS) {
         close(CloseReason::ConnectFailed, std::string("connect: ") + std::strerror(errno), now);
         return;
     }
@@ -146,12 +166,14 @@ void Session::finish_connect(Nanos now) {
     send_small(std::move(open));
 }
 
-void Session::send(std::shared_ptr<const std::vector<std::uint8_t>> buffer, std::size_t begin, std::size_t end,
-                   bool is_update) {
-    if (fd_ < 0 || begin >= end) return;
+void Session::send(std::shared_ptr<const std::vector<std::uint8_t>> buffer, std::size_t begin,
+                   std::size_t end, bool is_update) {
+    if (fd_ < 0 || begin >= end)
+        return;
     const bool was_empty = queue_.empty();
     queue_.push_back(Chunk{std::move(buffer), begin, end, is_update});
-    if (was_empty && state_ != SessionState::Connect) flush(now_ns());
+    if (was_empty && state_ != SessionState::Connect)
+        flush(now_ns());
 }
 
 void Session::send(std::shared_ptr<const std::vector<std::uint8_t>> buffer, bool is_update) {
@@ -169,24 +191,29 @@ void Session::flush(Nanos now) {
         Chunk& c = queue_.front();
         const ssize_t n = ::send(fd_, c.buffer->data() + c.begin, c.end - c.begin, MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            if (errno == EINTR)
+                continue;
             close(errno == ECONNRESET ? CloseReason::PeerReset : CloseReason::PeerClosed,
                   std::string("send: ") + std::strerror(errno), now);
             return;
         }
         if (c.is_update) {
-            if (first_update_write_at_ == 0) first_update_write_at_ = now;
+            if (first_update_write_at_ == 0)
+                first_update_write_at_ = now;
             last_update_write_at_ = now;
         }
         c.begin += static_cast<std::size_t>(n);
-        if (c.begin == c.end) queue_.pop_front();
+        if (c.begin == c.end)
+            queue_.pop_front();
     }
     update_interest();
 }
 
 void Session::update_interest() {
-    if (fd_ < 0) return;
+    if (fd_ < 0)
+        return;
     const bool want = !queue_.empty() || state_ == SessionState::Connect;
     if (want != want_write_) {
         want_write_ = want;
@@ -195,13 +222,17 @@ void Session::update_interest() {
 }
 
 void Session::on_io(std::uint32_t events, Nanos now) {
-    if (fd_ < 0) return;
+    if (fd_ < 0)
+        return;
     if (state_ == SessionState::Connect) {
-        if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) finish_connect(now);
+        if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0)
+            finish_connect(now);
         return;
     }
-    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) read_ready(now);
-    if (fd_ >= 0 && (events & EPOLLOUT) != 0) flush(now);
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)
+        read_ready(now);
+    if (fd_ >= 0 && (events & EPOLLOUT) != 0)
+        flush(now);
 }
 
 void Session::read_ready(Nanos now) {
@@ -218,10 +249,13 @@ void Session::read_ready(Nanos now) {
         const ssize_t n = ::recv(fd_, rx_.data() + old, kReadChunk, 0);
         if (n <= 0) {
             rx_.resize(old);
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return;
+            if (n < 0 && errno == EINTR)
+                continue;
             parse(now);  // a NOTIFICATION may sit in front of the FIN
-            if (fd_ < 0) return;
+            if (fd_ < 0)
+                return;
             if (n == 0) {
                 close(CloseReason::PeerClosed, "connection closed by the target", now);
             } else {
@@ -233,7 +267,8 @@ void Session::read_ready(Nanos now) {
         rx_.resize(old + static_cast<std::size_t>(n));
         bytes_in_ += static_cast<std::uint64_t>(n);
         parse(now);
-        if (static_cast<std::size_t>(n) < kReadChunk) return;
+        if (static_cast<std::size_t>(n) < kReadChunk)
+            return;
     }
 }
 
@@ -246,15 +281,18 @@ void Session::parse(Nanos now) {
                            "bad header: " + header.error().to_string(), now);
             return;
         }
-        if (avail.size() < header->length) return;
+        if (avail.size() < header->length)
+            return;
         rx_begin_ += header->length;
-        if (!dispatch(header->type, avail.first(header->length), now)) return;
+        if (!dispatch(header->type, avail.first(header->length), now))
+            return;
     }
 }
 
 bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> message, Nanos now) {
     using bgp::MessageType;
-    if (type != MessageType::Notification) last_rx_ = now;
+    if (type != MessageType::Notification)
+        last_rx_ = now;
     switch (type) {
         case MessageType::Open: {
             if (state_ != SessionState::OpenSent) {
@@ -268,8 +306,10 @@ bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> mess
                 return false;
             }
             if (config_.expected_remote_asn && open->asn() != *config_.expected_remote_asn) {
-                protocol_error(2, 2, "target ASN " + std::to_string(open->asn()) + ", expected " +
-                                         std::to_string(*config_.expected_remote_asn), now);
+                protocol_error(2, 2,
+                               "target ASN " + std::to_string(open->asn()) + ", expected " +
+                                   std::to_string(*config_.expected_remote_asn),
+                               now);
                 return false;
             }
             negotiated_hold_ = std::min(config_.hold_time, open->hold_time);
@@ -303,7 +343,8 @@ bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> mess
             }
             ++updates_in_;
             last_update_in_at_ = now;
-            if (on_update) on_update(*this, message, now);
+            if (on_update)
+                on_update(*this, message, now);
             return fd_ >= 0;
         case MessageType::Notification: {
             NotificationRecord rec;
@@ -312,12 +353,13 @@ bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> mess
             rec.subcode = message.size() > bgp::kHeaderSize + 1 ? message[bgp::kHeaderSize + 1] : 0;
             rec.at = now;
             notifications_.push_back(rec);
-            close(CloseReason::PeerNotification,
-                  "NOTIFICATION " + std::to_string(rec.code) + "/" + std::to_string(rec.subcode) + " (" +
-                      std::string(bgp::error_code_name(static_cast<bgp::ErrorCode>(rec.code))) + " / " +
-                      std::string(bgp::error_subcode_name(static_cast<bgp::ErrorCode>(rec.code), rec.subcode)) +
-                      ")",
-                  now);
+            close(
+                CloseReason::PeerNotification,
+                "NOTIFICATION " + std::to_string(rec.code) + "/" + std::to_string(rec.subcode) + " (" +
+                    std::string(bgp::error_code_name(static_cast<bgp::ErrorCode>(rec.code))) + " / " +
+                    std::string(bgp::error_subcode_name(static_cast<bgp::ErrorCode>(rec.code), rec.subcode)) +
+                    ")",
+                now);
             return false;
         }
         case MessageType::RouteRefresh:
@@ -327,7 +369,8 @@ bool Session::dispatch(bgp::MessageType type, std::span<const std::uint8_t> mess
 }
 
 void Session::protocol_error(std::uint8_t code, std::uint8_t subcode, std::string detail, Nanos now) {
-    if (fd_ < 0) return;
+    if (fd_ < 0)
+        return;
     std::vector<std::uint8_t> bytes;
     bgp::Notification n;
     n.code = code;
@@ -339,19 +382,23 @@ void Session::protocol_error(std::uint8_t code, std::uint8_t subcode, std::strin
 }
 
 void Session::abort() {
-    if (fd_ < 0) return;
+    if (fd_ < 0)
+        return;
     const linger lg{1, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(CloseReason::LocalAbort, "TCP abort (RST)", now_ns(), true);
 }
 
 void Session::close_with_notification(std::uint8_t code, std::uint8_t subcode) {
-    if (fd_ < 0) return;
+    if (fd_ < 0)
+        return;
     queue_.clear();  // nothing may follow a NOTIFICATION
     protocol_error(code, subcode, "NOTIFICATION sent by rfbench", now_ns());
 }
 
-void Session::go_silent() { silent_ = true; }
+void Session::go_silent() {
+    silent_ = true;
+}
 
 void Session::close(CloseReason reason, std::string detail, Nanos now, bool /*reset*/) {
     if (fd_ >= 0) {
@@ -378,10 +425,12 @@ void Session::on_tick(Nanos now) {
         case SessionState::OpenSent:
         case SessionState::OpenConfirm:
             if (now - state_entered_at_ > config_.open_timeout)
-                close(CloseReason::OpenTimeout, std::string("no progress in ") + std::string(state_name(state_)), now);
+                close(CloseReason::OpenTimeout,
+                      std::string("no progress in ") + std::string(state_name(state_)), now);
             return;
         case SessionState::Established: {
-            if (negotiated_hold_ == 0) return;
+            if (negotiated_hold_ == 0)
+                return;
             const Nanos hold = static_cast<Nanos>(negotiated_hold_) * kSecond;
             if (now - last_rx_ > hold) {
                 protocol_error(4, 0, "hold timer expired (target silent)", now);

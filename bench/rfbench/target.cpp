@@ -10,20 +10,26 @@
 
 namespace rf::bench {
 
-Target::~Target() { Target::stop(); }
+Target::~Target() {
+    Target::stop();
+}
 
 std::optional<std::string> Target::binary() const {
-    if (!binary_override_.empty()) return find_executable({binary_override_});
+    if (!binary_override_.empty())
+        return find_executable({binary_override_});
     return find_executable(binaries());
 }
 
 std::string Target::version() const {
     const auto bin = binary();
-    if (!bin) return "not installed";
+    if (!bin)
+        return "not installed";
     const auto cmd = version_command(*bin);
-    if (cmd.empty()) return name() + " " + RF_PROJECT_VERSION;
+    if (cmd.empty())
+        return name() + " " + RF_PROJECT_VERSION;
     std::string out = capture_output(cmd);
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' '))
+        out.pop_back();
     const auto nl = out.find('\n');
     return nl == std::string::npos ? out : out.substr(0, nl);
 }
@@ -45,14 +51,16 @@ bool Target::start(const TargetSpec& spec, Nanos ready_timeout, std::string& err
         error = "cannot write config in " + dir_;
         return false;
     }
-    if (!process_.start(command(spec, dir_, *bin), log_path_, error)) return false;
+    if (!process_.start(command(spec, dir_, *bin), log_path_, error))
+        return false;
     const Nanos deadline = now_ns() + ready_timeout;
     while (now_ns() < deadline) {
         if (!process_.running()) {
             error = name() + " " + process_.exit_description() + ": " + log_tail();
             return false;
         }
-        if (tcp_listening(spec.port)) return true;
+        if (tcp_listening(spec.port))
+            return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     error = name() + " did not listen on port " + std::to_string(spec.port) + " in time: " + log_tail();
@@ -62,14 +70,18 @@ bool Target::start(const TargetSpec& spec, Nanos ready_timeout, std::string& err
 
 void Target::stop() {
     process_.stop();
-    if (!keep_dir_) remove_tree(dir_);
+    if (!keep_dir_)
+        remove_tree(dir_);
     dir_.clear();
 }
 
-bool Target::running() { return process_.running(); }
+bool Target::running() {
+    return process_.running();
+}
 
 ProcSample Target::sample() {
-    if (process_.pid() <= 0) return {};
+    if (process_.pid() <= 0)
+        return {};
     return sample_process(process_.pid());
 }
 
@@ -79,14 +91,21 @@ std::string Target::log_tail(std::size_t bytes) const {
 }
 
 std::unique_ptr<Target> make_target(const std::string& name) {
-    if (name == "bird") return make_bird_target();
-    if (name == "frr") return make_frr_target();
-    if (name == "gobgp") return make_gobgp_target();
-    if (name == "routefabricd") return make_routefabricd_target();
-    if (name == "remote") return make_remote_target();
+    if (name == "bird")
+        return make_bird_target();
+    if (name == "frr")
+        return make_frr_target();
+    if (name == "gobgp")
+        return make_gobgp_target();
+    if (name == "routefabricd")
+        return make_routefabricd_target();
+    if (name == "remote")
+        return make_remote_target();
     return nullptr;
 }
 
-std::vector<std::string> known_targets() { return {"routefabricd", "bird", "frr", "gobgp", "remote"}; }
+std::vector<std::string> known_targets() {
+    return {"routefabricd", "bird", "frr", "gobgp", "remote"};
+}
 
 }  // namespace rf::bench

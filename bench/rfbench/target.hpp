@@ -32,7 +32,7 @@ struct TargetSpec {
     std::uint32_t asn = 65515;
     Ipv4Address router_id{(10u << 24) | 254};
     std::vector<NeighborSpec> neighbors;
-    std::uint32_t max_peers = 0;          // routefabricd peer limit (0: number of neighbours)
+    std::uint32_t max_peers = 0;            // routefabricd peer limit (0: number of neighbours)
     std::uint32_t default_route_limit = 0;  // routefabricd: limit for every peer (0: raised out of the way)
     std::uint16_t hold_time = 90;
     std::uint32_t idle_hold_seconds = 2;  // restart delay after a route-limit teardown

@@ -20,15 +20,18 @@ Tracker::Tracker(std::uint32_t universe_size, const std::vector<net::Ipv4Address
 
 bool Tracker::matches(std::uint16_t owner, std::uint16_t expected) const {
     if (expected == kAnyEligible)
-        return owner != kAbsent && owner != kUnknownPeer && owner - 1u < eligible_.size() && eligible_[owner - 1u];
+        return owner != kAbsent && owner != kUnknownPeer && owner - 1u < eligible_.size() &&
+               eligible_[owner - 1u];
     return owner == expected;
 }
 
 void Tracker::set_match(std::uint32_t index, bool was, bool is, bool expectation_changed, Nanos now) {
-    if (was == is) return;
+    if (was == is)
+        return;
     if (was) {
         --matched_;
-        if (!expectation_changed) ++regressions_;
+        if (!expectation_changed)
+            ++regressions_;
         return;
     }
     ++matched_;
@@ -46,21 +49,25 @@ void Tracker::set_match(std::uint32_t index, bool was, bool is, bool expectation
 }
 
 void Tracker::expect(std::uint32_t index, std::uint16_t value) {
-    if (index >= expected_.size() || expected_[index] == value) return;
+    if (index >= expected_.size() || expected_[index] == value)
+        return;
     const bool was = matches(owner_[index], expected_[index]);
     expected_[index] = value;
     set_match(index, was, matches(owner_[index], value), true, 0);
 }
 
 void Tracker::expect_range(std::uint32_t first, std::uint32_t count, std::uint16_t value) {
-    for (std::uint32_t i = 0; i < count; ++i) expect(first + i, value);
+    for (std::uint32_t i = 0; i < count; ++i)
+        expect(first + i, value);
 }
 
 void Tracker::set_eligible(std::uint32_t peer, bool eligible) {
-    if (peer >= eligible_.size() || eligible_[peer] == eligible) return;
+    if (peer >= eligible_.size() || eligible_[peer] == eligible)
+        return;
     std::vector<bool> before = eligible_;
     for (std::uint32_t i = 0; i < size(); ++i) {
-        if (expected_[i] != kAnyEligible) continue;
+        if (expected_[i] != kAnyEligible)
+            continue;
         const bool was = matches(owner_[i], kAnyEligible);
         eligible_[peer] = eligible;
         const bool is = matches(owner_[i], kAnyEligible);
@@ -71,7 +78,8 @@ void Tracker::set_eligible(std::uint32_t peer, bool eligible) {
 }
 
 void Tracker::mark_pending(std::uint32_t index, Nanos sent_at) {
-    if (index >= pending_at_.size()) return;
+    if (index >= pending_at_.size())
+        return;
     if (pending_at_[index] != 0) {
         ++overruns_;  // the previous event on this prefix never showed up before this one
     } else {
@@ -101,16 +109,21 @@ void Tracker::observe(const net::Prefix& prefix, std::uint16_t owner, Nanos now)
         return;
     }
     const std::uint16_t old = owner_[*idx];
-    if (old == owner) return;
-    if (first_change_at_ == 0) first_change_at_ = now;
-    if (old == kAbsent) ++present_;
-    if (owner == kAbsent) --present_;
+    if (old == owner)
+        return;
+    if (first_change_at_ == 0)
+        first_change_at_ = now;
+    if (old == kAbsent)
+        ++present_;
+    if (owner == kAbsent)
+        --present_;
     const bool was = matches(old, expected_[*idx]);
     owner_[*idx] = owner;
     set_match(*idx, was, matches(owner, expected_[*idx]), false, now);
 }
 
-void Tracker::apply_update(std::span<const std::uint8_t> message, const bgp::CodecOptions& options, Nanos now) {
+void Tracker::apply_update(std::span<const std::uint8_t> message, const bgp::CodecOptions& options,
+                           Nanos now) {
     ++updates_;
     auto decoded = bgp::decode_update(message, options);
     if (!decoded) {
@@ -119,7 +132,8 @@ void Tracker::apply_update(std::span<const std::uint8_t> message, const bgp::Cod
     }
     const bgp::Update& u = decoded->update;
     const bool as_withdraw = decoded->action >= bgp::Rfc7606Action::TreatAsWithdraw;
-    if (as_withdraw) ++treat_as_withdraw_;
+    if (as_withdraw)
+        ++treat_as_withdraw_;
     for (const auto& n : u.withdrawn) {
         ++withdrawn_;
         observe(n.prefix, kAbsent, now);
@@ -131,7 +145,8 @@ void Tracker::apply_update(std::span<const std::uint8_t> message, const bgp::Cod
         }
     }
     const std::uint16_t owner =
-        as_withdraw ? kAbsent : (u.attributes.next_hop ? owner_of_next_hop(*u.attributes.next_hop) : kUnknownPeer);
+        as_withdraw ? kAbsent
+                    : (u.attributes.next_hop ? owner_of_next_hop(*u.attributes.next_hop) : kUnknownPeer);
     for (const auto& n : u.nlri) {
         ++announced_;
         observe(n.prefix, owner, now);
@@ -160,7 +175,8 @@ void Tracker::reset_timing() {
 std::vector<Nanos> Tracker::match_times_since(Nanos t0) const {
     std::vector<Nanos> out;
     for (auto t : match_at_)
-        if (t != 0 && t >= timing_epoch_) out.push_back(t - t0);
+        if (t != 0 && t >= timing_epoch_)
+            out.push_back(t - t0);
     return out;
 }
 
@@ -168,18 +184,23 @@ std::string Tracker::describe_mismatches(std::size_t limit) const {
     std::ostringstream os;
     std::size_t shown = 0;
     for (std::uint32_t i = 0; i < size() && shown < limit; ++i) {
-        if (matches(owner_[i], expected_[i])) continue;
+        if (matches(owner_[i], expected_[i]))
+            continue;
         auto who = [](std::uint16_t v) -> std::string {
-            if (v == kAbsent) return "absent";
-            if (v == kAnyEligible) return "any-eligible";
-            if (v == kUnknownPeer) return "unknown-next-hop";
+            if (v == kAbsent)
+                return "absent";
+            if (v == kAnyEligible)
+                return "any-eligible";
+            if (v == kUnknownPeer)
+                return "unknown-next-hop";
             return "peer" + std::to_string(v - 1);
         };
-        os << (shown ? ", " : "") << universe_prefix(i).to_string() << " has " << who(owner_[i]) << " expected "
-           << who(expected_[i]);
+        os << (shown ? ", " : "") << universe_prefix(i).to_string() << " has " << who(owner_[i])
+           << " expected " << who(expected_[i]);
         ++shown;
     }
-    if (mismatched() > shown) os << " (+" << (mismatched() - shown) << " more)";
+    if (mismatched() > shown)
+        os << " (+" << (mismatched() - shown) << " more)";
     return os.str();
 }
 

@@ -14,7 +14,8 @@ namespace {
 std::unique_ptr<Target> target_named(const std::string& name) {
     auto t = make_target(name);
 #ifdef RF_ROUTEFABRICD
-    if (name == "routefabricd") t->set_binary(RF_ROUTEFABRICD);
+    if (name == "routefabricd")
+        t->set_binary(RF_ROUTEFABRICD);
 #endif
     return t;
 }
@@ -27,7 +28,8 @@ ScenarioOptions small() {
     o.bringup_timeout_s = 15;
     o.settle_s = 0.2;
     // Addresses apart from other integration tests' 127.0.0.x peers.
-    for (std::uint32_t i = 0; i < 8; ++i) o.local_addresses.push_back(Ipv4Address{(127u << 24) | (8u << 16) | (10 + i)});
+    for (std::uint32_t i = 0; i < 8; ++i)
+        o.local_addresses.push_back(Ipv4Address{(127u << 24) | (8u << 16) | (10 + i)});
     o.monitor_address = Ipv4Address{(127u << 24) | (8u << 16) | 2};
     return o;
 }
@@ -41,7 +43,8 @@ class RfbenchScenario : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
         target_ = target_named(GetParam());
-        if (!target_->binary()) GTEST_SKIP() << GetParam() << " not installed / not built";
+        if (!target_->binary())
+            GTEST_SKIP() << GetParam() << " not installed / not built";
     }
     Measurement run(const std::string& scenario, const ScenarioOptions& o) {
         Measurement m = run_scenario(scenario, o, *target_);
@@ -105,7 +108,8 @@ TEST_P(RfbenchScenario, FailoverByHoldExpirySendsHoldTimerExpired) {
     o.failover_hold = 3;
     const auto m = run("failover", o);
     ASSERT_TRUE(m.ok) << m.error;
-    EXPECT_EQ(text_field(m, "victim_notification").rfind("\"4/0", 0), 0u) << text_field(m, "victim_notification");
+    EXPECT_EQ(text_field(m, "victim_notification").rfind("\"4/0", 0), 0u)
+        << text_field(m, "victim_notification");
 }
 
 TEST_P(RfbenchScenario, ChurnEndsInTheExactFinalState) {

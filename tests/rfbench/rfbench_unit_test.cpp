@@ -19,7 +19,9 @@
 namespace rf::bench {
 namespace {
 
-Ipv4Address addr(const char* s) { return *Ipv4Address::parse(s); }
+Ipv4Address addr(const char* s) {
+    return *Ipv4Address::parse(s);
+}
 
 TEST(PrefixSet, UniverseIndexRoundTrips) {
     EXPECT_EQ(universe_prefix(0).to_string(), "11.0.0.0/24");
@@ -107,7 +109,8 @@ TEST(PrefixSet, AddressListsTakeRangesAndSingles) {
 
 TEST(Stats, NearestRankPercentiles) {
     std::vector<Nanos> v;
-    for (Nanos i = 100; i >= 1; --i) v.push_back(i);
+    for (Nanos i = 100; i >= 1; --i)
+        v.push_back(i);
     const auto s = summarize(v);
     EXPECT_EQ(s.count, 100u);
     EXPECT_EQ(s.min, 1);
@@ -124,7 +127,8 @@ TEST(Stats, NearestRankPercentiles) {
 
 TEST(Stats, CdfEndsAtOneAndIsMonotonic) {
     std::vector<Nanos> v;
-    for (Nanos i = 0; i < 10'000; ++i) v.push_back((i * 7919) % 10'000);
+    for (Nanos i = 0; i < 10'000; ++i)
+        v.push_back((i * 7919) % 10'000);
     const auto c = cdf_points(v, 100);
     ASSERT_FALSE(c.empty());
     EXPECT_LE(c.size(), 101u);
@@ -147,7 +151,8 @@ TEST_F(TrackerTest, ConvergesWhenEveryPrefixMatches) {
     t.expect_range(0, 5, Tracker::peer_value(0));
     t.expect_range(5, 5, Tracker::peer_value(1));
     EXPECT_EQ(t.matched(), 0u);
-    for (std::uint32_t i = 0; i < 10; ++i) t.observe(universe_prefix(i), Tracker::peer_value(i < 5 ? 0 : 1), 100 + i);
+    for (std::uint32_t i = 0; i < 10; ++i)
+        t.observe(universe_prefix(i), Tracker::peer_value(i < 5 ? 0 : 1), 100 + i);
     EXPECT_TRUE(t.converged());
     EXPECT_EQ(t.present(), 10u);
     EXPECT_EQ(t.first_change_at(), 100);
@@ -251,12 +256,14 @@ TEST(PreEncode, SingleUpdatesAreAddressedByOffset) {
     ASSERT_EQ(w.offsets.size(), 4u);
     bgp::CodecOptions o;
     for (std::size_t i = 0; i < idx.size(); ++i) {
-        const std::span<const std::uint8_t> m(a.bytes->data() + a.offsets[i], a.offsets[i + 1] - a.offsets[i]);
+        const std::span<const std::uint8_t> m(a.bytes->data() + a.offsets[i],
+                                              a.offsets[i + 1] - a.offsets[i]);
         const auto u = bgp::decode_update(m, o);
         ASSERT_TRUE(u);
         ASSERT_EQ(u->update.nlri.size(), 1u);
         EXPECT_EQ(u->update.nlri[0].prefix, universe_prefix(idx[i]));
-        const std::span<const std::uint8_t> wm(w.bytes->data() + w.offsets[i], w.offsets[i + 1] - w.offsets[i]);
+        const std::span<const std::uint8_t> wm(w.bytes->data() + w.offsets[i],
+                                               w.offsets[i + 1] - w.offsets[i]);
         const auto wu = bgp::decode_update(wm, o);
         ASSERT_TRUE(wu);
         ASSERT_EQ(wu->update.withdrawn.size(), 1u);
@@ -279,7 +286,9 @@ TargetSpec sample_spec() {
     return s;
 }
 
-bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+bool has(const std::string& text, const std::string& what) {
+    return text.find(what) != std::string::npos;
+}
 
 TEST(ConfigWriter, BirdIsARouteServerWithMultihopIgpTableAndLimits) {
     const auto t = make_target("bird");
@@ -364,10 +373,11 @@ TEST(Measurement, JsonLineIsOneObjectWithEscapes) {
     m.integer("universe", 8000);
     m.flag("final_state_ok", true);
     m.text("note", "a\nb");
-    EXPECT_EQ(m.json_line(),
-              "{\"scenario\":\"ingest\",\"target\":\"bird\",\"target_version\":\"BIRD \\\"2\\\"\",\"peers\":8,"
-              "\"prefixes_per_peer\":1000,\"ok\":true,\"last_prefix_ms\":12.5,\"universe\":8000,"
-              "\"final_state_ok\":true,\"note\":\"a\\nb\"}");
+    EXPECT_EQ(
+        m.json_line(),
+        "{\"scenario\":\"ingest\",\"target\":\"bird\",\"target_version\":\"BIRD \\\"2\\\"\",\"peers\":8,"
+        "\"prefixes_per_peer\":1000,\"ok\":true,\"last_prefix_ms\":12.5,\"universe\":8000,"
+        "\"final_state_ok\":true,\"note\":\"a\\nb\"}");
     EXPECT_DOUBLE_EQ(m.number("last_prefix_ms"), 12.5);
     EXPECT_DOUBLE_EQ(m.number("note", -1), -1);
     EXPECT_EQ(m.size_label(), "8x1000");

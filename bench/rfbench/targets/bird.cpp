@@ -37,7 +37,8 @@ public:
           << "  route 100.64.0.0/10 via \"lo\";\n"
           << "}\n"
           << "template bgp rs_client {\n"
-          << "  local " << spec.listen_address.to_string() << " port " << spec.port << " as " << spec.asn << ";\n"
+          << "  local " << spec.listen_address.to_string() << " port " << spec.port << " as " << spec.asn
+          << ";\n"
           << "  multihop;\n"
           << "  rs client;\n"
           << "  passive on;\n"
@@ -53,7 +54,8 @@ public:
               << "    export all;\n"
               << "    next hop keep;\n"
               << "    igp table rfb_igp;\n";
-            if (n.route_limit != 0) c << "    receive limit " << n.route_limit << " action restart;\n";
+            if (n.route_limit != 0)
+                c << "    receive limit " << n.route_limit << " action restart;\n";
             c << "  };\n"
               << "}\n";
         }
@@ -68,6 +70,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_bird_target() { return std::make_unique<BirdTarget>(); }
+std::unique_ptr<Target> make_bird_target() {
+    return std::make_unique<BirdTarget>();
+}
 
 }  // namespace rf::bench

@@ -24,18 +24,23 @@ public:
         return {binary, "--version"};
     }
     [[nodiscard]] std::string notes() const override {
-        return "bgpd -Z -n standalone; no bgp ebgp-requires-policy; route-server-client; disable-connected-check; "
-               "passive; maximum-prefix N restart 1 (trips on N+2, restart in minutes); ~1.5 s initial update delay";
+        return "bgpd -Z -n standalone; no bgp ebgp-requires-policy; route-server-client; "
+               "disable-connected-check; "
+               "passive; maximum-prefix N restart 1 (trips on N+2, restart in minutes); ~1.5 s initial "
+               "update delay";
     }
     [[nodiscard]] double settle_seconds() const override { return 2.0; }
     [[nodiscard]] double min_comeback_seconds() const override { return 60.0; }
 
     // bgpd drops privileges to the frr user: its vty socket and pid file live in the temp dir.
     void prepare_dir(const std::string& dir) const override {
-        if (::geteuid() != 0) return;
+        if (::geteuid() != 0)
+            return;
         const passwd* pw = ::getpwnam("frr");
-        if (pw == nullptr) return;
-        if (::chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
+        if (pw == nullptr)
+            return;
+        if (::chown(dir.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+            return;
     }
 
     [[nodiscard]] std::string config_text(const TargetSpec& spec, const std::string& /*dir*/) const override {
@@ -65,7 +70,8 @@ public:
             const std::string a = n.address.to_string();
             c << "  neighbor " << a << " activate\n"
               << "  neighbor " << a << " route-server-client\n";
-            if (n.route_limit != 0) c << "  neighbor " << a << " maximum-prefix " << n.route_limit << " restart 1\n";
+            if (n.route_limit != 0)
+                c << "  neighbor " << a << " maximum-prefix " << n.route_limit << " restart 1\n";
         }
         c << " exit-address-family\n"
           << "!\n";
@@ -74,13 +80,28 @@ public:
 
     [[nodiscard]] std::vector<std::string> command(const TargetSpec& spec, const std::string& dir,
                                                    const std::string& binary) const override {
-        return {binary,        "-Z", "-n", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket", dir,
-                "-p",          std::to_string(spec.port), "-l", spec.listen_address.to_string(), "-P", "0"};
+        return {binary,
+                "-Z",
+                "-n",
+                "-f",
+                dir + "/bgpd.conf",
+                "-i",
+                dir + "/bgpd.pid",
+                "--vty_socket",
+                dir,
+                "-p",
+                std::to_string(spec.port),
+                "-l",
+                spec.listen_address.to_string(),
+                "-P",
+                "0"};
     }
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_frr_target() { return std::make_unique<FrrTarget>(); }
+std::unique_ptr<Target> make_frr_target() {
+    return std::make_unique<FrrTarget>();
+}
 
 }  // namespace rf::bench

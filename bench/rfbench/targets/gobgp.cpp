@@ -19,13 +19,15 @@ public:
         return {binary, "--version"};
     }
     [[nodiscard]] std::string notes() const override {
-        return "route-server-client; passive-mode; ebgp-multihop; --api-hosts 127.0.0.1:PORT --pprof-disable; "
+        return "route-server-client; passive-mode; ebgp-multihop; --api-hosts 127.0.0.1:PORT "
+               "--pprof-disable; "
                "next hops must not be loopback; prefix-limit max-prefixes; sends one prefix per UPDATE to "
                "route-server clients";
     }
 
     [[nodiscard]] std::string no_comeback_reason() const override {
-        return "GoBGP leaves the peer administratively down after a prefix-limit trip (needs `gobgp neighbor ADDR "
+        return "GoBGP leaves the peer administratively down after a prefix-limit trip (needs `gobgp neighbor "
+               "ADDR "
                "enable`)";
     }
 
@@ -67,13 +69,23 @@ public:
 
     [[nodiscard]] std::vector<std::string> command(const TargetSpec& spec, const std::string& dir,
                                                    const std::string& binary) const override {
-        return {binary, "-f", dir + "/gobgpd.toml", "-t", "toml", "--api-hosts",
-                "127.0.0.1:" + std::to_string(spec.api_port), "--pprof-disable", "-l", "warn"};
+        return {binary,
+                "-f",
+                dir + "/gobgpd.toml",
+                "-t",
+                "toml",
+                "--api-hosts",
+                "127.0.0.1:" + std::to_string(spec.api_port),
+                "--pprof-disable",
+                "-l",
+                "warn"};
     }
 };
 
 }  // namespace
 
-std::unique_ptr<Target> make_gobgp_target() { return std::make_unique<GobgpTarget>(); }
+std::unique_ptr<Target> make_gobgp_target() {
+    return std::make_unique<GobgpTarget>();
+}
 
 }  // namespace rf::bench

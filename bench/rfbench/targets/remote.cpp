@@ -1,8 +1,8 @@
 // An already running route server (remote box, lab switch, or a daemon started by hand): rfbench spawns
 // nothing and samples nothing; the operator configures it with the neighbours rfbench prints.
-#include "bench/rfbench/targets/drivers.hpp"
-
 #include <sstream>
+
+#include "bench/rfbench/targets/drivers.hpp"
 
 namespace rf::bench {
 
@@ -17,16 +17,18 @@ public:
         return {};
     }
     [[nodiscard]] std::string notes() const override {
-        return "--no-spawn: configure the route server yourself with the neighbours printed by --print-config";
+        return "--no-spawn: configure the route server yourself with the neighbours printed by "
+               "--print-config";
     }
     [[nodiscard]] bool spawns() const override { return false; }
     [[nodiscard]] std::string config_text(const TargetSpec& spec, const std::string& /*dir*/) const override {
         std::ostringstream c;
-        c << "# route server " << spec.listen_address.to_string() << " port " << spec.port << " AS " << spec.asn
-          << ": configure these neighbours as passive route-server clients\n";
+        c << "# route server " << spec.listen_address.to_string() << " port " << spec.port << " AS "
+          << spec.asn << ": configure these neighbours as passive route-server clients\n";
         for (const auto& n : spec.neighbors) {
             c << n.name << " " << n.address.to_string() << " AS " << n.asn;
-            if (n.route_limit != 0) c << " route-limit " << n.route_limit;
+            if (n.route_limit != 0)
+                c << " route-limit " << n.route_limit;
             c << "\n";
         }
         return c.str();
@@ -35,7 +37,9 @@ public:
                                                    const std::string& /*binary*/) const override {
         return {};
     }
-    bool start(const TargetSpec& /*spec*/, Nanos /*ready_timeout*/, std::string& /*error*/) override { return true; }
+    bool start(const TargetSpec& /*spec*/, Nanos /*ready_timeout*/, std::string& /*error*/) override {
+        return true;
+    }
     void stop() override {}
     bool running() override { return true; }
     [[nodiscard]] ProcSample sample() override { return {}; }
@@ -43,6 +47,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_remote_target() { return std::make_unique<RemoteTarget>(); }
+std::unique_ptr<Target> make_remote_target() {
+    return std::make_unique<RemoteTarget>();
+}
 
 }  // namespace rf::bench

@@ -24,7 +24,9 @@ public:
         std::vector<std::string> out{"routefabricd"};
         std::error_code ec;
         const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-        if (!ec) out.push_back((self.parent_path() / "../../control/daemon/routefabricd").lexically_normal().string());
+        if (!ec)
+            out.push_back(
+                (self.parent_path() / "../../control/daemon/routefabricd").lexically_normal().string());
         return out;
     }
     [[nodiscard]] std::string config_file_name() const override { return "routefabricd.conf"; }
@@ -32,7 +34,8 @@ public:
         return {};
     }
     [[nodiscard]] std::string notes() const override {
-        return "config file of control/daemon; mode transparent; max-peers and route-limit raised unless tested; "
+        return "config file of control/daemon; mode transparent; max-peers and route-limit raised unless "
+               "tested; "
                "passive peers with multihop; idle-hold = --idle-hold";
     }
 
@@ -74,6 +77,8 @@ public:
 
 }  // namespace
 
-std::unique_ptr<Target> make_routefabricd_target() { return std::make_unique<RoutefabricdTarget>(); }
+std::unique_ptr<Target> make_routefabricd_target() {
+    return std::make_unique<RoutefabricdTarget>();
+}
 
 }  // namespace rf::bench
