@@ -43,7 +43,8 @@ public:
 
     void fail(std::size_t line, std::string_view field, const std::string& what) {
         if (!error) {
-            error = ConfigError{std::string(origin_) + ":" + std::to_string(line) + ": " + std::string(field) + ": " + what};
+            error = ConfigError{std::string(origin_) + ":" + std::to_string(line) + ": " +
+                                std::string(field) + ": " + what};
         }
     }
 
@@ -53,8 +54,9 @@ public:
         std::uint64_t n = 0;
         auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
         if (ec != std::errc{} || p != v.data() + v.size() || n < min || n > max) {
-            fail(line, field, "expected a number " + std::to_string(min) + "-" + std::to_string(max) + ", got '" +
-                                  std::string(v) + "'");
+            fail(line, field,
+                 "expected a number " + std::to_string(min) + "-" + std::to_string(max) + ", got '" +
+                     std::string(v) + "'");
             return false;
         }
         out = static_cast<T>(n);
@@ -102,7 +104,8 @@ Result<DaemonConfig, ConfigError> parse_config(std::string_view text, std::strin
     std::size_t pos = 0;
     while (pos <= text.size() && !p.error) {
         const std::size_t nl = text.find('\n', pos);
-        std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        std::string_view line =
+            text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
         pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
         ++line_no;
         if (const auto hash = line.find('#'); hash != std::string_view::npos) {

@@ -12,21 +12,25 @@
 #include <string>
 #include <utility>
 
-#include <boost/asio.hpp>
-
 #include "control/daemon/config_file.hpp"
 #include "control/daemon/counting_sink.hpp"
 #include "control/session/route_server.hpp"
 
 namespace {
 
-void usage() { std::fprintf(stderr, "usage: routefabricd [--check] CONFIG\n"); }
+void usage() {
+    std::fprintf(stderr, "usage: routefabricd [--check] CONFIG\n");
+}
 
 spdlog::level::level_enum level_of(const std::string& s) {
-    if (s == "trace") return spdlog::level::trace;
-    if (s == "debug") return spdlog::level::debug;
-    if (s == "warn") return spdlog::level::warn;
-    if (s == "error") return spdlog::level::err;
+    if (s == "trace")
+        return spdlog::level::trace;
+    if (s == "debug")
+        return spdlog::level::debug;
+    if (s == "warn")
+        return spdlog::level::warn;
+    if (s == "error")
+        return spdlog::level::err;
     return spdlog::level::info;
 }
 
@@ -83,8 +87,9 @@ int main(int argc, char** argv) {
     server.set_transition_observer([](const rf::session::TransitionRecord& r) {
         const auto& t = r.transition;
         const auto lvl = !t.legal ? spdlog::level::warn : spdlog::level::info;
-        spdlog::log(lvl, "peer {} via {}: {} -> {} on {} ({}){}{}", r.peer, r.local, rf::session::state_name(t.from),
-                    rf::session::state_name(t.to), rf::session::event_name(t.event), rf::session::reason_name(t.reason),
+        spdlog::log(lvl, "peer {} via {}: {} -> {} on {} ({}){}{}", r.peer, r.local,
+                    rf::session::state_name(t.from), rf::session::state_name(t.to),
+                    rf::session::event_name(t.event), rf::session::reason_name(t.reason),
                     r.detail.empty() ? "" : ": ", r.detail);
     });
     for (auto& p : cfg->peers) {
@@ -118,7 +123,8 @@ int main(int argc, char** argv) {
     });
     io.run();
     const auto st = server.rib().stats();
-    spdlog::info("routefabricd stopped: {} FIB delta batches, {} deltas published, {} Loc-RIB prefixes at exit",
-                 sink.batches(), sink.deltas(), st.loc_rib_prefixes);
+    spdlog::info(
+        "routefabricd stopped: {} FIB delta batches, {} deltas published, {} Loc-RIB prefixes at exit",
+        sink.batches(), sink.deltas(), st.loc_rib_prefixes);
     return 0;
 }

@@ -41,7 +41,9 @@ void Connection::start(Callbacks callbacks) {
     read_more();
 }
 
-void Connection::detach() { callbacks_ = {}; }
+void Connection::detach() {
+    callbacks_ = {};
+}
 
 void Connection::read_more() {
     if (reading_ || closing_ || !socket_.is_open()) {
@@ -51,16 +53,17 @@ void Connection::read_more() {
         in_.resize(in_end_ + kReadChunk);
     }
     reading_ = true;
-    socket_.async_read_some(asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                self->reading_ = false;
-                                if (ec) {
-                                    self->fail(ec == asio::error::eof ? "connection closed by peer" : ec.message());
-                                    return;
-                                }
-                                self->in_end_ += n;
-                                self->process();
-                            });
+    socket_.async_read_some(
+        asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+            self->reading_ = false;
+            if (ec) {
+                self->fail(ec == asio::error::eof ? "connection closed by peer" : ec.message());
+                return;
+            }
+            self->in_end_ += n;
+            self->process();
+        });
 }
 
 void Connection::process() {
@@ -126,25 +129,26 @@ void Connection::write_more() {
         out_.pop_front();
     }
     writing_ = true;
-    asio::async_write(socket_, buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-        self->writing_ = false;
-        self->queued_bytes_ -= std::min(self->queued_bytes_, n);
-        self->in_flight_.clear();
-        if (ec) {
-            self->out_.clear();
-            self->queued_bytes_ = 0;
-            self->fail("write failed: " + ec.message());
-            return;
-        }
-        if (!self->out_.empty()) {
-            self->write_more();
-        } else if (self->closing_) {
-            boost::system::error_code ignored;
-            self->socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-            self->socket_.close(ignored);
-            self->linger_timer_.cancel();
-        }
-    });
+    asio::async_write(socket_, buffers,
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                          self->writing_ = false;
+                          self->queued_bytes_ -= std::min(self->queued_bytes_, n);
+                          self->in_flight_.clear();
+                          if (ec) {
+                              self->out_.clear();
+                              self->queued_bytes_ = 0;
+                              self->fail("write failed: " + ec.message());
+                              return;
+                          }
+                          if (!self->out_.empty()) {
+                              self->write_more();
+                          } else if (self->closing_) {
+                              boost::system::error_code ignored;
+                              self->socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+                              self->socket_.close(ignored);
+                              self->linger_timer_.cancel();
+                          }
+                      });
 }
 
 void Connection::close_after_flush(std::chrono::milliseconds linger) {

@@ -4,9 +4,10 @@
 // harmless. Single-threaded: every call and callback runs on the io_context thread.
 #pragma once
 
+// clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include <boost/asio.hpp>
+// clang-format on
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -27,9 +28,9 @@ public:
         // Whole messages (header included) that arrived in one read, in order. Return false to stop
         // delivering the rest (the session closed the connection).
         std::function<bool(std::span<const std::uint8_t> message, bgp::MessageType type)> on_message;
-        std::function<void()> on_batch_end;                  // after the messages of one read
+        std::function<void()> on_batch_end;                           // after the messages of one read
         std::function<void(const bgp::WireError&)> on_framing_error;  // bad marker/length/type
-        std::function<void(const std::string&)> on_closed;   // EOF, reset, write error
+        std::function<void(const std::string&)> on_closed;            // EOF, reset, write error
     };
 
     Connection(boost::asio::ip::tcp::socket socket, bool outbound);

@@ -12,8 +12,12 @@ using S = State;
 using E = Event;
 using R = Reason;
 
-constexpr std::size_t idx(S s) { return static_cast<std::size_t>(s); }
-constexpr std::size_t idx(E e) { return static_cast<std::size_t>(e); }
+constexpr std::size_t idx(S s) {
+    return static_cast<std::size_t>(s);
+}
+constexpr std::size_t idx(E e) {
+    return static_cast<std::size_t>(e);
+}
 
 using Table = std::array<std::array<TableEntry, kEventCount>, kStateCount>;
 
@@ -25,17 +29,21 @@ constexpr std::uint32_t kDropUp = CloseConnection | PeerDown | StartIdleHold;
 constexpr TableEntry ok(S next, std::uint32_t actions, R reason, Notify notify = Notify::None) {
     return TableEntry{next, actions, notify, reason, true};
 }
-constexpr TableEntry illegal(S stay) { return TableEntry{stay, None, Notify::None, R::IllegalEvent, false}; }
+constexpr TableEntry illegal(S stay) {
+    return TableEntry{stay, None, Notify::None, R::IllegalEvent, false};
+}
 
 // RFC 4271 §8.2.2, without the optional DelayOpen and with collisions resolved by the driver. Every
 // (state, event) pair is listed; `illegal` marks events that cannot occur in that state (no timer
 // running, no connection) — the FSM ignores and counts them.
+// clang-format off: one transition per line reads as a table
 constexpr Table make_table() {
     Table t{};
     auto set = [&t](S s, E e, TableEntry entry) { t[idx(s)][idx(e)] = entry; };
 
     // ---- Idle: no connection. Refuses inbound connections; starts on Manual/Automatic Start.
-    set(S::Idle, E::ManualStart, ok(S::Connect, StopTimers | ResetBackoff | StartConnectRetry | Connect, R::ManualStart));
+    set(S::Idle, E::ManualStart,
+        ok(S::Connect, StopTimers | ResetBackoff | StartConnectRetry | Connect, R::ManualStart));
     set(S::Idle, E::ManualStartPassive, ok(S::Active, StopTimers | ResetBackoff, R::ManualStart));
     set(S::Idle, E::ManualStop, ok(S::Idle, StopTimers | ResetBackoff, R::AlreadyStopped));
     set(S::Idle, E::AutomaticStart, ok(S::Connect, StartConnectRetry | Connect, R::AutomaticStart));
@@ -63,15 +71,19 @@ constexpr Table make_table() {
         set(S::Connect, e, ok(S::Connect, None, R::AlreadyStarted));
     }
     set(S::Connect, E::ManualStop, ok(S::Idle, CancelConnect | StopTimers | ResetBackoff, R::AdminStop));
-    set(S::Connect, E::ConnectRetryTimerExpires, ok(S::Connect, CancelConnect | Connect | StartConnectRetry, R::ConnectRetry));
+    set(S::Connect, E::ConnectRetryTimerExpires,
+        ok(S::Connect, CancelConnect | Connect | StartConnectRetry, R::ConnectRetry));
     set(S::Connect, E::HoldTimerExpires, illegal(S::Connect));
     set(S::Connect, E::KeepaliveTimerExpires, illegal(S::Connect));
-    set(S::Connect, E::TcpConnected, ok(S::OpenSent, StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
-    set(S::Connect, E::TcpAccepted, ok(S::OpenSent, CancelConnect | StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
-    set(S::Connect, E::TcpConnectionFails, ok(S::Active, CancelConnect | StartConnectRetry, R::ConnectFailed));
-    for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump, E::NotificationVersionError,
-                E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived, E::UpdateError,
-                E::RouteRefreshReceived, E::RouteLimitExceeded}) {
+    set(S::Connect, E::TcpConnected,
+        ok(S::OpenSent, StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
+    set(S::Connect, E::TcpAccepted,
+        ok(S::OpenSent, CancelConnect | StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
+    set(S::Connect, E::TcpConnectionFails,
+        ok(S::Active, CancelConnect | StartConnectRetry, R::ConnectFailed));
+    for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump,
+                E::NotificationVersionError, E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived,
+                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded}) {
         set(S::Connect, e, illegal(S::Connect));  // no connection yet: no message can arrive
     }
 
@@ -84,11 +96,12 @@ constexpr Table make_table() {
     set(S::Active, E::HoldTimerExpires, illegal(S::Active));
     set(S::Active, E::KeepaliveTimerExpires, illegal(S::Active));
     set(S::Active, E::TcpConnected, illegal(S::Active));  // no outbound attempt runs in Active
-    set(S::Active, E::TcpAccepted, ok(S::OpenSent, StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
+    set(S::Active, E::TcpAccepted,
+        ok(S::OpenSent, StopConnectRetry | SendOpen | StartOpenHold, R::TcpEstablished));
     set(S::Active, E::TcpConnectionFails, illegal(S::Active));
-    for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump, E::NotificationVersionError,
-                E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived, E::UpdateError,
-                E::RouteRefreshReceived, E::RouteLimitExceeded}) {
+    for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump,
+                E::NotificationVersionError, E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived,
+                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded}) {
         set(S::Active, e, illegal(S::Active));
     }
 
@@ -96,18 +109,28 @@ constexpr Table make_table() {
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
         set(S::OpenSent, e, ok(S::OpenSent, None, R::AlreadyStarted));
     }
-    set(S::OpenSent, E::ManualStop, ok(S::Idle, SendNotification | CloseConnection | StopTimers | ResetBackoff, R::AdminStop, Notify::FromEvent));
+    set(S::OpenSent, E::ManualStop,
+        ok(S::Idle, SendNotification | CloseConnection | StopTimers | ResetBackoff, R::AdminStop,
+           Notify::FromEvent));
     set(S::OpenSent, E::ConnectRetryTimerExpires, illegal(S::OpenSent));
-    set(S::OpenSent, E::HoldTimerExpires, ok(S::Idle, SendNotification | kDrop, R::HoldTimerExpired, Notify::HoldTimerExpired));
+    set(S::OpenSent, E::HoldTimerExpires,
+        ok(S::Idle, SendNotification | kDrop, R::HoldTimerExpired, Notify::HoldTimerExpired));
     set(S::OpenSent, E::KeepaliveTimerExpires, illegal(S::OpenSent));
     set(S::OpenSent, E::TcpConnected, illegal(S::OpenSent));  // a second connection is a collision: driver
     set(S::OpenSent, E::TcpAccepted, illegal(S::OpenSent));
-    set(S::OpenSent, E::TcpConnectionFails, ok(S::Active, CloseConnection | StartConnectRetry, R::ConnectionLost));
-    set(S::OpenSent, E::OpenReceived, ok(S::OpenConfirm, SendKeepalive | StartNegotiatedTimers, R::OpenAccepted));
-    set(S::OpenSent, E::OpenInvalid, ok(S::Idle, SendNotification | kDrop, R::OpenRejected, Notify::FromEvent));
-    set(S::OpenSent, E::HeaderError, ok(S::Idle, SendNotification | kDrop, R::HeaderError, Notify::FromEvent));
-    set(S::OpenSent, E::OpenCollisionDump, ok(S::Idle, SendNotification | CloseConnection | StopTimers, R::CollisionLost, Notify::CeaseCollision));
-    set(S::OpenSent, E::NotificationVersionError, ok(S::Idle, CloseConnection | StartIdleHold | IdleHoldNoBackoff, R::NotificationVersionError));
+    set(S::OpenSent, E::TcpConnectionFails,
+        ok(S::Active, CloseConnection | StartConnectRetry, R::ConnectionLost));
+    set(S::OpenSent, E::OpenReceived,
+        ok(S::OpenConfirm, SendKeepalive | StartNegotiatedTimers, R::OpenAccepted));
+    set(S::OpenSent, E::OpenInvalid,
+        ok(S::Idle, SendNotification | kDrop, R::OpenRejected, Notify::FromEvent));
+    set(S::OpenSent, E::HeaderError,
+        ok(S::Idle, SendNotification | kDrop, R::HeaderError, Notify::FromEvent));
+    set(S::OpenSent, E::OpenCollisionDump,
+        ok(S::Idle, SendNotification | CloseConnection | StopTimers, R::CollisionLost,
+           Notify::CeaseCollision));
+    set(S::OpenSent, E::NotificationVersionError,
+        ok(S::Idle, CloseConnection | StartIdleHold | IdleHoldNoBackoff, R::NotificationVersionError));
     set(S::OpenSent, E::NotificationReceived, ok(S::Idle, kDrop, R::NotificationReceived));
     for (E e : {E::KeepaliveReceived, E::UpdateReceived, E::UpdateError, E::RouteRefreshReceived}) {
         set(S::OpenSent, e, ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
@@ -118,20 +141,31 @@ constexpr Table make_table() {
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
         set(S::OpenConfirm, e, ok(S::OpenConfirm, None, R::AlreadyStarted));
     }
-    set(S::OpenConfirm, E::ManualStop, ok(S::Idle, SendNotification | CloseConnection | StopTimers | ResetBackoff, R::AdminStop, Notify::FromEvent));
+    set(S::OpenConfirm, E::ManualStop,
+        ok(S::Idle, SendNotification | CloseConnection | StopTimers | ResetBackoff, R::AdminStop,
+           Notify::FromEvent));
     set(S::OpenConfirm, E::ConnectRetryTimerExpires, illegal(S::OpenConfirm));
-    set(S::OpenConfirm, E::HoldTimerExpires, ok(S::Idle, SendNotification | kDrop, R::HoldTimerExpired, Notify::HoldTimerExpired));
-    set(S::OpenConfirm, E::KeepaliveTimerExpires, ok(S::OpenConfirm, SendKeepalive | RestartKeepalive, R::KeepaliveTimer));
+    set(S::OpenConfirm, E::HoldTimerExpires,
+        ok(S::Idle, SendNotification | kDrop, R::HoldTimerExpired, Notify::HoldTimerExpired));
+    set(S::OpenConfirm, E::KeepaliveTimerExpires,
+        ok(S::OpenConfirm, SendKeepalive | RestartKeepalive, R::KeepaliveTimer));
     set(S::OpenConfirm, E::TcpConnected, illegal(S::OpenConfirm));
     set(S::OpenConfirm, E::TcpAccepted, illegal(S::OpenConfirm));
     set(S::OpenConfirm, E::TcpConnectionFails, ok(S::Idle, kDrop, R::ConnectionLost));
-    set(S::OpenConfirm, E::OpenReceived, ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
-    set(S::OpenConfirm, E::OpenInvalid, ok(S::Idle, SendNotification | kDrop, R::OpenRejected, Notify::FromEvent));
-    set(S::OpenConfirm, E::HeaderError, ok(S::Idle, SendNotification | kDrop, R::HeaderError, Notify::FromEvent));
-    set(S::OpenConfirm, E::OpenCollisionDump, ok(S::Idle, SendNotification | CloseConnection | StopTimers, R::CollisionLost, Notify::CeaseCollision));
-    set(S::OpenConfirm, E::NotificationVersionError, ok(S::Idle, CloseConnection | StartIdleHold | IdleHoldNoBackoff, R::NotificationVersionError));
+    set(S::OpenConfirm, E::OpenReceived,
+        ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
+    set(S::OpenConfirm, E::OpenInvalid,
+        ok(S::Idle, SendNotification | kDrop, R::OpenRejected, Notify::FromEvent));
+    set(S::OpenConfirm, E::HeaderError,
+        ok(S::Idle, SendNotification | kDrop, R::HeaderError, Notify::FromEvent));
+    set(S::OpenConfirm, E::OpenCollisionDump,
+        ok(S::Idle, SendNotification | CloseConnection | StopTimers, R::CollisionLost,
+           Notify::CeaseCollision));
+    set(S::OpenConfirm, E::NotificationVersionError,
+        ok(S::Idle, CloseConnection | StartIdleHold | IdleHoldNoBackoff, R::NotificationVersionError));
     set(S::OpenConfirm, E::NotificationReceived, ok(S::Idle, kDrop, R::NotificationReceived));
-    set(S::OpenConfirm, E::KeepaliveReceived, ok(S::Established, RestartHold | PeerUp, R::SessionEstablished));
+    set(S::OpenConfirm, E::KeepaliveReceived,
+        ok(S::Established, RestartHold | PeerUp, R::SessionEstablished));
     for (E e : {E::UpdateReceived, E::UpdateError, E::RouteRefreshReceived}) {
         set(S::OpenConfirm, e, ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
     }
@@ -141,26 +175,40 @@ constexpr Table make_table() {
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
         set(S::Established, e, ok(S::Established, None, R::AlreadyStarted));
     }
-    set(S::Established, E::ManualStop, ok(S::Idle, SendNotification | CloseConnection | PeerDown | StopTimers | ResetBackoff, R::AdminStop, Notify::FromEvent));
+    set(S::Established, E::ManualStop,
+        ok(S::Idle, SendNotification | CloseConnection | PeerDown | StopTimers | ResetBackoff, R::AdminStop,
+           Notify::FromEvent));
     set(S::Established, E::ConnectRetryTimerExpires, illegal(S::Established));
-    set(S::Established, E::HoldTimerExpires, ok(S::Idle, SendNotification | kDropUp, R::HoldTimerExpired, Notify::HoldTimerExpired));
-    set(S::Established, E::KeepaliveTimerExpires, ok(S::Established, SendKeepalive | RestartKeepalive, R::KeepaliveTimer));
+    set(S::Established, E::HoldTimerExpires,
+        ok(S::Idle, SendNotification | kDropUp, R::HoldTimerExpired, Notify::HoldTimerExpired));
+    set(S::Established, E::KeepaliveTimerExpires,
+        ok(S::Established, SendKeepalive | RestartKeepalive, R::KeepaliveTimer));
     set(S::Established, E::TcpConnected, illegal(S::Established));
     set(S::Established, E::TcpAccepted, illegal(S::Established));
     set(S::Established, E::TcpConnectionFails, ok(S::Idle, kDropUp, R::ConnectionLost));
-    set(S::Established, E::OpenReceived, ok(S::Idle, SendNotification | kDropUp, R::UnexpectedMessage, Notify::FsmError));
-    set(S::Established, E::OpenInvalid, ok(S::Idle, SendNotification | kDropUp, R::UnexpectedMessage, Notify::FsmError));
-    set(S::Established, E::HeaderError, ok(S::Idle, SendNotification | kDropUp, R::HeaderError, Notify::FromEvent));
-    set(S::Established, E::OpenCollisionDump, ok(S::Idle, SendNotification | CloseConnection | PeerDown | StopTimers, R::CollisionLost, Notify::CeaseCollision));
+    set(S::Established, E::OpenReceived,
+        ok(S::Idle, SendNotification | kDropUp, R::UnexpectedMessage, Notify::FsmError));
+    set(S::Established, E::OpenInvalid,
+        ok(S::Idle, SendNotification | kDropUp, R::UnexpectedMessage, Notify::FsmError));
+    set(S::Established, E::HeaderError,
+        ok(S::Idle, SendNotification | kDropUp, R::HeaderError, Notify::FromEvent));
+    set(S::Established, E::OpenCollisionDump,
+        ok(S::Idle, SendNotification | CloseConnection | PeerDown | StopTimers, R::CollisionLost,
+           Notify::CeaseCollision));
     set(S::Established, E::NotificationVersionError, ok(S::Idle, kDropUp, R::NotificationVersionError));
     set(S::Established, E::NotificationReceived, ok(S::Idle, kDropUp, R::NotificationReceived));
     set(S::Established, E::KeepaliveReceived, ok(S::Established, RestartHold, R::KeepaliveReceived));
-    set(S::Established, E::UpdateReceived, ok(S::Established, RestartHold | ProcessUpdate, R::UpdateReceived));
-    set(S::Established, E::UpdateError, ok(S::Idle, SendNotification | kDropUp, R::UpdateError, Notify::FromEvent));
-    set(S::Established, E::RouteRefreshReceived, ok(S::Established, RestartHold | ProcessRouteRefresh, R::RouteRefreshReceived));
-    set(S::Established, E::RouteLimitExceeded, ok(S::Idle, SendNotification | kDropUp, R::RouteLimitExceeded, Notify::FromEvent));
+    set(S::Established, E::UpdateReceived,
+        ok(S::Established, RestartHold | ProcessUpdate, R::UpdateReceived));
+    set(S::Established, E::UpdateError,
+        ok(S::Idle, SendNotification | kDropUp, R::UpdateError, Notify::FromEvent));
+    set(S::Established, E::RouteRefreshReceived,
+        ok(S::Established, RestartHold | ProcessRouteRefresh, R::RouteRefreshReceived));
+    set(S::Established, E::RouteLimitExceeded,
+        ok(S::Idle, SendNotification | kDropUp, R::RouteLimitExceeded, Notify::FromEvent));
     return t;
 }
+// clang-format on
 
 constexpr Table kTable = make_table();
 
@@ -173,12 +221,15 @@ bgp::Notification fsm_error(State from) {
     } else if (from == State::Established) {
         sub = bgp::FsmSubcode::UnexpectedInEstablished;
     }
-    return {static_cast<std::uint8_t>(bgp::ErrorCode::FiniteStateMachine), static_cast<std::uint8_t>(sub), {}};
+    return {
+        static_cast<std::uint8_t>(bgp::ErrorCode::FiniteStateMachine), static_cast<std::uint8_t>(sub), {}};
 }
 
 }  // namespace
 
-const TableEntry& table_entry(State state, Event event) { return kTable[idx(state)][idx(event)]; }
+const TableEntry& table_entry(State state, Event event) {
+    return kTable[idx(state)][idx(event)];
+}
 
 std::string_view state_name(State s) {
     constexpr std::array<std::string_view, kStateCount> names{"Idle",     "Connect",     "Active",
@@ -187,44 +238,85 @@ std::string_view state_name(State s) {
 }
 
 std::string_view event_name(Event e) {
-    constexpr std::array<std::string_view, kEventCount> names{
-        "ManualStart",      "ManualStartPassive", "ManualStop",          "AutomaticStart",
-        "AutomaticStartPassive", "ConnectRetryTimerExpires", "HoldTimerExpires", "KeepaliveTimerExpires",
-        "TcpConnected",     "TcpAccepted",        "TcpConnectionFails",  "OpenReceived",
-        "OpenInvalid",      "HeaderError",        "OpenCollisionDump",   "NotificationVersionError",
-        "NotificationReceived", "KeepaliveReceived", "UpdateReceived",   "UpdateError",
-        "RouteRefreshReceived", "RouteLimitExceeded"};
+    constexpr std::array<std::string_view, kEventCount> names{"ManualStart",
+                                                              "ManualStartPassive",
+                                                              "ManualStop",
+                                                              "AutomaticStart",
+                                                              "AutomaticStartPassive",
+                                                              "ConnectRetryTimerExpires",
+                                                              "HoldTimerExpires",
+                                                              "KeepaliveTimerExpires",
+                                                              "TcpConnected",
+                                                              "TcpAccepted",
+                                                              "TcpConnectionFails",
+                                                              "OpenReceived",
+                                                              "OpenInvalid",
+                                                              "HeaderError",
+                                                              "OpenCollisionDump",
+                                                              "NotificationVersionError",
+                                                              "NotificationReceived",
+                                                              "KeepaliveReceived",
+                                                              "UpdateReceived",
+                                                              "UpdateError",
+                                                              "RouteRefreshReceived",
+                                                              "RouteLimitExceeded"};
     return names[idx(e)];
 }
 
 std::string_view reason_name(Reason r) {
     switch (r) {
-        case Reason::ManualStart: return "manual start";
-        case Reason::AutomaticStart: return "idle-hold expired, automatic start";
-        case Reason::AlreadyStarted: return "already started";
-        case Reason::AdminStop: return "administrative stop";
-        case Reason::AlreadyStopped: return "already stopped";
-        case Reason::ConnectRetry: return "connect-retry timer expired";
-        case Reason::ConnectFailed: return "TCP connect failed";
-        case Reason::TcpEstablished: return "TCP connection established";
-        case Reason::RefusedInIdle: return "connection refused while idle";
-        case Reason::ConnectionLost: return "TCP connection lost";
-        case Reason::HoldTimerExpired: return "hold timer expired";
-        case Reason::KeepaliveTimer: return "keepalive timer";
-        case Reason::OpenAccepted: return "OPEN accepted";
-        case Reason::OpenRejected: return "OPEN rejected";
-        case Reason::HeaderError: return "message header error";
-        case Reason::CollisionLost: return "connection collision lost";
-        case Reason::NotificationVersionError: return "NOTIFICATION version error received";
-        case Reason::NotificationReceived: return "NOTIFICATION received";
-        case Reason::SessionEstablished: return "KEEPALIVE received, session established";
-        case Reason::KeepaliveReceived: return "KEEPALIVE received";
-        case Reason::UpdateReceived: return "UPDATE received";
-        case Reason::UpdateError: return "UPDATE error";
-        case Reason::RouteRefreshReceived: return "ROUTE-REFRESH received";
-        case Reason::UnexpectedMessage: return "unexpected message for state (FSM error)";
-        case Reason::RouteLimitExceeded: return "route limit exceeded";
-        case Reason::IllegalEvent: return "illegal event for state (ignored)";
+        case Reason::ManualStart:
+            return "manual start";
+        case Reason::AutomaticStart:
+            return "idle-hold expired, automatic start";
+        case Reason::AlreadyStarted:
+            return "already started";
+        case Reason::AdminStop:
+            return "administrative stop";
+        case Reason::AlreadyStopped:
+            return "already stopped";
+        case Reason::ConnectRetry:
+            return "connect-retry timer expired";
+        case Reason::ConnectFailed:
+            return "TCP connect failed";
+        case Reason::TcpEstablished:
+            return "TCP connection established";
+        case Reason::RefusedInIdle:
+            return "connection refused while idle";
+        case Reason::ConnectionLost:
+            return "TCP connection lost";
+        case Reason::HoldTimerExpired:
+            return "hold timer expired";
+        case Reason::KeepaliveTimer:
+            return "keepalive timer";
+        case Reason::OpenAccepted:
+            return "OPEN accepted";
+        case Reason::OpenRejected:
+            return "OPEN rejected";
+        case Reason::HeaderError:
+            return "message header error";
+        case Reason::CollisionLost:
+            return "connection collision lost";
+        case Reason::NotificationVersionError:
+            return "NOTIFICATION version error received";
+        case Reason::NotificationReceived:
+            return "NOTIFICATION received";
+        case Reason::SessionEstablished:
+            return "KEEPALIVE received, session established";
+        case Reason::KeepaliveReceived:
+            return "KEEPALIVE received";
+        case Reason::UpdateReceived:
+            return "UPDATE received";
+        case Reason::UpdateError:
+            return "UPDATE error";
+        case Reason::RouteRefreshReceived:
+            return "ROUTE-REFRESH received";
+        case Reason::UnexpectedMessage:
+            return "unexpected message for state (FSM error)";
+        case Reason::RouteLimitExceeded:
+            return "route limit exceeded";
+        case Reason::IllegalEvent:
+            return "illegal event for state (ignored)";
     }
     return "?";
 }
@@ -261,19 +353,26 @@ Transition Fsm::handle(Event event, TimePoint now, const EventData& data) {
                 if (data.notification) {
                     t.notification = data.notification;
                 } else {  // a caller bug; still tell the peer something true
-                    t.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease), 0, {}};
+                    t.notification =
+                        bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease), 0, {}};
                 }
                 break;
             case Notify::HoldTimerExpired:
-                t.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::HoldTimerExpired), 0, {}};
+                t.notification =
+                    bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::HoldTimerExpired), 0, {}};
                 break;
-            case Notify::FsmError: t.notification = fsm_error(state_); break;
+            case Notify::FsmError:
+                t.notification = fsm_error(state_);
+                break;
             case Notify::CeaseCollision:
                 t.notification = bgp::Notification{
                     static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
-                    static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution), {}};
+                    static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
+                    {}};
                 break;
-            case Notify::None: t.actions &= ~SendNotification; break;
+            case Notify::None:
+                t.actions &= ~SendNotification;
+                break;
         }
     }
     // A session that stayed up long enough forgets earlier errors before the next back-off step.

@@ -86,27 +86,29 @@ enum class Reason : std::uint8_t {
 // deadlines) and are listed so that tests and logs see them.
 namespace action {
 inline constexpr std::uint32_t None = 0;
-inline constexpr std::uint32_t Connect = 1U << 0;            // start an outbound TCP connection
-inline constexpr std::uint32_t CancelConnect = 1U << 1;      // abandon an outbound attempt in progress
+inline constexpr std::uint32_t Connect = 1U << 0;        // start an outbound TCP connection
+inline constexpr std::uint32_t CancelConnect = 1U << 1;  // abandon an outbound attempt in progress
 inline constexpr std::uint32_t SendOpen = 1U << 2;
 inline constexpr std::uint32_t SendKeepalive = 1U << 3;
-inline constexpr std::uint32_t SendNotification = 1U << 4;   // Transition::notification
+inline constexpr std::uint32_t SendNotification = 1U << 4;  // Transition::notification
 inline constexpr std::uint32_t CloseConnection = 1U << 5;
-inline constexpr std::uint32_t PeerUp = 1U << 6;             // entered Established: RIB peer up, send table
-inline constexpr std::uint32_t PeerDown = 1U << 7;           // left Established: RIB peer down
+inline constexpr std::uint32_t PeerUp = 1U << 6;    // entered Established: RIB peer up, send table
+inline constexpr std::uint32_t PeerDown = 1U << 7;  // left Established: RIB peer down
 inline constexpr std::uint32_t ProcessUpdate = 1U << 8;
 inline constexpr std::uint32_t ProcessRouteRefresh = 1U << 9;
 // timers (applied by the Fsm)
 inline constexpr std::uint32_t StartConnectRetry = 1U << 12;
 inline constexpr std::uint32_t StopConnectRetry = 1U << 13;
-inline constexpr std::uint32_t StartOpenHold = 1U << 14;     // large hold timer while waiting for OPEN
+inline constexpr std::uint32_t StartOpenHold = 1U << 14;          // large hold timer while waiting for OPEN
 inline constexpr std::uint32_t StartNegotiatedTimers = 1U << 15;  // hold + keepalive from negotiation
 inline constexpr std::uint32_t RestartHold = 1U << 16;
 inline constexpr std::uint32_t RestartKeepalive = 1U << 17;
-inline constexpr std::uint32_t StopTimers = 1U << 18;        // every timer, idle-hold included
-inline constexpr std::uint32_t StartIdleHold = 1U << 19;     // stop session timers, start idle-hold with back-off
+inline constexpr std::uint32_t StopTimers = 1U << 18;  // every timer, idle-hold included
+inline constexpr std::uint32_t StartIdleHold = 1U
+                                               << 19;  // stop session timers, start idle-hold with back-off
 inline constexpr std::uint32_t ResetBackoff = 1U << 20;
-inline constexpr std::uint32_t IdleHoldNoBackoff = 1U << 21; // start idle-hold at the base value, no back-off step
+inline constexpr std::uint32_t IdleHoldNoBackoff =
+    1U << 21;  // start idle-hold at the base value, no back-off step
 }  // namespace action
 
 // Which NOTIFICATION a transition sends (when it has action::SendNotification).
@@ -135,12 +137,12 @@ std::string_view reason_name(Reason r);
 
 struct FsmConfig {
     bool passive = false;
-    Seconds hold_time{180};     // what we offer in our OPEN
-    Seconds keepalive{60};      // configured keepalive interval (capped at negotiated hold / 3)
+    Seconds hold_time{180};  // what we offer in our OPEN
+    Seconds keepalive{60};   // configured keepalive interval (capped at negotiated hold / 3)
     Seconds connect_retry{30};
-    Seconds open_hold{240};     // hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 "large")
-    Seconds idle_hold{5};       // first idle-hold after an error
-    Seconds idle_hold_max{300}; // back-off cap
+    Seconds open_hold{240};      // hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 "large")
+    Seconds idle_hold{5};        // first idle-hold after an error
+    Seconds idle_hold_max{300};  // back-off cap
     Seconds backoff_reset_after{60};  // a session that stayed Established this long resets the back-off
 };
 

@@ -5,8 +5,12 @@
 namespace rf::session {
 namespace {
 
-constexpr std::uint8_t u8(bgp::ErrorCode c) { return static_cast<std::uint8_t>(c); }
-constexpr std::uint8_t u8(bgp::OpenSubcode c) { return static_cast<std::uint8_t>(c); }
+constexpr std::uint8_t u8(bgp::ErrorCode c) {
+    return static_cast<std::uint8_t>(c);
+}
+constexpr std::uint8_t u8(bgp::OpenSubcode c) {
+    return static_cast<std::uint8_t>(c);
+}
 
 OpenRejected open_error(bgp::OpenSubcode sub, std::vector<std::uint8_t> data, std::string reason) {
     return {bgp::Notification{u8(bgp::ErrorCode::OpenMessage), u8(sub), std::move(data)}, std::move(reason)};
@@ -33,7 +37,8 @@ Result<OpenAccepted, OpenRejected> validate_open(const bgp::Open& remote, const 
         if (asn == 0 || (two_octet && remote.my_as != asn) || (!two_octet && remote.my_as != bgp::kAsTrans)) {
             return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),
                                          "My AS " + std::to_string(remote.my_as) +
-                                             " inconsistent with 4-octet AS capability " + std::to_string(asn)));
+                                             " inconsistent with 4-octet AS capability " +
+                                             std::to_string(asn)));
         }
     } else if (remote.my_as == bgp::kAsTrans) {
         return unexpected(open_error(bgp::OpenSubcode::BadPeerAs, be16(remote.my_as),

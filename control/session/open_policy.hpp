@@ -16,8 +16,8 @@ namespace rf::session {
 struct OpenPolicy {
     std::uint32_t local_asn = 65515;
     net::Ipv4Address local_id;
-    std::uint32_t peer_asn = 0;   // configured
-    bool four_octet_mode = false; // 4-byte ASNs accepted (RFC 6793); off = Azure-compatible 2-byte only
+    std::uint32_t peer_asn = 0;    // configured
+    bool four_octet_mode = false;  // 4-byte ASNs accepted (RFC 6793); off = Azure-compatible 2-byte only
 };
 
 struct OpenAccepted {

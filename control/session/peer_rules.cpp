@@ -7,10 +7,12 @@ bool is_reserved_asn(std::uint32_t asn) {
            asn == 23456 || (asn >= 64496 && asn <= 64511) || (asn >= 65535 && asn <= 65551);
 }
 
-std::optional<std::string> check_peer(const PeerSettings& candidate, const std::vector<PeerSettings>& existing,
+std::optional<std::string> check_peer(const PeerSettings& candidate,
+                                      const std::vector<PeerSettings>& existing,
                                       const PeeringLimits& limits) {
-    const std::string who = "peer " + (candidate.name.empty() ? candidate.address.to_string()
-                                                              : candidate.name + " (" + candidate.address.to_string() + ")");
+    const std::string who =
+        "peer " + (candidate.name.empty() ? candidate.address.to_string()
+                                          : candidate.name + " (" + candidate.address.to_string() + ")");
     const std::string asn = "ASN " + std::to_string(candidate.asn);
     if (candidate.asn == 0) {
         return who + ": ASN 0 is invalid";
@@ -19,7 +21,8 @@ std::optional<std::string> check_peer(const PeerSettings& candidate, const std::
         return who + ": " + asn + " is the route server's own ASN";
     }
     if (is_reserved_asn(candidate.asn)) {
-        return who + ": " + asn + " is reserved (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551)";
+        return who + ": " + asn +
+               " is reserved (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551)";
     }
     if (candidate.asn > 0xFFFF && !limits.four_octet_mode) {
         return who + ": " + asn + " is a 4-byte ASN and 4-byte mode is off (only 2-byte ASNs are accepted)";
@@ -43,8 +46,8 @@ std::optional<std::string> check_peer(const PeerSettings& candidate, const std::
         }
     }
     if (existing.size() >= limits.max_peers) {
-        return who + ": the route server already has " + std::to_string(existing.size()) + " peers, the maximum (" +
-               std::to_string(limits.max_peers) + "); raise max-peers to add more";
+        return who + ": the route server already has " + std::to_string(existing.size()) +
+               " peers, the maximum (" + std::to_string(limits.max_peers) + "); raise max-peers to add more";
     }
     return std::nullopt;
 }

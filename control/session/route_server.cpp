@@ -32,11 +32,15 @@ net::IpAddress from_asio(const asio::ip::address& a) {
 }  // namespace
 
 RouteServer::RouteServer(asio::io_context& io, ServerConfig config, rib::DeltaSink& sink)
-    : io_(io), config_(std::move(config)), rib_([this] {
-          rib::RibConfig r = config_.rib;
-          r.local_asn = config_.local_asn;
-          return r;
-      }(), sink) {
+    : io_(io),
+      config_(std::move(config)),
+      rib_(
+          [this] {
+              rib::RibConfig r = config_.rib;
+              r.local_asn = config_.local_asn;
+              return r;
+          }(),
+          sink) {
     local_open_ = make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
     policy_.local_asn = config_.local_asn;
     policy_.local_id = config_.router_id;
@@ -154,9 +158,10 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
     session->accept(std::move(socket));
 }
 
-std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local, bool connects_out) {
-    auto session = std::make_shared<Session>(*this, peer.settings, local, fsm_config(*peer.settings), connects_out,
-                                             next_rib_id_++);
+std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local,
+                                                   bool connects_out) {
+    auto session = std::make_shared<Session>(*this, peer.settings, local, fsm_config(*peer.settings),
+                                             connects_out, next_rib_id_++);
     peer.sessions[local] = session;
     return session;
 }
@@ -197,7 +202,8 @@ void RouteServer::install_md5(const PeerSettings& peer, bool remove) {
             continue;
         }
         int err = 0;
-        if (auto e = set_tcp_md5(l.acceptor->native_handle(), peer.address, remove ? "" : peer.md5_password, &err)) {
+        if (auto e = set_tcp_md5(l.acceptor->native_handle(), peer.address, remove ? "" : peer.md5_password,
+                                 &err)) {
             if (err == EPERM) {
                 md5_eperm_ = true;
             }

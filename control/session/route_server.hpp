@@ -4,9 +4,10 @@
 // (all socket I/O is asynchronous). See docs/pipeline.md.
 #pragma once
 
+// clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include <boost/asio.hpp>
+// clang-format on
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,8 +33,9 @@ struct ServerConfig {
     std::uint16_t idle_hold_max = 300;  // back-off cap
     std::size_t max_peers = 8;
     bool four_octet_mode = false;
-    std::size_t max_output_bytes = 256U << 20;  // per session; a slower reader is dropped (Cease/Out of Resources)
-    rib::RibConfig rib;                          // mode, branch-to-branch, VNet prefixes + next hop
+    std::size_t max_output_bytes = 256U
+                                   << 20;  // per session; a slower reader is dropped (Cease/Out of Resources)
+    rib::RibConfig rib;                    // mode, branch-to-branch, VNet prefixes + next hop
 };
 
 class RouteServer final : public SessionContext {

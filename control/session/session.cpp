@@ -55,7 +55,9 @@ Session::~Session() {
     }
 }
 
-void Session::start() { feed(primary_, connects_out_ ? Event::ManualStart : Event::ManualStartPassive); }
+void Session::start() {
+    feed(primary_, connects_out_ ? Event::ManualStart : Event::ManualStartPassive);
+}
 
 void Session::stop(const bgp::Notification& cease) {
     EventData d;
@@ -68,7 +70,8 @@ void Session::stop(const bgp::Notification& cease) {
 }
 
 bool Session::has_open_connection() const {
-    return (primary_.conn && primary_.conn->open()) || (candidate_ && candidate_->conn && candidate_->conn->open());
+    return (primary_.conn && primary_.conn->open()) ||
+           (candidate_ && candidate_->conn && candidate_->conn->open());
 }
 
 void Session::apply_socket_options(asio::ip::tcp::socket& s, bool connecting) {
@@ -111,9 +114,10 @@ void Session::accept(asio::ip::tcp::socket socket) {
     }
     // Idle (idle-hold), Established, or a third connection: refuse.
     if (s == State::Established || candidate_) {
-        conn->send(encode(bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
-                                            static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
-                                            {}}));
+        conn->send(encode(
+            bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                              static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
+                              {}}));
         conn->close_after_flush();
         ctx_.log("peer " + peer_->name + ": connection from " + conn->remote() + " refused (session " +
                  std::string(state_name(s)) + ")");
@@ -190,8 +194,8 @@ void Session::feed(Slot& slot, Event event, const EventData& data, const std::st
 void Session::settle(Slot& slot) {
     if (&slot == candidate_.get() && slot.fsm.state() == State::Idle) {
         candidate_.reset();  // a failed collision candidate just goes away
-    } else if (&slot == &primary_ && candidate_ && candidate_->conn && primary_.fsm.state() != State::Established &&
-               !primary_.conn) {
+    } else if (&slot == &primary_ && candidate_ && candidate_->conn &&
+               primary_.fsm.state() != State::Established && !primary_.conn) {
         promote_candidate();  // the first connection failed: the second carries on
     }
 }
@@ -255,8 +259,8 @@ void Session::start_connect() {
         sock.bind({to_asio(local_), 0}, ec);
     }
     if (ec) {
-        ctx_.log("peer " + peer_->name + ": cannot open an outbound socket from " + local_.to_string() + ": " +
-                 ec.message());
+        ctx_.log("peer " + peer_->name + ": cannot open an outbound socket from " + local_.to_string() +
+                 ": " + ec.message());
         asio::post(ctx_.io(), [weak = weak_from_this()]() {
             if (auto self = weak.lock(); self && self->primary_.fsm.state() == State::Connect) {
                 self->feed(self->primary_, Event::TcpConnectionFails, {}, "socket setup failed");
@@ -267,7 +271,8 @@ void Session::start_connect() {
     apply_socket_options(sock, true);
     connecting_.emplace(std::move(sock));
     const std::uint64_t gen = ++connect_generation_;
-    connecting_->async_connect({remote, peer_->port}, [weak = weak_from_this(), gen](const boost::system::error_code& e) {
+    connecting_->async_connect({remote, peer_->port}, [weak = weak_from_this(),
+                                                       gen](const boost::system::error_code& e) {
         auto self = weak.lock();
         if (!self || gen != self->connect_generation_ || !self->connecting_) {
             return;
@@ -298,12 +303,16 @@ void Session::cancel_connect() {
 bool Session::on_message(Slot* slot, std::span<const std::uint8_t> message, bgp::MessageType type) {
     const Connection* conn = slot->conn.get();
     switch (type) {
-        case bgp::MessageType::Open: on_open(*slot, message); break;
+        case bgp::MessageType::Open:
+            on_open(*slot, message);
+            break;
         case bgp::MessageType::Keepalive: {
             feed(*slot, Event::KeepaliveReceived);
             break;
         }
-        case bgp::MessageType::Update: on_update(*slot, message); break;
+        case bgp::MessageType::Update:
+            on_update(*slot, message);
+            break;
         case bgp::MessageType::Notification: {
             auto m = bgp::decode_message(message, slot->codec);
             bgp::Notification n;
@@ -313,8 +322,9 @@ bool Session::on_message(Slot* slot, std::span<const std::uint8_t> message, bgp:
                 }
             }
             last_received_ = n;
-            const bool version = n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
-                                 n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
+            const bool version =
+                n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
+                n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
             feed(*slot, version ? Event::NotificationVersionError : Event::NotificationReceived, {},
                  "received NOTIFICATION " + n.to_string());
             break;
@@ -397,7 +407,8 @@ Session::Slot* Session::resolve_collision(Slot& received_on) {
     // RFC 4271 §6.8. Connections in the same direction: the newer (the candidate) wins.
     bool keep_received = true;
     if (received_on.outbound != other.outbound) {
-        const bool keep_local = keep_locally_initiated(ctx_.policy_base().local_id, received_on.remote->peer_id);
+        const bool keep_local =
+            keep_locally_initiated(ctx_.policy_base().local_id, received_on.remote->peer_id);
         keep_received = keep_local == received_on.outbound;
     } else {
         keep_received = on_candidate;
@@ -405,7 +416,9 @@ Session::Slot* Session::resolve_collision(Slot& received_on) {
     const bool kept_outbound = keep_received ? received_on.outbound : other.outbound;
     Slot& loser = keep_received ? other : received_on;
     const Transition t = loser.fsm.handle(Event::OpenCollisionDump, Clock::now());
-    execute(loser, t, std::string("collision: keeping the connection initiated by ") + (kept_outbound ? "us" : "the peer"));
+    execute(
+        loser, t,
+        std::string("collision: keeping the connection initiated by ") + (kept_outbound ? "us" : "the peer"));
     if (&loser == &primary_) {
         promote_candidate();  // the candidate received the OPEN and won
         return &primary_;
@@ -446,8 +459,8 @@ void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
         for (const auto& p : decoded->problems) {
             what += (what.empty() ? "" : "; ") + p.to_string();
         }
-        ctx_.log("peer " + peer_->name + ": RFC 7606 " + std::string(bgp::rfc7606_action_name(decoded->action)) +
-                 ": " + what);
+        ctx_.log("peer " + peer_->name + ": RFC 7606 " +
+                 std::string(bgp::rfc7606_action_name(decoded->action)) + ": " + what);
     }
     feed(slot, Event::UpdateReceived);
     if (!rib_up_) {
@@ -474,8 +487,10 @@ void Session::peer_up(Slot& slot) {
     cfg.asn = slot.remote ? slot.remote->peer_asn : peer_->asn;
     cfg.bgp_identifier = slot.remote ? slot.remote->peer_id : net::Ipv4Address{};
     cfg.route_limit = peer_->route_limit;
-    cfg.counting = peer_->azure_strict_counting ? rib::RouteCounting::AzureStrict : rib::RouteCounting::DistinctPrefixes;
-    cfg.route_refresh = slot.remote_open.capabilities.route_refresh && ctx_.local_open().capabilities.route_refresh;
+    cfg.counting =
+        peer_->azure_strict_counting ? rib::RouteCounting::AzureStrict : rib::RouteCounting::DistinctPrefixes;
+    cfg.route_refresh =
+        slot.remote_open.capabilities.route_refresh && ctx_.local_open().capabilities.route_refresh;
     cfg.codec = slot.codec;
     cfg.families.clear();
     const auto& theirs = slot.remote_open.capabilities.multiprotocol;
@@ -524,8 +539,10 @@ void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
         // A reader this slow would make us buffer without bound: drop it (explicit, logged).
         EventData d;
         d.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
-                                           static_cast<std::uint8_t>(bgp::CeaseSubcode::OutOfResources), {}};
-        feed(primary_, Event::HeaderError, d, "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
+                                           static_cast<std::uint8_t>(bgp::CeaseSubcode::OutOfResources),
+                                           {}};
+        feed(primary_, Event::HeaderError, d,
+             "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
     }
 }
 

@@ -4,9 +4,10 @@
 // Runs on the io_context thread only; the RouteServer owns it (shared_ptr; async handlers hold weak ones).
 #pragma once
 
+// clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
 #include <boost/asio.hpp>
+// clang-format on
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,10 +23,10 @@ namespace rf::session {
 
 // One line of the transition log: the daemon prints it, tests watch it.
 struct TransitionRecord {
-    std::string peer;       // name (or address)
-    std::string local;      // our address of the session
+    std::string peer;   // name (or address)
+    std::string local;  // our address of the session
     Transition transition;
-    std::string detail;     // the OPEN rejection reason, the NOTIFICATION text, the socket error …
+    std::string detail;  // the OPEN rejection reason, the NOTIFICATION text, the socket error …
 };
 
 // What a session needs from its owner (the RouteServer).
@@ -52,7 +53,7 @@ struct SessionStatus {
     State state = State::Idle;
     Reason last_reason = Reason::IllegalEvent;
     rib::PeerId rib_id = 0;
-    std::uint64_t established_count = 0;   // times it reached Established
+    std::uint64_t established_count = 0;  // times it reached Established
     std::uint64_t route_limit_trips = 0;
     std::optional<bgp::Notification> last_sent;      // last NOTIFICATION we sent
     std::optional<bgp::Notification> last_received;  // last NOTIFICATION we received

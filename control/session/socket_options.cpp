@@ -21,7 +21,8 @@ std::optional<std::string> fail(const char* what, int* errno_out = nullptr) {
 
 }  // namespace
 
-std::optional<std::string> set_tcp_md5(int fd, const net::IpAddress& peer, std::string_view key, int* errno_out) {
+std::optional<std::string> set_tcp_md5(int fd, const net::IpAddress& peer, std::string_view key,
+                                       int* errno_out) {
     if (key.size() > TCP_MD5SIG_MAXKEYLEN) {
         return std::string("TCP_MD5SIG: key longer than ") + std::to_string(TCP_MD5SIG_MAXKEYLEN) + " bytes";
     }

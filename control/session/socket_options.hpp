@@ -13,7 +13,8 @@ namespace rf::session {
 // Installs (or, with an empty key, removes) the MD5 key for `peer` on socket `fd`. On a listening socket
 // the key applies to connections from that peer; on a connecting socket, to the connection. Returns an
 // error text on failure ("TCP_MD5SIG: Operation not permitted"); `errno_out` receives errno.
-std::optional<std::string> set_tcp_md5(int fd, const net::IpAddress& peer, std::string_view key, int* errno_out = nullptr);
+std::optional<std::string> set_tcp_md5(int fd, const net::IpAddress& peer, std::string_view key,
+                                       int* errno_out = nullptr);
 
 // Sets the TTL (IPv4) / hop limit (IPv6) of packets we send.
 std::optional<std::string> set_ttl(int fd, bool ipv6, int ttl);

@@ -1,7 +1,7 @@
 // routefabricd's config file: every error names the line and the field; peering rules apply at load.
-#include <gtest/gtest.h>
-
 #include "control/daemon/config_file.hpp"
+
+#include <gtest/gtest.h>
 
 namespace rf::daemon {
 namespace {
@@ -80,13 +80,18 @@ void expect_error(const std::string& text, const std::string& needle) {
 }
 
 TEST(ConfigFile, ErrorsNameLineAndField) {
-    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nhold-time abc\n", "rf.conf:3: hold-time: expected a number");
-    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nhold-time 2\n", "rf.conf:3: hold-time: must be 0 or at least 3");
+    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nhold-time abc\n",
+                 "rf.conf:3: hold-time: expected a number");
+    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nhold-time 2\n",
+                 "rf.conf:3: hold-time: must be 0 or at least 3");
     expect_error("router-id 10.0.0.1\nlisten 10.0.0.300\n", "rf.conf:2: listen: expected an IP address");
     expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nbogus 1\n", "rf.conf:3: bogus: unknown setting");
-    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nmode azur\n", "rf.conf:3: mode: expected azure or transparent");
-    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\n[peer a]\naddress 10.0.0.2\nasn x\n", "rf.conf:5: asn:");
-    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\n[peer a]\naddress 10.0.0.2\n", "rf.conf:3: peer a: asn: missing");
+    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\nmode azur\n",
+                 "rf.conf:3: mode: expected azure or transparent");
+    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\n[peer a]\naddress 10.0.0.2\nasn x\n",
+                 "rf.conf:5: asn:");
+    expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\n[peer a]\naddress 10.0.0.2\n",
+                 "rf.conf:3: peer a: asn: missing");
     expect_error("listen 10.0.0.1\n", "router-id: missing");
     expect_error("router-id 10.0.0.1\n", "listen: missing");
     expect_error("router-id 10.0.0.1\nlisten 10.0.0.1\n[neighbor a]\n", "rf.conf:3: section:");
@@ -94,7 +99,8 @@ TEST(ConfigFile, ErrorsNameLineAndField) {
 
 TEST(ConfigFile, ReservedAndOwnAsnsAreRefusedNamingThePeer) {
     const std::string base = "router-id 10.0.0.1\nlisten 10.0.0.1\n[peer nva7]\naddress 10.0.0.7\n";
-    expect_error(base + "asn 65515\n", "rf.conf:3: peer nva7 (10.0.0.7): ASN 65515 is the route server's own ASN");
+    expect_error(base + "asn 65515\n",
+                 "rf.conf:3: peer nva7 (10.0.0.7): ASN 65515 is the route server's own ASN");
     expect_error(base + "asn 12076\n", "peer nva7 (10.0.0.7): ASN 12076 is reserved");
     expect_error(base + "asn 64500\n", "ASN 64500 is reserved");
     expect_error(base + "asn 4200000001\n", "4-byte ASN");

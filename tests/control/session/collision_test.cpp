@@ -15,7 +15,9 @@ namespace {
 constexpr std::uint8_t kOpen = 1;
 constexpr std::uint8_t kKeepalive = 4;
 
-bool is(const std::optional<std::vector<std::uint8_t>>& m, std::uint8_t type) { return m && (*m)[18] == type; }
+bool is(const std::optional<std::vector<std::uint8_t>>& m, std::uint8_t type) {
+    return m && (*m)[18] == type;
+}
 
 struct CollisionSetup {
     std::uint16_t rs_port = free_port(loopback(1));
@@ -46,8 +48,8 @@ struct CollisionSetup {
 // Both connections reach OpenSent; the peer's OPEN arrives first on the inbound one.
 void collide(CollisionSetup& s, RawPeer& out_conn, RawPeer& in_conn, const std::string& peer_id) {
     ASSERT_GE(s.listen_fd, 0);
-    ASSERT_TRUE(out_conn.accept_from(s.listen_fd));           // the route server connected to us
-    ASSERT_TRUE(is(out_conn.receive(), kOpen));               // … and sent its OPEN
+    ASSERT_TRUE(out_conn.accept_from(s.listen_fd));                      // the route server connected to us
+    ASSERT_TRUE(is(out_conn.receive(), kOpen));                          // … and sent its OPEN
     ASSERT_TRUE(in_conn.connect(loopback(41), loopback(1), s.rs_port));  // we connect to it too
     ASSERT_TRUE(in_conn.send(RawPeer::open_message(65041, peer_id, 90)));
     ASSERT_TRUE(is(in_conn.receive(), kOpen));

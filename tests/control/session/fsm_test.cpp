@@ -1,11 +1,12 @@
 // The BGP FSM as a matrix: every (state, event) pair, with an injected clock — no test sleeps.
+#include "control/session/fsm.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
 #include <string>
 
 #include "control/codec/errors.hpp"
-#include "control/session/fsm.hpp"
 
 namespace rf::session {
 namespace {
@@ -21,6 +22,7 @@ std::array<Event, kEventCount> all_events() {
     return out;
 }
 
+// clang-format off
 // Expected next state for every (state, event), written independently of the table from RFC 4271 §8.2.2:
 // I Idle, C Connect, A Active, S OpenSent, F OpenConfirm, E Established, - illegal (state unchanged).
 // Columns in Event order:
@@ -45,15 +47,22 @@ constexpr std::array<const char*, kStateCount> kExpectedNotify{
     "..x...4...." "5xx6...555.",  // OpenConfirm  (a second OPEN is an FSM error)
     "..x...4...." "55x6....x.x",  // Established
 };
+// clang-format on
 
 State state_of(char c) {
     switch (c) {
-        case 'I': return State::Idle;
-        case 'C': return State::Connect;
-        case 'A': return State::Active;
-        case 'S': return State::OpenSent;
-        case 'F': return State::OpenConfirm;
-        default: return State::Established;
+        case 'I':
+            return State::Idle;
+        case 'C':
+            return State::Connect;
+        case 'A':
+            return State::Active;
+        case 'S':
+            return State::OpenSent;
+        case 'F':
+            return State::OpenConfirm;
+        default:
+            return State::Established;
     }
 }
 
@@ -176,7 +185,8 @@ TEST(FsmMatrix, EveryLegalEntryHasAReasonAndEveryReasonAName) {
     for (State s : kStates) {
         for (Event e : all_events()) {
             const TableEntry& entry = table_entry(s, e);
-            EXPECT_EQ(entry.legal, entry.reason != Reason::IllegalEvent) << state_name(s) << " " << event_name(e);
+            EXPECT_EQ(entry.legal, entry.reason != Reason::IllegalEvent)
+                << state_name(s) << " " << event_name(e);
             EXPECT_FALSE(reason_name(entry.reason).empty());
             EXPECT_NE(reason_name(entry.reason), "?");
         }
@@ -305,7 +315,8 @@ TEST(FsmTimers, IdleHoldBacksOffExponentiallyAndRestartsAutomatically) {
         EXPECT_TRUE(fired[0].has(action::Connect));
         h.feed(Event::TcpConnected);
     }
-    EXPECT_EQ(holds, (std::vector<Seconds>{Seconds{2}, Seconds{4}, Seconds{8}, Seconds{16}, Seconds{16}, Seconds{16}}));
+    EXPECT_EQ(holds, (std::vector<Seconds>{Seconds{2}, Seconds{4}, Seconds{8}, Seconds{16}, Seconds{16},
+                                           Seconds{16}}));
 }
 
 TEST(FsmTimers, LongEstablishedSessionResetsBackoff) {

@@ -30,7 +30,8 @@ std::set<std::string> distinct_next_hops(const rib::LocRibEntry& e) {
 class Interop : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        if (frr_bgpd().empty() || bird_binary().empty() || gobgpd_binary().empty() || exabgp_binary().empty()) {
+        if (frr_bgpd().empty() || bird_binary().empty() || gobgpd_binary().empty() ||
+            exabgp_binary().empty()) {
             skip_ = "FRR, BIRD 2, GoBGP or ExaBGP not installed (bash scripts/setup.sh installs them)";
             return;
         }
@@ -106,7 +107,8 @@ protected:
                       {rs1_});
         g.listen_port = gobgp_port_;
         gobgp_ = new GobgpNva(g);
-        exabgp_ = make_exabgp(spec("exabgp", 14, 65014, {{"10.14.0.0/24", "100.64.0.14", {"65014:14"}, {}, 0}}, {rs1_}))
+        exabgp_ = make_exabgp(spec("exabgp", 14, 65014,
+                                   {{"10.14.0.0/24", "100.64.0.14", {"65014:14"}, {}, 0}}, {rs1_}))
                       .release();
         auto m = spec("frr-md5", 15, 65015, {{"10.15.0.0/24", "100.64.0.15", {}, {}, 0}}, {rs1_});
         m.md5_password = "rf-secret";
@@ -162,8 +164,8 @@ protected:
     static std::vector<Nva*> nvas() { return {frr_, bird_, gobgp_, exabgp_}; }
 
     static bool all_up() {
-        return rs_->established(loopback(11), 2) && rs_->established(loopback(12)) && rs_->established(loopback(13)) &&
-               rs_->established(loopback(14));
+        return rs_->established(loopback(11), 2) && rs_->established(loopback(12)) &&
+               rs_->established(loopback(13)) && rs_->established(loopback(14));
     }
 
     static void expect_route_at(Nva* n, const std::string& prefix, bool present = true) {
@@ -190,8 +192,9 @@ TEST_F(Interop, SessionsComeUpWithEveryNva) {
     if (!wait_until(all_up, kSessionTimeout, 200ms)) {
         skip_ = "sessions did not come up (see SessionsComeUpWithEveryNva)";
         for (const auto& s : rs_->call([](session::RouteServer& r) { return r.sessions(); })) {
-            ADD_FAILURE() << s.peer << " via " << s.local_address.to_string() << ": " << session::state_name(s.state)
-                          << " (" << session::reason_name(s.last_reason) << ")";
+            ADD_FAILURE() << s.peer << " via " << s.local_address.to_string() << ": "
+                          << session::state_name(s.state) << " (" << session::reason_name(s.last_reason)
+                          << ")";
         }
         FAIL() << "not every NVA session reached Established";
     }

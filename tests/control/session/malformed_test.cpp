@@ -44,11 +44,20 @@ Bytes cat(std::initializer_list<Bytes> parts) {
 
 const Bytes kOrigin{0x40, 0x01, 0x01, 0x00};
 Bytes as_path(std::uint32_t asn) {
-    return {0x40, 0x02, 0x06, 0x02, 0x01, static_cast<std::uint8_t>(asn >> 24), static_cast<std::uint8_t>(asn >> 16),
-            static_cast<std::uint8_t>(asn >> 8), static_cast<std::uint8_t>(asn)};
+    return {0x40,
+            0x02,
+            0x06,
+            0x02,
+            0x01,
+            static_cast<std::uint8_t>(asn >> 24),
+            static_cast<std::uint8_t>(asn >> 16),
+            static_cast<std::uint8_t>(asn >> 8),
+            static_cast<std::uint8_t>(asn)};
 }
 const Bytes kNextHop{0x40, 0x03, 0x04, 100, 64, 0, 50};
-Bytes nlri24(std::uint8_t a, std::uint8_t b, std::uint8_t c) { return {24, a, b, c}; }
+Bytes nlri24(std::uint8_t a, std::uint8_t b, std::uint8_t c) {
+    return {24, a, b, c};
+}
 
 class MalformedInput : public ::testing::Test {
 protected:
@@ -82,7 +91,8 @@ protected:
         ASSERT_TRUE(good2_->handshake(65012, "10.0.0.12"));
         ASSERT_TRUE(good1_->announce({"10.11.0.0/24"}, "100.64.0.11", {65011}, {(65011U << 16) | 1}));
         ASSERT_TRUE(good2_->announce({"10.12.0.0/24"}, "100.64.0.12", {65012}));
-        ASSERT_TRUE(wait_until([] { return rs_->lookup("10.11.0.0/24") && rs_->lookup("10.12.0.0/24"); }, 5s));
+        ASSERT_TRUE(
+            wait_until([] { return rs_->lookup("10.11.0.0/24") && rs_->lookup("10.12.0.0/24"); }, 5s));
     }
     static void TearDownTestSuite() {
         delete good1_;
@@ -198,7 +208,8 @@ TEST_F(MalformedInput, BadLengthIsBadMessageLength) {
 
 TEST_F(MalformedInput, BadAttributeFlags) {
     const Bytes origin_optional{0xC0, 0x01, 0x01, 0x00};  // ORIGIN is well-known, not optional
-    check_update_outcome(15, update(cat({origin_optional, as_path(65015), kNextHop}), nlri24(10, 15, 0)), "10.15.0.0/24");
+    check_update_outcome(15, update(cat({origin_optional, as_path(65015), kNextHop}), nlri24(10, 15, 0)),
+                         "10.15.0.0/24");
 }
 
 TEST_F(MalformedInput, TruncatedAttributes) {
@@ -214,7 +225,8 @@ TEST_F(MalformedInput, BadAsPathSegment) {
 
 TEST_F(MalformedInput, UnknownWellKnownAttribute) {
     const Bytes unknown{0x40, 0x63, 0x01, 0x00};  // type 99, flags say well-known
-    check_update_outcome(18, update(cat({kOrigin, as_path(65018), kNextHop, unknown}), nlri24(10, 18, 0)), "10.18.0.0/24");
+    check_update_outcome(18, update(cat({kOrigin, as_path(65018), kNextHop, unknown}), nlri24(10, 18, 0)),
+                         "10.18.0.0/24");
 }
 
 TEST_F(MalformedInput, MissingMandatoryAttribute) {

@@ -1,14 +1,17 @@
 // OPEN validation (RFC 4271 §6.2, RFC 6793), collision resolution (§6.8), NOTIFICATION payloads
 // (RFC 4486, RFC 8203) and the peering rules of design §2.
+#include "control/session/open_policy.hpp"
+
 #include <gtest/gtest.h>
 
-#include "control/session/open_policy.hpp"
 #include "control/session/peer_rules.hpp"
 
 namespace rf::session {
 namespace {
 
-net::Ipv4Address ip4(const char* s) { return *net::Ipv4Address::parse(s); }
+net::Ipv4Address ip4(const char* s) {
+    return *net::Ipv4Address::parse(s);
+}
 
 OpenPolicy policy(std::uint32_t peer_asn = 65001, bool four = false) {
     OpenPolicy p;
@@ -137,7 +140,8 @@ PeerSettings peer(const char* name, const char* addr, std::uint32_t asn) {
 
 TEST(PeeringRules, ReservedAsnsAreRefusedNamingThePeer) {
     PeeringLimits limits;
-    for (std::uint32_t asn : {8074U, 8075U, 12076U, 65515U, 65517U, 65520U, 23456U, 64496U, 64511U, 65535U, 65551U}) {
+    for (std::uint32_t asn :
+         {8074U, 8075U, 12076U, 65515U, 65517U, 65520U, 23456U, 64496U, 64511U, 65535U, 65551U}) {
         auto err = check_peer(peer("nva1", "10.0.0.4", asn), {}, limits);
         ASSERT_TRUE(err) << asn;
         EXPECT_NE(err->find("nva1"), std::string::npos) << *err;

@@ -50,7 +50,8 @@ TEST(RuntimePeers, AddedPeerConnectsRemovedPeerIsCeasedAndWithdrawn) {
     ASSERT_TRUE(b.announce({"10.52.0.0/24"}, "100.64.0.52", {65052}));
     ASSERT_TRUE(wait_until([&] { return h.rs->lookup("10.52.0.0/24").has_value(); }, 3s));
 
-    const bool removed = h.rs->call([](session::RouteServer& s) { return s.remove_peer(*net::IpAddress::parse(loopback(52))); });
+    const bool removed = h.rs->call(
+        [](session::RouteServer& s) { return s.remove_peer(*net::IpAddress::parse(loopback(52))); });
     ASSERT_TRUE(removed);
     auto n = b.await_notification();
     ASSERT_TRUE(n);
@@ -88,7 +89,8 @@ TEST(RuntimePeers, NinthPeerIsRefusedAtRuntime) {
     auto reserved = h.rs->call([](session::RouteServer& s) {
         auto p = make_peer(60);
         p.asn = 65517;
-        return s.remove_peer(*net::IpAddress::parse(loopback(58))) ? s.add_peer(p) : std::optional<std::string>();
+        return s.remove_peer(*net::IpAddress::parse(loopback(58))) ? s.add_peer(p)
+                                                                   : std::optional<std::string>();
     });
     ASSERT_TRUE(reserved);
     EXPECT_NE(reserved->find("65517 is reserved"), std::string::npos) << *reserved;
@@ -111,13 +113,23 @@ TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
         }
         return vnet && eor;
     };
-    ASSERT_TRUE(wait_until([&] { a.receive(50ms); return has_vnet_and_eor(0); }, 3s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            a.receive(50ms);
+            return has_vnet_and_eor(0);
+        },
+        3s));
     const std::size_t before = a.updates.size();
     bgp::RouteRefresh rr;
     std::vector<std::uint8_t> bytes;
     bgp::encode_route_refresh(rr, bytes);
     ASSERT_TRUE(a.send(bytes));
-    EXPECT_TRUE(wait_until([&] { a.receive(50ms); return has_vnet_and_eor(before); }, 3s));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            a.receive(50ms);
+            return has_vnet_and_eor(before);
+        },
+        3s));
 }
 
 }  // namespace

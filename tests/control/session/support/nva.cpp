@@ -17,7 +17,9 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
     return out;
 }
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 // ------------------------------------------------------------------------------------------ FRR
 // bgpd standalone: -Z (no zebra) -n (no kernel) -S (stay root), no listen (-p 0: it connects to us),
@@ -40,7 +42,8 @@ public:
             c << " neighbor " << rs << " ebgp-multihop 255\n";
             c << " neighbor " << rs << " timers connect 1\n";
             if (spec_.hold_time > 0) {
-                c << " neighbor " << rs << " timers " << std::max(1, spec_.hold_time / 3) << " " << spec_.hold_time << "\n";
+                c << " neighbor " << rs << " timers " << std::max(1, spec_.hold_time / 3) << " "
+                  << spec_.hold_time << "\n";
             }
             if (!spec_.md5_password.empty()) {
                 c << " neighbor " << rs << " password " << spec_.md5_password << "\n";
@@ -79,13 +82,15 @@ public:
         const std::string conf = dir + "/bgpd.conf";
         write_file(conf, c.str());
         ::mkdir((dir + "/vty").c_str(), 0755);
-        return process_.start({frr_bgpd(), "-Z", "-n", "-S", "-p", "0", "-A", "127.0.0.1", "-P", "0", "-f", conf, "-i",
-                               dir + "/bgpd.pid", "--vty_socket", dir + "/vty", "--log", "stdout"},
-                              dir + "/bgpd.log");
+        return process_.start(
+            {frr_bgpd(), "-Z", "-n", "-S", "-p", "0", "-A", "127.0.0.1", "-P", "0", "-f", conf, "-i",
+             dir + "/bgpd.pid", "--vty_socket", dir + "/vty", "--log", "stdout"},
+            dir + "/bgpd.log");
     }
 
     std::string show_route(const std::string& prefix) override {
-        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", "show bgp ipv4 unicast " + prefix});
+        return run_capture(
+            {"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", "show bgp ipv4 unicast " + prefix});
     }
     bool has_route(const std::string& prefix) override {
         const auto out = show_route(prefix);
@@ -128,12 +133,14 @@ public:
             c << "protocol static s" << i << " { ipv4 { import filter { ";
             for (const auto& comm : r.communities) {
                 const auto colon = comm.find(':');
-                c << "bgp_community.add((" << comm.substr(0, colon) << "," << comm.substr(colon + 1) << ")); ";
+                c << "bgp_community.add((" << comm.substr(0, colon) << "," << comm.substr(colon + 1)
+                  << ")); ";
             }
             for (int k = 0; k < r.prepend; ++k) {
                 c << "bgp_path.prepend(" << spec_.asn << "); ";
             }
-            c << "bgp_next_hop = " << r.next_hop << "; accept; }; }; route " << r.prefix << " unreachable; }\n";
+            c << "bgp_next_hop = " << r.next_hop << "; accept; }; }; route " << r.prefix
+              << " unreachable; }\n";
         }
         int n = 0;
         for (const auto& rs : spec_.rs_addresses) {
@@ -152,8 +159,9 @@ public:
         }
         const std::string conf = dir + "/bird.conf";
         write_file(conf, c.str());
-        return process_.start({bird_binary(), "-f", "-c", conf, "-s", dir + "/bird.ctl", "-P", dir + "/bird.pid"},
-                              dir + "/bird.log");
+        return process_.start(
+            {bird_binary(), "-f", "-c", conf, "-s", dir + "/bird.ctl", "-P", dir + "/bird.pid"},
+            dir + "/bird.log");
     }
 
     std::string show_route(const std::string& prefix) override {
@@ -180,18 +188,20 @@ public:
         write_file(recv,
                    "#!/usr/bin/env python3\n"
                    "import os, select\n"
-                   "out = open('" + dir + "/received.json', 'ab', buffering=0)\n"
-                   "while True:\n"
-                   "    r, _, _ = select.select([0], [], [], 1.0)\n"
-                   "    if not r:\n"
-                   "        continue\n"
-                   "    try:\n"
-                   "        data = os.read(0, 65536)\n"
-                   "    except BlockingIOError:\n"
-                   "        continue\n"
-                   "    if not data:\n"
-                   "        break\n"
-                   "    out.write(data)\n");
+                   "out = open('" +
+                       dir +
+                       "/received.json', 'ab', buffering=0)\n"
+                       "while True:\n"
+                       "    r, _, _ = select.select([0], [], [], 1.0)\n"
+                       "    if not r:\n"
+                       "        continue\n"
+                       "    try:\n"
+                       "        data = os.read(0, 65536)\n"
+                       "    except BlockingIOError:\n"
+                       "        continue\n"
+                       "    if not data:\n"
+                       "        break\n"
+                       "    out.write(data)\n");
         ::chmod(recv.c_str(), 0755);
         std::ostringstream c;
         c << "process recv {\n  run " << recv << ";\n  encoder json;\n}\n";
@@ -269,14 +279,28 @@ public:
 
 }  // namespace
 
-std::string frr_bgpd() { return find_executable({"/usr/lib/frr/bgpd", "/usr/sbin/bgpd"}); }
-std::string bird_binary() { return find_executable({"/usr/sbin/bird", "/usr/bin/bird"}); }
-std::string gobgpd_binary() { return find_executable({"/usr/bin/gobgpd", "/usr/sbin/gobgpd"}); }
-std::string exabgp_binary() { return find_executable({"/usr/sbin/exabgp", "/usr/bin/exabgp"}); }
+std::string frr_bgpd() {
+    return find_executable({"/usr/lib/frr/bgpd", "/usr/sbin/bgpd"});
+}
+std::string bird_binary() {
+    return find_executable({"/usr/sbin/bird", "/usr/bin/bird"});
+}
+std::string gobgpd_binary() {
+    return find_executable({"/usr/bin/gobgpd", "/usr/sbin/gobgpd"});
+}
+std::string exabgp_binary() {
+    return find_executable({"/usr/sbin/exabgp", "/usr/bin/exabgp"});
+}
 
-std::unique_ptr<Nva> make_frr(NvaSpec spec) { return std::make_unique<FrrNva>(std::move(spec)); }
-std::unique_ptr<Nva> make_bird(NvaSpec spec) { return std::make_unique<BirdNva>(std::move(spec)); }
-std::unique_ptr<Nva> make_exabgp(NvaSpec spec) { return std::make_unique<ExabgpNva>(std::move(spec)); }
+std::unique_ptr<Nva> make_frr(NvaSpec spec) {
+    return std::make_unique<FrrNva>(std::move(spec));
+}
+std::unique_ptr<Nva> make_bird(NvaSpec spec) {
+    return std::make_unique<BirdNva>(std::move(spec));
+}
+std::unique_ptr<Nva> make_exabgp(NvaSpec spec) {
+    return std::make_unique<ExabgpNva>(std::move(spec));
+}
 
 // ---------------------------------------------------------------------------------------- GoBGP
 // Its gRPC API is pinned to 127.0.0.1:<free port>, pprof off. It listens on its own address and the
@@ -289,7 +313,8 @@ bool GobgpNva::start(const std::string& dir) {
     c << "  port = " << (spec_.listen_port > 0 ? static_cast<int>(spec_.listen_port) : -1) << "\n";
     c << "  local-address-list = [\"" << spec_.address << "\"]\n";
     for (const auto& rs : spec_.rs_addresses) {
-        c << "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" << rs << "\"\n    peer-as = 65515\n";
+        c << "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" << rs
+          << "\"\n    peer-as = 65515\n";
         if (!spec_.md5_password.empty()) {
             c << "    auth-password = \"" << spec_.md5_password << "\"\n";
         }
@@ -302,7 +327,8 @@ bool GobgpNva::start(const std::string& dir) {
         c << "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 255\n";
         c << "  [neighbors.timers.config]\n    connect-retry = 1\n";
         if (spec_.hold_time > 0) {
-            c << "    hold-time = " << spec_.hold_time << "\n    keepalive-interval = " << std::max(1, spec_.hold_time / 3) << "\n";
+            c << "    hold-time = " << spec_.hold_time
+              << "\n    keepalive-interval = " << std::max(1, spec_.hold_time / 3) << "\n";
         }
     }
     const std::string conf = dir + "/gobgpd.toml";
@@ -356,7 +382,9 @@ bool GobgpNva::del_route(const std::string& prefix) {
     return out.find("rror") == std::string::npos;
 }
 
-std::string GobgpNva::show_route(const std::string& prefix) { return cli({"global", "rib", "-a", "ipv4", prefix}); }
+std::string GobgpNva::show_route(const std::string& prefix) {
+    return cli({"global", "rib", "-a", "ipv4", prefix});
+}
 
 bool GobgpNva::has_route(const std::string& prefix) {
     const auto out = show_route(prefix);

@@ -14,16 +14,16 @@
 namespace rf::testing {
 
 struct NvaRoute {
-    std::string prefix;     // "10.11.0.0/24"
-    std::string next_hop;   // 100.64.0.x: FRR and GoBGP treat 127.x next hops as martian
+    std::string prefix;                          // "10.11.0.0/24"
+    std::string next_hop;                        // 100.64.0.x: FRR and GoBGP treat 127.x next hops as martian
     std::vector<std::string> communities;        // "65011:1"
     std::vector<std::string> large_communities;  // "65011:1:1"
-    int prepend = 0;  // extra copies of the NVA's ASN in the AS_PATH (longer path)
+    int prepend = 0;                             // extra copies of the NVA's ASN in the AS_PATH (longer path)
 };
 
 struct NvaSpec {
     std::string name;
-    std::string address;    // the NVA's own 127.x address (source of its sessions)
+    std::string address;  // the NVA's own 127.x address (source of its sessions)
     std::string router_id;
     std::uint32_t asn = 0;
     std::vector<std::string> rs_addresses;  // route server listen addresses to peer with

@@ -21,7 +21,9 @@ sockaddr_in make_addr(const std::string& a, std::uint16_t port) {
 }
 }  // namespace
 
-RawPeer::~RawPeer() { close(); }
+RawPeer::~RawPeer() {
+    close();
+}
 
 void RawPeer::close() {
     if (fd_ >= 0) {
@@ -106,7 +108,8 @@ std::optional<std::vector<std::uint8_t>> RawPeer::receive(std::chrono::milliseco
                 return m;
             }
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
         if (left.count() <= 0 || fd_ < 0) {
             return std::nullopt;
         }
@@ -139,7 +142,8 @@ void RawPeer::note(const std::vector<std::uint8_t>& m) {
 std::optional<bgp::Notification> RawPeer::await_notification(std::chrono::milliseconds timeout) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     for (int guard = 0; guard < 100000; ++guard) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return std::nullopt;
         }
@@ -167,7 +171,8 @@ std::optional<bgp::Notification> RawPeer::await_notification(std::chrono::millis
 bool RawPeer::await_close(std::chrono::milliseconds timeout) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     for (int guard = 0; guard < 100000; ++guard) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return false;
         }
@@ -184,8 +189,8 @@ bool RawPeer::await_close(std::chrono::milliseconds timeout) {
     return false;
 }
 
-std::vector<std::uint8_t> RawPeer::open_message(std::uint32_t asn, const std::string& router_id, std::uint16_t hold,
-                                                std::uint8_t version) {
+std::vector<std::uint8_t> RawPeer::open_message(std::uint32_t asn, const std::string& router_id,
+                                                std::uint16_t hold, std::uint8_t version) {
     bgp::Open o;
     o.version = version;
     o.my_as = asn > 0xFFFF ? bgp::kAsTrans : static_cast<std::uint16_t>(asn);

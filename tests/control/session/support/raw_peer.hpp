@@ -31,23 +31,25 @@ public:
 
     bool send(const std::vector<std::uint8_t>& bytes);
     // The next whole message, or nullopt on timeout / close.
-    std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+    std::optional<std::vector<std::uint8_t>> receive(
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
     // Reads messages until a NOTIFICATION arrives (returned) or the timeout / close.
-    std::optional<bgp::Notification> await_notification(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+    std::optional<bgp::Notification> await_notification(
+        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
     // True when the remote side closed the connection within `timeout` (reads and discards messages).
     bool await_close(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
     // OPEN → OPEN, KEEPALIVE → KEEPALIVE. Returns false if the route server did not establish.
     bool handshake(std::uint32_t asn, const std::string& router_id, std::uint16_t hold = 90);
     // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
-    bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop, std::vector<std::uint32_t> as_path,
-                  std::vector<std::uint32_t> communities = {});
+    bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop,
+                  std::vector<std::uint32_t> as_path, std::vector<std::uint32_t> communities = {});
     // Received UPDATEs so far (decoded), collected by receive()/await_*.
     std::vector<bgp::Update> updates;
     bgp::Open remote_open;
 
-    static std::vector<std::uint8_t> open_message(std::uint32_t asn, const std::string& router_id, std::uint16_t hold,
-                                                  std::uint8_t version = 4);
+    static std::vector<std::uint8_t> open_message(std::uint32_t asn, const std::string& router_id,
+                                                  std::uint16_t hold, std::uint8_t version = 4);
     static std::vector<std::uint8_t> keepalive();
 
 private:

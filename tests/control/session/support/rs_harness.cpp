@@ -7,9 +7,10 @@ RsHarness::RsHarness(session::ServerConfig config, const std::vector<session::Pe
     server_->set_transition_observer([this](const session::TransitionRecord& r) {
         const auto& t = r.transition;
         std::lock_guard lock(mu_);
-        transitions_.push_back(r.peer + " via " + r.local + ": " + std::string(session::state_name(t.from)) + " -> " +
-                               std::string(session::state_name(t.to)) + " on " + std::string(session::event_name(t.event)) +
-                               " (" + std::string(session::reason_name(t.reason)) + ") " + r.detail);
+        transitions_.push_back(r.peer + " via " + r.local + ": " + std::string(session::state_name(t.from)) +
+                               " -> " + std::string(session::state_name(t.to)) + " on " +
+                               std::string(session::event_name(t.event)) + " (" +
+                               std::string(session::reason_name(t.reason)) + ") " + r.detail);
     });
     server_->set_log_sink([this](const std::string& line) {
         std::lock_guard lock(mu_);
@@ -28,7 +29,9 @@ RsHarness::RsHarness(session::ServerConfig config, const std::vector<session::Pe
     });
 }
 
-RsHarness::~RsHarness() { shutdown(); }
+RsHarness::~RsHarness() {
+    shutdown();
+}
 
 void RsHarness::shutdown() {
     if (stopped_) {
@@ -38,7 +41,8 @@ void RsHarness::shutdown() {
     if (thread_.joinable()) {
         std::promise<void> done;
         auto fut = done.get_future();
-        boost::asio::post(io_, [this, &done]() { server_->shutdown("test finished", [&done]() { done.set_value(); }); });
+        boost::asio::post(
+            io_, [this, &done]() { server_->shutdown("test finished", [&done]() { done.set_value(); }); });
         fut.wait_for(std::chrono::seconds(5));
         std::promise<void> gone;
         auto gone_fut = gone.get_future();

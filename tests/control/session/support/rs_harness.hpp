@@ -3,9 +3,10 @@
 // which runs the function on the io thread and waits for it (bounded).
 #pragma once
 
-#include <utility>  // before Asio (Boost 1.74)
-
+// clang-format off
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
+// clang-format on
 #include <future>
 #include <mutex>
 #include <optional>

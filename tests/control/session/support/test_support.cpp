@@ -37,7 +37,8 @@ TempDir::~TempDir() {
 
 std::string loopback(int host) {
     const unsigned p = static_cast<unsigned>(::getpid());
-    return "127." + std::to_string(100 + (p / 250) % 100) + "." + std::to_string(p % 250) + "." + std::to_string(host);
+    return "127." + std::to_string(100 + (p / 250) % 100) + "." + std::to_string(p % 250) + "." +
+           std::to_string(host);
 }
 
 std::uint16_t free_port(const std::string& address) {
@@ -56,7 +57,8 @@ std::uint16_t free_port(const std::string& address) {
     return port;
 }
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout, std::chrono::milliseconds step) {
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds step) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         if (pred()) {
@@ -81,7 +83,9 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-bool have_executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+bool have_executable(const std::string& path) {
+    return ::access(path.c_str(), X_OK) == 0;
+}
 
 std::string find_executable(const std::vector<std::string>& candidates) {
     for (const auto& c : candidates) {
@@ -92,7 +96,9 @@ std::string find_executable(const std::vector<std::string>& candidates) {
     return {};
 }
 
-Process::~Process() { stop(); }
+Process::~Process() {
+    stop();
+}
 
 bool Process::start(const std::vector<std::string>& argv, const std::string& log_path,
                     const std::map<std::string, std::string>& env, const std::string& cwd) {
