@@ -177,7 +177,7 @@ Result<DaemonConfig, ConfigError> parse_config(std::string_view text, std::strin
                     p.fail(line_no, key, "must be 0 or at least 3 seconds");
                 }
             } else if (key == "keepalive") {
-                p.number(line_no, key, v, s.keepalive, 1, 65535);
+                p.number(line_no, key, v, s.keepalive, 0, 65535);  // 0: a third of the hold time
             } else if (key == "connect-retry") {
                 p.number(line_no, key, v, s.connect_retry, 1, 65535);
             } else if (key == "idle-hold") {

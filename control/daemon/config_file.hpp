@@ -6,7 +6,7 @@
 //   listen 10.1.0.4 10.1.0.5      # one or more addresses (Azure: two instances)
 //   port 179
 //   hold-time 180
-//   keepalive 60
+//   keepalive 60                  # 0: a third of the negotiated hold time
 //   connect-retry 30
 //   idle-hold 30                  # seconds before a peer may come back after an error
 //   idle-hold-max 300

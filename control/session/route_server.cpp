@@ -61,7 +61,8 @@ FsmConfig RouteServer::fsm_config(const PeerSettings& peer) const {
     FsmConfig c;
     c.passive = peer.mode == PeerMode::Passive;
     c.hold_time = Seconds{peer.hold_time.value_or(config_.hold_time)};
-    c.keepalive = Seconds{config_.keepalive};
+    // keepalive 0 means "a third of the negotiated hold time" (negotiate_timers caps it there).
+    c.keepalive = Seconds{config_.keepalive == 0 ? 0xFFFF : config_.keepalive};
     c.connect_retry = Seconds{std::max<std::uint16_t>(1, config_.connect_retry)};
     c.idle_hold = Seconds{peer.idle_hold.value_or(config_.idle_hold)};
     c.idle_hold_max = Seconds{std::max(config_.idle_hold_max, peer.idle_hold.value_or(config_.idle_hold))};
