@@ -15,11 +15,16 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 namespace rf::bench {
 
 namespace {
+
+std::string errno_text(int e) {
+    return std::generic_category().message(e);
+}
 
 std::uint64_t status_kib(const std::string& status, const std::string& key) {
     const auto pos = status.find(key + ":");
@@ -80,13 +85,13 @@ bool ChildProcess::start(const std::vector<std::string>& argv, const std::string
     }
     const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log < 0) {
-        error = "open " + log_path + ": " + std::strerror(errno);
+        error = "open " + log_path + ": " + errno_text(errno);
         return false;
     }
     auto args = c_argv(argv);
     const pid_t pid = ::fork();
     if (pid < 0) {
-        error = std::string("fork: ") + std::strerror(errno);
+        error = std::string("fork: ") + errno_text(errno);
         ::close(log);
         return false;
     }
@@ -98,7 +103,7 @@ bool ChildProcess::start(const std::vector<std::string>& argv, const std::string
         if (devnull >= 0)
             ::dup2(devnull, 0);
         ::execvp(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
+        std::fprintf(stderr, "exec %s: %s\n", args[0], errno_text(errno).c_str());
         ::_exit(127);
     }
     ::close(log);

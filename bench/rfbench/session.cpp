@@ -10,12 +10,18 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace rf::bench {
 
 namespace {
 
-constexpr std::size_t kReadChunk = 256 * 1024;
+// std::strerror is not thread-safe (clang-tidy concurrency-mt-unsafe); the category message is.
+std::string errno_text(int e) {
+    return std::generic_category().message(e);
+}
+
+constexpr std::size_t kReadChunk = std::size_t{256} * 1024;
 constexpr int kMaxReadsPerEvent = 8;  // fairness between sessions sharing the loop
 
 sockaddr_in to_sockaddr(Ipv4Address a, std::uint16_t port) {
@@ -120,7 +126,7 @@ void Session::connect(Nanos now) {
     connect_started_at_ = now;
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
-        close(CloseReason::ConnectFailed, std::string("socket: ") + std::strerror(errno), now);
+        close(CloseReason::ConnectFailed, std::string("socket: ") + errno_text(errno), now);
         return;
     }
     const int one = 1;
@@ -129,21 +135,21 @@ void Session::connect(Nanos now) {
     if (!config_.bind_device.empty() &&
         ::setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, config_.bind_device.c_str(),
                      static_cast<socklen_t>(config_.bind_device.size())) != 0) {
-        close(CloseReason::ConnectFailed, std::string("SO_BINDTODEVICE: ") + std::strerror(errno), now);
+        close(CloseReason::ConnectFailed, std::string("SO_BINDTODEVICE: ") + errno_text(errno), now);
         return;
     }
     if (config_.local_address.value != 0) {
         const sockaddr_in local = to_sockaddr(config_.local_address, 0);
         if (::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
             close(CloseReason::ConnectFailed,
-                  "bind " + config_.local_address.to_string() + ": " + std::strerror(errno), now);
+                  "bind " + config_.local_address.to_string() + ": " + errno_text(errno), now);
             return;
         }
     }
     const sockaddr_in remote = to_sockaddr(config_.remote_address, config_.remote_port);
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&remote), sizeof remote) != 0 &&
         errno != EINPROGRESS) {
-        close(CloseReason::ConnectFailed, std::string("connect: ") + std::strerror(errno), now);
+        close(CloseReason::ConnectFailed, std::string("connect: ") + errno_text(errno), now);
         return;
     }
     loop_.add(fd_, EPOLLOUT | EPOLLIN | EPOLLRDHUP, this);
@@ -156,7 +162,7 @@ void Session::finish_connect(Nanos now) {
     socklen_t len = sizeof err;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
     if (err != 0) {
-        close(CloseReason::ConnectFailed, std::string("connect: ") + std::strerror(err), now);
+        close(CloseReason::ConnectFailed, std::string("connect: ") + errno_text(err), now);
         return;
     }
     std::vector<std::uint8_t> open;
@@ -196,7 +202,7 @@ void Session::flush(Nanos now) {
             if (errno == EINTR)
                 continue;
             close(errno == ECONNRESET ? CloseReason::PeerReset : CloseReason::PeerClosed,
-                  std::string("send: ") + std::strerror(errno), now);
+                  std::string("send: ") + errno_text(errno), now);
             return;
         }
         if (c.is_update) {
@@ -260,7 +266,7 @@ void Session::read_ready(Nanos now) {
                 close(CloseReason::PeerClosed, "connection closed by the target", now);
             } else {
                 close(errno == ECONNRESET ? CloseReason::PeerReset : CloseReason::PeerClosed,
-                      std::string("recv: ") + std::strerror(errno), now);
+                      std::string("recv: ") + errno_text(errno), now);
             }
             return;
         }
