@@ -250,10 +250,10 @@ BENCHMARK(BM_Load)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(bench
 // Next-hop changes of installed prefixes, `batch` deltas per Fib::apply(), with R background readers.
 // Batches are built beforehand in two variants over the same prefixes (next-hop set X, then Y), applied
 // alternately, so every delta is a real change and the loop times only Fib::apply().
-void update_bench(benchmark::State& state, std::size_t batch_size) {
+void update_bench(benchmark::State& state, std::size_t batch_size, bool left_right = true) {
     const auto n = static_cast<std::size_t>(state.range(0));
     const int readers = static_cast<int>(state.range(1));
-    Loaded& l = loaded(n);
+    Loaded& l = loaded(n, fib::LookupPath::Default, left_right);
     const auto dst = destinations(l.routes, 1U << 20);
     // Google Benchmark calls this function several times: each run starts from other next-hop sets
     // than the previous one left, so repeated runs are not no-ops either.
@@ -315,6 +315,16 @@ void size_reader_args(benchmark::internal::Benchmark* b) {
         }
     }
 }
+// The cost of the left-right fix: the same updates programmed in place into one rte_fib instance, as
+// plain 22.11 use would (unsafe with readers, so measured without any).
+void BM_UpdateBatch10kInPlace(benchmark::State& state) {
+    update_bench(state, 10000, false);
+}
+void BM_UpdateSingleInPlace(benchmark::State& state) {
+    update_bench(state, 1, false);
+}
+BENCHMARK(BM_UpdateBatch10kInPlace)->ArgsProduct({{10000, 100000, 1000000}, {0}})->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_UpdateSingleInPlace)->ArgsProduct({{10000, 100000, 1000000}, {0}})->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_UpdateSingle)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_UpdateBatch10k)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
 
