@@ -90,24 +90,25 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
     ApplyResult r;
     r.received = batch.size();
-    // Coalesce: only the last delta per prefix matters, since each carries the complete new set. A
-    // stable sort by prefix keeps batch order within a prefix, so the last of each run wins (no hash
-    // map: its clear() would cost O(buckets) on every small batch after a large one).
+    // Coalesce: only the last delta per prefix matters, since each carries the complete new set. Sorting
+    // (packed prefix, batch index) keeps batch order within a prefix, so the last of each run wins (no
+    // hash map: its clear() would cost O(buckets) on every small batch after a large one).
     order_.clear();
-    for (const rib::RouteDelta& d : batch) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const rib::RouteDelta& d = batch[i];
         r.sequence = std::max(r.sequence, d.sequence);
         if (d.prefix.is_v4()) {
-            order_.push_back(&d);
+            order_.emplace_back(v4_key(d.prefix), static_cast<std::uint32_t>(i));
         } else {
             ++r.ignored;
         }
     }
     if (order_.size() > 1) {
-        std::stable_sort(order_.begin(), order_.end(),
-                         [](const rib::RouteDelta* a, const rib::RouteDelta* b) { return a->prefix < b->prefix; });
+        // (key, index) pairs are unique, so a plain sort keeps batch order within a prefix.
+        std::sort(order_.begin(), order_.end());
         std::size_t out = 0;
         for (std::size_t i = 0; i < order_.size(); ++i) {
-            if (i + 1 < order_.size() && order_[i + 1]->prefix == order_[i]->prefix) {
+            if (i + 1 < order_.size() && order_[i + 1].first == order_[i].first) {
                 ++r.coalesced;
                 continue;
             }
@@ -117,10 +118,10 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     }
     released_.clear();
     defaults_.clear();  // (table, group) for /0, set after the flip
-    for (const rib::RouteDelta* last : order_) {
-        const rib::RouteDelta& d = *last;
+    for (const auto& [key, index] : order_) {
+        const rib::RouteDelta& d = batch[index];
         const net::Prefix& p = d.prefix;
-        auto it = bgp_.find(p);
+        auto it = bgp_.find(key);
         const GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
         GroupId new_g = kNoGroup;
         if (!d.next_hops.empty()) {
@@ -138,7 +139,7 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         if (new_g == kNoGroup) {
             bgp_.erase(it);
         } else if (it == bgp_.end()) {
-            bgp_.emplace(p, new_g);
+            bgp_.emplace(key, new_g);
         } else {
             it->second = new_g;
         }
@@ -206,8 +207,8 @@ bool Fib::sync(bool wait) {
 
 std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
     std::map<net::Prefix, std::vector<net::IpAddress>> view;
-    for (const auto& [p, g] : bgp_) {
-        view.emplace(p, groups_->value_of(g).addresses);
+    for (const auto& [k, g] : bgp_) {
+        view.emplace(v4_prefix(k), groups_->value_of(g).addresses);
     }
     return view;
 }
@@ -223,8 +224,7 @@ std::optional<std::vector<EffectiveRoute>> Fib::show_effective_route_table(std::
 
 std::optional<NextHop> Fib::programmed(TableId t, const net::Prefix& prefix) const {
     std::lock_guard lock(control_mu_);
-    auto it = bgp_.find(prefix);
-    const GroupId g = target(tables_[t], prefix, it == bgp_.end() ? kNoGroup : it->second);
+    const GroupId g = target(tables_[t], prefix, bgp_group(prefix));
     if (g == kNoGroup) {
         return std::nullopt;
     }
@@ -238,10 +238,10 @@ TableSnapshot Fib::snapshot(TableId t) const {
     const Table& tb = tables_[t];
     std::map<net::Prefix, GroupId> rows;
     for (const auto& [p, g] : tb.static_groups) {
-        auto it = bgp_.find(p);
-        rows[p] = target(tb, p, it == bgp_.end() ? kNoGroup : it->second);
+        rows[p] = target(tb, p, bgp_group(p));
     }
-    for (const auto& [p, g] : bgp_) {
+    for (const auto& [k, g] : bgp_) {
+        const net::Prefix p = v4_prefix(k);
         rows[p] = target(tb, p, g);
     }
     for (const auto& [p, g] : rows) {
@@ -262,7 +262,7 @@ FibStats Fib::stats() const {
         s.grace_waits += t.lookup->grace_waits();
     }
     // One hash node per BGP route: key, value, next pointer and cached hash; plus the bucket array.
-    s.control_bytes = bgp_.size() * (sizeof(net::Prefix) + sizeof(GroupId) + 2 * sizeof(void*)) +
+    s.control_bytes = bgp_.size() * (sizeof(std::uint64_t) + sizeof(GroupId) + 2 * sizeof(void*)) +
                       bgp_.bucket_count() * sizeof(void*) + groups_->memory_bytes();
     return s;
 }

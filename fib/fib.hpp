@@ -128,9 +128,28 @@ private:
     rte_rcu_qsbr* qsbr_ = nullptr;
     std::unique_ptr<GroupTable> groups_;
     std::vector<Table> tables_;
-    std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp_;  // Loc-RIB: prefix → VNG group
+    // IPv4 prefix packed as (address << 8 | length): cheaper to hash and compare than net::Prefix.
+    struct V4KeyHash {
+        std::size_t operator()(std::uint64_t k) const noexcept {
+            return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20);
+        }
+    };
+    static std::uint64_t v4_key(const net::Prefix& p) {
+        return (static_cast<std::uint64_t>(p.v4_address().value) << 8) | p.length;
+    }
+    static net::Prefix v4_prefix(std::uint64_t k) {
+        return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)}, static_cast<std::uint8_t>(k & 0xFF));
+    }
+    [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const {
+        if (!p.is_v4()) {
+            return kNoGroup;
+        }
+        auto it = bgp_.find(v4_key(p));
+        return it == bgp_.end() ? kNoGroup : it->second;
+    }
+    std::unordered_map<std::uint64_t, GroupId, V4KeyHash> bgp_;  // Loc-RIB (IPv4): prefix → VNG group
     // Scratch space of apply(), kept to avoid allocating per batch.
-    std::vector<const rib::RouteDelta*> order_;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)
     std::vector<GroupId> released_;
     std::vector<std::pair<std::size_t, GroupId>> defaults_;
     alignas(64) std::atomic<std::uint64_t> visible_sequence_{0};
