@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <filesystem>
 #include <thread>
 
 #include "control/api/daemon_control_plane.hpp"
+#include "control/api/operator_surface.hpp"
 #include "control/api/http_client.hpp"
 #include "control/api/json.hpp"
 #include "control/config/vnet_convert.hpp"
@@ -237,6 +239,34 @@ TEST_F(DaemonControlPlaneTest, RuntimeAddAndRemoveThroughTheApi) {
     ASSERT_TRUE(eventually([&] { return !cp_->rib_entry(*net::Prefix::parse("172.16.5.0/24")).has_value(); }))
         << "the removed peer's routes are withdrawn";
     api.stop();
+}
+
+TEST_F(DaemonControlPlaneTest, OperatorSurfaceServesAndPersists) {
+    char tmpl[] = "/tmp/rf_surface_test.XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const std::string path = dir + "/routefabric.yaml";
+    config::Config c = config_;
+    c.api.port = 0;
+    ASSERT_EQ(config::save_file(path, c), std::nullopt);
+    {
+        OperatorSurface surface(io_, *server_, c, path);
+        ASSERT_EQ(surface.start(), std::nullopt);
+        ServerUrl url;
+        url.port = surface.api_port();
+        auto r = http_request(url, "GET", "/api/v1/routeserver");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(Json::parse(r->body)["listenAddresses"].size(), 2U);
+        r = http_request(url, "POST", "/api/v1/peerings", R"({"name": "nva4", "peerIp": "127.0.0.14", "peerAsn": 65004})");
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 201U) << r->body;
+        r = http_request(url, "GET", "/metrics");
+        ASSERT_TRUE(r);
+        EXPECT_NE(r->body.find("routefabric_peer_routes{peer=\"nva4\"} 0"), std::string::npos) << r->body;
+    }
+    auto saved = config::load_file(path);
+    ASSERT_TRUE(saved);
+    EXPECT_NE(saved->find_peer("nva4"), nullptr);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(DaemonMapping, ConfigToSessionSettings) {

@@ -1,0 +1,55 @@
+// Everything routefabricd needs for the operator surface, in one object: the running configuration
+// (persisted atomically on runtime changes), the metrics registry, the DaemonControlPlane and the REST
+// API server. The daemon creates it after its RouteServer and before io.run():
+//
+//   auto cfg = rf::config::load_file_checked(path);        // --check-config: print format_errors, exit 1
+//   rf::session::RouteServer server(io, rf::api::server_config(*cfg), sink);
+//   for (const auto& p : cfg->peers) server.add_peer(rf::api::peer_settings(*cfg, p));
+//   server.start();
+//   rf::api::OperatorSurface surface(io, server, *cfg, path);
+//   if (auto err = surface.start()) { spdlog::error("{}", *err); return 1; }
+//   io.run();
+//   surface.stop();
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "control/api/daemon_control_plane.hpp"
+#include "control/api/metrics.hpp"
+#include "control/api/server.hpp"
+#include "control/config/config_store.hpp"
+
+namespace rf::api {
+
+class OperatorSurface {
+public:
+    OperatorSurface(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+                    std::string config_path);
+    ~OperatorSurface();  // stop()
+    OperatorSurface(const OperatorSurface&) = delete;
+    OperatorSurface& operator=(const OperatorSurface&) = delete;
+
+    // Starts the REST API when api.enabled (error text on failure: address in use, ...).
+    std::optional<std::string> start();
+    void stop();
+    // The bound API port (useful with api.port 0); 0 when not serving.
+    [[nodiscard]] std::uint16_t api_port() const;
+
+    [[nodiscard]] config::ConfigStore& store() { return store_; }
+    [[nodiscard]] metrics::Registry& registry() { return registry_; }
+    [[nodiscard]] metrics::StandardMetrics& metrics() { return metrics_; }
+    [[nodiscard]] DaemonControlPlane& control_plane() { return control_plane_; }
+
+private:
+    config::ConfigStore store_;
+    metrics::Registry registry_;
+    metrics::StandardMetrics metrics_;
+    DaemonControlPlane control_plane_;
+    ApiServer api_;
+    bool enabled_ = true;
+    bool started_ = false;
+};
+
+}  // namespace rf::api
