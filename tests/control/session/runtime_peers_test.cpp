@@ -132,5 +132,33 @@ TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
         3s));
 }
 
+TEST(Gtsm, PeerWithGtsmMustSendTtl255) {
+    Harness h;
+    ASSERT_FALSE(h.rs->start_error());
+    for (int host : {61, 62}) {
+        auto err = h.rs->call([host](session::RouteServer& s) {
+            auto p = make_peer(host);
+            p.gtsm = true;  // RFC 5082: we send TTL 255 and drop anything below 255
+            return s.add_peer(p);
+        });
+        ASSERT_FALSE(err) << *err;
+    }
+    RawPeer good;
+    ASSERT_TRUE(good.connect(loopback(61), loopback(1), h.port));
+    ASSERT_TRUE(good.set_ttl(255));
+    EXPECT_TRUE(good.handshake(65061, "10.0.0.61"));
+
+    // TTL 64: as if 191 hops away. GTSM is armed on the accepted socket before the route server sends
+    // its OPEN, so once that OPEN arrives nothing this peer sends reaches the session any more.
+    RawPeer far;
+    ASSERT_TRUE(far.connect(loopback(62), loopback(1), h.port));
+    ASSERT_TRUE(far.set_ttl(64));
+    auto open = far.receive();
+    ASSERT_TRUE(open && (*open)[18] == 1);
+    ASSERT_TRUE(far.send(RawPeer::open_message(65062, "10.0.0.62", 90)));
+    EXPECT_FALSE(far.receive(1500ms)) << "the OPEN with TTL 64 must be dropped (no KEEPALIVE back)";
+    EXPECT_FALSE(h.rs->established(loopback(62)));
+}
+
 }  // namespace
 }  // namespace rf::testing

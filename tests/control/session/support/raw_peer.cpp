@@ -55,6 +55,10 @@ bool RawPeer::connect(const std::string& local, const std::string& remote, std::
     return err == 0;
 }
 
+bool RawPeer::set_ttl(int ttl) {
+    return ::setsockopt(fd_, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) == 0;
+}
+
 int RawPeer::listen_on(const std::string& local, std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;

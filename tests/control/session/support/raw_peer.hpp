@@ -23,6 +23,8 @@ public:
     bool connect(const std::string& local, const std::string& remote, std::uint16_t port,
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
     void close();
+    // IP TTL of the packets this peer sends (call after connect).
+    bool set_ttl(int ttl);
 
     // Passive side: a listening socket on `local`:`port` (returns the fd, -1 on failure), and accepting
     // one connection from it into this peer (bounded by `timeout`).
