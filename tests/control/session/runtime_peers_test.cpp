@@ -132,6 +132,26 @@ TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
         3s));
 }
 
+TEST(RuntimePeers, TcpResetTakesThePeerDownAndWithdrawsItsRoutes) {
+    Harness h;
+    ASSERT_FALSE(h.rs->start_error());
+    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(53)); });
+    ASSERT_FALSE(err) << *err;
+    RawPeer a;
+    ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
+    ASSERT_TRUE(a.handshake(65051, "10.0.0.51"));
+    auto b = std::make_unique<RawPeer>();
+    ASSERT_TRUE(b->connect(loopback(53), loopback(1), h.port));
+    ASSERT_TRUE(b->handshake(65053, "10.0.0.53"));
+    ASSERT_TRUE(b->announce({"10.53.0.0/24", "10.53.1.0/24"}, "100.64.0.53", {65053}));
+    ASSERT_TRUE(wait_until([&] { return h.rs->lookup("10.53.1.0/24").has_value(); }, 3s));
+    b.reset();  // the peer's socket closes under it
+    EXPECT_TRUE(wait_until([&] { return !h.rs->established(loopback(53)); }, 3s));
+    EXPECT_FALSE(h.rs->lookup("10.53.0.0/24").has_value());
+    EXPECT_FALSE(h.rs->lookup("10.53.1.0/24").has_value());
+    EXPECT_TRUE(h.rs->established(loopback(51)));
+}
+
 TEST(Gtsm, PeerWithGtsmMustSendTtl255) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
