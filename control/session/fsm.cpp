@@ -65,6 +65,7 @@ constexpr Table make_table() {
     set(S::Idle, E::UpdateError, illegal(S::Idle));
     set(S::Idle, E::RouteRefreshReceived, illegal(S::Idle));
     set(S::Idle, E::RouteLimitExceeded, illegal(S::Idle));
+    set(S::Idle, E::OutOfResources, illegal(S::Idle));
 
     // ---- Connect: outbound TCP connection in progress, ConnectRetry running; inbound accepted too.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -83,7 +84,7 @@ constexpr Table make_table() {
         ok(S::Active, CancelConnect | StartConnectRetry, R::ConnectFailed));
     for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump,
                 E::NotificationVersionError, E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived,
-                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded}) {
+                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded, E::OutOfResources}) {
         set(S::Connect, e, illegal(S::Connect));  // no connection yet: no message can arrive
     }
 
@@ -101,7 +102,7 @@ constexpr Table make_table() {
     set(S::Active, E::TcpConnectionFails, illegal(S::Active));
     for (E e : {E::OpenReceived, E::OpenInvalid, E::HeaderError, E::OpenCollisionDump,
                 E::NotificationVersionError, E::NotificationReceived, E::KeepaliveReceived, E::UpdateReceived,
-                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded}) {
+                E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded, E::OutOfResources}) {
         set(S::Active, e, illegal(S::Active));
     }
 
@@ -136,6 +137,8 @@ constexpr Table make_table() {
         set(S::OpenSent, e, ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
     }
     set(S::OpenSent, E::RouteLimitExceeded, illegal(S::OpenSent));  // no routes before Established
+    set(S::OpenSent, E::OutOfResources,
+        ok(S::Idle, SendNotification | kDrop, R::OutOfResources, Notify::FromEvent));
 
     // ---- OpenConfirm: OPENs exchanged, waiting for the peer's KEEPALIVE.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -170,6 +173,8 @@ constexpr Table make_table() {
         set(S::OpenConfirm, e, ok(S::Idle, SendNotification | kDrop, R::UnexpectedMessage, Notify::FsmError));
     }
     set(S::OpenConfirm, E::RouteLimitExceeded, illegal(S::OpenConfirm));
+    set(S::OpenConfirm, E::OutOfResources,
+        ok(S::Idle, SendNotification | kDrop, R::OutOfResources, Notify::FromEvent));
 
     // ---- Established: routes flow. Leaving it always withdraws the peer's routes (PeerDown).
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -206,6 +211,8 @@ constexpr Table make_table() {
         ok(S::Established, RestartHold | ProcessRouteRefresh, R::RouteRefreshReceived));
     set(S::Established, E::RouteLimitExceeded,
         ok(S::Idle, SendNotification | kDropUp, R::RouteLimitExceeded, Notify::FromEvent));
+    set(S::Established, E::OutOfResources,
+        ok(S::Idle, SendNotification | kDropUp, R::OutOfResources, Notify::FromEvent));
     return t;
 }
 // clang-format on
@@ -259,7 +266,8 @@ std::string_view event_name(Event e) {
                                                               "UpdateReceived",
                                                               "UpdateError",
                                                               "RouteRefreshReceived",
-                                                              "RouteLimitExceeded"};
+                                                              "RouteLimitExceeded",
+                                                              "OutOfResources"};
     return names[idx(e)];
 }
 
@@ -313,6 +321,8 @@ std::string_view reason_name(Reason r) {
             return "ROUTE-REFRESH received";
         case Reason::UnexpectedMessage:
             return "unexpected message for state (FSM error)";
+        case Reason::OutOfResources:
+            return "local resource limit (output queue)";
         case Reason::RouteLimitExceeded:
             return "route limit exceeded";
         case Reason::IllegalEvent:

@@ -49,8 +49,9 @@ enum class Event : std::uint8_t {
     UpdateError,               // [28] an UPDATE that resets the session; carries the NOTIFICATION
     RouteRefreshReceived,      //      ROUTE-REFRESH (RFC 2918), handled like UPDATE for the FSM
     RouteLimitExceeded,        //      the RIB reports the route limit exceeded; carries Cease/MaxPrefix
+    OutOfResources,  //      a local limit (the peer's output queue) was hit; carries Cease/Out of Resources
 };
-inline constexpr std::size_t kEventCount = 22;
+inline constexpr std::size_t kEventCount = 23;
 
 // Why a transition happened. Every table entry names one; logs print it.
 enum class Reason : std::uint8_t {
@@ -79,6 +80,7 @@ enum class Reason : std::uint8_t {
     RouteRefreshReceived,
     UnexpectedMessage,
     RouteLimitExceeded,
+    OutOfResources,
     IllegalEvent,  // the event cannot occur in this state by construction; ignored and counted
 };
 

@@ -541,7 +541,7 @@ void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
         d.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
                                            static_cast<std::uint8_t>(bgp::CeaseSubcode::OutOfResources),
                                            {}};
-        feed(primary_, Event::HeaderError, d,
+        feed(primary_, Event::OutOfResources, d,
              "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
     }
 }

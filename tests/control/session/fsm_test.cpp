@@ -27,25 +27,25 @@ std::array<Event, kEventCount> all_events() {
 // I Idle, C Connect, A Active, S OpenSent, F OpenConfirm, E Established, - illegal (state unchanged).
 // Columns in Event order:
 //   MStart MStartP MStop AStart AStartP CRetry Hold KA-timer TcpConn TcpAcc TcpFail
-//   Open OpenBad HdrErr Collision NotifVer Notif KA-msg Update UpdErr RRefresh Limit
+//   Open OpenBad HdrErr Collision NotifVer Notif KA-msg Update UpdErr RRefresh Limit OutOfRes
 constexpr std::array<const char*, kStateCount> kExpectedNext{
-    "CAICA----I-" "-----------",  // Idle
-    "CCICCC--SSA" "-----------",  // Connect
-    "AAIAAC---S-" "-----------",  // Active
-    "SSISS-I---A" "FIIIIIIIII-",  // OpenSent
-    "FFIFF-IF--I" "IIIIIIEIII-",  // OpenConfirm
-    "EEIEE-IE--I" "IIIIIIEEIEI",  // Established
+    "CAICA----I-" "------------",  // Idle
+    "CCICCC--SSA" "------------",  // Connect
+    "AAIAAC---S-" "------------",  // Active
+    "SSISS-I---A" "FIIIIIIIII-I",  // OpenSent
+    "FFIFF-IF--I" "IIIIIIEIII-I",  // OpenConfirm
+    "EEIEE-IE--I" "IIIIIIEEIEII",  // Established
 };
 
 // Expected NOTIFICATION code sent: . none, x the event's own, 4 Hold Timer Expired, 5 FSM error,
 // 6 Cease (collision resolution).
 constexpr std::array<const char*, kStateCount> kExpectedNotify{
-    "..........." "...........",  // Idle
-    "..........." "...........",  // Connect
-    "..........." "...........",  // Active
-    "..x...4...." ".xx6..5555.",  // OpenSent
-    "..x...4...." "5xx6...555.",  // OpenConfirm  (a second OPEN is an FSM error)
-    "..x...4...." "55x6....x.x",  // Established
+    "..........." "............",  // Idle
+    "..........." "............",  // Connect
+    "..........." "............",  // Active
+    "..x...4...." ".xx6..5555.x",  // OpenSent
+    "..x...4...." "5xx6...555.x",  // OpenConfirm  (a second OPEN is an FSM error)
+    "..x...4...." "55x6....x.xx",  // Established
 };
 // clang-format on
 
