@@ -100,7 +100,20 @@ void FibUpdater::run() {
                 return;
             }
             fib_.reclaim();
-            wake_.wait(seen, std::memory_order_acquire);
+            // Poll the queue briefly before sleeping: waking a sleeping thread costs a futex call and,
+            // on a busy machine, a scheduling delay that dwarfs applying a small batch.
+            const auto poll_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+            bool arrived = false;
+            while (!arrived && std::chrono::steady_clock::now() < poll_until) {
+                for (int i = 0; i < 32 && !arrived; ++i) {
+                    rte_pause();
+                    arrived = tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed) ||
+                              stop_.load(std::memory_order_relaxed);
+                }
+            }
+            if (!arrived) {
+                wake_.wait(seen, std::memory_order_acquire);
+            }
             continue;
         }
         // Readers are still leaving the standby instances: gather more deltas meanwhile (adaptive
