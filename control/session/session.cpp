@@ -553,16 +553,26 @@ void Session::rearm() {
             next = c;
         }
     }
-    timer_.cancel();
     if (!next) {
+        if (armed_) {
+            timer_.cancel();
+            armed_.reset();
+        }
         return;
     }
-    timer_.expires_at(*next);
+    // Every KEEPALIVE/UPDATE pushes the hold deadline later; leave an earlier wake-up armed (on_timer
+    // finds nothing due and re-arms) instead of reprogramming the timer once per message.
+    if (armed_ && *armed_ <= *next) {
+        return;
+    }
+    armed_ = next;
+    timer_.expires_at(*next);  // cancels the previous wait
     timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
         if (ec) {
             return;
         }
         if (auto self = weak.lock()) {
+            self->armed_.reset();
             self->on_timer();
         }
     });

@@ -122,6 +122,7 @@ private:
     std::unique_ptr<Slot> candidate_;  // a second connection during collision resolution
     bool rib_up_ = false;
     boost::asio::steady_timer timer_;
+    std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;
     std::uint64_t connect_generation_ = 0;
     // status
