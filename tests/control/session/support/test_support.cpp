@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,6 +109,8 @@ bool Process::start(const std::vector<std::string>& argv, const std::string& log
         return false;
     }
     if (pid == 0) {
+        // If the test binary dies (ctest timeout, crash), its daemons die with it instead of lingering.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::setpgid(0, 0);
         const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd >= 0) {
