@@ -26,10 +26,12 @@ public:
         rte_rcu_qsbr_thread_register(fib_.qsbr(), id_);
         rte_rcu_qsbr_thread_online(fib_.qsbr(), id_);
     }
-    ~FibReader() {
-        rte_rcu_qsbr_thread_offline(fib_.qsbr(), id_);
-        rte_rcu_qsbr_thread_unregister(fib_.qsbr(), id_);
-    }
+    // Goes offline but stays registered: an offline reader never holds up the writer, and the writer
+    // then always reads this reader's counter (an instrumented release/acquire pair) instead of a
+    // registration bitmap that librte_rcu clears outside ThreadSanitizer's view — unregistering here
+    // made TSan report the writer's frees as races with this reader's last burst. Registering the same
+    // id again (a new FibReader) is idempotent.
+    ~FibReader() { rte_rcu_qsbr_thread_offline(fib_.qsbr(), id_); }
     FibReader(const FibReader&) = delete;
     FibReader& operator=(const FibReader&) = delete;
 
