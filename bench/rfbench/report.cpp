@@ -112,6 +112,18 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
     for (const auto& m : ms)
         if (m.ok && !m.convergence.empty())
             cdf_by_scenario[m.scenario_label()].push_back(&m);
+    // Colour by target, dash by size: many target x size curves stay tellable apart.
+    std::vector<std::string> target_order;
+    std::vector<std::string> size_order;
+    for (const auto& m : ms) {
+        if (std::find(target_order.begin(), target_order.end(), m.target) == target_order.end())
+            target_order.push_back(m.target);
+        if (std::find(size_order.begin(), size_order.end(), m.size_label()) == size_order.end())
+            size_order.push_back(m.size_label());
+    }
+    auto index_of = [](const std::vector<std::string>& v, const std::string& x) {
+        return static_cast<std::size_t>(std::find(v.begin(), v.end(), x) - v.begin()) + 1;
+    };
     for (const auto& [scenario, list] : cdf_by_scenario) {
         std::vector<std::string> plots;
         for (const auto* m : list) {
@@ -125,8 +137,10 @@ std::vector<std::string> write_plots(const std::vector<Measurement>& ms, const s
                 d << to_ms(t) << " " << f << "\n";
             write_file(data, d.str());
             files.push_back(data);
-            plots.push_back("'" + name + "' using 1:2 with lines lw 2 title '" + m->target + " " +
-                            m->size_label() + "'");
+            plots.push_back("'" + name + "' using 1:2 with lines lw 2 lc " +
+                            std::to_string(index_of(target_order, m->target)) + " dt " +
+                            std::to_string(index_of(size_order, m->size_label())) + " title '" + m->target +
+                            " " + m->size_label() + "'");
         }
         const std::string base = safe_name(scenario) + "-cdf";
         std::ostringstream g;
