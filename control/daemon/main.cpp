@@ -1,25 +1,39 @@
-// routefabricd: the route server daemon. Reads a config file (config_file.hpp), listens, runs the
-// sessions and the RIB on one io_context thread, logs one line per session transition with its reason,
-// and on SIGINT/SIGTERM sends Cease / Administrative Shutdown to every peer before exiting.
+// routefabricd: the route server daemon, one process. Reads the YAML configuration
+// (docs/configuration.md), runs the BGP sessions and the RIB on one io_context thread, feeds the RIB's
+// deltas into the FIB (effective route tables for the configured VNet model) through the FIB updater's
+// bounded queue, serves the REST API and /metrics (docs/api.md), and optionally runs the DPDK host
+// emulator forwarding synthetic traffic from every VM through the FIB, measuring convergence for each
+// route change. On SIGINT/SIGTERM it sends Cease / Administrative Shutdown to every peer and exits 0.
 //
-//   routefabricd CONFIG            run
-//   routefabricd --check CONFIG    validate the file and exit (0 = valid)
+//   routefabricd [options] CONFIG [-- EAL ARGS...]
+//   routefabricd --check-config CONFIG      validate and exit (0 = valid, 1 = invalid); --check is an alias
+//
+// Options: --emulator / --no-emulator (default: the config's emulator.enabled), --workers N (emulator
+// worker lcores), --log-level trace|debug|info|warn|error, --eal "ARGS" (same as ARGS after "--").
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
-#include "control/daemon/config_file.hpp"
-#include "control/daemon/counting_sink.hpp"
+#include "control/api/daemon_control_plane.hpp"
+#include "control/api/operator_surface.hpp"
+#include "control/config/vnet_convert.hpp"
+#include "control/daemon/forwarding.hpp"
 #include "control/session/route_server.hpp"
+#include "dataplane/eal.hpp"
 
 namespace {
 
 void usage() {
-    std::fprintf(stderr, "usage: routefabricd [--check] CONFIG\n");
+    std::fprintf(stderr,
+                 "usage: routefabricd [--emulator|--no-emulator] [--workers N] [--log-level LEVEL] CONFIG "
+                 "[-- EAL ARGS...]\n"
+                 "       routefabricd --check-config CONFIG   (alias: --check)\n");
 }
 
 spdlog::level::level_enum level_of(const std::string& s) {
@@ -37,22 +51,37 @@ spdlog::level::level_enum level_of(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::string error;
+    auto cl = rf::dataplane::split_command_line(argc, argv, &error);
+    if (!cl) {
+        std::fprintf(stderr, "routefabricd: %s\n", error.c_str());
+        return 2;
+    }
     bool check_only = false;
+    std::optional<bool> emulator_flag;
+    std::optional<std::uint32_t> workers;
+    std::string log_level = "info";
     std::string path;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--check") {
+    const auto& args = cl->app;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        const bool has_value = i + 1 < args.size();
+        if (a == "--check" || a == "--check-config") {
             check_only = true;
         } else if (a == "-h" || a == "--help") {
             usage();
             return 0;
-        } else if (a == "-c" || a == "--config") {
-            if (i + 1 >= argc) {
-                usage();
-                return 2;
-            }
-            path = argv[++i];
-        } else if (path.empty()) {
+        } else if (a == "--emulator") {
+            emulator_flag = true;
+        } else if (a == "--no-emulator") {
+            emulator_flag = false;
+        } else if (a == "--workers" && has_value) {
+            workers = static_cast<std::uint32_t>(std::stoul(args[++i]));
+        } else if (a == "--log-level" && has_value) {
+            log_level = args[++i];
+        } else if ((a == "-c" || a == "--config") && has_value) {
+            path = args[++i];
+        } else if (path.empty() && !a.starts_with("-")) {
             path = a;
         } else {
             usage();
@@ -63,26 +92,66 @@ int main(int argc, char** argv) {
         usage();
         return 2;
     }
+
+    auto cfg = rf::config::load_file_checked(path);
+    if (!cfg) {
+        for (const auto& e : cfg.error()) {
+            std::fprintf(stderr, "%s: %s\n", path.c_str(), e.to_string().c_str());
+        }
+        std::fprintf(stderr, "%s: %zu error(s)\n", path.c_str(), cfg.error().size());
+        return 1;
+    }
+    const bool emulator = emulator_flag.value_or(cfg->emulator.enabled);
+    if (check_only) {
+        std::string listen;
+        for (const auto& l : cfg->route_server.listen) {
+            listen += (listen.empty() ? "" : ", ") + l.to_string();
+        }
+        std::printf("%s: OK — AS %u, listen %s port %u, %zu peer(s), %s, API %s, emulator %s\n", path.c_str(),
+                    cfg->route_server.asn, listen.c_str(), cfg->route_server.port, cfg->peers.size(),
+                    cfg->virtual_network ? "VNet model from virtual_network" : "default lab VNet model",
+                    cfg->api.enabled ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
+                                     : "off",
+                    emulator ? "on" : "off");
+        return 0;
+    }
+
     auto logger = spdlog::stderr_color_mt("routefabricd");
     spdlog::set_default_logger(logger);
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-
-    auto cfg = rf::daemon::load_config(path);
-    if (!cfg) {
-        spdlog::error("configuration: {}", cfg.error().message);
-        return 1;
-    }
-    if (check_only) {
-        std::printf("%s: OK (%zu peers)\n", path.c_str(), cfg->peers.size());
-        return 0;
-    }
-    spdlog::set_level(level_of(cfg->log_level));
+    spdlog::set_level(level_of(log_level));
     // A peer closing its socket must not kill us with SIGPIPE (Asio uses MSG_NOSIGNAL, belt and braces).
     std::signal(SIGPIPE, SIG_IGN);
 
+    // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
+    const rf::fib::VnetModel model = rf::config::to_vnet_model(*cfg);
+    rf::daemon::ForwardingOptions fo;
+    fo.emulator = emulator;
+    fo.workers = workers.value_or(cfg->emulator.workers);
+    if (fo.workers == 0) {
+        fo.workers = 1;
+    }
+    fo.eal_args = !cl->eal.empty() ? cl->eal : cfg->emulator.eal_args;
+
     boost::asio::io_context io(1);
-    rf::daemon::CountingDeltaSink sink;
-    rf::session::RouteServer server(io, cfg->server, sink);
+    rf::session::ServerConfig server_cfg = rf::api::server_config(*cfg);
+    if (!cfg->virtual_network && emulator) {
+        // The default lab VNet is originated to the NVAs like a configured one.
+        for (const auto& v : model.vnets) {
+            if (v.name == model.route_server.vnet) {
+                server_cfg.rib.vnet_prefixes.assign(v.address_spaces.begin(), v.address_spaces.end());
+            }
+        }
+    }
+    // The metrics live in the operator surface, which needs the server; the forwarding side records into
+    // them through a pointer set once both exist (nothing is published before io.run()).
+    std::unique_ptr<rf::daemon::Forwarding> forwarding =
+        rf::daemon::Forwarding::create(model, fo, &error);
+    if (!forwarding) {
+        spdlog::error("forwarding plane: {}", error);
+        return 1;
+    }
+    rf::session::RouteServer server(io, server_cfg, forwarding->sink());
     server.set_log_sink([](const std::string& line) { spdlog::info("{}", line); });
     server.set_transition_observer([](const rf::session::TransitionRecord& r) {
         const auto& t = r.transition;
@@ -92,13 +161,24 @@ int main(int argc, char** argv) {
                     rf::session::event_name(t.event), rf::session::reason_name(t.reason),
                     r.detail.empty() ? "" : ": ", r.detail);
     });
-    for (auto& p : cfg->peers) {
-        if (auto err = server.add_peer(p)) {
-            spdlog::error("configuration: {}", *err);
+    for (const auto& p : cfg->peers) {
+        if (auto err = server.add_peer(rf::api::peer_settings(*cfg, p))) {
+            spdlog::error("configuration: peer {}: {}", p.name, *err);
             return 1;
         }
     }
     if (auto err = server.start()) {
+        spdlog::error("{}", *err);
+        return 1;
+    }
+    rf::api::OperatorSurface surface(io, server, *cfg, path);
+    forwarding->set_metrics(&surface.metrics());
+    rf::daemon::Forwarding* fwd = forwarding.get();
+    surface.registry().add_collector([fwd](rf::metrics::Registry&) { fwd->collect(); });
+    if (emulator) {
+        surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+    }
+    if (auto err = surface.start()) {
         spdlog::error("{}", *err);
         return 1;
     }
@@ -107,9 +187,14 @@ int main(int argc, char** argv) {
         where += (where.empty() ? "" : ", ") + l;
     }
     spdlog::info("routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
-                 cfg->server.local_asn, cfg->server.router_id.to_string(), where, cfg->peers.size(),
-                 cfg->server.rib.as_path_mode == rf::rib::AsPathMode::Prepend ? "azure" : "transparent",
-                 cfg->server.max_peers);
+                 server_cfg.local_asn, server_cfg.router_id.to_string(), where, cfg->peers.size(),
+                 server_cfg.rib.as_path_mode == rf::rib::AsPathMode::Prepend ? "azure" : "transparent",
+                 server_cfg.max_peers);
+    spdlog::info("{}", forwarding->describe());
+    if (surface.api_port() != 0) {
+        spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg->api.listen.to_string(),
+                     surface.api_port());
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;
@@ -119,12 +204,13 @@ int main(int argc, char** argv) {
         }
         stopping = true;
         spdlog::info("signal {}: sending Cease / Administrative Shutdown to every peer", signo);
+        surface.stop();
         server.shutdown("routefabricd shutting down", [&io]() { io.stop(); });
     });
     io.run();
+    surface.stop();
+    forwarding->stop();
     const auto st = server.rib().stats();
-    spdlog::info(
-        "routefabricd stopped: {} FIB delta batches, {} deltas published, {} Loc-RIB prefixes at exit",
-        sink.batches(), sink.deltas(), st.loc_rib_prefixes);
+    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit", st.loc_rib_prefixes);
     return 0;
 }

@@ -1,0 +1,436 @@
+#include "control/daemon/forwarding.hpp"
+
+#include <rte_cycles.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "dataplane/eal.hpp"
+#include "dataplane/emulator.hpp"
+#include "dataplane/fib_route_source.hpp"
+#include "dataplane/flowgen.hpp"
+#include "dataplane/probe.hpp"
+#include "dataplane/topology.hpp"
+#include "fib/fib.hpp"
+#include "fib/updater.hpp"
+
+namespace rf::daemon {
+
+namespace {
+
+std::uint32_t host_order(const net::IpAddress& a) { return a.as_v4().value; }
+
+std::uint32_t last_address(std::uint32_t first, std::uint8_t length) {
+    return length == 0 ? 0xFFFFFFFFU : first | (0xFFFFFFFFU >> length);
+}
+
+}  // namespace
+
+struct Forwarding::Impl {
+    ForwardingOptions options;
+    std::atomic<metrics::StandardMetrics*> metrics{nullptr};
+    std::unique_ptr<fib::Fib> fib;
+    std::unique_ptr<fib::FibUpdater> updater;
+    std::unique_ptr<dataplane::FibRouteSource> source;
+    dataplane::Topology topo;
+    dataplane::FlowTable flows;
+    std::unique_ptr<dataplane::Emulator> emulator;
+    std::unique_ptr<rib::DeltaSink> sink;
+    bool stopped = false;
+
+    // Publish → visible timing: (highest sequence of a batch, tsc at publish), in sequence order.
+    std::mutex publish_mu;
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> pending_publishes;
+
+    // Convergence measurement (probe_mu guards everything below).
+    mutable std::mutex probe_mu;
+    bool armed = false;
+    std::uint64_t armed_sequence = 0;
+    std::atomic<std::uint64_t> armed_sequence_atomic{0};  // 0 = nothing armed; read by the FIB writer
+    std::chrono::steady_clock::time_point armed_at;
+    std::uint64_t events = 0;
+    std::uint64_t incomplete = 0;
+    std::vector<double> last_host_seconds;  // per measurement: the last host's convergence
+    std::optional<dataplane::ConvergenceReport> last_report;
+    std::thread monitor;
+    std::atomic<bool> monitor_stop{false};
+
+    // io thread only: the next hops the FIB was last given per IPv4 prefix (to know what a change removes).
+    std::map<net::Prefix, std::vector<std::uint32_t>> current;
+
+    void on_visible(std::uint64_t sequence);
+    void arm(std::span<const rib::RouteDelta> batch);
+    void close_measurement();  // probe_mu held
+    void monitor_loop();
+};
+
+namespace {
+
+class ForwardingSink final : public rib::DeltaSink {
+public:
+    explicit ForwardingSink(Forwarding::Impl& impl) : impl_(impl) {}
+    bool publish(std::span<const rib::RouteDelta> batch) override {
+        const std::uint64_t t = rte_rdtsc();
+        if (batch.empty()) {
+            return true;
+        }
+        if (impl_.emulator) {
+            impl_.arm(batch);  // before publishing: T0 precedes the FIB's visibility
+        }
+        if (!impl_.updater->publish(batch)) {
+            return false;  // the RIB keeps the batch and retries (back-pressure)
+        }
+        {
+            std::lock_guard lock(impl_.publish_mu);
+            if (impl_.pending_publishes.size() < 4096) {
+                impl_.pending_publishes.emplace_back(batch.back().sequence, t);
+            }
+        }
+        for (const rib::RouteDelta& d : batch) {
+            if (!d.prefix.is_v4()) {
+                continue;
+            }
+            if (d.is_withdrawal()) {
+                impl_.current.erase(d.prefix);
+            } else {
+                std::vector<std::uint32_t> hops;
+                for (const auto& h : d.next_hops) {
+                    if (h.is_v4()) {
+                        hops.push_back(host_order(h));
+                    }
+                }
+                impl_.current[d.prefix] = std::move(hops);
+            }
+        }
+        return true;
+    }
+
+private:
+    Forwarding::Impl& impl_;
+};
+
+}  // namespace
+
+void Forwarding::Impl::on_visible(std::uint64_t sequence) {
+    const std::uint64_t now = rte_rdtsc();
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    {
+        std::lock_guard lock(publish_mu);
+        while (!pending_publishes.empty() && pending_publishes.front().first <= sequence) {
+            if (auto* m = metrics.load(std::memory_order_acquire)) {
+                m->fib_publish_latency.observe(static_cast<double>(now - pending_publishes.front().second) / hz);
+            }
+            pending_publishes.pop_front();
+        }
+    }
+    const std::uint64_t armed_seq = armed_sequence_atomic.load(std::memory_order_acquire);
+    if (emulator && armed_seq != 0 && sequence >= armed_seq) {
+        armed_sequence_atomic.store(0, std::memory_order_release);
+        emulator->probe().published(now);
+    }
+}
+
+// One probe per batch: the batch's IPv4 changes grouped by their new next-hop set; the largest group is
+// measured (a peer going down moves every prefix it carried to the same remaining set).
+void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
+    std::map<std::vector<std::uint32_t>, std::vector<const rib::RouteDelta*>> groups;
+    for (const rib::RouteDelta& d : batch) {
+        if (!d.prefix.is_v4()) {
+            continue;
+        }
+        std::vector<std::uint32_t> hops;
+        for (const auto& h : d.next_hops) {
+            if (h.is_v4()) {
+                hops.push_back(host_order(h));
+            }
+        }
+        std::sort(hops.begin(), hops.end());
+        groups[std::move(hops)].push_back(&d);
+    }
+    if (groups.empty()) {
+        return;
+    }
+    auto best = groups.begin();
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+        if (it->second.size() > best->second.size()) {
+            best = it;
+        }
+    }
+    dataplane::ProbeSpec spec;
+    std::set<std::uint32_t> removed;
+    for (const rib::RouteDelta* d : best->second) {
+        const std::uint32_t first = d->prefix.v4_address().value;
+        const std::uint32_t last = last_address(first, d->prefix.length);
+        if (spec.probe_addrs.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
+            spec.probe_addrs.push_back(d->prefix.length >= 31 ? first : first + 1);
+        }
+        spec.affected.emplace_back(first, last);
+        if (auto it = current.find(d->prefix); it != current.end()) {
+            for (std::uint32_t h : it->second) {
+                if (!std::binary_search(best->first.begin(), best->first.end(), h)) {
+                    removed.insert(h);
+                }
+            }
+        }
+    }
+    spec.include = best->first;
+    spec.exclude.assign(removed.begin(), removed.end());
+    if (spec.include.empty() && spec.exclude.empty()) {
+        return;  // a withdrawal of something never programmed: nothing to observe
+    }
+    const std::string verb = spec.include.empty() ? "withdraw" : "update";
+    spec.name = verb + " " + best->second.front()->prefix.to_string() +
+                (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
+    std::lock_guard lock(probe_mu);
+    if (armed) {
+        close_measurement();  // superseded: counted with what converged so far
+    }
+    emulator->probe().arm(std::move(spec), rte_rdtsc());
+    armed = true;
+    armed_at = std::chrono::steady_clock::now();
+    armed_sequence = batch.back().sequence;
+    armed_sequence_atomic.store(armed_sequence, std::memory_order_release);
+}
+
+void Forwarding::Impl::close_measurement() {
+    auto rep = emulator->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    emulator->probe().disarm();
+    armed = false;
+    armed_sequence_atomic.store(0, std::memory_order_release);
+    ++events;
+    if (rep.converged < rep.hosts) {
+        ++incomplete;
+    } else {
+        const double s = rep.last_us / 1e6;
+        last_host_seconds.push_back(s);
+        if (last_host_seconds.size() > 10000) {
+            last_host_seconds.erase(last_host_seconds.begin());
+        }
+        if (auto* m = metrics.load(std::memory_order_acquire)) {
+            m->convergence.observe(s);
+        }
+    }
+    last_report = std::move(rep);
+}
+
+void Forwarding::Impl::monitor_loop() {
+    while (!monitor_stop.load(std::memory_order_acquire)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::lock_guard lock(probe_mu);
+        if (armed && (emulator->probe().all_converged() ||
+                      std::chrono::steady_clock::now() - armed_at > options.convergence_timeout)) {
+            close_measurement();
+        }
+    }
+}
+
+Forwarding::Forwarding(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Forwarding::~Forwarding() {
+    stop();
+    impl_->emulator.reset();
+    impl_->source.reset();
+    impl_->updater.reset();
+    impl_->fib.reset();
+    dataplane::eal_shutdown();
+}
+
+std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, const ForwardingOptions& options,
+                                               std::string* error) {
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+
+    dataplane::EalConfig eal;
+    eal.lcores = options.emulator ? options.workers + 1 : 1;
+    eal.memory_mb = 1024;
+    eal.passthrough = options.eal_args;
+    // --no-huge alone gives EAL 64 MiB, less than one DIR-24-8 table: add memory unless sized.
+    const auto has = [&](std::string_view a) {
+        return std::find(eal.passthrough.begin(), eal.passthrough.end(), a) != eal.passthrough.end();
+    };
+    if (has("--no-huge") && !has("-m") && !has("--socket-mem")) {
+        eal.passthrough.insert(eal.passthrough.end(), {"-m", "1024"});
+    }
+    eal.log_level = "*:error";
+    if (options.emulator) {
+        eal.vdevs = {"net_null0", "net_null1"};
+    }
+    if (!dataplane::eal_init(eal, error)) {
+        return nullptr;
+    }
+    fib::FibConfig fc;
+    fc.lookup.max_routes = 1U << 19;
+    fc.lookup.num_tbl8 = 1U << 12;
+    impl->fib = fib::Fib::create(model, fc, error);
+    if (!impl->fib) {
+        dataplane::eal_shutdown();
+        return nullptr;
+    }
+    impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib);
+    Impl* raw = impl.get();
+    impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });
+
+    if (options.emulator) {
+        std::vector<dataplane::Vm> vms;
+        vms.reserve(model.vms.size());
+        for (const auto& vm : model.vms) {
+            const auto t = impl->fib->plan().table_for_subnet(vm.vnet, vm.subnet);
+            if (!t || !vm.nic_address.is_v4()) {
+                continue;
+            }
+            vms.push_back(dataplane::Vm{vm.nic_address.as_v4().value, *t, vm.host});
+        }
+        impl->topo = dataplane::Topology::from_vms(std::move(vms));
+        impl->topo.tables =
+            std::max<std::uint32_t>(impl->topo.tables, static_cast<std::uint32_t>(impl->fib->table_count()));
+        impl->source = std::make_unique<dataplane::FibRouteSource>(*impl->fib);
+        // Traffic: toward every VNet-local prefix of the VM's table, and across the whole IPv4 space
+        // (what BGP brings later: on-premises prefixes, the default route).
+        std::vector<std::vector<dataplane::Destination>> dest(impl->fib->table_count());
+        for (fib::TableId t = 0; t < dest.size(); ++t) {
+            for (const auto& [prefix, nh] : impl->fib->snapshot(t).routes) {
+                if (prefix.is_v4() && prefix.length != 0 && nh.type != fib::NextHopType::None) {
+                    dest[t].push_back(dataplane::Destination{prefix.v4_address().value, prefix.length});
+                }
+            }
+            dest[t].push_back(dataplane::Destination{0, 1});
+            dest[t].push_back(dataplane::Destination{0x80000000U, 1});
+        }
+        impl->flows = dataplane::make_flows(impl->topo, options.flows_per_vm, dest, 42);
+        dataplane::EmulatorConfig ec;
+        ec.workers = options.workers;
+        ec.nva_port = 0;
+        ec.fabric_port = 1;
+        ec.internet_port = 1;
+        ec.name = "rfd-emu";
+        impl->emulator = dataplane::Emulator::create(ec, *impl->source, impl->topo, impl->flows, error);
+        if (!impl->emulator) {
+            impl->source.reset();
+            impl->updater.reset();
+            impl->fib.reset();
+            dataplane::eal_shutdown();
+            return nullptr;
+        }
+    }
+    impl->sink = std::make_unique<ForwardingSink>(*impl);
+    impl->updater->start();
+    if (impl->emulator) {
+        if (!impl->emulator->start(error)) {
+            impl->updater->stop();
+            impl->emulator.reset();
+            impl->source.reset();
+            impl->updater.reset();
+            impl->fib.reset();
+            dataplane::eal_shutdown();
+            return nullptr;
+        }
+        impl->monitor = std::thread([raw]() { raw->monitor_loop(); });
+    }
+    return std::unique_ptr<Forwarding>(new Forwarding(std::move(impl)));
+}
+
+void Forwarding::set_metrics(metrics::StandardMetrics* metrics) {
+    impl_->metrics.store(metrics, std::memory_order_release);
+}
+
+rib::DeltaSink& Forwarding::sink() { return *impl_->sink; }
+
+void Forwarding::stop() {
+    if (impl_->stopped) {
+        return;
+    }
+    impl_->stopped = true;
+    impl_->monitor_stop.store(true, std::memory_order_release);
+    if (impl_->monitor.joinable()) {
+        impl_->monitor.join();
+    }
+    if (impl_->emulator && impl_->emulator->running()) {
+        impl_->emulator->stop();
+    }
+    impl_->updater->stop();
+}
+
+bool Forwarding::emulator_running() const { return impl_->emulator && impl_->emulator->running(); }
+
+api::EmulatorStats Forwarding::emulator_stats() const {
+    api::EmulatorStats s;
+    const Impl& i = *impl_;
+    if (!i.emulator) {
+        return s;
+    }
+    s.running = i.emulator->running();
+    s.hosts = static_cast<std::uint32_t>(i.topo.hosts.size());
+    s.vms = static_cast<std::uint32_t>(i.topo.vms.size());
+    s.workers = i.options.workers;
+    const auto t = i.emulator->totals();
+    s.counters = {{"packets_generated", i.emulator->generated()},
+                  {"packets_forwarded", t.tx},
+                  {"dropped_no_route", t.drop_no_route},
+                  {"dropped_next_hop_none", t.drop_none},
+                  {"dropped_unresolved", t.drop_unresolved},
+                  {"tx_failures", i.emulator->tx_failures()}};
+    for (const auto& [ip, packets] : i.emulator->next_hop_packets()) {
+        s.counters.emplace_back("packets_to_" + net::Ipv4Address{ip}.to_string(), packets);
+    }
+    const auto us = [](double v) { return static_cast<std::uint64_t>(v < 0 ? 0 : v); };
+    std::lock_guard lock(i.probe_mu);
+    s.counters.emplace_back("convergence_measurements", i.events);
+    s.counters.emplace_back("convergence_incomplete", i.incomplete);
+    if (i.last_report) {
+        const auto& r = *i.last_report;
+        s.counters.emplace_back("last_change_hosts_converged", r.converged);
+        s.counters.emplace_back("last_change_fib_publish_us", us(r.publish_us));
+        s.counters.emplace_back("last_change_first_host_us", us(r.first_us));
+        s.counters.emplace_back("last_change_median_host_us", us(r.median_us));
+        s.counters.emplace_back("last_change_last_host_us", us(r.last_us));
+        s.counters.emplace_back("last_change_packets_lost", r.lost);
+        s.counters.emplace_back("last_change_packets_to_withdrawn", r.to_withdrawn);
+        s.counters.emplace_back("last_change_to_withdrawn_after_publish", r.to_withdrawn_after_publish);
+    }
+    if (!i.last_host_seconds.empty()) {
+        std::vector<double> sorted = i.last_host_seconds;
+        std::sort(sorted.begin(), sorted.end());
+        api::EmulatorStats::Convergence c;
+        c.events = i.events;
+        c.last_seconds = i.last_host_seconds.back();
+        c.p50_seconds = dataplane::percentile_sorted(sorted, 50);
+        c.p99_seconds = dataplane::percentile_sorted(sorted, 99);
+        c.max_seconds = sorted.back();
+        s.convergence = c;
+    }
+    return s;
+}
+
+void Forwarding::collect() {
+    auto* m = impl_->metrics.load(std::memory_order_acquire);
+    if (m == nullptr) {
+        return;
+    }
+    const auto st = impl_->updater->stats();
+    m->fib_queue_depth.set(static_cast<double>(st.queue_depth));
+    if (impl_->emulator) {
+        const auto t = impl_->emulator->totals();
+        m->host_forwarded.set(t.tx);
+        m->host_dropped.set(t.drop_none + t.drop_unresolved);
+        m->host_no_route.set(t.drop_no_route);
+    }
+}
+
+std::string Forwarding::describe() const {
+    std::string s = "FIB: " + std::to_string(impl_->fib->table_count()) + " effective route table(s) for " +
+                    std::to_string(impl_->fib->model().vms.size()) + " VMs";
+    if (impl_->emulator) {
+        s += "; emulator: " + std::to_string(impl_->topo.hosts.size()) + " hosts, " +
+             std::to_string(impl_->topo.vms.size()) + " VMs, " + std::to_string(impl_->flows.flows.size()) +
+             " flows, " + std::to_string(impl_->options.workers) + " worker(s)";
+    }
+    return s;
+}
+
+}  // namespace rf::daemon
