@@ -1,10 +1,187 @@
 #!/usr/bin/env bash
-# The main job (README: "Run the demo"): installs what it needs, builds, and runs the routefabric demo.
-# Today the demo decodes a BGP session that FRR sent on loopback (captured bytes in tests/data/) and
-# prints every message; it grows into the full lab demo with the speaker, FIB and data plane.
+# The routefabric demo (README: "Run the demo"). On a fresh Debian 12 machine, as root:
+#   scripts/demo.sh
+# installs what it needs (scripts/setup.sh), builds routefabricd and rfctl, then on loopback:
+#   1. starts routefabricd (two route-server instances 127.0.0.4/.5, REST API, FIB, host emulator with
+#      6,000 VMs) from scripts/lab/demo.yaml;
+#   2. starts two NVAs (BIRD 2) that advertise 10.250.0.0/16 (on-premises) and 0.0.0.0/0 with equal
+#      AS-path lengths, next hops 10.1.1.4 and 10.1.1.5;
+#   3. prints the peerings, nva1's learned routes and a VM's effective routes (the ECMP pair);
+#   4. fails nva2 (SIGKILL by PID: its TCP sessions close), prints the effective routes again (one next
+#      hop) and the convergence the emulator measured (BGP change in → every host forwarding on the new
+#      path);
+#   5. stops everything it started, by PID, removes its temp dir and exits 0.
+# Environment: RF_BUILD_DIR (default build), RF_JOBS (build parallelism, default nproc),
+# RF_DEMO_SKIP_SETUP=1 to skip the package check.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bash scripts/setup.sh
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-exec build/control/tools/rf-decode tests/data/frr/session.bgp
+build=${RF_BUILD_DIR:-build}
+jobs=${RF_JOBS:-$(nproc)}
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+
+if [ "${RF_DEMO_SKIP_SETUP:-0}" != 1 ]; then
+  bash scripts/setup.sh
+fi
+bird=$(command -v bird || true)
+[ -x "$bird" ] || bird=/usr/sbin/bird
+[ -x "$bird" ] || die "BIRD 2 (package bird2) is not installed; run scripts/setup.sh as root"
+
+say "building routefabricd and rfctl in $build"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_TESTS=OFF -DRF_BENCH=OFF >/dev/null
+fi
+cmake --build "$build" --target routefabricd rfctl --parallel "$jobs" | tail -n 1
+rfd="$build/control/daemon/routefabricd"
+rfctl_bin="$build/control/api/rfctl"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rf-demo.XXXXXX")
+pids=()
+cleanup() {
+  local rc=$?
+  set +e
+  # routefabricd first (SIGTERM: Cease / Administrative Shutdown to the NVAs), then the NVAs.
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  if [ "$rc" -ne 0 ] && [ -f "$work/routefabricd.log" ]; then
+    echo "--- last lines of routefabricd's log ---" >&2
+    tail -n 30 "$work/routefabricd.log" >&2
+  fi
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A free TCP port on 127.0.0.1 from a fixed range (bounded search).
+free_port() {
+  local p
+  for p in $(seq "$1" $(($1 + 200))); do
+    if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+rs_port=$(free_port 11179) || die "no free port for BGP"
+api_port=$(free_port $((rs_port + 1000))) || die "no free port for the API"
+sed -e "s/@RS_PORT@/$rs_port/" -e "s/@API_PORT@/$api_port/" scripts/lab/demo.yaml >"$work/routefabric.yaml"
+export RFCTL_SERVER="http://127.0.0.1:$api_port"
+rfctl() { "$rfctl_bin" "$@"; }
+
+# wait_for SECONDS MESSAGE COMMAND...: polls COMMAND every 0.5 s; fails the demo with MESSAGE on timeout.
+wait_for() {
+  local secs=$1 msg=$2
+  shift 2
+  local i
+  for i in $(seq 1 $((secs * 2))); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "timed out after ${secs}s: $msg"
+}
+
+say "starting routefabricd (BGP on 127.0.0.4/.5 port $rs_port, API on 127.0.0.1:$api_port)"
+"$rfd" --check-config "$work/routefabric.yaml"
+"$rfd" "$work/routefabric.yaml" >"$work/routefabricd.log" 2>&1 &
+pids+=($!)
+wait_for 60 "routefabricd's API did not answer (see its log)" rfctl routeserver show
+grep -E "listening on|FIB:|REST API" "$work/routefabricd.log" | sed 's/^[^ ]* [a-z]* /  /'
+
+# One BIRD 2 per NVA: sessions to both instances, a static on-premises prefix and a default route with
+# the NVA's own address in the NVA subnet as next hop (resolvable through a private IGP table).
+start_nva() {
+  local name=$1 addr=$2 asn=$3 nh=$4 dir="$work/$1"
+  mkdir -p "$dir"
+  cat >"$dir/bird.conf" <<EOF
+router id $addr;
+log "$dir/bird.log" all;
+ipv4 table igp4;
+protocol device {}
+protocol static nexthops { ipv4 { table igp4; }; route 10.1.1.0/24 via "lo"; }
+protocol static onprem {
+  ipv4 { import filter { bgp_next_hop = $nh; accept; }; };
+  route 10.250.0.0/16 unreachable;
+  route 0.0.0.0/0 unreachable;
+}
+EOF
+  local n=0 rs
+  for rs in 127.0.0.4 127.0.0.5; do
+    cat >>"$dir/bird.conf" <<EOF
+protocol bgp rs$n {
+  local $addr as $asn;
+  neighbor $rs port $rs_port as 65515;
+  multihop;
+  strict bind yes;   # listen on the NVA's own address only: two BIRDs share the port
+  connect delay time 1; error wait time 1, 4;
+  hold time 9;
+  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep; };
+}
+EOF
+    n=$((n + 1))
+  done
+  "$bird" -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" >"$dir/stdout.log" 2>&1 &
+  pids+=($!)
+  echo $! >"$dir/pid"
+}
+say "starting the NVAs: nva1 (BIRD 2, AS 65001, next hop 10.1.1.4) and nva2 (BIRD 2, AS 65002, next hop 10.1.1.5)"
+start_nva nva1 127.0.0.11 65001 10.1.1.4
+start_nva nva2 127.0.0.12 65002 10.1.1.5
+
+established() { [ "$(rfctl -o json peering list | grep -o '"Established"' | wc -l)" -ge "$1" ]; }
+ecmp_pair() {
+  local r
+  r=$(rfctl vm effective-routes vm42)
+  echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.4 && echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.5
+}
+wait_for 60 "both peerings did not reach Established" established 2
+wait_for 30 "the ECMP pair for 10.250.0.0/16 did not appear in vm42's effective routes" ecmp_pair
+
+say "rfctl peering list"
+rfctl peering list
+say "rfctl peering list-learned-routes nva1"
+rfctl peering list-learned-routes nva1
+say "rfctl vm effective-routes vm42   (ECMP: two next hops for 10.250.0.0/16 and 0.0.0.0/0)"
+rfctl vm effective-routes vm42
+sleep 1
+say "rfctl emulator stats   (6,000 VMs forwarding through the FIB)"
+rfctl emulator stats
+
+nva2_pid=$(cat "$work/nva2/pid")
+say "failing nva2: kill -KILL $nva2_pid (BIRD's TCP sessions close; the route server withdraws its paths)"
+kill -KILL "$nva2_pid"
+single_path() {
+  local line
+  line=$(rfctl vm effective-routes vm42 | grep 10.250.0.0/16)
+  echo "$line" | grep -q 10.1.1.4 && ! echo "$line" | grep -q 10.1.1.5
+}
+wait_for 30 "10.250.0.0/16 still has nva2's next hop after nva2 failed" single_path
+say "rfctl peering list"
+rfctl peering list
+say "rfctl vm effective-routes vm42   (one next hop left)"
+rfctl vm effective-routes vm42
+measured() { rfctl -o json emulator stats | grep -q '"convergence_measurements"'; }
+wait_for 10 "the emulator reported no convergence measurement" measured
+sleep 1
+say "rfctl emulator stats   (convergence: BGP change in -> every host forwarding on the new path)"
+rfctl emulator stats
+
+say "metrics (excerpt): curl $RFCTL_SERVER/metrics"
+if command -v curl >/dev/null; then
+  curl -s "$RFCTL_SERVER/metrics" | grep -E '^routefabric_(sessions|peer_routes|fib_queue_depth|fib_publish_latency_seconds_(count|sum)|convergence_seconds_(count|sum)|host_packets_total|updates_total)' || true
+fi
+say "demo finished: stopping routefabricd and the NVAs"
