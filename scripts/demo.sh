@@ -57,6 +57,9 @@ cleanup() {
   if [ "$rc" -ne 0 ] && [ -f "$work/routefabricd.log" ]; then
     echo "--- last lines of routefabricd's log ---" >&2
     tail -n 30 "$work/routefabricd.log" >&2
+    for f in "$work"/nva*/bird.log; do
+      [ -f "$f" ] && { echo "--- last lines of $(basename "$(dirname "$f")")'s BIRD log ---" >&2; tail -n 10 "$f" >&2; }
+    done
   fi
   rm -rf "$work"
   exit "$rc"
@@ -142,13 +145,14 @@ say "starting the NVAs: nva1 (BIRD 2, AS 65001, next hop 10.1.1.4) and nva2 (BIR
 start_nva nva1 127.0.0.11 65001 10.1.1.4
 start_nva nva2 127.0.0.12 65002 10.1.1.5
 
-established() { [ "$(rfctl -o json peering list | grep -o '"Established"' | wc -l)" -ge "$1" ]; }
+# Both peerings Established (the table has one row per peering).
+established() { [ "$(rfctl peering list | awk '($1 == "nva1" || $1 == "nva2") && $4 == "Established"' | wc -l)" -eq 2; }
 ecmp_pair() {
   local r
   r=$(rfctl vm effective-routes vm42)
   echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.4 && echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.5
 }
-wait_for 60 "both peerings did not reach Established" established 2
+wait_for 60 "nva1 and nva2 did not both reach Established (see their logs)" established
 wait_for 30 "the ECMP pair for 10.250.0.0/16 did not appear in vm42's effective routes" ecmp_pair
 
 say "rfctl peering list"

@@ -95,7 +95,7 @@ const std::vector<KeyInfo>& schema() {
         {"emulator.vms_per_host", "count", "750", "VMs per emulated host (hosts = vm_count / vms_per_host, rounded "
                                                   "up)."},
         {"emulator.workers", "count", "1", "Data-plane worker lcores."},
-        {"emulator.eal_args", "list of strings", "[]", "Extra DPDK EAL arguments (e.g. --no-huge)."},
+        {"emulator.eal_args", "list of strings", "[]", "DPDK EAL arguments for bare metal (hugepages, -a PCI, -l cores); when set they replace the lab defaults (no hugepages, no PCI, virtual ports). Also after -- on the command line."},
 
         {"api", "map", "", "The REST API (and /metrics)."},
         {"api.enabled", "bool", "true", "Serve the REST API."},

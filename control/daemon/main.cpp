@@ -76,7 +76,12 @@ int main(int argc, char** argv) {
         } else if (a == "--no-emulator") {
             emulator_flag = false;
         } else if (a == "--workers" && has_value) {
-            workers = static_cast<std::uint32_t>(std::stoul(args[++i]));
+            const std::string& v = args[++i];
+            if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos) {
+                std::fprintf(stderr, "routefabricd: --workers needs a number 1-999, got '%s'\n", v.c_str());
+                return 2;
+            }
+            workers = static_cast<std::uint32_t>(std::stoul(v));
         } else if (a == "--log-level" && has_value) {
             log_level = args[++i];
         } else if ((a == "-c" || a == "--config") && has_value) {
