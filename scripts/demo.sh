@@ -146,7 +146,7 @@ start_nva nva1 127.0.0.11 65001 10.1.1.4
 start_nva nva2 127.0.0.12 65002 10.1.1.5
 
 # Both peerings Established (the table has one row per peering).
-established() { [ "$(rfctl peering list | awk '($1 == "nva1" || $1 == "nva2") && $4 == "Established"' | wc -l)" -eq 2; }
+established() { [ "$(rfctl peering list | awk '($1 == "nva1" || $1 == "nva2") && $4 == "Established"' | wc -l)" -eq 2 ]; }
 ecmp_pair() {
   local r
   r=$(rfctl vm effective-routes vm42)
