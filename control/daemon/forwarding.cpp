@@ -24,7 +24,9 @@ namespace rf::daemon {
 
 namespace {
 
-std::uint32_t host_order(const net::IpAddress& a) { return a.as_v4().value; }
+std::uint32_t host_order(const net::IpAddress& a) {
+    return a.as_v4().value;
+}
 
 std::uint32_t last_address(std::uint32_t first, std::uint8_t length) {
     return length == 0 ? 0xFFFFFFFFU : first | (0xFFFFFFFFU >> length);
@@ -124,7 +126,8 @@ void Forwarding::Impl::on_visible(std::uint64_t sequence) {
         std::lock_guard lock(publish_mu);
         while (!pending_publishes.empty() && pending_publishes.front().first <= sequence) {
             if (auto* m = metrics.load(std::memory_order_acquire)) {
-                m->fib_publish_latency.observe(static_cast<double>(now - pending_publishes.front().second) / hz);
+                m->fib_publish_latency.observe(static_cast<double>(now - pending_publishes.front().second) /
+                                               hz);
             }
             pending_publishes.pop_front();
         }
@@ -185,8 +188,9 @@ void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
         return;  // a withdrawal of something never programmed: nothing to observe
     }
     const std::string verb = spec.include.empty() ? "withdraw" : "update";
-    spec.name = verb + " " + best->second.front()->prefix.to_string() +
-                (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
+    spec.name =
+        verb + " " + best->second.front()->prefix.to_string() +
+        (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
     std::lock_guard lock(probe_mu);
     if (armed) {
         close_measurement();  // superseded: counted with what converged so far
@@ -339,7 +343,9 @@ void Forwarding::set_metrics(metrics::StandardMetrics* metrics) {
     impl_->metrics.store(metrics, std::memory_order_release);
 }
 
-rib::DeltaSink& Forwarding::sink() { return *impl_->sink; }
+rib::DeltaSink& Forwarding::sink() {
+    return *impl_->sink;
+}
 
 void Forwarding::stop() {
     if (impl_->stopped) {
@@ -356,7 +362,9 @@ void Forwarding::stop() {
     impl_->updater->stop();
 }
 
-bool Forwarding::emulator_running() const { return impl_->emulator && impl_->emulator->running(); }
+bool Forwarding::emulator_running() const {
+    return impl_->emulator && impl_->emulator->running();
+}
 
 api::EmulatorStats Forwarding::emulator_stats() const {
     api::EmulatorStats s;
@@ -369,12 +377,9 @@ api::EmulatorStats Forwarding::emulator_stats() const {
     s.vms = static_cast<std::uint32_t>(i.topo.vms.size());
     s.workers = i.options.workers;
     const auto t = i.emulator->totals();
-    s.counters = {{"packets_generated", i.emulator->generated()},
-                  {"packets_forwarded", t.tx},
-                  {"dropped_no_route", t.drop_no_route},
-                  {"dropped_next_hop_none", t.drop_none},
-                  {"dropped_unresolved", t.drop_unresolved},
-                  {"tx_failures", i.emulator->tx_failures()}};
+    s.counters = {{"packets_generated", i.emulator->generated()}, {"packets_forwarded", t.tx},
+                  {"dropped_no_route", t.drop_no_route},          {"dropped_next_hop_none", t.drop_none},
+                  {"dropped_unresolved", t.drop_unresolved},      {"tx_failures", i.emulator->tx_failures()}};
     for (const auto& [ip, packets] : i.emulator->next_hop_packets()) {
         s.counters.emplace_back("packets_to_" + net::Ipv4Address{ip}.to_string(), packets);
     }

@@ -115,8 +115,9 @@ int main(int argc, char** argv) {
         std::printf("%s: OK — AS %u, listen %s port %u, %zu peer(s), %s, API %s, emulator %s\n", path.c_str(),
                     cfg->route_server.asn, listen.c_str(), cfg->route_server.port, cfg->peers.size(),
                     cfg->virtual_network ? "VNet model from virtual_network" : "default lab VNet model",
-                    cfg->api.enabled ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
-                                     : "off",
+                    cfg->api.enabled
+                        ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
+                        : "off",
                     emulator ? "on" : "off");
         return 0;
     }
@@ -150,8 +151,7 @@ int main(int argc, char** argv) {
     }
     // The metrics live in the operator surface, which needs the server; the forwarding side records into
     // them through a pointer set once both exist (nothing is published before io.run()).
-    std::unique_ptr<rf::daemon::Forwarding> forwarding =
-        rf::daemon::Forwarding::create(model, fo, &error);
+    std::unique_ptr<rf::daemon::Forwarding> forwarding = rf::daemon::Forwarding::create(model, fo, &error);
     if (!forwarding) {
         spdlog::error("forwarding plane: {}", error);
         return 1;

@@ -21,8 +21,12 @@ std::string binary_dir() {
     const char* bin = std::getenv("RF_BINARY_DIR");
     return bin != nullptr ? bin : "build";
 }
-std::string daemon_path() { return binary_dir() + "/control/daemon/routefabricd"; }
-std::string rfctl_path() { return binary_dir() + "/control/api/rfctl"; }
+std::string daemon_path() {
+    return binary_dir() + "/control/daemon/routefabricd";
+}
+std::string rfctl_path() {
+    return binary_dir() + "/control/api/rfctl";
+}
 
 TEST(Routefabricd, CheckConfigReportsEveryErrorWithItsPath) {
     if (!have_executable(daemon_path())) {
@@ -37,8 +41,9 @@ TEST(Routefabricd, CheckConfigReportsEveryErrorWithItsPath) {
     EXPECT_NE(out.find("peers[0].asn: "), std::string::npos) << out;
     EXPECT_NE(out.find("8075"), std::string::npos) << out;
 
-    write_file(dir.file("good.yaml"),
-               "route_server:\n  listen: [127.0.0.1]\npeers:\n  - {name: nva1, address: 127.0.0.9, asn: 65001}\n");
+    write_file(
+        dir.file("good.yaml"),
+        "route_server:\n  listen: [127.0.0.1]\npeers:\n  - {name: nva1, address: 127.0.0.9, asn: 65001}\n");
     const auto ok = run_capture({daemon_path(), "--check", dir.file("good.yaml")});
     EXPECT_NE(ok.find("good.yaml: OK"), std::string::npos) << ok;
     EXPECT_NE(ok.find("1 peer(s)"), std::string::npos) << ok;
@@ -104,8 +109,11 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
         argv.insert(argv.end(), args.begin(), args.end());
         return run_capture(argv, 10s);
     };
-    ASSERT_TRUE(wait_until([&] { return rfctl({"routeserver", "show"}).find("65515") != std::string::npos; }, 20s,
-                           200ms))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return rfctl({"routeserver", "show"}).find("65515") != std::string::npos;
+        },
+        20s, 200ms))
         << read_file(dir.file("rf.log"));
 
     const auto created =
@@ -121,11 +129,13 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
     EXPECT_TRUE(wait_until(
         [&] {
             routes = rfctl({"-o", "json", "vm", "effective-routes", "vm7"});
-            return routes.find("10.250.0.0/16") != std::string::npos && routes.find(peer) != std::string::npos;
+            return routes.find("10.250.0.0/16") != std::string::npos &&
+                   routes.find(peer) != std::string::npos;
         },
         10s, 200ms))
         << routes;
-    EXPECT_NE(routes.find("\"VirtualNetworkGateway\""), std::string::npos) << routes;  // BGP-learned, as in Azure
+    EXPECT_NE(routes.find("\"VirtualNetworkGateway\""), std::string::npos)
+        << routes;  // BGP-learned, as in Azure
 
     std::string stats;
     EXPECT_TRUE(wait_until(
@@ -141,7 +151,8 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
     if (!metrics.empty()) {
         EXPECT_NE(metrics.find("routefabric_fib_queue_depth"), std::string::npos) << metrics;
         EXPECT_NE(metrics.find("routefabric_host_packets_total"), std::string::npos) << metrics;
-        EXPECT_NE(metrics.find("routefabric_fib_publish_latency_seconds_count"), std::string::npos) << metrics;
+        EXPECT_NE(metrics.find("routefabric_fib_publish_latency_seconds_count"), std::string::npos)
+            << metrics;
     }
 
     const auto deleted = rfctl({"peering", "delete", "nva1"});
@@ -149,7 +160,8 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
     EXPECT_TRUE(wait_until(
         [&] {
             routes = rfctl({"-o", "json", "vm", "effective-routes", "vm7"});
-            return routes.find("10.250.0.0/16") == std::string::npos && routes.find("10.1.0.0/16") != std::string::npos;
+            return routes.find("10.250.0.0/16") == std::string::npos &&
+                   routes.find("10.1.0.0/16") != std::string::npos;
         },
         10s, 200ms))
         << routes;
@@ -157,7 +169,8 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
 
     d.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !d.running(); }, 15s));
-    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0) << read_file(dir.file("rf.log"));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
 }
 
 }  // namespace
