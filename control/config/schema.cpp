@@ -90,7 +90,8 @@ const std::vector<KeyInfo>& schema() {
         {"virtual_network.vms[].host", "number", "0", "The emulated host the VM is placed on."},
 
         {"emulator", "map", "", "The host-forwarding emulator (data plane)."},
-        {"emulator.enabled", "bool", "false", "Run the emulator inside routefabricd."},
+        {"emulator.enabled", "bool", "true with an emulator section, else false",
+         "Run the emulator inside routefabricd (routefabricd --emulator / --no-emulator override it)."},
         {"emulator.vm_count", "count", "6000", "VMs of the default lab (used when virtual_network is absent)."},
         {"emulator.vms_per_host", "count", "750", "VMs per emulated host (hosts = vm_count / vms_per_host, rounded "
                                                   "up)."},

@@ -8,10 +8,12 @@
 //   routefabricd [options] CONFIG [-- EAL ARGS...]
 //   routefabricd --check-config CONFIG      validate and exit (0 = valid, 1 = invalid); --check is an alias
 //
-// Options: --emulator / --no-emulator (default: the config's emulator.enabled), --workers N (emulator
-// worker lcores), --log-level trace|debug|info|warn|error, --eal "ARGS" (same as ARGS after "--").
+// Options: --emulator / --no-emulator (default: emulator.enabled, true when the emulator section exists),
+// --workers N (emulator worker lcores), --log-level trace|debug|info|warn|error, --eal "ARGS" (same as ARGS
+// after "--").
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
 
 #include <csignal>
 #include <cstdio>
@@ -46,6 +48,16 @@ spdlog::level::level_enum level_of(const std::string& s) {
     if (s == "error")
         return spdlog::level::err;
     return spdlog::level::info;
+}
+
+bool emulator_section_without_enabled(const std::string& path) {
+    try {
+        const YAML::Node doc = YAML::LoadFile(path);
+        const YAML::Node emu = doc["emulator"];
+        return emu && emu.IsMap() && !emu["enabled"];
+    } catch (const YAML::Exception&) {
+        return false;  // load_file_checked() already accepted the file; nothing to add
+    }
 }
 
 }  // namespace
@@ -106,7 +118,16 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s: %zu error(s)\n", path.c_str(), cfg.error().size());
         return 1;
     }
-    const bool emulator = emulator_flag.value_or(cfg->emulator.enabled);
+    // An emulator section without `enabled` turns the emulator on (the default deployment is routefabricd
+    // and the emulator in one process); the flag overrides both. The decision is written back into the
+    // configuration, so the file routefabricd persists on runtime changes keeps it.
+    if (!cfg->emulator.enabled && emulator_section_without_enabled(path)) {
+        cfg->emulator.enabled = true;
+    }
+    if (emulator_flag) {
+        cfg->emulator.enabled = *emulator_flag;
+    }
+    const bool emulator = cfg->emulator.enabled;
     if (check_only) {
         std::string listen;
         for (const auto& l : cfg->route_server.listen) {
