@@ -165,6 +165,10 @@ void DaemonControlPlane::set_vnet_model(fib::VnetModel model) {
     model_ = std::move(model);
 }
 
+void DaemonControlPlane::set_fib_queue_depth(std::function<std::uint64_t()> source) {
+    fib_queue_depth_ = std::move(source);
+}
+
 void DaemonControlPlane::set_emulator_stats(std::function<EmulatorStats()> source) { emulator_ = std::move(source); }
 
 template <typename T>
@@ -520,7 +524,8 @@ void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
     }
     m.updates_in.set(r->updates);
     m.route_limit_trips.set(r->stats.route_limit_trips);
-    m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas));
+    const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
+    m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
 }
 
 }  // namespace rf::api

@@ -52,6 +52,9 @@ public:
     void set_vnet_model(fib::VnetModel model);
     // Emulator statistics source (the data plane); without it /emulator/stats answers NotAvailable.
     void set_emulator_stats(std::function<EmulatorStats()> source);
+    // The FIB updater's queue depth (deltas accepted, not yet applied); routefabric_fib_queue_depth is
+    // that plus the RIB's pending (refused, to be retried) deltas. Set before serving.
+    void set_fib_queue_depth(std::function<std::uint64_t()> source);
 
     RouteServerInfo info() override;
     std::vector<PeeringInfo> peerings() override;
@@ -85,6 +88,7 @@ private:
     std::optional<fib::VnetModel> model_;   // set before serving; read on the io thread
     std::optional<fib::TablePlan> plan_;
     std::function<EmulatorStats()> emulator_;
+    std::function<std::uint64_t()> fib_queue_depth_;
 };
 
 }  // namespace rf::api

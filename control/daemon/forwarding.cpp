@@ -417,14 +417,16 @@ void Forwarding::collect() {
     if (m == nullptr) {
         return;
     }
-    const auto st = impl_->updater->stats();
-    m->fib_queue_depth.set(static_cast<double>(st.queue_depth));
     if (impl_->emulator) {
         const auto t = impl_->emulator->totals();
         m->host_forwarded.set(t.tx);
         m->host_dropped.set(t.drop_none + t.drop_unresolved);
         m->host_no_route.set(t.drop_no_route);
     }
+}
+
+std::uint64_t Forwarding::fib_queue_depth() const {
+    return impl_->updater->stats().queue_depth;
 }
 
 std::string Forwarding::describe() const {

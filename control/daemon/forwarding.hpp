@@ -54,8 +54,10 @@ public:
 
     [[nodiscard]] bool emulator_running() const;
     [[nodiscard]] api::EmulatorStats emulator_stats() const;
-    // FIB queue depth and emulator packet counters into the metrics (a registry collector).
+    // Emulator packet counters into the metrics (a registry collector).
     void collect();
+    // Deltas in the FIB updater's queue, not yet applied.
+    [[nodiscard]] std::uint64_t fib_queue_depth() const;
     [[nodiscard]] std::string describe() const;
 
     struct Impl;

@@ -201,6 +201,7 @@ int main(int argc, char** argv) {
     forwarding->set_metrics(&surface.metrics());
     rf::daemon::Forwarding* fwd = forwarding.get();
     surface.registry().add_collector([fwd](rf::metrics::Registry&) { fwd->collect(); });
+    surface.control_plane().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
     if (emulator) {
         surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
     }
