@@ -58,6 +58,9 @@ struct Forwarding::Impl {
     std::chrono::steady_clock::time_point armed_at;
     std::uint64_t events = 0;
     std::uint64_t incomplete = 0;
+    std::uint64_t not_measured = 0;  // changes published while a measurement was running (or past the cap)
+    std::uint64_t armed_runs = 0;
+    static constexpr std::uint64_t kMaxMeasurements = 20000;
     std::vector<double> last_host_seconds;  // per measurement: the last host's convergence
     std::optional<dataplane::ConvergenceReport> last_report;
     std::thread monitor;
@@ -142,6 +145,15 @@ void Forwarding::Impl::on_visible(std::uint64_t sequence) {
 // One probe per batch: the batch's IPv4 changes grouped by their new next-hop set; the largest group is
 // measured (a peer going down moves every prefix it carried to the same remaining set).
 void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
+    {
+        // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at
+        // most kMaxMeasurements per process: the probe keeps every run's (small) state for its lifetime.
+        std::lock_guard lock(probe_mu);
+        if (armed || armed_runs >= kMaxMeasurements) {
+            ++not_measured;
+            return;
+        }
+    }
     std::map<std::vector<std::uint32_t>, std::vector<const rib::RouteDelta*>> groups;
     for (const rib::RouteDelta& d : batch) {
         if (!d.prefix.is_v4()) {
@@ -192,9 +204,7 @@ void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
         verb + " " + best->second.front()->prefix.to_string() +
         (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
     std::lock_guard lock(probe_mu);
-    if (armed) {
-        close_measurement();  // superseded: counted with what converged so far
-    }
+    ++armed_runs;
     emulator->probe().arm(std::move(spec), rte_rdtsc());
     armed = true;
     armed_at = std::chrono::steady_clock::now();
@@ -387,6 +397,7 @@ api::EmulatorStats Forwarding::emulator_stats() const {
     std::lock_guard lock(i.probe_mu);
     s.counters.emplace_back("convergence_measurements", i.events);
     s.counters.emplace_back("convergence_incomplete", i.incomplete);
+    s.counters.emplace_back("changes_not_measured", i.not_measured);
     if (i.last_report) {
         const auto& r = *i.last_report;
         s.counters.emplace_back("last_change_hosts_converged", r.converged);

@@ -1,7 +1,7 @@
 // routefabricd's forwarding side, in the daemon's own process: the DPDK EAL, the FIB built from the
 // configured VNet model (effective route tables), the FIB updater whose bounded queue is the RIB's
 // DeltaSink, and optionally the host emulator forwarding synthetic traffic from every VM through the
-// FIB, with a convergence probe armed for every batch of route changes.
+// FIB, with a convergence probe armed for a batch of route changes whenever none is running.
 //
 // This is the only place in control/ that links the data plane (fib/, dataplane/): the libraries under
 // control/ stay free of DPDK headers; the daemon's main wires them together (dataplane → fib ← control).
