@@ -483,6 +483,7 @@ void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
         std::map<std::string, std::size_t> peer_routes;
         rib::RibStats stats;
         std::uint64_t updates = 0;
+        std::uint64_t updates_sent = 0;
         std::size_t ecmp = 0;
         bool ecmp_counted = false;
     };
@@ -494,6 +495,7 @@ void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
         for (const session::SessionStatus& st : server_.sessions()) {
             ++s.sessions[lower(session::state_name(st.state))];
             s.updates += st.updates_received;
+            s.updates_sent += st.updates_sent;
             if (st.rib_id != 0 && server_.rib().is_up(st.rib_id)) {
                 auto& n = s.peer_routes[st.peer];
                 n = std::max(n, server_.rib().route_count(st.rib_id));
@@ -523,6 +525,7 @@ void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
         m.ecmp_groups.set(static_cast<double>(r->ecmp));
     }
     m.updates_in.set(r->updates);
+    m.updates_out.set(r->updates_sent);
     m.route_limit_trips.set(r->stats.route_limit_trips);
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));

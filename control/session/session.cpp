@@ -530,6 +530,18 @@ void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
         return;
     }
     for (const auto& m : messages) {
+        // A buffer holds whole messages back to back (update groups share it): count its UPDATEs by
+        // walking the headers' length fields.
+        for (std::size_t at = 0; at + bgp::kHeaderSize <= m->size();) {
+            const std::size_t len = (std::size_t{(*m)[at + 16]} << 8) | (*m)[at + 17];
+            if ((*m)[at + 18] == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
+                ++updates_sent_;
+            }
+            if (len < bgp::kHeaderSize) {
+                break;  // never produced by our encoder; do not loop forever on a bad buffer
+            }
+            at += len;
+        }
         primary_.conn->send(m);
     }
     if (!messages.empty()) {
@@ -616,6 +628,7 @@ SessionStatus Session::status() const {
     s.last_sent = last_sent_;
     s.last_received = last_received_;
     s.updates_received = updates_received_;
+    s.updates_sent = updates_sent_;
     s.illegal_events = primary_.fsm.illegal_events();
     return s;
 }

@@ -58,6 +58,7 @@ struct SessionStatus {
     std::optional<bgp::Notification> last_sent;      // last NOTIFICATION we sent
     std::optional<bgp::Notification> last_received;  // last NOTIFICATION we received
     std::uint64_t updates_received = 0;
+    std::uint64_t updates_sent = 0;  // UPDATE messages handed to the connection (End-of-RIB included)
     std::uint64_t illegal_events = 0;
 };
 
@@ -130,6 +131,7 @@ private:
     std::uint64_t established_count_ = 0;
     std::uint64_t route_limit_trips_ = 0;
     std::uint64_t updates_received_ = 0;
+    std::uint64_t updates_sent_ = 0;
     std::optional<bgp::Notification> last_sent_;
     std::optional<bgp::Notification> last_received_;
 };

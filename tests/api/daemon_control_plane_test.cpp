@@ -203,6 +203,9 @@ TEST_F(DaemonControlPlaneTest, LearnedAdvertisedRibAndEffectiveRoutes) {
     EXPECT_NE(text.find("routefabric_sessions{state=\"established\"} 4\n"), std::string::npos) << text;
     EXPECT_NE(text.find("routefabric_peer_routes{peer=\"nva2\"} 2\n"), std::string::npos) << text;
     EXPECT_NE(text.find("routefabric_ecmp_groups 1\n"), std::string::npos) << text;
+    // Every established session was sent at least its initial table and End-of-RIB.
+    EXPECT_NE(text.find("routefabric_updates_total{direction=\"out\"}"), std::string::npos) << text;
+    EXPECT_EQ(text.find("routefabric_updates_total{direction=\"out\"} 0\n"), std::string::npos) << text;
 }
 
 TEST_F(DaemonControlPlaneTest, RuntimeAddAndRemoveThroughTheApi) {
