@@ -3,33 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "control/session/asio_address.hpp"
 #include "control/session/socket_options.hpp"
 
 namespace rf::session {
 
 namespace asio = boost::asio;
-
-namespace {
-
-asio::ip::address to_asio(const net::IpAddress& a) {
-    if (a.is_v4()) {
-        asio::ip::address_v4::bytes_type b;
-        std::copy_n(a.bytes.begin(), 4, b.begin());
-        return asio::ip::address_v4(b);
-    }
-    asio::ip::address_v6::bytes_type b;
-    std::copy_n(a.bytes.begin(), 16, b.begin());
-    return asio::ip::address_v6(b);
-}
-
-net::IpAddress from_asio(const asio::ip::address& a) {
-    if (a.is_v6() && a.to_v6().is_v4_mapped()) {
-        return from_asio(a.to_v6().to_v4());
-    }
-    return *net::IpAddress::parse(a.to_string());
-}
-
-}  // namespace
 
 RouteServer::RouteServer(asio::io_context& io, ServerConfig config, rib::DeltaSink& sink)
     : io_(io),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "control/session/asio_address.hpp"
 #include "control/session/socket_options.hpp"
 
 namespace rf::session {
@@ -9,17 +10,6 @@ namespace rf::session {
 namespace asio = boost::asio;
 
 namespace {
-
-asio::ip::address to_asio(const net::IpAddress& a) {
-    if (a.is_v4()) {
-        asio::ip::address_v4::bytes_type b;
-        std::copy_n(a.bytes.begin(), 4, b.begin());
-        return asio::ip::address_v4(b);
-    }
-    asio::ip::address_v6::bytes_type b;
-    std::copy_n(a.bytes.begin(), 16, b.begin());
-    return asio::ip::address_v6(b);
-}
 
 std::vector<std::uint8_t> encode(const bgp::Notification& n) {
     std::vector<std::uint8_t> out;
