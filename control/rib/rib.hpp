@@ -82,6 +82,10 @@ struct RibConfig {
 // What the RIB needs to know about an established session.
 struct PeerConfig {
     PeerId id = 0;
+    // The configured neighbor this session belongs to. Sessions with the same non-zero value are one
+    // neighbor (an NVA peering with both route-server instances): it counts as one ECMP member, and
+    // split horizon / path hiding apply to all of its sessions. 0: the session is a neighbor of its own.
+    std::uint32_t neighbor = 0;
     net::IpAddress address;           // the peer's address (tie-break, queries)
     std::uint32_t asn = 0;            // the peer's real ASN
     net::Ipv4Address bgp_identifier;  // from the peer's OPEN (tie-break)
