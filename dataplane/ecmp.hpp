@@ -1,6 +1,7 @@
 // ECMP member selection. A flow's 5-tuple hash picks the member by rendezvous (highest-random-weight)
-// hashing: every member gets the score mix(flow hash, member address) and the highest score wins. The
-// choice depends only on the flow and the member set, so
+// hashing — the FIB's one implementation, fib/ecmp.hpp, which NextHopGroup::pick() uses too: every
+// member gets the score mix(flow hash, member seed) and the highest score wins. The choice depends only
+// on the flow and the member set, so
 //   - a flow stays on its member while the group is unchanged (and across group re-creation with the
 //     same members: no per-group state to lose);
 //   - removing a member moves only the flows that were on it (every other member's score for a flow is
@@ -12,17 +13,11 @@
 
 #include <cstdint>
 
+#include "fib/ecmp.hpp"
+
 namespace rf::dataplane {
 
-// A strong 64-bit finaliser (splitmix64 / Stafford variant 13).
-constexpr std::uint64_t mix64(std::uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
+using fib::ecmp::mix64;
 
 struct FiveTuple {
     std::uint32_t src = 0;  // host byte order
@@ -44,28 +39,16 @@ constexpr std::uint64_t flow_hash(const FiveTuple& t) {
 }
 
 constexpr std::uint64_t member_score(std::uint64_t flow, std::uint32_t member) {
-    return mix64(flow ^ (std::uint64_t{member} * 0x9e3779b97f4a7c15ULL));
+    return fib::ecmp::score(flow, fib::ecmp::seed_v4(member));
 }
 
 // Index of the member (0 .. count-1) that carries the flow; count must be > 0. `member(i)` gives
-// member i's address.
+// member i's IPv4 address (host byte order). The FIB's selection (fib::ecmp::select), seeded per
+// address, so a FIB group's pick() and this agree.
 template <class MemberFn>
 constexpr std::uint32_t select_member(std::uint64_t flow, std::uint32_t count, MemberFn member) {
     if (count == 1) return 0;
-    std::uint32_t best = 0;
-    std::uint32_t best_addr = member(0);
-    std::uint64_t best_score = member_score(flow, best_addr);
-    for (std::uint32_t i = 1; i < count; ++i) {
-        const std::uint32_t a = member(i);
-        const std::uint64_t score = member_score(flow, a);
-        // Ties (practically impossible) go to the lower address, independent of member order.
-        if (score > best_score || (score == best_score && a < best_addr)) {
-            best = i;
-            best_addr = a;
-            best_score = score;
-        }
-    }
-    return best;
+    return fib::ecmp::select(flow, count, [&member](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
 }
 
 constexpr std::uint32_t select_member(std::uint64_t flow, const std::uint32_t* members, std::uint32_t count) {

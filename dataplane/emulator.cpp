@@ -15,6 +15,7 @@
 #include <rte_prefetch.h>
 
 #include "dataplane/ecmp.hpp"
+#include "dataplane/lab_port.hpp"
 
 namespace rf::dataplane {
 
@@ -172,8 +173,7 @@ private:
                         rte_pktmbuf_free(pkts[i]);
                         continue;
                     }
-                    const std::uint32_t nh =
-                        v.member(select_member(hash[i], v.count, [&v](std::uint32_t k) { return v.member(k); }));
+                    const std::uint32_t nh = v.member(v.pick(hash[i]));
                     if (nh != last_nh || last_slot == NeighborTable::kNotFound) {
                         last_slot = emu_.neighbors_.find_or_insert(nh);
                         last_nh = nh;
@@ -300,6 +300,11 @@ std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSo
         return nullptr;
     }
     if (!emu->setup_ports(error)) return nullptr;
+    // Lab mode: explicit, or because the NVA port is bound to a Linux interface.
+    const LabPort lab = describe_lab_port(config.nva_port);
+    if (config.arp_auto && lab.linux_bound) emu->config_.arp = true;
+    emu->answer_arp_ = emu->config_.arp && config.nva_port_ip != 0;
+    if (emu->config_.arp && config.nva_port_ip == 0) emu->config_.nva_port_ip = lab.kernel_ipv4;
     auto split = assign_hosts(topo, config.workers);
     for (unsigned w = 0; w < config.workers; ++w) {
         emu->workers_.push_back(std::make_unique<Worker>(*emu, w, std::move(split[w])));
@@ -384,11 +389,22 @@ bool Emulator::start(std::string* error) {
             threads_.emplace_back([worker] { worker->run(); });
         }
     }
+    if (config_.arp && config_.service_thread) {
+        service_stop_.store(false);
+        service_ = std::thread([this] {
+            while (!service_stop_.load(std::memory_order_relaxed)) {
+                service();
+                rte_delay_us_sleep(config_.service_interval_us);
+            }
+        });
+    }
     running_ = true;
     return true;
 }
 
 void Emulator::stop() {
+    service_stop_.store(true);
+    if (service_.joinable()) service_.join();
     stop_.store(true);
     for (unsigned l : lcores_) rte_eal_wait_lcore(l);
     lcores_.clear();
@@ -441,8 +457,7 @@ void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
                 neighbors_.resolve(slot, port, mac);
             }
         }
-        if (op == RTE_ARP_OP_REQUEST && rte_be_to_cpu_32(arp->arp_data.arp_tip) == config_.nva_port_ip &&
-            config_.nva_port_ip != 0) {
+        if (op == RTE_ARP_OP_REQUEST && answer_arp_ && rte_be_to_cpu_32(arp->arp_data.arp_tip) == config_.nva_port_ip) {
             // Answer for our own address, so the lab router can reach the emulated hosts' port.
             rte_mbuf* r = rte_pktmbuf_alloc(pool_);
             if (r != nullptr) {
@@ -495,13 +510,14 @@ bool Emulator::resolve_neighbors(const std::vector<std::uint32_t>& next_hops, do
         slots.push_back(s);
     }
     const std::uint64_t deadline = rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
-    last_arp_tsc_ = 0;
+    const bool own_service = !service_.joinable();  // else the service thread does the ARP work
+    if (own_service) last_arp_tsc_ = 0;
     while (true) {
         bool all = true;
         for (std::uint32_t s : slots) all = all && (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
         if (all) return true;
         if (rte_rdtsc() > deadline) return false;
-        service();
+        if (own_service) service();
         rte_delay_us_sleep(1000);
     }
 }

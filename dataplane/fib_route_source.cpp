@@ -47,6 +47,7 @@ void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupV
             v.members = members.empty() ? nullptr : members.data()->bytes.data();
             v.stride = sizeof(net::IpAddress);
             v.id = g->id();
+            v.seeds = members.empty() ? nullptr : g->seeds().data();
         }
     }
 }

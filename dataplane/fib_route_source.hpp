@@ -6,8 +6,8 @@
 // Adapter notes (what the FIB reader API does not give directly):
 //  - GroupView points into NextHopGroup::members() in place (net::IpAddress array: IPv4 bytes at
 //    offset `bytes`, stride sizeof(net::IpAddress)), so no per-lookup copy.
-//  - The FIB's NextHopGroup::pick() is modulo hashing (every flow may move when a member leaves); the
-//    emulator uses its own rendezvous hashing (ecmp.hpp) over the same members instead.
+//  - GroupView::seeds points at NextHopGroup::seeds(), so the emulator's GroupView::pick() runs the
+//    FIB's rendezvous selection (fib/ecmp.hpp, as NextHopGroup::pick()) on precomputed seeds.
 //  - NextHopType maps to NextHopKind: VirtualAppliance/VirtualNetworkGateway → Ip, VnetLocal/VNetPeering
 //    → VnetLocal, Internet → Internet, None → None.
 #pragma once

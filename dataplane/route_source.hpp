@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fib/ecmp.hpp"
+
 namespace rf::dataplane {
 
 using TableId = std::uint32_t;  // one effective route table (the VMs of a subnet share it)
@@ -33,11 +35,21 @@ struct GroupView {
     const std::uint8_t* members = nullptr;
     std::uint32_t stride = 4;
     std::uint64_t id = 0;                    // stable identity while published (same set → same id)
+    // The members' rendezvous seeds (fib/ecmp.hpp), precomputed by the source (the FIB's
+    // NextHopGroup::seeds()); nullptr: derived from the addresses per selection.
+    const std::uint64_t* seeds = nullptr;
 
     // Member i, host byte order.
     [[nodiscard]] std::uint32_t member(std::uint32_t i) const {
         const std::uint8_t* p = members + std::size_t{i} * stride;
         return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+    }
+    // Index of the member that carries a flow (count > 0): the FIB's rendezvous selection, the same
+    // function NextHopGroup::pick() runs.
+    [[nodiscard]] std::uint32_t pick(std::uint64_t flow_hash) const {
+        if (seeds != nullptr) return fib::ecmp::select(flow_hash, seeds, count);
+        if (count == 1) return 0;
+        return fib::ecmp::select(flow_hash, count, [this](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
     }
 };
 

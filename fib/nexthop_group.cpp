@@ -33,7 +33,16 @@ std::size_t NextHopHash::operator()(const NextHop& n) const noexcept {
 }
 
 NextHopGroup::NextHopGroup(GroupId id, NextHop value)
-    : id_(id), checksum_(checksum_of(value)), value_(std::move(value)) {}
+    : id_(id), checksum_(checksum_of(value)), value_(std::move(value)) {
+    seeds_.reserve(value_.addresses.size());
+    for (const net::IpAddress& a : value_.addresses) {
+        seeds_.push_back(seed_of(a));
+    }
+}
+
+std::uint64_t NextHopGroup::seed_of(const net::IpAddress& a) {
+    return a.is_v4() ? ecmp::seed_v4(a.as_v4().value) : ecmp::seed_v6(a.bytes);
+}
 
 std::uint64_t NextHopGroup::checksum_of(const NextHop& v) {
     // FNV-1a over the type, the count and every address byte.
@@ -190,7 +199,8 @@ std::size_t GroupTable::memory_bytes() const {
                         refs_.capacity() * sizeof(std::uint32_t);
     for (const NextHopGroup* g : owned_) {
         if (g != nullptr) {
-            bytes += sizeof(NextHopGroup) + g->value_.addresses.capacity() * sizeof(net::IpAddress);
+            bytes += sizeof(NextHopGroup) + g->value_.addresses.capacity() * sizeof(net::IpAddress) +
+                     g->seeds_.capacity() * sizeof(std::uint64_t);
         }
     }
     // Rough cost of one hash-map node (key, value, next pointer, cached hash) per live group.

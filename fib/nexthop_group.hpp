@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/net/ip.hpp"
+#include "fib/ecmp.hpp"
 
 struct rte_rcu_qsbr;
 
@@ -60,15 +61,24 @@ public:
     [[nodiscard]] std::span<const net::IpAddress> members() const { return value_.addresses; }
     [[nodiscard]] const NextHop& value() const { return value_; }
 
-    // The member a flow with this hash uses (uniform over members); nullptr when the group has none
-    // (VnetLocal, Internet, None).
-    [[nodiscard]] const net::IpAddress* pick(std::uint32_t flow_hash) const {
-        const auto n = static_cast<std::uint64_t>(value_.addresses.size());
+    // Rendezvous seeds of members() (same order), computed once: the group is immutable.
+    [[nodiscard]] std::span<const std::uint64_t> seeds() const { return seeds_; }
+
+    // The member a flow with this hash uses, by rendezvous hashing (fib/ecmp.hpp): deterministic, and
+    // removing a member moves only the flows that were on it. nullptr when the group has no members
+    // (VnetLocal, Internet, None). The data plane selects with the same function over seeds().
+    [[nodiscard]] const net::IpAddress* pick(std::uint64_t flow_hash) const {
+        const auto n = static_cast<std::uint32_t>(seeds_.size());
         if (n == 0) {
             return nullptr;
         }
-        return &value_.addresses[static_cast<std::size_t>((static_cast<std::uint64_t>(flow_hash) * n) >> 32)];
+        return &value_.addresses[ecmp::select(flow_hash, seeds_.data(), n)];
     }
+    [[nodiscard]] std::uint32_t pick_index(std::uint64_t flow_hash) const {
+        return ecmp::select(flow_hash, seeds_.data(), static_cast<std::uint32_t>(seeds_.size()));
+    }
+    // The seed rendezvous hashing uses for `a`.
+    [[nodiscard]] static std::uint64_t seed_of(const net::IpAddress& a);
 
     // For tests and debug checks: still live, and its members are the ones it was built with.
     [[nodiscard]] bool intact() const;
@@ -82,6 +92,7 @@ private:
     GroupId id_;
     std::uint64_t checksum_;
     NextHop value_;
+    std::vector<std::uint64_t> seeds_;
 };
 
 struct GroupStats {

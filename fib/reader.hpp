@@ -43,7 +43,7 @@ public:
         return fib_.groups().get(static_cast<GroupId>(id));
     }
     // The member address a flow uses, or nullptr (no route, or a group without members).
-    [[nodiscard]] const net::IpAddress* pick(std::uint64_t id, std::uint32_t flow_hash) const {
+    [[nodiscard]] const net::IpAddress* pick(std::uint64_t id, std::uint64_t flow_hash) const {
         const NextHopGroup* g = group(id);
         return g == nullptr ? nullptr : g->pick(flow_hash);
     }

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "fib/dpdk.hpp"
 #include "fib/nexthop_group.hpp"
@@ -55,7 +56,7 @@ TEST(NextHopGroups, PickSpreadsFlowsOverEveryMember) {
     const NextHopGroup* grp = g.get(g.acquire(vng({"10.0.0.1", "10.0.0.2", "10.0.0.3"})));
     std::map<net::IpAddress, int> hits;
     for (std::uint32_t h = 0; h < 3000; ++h) {
-        ++hits[*grp->pick(h * 2654435761U)];
+        ++hits[*grp->pick(ecmp::mix64(h))];
     }
     EXPECT_EQ(hits.size(), 3U);
     for (const auto& [a, n] : hits) {
@@ -63,6 +64,73 @@ TEST(NextHopGroups, PickSpreadsFlowsOverEveryMember) {
     }
     const NextHopGroup* none = g.get(g.acquire(NextHop{NextHopType::None, {}}));
     EXPECT_EQ(none->pick(7), nullptr);
+}
+
+std::vector<std::uint64_t> flow_hashes(std::size_t n) {
+    std::vector<std::uint64_t> out;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        out.push_back(ecmp::mix64(i * 0x2545F4914F6CDD1DULL + 12345));
+    }
+    return out;
+}
+
+// Rendezvous hashing: removing one member moves exactly the flows that were on it, every other flow
+// keeps its member; adding it back restores every flow's previous member.
+void expect_only_removed_members_flows_move(const std::vector<const char*>& members) {
+    auto v = make_qsbr(1);
+    GroupTable g(v.get(), 64);
+    NextHop full{NextHopType::VirtualNetworkGateway, {}};
+    for (const char* a : members) {
+        full.addresses.push_back(A(a));
+    }
+    const NextHopGroup* all = g.get(g.acquire(full));
+    const auto flows = flow_hashes(20000);
+    for (std::size_t gone = 0; gone < members.size(); ++gone) {
+        NextHop less = full;
+        less.addresses.erase(less.addresses.begin() + static_cast<std::ptrdiff_t>(gone));
+        const NextHopGroup* fewer = g.get(g.acquire(less));
+        const net::IpAddress removed = A(members[gone]);
+        std::size_t moved = 0;
+        std::size_t on_removed = 0;
+        for (std::uint64_t f : flows) {
+            const net::IpAddress before = all->members()[all->pick_index(f)];
+            const net::IpAddress after = fewer->members()[fewer->pick_index(f)];
+            if (before == removed) {
+                ++on_removed;
+                EXPECT_NE(after, removed);
+            } else {
+                EXPECT_EQ(after, before) << "a flow not on " << removed.to_string() << " moved";
+            }
+            moved += before != after ? 1 : 0;
+        }
+        EXPECT_EQ(moved, on_removed);
+        EXPECT_GT(on_removed, 0U);  // every member carried some flows
+    }
+}
+
+TEST(NextHopGroups, RemovingAMemberMovesOnlyThatMembersFlowsV4) {
+    expect_only_removed_members_flows_move({"10.1.1.4", "10.1.1.5", "10.1.1.6", "10.1.1.7", "10.1.1.8"});
+}
+
+TEST(NextHopGroups, RemovingAMemberMovesOnlyThatMembersFlowsV6) {
+    expect_only_removed_members_flows_move({"fd00::4", "fd00::5", "fd00::6", "2001:db8::1"});
+}
+
+TEST(NextHopGroups, PickIsDeterministicAcrossGroupsAndMatchesTheSharedSelection) {
+    auto v = make_qsbr(1);
+    GroupTable g1(v.get(), 8);
+    GroupTable g2(v.get(), 8);
+    g2.acquire(vng({"10.9.9.9"}));  // different ids in the two tables
+    const NextHopGroup* a = g1.get(g1.acquire(vng({"10.1.1.4", "10.1.1.5", "10.1.1.6"})));
+    const NextHopGroup* b = g2.get(g2.acquire(vng({"10.1.1.6", "10.1.1.4", "10.1.1.5"})));
+    ASSERT_NE(a->id(), b->id());
+    const std::uint32_t raw[] = {0x0A010104, 0x0A010105, 0x0A010106};
+    for (std::uint64_t f : flow_hashes(5000)) {
+        EXPECT_EQ(a->members()[a->pick_index(f)], b->members()[b->pick_index(f)]);
+        // The data plane selects on raw IPv4 addresses with fib::ecmp directly (dataplane/ecmp.hpp).
+        const std::uint32_t i = ecmp::select(f, 3, [&raw](std::uint32_t k) { return ecmp::seed_v4(raw[k]); });
+        EXPECT_EQ(a->members()[a->pick_index(f)].as_v4().value, raw[i]);
+    }
 }
 
 TEST(NextHopGroups, ReleasedGroupIsFreedOnlyAfterEveryReaderPassedAQuiescentPoint) {
