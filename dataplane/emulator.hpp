@@ -38,9 +38,19 @@ struct EmulatorConfig {
     std::uint16_t fabric_port = 0;
     std::uint16_t internet_port = 0;
     // Lab mode: next hops are resolved by ARP on nva_port (which then is a net_af_packet/net_tap port)
-    // using `nva_port_ip` as the sender address; otherwise they resolve at once to synthetic MACs.
+    // using `nva_port_ip` as the sender address (the emulator answers ARP for it); otherwise they
+    // resolve at once to synthetic MACs.
     bool arp = false;
     std::uint32_t nva_port_ip = 0;
+    // Lab mode also when nva_port is bound to a Linux interface (lab_port.hpp), whatever `arp` says:
+    // a synthetic MAC never reaches a real router. Without nva_port_ip the sender address is the
+    // interface's own IPv4 address (net_af_packet; the kernel answers ARP for it), else 0.0.0.0 (an
+    // ARP probe, RFC 5227, which Linux answers too).
+    bool arp_auto = true;
+    // Lab mode: start() also runs service() on a thread of its own (every `service_interval_us`), so
+    // an embedding process (routefabricd) needs no main-lcore loop. With it, never call service().
+    bool service_thread = true;
+    unsigned service_interval_us = 500;
     bool use_lcores = true;         // run workers on EAL worker lcores when there are enough
     unsigned first_reader_id = 0;   // RCU reader ids are first_reader_id + worker index
     std::string name = "rf-emu";    // prefix of DPDK object names (unique per process)
@@ -61,6 +71,9 @@ public:
     bool start(std::string* error);
     void stop();
     [[nodiscard]] bool running() const { return running_; }
+    // Lab mode (ARP resolution on nva_port) in effect, and the ARP sender address used.
+    [[nodiscard]] bool lab_mode() const { return config_.arp; }
+    [[nodiscard]] std::uint32_t arp_sender() const { return config_.nva_port_ip; }
     // Runs every worker synchronously on the calling thread for `passes` passes over its hosts (tests;
     // the workers must not be running). Each worker registers and unregisters as an RCU reader.
     void run_passes(std::uint64_t passes);
@@ -103,6 +116,9 @@ private:
     std::unique_ptr<HostCounters[]> host_counters_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::thread> threads_;
+    std::thread service_;  // lab mode: ARP (config_.service_thread)
+    std::atomic<bool> service_stop_{false};
+    bool answer_arp_ = false;  // nva_port_ip is ours alone (not the kernel interface's)
     std::vector<unsigned> lcores_;
     std::atomic<bool> stop_{false};
     bool running_ = false;

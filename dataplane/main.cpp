@@ -532,8 +532,7 @@ int main(int argc, char** argv) {
                 else if (s == "peer-down") for (unsigned r = 0; r < o.repeat; ++r) run_peer_down(lab, o);
                 else if (s == "churn") for (auto r : o.churn_rates) run_churn(lab, o, r);
                 else std::printf("unknown scenario %s\n", s.c_str());
-                print_summary();
-                if (ec.arp) emu->service();
+                print_summary();  // lab mode: the emulator's service thread answers ARP meanwhile
             }
             emu->stop();
             const auto t = emu->totals();

@@ -1,0 +1,28 @@
+// Lab ports: DPDK ports bound to a Linux network interface — `net_af_packet` (a packet socket on an
+// existing interface, e.g. one end of a veth pair) and `net_tap` (a TAP device the PMD creates; the
+// kernel side of the TAP is the link partner). On such a port next hops must be resolved by ARP: a
+// synthetic MAC would never reach a real router.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rf::dataplane {
+
+struct LabPort {
+    bool linux_bound = false;  // net_af_packet or net_tap
+    bool tap = false;          // net_tap: the kernel interface is the link partner, not our side
+    std::string driver;        // DPDK driver name
+    std::string ifname;        // the Linux interface (empty if unknown)
+    // net_af_packet only: the interface's first IPv4 address (host order), 0 if none. The kernel owns
+    // it (and answers ARP for it); the emulator uses it as its ARP sender address.
+    std::uint32_t kernel_ipv4 = 0;
+};
+
+// Describes DPDK port `port` (which must exist).
+[[nodiscard]] LabPort describe_lab_port(std::uint16_t port);
+
+// First IPv4 address (host order) configured on Linux interface `ifname`, 0 if none.
+[[nodiscard]] std::uint32_t interface_ipv4(const std::string& ifname);
+
+}  // namespace rf::dataplane
