@@ -3,12 +3,18 @@
 // cache miss instead of the two or three of std::unordered_map. The RIB's tables (Loc-RIB, Adj-RIB-In)
 // hold millions of entries and are touched once or twice per prefix per UPDATE.
 //
+// Memory: IPv4 and IPv6 prefixes live in two tables. An IPv4 prefix is stored as one 64-bit word
+// (address << 8 | length; all ones marks a free slot), so an IPv4 slot is 8 bytes + the value instead
+// of the 18-byte net::Prefix + a flag + padding. PrefixMap<PrefixMapEmpty> is a set: 8 bytes per IPv4
+// slot.
+//
 // Any insert or erase may move entries: references and iteration are valid only until the next
-// mutation of this map.
+// mutation of this map. for_each hands out a Prefix rebuilt from the stored key (a temporary).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -16,24 +22,65 @@
 
 namespace rf::rib {
 
-template <typename V>
-class PrefixMap {
+struct PrefixMapEmpty {};  // the value type of a prefix set
+
+namespace prefix_map_detail {
+
+inline std::size_t mix64(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return static_cast<std::size_t>(x);
+}
+
+struct V4Key {
+    using Key = std::uint64_t;
+    static constexpr Key kFree = ~std::uint64_t{0};
+    static bool is_free(Key k) { return k == kFree; }
+    static Key encode(const net::Prefix& p) { return (std::uint64_t{p.v4_address().value} << 8) | p.length; }
+    static net::Prefix decode(Key k) {
+        return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)},
+                               static_cast<std::uint8_t>(k & 0xFF));
+    }
+    static std::size_t hash(Key k) { return mix64(k); }
+};
+
+struct V6Key {
+    using Key = net::Prefix;
+    static constexpr std::uint8_t kFreeLength = 0xFF;  // no real prefix is longer than 128
+    static Key free_key() {
+        Key k;
+        k.afi = net::Afi::Ipv6;
+        k.length = kFreeLength;
+        return k;
+    }
+    static bool is_free(const Key& k) { return k.length == kFreeLength; }
+    static const Key& encode(const net::Prefix& p) { return p; }
+    static const net::Prefix& decode(const Key& k) { return k; }
+    static std::size_t hash(const Key& k) { return net::PrefixHash{}(k); }
+};
+
+// One open-addressing table; K gives the key encoding and the free-slot marker.
+template <typename K, typename V>
+class FlatTable {
 public:
+    using Key = typename K::Key;
     struct Entry {
-        net::Prefix key;
-        bool used = false;
-        V value{};
+        Key key;
+        [[no_unique_address]] V value{};
     };
 
     [[nodiscard]] std::size_t size() const { return size_; }
-    [[nodiscard]] bool empty() const { return size_ == 0; }
+    [[nodiscard]] std::size_t capacity() const { return slots_.size(); }
 
-    V* find(const net::Prefix& key) {
+    V* find(const Key& key) {
         if (size_ == 0) {
             return nullptr;
         }
         for (std::size_t i = home(key);; i = next(i)) {
-            if (!slots_[i].used) {
+            if (K::is_free(slots_[i].key)) {
                 return nullptr;
             }
             if (slots_[i].key == key) {
@@ -41,36 +88,32 @@ public:
             }
         }
     }
-    const V* find(const net::Prefix& key) const { return const_cast<PrefixMap*>(this)->find(key); }  // NOLINT
-    [[nodiscard]] bool contains(const net::Prefix& key) const { return find(key) != nullptr; }
 
-    // The value for `key`, default-constructed and inserted if absent; .second tells which.
-    std::pair<V*, bool> try_emplace(const net::Prefix& key) {
+    // Finding an existing key never grows the table (nothing moves).
+    std::pair<V*, bool> try_emplace(const Key& key) {
+        if (V* v = find(key)) {
+            return {v, false};
+        }
         if ((size_ + 1) * 8 > slots_.size() * 7) {
             grow();
         }
         std::size_t i = home(key);
-        for (; slots_[i].used; i = next(i)) {
-            if (slots_[i].key == key) {
-                return {&slots_[i].value, false};
-            }
+        while (!K::is_free(slots_[i].key)) {
+            i = next(i);
         }
-        slots_[i].used = true;
         slots_[i].key = key;
         slots_[i].value = V{};
         ++size_;
         return {&slots_[i].value, true};
     }
 
-    void insert_or_assign(const net::Prefix& key, V value) { *try_emplace(key).first = std::move(value); }
-
-    bool erase(const net::Prefix& key) {
+    bool erase(const Key& key) {
         if (size_ == 0) {
             return false;
         }
         std::size_t i = home(key);
         for (;; i = next(i)) {
-            if (!slots_[i].used) {
+            if (K::is_free(slots_[i].key)) {
                 return false;
             }
             if (slots_[i].key == key) {
@@ -81,18 +124,19 @@ public:
         // further from their home slot, so lookups never need tombstones.
         std::size_t hole = i;
         for (std::size_t j = next(i);; j = next(j)) {
-            if (!slots_[j].used) {
+            if (K::is_free(slots_[j].key)) {
                 break;
             }
             const std::size_t h = home(slots_[j].key);
             // j may move to `hole` if its home is not in the cyclic range (hole, j].
             const bool home_in_range = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
             if (!home_in_range) {
-                slots_[hole] = std::move(slots_[j]);
+                slots_[hole].key = slots_[j].key;
+                slots_[hole].value = std::move(slots_[j].value);
                 hole = j;
             }
         }
-        slots_[hole].used = false;
+        slots_[hole].key = free_key();
         slots_[hole].value = V{};
         --size_;
         return true;
@@ -100,49 +144,112 @@ public:
 
     void clear() {
         slots_.clear();
+        slots_.shrink_to_fit();
         size_ = 0;
     }
 
-    template <typename F>  // f(const net::Prefix&, V&)
+    template <typename F>
     void for_each(F&& f) {
-        for (std::size_t i = 0; i < slots_.size(); ++i) {
-            if (slots_[i].used) {
-                f(slots_[i].key, slots_[i].value);
+        for (auto& e : slots_) {
+            if (!K::is_free(e.key)) {
+                f(K::decode(e.key), e.value);
             }
         }
     }
-    template <typename F>  // f(const net::Prefix&, const V&)
+    template <typename F>
     void for_each(F&& f) const {
-        for (std::size_t i = 0; i < slots_.size(); ++i) {
-            if (slots_[i].used) {
-                f(slots_[i].key, slots_[i].value);
+        for (const auto& e : slots_) {
+            if (!K::is_free(e.key)) {
+                f(K::decode(e.key), e.value);
             }
         }
     }
 
 private:
-    [[nodiscard]] std::size_t home(const net::Prefix& key) const {
-        return net::PrefixHash{}(key) & (slots_.size() - 1);
+    static Key free_key() {
+        if constexpr (std::is_same_v<K, V4Key>) {
+            return K::kFree;
+        } else {
+            return K::free_key();
+        }
     }
+    [[nodiscard]] std::size_t home(const Key& key) const { return K::hash(key) & (slots_.size() - 1); }
     [[nodiscard]] std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
 
     void grow() {
         std::vector<Entry> old = std::move(slots_);
         const std::size_t cap = old.empty() ? 16 : old.size() * 2;
         slots_ = std::vector<Entry>(cap);
-        for (std::size_t i = 0; i < old.size(); ++i) {
-            if (old[i].used) {
-                std::size_t j = home(old[i].key);
-                while (slots_[j].used) {
+        for (auto& e : slots_) {
+            e.key = free_key();
+        }
+        for (auto& e : old) {
+            if (!K::is_free(e.key)) {
+                std::size_t j = home(e.key);
+                while (!K::is_free(slots_[j].key)) {
                     j = next(j);
                 }
-                slots_[j] = std::move(old[i]);
+                slots_[j].key = e.key;
+                slots_[j].value = std::move(e.value);
             }
         }
     }
 
     std::vector<Entry> slots_;
     std::size_t size_ = 0;
+};
+
+}  // namespace prefix_map_detail
+
+template <typename V>
+class PrefixMap {
+public:
+    [[nodiscard]] std::size_t size() const { return v4_.size() + v6_.size(); }
+    [[nodiscard]] bool empty() const { return size() == 0; }
+    // Bytes of the slot arrays (values' own heap blocks not included).
+    [[nodiscard]] std::size_t slot_bytes() const {
+        return v4_.capacity() * sizeof(typename V4Table::Entry) +
+               v6_.capacity() * sizeof(typename V6Table::Entry);
+    }
+
+    V* find(const net::Prefix& key) {
+        return key.is_v4() ? v4_.find(prefix_map_detail::V4Key::encode(key)) : v6_.find(key);
+    }
+    const V* find(const net::Prefix& key) const { return const_cast<PrefixMap*>(this)->find(key); }  // NOLINT
+    [[nodiscard]] bool contains(const net::Prefix& key) const { return find(key) != nullptr; }
+
+    // The value for `key`, default-constructed and inserted if absent; .second tells which.
+    std::pair<V*, bool> try_emplace(const net::Prefix& key) {
+        return key.is_v4() ? v4_.try_emplace(prefix_map_detail::V4Key::encode(key)) : v6_.try_emplace(key);
+    }
+
+    void insert_or_assign(const net::Prefix& key, V value) { *try_emplace(key).first = std::move(value); }
+
+    bool erase(const net::Prefix& key) {
+        return key.is_v4() ? v4_.erase(prefix_map_detail::V4Key::encode(key)) : v6_.erase(key);
+    }
+
+    void clear() {
+        v4_.clear();
+        v6_.clear();
+    }
+
+    template <typename F>  // f(const net::Prefix&, V&)
+    void for_each(F&& f) {
+        v4_.for_each(f);
+        v6_.for_each(f);
+    }
+    template <typename F>  // f(const net::Prefix&, const V&)
+    void for_each(F&& f) const {
+        v4_.for_each(f);
+        v6_.for_each(f);
+    }
+
+private:
+    using V4Table = prefix_map_detail::FlatTable<prefix_map_detail::V4Key, V>;
+    using V6Table = prefix_map_detail::FlatTable<prefix_map_detail::V6Key, V>;
+    V4Table v4_;
+    V6Table v6_;
 };
 
 }  // namespace rf::rib

@@ -29,6 +29,8 @@ std::string_view decision_step_name(DecisionStep step) {
             return "peer address";
         case DecisionStep::LowestPeerId:
             return "peer id";
+        case DecisionStep::PathId:
+            return "path id";
     }
     return "?";
 }
@@ -66,10 +68,16 @@ PathComparison compare_paths(const PathKey& a, const PathKey& b) {
         return *r;
     }
     // 5. Lower PeerId: only reached when two sessions share identifier and address; keeps it total.
+    //    Sessions of one neighbor over both route-server instances land here (same identifier, same
+    //    address): the session with the lower PeerId comes first.
     if (auto r = decided(a.peer, b.peer, DecisionStep::LowestPeerId)) {
         return *r;
     }
-    return PathComparison{0, DecisionStep::LowestPeerId};
+    // 6. Lower received ADD-PATH path identifier: several paths of one session (RFC 7911).
+    if (auto r = decided(a.path_id, b.path_id, DecisionStep::PathId)) {
+        return *r;
+    }
+    return PathComparison{0, DecisionStep::PathId};
 }
 
 // --------------------------------------------------------------------------------------- internals
@@ -77,6 +85,10 @@ PathComparison compare_paths(const PathKey& a, const PathKey& b) {
 namespace {
 
 constexpr int kFamilyCount = 2;  // IPv4 unicast, IPv6 unicast
+
+// At most this many ADD-PATH paths per (session, prefix); further path ids are ignored, so that a peer
+// cannot grow one prefix without bound while its route count (distinct prefixes) stays the same.
+constexpr std::size_t kMaxPathsPerSessionPrefix = 64;
 
 int family_index(net::Afi afi) {
     return afi == net::Afi::Ipv4 ? 0 : 1;
@@ -102,6 +114,14 @@ SharedBytes make_shared_bytes(std::vector<std::uint8_t>&& v) {
     return std::make_shared<const std::vector<std::uint8_t>>(std::move(v));
 }
 
+// A configured neighbor: PeerConfig::neighbor in the upper half when set, else the session's PeerId.
+// 0 never names a neighbor ("exclude nobody").
+using NeighborKey = std::uint64_t;
+
+NeighborKey neighbor_key(const PeerConfig& c) {
+    return c.neighbor != 0 ? ((NeighborKey{1} << 32) | c.neighbor) : NeighborKey{c.id};
+}
+
 }  // namespace
 
 // net::PrefixHash is noexcept, so libstdc++ would not cache it in hash-table nodes and would hash again
@@ -110,13 +130,170 @@ struct PrefixKeyHash {
     std::size_t operator()(const net::Prefix& p) const { return net::PrefixHash{}(p); }  // NOLINT
 };
 
+// One path of a prefix: 16 bytes. The Adj-RIB-In *is* the set of these paths (there is no second copy
+// per peer); each peer only indexes the prefixes it has paths for.
+struct Path {
+    AttrRef attrs;
+    std::uint32_t rx_id = 0;  // the path identifier the peer gave (ADD-PATH receive), else 0
+    std::uint16_t slot = 0;   // the source session (Impl::slots)
+    std::uint16_t out_id =
+        0;  // the path identifier we send to ADD-PATH peers: 1.., kept while the path lives
+};
+
+// A prefix's paths: the eligible ones in comparator order, then the ineligible ones (AS-path loop). One
+// path lives inline (the usual case: 24 bytes per prefix, no heap block); more go to a heap array.
+class Dest {
+public:
+    Dest() noexcept {}  // NOLINT(modernize-use-equals-default): the union member stays unconstructed
+    ~Dest() { reset(); }
+    Dest(Dest&& o) noexcept { take(o); }
+    Dest& operator=(Dest&& o) noexcept {
+        if (this != &o) {
+            reset();
+            take(o);
+        }
+        return *this;
+    }
+    Dest(const Dest&) = delete;
+    Dest& operator=(const Dest&) = delete;
+
+    static constexpr std::size_t kMaxPaths = 0xFFFF;
+
+    Path* data() {
+        if (cap_ == 1) {
+            return &one_;
+        }
+        if (heap_ == nullptr) {
+            __builtin_unreachable();  // a heap array exists whenever cap_ != 1
+        }
+        return heap_;
+    }
+    [[nodiscard]] const Path* data() const { return const_cast<Dest*>(this)->data(); }  // NOLINT
+    [[nodiscard]] std::size_t size() const { return size_; }
+    [[nodiscard]] bool empty() const { return size_ == 0; }
+    Path& operator[](std::size_t i) { return data()[i]; }
+    const Path& operator[](std::size_t i) const { return data()[i]; }
+
+    // Number of eligible paths (they come first).
+    [[nodiscard]] std::size_t eligible() const {
+        const Path* d = data();
+        std::size_t n = 0;
+        while (n < size_ && !d[n].attrs->loops) {
+            ++n;
+        }
+        return n;
+    }
+
+    bool insert(std::size_t pos, Path p) {
+        if (size_ == cap_) {
+            if (cap_ >= kMaxPaths) {
+                return false;
+            }
+            grow(std::min<std::size_t>(cap_ == 1 ? 4 : std::size_t{cap_} * 2, kMaxPaths));
+        }
+        Path* d = data();
+        if (pos == size_) {
+            new (d + size_) Path(std::move(p));
+        } else {
+            new (d + size_) Path(std::move(d[size_ - 1]));
+            for (std::size_t i = size_ - 1; i > pos; --i) {
+                d[i] = std::move(d[i - 1]);
+            }
+            d[pos] = std::move(p);
+        }
+        ++size_;
+        return true;
+    }
+
+    void erase(std::size_t pos) {
+        Path* d = data();
+        for (std::size_t i = pos; i + 1 < size_; ++i) {
+            d[i] = std::move(d[i + 1]);
+        }
+        d[size_ - 1].~Path();
+        --size_;
+        if (cap_ != 1 && size_ <= 1) {  // back inline: a prefix that had several paths frees its array
+            Path* heap = heap_;
+            if (size_ == 1) {
+                new (&one_) Path(std::move(heap[0]));
+                heap[0].~Path();
+            }
+            ::operator delete(heap);
+            cap_ = 1;
+        }
+    }
+
+    [[nodiscard]] bool vnet() const { return (flags_ & kVnet) != 0; }
+    void set_vnet(bool v) { flags_ = v ? (flags_ | kVnet) : (flags_ & ~kVnet); }
+    [[nodiscard]] bool touched() const { return (flags_ & kTouched) != 0; }
+    void set_touched(bool v) { flags_ = v ? (flags_ | kTouched) : (flags_ & ~kTouched); }
+
+private:
+    static constexpr std::uint8_t kVnet = 1;
+    static constexpr std::uint8_t kTouched = 2;
+
+    void grow(std::size_t cap) {
+        auto* fresh = static_cast<Path*>(::operator new(cap * sizeof(Path)));
+        Path* old = data();
+        for (std::size_t i = 0; i < size_; ++i) {
+            new (fresh + i) Path(std::move(old[i]));
+            old[i].~Path();
+        }
+        if (cap_ != 1) {
+            ::operator delete(heap_);
+        }
+        heap_ = fresh;
+        cap_ = static_cast<std::uint16_t>(cap);
+    }
+    void reset() {
+        Path* d = data();
+        for (std::size_t i = 0; i < size_; ++i) {
+            d[i].~Path();
+        }
+        if (cap_ != 1) {
+            ::operator delete(heap_);
+        }
+        size_ = 0;
+        cap_ = 1;
+        flags_ = 0;
+    }
+    void take(Dest& o) {
+        if (o.cap_ == 1) {
+            if (o.size_ == 1) {
+                new (&one_) Path(std::move(o.one_));
+                o.one_.~Path();
+            }
+        } else {
+            heap_ = o.heap_;
+        }
+        size_ = o.size_;
+        cap_ = o.cap_;
+        flags_ = o.flags_;
+        o.size_ = 0;
+        o.cap_ = 1;
+        o.flags_ = 0;
+    }
+
+    union {
+        Path one_;
+        Path* heap_;
+    };
+    std::uint16_t size_ = 0;
+    std::uint16_t cap_ = 1;  // 1: inline
+    std::uint8_t flags_ = 0;
+};
+
 struct Group;
 
 struct Peer {
     PeerConfig cfg;
+    NeighborKey nb = 0;
+    std::uint16_t slot = 0;
     unsigned families = 0;
+    unsigned add_path_rx = 0;  // families whose NLRI carry path identifiers from this peer
     Group* group = nullptr;
-    PrefixMap<AttrRef> adj_in;
+    PrefixMap<PrefixMapEmpty> prefixes;  // prefixes this session has at least one path for
+    std::size_t paths = 0;               // its paths (Adj-RIB-In routes)
     std::vector<SharedBytes> pending;
 };
 
@@ -132,53 +309,71 @@ struct GroupKey {
     bool operator==(const GroupKey&) const = default;
 };
 
-// A run of encoded messages for the members of a group, minus the route's source peer (split horizon)
-// or for one member only.
+// Who in a group receives a segment: the members of one neighbor (`only`), or every member except the
+// neighbors listed (those get their own, path-hidden, segments).
+struct Target {
+    NeighborKey only = 0;
+    std::vector<NeighborKey> except;  // sorted
+    bool operator==(const Target&) const = default;
+    [[nodiscard]] bool matches(NeighborKey nb) const {
+        if (only != 0) {
+            return only == nb;
+        }
+        return std::find(except.begin(), except.end(), nb) == except.end();
+    }
+};
+
 struct Segment {
     SharedBytes bytes;
-    PeerId exclude = kLocalPeer;
-    PeerId only = kLocalPeer;
     int family = 0;
+    std::uint32_t target = 0;  // index into the targets that came with the segments
 };
 
 struct Group {
     GroupKey key;
     bgp::CodecOptions codec;
+    unsigned add_path = 0;  // families sent with path identifiers
     std::vector<Peer*> members;
+    std::vector<NeighborKey> member_nbs;           // sorted, one entry per member
     bgp::PathAttributes originated[kFamilyCount];  // the VNet route's attributes per family
     // Full Adj-RIB-Out (initial table / route refresh), valid while table_generation matches.
     std::uint64_t table_generation = ~std::uint64_t{0};
     std::vector<Segment> table;
-};
+    std::vector<Target> table_targets;
 
-struct Path {
-    Peer* peer = nullptr;
-    AttrRef attrs;
-};
-
-struct Dest {
-    std::vector<Path> paths;    // eligible paths, comparator order
-    bool vnet = false;          // an originated VNet prefix (advertised instead of the best path)
-    std::int32_t touched = -1;  // index of its snapshot during a RIB call
-};
-
-// What a prefix looks like to the outside before/after one RIB call.
-struct OutState {
-    bool present = false;
-    bool local = false;  // originated VNet prefix
-    PeerId source = kLocalPeer;
-    AttrRef attrs;  // learned routes
-    bool same_as(const OutState& o) const {
-        return present == o.present && local == o.local && source == o.source && attrs == o.attrs;
+    [[nodiscard]] bool has_member(NeighborKey nb) const {
+        return std::binary_search(member_nbs.begin(), member_nbs.end(), nb);
     }
 };
 
-// A prefix's state before the RIB call that touched it. Dests are not erased during a call (even when
-// they lose their last path); finish() erases the empty ones.
+// A prefix's eligible paths as the outside sees them: before a RIB call (a copy) or now (the Dest).
+struct StateRef {
+    const Path* paths = nullptr;
+    std::size_t n = 0;  // eligible paths
+    bool vnet = false;
+};
+
+// One route a receiver gets for a prefix.
+struct OutItem {
+    AttrNode* attrs = nullptr;  // nullptr: the originated VNet route
+    std::uint32_t id = 0;       // path identifier (ADD-PATH send), else 0
+    PeerId source = kLocalPeer;
+};
+
+// A prefix's state before the RIB call that touched it: its eligible paths, copied to Impl::arena (the
+// copies hold references, so attribute nodes outlive the call). Dests are not erased during a call
+// (even when they lose their last path); finish() erases the empty ones.
 struct Snapshot {
     net::Prefix prefix;
-    std::vector<net::IpAddress> next_hops;
-    OutState out;
+    std::uint32_t offset = 0;
+    std::uint32_t count = 0;
+    bool vnet = false;
+};
+
+struct Change {
+    net::Prefix prefix;
+    StateRef before;
+    StateRef after;
 };
 
 struct RouteServerRib::Impl {
@@ -186,13 +381,17 @@ struct RouteServerRib::Impl {
     DeltaSink& sink;
     AttrStore store;
     std::unordered_map<PeerId, std::unique_ptr<Peer>> peers;
+    std::vector<Peer*> slots;  // by Path::slot; nullptr = free
+    std::vector<std::uint16_t> free_slots;
     std::vector<std::unique_ptr<Group>> groups;
     PrefixMap<Dest> loc_rib;  // Dests move when the map changes: hold prefixes, not pointers
+    std::size_t eligible_prefixes = 0;
     std::set<net::Prefix> vnet;
     std::uint64_t out_generation = 0;
 
-    // The RIB call in progress: every prefix it touched, in order.
+    // The RIB call in progress: every prefix it touched, in order, and the copies of their paths.
     std::vector<Snapshot> touched;
+    std::vector<Path> arena;
 
     // Deltas refused by the sink, coalesced per prefix.
     std::vector<RouteDelta> pending_deltas;
@@ -206,79 +405,77 @@ struct RouteServerRib::Impl {
         config.max_ecmp_paths = std::max<std::size_t>(config.max_ecmp_paths, 1);
     }
 
+    ~Impl() {
+        loc_rib.clear();  // paths hold attribute references: release them before the store goes
+        arena.clear();
+    }
+
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+
     Peer* find_peer(PeerId id) const {
         auto it = peers.find(id);
         return it == peers.end() ? nullptr : it->second.get();
     }
 
+    [[nodiscard]] const Peer& source(const Path& p) const { return *slots[p.slot]; }
+    [[nodiscard]] NeighborKey nb_of(const Path& p) const { return slots[p.slot]->nb; }
+
     // ------------------------------------------------------------------------ Loc-RIB
     PathKey key_of(const Path& p) const {
-        return PathKey{p.attrs->as_path_length, p.attrs->origin, p.peer->cfg.bgp_identifier,
-                       p.peer->cfg.address, p.peer->cfg.id};
+        const Peer& s = source(p);
+        return PathKey{p.attrs->as_path_length, p.attrs->origin, s.cfg.bgp_identifier,
+                       s.cfg.address,           s.cfg.id,        p.rx_id};
     }
 
-    std::size_t ecmp_count(const Dest& d) const {
-        if (d.paths.empty()) {
-            return 0;
-        }
-        std::size_t n = 1;
-        const std::size_t len = d.paths.front().attrs->as_path_length;
-        while (n < d.paths.size() && n < config.max_ecmp_paths && d.paths[n].attrs->as_path_length == len) {
+    static StateRef state_of(const Dest& d) { return StateRef{d.data(), d.eligible(), d.vnet()}; }
+
+    // The ECMP set of `s` without the paths of neighbor `skip` (0: nothing skipped): the paths of the
+    // shortest AS-path length, at most one per neighbor (its best), at most max_ecmp_paths, in
+    // comparator order. Writes indices into s.paths; returns how many.
+    template <typename Out>
+    std::size_t select(const StateRef& s, NeighborKey skip, Out&& out) const {
+        std::size_t n = 0;
+        std::size_t len = 0;
+        NeighborKey seen[16];
+        std::vector<NeighborKey> seen_more;  // only with more than 16 members
+        auto was_seen = [&](NeighborKey nb) {
+            for (std::size_t i = 0; i < std::min<std::size_t>(n, 16); ++i) {
+                if (seen[i] == nb) {
+                    return true;
+                }
+            }
+            return std::find(seen_more.begin(), seen_more.end(), nb) != seen_more.end();
+        };
+        for (std::size_t i = 0; i < s.n && n < config.max_ecmp_paths; ++i) {
+            const Path& p = s.paths[i];
+            const NeighborKey nb = nb_of(p);
+            if (nb == skip) {
+                continue;
+            }
+            if (n == 0) {
+                len = p.attrs->as_path_length;
+            } else if (p.attrs->as_path_length != len) {
+                break;
+            }
+            if (was_seen(nb)) {
+                continue;
+            }
+            (n < 16 ? seen[n] : seen_more.emplace_back()) = nb;
+            out(i);
             ++n;
         }
         return n;
     }
 
-    std::vector<net::IpAddress> next_hops_of(const Dest* d) const {
-        std::vector<net::IpAddress> out;
-        if (d == nullptr) {
-            return out;
-        }
-        const std::size_t n = ecmp_count(*d);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& nh = d->paths[i].attrs->forwarding_next_hop;
+    void next_hops_of(const StateRef& s, std::vector<net::IpAddress>& out) const {
+        out.clear();
+        select(s, 0, [&](std::size_t i) {
+            const auto& nh = s.paths[i].attrs->forwarding_next_hop;
             if (std::find(out.begin(), out.end(), nh) == out.end()) {
                 out.push_back(nh);
             }
-        }
-        return out;
-    }
-
-    const Dest* dest_of(const net::Prefix& p) const {
-        const Dest* d = loc_rib.find(p);
-        return d != nullptr && !d->paths.empty() ? d : nullptr;
-    }
-
-    OutState out_state(const net::Prefix& p) const {
-        if (const Dest* d = dest_of(p)) {
-            return out_state(*d);
-        }
-        OutState s;
-        if (vnet.count(p) != 0) {
-            s.present = true;
-            s.local = true;
-        }
-        return s;
-    }
-
-    OutState out_state(const Dest& d) const {
-        OutState s;
-        if (d.vnet) {
-            s.present = true;
-            s.local = true;
-            return s;
-        }
-        if (d.paths.empty() || !config.branch_to_branch) {
-            return s;
-        }
-        const Path& best = d.paths.front();
-        if (best.attrs->not_advertised) {
-            return s;
-        }
-        s.present = true;
-        s.source = best.peer->cfg.id;
-        s.attrs = best.attrs;
-        return s;
+        });
     }
 
     // Snapshots the prefix before its first change in this call; creates its Dest if needed. The
@@ -287,51 +484,107 @@ struct RouteServerRib::Impl {
         auto [dp, inserted] = loc_rib.try_emplace(p);
         Dest& d = *dp;
         if (inserted && !vnet.empty()) {
-            d.vnet = vnet.count(p) != 0;
+            d.set_vnet(vnet.count(p) != 0);
         }
-        if (d.touched < 0) {
-            d.touched = static_cast<std::int32_t>(touched.size());
-            touched.push_back(Snapshot{p, next_hops_of(&d), out_state(d)});
+        if (!d.touched()) {
+            d.set_touched(true);
+            const std::size_t n = d.eligible();
+            touched.push_back(Snapshot{p, static_cast<std::uint32_t>(arena.size()),
+                                       static_cast<std::uint32_t>(n), d.vnet()});
+            for (std::size_t i = 0; i < n; ++i) {
+                arena.push_back(d[i]);
+            }
         }
         return d;
     }
 
-    static void remove_path(Dest& d, const Peer* peer) {
-        auto& paths = d.paths;
-        auto pit = std::find_if(paths.begin(), paths.end(), [peer](const Path& x) { return x.peer == peer; });
-        if (pit != paths.end()) {
-            paths.erase(pit);
+    static std::size_t find_path(const Dest& d, std::uint16_t slot, std::uint32_t rx) {
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            if (d[i].slot == slot && d[i].rx_id == rx) {
+                return i;
+            }
         }
+        return d.size();
     }
 
-    void insert_path(Dest& d, Peer* peer, const AttrRef& attrs) {
-        auto& paths = d.paths;
-        auto pit = std::find_if(paths.begin(), paths.end(), [peer](const Path& x) { return x.peer == peer; });
-        if (pit != paths.end()) {
-            paths.erase(pit);
+    static bool has_slot(const Dest& d, std::uint16_t slot) {
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            if (d[i].slot == slot) {
+                return true;
+            }
         }
-        Path np{peer, attrs};
-        const PathKey k = key_of(np);
-        auto pos = std::find_if(paths.begin(), paths.end(),
-                                [&](const Path& x) { return compare_paths(k, key_of(x)).order < 0; });
-        paths.insert(pos, std::move(np));
+        return false;
     }
 
-    void add_route(Peer* peer, const net::Prefix& p, const AttrRef& attrs) {
+    // The smallest path identifier (1..) no path of the prefix uses; 0 if none is left.
+    static std::uint16_t free_out_id(const Dest& d) {
+        if (d.empty()) {
+            return 1;
+        }
+        std::vector<std::uint16_t> used;
+        used.reserve(d.size());
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            used.push_back(d[i].out_id);
+        }
+        std::sort(used.begin(), used.end());
+        std::uint32_t id = 1;
+        for (auto u : used) {
+            if (u == id) {
+                ++id;
+            } else if (u > id) {
+                break;
+            }
+        }
+        return id > 0xFFFF ? 0 : static_cast<std::uint16_t>(id);
+    }
+
+    void add_route(Peer* peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs) {
         Dest& d = touch(p);
-        peer->adj_in.insert_or_assign(p, attrs);
-        if (attrs->loops) {
-            remove_path(d, peer);
+        std::uint16_t out_id = 0;
+        const std::size_t at = find_path(d, peer->slot, rx);
+        if (at != d.size()) {
+            out_id = d[at].out_id;  // a replaced path keeps its identifier
+            d.erase(at);
         } else {
-            insert_path(d, peer, attrs);
+            std::size_t mine = 0;
+            for (std::size_t i = 0; i < d.size(); ++i) {
+                mine += d[i].slot == peer->slot ? 1 : 0;
+            }
+            if (mine >= kMaxPathsPerSessionPrefix || d.size() >= Dest::kMaxPaths) {
+                return;
+            }
+            out_id = free_out_id(d);
+            if (out_id == 0) {
+                return;
+            }
+            if (mine == 0) {
+                peer->prefixes.try_emplace(p);
+            }
+            ++peer->paths;
         }
+        Path np{attrs, rx, peer->slot, out_id};
+        std::size_t pos = d.size();
+        if (!attrs->loops) {
+            const PathKey k = key_of(np);
+            pos = 0;
+            while (pos < d.size() && !d[pos].attrs->loops && compare_paths(key_of(d[pos]), k).order < 0) {
+                ++pos;
+            }
+        }
+        d.insert(pos, std::move(np));
     }
 
-    void remove_route(Peer* peer, const net::Prefix& p) {
-        if (!peer->adj_in.erase(p)) {
+    void remove_route(Peer* peer, const net::Prefix& p, std::uint32_t rx) {
+        const Dest* existing = loc_rib.find(p);
+        if (existing == nullptr || find_path(*existing, peer->slot, rx) == existing->size()) {
             return;
         }
-        remove_path(touch(p), peer);
+        Dest& d = touch(p);  // the prefix exists: touch() does not move anything
+        d.erase(find_path(d, peer->slot, rx));
+        --peer->paths;
+        if (!has_slot(d, peer->slot)) {
+            peer->prefixes.erase(p);
+        }
     }
 
     // ------------------------------------------------------------------------ outbound
@@ -362,137 +615,229 @@ struct RouteServerRib::Impl {
         return *n.outbound;
     }
 
-    // Whether `s` (a prefix of family fi) is advertised to the members of group g (split horizon aside).
-    bool passes(const Group& g, const OutState& s, int fi) const {
-        if (!s.present || (g.key.families & family_bit(fi)) == 0) {
+    // Whether a learned path may be advertised to the members of g (NO_ADVERTISE/NO_EXPORT, peer AS).
+    bool passes(const Group& g, const AttrNode& a) const {
+        if (a.not_advertised) {
             return false;
         }
-        if (s.local) {
-            return (fi == 0 ? g.key.nh_v4 : g.key.nh_v6).has_value();
-        }
-        if (config.suppress_peer_as_in_path && s.attrs->attrs.as_path &&
-            as_path_contains(*s.attrs->attrs.as_path, g.key.asn)) {
-            return false;
-        }
-        return true;
+        return !(config.suppress_peer_as_in_path && a.attrs.as_path &&
+                 as_path_contains(*a.attrs.as_path, g.key.asn));
     }
 
-    struct Bucket {
-        const bgp::PathAttributes* attrs = nullptr;
-        std::vector<net::IpAddress> mp_next_hops;
-        std::vector<bgp::Nlri> nlri;
-    };
-    using AnnounceKey = std::tuple<int, PeerId, const void*>;  // family, source, attribute identity
-
-    void encode_announce_buckets(Group& g, std::map<AnnounceKey, Bucket>& buckets,
-                                 std::vector<Segment>& out) {
-        for (auto& [key, b] : buckets) {
-            const int fi = std::get<0>(key);
-            std::vector<std::uint8_t> bytes;
-            bgp::encode_announcements(*b.attrs, family_at(fi), b.mp_next_hops, b.nlri, g.codec, bytes);
-            out.push_back(Segment{make_shared_bytes(std::move(bytes)), std::get<1>(key), kLocalPeer, fi});
+    // What a member of g whose neighbor is `skip` receives for a prefix of family fi in state s (RFC
+    // 7947 §2.3 path hiding: the best among the other neighbors' paths, not nothing). skip = 0: what a
+    // neighbor with no path in the set receives. Without ADD-PATH: at most one item (a best path
+    // carrying NO_ADVERTISE hides the prefix); with ADD-PATH send: the ECMP set among the other
+    // neighbors' paths, each with its identifier.
+    std::size_t view(const Group& g, int fi, const StateRef& s, NeighborKey skip,
+                     std::vector<OutItem>& out) const {
+        out.clear();
+        if ((g.key.families & family_bit(fi)) == 0) {
+            return 0;
         }
-    }
-
-    // Consecutive prefixes usually share their bucket (one UPDATE's NLRI): `last` skips the map lookup.
-    void add_to_bucket(Group& g, std::map<AnnounceKey, Bucket>& buckets, const net::Prefix& p, int fi,
-                       const OutState& s, std::pair<AnnounceKey, Bucket*>& last) {
-        const void* identity = s.local ? static_cast<const void*>(&g.originated[fi]) : s.attrs.get();
-        const AnnounceKey key{fi, s.source, identity};
-        if (last.second == nullptr || last.first != key) {
-            last = {key, &buckets[key]};
+        if (s.vnet) {
+            if ((fi == 0 ? g.key.nh_v4 : g.key.nh_v6).has_value()) {
+                out.push_back(OutItem{nullptr, 0, kLocalPeer});
+            }
+            return out.size();
         }
-        auto& b = *last.second;
-        if (b.attrs == nullptr) {
-            if (s.local) {
-                b.attrs = &g.originated[fi];
-                if (fi == 1) {
-                    b.mp_next_hops = {*g.key.nh_v6};
+        if (!config.branch_to_branch) {
+            return 0;
+        }
+        if ((g.add_path & family_bit(fi)) != 0) {
+            select(s, skip, [&](std::size_t i) {
+                const Path& p = s.paths[i];
+                if (passes(g, *p.attrs)) {
+                    out.push_back(OutItem{p.attrs.get(), p.out_id, source(p).cfg.id});
                 }
-            } else {
-                b.attrs = &outbound_attrs(*s.attrs);
-                b.mp_next_hops = s.attrs->mp_next_hops;
+            });
+            return out.size();
+        }
+        for (std::size_t i = 0; i < s.n; ++i) {
+            const Path& p = s.paths[i];
+            if (nb_of(p) != skip) {
+                if (passes(g, *p.attrs)) {
+                    out.push_back(OutItem{p.attrs.get(), 0, source(p).cfg.id});
+                }
+                break;
             }
         }
-        b.nlri.push_back(bgp::Nlri{p, 0});
+        return out.size();
     }
 
-    std::vector<Segment> encode_changes(
-        Group& g, const std::vector<std::tuple<net::Prefix, OutState, OutState>>& changes) {
+    // The neighbors whose members see something else than everybody else (their paths are hidden from
+    // them): the best path's neighbor, or with ADD-PATH every neighbor in the ECMP set.
+    void hidden_neighbors(const Group& g, int fi, const StateRef& s, std::vector<NeighborKey>& out) const {
+        if (s.vnet || !config.branch_to_branch || s.n == 0) {
+            return;
+        }
+        if ((g.add_path & family_bit(fi)) != 0) {
+            select(s, 0, [&](std::size_t i) { out.push_back(nb_of(s.paths[i])); });
+        } else {
+            out.push_back(nb_of(s.paths[0]));
+        }
+    }
+
+    // Turns (prefix, before, after) changes into UPDATE messages for one group: per target, the
+    // withdrawals then the announcements, NLRI of one attribute set packed together.
+    struct Encoder {
+        // only_present: skip per-neighbor targets no member of g belongs to (incremental changes; a full
+        // table is cached and serves members that join later).
+        Encoder(const Impl& impl, Group& group, bool only_present)
+            : m(impl), g(group), only_present_neighbors(only_present) {}
+
+        const Impl& m;
+        Group& g;
+        bool only_present_neighbors;
+
+        struct Bucket {
+            const bgp::PathAttributes* attrs = nullptr;
+            std::vector<net::IpAddress> mp_next_hops;
+            std::vector<bgp::Nlri> nlri;
+        };
+        using AnnounceKey = std::tuple<int, std::uint32_t, const void*>;  // family, target, attributes
+        std::vector<Target> targets;
         std::map<AnnounceKey, Bucket> announce;
+        std::map<std::pair<int, std::uint32_t>, std::vector<bgp::Nlri>> withdraw;
         std::pair<AnnounceKey, Bucket*> last{};
-        std::map<std::pair<int, PeerId>, std::vector<bgp::Nlri>> withdraw_excluding;  // to all but old source
-        std::map<std::pair<int, PeerId>, std::vector<bgp::Nlri>> withdraw_only;       // to one member
-        for (const auto& [p, before, after] : changes) {
+        std::uint32_t last_target = ~0U;
+        std::vector<NeighborKey> hidden;
+        std::vector<OutItem> was;
+        std::vector<OutItem> now;
+
+        std::uint32_t target_index(NeighborKey only, const std::vector<NeighborKey>& except) {
+            if (last_target != ~0U && targets[last_target].only == only &&
+                targets[last_target].except == except) {
+                return last_target;
+            }
+            for (std::size_t i = 0; i < targets.size(); ++i) {
+                if (targets[i].only == only && targets[i].except == except) {
+                    return last_target = static_cast<std::uint32_t>(i);
+                }
+            }
+            targets.push_back(Target{only, except});
+            return last_target = static_cast<std::uint32_t>(targets.size() - 1);
+        }
+
+        void add(const net::Prefix& p, const StateRef& before, const StateRef& after) {
             const int fi = family_index(p.afi);
-            const bool had = passes(g, before, fi);
-            const bool has = passes(g, after, fi);
-            if (has) {
-                if (had && before.same_as(after)) {
-                    continue;
+            if ((g.key.families & family_bit(fi)) == 0) {
+                return;
+            }
+            hidden.clear();
+            m.hidden_neighbors(g, fi, before, hidden);
+            m.hidden_neighbors(g, fi, after, hidden);
+            std::sort(hidden.begin(), hidden.end());
+            hidden.erase(std::unique(hidden.begin(), hidden.end()), hidden.end());
+            diff(p, fi, before, after, 0, kNoOne);
+            for (std::size_t i = 0; i < hidden.size(); ++i) {
+                const NeighborKey nb = hidden[i];
+                if (!only_present_neighbors || g.has_member(nb)) {
+                    diff(p, fi, before, after, nb, nb);
                 }
-                add_to_bucket(g, announce, p, fi, after, last);
-                // The new source had the old route (unless it was its own): it must forget it.
-                if (had && before.source != after.source && !after.local) {
-                    withdraw_only[{fi, after.source}].push_back(bgp::Nlri{p, 0});
-                }
-            } else if (had) {
-                withdraw_excluding[{fi, before.source}].push_back(bgp::Nlri{p, 0});
             }
         }
-        std::vector<Segment> out;
-        for (auto& [key, nlri] : withdraw_excluding) {
-            std::vector<std::uint8_t> bytes;
-            bgp::encode_withdrawals(family_at(key.first), nlri, g.codec, bytes);
-            out.push_back(Segment{make_shared_bytes(std::move(bytes)), key.second, kLocalPeer, key.first});
-        }
-        for (auto& [key, nlri] : withdraw_only) {
-            std::vector<std::uint8_t> bytes;
-            bgp::encode_withdrawals(family_at(key.first), nlri, g.codec, bytes);
-            out.push_back(Segment{make_shared_bytes(std::move(bytes)), kLocalPeer, key.second, key.first});
-        }
-        encode_announce_buckets(g, announce, out);
-        return out;
-    }
 
-    static bool segment_for(const Segment& s, PeerId member) {
-        if (s.only != kLocalPeer) {
-            return s.only == member;
+        static constexpr NeighborKey kNoOne = 0;
+
+        // The changes for the receivers of neighbor `skip` (target only = `only`; 0: everybody not in
+        // `hidden`).
+        void diff(const net::Prefix& p, int fi, const StateRef& before, const StateRef& after,
+                  NeighborKey skip, NeighborKey only) {
+            m.view(g, fi, before, skip, was);
+            m.view(g, fi, after, skip, now);
+            if (was.empty() && now.empty()) {
+                return;
+            }
+            static const std::vector<NeighborKey> kNone;
+            std::uint32_t target = ~0U;
+            auto tgt = [&] {
+                if (target == ~0U) {
+                    target = target_index(only, only == 0 ? hidden : kNone);
+                }
+                return target;
+            };
+            for (const auto& w : was) {
+                if (std::none_of(now.begin(), now.end(), [&](const OutItem& x) { return x.id == w.id; })) {
+                    withdraw[{fi, tgt()}].push_back(bgp::Nlri{p, w.id});
+                }
+            }
+            for (const auto& a : now) {
+                if (std::any_of(was.begin(), was.end(),
+                                [&](const OutItem& x) { return x.id == a.id && x.attrs == a.attrs; })) {
+                    continue;  // the receiver holds exactly this already
+                }
+                add_to_bucket(p, fi, a, tgt());
+            }
         }
-        return s.exclude != member;
-    }
+
+        void add_to_bucket(const net::Prefix& p, int fi, const OutItem& item, std::uint32_t target) {
+            const void* identity =
+                item.attrs == nullptr ? static_cast<const void*>(&g.originated[fi]) : item.attrs;
+            const AnnounceKey key{fi, target, identity};
+            if (last.second == nullptr || last.first != key) {
+                last = {key, &announce[key]};
+            }
+            auto& b = *last.second;
+            if (b.attrs == nullptr) {
+                if (item.attrs == nullptr) {
+                    b.attrs = &g.originated[fi];
+                    if (fi == 1) {
+                        b.mp_next_hops = {*g.key.nh_v6};
+                    }
+                } else {
+                    b.attrs = &m.outbound_attrs(*item.attrs);
+                    b.mp_next_hops = item.attrs->mp_next_hops;
+                }
+            }
+            b.nlri.push_back(bgp::Nlri{p, item.id});
+        }
+
+        void finish(std::vector<Segment>& out) {
+            for (auto& [key, nlri] : withdraw) {
+                std::vector<std::uint8_t> bytes;
+                bgp::encode_withdrawals(family_at(key.first), nlri, g.codec, bytes);
+                out.push_back(Segment{make_shared_bytes(std::move(bytes)), key.first, key.second});
+            }
+            for (auto& [key, b] : announce) {
+                const int fi = std::get<0>(key);
+                std::vector<std::uint8_t> bytes;
+                bgp::encode_announcements(*b.attrs, family_at(fi), b.mp_next_hops, b.nlri, g.codec, bytes);
+                out.push_back(Segment{make_shared_bytes(std::move(bytes)), fi, std::get<1>(key)});
+            }
+        }
+    };
 
     // The whole Adj-RIB-Out of a group, cached until the next outbound change.
     const std::vector<Segment>& full_table(Group& g) {
         if (g.table_generation == out_generation) {
             return g.table;
         }
-        std::map<AnnounceKey, Bucket> announce;
-        std::pair<AnnounceKey, Bucket*> last{};
-        auto add = [&](const net::Prefix& p, const OutState& s) {
-            const int fi = family_index(p.afi);
-            if (passes(g, s, fi)) {
-                add_to_bucket(g, announce, p, fi, s, last);
-            }
-        };
+        Encoder e{*this, g, false};
         for (const auto& p : vnet) {
-            add(p, out_state(p));
+            const Dest* d = loc_rib.find(p);
+            e.add(p, StateRef{}, d != nullptr ? state_of(*d) : StateRef{nullptr, 0, true});
         }
         loc_rib.for_each([&](const net::Prefix& p, const Dest& d) {
-            if (!d.vnet && !d.paths.empty()) {
-                add(p, out_state(d));
+            if (!d.vnet()) {
+                const StateRef s = state_of(d);
+                if (s.n != 0) {
+                    e.add(p, StateRef{}, s);
+                }
             }
         });
         g.table.clear();
-        encode_announce_buckets(g, announce, g.table);
+        e.finish(g.table);
+        g.table_targets = std::move(e.targets);
         g.table_generation = out_generation;
         return g.table;
     }
 
     std::vector<SharedBytes> table_for(Peer& peer, unsigned families) {
         std::vector<SharedBytes> out;
-        for (const auto& s : full_table(*peer.group)) {
-            if ((families & family_bit(s.family)) != 0 && segment_for(s, peer.cfg.id)) {
+        Group& g = *peer.group;
+        for (const auto& s : full_table(g)) {
+            if ((families & family_bit(s.family)) != 0 && g.table_targets[s.target].matches(peer.nb)) {
                 out.push_back(s.bytes);
             }
         }
@@ -507,42 +852,72 @@ struct RouteServerRib::Impl {
     }
 
     // ------------------------------------------------------------------------ end of a RIB call
-    void finish() {
-        std::vector<std::tuple<net::Prefix, OutState, OutState>> changes;
-        std::vector<RouteDelta> deltas;
-        changes.reserve(touched.size());
-        deltas.reserve(touched.size());
-        for (auto& before : touched) {
-            const net::Prefix& p = before.prefix;
-            Dest& d = *loc_rib.find(p);  // touched prefixes keep their Dest until here
-            auto nh = next_hops_of(&d);
-            if (nh != before.next_hops) {
-                deltas.push_back(RouteDelta{0, p, std::move(nh)});
-            }
-            OutState after = out_state(d);
-            if (!after.same_as(before.out)) {
-                changes.emplace_back(p, std::move(before.out), std::move(after));
-            }
-            d.touched = -1;
-            if (d.paths.empty()) {
-                loc_rib.erase(p);
+    static bool same_paths(const StateRef& a, const StateRef& b) {
+        if (a.vnet != b.vnet || a.n != b.n) {
+            return false;
+        }
+        for (std::size_t i = 0; i < a.n; ++i) {
+            const Path& x = a.paths[i];
+            const Path& y = b.paths[i];
+            if (x.attrs != y.attrs || x.slot != y.slot || x.out_id != y.out_id) {
+                return false;
             }
         }
-        touched.clear();
+        return true;
+    }
+
+    void finish() {
+        std::vector<Change> changes;
+        std::vector<RouteDelta> deltas;
+        std::vector<net::IpAddress> nh_before;
+        std::vector<net::IpAddress> nh_after;
+        for (const auto& snap : touched) {
+            const Dest& d = *loc_rib.find(snap.prefix);  // touched prefixes keep their Dest until the end
+            const StateRef before{arena.data() + snap.offset, snap.count, snap.vnet};
+            const StateRef after = state_of(d);
+            if (same_paths(before, after)) {
+                continue;
+            }
+            next_hops_of(before, nh_before);
+            next_hops_of(after, nh_after);
+            if (nh_after != nh_before) {
+                deltas.push_back(RouteDelta{0, snap.prefix, nh_after});
+            }
+            changes.push_back(Change{snap.prefix, before, after});
+            eligible_prefixes += (after.n != 0 ? 1 : 0);
+            eligible_prefixes -= (before.n != 0 ? 1 : 0);
+        }
         if (!changes.empty()) {
             ++out_generation;
             emit(changes);
         }
+        for (const auto& snap : touched) {
+            Dest* d = loc_rib.find(snap.prefix);
+            if (d == nullptr) {
+                continue;  // not reached: touched prefixes keep their Dest until here
+            }
+            d->set_touched(false);
+            if (d->empty()) {
+                loc_rib.erase(snap.prefix);
+            }
+        }
+        touched.clear();
+        arena.clear();
         queue_deltas(std::move(deltas));
     }
 
-    void emit(const std::vector<std::tuple<net::Prefix, OutState, OutState>>& changes) {
+    void emit(const std::vector<Change>& changes) {
         for (auto& g : groups) {
-            auto segments = encode_changes(*g, changes);
-            for (Peer* m : g->members) {
+            Encoder e{*this, *g, true};
+            for (const auto& c : changes) {
+                e.add(c.prefix, c.before, c.after);
+            }
+            std::vector<Segment> segments;
+            e.finish(segments);
+            for (Peer* member : g->members) {
                 for (const auto& s : segments) {
-                    if (segment_for(s, m->cfg.id)) {
-                        m->pending.push_back(s.bytes);
+                    if (e.targets[s.target].matches(member->nb)) {
+                        member->pending.push_back(s.bytes);
                     }
                 }
             }
@@ -610,17 +985,23 @@ struct RouteServerRib::Impl {
         return k;
     }
 
+    static void add_member(Group& g, Peer* peer) {
+        g.members.push_back(peer);
+        g.member_nbs.insert(std::upper_bound(g.member_nbs.begin(), g.member_nbs.end(), peer->nb), peer->nb);
+    }
+
     Group* join_group(Peer* peer) {
         const GroupKey k = key_for(peer->cfg, peer->families);
         for (auto& g : groups) {
             if (g->key == k) {
-                g->members.push_back(peer);
+                add_member(*g, peer);
                 return g.get();
             }
         }
         auto g = std::make_unique<Group>();
         g->key = k;
         g->codec = peer->cfg.codec;
+        g->add_path = family_mask(k.add_path_send);
         for (int fi = 0; fi < kFamilyCount; ++fi) {
             auto& a = g->originated[fi];
             a.origin = bgp::Origin::Igp;
@@ -630,7 +1011,7 @@ struct RouteServerRib::Impl {
                 a.next_hop = k.nh_v4->as_v4();
             }
         }
-        g->members.push_back(peer);
+        add_member(*g, peer);
         groups.push_back(std::move(g));
         return groups.back().get();
     }
@@ -641,6 +1022,10 @@ struct RouteServerRib::Impl {
             return;
         }
         std::erase(g->members, peer);
+        auto it = std::lower_bound(g->member_nbs.begin(), g->member_nbs.end(), peer->nb);
+        if (it != g->member_nbs.end() && *it == peer->nb) {
+            g->member_nbs.erase(it);
+        }
         if (g->members.empty()) {
             std::erase_if(groups, [g](const std::unique_ptr<Group>& x) { return x.get() == g; });
         }
@@ -654,10 +1039,32 @@ struct RouteServerRib::Impl {
         }
         Peer* peer = it->second.get();
         leave_group(peer);  // nothing more is sent to it
-        peer->adj_in.for_each([&](const net::Prefix& p, const AttrRef&) { remove_path(touch(p), peer); });
-        peer->adj_in.clear();
+        peer->prefixes.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) {
+            Dest& d = touch(p);
+            for (std::size_t i = d.size(); i-- > 0;) {
+                if (d[i].slot == peer->slot) {
+                    d.erase(i);
+                }
+            }
+        });
+        peer->prefixes.clear();
+        peer->paths = 0;
         finish();
+        slots[peer->slot] = nullptr;
+        free_slots.push_back(peer->slot);
         peers.erase(it);
+    }
+
+    std::uint16_t take_slot(Peer* peer) {
+        if (!free_slots.empty()) {
+            const std::uint16_t s = free_slots.back();
+            free_slots.pop_back();
+            slots[s] = peer;
+            return s;
+        }
+        assert(slots.size() < 0xFFFF && "at most 65,535 sessions at once");
+        slots.push_back(peer);
+        return static_cast<std::uint16_t>(slots.size() - 1);
     }
 };
 
@@ -674,8 +1081,11 @@ std::vector<SharedBytes> RouteServerRib::peer_up(const PeerConfig& cfg) {
     m.take_down(cfg.id);
     auto peer = std::make_unique<Peer>();
     peer->cfg = cfg;
+    peer->nb = neighbor_key(cfg);
     peer->families = family_mask(cfg.families);
+    peer->add_path_rx = family_mask(cfg.codec.add_path_receive) & peer->families;
     Peer* raw = peer.get();
+    raw->slot = m.take_slot(raw);
     m.peers.emplace(cfg.id, std::move(peer));
     raw->group = m.join_group(raw);
     return m.table_for(*raw, raw->families);
@@ -692,13 +1102,22 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
     auto accepted = [&](const bgp::AfiSafi& f) {
         return f.safi == net::Safi::Unicast && (peer->families & family_bit(family_index(f.afi))) != 0;
     };
+    // The received path identifier counts only where ADD-PATH receive was negotiated.
+    auto rx_of = [&](const bgp::Nlri& n) {
+        return (peer->add_path_rx & family_bit(family_index(n.prefix.afi))) != 0 ? n.path_id : 0U;
+    };
     const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
 
-    std::vector<net::Prefix> withdrawals;
-    std::vector<std::pair<net::Prefix, int>> announcements;  // prefix, 0 = NLRI field, 1 = MP_REACH
+    struct Nlri {
+        net::Prefix prefix;
+        std::uint32_t rx = 0;
+        int src = 0;  // announcements: 0 = NLRI field, 1 = MP_REACH
+    };
+    std::vector<Nlri> withdrawals;
+    std::vector<Nlri> announcements;
     auto withdraw = [&](const std::vector<bgp::Nlri>& v) {
         for (const auto& n : v) {
-            withdrawals.push_back(n.prefix);
+            withdrawals.push_back(Nlri{n.prefix, rx_of(n), 0});
         }
     };
     withdraw(u.withdrawn);
@@ -721,13 +1140,13 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
     } else {
         if (accepted(v4)) {
             for (const auto& n : u.nlri) {
-                announcements.emplace_back(n.prefix, 0);
+                announcements.push_back(Nlri{n.prefix, rx_of(n), 0});
             }
         }
         if (u.mp_reach && mp_usable) {
             for (const auto& n : u.mp_reach->nlri) {
                 if (n.prefix.afi == u.mp_reach->family.afi) {
-                    announcements.emplace_back(n.prefix, 1);
+                    announcements.push_back(Nlri{n.prefix, rx_of(n), 1});
                 }
             }
         } else if (u.mp_reach) {
@@ -735,23 +1154,62 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
         }
     }
 
-    // Route limit, checked before anything changes (withdrawals first, as they are applied first).
+    // Route limit, checked before anything changes (withdrawals first, as they are applied first). The
+    // count is the number of distinct prefixes (ADD-PATH: a prefix counts once however many paths).
     const std::size_t limit = peer->cfg.route_limit;
-    std::size_t count = peer->adj_in.size();
+    std::size_t count = peer->prefixes.size();
     if (limit != 0) {
-        std::unordered_set<net::Prefix, PrefixKeyHash> gone;
-        for (const auto& p : withdrawals) {
-            if (peer->adj_in.contains(p) && gone.insert(p).second) {
-                --count;
+        if (peer->add_path_rx == 0) {
+            std::unordered_set<net::Prefix, PrefixKeyHash> gone;
+            for (const auto& w : withdrawals) {
+                if (peer->prefixes.contains(w.prefix) && gone.insert(w.prefix).second) {
+                    --count;
+                }
             }
-        }
-        if (peer->cfg.counting == RouteCounting::AzureStrict) {
-            count += announcements.size();
+            if (peer->cfg.counting == RouteCounting::AzureStrict) {
+                count += announcements.size();
+            } else {
+                std::unordered_set<net::Prefix, PrefixKeyHash> added;
+                for (const auto& a : announcements) {
+                    if ((!peer->prefixes.contains(a.prefix) || gone.count(a.prefix) != 0) &&
+                        added.insert(a.prefix).second) {
+                        ++count;
+                    }
+                }
+            }
         } else {
-            std::unordered_set<net::Prefix, PrefixKeyHash> added;
-            for (const auto& [p, src] : announcements) {
-                if ((!peer->adj_in.contains(p) || gone.count(p) != 0) && added.insert(p).second) {
-                    ++count;
+            // Path identifiers the peer holds per prefix after the withdrawals, then the announcements.
+            std::unordered_map<net::Prefix, std::vector<std::uint32_t>, PrefixKeyHash> ids;
+            auto ids_of = [&](const net::Prefix& p) -> std::vector<std::uint32_t>& {
+                auto [it, inserted] = ids.try_emplace(p);
+                if (inserted) {
+                    if (const Dest* d = m.loc_rib.find(p)) {
+                        for (std::size_t i = 0; i < d->size(); ++i) {
+                            if ((*d)[i].slot == peer->slot) {
+                                it->second.push_back((*d)[i].rx_id);
+                            }
+                        }
+                    }
+                }
+                return it->second;
+            };
+            for (const auto& w : withdrawals) {
+                auto& v = ids_of(w.prefix);
+                const bool had = !v.empty();
+                std::erase(v, w.rx);
+                if (had && v.empty()) {
+                    --count;
+                }
+            }
+            if (peer->cfg.counting == RouteCounting::AzureStrict) {
+                count += announcements.size();
+            } else {
+                for (const auto& a : announcements) {
+                    auto& v = ids_of(a.prefix);
+                    if (std::find(v.begin(), v.end(), a.rx) == v.end()) {
+                        count += v.empty() ? 1 : 0;
+                        v.push_back(a.rx);
+                    }
                 }
             }
         }
@@ -762,35 +1220,35 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
         }
     }
 
-    for (const auto& p : withdrawals) {
-        m.remove_route(peer, p);
+    for (const auto& w : withdrawals) {
+        m.remove_route(peer, w.prefix, w.rx);
     }
     if (!announcements.empty()) {
         AttrRef nlri_attrs;
         AttrRef mp_attrs;
-        for (const auto& [p, src] : announcements) {
-            if (src == 0) {
+        for (const auto& a : announcements) {
+            if (a.src == 0) {
                 if (!nlri_attrs) {
                     nlri_attrs = m.store.intern(u.attributes, {});
                 }
-                m.add_route(peer, p, nlri_attrs);
+                m.add_route(peer, a.prefix, a.rx, nlri_attrs);
             } else {
                 if (!mp_attrs) {
-                    bgp::PathAttributes a = u.attributes;
+                    bgp::PathAttributes at = u.attributes;
                     if (mp_v4_next_hop) {
-                        a.next_hop = u.mp_reach->next_hops.front().as_v4();
-                        mp_attrs = m.store.intern(a, {});
+                        at.next_hop = u.mp_reach->next_hops.front().as_v4();
+                        mp_attrs = m.store.intern(at, {});
                     } else {
-                        a.next_hop.reset();  // belongs to the IPv4 NLRI field, not to these routes
-                        mp_attrs = m.store.intern(a, u.mp_reach->next_hops);
+                        at.next_hop.reset();  // belongs to the IPv4 NLRI field, not to these routes
+                        mp_attrs = m.store.intern(at, u.mp_reach->next_hops);
                     }
                 }
-                m.add_route(peer, p, mp_attrs);
+                m.add_route(peer, a.prefix, a.rx, mp_attrs);
             }
         }
     }
     m.finish();
-    return UpdateResult{UpdateStatus::Ok, limit != 0 ? count : peer->adj_in.size(), limit};
+    return UpdateResult{UpdateStatus::Ok, limit != 0 ? count : peer->prefixes.size(), limit};
 }
 
 void RouteServerRib::peer_down(PeerId id) {
@@ -823,7 +1281,7 @@ VnetChange RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) 
     m.config.vnet_prefixes.assign(m.vnet.begin(), m.vnet.end());
     for (const auto& p : changed) {
         if (Dest* d = m.loc_rib.find(p)) {  // touch() created it
-            d->vnet = m.vnet.count(p) != 0;
+            d->set_vnet(m.vnet.count(p) != 0);
         }
     }
     m.finish();
@@ -860,20 +1318,36 @@ bool RouteServerRib::flush_deltas() {
     return impl_->flush();
 }
 
+namespace {
+std::vector<net::IpAddress> route_next_hops(const AttrNode& a) {
+    std::vector<net::IpAddress> nh = a.mp_next_hops;
+    if (nh.empty() && a.attrs.next_hop) {
+        nh.push_back(net::IpAddress::v4(*a.attrs.next_hop));
+    }
+    return nh;
+}
+}  // namespace
+
 std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
     std::vector<LearnedRoute> out;
-    const Peer* peer = impl_->find_peer(id);
+    const auto& m = *impl_;
+    const Peer* peer = m.find_peer(id);
     if (peer == nullptr) {
         return out;
     }
-    peer->adj_in.for_each([&](const net::Prefix& p, const AttrRef& a) {
-        std::vector<net::IpAddress> nh = a->mp_next_hops;
-        if (nh.empty() && a->attrs.next_hop) {
-            nh.push_back(net::IpAddress::v4(*a->attrs.next_hop));
+    peer->prefixes.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) {
+        const Dest& d = *m.loc_rib.find(p);
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            const Path& path = d[i];
+            if (path.slot == peer->slot) {
+                out.push_back(LearnedRoute{p, path.attrs->attrs, route_next_hops(*path.attrs),
+                                           !path.attrs->loops, path.rx_id});
+            }
         }
-        out.push_back(LearnedRoute{p, a->attrs, std::move(nh), !a->loops});
     });
-    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.prefix < y.prefix; });
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.prefix, x.path_id) < std::tie(y.prefix, y.path_id);
+    });
     return out;
 }
 
@@ -885,70 +1359,85 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
         return out;
     }
     const Group& g = *peer->group;
-    auto add = [&](const net::Prefix& p) {
+    std::vector<OutItem> items;
+    auto add = [&](const net::Prefix& p, const StateRef& s) {
         const int fi = family_index(p.afi);
-        const OutState s = m.out_state(p);
-        if (!m.passes(g, s, fi) || (!s.local && s.source == id)) {
-            return;
-        }
-        if (s.local) {
-            std::vector<net::IpAddress> nh{fi == 0 ? *g.key.nh_v4 : *g.key.nh_v6};
-            out.push_back(AdvertisedRoute{p, g.originated[fi], std::move(nh), kLocalPeer});
-        } else {
-            std::vector<net::IpAddress> nh = s.attrs->mp_next_hops;
-            if (nh.empty() && s.attrs->attrs.next_hop) {
-                nh.push_back(net::IpAddress::v4(*s.attrs->attrs.next_hop));
+        m.view(g, fi, s, peer->nb, items);
+        for (const auto& it : items) {
+            if (it.attrs == nullptr) {
+                std::vector<net::IpAddress> nh{fi == 0 ? *g.key.nh_v4 : *g.key.nh_v6};
+                out.push_back(AdvertisedRoute{p, g.originated[fi], std::move(nh), kLocalPeer, it.id});
+            } else {
+                out.push_back(AdvertisedRoute{p, m.outbound_attrs(*it.attrs), route_next_hops(*it.attrs),
+                                              it.source, it.id});
             }
-            out.push_back(AdvertisedRoute{p, m.outbound_attrs(*s.attrs), std::move(nh), s.source});
         }
     };
     for (const auto& p : m.vnet) {
-        add(p);
+        const Dest* d = m.loc_rib.find(p);
+        add(p, d != nullptr ? Impl::state_of(*d) : StateRef{nullptr, 0, true});
     }
     m.loc_rib.for_each([&](const net::Prefix& p, const Dest& d) {
-        if (!d.vnet) {
-            add(p);
+        if (!d.vnet()) {
+            add(p, Impl::state_of(d));
         }
     });
-    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.prefix < y.prefix; });
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.prefix, x.path_id) < std::tie(y.prefix, y.path_id);
+    });
     return out;
 }
 
 std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) const {
     auto& m = *impl_;
-    const Dest* d = m.dest_of(prefix);
-    if (d == nullptr || d->paths.empty()) {
+    const Dest* d = m.loc_rib.find(prefix);
+    if (d == nullptr) {
         return std::nullopt;
+    }
+    const StateRef s = Impl::state_of(*d);
+    if (s.n == 0) {
+        return std::nullopt;
+    }
+    std::vector<std::size_t> order;
+    m.select(s, 0, [&](std::size_t i) { order.push_back(i); });
+    const std::size_t members = order.size();
+    for (std::size_t i = 0; i < s.n; ++i) {
+        if (std::find(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(members), i) ==
+            order.begin() + static_cast<std::ptrdiff_t>(members)) {
+            order.push_back(i);
+        }
     }
     LocRibEntry e;
     e.prefix = prefix;
-    for (const auto& p : d->paths) {
-        std::vector<net::IpAddress> nh = p.attrs->mp_next_hops;
-        if (nh.empty() && p.attrs->attrs.next_hop) {
-            nh.push_back(net::IpAddress::v4(*p.attrs->attrs.next_hop));
-        }
-        e.paths.push_back(LocRibPath{p.peer->cfg.id, p.peer->cfg.address, p.attrs->attrs, std::move(nh),
-                                     p.attrs->as_path_length});
+    for (const std::size_t i : order) {
+        const Path& p = s.paths[i];
+        const Peer& src = m.source(p);
+        e.paths.push_back(LocRibPath{src.cfg.id, p.rx_id, src.cfg.address, p.attrs->attrs,
+                                     route_next_hops(*p.attrs), p.attrs->as_path_length});
     }
-    e.ecmp_count = m.ecmp_count(*d);
-    if (d->paths.size() > 1) {
-        e.decided_by = compare_paths(m.key_of(d->paths[0]), m.key_of(d->paths[1])).step;
+    e.ecmp_count = members;
+    if (order.size() > 1) {
+        e.decided_by = compare_paths(m.key_of(s.paths[order[0]]), m.key_of(s.paths[order[1]])).step;
     }
-    e.next_hops = m.next_hops_of(d);
+    m.next_hops_of(s, e.next_hops);
     return e;
 }
 
 std::vector<net::Prefix> RouteServerRib::loc_rib_prefixes() const {
     std::vector<net::Prefix> out;
-    out.reserve(impl_->loc_rib.size());
-    impl_->loc_rib.for_each([&](const net::Prefix& p, const Dest&) { out.push_back(p); });
+    out.reserve(impl_->eligible_prefixes);
+    impl_->loc_rib.for_each([&](const net::Prefix& p, const Dest& d) {
+        if (d.eligible() != 0) {
+            out.push_back(p);
+        }
+    });
     std::sort(out.begin(), out.end());
     return out;
 }
 
 std::size_t RouteServerRib::route_count(PeerId id) const {
     const Peer* peer = impl_->find_peer(id);
-    return peer == nullptr ? 0 : peer->adj_in.size();
+    return peer == nullptr ? 0 : peer->prefixes.size();
 }
 
 bool RouteServerRib::is_up(PeerId id) const {
@@ -960,9 +1449,9 @@ RibStats RouteServerRib::stats() const {
     RibStats s;
     s.peers = m.peers.size();
     s.update_groups = m.groups.size();
-    s.loc_rib_prefixes = m.loc_rib.size();
+    s.loc_rib_prefixes = m.eligible_prefixes;
     for (const auto& [id, p] : m.peers) {
-        s.adj_rib_in_routes += p->adj_in.size();
+        s.adj_rib_in_routes += p->paths;
     }
     s.interned_attributes = m.store.size();
     s.delta_sequence = m.next_sequence;

@@ -16,6 +16,23 @@
 // *same* buffer objects, so N peers × K routes costs one encoding per group, not per peer. A peer's list
 // may hold several buffers; send them in order (an Asio scatter-gather write takes the list as is).
 //
+// What each peer receives (RFC 7947 §2.3 "path hiding"): for every prefix, the best path among the
+// paths of the OTHER neighbors — never its own (split horizon), and not nothing when its own path is the
+// best. Only prefixes whose best path (with ADD-PATH send: whose ECMP set) comes from a neighbor in the
+// group need a second encoding, for that neighbor's members; everybody else shares one.
+//
+// Neighbors: sessions with the same PeerConfig::neighbor are one configured neighbor (an NVA peering
+// with both route-server instances). It is one ECMP member (its best path, see the comparator), and
+// split horizon / path hiding cover all of its sessions. Queries still show each session's own paths.
+//
+// ADD-PATH (RFC 7911): a peer with add_path_receive for a family may announce several paths per prefix
+// (Adj-RIB-In keyed by prefix + path id, at most 64 per session and prefix; withdrawals name the path
+// id). The ECMP set takes at most one path per neighbor, so several paths of one NVA still make one
+// member. A peer with add_path_send for a family receives every path of the ECMP set (among the other
+// neighbors' paths), each with a path id that stays the same while that path exists; path ids that
+// leave the set are withdrawn. The route limit counts distinct prefixes however many paths (AzureStrict:
+// plus the NLRI of the UPDATE, each path id counting once).
+//
 // Loc-RIB changes go to the DeltaSink (control/rib/delta.hpp) as one batch per RIB call. Only changes of
 // a prefix's ECMP next-hop set are published (an attribute change that keeps the next hops is invisible
 // to a FIB). Back-pressure: when publish() refuses, the deltas stay in a pending set keyed by prefix —
@@ -123,7 +140,9 @@ enum class DecisionStep : std::uint8_t {
     Origin,        // lower ORIGIN wins (IGP < EGP < INCOMPLETE)
     PeerBgpId,     // lower BGP identifier of the advertising peer wins
     PeerAddress,   // lower peer address wins
-    LowestPeerId,  // lower PeerId (only if two peers share identifier and address)
+    LowestPeerId,  // lower PeerId: two sessions share identifier and address — one neighbor over both
+                   // route-server instances; the session with the lower PeerId comes first
+    PathId,        // lower received ADD-PATH path identifier (several paths from one session)
 };
 std::string_view decision_step_name(DecisionStep step);
 
@@ -134,6 +153,7 @@ struct PathKey {
     net::Ipv4Address peer_bgp_id;
     net::IpAddress peer_address;
     PeerId peer = 0;
+    std::uint32_t path_id = 0;  // received ADD-PATH path identifier; 0 without ADD-PATH
 };
 
 struct PathComparison {
@@ -152,6 +172,7 @@ struct LearnedRoute {  // an Adj-RIB-In entry
     bgp::PathAttributes attributes;
     std::vector<net::IpAddress> next_hops;  // NEXT_HOP, or the MP_REACH next hops for IPv6
     bool eligible = true;                   // false: the AS_PATH holds our own ASN (loop), not used
+    std::uint32_t path_id = 0;              // received ADD-PATH path identifier; 0 without ADD-PATH
 };
 
 struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
@@ -159,10 +180,12 @@ struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
     bgp::PathAttributes attributes;
     std::vector<net::IpAddress> next_hops;
     PeerId source = kLocalPeer;  // kLocalPeer: an originated VNet prefix
+    std::uint32_t path_id = 0;   // the ADD-PATH path identifier sent (0 to peers without ADD-PATH send)
 };
 
 struct LocRibPath {
     PeerId peer = 0;
+    std::uint32_t path_id = 0;  // received ADD-PATH path identifier
     net::IpAddress peer_address;
     bgp::PathAttributes attributes;
     std::vector<net::IpAddress> next_hops;
@@ -171,8 +194,10 @@ struct LocRibPath {
 
 struct LocRibEntry {
     net::Prefix prefix;
-    std::vector<LocRibPath> paths;                     // every eligible path, best first (comparator order)
-    std::size_t ecmp_count = 0;                        // paths[0 .. ecmp_count) form the ECMP set
+    // Every eligible path of every session: the ECMP set first, then the others, each part in comparator
+    // order. paths[0 .. ecmp_count) form the ECMP set (at most one path per neighbor, see below).
+    std::vector<LocRibPath> paths;
+    std::size_t ecmp_count = 0;
     DecisionStep decided_by = DecisionStep::OnlyPath;  // the step that put paths[0] before paths[1]
     std::vector<net::IpAddress> next_hops;             // the ECMP set's next hops as published to the FIB
 };
@@ -191,7 +216,7 @@ struct RibStats {
     std::size_t peers = 0;
     std::size_t update_groups = 0;
     std::size_t loc_rib_prefixes = 0;
-    std::size_t adj_rib_in_routes = 0;    // sum over peers
+    std::size_t adj_rib_in_routes = 0;    // paths, sum over sessions (ADD-PATH: every path id)
     std::size_t interned_attributes = 0;  // distinct attribute sets stored
     std::uint64_t delta_sequence = 0;     // next sequence number to publish
     std::size_t pending_deltas = 0;       // refused by the sink, waiting
@@ -213,7 +238,8 @@ public:
     // Applies one decoded UPDATE. RFC 7606: TreatAsWithdraw (and AfiSafiDisable) withdraw every NLRI of
     // the UPDATE, announced ones included; AttributeDiscard applies the UPDATE as decoded. Routes whose
     // AS_PATH holds the local ASN are kept in the Adj-RIB-In (and counted) but are not eligible.
-    // ADD-PATH receive is not supported in the RIB: one path per (peer, prefix), the last one wins.
+    // Without ADD-PATH receive for the family: one path per (peer, prefix), the last one wins; with it,
+    // one per (peer, prefix, path id).
     UpdateResult apply_update(PeerId peer, const bgp::DecodedUpdate& update);
 
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and

@@ -83,7 +83,7 @@ protected:
 
     // Brings a peer up and records what it received.
     void up(const PeerConfig& c) {
-        views[c.id].options = c.codec;
+        views[c.id] = view_for(c);
         views[c.id].apply(rib.peer_up(c));
     }
     void up(PeerId id, std::uint32_t asn) { up(peer(id, asn)); }
@@ -230,14 +230,18 @@ TEST_F(RibTest, NvaRoutesAreReflectedToEveryOtherNvaButNeverBack) {
     EXPECT_TRUE(rib.adj_rib_out(1).empty());
 }
 
-TEST_F(RibTest, WhenBestMovesToAPeerThatPeerGetsAWithdrawal) {
+// RFC 7947 §2.3 path hiding: the peer whose route is the best receives the best of the OTHER peers'
+// routes (never its own), not nothing.
+TEST_F(RibTest, WhenBestMovesToAPeerThatPeerGetsTheBestOfTheOthers) {
     up(1, 65001);
     up(2, 65002);
     up(3, 65003);
     send(1, v4_update(attrs({65001, 65009}, "100.64.0.1"), {"10.10.0.0/16"}));
     ASSERT_EQ(views[2].table.count(P("10.10.0.0/16")), 1U);
     send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16"}));  // shorter: best is now peer 2
-    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    // Peer 2 keeps peer 1's (longer) route: the best among the routes that are not its own.
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).attributes.as_path, path_of({65515, 65001, 65009}));
     EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
     EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
     send(2, v4_withdraw({"10.10.0.0/16"}));  // back to peer 1's route
@@ -487,10 +491,13 @@ TEST_F(RibTest, QueriesShowLearnedAdvertisedAndLocRib) {
     EXPECT_EQ(in[0].prefix, P("10.10.0.0/16"));
     EXPECT_EQ(in[0].next_hops, std::vector{A("100.64.0.2")});
     auto out = rib.adj_rib_out(1);
-    ASSERT_EQ(out.size(), 1U);  // 10.10/16's best is peer 1's own route
-    EXPECT_EQ(out[0].prefix, P("10.20.0.0/16"));
-    EXPECT_EQ(out[0].attributes.as_path, path_of({65515, 65002}));
+    ASSERT_EQ(out.size(), 2U);  // 10.10/16's best is peer 1's own route: peer 1 gets peer 2's (hiding)
+    EXPECT_EQ(out[0].prefix, P("10.10.0.0/16"));
     EXPECT_EQ(out[0].source, 2U);
+    EXPECT_EQ(out[1].prefix, P("10.20.0.0/16"));
+    EXPECT_EQ(out[1].attributes.as_path, path_of({65515, 65002}));
+    EXPECT_EQ(out[1].source, 2U);
+    EXPECT_EQ(rib.adj_rib_out(2).size(), 1U);  // 10.10/16 from peer 1; 10.20/16 is its own
     EXPECT_EQ(rib.loc_rib_prefixes(), (std::vector{P("10.10.0.0/16"), P("10.20.0.0/16")}));
     auto s = rib.stats();
     EXPECT_EQ(s.loc_rib_prefixes, 2U);

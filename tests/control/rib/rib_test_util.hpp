@@ -139,7 +139,8 @@ struct ReceivedRoute {
 
 struct WireView {
     bgp::CodecOptions options;
-    std::map<net::Prefix, ReceivedRoute> table;
+    std::map<net::Prefix, ReceivedRoute> table;  // by prefix (peers without ADD-PATH)
+    std::map<bgp::Nlri, ReceivedRoute> paths;    // by (prefix, path id): what an ADD-PATH receiver holds
     std::size_t end_of_rib = 0;
     std::size_t updates = 0;
     std::size_t announced = 0;
@@ -175,11 +176,13 @@ struct WireView {
         }
         for (const auto& n : u.withdrawn) {
             table.erase(n.prefix);
+            paths.erase(n);
             ++withdrawn;
         }
         if (u.mp_unreach) {
             for (const auto& n : u.mp_unreach->withdrawn) {
                 table.erase(n.prefix);
+                paths.erase(n);
                 ++withdrawn;
             }
         }
@@ -190,6 +193,7 @@ struct WireView {
                 nh.push_back(net::IpAddress::v4(*a.next_hop));
             }
             table[n.prefix] = ReceivedRoute{a, nh};
+            paths[n] = ReceivedRoute{a, nh};
             ++announced;
         }
         if (u.mp_reach) {
@@ -197,6 +201,7 @@ struct WireView {
                 bgp::PathAttributes a = u.attributes;
                 a.next_hop.reset();
                 table[n.prefix] = ReceivedRoute{a, u.mp_reach->next_hops};
+                paths[n] = ReceivedRoute{a, u.mp_reach->next_hops};
                 ++announced;
             }
         }
@@ -209,6 +214,15 @@ struct WireView {
         return s;
     }
 };
+
+// The view of what `c`'s peer receives: it decodes path identifiers where we send them.
+inline WireView view_for(const PeerConfig& c) {
+    WireView v;
+    v.options = c.codec;
+    v.options.add_path_receive = c.codec.add_path_send;
+    v.options.add_path_send = c.codec.add_path_receive;
+    return v;
+}
 
 // Drains the RIB's outbound bytes into the views of the peers that have one.
 inline void drain_into(RouteServerRib& rib, std::map<PeerId, WireView>& views) {
