@@ -66,6 +66,7 @@ constexpr Table make_table() {
     set(S::Idle, E::RouteRefreshReceived, illegal(S::Idle));
     set(S::Idle, E::RouteLimitExceeded, illegal(S::Idle));
     set(S::Idle, E::OutOfResources, illegal(S::Idle));
+    set(S::Idle, E::AutomaticStop, ok(S::Idle, None, R::NothingToReset));
 
     // ---- Connect: outbound TCP connection in progress, ConnectRetry running; inbound accepted too.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -87,6 +88,7 @@ constexpr Table make_table() {
                 E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded, E::OutOfResources}) {
         set(S::Connect, e, illegal(S::Connect));  // no connection yet: no message can arrive
     }
+    set(S::Connect, E::AutomaticStop, ok(S::Connect, None, R::NothingToReset));
 
     // ---- Active: waiting for the peer to connect; an active peer retries outbound on ConnectRetry.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -105,6 +107,7 @@ constexpr Table make_table() {
                 E::UpdateError, E::RouteRefreshReceived, E::RouteLimitExceeded, E::OutOfResources}) {
         set(S::Active, e, illegal(S::Active));
     }
+    set(S::Active, E::AutomaticStop, ok(S::Active, None, R::NothingToReset));
 
     // ---- OpenSent: connected, our OPEN sent, waiting for theirs under the large hold timer.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -139,6 +142,7 @@ constexpr Table make_table() {
     set(S::OpenSent, E::RouteLimitExceeded, illegal(S::OpenSent));  // no routes before Established
     set(S::OpenSent, E::OutOfResources,
         ok(S::Idle, SendNotification | kDrop, R::OutOfResources, Notify::FromEvent));
+    set(S::OpenSent, E::AutomaticStop, ok(S::OpenSent, None, R::NothingToReset));
 
     // ---- OpenConfirm: OPENs exchanged, waiting for the peer's KEEPALIVE.
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -175,6 +179,7 @@ constexpr Table make_table() {
     set(S::OpenConfirm, E::RouteLimitExceeded, illegal(S::OpenConfirm));
     set(S::OpenConfirm, E::OutOfResources,
         ok(S::Idle, SendNotification | kDrop, R::OutOfResources, Notify::FromEvent));
+    set(S::OpenConfirm, E::AutomaticStop, ok(S::OpenConfirm, None, R::NothingToReset));
 
     // ---- Established: routes flow. Leaving it always withdraws the peer's routes (PeerDown).
     for (E e : {E::ManualStart, E::ManualStartPassive, E::AutomaticStart, E::AutomaticStartPassive}) {
@@ -213,6 +218,10 @@ constexpr Table make_table() {
         ok(S::Idle, SendNotification | kDropUp, R::RouteLimitExceeded, Notify::FromEvent));
     set(S::Established, E::OutOfResources,
         ok(S::Idle, SendNotification | kDropUp, R::OutOfResources, Notify::FromEvent));
+    // Not an error: no idle-hold, no back-off step; the driver restarts the session right away.
+    set(S::Established, E::AutomaticStop,
+        ok(S::Idle, SendNotification | CloseConnection | PeerDown | StopTimers | ResetBackoff,
+           R::ConfigurationChange, Notify::FromEvent));
     return t;
 }
 // clang-format on
@@ -267,7 +276,8 @@ std::string_view event_name(Event e) {
                                                               "UpdateError",
                                                               "RouteRefreshReceived",
                                                               "RouteLimitExceeded",
-                                                              "OutOfResources"};
+                                                              "OutOfResources",
+                                                              "AutomaticStop"};
     return names[idx(e)];
 }
 
@@ -325,6 +335,10 @@ std::string_view reason_name(Reason r) {
             return "local resource limit (output queue)";
         case Reason::RouteLimitExceeded:
             return "route limit exceeded";
+        case Reason::ConfigurationChange:
+            return "local configuration change, session reset";
+        case Reason::NothingToReset:
+            return "not established: nothing to reset";
         case Reason::IllegalEvent:
             return "illegal event for state (ignored)";
     }

@@ -50,8 +50,11 @@ enum class Event : std::uint8_t {
     RouteRefreshReceived,      //      ROUTE-REFRESH (RFC 2918), handled like UPDATE for the FSM
     RouteLimitExceeded,        //      the RIB reports the route limit exceeded; carries Cease/MaxPrefix
     OutOfResources,  //      a local limit (the peer's output queue) was hit; carries Cease/Out of Resources
+    AutomaticStop,   // [8] a local configuration change resets an established session (design §2 VNet
+                     //     changes, peer without route refresh); carries Cease / Other Configuration
+                     //     Change. The driver starts the session again at once (no idle-hold).
 };
-inline constexpr std::size_t kEventCount = 23;
+inline constexpr std::size_t kEventCount = 24;
 
 // Why a transition happened. Every table entry names one; logs print it.
 enum class Reason : std::uint8_t {
@@ -81,7 +84,9 @@ enum class Reason : std::uint8_t {
     UnexpectedMessage,
     RouteLimitExceeded,
     OutOfResources,
-    IllegalEvent,  // the event cannot occur in this state by construction; ignored and counted
+    ConfigurationChange,  // reset by a local configuration change (AutomaticStop in Established)
+    NothingToReset,       // AutomaticStop before Established: the peer gets the new state on its way up
+    IllegalEvent,         // the event cannot occur in this state by construction; ignored and counted
 };
 
 // What the driver must do, as bits. Timer actions are carried out by the Fsm itself (it owns the

@@ -141,7 +141,7 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
 std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local,
                                                    bool connects_out) {
     auto session = std::make_shared<Session>(*this, peer.settings, local, fsm_config(*peer.settings),
-                                             connects_out, next_rib_id_++);
+                                             connects_out, next_rib_id_++, peer.neighbor);
     peer.sessions[local] = session;
     return session;
 }
@@ -206,6 +206,7 @@ std::optional<std::string> RouteServer::add_peer(PeerSettings peer) {
     }
     Peer p;
     p.settings = std::make_shared<const PeerSettings>(std::move(peer));
+    p.neighbor = next_neighbor_++;
     auto [it, inserted] = peers_.emplace(p.settings->address, std::move(p));
     if (started_) {
         install_md5(*it->second.settings, false);
@@ -241,6 +242,46 @@ std::vector<PeerSettings> RouteServer::peers() const {
         out.push_back(*p.settings);
     }
     return out;
+}
+
+RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
+    VnetUpdate result;
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+    auto before = config_.rib.vnet_prefixes;
+    std::sort(before.begin(), before.end());
+    before.erase(std::unique(before.begin(), before.end()), before.end());
+    result.changed = before != prefixes;
+    config_.rib.vnet_prefixes = prefixes;
+    const rib::VnetChange change = rib_.set_vnet_prefixes(std::move(prefixes));
+    distribute();  // the new address spaces go out before the peers are asked for their routes
+    for (const rib::PeerId id : change.refresh) {
+        auto it = by_rib_id_.find(id);
+        if (it != by_rib_id_.end() && it->second->request_route_refresh()) {
+            ++result.refreshed;
+        }
+    }
+    // Reset after the loop over by_rib_id_: a reset unregisters the session from it.
+    std::vector<Session*> to_reset;
+    for (const rib::PeerId id : change.reset) {
+        auto it = by_rib_id_.find(id);
+        if (it != by_rib_id_.end()) {
+            to_reset.push_back(it->second);
+        }
+    }
+    // No data: the RFC 8203 shutdown communication is defined for subcodes 2 and 4 only.
+    const bgp::Notification cease{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                                  static_cast<std::uint8_t>(bgp::CeaseSubcode::OtherConfigurationChange),
+                                  {}};
+    for (Session* s : to_reset) {
+        result.reset += s->reset(cease) ? 1 : 0;
+    }
+    if (result.changed) {
+        log("VNet address spaces changed: " + std::to_string(result.refreshed) +
+            " session(s) sent ROUTE-REFRESH, " + std::to_string(result.reset) + " reset (no route refresh)");
+    }
+    distribute();
+    return result;
 }
 
 void RouteServer::shutdown(const std::string& message, std::function<void()> done) {

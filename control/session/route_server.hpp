@@ -60,6 +60,19 @@ public:
     bool remove_peer(const net::IpAddress& address);
     [[nodiscard]] std::vector<PeerSettings> peers() const;
 
+    // Design §2 "VNet changes": replaces the advertised VNet address spaces (adding or removing a VNet
+    // peering that uses this route server changes them). The differences are announced/withdrawn to every
+    // established peer at once; then every NVA is asked for its routes again: ROUTE-REFRESH (RFC 2918) to
+    // the peers that negotiated route refresh, and a reset with NOTIFICATION Cease / Other Configuration
+    // Change (RFC 4486 subcode 6) for those that did not (they reconnect at once). Nothing is sent when the
+    // set is unchanged. Returns what was done.
+    struct VnetUpdate {
+        std::size_t refreshed = 0;  // sessions sent ROUTE-REFRESH
+        std::size_t reset = 0;      // sessions reset
+        bool changed = false;
+    };
+    VnetUpdate set_vnet_prefixes(std::vector<net::Prefix> prefixes);
+
     // Graceful shutdown: Cease / Administrative Shutdown (RFC 8203 `message`) to every peer, listeners
     // closed; `done` runs once every connection has flushed (or after a bounded wait).
     void shutdown(const std::string& message, std::function<void()> done);
@@ -90,6 +103,7 @@ private:
     };
     struct Peer {
         std::shared_ptr<const PeerSettings> settings;
+        std::uint32_t neighbor = 0;  // rib::PeerConfig::neighbor of its sessions; unique while configured
         std::map<net::IpAddress, std::shared_ptr<Session>> sessions;  // by our local address
     };
 
@@ -110,6 +124,7 @@ private:
     std::map<net::IpAddress, Peer> peers_;
     std::unordered_map<rib::PeerId, Session*> by_rib_id_;
     rib::PeerId next_rib_id_ = 1;
+    std::uint32_t next_neighbor_ = 1;  // never reused: a re-added peer is a new neighbor
     bool started_ = false;
     bool stopping_ = false;
     bool md5_eperm_ = false;

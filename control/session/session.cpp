@@ -20,13 +20,14 @@ std::vector<std::uint8_t> encode(const bgp::Notification& n) {
 }  // namespace
 
 Session::Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
-                 FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id)
+                 FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id, std::uint32_t neighbor)
     : ctx_(ctx),
       peer_(std::move(peer)),
       local_(local),
       fsm_config_(fsm_config),
       connects_out_(connects_out),
       rib_id_(rib_id),
+      neighbor_(neighbor),
       primary_(fsm_config),
       timer_(ctx.io()) {}
 
@@ -327,6 +328,7 @@ bool Session::on_message(Slot* slot, std::span<const std::uint8_t> message, bgp:
                 feed(*slot, Event::HeaderError, d, m.error().to_string());
                 break;
             }
+            ++route_refreshes_received_;
             const Transition t = slot->fsm.handle(Event::RouteRefreshReceived, Clock::now());
             execute(*slot, t, {});
             rearm();
@@ -473,6 +475,7 @@ void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
 void Session::peer_up(Slot& slot) {
     rib::PeerConfig cfg;
     cfg.id = rib_id_;
+    cfg.neighbor = neighbor_;
     cfg.address = peer_->address;
     cfg.asn = slot.remote ? slot.remote->peer_asn : peer_->asn;
     cfg.bgp_identifier = slot.remote ? slot.remote->peer_id : net::Ipv4Address{};
@@ -499,6 +502,8 @@ void Session::peer_up(Slot& slot) {
     } else {
         cfg.local_address_v6 = local_;
     }
+    families_ = cfg.families;
+    route_refresh_ = cfg.route_refresh;
     rib_up_ = true;
     ctx_.register_rib_peer(rib_id_, this);
     send_messages(ctx_.rib().peer_up(cfg));
@@ -546,6 +551,36 @@ void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
         feed(primary_, Event::OutOfResources, d,
              "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
     }
+}
+
+bool Session::request_route_refresh() {
+    if (!rib_up_ || !route_refresh_ || !primary_.conn || primary_.fsm.state() != State::Established) {
+        return false;
+    }
+    for (const auto& f : families_) {
+        std::vector<std::uint8_t> out;
+        bgp::encode_route_refresh(bgp::RouteRefresh{f, 0}, out);
+        primary_.conn->send(std::move(out));
+        ++route_refreshes_sent_;
+    }
+    primary_.fsm.message_sent(Clock::now());
+    return true;
+}
+
+bool Session::reset(const bgp::Notification& cease) {
+    if (primary_.fsm.state() != State::Established) {
+        return false;
+    }
+    ++config_resets_;
+    EventData d;
+    d.notification = cease;
+    if (candidate_) {  // no collision candidate outlives the reset (Established has none, but be sure)
+        candidate_.reset();
+    }
+    feed(primary_, Event::AutomaticStop, d, "VNet address spaces changed; peer has no route refresh");
+    // Not an error: start again at once, a passive peer may reconnect right away.
+    start();
+    return true;
 }
 
 void Session::rearm() {
@@ -613,12 +648,16 @@ SessionStatus Session::status() const {
     s.state = primary_.fsm.state();
     s.last_reason = last_reason_;
     s.rib_id = rib_id_;
+    s.neighbor = neighbor_;
     s.established_count = established_count_;
     s.route_limit_trips = route_limit_trips_;
     s.last_sent = last_sent_;
     s.last_received = last_received_;
     s.updates_received = updates_received_;
     s.updates_sent = updates_sent_;
+    s.route_refreshes_sent = route_refreshes_sent_;
+    s.route_refreshes_received = route_refreshes_received_;
+    s.config_resets = config_resets_;
     s.illegal_events = primary_.fsm.illegal_events();
     return s;
 }

@@ -53,19 +53,24 @@ struct SessionStatus {
     State state = State::Idle;
     Reason last_reason = Reason::IllegalEvent;
     rib::PeerId rib_id = 0;
+    std::uint32_t neighbor = 0;           // the configured peer (same on each of its sessions)
     std::uint64_t established_count = 0;  // times it reached Established
     std::uint64_t route_limit_trips = 0;
     std::optional<bgp::Notification> last_sent;      // last NOTIFICATION we sent
     std::optional<bgp::Notification> last_received;  // last NOTIFICATION we received
     std::uint64_t updates_received = 0;
-    std::uint64_t updates_sent = 0;  // UPDATE messages handed to the connection (End-of-RIB included)
+    std::uint64_t updates_sent = 0;          // UPDATE messages handed to the connection (End-of-RIB included)
+    std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH messages we sent (VNet changes)
+    std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH messages the peer sent
+    std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
     std::uint64_t illegal_events = 0;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
+    // `neighbor`: the configured peer's id, shared by its sessions on every listen address (non-zero).
     Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
-            FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id);
+            FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id, std::uint32_t neighbor);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -77,6 +82,12 @@ public:
     void accept(boost::asio::ip::tcp::socket socket);
     // Outbound bytes from the RIB.
     void send_messages(const std::vector<rib::SharedBytes>& messages);
+    // Design §2 VNet changes. request_route_refresh: ROUTE-REFRESH (RFC 2918) for every family negotiated
+    // with the peer; false when the session is not established or did not negotiate route refresh.
+    // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), routes withdrawn, and the session
+    // starts again at once (no idle-hold); false when it was not established.
+    bool request_route_refresh();
+    bool reset(const bgp::Notification& cease);
 
     [[nodiscard]] SessionStatus status() const;
     [[nodiscard]] State state() const { return primary_.fsm.state(); }
@@ -119,9 +130,12 @@ private:
     FsmConfig fsm_config_;
     bool connects_out_;
     rib::PeerId rib_id_;
+    std::uint32_t neighbor_;
     Slot primary_;
     std::unique_ptr<Slot> candidate_;  // a second connection during collision resolution
     bool rib_up_ = false;
+    std::vector<bgp::AfiSafi> families_;  // negotiated at the last peer_up
+    bool route_refresh_ = false;          // both sides advertised route refresh at the last peer_up
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;
@@ -132,6 +146,9 @@ private:
     std::uint64_t route_limit_trips_ = 0;
     std::uint64_t updates_received_ = 0;
     std::uint64_t updates_sent_ = 0;
+    std::uint64_t route_refreshes_sent_ = 0;
+    std::uint64_t route_refreshes_received_ = 0;
+    std::uint64_t config_resets_ = 0;
     std::optional<bgp::Notification> last_sent_;
     std::optional<bgp::Notification> last_received_;
 };

@@ -27,25 +27,25 @@ std::array<Event, kEventCount> all_events() {
 // I Idle, C Connect, A Active, S OpenSent, F OpenConfirm, E Established, - illegal (state unchanged).
 // Columns in Event order:
 //   MStart MStartP MStop AStart AStartP CRetry Hold KA-timer TcpConn TcpAcc TcpFail
-//   Open OpenBad HdrErr Collision NotifVer Notif KA-msg Update UpdErr RRefresh Limit OutOfRes
+//   Open OpenBad HdrErr Collision NotifVer Notif KA-msg Update UpdErr RRefresh Limit OutOfRes AStop
 constexpr std::array<const char*, kStateCount> kExpectedNext{
-    "CAICA----I-" "------------",  // Idle
-    "CCICCC--SSA" "------------",  // Connect
-    "AAIAAC---S-" "------------",  // Active
-    "SSISS-I---A" "FIIIIIIIII-I",  // OpenSent
-    "FFIFF-IF--I" "IIIIIIEIII-I",  // OpenConfirm
-    "EEIEE-IE--I" "IIIIIIEEIEII",  // Established
+    "CAICA----I-" "------------" "I",  // Idle
+    "CCICCC--SSA" "------------" "C",  // Connect
+    "AAIAAC---S-" "------------" "A",  // Active
+    "SSISS-I---A" "FIIIIIIIII-I" "S",  // OpenSent
+    "FFIFF-IF--I" "IIIIIIEIII-I" "F",  // OpenConfirm
+    "EEIEE-IE--I" "IIIIIIEEIEII" "I",  // Established
 };
 
 // Expected NOTIFICATION code sent: . none, x the event's own, 4 Hold Timer Expired, 5 FSM error,
 // 6 Cease (collision resolution).
 constexpr std::array<const char*, kStateCount> kExpectedNotify{
-    "..........." "............",  // Idle
-    "..........." "............",  // Connect
-    "..........." "............",  // Active
-    "..x...4...." ".xx6..5555.x",  // OpenSent
-    "..x...4...." "5xx6...555.x",  // OpenConfirm  (a second OPEN is an FSM error)
-    "..x...4...." "55x6....x.xx",  // Established
+    "..........." "............" ".",  // Idle
+    "..........." "............" ".",  // Connect
+    "..........." "............" ".",  // Active
+    "..x...4...." ".xx6..5555.x" ".",  // OpenSent
+    "..x...4...." "5xx6...555.x" ".",  // OpenConfirm  (a second OPEN is an FSM error)
+    "..x...4...." "55x6....x.xx" "x",  // Established
 };
 // clang-format on
 
@@ -357,6 +357,41 @@ TEST(FsmTimers, ManualStopSendsTheCeaseItIsGivenAndStaysIdle) {
     EXPECT_TRUE(t.has(action::PeerDown));
     EXPECT_FALSE(h.fsm.next_deadline());  // no automatic restart after an administrative stop
     EXPECT_TRUE(h.advance(Seconds{100000}).empty());
+}
+
+TEST(FsmTimers, AutomaticStopResetsWithItsCeaseWithoutIdleHoldOrBackoff) {
+    FsmConfig c;
+    c.idle_hold = Seconds{2};
+    Harness h(c);
+    h.reach(State::OpenSent);
+    h.feed(Event::OpenInvalid, with_error());  // one error: the next idle-hold would be 4 s
+    h.advance(Seconds{2});
+    h.feed(Event::TcpConnected);
+    EventData open;
+    open.negotiated_hold = 9;
+    h.feed(Event::OpenReceived, open);
+    h.feed(Event::KeepaliveReceived);
+    ASSERT_EQ(h.fsm.state(), State::Established);
+    ASSERT_EQ(h.fsm.consecutive_errors(), 1U);
+    EventData reset;
+    reset.notification = bgp::Notification{6, 6, {}};  // Cease / Other Configuration Change
+    auto t = h.feed(Event::AutomaticStop, reset);
+    EXPECT_EQ(t.to, State::Idle);
+    EXPECT_EQ(t.reason, Reason::ConfigurationChange);
+    ASSERT_TRUE(t.notification);
+    EXPECT_EQ(*t.notification, *reset.notification);
+    EXPECT_TRUE(t.has(action::PeerDown));
+    EXPECT_TRUE(t.has(action::CloseConnection));
+    EXPECT_FALSE(h.fsm.idle_hold_deadline());  // the driver restarts at once
+    EXPECT_EQ(h.fsm.consecutive_errors(), 0U);
+    // Before Established there is nothing to reset: the event is a legal no-op.
+    Harness early;
+    early.reach(State::OpenConfirm);
+    auto n = early.feed(Event::AutomaticStop, reset);
+    EXPECT_TRUE(n.legal);
+    EXPECT_EQ(n.reason, Reason::NothingToReset);
+    EXPECT_EQ(n.to, State::OpenConfirm);
+    EXPECT_EQ(n.actions, action::None);
 }
 
 TEST(FsmTimers, SendingAnUpdateRestartsKeepaliveTimer) {

@@ -182,3 +182,49 @@ TEST(Gtsm, PeerWithGtsmMustSendTtl255) {
 
 }  // namespace
 }  // namespace rf::testing
+
+namespace rf::testing {
+namespace {
+
+// Azure's two instances: an NVA peering with both listen addresses has two sessions of one neighbor.
+// The RIB gets the same non-zero rib::PeerConfig::neighbor for both; other peers get other values, and a
+// peer removed and added again is a new neighbor.
+TEST(RuntimePeers, SessionsOfOneConfiguredPeerShareItsNeighborId) {
+    const std::uint16_t port = free_port(loopback(1));
+    session::ServerConfig cfg;
+    cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
+    cfg.listen_addresses = {*net::IpAddress::parse(loopback(1)), *net::IpAddress::parse(loopback(2))};
+    cfg.port = port;
+    RsHarness rs(cfg, {make_peer(51), make_peer(52)});
+    ASSERT_FALSE(rs.start_error());
+    RawPeer a1;
+    RawPeer a2;
+    RawPeer b;
+    ASSERT_TRUE(a1.connect(loopback(51), loopback(1), port));
+    ASSERT_TRUE(a1.handshake(65051, "10.0.0.51"));
+    ASSERT_TRUE(a2.connect(loopback(51), loopback(2), port));
+    ASSERT_TRUE(a2.handshake(65051, "10.0.0.51"));
+    ASSERT_TRUE(b.connect(loopback(52), loopback(1), port));
+    ASSERT_TRUE(b.handshake(65052, "10.0.0.52"));
+    const auto a = rs.sessions_of(loopback(51));
+    ASSERT_EQ(a.size(), 2U);
+    EXPECT_NE(a[0].neighbor, 0U);
+    EXPECT_EQ(a[0].neighbor, a[1].neighbor);
+    EXPECT_NE(a[0].rib_id, a[1].rib_id);  // two sessions in the RIB, one neighbor
+    const auto bs = rs.sessions_of(loopback(52));
+    ASSERT_FALSE(bs.empty());
+    EXPECT_NE(bs[0].neighbor, 0U);
+    EXPECT_NE(bs[0].neighbor, a[0].neighbor);
+    const auto again = rs.call([](session::RouteServer& s) {
+        s.remove_peer(*net::IpAddress::parse(loopback(52)));
+        return s.add_peer(make_peer(52));
+    });
+    ASSERT_FALSE(again) << *again;
+    const auto re = rs.sessions_of(loopback(52));
+    ASSERT_FALSE(re.empty());
+    EXPECT_NE(re[0].neighbor, bs[0].neighbor);
+    EXPECT_NE(re[0].neighbor, a[0].neighbor);
+}
+
+}  // namespace
+}  // namespace rf::testing

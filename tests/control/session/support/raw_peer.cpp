@@ -12,12 +12,30 @@
 namespace rf::testing {
 
 namespace {
-sockaddr_in make_addr(const std::string& a, std::uint16_t port) {
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(port);
-    ::inet_pton(AF_INET, a.c_str(), &sin.sin_addr);
-    return sin;
+// IPv4 or IPv6 (an address with a ':'), with its length for bind/connect.
+struct SockAddr {
+    sockaddr_storage storage{};
+    socklen_t len = 0;
+    int family = AF_INET;
+    sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
+};
+SockAddr make_addr(const std::string& a, std::uint16_t port) {
+    SockAddr out;
+    if (a.find(':') != std::string::npos) {
+        auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        ::inet_pton(AF_INET6, a.c_str(), &sin6->sin6_addr);
+        out.len = sizeof(sockaddr_in6);
+        out.family = AF_INET6;
+    } else {
+        auto* sin = reinterpret_cast<sockaddr_in*>(&out.storage);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        ::inet_pton(AF_INET, a.c_str(), &sin->sin_addr);
+        out.len = sizeof(sockaddr_in);
+    }
+    return out;
 }
 }  // namespace
 
@@ -35,14 +53,18 @@ void RawPeer::close() {
 bool RawPeer::connect(const std::string& local, const std::string& remote, std::uint16_t port,
                       std::chrono::milliseconds timeout) {
     close();
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    buf_.clear();
     auto l = make_addr(local, 0);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&l), sizeof l) != 0) {
+    fd_ = ::socket(l.family, SOCK_STREAM, 0);
+    if (receive_buffer_ > 0) {  // before connect: the window the peer sees is sized from it
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof receive_buffer_);
+    }
+    if (::bind(fd_, l.get(), l.len) != 0) {
         return false;
     }
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
     auto r = make_addr(remote, port);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&r), sizeof r) != 0 && errno != EINPROGRESS) {
+    if (::connect(fd_, r.get(), r.len) != 0 && errno != EINPROGRESS) {
         return false;
     }
     pollfd p{fd_, POLLOUT, 0};
@@ -60,11 +82,11 @@ bool RawPeer::set_ttl(int ttl) {
 }
 
 int RawPeer::listen_on(const std::string& local, std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    auto a = make_addr(local, port);
+    const int fd = ::socket(a.family, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    auto a = make_addr(local, port);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0) {
+    if (::bind(fd, a.get(), a.len) != 0 || ::listen(fd, 4) != 0) {
         ::close(fd);
         return -1;
     }
@@ -135,12 +157,51 @@ std::optional<std::vector<std::uint8_t>> RawPeer::receive(std::chrono::milliseco
 
 void RawPeer::note(const std::vector<std::uint8_t>& m) {
     if (m.size() > 18 && m[18] == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
-        bgp::CodecOptions o;
-        auto u = bgp::decode_update(m, o);
+        auto u = bgp::decode_update(m, codec);
         if (u) {
             updates.push_back(u->update);
         }
     }
+    if (m.size() > 18 && m[18] == static_cast<std::uint8_t>(bgp::MessageType::RouteRefresh)) {
+        auto d = bgp::decode_message(m, codec);
+        if (d) {
+            if (auto* rr = std::get_if<bgp::RouteRefresh>(&*d)) {
+                route_refreshes.push_back(*rr);
+            }
+        }
+    }
+}
+
+bool RawPeer::has_announced(const std::string& prefix) const {
+    const auto p = net::Prefix::parse(prefix);
+    bool present = false;
+    for (const auto& u : updates) {  // the last mention wins
+        for (const auto& n : u.withdrawn) {
+            present = present && !(n.prefix == *p);
+        }
+        if (u.mp_unreach) {
+            for (const auto& n : u.mp_unreach->withdrawn) {
+                present = present && !(n.prefix == *p);
+            }
+        }
+        for (const auto& n : u.nlri) {
+            present = present || n.prefix == *p;
+        }
+        if (u.mp_reach) {
+            for (const auto& n : u.mp_reach->nlri) {
+                present = present || n.prefix == *p;
+            }
+        }
+    }
+    return present;
+}
+
+std::size_t RawPeer::drain(std::chrono::milliseconds quiet) {
+    std::size_t n = 0;
+    for (int guard = 0; guard < 1000000 && receive(quiet); ++guard) {
+        ++n;
+    }
+    return n;
 }
 
 std::optional<bgp::Notification> RawPeer::await_notification(std::chrono::milliseconds timeout) {
@@ -208,6 +269,12 @@ std::vector<std::uint8_t> RawPeer::open_message(std::uint32_t asn, const std::st
     return out;
 }
 
+std::vector<std::uint8_t> RawPeer::open_message(const bgp::Open& open) {
+    std::vector<std::uint8_t> out;
+    bgp::encode_open(open, out);
+    return out;
+}
+
 std::vector<std::uint8_t> RawPeer::keepalive() {
     std::vector<std::uint8_t> out;
     bgp::encode_keepalive(out);
@@ -215,7 +282,17 @@ std::vector<std::uint8_t> RawPeer::keepalive() {
 }
 
 bool RawPeer::handshake(std::uint32_t asn, const std::string& router_id, std::uint16_t hold) {
-    if (!send(open_message(asn, router_id, hold))) {
+    bgp::Open o;
+    o.my_as = asn > 0xFFFF ? bgp::kAsTrans : static_cast<std::uint16_t>(asn);
+    o.hold_time = hold;
+    o.bgp_identifier = *net::Ipv4Address::parse(router_id);
+    o.capabilities = capabilities;
+    o.capabilities.four_octet_as = asn;
+    return handshake(o);
+}
+
+bool RawPeer::handshake(const bgp::Open& open) {
+    if (!send(open_message(open))) {
         return false;
     }
     auto m = receive();
@@ -224,6 +301,7 @@ bool RawPeer::handshake(std::uint32_t asn, const std::string& router_id, std::ui
     }
     if (auto o = bgp::decode_open(*m)) {
         remote_open = *o;
+        codec = bgp::negotiate(open, *o);
     }
     if (!send(keepalive())) {
         return false;

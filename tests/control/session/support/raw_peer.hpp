@@ -19,7 +19,7 @@ public:
     RawPeer(const RawPeer&) = delete;
     RawPeer& operator=(const RawPeer&) = delete;
 
-    // Connects from `local` to `remote`:`port` (bounded by `timeout`).
+    // Connects from `local` to `remote`:`port` (bounded by `timeout`); IPv4 or IPv6 addresses.
     bool connect(const std::string& local, const std::string& remote, std::uint16_t port,
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
     void close();
@@ -41,8 +41,26 @@ public:
     // True when the remote side closed the connection within `timeout` (reads and discards messages).
     bool await_close(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
-    // OPEN → OPEN, KEEPALIVE → KEEPALIVE. Returns false if the route server did not establish.
+    // OPEN → OPEN, KEEPALIVE → KEEPALIVE. Returns false if the route server did not establish. The first
+    // form sends `capabilities` (4-octet AS set from `asn`); afterwards `codec` holds what was negotiated.
     bool handshake(std::uint32_t asn, const std::string& router_id, std::uint16_t hold = 90);
+    bool handshake(const bgp::Open& open);
+    // Reads and records messages until none arrives for `quiet`; returns how many.
+    std::size_t drain(std::chrono::milliseconds quiet = std::chrono::milliseconds(300));
+    // The received UPDATEs (so far) leave `prefix` announced (IPv4 NLRI or MP_REACH).
+    [[nodiscard]] bool has_announced(const std::string& prefix) const;
+    // SO_RCVBUF for the next connect() (0: the system default). A small one makes a slow reader.
+    void set_receive_buffer(int bytes) { receive_buffer_ = bytes; }
+
+    // What handshake(asn, …) offers: IPv4 unicast, route refresh (clear it for a peer without).
+    bgp::Capabilities capabilities = [] {
+        bgp::Capabilities c;
+        c.multiprotocol.push_back({net::Afi::Ipv4, net::Safi::Unicast});
+        c.route_refresh = true;
+        return c;
+    }();
+    bgp::CodecOptions codec;                         // negotiated by the last handshake
+    std::vector<bgp::RouteRefresh> route_refreshes;  // ROUTE-REFRESH messages received
     // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
     bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop,
                   std::vector<std::uint32_t> as_path, std::vector<std::uint32_t> communities = {});
@@ -52,11 +70,13 @@ public:
 
     static std::vector<std::uint8_t> open_message(std::uint32_t asn, const std::string& router_id,
                                                   std::uint16_t hold, std::uint8_t version = 4);
+    static std::vector<std::uint8_t> open_message(const bgp::Open& open);
     static std::vector<std::uint8_t> keepalive();
 
 private:
     void note(const std::vector<std::uint8_t>& m);
     int fd_ = -1;
+    int receive_buffer_ = 0;
     std::vector<std::uint8_t> buf_;
 };
 
