@@ -702,22 +702,40 @@ struct RouteServerRib::Impl {
         std::pair<AnnounceKey, Bucket*> last{};
         std::uint32_t last_target = ~0U;
         std::vector<NeighborKey> hidden;
+        std::vector<NeighborKey> except;
         std::vector<OutItem> was;
         std::vector<OutItem> now;
+        inline static const std::vector<NeighborKey> kNone;
 
-        std::uint32_t target_index(NeighborKey only, const std::vector<NeighborKey>& except) {
+        std::uint32_t target_index(NeighborKey only, const std::vector<NeighborKey>& but) {
             if (last_target != ~0U && targets[last_target].only == only &&
-                targets[last_target].except == except) {
+                targets[last_target].except == but) {
                 return last_target;
             }
             for (std::size_t i = 0; i < targets.size(); ++i) {
-                if (targets[i].only == only && targets[i].except == except) {
+                if (targets[i].only == only && targets[i].except == but) {
                     return last_target = static_cast<std::uint32_t>(i);
                 }
             }
-            targets.push_back(Target{only, except});
+            targets.push_back(Target{only, but});
             return last_target = static_cast<std::uint32_t>(targets.size() - 1);
         }
+
+        // What one class of receivers must be sent for a prefix: path ids to withdraw, items to announce.
+        struct Actions {
+            std::vector<std::uint32_t> withdraw;
+            std::vector<OutItem> announce;
+            [[nodiscard]] bool empty() const { return withdraw.empty() && announce.empty(); }
+            bool operator==(const Actions& o) const {
+                return withdraw == o.withdraw &&
+                       std::equal(announce.begin(), announce.end(), o.announce.begin(), o.announce.end(),
+                                  [](const OutItem& x, const OutItem& y) {
+                                      return x.id == y.id && x.attrs == y.attrs;
+                                  });
+            }
+        };
+        Actions others;  // scratch: for the receivers without a hidden path
+        Actions mine;    // scratch: for one hidden neighbor's receivers
 
         void add(const net::Prefix& p, const StateRef& before, const StateRef& after) {
             const int fi = family_index(p.afi);
@@ -729,45 +747,51 @@ struct RouteServerRib::Impl {
             m.hidden_neighbors(g, fi, after, hidden);
             std::sort(hidden.begin(), hidden.end());
             hidden.erase(std::unique(hidden.begin(), hidden.end()), hidden.end());
-            diff(p, fi, before, after, 0, kNoOne);
-            for (std::size_t i = 0; i < hidden.size(); ++i) {
-                const NeighborKey nb = hidden[i];
-                if (!only_present_neighbors || g.has_member(nb)) {
-                    diff(p, fi, before, after, nb, nb);
+            diff(fi, before, after, 0, others);
+            // A hidden neighbor whose members need exactly what everybody else gets stays with them (one
+            // shared encoding); the others get their own target.
+            except.clear();
+            for (const NeighborKey nb : hidden) {
+                if (only_present_neighbors && !g.has_member(nb)) {
+                    continue;
+                }
+                diff(fi, before, after, nb, mine);
+                if (mine == others) {
+                    continue;
+                }
+                except.push_back(nb);
+                emit(p, fi, mine, target_index(nb, kNone));
+            }
+            if (!others.empty()) {
+                emit(p, fi, others, target_index(0, except));
+            }
+        }
+
+        // The actions for the receivers of neighbor `skip` (0: a neighbor without a hidden path).
+        void diff(int fi, const StateRef& before, const StateRef& after, NeighborKey skip, Actions& out) {
+            out.withdraw.clear();
+            out.announce.clear();
+            m.view(g, fi, before, skip, was);
+            m.view(g, fi, after, skip, now);
+            for (const auto& w : was) {
+                if (std::none_of(now.begin(), now.end(), [&](const OutItem& x) { return x.id == w.id; })) {
+                    out.withdraw.push_back(w.id);
+                }
+            }
+            for (const auto& a : now) {
+                if (std::none_of(was.begin(), was.end(),
+                                 [&](const OutItem& x) { return x.id == a.id && x.attrs == a.attrs; })) {
+                    out.announce.push_back(a);  // (what the receiver holds already is not sent again)
                 }
             }
         }
 
-        static constexpr NeighborKey kNoOne = 0;
-
-        // The changes for the receivers of neighbor `skip` (target only = `only`; 0: everybody not in
-        // `hidden`).
-        void diff(const net::Prefix& p, int fi, const StateRef& before, const StateRef& after,
-                  NeighborKey skip, NeighborKey only) {
-            m.view(g, fi, before, skip, was);
-            m.view(g, fi, after, skip, now);
-            if (was.empty() && now.empty()) {
-                return;
+        void emit(const net::Prefix& p, int fi, const Actions& act, std::uint32_t target) {
+            for (const auto id : act.withdraw) {
+                withdraw[{fi, target}].push_back(bgp::Nlri{p, id});
             }
-            static const std::vector<NeighborKey> kNone;
-            std::uint32_t target = ~0U;
-            auto tgt = [&] {
-                if (target == ~0U) {
-                    target = target_index(only, only == 0 ? hidden : kNone);
-                }
-                return target;
-            };
-            for (const auto& w : was) {
-                if (std::none_of(now.begin(), now.end(), [&](const OutItem& x) { return x.id == w.id; })) {
-                    withdraw[{fi, tgt()}].push_back(bgp::Nlri{p, w.id});
-                }
-            }
-            for (const auto& a : now) {
-                if (std::any_of(was.begin(), was.end(),
-                                [&](const OutItem& x) { return x.id == a.id && x.attrs == a.attrs; })) {
-                    continue;  // the receiver holds exactly this already
-                }
-                add_to_bucket(p, fi, a, tgt());
+            for (const auto& item : act.announce) {
+                add_to_bucket(p, fi, item, target);
             }
         }
 

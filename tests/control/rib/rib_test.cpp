@@ -662,6 +662,285 @@ TEST_F(RibTest, PeersWithTheSameOptionsShareTheSameEncodedBuffers) {
     EXPECT_EQ(t6[0].get(), t7[0].get());
 }
 
+// ------------------------------------------------------------------------- path hiding (RFC 7947)
+
+TEST_F(RibTest, PathHidingFollowsTheOwnRouteThroughAnnounceAndWithdraw) {
+    up(1, 65001);
+    up(2, 65002);
+    up(3, 65003);
+    send(2, v4_update(attrs({65002, 65009}, "100.64.0.2"), {"10.10.0.0/16"}));
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}));  // shorter: the best
+    // Peers 2 and 3 get peer 1's best; peer 1 gets the best of the others: peer 2's longer route.
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).attributes.as_path, path_of({65515, 65002, 65009}));
+    // Peer 2's route goes: peer 1 has nothing left to receive, the others keep peer 1's route.
+    const auto withdrawn_before = views[1].withdrawn;
+    const auto updates2 = views[2].updates;
+    send(2, v4_withdraw({"10.10.0.0/16"}));
+    EXPECT_EQ(views[1].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[1].withdrawn, withdrawn_before + 1);
+    EXPECT_EQ(views[2].updates, updates2);  // nothing changed for peer 2
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    // Back, then peer 1's own route changes (longer than peer 2's now): everybody moves.
+    send(2, v4_update(attrs({65002, 65009}, "100.64.0.2"), {"10.10.0.0/16"}));
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    send(1, v4_update(attrs({65001, 65008, 65007}, "100.64.0.1"), {"10.10.0.0/16"}));
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    // Peer 1 withdraws: peer 2 (now the only source) loses it, peer 1 still gets peer 2's.
+    send(1, v4_withdraw({"10.10.0.0/16"}));
+    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    // The query API agrees with the wire, and a new peer's initial table gets the best.
+    EXPECT_EQ(rib.adj_rib_out(1).size(), 1U);
+    EXPECT_TRUE(rib.adj_rib_out(2).empty());
+    up(4, 65004);
+    EXPECT_EQ(views[4].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+}
+
+TEST_F(RibTest, PathHidingKeepsOneSharedBufferForEveryoneButTheBestPathsNeighbor) {
+    for (PeerId id = 1; id <= 4; ++id) {
+        up(id, 65000 + id);
+    }
+    send(2, v4_update(attrs({65002, 65009}, "100.64.0.2"), slash24s(0, 50)));
+    rib.apply_update(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(0, 50)));
+    auto out = rib.drain_outbound();
+    std::map<PeerId, std::vector<SharedBytes>> by_peer;
+    for (auto& o : out) {
+        by_peer[o.peer] = o.messages;
+    }
+    // Peers 2, 3, 4 get peer 1's routes from one buffer; peer 1 already holds peer 2's: nothing.
+    ASSERT_EQ(by_peer[2].size(), 1U);
+    EXPECT_EQ(by_peer[2][0].get(), by_peer[3][0].get());
+    EXPECT_EQ(by_peer[2][0].get(), by_peer[4][0].get());
+    EXPECT_EQ(by_peer.count(1), 0U);
+    // Full tables: the members of one group still share the table buffers, only the hidden
+    // neighbor's part differs.
+    auto t5 = rib.peer_up(peer(5, 65005));
+    auto t6 = rib.peer_up(peer(6, 65006));
+    ASSERT_EQ(t5.size(), t6.size());
+    EXPECT_EQ(t5[0].get(), t6[0].get());
+}
+
+// ---------------------------------------------------------- one neighbor over two route-server instances
+
+PeerConfig instance_session(PeerId id, std::uint32_t neighbor, std::uint32_t asn, const std::string& address,
+                            std::size_t limit = 1000) {
+    PeerConfig c = peer(id, asn, limit);
+    c.neighbor = neighbor;
+    c.address = A(address);  // the same NVA: same address and identifier on both sessions
+    c.bgp_identifier = A4("192.0.2.77");
+    return c;
+}
+
+TEST_F(RibTest, OneNeighborOverTwoSessionsIsOneEcmpMember) {
+    up(instance_session(11, 7, 65007, "10.1.0.7"));
+    up(instance_session(12, 7, 65007, "10.1.0.7"));
+    up(2, 65002);
+    const auto a = attrs({65007}, "100.64.0.7");
+    send(11, v4_update(a, {"10.10.0.0/16"}));
+    send(12, v4_update(a, {"10.10.0.0/16"}));  // the NVA advertises the same route to both instances
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    auto e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    ASSERT_EQ(e->paths.size(), 3U);  // what each session learned
+    EXPECT_EQ(e->ecmp_count, 2U);    // but the NVA is one member
+    EXPECT_EQ(e->next_hops, (std::vector{A("100.64.0.2"), A("100.64.0.7")}));
+    // Deterministic: peer 2's identifier 192.0.2.2 < 192.0.2.77; of the NVA's sessions the lower
+    // PeerId is the member; the other session's path is listed after the ECMP set.
+    EXPECT_EQ(e->paths[0].peer, 2U);
+    EXPECT_EQ(e->paths[1].peer, 11U);
+    EXPECT_EQ(e->paths[2].peer, 12U);
+    EXPECT_EQ(compare_paths(PathKey{1, bgp::Origin::Igp, A4("192.0.2.77"), A("10.1.0.7"), 11},
+                            PathKey{1, bgp::Origin::Igp, A4("192.0.2.77"), A("10.1.0.7"), 12})
+                  .step,
+              DecisionStep::LowestPeerId);
+    // Split horizon and hiding cover both sessions: neither gets the NVA's own route back.
+    for (PeerId s : {11U, 12U}) {
+        EXPECT_EQ(views[s].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")}) << s;
+        EXPECT_EQ(rib.adj_rib_in(s).size(), 1U);
+    }
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.7")});
+    // One session goes: the other keeps the NVA in the set; the FIB sees no change.
+    const auto batches = sink.batches.size();
+    down(11);
+    e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->ecmp_count, 2U);
+    EXPECT_EQ(e->paths[1].peer, 12U);
+    EXPECT_EQ(sink.batches.size(), batches);
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.7")});
+}
+
+TEST_F(RibTest, TwoSessionsOfOneNeighborWithDifferentPathsStillMakeOneMember) {
+    up(instance_session(11, 7, 65007, "10.1.0.7"));
+    up(instance_session(12, 7, 65007, "10.1.0.7"));
+    up(3, 65003);
+    send(12, v4_update(attrs({65007}, "100.64.0.8"), {"10.10.0.0/16"}));
+    send(11, v4_update(attrs({65007}, "100.64.0.7"), {"10.10.0.0/16"}));
+    auto e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->ecmp_count, 1U);
+    EXPECT_EQ(e->next_hops, std::vector{A("100.64.0.7")});  // session 11 (lower PeerId)
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.7")});
+    EXPECT_TRUE(views[11].table.empty());
+    EXPECT_TRUE(views[12].table.empty());
+}
+
+TEST_F(RibTest, RouteLimitStaysPerSessionForOneNeighbor) {
+    up(instance_session(11, 7, 65007, "10.1.0.7", 2));
+    up(instance_session(12, 7, 65007, "10.1.0.7", 2));
+    const auto a = attrs({65007}, "100.64.0.7");
+    EXPECT_EQ(send(11, v4_update(a, {"10.1.0.0/24", "10.2.0.0/24"})).status, UpdateStatus::Ok);
+    EXPECT_EQ(send(12, v4_update(a, {"10.1.0.0/24", "10.2.0.0/24"})).status, UpdateStatus::Ok);
+    EXPECT_EQ(send(11, v4_update(a, {"10.3.0.0/24"})).status, UpdateStatus::RouteLimitExceeded);
+    EXPECT_FALSE(rib.is_up(11));
+    EXPECT_TRUE(rib.is_up(12));
+    EXPECT_EQ(rib.route_count(12), 2U);
+    EXPECT_EQ(rib.lookup(P("10.1.0.0/24"))->paths.size(), 1U);
+}
+
+// ----------------------------------------------------------------------------- ADD-PATH (RFC 7911)
+
+bgp::DecodedUpdate with_path_id(bgp::DecodedUpdate u, std::uint32_t id) {
+    for (auto& n : u.update.nlri) {
+        n.path_id = id;
+    }
+    for (auto& n : u.update.withdrawn) {
+        n.path_id = id;
+    }
+    return u;
+}
+
+PeerConfig add_path_peer(PeerId id, std::uint32_t asn, bool receive, bool send_paths,
+                         std::size_t limit = 1000) {
+    PeerConfig c = peer(id, asn, limit);
+    const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
+    if (receive) {
+        c.codec.add_path_receive = {v4};
+    }
+    if (send_paths) {
+        c.codec.add_path_send = {v4};
+    }
+    return c;
+}
+
+TEST_F(RibTest, AddPathReceiveKeepsEveryPathIdAndWithdrawsByPathId) {
+    up(add_path_peer(1, 65001, true, false));
+    up(2, 65002);
+    send(1, with_path_id(v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}), 1));
+    send(1, with_path_id(v4_update(attrs({65001}, "100.64.0.9"), {"10.10.0.0/16"}), 2));
+    auto in = rib.adj_rib_in(1);
+    ASSERT_EQ(in.size(), 2U);
+    EXPECT_EQ(in[0].path_id, 1U);
+    EXPECT_EQ(in[1].path_id, 2U);
+    EXPECT_EQ(rib.route_count(1), 1U);  // distinct prefixes
+    EXPECT_EQ(rib.stats().adj_rib_in_routes, 2U);
+    auto e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->paths.size(), 2U);
+    EXPECT_EQ(e->ecmp_count, 1U);  // one neighbor, one member: its best (lower path id)
+    EXPECT_EQ(e->decided_by, DecisionStep::PathId);
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    // Withdrawing path 1 leaves path 2: peer 2 now gets its next hop.
+    send(1, with_path_id(v4_withdraw({"10.10.0.0/16"}), 1));
+    EXPECT_EQ(rib.adj_rib_in(1).size(), 1U);
+    EXPECT_EQ(rib.route_count(1), 1U);
+    EXPECT_EQ(views[2].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.9")});
+    EXPECT_EQ(sink.fib.at(P("10.10.0.0/16")), std::vector{A("100.64.0.9")});
+    // Withdrawing an unknown path id changes nothing; withdrawing path 2 removes the prefix.
+    send(1, with_path_id(v4_withdraw({"10.10.0.0/16"}), 7));
+    EXPECT_EQ(rib.adj_rib_in(1).size(), 1U);
+    send(1, with_path_id(v4_withdraw({"10.10.0.0/16"}), 2));
+    EXPECT_EQ(rib.route_count(1), 0U);
+    EXPECT_FALSE(rib.lookup(P("10.10.0.0/16")));
+    EXPECT_TRUE(views[2].table.empty());
+    EXPECT_EQ(sink.fib.count(P("10.10.0.0/16")), 0U);
+}
+
+TEST_F(RibTest, AddPathReceiveCountsDistinctPrefixesAgainstTheLimit) {
+    up(add_path_peer(1, 65001, true, false, 2));
+    const auto a = attrs({65001}, "100.64.0.1");
+    for (std::uint32_t id = 1; id <= 5; ++id) {
+        EXPECT_EQ(send(1, with_path_id(v4_update(a, {"10.1.0.0/24", "10.2.0.0/24"}), id)).status,
+                  UpdateStatus::Ok);
+    }
+    EXPECT_EQ(rib.route_count(1), 2U);
+    EXPECT_EQ(rib.adj_rib_in(1).size(), 10U);
+    // Withdrawing one path of a prefix does not make room; withdrawing all of them does.
+    auto w = with_path_id(v4_update(a, {"10.3.0.0/24"}, {"10.1.0.0/24"}), 1);
+    EXPECT_EQ(send(1, w).status, UpdateStatus::RouteLimitExceeded);
+    EXPECT_FALSE(rib.is_up(1));
+}
+
+TEST_F(RibTest, AddPathReceiveWithdrawingEveryPathMakesRoom) {
+    up(add_path_peer(1, 65001, true, false, 1));
+    const auto a = attrs({65001}, "100.64.0.1");
+    send(1, with_path_id(v4_update(a, {"10.1.0.0/24"}), 1));
+    send(1, with_path_id(v4_update(a, {"10.1.0.0/24"}), 2));
+    bgp::DecodedUpdate u = with_path_id(v4_update(a, {"10.3.0.0/24"}), 1);
+    u.update.withdrawn = {bgp::Nlri{P("10.1.0.0/24"), 1}, bgp::Nlri{P("10.1.0.0/24"), 2}};
+    EXPECT_EQ(send(1, u).status, UpdateStatus::Ok);
+    EXPECT_EQ(rib.route_count(1), 1U);
+}
+
+TEST_F(RibTest, AddPathSendAdvertisesTheWholeEcmpSetWithStablePathIds) {
+    up(1, 65001);
+    up(2, 65002);
+    up(add_path_peer(3, 65003, false, true));
+    up(4, 65004);
+    EXPECT_EQ(rib.stats().update_groups, 2U);  // the ADD-PATH peer is kept apart
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}));
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    // Peer 3 gets both paths, each with its own path id; peer 4 gets one.
+    ASSERT_EQ(views[3].paths.size(), 2U);
+    std::map<net::IpAddress, std::uint32_t> id_of;
+    for (const auto& [n, r] : views[3].paths) {
+        id_of[r.next_hops.front()] = n.path_id;
+    }
+    ASSERT_EQ(id_of.size(), 2U);
+    EXPECT_NE(id_of[A("100.64.0.1")], id_of[A("100.64.0.2")]);
+    EXPECT_EQ(views[4].paths.size(), 1U);
+    EXPECT_EQ(rib.adj_rib_out(3).size(), 2U);
+    // Peer 1's path changes attributes but stays in the set: re-announced with the same path id.
+    send(1, v4_update(attrs({65001}, "100.64.0.11"), {"10.10.0.0/16"}));
+    ASSERT_EQ(views[3].paths.size(), 2U);
+    EXPECT_EQ(views[3].paths.at(bgp::Nlri{P("10.10.0.0/16"), id_of[A("100.64.0.1")]}).next_hops,
+              std::vector{A("100.64.0.11")});
+    // Peer 1's path becomes longer: it leaves the set; its path id is withdrawn, peer 2's stays.
+    send(1, v4_update(attrs({65001, 65009}, "100.64.0.11"), {"10.10.0.0/16"}));
+    ASSERT_EQ(views[3].paths.size(), 1U);
+    EXPECT_EQ(views[3].paths.begin()->first.path_id, id_of[A("100.64.0.2")]);
+    // A new peer with ADD-PATH gets the same path ids in its initial table.
+    up(add_path_peer(5, 65005, false, true));
+    ASSERT_EQ(views[5].paths.size(), 1U);
+    EXPECT_EQ(views[5].paths.begin()->first.path_id, id_of[A("100.64.0.2")]);
+    // Peer 2 goes: peer 1's (longer) path is the set now, with its own id.
+    down(2);
+    ASSERT_EQ(views[3].paths.size(), 1U);
+    EXPECT_EQ(views[3].paths.begin()->first.path_id, id_of[A("100.64.0.1")]);
+}
+
+TEST_F(RibTest, AddPathSendPeerInTheEcmpSetGetsTheOtherMembersOnly) {
+    up(add_path_peer(1, 65001, false, true));
+    up(2, 65002);
+    up(3, 65003);
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}));
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    send(3, v4_update(attrs({65003}, "100.64.0.3"), {"10.10.0.0/16"}));
+    ASSERT_EQ(views[1].paths.size(), 2U);
+    for (const auto& [n, r] : views[1].paths) {
+        EXPECT_NE(r.next_hops.front(), A("100.64.0.1"));
+    }
+    send(2, v4_withdraw({"10.10.0.0/16"}));
+    send(3, v4_withdraw({"10.10.0.0/16"}));
+    EXPECT_TRUE(views[1].paths.empty());
+}
+
 // ------------------------------------------------------------------------------- peer down
 
 TEST_F(RibTest, PeerDownWithdrawsEverythingInOneBatch) {
