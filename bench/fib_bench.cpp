@@ -459,7 +459,8 @@ void BM_Lookup(benchmark::State& state) {
         r.quiescent();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
-    state.SetLabel(path == fib::LookupPath::Avx512 ? (l.fib->lookup(0).avx512() ? "avx512" : "avx512-unavailable")
+    const fib::LookupTable* lt = l.fib->lookup(0);
+    state.SetLabel(path == fib::LookupPath::Avx512 ? (lt != nullptr && lt->avx512() ? "avx512" : "avx512-unavailable")
                                                    : path == fib::LookupPath::Scalar ? "scalar" : "default");
 }
 BENCHMARK(BM_Lookup)

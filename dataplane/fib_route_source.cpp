@@ -30,10 +30,9 @@ void FibRouteSource::reader_offline(unsigned reader) { readers_[reader].reset();
 void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
     constexpr unsigned kChunk = 64;
     std::uint64_t ids[kChunk];
-    const fib::LookupTable& lt = fib_.lookup(table);
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
-        lt.lookup_bulk(dst + base, ids, m);
+        fib_.lookup_bulk(table, dst + base, ids, m);
         for (unsigned i = 0; i < m; ++i) {
             const fib::NextHopGroup* g = fib_.groups().get(static_cast<fib::GroupId>(ids[i]));
             GroupView& v = out[base + i];
@@ -107,7 +106,7 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
     vms.reserve(model.vms.size());
     for (const auto& vm : model.vms) {
         // By subnet: Fib::table_for_vm() looks the VM up by name (a scan per VM).
-        const auto t = p->fib_->plan().table_for_subnet(vm.vnet, vm.subnet);
+        const auto t = p->fib_->table_for_subnet(vm.vnet, vm.subnet);
         if (!t || !vm.nic_address.is_v4()) continue;
         vms.push_back(Vm{vm.nic_address.as_v4().value, *t, vm.host});
     }

@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_lcore.h>
 #include <rte_lpm.h>
 #include <rte_pause.h>

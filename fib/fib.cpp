@@ -1,12 +1,30 @@
 #include "fib/fib.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <set>
 #include <stdexcept>
 
 #include "fib/dpdk.hpp"
 
 namespace rf::fib {
+namespace {
+
+std::atomic<std::uint64_t> g_epoch_counter{0};
+
+// Which tables of `plan` some VM of `model` uses.
+std::vector<bool> tables_with_vms(const VnetModel& model, const TablePlan& plan) {
+    std::vector<bool> out(plan.tables.size(), false);
+    for (const Vm& vm : model.vms) {
+        if (auto t = plan.table_for_subnet(vm.vnet, vm.subnet)) {
+            out[*t] = true;
+        }
+    }
+    return out;
+}
+
+}  // namespace
 
 Fib::Fib(const VnetModel& model, const FibConfig& config) : model_(model), config_(config) {}
 
@@ -19,59 +37,109 @@ std::unique_ptr<Fib> Fib::create(const VnetModel& model, const FibConfig& config
 }
 
 bool Fib::init(std::string* error) {
-    if (auto errors = validate(model_); !errors.empty()) {
+    auto fail = [error](std::string why) {
         if (error != nullptr) {
-            *error = "invalid VNet model: " + errors.front().to_string();
+            *error = std::move(why);
         }
         return false;
+    };
+    if (auto errors = validate(model_); !errors.empty()) {
+        return fail("invalid VNet model: " + errors.front().to_string());
     }
+    config_.max_groups = std::max<std::uint32_t>(config_.max_groups, 2);
+    config_.lookup.max_group_id = config_.max_groups - 1;
+    config_.max_tables = std::max<std::uint32_t>(config_.max_tables, 1);
     const std::size_t size = rte_rcu_qsbr_get_memsize(config_.max_readers);
     const std::size_t rounded = (size + RTE_CACHE_LINE_SIZE - 1) / RTE_CACHE_LINE_SIZE * RTE_CACHE_LINE_SIZE;
     qsbr_ = static_cast<rte_rcu_qsbr*>(std::aligned_alloc(RTE_CACHE_LINE_SIZE, rounded));
     if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, config_.max_readers) != 0) {
-        if (error != nullptr) {
-            *error = "rte_rcu_qsbr_init failed";
-        }
-        return false;
+        return fail("rte_rcu_qsbr_init failed");
     }
+    // An epoch that differs between processes and Fib instances: a subscriber of an earlier one is
+    // told to take a snapshot instead of continuing from a sequence that means something else here.
+    epoch_ = (static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) << 8) ^
+             g_epoch_counter.fetch_add(1);
     groups_ = std::make_unique<GroupTable>(qsbr_, config_.max_groups, config_.quarantine_freed_groups);
+    views_.reset(new std::atomic<const LookupTable*>[config_.max_tables]);
+    for (std::uint32_t i = 0; i < config_.max_tables; ++i) {
+        views_[i].store(nullptr, std::memory_order_relaxed);
+    }
     bgp_.reserve(config_.lookup.max_routes);
     plan_ = plan_tables(model_);
-    tables_.reserve(plan_.tables.size());
+    if (plan_.tables.size() > config_.max_tables) {
+        return fail("the model has " + std::to_string(plan_.tables.size()) + " effective route tables, max_tables is " +
+                    std::to_string(config_.max_tables));
+    }
+    const std::vector<bool> used = tables_with_vms(model_, plan_);
+    tables_.resize(plan_.tables.size());
+    for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+        Table& t = tables_[ti];
+        t.spec = plan_.tables[ti];
+        t.static_groups = acquire_statics(t.spec);
+        t.key = content_key(t.spec, t.static_groups);
+        t.wanted = used[ti] || !config_.lazy_tables;
+    }
+    table_count_.store(tables_.size(), std::memory_order_release);
     try {
-        for (const TableSpec& spec : plan_.tables) {
-            Table t;
-            t.spec = spec;
-            t.lookup = std::make_unique<LookupTable>(config_.lookup, qsbr_);
-            for (const auto& [prefix, index] : spec.winners) {
-                if (!prefix.is_v4()) {
-                    continue;
-                }
-                const GroupId g = groups_->acquire(spec.statics[index].next_hop);
-                t.static_groups[prefix] = g;
-                if (prefix.length == 0) {
-                    t.lookup->set_default_group(g);
-                } else {
-                    t.ops.push_back(LookupTable::Op{prefix.v4_address().value, prefix.length, g});
-                }
+        for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+            if (tables_[ti].wanted) {
+                attach(static_cast<TableId>(ti));
             }
-            t.lookup->apply(t.ops);
-            t.ops.clear();
-            tables_.push_back(std::move(t));
         }
     } catch (const std::exception& e) {
-        if (error != nullptr) {
-            *error = e.what();
-        }
-        return false;
+        return fail(e.what());
     }
     return true;
 }
 
 Fib::~Fib() {
     tables_.clear();
+    slots_.clear();
+    retired_slots_.clear();
     groups_.reset();
     std::free(qsbr_);
+}
+
+std::map<net::Prefix, GroupId> Fib::acquire_statics(const TableSpec& spec) {
+    std::map<net::Prefix, GroupId> out;
+    for (const auto& [prefix, index] : spec.winners) {
+        out[prefix] = groups_->acquire(spec.statics[index].next_hop);
+    }
+    return out;
+}
+
+std::string Fib::content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics) {
+    // Everything target() reads: whether BGP routes apply, each static winner (prefix, user or system,
+    // group) and the protected address spaces. Group ids stand for their values (same value → same id
+    // while referenced).
+    std::string k = spec.bgp ? "B" : "-";
+    for (const auto& [p, g] : statics) {
+        const StaticRoute* w = spec.static_winner(p);
+        k += p.to_string();
+        k += w != nullptr && w->source == RouteSource::User ? 'U' : 'S';
+        k += std::to_string(g);
+        k += ';';
+    }
+    std::vector<net::Prefix> spaces;
+    for (const auto& sp : spec.protected_spaces) {
+        spaces.push_back(sp.first);
+    }
+    std::sort(spaces.begin(), spaces.end());
+    k += '|';
+    for (const net::Prefix& p : spaces) {
+        k += p.to_string();
+        k += ';';
+    }
+    return k;
+}
+
+GroupId Fib::bgp_group(const net::Prefix& p) const {
+    if (p.is_v4()) {
+        auto it = bgp_.find(v4_key(p));
+        return it == bgp_.end() ? kNoGroup : it->second;
+    }
+    auto it = bgp6_.find(p);
+    return it == bgp6_.end() ? kNoGroup : it->second;
 }
 
 GroupId Fib::target(const Table& t, const net::Prefix& p, GroupId bgp) const {
@@ -86,6 +154,163 @@ GroupId Fib::target(const Table& t, const net::Prefix& p, GroupId bgp) const {
     return st == t.static_groups.end() ? kNoGroup : st->second;
 }
 
+std::map<net::Prefix, GroupId> Fib::content(const Table& t) const {
+    std::map<net::Prefix, GroupId> rows;
+    for (const auto& [p, g] : t.static_groups) {
+        if (const GroupId x = target(t, p, bgp_group(p)); x != kNoGroup) {
+            rows.emplace(p, x);
+        }
+    }
+    if (t.spec.bgp) {
+        for (const auto& [k, g] : bgp_) {
+            const net::Prefix p = v4_prefix(k);
+            if (const GroupId x = target(t, p, g); x != kNoGroup) {
+                rows.emplace(p, x);
+            }
+        }
+        for (const auto& [p, g] : bgp6_) {
+            if (const GroupId x = target(t, p, g); x != kNoGroup) {
+                rows.emplace(p, x);
+            }
+        }
+    }
+    return rows;
+}
+
+void Fib::add_op(Slot& s, const net::Prefix& p, GroupId g) {
+    if (p.length == 0) {
+        (p.is_v4() ? s.default4 : s.default6) = g;
+    } else if (p.is_v4()) {
+        s.ops.push_back(LookupTable::Op{p.v4_address().value, p.length, g});
+    } else {
+        s.ops6.push_back(LookupTable::Op6{p.bytes, p.length, g});
+    }
+}
+
+void Fib::flush(Slot& s, ApplyResult* r) {
+    if (!s.ops.empty() || !s.ops6.empty()) {
+        const std::size_t failed = s.lookup->apply(s.ops, s.ops6);
+        if (r != nullptr) {
+            r->table_ops += s.ops.size() + s.ops6.size();
+            r->failures += failed;
+        }
+        s.ops.clear();
+        s.ops6.clear();
+    }
+    if (s.default4) {
+        s.lookup->set_default_group(*s.default4);
+        s.default4.reset();
+        if (r != nullptr) {
+            ++r->table_ops;
+        }
+    }
+    if (s.default6) {
+        s.lookup->set_default_group6(*s.default6);
+        s.default6.reset();
+        if (r != nullptr) {
+            ++r->table_ops;
+        }
+    }
+}
+
+bool Fib::attach(TableId ti) {
+    Table& t = tables_[ti];
+    if (t.slot != nullptr) {
+        return true;
+    }
+    Slot* slot = nullptr;
+    if (config_.share_identical_tables) {
+        for (const auto& s : slots_) {
+            if (s && s->key == t.key) {
+                slot = s.get();
+                break;
+            }
+        }
+    }
+    if (slot == nullptr) {
+        auto fresh = std::make_unique<Slot>();
+        fresh->key = t.key;
+        fresh->lookup = std::make_unique<LookupTable>(config_.lookup, qsbr_);
+        // Bulk build: every route of the table, IPv4 in address order (DIR-24-8 writes then walk tbl24
+        // forwards), as one apply into the empty standby instance.
+        for (const auto& [p, g] : content(t)) {
+            add_op(*fresh, p, g);
+        }
+        std::sort(fresh->ops.begin(), fresh->ops.end(), [](const LookupTable::Op& a, const LookupTable::Op& b) {
+            return a.ip != b.ip ? a.ip < b.ip : a.depth < b.depth;
+        });
+        flush(*fresh, nullptr);
+        slot = fresh.get();
+        auto free_it = std::find(slots_.begin(), slots_.end(), nullptr);
+        if (free_it != slots_.end()) {
+            *free_it = std::move(fresh);
+        } else {
+            slots_.push_back(std::move(fresh));
+        }
+    }
+    slot->users.push_back(ti);
+    t.slot = slot;
+    views_[ti].store(slot->lookup.get(), std::memory_order_release);
+    return true;
+}
+
+void Fib::detach(TableId ti) {
+    Table& t = tables_[ti];
+    Slot* s = t.slot;
+    if (s == nullptr) {
+        return;
+    }
+    t.slot = nullptr;
+    views_[ti].store(nullptr, std::memory_order_release);
+    drop_user(s, ti);
+}
+
+void Fib::drop_user(Slot* s, TableId ti) {
+    s->users.erase(std::remove(s->users.begin(), s->users.end(), ti), s->users.end());
+    if (!s->users.empty()) {
+        return;
+    }
+    // No table publishes it any more: free it once every reader has passed a quiescent point.
+    stats_.grace_waits += s->lookup->grace_waits();
+    for (auto& owned : slots_) {
+        if (owned.get() == s) {
+            retired_slots_.push_back(RetiredSlot{rte_rcu_qsbr_start(qsbr_), std::move(owned)});
+            owned.reset();
+            break;
+        }
+    }
+}
+
+bool Fib::materialize(TableId ti) {
+    std::lock_guard lock(control_mu_);
+    if (ti >= tables_.size()) {
+        return false;
+    }
+    tables_[ti].pinned = true;
+    tables_[ti].wanted = true;
+    try {
+        return attach(ti);
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void Fib::lookup_bulk(TableId t, const std::uint32_t* dst, std::uint64_t* group_ids, unsigned n) const {
+    if (const LookupTable* lt = lookup(t); lt != nullptr) {
+        lt->lookup_bulk(dst, group_ids, n);
+        return;
+    }
+    std::fill(group_ids, group_ids + n, std::uint64_t{kNoGroup});
+}
+
+void Fib::lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* group_ids, unsigned n) const {
+    if (const LookupTable* lt = lookup(t); lt != nullptr) {
+        lt->lookup_bulk6(dst, group_ids, n);
+        return;
+    }
+    std::fill(group_ids, group_ids + n, std::uint64_t{kNoGroup});
+}
+
 ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
     ApplyResult r;
@@ -94,45 +319,82 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     // (packed prefix, batch index) keeps batch order within a prefix, so the last of each run wins (no
     // hash map: its clear() would cost O(buckets) on every small batch after a large one).
     order_.clear();
+    order6_.clear();
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const rib::RouteDelta& d = batch[i];
         r.sequence = std::max(r.sequence, d.sequence);
         if (d.prefix.is_v4()) {
             order_.emplace_back(v4_key(d.prefix), static_cast<std::uint32_t>(i));
         } else {
-            ++r.ignored;
+            order6_.emplace_back(d.prefix, static_cast<std::uint32_t>(i));
         }
     }
-    if (order_.size() > 1) {
+    auto coalesce = [&r](auto& order) {
+        if (order.size() < 2) {
+            return;
+        }
         // (key, index) pairs are unique, so a plain sort keeps batch order within a prefix.
-        std::sort(order_.begin(), order_.end());
+        std::sort(order.begin(), order.end());
         std::size_t out = 0;
-        for (std::size_t i = 0; i < order_.size(); ++i) {
-            if (i + 1 < order_.size() && order_[i + 1].first == order_[i].first) {
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i + 1 < order.size() && order[i + 1].first == order[i].first) {
                 ++r.coalesced;
                 continue;
             }
-            order_[out++] = order_[i];
+            order[out++] = order[i];
         }
-        order_.resize(out);
-    }
+        order.resize(out);
+    };
+    coalesce(order_);
+    coalesce(order6_);
     released_.clear();
-    defaults_.clear();  // (table, group) for /0, set after the flip
-    for (const auto& [key, index] : order_) {
-        const rib::RouteDelta& d = batch[index];
-        const net::Prefix& p = d.prefix;
-        auto it = bgp_.find(key);
-        const GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
-        GroupId new_g = kNoGroup;
+    // The new state of one prefix into every table that shows it: the lead table of each lookup
+    // structure programs it, every logging table records it.
+    auto propagate = [&](const net::Prefix& p, GroupId old_g, GroupId new_g, std::uint64_t seq) {
+        for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+            Table& t = tables_[ti];
+            if (!t.spec.bgp) {
+                continue;
+            }
+            const bool lead = t.slot != nullptr && t.slot->users.front() == ti;
+            if (!lead && !t.log) {
+                continue;
+            }
+            const GroupId before = target(t, p, old_g);
+            const GroupId after = target(t, p, new_g);
+            if (before == after) {
+                continue;
+            }
+            if (t.log) {
+                t.log->append(seq, p, after == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(after)));
+            }
+            if (lead) {
+                add_op(*t.slot, p, after);
+            }
+        }
+    };
+    // Returns false when the prefix keeps its state (no group id left, or the same set).
+    auto update = [&](const rib::RouteDelta& d, GroupId& slot_g, GroupId& new_g) {
+        new_g = kNoGroup;
         if (!d.next_hops.empty()) {
             new_g = groups_->acquire(NextHopType::VirtualNetworkGateway, d.next_hops);
             if (new_g == kNoGroup) {
                 ++r.failures;  // no group id left: keep the previous state of this prefix
-                continue;
+                return false;
             }
         }
-        if (new_g == old_g) {
+        if (new_g == slot_g) {
             groups_->release(new_g);  // the map already holds a reference
+            return false;
+        }
+        return true;
+    };
+    for (const auto& [key, index] : order_) {
+        const rib::RouteDelta& d = batch[index];
+        auto it = bgp_.find(key);
+        GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
+        GroupId new_g = kNoGroup;
+        if (!update(d, old_g, new_g)) {
             continue;
         }
         ++r.changed;
@@ -143,36 +405,36 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         } else {
             it->second = new_g;
         }
-        for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
-            Table& t = tables_[ti];
-            if (!t.spec.bgp) {
-                continue;
-            }
-            const GroupId before = target(t, p, old_g);
-            const GroupId after = target(t, p, new_g);
-            if (before == after) {
-                continue;
-            }
-            if (p.length == 0) {
-                defaults_.emplace_back(ti, after);
-            } else {
-                t.ops.push_back(LookupTable::Op{p.v4_address().value, p.length, after});
-            }
-        }
+        propagate(d.prefix, old_g, new_g, d.sequence);
         if (old_g != kNoGroup) {
             released_.push_back(old_g);  // after the tables stop pointing at it
         }
     }
-    for (Table& t : tables_) {
-        if (!t.ops.empty()) {
-            r.table_ops += t.ops.size();
-            r.failures += t.lookup->apply(t.ops);
-            t.ops.clear();
+    for (const auto& [prefix, index] : order6_) {
+        const rib::RouteDelta& d = batch[index];
+        auto it = bgp6_.find(prefix);
+        GroupId old_g = it == bgp6_.end() ? kNoGroup : it->second;
+        GroupId new_g = kNoGroup;
+        if (!update(d, old_g, new_g)) {
+            continue;
+        }
+        ++r.changed;
+        if (new_g == kNoGroup) {
+            bgp6_.erase(it);
+        } else if (it == bgp6_.end()) {
+            bgp6_.emplace(prefix, new_g);
+        } else {
+            it->second = new_g;
+        }
+        propagate(d.prefix, old_g, new_g, d.sequence);
+        if (old_g != kNoGroup) {
+            released_.push_back(old_g);
         }
     }
-    for (const auto& [ti, g] : defaults_) {
-        tables_[ti].lookup->set_default_group(g);
-        ++r.table_ops;
+    for (auto& s : slots_) {
+        if (s) {
+            flush(*s, &r);
+        }
     }
     if (r.sequence > visible_sequence_.load(std::memory_order_relaxed)) {
         visible_sequence_.store(r.sequence, std::memory_order_release);
@@ -181,26 +443,179 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         groups_->release(g);
     }
     groups_->retire_unused();
-    groups_->reclaim();
+    reclaim_locked();
     ++stats_.batches;
     stats_.deltas += r.received;
     stats_.coalesced += r.coalesced;
-    stats_.ignored += r.ignored;
     stats_.table_ops += r.table_ops;
     stats_.failures += r.failures;
     return r;
 }
 
+ModelChangeResult Fib::update_model(const VnetModel& model) {
+    std::lock_guard lock(control_mu_);
+    ModelChangeResult res;
+    if (auto errors = validate(model); !errors.empty()) {
+        res.error = "invalid VNet model: " + errors.front().to_string();
+        return res;
+    }
+    const TablePlan fresh = plan_tables(model);
+    // Stable ids: a table keeps its id by name; new names get the next ids.
+    std::map<std::string, TableId> by_name;
+    for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+        by_name.emplace(tables_[ti].spec.name, static_cast<TableId>(ti));
+    }
+    std::vector<TableId> id_of(fresh.tables.size());
+    std::size_t count = tables_.size();
+    for (std::size_t j = 0; j < fresh.tables.size(); ++j) {
+        auto it = by_name.find(fresh.tables[j].name);
+        id_of[j] = it != by_name.end() ? it->second : static_cast<TableId>(count++);
+    }
+    if (count > config_.max_tables) {
+        res.error = "the model needs " + std::to_string(count) + " effective route tables, max_tables is " +
+                    std::to_string(config_.max_tables);
+        return res;
+    }
+    TablePlan stable;
+    stable.tables.resize(count);
+    for (std::size_t ti = 0; ti < tables_.size(); ++ti) {
+        // A table no subnet uses any more: no routes, no consumers, same name.
+        stable.tables[ti].name = tables_[ti].spec.name;
+        stable.tables[ti].vnet = tables_[ti].spec.vnet;
+        stable.tables[ti].route_table = tables_[ti].spec.route_table;
+    }
+    for (std::size_t j = 0; j < fresh.tables.size(); ++j) {
+        stable.tables[id_of[j]] = fresh.tables[j];
+    }
+    for (const auto& [subnet, j] : fresh.by_subnet) {
+        stable.by_subnet[subnet] = id_of[j];
+    }
+    const std::vector<bool> used = tables_with_vms(model, stable);
+    res.tables_added = count - tables_.size();
+    tables_.resize(count);
+    std::vector<GroupId> old_statics;
+    try {
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto ti = static_cast<TableId>(i);
+            Table& t = tables_[ti];
+            std::map<net::Prefix, GroupId> statics = acquire_statics(stable.tables[ti]);
+            const std::string key = content_key(stable.tables[ti], statics);
+            const bool changed = key != t.key;
+            const bool track = changed && (t.slot != nullptr || t.log);
+            std::map<net::Prefix, GroupId> before;
+            if (track) {
+                before = content(t);
+            }
+            for (const auto& [p, g] : t.static_groups) {
+                old_statics.push_back(g);
+            }
+            t.static_groups = std::move(statics);
+            t.spec = stable.tables[ti];
+            t.key = key;
+            t.wanted = t.pinned || used[ti] || !config_.lazy_tables;
+            if (changed) {
+                ++res.tables_changed;
+            }
+            // The changes of this table, by prefix: (prefix, new group or kNoGroup).
+            std::vector<std::pair<net::Prefix, GroupId>> diff;
+            if (track) {
+                const std::map<net::Prefix, GroupId> after = content(t);
+                auto b = before.begin();
+                auto a = after.begin();
+                while (b != before.end() || a != after.end()) {
+                    if (a == after.end() || (b != before.end() && b->first < a->first)) {
+                        diff.emplace_back(b->first, kNoGroup);
+                        ++b;
+                    } else if (b == before.end() || a->first < b->first) {
+                        diff.emplace_back(a->first, a->second);
+                        ++a;
+                    } else {
+                        if (a->second != b->second) {
+                            diff.emplace_back(a->first, a->second);
+                        }
+                        ++a;
+                        ++b;
+                    }
+                }
+                if (t.log) {
+                    for (const auto& [p, g] : diff) {
+                        t.log->append(0, p, g == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(g)));
+                    }
+                }
+            }
+            if (!t.wanted) {
+                detach(ti);
+                continue;
+            }
+            if (t.slot == nullptr) {
+                attach(ti);
+                continue;
+            }
+            if (!changed) {
+                continue;
+            }
+            Slot* s = t.slot;
+            bool joins_other = false;
+            if (config_.share_identical_tables) {
+                for (const auto& o : slots_) {
+                    joins_other = joins_other || (o && o.get() != s && o->key == key);
+                }
+            }
+            if (s->users.size() == 1 && !joins_other) {
+                // Its own structure: reprogram the changed prefixes in place (left-right as usual).
+                s->key = key;
+                for (const auto& [p, g] : diff) {
+                    add_op(*s, p, g);
+                }
+                ApplyResult r;
+                flush(*s, &r);
+                res.table_ops += r.table_ops;
+            } else {
+                // Shared with tables whose routes did not change (or identical to another one now):
+                // leave it to them and move to a structure with the new content; readers of this table
+                // switch over at once and the old one is freed after a grace period if unused.
+                // attach() publishes the new structure in one store, so readers never see none.
+                t.slot = nullptr;
+                attach(ti);
+                drop_user(s, ti);
+                ++res.switched;
+            }
+        }
+    } catch (const std::exception& e) {
+        res.error = e.what();  // DPDK memory: the tables programmed so far keep their new routes
+    }
+    model_ = model;
+    plan_ = std::move(stable);
+    table_count_.store(tables_.size(), std::memory_order_release);
+    for (GroupId g : old_statics) {
+        groups_->release(g);
+    }
+    groups_->retire_unused();
+    reclaim_locked();
+    ++stats_.model_changes;
+    res.ok = res.error.empty();
+    return res;
+}
+
+void Fib::reclaim_locked() {
+    groups_->reclaim();
+    while (!retired_slots_.empty() && rte_rcu_qsbr_check(qsbr_, retired_slots_.front().token, false) == 1) {
+        retired_slots_.pop_front();
+    }
+}
+
 void Fib::reclaim() {
     std::lock_guard lock(control_mu_);
-    groups_->reclaim();
+    reclaim_locked();
 }
 
 bool Fib::sync(bool wait) {
     std::lock_guard lock(control_mu_);
     bool done = true;
-    for (Table& t : tables_) {
-        done = t.lookup->catch_up(wait) && done;
+    for (auto& s : slots_) {
+        if (s) {
+            done = s->lookup->catch_up(wait) && done;
+        }
     }
     return done;
 }
@@ -210,20 +625,36 @@ std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
     for (const auto& [k, g] : bgp_) {
         view.emplace(v4_prefix(k), groups_->value_of(g).addresses);
     }
+    for (const auto& [p, g] : bgp6_) {
+        view.emplace(p, groups_->value_of(g).addresses);
+    }
     return view;
 }
 
+std::optional<TableId> Fib::table_for_vm(std::string_view vm) const {
+    std::lock_guard lock(control_mu_);
+    return plan_.table_for_vm(model_, vm);
+}
+
+std::optional<TableId> Fib::table_for_subnet(std::string_view vnet, std::string_view subnet) const {
+    std::lock_guard lock(control_mu_);
+    return plan_.table_for_subnet(vnet, subnet);
+}
+
 std::optional<std::vector<EffectiveRoute>> Fib::show_effective_route_table(std::string_view vm) const {
-    const auto t = table_for_vm(vm);
+    std::lock_guard lock(control_mu_);
+    const auto t = plan_.table_for_vm(model_, vm);
     if (!t) {
         return std::nullopt;
     }
-    std::lock_guard lock(control_mu_);
     return effective_routes(tables_[*t].spec, bgp_view());
 }
 
 std::optional<NextHop> Fib::programmed(TableId t, const net::Prefix& prefix) const {
     std::lock_guard lock(control_mu_);
+    if (t >= tables_.size()) {
+        return std::nullopt;
+    }
     const GroupId g = target(tables_[t], prefix, bgp_group(prefix));
     if (g == kNoGroup) {
         return std::nullopt;
@@ -235,35 +666,63 @@ TableSnapshot Fib::snapshot(TableId t) const {
     std::lock_guard lock(control_mu_);
     TableSnapshot s;
     s.sequence = visible_sequence_.load(std::memory_order_relaxed);
-    const Table& tb = tables_[t];
-    std::map<net::Prefix, GroupId> rows;
-    for (const auto& [p, g] : tb.static_groups) {
-        rows[p] = target(tb, p, bgp_group(p));
+    if (t >= tables_.size()) {
+        return s;
     }
-    for (const auto& [k, g] : bgp_) {
-        const net::Prefix p = v4_prefix(k);
-        rows[p] = target(tb, p, g);
-    }
-    for (const auto& [p, g] : rows) {
-        if (g != kNoGroup) {
-            s.routes.emplace_back(p, groups_->value_of(g));
-        }
+    for (const auto& [p, g] : content(tables_[t])) {
+        s.routes.emplace_back(p, groups_->value_of(g));
     }
     return s;
+}
+
+LogSnapshot Fib::log_snapshot(TableId t) {
+    std::lock_guard lock(control_mu_);
+    LogSnapshot s;
+    s.epoch = epoch_;
+    if (t >= tables_.size()) {
+        return s;
+    }
+    Table& tb = tables_[t];
+    if (!tb.log) {
+        tb.log = std::make_unique<DeltaLog>(epoch_, config_.log_retention);
+    }
+    s.sequence = tb.log->last_sequence();
+    for (const auto& [p, g] : content(tb)) {
+        s.routes.emplace_back(p, groups_->value_of(g));
+    }
+    return s;
+}
+
+FollowResult Fib::follow(TableId t, std::uint64_t epoch, std::uint64_t from_sequence, std::size_t max_deltas) const {
+    std::lock_guard lock(control_mu_);
+    if (t >= tables_.size() || !tables_[t].log) {
+        FollowResult r;
+        r.epoch = epoch_;
+        r.status = FollowStatus::SnapshotRequired;  // nobody started this table's log yet
+        return r;
+    }
+    return tables_[t].log->since(epoch, from_sequence, max_deltas);
 }
 
 FibStats Fib::stats() const {
     std::lock_guard lock(control_mu_);
     FibStats s = stats_;
-    s.bgp_routes = bgp_.size();
+    s.bgp_routes = bgp_.size() + bgp6_.size();
+    s.bgp_routes_v6 = bgp6_.size();
     s.groups = groups_->stats();
-    for (const Table& t : tables_) {
-        s.lookup_bytes += t.lookup->memory_bytes();
-        s.grace_waits += t.lookup->grace_waits();
+    s.tables = tables_.size();
+    for (const auto& slot : slots_) {
+        if (slot) {
+            ++s.lookup_structures;
+            s.lookup_bytes += slot->lookup->memory_bytes();
+            s.grace_waits += slot->lookup->grace_waits();
+        }
     }
-    // One hash node per BGP route: key, value, next pointer and cached hash; plus the bucket array.
+    // One hash node per BGP route: key, value, next pointer and cached hash; plus the bucket arrays.
     s.control_bytes = bgp_.size() * (sizeof(std::uint64_t) + sizeof(GroupId) + 2 * sizeof(void*)) +
-                      bgp_.bucket_count() * sizeof(void*) + groups_->memory_bytes();
+                      bgp_.bucket_count() * sizeof(void*) +
+                      bgp6_.size() * (sizeof(net::Prefix) + sizeof(GroupId) + 2 * sizeof(void*)) +
+                      bgp6_.bucket_count() * sizeof(void*) + groups_->memory_bytes();
     return s;
 }
 

@@ -1,17 +1,25 @@
 // The FIB: one lookup structure per distinct effective route table (see effective_routes.hpp), the
-// shared next-hop groups, the Loc-RIB's BGP routes, and the writer-side logic that turns a batch of RIB
-// deltas into table operations.
+// shared next-hop groups, the Loc-RIB's BGP routes (IPv4 and IPv6), and the writer-side logic that
+// turns a batch of RIB deltas — or a new VNet model — into table operations.
 //
-// Threads: apply() and reclaim() run on one writer thread at a time (the FibUpdater's, or a test's);
-// readers use FibReader (reader.hpp) and never lock. Queries (show_effective_route_table, programmed)
-// may run on any thread: they take the control mutex that apply() holds per batch — never a reader.
+// Tables and lookup structures: a TableId names one effective route table of the plan (the subnets of
+// a VNet with the same route table share it). Readers reach its lookup structure through an atomic
+// pointer per TableId; tables whose routes are identical by construction share one structure, and a
+// table no VM uses gets none until materialize() (FibConfig::lazy_tables). A structure no table
+// publishes any more is freed after an RCU grace period.
 //
-// Sequence numbers (design §6): every table carries the sequence of the last RIB delta applied; a
-// snapshot (snapshot()) plus the deltas after its sequence reproduce the table, whatever the transport.
+// Threads: apply(), update_model(), sync() and reclaim() serialise on the control mutex (the
+// FibUpdater's thread calls the first three); readers use FibReader (reader.hpp) and never lock.
+// Queries (show_effective_route_table, programmed, snapshots) may run on any thread.
+//
+// Sequence numbers (design §6): snapshot() carries the RIB sequence it reflects; each table also keeps
+// a dense delta log of its effective changes (log_snapshot() + follow(), delta_log.hpp) that a
+// subscriber outside this process can follow whatever the transport.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +31,7 @@
 
 #include "control/net/ip.hpp"
 #include "control/rib/delta.hpp"
+#include "fib/delta_log.hpp"
 #include "fib/effective_routes.hpp"
 #include "fib/lookup_table.hpp"
 #include "fib/nexthop_group.hpp"
@@ -34,38 +43,66 @@ namespace rf::fib {
 
 struct FibConfig {
     LookupConfig lookup;
-    std::uint32_t max_groups = 1U << 16;  // next-hop group ids
+    // Next-hop group ids 1..max_groups-1. Up to 32,768 the lookup tables store 2-byte entries (half the
+    // memory of 4-byte ones); more switches every table to 4 bytes.
+    std::uint32_t max_groups = 1U << 15;
     std::uint32_t max_readers = 64;       // reader ids 0..max_readers-1 (rte_rcu_qsbr threads)
+    std::uint32_t max_tables = 4096;      // TableIds, including those added by update_model()
+    // Lookup structures only for tables some VM uses (or materialize()): a table nobody reads holds no
+    // DPDK memory; its routes are still computed for queries, snapshots and the delta log.
+    bool lazy_tables = true;
+    // Tables whose effective routes are identical by construction (same system, user and BGP inputs)
+    // share one lookup structure.
+    bool share_identical_tables = true;
+    std::size_t log_retention = 1U << 16;  // per-table delta log entries kept (delta_log.hpp)
     bool quarantine_freed_groups = false;  // see GroupTable
 };
 
 struct ApplyResult {
     std::size_t received = 0;   // deltas in the batch
     std::size_t coalesced = 0;  // superseded by a later delta for the same prefix in the batch
-    std::size_t ignored = 0;    // not IPv4 (the IPv6 FIB is not built yet)
     std::size_t changed = 0;    // prefixes whose Loc-RIB set changed
-    std::size_t table_ops = 0;  // operations programmed, summed over tables
+    std::size_t table_ops = 0;  // operations programmed, summed over lookup structures
     std::size_t failures = 0;   // refused by rte_fib (capacity) or no group id left
     std::uint64_t sequence = 0;  // highest sequence in the batch, now visible
+};
+
+struct ModelChangeResult {
+    bool ok = false;
+    std::string error;             // why the model was refused (nothing changed then)
+    std::size_t tables_changed = 0;  // tables whose effective routes changed
+    std::size_t tables_added = 0;
+    std::size_t table_ops = 0;       // routes reprogrammed in place
+    std::size_t switched = 0;        // tables moved to another lookup structure (built anew or shared)
 };
 
 struct FibStats {
     std::uint64_t batches = 0;
     std::uint64_t deltas = 0;
     std::uint64_t coalesced = 0;
-    std::uint64_t ignored = 0;
     std::uint64_t table_ops = 0;
     std::uint64_t failures = 0;
     std::uint64_t grace_waits = 0;  // a batch waited for readers to leave a standby instance
-    std::uint64_t bgp_routes = 0;
+    std::uint64_t bgp_routes = 0;   // IPv4 and IPv6
+    std::uint64_t bgp_routes_v6 = 0;
+    std::uint64_t model_changes = 0;
+    std::size_t tables = 0;             // TableIds
+    std::size_t lookup_structures = 0;  // materialized (shared ones counted once)
     GroupStats groups;
-    std::size_t lookup_bytes = 0;  // DPDK memory of every lookup structure
-    std::size_t control_bytes = 0;  // estimate of the writer-side state (BGP map, groups)
+    std::size_t lookup_bytes = 0;   // DPDK memory of every lookup structure (estimate)
+    std::size_t control_bytes = 0;  // estimate of the writer-side state (BGP maps, groups)
 };
 
-// One table's content as (prefix, next hop) rows plus the sequence it reflects.
+// One table's content as (prefix, next hop) rows plus the RIB sequence it reflects.
 struct TableSnapshot {
     std::uint64_t sequence = 0;
+    std::vector<std::pair<net::Prefix, NextHop>> routes;
+};
+
+// A table's content at a delta-log position (see delta_log.hpp): start a TableReplica from it.
+struct LogSnapshot {
+    std::uint64_t epoch = 0;
+    std::uint64_t sequence = 0;  // the table's log sequence
     std::vector<std::pair<net::Prefix, NextHop>> routes;
 };
 
@@ -77,50 +114,101 @@ public:
     Fib(const Fib&) = delete;
     Fib& operator=(const Fib&) = delete;
 
-    // --- writer ---
+    // --- writer (serialised on the control mutex; readers never wait) ---
     // Applies one batch: the last delta per prefix wins, every affected table is programmed and
     // flipped, then the batch's sequence becomes visible and released groups are retired.
     ApplyResult apply(std::span<const rib::RouteDelta> batch);
-    // Frees groups whose grace period has ended (apply() does it too).
+    // Frees groups and lookup structures whose grace period has ended (apply() does it too).
     void reclaim();
     // Brings every table's standby instance up to date (see LookupTable::catch_up) so the next batch
     // starts without waiting; the updater calls it while idle. False when a grace period is still
     // running (wait = false).
     bool sync(bool wait);
+    // Replaces the VNet model at run time (peerings, UDRs, route-table associations, subnets, VMs):
+    // recomputes the effective tables, reprograms the ones whose routes changed — in place when their
+    // lookup structure is not shared, else by building one beside it and switching readers over — and
+    // appends the changes to the delta logs. Readers keep looking up throughout. TableIds of existing
+    // tables (by name, "<vnet>" or "<vnet>/<route table>") stay; new tables get new ids; a table that
+    // no subnet uses any more keeps its id with no routes. Refused (ok = false) when invalid.
+    ModelChangeResult update_model(const VnetModel& model);
+    // Gives table `t` a lookup structure now (lazy_tables): for readers the model's VMs do not show.
+    bool materialize(TableId t);
 
     // --- readers (see FibReader) ---
     [[nodiscard]] rte_rcu_qsbr* qsbr() const { return qsbr_; }
     [[nodiscard]] std::uint32_t max_readers() const { return config_.max_readers; }
-    [[nodiscard]] std::size_t table_count() const { return tables_.size(); }
-    [[nodiscard]] const LookupTable& lookup(TableId t) const { return *tables_[t].lookup; }
+    [[nodiscard]] std::size_t table_count() const { return table_count_.load(std::memory_order_acquire); }
+    // The lookup structure readers use for table `t`; nullptr when it has none (lazy_tables).
+    [[nodiscard]] const LookupTable* lookup(TableId t) const {
+        return t < config_.max_tables ? views_[t].load(std::memory_order_acquire) : nullptr;
+    }
+    // Group ids of IPv4 destinations (host order) in table `t`; kNoGroup for a table without a lookup
+    // structure.
+    void lookup_bulk(TableId t, const std::uint32_t* dst, std::uint64_t* group_ids, unsigned n) const;
+    // The same for IPv6 destinations (16 bytes each, network byte order).
+    void lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* group_ids, unsigned n) const;
     [[nodiscard]] const GroupTable& groups() const { return *groups_; }
     [[nodiscard]] std::uint64_t visible_sequence() const { return visible_sequence_.load(std::memory_order_acquire); }
 
-    // --- model and queries (any thread) ---
+    // --- model and queries (any thread; they take the control mutex) ---
+    // The model and plan as of the last update_model(): stable references only while no model change
+    // runs concurrently (start-up code); other callers use the locked queries below.
     [[nodiscard]] const VnetModel& model() const { return model_; }
     [[nodiscard]] const TablePlan& plan() const { return plan_; }
-    [[nodiscard]] std::optional<TableId> table_for_vm(std::string_view vm) const { return plan_.table_for_vm(model_, vm); }
+    [[nodiscard]] std::optional<TableId> table_for_vm(std::string_view vm) const;
+    [[nodiscard]] std::optional<TableId> table_for_subnet(std::string_view vnet, std::string_view subnet) const;
     // `az network nic show-effective-route-table` for a VM; nullopt for an unknown VM.
     [[nodiscard]] std::optional<std::vector<EffectiveRoute>> show_effective_route_table(std::string_view vm) const;
     // What the control side has programmed for exactly `prefix` in table `t`.
     [[nodiscard]] std::optional<NextHop> programmed(TableId t, const net::Prefix& prefix) const;
-    // Every route programmed in table `t`, with the sequence it reflects.
+    // Every route programmed in table `t`, with the RIB sequence it reflects.
     [[nodiscard]] TableSnapshot snapshot(TableId t) const;
+    // Delta log (design §6): a snapshot at a log position (starts the table's log on first use), and
+    // the changes after a position. Transport-neutral: see delta_log.hpp.
+    [[nodiscard]] LogSnapshot log_snapshot(TableId t);
+    [[nodiscard]] FollowResult follow(TableId t, std::uint64_t epoch, std::uint64_t from_sequence,
+                                      std::size_t max_deltas = SIZE_MAX) const;
     [[nodiscard]] FibStats stats() const;
 
 private:
+    struct Slot;
     struct Table {
         TableSpec spec;
-        std::unique_ptr<LookupTable> lookup;
         std::map<net::Prefix, GroupId> static_groups;  // winner per static prefix (refs held)
-        std::vector<LookupTable::Op> ops;                // scratch, per batch
-        GroupId default_bgp = kNoGroup;                  // what /0 resolves to when BGP has it
+        std::string key;                                // content key (identical key → identical routes)
+        bool wanted = false;                            // has VMs, or materialize() asked for it
+        bool pinned = false;                            // materialize() asked for it
+        Slot* slot = nullptr;                           // its lookup structure, when materialized
+        std::unique_ptr<DeltaLog> log;                  // started by log_snapshot()
+    };
+    // One lookup structure, shared by the tables with its key.
+    struct Slot {
+        std::string key;
+        std::unique_ptr<LookupTable> lookup;
+        std::vector<TableId> users;  // users.front() computes the operations for all
+        std::vector<LookupTable::Op> ops;    // scratch, per batch
+        std::vector<LookupTable::Op6> ops6;
+        std::optional<GroupId> default4, default6;  // /0 and ::/0 changes of the batch
+    };
+    struct RetiredSlot {
+        std::uint64_t token;
+        std::unique_ptr<Slot> slot;
     };
 
     Fib(const VnetModel& model, const FibConfig& config);
     bool init(std::string* error);
     [[nodiscard]] GroupId target(const Table& t, const net::Prefix& p, GroupId bgp) const;
     [[nodiscard]] std::map<net::Prefix, std::vector<net::IpAddress>> bgp_view() const;
+    // Every prefix of table `t` → the group programmed for it (kNoGroup entries omitted).
+    [[nodiscard]] std::map<net::Prefix, GroupId> content(const Table& t) const;
+    std::map<net::Prefix, GroupId> acquire_statics(const TableSpec& spec);
+    bool attach(TableId ti);  // gives ti a slot (shared or new) and publishes it; writer, under the lock
+    void detach(TableId ti);  // unpublishes ti's slot; retires the slot when no table uses it
+    void drop_user(Slot* s, TableId ti);
+    void add_op(Slot& s, const net::Prefix& p, GroupId g);
+    void flush(Slot& s, ApplyResult* r);
+    void reclaim_locked();
+    static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
 
     VnetModel model_;
     FibConfig config_;
@@ -128,6 +216,11 @@ private:
     rte_rcu_qsbr* qsbr_ = nullptr;
     std::unique_ptr<GroupTable> groups_;
     std::vector<Table> tables_;
+    std::vector<std::unique_ptr<Slot>> slots_;
+    std::deque<RetiredSlot> retired_slots_;
+    std::unique_ptr<std::atomic<const LookupTable*>[]> views_;  // by TableId, read by readers
+    std::atomic<std::size_t> table_count_{0};
+    std::uint64_t epoch_ = 0;
     // IPv4 prefix packed as (address << 8 | length): cheaper to hash and compare than net::Prefix.
     struct V4KeyHash {
         std::size_t operator()(std::uint64_t k) const noexcept {
@@ -140,18 +233,13 @@ private:
     static net::Prefix v4_prefix(std::uint64_t k) {
         return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)}, static_cast<std::uint8_t>(k & 0xFF));
     }
-    [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const {
-        if (!p.is_v4()) {
-            return kNoGroup;
-        }
-        auto it = bgp_.find(v4_key(p));
-        return it == bgp_.end() ? kNoGroup : it->second;
-    }
-    std::unordered_map<std::uint64_t, GroupId, V4KeyHash> bgp_;  // Loc-RIB (IPv4): prefix → VNG group
+    [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const;
+    std::unordered_map<std::uint64_t, GroupId, V4KeyHash> bgp_;     // Loc-RIB (IPv4): prefix → VNG group
+    std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp6_;  // Loc-RIB (IPv6)
     // Scratch space of apply(), kept to avoid allocating per batch.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)
+    std::vector<std::pair<net::Prefix, std::uint32_t>> order6_;
     std::vector<GroupId> released_;
-    std::vector<std::pair<std::size_t, GroupId>> defaults_;
     alignas(64) std::atomic<std::uint64_t> visible_sequence_{0};
     mutable std::mutex control_mu_;
     FibStats stats_;

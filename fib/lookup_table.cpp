@@ -12,15 +12,19 @@ namespace {
 
 std::atomic<std::uint32_t> g_instance_counter{0};
 
-rte_fib* make_instance(const LookupConfig& c) {
+std::string instance_name(const char* prefix) {
     // rte_rib names its node mempool "MP_<name>" (at most 25 characters): keep names short and unique.
-    const std::string name = "rf" + std::to_string(g_instance_counter.fetch_add(1));
+    return prefix + std::to_string(g_instance_counter.fetch_add(1));
+}
+
+rte_fib* make_instance(const LookupConfig& c, unsigned nh_bytes) {
+    const std::string name = instance_name("rf");
     rte_fib_conf conf{};
     conf.type = RTE_FIB_DIR24_8;
     conf.default_nh = kNoGroup;
     conf.max_routes = static_cast<int>(c.max_routes);
     conf.rib_ext_sz = 0;
-    conf.dir24_8.nh_sz = RTE_FIB_DIR24_8_4B;
+    conf.dir24_8.nh_sz = nh_bytes == 2 ? RTE_FIB_DIR24_8_2B : RTE_FIB_DIR24_8_4B;
     conf.dir24_8.num_tbl8 = c.num_tbl8;
     rte_fib* f = rte_fib_create(name.c_str(), SOCKET_ID_ANY, &conf);
     if (f == nullptr) {
@@ -30,12 +34,30 @@ rte_fib* make_instance(const LookupConfig& c) {
     return f;
 }
 
+rte_fib6* make_instance6(const LookupConfig& c, unsigned nh_bytes) {
+    const std::string name = instance_name("rf6_");
+    rte_fib6_conf conf{};
+    conf.type = RTE_FIB6_TRIE;
+    conf.default_nh = kNoGroup;
+    conf.max_routes = static_cast<int>(c.max_routes6);
+    conf.rib_ext_sz = 0;
+    conf.trie.nh_sz = nh_bytes == 2 ? RTE_FIB6_TRIE_2B : RTE_FIB6_TRIE_4B;
+    conf.trie.num_tbl8 = c.num_tbl8_6;
+    rte_fib6* f = rte_fib6_create(name.c_str(), SOCKET_ID_ANY, &conf);
+    if (f == nullptr) {
+        throw std::runtime_error("rte_fib6_create(" + name + ") failed: " + rte_strerror(rte_errno) +
+                                 " (EAL memory too small? raise -m)");
+    }
+    return f;
+}
+
 }  // namespace
 
-LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr) : config_(config), qsbr_(qsbr) {
+LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr)
+    : config_(config), qsbr_(qsbr), nh_bytes_(config.max_group_id < (1U << 15) ? 2 : 4) {
     try {
-        fib_[0] = make_instance(config);
-        fib_[1] = make_instance(config);
+        fib_[0] = make_instance(config, nh_bytes_);
+        fib_[1] = make_instance(config, nh_bytes_);
     } catch (...) {
         rte_fib_free(fib_[0]);
         throw;
@@ -58,6 +80,21 @@ LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr) : confi
 LookupTable::~LookupTable() {
     rte_fib_free(fib_[0]);
     rte_fib_free(fib_[1]);
+    rte_fib6_free(v6_[0]);
+    rte_fib6_free(v6_[1]);
+}
+
+void LookupTable::create_v6() {
+    v6_[0] = make_instance6(config_, nh_bytes_);
+    try {
+        v6_[1] = make_instance6(config_, nh_bytes_);
+    } catch (...) {
+        rte_fib6_free(v6_[0]);
+        v6_[0] = nullptr;
+        throw;
+    }
+    // Both empty, hence identical: the usual apply/flip/catch-up cycle takes over from here. Readers
+    // see no IPv6 instance (active6_ null: every lookup misses) until the first flip.
 }
 
 void LookupTable::program(rte_fib* f, std::span<const Op> ops, bool count) {
@@ -77,11 +114,28 @@ void LookupTable::program(rte_fib* f, std::span<const Op> ops, bool count) {
     }
 }
 
+void LookupTable::program6(rte_fib6* f, std::span<const Op6> ops, bool count) {
+    for (const Op6& op : ops) {
+        int rc = 0;
+        if (op.group == kNoGroup) {
+            rc = rte_fib6_delete(f, op.ip.data(), op.depth);
+            if (rc == -ENOENT) {
+                rc = 0;
+            }
+        } else {
+            rc = rte_fib6_add(f, op.ip.data(), op.depth, op.group);
+        }
+        if (rc != 0 && count) {
+            ++failures_;
+        }
+    }
+}
+
 bool LookupTable::catch_up(bool wait) {
-    if (behind_.empty()) {
+    if (behind_.empty() && behind6_.empty()) {
         return true;
     }
-    // Readers may still be inside the standby instance until every one has passed a quiescent point
+    // Readers may still be inside the standby instances until every one has passed a quiescent point
     // after the last flip.
     if (rte_rcu_qsbr_check(qsbr_, flip_token_, false) != 1) {
         if (!wait) {
@@ -101,21 +155,40 @@ bool LookupTable::catch_up(bool wait) {
     }
     program(fib_[standby_], behind_, false);  // failures were counted when first applied
     behind_.clear();
+    if (v6_[standby_] != nullptr) {
+        program6(v6_[standby_], behind6_, false);
+    }
+    behind6_.clear();
     return true;
 }
 
-std::size_t LookupTable::apply(std::span<const Op> ops) {
+std::size_t LookupTable::apply(std::span<const Op> ops, std::span<const Op6> ops6) {
     const std::uint64_t before = failures_;
+    if (!ops6.empty() && v6_[0] == nullptr) {
+        catch_up(true);  // the new pair starts identical, so the v4 pair must be current too
+        create_v6();
+    }
     if (!config_.left_right) {
         program(active_.load(std::memory_order_relaxed), ops, true);
+        if (!ops6.empty()) {
+            if (active6_.load(std::memory_order_relaxed) == nullptr) {
+                active6_.store(v6_[0], std::memory_order_release);
+            }
+            program6(active6_.load(std::memory_order_relaxed), ops6, true);
+        }
         return static_cast<std::size_t>(failures_ - before);
     }
     catch_up(true);
     program(fib_[standby_], ops, true);
+    if (v6_[standby_] != nullptr) {
+        program6(v6_[standby_], ops6, true);
+        active6_.store(v6_[standby_], std::memory_order_release);
+    }
     active_.store(fib_[standby_], std::memory_order_release);
     flip_token_ = rte_rcu_qsbr_start(qsbr_);
     standby_ ^= 1;
     behind_.assign(ops.begin(), ops.end());
+    behind6_.assign(ops6.begin(), ops6.end());
     return static_cast<std::size_t>(failures_ - before);
 }
 
@@ -131,11 +204,35 @@ void LookupTable::lookup_bulk(const std::uint32_t* dst, std::uint64_t* groups, u
     }
 }
 
+void LookupTable::lookup_bulk6(const std::uint8_t (*dst)[16], std::uint64_t* groups, unsigned n) const {
+    rte_fib6* f = active6_.load(std::memory_order_acquire);
+    const GroupId dflt = default_group6_.load(std::memory_order_acquire);
+    if (f == nullptr) {
+        for (unsigned i = 0; i < n; ++i) {
+            groups[i] = dflt;
+        }
+        return;
+    }
+    // Same as above: rte_fib6_lookup_bulk only reads the addresses.
+    rte_fib6_lookup_bulk(f, const_cast<std::uint8_t(*)[16]>(dst), groups, static_cast<int>(n));
+    if (dflt != kNoGroup) {
+        for (unsigned i = 0; i < n; ++i) {
+            groups[i] = groups[i] == kNoGroup ? dflt : groups[i];
+        }
+    }
+}
+
 std::size_t LookupTable::memory_bytes() const {
-    // DIR-24-8 with 4-byte entries: 2^24 tbl24 entries, num_tbl8 groups of 256, and the RIB's node
-    // pool (rte_rib_node is 48 bytes plus the mempool's per-object header and padding, ~64 bytes).
-    const std::size_t one = (std::size_t{1} << 24) * 4 + std::size_t{config_.num_tbl8} * 256 * 4 +
-                            std::size_t{config_.max_routes} * 64;
+    // DIR-24-8 / trie: 2^24 tbl24 entries, num_tbl8 groups of 256 entries, and the RIB's node pool
+    // (rte_rib_node is 48 bytes plus the mempool's per-object header and padding, ~64 bytes; an
+    // rte_rib6_node ~96).
+    const std::size_t nh = nh_bytes_;
+    std::size_t one = (std::size_t{1} << 24) * nh + std::size_t{config_.num_tbl8} * 256 * nh +
+                      std::size_t{config_.max_routes} * 64;
+    if (v6_[0] != nullptr) {
+        one += (std::size_t{1} << 24) * nh + std::size_t{config_.num_tbl8_6} * 256 * nh +
+               std::size_t{config_.max_routes6} * 96;
+    }
     return 2 * one;
 }
 

@@ -3,6 +3,7 @@
 //   rf::fib::FibReader r(fib, reader_id);      // registers reader_id (< fib.max_readers()) with QSBR
 //   for each burst:
 //       r.lookup_bulk(table, dst, gid, n);     // IPv4 destinations (host order) → group ids
+//       r.lookup_bulk6(table, dst6, gid, n);   // IPv6 destinations (uint8_t[n][16], network order)
 //       for each packet: const NextHopGroup* g = r.group(gid[i]);
 //                        g->type(), g->pick(flow_hash) → member address
 //       r.quiescent();                         // once per burst: drops every pointer obtained above
@@ -35,9 +36,15 @@ public:
     FibReader(const FibReader&) = delete;
     FibReader& operator=(const FibReader&) = delete;
 
-    // Group ids for `n` destinations (IPv4, host byte order) in table `t`; kNoGroup = no route.
+    // Group ids for `n` destinations (IPv4, host byte order) in table `t`; kNoGroup = no route (also
+    // for a table without a lookup structure: see Fib::materialize).
     void lookup_bulk(TableId t, const std::uint32_t* dst, std::uint64_t* group_ids, unsigned n) const {
-        fib_.lookup(t).lookup_bulk(dst, group_ids, n);
+        fib_.lookup_bulk(t, dst, group_ids, n);
+    }
+    // The same for IPv6: `dst` holds n addresses of 16 bytes in network byte order (as in the IPv6
+    // header, rte_fib6's layout).
+    void lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* group_ids, unsigned n) const {
+        fib_.lookup_bulk6(t, dst, group_ids, n);
     }
     [[nodiscard]] const NextHopGroup* group(std::uint64_t id) const {
         return fib_.groups().get(static_cast<GroupId>(id));

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "fib/fib.hpp"
@@ -159,10 +160,40 @@ TEST_F(FibTest, SameEcmpSetSharesOneGroupAndUnusedGroupsAreFreed) {
     EXPECT_EQ(fib->stats().groups.created, created);
 }
 
-TEST_F(FibTest, Ipv6DeltasAreIgnoredAndCounted) {
-    const auto r = fib->apply(std::vector{delta(1, "2001:db8::/32", {"2001:db8::1"})});
-    EXPECT_EQ(r.ignored, 1U);
-    EXPECT_EQ(fib->visible_sequence(), 1U);
+TEST_F(FibTest, Ipv6BgpRoutesAreProgrammedLookedUpAndWithdrawn) {
+    auto look6 = [this](TableId t, const std::string& dst) {
+        FibReader r(*fib, 0);
+        const auto a = A(dst);
+        std::uint8_t ip[1][16];
+        std::copy(a.bytes.begin(), a.bytes.end(), ip[0]);
+        std::uint64_t gid = 0;
+        r.lookup_bulk6(t, ip, &gid, 1);
+        std::optional<NextHop> out;
+        if (const NextHopGroup* g = r.group(gid); g != nullptr) {
+            out = g->value();
+        }
+        r.quiescent();
+        return out;
+    };
+    EXPECT_FALSE(look6(workload, "2001:db8:1::1"));  // no IPv6 route at all yet
+    const auto r = fib->apply(std::vector{delta(1, "2001:db8::/32", {"fd00::5", "fd00::4"}),
+                                          delta(2, "2001:db8:1::/48", {"fd00::6"}),
+                                          delta(3, "10.9.0.0/16", {"10.1.1.4"})});
+    EXPECT_EQ(r.changed, 3U);
+    EXPECT_EQ(fib->stats().bgp_routes_v6, 2U);
+    const auto wide = look6(workload, "2001:db8:2::1");
+    ASSERT_TRUE(wide);
+    EXPECT_EQ(wide->type, NextHopType::VirtualNetworkGateway);
+    EXPECT_EQ(wide->addresses, (std::vector<net::IpAddress>{A("fd00::4"), A("fd00::5")}));
+    EXPECT_EQ(look6(workload, "2001:db8:1::1")->addresses, std::vector<net::IpAddress>{A("fd00::6")});
+    EXPECT_EQ(look6(spoke1, "2001:db8:1::1")->addresses, std::vector<net::IpAddress>{A("fd00::6")});
+    EXPECT_FALSE(look6(spoke2, "2001:db8:1::1"));  // no "use remote route server"
+    EXPECT_EQ(fib->programmed(workload, P("2001:db8::/32"))->type, NextHopType::VirtualNetworkGateway);
+    fib->apply(std::vector{delta(4, "2001:db8:1::/48", {})});
+    EXPECT_EQ(look6(workload, "2001:db8:1::1")->addresses, (std::vector<net::IpAddress>{A("fd00::4"), A("fd00::5")}));
+    fib->apply(std::vector{delta(5, "::/0", {"fd00::9"})});
+    EXPECT_EQ(look6(workload, "3000::1")->addresses, std::vector<net::IpAddress>{A("fd00::9")});
+    EXPECT_EQ(look(workload, "8.8.8.8")->type, NextHopType::Internet);  // IPv4 default untouched
 }
 
 TEST_F(FibTest, SnapshotCarriesTheSequenceAndEveryProgrammedRoute) {
