@@ -297,6 +297,7 @@ Result<Unit, ApiError> DaemonControlPlane::remove_peer(std::string_view name) {
         if (it == config_.peers.end()) {
             return unexpected(peering_not_found(n));
         }
+        fold_update_counters(server_.sessions());  // its UPDATEs stay in routefabric_updates_total
         server_.remove_peer(it->address);
         config_.peers.erase(it);
         return Unit{};
@@ -477,6 +478,22 @@ Result<EmulatorStats, ApiError> DaemonControlPlane::emulator_stats() {
     return emulator_();
 }
 
+void DaemonControlPlane::fold_update_counters(const std::vector<session::SessionStatus>& sessions) {
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> now;
+    for (const session::SessionStatus& st : sessions) {
+        const std::string key = st.peer_address.to_string() + "|" + st.local_address.to_string();
+        const auto before = update_counts_seen_.find(key);
+        const std::uint64_t in0 = before == update_counts_seen_.end() ? 0 : before->second.first;
+        const std::uint64_t out0 = before == update_counts_seen_.end() ? 0 : before->second.second;
+        // A session's counters only grow; if one ever restarts from zero (a new session object for the
+        // same addresses), everything it reports is new.
+        updates_in_total_ += st.updates_received >= in0 ? st.updates_received - in0 : st.updates_received;
+        updates_out_total_ += st.updates_sent >= out0 ? st.updates_sent - out0 : st.updates_sent;
+        now[key] = {st.updates_received, st.updates_sent};
+    }
+    update_counts_seen_ = std::move(now);  // sessions gone: their counts stay in the totals
+}
+
 void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
     struct Snapshot {
         std::map<std::string, std::size_t> sessions;
@@ -492,10 +509,12 @@ void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
         for (const config::PeerConfig& p : config_.peers) {
             s.peer_routes[p.name] = 0;
         }
-        for (const session::SessionStatus& st : server_.sessions()) {
+        const std::vector<session::SessionStatus> sessions = server_.sessions();
+        fold_update_counters(sessions);
+        s.updates = updates_in_total_;
+        s.updates_sent = updates_out_total_;
+        for (const session::SessionStatus& st : sessions) {
             ++s.sessions[lower(session::state_name(st.state))];
-            s.updates += st.updates_received;
-            s.updates_sent += st.updates_sent;
             if (st.rib_id != 0 && server_.rib().is_up(st.rib_id)) {
                 auto& n = s.peer_routes[st.peer];
                 n = std::max(n, server_.rib().route_count(st.rib_id));

@@ -79,6 +79,10 @@ private:
     Result<RoutesByInstance, ApiError> routes(std::string_view name, bool learned) const;
     Result<EffectiveRoutes, ApiError> effective(std::optional<fib::TableId> table, std::string name) const;
     const config::PeerConfig* find(std::string_view name) const;
+    // UPDATE totals that never go down (Prometheus counters): each session's own counters are folded into
+    // running totals, so a session that goes away (peering deleted) keeps its share. Called on every
+    // scrape and right before a peer is removed.
+    void fold_update_counters(const std::vector<session::SessionStatus>& sessions);
 
     boost::asio::io_context& io_;
     session::RouteServer& server_;
@@ -89,6 +93,10 @@ private:
     std::optional<fib::TablePlan> plan_;
     std::function<EmulatorStats()> emulator_;
     std::function<std::uint64_t()> fib_queue_depth_;
+    // io thread only: the last (in, out) seen per session ("peer address|local address") and the totals.
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> update_counts_seen_;
+    std::uint64_t updates_in_total_ = 0;
+    std::uint64_t updates_out_total_ = 0;
 };
 
 }  // namespace rf::api

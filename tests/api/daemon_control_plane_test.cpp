@@ -208,6 +208,48 @@ TEST_F(DaemonControlPlaneTest, LearnedAdvertisedRibAndEffectiveRoutes) {
     EXPECT_EQ(text.find("routefabric_updates_total{direction=\"out\"} 0\n"), std::string::npos) << text;
 }
 
+// The value of one series in a /metrics text; -1 when absent.
+double metric_value(const std::string& text, const std::string& series) {
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) {
+        return -1;
+    }
+    return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST_F(DaemonControlPlaneTest, UpdateCountersNeverGoDownWhenAPeeringIsRemoved) {
+    connect_nva("127.0.0.11", 65001, {"10.250.0.0/16"}, {65001});
+    connect_nva("127.0.0.12", 65002, {"10.250.0.0/16", "192.168.7.0/24"}, {65002});
+    ASSERT_TRUE(eventually([&] {
+        auto e = cp_->rib_entry(*net::Prefix::parse("10.250.0.0/16"));
+        return e && e->ecmp_next_hops.size() == 2 && cp_->rib_entry(*net::Prefix::parse("192.168.7.0/24"));
+    }));
+    metrics::Registry registry;  // one registry across scrapes, as the API server keeps it
+    cp_->collect_metrics(registry);
+    const std::string before = registry.render();
+    const double in_before = metric_value(before, "routefabric_updates_total{direction=\"in\"}");
+    const double out_before = metric_value(before, "routefabric_updates_total{direction=\"out\"}");
+    // Four sessions (two NVAs × two instances), each announced its routes in at least one UPDATE.
+    ASSERT_GE(in_before, 4) << before;
+    ASSERT_GT(out_before, 0) << before;
+
+    ASSERT_TRUE(cp_->remove_peer("nva2"));
+    ASSERT_TRUE(eventually([&] { return !cp_->rib_entry(*net::Prefix::parse("192.168.7.0/24")).has_value(); }));
+    cp_->collect_metrics(registry);
+    const std::string after = registry.render();
+    // nva2's sessions are gone, their UPDATEs stay counted (Prometheus counters never decrease); the
+    // withdrawals sent to nva1 only add to "out".
+    EXPECT_GE(metric_value(after, "routefabric_updates_total{direction=\"in\"}"), in_before) << after;
+    EXPECT_GE(metric_value(after, "routefabric_updates_total{direction=\"out\"}"), out_before) << after;
+    EXPECT_NE(after.find("routefabric_sessions{state=\"established\"} 2\n"), std::string::npos) << after;
+
+    // A new scrape with nothing new changes nothing.
+    cp_->collect_metrics(registry);
+    const std::string again = registry.render();
+    EXPECT_EQ(metric_value(again, "routefabric_updates_total{direction=\"in\"}"),
+              metric_value(after, "routefabric_updates_total{direction=\"in\"}"));
+}
+
 TEST_F(DaemonControlPlaneTest, RuntimeAddAndRemoveThroughTheApi) {
     config::ConfigStore store(config_, "");
     metrics::Registry registry;
