@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "control/api/daemon_control_plane.hpp"
 #include "control/api/metrics.hpp"
@@ -22,6 +23,15 @@
 #include "control/config/config_store.hpp"
 
 namespace rf::api {
+
+// What a reload (SIGHUP) did: peerings by name, and what it could not do.
+struct ReloadReport {
+    std::vector<std::string> added;
+    std::vector<std::string> removed;
+    std::vector<std::string> replaced;        // settings changed: deleted and created again (session reset)
+    std::vector<std::string> failed;          // "name: reason" (the running state keeps the old peering)
+    std::vector<std::string> restart_needed;  // sections that changed but apply only at start-up
+};
 
 class OperatorSurface {
 public:
@@ -36,6 +46,13 @@ public:
     void stop();
     // The bound API port (useful with api.port 0); 0 when not serving.
     [[nodiscard]] std::uint16_t api_port() const;
+
+    // Re-reads the configuration file and applies its peers as the REST API would: peerings missing from
+    // the file are deleted, new ones created, changed ones deleted and created again. Other sections
+    // (route_server, virtual_network, emulator, api) are compared and reported when they need a restart.
+    // An invalid file changes nothing (its errors are returned). The file is not rewritten. Call on the
+    // io thread (the daemon's signal handler) or any other thread.
+    Result<ReloadReport, config::Errors> reload();
 
     [[nodiscard]] config::ConfigStore& store() { return store_; }
     [[nodiscard]] metrics::Registry& registry() { return registry_; }

@@ -30,6 +30,16 @@ Result<Config, Errors> ConfigStore::replace_locked(Config next) {
     return current_;
 }
 
+Result<Config, Errors> ConfigStore::adopt(Config next) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Errors errors = validate(next);
+    if (!errors.empty()) {
+        return unexpected(std::move(errors));
+    }
+    current_ = std::move(next);
+    return current_;
+}
+
 Result<Config, Errors> ConfigStore::update(const std::function<void(Config&)>& edit) {
     std::lock_guard<std::mutex> lock(mutex_);  // held throughout: concurrent updates do not lose each other
     Config next = current_;

@@ -27,6 +27,10 @@ public:
     // Applies `edit` to a copy of the current configuration, then replace().
     Result<Config, Errors> update(const std::function<void(Config&)>& edit);
 
+    // Makes `next` current if it validates, without writing the file: for a configuration just read from
+    // that file (routefabricd's SIGHUP reload), so the operator's file keeps its comments and layout.
+    Result<Config, Errors> adopt(Config next);
+
 private:
     Result<Config, Errors> replace_locked(Config next);
 

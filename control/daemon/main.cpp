@@ -3,24 +3,36 @@
 // deltas into the FIB (effective route tables for the configured VNet model) through the FIB updater's
 // bounded queue, serves the REST API and /metrics (docs/api.md), and optionally runs the DPDK host
 // emulator forwarding synthetic traffic from every VM through the FIB, measuring convergence for each
-// route change. On SIGINT/SIGTERM it sends Cease / Administrative Shutdown to every peer and exits 0.
+// route change. On SIGINT/SIGTERM it sends Cease / Administrative Shutdown to every peer and exits 0. On
+// SIGHUP it re-reads the file and applies its peers as the REST API would (deleted, created, or deleted
+// and created again when changed); other changes are logged as needing a restart; an invalid file is
+// logged and changes nothing.
+//
+// Route-server-only mode: without a virtual_network section and without the emulator (or with --no-fib)
+// there is nothing to forward for, so neither the DPDK EAL nor the FIB tables (~600 MB of DIR-24-8) nor the
+// emulator are created; the RIB's deltas are counted and dropped. The REST API, metrics and every BGP
+// function work the same.
 //
 //   routefabricd [options] CONFIG [-- EAL ARGS...]
 //   routefabricd --check-config CONFIG      validate and exit (0 = valid, 1 = invalid); --check is an alias
 //
 // Options: --emulator / --no-emulator (default: emulator.enabled, true when the emulator section exists),
-// --workers N (emulator worker lcores), --log-level trace|debug|info|warn|error, --eal "ARGS" (same as ARGS
-// after "--").
+// --fib / --no-fib (default: a FIB when virtual_network is configured or the emulator runs; --no-fib also
+// turns the emulator off), --workers N (emulator worker lcores), --log-level trace|debug|info|warn|error,
+// --eal "ARGS" (same as ARGS after "--").
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "control/api/daemon_control_plane.hpp"
 #include "control/api/operator_surface.hpp"
@@ -33,8 +45,8 @@ namespace {
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: routefabricd [--emulator|--no-emulator] [--workers N] [--log-level LEVEL] CONFIG "
-                 "[-- EAL ARGS...]\n"
+                 "usage: routefabricd [--emulator|--no-emulator] [--fib|--no-fib] [--workers N] "
+                 "[--log-level LEVEL] CONFIG [-- EAL ARGS...]\n"
                  "       routefabricd --check-config CONFIG   (alias: --check)\n");
 }
 
@@ -60,6 +72,53 @@ bool emulator_section_without_enabled(const std::string& path) {
     }
 }
 
+// The RIB's DeltaSink in route-server-only mode: nothing consumes Loc-RIB changes, so every batch is
+// accepted (never back-pressure) and only counted. Called on the io thread only.
+class DiscardSink final : public rf::rib::DeltaSink {
+public:
+    bool publish(std::span<const rf::rib::RouteDelta> batch) override {
+        deltas_ += batch.size();
+        return true;
+    }
+    [[nodiscard]] std::uint64_t deltas() const { return deltas_; }
+
+private:
+    std::uint64_t deltas_ = 0;
+};
+
+std::string names(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& n : v) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
+// SIGHUP: the file's peers become the running ones (see OperatorSurface::reload).
+void reload(rf::api::OperatorSurface& surface, const std::string& path) {
+    spdlog::info("SIGHUP: reloading {}", path);
+    auto r = surface.reload();
+    if (!r) {
+        for (const auto& e : r.error()) {
+            spdlog::error("reload: {}: {}", path, e.to_string());
+        }
+        spdlog::error("reload: {} has {} error(s); nothing changed", path, r.error().size());
+        return;
+    }
+    if (r->added.empty() && r->removed.empty() && r->replaced.empty()) {
+        spdlog::info("reload: peerings unchanged");
+    } else {
+        spdlog::info("reload: peerings added [{}], deleted [{}], re-created with new settings [{}]",
+                     names(r->added), names(r->removed), names(r->replaced));
+    }
+    for (const auto& f : r->failed) {
+        spdlog::error("reload: {}", f);
+    }
+    if (!r->restart_needed.empty()) {
+        spdlog::warn("reload: {} changed; these take effect at the next restart", names(r->restart_needed));
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +130,7 @@ int main(int argc, char** argv) {
     }
     bool check_only = false;
     std::optional<bool> emulator_flag;
+    std::optional<bool> fib_flag;
     std::optional<std::uint32_t> workers;
     std::string log_level = "info";
     std::string path;
@@ -87,6 +147,10 @@ int main(int argc, char** argv) {
             emulator_flag = true;
         } else if (a == "--no-emulator") {
             emulator_flag = false;
+        } else if (a == "--fib") {
+            fib_flag = true;
+        } else if (a == "--no-fib") {
+            fib_flag = false;
         } else if (a == "--workers" && has_value) {
             const std::string& v = args[++i];
             if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos) {
@@ -127,19 +191,29 @@ int main(int argc, char** argv) {
     if (emulator_flag) {
         cfg->emulator.enabled = *emulator_flag;
     }
-    const bool emulator = cfg->emulator.enabled;
+    // The FIB exists for the VNet model's effective route tables and for the emulator that forwards
+    // through them; a plain route server (no virtual_network, no emulator) gets none.
+    const bool fib = fib_flag.value_or(cfg->virtual_network.has_value() || cfg->emulator.enabled);
+    if (!fib && emulator_flag.value_or(false)) {
+        std::fprintf(stderr,
+                     "routefabricd: --emulator forwards through the FIB; it cannot run with --no-fib\n");
+        return 2;
+    }
+    // --no-fib wins over emulator.enabled from the file (the file itself is left as it is).
+    const bool emulator = fib && cfg->emulator.enabled;
+    const bool emulator_dropped = !fib && cfg->emulator.enabled;
     if (check_only) {
         std::string listen;
         for (const auto& l : cfg->route_server.listen) {
             listen += (listen.empty() ? "" : ", ") + l.to_string();
         }
-        std::printf("%s: OK — AS %u, listen %s port %u, %zu peer(s), %s, API %s, emulator %s\n", path.c_str(),
-                    cfg->route_server.asn, listen.c_str(), cfg->route_server.port, cfg->peers.size(),
-                    cfg->virtual_network ? "VNet model from virtual_network" : "default lab VNet model",
-                    cfg->api.enabled
-                        ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
-                        : "off",
-                    emulator ? "on" : "off");
+        std::printf(
+            "%s: OK — AS %u, listen %s port %u, %zu peer(s), %s, API %s, FIB %s, emulator %s\n", path.c_str(),
+            cfg->route_server.asn, listen.c_str(), cfg->route_server.port, cfg->peers.size(),
+            cfg->virtual_network ? "VNet model from virtual_network" : "default lab VNet model",
+            cfg->api.enabled ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
+                             : "off",
+            fib ? "on" : "off (route server only)", emulator ? "on" : "off");
         return 0;
     }
 
@@ -150,6 +224,9 @@ int main(int argc, char** argv) {
     // A peer closing its socket must not kill us with SIGPIPE (Asio uses MSG_NOSIGNAL, belt and braces).
     std::signal(SIGPIPE, SIG_IGN);
 
+    if (emulator_dropped) {
+        spdlog::warn("--no-fib: the emulator (emulator.enabled in {}) is not started", path);
+    }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
     const rf::fib::VnetModel model = rf::config::to_vnet_model(*cfg);
     rf::daemon::ForwardingOptions fo;
@@ -172,12 +249,17 @@ int main(int argc, char** argv) {
     }
     // The metrics live in the operator surface, which needs the server; the forwarding side records into
     // them through a pointer set once both exist (nothing is published before io.run()).
-    std::unique_ptr<rf::daemon::Forwarding> forwarding = rf::daemon::Forwarding::create(model, fo, &error);
-    if (!forwarding) {
-        spdlog::error("forwarding plane: {}", error);
-        return 1;
+    // Route-server-only mode creates none of it (no EAL, no FIB tables, no emulator threads).
+    std::unique_ptr<rf::daemon::Forwarding> forwarding;
+    DiscardSink discard;
+    if (fib) {
+        forwarding = rf::daemon::Forwarding::create(model, fo, &error);
+        if (!forwarding) {
+            spdlog::error("forwarding plane: {}", error);
+            return 1;
+        }
     }
-    rf::session::RouteServer server(io, server_cfg, forwarding->sink());
+    rf::session::RouteServer server(io, server_cfg, forwarding ? forwarding->sink() : discard);
     server.set_log_sink([](const std::string& line) { spdlog::info("{}", line); });
     server.set_transition_observer([](const rf::session::TransitionRecord& r) {
         const auto& t = r.transition;
@@ -198,12 +280,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     rf::api::OperatorSurface surface(io, server, *cfg, path);
-    forwarding->set_metrics(&surface.metrics());
-    rf::daemon::Forwarding* fwd = forwarding.get();
-    surface.registry().add_collector([fwd](rf::metrics::Registry&) { fwd->collect(); });
-    surface.control_plane().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
-    if (emulator) {
-        surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+    if (forwarding) {
+        forwarding->set_metrics(&surface.metrics());
+        rf::daemon::Forwarding* fwd = forwarding.get();
+        surface.registry().add_collector([fwd](rf::metrics::Registry&) { fwd->collect(); });
+        surface.control_plane().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
+        if (emulator) {
+            surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+        }
     }
     if (auto err = surface.start()) {
         spdlog::error("{}", *err);
@@ -217,11 +301,28 @@ int main(int argc, char** argv) {
                  server_cfg.local_asn, server_cfg.router_id.to_string(), where, cfg->peers.size(),
                  server_cfg.rib.as_path_mode == rf::rib::AsPathMode::Prepend ? "azure" : "transparent",
                  server_cfg.max_peers);
-    spdlog::info("{}", forwarding->describe());
+    if (forwarding) {
+        spdlog::info("{}", forwarding->describe());
+    } else {
+        spdlog::info(
+            "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
+            "or --no-fib)");
+    }
     if (surface.api_port() != 0) {
         spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg->api.listen.to_string(),
                      surface.api_port());
     }
+
+    boost::asio::signal_set hangup(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup;
+    on_hangup = [&](const boost::system::error_code& ec, int) {
+        if (ec) {
+            return;
+        }
+        reload(surface, path);
+        hangup.async_wait(on_hangup);
+    };
+    hangup.async_wait(on_hangup);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     bool stopping = false;
@@ -232,12 +333,16 @@ int main(int argc, char** argv) {
         stopping = true;
         spdlog::info("signal {}: sending Cease / Administrative Shutdown to every peer", signo);
         surface.stop();
+        hangup.cancel();
         server.shutdown("routefabricd shutting down", [&io]() { io.stop(); });
     });
     io.run();
     surface.stop();
-    forwarding->stop();
+    if (forwarding) {
+        forwarding->stop();
+    }
     const auto st = server.rib().stats();
-    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit", st.loc_rib_prefixes);
+    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit{}", st.loc_rib_prefixes,
+                 forwarding ? "" : " (" + std::to_string(discard.deltas()) + " Loc-RIB changes, no FIB)");
     return 0;
 }

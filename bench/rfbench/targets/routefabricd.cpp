@@ -1,7 +1,9 @@
 // routefabricd as the target, with its YAML configuration (docs/configuration.md). It runs in
 // transparent route-server mode here (RFC 7947, like the BIRD/FRR/GoBGP configs; Azure mode only adds
 // the RS ASN to the path), 4-byte ASNs on, no VNet prefixes (nothing foreign reaches the monitor), the
-// peer limit and per-peer route limits raised out of the way unless the scenario tests them.
+// peer limit and per-peer route limits raised out of the way unless the scenario tests them. It runs as a
+// route server only (--no-fib: no FIB tables, no emulator), as BIRD/FRR/GoBGP do: the comparison is route
+// server against route server.
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -35,8 +37,8 @@ public:
         return {};
     }
     [[nodiscard]] std::string notes() const override {
-        return "YAML config; mode transparent; no emulator, API off; max-peers and route-limit raised unless "
-               "tested; "
+        return "YAML config; --no-fib (route server only: no FIB, no emulator); mode transparent; API off; "
+               "max-peers and route-limit raised unless tested; "
                "passive peers with multihop; idle-hold = --idle-hold";
     }
 
@@ -77,7 +79,7 @@ public:
     }
     [[nodiscard]] std::vector<std::string> command(const TargetSpec& /*spec*/, const std::string& dir,
                                                    const std::string& binary) const override {
-        return {binary, dir + "/routefabricd.yaml"};
+        return {binary, "--no-fib", dir + "/routefabricd.yaml"};
     }
 };
 

@@ -6,10 +6,14 @@
 //    rfctl learns a route, a VM's effective routes show it (computed over the FIB's VNet model), the
 //    emulator measured convergence for it, /metrics shows the FIB and host series, and deleting the
 //    peering withdraws the route. (The REST API itself is covered by tests/api.)
+//  - route-server-only mode (no virtual_network, no emulator, or --no-fib): no EAL, no FIB, BGP works;
+//  - SIGHUP applies the file's peers (an invalid file changes nothing).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/test_support.hpp"
@@ -169,6 +173,208 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
 
     d.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !d.running(); }, 15s));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
+}
+
+// Threads named by DPDK's EAL (eal-intr-thread, rte_mp_handle, rte-worker-N, ...) in the process.
+std::vector<std::string> eal_threads(pid_t pid) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::string comm = read_file(t.path().string() + "/comm");
+        while (!comm.empty() && comm.back() == '\n') {
+            comm.pop_back();
+        }
+        if (comm.starts_with("eal-") || comm.starts_with("rte")) {
+            out.push_back(comm);
+        }
+    }
+    return out;
+}
+
+std::string status_line(pid_t pid, const std::string& key) {
+    const std::string s = read_file("/proc/" + std::to_string(pid) + "/status");
+    const auto at = s.find(key + ":");
+    return at == std::string::npos ? "" : s.substr(at, s.find('\n', at) - at);
+}
+
+// A plain route server (no virtual_network, no emulator): no EAL, no FIB, no emulator, and BGP works —
+// a route from one NVA reaches the other; the API says the emulator is not there.
+TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
+    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
+        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(1);
+    const std::string a = loopback(41);
+    const std::string b = loopback(42);
+    const std::uint16_t port = free_port(rs);
+    const std::uint16_t api = free_port("127.0.0.1");
+    const std::string yaml = "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+                             "]\n  port: " + std::to_string(port) +
+                             "\n  idle_hold: 1\n  mode: transparent\npeers:\n  - {name: a, address: " + a +
+                             ", asn: 65041}\n  - {name: b, address: " + b +
+                             ", asn: 65042}\napi:\n  port: " + std::to_string(api) + "\n";
+    write_file(dir.file("rf.yaml"), yaml);
+    EXPECT_NE(run_capture({daemon_path(), "--check-config", dir.file("rf.yaml")})
+                  .find("FIB off (route server only)"),
+              std::string::npos);
+
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    RawPeer pa;
+    RawPeer pb;
+    ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 10s, 100ms))
+        << read_file(dir.file("rf.log"));
+    ASSERT_TRUE(pb.connect(b, rs, port));
+    ASSERT_TRUE(pa.handshake(65041, "10.0.0.41"));
+    ASSERT_TRUE(pb.handshake(65042, "10.0.0.42"));
+    ASSERT_TRUE(pa.announce({"10.41.0.0/24", "10.41.1.0/24"}, a, {65041}));
+    const auto reflected = [&](const std::string& prefix) {
+        for (const auto& u : pb.updates) {
+            for (const auto& n : u.nlri) {
+                if (n.prefix.to_string() == prefix) {
+                    return u.attributes.as_path && u.attributes.as_path->to_string() == "65041";
+                }
+            }
+        }
+        return false;
+    };
+    EXPECT_TRUE(wait_until(
+        [&] {
+            (void)pb.receive(100ms);
+            return reflected("10.41.0.0/24") && reflected("10.41.1.0/24");
+        },
+        5s))
+        << read_file(dir.file("rf.log"));
+
+    const std::string log = read_file(dir.file("rf.log"));
+    EXPECT_NE(log.find("route server only: no FIB, no emulator"), std::string::npos) << log;
+    EXPECT_EQ(log.find("FIB: "), std::string::npos) << log;
+    EXPECT_TRUE(eal_threads(d.pid()).empty()) << "DPDK EAL threads in a route-server-only daemon";
+    const std::string server = "http://127.0.0.1:" + std::to_string(api);
+    const auto stats = run_capture({rfctl_path(), "--server", server, "emulator", "stats"}, 10s);
+    EXPECT_NE(stats.find("not running"), std::string::npos) << stats;
+    // Memory is a benchmark's business (rfbench, docs/benchmarks.md); shown here for the record only.
+    std::printf("route-server-only routefabricd: %s, %s\n", status_line(d.pid(), "VmRSS").c_str(),
+                status_line(d.pid(), "VmHWM").c_str());
+
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
+    EXPECT_NE(read_file(dir.file("rf.log")).find("Loc-RIB changes, no FIB"), std::string::npos);
+}
+
+// --no-fib wins over a configured VNet model and emulator (the file is left alone); --emulator with
+// --no-fib is a usage error.
+TEST(Routefabricd, NoFibFlagOverridesTheConfiguration) {
+    if (!have_executable(daemon_path())) {
+        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(1);
+    const std::uint16_t port = free_port(rs);
+    const std::string yaml = "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+                             "]\n  port: " + std::to_string(port) +
+                             "\nemulator:\n  enabled: true\n  vm_count: 100\n  vms_per_host: 50\napi:\n"
+                             "  enabled: false\n";
+    write_file(dir.file("rf.yaml"), yaml);
+    EXPECT_NE(run_capture({daemon_path(), "--check-config", dir.file("rf.yaml")}).find("FIB on"),
+              std::string::npos);
+    EXPECT_NE(run_capture({daemon_path(), "--no-fib", "--check-config", dir.file("rf.yaml")})
+                  .find("FIB off (route server only), emulator off"),
+              std::string::npos);
+    Process usage;
+    ASSERT_TRUE(
+        usage.start({daemon_path(), "--emulator", "--no-fib", dir.file("rf.yaml")}, dir.file("usage.log")));
+    EXPECT_TRUE(wait_until([&] { return !usage.running(); }, 5s));
+    EXPECT_TRUE(WIFEXITED(usage.exit_status()) && WEXITSTATUS(usage.exit_status()) == 2);
+    EXPECT_NE(read_file(dir.file("usage.log")).find("cannot run with --no-fib"), std::string::npos);
+
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), "--no-fib", dir.file("rf.yaml")}, dir.file("rf.log")));
+    EXPECT_TRUE(wait_until(
+        [&] { return read_file(dir.file("rf.log")).find("listening on") != std::string::npos; }, 10s))
+        << read_file(dir.file("rf.log"));
+    const std::string log = read_file(dir.file("rf.log"));
+    EXPECT_NE(log.find("the emulator (emulator.enabled in"), std::string::npos) << log;
+    EXPECT_NE(log.find("route server only: no FIB"), std::string::npos) << log;
+    EXPECT_TRUE(eal_threads(d.pid()).empty());
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
+    EXPECT_EQ(read_file(dir.file("rf.yaml")), yaml) << "the configuration file is not rewritten";
+}
+
+// SIGHUP re-reads the file: peerings gone from it are deleted (the NVA gets a Cease), new ones can
+// establish, a changed route_server section is reported as needing a restart, the file is not rewritten;
+// an invalid file changes nothing and the daemon keeps running.
+TEST(Routefabricd, SighupAppliesTheFilesPeers) {
+    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
+        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(1);
+    const std::uint16_t port = free_port(rs);
+    const std::uint16_t api = free_port("127.0.0.1");
+    const auto config = [&](const std::string& hold, const std::string& peers) {
+        return "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+               "]\n  port: " + std::to_string(port) + "\n  idle_hold: 1\n  hold_time: " + hold +
+               "\npeers:\n" + peers + "api:\n  port: " + std::to_string(api) + "\n";
+    };
+    const std::string peer_a = "  - {name: a, address: " + loopback(51) + ", asn: 65051}\n";
+    const std::string peer_b = "  - {name: b, address: " + loopback(52) + ", asn: 65052}\n";
+    const std::string peer_c = "  - {name: c, address: " + loopback(53) + ", asn: 65053}\n";
+    write_file(dir.file("rf.yaml"), config("180", peer_a + peer_b));
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    RawPeer pa;
+    ASSERT_TRUE(wait_until([&] { return pa.connect(loopback(51), rs, port, 500ms); }, 10s, 100ms))
+        << read_file(dir.file("rf.log"));
+    ASSERT_TRUE(pa.handshake(65051, "10.0.0.51"));
+    ASSERT_TRUE(pa.announce({"10.51.0.0/24"}, loopback(51), {65051}));
+    const std::string server = "http://127.0.0.1:" + std::to_string(api);
+    const auto peerings = [&] {
+        return run_capture({rfctl_path(), "--server", server, "peering", "list"}, 10s);
+    };
+    ASSERT_TRUE(wait_until([&] { return peerings().find("Established") != std::string::npos; }, 10s))
+        << peerings();
+
+    const std::string edited = "# edited by hand\n" + config("90", peer_b + peer_c);
+    write_file(dir.file("rf.yaml"), edited);
+    d.signal(SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return read_file(dir.file("rf.log")).find("reload: peerings added [c], deleted [a]") !=
+                   std::string::npos;
+        },
+        10s))
+        << read_file(dir.file("rf.log"));
+    const auto n = pa.await_notification(5s);
+    ASSERT_TRUE(n) << "the deleted peering's session is closed with a NOTIFICATION";
+    EXPECT_EQ(n->code, 6);
+    const std::string list = peerings();
+    EXPECT_EQ(list.find(loopback(51)), std::string::npos) << list;
+    EXPECT_NE(list.find(loopback(53)), std::string::npos) << list;
+    RawPeer pc;
+    ASSERT_TRUE(wait_until([&] { return pc.connect(loopback(53), rs, port, 500ms); }, 10s, 100ms));
+    EXPECT_TRUE(pc.handshake(65053, "10.0.0.53")) << read_file(dir.file("rf.log"));
+    EXPECT_NE(read_file(dir.file("rf.log")).find("reload: route_server changed"), std::string::npos);
+    EXPECT_EQ(read_file(dir.file("rf.yaml")), edited) << "SIGHUP does not rewrite the file";
+
+    write_file(dir.file("rf.yaml"), config("2", peer_b));  // hold_time 2 is invalid
+    d.signal(SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] { return read_file(dir.file("rf.log")).find("error(s); nothing changed") != std::string::npos; },
+        10s))
+        << read_file(dir.file("rf.log"));
+    EXPECT_NE(read_file(dir.file("rf.log")).find("route_server.hold_time"), std::string::npos);
+    EXPECT_TRUE(d.running());
+    EXPECT_NE(peerings().find(loopback(53)), std::string::npos) << "an invalid file changes nothing";
+
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
     EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
         << read_file(dir.file("rf.log"));
 }
