@@ -53,6 +53,7 @@ struct Options {
     std::vector<std::uint32_t> churn_rates{1000, 10000};
     double churn_seconds = 2.0;
     std::string lab_iface;  // lab mode: net_af_packet on this Linux interface
+    bool lab_tap = false;   // lab mode: net_tap creating the TAP interface lab_iface instead
     std::uint32_t lab_ip = 0x0A01010A;  // 10.1.1.10
     bool memory_only = false;
     unsigned repeat = 1;  // runs of each single-change scenario
@@ -78,6 +79,8 @@ void usage() {
         "  --repeat N             runs of each single-change scenario, with a summary (default 1)\n"
         "  --memory               set up, print memory, exit\n"
         "  --lab IFACE            lab mode: NVA port = net_af_packet on IFACE, ARP resolution\n"
+        "  --lab-tap IFACE        lab mode: NVA port = net_tap creating the TAP interface IFACE (its kernel\n"
+        "                         side is the link partner)\n"
         "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
         "  --mem MB               EAL memory (-m) without hugepages\n");
 }
@@ -133,6 +136,10 @@ bool parse(const std::vector<std::string>& args, Options& o) {
         } else if (a == "--churn-seconds") o.churn_seconds = std::stod(next());
         else if (a == "--memory") o.memory_only = true;
         else if (a == "--lab") o.lab_iface = next();
+        else if (a == "--lab-tap") {
+            o.lab_iface = next();
+            o.lab_tap = true;
+        }
         else if (a == "--lab-ip") o.lab_ip = parse_ip(next());
         else if (a == "--mem") o.memory_mb = num();
         else if (a == "--quiet") o.quiet = true;
@@ -438,7 +445,8 @@ int main(int argc, char** argv) {
     eal.passthrough = cl->eal;
     const unsigned queues = o.workers + 1;
     if (!o.lab_iface.empty()) {
-        eal.vdevs.push_back("net_af_packet0,iface=" + o.lab_iface + ",qpairs=" + std::to_string(queues));
+        eal.vdevs.push_back(o.lab_tap ? "net_tap0,iface=" + o.lab_iface
+                                      : "net_af_packet0,iface=" + o.lab_iface + ",qpairs=" + std::to_string(queues));
     } else {
         eal.vdevs.push_back("net_null0");
     }
