@@ -5,7 +5,8 @@
 //                          FIB deltas and the encoded Adj-RIB-Out of every peer (each peer receives the
 //                          other N-1 peers' routes). items/s = prefixes ingested per second;
 //                          routes_out/s = prefixes delivered to peers per second (N-1 per prefix);
-//                          heap_B_per_prefix = heap the RIB holds afterwards / (N×K) (glibc mallinfo2).
+//                          heap_B_per_prefix = heap the RIB holds afterwards / (N×K) (glibc mallinfo2);
+//                          heap_MiB = the same in total.
 //   BM_RibPeerDown/N/K     the same table loaded (not timed), then every peer goes down one after the
 //                          other; timed: the withdrawal sweeps (Loc-RIB, deltas, withdrawals encoded for
 //                          the remaining peers). items/s = prefixes withdrawn per second.
@@ -142,6 +143,7 @@ void BM_RibPropagation(benchmark::State& state) {
         prefixes * (n - 1) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
     state.counters["out_MB_per_group"] = static_cast<double>(out_bytes) / (n - 1) / 1e6;
     state.counters["heap_B_per_prefix"] = heap_per_prefix;
+    state.counters["heap_MiB"] = heap_per_prefix * prefixes / (1024.0 * 1024.0);
 }
 
 void BM_RibPeerDown(benchmark::State& state) {

@@ -760,7 +760,9 @@ struct RouteServerRib::Impl {
                     continue;
                 }
                 except.push_back(nb);
-                emit(p, fi, mine, target_index(nb, kNone));
+                if (!mine.empty()) {
+                    emit(p, fi, mine, target_index(nb, kNone));
+                }
             }
             if (!others.empty()) {
                 emit(p, fi, others, target_index(0, except));
@@ -932,6 +934,10 @@ struct RouteServerRib::Impl {
 
     void emit(const std::vector<Change>& changes) {
         for (auto& g : groups) {
+            // The cached full table is stale now: release its buffers (the whole table, encoded) rather
+            // than keep them until the group's next initial table or refresh.
+            g->table = {};
+            g->table_targets = {};
             Encoder e{*this, *g, true};
             for (const auto& c : changes) {
                 e.add(c.prefix, c.before, c.after);
