@@ -47,6 +47,31 @@ struct alignas(64) WorkerCounters {
     // CPU time the worker thread has used (CLOCK_THREAD_CPUTIME_ID, updated once per pass): forwarding
     // rate per core = packets / cpu_ns, which stays meaningful when the machine is shared.
     std::atomic<std::uint64_t> cpu_ns{0};
+    // Scheduling: gaps between two consecutive host bursts longer than the stall threshold (the worker
+    // was off-CPU or interrupted: every host it owns waited that long for its next packet), the longest
+    // gap (TSC ticks), and the worker's thread id (for /proc/self/task/<tid>/schedstat).
+    std::atomic<std::uint64_t> stalls{0};
+    std::atomic<std::uint64_t> max_gap_tsc{0};
+    std::atomic<std::uint64_t> passes{0};
+    std::atomic<std::int64_t> tid{0};
+    std::atomic<std::uint32_t> burst{0};  // current host burst (adapted to the pass-time target)
+};
+
+// A worker's scheduling as the kernel and the worker saw it (Emulator::scheduling()).
+struct SchedulingStats {
+    std::uint64_t run_ns = 0;         // on CPU (schedstat)
+    std::uint64_t runqueue_ns = 0;    // runnable but waiting for a CPU (schedstat)
+    std::uint64_t stalls = 0;         // burst-to-burst gaps above the threshold
+    std::uint64_t max_gap_tsc = 0;
+    std::uint64_t passes = 0;
+    SchedulingStats& operator+=(const SchedulingStats& o) {
+        run_ns += o.run_ns;
+        runqueue_ns += o.runqueue_ns;
+        stalls += o.stalls;
+        max_gap_tsc = max_gap_tsc > o.max_gap_tsc ? max_gap_tsc : o.max_gap_tsc;
+        passes += o.passes;
+        return *this;
+    }
 };
 
 }  // namespace rf::dataplane

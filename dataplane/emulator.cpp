@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+
+#include <unistd.h>
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
@@ -21,6 +24,7 @@ namespace rf::dataplane {
 
 namespace {
 constexpr unsigned kMaxBurst = 64;
+constexpr unsigned kMinAdaptiveBurst = 4;
 constexpr std::uint16_t kTxBuffer = 64;
 constexpr MacAddress kInternetGatewayMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
@@ -35,7 +39,8 @@ public:
         nh_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors_.slots());
         tx_.resize(RTE_MAX_ETHPORTS);
         txq_ = static_cast<std::uint16_t>(index);
-        burst_ = std::clamp(emu.config_.burst, 1U, kMaxBurst);
+        max_burst_ = burst_ = std::clamp(emu.config_.burst, 1U, kMaxBurst);
+        counters.burst.store(burst_, std::memory_order_relaxed);
     }
     ~Worker() { rte_mempool_free(pool_); }
 
@@ -51,14 +56,21 @@ public:
     [[nodiscard]] const rte_mempool* pool() const { return pool_; }
 
     void run() {
+        counters.tid.store(static_cast<std::int64_t>(::gettid()), std::memory_order_relaxed);
         begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
-        while (!emu_.stop_.load(std::memory_order_relaxed)) pass();
+        const std::uint64_t target = rte_get_tsc_hz() * emu_.config_.pass_target_us / 1000000;
+        while (!emu_.stop_.load(std::memory_order_relaxed)) {
+            const std::uint64_t begin = rte_rdtsc();
+            pass();
+            if (target != 0) adapt_burst(rte_rdtsc() - begin, target);
+        }
         flush_all();
         emu_.source_.reader_offline(reader_);
     }
 
     void run_passes(std::uint64_t passes) {
+        counters.tid.store(static_cast<std::int64_t>(::gettid()), std::memory_order_relaxed);
         begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
         for (std::uint64_t p = 0; p < passes; ++p) pass();
@@ -70,6 +82,7 @@ public:
     void pass() {
         for (std::size_t i = 0; i < hosts_.size(); ++i) host_burst(i);
         flush_all();
+        bump(counters.passes);
         timespec ts{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         const auto now = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
@@ -83,8 +96,28 @@ public:
     WorkerCounters counters;
 
 private:
+    // Pass-time target (EmulatorConfig::pass_target_us): every host gets one burst per pass, so a change
+    // reaches the last host at most one pass after it is published. Every 16 passes the burst is scaled
+    // toward the target from the fastest of those passes (a pass the worker spent partly off-CPU says
+    // nothing about the burst size); it shrinks at once and grows at most halfway per step.
+    void adapt_burst(std::uint64_t took, std::uint64_t target) {
+        fastest_pass_ = std::min(fastest_pass_, took);
+        if (++adapt_passes_ < 16) return;
+        const double want = static_cast<double>(burst_) * static_cast<double>(target) /
+                            static_cast<double>(std::max<std::uint64_t>(fastest_pass_, 1));
+        unsigned next = static_cast<unsigned>(std::clamp(want, static_cast<double>(kMinAdaptiveBurst),
+                                                         static_cast<double>(max_burst_)));
+        if (next > burst_) next = burst_ + std::max(1U, (next - burst_) / 2);
+        burst_ = std::min(next, max_burst_);
+        counters.burst.store(burst_, std::memory_order_relaxed);
+        adapt_passes_ = 0;
+        fastest_pass_ = ~0ULL;
+    }
+
     // A new run (possibly on another thread) continues the CPU-time count from where the last stopped.
     void begin_cpu_accounting() {
+        last_burst_tsc_ = 0;
+        stall_ticks_ = rte_get_tsc_hz() * emu_.config_.stall_threshold_us / 1000000;
         cpu_base_ = counters.cpu_ns.load(std::memory_order_relaxed);
         cpu_start_ = 0;
         timespec ts{};
@@ -116,6 +149,12 @@ private:
         bump(counters.packets, burst_);
         bump(counters.bursts);
         const std::uint64_t now = rte_rdtsc();
+        if (last_burst_tsc_ != 0 && now - last_burst_tsc_ > stall_ticks_) {
+            bump(counters.stalls);
+            if (now - last_burst_tsc_ > counters.max_gap_tsc.load(std::memory_order_relaxed))
+                counters.max_gap_tsc.store(now - last_burst_tsc_, std::memory_order_relaxed);
+        }
+        last_burst_tsc_ = now;
         forward(h, pkts, tables, burst_, now);
         if (ConvergenceProbe::Run* run = emu_.probe_.current();
             run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0) {
@@ -275,9 +314,12 @@ private:
     std::unique_ptr<std::atomic<std::uint64_t>[]> nh_packets_;
     std::vector<TxBuffer> tx_;
     std::uint16_t txq_ = 0;
-    unsigned burst_ = 32;
+    unsigned burst_ = 32, max_burst_ = 32;
+    unsigned adapt_passes_ = 0;
+    std::uint64_t fastest_pass_ = ~0ULL;
     rte_mempool* pool_ = nullptr;
     std::uint64_t cpu_base_ = 0, cpu_start_ = 0;
+    std::uint64_t last_burst_tsc_ = 0, stall_ticks_ = 0;
 };
 
 Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows)
@@ -557,6 +599,28 @@ std::uint64_t Emulator::worker_cpu_ns() const {
     std::uint64_t n = 0;
     for (const auto& w : workers_) n += w->counters.cpu_ns.load(std::memory_order_relaxed);
     return n;
+}
+
+unsigned Emulator::current_burst(unsigned worker) const {
+    return worker < workers_.size() ? workers_[worker]->counters.burst.load(std::memory_order_relaxed) : 0;
+}
+
+SchedulingStats Emulator::scheduling() const {
+    SchedulingStats total;
+    for (const auto& w : workers_) {
+        SchedulingStats s;
+        s.stalls = w->counters.stalls.load(std::memory_order_relaxed);
+        s.max_gap_tsc = w->counters.max_gap_tsc.load(std::memory_order_relaxed);
+        s.passes = w->counters.passes.load(std::memory_order_relaxed);
+        const std::int64_t tid = w->counters.tid.load(std::memory_order_relaxed);
+        if (tid > 0) {
+            // schedstat: time on CPU, time runnable on a run queue (ns), time slices.
+            std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/schedstat");
+            f >> s.run_ns >> s.runqueue_ns;
+        }
+        total += s;
+    }
+    return total;
 }
 
 std::uint64_t Emulator::tx_failures() const {

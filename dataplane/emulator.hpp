@@ -31,7 +31,11 @@ namespace rf::dataplane {
 
 struct EmulatorConfig {
     unsigned workers = 1;
-    unsigned burst = 32;            // packets per host burst (≤ 64)
+    unsigned burst = 32;            // packets per host burst (≤ 64); the maximum with a pass-time target
+    // Target for one pass over a worker's hosts (µs), i.e. the longest a host waits for its next burst
+    // and so for its next look at the tables: workers scale their burst (4 .. burst) to keep passes at
+    // about this length. 0: fixed bursts (rate measurements; run_passes() always uses fixed bursts).
+    unsigned pass_target_us = 400;
     unsigned mbufs = 16383;         // mempool size
     // Port roles (DPDK port ids): traffic to NVAs / BGP next hops, to other hosts, to the Internet.
     std::uint16_t nva_port = 0;
@@ -53,6 +57,7 @@ struct EmulatorConfig {
     unsigned service_interval_us = 500;
     bool use_lcores = true;         // run workers on EAL worker lcores when there are enough
     unsigned first_reader_id = 0;   // RCU reader ids are first_reader_id + worker index
+    unsigned stall_threshold_us = 200;  // burst-to-burst gap counted as a worker stall
     std::string name = "rf-emu";    // prefix of DPDK object names (unique per process)
 };
 
@@ -94,6 +99,9 @@ public:
     [[nodiscard]] std::uint64_t tx_failures() const;
     [[nodiscard]] std::uint64_t worker_cpu_ns() const;  // summed over workers
     [[nodiscard]] std::uint64_t alloc_failures() const;
+    // Summed over workers (max for the longest gap); schedstat fields read from /proc now.
+    [[nodiscard]] SchedulingStats scheduling() const;
+    [[nodiscard]] unsigned current_burst(unsigned worker = 0) const;
     [[nodiscard]] std::size_t memory_bytes() const;  // emulator state + mbuf pool (not the FIB)
 
 private:

@@ -1,5 +1,7 @@
 #include "dataplane/fib_route_source.hpp"
 
+#include <rte_cycles.h>
+
 #include <cstddef>
 
 namespace rf::dataplane {
@@ -114,6 +116,8 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
     p->topo_.tables = std::max<std::uint32_t>(p->topo_.tables, static_cast<std::uint32_t>(p->fib_->table_count()));
     p->source_ = std::make_unique<FibRouteSource>(*p->fib_);
     p->updater_ = std::make_unique<fib::FibUpdater>(*p->fib_);
+    FibProducer* raw = p.get();
+    p->updater_->set_visibility_observer([raw](std::uint64_t sequence) { raw->on_visible(sequence); });
     p->updater_->start();
     return p;
 }
@@ -148,6 +152,20 @@ std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
     if (!updater_->publish(scratch_)) return 0;  // back-pressure: the caller retries
     sequence_ += batch.size();
     return sequence_;
+}
+
+void FibProducer::on_visible(std::uint64_t sequence) {
+    std::uint64_t ticket = watch_ticket_.load(std::memory_order_acquire);
+    if (ticket != 0 && sequence >= ticket && watch_ticket_.compare_exchange_strong(ticket, 0)) {
+        watch_probe_.load(std::memory_order_acquire)->published(rte_rdtsc());
+    }
+}
+
+void FibProducer::watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) {
+    watch_probe_.store(&probe, std::memory_order_release);
+    watch_ticket_.store(ticket, std::memory_order_release);
+    // Already visible before the watch was set: report now (late by the time since inject()).
+    if (visible(ticket) && watch_ticket_.compare_exchange_strong(ticket, 0)) probe.published(rte_rdtsc());
 }
 
 std::size_t FibProducer::memory_bytes() const {

@@ -12,6 +12,7 @@
 //    → VnetLocal, Internet → Internet, None → None.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,8 @@ public:
     std::vector<std::vector<Destination>> destinations() const override;
     std::uint64_t inject(std::span<const RouteUpdate> batch) override;
     bool visible(std::uint64_t ticket) const override { return fib_->visible_sequence() >= ticket; }
+    // From the FibUpdater's visibility observer (the writer thread), as routefabricd does.
+    void watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) override;
     std::size_t memory_bytes() const override;
     std::string describe() const override;
     std::string stats() const override;
@@ -67,6 +70,9 @@ private:
     Topology topo_;
     std::uint64_t sequence_ = 0;
     std::vector<rib::RouteDelta> scratch_;
+    void on_visible(std::uint64_t sequence);
+    std::atomic<ConvergenceProbe*> watch_probe_{nullptr};
+    std::atomic<std::uint64_t> watch_ticket_{0};  // 0: nothing watched
 };
 
 }  // namespace rf::dataplane

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,7 @@ struct Options {
     std::uint32_t ecmp = 2;
     std::uint32_t flows_per_vm = 8;
     unsigned burst = 32;
+    unsigned pass_target_us = 400;
     unsigned memory_mb = 0;  // 0 = sized from the run
     std::string source =
 #ifdef RF_DATAPLANE_HAVE_FIB
@@ -58,6 +60,7 @@ struct Options {
     bool memory_only = false;
     unsigned repeat = 1;  // runs of each single-change scenario
     bool quiet = false;
+    int nice = 0;  // applied to every thread (EAL lcores and the FIB writer inherit it)
 };
 
 void usage() {
@@ -69,7 +72,9 @@ void usage() {
         "  --routes N             BGP routes (default 1000), /24s from 20.0.0.0\n"
         "  --ecmp N               NVAs in the initial ECMP set (default 2: 10.1.1.4, 10.1.1.5)\n"
         "  --flows-per-vm N       (default 8)\n"
-        "  --burst N              packets per host burst (default 32)\n"
+        "  --burst N              packets per host burst (default 32; the maximum with a pass-time target)\n"
+        "  --pass-target-us N     workers scale their burst so one pass over their hosts takes about N us\n"
+        "                         (default 400; 0 = fixed bursts)\n"
         "  --source fib|lpm       route source (default fib when built with the FIB)\n"
         "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn (default all)\n"
         "  --rate-seconds S       forwarding-rate measurement time (default 2)\n"
@@ -82,7 +87,9 @@ void usage() {
         "  --lab-tap IFACE        lab mode: NVA port = net_tap creating the TAP interface IFACE (its kernel\n"
         "                         side is the link partner)\n"
         "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
-        "  --mem MB               EAL memory (-m) without hugepages\n");
+        "  --mem MB               EAL memory (-m) without hugepages\n"
+        "  --nice N               scheduling priority of every thread of the process (-20..19; below 0 needs\n"
+        "                         CAP_SYS_NICE): on a shared machine the worker then rarely waits for a CPU\n");
 }
 
 std::uint32_t parse_ip(const std::string& s) {
@@ -126,6 +133,7 @@ bool parse(const std::vector<std::string>& args, Options& o) {
         else if (a == "--ecmp") o.ecmp = std::clamp(num(), 1U, 64U);
         else if (a == "--flows-per-vm") o.flows_per_vm = std::max(1U, num());
         else if (a == "--burst") o.burst = std::clamp(num(), 1U, 64U);
+        else if (a == "--pass-target-us") o.pass_target_us = num();
         else if (a == "--source") o.source = next();
         else if (a == "--scenarios") o.scenarios = split(next(), ',');
         else if (a == "--rate-seconds") o.rate_seconds = std::stod(next());
@@ -143,6 +151,7 @@ bool parse(const std::vector<std::string>& args, Options& o) {
         else if (a == "--lab-ip") o.lab_ip = parse_ip(next());
         else if (a == "--mem") o.memory_mb = num();
         else if (a == "--quiet") o.quiet = true;
+        else if (a == "--nice") o.nice = std::stoi(next());
         else if (a == "--repeat") o.repeat = std::max(1U, num());
         else if (a == "-h" || a == "--help") {
             usage();
@@ -155,6 +164,23 @@ bool parse(const std::vector<std::string>& args, Options& o) {
     }
     return true;
 }
+
+// /proc/self/autogroup: "/autogroup-N nice V"; writing a number sets the group's nice.
+struct AutogroupNice {
+    bool changed = false;
+    int old = 0;
+    void set(int nice) {
+        std::ifstream in("/proc/self/autogroup");
+        std::string group, word;
+        if (!(in >> group >> word >> old)) return;
+        std::ofstream out("/proc/self/autogroup");
+        out << nice << std::flush;
+        changed = static_cast<bool>(out);
+    }
+    ~AutogroupNice() {
+        if (changed) std::ofstream("/proc/self/autogroup") << old << std::flush;
+    }
+};
 
 long rss_kib() {
     std::ifstream f("/proc/self/status");
@@ -208,9 +234,13 @@ struct Lab {
         ConvergenceProbe& probe = emu.probe();
         const std::uint64_t t0 = rte_rdtsc();
         probe.arm(std::move(spec), t0);
-        const std::uint64_t pub = inject_and_publish(change);
-        probe.published(pub);
+        std::uint64_t ticket = 0;
+        for (int tries = 0; tries < 100000 && (ticket = producer.inject(change)) == 0; ++tries) std::this_thread::yield();
+        producer.watch_visibility(probe, ticket);  // the writer reports the visible instant
         probe.wait(5.0);
+        if (const std::uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz(); !producer.visible(ticket))
+            while (!producer.visible(ticket) && rte_rdtsc() < deadline) std::this_thread::sleep_for(std::chrono::microseconds(100));
+        producer.housekeeping();
         const auto rep = probe.report(static_cast<double>(rte_get_tsc_hz()));
         return rep;
     }
@@ -371,51 +401,55 @@ void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
             const std::uint64_t t = lab.producer.inject(batch);
             if (t == 0) {
                 ++refused;
+                if (probing && probe_ticket == 0) {  // the probed change was refused with its batch
+                    probe.disarm();
+                    probing = false;
+                }
             } else {
                 changes += batch.size();
-                if (probing && probe_ticket == 0) probe_ticket = t;
+                if (probing && probe_ticket == 0) {
+                    probe_ticket = t;
+                    lab.producer.watch_visibility(probe, t);  // the FIB writer reports the visible instant
+                }
             }
         }
-        if (probing && probe_ticket != 0) {
-            if (auto* run = probe.current(); run && run->publish_tsc.load() == 0 && lab.producer.visible(probe_ticket))
-                probe.published(rte_rdtsc());
-            if (probe.all_converged() || now - last_probe > hz) {
-                reports.push_back(probe.report(static_cast<double>(hz)));
-                probing = false;
-            }
+        if (probing && probe_ticket != 0 && (probe.all_converged() || now - last_probe > hz)) {
+            reports.push_back(probe.report(static_cast<double>(hz)));
+            probing = false;
         }
         lab.producer.housekeeping();
         ++tick;
-        while (rte_rdtsc() < start + tick * tick_len) {
-            if (probing && probe_ticket != 0) {
-                if (auto* run = probe.current(); run && run->publish_tsc.load() == 0 && lab.producer.visible(probe_ticket))
-                    probe.published(rte_rdtsc());
-            }
-            std::this_thread::yield();
-        }
+        // Sleep to the next tick rather than spin: this thread shares its CPU with the FIB writer.
+        const std::uint64_t next = start + tick * tick_len, cur = rte_rdtsc();
+        if (next > cur)
+            std::this_thread::sleep_for(std::chrono::nanoseconds((next - cur) * 1000000000ULL / hz));
     }
     probe.disarm();
     const double secs = tsc_us(rte_rdtsc() - start) / 1e6;
-    std::vector<double> last, p99, pub;
+    std::vector<double> last, p99, pub, first, median, pickup;
     std::uint64_t after_publish = 0, to_withdrawn = 0, lost = 0, unconverged = 0;
     for (const auto& r : reports) {
+        if (!o.quiet) std::printf("    %s\n", r.to_string().c_str());
         last.push_back(r.last_us);
         p99.push_back(r.p99_us);
         pub.push_back(r.publish_us);
+        first.push_back(r.first_us);
+        median.push_back(r.median_us);
+        pickup.push_back(r.last_us - r.publish_us);  // publish → last host
         after_publish += r.to_withdrawn_after_publish;
         to_withdrawn += r.to_withdrawn;
         lost += r.lost;
         unconverged += r.hosts - r.converged;
     }
-    std::sort(last.begin(), last.end());
-    std::sort(p99.begin(), p99.end());
-    std::sort(pub.begin(), pub.end());
+    for (auto* v : {&last, &p99, &pub, &first, &median, &pickup}) std::sort(v->begin(), v->end());
     std::printf("  churn %u changes/s: applied %.0f changes/s over %.1f s (refused batches %llu); %zu probed changes: "
-                "publish median %.1f us max %.1f us; host p99 median %.1f us; last-host median %.1f us max %.1f us; "
+                "publish median %.1f us max %.1f us; first-host median %.1f us; host median %.1f us; host p99 median "
+                "%.1f us; last-host median %.1f us p90 %.1f us max %.1f us; publish->last host median %.1f us; "
                 "unconverged host-probes %llu; to withdrawn next hop %llu (after publish %llu), lost %llu\n",
                 rate, static_cast<double>(changes) / secs, secs, static_cast<unsigned long long>(refused), reports.size(),
-                percentile_sorted(pub, 50), pub.empty() ? 0.0 : pub.back(), percentile_sorted(p99, 50),
-                percentile_sorted(last, 50), last.empty() ? 0.0 : last.back(),
+                percentile_sorted(pub, 50), pub.empty() ? 0.0 : pub.back(), percentile_sorted(first, 50),
+                percentile_sorted(median, 50), percentile_sorted(p99, 50), percentile_sorted(last, 50),
+                percentile_sorted(last, 90), last.empty() ? 0.0 : last.back(), percentile_sorted(pickup, 50),
                 static_cast<unsigned long long>(unconverged), static_cast<unsigned long long>(to_withdrawn),
                 static_cast<unsigned long long>(after_publish), static_cast<unsigned long long>(lost));
     // Restore every route to the initial set.
@@ -438,6 +472,17 @@ int main(int argc, char** argv) {
     Options o;
     if (!parse(cl->app, o)) return 2;
 
+    // --nice: the threads' own priority (later threads inherit it) and, where the kernel groups tasks per
+    // session (autogroup: nice then only ranks threads within the group), the group's weight too; the
+    // group's old value is restored at exit.
+    AutogroupNice autogroup;
+    if (o.nice != 0) {
+        if (::setpriority(PRIO_PROCESS, 0, o.nice) != 0) {
+            std::fprintf(stderr, "rf-emulator: setpriority(%d): %s\n", o.nice, std::strerror(errno));
+            return 1;
+        }
+        autogroup.set(o.nice);
+    }
     EalConfig eal;
     eal.lcores = o.workers + 1;
     // Memory: the FIB's tables (2 × 64 MiB DIR-24-8 per table), mbufs, and headroom.
@@ -501,6 +546,7 @@ int main(int argc, char** argv) {
     EmulatorConfig ec;
     ec.workers = o.workers;
     ec.burst = o.burst;
+    ec.pass_target_us = o.pass_target_us;
     ec.nva_port = 0;
     ec.fabric_port = 1;
     ec.internet_port = 1;
@@ -514,9 +560,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::printf("rf-emulator: %s; %zu VMs on %zu hosts (%u per host), %u tables, %u routes, ECMP %u, %zu flows, "
-                "%u worker(s), burst %u\n",
+                "%u worker(s), burst %u, pass target %u us\n",
                 producer->describe().c_str(), topo.vms.size(), topo.hosts.size(), o.vms_per_host, topo.tables,
-                o.routes, o.ecmp, flows.flows.size(), o.workers, o.burst);
+                o.routes, o.ecmp, flows.flows.size(), o.workers, o.burst, o.pass_target_us);
     if (ec.arp) {
         const bool ok = emu->resolve_neighbors(nvas, 3.0);
         std::printf("lab: ARP on %s for %zu next hops: %s\n", o.lab_iface.c_str(), nvas.size(), ok ? "resolved" : "NOT resolved");
@@ -534,6 +580,7 @@ int main(int argc, char** argv) {
             Lab lab{o, *producer, *emu, nvas};
             std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
             for (const auto& s : o.scenarios) {
+                const SchedulingStats sched0 = emu->scheduling();
                 if (s == "rate") run_rate(lab, o);
                 else if (s == "prefix") for (unsigned r = 0; r < o.repeat; ++r) run_prefix(lab);
                 else if (s == "bulk") for (unsigned r = 0; r < o.repeat; ++r) run_bulk(lab, o);
@@ -541,6 +588,14 @@ int main(int argc, char** argv) {
                 else if (s == "churn") for (auto r : o.churn_rates) run_churn(lab, o, r);
                 else std::printf("unknown scenario %s\n", s.c_str());
                 print_summary();  // lab mode: the emulator's service thread answers ARP meanwhile
+                const SchedulingStats sched1 = emu->scheduling();
+                const double run_ms = static_cast<double>(sched1.run_ns - sched0.run_ns) / 1e6;
+                const double wait_ms = static_cast<double>(sched1.runqueue_ns - sched0.runqueue_ns) / 1e6;
+                std::printf("  worker scheduling during %s: on CPU %.1f ms, waiting for a CPU %.1f ms (%.1f%%); "
+                            "%llu stalls > %u us between bursts; %llu passes; burst now %u\n",
+                            s.c_str(), run_ms, wait_ms, run_ms + wait_ms > 0 ? 100.0 * wait_ms / (run_ms + wait_ms) : 0.0,
+                            static_cast<unsigned long long>(sched1.stalls - sched0.stalls), ec.stall_threshold_us,
+                            static_cast<unsigned long long>(sched1.passes - sched0.passes), emu->current_burst());
             }
             emu->stop();
             const auto t = emu->totals();

@@ -113,7 +113,11 @@ ConvergenceProbe::Run& ConvergenceProbe::arm(ProbeSpec spec, std::uint64_t t0_ts
 }
 
 void ConvergenceProbe::published(std::uint64_t tsc) {
-    if (Run* r = current()) r->publish_tsc.store(tsc, std::memory_order_release);
+    // The first report wins (the writer's visibility hook and a polling caller may both report).
+    if (Run* r = current()) {
+        std::uint64_t expected = 0;
+        r->publish_tsc.compare_exchange_strong(expected, tsc, std::memory_order_acq_rel);
+    }
 }
 
 bool ConvergenceProbe::all_converged() const {

@@ -74,7 +74,7 @@ public:
 
     // Starts a measurement with the route change entering the control plane at t0_tsc (rte_rdtsc()).
     Run& arm(ProbeSpec spec, std::uint64_t t0_tsc);
-    void published(std::uint64_t tsc);  // the FIB made the change visible to readers
+    void published(std::uint64_t tsc);  // the FIB made the change visible to readers (first call wins)
     void disarm() { current_.store(nullptr, std::memory_order_release); }
     [[nodiscard]] Run* current() const { return current_.load(std::memory_order_acquire); }
     [[nodiscard]] bool all_converged() const;

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "dataplane/flowgen.hpp"
+#include <rte_cycles.h>
+
 #include "dataplane/lpm_route_source.hpp"
+#include "dataplane/probe.hpp"
 #include "dataplane/route_source.hpp"
 #include "dataplane/topology.hpp"
 
@@ -35,6 +38,11 @@ public:
     // Non-blocking: is everything up to `ticket` visible to readers?
     [[nodiscard]] virtual bool visible(std::uint64_t ticket) const = 0;
     virtual void housekeeping() {}  // writer-side reclamation when the producer has no thread of its own
+    // Reports the instant everything up to `ticket` becomes visible to `probe` (published()): from the
+    // writer's own visibility hook where there is one, so the caller need not poll (and can sleep).
+    virtual void watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) {
+        if (visible(ticket)) probe.published(rte_rdtsc());
+    }
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
     [[nodiscard]] virtual std::string describe() const = 0;
     [[nodiscard]] virtual std::string stats() const { return {}; }

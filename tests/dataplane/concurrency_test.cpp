@@ -35,8 +35,11 @@ ProbeSpec move_spec(std::uint32_t first_prefix, unsigned prefixes, std::vector<s
     return s;
 }
 
-// Drives `rounds` probed changes through `producer` while `emu` forwards on two threads.
-void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, unsigned prefixes) {
+// Drives `rounds` probed changes through `producer` while `emu` forwards on two threads. With
+// `writer_reports`, the publish instant comes from the producer's writer (watch_visibility), else this
+// thread polls visible() and reports it.
+void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, unsigned prefixes,
+                     bool writer_reports = false) {
     std::string error;
     ASSERT_TRUE(emu.start(&error)) << error;
     const double hz = static_cast<double>(rte_get_tsc_hz());
@@ -51,13 +54,15 @@ void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, un
         std::uint64_t ticket = 0;
         for (int i = 0; i < 10000 && (ticket = producer.inject(batch)) == 0; ++i) std::this_thread::yield();
         ASSERT_NE(ticket, 0U);
+        if (writer_reports) producer.watch_visibility(emu.probe(), ticket);
         for (int i = 0; i < 200000 && !producer.visible(ticket); ++i) std::this_thread::yield();
         ASSERT_TRUE(producer.visible(ticket));
-        emu.probe().published(rte_rdtsc());
+        if (!writer_reports) emu.probe().published(rte_rdtsc());
         producer.housekeeping();
         ASSERT_TRUE(emu.probe().wait(20.0)) << "round " << round;
         const auto r = emu.probe().report(hz);
         EXPECT_EQ(r.converged, r.hosts);
+        EXPECT_GE(r.publish_us, 0.0) << "round " << round << ": the publish instant was never reported";
         EXPECT_EQ(r.to_withdrawn_after_publish, 0U) << "round " << round;
         EXPECT_EQ(r.lost, 0U);
     }
@@ -123,8 +128,51 @@ TEST(ReaderWriter, FibChangesThroughTheUpdaterNeverMisrouteAfterPublish) {
     ec.name = "rw-fib";
     auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
     ASSERT_TRUE(emu) << error;
-    churn_and_check(*producer, *emu, 40, 16);
+    churn_and_check(*producer, *emu, 40, 16, /*writer_reports=*/true);
 }
 #endif
+
+// Workers scale their burst toward the pass-time target while forwarding: an unreachable target drives
+// it to the minimum (4), a generous one leaves it at the configured maximum. Counters still add up.
+TEST(ReaderWriter, BurstFollowsThePassTimeTarget) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    LabSpec lab;
+    lab.vms = 256;
+    lab.vms_per_host = 16;
+    std::string error;
+    auto producer = LpmProducer::create(lab, 0x0A010000, 16, 256, &error);
+    ASSERT_TRUE(producer) << error;
+    ASSERT_NE(producer->inject(std::vector<RouteUpdate>{RouteUpdate{0x14000000U, 24, {A, B}}}), 0U);
+    const auto topo = producer->topology();
+    const auto flows = make_flows(topo, 4, producer->destinations(), 3);
+    for (const unsigned target_us : {1U, 1000000U}) {
+        EmulatorConfig ec;
+        ec.workers = 1;
+        ec.burst = 32;
+        ec.pass_target_us = target_us;
+        ec.mbufs = 2047;
+        ec.nva_port = ec.fabric_port = ec.internet_port = ports.null;
+        ec.use_lcores = false;
+        ec.name = "adapt" + std::to_string(target_us);
+        auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
+        ASSERT_TRUE(emu) << error;
+        ASSERT_TRUE(emu->start(&error)) << error;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (emu->scheduling().passes < 200 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        emu->stop();
+        const auto sched = emu->scheduling();
+        EXPECT_GE(sched.passes, 200U);
+        if (target_us == 1) {
+            EXPECT_EQ(emu->current_burst(), 4U) << "an unreachable pass target must drive the burst to the minimum";
+        } else {
+            EXPECT_EQ(emu->current_burst(), 32U) << "a generous pass target must keep the configured burst";
+        }
+        const auto t = emu->totals();
+        EXPECT_EQ(t.tx + t.drops(), emu->generated());
+        emu.reset();
+    }
+}
 
 }  // namespace

@@ -61,6 +61,16 @@ TEST(ProbeMaths, ReportConvertsTicksFromT0) {
     EXPECT_TRUE(probe.wait(0.01));
 }
 
+TEST(ProbeMaths, FirstPublishReportWins) {
+    ConvergenceProbe probe(1);
+    probe.arm(ProbeSpec{}, 1000);
+    probe.published(1000 + 100);  // the writer's visibility hook
+    probe.published(1000 + 900);  // a caller polling visible() later
+    EXPECT_DOUBLE_EQ(probe.report(100e6).publish_us, 1.0);
+    probe.arm(ProbeSpec{}, 5000);  // a new run starts unpublished
+    EXPECT_LT(probe.report(100e6).publish_us, 0.0);
+}
+
 TEST(ProbePredicates, AffectedRangesAreMergedAndSearched) {
     ConvergenceProbe probe(1);
     ProbeSpec spec;
