@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <vector>
 
 namespace rf::rib {
 namespace {
@@ -60,6 +62,43 @@ TEST(PrefixMap, BehavesLikeStdMapUnderRandomInsertsAndErases) {
     EXPECT_TRUE(m.empty());
     EXPECT_EQ(m.find(nth(1)), nullptr);
     EXPECT_FALSE(m.erase(nth(1)));
+}
+
+// The compact keys: IPv4 prefixes as one 64-bit word (all ones = free slot), IPv6 with length 255 as
+// the free marker. The extreme prefixes of both families must be ordinary keys.
+TEST(PrefixMap, ExtremePrefixesOfBothFamiliesAreOrdinaryKeys) {
+    PrefixMap<PrefixMapEmpty> set;
+    const std::vector<net::Prefix> edge{
+        net::Prefix::v4(net::Ipv4Address{0}, 0), net::Prefix::v4(net::Ipv4Address{0xFFFFFFFFU}, 32),
+        net::Prefix::v4(net::Ipv4Address{0xFFFFFF00U}, 24), net::Prefix::v6(net::Ipv6Address{}, 0),
+        net::Prefix::v6(net::Ipv6Address{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0xff}},
+                        128)};
+    for (const auto& p : edge) {
+        EXPECT_TRUE(set.try_emplace(p).second) << p.to_string();
+    }
+    for (const auto& p : edge) {
+        EXPECT_FALSE(set.try_emplace(p).second) << p.to_string();
+        EXPECT_TRUE(set.contains(p)) << p.to_string();
+    }
+    EXPECT_EQ(set.size(), edge.size());
+    std::vector<net::Prefix> seen;
+    set.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) { seen.push_back(p); });
+    std::sort(seen.begin(), seen.end());
+    auto want = edge;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(seen, want);  // keys come back exactly (rebuilt from the compact form)
+    for (const auto& p : edge) {
+        EXPECT_TRUE(set.erase(p)) << p.to_string();
+        EXPECT_FALSE(set.contains(p)) << p.to_string();
+    }
+    EXPECT_TRUE(set.empty());
+    // A set slot costs 8 bytes for IPv4 (1,000 keys: 2,048 slots, at most 7/8 full).
+    PrefixMap<PrefixMapEmpty> v4_set;
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+        v4_set.try_emplace(net::Prefix::v4(net::Ipv4Address{0x0A000000U + (i << 8)}, 24));
+    }
+    EXPECT_EQ(v4_set.slot_bytes(), 2048U * 8U);
 }
 
 }  // namespace
