@@ -113,6 +113,15 @@ void Connection::send(SharedMessage message) {
     write_more();
 }
 
+void Connection::discard_queued() {
+    out_.clear();
+    std::size_t in_flight = 0;
+    for (const auto& m : in_flight_) {
+        in_flight += m->size();
+    }
+    queued_bytes_ = writing_ ? in_flight : 0;
+}
+
 void Connection::send(std::vector<std::uint8_t> bytes) {
     send(std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)));
 }

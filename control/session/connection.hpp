@@ -44,6 +44,9 @@ public:
 
     void send(SharedMessage message);
     void send(std::vector<std::uint8_t> bytes);
+    // Drops the messages queued but not yet handed to the socket (the write in progress completes), so
+    // that a message sent next (a final NOTIFICATION) follows right after it.
+    void discard_queued();
     // Sends what is queued, then closes (bounded: at most `linger` later). Callbacks are detached.
     void close_after_flush(std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
     void close();  // at once

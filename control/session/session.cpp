@@ -17,6 +17,29 @@ std::vector<std::uint8_t> encode(const bgp::Notification& n) {
     return out;
 }
 
+bool is_link_local(const net::IpAddress& a) {  // fe80::/10
+    return !a.is_v4() && a.bytes[0] == 0xFE && (a.bytes[1] & 0xC0) == 0x80;
+}
+
+bool is_unspecified(const net::IpAddress& a) {
+    return std::all_of(a.bytes.begin(), a.bytes.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+// RFC 2545 §3: the link-local next hop of an IPv6 route is meaningful only on the link it was learned on.
+// A multihop peer (TTL > 1, the default) is not on a link shared with the other NVAs, so its link-local
+// address is dropped and the global next hop alone is kept and reflected (what BIRD's `next hop keep`
+// and FRR send over multihop sessions). A directly connected peer's pair is kept as received. A route
+// whose global next hop is unspecified (link-local only) keeps both: there is nothing better to give.
+void drop_foreign_link_local(bgp::Update& u, const PeerSettings& peer) {
+    if (peer.ttl == 1 || !u.mp_reach || u.mp_reach->next_hops.size() != 2) {
+        return;
+    }
+    auto& nh = u.mp_reach->next_hops;
+    if (is_link_local(nh[1]) && !is_unspecified(nh[0]) && !is_link_local(nh[0])) {
+        nh.resize(1);
+    }
+}
+
 }  // namespace
 
 Session::Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
@@ -458,6 +481,7 @@ void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
     if (!rib_up_) {
         return;
     }
+    drop_foreign_link_local(decoded->update, *peer_);
     const rib::UpdateResult r = ctx_.rib().apply_update(rib_id_, *decoded);
     if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
         ++route_limit_trips_;
@@ -543,13 +567,20 @@ void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
         primary_.fsm.message_sent(Clock::now());
     }
     if (primary_.conn->queued_bytes() > ctx_.max_output_bytes()) {
-        // A reader this slow would make us buffer without bound: drop it (explicit, logged).
+        // A reader this slow would make us buffer without bound: drop it (explicit, logged) with Cease /
+        // Out of Resources (RFC 4486 subcode 8). The queued UPDATEs are discarded (the session ends, the
+        // peer relearns everything when it comes back), so the NOTIFICATION goes out right after the
+        // write in progress, if the peer reads it before the close linger ends.
+        const std::size_t queued = primary_.conn->queued_bytes();
+        primary_.conn->discard_queued();
+        ++output_overflows_;
         EventData d;
         d.notification = bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
                                            static_cast<std::uint8_t>(bgp::CeaseSubcode::OutOfResources),
                                            {}};
         feed(primary_, Event::OutOfResources, d,
-             "output queue above " + std::to_string(ctx_.max_output_bytes()) + " bytes");
+             "output queue " + std::to_string(queued) + " bytes, above max_output_bytes " +
+                 std::to_string(ctx_.max_output_bytes()));
     }
 }
 
@@ -658,6 +689,7 @@ SessionStatus Session::status() const {
     s.route_refreshes_sent = route_refreshes_sent_;
     s.route_refreshes_received = route_refreshes_received_;
     s.config_resets = config_resets_;
+    s.output_overflows = output_overflows_;
     s.illegal_events = primary_.fsm.illegal_events();
     return s;
 }

@@ -63,6 +63,7 @@ struct SessionStatus {
     std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH messages we sent (VNet changes)
     std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH messages the peer sent
     std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
+    std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
     std::uint64_t illegal_events = 0;
 };
 
@@ -149,6 +150,7 @@ private:
     std::uint64_t route_refreshes_sent_ = 0;
     std::uint64_t route_refreshes_received_ = 0;
     std::uint64_t config_resets_ = 0;
+    std::uint64_t output_overflows_ = 0;
     std::optional<bgp::Notification> last_sent_;
     std::optional<bgp::Notification> last_received_;
 };

@@ -21,6 +21,10 @@ bool contains(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;
 }
 
+bool is_v6(const std::string& address_or_prefix) {
+    return contains(address_or_prefix, ":");
+}
+
 // ------------------------------------------------------------------------------------------ FRR
 // bgpd standalone: -Z (no zebra) -n (no kernel) -S (stay root), no listen (-p 0: it connects to us),
 // its own vty socket dir. `no bgp ebgp-requires-policy` or nothing passes (RFC 8212).
@@ -35,6 +39,7 @@ public:
         c << "frr defaults traditional\nhostname " << spec_.name << "\nlog stdout debugging\n!\n";
         c << "router bgp " << spec_.asn << "\n bgp router-id " << spec_.router_id << "\n";
         c << " no bgp ebgp-requires-policy\n no bgp network import-check\n";
+        c << " no bgp default ipv4-unicast\n";
         for (const auto& rs : spec_.rs_addresses) {
             c << " neighbor " << rs << " remote-as 65515\n";
             c << " neighbor " << rs << " port " << spec_.rs_port << "\n";
@@ -49,21 +54,42 @@ public:
                 c << " neighbor " << rs << " password " << spec_.md5_password << "\n";
             }
         }
-        c << " address-family ipv4 unicast\n";
-        for (const auto& r : spec_.routes) {
-            c << "  network " << r.prefix << " route-map R-" << safe(r.prefix) << "\n";
+        // IPv4 unicast over IPv4 sessions; IPv6 unicast (MP-BGP, RFC 4760) over IPv6 sessions, or over
+        // every session when spec_.ipv6_over_ipv4 is set.
+        for (const bool v6 : {false, true}) {
+            c << " address-family " << (v6 ? "ipv6" : "ipv4") << " unicast\n";
+            for (const auto& r : spec_.routes) {
+                if (is_v6(r.prefix) == v6) {
+                    c << "  network " << r.prefix << " route-map R-" << safe(r.prefix) << "\n";
+                }
+            }
+            for (const auto& rs : spec_.rs_addresses) {
+                if (is_v6(rs) == v6 || (v6 && spec_.ipv6_over_ipv4)) {
+                    c << "  neighbor " << rs << " activate\n";
+                    c << "  neighbor " << rs << " route-map NH" << (v6 ? "6" : "") << " out\n";
+                    if (spec_.add_path_tx && v6 == is_v6(rs)) {
+                        c << "  neighbor " << rs << " addpath-tx-all-paths\n";
+                    }
+                }
+            }
+            c << " exit-address-family\n";
         }
-        for (const auto& rs : spec_.rs_addresses) {
-            c << "  neighbor " << rs << " activate\n";
-            c << "  neighbor " << rs << " route-map NH out\n";
-        }
-        c << " exit-address-family\n!\n";
-        // The next hop is set on the way out (eBGP would otherwise use the session address).
+        c << "!\n";
+        // The next hop is set on the way out (eBGP would otherwise use the session address). IPv4: the
+        // one the network's route-map set; IPv6 has no "unchanged", so the NVA's first IPv6 next hop.
         c << "route-map NH permit 10\n";
         c << " set ip next-hop unchanged\n!\n";
+        c << "route-map NH6 permit 10\n";
+        for (const auto& r : spec_.routes) {
+            if (is_v6(r.prefix)) {
+                c << " set ipv6 next-hop global " << r.next_hop << "\n";
+                break;
+            }
+        }
+        c << "!\n";
         for (const auto& r : spec_.routes) {
             c << "route-map R-" << safe(r.prefix) << " permit 10\n";
-            c << " set ip next-hop " << r.next_hop << "\n";
+            c << (is_v6(r.prefix) ? " set ipv6 next-hop global " : " set ip next-hop ") << r.next_hop << "\n";
             if (!r.communities.empty()) {
                 c << " set community " << join(r.communities, " ") << "\n";
             }
@@ -90,7 +116,8 @@ public:
 
     std::string show_route(const std::string& prefix) override {
         return run_capture(
-            {"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", "show bgp ipv4 unicast " + prefix});
+            {"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c",
+             std::string("show bgp ") + (is_v6(prefix) ? "ipv6" : "ipv4") + " unicast " + prefix});
     }
     bool has_route(const std::string& prefix) override {
         const auto out = show_route(prefix);
@@ -104,7 +131,7 @@ private:
     static std::string safe(const std::string& p) {
         std::string s = p;
         for (char& ch : s) {
-            if (ch == '/' || ch == '.') {
+            if (ch == '/' || ch == '.' || ch == ':') {
                 ch = '-';
             }
         }
@@ -125,12 +152,14 @@ public:
         std::ostringstream c;
         c << "router id " << spec_.router_id << ";\n";
         c << "log stderr all;\n";
-        c << "ipv4 table igp4;\n";
+        c << "ipv4 table igp4;\nipv6 table igp6;\n";
         c << "protocol device {}\n";
         c << "protocol static nexthops { ipv4 { table igp4; }; route 100.64.0.0/10 via \"lo\"; }\n";
+        c << "protocol static nexthops6 { ipv6 { table igp6; }; route 2001:db8:64::/48 via \"lo\"; }\n";
         for (std::size_t i = 0; i < spec_.routes.size(); ++i) {
             const auto& r = spec_.routes[i];
-            c << "protocol static s" << i << " { ipv4 { import filter { ";
+            c << "protocol static s" << i << " { " << (is_v6(r.prefix) ? "ipv6" : "ipv4")
+              << " { import filter { ";
             for (const auto& comm : r.communities) {
                 const auto colon = comm.find(':');
                 c << "bgp_community.add((" << comm.substr(0, colon) << "," << comm.substr(colon + 1)
@@ -154,7 +183,15 @@ public:
             if (!spec_.md5_password.empty()) {
                 c << "  password \"" << spec_.md5_password << "\";\n";
             }
-            c << "  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep; };\n";
+            const std::string add_paths = spec_.add_path_tx ? " add paths tx;" : "";
+            if (!is_v6(rs)) {
+                c << "  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep;"
+                  << add_paths << " };\n";
+            }
+            if (is_v6(rs) || spec_.ipv6_over_ipv4) {
+                c << "  ipv6 { igp table igp6; import all; export where source = RTS_STATIC; next hop keep;"
+                  << add_paths << " };\n";
+            }
             c << "}\n";
         }
         const std::string conf = dir + "/bird.conf";
@@ -325,6 +362,11 @@ bool GobgpNva::start(const std::string& dir) {
             c << "    remote-port = " << spec_.rs_port << "\n";
         }
         c << "  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 255\n";
+        c << "  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = \""
+          << (is_v6(rs) ? "ipv6" : "ipv4") << "-unicast\"\n";
+        if (spec_.add_path_tx) {
+            c << "    [neighbors.afi-safis.add-paths.config]\n      send-max = 8\n      receive = true\n";
+        }
         c << "  [neighbors.timers.config]\n    connect-retry = 1\n";
         if (spec_.hold_time > 0) {
             c << "    hold-time = " << spec_.hold_time
@@ -356,7 +398,8 @@ std::string GobgpNva::cli(const std::vector<std::string>& args) {
 }
 
 bool GobgpNva::add_route(const NvaRoute& r) {
-    std::vector<std::string> args{"global", "rib", "add", "-a", "ipv4", r.prefix, "nexthop", r.next_hop};
+    std::vector<std::string> args{"global", "rib",     "add",     "-a", is_v6(r.prefix) ? "ipv6" : "ipv4",
+                                  r.prefix, "nexthop", r.next_hop};
     if (!r.communities.empty()) {
         args.push_back("community");
         args.push_back(join(r.communities, ","));
@@ -378,12 +421,12 @@ bool GobgpNva::add_route(const NvaRoute& r) {
 }
 
 bool GobgpNva::del_route(const std::string& prefix) {
-    const auto out = cli({"global", "rib", "del", "-a", "ipv4", prefix});
+    const auto out = cli({"global", "rib", "del", "-a", is_v6(prefix) ? "ipv6" : "ipv4", prefix});
     return out.find("rror") == std::string::npos;
 }
 
 std::string GobgpNva::show_route(const std::string& prefix) {
-    return cli({"global", "rib", "-a", "ipv4", prefix});
+    return cli({"global", "rib", "-a", is_v6(prefix) ? "ipv6" : "ipv4", prefix});
 }
 
 bool GobgpNva::has_route(const std::string& prefix) {

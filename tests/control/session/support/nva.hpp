@@ -32,6 +32,10 @@ struct NvaSpec {
     std::string md5_password;
     std::uint16_t listen_port = 0;  // > 0: the NVA listens (passive) and the route server connects
     std::uint16_t hold_time = 0;    // 0: daemon default
+    // Addresses and prefixes may be IPv6: an IPv6 route server address gives an IPv6 session carrying
+    // IPv6 unicast (MP-BGP); IPv4 sessions carry IPv4 unicast, and IPv6 unicast too when this is set.
+    bool ipv6_over_ipv4 = false;
+    bool add_path_tx = false;  // offer ADD-PATH send (RFC 7911) of every path (FRR, BIRD, GoBGP)
 };
 
 class Nva {

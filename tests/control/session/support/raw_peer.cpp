@@ -157,6 +157,10 @@ std::optional<std::vector<std::uint8_t>> RawPeer::receive(std::chrono::milliseco
 
 void RawPeer::note(const std::vector<std::uint8_t>& m) {
     if (m.size() > 18 && m[18] == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
+        ++update_messages;
+        if (!record_updates) {
+            return;
+        }
         auto u = bgp::decode_update(m, codec);
         if (u) {
             updates.push_back(u->update);

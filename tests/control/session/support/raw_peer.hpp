@@ -61,6 +61,8 @@ public:
     }();
     bgp::CodecOptions codec;                         // negotiated by the last handshake
     std::vector<bgp::RouteRefresh> route_refreshes;  // ROUTE-REFRESH messages received
+    std::size_t update_messages = 0;                 // UPDATEs received (recorded or not)
+    bool record_updates = true;                      // false: count UPDATEs only (a fast reader)
     // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
     bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop,
                   std::vector<std::uint32_t> as_path, std::vector<std::uint32_t> communities = {});
