@@ -427,7 +427,7 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fi
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::string_view vm) {
     if (!plan_) {
-        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model is loaded", ""});
+        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
     }
     const std::string n(vm);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
@@ -442,7 +442,7 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::s
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(std::string_view subnet) {
     if (!plan_) {
-        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model is loaded", ""});
+        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
     }
     const std::string n(subnet);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {

@@ -7,13 +7,15 @@
 namespace rf::api {
 
 OperatorSurface::OperatorSurface(boost::asio::io_context& io, session::RouteServer& server,
-                                 const config::Config& config, std::string config_path)
+                                 const config::Config& config, std::string config_path, bool lab_model)
     : store_(config, std::move(config_path)),
       metrics_(registry_),
       control_plane_(io, server, config),
       api_(server_options(config), control_plane_, store_, registry_),
       enabled_(config.api.enabled) {
-    control_plane_.set_vnet_model(config::to_vnet_model(config));
+    if (config.virtual_network || lab_model) {
+        control_plane_.set_vnet_model(config::to_vnet_model(config));
+    }
 }
 
 OperatorSurface::~OperatorSurface() {

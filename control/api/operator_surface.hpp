@@ -35,8 +35,11 @@ struct ReloadReport {
 
 class OperatorSurface {
 public:
+    // `lab_model`: without a virtual_network section, compute effective routes over the built-in lab VNet
+    // (the one the FIB and emulator use); false in route-server-only mode, where there is nothing of the
+    // kind (those requests answer NotAvailable, and the ~1.4 MB model is not built).
     OperatorSurface(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
-                    std::string config_path);
+                    std::string config_path, bool lab_model = true);
     ~OperatorSurface();  // stop()
     OperatorSurface(const OperatorSurface&) = delete;
     OperatorSurface& operator=(const OperatorSurface&) = delete;

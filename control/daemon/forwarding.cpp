@@ -66,7 +66,8 @@ struct Forwarding::Impl {
     std::thread monitor;
     std::atomic<bool> monitor_stop{false};
 
-    // io thread only: the next hops the FIB was last given per IPv4 prefix (to know what a change removes).
+    // io thread only, kept when the emulator runs: the next hops the FIB was last given per IPv4 prefix (to
+    // know what a change removes from the probed hosts' paths).
     std::map<net::Prefix, std::vector<std::uint32_t>> current;
 
     void on_visible(std::uint64_t sequence);
@@ -96,6 +97,9 @@ public:
             if (impl_.pending_publishes.size() < 4096) {
                 impl_.pending_publishes.emplace_back(batch.back().sequence, t);
             }
+        }
+        if (!impl_.emulator) {
+            return true;  // `current` only serves the emulator's convergence probes
         }
         for (const rib::RouteDelta& d : batch) {
             if (!d.prefix.is_v4()) {

@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
         std::printf(
             "%s: OK — AS %u, listen %s port %u, %zu peer(s), %s, API %s, FIB %s, emulator %s\n", path.c_str(),
             cfg->route_server.asn, listen.c_str(), cfg->route_server.port, cfg->peers.size(),
-            cfg->virtual_network ? "VNet model from virtual_network" : "default lab VNet model",
+            cfg->virtual_network ? "VNet model from virtual_network"
+                                 : (fib ? "default lab VNet model" : "no VNet model"),
             cfg->api.enabled ? (cfg->api.listen.to_string() + ":" + std::to_string(cfg->api.port)).c_str()
                              : "off",
             fib ? "on" : "off (route server only)", emulator ? "on" : "off");
@@ -228,7 +229,11 @@ int main(int argc, char** argv) {
         spdlog::warn("--no-fib: the emulator (emulator.enabled in {}) is not started", path);
     }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
-    const rf::fib::VnetModel model = rf::config::to_vnet_model(*cfg);
+    // (Route server only: no model either, unless virtual_network is configured — the API uses it then.)
+    std::optional<rf::fib::VnetModel> model;
+    if (fib) {
+        model = rf::config::to_vnet_model(*cfg);
+    }
     rf::daemon::ForwardingOptions fo;
     fo.emulator = emulator;
     fo.workers = workers.value_or(cfg->emulator.workers);
@@ -241,8 +246,8 @@ int main(int argc, char** argv) {
     rf::session::ServerConfig server_cfg = rf::api::server_config(*cfg);
     if (!cfg->virtual_network && emulator) {
         // The default lab VNet is originated to the NVAs like a configured one.
-        for (const auto& v : model.vnets) {
-            if (v.name == model.route_server.vnet) {
+        for (const auto& v : model->vnets) {
+            if (v.name == model->route_server.vnet) {
                 server_cfg.rib.vnet_prefixes.assign(v.address_spaces.begin(), v.address_spaces.end());
             }
         }
@@ -253,7 +258,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<rf::daemon::Forwarding> forwarding;
     DiscardSink discard;
     if (fib) {
-        forwarding = rf::daemon::Forwarding::create(model, fo, &error);
+        forwarding = rf::daemon::Forwarding::create(*model, fo, &error);
         if (!forwarding) {
             spdlog::error("forwarding plane: {}", error);
             return 1;
@@ -279,7 +284,7 @@ int main(int argc, char** argv) {
         spdlog::error("{}", *err);
         return 1;
     }
-    rf::api::OperatorSurface surface(io, server, *cfg, path);
+    rf::api::OperatorSurface surface(io, server, *cfg, path, /*lab_model=*/fib);
     if (forwarding) {
         forwarding->set_metrics(&surface.metrics());
         rf::daemon::Forwarding* fwd = forwarding.get();

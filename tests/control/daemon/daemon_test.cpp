@@ -256,6 +256,9 @@ TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
     const auto stats = run_capture({rfctl_path(), "--server", server, "emulator", "stats"}, 10s);
     EXPECT_NE(stats.find("not running"), std::string::npos) << stats;
+    const auto effective =
+        run_capture({rfctl_path(), "--server", server, "vm", "effective-routes", "vm1"}, 10s);
+    EXPECT_NE(effective.find("route server only"), std::string::npos) << effective;
     // Memory is a benchmark's business (rfbench, docs/benchmarks.md); shown here for the record only.
     std::printf("route-server-only routefabricd: %s, %s\n", status_line(d.pid(), "VmRSS").c_str(),
                 status_line(d.pid(), "VmHWM").c_str());
