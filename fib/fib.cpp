@@ -135,8 +135,7 @@ std::string Fib::content_key(const TableSpec& spec, const std::map<net::Prefix, 
 
 GroupId Fib::bgp_group(const net::Prefix& p) const {
     if (p.is_v4()) {
-        auto it = bgp_.find(v4_key(p));
-        return it == bgp_.end() ? kNoGroup : it->second;
+        return bgp_.get(v4_key(p));
     }
     auto it = bgp6_.find(p);
     return it == bgp6_.end() ? kNoGroup : it->second;
@@ -162,12 +161,12 @@ std::map<net::Prefix, GroupId> Fib::content(const Table& t) const {
         }
     }
     if (t.spec.bgp) {
-        for (const auto& [k, g] : bgp_) {
+        bgp_.for_each([&](std::uint64_t k, GroupId g) {
             const net::Prefix p = v4_prefix(k);
             if (const GroupId x = target(t, p, g); x != kNoGroup) {
                 rows.emplace(p, x);
             }
-        }
+        });
         for (const auto& [p, g] : bgp6_) {
             if (const GroupId x = target(t, p, g); x != kNoGroup) {
                 rows.emplace(p, x);
@@ -391,20 +390,13 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     };
     for (const auto& [key, index] : order_) {
         const rib::RouteDelta& d = batch[index];
-        auto it = bgp_.find(key);
-        GroupId old_g = it == bgp_.end() ? kNoGroup : it->second;
+        GroupId old_g = bgp_.get(key);
         GroupId new_g = kNoGroup;
         if (!update(d, old_g, new_g)) {
             continue;
         }
         ++r.changed;
-        if (new_g == kNoGroup) {
-            bgp_.erase(it);
-        } else if (it == bgp_.end()) {
-            bgp_.emplace(key, new_g);
-        } else {
-            it->second = new_g;
-        }
+        bgp_.put(key, new_g);
         propagate(d.prefix, old_g, new_g, d.sequence);
         if (old_g != kNoGroup) {
             released_.push_back(old_g);  // after the tables stop pointing at it
@@ -622,9 +614,7 @@ bool Fib::sync(bool wait) {
 
 std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
     std::map<net::Prefix, std::vector<net::IpAddress>> view;
-    for (const auto& [k, g] : bgp_) {
-        view.emplace(v4_prefix(k), groups_->value_of(g).addresses);
-    }
+    bgp_.for_each([&](std::uint64_t k, GroupId g) { view.emplace(v4_prefix(k), groups_->value_of(g).addresses); });
     for (const auto& [p, g] : bgp6_) {
         view.emplace(p, groups_->value_of(g).addresses);
     }
@@ -718,9 +708,8 @@ FibStats Fib::stats() const {
             s.grace_waits += slot->lookup->grace_waits();
         }
     }
-    // One hash node per BGP route: key, value, next pointer and cached hash; plus the bucket arrays.
-    s.control_bytes = bgp_.size() * (sizeof(std::uint64_t) + sizeof(GroupId) + 2 * sizeof(void*)) +
-                      bgp_.bucket_count() * sizeof(void*) +
+    // The IPv4 map's slot array; one hash node per IPv6 route (key, value, next pointer, cached hash).
+    s.control_bytes = bgp_.memory_bytes() +
                       bgp6_.size() * (sizeof(net::Prefix) + sizeof(GroupId) + 2 * sizeof(void*)) +
                       bgp6_.bucket_count() * sizeof(void*) + groups_->memory_bytes();
     return s;

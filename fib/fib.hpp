@@ -35,6 +35,7 @@
 #include "fib/effective_routes.hpp"
 #include "fib/lookup_table.hpp"
 #include "fib/nexthop_group.hpp"
+#include "fib/prefix_map.hpp"
 #include "fib/vnet_model.hpp"
 
 struct rte_rcu_qsbr;
@@ -222,11 +223,6 @@ private:
     std::atomic<std::size_t> table_count_{0};
     std::uint64_t epoch_ = 0;
     // IPv4 prefix packed as (address << 8 | length): cheaper to hash and compare than net::Prefix.
-    struct V4KeyHash {
-        std::size_t operator()(std::uint64_t k) const noexcept {
-            return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 20);
-        }
-    };
     static std::uint64_t v4_key(const net::Prefix& p) {
         return (static_cast<std::uint64_t>(p.v4_address().value) << 8) | p.length;
     }
@@ -234,7 +230,7 @@ private:
         return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)}, static_cast<std::uint8_t>(k & 0xFF));
     }
     [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const;
-    std::unordered_map<std::uint64_t, GroupId, V4KeyHash> bgp_;     // Loc-RIB (IPv4): prefix → VNG group
+    V4PrefixMap bgp_;                                                // Loc-RIB (IPv4): prefix → VNG group
     std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp6_;  // Loc-RIB (IPv6)
     // Scratch space of apply(), kept to avoid allocating per batch.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)

@@ -54,7 +54,10 @@ rte_fib6* make_instance6(const LookupConfig& c, unsigned nh_bytes) {
 }  // namespace
 
 LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr)
-    : config_(config), qsbr_(qsbr), nh_bytes_(config.max_group_id < (1U << 15) ? 2 : 4) {
+    : config_(config),
+      qsbr_(qsbr),
+      nh_bytes_(config.max_group_id < (1U << 15) && config.num_tbl8 < (1U << 15) ? 2 : 4),
+      nh_bytes6_(config.max_group_id < (1U << 15) && config.num_tbl8_6 < (1U << 15) ? 2 : 4) {
     try {
         fib_[0] = make_instance(config, nh_bytes_);
         fib_[1] = make_instance(config, nh_bytes_);
@@ -85,9 +88,9 @@ LookupTable::~LookupTable() {
 }
 
 void LookupTable::create_v6() {
-    v6_[0] = make_instance6(config_, nh_bytes_);
+    v6_[0] = make_instance6(config_, nh_bytes6_);
     try {
-        v6_[1] = make_instance6(config_, nh_bytes_);
+        v6_[1] = make_instance6(config_, nh_bytes6_);
     } catch (...) {
         rte_fib6_free(v6_[0]);
         v6_[0] = nullptr;
@@ -227,10 +230,11 @@ std::size_t LookupTable::memory_bytes() const {
     // (rte_rib_node is 48 bytes plus the mempool's per-object header and padding, ~64 bytes; an
     // rte_rib6_node ~96).
     const std::size_t nh = nh_bytes_;
+    const std::size_t nh6 = nh_bytes6_;
     std::size_t one = (std::size_t{1} << 24) * nh + std::size_t{config_.num_tbl8} * 256 * nh +
                       std::size_t{config_.max_routes} * 64;
     if (v6_[0] != nullptr) {
-        one += (std::size_t{1} << 24) * nh + std::size_t{config_.num_tbl8_6} * 256 * nh +
+        one += (std::size_t{1} << 24) * nh6 + std::size_t{config_.num_tbl8_6} * 256 * nh6 +
                std::size_t{config_.max_routes6} * 96;
     }
     return 2 * one;

@@ -13,9 +13,10 @@
 // (rte_rcu_qsbr) has shown that no reader is still inside it. Readers never see an instance being
 // modified; each operation costs two updates, and memory is twice one instance.
 //
-// Memory: next hops are group ids, stored with the smallest entry width that holds the largest id
-// (2 bytes up to 32,767 groups: DIR-24-8 keeps one bit of each entry for itself), which halves the
-// 2^24-entry tbl24 against 4-byte entries. The IPv6 pair is created only when the first IPv6 route
+// Memory: next hops are group ids, stored with the smallest entry width that holds both the largest
+// group id and the largest tbl8 group index (an entry holds either): 2 bytes up to 32,767 of each —
+// DIR-24-8 keeps one bit of each entry for itself — which halves the 2^24-entry tbl24 against 4-byte
+// entries. A full Internet table (≈50 k prefixes longer than /24, one tbl8 group each) needs 4 bytes. The IPv6 pair is created only when the first IPv6 route
 // arrives (a table without IPv6 routes holds no rte_fib6 at all).
 //
 // The default route (/0 and ::/0) is not stored in rte_fib (it would rewrite 16 M tbl24 entries per
@@ -49,7 +50,8 @@ struct LookupConfig {
     std::uint32_t max_routes6 = 1U << 16;  // per IPv6 instance
     std::uint32_t num_tbl8_6 = 1U << 12;   // trie groups (every 8 bits past /24 of each IPv6 route)
     LookupPath path = LookupPath::Default;
-    // Largest group id stored; picks the entry width (2 bytes up to 32,767, else 4). Fib sets it.
+    // Largest group id stored; with num_tbl8 it picks the entry width (2 bytes when both are at most
+    // 32,767, else 4). Fib sets it.
     std::uint32_t max_group_id = (1U << 15) - 1;
     // false = program the one live instance in place, as plain DPDK 22.11 rte_fib use would. Unsafe
     // with concurrent readers (the trap above); kept only to measure the cost of left-right and to
@@ -93,8 +95,9 @@ public:
     [[nodiscard]] std::uint64_t failures() const { return failures_; }
     [[nodiscard]] bool avx512() const { return avx512_; }
     [[nodiscard]] bool has_v6() const { return v6_[0] != nullptr; }
-    // Bytes per next-hop entry (2 or 4).
+    // Bytes per next-hop entry (2 or 4), IPv4 and IPv6.
     [[nodiscard]] unsigned entry_bytes() const { return nh_bytes_; }
+    [[nodiscard]] unsigned entry_bytes6() const { return nh_bytes6_; }
     // DPDK memory of every instance (tbl24, tbl8 pool, RIB node pool), IPv6 included when created.
     [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -115,6 +118,7 @@ private:
     LookupConfig config_;
     rte_rcu_qsbr* qsbr_;
     unsigned nh_bytes_ = 4;
+    unsigned nh_bytes6_ = 4;
     rte_fib* fib_[2] = {nullptr, nullptr};
     rte_fib6* v6_[2] = {nullptr, nullptr};
     alignas(64) std::atomic<rte_fib*> active_{nullptr};

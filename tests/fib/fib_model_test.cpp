@@ -66,6 +66,14 @@ TEST(FibTables, EntriesAreTwoBytesWhileGroupIdsFitAndFourBeyond) {
     ASSERT_NE(g, nullptr);
     EXPECT_EQ(g->lookup(t)->entry_bytes(), 4U);
     EXPECT_LT(f->stats().lookup_bytes, g->stats().lookup_bytes);
+    // More tbl8 groups than 2-byte entries can index: 4 bytes as well.
+    g.reset();
+    f.reset();
+    FibConfig many = small_config();
+    many.lookup.num_tbl8 = 1U << 15;
+    auto h = make(default_lab(2, 1), many);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->lookup(*h->table_for_vm("vm0"))->entry_bytes(), 4U);
 }
 
 TEST(FibTables, TheLargestGroupIdRoundTripsThroughTwoByteEntries) {
