@@ -12,6 +12,7 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -118,6 +119,12 @@ std::size_t dpdk_heap_bytes() {
     return total;
 }
 
+double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // A loaded FIB, kept between benchmarks of the same size (building 1M routes takes a while).
 struct Loaded {
     std::size_t n = 0;
@@ -218,6 +225,8 @@ void BM_Load(benchmark::State& state) {
     const auto routes = make_routes(n, 42);
     double total = 0;  // until visible to readers
     double both = 0;   // until the standby instance is programmed too
+    double total_cpu = 0;
+    double both_cpu = 0;
     for (auto _ : state) {
         state.PauseTiming();
         std::string error;
@@ -227,13 +236,20 @@ void BM_Load(benchmark::State& state) {
         const auto batch = deltas_for(routes, seq, 0);
         state.ResumeTiming();
         const auto t0 = Clock::now();
+        const double c0 = thread_cpu_seconds();
         f->apply(batch);
         total += std::chrono::duration<double>(Clock::now() - t0).count();
+        total_cpu += thread_cpu_seconds() - c0;
         f->sync(true);
         both += std::chrono::duration<double>(Clock::now() - t0).count();
+        both_cpu += thread_cpu_seconds() - c0;
         state.PauseTiming();
         const fib::FibStats s = f->stats();
         state.counters["dpdk_MiB_per_table"] = static_cast<double>(dpdk_heap_bytes() - heap0) / (1 << 20);
+        state.counters["dpdk_B_per_route"] = static_cast<double>(dpdk_heap_bytes() - heap0) / static_cast<double>(n);
+        if (const fib::LookupTable* lt = f->lookup(0); lt != nullptr) {
+            state.counters["entry_bytes"] = lt->entry_bytes();
+        }
         state.counters["control_B_per_route"] = static_cast<double>(s.control_bytes) / static_cast<double>(n);
         state.counters["groups"] = static_cast<double>(s.groups.live);
         f.reset();
@@ -241,8 +257,56 @@ void BM_Load(benchmark::State& state) {
     }
     state.counters["visible_ms"] = total * 1e3 / static_cast<double>(state.iterations());
     state.counters["both_instances_ms"] = both * 1e3 / static_cast<double>(state.iterations());
+    state.counters["visible_cpu_ms"] = total_cpu * 1e3 / static_cast<double>(state.iterations());
+    state.counters["both_cpu_ms"] = both_cpu * 1e3 / static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
 }
+
+// --- memory per table: lazy and shared lookup structures ----------------------------------------------
+
+// A hub with `tables` subnets, each on its own route table: route tables come in identical pairs (the
+// same two UDRs), and only every other pair's subnets hold VMs. range(1) = 1: lazy + shared structures
+// (the default), 0: one structure per table. Reports DPDK memory in all and per table, no BGP routes.
+void BM_TableMemory(benchmark::State& state) {
+    const auto tables = static_cast<std::uint32_t>(state.range(0));
+    const bool lazy = state.range(1) != 0;
+    fib::VnetModel m = fib::default_lab(0, 1);
+    for (std::uint32_t i = 0; i < tables; ++i) {
+        fib::RouteTable rt;
+        rt.name = "rt" + std::to_string(i);
+        const auto pair = static_cast<std::uint8_t>(i / 2);
+        rt.routes.push_back(fib::UserDefinedRoute{
+            "u1", net::Prefix::v4(net::Ipv4Address{0xC0A80000U | (std::uint32_t{pair} << 8)}, 24),
+            fib::UdrNextHopType::VirtualAppliance, net::IpAddress::v4(net::Ipv4Address{0x0A010104U})});
+        m.route_tables.push_back(rt);
+        const std::uint32_t base = 0x0A014000U + (i << 8);  // 10.1.64.0/24, 10.1.65.0/24, ...
+        m.vnets[0].subnets.push_back(
+            fib::Subnet{"s" + std::to_string(i), net::Prefix::v4(net::Ipv4Address{base}, 24), rt.name});
+        if ((i / 2) % 2 == 0) {
+            m.vms.push_back(fib::Vm{"vm" + std::to_string(i), "hub", "s" + std::to_string(i),
+                                    net::IpAddress::v4(net::Ipv4Address{base + 4}), i});
+        }
+    }
+    fib::FibConfig c = config_for(1000);
+    c.lazy_tables = lazy;
+    c.share_identical_tables = lazy;
+    for (auto _ : state) {
+        const std::size_t heap0 = dpdk_heap_bytes();
+        std::string error;
+        auto f = fib::Fib::create(m, c, &error);
+        if (!f) {
+            state.SkipWithError(error.c_str());
+            return;
+        }
+        const fib::FibStats s = f->stats();
+        const double mib = static_cast<double>(dpdk_heap_bytes() - heap0) / (1 << 20);
+        state.counters["tables"] = static_cast<double>(s.tables);
+        state.counters["structures"] = static_cast<double>(s.lookup_structures);
+        state.counters["dpdk_MiB"] = mib;
+        state.counters["dpdk_MiB_per_table"] = mib / static_cast<double>(s.tables);
+    }
+}
+BENCHMARK(BM_TableMemory)->ArgsProduct({{8, 32}, {0, 1}})->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Load)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
 
 // --- updates ----------------------------------------------------------------------------------------
@@ -432,6 +496,7 @@ void latency_args(benchmark::internal::Benchmark* b) {
             b->Args({n, r, 1, 0});     // closed loop, single deltas
             b->Args({n, r, 100, 0});   // closed loop, batches of 100
             b->Args({n, r, 100, 100000});  // 100k deltas/s offered, batches of 100
+            b->Args({n, r, 1000, 1000000});  // the goal: 1M deltas/s offered, batches of 1000
         }
     }
 }

@@ -69,6 +69,10 @@ public:
         ++size_;
         return kNoGroup;
     }
+    // Where a lookup of `key` starts (to prefetch it).
+    [[nodiscard]] const Slot* slot_of(std::uint64_t key) const {
+        return slots_.empty() ? nullptr : &slots_[home(key)];
+    }
     // Every (key, value), in table order.
     template <class Fn>
     void for_each(Fn fn) const {

@@ -299,7 +299,7 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
     }
     std::size_t switched = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (int i = 0; i < 40 && std::chrono::steady_clock::now() < deadline; ++i) {
+    for (int i = 0; i < 20 && std::chrono::steady_clock::now() < deadline; ++i) {
         const ModelChangeResult r = fib->update_model(model(i % 2 == 0));
         ASSERT_TRUE(r.ok) << r.error;
         switched += r.switched;
@@ -317,8 +317,8 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
     updater.stop();
     EXPECT_EQ(failures.load(), 0U);
     EXPECT_GT(lookups.load(), 0U);
-    EXPECT_GE(switched, 40U);  // every change split the fw table off or joined it back
-    EXPECT_EQ(fib->lookup(fw), fib->lookup(fw2));  // 40 changes: back without the UDR, shared again
+    EXPECT_GE(switched, 20U);  // every change split the fw table off or joined it back
+    EXPECT_EQ(fib->lookup(fw), fib->lookup(fw2));  // an even count of changes: no UDR, shared again
 }
 
 // The DPDK 22.11 trap itself, for the record: rte_fib programmed in place under readers. Not a pass/fail
