@@ -7,6 +7,8 @@
 //                          routes_out/s = prefixes delivered to peers per second (N-1 per prefix);
 //                          heap_B_per_prefix = heap the RIB holds afterwards / (N×K) (glibc mallinfo2);
 //                          heap_MiB = the same in total.
+//   BM_RibSharedPropagation/N/K  every peer announces the SAME K prefixes (equal AS-path lengths): N
+//                          paths per prefix, ECMP sets, path hiding for the best path's peer.
 //   BM_RibPeerDown/N/K     the same table loaded (not timed), then every peer goes down one after the
 //                          other; timed: the withdrawal sweeps (Loc-RIB, deltas, withdrawals encoded for
 //                          the remaining peers). items/s = prefixes withdrawn per second.
@@ -56,7 +58,9 @@ rib::PeerConfig peer_config(std::uint32_t p) {
 }
 
 // The UPDATEs each peer sends.
-std::vector<std::vector<bgp::DecodedUpdate>> make_updates(std::uint32_t peers, std::uint32_t k) {
+// shared: every peer announces the same K prefixes (else peer p's are p*K .. p*K+K-1).
+std::vector<std::vector<bgp::DecodedUpdate>> make_updates(std::uint32_t peers, std::uint32_t k,
+                                                          bool shared = false) {
     std::vector<std::vector<bgp::DecodedUpdate>> all(peers);
     for (std::uint32_t p = 0; p < peers; ++p) {
         bgp::PathAttributes a;
@@ -67,7 +71,7 @@ std::vector<std::vector<bgp::DecodedUpdate>> make_updates(std::uint32_t peers, s
             bgp::DecodedUpdate u;
             u.update.attributes = a;
             for (std::uint32_t j = i; j < std::min<std::uint32_t>(k, i + kNlriPerUpdate); ++j) {
-                const std::uint32_t n = p * k + j;
+                const std::uint32_t n = shared ? j : p * k + j;
                 u.update.nlri.push_back(
                     bgp::Nlri{net::Prefix::v4(net::Ipv4Address{0x0A000000U + (n << 8)}, 24), 0});
             }
@@ -146,6 +150,29 @@ void BM_RibPropagation(benchmark::State& state) {
     state.counters["heap_MiB"] = heap_per_prefix * prefixes / (1024.0 * 1024.0);
 }
 
+// Every peer announces the SAME K prefixes with equal AS-path lengths: each prefix has N paths, an ECMP
+// set of min(N, 8), and the best path's peer receives the second best (path hiding) while the others
+// receive the best. Timed like BM_RibPropagation; heap per path = heap / (N×K).
+void BM_RibSharedPropagation(benchmark::State& state) {
+    const auto n = static_cast<std::uint32_t>(state.range(0));
+    const auto k = static_cast<std::uint32_t>(state.range(1));
+    const auto updates = make_updates(n, k, true);
+    double heap_per_path = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        const double heap_before = heap_in_use();
+        auto l = start(n);
+        state.ResumeTiming();
+        ingest(*l, updates);
+        state.PauseTiming();
+        heap_per_path = (heap_in_use() - heap_before) / (static_cast<double>(n) * k);
+        l.reset();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n * k));
+    state.counters["heap_B_per_path"] = heap_per_path;
+}
+
 void BM_RibPeerDown(benchmark::State& state) {
     const auto n = static_cast<std::uint32_t>(state.range(0));
     const auto k = static_cast<std::uint32_t>(state.range(1));
@@ -196,6 +223,7 @@ void sizes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_RibPropagation)->Apply(sizes);
+BENCHMARK(BM_RibSharedPropagation)->Args({8, 10000})->Args({32, 10000})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RibPeerDown)->Apply(sizes);
 BENCHMARK(BM_RibInitialTable)->Apply(sizes);
 

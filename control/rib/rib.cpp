@@ -1442,8 +1442,8 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
     for (const std::size_t i : order) {
         const Path& p = s.paths[i];
         const Peer& src = m.source(p);
-        e.paths.push_back(LocRibPath{src.cfg.id, p.rx_id, src.cfg.address, p.attrs->attrs,
-                                     route_next_hops(*p.attrs), p.attrs->as_path_length});
+        e.paths.push_back(LocRibPath{src.cfg.id, src.cfg.address, p.attrs->attrs, route_next_hops(*p.attrs),
+                                     p.attrs->as_path_length, p.rx_id});
     }
     e.ecmp_count = members;
     if (order.size() > 1) {

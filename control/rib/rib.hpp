@@ -185,17 +185,18 @@ struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
 
 struct LocRibPath {
     PeerId peer = 0;
-    std::uint32_t path_id = 0;  // received ADD-PATH path identifier
     net::IpAddress peer_address;
     bgp::PathAttributes attributes;
     std::vector<net::IpAddress> next_hops;
     std::size_t as_path_length = 0;
+    std::uint32_t path_id = 0;  // received ADD-PATH path identifier
 };
 
 struct LocRibEntry {
     net::Prefix prefix;
     // Every eligible path of every session: the ECMP set first, then the others, each part in comparator
-    // order. paths[0 .. ecmp_count) form the ECMP set (at most one path per neighbor, see below).
+    // order. paths[0 .. ecmp_count) form the ECMP set (at most one path per neighbor: see the top of this
+    // file).
     std::vector<LocRibPath> paths;
     std::size_t ecmp_count = 0;
     DecisionStep decided_by = DecisionStep::OnlyPath;  // the step that put paths[0] before paths[1]
