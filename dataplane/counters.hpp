@@ -40,7 +40,8 @@ struct HostTotals {
 
 struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> bursts{0};
-    std::atomic<std::uint64_t> packets{0};        // generated
+    std::atomic<std::uint64_t> packets{0};        // generated (IPv4 and IPv6)
+    std::atomic<std::uint64_t> packets6{0};       // of which IPv6
     std::atomic<std::uint64_t> alloc_failures{0}; // mbuf pool empty
     std::atomic<std::uint64_t> tx_failures{0};    // port refused the packet (freed, counted)
     std::atomic<std::uint64_t> probe_lookups{0};

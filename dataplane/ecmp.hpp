@@ -11,6 +11,8 @@
 // Cost is one 64-bit mix per member; groups are small (ECMP sets of at most a few dozen NVAs).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "fib/ecmp.hpp"
@@ -36,6 +38,30 @@ constexpr std::uint64_t flow_hash(std::uint32_t src, std::uint32_t dst, std::uin
 
 constexpr std::uint64_t flow_hash(const FiveTuple& t) {
     return flow_hash(t.src, t.dst, t.sport, t.dport, t.proto);
+}
+
+// IPv6: addresses as 16 bytes in network byte order.
+using Ipv6Bytes = std::array<std::uint8_t, 16>;
+
+struct FiveTuple6 {
+    Ipv6Bytes src{};
+    Ipv6Bytes dst{};
+    std::uint16_t sport = 0;
+    std::uint16_t dport = 0;
+    std::uint8_t proto = 0;
+};
+
+constexpr std::uint64_t fold64(const Ipv6Bytes& a, std::size_t off) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | a[off + i];
+    return v;
+}
+
+constexpr std::uint64_t flow_hash(const FiveTuple6& t) {
+    const std::uint64_t s = mix64(fold64(t.src, 0) ^ mix64(fold64(t.src, 8)));
+    const std::uint64_t d = mix64(fold64(t.dst, 0) ^ mix64(fold64(t.dst, 8) + 0x9e3779b97f4a7c15ULL));
+    const std::uint64_t b = (std::uint64_t{t.sport} << 24) | (std::uint64_t{t.dport} << 8) | t.proto;
+    return mix64(s ^ mix64(d ^ mix64(b + 0x9e3779b97f4a7c15ULL)));
 }
 
 constexpr std::uint64_t member_score(std::uint64_t flow, std::uint32_t member) {

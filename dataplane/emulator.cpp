@@ -36,7 +36,9 @@ public:
     Worker(Emulator& emu, unsigned index, std::vector<std::uint32_t> hosts)
         : emu_(emu), reader_(emu.config_.first_reader_id + index), hosts_(std::move(hosts)) {
         cursor_.resize(hosts_.size());
+        cursor6_.resize(hosts_.size());
         nh_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors_.slots());
+        nh6_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors6_.slots());
         tx_.resize(RTE_MAX_ETHPORTS);
         txq_ = static_cast<std::uint16_t>(index);
         max_burst_ = burst_ = std::clamp(emu.config_.burst, 1U, kMaxBurst);
@@ -93,6 +95,9 @@ public:
     [[nodiscard]] std::uint64_t nh_packets(std::uint32_t slot) const {
         return nh_packets_[slot].load(std::memory_order_relaxed);
     }
+    [[nodiscard]] std::uint64_t nh6_packets(std::uint32_t slot) const {
+        return nh6_packets_[slot].load(std::memory_order_relaxed);
+    }
     WorkerCounters counters;
 
 private:
@@ -131,7 +136,15 @@ private:
         const FlowTable& ft = emu_.flows_;
         const std::uint32_t first = host.first_vm * ft.flows_per_vm;
         const std::uint32_t count = host.vm_count * ft.flows_per_vm;
-        if (count == 0) return;
+        const std::uint32_t count6 = host.vm_count * ft.flows6_per_vm;
+        if (count == 0 && count6 == 0) return;
+        // IPv6 packets in the proportion of the VMs' IPv6 flows (at least one per burst when any).
+        unsigned n6 = 0;
+        if (count6 != 0) {
+            n6 = count == 0 ? burst_
+                            : std::max(1U, burst_ * ft.flows6_per_vm / (ft.flows_per_vm + ft.flows6_per_vm));
+        }
+        const unsigned n4 = burst_ - n6;
         rte_mbuf* pkts[kMaxBurst];
         if (rte_pktmbuf_alloc_bulk(pool_, pkts, burst_) != 0) {
             bump(counters.alloc_failures);
@@ -140,10 +153,18 @@ private:
         }
         TableId tables[kMaxBurst];
         std::uint32_t& cur = cursor_[local];
-        for (unsigned i = 0; i < burst_; ++i) {
+        for (unsigned i = 0; i < n4; ++i) {
             const Flow& f = ft.flows[first + cur];
             if (++cur == count) cur = 0;
             write_packet(pkts[i], f.tuple);
+            tables[i] = f.table;
+        }
+        std::uint32_t& cur6 = cursor6_[local];
+        const std::uint32_t first6 = host.first_vm * ft.flows6_per_vm;
+        for (unsigned i = n4; i < burst_; ++i) {
+            const Flow6& f = ft.flows6[first6 + cur6];
+            if (++cur6 == count6) cur6 = 0;
+            write_packet6(pkts[i], f.tuple);
             tables[i] = f.table;
         }
         bump(counters.packets, burst_);
@@ -155,7 +176,8 @@ private:
                 counters.max_gap_tsc.store(now - last_burst_tsc_, std::memory_order_relaxed);
         }
         last_burst_tsc_ = now;
-        forward(h, pkts, tables, burst_, now);
+        if (n4 != 0) forward(h, pkts, tables, n4, now);
+        if (n6 != 0) forward6(h, pkts + n4, tables + n4, n6);
         if (ConvergenceProbe::Run* run = emu_.probe_.current();
             run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0) {
             check_probe(*run, h, host);
@@ -212,6 +234,17 @@ private:
                         rte_pktmbuf_free(pkts[i]);
                         continue;
                     }
+                    if (v.v6) {  // an IPv6 next hop for an IPv4 route (RFC 8950)
+                        std::uint64_t res = 0;
+                        if (!next_hop6(v.member6(v.pick(hash[i])), &res)) {
+                            bump(hc.drop_unresolved);
+                            rte_pktmbuf_free(pkts[i]);
+                            continue;
+                        }
+                        port = NeighborTable::port_of(res);
+                        set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
+                        break;
+                    }
                     const std::uint32_t nh = v.member(v.pick(hash[i]));
                     if (nh != last_nh || last_slot == NeighborTable::kNotFound) {
                         last_slot = emu_.neighbors_.find_or_insert(nh);
@@ -244,6 +277,93 @@ private:
             enqueue(port, pkts[i]);
         }
         if (tx != 0) bump(hc.tx, tx);
+    }
+
+    // The resolution of IPv6 next hop `ip16` (and its packet count), false when it has none: virtual
+    // mode resolves at once to a synthetic MAC; lab mode has no NDP, only static entries.
+    bool next_hop6(const std::uint8_t* ip16, std::uint64_t* res) {
+        const std::uint32_t slot = emu_.neighbors6_.find_or_insert(ip16);
+        if (slot == NeighborTable6::kNotFound) return false;
+        std::uint64_t r = emu_.neighbors6_.resolution(slot);
+        if ((r & NeighborTable::kValid) == 0 && !emu_.config_.arp) {
+            emu_.neighbors6_.resolve(slot, emu_.config_.nva_port, synthetic_mac6(ip16));
+            r = emu_.neighbors6_.resolution(slot);
+        }
+        if ((r & NeighborTable::kValid) == 0) return false;
+        bump(nh6_packets_[slot]);
+        *res = r;
+        return true;
+    }
+
+    // IPv6 packets: LPM6 in the VM's table, ECMP by the 5-tuple hash, L2 rewrite. (Convergence probes
+    // watch IPv4 prefixes only.)
+    void forward6(std::uint32_t h, rte_mbuf** pkts, const TableId* tables, unsigned n) {
+        std::uint8_t dst[kMaxBurst][16];
+        std::uint64_t hash[kMaxBurst];
+        GroupView views[kMaxBurst];
+        for (unsigned i = 0; i < n; ++i) {
+            FiveTuple6 t;
+            if (!read_five_tuple6(pkts[i], &t)) t = FiveTuple6{};
+            std::memcpy(dst[i], t.dst.data(), 16);
+            hash[i] = flow_hash(t);
+        }
+        for (unsigned i = 0; i < n;) {
+            unsigned j = i + 1;
+            while (j < n && tables[j] == tables[i]) ++j;
+            emu_.source_.lookup_bulk6(tables[i], dst + i, views + i, j - i);
+            i = j;
+        }
+        HostCounters& hc = emu_.host_counters_[h];
+        std::uint64_t tx = 0;
+        for (unsigned i = 0; i < n; ++i) {
+            const GroupView& v = views[i];
+            auto* eth = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr*);
+            std::uint16_t port;
+            if (v.kind == NextHopKind::NoRoute || v.kind == NextHopKind::None ||
+                (v.kind == NextHopKind::Ip && v.count == 0)) {
+                bump(v.kind == NextHopKind::NoRoute ? hc.drop_no_route : hc.drop_none);
+                rte_pktmbuf_free(pkts[i]);
+                continue;
+            }
+            if (v.kind == NextHopKind::VnetLocal) {
+                port = emu_.config_.fabric_port;
+                set_mac(&eth->dst_addr, synthetic_mac6(dst[i]));
+            } else if (v.kind == NextHopKind::Internet) {
+                port = emu_.config_.internet_port;
+                set_mac(&eth->dst_addr, kInternetGatewayMac);
+            } else {
+                const std::uint32_t k = v.pick(hash[i]);
+                std::uint64_t res = 0;
+                bool ok = false;
+                if (v.v6) {
+                    ok = next_hop6(v.member6(k), &res);
+                } else {  // an IPv4 next hop for an IPv6 route
+                    const std::uint32_t nh = v.member(k);
+                    const std::uint32_t slot = emu_.neighbors_.find_or_insert(nh);
+                    if (slot != NeighborTable::kNotFound) {
+                        res = emu_.neighbors_.resolution(slot);
+                        if ((res & NeighborTable::kValid) == 0 && !emu_.config_.arp) {
+                            emu_.neighbors_.resolve(slot, emu_.config_.nva_port, synthetic_mac(nh));
+                            res = emu_.neighbors_.resolution(slot);
+                        }
+                        ok = (res & NeighborTable::kValid) != 0;
+                        if (ok) bump(nh_packets_[slot]);
+                    }
+                }
+                if (!ok) {
+                    bump(hc.drop_unresolved);
+                    rte_pktmbuf_free(pkts[i]);
+                    continue;
+                }
+                port = NeighborTable::port_of(res);
+                set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
+            }
+            set_mac(&eth->src_addr, emu_.port_mac_[port]);
+            ++tx;
+            enqueue(port, pkts[i]);
+        }
+        if (tx != 0) bump(hc.tx, tx);
+        bump(counters.packets6, n);
     }
 
     void check_probe(ConvergenceProbe::Run& run, std::uint32_t h, const Host& host) {
@@ -310,8 +430,8 @@ private:
     Emulator& emu_;
     unsigned reader_;
     std::vector<std::uint32_t> hosts_;
-    std::vector<std::uint32_t> cursor_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> nh_packets_;
+    std::vector<std::uint32_t> cursor_, cursor6_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> nh_packets_, nh6_packets_;
     std::vector<TxBuffer> tx_;
     std::uint16_t txq_ = 0;
     unsigned burst_ = 32, max_burst_ = 32;
@@ -589,6 +709,32 @@ std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets(
     return out;
 }
 
+std::vector<std::pair<Ipv6Bytes, std::uint64_t>> Emulator::next_hop_packets6() const {
+    std::vector<std::pair<Ipv6Bytes, std::uint64_t>> out;
+    for (std::uint32_t s = 0; s < neighbors6_.slots(); ++s) {
+        Ipv6Bytes ip{};
+        if (!neighbors6_.ip_of(s, ip.data())) continue;
+        std::uint64_t n = 0;
+        for (const auto& w : workers_) n += w->nh6_packets(s);
+        out.emplace_back(ip, n);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool Emulator::add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac) {
+    const std::uint32_t slot = neighbors6_.find_or_insert(ip.data());
+    if (slot == NeighborTable6::kNotFound) return false;
+    neighbors6_.resolve(slot, config_.nva_port, mac);
+    return true;
+}
+
+std::uint64_t Emulator::generated6() const {
+    std::uint64_t n = 0;
+    for (const auto& w : workers_) n += w->counters.packets6.load(std::memory_order_relaxed);
+    return n;
+}
+
 std::uint64_t Emulator::generated() const {
     std::uint64_t n = 0;
     for (const auto& w : workers_) n += w->counters.packets.load(std::memory_order_relaxed);
@@ -637,8 +783,9 @@ std::uint64_t Emulator::alloc_failures() const {
 
 std::size_t Emulator::memory_bytes() const {
     std::size_t n = sizeof(*this) + topo_.memory_bytes() + flows_.memory_bytes() +
-                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32;
-    n += workers_.size() * (sizeof(Worker) + neighbors_.slots() * 8 + RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
+                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32 + neighbors6_.slots() * 32;
+    n += workers_.size() * (sizeof(Worker) + (neighbors_.slots() + neighbors6_.slots()) * 8 +
+                            RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
     auto pool_bytes = [](const rte_mempool* p) -> std::size_t {
         return p == nullptr ? 0 : std::size_t{rte_mempool_calc_obj_size(p->elt_size, p->flags, nullptr)} * p->size;
     };

@@ -90,12 +90,17 @@ public:
 
     [[nodiscard]] ConvergenceProbe& probe() { return probe_; }
     [[nodiscard]] NeighborTable& neighbors() { return neighbors_; }
+    [[nodiscard]] NeighborTable6& neighbors6() { return neighbors6_; }
+    // IPv6 next hops have no NDP: in lab mode only static entries (on the NVA port) forward.
+    bool add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac);
     [[nodiscard]] const Topology& topology() const { return topo_; }
 
     [[nodiscard]] HostTotals totals() const;
     [[nodiscard]] HostTotals host_totals(std::uint32_t host) const;
     [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets() const;  // (ip, packets)
-    [[nodiscard]] std::uint64_t generated() const;
+    [[nodiscard]] std::vector<std::pair<Ipv6Bytes, std::uint64_t>> next_hop_packets6() const;
+    [[nodiscard]] std::uint64_t generated() const;   // every packet (IPv4 and IPv6)
+    [[nodiscard]] std::uint64_t generated6() const;  // IPv6 packets
     [[nodiscard]] std::uint64_t tx_failures() const;
     [[nodiscard]] std::uint64_t worker_cpu_ns() const;  // summed over workers
     [[nodiscard]] std::uint64_t alloc_failures() const;
@@ -116,6 +121,7 @@ private:
     const Topology& topo_;
     const FlowTable& flows_;
     NeighborTable neighbors_;
+    NeighborTable6 neighbors6_;
     ConvergenceProbe probe_;
     rte_mempool* pool_ = nullptr;
     std::vector<std::uint16_t> ports_;  // distinct ports in use

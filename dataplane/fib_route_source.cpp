@@ -2,6 +2,7 @@
 
 #include <rte_cycles.h>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace rf::dataplane {
@@ -29,27 +30,39 @@ void FibRouteSource::reader_online(unsigned reader) {
 
 void FibRouteSource::reader_offline(unsigned reader) { readers_[reader].reset(); }
 
+void FibRouteSource::fill(std::uint64_t id, GroupView& v) const {
+    const fib::NextHopGroup* g = id == fib::kNoGroup ? nullptr : fib_.groups().get(static_cast<fib::GroupId>(id));
+    if (g == nullptr) {
+        v = GroupView{};
+        return;
+    }
+    v.kind = kind_of(g->type());
+    const auto members = g->members();
+    v.count = v.kind == NextHopKind::Ip ? static_cast<std::uint32_t>(members.size()) : 0;
+    v.members = members.empty() ? nullptr : members.data()->bytes.data();
+    v.stride = sizeof(net::IpAddress);
+    v.v6 = !members.empty() && !members.front().is_v4();  // a group's members share one family
+    v.id = g->id();
+    v.seeds = members.empty() ? nullptr : g->seeds().data();
+}
+
 void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
     constexpr unsigned kChunk = 64;
     std::uint64_t ids[kChunk];
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
         fib_.lookup_bulk(table, dst + base, ids, m);
-        for (unsigned i = 0; i < m; ++i) {
-            const fib::NextHopGroup* g = fib_.groups().get(static_cast<fib::GroupId>(ids[i]));
-            GroupView& v = out[base + i];
-            if (ids[i] == fib::kNoGroup || g == nullptr) {
-                v = GroupView{};
-                continue;
-            }
-            v.kind = kind_of(g->type());
-            const auto members = g->members();
-            v.count = v.kind == NextHopKind::Ip ? static_cast<std::uint32_t>(members.size()) : 0;
-            v.members = members.empty() ? nullptr : members.data()->bytes.data();
-            v.stride = sizeof(net::IpAddress);
-            v.id = g->id();
-            v.seeds = members.empty() ? nullptr : g->seeds().data();
-        }
+        for (unsigned i = 0; i < m; ++i) fill(ids[i], out[base + i]);
+    }
+}
+
+void FibRouteSource::lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], GroupView* out, unsigned n) {
+    constexpr unsigned kChunk = 64;
+    std::uint64_t ids[kChunk];
+    for (unsigned base = 0; base < n; base += kChunk) {
+        const unsigned m = n - base < kChunk ? n - base : kChunk;
+        fib_.lookup_bulk6(table, dst + base, ids, m);
+        for (unsigned i = 0; i < m; ++i) fill(ids[i], out[base + i]);
     }
 }
 
@@ -150,6 +163,41 @@ std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
         for (std::uint32_t nh : batch[i].next_hops) d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
     }
     if (!updater_->publish(scratch_)) return 0;  // back-pressure: the caller retries
+    sequence_ += batch.size();
+    return sequence_;
+}
+
+std::vector<std::vector<Destination6>> FibProducer::destinations6() const {
+    std::vector<std::vector<Destination6>> out(fib_->table_count());
+    for (TableId t = 0; t < out.size(); ++t) {
+        for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
+            if (prefix.is_v4() || prefix.length == 0 || nh.type == fib::NextHopType::None) continue;
+            Destination6 d;
+            std::copy(prefix.bytes.begin(), prefix.bytes.end(), d.prefix.begin());
+            d.length = prefix.length;
+            out[t].push_back(d);
+        }
+    }
+    return out;
+}
+
+std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
+    scratch_.resize(batch.size());
+    const std::uint64_t first = sequence_ + 1;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& d = scratch_[i];
+        d.sequence = first + i;
+        net::Ipv6Address a{};
+        std::copy(batch[i].prefix.begin(), batch[i].prefix.end(), a.bytes.begin());
+        d.prefix = net::Prefix::v6(a, batch[i].length);
+        d.next_hops.clear();
+        for (const auto& nh : batch[i].next_hops) {
+            net::Ipv6Address n{};
+            std::copy(nh.begin(), nh.end(), n.bytes.begin());
+            d.next_hops.push_back(net::IpAddress::v6(n));
+        }
+    }
+    if (!updater_->publish(scratch_)) return 0;
     sequence_ += batch.size();
     return sequence_;
 }

@@ -34,8 +34,10 @@ public:
     void reader_offline(unsigned reader) override;
     void quiescent(unsigned reader) override { readers_[reader]->quiescent(); }
     void lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) override;
+    void lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], GroupView* out, unsigned n) override;
 
 private:
+    void fill(std::uint64_t group_id, GroupView& view) const;
     const fib::Fib& fib_;
     std::vector<std::unique_ptr<fib::FibReader>> readers_;
 };
@@ -54,6 +56,8 @@ public:
     const Topology& topology() const override { return topo_; }
     std::vector<std::vector<Destination>> destinations() const override;
     std::uint64_t inject(std::span<const RouteUpdate> batch) override;
+    std::uint64_t inject6(std::span<const RouteUpdate6> batch) override;
+    std::vector<std::vector<Destination6>> destinations6() const override;
     bool visible(std::uint64_t ticket) const override { return fib_->visible_sequence() >= ticket; }
     // From the FibUpdater's visibility observer (the writer thread), as routefabricd does.
     void watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) override;

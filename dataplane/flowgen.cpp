@@ -37,7 +37,59 @@ FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
     return t;
 }
 
+Ipv6Bytes vm_ipv6(std::uint32_t ipv4) {
+    Ipv6Bytes a{};
+    a[0] = 0xfd;
+    a[12] = static_cast<std::uint8_t>(ipv4 >> 24);
+    a[13] = static_cast<std::uint8_t>(ipv4 >> 16);
+    a[14] = static_cast<std::uint8_t>(ipv4 >> 8);
+    a[15] = static_cast<std::uint8_t>(ipv4);
+    return a;
+}
+
+void add_flows6(FlowTable& t, const Topology& topo, std::uint32_t flows6_per_vm,
+                const std::vector<std::vector<Destination6>>& destinations6, std::uint64_t seed) {
+    t.flows6_per_vm = flows6_per_vm;
+    t.flows6.clear();
+    t.flows6.reserve(topo.vms.size() * flows6_per_vm);
+    std::mt19937_64 rng(seed);
+    for (const auto& vm : topo.vms) {
+        const auto* dests = vm.table < destinations6.size() ? &destinations6[vm.table] : nullptr;
+        for (std::uint32_t f = 0; f < flows6_per_vm; ++f) {
+            Flow6 flow;
+            flow.table = vm.table;
+            flow.tuple.src = vm_ipv6(vm.ip);
+            flow.tuple.proto = 17;
+            flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+            flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+            if (dests != nullptr && !dests->empty()) {
+                const Destination6& d = (*dests)[rng() % dests->size()];
+                // Random host bits below the prefix length.
+                for (std::size_t i = 0; i < 16; ++i) {
+                    const unsigned bit = static_cast<unsigned>(i) * 8;
+                    const auto r = static_cast<std::uint8_t>(rng());
+                    std::uint8_t keep = 0;
+                    if (d.length >= bit + 8) {
+                        keep = 0xFF;
+                    } else if (d.length > bit) {
+                        keep = static_cast<std::uint8_t>(0xFF << (8 - (d.length - bit)));
+                    }
+                    flow.tuple.dst[i] = static_cast<std::uint8_t>((d.prefix[i] & keep) | (r & ~keep));
+                }
+            }
+            t.flows6.push_back(flow);
+        }
+    }
+}
+
 namespace {
+struct Frame6 {
+    rte_ether_hdr eth;
+    rte_ipv6_hdr ip;
+    rte_udp_hdr udp;
+};
+static_assert(offsetof(Frame6, ip) == 14 && offsetof(Frame6, udp) == 54, "wire layout");
+
 struct Frame {
     rte_ether_hdr eth;
     rte_ipv4_hdr ip;
@@ -64,6 +116,42 @@ void write_packet(rte_mbuf* m, const FiveTuple& flow) {
     m->pkt_len = kFrameBytes;
     m->l2_len = sizeof(rte_ether_hdr);
     m->l3_len = sizeof(rte_ipv4_hdr);
+}
+
+void write_packet6(rte_mbuf* m, const FiveTuple6& flow) {
+    auto* f = rte_pktmbuf_mtod(m, Frame6*);
+    std::memset(f, 0, kFrameBytes6);
+    f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    f->ip.vtc_flow = rte_cpu_to_be_32(6U << 28);
+    f->ip.payload_len = rte_cpu_to_be_16(kFrameBytes6 - sizeof(rte_ether_hdr) - sizeof(rte_ipv6_hdr));
+    f->ip.proto = flow.proto;
+    f->ip.hop_limits = 64;
+    std::memcpy(f->ip.src_addr, flow.src.data(), 16);
+    std::memcpy(f->ip.dst_addr, flow.dst.data(), 16);
+    f->udp.src_port = rte_cpu_to_be_16(flow.sport);
+    f->udp.dst_port = rte_cpu_to_be_16(flow.dport);
+    f->udp.dgram_len = f->ip.payload_len;
+    m->data_len = kFrameBytes6;
+    m->pkt_len = kFrameBytes6;
+    m->l2_len = sizeof(rte_ether_hdr);
+    m->l3_len = sizeof(rte_ipv6_hdr);
+}
+
+bool read_five_tuple6(const rte_mbuf* m, FiveTuple6* out) {
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr)) return false;
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) return false;
+    const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
+    std::memcpy(out->src.data(), ip->src_addr, 16);
+    std::memcpy(out->dst.data(), ip->dst_addr, 16);
+    out->proto = ip->proto;
+    out->sport = out->dport = 0;
+    if ((ip->proto == 17 || ip->proto == 6) && m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + 4) {
+        const auto* ports = reinterpret_cast<const std::uint8_t*>(ip + 1);
+        out->sport = static_cast<std::uint16_t>((ports[0] << 8) | ports[1]);
+        out->dport = static_cast<std::uint16_t>((ports[2] << 8) | ports[3]);
+    }
+    return true;
 }
 
 bool read_five_tuple(const rte_mbuf* m, FiveTuple* out) {

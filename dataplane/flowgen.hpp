@@ -1,6 +1,6 @@
 // The built-in traffic generator: a fixed set of flows per VM (UDP 5-tuples from the VM's address toward
 // addresses inside the destination prefixes of its route table), replayed round-robin per host into
-// bursts of mbufs (64-byte Ethernet/IPv4/UDP frames).
+// bursts of mbufs (60-byte Ethernet/IPv4/UDP frames; optionally IPv6 flows, 66-byte Ethernet/IPv6/UDP).
 #pragma once
 
 #include <cstdint>
@@ -25,10 +25,24 @@ struct Destination {
     std::uint8_t length = 0;
 };
 
+struct Flow6 {
+    FiveTuple6 tuple;
+    TableId table = 0;
+};
+
+struct Destination6 {
+    Ipv6Bytes prefix{};  // network byte order
+    std::uint8_t length = 0;
+};
+
 struct FlowTable {
     std::vector<Flow> flows;          // flows_per_vm per VM, in VM order (so grouped by host)
     std::uint32_t flows_per_vm = 0;
-    [[nodiscard]] std::size_t memory_bytes() const { return flows.capacity() * sizeof(Flow); }
+    std::vector<Flow6> flows6;        // IPv6: flows6_per_vm per VM, in VM order (none by default)
+    std::uint32_t flows6_per_vm = 0;
+    [[nodiscard]] std::size_t memory_bytes() const {
+        return flows.capacity() * sizeof(Flow) + flows6.capacity() * sizeof(Flow6);
+    }
 };
 
 // destinations[t]: prefixes of table t to draw from (uniformly; then a random address inside). A table
@@ -36,7 +50,18 @@ struct FlowTable {
 [[nodiscard]] FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
                                    const std::vector<std::vector<Destination>>& destinations, std::uint64_t seed);
 
-constexpr std::uint16_t kFrameBytes = 60;  // Ethernet + IPv4 + UDP + payload, without FCS
+// IPv6 flows for every VM (added to `table`): source = the VM's IPv6 address (vm_ipv6), destinations
+// drawn like make_flows' from destinations6[t]. A host's bursts then carry IPv6 packets in the
+// proportion flows6_per_vm : flows_per_vm.
+void add_flows6(FlowTable& table, const Topology& topo, std::uint32_t flows6_per_vm,
+                const std::vector<std::vector<Destination6>>& destinations6, std::uint64_t seed);
+
+// A lab VM's IPv6 address: fd00::/96 followed by its IPv4 address (the lab model gives VMs one IPv4
+// NIC address; the source address only feeds the flow hash).
+[[nodiscard]] Ipv6Bytes vm_ipv6(std::uint32_t ipv4);
+
+constexpr std::uint16_t kFrameBytes = 60;   // Ethernet + IPv4 + UDP + payload, without FCS
+constexpr std::uint16_t kFrameBytes6 = 66;  // Ethernet + IPv6 + UDP + 4 bytes payload
 
 // Writes a complete frame for `flow` into an empty mbuf (headers in network byte order, IPv4 checksum
 // set; MACs are rewritten by the forwarding path).
@@ -44,5 +69,9 @@ void write_packet(rte_mbuf* m, const FiveTuple& flow);
 
 // Parses the 5-tuple of an IPv4/UDP or IPv4/TCP frame; false for anything else.
 bool read_five_tuple(const rte_mbuf* m, FiveTuple* out);
+
+// The same for IPv6 frames (UDP/TCP directly after the fixed header; no extension headers).
+void write_packet6(rte_mbuf* m, const FiveTuple6& flow);
+bool read_five_tuple6(const rte_mbuf* m, FiveTuple6* out);
 
 }  // namespace rf::dataplane

@@ -40,6 +40,8 @@ struct Options {
     std::uint32_t routes = 1000;
     std::uint32_t ecmp = 2;
     std::uint32_t flows_per_vm = 8;
+    std::uint32_t routes6 = 0;        // IPv6 BGP routes (/48s from 2001:db8::, ECMP over fd00:1:1::4 ...)
+    std::uint32_t flows6_per_vm = 0;  // IPv6 flows per VM toward them
     unsigned burst = 32;
     unsigned pass_target_us = 400;
     unsigned memory_mb = 0;  // 0 = sized from the run
@@ -72,6 +74,8 @@ void usage() {
         "  --routes N             BGP routes (default 1000), /24s from 20.0.0.0\n"
         "  --ecmp N               NVAs in the initial ECMP set (default 2: 10.1.1.4, 10.1.1.5)\n"
         "  --flows-per-vm N       (default 8)\n"
+        "  --routes6 N            IPv6 BGP routes, /48s from 2001:db8:: (default 0; FIB source only)\n"
+        "  --flows6-per-vm N      IPv6 flows per VM toward them (default 0)\n"
         "  --burst N              packets per host burst (default 32; the maximum with a pass-time target)\n"
         "  --pass-target-us N     workers scale their burst so one pass over their hosts takes about N us\n"
         "                         (default 400; 0 = fixed bursts)\n"
@@ -132,6 +136,8 @@ bool parse(const std::vector<std::string>& args, Options& o) {
         else if (a == "--routes") o.routes = std::max(1U, num());
         else if (a == "--ecmp") o.ecmp = std::clamp(num(), 1U, 64U);
         else if (a == "--flows-per-vm") o.flows_per_vm = std::max(1U, num());
+        else if (a == "--routes6") o.routes6 = num();
+        else if (a == "--flows6-per-vm") o.flows6_per_vm = num();
         else if (a == "--burst") o.burst = std::clamp(num(), 1U, 64U);
         else if (a == "--pass-target-us") o.pass_target_us = num();
         else if (a == "--source") o.source = next();
@@ -537,12 +543,38 @@ int main(int argc, char** argv) {
                 std::this_thread::sleep_for(std::chrono::microseconds(100));
             ticket = t;
         }
+        if (o.routes6 != 0) {
+            std::vector<RouteUpdate6> initial6;
+            std::vector<Ipv6Bytes> nvas6;
+            for (std::uint32_t i = 0; i < o.ecmp; ++i) {
+                Ipv6Bytes a{0xfd, 0x00, 0x00, 0x01, 0x00, 0x01};  // fd00:1:1::4, ...
+                a[15] = static_cast<std::uint8_t>(4 + i);
+                nvas6.push_back(a);
+            }
+            for (std::uint32_t i = 0; i < o.routes6; ++i) {
+                RouteUpdate6 r;
+                r.prefix = {0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+                r.length = 48;
+                r.next_hops = nvas6;
+                initial6.push_back(std::move(r));
+            }
+            for (std::size_t off = 0; off < initial6.size(); off += 4096) {
+                std::vector<RouteUpdate6> chunk(initial6.begin() + static_cast<std::ptrdiff_t>(off),
+                                                initial6.begin() + static_cast<std::ptrdiff_t>(std::min(initial6.size(), off + 4096)));
+                std::uint64_t t = 0;
+                for (int tries = 0; tries < 100000 && (t = producer->inject6(chunk)) == 0; ++tries)
+                    std::this_thread::sleep_for(std::chrono::microseconds(100));
+                if (t == 0) std::fprintf(stderr, "rf-emulator: IPv6 routes refused (no IPv6 tables in this source?)\n");
+                ticket = std::max(ticket, t);
+            }
+        }
         for (int i = 0; i < 5000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
         producer->housekeeping();
     }
 
     const Topology& topo = producer->topology();
-    const FlowTable flows = make_flows(topo, o.flows_per_vm, producer->destinations(), 42);
+    FlowTable flows = make_flows(topo, o.flows_per_vm, producer->destinations(), 42);
+    if (o.flows6_per_vm != 0) add_flows6(flows, topo, o.flows6_per_vm, producer->destinations6(), 43);
     EmulatorConfig ec;
     ec.workers = o.workers;
     ec.burst = o.burst;
@@ -599,6 +631,12 @@ int main(int argc, char** argv) {
             }
             emu->stop();
             const auto t = emu->totals();
+            if (o.flows6_per_vm != 0) {
+                std::printf("IPv6: generated %llu;", static_cast<unsigned long long>(emu->generated6()));
+                for (const auto& [ip, n] : emu->next_hop_packets6())
+                    std::printf(" fd00:1:1::%x=%llu", ip[15], static_cast<unsigned long long>(n));
+                std::printf("\n");
+            }
             std::printf("totals: generated %llu, tx %llu, drops no-route %llu none %llu unresolved %llu, tx failures %llu, "
                         "mbuf alloc failures %llu\n",
                         static_cast<unsigned long long>(emu->generated()), static_cast<unsigned long long>(t.tx),

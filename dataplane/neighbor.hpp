@@ -70,4 +70,42 @@ private:
     std::atomic<std::uint32_t> size_{0};
 };
 
+// 02:00:<last four bytes of the IPv6 address> (virtual mode).
+inline MacAddress synthetic_mac6(const std::uint8_t* ip16) {
+    return MacAddress{0x02, 0x00, ip16[12], ip16[13], ip16[14], ip16[15]};
+}
+
+// IPv6 next hops → (port, MAC), same lock-free scheme and resolution word as NeighborTable. An entry is
+// claimed by compare-and-swap on its state (free → claiming), its 16-byte key written, then published
+// (→ ready); a reader that meets a claiming entry waits the few stores it takes. No NDP: in virtual mode
+// next hops resolve at once to synthetic MACs; in lab mode only static entries (resolve()) forward.
+class NeighborTable6 {
+public:
+    static constexpr std::uint32_t kNotFound = NeighborTable::kNotFound;
+    explicit NeighborTable6(std::uint32_t capacity = 1024);
+
+    std::uint32_t find_or_insert(const std::uint8_t* ip16);
+    [[nodiscard]] std::uint32_t find(const std::uint8_t* ip16) const;
+    [[nodiscard]] std::uint64_t resolution(std::uint32_t slot) const {
+        return entries_[slot].resolution.load(std::memory_order_acquire);
+    }
+    void resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac);
+    // The address of `slot` (16 bytes, network order); false for a free slot.
+    bool ip_of(std::uint32_t slot, std::uint8_t* ip16) const;
+    [[nodiscard]] std::uint32_t slots() const { return mask_ + 1; }
+
+private:
+    enum : std::uint32_t { kFree = 0, kClaiming = 1, kReady = 2 };
+    struct alignas(32) Entry {
+        std::atomic<std::uint32_t> state{kFree};
+        std::atomic<std::uint64_t> hi{0}, lo{0};
+        std::atomic<std::uint64_t> resolution{0};
+    };
+    [[nodiscard]] bool wait_ready(const Entry& e) const;
+    std::unique_ptr<Entry[]> entries_;
+    std::uint32_t mask_;
+    std::uint32_t limit_;
+    std::atomic<std::uint32_t> size_{0};
+};
+
 }  // namespace rf::dataplane

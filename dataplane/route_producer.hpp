@@ -26,6 +26,12 @@ struct RouteUpdate {
     std::vector<std::uint32_t> next_hops;  // empty = withdrawn
 };
 
+struct RouteUpdate6 {
+    Ipv6Bytes prefix{};  // network byte order
+    std::uint8_t length = 0;
+    std::vector<Ipv6Bytes> next_hops;  // empty = withdrawn
+};
+
 class RouteProducer {
 public:
     virtual ~RouteProducer() = default;
@@ -35,6 +41,13 @@ public:
     [[nodiscard]] virtual std::vector<std::vector<Destination>> destinations() const = 0;
     // Injects a batch at the control plane's entry; returns a ticket for visible(), or 0 if refused.
     virtual std::uint64_t inject(std::span<const RouteUpdate> batch) = 0;
+    // IPv6 changes (same tickets as inject()); 0 if refused or the source has no IPv6 tables.
+    virtual std::uint64_t inject6(std::span<const RouteUpdate6> batch) {
+        (void)batch;
+        return 0;
+    }
+    // IPv6 destination prefixes per table, for add_flows6().
+    [[nodiscard]] virtual std::vector<std::vector<Destination6>> destinations6() const { return {}; }
     // Non-blocking: is everything up to `ticket` visible to readers?
     [[nodiscard]] virtual bool visible(std::uint64_t ticket) const = 0;
     virtual void housekeeping() {}  // writer-side reclamation when the producer has no thread of its own
