@@ -27,6 +27,23 @@ std::optional<RouteCounting> parse_route_counting(std::string_view s) {
     }
     return std::nullopt;
 }
+std::string_view to_string(AddPath a) {
+    switch (a) {
+        case AddPath::Receive: return "receive";
+        case AddPath::Send: return "send";
+        case AddPath::Both: return "both";
+        case AddPath::None: break;
+    }
+    return "none";
+}
+std::optional<AddPath> parse_add_path(std::string_view s) {
+    for (const AddPath a : {AddPath::None, AddPath::Receive, AddPath::Send, AddPath::Both}) {
+        if (s == to_string(a)) {
+            return a;
+        }
+    }
+    return std::nullopt;
+}
 std::optional<Mode> parse_mode(std::string_view s) {
     if (s == "azure") {
         return Mode::Azure;
@@ -422,6 +439,14 @@ void read_peer(Reader& r, const YAML::Node& n, const std::string& p, PeerConfig&
     }
     if (auto v = n["local_address"]) {
         r.address(v, p + ".local_address", peer.local_address);
+    }
+    if (auto v = n["add_path"]; v && r.scalar(v, p + ".add_path", "none, receive, send or both")) {
+        if (auto a = parse_add_path(v.Scalar())) {
+            peer.add_path = *a;
+        } else {
+            r.error(p + ".add_path", "'" + v.Scalar() + "' is not one of: none, receive, send, both" + line_of(v),
+                    ErrorKind::Invalid);
+        }
     }
 }
 
@@ -973,6 +998,9 @@ std::string to_yaml(const Config& c) {
         }
         if (p.local_address) {
             out << YAML::Key << "local_address" << YAML::Value << p.local_address->to_string();
+        }
+        if (p.add_path != AddPath::None) {
+            out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));
         }
         out << YAML::EndMap;
     }

@@ -30,10 +30,19 @@ enum class Mode : std::uint8_t {
     Azure,        // the RS ASN is prepended to every advertised AS_PATH (default)
     Transparent,  // RFC 7947: AS_PATH passed on untouched
 };
+// ADD-PATH (RFC 7911) offered to a peer in our OPEN, for every family the session carries.
+enum class AddPath : std::uint8_t {
+    None,     // not offered (default)
+    Receive,  // the peer may send several paths per prefix
+    Send,     // we send the peer every path of the ECMP set
+    Both,
+};
 [[nodiscard]] std::string_view to_string(RouteCounting c);
 [[nodiscard]] std::string_view to_string(Mode m);
+[[nodiscard]] std::string_view to_string(AddPath a);
 [[nodiscard]] std::optional<RouteCounting> parse_route_counting(std::string_view s);
 [[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
+[[nodiscard]] std::optional<AddPath> parse_add_path(std::string_view s);
 
 struct RouteServerConfig {
     std::uint32_t asn = 65515;
@@ -66,6 +75,7 @@ struct PeerConfig {
     bool passive = true;                       // wait for the peer to connect (Azure's behaviour)
     std::optional<std::uint16_t> hold_time;    // unset = route_server.hold_time
     std::optional<net::IpAddress> local_address;
+    AddPath add_path = AddPath::None;
 
     bool operator==(const PeerConfig&) const = default;
 };

@@ -52,6 +52,10 @@ const std::vector<KeyInfo>& schema() {
         {"peers[].hold_time", "seconds", "route_server.hold_time", "Per-peer hold time."},
         {"peers[].local_address", "IP address", "first listen address",
          "Source address for active connects; one of route_server.listen."},
+        {"peers[].add_path", "none, receive, send or both", "none",
+         "ADD-PATH (RFC 7911) offered in our OPEN for every family: receive = the peer may send several paths "
+         "per prefix, send = the peer gets every path of the ECMP set; used where the peer offers the "
+         "matching side."},
 
         {"virtual_network", "map", "(none: the emulator's default lab)",
          "The virtual network model the effective routes are computed from."},

@@ -85,6 +85,16 @@ bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, s
     return open;
 }
 
+bgp::Open open_for_peer(const bgp::Open& base, std::optional<bgp::AddPathMode> mode) {
+    bgp::Open open = base;
+    if (mode) {
+        for (const auto& f : base.capabilities.multiprotocol) {
+            open.capabilities.add_path.push_back({f, *mode});
+        }
+    }
+    return open;
+}
+
 bool keep_locally_initiated(net::Ipv4Address local_id, net::Ipv4Address remote_id) {
     // RFC 4271 §6.8: compare as 4-octet unsigned integers in host byte order; if ours is lower, close
     // the connection we initiated (keep the peer's); otherwise close the peer's.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ Result<OpenAccepted, OpenRejected> validate_open(const bgp::Open& remote, const 
 // capabilities we support: IPv4/IPv6 unicast, route refresh, 4-octet AS.
 bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, std::uint16_t hold_time,
                           bool ipv6 = true);
+
+// Our OPEN for one peer: `base` (make_local_open) plus the ADD-PATH capability (RFC 7911) with `mode` for
+// every family `base` offers; `base` unchanged when `mode` is unset.
+bgp::Open open_for_peer(const bgp::Open& base, std::optional<bgp::AddPathMode> mode);
 
 // RFC 4271 §6.8: of two connections to the same peer, the one initiated by the speaker with the higher
 // BGP identifier survives. Returns true when the locally initiated connection is the one to keep.

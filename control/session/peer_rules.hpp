@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "control/codec/message.hpp"
 #include "control/net/ip.hpp"
 
 namespace rf::session {
@@ -31,6 +32,8 @@ struct PeerSettings {
     // Per-peer timer overrides (seconds); unset = the global value.
     std::optional<std::uint16_t> hold_time;
     std::optional<std::uint16_t> idle_hold;
+    // ADD-PATH (RFC 7911) offered in our OPEN to this peer, for every family we offer; unset = none.
+    std::optional<bgp::AddPathMode> add_path;
 };
 
 struct PeeringLimits {

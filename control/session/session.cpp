@@ -51,6 +51,7 @@ Session::Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, 
       connects_out_(connects_out),
       rib_id_(rib_id),
       neighbor_(neighbor),
+      local_open_(open_for_peer(ctx.local_open(), peer_->add_path)),
       primary_(fsm_config),
       timer_(ctx.io()) {}
 
@@ -232,7 +233,7 @@ void Session::execute(Slot& slot, const Transition& t, const std::string& detail
     }
     if (t.has(SendOpen) && slot.conn) {
         std::vector<std::uint8_t> out;
-        bgp::encode_open(ctx_.local_open(), out);
+        bgp::encode_open(local_open_, out);
         slot.conn->send(std::move(out));
     }
     if (t.has(SendKeepalive) && slot.conn) {
@@ -391,7 +392,7 @@ void Session::on_open(Slot& slot, std::span<const std::uint8_t> message) {
     }
     slot.remote = *accepted;
     slot.remote_open = *open;
-    slot.codec = bgp::negotiate(ctx_.local_open(), *open);
+    slot.codec = bgp::negotiate(local_open_, *open);
     slot.conn->set_codec_options(slot.codec);
     Slot* winner = resolve_collision(slot);
     if (winner == nullptr) {
@@ -399,7 +400,7 @@ void Session::on_open(Slot& slot, std::span<const std::uint8_t> message) {
         return;  // this connection lost the collision
     }
     EventData d;
-    d.negotiated_hold = std::min<std::uint16_t>(accepted->peer_hold, ctx_.local_open().hold_time);
+    d.negotiated_hold = std::min<std::uint16_t>(accepted->peer_hold, local_open_.hold_time);
     feed(*winner, Event::OpenReceived, d,
          "peer AS " + std::to_string(accepted->peer_asn) + " id " + accepted->peer_id.to_string() + " hold " +
              std::to_string(accepted->peer_hold));
@@ -506,12 +507,11 @@ void Session::peer_up(Slot& slot) {
     cfg.route_limit = peer_->route_limit;
     cfg.counting =
         peer_->azure_strict_counting ? rib::RouteCounting::AzureStrict : rib::RouteCounting::DistinctPrefixes;
-    cfg.route_refresh =
-        slot.remote_open.capabilities.route_refresh && ctx_.local_open().capabilities.route_refresh;
+    cfg.route_refresh = slot.remote_open.capabilities.route_refresh && local_open_.capabilities.route_refresh;
     cfg.codec = slot.codec;
     cfg.families.clear();
     const auto& theirs = slot.remote_open.capabilities.multiprotocol;
-    const auto& ours = ctx_.local_open().capabilities.multiprotocol;
+    const auto& ours = local_open_.capabilities.multiprotocol;
     if (theirs.empty()) {
         cfg.families.push_back({net::Afi::Ipv4, net::Safi::Unicast});  // RFC 4760: IPv4 unicast implied
     } else {
@@ -690,6 +690,8 @@ SessionStatus Session::status() const {
     s.route_refreshes_received = route_refreshes_received_;
     s.config_resets = config_resets_;
     s.output_overflows = output_overflows_;
+    s.add_path_receive = primary_.codec.add_path_receive;
+    s.add_path_send = primary_.codec.add_path_send;
     s.illegal_events = primary_.fsm.illegal_events();
     return s;
 }

@@ -64,6 +64,9 @@ struct SessionStatus {
     std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH messages the peer sent
     std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
+    // What was negotiated with the peer at the last OPEN exchange (families with ADD-PATH each way).
+    std::vector<bgp::AfiSafi> add_path_receive;
+    std::vector<bgp::AfiSafi> add_path_send;
     std::uint64_t illegal_events = 0;
 };
 
@@ -95,6 +98,7 @@ public:
     [[nodiscard]] bool has_open_connection() const;
     [[nodiscard]] const PeerSettings& peer() const { return *peer_; }
     [[nodiscard]] const net::IpAddress& local() const { return local_; }
+    [[nodiscard]] const bgp::Open& local_open() const { return local_open_; }
 
 private:
     struct Slot {
@@ -132,6 +136,7 @@ private:
     bool connects_out_;
     rib::PeerId rib_id_;
     std::uint32_t neighbor_;
+    bgp::Open local_open_;  // the server's OPEN plus this peer's ADD-PATH capability
     Slot primary_;
     std::unique_ptr<Slot> candidate_;  // a second connection during collision resolution
     bool rib_up_ = false;

@@ -116,6 +116,7 @@ peers:
     passive: false
     hold_time: 9
     local_address: 10.1.255.4
+    add_path: both
 emulator: {enabled: true, vm_count: 100, vms_per_host: 10, workers: 2, eal_args: [--no-huge, "-m 512"]}
 api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
 )");
@@ -137,6 +138,7 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_FALSE(p.passive);
     EXPECT_EQ(*p.hold_time, 9);
     EXPECT_EQ(p.local_address->to_string(), "10.1.255.4");
+    EXPECT_EQ(p.add_path, AddPath::Both);
     EXPECT_TRUE(c.emulator.enabled);
     EXPECT_EQ(c.emulator.eal_args.size(), 2U);
     EXPECT_EQ(c.api.token, "abc");
@@ -296,6 +298,8 @@ TEST(ConfigValidation, EnumsNameTheirValues) {
                           "azure, transparent"));
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], route_counting: strict}\n"),
                           "route_server.route_counting", "distinct, azure-strict"));
+    EXPECT_TRUE(has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, add_path: all}")),
+                          "peers[0].add_path", "none, receive, send, both"));
 }
 
 TEST(ConfigValidation, ApiOffLoopbackNeedsToken) {
@@ -458,7 +462,7 @@ route_server:
   branch_to_branch: false
 peers:
   - {name: nva1, address: 10.1.1.4, asn: 4200000001, ttl: 2, md5_password: "p@ss \"quoted\" 'x'", route_limit: 10,
-     passive: false, hold_time: 9, local_address: 10.1.255.4}
+     passive: false, hold_time: 9, local_address: 10.1.255.4, add_path: receive}
   - {name: nva2, address: "2001:db8:1::5", asn: 65002}
 virtual_network:
   route_server_vnet: hub

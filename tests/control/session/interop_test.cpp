@@ -65,6 +65,7 @@ protected:
         gobgp.mode = session::PeerMode::Active;  // the route server connects to GoBGP
         gobgp.port = gobgp_port_;
         gobgp.route_limit = 5;
+        gobgp.add_path = bgp::AddPathMode::Both;  // RFC 7911 both ways with GoBGP
         peers.push_back(gobgp);
         peers.push_back(peer("exabgp", 14, 65014));
         auto frr_md5 = peer("frr-md5", 15, 65015);
@@ -106,6 +107,7 @@ protected:
                        {"10.98.0.0/24", "100.64.0.13", {}, {}, 1}},  // longer AS path: BIRD's wins
                       {rs1_});
         g.listen_port = gobgp_port_;
+        g.add_path_tx = true;  // GoBGP: send-max 8, receive
         gobgp_ = new GobgpNva(g);
         exabgp_ = make_exabgp(spec("exabgp", 14, 65014,
                                    {{"10.14.0.0/24", "100.64.0.14", {"65014:14"}, {}, 0}}, {rs1_}))
@@ -250,6 +252,28 @@ TEST_F(Interop, EqualPathsFormAnEcmpSetAndAShorterPathWinsAlone) {
     EXPECT_EQ(s->ecmp_count, 1U);
     EXPECT_EQ(distinct_next_hops(*s), (std::set<std::string>{"100.64.0.12"}));
     EXPECT_EQ(s->decided_by, rib::DecisionStep::AsPathLength);
+}
+
+// ADD-PATH (RFC 7911) with GoBGP: negotiated both ways, so GoBGP receives every path of the ECMP set of
+// 10.99.0.0/24 (FRR's and BIRD's), each with its own path id, where a peer without ADD-PATH gets one.
+TEST_F(Interop, AddPathPeerReceivesEveryPathOfTheEcmpSet) {
+    ASSERT_TRUE(wait_until(all_up, kSessionTimeout, 200ms));
+    const auto st = rs_->sessions_of(loopback(13)).at(0);
+    const std::vector<bgp::AfiSafi> v4{{net::Afi::Ipv4, net::Safi::Unicast}};
+    EXPECT_EQ(st.add_path_send, v4);
+    EXPECT_EQ(st.add_path_receive, v4);
+    EXPECT_TRUE(rs_->sessions_of(loopback(12)).at(0).add_path_send.empty());
+    std::string out;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            out = gobgp_->show_route("10.99.0.0/24");
+            return out.find("100.64.0.11") != std::string::npos &&
+                   out.find("100.64.0.12") != std::string::npos;
+        },
+        kRouteTimeout, 200ms))
+        << out;
+    // GoBGP's own routes arrive through ADD-PATH receive like any other.
+    EXPECT_TRUE(wait_until([] { return rs_->lookup("10.13.0.0/24").has_value(); }, kRouteTimeout, 100ms));
 }
 
 TEST_F(Interop, CommunitiesArriveIntactAtTheOtherNvas) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "control/codec/codec.hpp"
 #include "control/session/peer_rules.hpp"
 
 namespace rf::session {
@@ -101,6 +102,33 @@ TEST(OpenValidation, LocalOpenUsesAsTransForFourByteAsn) {
     EXPECT_EQ(o.capabilities.four_octet_as, 65515U);
     EXPECT_TRUE(o.capabilities.route_refresh);
     EXPECT_EQ(make_local_open(4200000000U, ip4("10.0.0.1"), 180).my_as, bgp::kAsTrans);
+}
+
+TEST(OpenValidation, AddPathIsOfferedPerPeerForEveryFamilyAndNegotiatedPerRfc7911) {
+    const auto base = make_local_open(65515, *net::Ipv4Address::parse("10.255.0.1"), 180);
+    EXPECT_EQ(open_for_peer(base, std::nullopt), base);  // default: no ADD-PATH capability
+    const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
+    const bgp::AfiSafi v6{net::Afi::Ipv6, net::Safi::Unicast};
+    const auto ours = open_for_peer(base, bgp::AddPathMode::Receive);
+    EXPECT_EQ(ours.capabilities.add_path, (std::vector<bgp::AddPathEntry>{{v4, bgp::AddPathMode::Receive},
+                                                                          {v6, bgp::AddPathMode::Receive}}));
+    // The encoded OPEN carries it.
+    std::vector<std::uint8_t> wire;
+    bgp::encode_open(ours, wire);
+    auto decoded = bgp::decode_open(wire);
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->capabilities.add_path, ours.capabilities.add_path);
+    // We receive where we said receive and the peer said send; nothing is sent with path ids.
+    bgp::Open peer = base;
+    peer.bgp_identifier = *net::Ipv4Address::parse("10.0.0.1");
+    peer.capabilities.add_path = {{v4, bgp::AddPathMode::Both}};
+    auto o = bgp::negotiate(ours, peer);
+    EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
+    EXPECT_TRUE(o.add_path_send.empty());
+    o = bgp::negotiate(open_for_peer(base, bgp::AddPathMode::Both), peer);
+    EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
+    EXPECT_EQ(o.add_path_send, std::vector<bgp::AfiSafi>{v4});
+    EXPECT_TRUE(bgp::negotiate(base, peer).add_path_receive.empty());  // not offered: not used
 }
 
 TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {
