@@ -61,6 +61,12 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
     s.local_address = p.local_address;
     s.hold_time = p.hold_time;
+    switch (p.add_path) {  // RFC 7911 capability offered to this peer
+        case config::AddPath::Receive: s.add_path = bgp::AddPathMode::Receive; break;
+        case config::AddPath::Send: s.add_path = bgp::AddPathMode::Send; break;
+        case config::AddPath::Both: s.add_path = bgp::AddPathMode::Both; break;
+        case config::AddPath::None: break;
+    }
     return s;
 }
 

@@ -317,7 +317,7 @@ TEST_F(DaemonControlPlaneTest, OperatorSurfaceServesAndPersists) {
 TEST(DaemonMapping, ConfigToSessionSettings) {
     auto c = config::load_text(R"(
 route_server: {listen: [10.1.255.4, 10.1.255.5], mode: transparent, route_counting: azure-strict, branch_to_branch: false}
-peers: [{name: a, address: 10.1.1.4, asn: 65001, passive: false, ttl: 2, route_limit: 7, hold_time: 30}]
+peers: [{name: a, address: 10.1.1.4, asn: 65001, passive: false, ttl: 2, route_limit: 7, hold_time: 30, add_path: send}]
 virtual_network:
   route_server_vnet: hub
   vnets:
@@ -340,6 +340,8 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(p.route_limit, 7U);
     EXPECT_TRUE(p.azure_strict_counting);
     EXPECT_EQ(*p.hold_time, 30);
+    EXPECT_EQ(p.add_path, bgp::AddPathMode::Send);
+    EXPECT_FALSE(peer_settings(*c, config::PeerConfig{}).add_path);  // default: no ADD-PATH
     const ServerOptions o = server_options(*c);
     EXPECT_EQ(o.port, 8080);
     EXPECT_EQ(o.token, "x");
