@@ -363,6 +363,19 @@ TEST_P(RibProperty, RibMatchesReferenceModel) {
             // And the query API agrees with the wire.
             const auto adv = rib.adj_rib_out(pid);
             EXPECT_EQ(adv.size(), expect.size());
+            // Each session's Adj-RIB-In as learned (path ids included), and its distinct-prefix count.
+            std::vector<RouteKey> learned;
+            for (const auto& r : rib.adj_rib_in(pid)) {
+                learned.emplace_back(r.prefix, r.path_id);
+            }
+            std::vector<RouteKey> want;
+            std::set<net::Prefix> distinct;
+            for (const auto& [key, r] : model.adj_in.at(pid)) {
+                want.push_back(key);
+                distinct.insert(key.first);
+            }
+            EXPECT_EQ(learned, want) << "step " << step << " peer " << pid;
+            EXPECT_EQ(rib.route_count(pid), distinct.size()) << "step " << step << " peer " << pid;
         }
     }
     EXPECT_EQ(rib.stats().pending_deltas, 0U);
