@@ -461,6 +461,9 @@ void BM_PublishLatency(benchmark::State& state) {
             }
             while (!up.publish(b)) {
                 ++rejected;
+                // Back-pressure: give the core to the writer (a spinning producer on this 2-vCPU VM
+                // starves the very thread it waits for).
+                std::this_thread::yield();
             }
             sent.emplace_back(b.back().sequence, Clock::now());
             if (rate <= 0) {
