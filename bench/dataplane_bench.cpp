@@ -25,10 +25,12 @@ namespace {
 void BM_SelectMember(benchmark::State& state) {
     const auto n = static_cast<std::uint32_t>(state.range(0));
     std::vector<std::uint32_t> members;
-    for (std::uint32_t i = 0; i < n; ++i) members.push_back(0x0A010104 + i);
+    for (std::uint32_t i = 0; i < n; ++i)
+        members.push_back(0x0A010104 + i);
     std::mt19937_64 rng(1);
     std::vector<std::uint64_t> flows(4096);
-    for (auto& f : flows) f = rng();
+    for (auto& f : flows)
+        f = rng();
     std::size_t i = 0;
     for (auto _ : state) {
         benchmark::DoNotOptimize(select_member(flows[i++ & 4095], members.data(), n));
@@ -47,7 +49,8 @@ struct Setup {
 Setup* setup(std::uint32_t routes, int source) {
     static std::map<std::pair<std::uint32_t, int>, std::unique_ptr<Setup>> cache;
     auto& slot = cache[{routes, source}];
-    if (slot) return slot.get();
+    if (slot)
+        return slot.get();
     auto s = std::make_unique<Setup>();
     std::string error;
     if (source == 0) {
@@ -58,17 +61,21 @@ Setup* setup(std::uint32_t routes, int source) {
         LabSpec lab;
         s->producer = LpmProducer::create(lab, 0x0A010000, 16, routes + 16, &error);
     }
-    if (!s->producer) return nullptr;
+    if (!s->producer)
+        return nullptr;
     std::vector<RouteUpdate> batch;
     for (std::uint32_t i = 0; i < routes; ++i)
         batch.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {0x0A010104, 0x0A010105}});
     std::uint64_t ticket = 0;
     for (std::size_t off = 0; off < batch.size(); off += 4096) {
-        std::vector<RouteUpdate> chunk(batch.begin() + static_cast<std::ptrdiff_t>(off),
-                                       batch.begin() + static_cast<std::ptrdiff_t>(std::min(batch.size(), off + 4096)));
-        for (int t = 0; t < 100000 && (ticket = s->producer->inject(chunk)) == 0; ++t) std::this_thread::yield();
+        std::vector<RouteUpdate> chunk(
+            batch.begin() + static_cast<std::ptrdiff_t>(off),
+            batch.begin() + static_cast<std::ptrdiff_t>(std::min(batch.size(), off + 4096)));
+        for (int t = 0; t < 100000 && (ticket = s->producer->inject(chunk)) == 0; ++t)
+            std::this_thread::yield();
     }
-    for (int t = 0; t < 10000 && !s->producer->visible(ticket); ++t) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int t = 0; t < 10000 && !s->producer->visible(ticket); ++t)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     s->flows = make_flows(s->producer->topology(), 8, s->producer->destinations(), 42);
     EmulatorConfig ec;
     ec.workers = 1;
@@ -77,7 +84,8 @@ Setup* setup(std::uint32_t routes, int source) {
     ec.use_lcores = false;
     ec.name = "bench" + std::to_string(routes) + "-" + std::to_string(source);
     s->emu = Emulator::create(ec, s->producer->source(), s->producer->topology(), s->flows, &error);
-    if (!s->emu) return nullptr;
+    if (!s->emu)
+        return nullptr;
     slot = std::move(s);
     return slot.get();
 }
@@ -90,11 +98,17 @@ void BM_ForwardPass(benchmark::State& state) {
     }
     s->emu->run_passes(1);  // warm
     const std::uint64_t before = s->emu->generated();
-    for (auto _ : state) s->emu->run_passes(1);  // one burst of 32 from each of the 375 hosts
+    for (auto _ : state)
+        s->emu->run_passes(1);  // one burst of 32 from each of the 375 hosts
     state.SetItemsProcessed(static_cast<std::int64_t>(s->emu->generated() - before));
     state.SetLabel(state.range(1) == 0 ? "fib" : "lpm");
 }
-BENCHMARK(BM_ForwardPass)->ArgNames({"routes", "src"})->Args({1000, 0})->Args({10000, 0})->Args({1000, 1})->Args({10000, 1})
+BENCHMARK(BM_ForwardPass)
+    ->ArgNames({"routes", "src"})
+    ->Args({1000, 0})
+    ->Args({10000, 0})
+    ->Args({1000, 1})
+    ->Args({10000, 1})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

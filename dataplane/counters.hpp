@@ -40,10 +40,10 @@ struct HostTotals {
 
 struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> bursts{0};
-    std::atomic<std::uint64_t> packets{0};        // generated (IPv4 and IPv6)
-    std::atomic<std::uint64_t> packets6{0};       // of which IPv6
-    std::atomic<std::uint64_t> alloc_failures{0}; // mbuf pool empty
-    std::atomic<std::uint64_t> tx_failures{0};    // port refused the packet (freed, counted)
+    std::atomic<std::uint64_t> packets{0};         // generated (IPv4 and IPv6)
+    std::atomic<std::uint64_t> packets6{0};        // of which IPv6
+    std::atomic<std::uint64_t> alloc_failures{0};  // mbuf pool empty
+    std::atomic<std::uint64_t> tx_failures{0};     // port refused the packet (freed, counted)
     std::atomic<std::uint64_t> probe_lookups{0};
     // CPU time the worker thread has used (CLOCK_THREAD_CPUTIME_ID, updated once per pass): forwarding
     // rate per core = packets / cpu_ns, which stays meaningful when the machine is shared.
@@ -60,9 +60,9 @@ struct alignas(64) WorkerCounters {
 
 // A worker's scheduling as the kernel and the worker saw it (Emulator::scheduling()).
 struct SchedulingStats {
-    std::uint64_t run_ns = 0;         // on CPU (schedstat)
-    std::uint64_t runqueue_ns = 0;    // runnable but waiting for a CPU (schedstat)
-    std::uint64_t stalls = 0;         // burst-to-burst gaps above the threshold
+    std::uint64_t run_ns = 0;       // on CPU (schedstat)
+    std::uint64_t runqueue_ns = 0;  // runnable but waiting for a CPU (schedstat)
+    std::uint64_t stalls = 0;       // burst-to-burst gaps above the threshold
     std::uint64_t max_gap_tsc = 0;
     std::uint64_t passes = 0;
     SchedulingStats& operator+=(const SchedulingStats& o) {

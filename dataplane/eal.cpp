@@ -1,16 +1,15 @@
 #include "dataplane/eal.hpp"
 
 #include <pthread.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
 #include <thread>
-
-#include <rte_eal.h>
-#include <rte_errno.h>
-#include <rte_lcore.h>
 
 namespace rf::dataplane {
 
@@ -30,14 +29,16 @@ std::vector<std::string> build_eal_args(const EalConfig& config, std::string_vie
         }
         // --in-memory needs hugepages; without them --no-shconf plus a per-process prefix gives the
         // same isolation, so parallel processes never share or clash on runtime files.
-        args.insert(args.end(), {"--no-huge", "-m", std::to_string(config.memory_mb), "--no-shconf",
-                                 "--file-prefix", "rf-dp-" + std::to_string(::getpid()), "--no-pci",
-                                 "--no-telemetry"});
+        args.insert(args.end(),
+                    {"--no-huge", "-m", std::to_string(config.memory_mb), "--no-shconf", "--file-prefix",
+                     "rf-dp-" + std::to_string(::getpid()), "--no-pci", "--no-telemetry"});
         // rte_fib's AVX-512 bulk lookup is used only when EAL allows 512-bit SIMD.
         args.emplace_back("--force-max-simd-bitwidth=512");
     }
-    for (const auto& vdev : config.vdevs) args.insert(args.end(), {"--vdev", vdev});
-    if (!config.log_level.empty()) args.insert(args.end(), {"--log-level", config.log_level});
+    for (const auto& vdev : config.vdevs)
+        args.insert(args.end(), {"--vdev", vdev});
+    if (!config.log_level.empty())
+        args.insert(args.end(), {"--log-level", config.log_level});
     return args;
 }
 
@@ -57,7 +58,8 @@ std::optional<std::vector<std::string>> split_words(std::string_view text, std::
             quote = c;
             in_word = true;
         } else if (c == ' ' || c == '\t' || c == '\n') {
-            if (in_word) words.push_back(std::move(word));
+            if (in_word)
+                words.push_back(std::move(word));
             word.clear();
             in_word = false;
         } else {
@@ -66,10 +68,12 @@ std::optional<std::vector<std::string>> split_words(std::string_view text, std::
         }
     }
     if (quote != 0) {
-        if (error) *error = "unbalanced quote in EAL arguments";
+        if (error)
+            *error = "unbalanced quote in EAL arguments";
         return std::nullopt;
     }
-    if (in_word) words.push_back(std::move(word));
+    if (in_word)
+        words.push_back(std::move(word));
     return words;
 }
 
@@ -78,13 +82,15 @@ std::optional<SplitCommandLine> split_command_line(int argc, const char* const* 
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--") {
-            for (int j = i + 1; j < argc; ++j) out.eal.emplace_back(argv[j]);
+            for (int j = i + 1; j < argc; ++j)
+                out.eal.emplace_back(argv[j]);
             break;
         }
         std::string_view value;
         if (arg == "--eal") {
             if (i + 1 >= argc) {
-                if (error) *error = "--eal needs a value";
+                if (error)
+                    *error = "--eal needs a value";
                 return std::nullopt;
             }
             value = argv[++i];
@@ -95,7 +101,8 @@ std::optional<SplitCommandLine> split_command_line(int argc, const char* const* 
             continue;
         }
         auto words = split_words(value, error);
-        if (!words) return std::nullopt;
+        if (!words)
+            return std::nullopt;
         out.eal.insert(out.eal.end(), words->begin(), words->end());
     }
     return out;
@@ -117,7 +124,8 @@ bool eal_init(const EalConfig& config, std::string* error) {
         auto args = build_eal_args(config, "rf-dataplane");
         std::vector<char*> argv;
         argv.reserve(args.size() + 1);
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         // EAL pins the calling (main) thread to the main lcore's CPU, and threads started later (the FIB
         // writer) inherit that. Give them back every CPU that no worker lcore is pinned to: a writer
@@ -132,9 +140,11 @@ bool eal_init(const EalConfig& config, std::string* error) {
             RTE_LCORE_FOREACH_WORKER(lcore) {
                 const rte_cpuset_t cpus = rte_lcore_cpuset(lcore);
                 for (int c = 0; c < CPU_SETSIZE; ++c)
-                    if (CPU_ISSET(c, &cpus)) CPU_CLR(c, &allowed);
+                    if (CPU_ISSET(c, &cpus))
+                        CPU_CLR(c, &allowed);
             }
-            pthread_setaffinity_np(pthread_self(), sizeof allowed, CPU_COUNT(&allowed) > 0 ? &allowed : &saved);
+            pthread_setaffinity_np(pthread_self(), sizeof allowed,
+                                   CPU_COUNT(&allowed) > 0 ? &allowed : &saved);
         }
         g_ok = rc >= 0;
         if (!g_ok) {
@@ -144,7 +154,8 @@ bool eal_init(const EalConfig& config, std::string* error) {
             g_owns_runtime_dir = config.passthrough.empty();
         }
     }
-    if (!g_ok && error) *error = g_error;
+    if (!g_ok && error)
+        *error = g_error;
     return g_ok;
 }
 
@@ -155,7 +166,8 @@ bool eal_initialised() {
 
 void eal_shutdown() {
     std::lock_guard lock(g_mutex);
-    if (!g_ok) return;
+    if (!g_ok)
+        return;
     rte_eal_cleanup();
     g_ok = false;
     if (g_owns_runtime_dir && !g_runtime_dir.empty()) {

@@ -12,8 +12,8 @@
 namespace rf::dataplane {
 
 struct EalConfig {
-    unsigned lcores = 2;         // main lcore + workers; ignored when `passthrough` is set
-    unsigned memory_mb = 1024;   // -m without hugepages
+    unsigned lcores = 2;             // main lcore + workers; ignored when `passthrough` is set
+    unsigned memory_mb = 1024;       // -m without hugepages
     std::vector<std::string> vdevs;  // "net_null0", "net_af_packet0,iface=veth0", ...
     // Real EAL arguments for bare metal. When non-empty they are used instead of the virtual defaults
     // (only the vdevs are appended).

@@ -53,7 +53,8 @@ struct FiveTuple6 {
 
 constexpr std::uint64_t fold64(const Ipv6Bytes& a, std::size_t off) {
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | a[off + i];
+    for (std::size_t i = 0; i < 8; ++i)
+        v = (v << 8) | a[off + i];
     return v;
 }
 
@@ -73,8 +74,10 @@ constexpr std::uint64_t member_score(std::uint64_t flow, std::uint32_t member) {
 // address, so a FIB group's pick() and this agree.
 template <class MemberFn>
 constexpr std::uint32_t select_member(std::uint64_t flow, std::uint32_t count, MemberFn member) {
-    if (count == 1) return 0;
-    return fib::ecmp::select(flow, count, [&member](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
+    if (count == 1)
+        return 0;
+    return fib::ecmp::select(flow, count,
+                             [&member](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
 }
 
 constexpr std::uint32_t select_member(std::uint64_t flow, const std::uint32_t* members, std::uint32_t count) {

@@ -1,12 +1,5 @@
 #include "dataplane/emulator.hpp"
 
-#include <algorithm>
-#include <cstring>
-#include <ctime>
-#include <fstream>
-
-#include <unistd.h>
-
 #include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -16,6 +9,12 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <fstream>
 
 #include "dataplane/ecmp.hpp"
 #include "dataplane/lab_port.hpp"
@@ -28,7 +27,9 @@ constexpr unsigned kMinAdaptiveBurst = 4;
 constexpr std::uint16_t kTxBuffer = 64;
 constexpr MacAddress kInternetGatewayMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-void set_mac(rte_ether_addr* dst, const MacAddress& mac) { std::memcpy(dst->addr_bytes, mac.data(), 6); }
+void set_mac(rte_ether_addr* dst, const MacAddress& mac) {
+    std::memcpy(dst->addr_bytes, mac.data(), 6);
+}
 }  // namespace
 
 class Worker {
@@ -52,7 +53,8 @@ public:
         const std::string name = emu_.config_.name + "-w" + std::to_string(reader_);
         pool_ = rte_pktmbuf_pool_create(name.c_str(), emu_.config_.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                         SOCKET_ID_ANY);
-        if (pool_ == nullptr && error) *error = "rte_pktmbuf_pool_create(" + name + "): " + rte_strerror(rte_errno);
+        if (pool_ == nullptr && error)
+            *error = "rte_pktmbuf_pool_create(" + name + "): " + rte_strerror(rte_errno);
         return pool_ != nullptr;
     }
     [[nodiscard]] const rte_mempool* pool() const { return pool_; }
@@ -65,7 +67,8 @@ public:
         while (!emu_.stop_.load(std::memory_order_relaxed)) {
             const std::uint64_t begin = rte_rdtsc();
             pass();
-            if (target != 0) adapt_burst(rte_rdtsc() - begin, target);
+            if (target != 0)
+                adapt_burst(rte_rdtsc() - begin, target);
         }
         flush_all();
         emu_.source_.reader_offline(reader_);
@@ -75,20 +78,24 @@ public:
         counters.tid.store(static_cast<std::int64_t>(::gettid()), std::memory_order_relaxed);
         begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
-        for (std::uint64_t p = 0; p < passes; ++p) pass();
+        for (std::uint64_t p = 0; p < passes; ++p)
+            pass();
         flush_all();
         emu_.source_.reader_offline(reader_);
     }
 
     // One pass: one burst per owned host, then the tx buffers are drained.
     void pass() {
-        for (std::size_t i = 0; i < hosts_.size(); ++i) host_burst(i);
+        for (std::size_t i = 0; i < hosts_.size(); ++i)
+            host_burst(i);
         flush_all();
         bump(counters.passes);
         timespec ts{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        const auto now = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-        if (cpu_start_ == 0) cpu_start_ = now;
+        const auto now =
+            static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+        if (cpu_start_ == 0)
+            cpu_start_ = now;
         counters.cpu_ns.store(cpu_base_ + (now - cpu_start_), std::memory_order_relaxed);
     }
 
@@ -107,12 +114,14 @@ private:
     // nothing about the burst size); it shrinks at once and grows at most halfway per step.
     void adapt_burst(std::uint64_t took, std::uint64_t target) {
         fastest_pass_ = std::min(fastest_pass_, took);
-        if (++adapt_passes_ < 16) return;
+        if (++adapt_passes_ < 16)
+            return;
         const double want = static_cast<double>(burst_) * static_cast<double>(target) /
                             static_cast<double>(std::max<std::uint64_t>(fastest_pass_, 1));
-        unsigned next = static_cast<unsigned>(std::clamp(want, static_cast<double>(kMinAdaptiveBurst),
-                                                         static_cast<double>(max_burst_)));
-        if (next > burst_) next = burst_ + std::max(1U, (next - burst_) / 2);
+        unsigned next = static_cast<unsigned>(
+            std::clamp(want, static_cast<double>(kMinAdaptiveBurst), static_cast<double>(max_burst_)));
+        if (next > burst_)
+            next = burst_ + std::max(1U, (next - burst_) / 2);
         burst_ = std::min(next, max_burst_);
         counters.burst.store(burst_, std::memory_order_relaxed);
         adapt_passes_ = 0;
@@ -127,7 +136,8 @@ private:
         cpu_start_ = 0;
         timespec ts{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        cpu_start_ = static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+        cpu_start_ =
+            static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
     }
 
     void host_burst(std::size_t local) {
@@ -137,7 +147,8 @@ private:
         const std::uint32_t first = host.first_vm * ft.flows_per_vm;
         const std::uint32_t count = host.vm_count * ft.flows_per_vm;
         const std::uint32_t count6 = host.vm_count * ft.flows6_per_vm;
-        if (count == 0 && count6 == 0) return;
+        if (count == 0 && count6 == 0)
+            return;
         // IPv6 packets in the proportion of the VMs' IPv6 flows (at least one per burst when any).
         unsigned n6 = 0;
         if (count6 != 0) {
@@ -155,7 +166,8 @@ private:
         std::uint32_t& cur = cursor_[local];
         for (unsigned i = 0; i < n4; ++i) {
             const Flow& f = ft.flows[first + cur];
-            if (++cur == count) cur = 0;
+            if (++cur == count)
+                cur = 0;
             write_packet(pkts[i], f.tuple);
             tables[i] = f.table;
         }
@@ -163,7 +175,8 @@ private:
         const std::uint32_t first6 = host.first_vm * ft.flows6_per_vm;
         for (unsigned i = n4; i < burst_; ++i) {
             const Flow6& f = ft.flows6[first6 + cur6];
-            if (++cur6 == count6) cur6 = 0;
+            if (++cur6 == count6)
+                cur6 = 0;
             write_packet6(pkts[i], f.tuple);
             tables[i] = f.table;
         }
@@ -176,8 +189,10 @@ private:
                 counters.max_gap_tsc.store(now - last_burst_tsc_, std::memory_order_relaxed);
         }
         last_burst_tsc_ = now;
-        if (n4 != 0) forward(h, pkts, tables, n4, now);
-        if (n6 != 0) forward6(h, pkts + n4, tables + n4, n6);
+        if (n4 != 0)
+            forward(h, pkts, tables, n4, now);
+        if (n6 != 0)
+            forward6(h, pkts + n4, tables + n4, n6);
         if (ConvergenceProbe::Run* run = emu_.probe_.current();
             run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0) {
             check_probe(*run, h, host);
@@ -191,14 +206,16 @@ private:
         GroupView views[kMaxBurst];
         for (unsigned i = 0; i < n; ++i) {
             FiveTuple t;
-            if (!read_five_tuple(pkts[i], &t)) t = FiveTuple{};
+            if (!read_five_tuple(pkts[i], &t))
+                t = FiveTuple{};
             dst[i] = t.dst;
             hash[i] = flow_hash(t);
         }
         // One bulk lookup per run of packets sharing a route table.
         for (unsigned i = 0; i < n;) {
             unsigned j = i + 1;
-            while (j < n && tables[j] == tables[i]) ++j;
+            while (j < n && tables[j] == tables[i])
+                ++j;
             emu_.source_.lookup_bulk(tables[i], dst + i, views + i, j - i);
             i = j;
         }
@@ -208,7 +225,8 @@ private:
         std::uint64_t tx = 0;
         std::uint32_t last_nh = 0, last_slot = NeighborTable::kNotFound;
         for (unsigned i = 0; i < n; ++i) {
-            if (i + 4 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
+            if (i + 4 < n)
+                rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void*));
             const GroupView& v = views[i];
             auto* eth = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr*);
             std::uint16_t port;
@@ -216,7 +234,8 @@ private:
                 case NextHopKind::NoRoute:
                 case NextHopKind::None:
                     bump(v.kind == NextHopKind::None ? hc.drop_none : hc.drop_no_route);
-                    if (pending && run->affects(dst[i])) bump(run->lost[h]);
+                    if (pending && run->affects(dst[i]))
+                        bump(run->lost[h]);
                     rte_pktmbuf_free(pkts[i]);
                     continue;
                 case NextHopKind::VnetLocal:
@@ -251,8 +270,10 @@ private:
                         last_nh = nh;
                     }
                     const std::uint32_t slot = last_slot;
-                    std::uint64_t res = slot == NeighborTable::kNotFound ? 0 : emu_.neighbors_.resolution(slot);
-                    if ((res & NeighborTable::kValid) == 0 && slot != NeighborTable::kNotFound && !emu_.config_.arp) {
+                    std::uint64_t res =
+                        slot == NeighborTable::kNotFound ? 0 : emu_.neighbors_.resolution(slot);
+                    if ((res & NeighborTable::kValid) == 0 && slot != NeighborTable::kNotFound &&
+                        !emu_.config_.arp) {
                         emu_.neighbors_.resolve(slot, emu_.config_.nva_port, synthetic_mac(nh));
                         res = emu_.neighbors_.resolution(slot);
                     }
@@ -264,7 +285,8 @@ private:
                     if (run != nullptr && run->excluded(nh) && run->affects(dst[i])) {
                         bump(run->to_withdrawn[h]);
                         const std::uint64_t pub = run->publish_tsc.load(std::memory_order_acquire);
-                        if (pub != 0 && now > pub) bump(run->after_publish[h]);
+                        if (pub != 0 && now > pub)
+                            bump(run->after_publish[h]);
                     }
                     port = NeighborTable::port_of(res);
                     set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
@@ -276,20 +298,23 @@ private:
             ++tx;
             enqueue(port, pkts[i]);
         }
-        if (tx != 0) bump(hc.tx, tx);
+        if (tx != 0)
+            bump(hc.tx, tx);
     }
 
     // The resolution of IPv6 next hop `ip16` (and its packet count), false when it has none: virtual
     // mode resolves at once to a synthetic MAC; lab mode has no NDP, only static entries.
     bool next_hop6(const std::uint8_t* ip16, std::uint64_t* res) {
         const std::uint32_t slot = emu_.neighbors6_.find_or_insert(ip16);
-        if (slot == NeighborTable6::kNotFound) return false;
+        if (slot == NeighborTable6::kNotFound)
+            return false;
         std::uint64_t r = emu_.neighbors6_.resolution(slot);
         if ((r & NeighborTable::kValid) == 0 && !emu_.config_.arp) {
             emu_.neighbors6_.resolve(slot, emu_.config_.nva_port, synthetic_mac6(ip16));
             r = emu_.neighbors6_.resolution(slot);
         }
-        if ((r & NeighborTable::kValid) == 0) return false;
+        if ((r & NeighborTable::kValid) == 0)
+            return false;
         bump(nh6_packets_[slot]);
         *res = r;
         return true;
@@ -303,13 +328,15 @@ private:
         GroupView views[kMaxBurst];
         for (unsigned i = 0; i < n; ++i) {
             FiveTuple6 t;
-            if (!read_five_tuple6(pkts[i], &t)) t = FiveTuple6{};
+            if (!read_five_tuple6(pkts[i], &t))
+                t = FiveTuple6{};
             std::memcpy(dst[i], t.dst.data(), 16);
             hash[i] = flow_hash(t);
         }
         for (unsigned i = 0; i < n;) {
             unsigned j = i + 1;
-            while (j < n && tables[j] == tables[i]) ++j;
+            while (j < n && tables[j] == tables[i])
+                ++j;
             emu_.source_.lookup_bulk6(tables[i], dst + i, views + i, j - i);
             i = j;
         }
@@ -347,7 +374,8 @@ private:
                             res = emu_.neighbors_.resolution(slot);
                         }
                         ok = (res & NeighborTable::kValid) != 0;
-                        if (ok) bump(nh_packets_[slot]);
+                        if (ok)
+                            bump(nh_packets_[slot]);
                     }
                 }
                 if (!ok) {
@@ -362,7 +390,8 @@ private:
             ++tx;
             enqueue(port, pkts[i]);
         }
-        if (tx != 0) bump(hc.tx, tx);
+        if (tx != 0)
+            bump(hc.tx, tx);
         bump(counters.packets6, n);
     }
 
@@ -384,7 +413,8 @@ private:
         GroupView views[ConvergenceProbe::kMaxProbeAddrs];
         for (TableId t : host.tables) {
             emu_.source_.lookup_bulk(t, pending_addr, views, k);
-            for (unsigned i = 0; i < k; ++i) ok[i] = ok[i] && run.satisfied(views[i]);
+            for (unsigned i = 0; i < k; ++i)
+                ok[i] = ok[i] && run.satisfied(views[i]);
         }
         bump(counters.probe_lookups, std::uint64_t{k} * host.tables.size());
         unsigned left = 0;
@@ -409,12 +439,14 @@ private:
     void enqueue(std::uint16_t port, rte_mbuf* m) {
         TxBuffer& b = tx_[port];
         b.pkts[b.n++] = m;
-        if (b.n == kTxBuffer) flush(port);
+        if (b.n == kTxBuffer)
+            flush(port);
     }
 
     void flush(std::uint16_t port) {
         TxBuffer& b = tx_[port];
-        if (b.n == 0) return;
+        if (b.n == 0)
+            return;
         const std::uint16_t sent = rte_eth_tx_burst(port, txq_, b.pkts, b.n);
         if (sent < b.n) {
             bump(counters.tx_failures, b.n - sent);
@@ -424,7 +456,8 @@ private:
     }
 
     void flush_all() {
-        for (std::uint16_t p : emu_.ports_) flush(p);
+        for (std::uint16_t p : emu_.ports_)
+            flush(p);
     }
 
     Emulator& emu_;
@@ -442,35 +475,46 @@ private:
     std::uint64_t last_burst_tsc_ = 0, stall_ticks_ = 0;
 };
 
-Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows)
-    : config_(config), source_(source), topo_(topo), flows_(flows),
+Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo,
+                   const FlowTable& flows)
+    : config_(config),
+      source_(source),
+      topo_(topo),
+      flows_(flows),
       probe_(static_cast<std::uint32_t>(topo.hosts.size())) {}
 
-std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSource& source, const Topology& topo,
-                                           const FlowTable& flows, std::string* error) {
+std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSource& source,
+                                           const Topology& topo, const FlowTable& flows, std::string* error) {
     if (config.workers == 0 || config.first_reader_id + config.workers > source.max_readers()) {
-        if (error) *error = "worker count exceeds the route source's reader limit";
+        if (error)
+            *error = "worker count exceeds the route source's reader limit";
         return nullptr;
     }
     std::unique_ptr<Emulator> emu(new Emulator(config, source, topo, flows));
     emu->host_counters_ = std::make_unique<HostCounters[]>(topo.hosts.size());
     // The main lcore's pool: receive queues and ARP. Workers have their own.
     const std::string pool_name = config.name + "-main";
-    emu->pool_ = rte_pktmbuf_pool_create(pool_name.c_str(), 2047, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    emu->pool_ =
+        rte_pktmbuf_pool_create(pool_name.c_str(), 2047, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
     if (emu->pool_ == nullptr) {
-        if (error) *error = "rte_pktmbuf_pool_create: " + std::string(rte_strerror(rte_errno));
+        if (error)
+            *error = "rte_pktmbuf_pool_create: " + std::string(rte_strerror(rte_errno));
         return nullptr;
     }
-    if (!emu->setup_ports(error)) return nullptr;
+    if (!emu->setup_ports(error))
+        return nullptr;
     // Lab mode: explicit, or because the NVA port is bound to a Linux interface.
     const LabPort lab = describe_lab_port(config.nva_port);
-    if (config.arp_auto && lab.linux_bound) emu->config_.arp = true;
+    if (config.arp_auto && lab.linux_bound)
+        emu->config_.arp = true;
     emu->answer_arp_ = emu->config_.arp && config.nva_port_ip != 0;
-    if (emu->config_.arp && config.nva_port_ip == 0) emu->config_.nva_port_ip = lab.kernel_ipv4;
+    if (emu->config_.arp && config.nva_port_ip == 0)
+        emu->config_.nva_port_ip = lab.kernel_ipv4;
     auto split = assign_hosts(topo, config.workers);
     for (unsigned w = 0; w < config.workers; ++w) {
         emu->workers_.push_back(std::make_unique<Worker>(*emu, w, std::move(split[w])));
-        if (!emu->workers_.back()->create_pool(error)) return nullptr;
+        if (!emu->workers_.back()->create_pool(error))
+            return nullptr;
     }
     return emu;
 }
@@ -478,19 +522,22 @@ std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSo
 Emulator::~Emulator() {
     stop();
     workers_.clear();
-    for (std::uint16_t p : ports_) rte_eth_dev_stop(p);
+    for (std::uint16_t p : ports_)
+        rte_eth_dev_stop(p);
     rte_mempool_free(pool_);
 }
 
 bool Emulator::setup_ports(std::string* error) {
     for (std::uint16_t p : {config_.nva_port, config_.fabric_port, config_.internet_port})
-        if (std::find(ports_.begin(), ports_.end(), p) == ports_.end()) ports_.push_back(p);
+        if (std::find(ports_.begin(), ports_.end(), p) == ports_.end())
+            ports_.push_back(p);
     port_mac_.assign(RTE_MAX_ETHPORTS, MacAddress{});
     rx_queues_.assign(RTE_MAX_ETHPORTS, 0);
     const std::uint16_t queues = static_cast<std::uint16_t>(config_.workers + 1);
     for (std::uint16_t p : ports_) {
         if (!rte_eth_dev_is_valid_port(p)) {
-            if (error) *error = "no DPDK port " + std::to_string(p) + " (missing --vdev?)";
+            if (error)
+                *error = "no DPDK port " + std::to_string(p) + " (missing --vdev?)";
             return false;
         }
         rte_eth_dev_info info{};
@@ -509,10 +556,12 @@ bool Emulator::setup_ports(std::string* error) {
             rc = rte_eth_rx_queue_setup(p, q, 512, SOCKET_ID_ANY, nullptr, pool_);
         for (std::uint16_t q = 0; rc == 0 && q < queues; ++q)
             rc = rte_eth_tx_queue_setup(p, q, 512, SOCKET_ID_ANY, nullptr);
-        if (rc == 0) rc = rte_eth_dev_start(p);
+        if (rc == 0)
+            rc = rte_eth_dev_start(p);
         rx_queues_[p] = rxq;
         if (rc != 0) {
-            if (error) *error = "port " + std::to_string(p) + " set-up failed: " + rte_strerror(-rc);
+            if (error)
+                *error = "port " + std::to_string(p) + " set-up failed: " + rte_strerror(-rc);
             return false;
         }
         rte_ether_addr mac{};
@@ -523,13 +572,15 @@ bool Emulator::setup_ports(std::string* error) {
 }
 
 bool Emulator::start(std::string* error) {
-    if (running_) return true;
+    if (running_)
+        return true;
     stop_.store(false);
     lcores_.clear();
     unsigned lcore = 0;
     std::vector<unsigned> available;
     RTE_LCORE_FOREACH_WORKER(lcore) {
-        if (rte_eal_get_lcore_state(lcore) == WAIT) available.push_back(lcore);
+        if (rte_eal_get_lcore_state(lcore) == WAIT)
+            available.push_back(lcore);
     }
     const bool on_lcores = config_.use_lcores && available.size() >= workers_.size();
     for (std::size_t w = 0; w < workers_.size(); ++w) {
@@ -542,7 +593,8 @@ bool Emulator::start(std::string* error) {
                 },
                 worker, available[w]);
             if (rc != 0) {
-                if (error) *error = "rte_eal_remote_launch failed";
+                if (error)
+                    *error = "rte_eal_remote_launch failed";
                 stop();
                 return false;
             }
@@ -566,22 +618,27 @@ bool Emulator::start(std::string* error) {
 
 void Emulator::stop() {
     service_stop_.store(true);
-    if (service_.joinable()) service_.join();
+    if (service_.joinable())
+        service_.join();
     stop_.store(true);
-    for (unsigned l : lcores_) rte_eal_wait_lcore(l);
+    for (unsigned l : lcores_)
+        rte_eal_wait_lcore(l);
     lcores_.clear();
-    for (auto& t : threads_) t.join();
+    for (auto& t : threads_)
+        t.join();
     threads_.clear();
     running_ = false;
 }
 
 void Emulator::run_passes(std::uint64_t passes) {
-    for (auto& w : workers_) w->run_passes(passes);
+    for (auto& w : workers_)
+        w->run_passes(passes);
 }
 
 void Emulator::send_arp_request(std::uint32_t target) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-    if (m == nullptr) return;
+    if (m == nullptr)
+        return;
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
     auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
     const std::uint16_t port = config_.nva_port;
@@ -599,7 +656,8 @@ void Emulator::send_arp_request(std::uint32_t target) {
     arp->arp_data.arp_tip = rte_cpu_to_be_32(target);
     m->data_len = m->pkt_len = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
     const auto q = static_cast<std::uint16_t>(config_.workers);  // the main lcore's queue
-    if (rte_eth_tx_burst(port, q, &m, 1) != 1) rte_pktmbuf_free(m);
+    if (rte_eth_tx_burst(port, q, &m, 1) != 1)
+        rte_pktmbuf_free(m);
 }
 
 void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
@@ -619,7 +677,8 @@ void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
                 neighbors_.resolve(slot, port, mac);
             }
         }
-        if (op == RTE_ARP_OP_REQUEST && answer_arp_ && rte_be_to_cpu_32(arp->arp_data.arp_tip) == config_.nva_port_ip) {
+        if (op == RTE_ARP_OP_REQUEST && answer_arp_ &&
+            rte_be_to_cpu_32(arp->arp_data.arp_tip) == config_.nva_port_ip) {
             // Answer for our own address, so the lab router can reach the emulated hosts' port.
             rte_mbuf* r = rte_pktmbuf_alloc(pool_);
             if (r != nullptr) {
@@ -636,7 +695,8 @@ void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
                 rarp->arp_data.arp_sip = arp->arp_data.arp_tip;
                 r->data_len = r->pkt_len = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
                 const auto q = static_cast<std::uint16_t>(config_.workers);
-                if (rte_eth_tx_burst(port, q, &r, 1) != 1) rte_pktmbuf_free(r);
+                if (rte_eth_tx_burst(port, q, &r, 1) != 1)
+                    rte_pktmbuf_free(r);
             }
         }
     }
@@ -644,7 +704,8 @@ void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
 }
 
 void Emulator::service() {
-    if (!config_.arp) return;
+    if (!config_.arp)
+        return;
     const std::uint16_t port = config_.nva_port;
     rte_mbuf* pkts[32];
     // The main lcore polls every receive queue (workers never receive): net_af_packet spreads received
@@ -652,14 +713,17 @@ void Emulator::service() {
     for (std::uint16_t q = 0; q < rx_queues_[port]; ++q) {
         for (int round = 0; round < 8; ++round) {
             const std::uint16_t n = rte_eth_rx_burst(port, q, pkts, 32);
-            for (std::uint16_t i = 0; i < n; ++i) handle_rx(pkts[i], port);
-            if (n < 32) break;
+            for (std::uint16_t i = 0; i < n; ++i)
+                handle_rx(pkts[i], port);
+            if (n < 32)
+                break;
         }
     }
     const std::uint64_t now = rte_rdtsc();
     if (now - last_arp_tsc_ > rte_get_tsc_hz() / 20) {  // re-request every 50 ms
         last_arp_tsc_ = now;
-        for (std::uint32_t slot : neighbors_.incomplete()) send_arp_request(neighbors_.ip_of(slot));
+        for (std::uint32_t slot : neighbors_.incomplete())
+            send_arp_request(neighbors_.ip_of(slot));
     }
 }
 
@@ -667,26 +731,35 @@ bool Emulator::resolve_neighbors(const std::vector<std::uint32_t>& next_hops, do
     std::vector<std::uint32_t> slots;
     for (std::uint32_t nh : next_hops) {
         const std::uint32_t s = neighbors_.find_or_insert(nh);
-        if (s == NeighborTable::kNotFound) return false;
-        if (!config_.arp) neighbors_.resolve(s, config_.nva_port, synthetic_mac(nh));
+        if (s == NeighborTable::kNotFound)
+            return false;
+        if (!config_.arp)
+            neighbors_.resolve(s, config_.nva_port, synthetic_mac(nh));
         slots.push_back(s);
     }
-    const std::uint64_t deadline = rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
+    const std::uint64_t deadline =
+        rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
     const bool own_service = !service_.joinable();  // else the service thread does the ARP work
-    if (own_service) last_arp_tsc_ = 0;
+    if (own_service)
+        last_arp_tsc_ = 0;
     while (true) {
         bool all = true;
-        for (std::uint32_t s : slots) all = all && (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
-        if (all) return true;
-        if (rte_rdtsc() > deadline) return false;
-        if (own_service) service();
+        for (std::uint32_t s : slots)
+            all = all && (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
+        if (all)
+            return true;
+        if (rte_rdtsc() > deadline)
+            return false;
+        if (own_service)
+            service();
         rte_delay_us_sleep(1000);
     }
 }
 
 HostTotals Emulator::totals() const {
     HostTotals t;
-    for (std::size_t h = 0; h < topo_.hosts.size(); ++h) t += host_counters_[h];
+    for (std::size_t h = 0; h < topo_.hosts.size(); ++h)
+        t += host_counters_[h];
     return t;
 }
 
@@ -700,9 +773,11 @@ std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets(
     std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
     for (std::uint32_t s = 0; s < neighbors_.slots(); ++s) {
         const std::uint32_t ip = neighbors_.ip_of(s);
-        if (ip == 0) continue;
+        if (ip == 0)
+            continue;
         std::uint64_t n = 0;
-        for (const auto& w : workers_) n += w->nh_packets(s);
+        for (const auto& w : workers_)
+            n += w->nh_packets(s);
         out.emplace_back(ip, n);
     }
     std::sort(out.begin(), out.end());
@@ -713,9 +788,11 @@ std::vector<std::pair<Ipv6Bytes, std::uint64_t>> Emulator::next_hop_packets6() c
     std::vector<std::pair<Ipv6Bytes, std::uint64_t>> out;
     for (std::uint32_t s = 0; s < neighbors6_.slots(); ++s) {
         Ipv6Bytes ip{};
-        if (!neighbors6_.ip_of(s, ip.data())) continue;
+        if (!neighbors6_.ip_of(s, ip.data()))
+            continue;
         std::uint64_t n = 0;
-        for (const auto& w : workers_) n += w->nh6_packets(s);
+        for (const auto& w : workers_)
+            n += w->nh6_packets(s);
         out.emplace_back(ip, n);
     }
     std::sort(out.begin(), out.end());
@@ -724,26 +801,30 @@ std::vector<std::pair<Ipv6Bytes, std::uint64_t>> Emulator::next_hop_packets6() c
 
 bool Emulator::add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac) {
     const std::uint32_t slot = neighbors6_.find_or_insert(ip.data());
-    if (slot == NeighborTable6::kNotFound) return false;
+    if (slot == NeighborTable6::kNotFound)
+        return false;
     neighbors6_.resolve(slot, config_.nva_port, mac);
     return true;
 }
 
 std::uint64_t Emulator::generated6() const {
     std::uint64_t n = 0;
-    for (const auto& w : workers_) n += w->counters.packets6.load(std::memory_order_relaxed);
+    for (const auto& w : workers_)
+        n += w->counters.packets6.load(std::memory_order_relaxed);
     return n;
 }
 
 std::uint64_t Emulator::generated() const {
     std::uint64_t n = 0;
-    for (const auto& w : workers_) n += w->counters.packets.load(std::memory_order_relaxed);
+    for (const auto& w : workers_)
+        n += w->counters.packets.load(std::memory_order_relaxed);
     return n;
 }
 
 std::uint64_t Emulator::worker_cpu_ns() const {
     std::uint64_t n = 0;
-    for (const auto& w : workers_) n += w->counters.cpu_ns.load(std::memory_order_relaxed);
+    for (const auto& w : workers_)
+        n += w->counters.cpu_ns.load(std::memory_order_relaxed);
     return n;
 }
 
@@ -771,26 +852,32 @@ SchedulingStats Emulator::scheduling() const {
 
 std::uint64_t Emulator::tx_failures() const {
     std::uint64_t n = 0;
-    for (const auto& w : workers_) n += w->counters.tx_failures.load(std::memory_order_relaxed);
+    for (const auto& w : workers_)
+        n += w->counters.tx_failures.load(std::memory_order_relaxed);
     return n;
 }
 
 std::uint64_t Emulator::alloc_failures() const {
     std::uint64_t n = 0;
-    for (const auto& w : workers_) n += w->counters.alloc_failures.load(std::memory_order_relaxed);
+    for (const auto& w : workers_)
+        n += w->counters.alloc_failures.load(std::memory_order_relaxed);
     return n;
 }
 
 std::size_t Emulator::memory_bytes() const {
     std::size_t n = sizeof(*this) + topo_.memory_bytes() + flows_.memory_bytes() +
-                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32 + neighbors6_.slots() * 32;
+                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32 +
+                    neighbors6_.slots() * 32;
     n += workers_.size() * (sizeof(Worker) + (neighbors_.slots() + neighbors6_.slots()) * 8 +
                             RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
     auto pool_bytes = [](const rte_mempool* p) -> std::size_t {
-        return p == nullptr ? 0 : std::size_t{rte_mempool_calc_obj_size(p->elt_size, p->flags, nullptr)} * p->size;
+        return p == nullptr
+                   ? 0
+                   : std::size_t{rte_mempool_calc_obj_size(p->elt_size, p->flags, nullptr)} * p->size;
     };
     n += pool_bytes(pool_);
-    for (const auto& w : workers_) n += pool_bytes(w->pool());
+    for (const auto& w : workers_)
+        n += pool_bytes(w->pool());
     return n;
 }
 

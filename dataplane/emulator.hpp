@@ -31,12 +31,12 @@ namespace rf::dataplane {
 
 struct EmulatorConfig {
     unsigned workers = 1;
-    unsigned burst = 32;            // packets per host burst (≤ 64); the maximum with a pass-time target
+    unsigned burst = 32;  // packets per host burst (≤ 64); the maximum with a pass-time target
     // Target for one pass over a worker's hosts (µs), i.e. the longest a host waits for its next burst
     // and so for its next look at the tables: workers scale their burst (4 .. burst) to keep passes at
     // about this length. 0: fixed bursts (rate measurements; run_passes() always uses fixed bursts).
     unsigned pass_target_us = 400;
-    unsigned mbufs = 16383;         // mempool size
+    unsigned mbufs = 16383;  // mempool size
     // Port roles (DPDK port ids): traffic to NVAs / BGP next hops, to other hosts, to the Internet.
     std::uint16_t nva_port = 0;
     std::uint16_t fabric_port = 0;
@@ -55,10 +55,10 @@ struct EmulatorConfig {
     // an embedding process (routefabricd) needs no main-lcore loop. With it, never call service().
     bool service_thread = true;
     unsigned service_interval_us = 500;
-    bool use_lcores = true;         // run workers on EAL worker lcores when there are enough
-    unsigned first_reader_id = 0;   // RCU reader ids are first_reader_id + worker index
+    bool use_lcores = true;             // run workers on EAL worker lcores when there are enough
+    unsigned first_reader_id = 0;       // RCU reader ids are first_reader_id + worker index
     unsigned stall_threshold_us = 200;  // burst-to-burst gap counted as a worker stall
-    std::string name = "rf-emu";    // prefix of DPDK object names (unique per process)
+    std::string name = "rf-emu";        // prefix of DPDK object names (unique per process)
 };
 
 class Worker;
@@ -97,7 +97,8 @@ public:
 
     [[nodiscard]] HostTotals totals() const;
     [[nodiscard]] HostTotals host_totals(std::uint32_t host) const;
-    [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets() const;  // (ip, packets)
+    [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets()
+        const;  // (ip, packets)
     [[nodiscard]] std::vector<std::pair<Ipv6Bytes, std::uint64_t>> next_hop_packets6() const;
     [[nodiscard]] std::uint64_t generated() const;   // every packet (IPv4 and IPv6)
     [[nodiscard]] std::uint64_t generated6() const;  // IPv6 packets
@@ -124,8 +125,8 @@ private:
     NeighborTable6 neighbors6_;
     ConvergenceProbe probe_;
     rte_mempool* pool_ = nullptr;
-    std::vector<std::uint16_t> ports_;  // distinct ports in use
-    std::vector<MacAddress> port_mac_;  // by port id
+    std::vector<std::uint16_t> ports_;      // distinct ports in use
+    std::vector<MacAddress> port_mac_;      // by port id
     std::vector<std::uint16_t> rx_queues_;  // by port id
     std::unique_ptr<HostCounters[]> host_counters_;
     std::vector<std::unique_ptr<Worker>> workers_;

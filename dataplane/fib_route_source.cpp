@@ -11,27 +11,36 @@ namespace {
 NextHopKind kind_of(fib::NextHopType t) {
     switch (t) {
         case fib::NextHopType::VirtualAppliance:
-        case fib::NextHopType::VirtualNetworkGateway: return NextHopKind::Ip;
+        case fib::NextHopType::VirtualNetworkGateway:
+            return NextHopKind::Ip;
         case fib::NextHopType::VnetLocal:
-        case fib::NextHopType::VNetPeering: return NextHopKind::VnetLocal;
-        case fib::NextHopType::Internet: return NextHopKind::Internet;
-        case fib::NextHopType::None: return NextHopKind::None;
+        case fib::NextHopType::VNetPeering:
+            return NextHopKind::VnetLocal;
+        case fib::NextHopType::Internet:
+            return NextHopKind::Internet;
+        case fib::NextHopType::None:
+            return NextHopKind::None;
     }
     return NextHopKind::None;
 }
 }  // namespace
 
-FibRouteSource::FibRouteSource(const fib::Fib& fib) : fib_(fib) { readers_.resize(fib.max_readers()); }
+FibRouteSource::FibRouteSource(const fib::Fib& fib) : fib_(fib) {
+    readers_.resize(fib.max_readers());
+}
 FibRouteSource::~FibRouteSource() = default;
 
 void FibRouteSource::reader_online(unsigned reader) {
     readers_[reader] = std::make_unique<fib::FibReader>(fib_, reader);
 }
 
-void FibRouteSource::reader_offline(unsigned reader) { readers_[reader].reset(); }
+void FibRouteSource::reader_offline(unsigned reader) {
+    readers_[reader].reset();
+}
 
 void FibRouteSource::fill(std::uint64_t id, GroupView& v) const {
-    const fib::NextHopGroup* g = id == fib::kNoGroup ? nullptr : fib_.groups().get(static_cast<fib::GroupId>(id));
+    const fib::NextHopGroup* g =
+        id == fib::kNoGroup ? nullptr : fib_.groups().get(static_cast<fib::GroupId>(id));
     if (g == nullptr) {
         v = GroupView{};
         return;
@@ -52,7 +61,8 @@ void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupV
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
         fib_.lookup_bulk(table, dst + base, ids, m);
-        for (unsigned i = 0; i < m; ++i) fill(ids[i], out[base + i]);
+        for (unsigned i = 0; i < m; ++i)
+            fill(ids[i], out[base + i]);
     }
 }
 
@@ -62,7 +72,8 @@ void FibRouteSource::lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], 
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
         fib_.lookup_bulk6(table, dst + base, ids, m);
-        for (unsigned i = 0; i < m; ++i) fill(ids[i], out[base + i]);
+        for (unsigned i = 0; i < m; ++i)
+            fill(ids[i], out[base + i]);
     }
 }
 
@@ -73,7 +84,7 @@ fib::VnetModel make_lab_model(std::uint32_t vms, std::uint32_t vms_per_host) {
     fib::VnetModel m;
     fib::Vnet hub;
     hub.name = "hub";
-    hub.address_spaces = {p4(0x0A010000, 16)};                                       // 10.1.0.0/16
+    hub.address_spaces = {p4(0x0A010000, 16)};                                        // 10.1.0.0/16
     hub.subnets.push_back(fib::Subnet{"RouteServerSubnet", p4(0x0A010000, 27), ""});  // 10.1.0.0/27
     hub.subnets.push_back(fib::Subnet{"nva", p4(0x0A010100, 24), ""});                // 10.1.1.0/24
     m.route_server.vnet = "hub";
@@ -116,17 +127,20 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
     cfg.lookup.max_routes = max_routes + 1024;
     cfg.lookup.num_tbl8 = 1U << 10;
     p->fib_ = fib::Fib::create(model, cfg, error);
-    if (!p->fib_) return nullptr;
+    if (!p->fib_)
+        return nullptr;
     std::vector<Vm> vms;
     vms.reserve(model.vms.size());
     for (const auto& vm : model.vms) {
         // By subnet: Fib::table_for_vm() looks the VM up by name (a scan per VM).
         const auto t = p->fib_->table_for_subnet(vm.vnet, vm.subnet);
-        if (!t || !vm.nic_address.is_v4()) continue;
+        if (!t || !vm.nic_address.is_v4())
+            continue;
         vms.push_back(Vm{vm.nic_address.as_v4().value, *t, vm.host});
     }
     p->topo_ = Topology::from_vms(std::move(vms));
-    p->topo_.tables = std::max<std::uint32_t>(p->topo_.tables, static_cast<std::uint32_t>(p->fib_->table_count()));
+    p->topo_.tables =
+        std::max<std::uint32_t>(p->topo_.tables, static_cast<std::uint32_t>(p->fib_->table_count()));
     p->source_ = std::make_unique<FibRouteSource>(*p->fib_);
     p->updater_ = std::make_unique<fib::FibUpdater>(*p->fib_);
     FibProducer* raw = p.get();
@@ -136,16 +150,19 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
 }
 
 FibProducer::~FibProducer() {
-    if (updater_) updater_->stop();
+    if (updater_)
+        updater_->stop();
 }
 
 std::vector<std::vector<Destination>> FibProducer::destinations() const {
     std::vector<std::vector<Destination>> out(fib_->table_count());
     for (TableId t = 0; t < out.size(); ++t) {
         for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
-            if (!prefix.is_v4() || prefix.length == 0) continue;
+            if (!prefix.is_v4() || prefix.length == 0)
+                continue;
             // Destinations the VMs really send to: VNet-local and BGP/UDR next hops, not black holes.
-            if (nh.type == fib::NextHopType::None) continue;
+            if (nh.type == fib::NextHopType::None)
+                continue;
             out[t].push_back(Destination{prefix.v4_address().value, prefix.length});
         }
     }
@@ -160,9 +177,11 @@ std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
         d.sequence = first + i;
         d.prefix = net::Prefix::v4(net::Ipv4Address{batch[i].prefix}, batch[i].length);
         d.next_hops.clear();
-        for (std::uint32_t nh : batch[i].next_hops) d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
+        for (std::uint32_t nh : batch[i].next_hops)
+            d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
     }
-    if (!updater_->publish(scratch_)) return 0;  // back-pressure: the caller retries
+    if (!updater_->publish(scratch_))
+        return 0;  // back-pressure: the caller retries
     sequence_ += batch.size();
     return sequence_;
 }
@@ -171,7 +190,8 @@ std::vector<std::vector<Destination6>> FibProducer::destinations6() const {
     std::vector<std::vector<Destination6>> out(fib_->table_count());
     for (TableId t = 0; t < out.size(); ++t) {
         for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
-            if (prefix.is_v4() || prefix.length == 0 || nh.type == fib::NextHopType::None) continue;
+            if (prefix.is_v4() || prefix.length == 0 || nh.type == fib::NextHopType::None)
+                continue;
             Destination6 d;
             std::copy(prefix.bytes.begin(), prefix.bytes.end(), d.prefix.begin());
             d.length = prefix.length;
@@ -197,7 +217,8 @@ std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
             d.next_hops.push_back(net::IpAddress::v6(n));
         }
     }
-    if (!updater_->publish(scratch_)) return 0;
+    if (!updater_->publish(scratch_))
+        return 0;
     sequence_ += batch.size();
     return sequence_;
 }
@@ -213,7 +234,8 @@ void FibProducer::watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket
     watch_probe_.store(&probe, std::memory_order_release);
     watch_ticket_.store(ticket, std::memory_order_release);
     // Already visible before the watch was set: report now (late by the time since inject()).
-    if (visible(ticket) && watch_ticket_.compare_exchange_strong(ticket, 0)) probe.published(rte_rdtsc());
+    if (visible(ticket) && watch_ticket_.compare_exchange_strong(ticket, 0))
+        probe.published(rte_rdtsc());
 }
 
 std::size_t FibProducer::memory_bytes() const {
@@ -222,7 +244,8 @@ std::size_t FibProducer::memory_bytes() const {
 }
 
 std::string FibProducer::describe() const {
-    return "FIB (rte_fib left-right tables, " + std::to_string(fib_->table_count()) + " tables) via FibUpdater";
+    return "FIB (rte_fib left-right tables, " + std::to_string(fib_->table_count()) +
+           " tables) via FibUpdater";
 }
 
 std::string FibProducer::stats() const {
@@ -230,9 +253,9 @@ std::string FibProducer::stats() const {
     const auto u = updater_->stats();
     return "FIB: " + std::to_string(f.batches) + " batches, " + std::to_string(f.deltas) + " deltas (" +
            std::to_string(f.coalesced) + " coalesced), " + std::to_string(f.table_ops) + " table ops, " +
-           std::to_string(f.failures) + " failures, " + std::to_string(f.grace_waits) + " grace waits; updater: " +
-           std::to_string(u.rejected_batches) + " batches refused (back-pressure), max queue depth " +
-           std::to_string(u.max_queue_depth);
+           std::to_string(f.failures) + " failures, " + std::to_string(f.grace_waits) +
+           " grace waits; updater: " + std::to_string(u.rejected_batches) +
+           " batches refused (back-pressure), max queue depth " + std::to_string(u.max_queue_depth);
 }
 
 }  // namespace rf::dataplane

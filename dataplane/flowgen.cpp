@@ -1,13 +1,13 @@
 #include "dataplane/flowgen.hpp"
 
-#include <cstddef>
-#include <cstring>
-
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
+
+#include <cstddef>
+#include <cstring>
 
 namespace rf::dataplane {
 
@@ -138,15 +138,18 @@ void write_packet6(rte_mbuf* m, const FiveTuple6& flow) {
 }
 
 bool read_five_tuple6(const rte_mbuf* m, FiveTuple6* out) {
-    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr)) return false;
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr))
+        return false;
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) return false;
+    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+        return false;
     const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(eth + 1);
     std::memcpy(out->src.data(), ip->src_addr, 16);
     std::memcpy(out->dst.data(), ip->dst_addr, 16);
     out->proto = ip->proto;
     out->sport = out->dport = 0;
-    if ((ip->proto == 17 || ip->proto == 6) && m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + 4) {
+    if ((ip->proto == 17 || ip->proto == 6) &&
+        m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + 4) {
         const auto* ports = reinterpret_cast<const std::uint8_t*>(ip + 1);
         out->sport = static_cast<std::uint16_t>((ports[0] << 8) | ports[1]);
         out->dport = static_cast<std::uint16_t>((ports[2] << 8) | ports[3]);
@@ -155,9 +158,11 @@ bool read_five_tuple6(const rte_mbuf* m, FiveTuple6* out) {
 }
 
 bool read_five_tuple(const rte_mbuf* m, FiveTuple* out) {
-    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr)) return false;
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr))
+        return false;
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) return false;
+    if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+        return false;
     const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(eth + 1);
     out->src = rte_be_to_cpu_32(ip->src_addr);
     out->dst = rte_be_to_cpu_32(ip->dst_addr);

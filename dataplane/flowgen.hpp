@@ -36,9 +36,9 @@ struct Destination6 {
 };
 
 struct FlowTable {
-    std::vector<Flow> flows;          // flows_per_vm per VM, in VM order (so grouped by host)
+    std::vector<Flow> flows;  // flows_per_vm per VM, in VM order (so grouped by host)
     std::uint32_t flows_per_vm = 0;
-    std::vector<Flow6> flows6;        // IPv6: flows6_per_vm per VM, in VM order (none by default)
+    std::vector<Flow6> flows6;  // IPv6: flows6_per_vm per VM, in VM order (none by default)
     std::uint32_t flows6_per_vm = 0;
     [[nodiscard]] std::size_t memory_bytes() const {
         return flows.capacity() * sizeof(Flow) + flows6.capacity() * sizeof(Flow6);
@@ -48,7 +48,8 @@ struct FlowTable {
 // destinations[t]: prefixes of table t to draw from (uniformly; then a random address inside). A table
 // with no destinations gets flows toward 0.0.0.0 (they count as "no route" unless a default exists).
 [[nodiscard]] FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
-                                   const std::vector<std::vector<Destination>>& destinations, std::uint64_t seed);
+                                   const std::vector<std::vector<Destination>>& destinations,
+                                   std::uint64_t seed);
 
 // IPv6 flows for every VM (added to `table`): source = the VM's IPv6 address (vm_ipv6), destinations
 // drawn like make_flows' from destinations6[t]. A host's bursts then carry IPv6 packets in the

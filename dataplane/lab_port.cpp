@@ -4,19 +4,20 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <rte_ethdev.h>
 
 #include <cstring>
-
-#include <rte_ethdev.h>
 
 namespace rf::dataplane {
 
 std::uint32_t interface_ipv4(const std::string& ifname) {
     ifaddrs* list = nullptr;
-    if (ifname.empty() || ::getifaddrs(&list) != 0) return 0;
+    if (ifname.empty() || ::getifaddrs(&list) != 0)
+        return 0;
     std::uint32_t found = 0;
     for (const ifaddrs* a = list; a != nullptr && found == 0; a = a->ifa_next) {
-        if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET || ifname != a->ifa_name) continue;
+        if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET || ifname != a->ifa_name)
+            continue;
         sockaddr_in sin{};
         std::memcpy(&sin, a->ifa_addr, sizeof sin);
         found = ntohl(sin.sin_addr.s_addr);
@@ -28,15 +29,18 @@ std::uint32_t interface_ipv4(const std::string& ifname) {
 LabPort describe_lab_port(std::uint16_t port) {
     LabPort lp;
     rte_eth_dev_info info{};
-    if (rte_eth_dev_info_get(port, &info) != 0 || info.driver_name == nullptr) return lp;
+    if (rte_eth_dev_info_get(port, &info) != 0 || info.driver_name == nullptr)
+        return lp;
     lp.driver = info.driver_name;
     lp.tap = lp.driver == "net_tap";
     lp.linux_bound = lp.tap || lp.driver == "net_af_packet";
     if (lp.linux_bound && info.if_index != 0) {
         char name[IF_NAMESIZE] = {};
-        if (::if_indextoname(info.if_index, name) != nullptr) lp.ifname = name;
+        if (::if_indextoname(info.if_index, name) != nullptr)
+            lp.ifname = name;
     }
-    if (lp.linux_bound && !lp.tap) lp.kernel_ipv4 = interface_ipv4(lp.ifname);
+    if (lp.linux_bound && !lp.tap)
+        lp.kernel_ipv4 = interface_ipv4(lp.ifname);
     return lp;
 }
 

@@ -1,52 +1,60 @@
 #include "dataplane/lpm_route_source.hpp"
 
-#include <algorithm>
-#include <cerrno>
-
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_lpm.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include <algorithm>
+#include <cerrno>
+
 namespace rf::dataplane {
 
 std::unique_ptr<LpmRouteSource> LpmRouteSource::create(const Config& config, std::string* error) {
     auto fail = [&](const std::string& what) -> std::unique_ptr<LpmRouteSource> {
-        if (error) *error = what + ": " + rte_strerror(rte_errno);
+        if (error)
+            *error = what + ": " + rte_strerror(rte_errno);
         return nullptr;
     };
     if (config.max_groups < 2 || config.max_groups > (1U << 24)) {
-        if (error) *error = "max_groups must be in [2, 2^24]";
+        if (error)
+            *error = "max_groups must be in [2, 2^24]";
         return nullptr;
     }
     std::unique_ptr<LpmRouteSource> self(new LpmRouteSource(config));
     const std::size_t qs = rte_rcu_qsbr_get_memsize(config.max_readers);
     self->qsbr_ = static_cast<rte_rcu_qsbr*>(rte_zmalloc(nullptr, qs, RTE_CACHE_LINE_SIZE));
-    if (self->qsbr_ == nullptr) return fail("rte_zmalloc(qsbr)");
-    if (rte_rcu_qsbr_init(self->qsbr_, config.max_readers) != 0) return fail("rte_rcu_qsbr_init");
+    if (self->qsbr_ == nullptr)
+        return fail("rte_zmalloc(qsbr)");
+    if (rte_rcu_qsbr_init(self->qsbr_, config.max_readers) != 0)
+        return fail("rte_rcu_qsbr_init");
     for (unsigned t = 0; t < config.tables; ++t) {
         rte_lpm_config lc{};
         lc.max_rules = config.max_routes;
         lc.number_tbl8s = config.tbl8_groups;
         const std::string name = std::string(config.name) + "-" + std::to_string(t);
         rte_lpm* lpm = rte_lpm_create(name.c_str(), SOCKET_ID_ANY, &lc);
-        if (lpm == nullptr) return fail("rte_lpm_create(" + name + ")");
+        if (lpm == nullptr)
+            return fail("rte_lpm_create(" + name + ")");
         self->lpms_.push_back(lpm);
         rte_lpm_rcu_config rc{};
         rc.v = self->qsbr_;
         rc.mode = RTE_LPM_QSBR_MODE_DQ;
-        if (rte_lpm_rcu_qsbr_add(lpm, &rc) != 0) return fail("rte_lpm_rcu_qsbr_add");
+        if (rte_lpm_rcu_qsbr_add(lpm, &rc) != 0)
+            return fail("rte_lpm_rcu_qsbr_add");
     }
     self->slots_ = std::make_unique<std::atomic<const Group*>[]>(config.max_groups);
     self->owned_.resize(config.max_groups);
-    for (std::uint32_t s = config.max_groups - 1; s >= 1; --s) self->free_slots_.push_back(s);
+    for (std::uint32_t s = config.max_groups - 1; s >= 1; --s)
+        self->free_slots_.push_back(s);
     self->routes_.resize(config.tables);
     return self;
 }
 
 LpmRouteSource::~LpmRouteSource() {
-    for (auto* lpm : lpms_) rte_lpm_free(lpm);
+    for (auto* lpm : lpms_)
+        rte_lpm_free(lpm);
     rte_free(qsbr_);
 }
 
@@ -60,7 +68,9 @@ void LpmRouteSource::reader_offline(unsigned reader) {
     rte_rcu_qsbr_thread_unregister(qsbr_, reader);
 }
 
-void LpmRouteSource::quiescent(unsigned reader) { rte_rcu_qsbr_quiescent(qsbr_, reader); }
+void LpmRouteSource::quiescent(unsigned reader) {
+    rte_rcu_qsbr_quiescent(qsbr_, reader);
+}
 
 void LpmRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
     constexpr unsigned kChunk = 64;
@@ -84,13 +94,16 @@ LpmRouteSource::Group* LpmRouteSource::intern(NextHopKind kind, std::vector<std:
                                               std::string* error) {
     std::sort(addrs.begin(), addrs.end());
     addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
-    if (kind != NextHopKind::Ip) addrs.clear();
+    if (kind != NextHopKind::Ip)
+        addrs.clear();
     GroupKey key{kind, addrs};
-    if (auto it = groups_by_key_.find(key); it != groups_by_key_.end()) return owned_[it->second].get();
+    if (auto it = groups_by_key_.find(key); it != groups_by_key_.end())
+        return owned_[it->second].get();
     if (free_slots_.empty()) {
         reclaim();
         if (free_slots_.empty()) {
-            if (error) *error = "next-hop group capacity exhausted";
+            if (error)
+                *error = "next-hop group capacity exhausted";
             return nullptr;
         }
     }
@@ -101,7 +114,8 @@ LpmRouteSource::Group* LpmRouteSource::intern(NextHopKind kind, std::vector<std:
     g->slot = slot;
     g->view.kind = kind;
     g->view.count = static_cast<std::uint32_t>(g->addrs.size());
-    for (std::uint32_t a : g->addrs) g->wire.push_back(rte_cpu_to_be_32(a));
+    for (std::uint32_t a : g->addrs)
+        g->wire.push_back(rte_cpu_to_be_32(a));
     g->view.members = reinterpret_cast<const std::uint8_t*>(g->wire.data());
     g->view.stride = 4;
     g->view.id = next_group_id_++;
@@ -114,7 +128,8 @@ LpmRouteSource::Group* LpmRouteSource::intern(NextHopKind kind, std::vector<std:
 
 void LpmRouteSource::release(std::uint32_t slot) {
     Group* g = owned_[slot].get();
-    if (--g->refs != 0) return;
+    if (--g->refs != 0)
+        return;
     groups_by_key_.erase(GroupKey{g->view.kind, g->addrs});
     // Readers may still hold the view: retire until every reader has been quiescent.
     retired_.push_back(Retired{rte_rcu_qsbr_start(qsbr_), slot});
@@ -123,14 +138,16 @@ void LpmRouteSource::release(std::uint32_t slot) {
 bool LpmRouteSource::apply(std::span<const RouteChange> batch, std::string* error) {
     for (const auto& c : batch) {
         if (c.table >= lpms_.size()) {
-            if (error) *error = "no such table";
+            if (error)
+                *error = "no such table";
             return false;
         }
         auto& table = routes_[c.table];
         const RouteKey key{c.prefix, c.length};
         auto it = table.find(key);
         if (c.withdraw) {
-            if (it == table.end()) continue;
+            if (it == table.end())
+                continue;
             rte_lpm_delete(lpms_[c.table], c.prefix, c.length);
             const std::uint32_t old = it->second;
             table.erase(it);
@@ -138,15 +155,18 @@ bool LpmRouteSource::apply(std::span<const RouteChange> batch, std::string* erro
             continue;
         }
         Group* g = intern(c.kind, c.next_hops, error);
-        if (g == nullptr) return false;
-        if (it != table.end() && it->second == g->slot) continue;  // unchanged
+        if (g == nullptr)
+            return false;
+        if (it != table.end() && it->second == g->slot)
+            continue;  // unchanged
         const int rc = c.length == 0 ? -EINVAL : rte_lpm_add(lpms_[c.table], c.prefix, c.length, g->slot);
         if (rc != 0) {
             if (g->refs == 0) {  // undo the intern of a group nobody uses
                 ++g->refs;
                 release(g->slot);
             }
-            if (error) *error = std::string("rte_lpm_add: ") + rte_strerror(-rc);
+            if (error)
+                *error = std::string("rte_lpm_add: ") + rte_strerror(-rc);
             return false;
         }
         ++g->refs;
@@ -185,7 +205,8 @@ void LpmRouteSource::synchronize() {
 
 std::vector<RouteEntry> LpmRouteSource::routes(TableId table) const {
     std::vector<RouteEntry> out;
-    if (table >= routes_.size()) return out;
+    if (table >= routes_.size())
+        return out;
     out.reserve(routes_[table].size());
     for (const auto& [key, slot] : routes_[table]) {
         const Group& g = *owned_[slot];
@@ -196,7 +217,8 @@ std::vector<RouteEntry> LpmRouteSource::routes(TableId table) const {
 
 std::size_t LpmRouteSource::route_count() const {
     std::size_t n = 0;
-    for (const auto& t : routes_) n += t.size();
+    for (const auto& t : routes_)
+        n += t.size();
     return n;
 }
 
@@ -206,7 +228,8 @@ std::size_t LpmRouteSource::memory_bytes() const {
                                   std::size_t{config_.max_routes} * 8;
     std::size_t groups = 0;
     for (const auto& g : owned_)
-        if (g) groups += sizeof(Group) + g->addrs.capacity() * 8;
+        if (g)
+            groups += sizeof(Group) + g->addrs.capacity() * 8;
     return per_table * lpms_.size() + groups + rte_rcu_qsbr_get_memsize(config_.max_readers) +
            config_.max_groups * (sizeof(void*) * 2);
 }

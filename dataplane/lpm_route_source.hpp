@@ -40,11 +40,11 @@ class LpmRouteSource final : public RouteSource {
 public:
     struct Config {
         unsigned tables = 1;
-        unsigned max_routes = 1U << 16;  // per table
-        unsigned tbl8_groups = 1U << 12; // per table (routes longer than /24)
+        unsigned max_routes = 1U << 16;   // per table
+        unsigned tbl8_groups = 1U << 12;  // per table (routes longer than /24)
         unsigned max_readers = 128;
         unsigned max_groups = 1U << 16;
-        const char* name = "rf-lpm";     // DPDK object names are derived from it; unique per process
+        const char* name = "rf-lpm";  // DPDK object names are derived from it; unique per process
     };
     static std::unique_ptr<LpmRouteSource> create(const Config& config, std::string* error);
     ~LpmRouteSource() override;

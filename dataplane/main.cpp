@@ -5,6 +5,9 @@
 //   rf-emulator [options] [-- <EAL arguments> | --eal "<EAL arguments>"]
 //
 // Without EAL arguments it runs with no hugepages, no PCI and virtual ports (net_null) — any machine.
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -17,10 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <rte_cycles.h>
-#include <rte_ethdev.h>
-#include <rte_lcore.h>
 
 #include "dataplane/eal.hpp"
 #include "dataplane/emulator.hpp"
@@ -56,8 +55,8 @@ struct Options {
     std::uint32_t bulk = 1000;
     std::vector<std::uint32_t> churn_rates{1000, 10000};
     double churn_seconds = 2.0;
-    std::string lab_iface;  // lab mode: net_af_packet on this Linux interface
-    bool lab_tap = false;   // lab mode: net_tap creating the TAP interface lab_iface instead
+    std::string lab_iface;              // lab mode: net_af_packet on this Linux interface
+    bool lab_tap = false;               // lab mode: net_tap creating the TAP interface lab_iface instead
     std::uint32_t lab_ip = 0x0A01010A;  // 10.1.1.10
     bool memory_only = false;
     unsigned repeat = 1;  // runs of each single-change scenario
@@ -92,19 +91,22 @@ void usage() {
         "                         side is the link partner)\n"
         "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
         "  --mem MB               EAL memory (-m) without hugepages\n"
-        "  --nice N               scheduling priority of every thread of the process (-20..19; below 0 needs\n"
-        "                         CAP_SYS_NICE): on a shared machine the worker then rarely waits for a CPU\n");
+        "  --nice N               scheduling priority of every thread of the process (-20..19; below 0 "
+        "needs\n"
+        "                         CAP_SYS_NICE): on a shared machine the worker then rarely waits for a "
+        "CPU\n");
 }
 
 std::uint32_t parse_ip(const std::string& s) {
     unsigned a, b, c, d;
-    if (std::sscanf(s.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4) return 0;
+    if (std::sscanf(s.c_str(), "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+        return 0;
     return (a << 24) | (b << 16) | (c << 8) | d;
 }
 
 std::string ip_str(std::uint32_t ip) {
-    return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." + std::to_string((ip >> 8) & 255) +
-           "." + std::to_string(ip & 255);
+    return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
+           std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -113,7 +115,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
     while (pos <= s.size()) {
         const auto next = s.find(sep, pos);
         out.push_back(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
-        if (next == std::string::npos) break;
+        if (next == std::string::npos)
+            break;
         pos = next + 1;
     }
     return out;
@@ -130,35 +133,57 @@ bool parse(const std::vector<std::string>& args, Options& o) {
             return args[++i];
         };
         auto num = [&]() { return static_cast<std::uint32_t>(std::stoul(next())); };
-        if (a == "--vms") o.vms = num();
-        else if (a == "--vms-per-host") o.vms_per_host = std::max(1U, num());
-        else if (a == "--workers") o.workers = std::max(1U, num());
-        else if (a == "--routes") o.routes = std::max(1U, num());
-        else if (a == "--ecmp") o.ecmp = std::clamp(num(), 1U, 64U);
-        else if (a == "--flows-per-vm") o.flows_per_vm = std::max(1U, num());
-        else if (a == "--routes6") o.routes6 = num();
-        else if (a == "--flows6-per-vm") o.flows6_per_vm = num();
-        else if (a == "--burst") o.burst = std::clamp(num(), 1U, 64U);
-        else if (a == "--pass-target-us") o.pass_target_us = num();
-        else if (a == "--source") o.source = next();
-        else if (a == "--scenarios") o.scenarios = split(next(), ',');
-        else if (a == "--rate-seconds") o.rate_seconds = std::stod(next());
-        else if (a == "--bulk") o.bulk = num();
+        if (a == "--vms")
+            o.vms = num();
+        else if (a == "--vms-per-host")
+            o.vms_per_host = std::max(1U, num());
+        else if (a == "--workers")
+            o.workers = std::max(1U, num());
+        else if (a == "--routes")
+            o.routes = std::max(1U, num());
+        else if (a == "--ecmp")
+            o.ecmp = std::clamp(num(), 1U, 64U);
+        else if (a == "--flows-per-vm")
+            o.flows_per_vm = std::max(1U, num());
+        else if (a == "--routes6")
+            o.routes6 = num();
+        else if (a == "--flows6-per-vm")
+            o.flows6_per_vm = num();
+        else if (a == "--burst")
+            o.burst = std::clamp(num(), 1U, 64U);
+        else if (a == "--pass-target-us")
+            o.pass_target_us = num();
+        else if (a == "--source")
+            o.source = next();
+        else if (a == "--scenarios")
+            o.scenarios = split(next(), ',');
+        else if (a == "--rate-seconds")
+            o.rate_seconds = std::stod(next());
+        else if (a == "--bulk")
+            o.bulk = num();
         else if (a == "--churn-rates") {
             o.churn_rates.clear();
-            for (const auto& r : split(next(), ',')) o.churn_rates.push_back(static_cast<std::uint32_t>(std::stoul(r)));
-        } else if (a == "--churn-seconds") o.churn_seconds = std::stod(next());
-        else if (a == "--memory") o.memory_only = true;
-        else if (a == "--lab") o.lab_iface = next();
+            for (const auto& r : split(next(), ','))
+                o.churn_rates.push_back(static_cast<std::uint32_t>(std::stoul(r)));
+        } else if (a == "--churn-seconds")
+            o.churn_seconds = std::stod(next());
+        else if (a == "--memory")
+            o.memory_only = true;
+        else if (a == "--lab")
+            o.lab_iface = next();
         else if (a == "--lab-tap") {
             o.lab_iface = next();
             o.lab_tap = true;
-        }
-        else if (a == "--lab-ip") o.lab_ip = parse_ip(next());
-        else if (a == "--mem") o.memory_mb = num();
-        else if (a == "--quiet") o.quiet = true;
-        else if (a == "--nice") o.nice = std::stoi(next());
-        else if (a == "--repeat") o.repeat = std::max(1U, num());
+        } else if (a == "--lab-ip")
+            o.lab_ip = parse_ip(next());
+        else if (a == "--mem")
+            o.memory_mb = num();
+        else if (a == "--quiet")
+            o.quiet = true;
+        else if (a == "--nice")
+            o.nice = std::stoi(next());
+        else if (a == "--repeat")
+            o.repeat = std::max(1U, num());
         else if (a == "-h" || a == "--help") {
             usage();
             std::exit(0);
@@ -178,13 +203,15 @@ struct AutogroupNice {
     void set(int nice) {
         std::ifstream in("/proc/self/autogroup");
         std::string group, word;
-        if (!(in >> group >> word >> old)) return;
+        if (!(in >> group >> word >> old))
+            return;
         std::ofstream out("/proc/self/autogroup");
         out << nice << std::flush;
         changed = static_cast<bool>(out);
     }
     ~AutogroupNice() {
-        if (changed) std::ofstream("/proc/self/autogroup") << old << std::flush;
+        if (changed)
+            std::ofstream("/proc/self/autogroup") << old << std::flush;
     }
 };
 
@@ -192,11 +219,14 @@ long rss_kib() {
     std::ifstream f("/proc/self/status");
     std::string line;
     while (std::getline(f, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stol(line.substr(6));
     return -1;
 }
 
-double tsc_us(std::uint64_t ticks) { return static_cast<double>(ticks) * 1e6 / static_cast<double>(rte_get_tsc_hz()); }
+double tsc_us(std::uint64_t ticks) {
+    return static_cast<double>(ticks) * 1e6 / static_cast<double>(rte_get_tsc_hz());
+}
 
 struct Lab {
     Options& o;
@@ -208,14 +238,18 @@ struct Lab {
     static std::uint32_t route_prefix(std::uint32_t i) { return 0x14000000U + (i << 8); }  // 20.x.y.0/24
 
     // Injects (retrying on back-pressure, bounded) and waits until visible; returns the visible tsc.
-    std::uint64_t inject_and_publish(const std::vector<RouteUpdate>& batch, std::uint64_t* ticket_out = nullptr) {
+    std::uint64_t inject_and_publish(const std::vector<RouteUpdate>& batch,
+                                     std::uint64_t* ticket_out = nullptr) {
         std::uint64_t ticket = 0;
-        for (int tries = 0; tries < 100000 && (ticket = producer.inject(batch)) == 0; ++tries) std::this_thread::yield();
-        if (ticket_out) *ticket_out = ticket;
+        for (int tries = 0; tries < 100000 && (ticket = producer.inject(batch)) == 0; ++tries)
+            std::this_thread::yield();
+        if (ticket_out)
+            *ticket_out = ticket;
         const std::uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
         // Yield rather than spin: the FIB's writer thread may share this CPU.
         while (!producer.visible(ticket)) {
-            if (rte_rdtsc() > deadline) return 0;
+            if (rte_rdtsc() > deadline)
+                return 0;
             std::this_thread::yield();
         }
         const std::uint64_t t = rte_rdtsc();
@@ -223,13 +257,15 @@ struct Lab {
         return t;
     }
 
-    ProbeSpec spec_for(const std::string& name, const std::vector<std::uint32_t>& idx, std::vector<std::uint32_t> include,
-                       std::vector<std::uint32_t> exclude, bool all_affected) {
+    ProbeSpec spec_for(const std::string& name, const std::vector<std::uint32_t>& idx,
+                       std::vector<std::uint32_t> include, std::vector<std::uint32_t> exclude,
+                       bool all_affected) {
         ProbeSpec s;
         s.name = name;
         for (std::uint32_t i : idx) {
             s.probe_addrs.push_back(route_prefix(i) + 1);
-            if (!all_affected) s.affected.emplace_back(route_prefix(i), route_prefix(i) + 255);
+            if (!all_affected)
+                s.affected.emplace_back(route_prefix(i), route_prefix(i) + 255);
         }
         s.include = std::move(include);
         s.exclude = std::move(exclude);
@@ -241,19 +277,23 @@ struct Lab {
         const std::uint64_t t0 = rte_rdtsc();
         probe.arm(std::move(spec), t0);
         std::uint64_t ticket = 0;
-        for (int tries = 0; tries < 100000 && (ticket = producer.inject(change)) == 0; ++tries) std::this_thread::yield();
+        for (int tries = 0; tries < 100000 && (ticket = producer.inject(change)) == 0; ++tries)
+            std::this_thread::yield();
         producer.watch_visibility(probe, ticket);  // the writer reports the visible instant
         probe.wait(5.0);
         if (const std::uint64_t deadline = rte_rdtsc() + rte_get_tsc_hz(); !producer.visible(ticket))
-            while (!producer.visible(ticket) && rte_rdtsc() < deadline) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            while (!producer.visible(ticket) && rte_rdtsc() < deadline)
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
         producer.housekeeping();
         const auto rep = probe.report(static_cast<double>(rte_get_tsc_hz()));
         return rep;
     }
 
-    std::vector<RouteUpdate> set_routes(const std::vector<std::uint32_t>& idx, const std::vector<std::uint32_t>& nhs) {
+    std::vector<RouteUpdate> set_routes(const std::vector<std::uint32_t>& idx,
+                                        const std::vector<std::uint32_t>& nhs) {
         std::vector<RouteUpdate> b;
-        for (std::uint32_t i : idx) b.push_back(RouteUpdate{route_prefix(i), 24, nhs});
+        for (std::uint32_t i : idx)
+            b.push_back(RouteUpdate{route_prefix(i), 24, nhs});
         return b;
     }
 
@@ -290,13 +330,17 @@ void print_summary() {
         lost += r.lost;
         unconverged += r.hosts - r.converged;
     }
-    for (auto* v : {&pub, &first, &med, &p99, &last}) std::sort(v->begin(), v->end());
-    std::printf("  summary of %zu runs (medians): publish %.1f us; first %.1f us, median %.1f us, p99 %.1f us, last %.1f us "
-                "(worst last %.1f us); totals: to withdrawn %llu (after publish %llu), lost %llu, unconverged hosts %llu\n",
-                g_reports.size(), percentile_sorted(pub, 50), percentile_sorted(first, 50), percentile_sorted(med, 50),
-                percentile_sorted(p99, 50), percentile_sorted(last, 50), last.back(),
-                static_cast<unsigned long long>(to_withdrawn), static_cast<unsigned long long>(after),
-                static_cast<unsigned long long>(lost), static_cast<unsigned long long>(unconverged));
+    for (auto* v : {&pub, &first, &med, &p99, &last})
+        std::sort(v->begin(), v->end());
+    std::printf(
+        "  summary of %zu runs (medians): publish %.1f us; first %.1f us, median %.1f us, p99 %.1f us, last "
+        "%.1f us "
+        "(worst last %.1f us); totals: to withdrawn %llu (after publish %llu), lost %llu, unconverged hosts "
+        "%llu\n",
+        g_reports.size(), percentile_sorted(pub, 50), percentile_sorted(first, 50),
+        percentile_sorted(med, 50), percentile_sorted(p99, 50), percentile_sorted(last, 50), last.back(),
+        static_cast<unsigned long long>(to_withdrawn), static_cast<unsigned long long>(after),
+        static_cast<unsigned long long>(lost), static_cast<unsigned long long>(unconverged));
     g_reports.clear();
 }
 
@@ -311,18 +355,21 @@ void run_rate(Lab& lab, const Options& o) {
     const double gen = static_cast<double>(lab.emu.generated() - gen0);
     const double fwd = static_cast<double>(after.tx - before.tx);
     const double cpu = static_cast<double>(lab.emu.worker_cpu_ns() - cpu0) / 1e9;
-    std::printf("rate: %u worker(s), %.2f s wall, %.2f s worker CPU: forwarded %.2f Mpps wall-clock total; "
-                "per worker core %.2f Mpps (%.1f ns/packet incl. generation); drops no-route %llu none %llu "
-                "unresolved %llu\n",
-                o.workers, secs, cpu, fwd / secs / 1e6, cpu > 0 ? gen / cpu / 1e6 : 0.0, gen > 0 ? cpu * 1e9 / gen : 0.0,
-                static_cast<unsigned long long>(after.drop_no_route - before.drop_no_route),
-                static_cast<unsigned long long>(after.drop_none - before.drop_none),
-                static_cast<unsigned long long>(after.drop_unresolved - before.drop_unresolved));
+    std::printf(
+        "rate: %u worker(s), %.2f s wall, %.2f s worker CPU: forwarded %.2f Mpps wall-clock total; "
+        "per worker core %.2f Mpps (%.1f ns/packet incl. generation); drops no-route %llu none %llu "
+        "unresolved %llu\n",
+        o.workers, secs, cpu, fwd / secs / 1e6, cpu > 0 ? gen / cpu / 1e6 : 0.0,
+        gen > 0 ? cpu * 1e9 / gen : 0.0,
+        static_cast<unsigned long long>(after.drop_no_route - before.drop_no_route),
+        static_cast<unsigned long long>(after.drop_none - before.drop_none),
+        static_cast<unsigned long long>(after.drop_unresolved - before.drop_unresolved));
 }
 
 std::vector<std::uint32_t> range_idx(std::uint32_t first, std::uint32_t n) {
     std::vector<std::uint32_t> v(n);
-    for (std::uint32_t i = 0; i < n; ++i) v[i] = first + i;
+    for (std::uint32_t i = 0; i < n; ++i)
+        v[i] = first + i;
     return v;
 }
 
@@ -338,8 +385,8 @@ void run_prefix(Lab& lab) {
 
 void run_bulk(Lab& lab, const Options& o) {
     const auto idx = range_idx(0, std::min(o.bulk, o.routes));
-    auto r = lab.measure(lab.spec_for(std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx, {lab.new_nva},
-                                      lab.nvas, false),
+    auto r = lab.measure(lab.spec_for(std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx,
+                                      {lab.new_nva}, lab.nvas, false),
                          lab.set_routes(idx, {lab.new_nva}));
     print_report(r);
     lab.settle();
@@ -354,9 +401,9 @@ void run_peer_down(Lab& lab, const Options& o) {
     }
     const auto idx = range_idx(0, o.routes);
     std::vector<std::uint32_t> survivors(lab.nvas.begin() + 1, lab.nvas.end());
-    auto r = lab.measure(lab.spec_for("peer-down of ECMP member " + ip_str(lab.nvas[0]), idx, survivors,
-                                      {lab.nvas[0]}, true),
-                         lab.set_routes(idx, survivors));
+    auto r = lab.measure(
+        lab.spec_for("peer-down of ECMP member " + ip_str(lab.nvas[0]), idx, survivors, {lab.nvas[0]}, true),
+        lab.set_routes(idx, survivors));
     print_report(r);
     lab.settle();
     lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
@@ -366,7 +413,8 @@ void run_peer_down(Lab& lab, const Options& o) {
 // Sustained churn at `rate` changes/s over every route but the probe prefix (route 0); every 100 ms a
 // probed change moves route 0 between {A,B} and {C} in the middle of the churn.
 void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
-    if (o.routes < 2) return;
+    if (o.routes < 2)
+        return;
     const std::uint64_t hz = rte_get_tsc_hz();
     const std::uint64_t start = rte_rdtsc();
     const std::uint64_t end = start + static_cast<std::uint64_t>(o.churn_seconds * static_cast<double>(hz));
@@ -395,8 +443,10 @@ void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
         }
         if (!probing && now - last_probe > hz / 10) {
             probe_on_c = !probe_on_c;
-            std::vector<std::uint32_t> include = probe_on_c ? std::vector<std::uint32_t>{lab.new_nva} : lab.nvas;
-            std::vector<std::uint32_t> exclude = probe_on_c ? lab.nvas : std::vector<std::uint32_t>{lab.new_nva};
+            std::vector<std::uint32_t> include =
+                probe_on_c ? std::vector<std::uint32_t>{lab.new_nva} : lab.nvas;
+            std::vector<std::uint32_t> exclude =
+                probe_on_c ? lab.nvas : std::vector<std::uint32_t>{lab.new_nva};
             probe.arm(lab.spec_for("churn probe", {0}, include, exclude, false), rte_rdtsc());
             batch.insert(batch.begin(), RouteUpdate{Lab::route_prefix(0), 24, include});
             probing = true;
@@ -435,7 +485,8 @@ void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
     std::vector<double> last, p99, pub, first, median, pickup;
     std::uint64_t after_publish = 0, to_withdrawn = 0, lost = 0, unconverged = 0;
     for (const auto& r : reports) {
-        if (!o.quiet) std::printf("    %s\n", r.to_string().c_str());
+        if (!o.quiet)
+            std::printf("    %s\n", r.to_string().c_str());
         last.push_back(r.last_us);
         p99.push_back(r.p99_us);
         pub.push_back(r.publish_us);
@@ -447,21 +498,26 @@ void run_churn(Lab& lab, const Options& o, std::uint32_t rate) {
         lost += r.lost;
         unconverged += r.hosts - r.converged;
     }
-    for (auto* v : {&last, &p99, &pub, &first, &median, &pickup}) std::sort(v->begin(), v->end());
-    std::printf("  churn %u changes/s: applied %.0f changes/s over %.1f s (refused batches %llu); %zu probed changes: "
-                "publish median %.1f us max %.1f us; first-host median %.1f us; host median %.1f us; host p99 median "
-                "%.1f us; last-host median %.1f us p90 %.1f us max %.1f us; publish->last host median %.1f us; "
-                "unconverged host-probes %llu; to withdrawn next hop %llu (after publish %llu), lost %llu\n",
-                rate, static_cast<double>(changes) / secs, secs, static_cast<unsigned long long>(refused), reports.size(),
-                percentile_sorted(pub, 50), pub.empty() ? 0.0 : pub.back(), percentile_sorted(first, 50),
-                percentile_sorted(median, 50), percentile_sorted(p99, 50), percentile_sorted(last, 50),
-                percentile_sorted(last, 90), last.empty() ? 0.0 : last.back(), percentile_sorted(pickup, 50),
-                static_cast<unsigned long long>(unconverged), static_cast<unsigned long long>(to_withdrawn),
-                static_cast<unsigned long long>(after_publish), static_cast<unsigned long long>(lost));
+    for (auto* v : {&last, &p99, &pub, &first, &median, &pickup})
+        std::sort(v->begin(), v->end());
+    std::printf(
+        "  churn %u changes/s: applied %.0f changes/s over %.1f s (refused batches %llu); %zu probed "
+        "changes: "
+        "publish median %.1f us max %.1f us; first-host median %.1f us; host median %.1f us; host p99 median "
+        "%.1f us; last-host median %.1f us p90 %.1f us max %.1f us; publish->last host median %.1f us; "
+        "unconverged host-probes %llu; to withdrawn next hop %llu (after publish %llu), lost %llu\n",
+        rate, static_cast<double>(changes) / secs, secs, static_cast<unsigned long long>(refused),
+        reports.size(), percentile_sorted(pub, 50), pub.empty() ? 0.0 : pub.back(),
+        percentile_sorted(first, 50), percentile_sorted(median, 50), percentile_sorted(p99, 50),
+        percentile_sorted(last, 50), percentile_sorted(last, 90), last.empty() ? 0.0 : last.back(),
+        percentile_sorted(pickup, 50), static_cast<unsigned long long>(unconverged),
+        static_cast<unsigned long long>(to_withdrawn), static_cast<unsigned long long>(after_publish),
+        static_cast<unsigned long long>(lost));
     // Restore every route to the initial set.
     std::vector<std::uint32_t> all;
     for (std::uint32_t i = 0; i < o.routes; ++i)
-        if (moved[i] || i == 0) all.push_back(i);
+        if (moved[i] || i == 0)
+            all.push_back(i);
     lab.inject_and_publish(lab.set_routes(all, lab.nvas));
     lab.settle();
 }
@@ -476,7 +532,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     Options o;
-    if (!parse(cl->app, o)) return 2;
+    if (!parse(cl->app, o))
+        return 2;
 
     // --nice: the threads' own priority (later threads inherit it) and, where the kernel groups tasks per
     // session (autogroup: nice then only ranks threads within the group), the group's weight too; the
@@ -497,7 +554,8 @@ int main(int argc, char** argv) {
     const unsigned queues = o.workers + 1;
     if (!o.lab_iface.empty()) {
         eal.vdevs.push_back(o.lab_tap ? "net_tap0,iface=" + o.lab_iface
-                                      : "net_af_packet0,iface=" + o.lab_iface + ",qpairs=" + std::to_string(queues));
+                                      : "net_af_packet0,iface=" + o.lab_iface +
+                                            ",qpairs=" + std::to_string(queues));
     } else {
         eal.vdevs.push_back("net_null0");
     }
@@ -530,14 +588,17 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::uint32_t> nvas;
-    for (std::uint32_t i = 0; i < o.ecmp; ++i) nvas.push_back(0x0A010104 + i);  // 10.1.1.4, ...
+    for (std::uint32_t i = 0; i < o.ecmp; ++i)
+        nvas.push_back(0x0A010104 + i);  // 10.1.1.4, ...
     {
         std::vector<RouteUpdate> initial;
-        for (std::uint32_t i = 0; i < o.routes; ++i) initial.push_back(RouteUpdate{Lab::route_prefix(i), 24, nvas});
+        for (std::uint32_t i = 0; i < o.routes; ++i)
+            initial.push_back(RouteUpdate{Lab::route_prefix(i), 24, nvas});
         std::uint64_t ticket = 0;
         for (std::size_t off = 0; off < initial.size(); off += 4096) {
-            std::vector<RouteUpdate> chunk(initial.begin() + static_cast<std::ptrdiff_t>(off),
-                                           initial.begin() + static_cast<std::ptrdiff_t>(std::min(initial.size(), off + 4096)));
+            std::vector<RouteUpdate> chunk(
+                initial.begin() + static_cast<std::ptrdiff_t>(off),
+                initial.begin() + static_cast<std::ptrdiff_t>(std::min(initial.size(), off + 4096)));
             std::uint64_t t = 0;
             for (int tries = 0; tries < 100000 && (t = producer->inject(chunk)) == 0; ++tries)
                 std::this_thread::sleep_for(std::chrono::microseconds(100));
@@ -553,28 +614,34 @@ int main(int argc, char** argv) {
             }
             for (std::uint32_t i = 0; i < o.routes6; ++i) {
                 RouteUpdate6 r;
-                r.prefix = {0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+                r.prefix = {
+                    0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
                 r.length = 48;
                 r.next_hops = nvas6;
                 initial6.push_back(std::move(r));
             }
             for (std::size_t off = 0; off < initial6.size(); off += 4096) {
-                std::vector<RouteUpdate6> chunk(initial6.begin() + static_cast<std::ptrdiff_t>(off),
-                                                initial6.begin() + static_cast<std::ptrdiff_t>(std::min(initial6.size(), off + 4096)));
+                std::vector<RouteUpdate6> chunk(
+                    initial6.begin() + static_cast<std::ptrdiff_t>(off),
+                    initial6.begin() + static_cast<std::ptrdiff_t>(std::min(initial6.size(), off + 4096)));
                 std::uint64_t t = 0;
                 for (int tries = 0; tries < 100000 && (t = producer->inject6(chunk)) == 0; ++tries)
                     std::this_thread::sleep_for(std::chrono::microseconds(100));
-                if (t == 0) std::fprintf(stderr, "rf-emulator: IPv6 routes refused (no IPv6 tables in this source?)\n");
+                if (t == 0)
+                    std::fprintf(stderr,
+                                 "rf-emulator: IPv6 routes refused (no IPv6 tables in this source?)\n");
                 ticket = std::max(ticket, t);
             }
         }
-        for (int i = 0; i < 5000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        for (int i = 0; i < 5000 && !producer->visible(ticket); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         producer->housekeeping();
     }
 
     const Topology& topo = producer->topology();
     FlowTable flows = make_flows(topo, o.flows_per_vm, producer->destinations(), 42);
-    if (o.flows6_per_vm != 0) add_flows6(flows, topo, o.flows6_per_vm, producer->destinations6(), 43);
+    if (o.flows6_per_vm != 0)
+        add_flows6(flows, topo, o.flows6_per_vm, producer->destinations6(), 43);
     EmulatorConfig ec;
     ec.workers = o.workers;
     ec.burst = o.burst;
@@ -591,18 +658,23 @@ int main(int argc, char** argv) {
         eal_shutdown();
         return 1;
     }
-    std::printf("rf-emulator: %s; %zu VMs on %zu hosts (%u per host), %u tables, %u routes, ECMP %u, %zu flows, "
-                "%u worker(s), burst %u, pass target %u us\n",
-                producer->describe().c_str(), topo.vms.size(), topo.hosts.size(), o.vms_per_host, topo.tables,
-                o.routes, o.ecmp, flows.flows.size(), o.workers, o.burst, o.pass_target_us);
+    std::printf(
+        "rf-emulator: %s; %zu VMs on %zu hosts (%u per host), %u tables, %u routes, ECMP %u, %zu flows, "
+        "%u worker(s), burst %u, pass target %u us\n",
+        producer->describe().c_str(), topo.vms.size(), topo.hosts.size(), o.vms_per_host, topo.tables,
+        o.routes, o.ecmp, flows.flows.size(), o.workers, o.burst, o.pass_target_us);
     if (ec.arp) {
         const bool ok = emu->resolve_neighbors(nvas, 3.0);
-        std::printf("lab: ARP on %s for %zu next hops: %s\n", o.lab_iface.c_str(), nvas.size(), ok ? "resolved" : "NOT resolved");
+        std::printf("lab: ARP on %s for %zu next hops: %s\n", o.lab_iface.c_str(), nvas.size(),
+                    ok ? "resolved" : "NOT resolved");
     }
-    std::printf("memory: RSS %.1f MiB; route source %.1f MiB; emulator %.1f MiB (topology %.2f MiB, flows %.2f MiB)\n",
-                static_cast<double>(rss_kib()) / 1024.0, static_cast<double>(producer->memory_bytes()) / 1048576.0,
-                static_cast<double>(emu->memory_bytes()) / 1048576.0, static_cast<double>(topo.memory_bytes()) / 1048576.0,
-                static_cast<double>(flows.memory_bytes()) / 1048576.0);
+    std::printf(
+        "memory: RSS %.1f MiB; route source %.1f MiB; emulator %.1f MiB (topology %.2f MiB, flows %.2f "
+        "MiB)\n",
+        static_cast<double>(rss_kib()) / 1024.0, static_cast<double>(producer->memory_bytes()) / 1048576.0,
+        static_cast<double>(emu->memory_bytes()) / 1048576.0,
+        static_cast<double>(topo.memory_bytes()) / 1048576.0,
+        static_cast<double>(flows.memory_bytes()) / 1048576.0);
     int rc = 0;
     if (!o.memory_only) {
         if (!emu->start(&error)) {
@@ -613,21 +685,33 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
             for (const auto& s : o.scenarios) {
                 const SchedulingStats sched0 = emu->scheduling();
-                if (s == "rate") run_rate(lab, o);
-                else if (s == "prefix") for (unsigned r = 0; r < o.repeat; ++r) run_prefix(lab);
-                else if (s == "bulk") for (unsigned r = 0; r < o.repeat; ++r) run_bulk(lab, o);
-                else if (s == "peer-down") for (unsigned r = 0; r < o.repeat; ++r) run_peer_down(lab, o);
-                else if (s == "churn") for (auto r : o.churn_rates) run_churn(lab, o, r);
-                else std::printf("unknown scenario %s\n", s.c_str());
+                if (s == "rate")
+                    run_rate(lab, o);
+                else if (s == "prefix")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_prefix(lab);
+                else if (s == "bulk")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_bulk(lab, o);
+                else if (s == "peer-down")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_peer_down(lab, o);
+                else if (s == "churn")
+                    for (auto r : o.churn_rates)
+                        run_churn(lab, o, r);
+                else
+                    std::printf("unknown scenario %s\n", s.c_str());
                 print_summary();  // lab mode: the emulator's service thread answers ARP meanwhile
                 const SchedulingStats sched1 = emu->scheduling();
                 const double run_ms = static_cast<double>(sched1.run_ns - sched0.run_ns) / 1e6;
                 const double wait_ms = static_cast<double>(sched1.runqueue_ns - sched0.runqueue_ns) / 1e6;
-                std::printf("  worker scheduling during %s: on CPU %.1f ms, waiting for a CPU %.1f ms (%.1f%%); "
-                            "%llu stalls > %u us between bursts; %llu passes; burst now %u\n",
-                            s.c_str(), run_ms, wait_ms, run_ms + wait_ms > 0 ? 100.0 * wait_ms / (run_ms + wait_ms) : 0.0,
-                            static_cast<unsigned long long>(sched1.stalls - sched0.stalls), ec.stall_threshold_us,
-                            static_cast<unsigned long long>(sched1.passes - sched0.passes), emu->current_burst());
+                std::printf(
+                    "  worker scheduling during %s: on CPU %.1f ms, waiting for a CPU %.1f ms (%.1f%%); "
+                    "%llu stalls > %u us between bursts; %llu passes; burst now %u\n",
+                    s.c_str(), run_ms, wait_ms,
+                    run_ms + wait_ms > 0 ? 100.0 * wait_ms / (run_ms + wait_ms) : 0.0,
+                    static_cast<unsigned long long>(sched1.stalls - sched0.stalls), ec.stall_threshold_us,
+                    static_cast<unsigned long long>(sched1.passes - sched0.passes), emu->current_burst());
             }
             emu->stop();
             const auto t = emu->totals();
@@ -637,14 +721,18 @@ int main(int argc, char** argv) {
                     std::printf(" fd00:1:1::%x=%llu", ip[15], static_cast<unsigned long long>(n));
                 std::printf("\n");
             }
-            std::printf("totals: generated %llu, tx %llu, drops no-route %llu none %llu unresolved %llu, tx failures %llu, "
-                        "mbuf alloc failures %llu\n",
-                        static_cast<unsigned long long>(emu->generated()), static_cast<unsigned long long>(t.tx),
-                        static_cast<unsigned long long>(t.drop_no_route), static_cast<unsigned long long>(t.drop_none),
-                        static_cast<unsigned long long>(t.drop_unresolved),
-                        static_cast<unsigned long long>(emu->tx_failures()),
-                        static_cast<unsigned long long>(emu->alloc_failures()));
-            if (const auto st = producer->stats(); !st.empty()) std::printf("%s\n", st.c_str());
+            std::printf(
+                "totals: generated %llu, tx %llu, drops no-route %llu none %llu unresolved %llu, tx failures "
+                "%llu, "
+                "mbuf alloc failures %llu\n",
+                static_cast<unsigned long long>(emu->generated()), static_cast<unsigned long long>(t.tx),
+                static_cast<unsigned long long>(t.drop_no_route),
+                static_cast<unsigned long long>(t.drop_none),
+                static_cast<unsigned long long>(t.drop_unresolved),
+                static_cast<unsigned long long>(emu->tx_failures()),
+                static_cast<unsigned long long>(emu->alloc_failures()));
+            if (const auto st = producer->stats(); !st.empty())
+                std::printf("%s\n", st.c_str());
             if (!o.quiet) {
                 std::printf("per next hop:");
                 for (const auto& [ip, n] : emu->next_hop_packets())

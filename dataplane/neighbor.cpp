@@ -7,33 +7,43 @@
 namespace rf::dataplane {
 
 NeighborTable::NeighborTable(std::uint32_t capacity)
-    : mask_(std::bit_ceil(std::max<std::uint32_t>(capacity, 8) * 2) - 1), limit_(std::max<std::uint32_t>(capacity, 8)) {
+    : mask_(std::bit_ceil(std::max<std::uint32_t>(capacity, 8) * 2) - 1),
+      limit_(std::max<std::uint32_t>(capacity, 8)) {
     entries_ = std::make_unique<Entry[]>(mask_ + 1);
 }
 
 std::uint32_t NeighborTable::find(std::uint32_t ip) const {
-    if (ip == 0) return kNotFound;
-    for (std::uint32_t i = static_cast<std::uint32_t>(mix64(ip)) & mask_, n = 0; n <= mask_; ++n, i = (i + 1) & mask_) {
+    if (ip == 0)
+        return kNotFound;
+    for (std::uint32_t i = static_cast<std::uint32_t>(mix64(ip)) & mask_, n = 0; n <= mask_;
+         ++n, i = (i + 1) & mask_) {
         const std::uint32_t cur = entries_[i].ip.load(std::memory_order_acquire);
-        if (cur == ip) return i;
-        if (cur == 0) return kNotFound;
+        if (cur == ip)
+            return i;
+        if (cur == 0)
+            return kNotFound;
     }
     return kNotFound;
 }
 
 std::uint32_t NeighborTable::find_or_insert(std::uint32_t ip) {
-    if (ip == 0) return kNotFound;
-    for (std::uint32_t i = static_cast<std::uint32_t>(mix64(ip)) & mask_, n = 0; n <= mask_; ++n, i = (i + 1) & mask_) {
+    if (ip == 0)
+        return kNotFound;
+    for (std::uint32_t i = static_cast<std::uint32_t>(mix64(ip)) & mask_, n = 0; n <= mask_;
+         ++n, i = (i + 1) & mask_) {
         std::uint32_t cur = entries_[i].ip.load(std::memory_order_acquire);
-        if (cur == ip) return i;
+        if (cur == ip)
+            return i;
         if (cur == 0) {
             if (size_.fetch_add(1, std::memory_order_relaxed) >= limit_) {
                 size_.fetch_sub(1, std::memory_order_relaxed);
                 return kNotFound;
             }
-            if (entries_[i].ip.compare_exchange_strong(cur, ip, std::memory_order_acq_rel)) return i;
+            if (entries_[i].ip.compare_exchange_strong(cur, ip, std::memory_order_acq_rel))
+                return i;
             size_.fetch_sub(1, std::memory_order_relaxed);
-            if (cur == ip) return i;  // another thread inserted the same address
+            if (cur == ip)
+                return i;  // another thread inserted the same address
         }
     }
     return kNotFound;
@@ -41,13 +51,15 @@ std::uint32_t NeighborTable::find_or_insert(std::uint32_t ip) {
 
 void NeighborTable::resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac) {
     std::uint64_t word = kValid | (std::uint64_t{port & 0xFFU} << 48);
-    for (int b = 0; b < 6; ++b) word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
+    for (int b = 0; b < 6; ++b)
+        word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
     entries_[slot].resolution.store(word, std::memory_order_release);
 }
 
 MacAddress NeighborTable::mac_of(std::uint64_t resolution) {
     MacAddress mac{};
-    for (int b = 0; b < 6; ++b) mac[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(resolution >> (40 - 8 * b));
+    for (int b = 0; b < 6; ++b)
+        mac[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(resolution >> (40 - 8 * b));
     return mac;
 }
 
@@ -63,19 +75,22 @@ std::vector<std::uint32_t> NeighborTable::incomplete() const {
 namespace {
 std::uint64_t load64(const std::uint8_t* p) {
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+    for (int i = 0; i < 8; ++i)
+        v = (v << 8) | p[i];
     return v;
 }
 }  // namespace
 
 NeighborTable6::NeighborTable6(std::uint32_t capacity)
-    : mask_(std::bit_ceil(std::max<std::uint32_t>(capacity, 8) * 2) - 1), limit_(std::max<std::uint32_t>(capacity, 8)) {
+    : mask_(std::bit_ceil(std::max<std::uint32_t>(capacity, 8) * 2) - 1),
+      limit_(std::max<std::uint32_t>(capacity, 8)) {
     entries_ = std::make_unique<Entry[]>(mask_ + 1);
 }
 
 bool NeighborTable6::wait_ready(const Entry& e) const {
     for (int spin = 0; spin < 1000000; ++spin) {
-        if (e.state.load(std::memory_order_acquire) == kReady) return true;
+        if (e.state.load(std::memory_order_acquire) == kReady)
+            return true;
     }
     return false;  // a claimer that never finished: treat the slot as someone else's
 }
@@ -86,16 +101,20 @@ std::uint32_t NeighborTable6::find(const std::uint8_t* ip16) const {
          ++n, i = (i + 1) & mask_) {
         const Entry& e = entries_[i];
         const std::uint32_t st = e.state.load(std::memory_order_acquire);
-        if (st == kFree) return kNotFound;
-        if (st == kClaiming && !wait_ready(e)) continue;
-        if (e.hi.load(std::memory_order_relaxed) == hi && e.lo.load(std::memory_order_relaxed) == lo) return i;
+        if (st == kFree)
+            return kNotFound;
+        if (st == kClaiming && !wait_ready(e))
+            continue;
+        if (e.hi.load(std::memory_order_relaxed) == hi && e.lo.load(std::memory_order_relaxed) == lo)
+            return i;
     }
     return kNotFound;
 }
 
 std::uint32_t NeighborTable6::find_or_insert(const std::uint8_t* ip16) {
     const std::uint64_t hi = load64(ip16), lo = load64(ip16 + 8);
-    if (hi == 0 && lo == 0) return kNotFound;
+    if (hi == 0 && lo == 0)
+        return kNotFound;
     for (std::uint32_t i = static_cast<std::uint32_t>(mix64(hi ^ mix64(lo))) & mask_, n = 0; n <= mask_;
          ++n, i = (i + 1) & mask_) {
         Entry& e = entries_[i];
@@ -113,21 +132,25 @@ std::uint32_t NeighborTable6::find_or_insert(const std::uint8_t* ip16) {
             }
             size_.fetch_sub(1, std::memory_order_relaxed);  // lost the race: `st` is the winner's state
         }
-        if (st == kClaiming && !wait_ready(e)) continue;
-        if (e.hi.load(std::memory_order_relaxed) == hi && e.lo.load(std::memory_order_relaxed) == lo) return i;
+        if (st == kClaiming && !wait_ready(e))
+            continue;
+        if (e.hi.load(std::memory_order_relaxed) == hi && e.lo.load(std::memory_order_relaxed) == lo)
+            return i;
     }
     return kNotFound;
 }
 
 void NeighborTable6::resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac) {
     std::uint64_t word = NeighborTable::kValid | (std::uint64_t{port & 0xFFU} << 48);
-    for (int b = 0; b < 6; ++b) word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
+    for (int b = 0; b < 6; ++b)
+        word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
     entries_[slot].resolution.store(word, std::memory_order_release);
 }
 
 bool NeighborTable6::ip_of(std::uint32_t slot, std::uint8_t* ip16) const {
     const Entry& e = entries_[slot];
-    if (e.state.load(std::memory_order_acquire) != kReady) return false;
+    if (e.state.load(std::memory_order_acquire) != kReady)
+        return false;
     const std::uint64_t hi = e.hi.load(std::memory_order_relaxed), lo = e.lo.load(std::memory_order_relaxed);
     for (int i = 0; i < 8; ++i) {
         ip16[i] = static_cast<std::uint8_t>(hi >> (56 - 8 * i));

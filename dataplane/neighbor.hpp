@@ -16,8 +16,12 @@ using MacAddress = std::array<std::uint8_t, 6>;
 
 // 02:00:<ipv4> — locally administered, derived from the address (virtual mode).
 constexpr MacAddress synthetic_mac(std::uint32_t ip) {
-    return MacAddress{0x02, 0x00, static_cast<std::uint8_t>(ip >> 24), static_cast<std::uint8_t>(ip >> 16),
-                      static_cast<std::uint8_t>(ip >> 8), static_cast<std::uint8_t>(ip)};
+    return MacAddress{0x02,
+                      0x00,
+                      static_cast<std::uint8_t>(ip >> 24),
+                      static_cast<std::uint8_t>(ip >> 16),
+                      static_cast<std::uint8_t>(ip >> 8),
+                      static_cast<std::uint8_t>(ip)};
 }
 
 class NeighborTable {

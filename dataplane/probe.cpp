@@ -9,7 +9,8 @@
 namespace rf::dataplane {
 
 double percentile_sorted(const std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return 0;
+    if (sorted.empty())
+        return 0;
     // Nearest rank: the smallest value with at least p% of the values at or below it.
     const double rank = std::ceil(p / 100.0 * static_cast<double>(sorted.size()));
     const std::size_t idx = rank < 1 ? 0 : static_cast<std::size_t>(rank) - 1;
@@ -22,7 +23,8 @@ ConvergenceReport summarise(std::string name, const std::vector<double>& host_us
     r.hosts = static_cast<std::uint32_t>(host_us.size());
     std::vector<double> done;
     for (double v : host_us)
-        if (v >= 0) done.push_back(v);
+        if (v >= 0)
+            done.push_back(v);
     std::sort(done.begin(), done.end());
     r.converged = static_cast<std::uint32_t>(done.size());
     if (!done.empty()) {
@@ -46,34 +48,42 @@ std::string ConvergenceReport::to_string() const {
 }
 
 bool ConvergenceProbe::Run::affects(std::uint32_t dst) const {
-    if (spec.affected.empty()) return true;
+    if (spec.affected.empty())
+        return true;
     // Ranges are sorted by first address and disjoint (arm() normalises them).
     auto it = std::upper_bound(spec.affected.begin(), spec.affected.end(), dst,
                                [](std::uint32_t v, const auto& r) { return v < r.first; });
-    if (it == spec.affected.begin()) return false;
+    if (it == spec.affected.begin())
+        return false;
     --it;
     return dst <= it->second;
 }
 
 bool ConvergenceProbe::Run::excluded(std::uint32_t nh) const {
     for (std::uint32_t x : spec.exclude)
-        if (x == nh) return true;
+        if (x == nh)
+            return true;
     return false;
 }
 
 bool ConvergenceProbe::Run::satisfied(const GroupView& view) const {
-    if (spec.expect_kind && view.kind != *spec.expect_kind) return false;
-    if (!spec.include.empty() && view.kind != NextHopKind::Ip) return false;
+    if (spec.expect_kind && view.kind != *spec.expect_kind)
+        return false;
+    if (!spec.include.empty() && view.kind != NextHopKind::Ip)
+        return false;
     auto has = [&](std::uint32_t a) {
         for (std::uint32_t i = 0; i < view.count; ++i)
-            if (view.member(i) == a) return true;
+            if (view.member(i) == a)
+                return true;
         return false;
     };
     if (view.kind == NextHopKind::Ip) {
         for (std::uint32_t a : spec.include)
-            if (!has(a)) return false;
+            if (!has(a))
+                return false;
         for (std::uint32_t a : spec.exclude)
-            if (has(a)) return false;
+            if (has(a))
+                return false;
     }
     return true;
 }
@@ -84,7 +94,8 @@ ConvergenceProbe::Run& ConvergenceProbe::arm(ProbeSpec spec, std::uint64_t t0_ts
         // Evenly spaced sample, deterministic.
         std::vector<std::uint32_t> sample;
         const std::size_t n = spec.probe_addrs.size();
-        for (std::size_t i = 0; i < kMaxProbeAddrs; ++i) sample.push_back(spec.probe_addrs[i * n / kMaxProbeAddrs]);
+        for (std::size_t i = 0; i < kMaxProbeAddrs; ++i)
+            sample.push_back(spec.probe_addrs[i * n / kMaxProbeAddrs]);
         spec.probe_addrs = std::move(sample);
     }
     std::sort(spec.affected.begin(), spec.affected.end());
@@ -102,7 +113,8 @@ ConvergenceProbe::Run& ConvergenceProbe::arm(ProbeSpec spec, std::uint64_t t0_ts
     run->t0_tsc = t0_tsc;
     run->hosts = hosts_;
     run->converged_tsc = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
-    run->done = std::make_unique<std::uint8_t[]>(std::size_t{hosts_} * std::max<std::size_t>(1, run->spec.probe_addrs.size()));
+    run->done = std::make_unique<std::uint8_t[]>(std::size_t{hosts_} *
+                                                 std::max<std::size_t>(1, run->spec.probe_addrs.size()));
     run->lost = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
     run->to_withdrawn = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
     run->after_publish = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
@@ -128,7 +140,8 @@ bool ConvergenceProbe::all_converged() const {
 bool ConvergenceProbe::wait(double timeout_s) const {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     while (!all_converged()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
         std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
     return true;
@@ -136,7 +149,8 @@ bool ConvergenceProbe::wait(double timeout_s) const {
 
 ConvergenceReport ConvergenceProbe::report(double tsc_hz) const {
     const Run* r = current();
-    if (r == nullptr) return ConvergenceReport{};
+    if (r == nullptr)
+        return ConvergenceReport{};
     const double us_per_tick = 1e6 / tsc_hz;
     std::vector<double> host_us(r->hosts);
     ConvergenceReport rep;
@@ -151,7 +165,8 @@ ConvergenceReport ConvergenceProbe::report(double tsc_hz) const {
         rep.to_withdrawn_after_publish += r->after_publish[h].load(std::memory_order_relaxed);
     }
     const std::uint64_t p = r->publish_tsc.load(std::memory_order_acquire);
-    if (p != 0) rep.publish_us = static_cast<double>(p > r->t0_tsc ? p - r->t0_tsc : 0) * us_per_tick;
+    if (p != 0)
+        rep.publish_us = static_cast<double>(p > r->t0_tsc ? p - r->t0_tsc : 0) * us_per_tick;
     return rep;
 }
 

@@ -40,10 +40,10 @@ struct ConvergenceReport {
     std::string name;
     std::uint32_t hosts = 0;
     std::uint32_t converged = 0;
-    double publish_us = -1;  // T0 → FIB published (if reported)
+    double publish_us = -1;                                       // T0 → FIB published (if reported)
     double first_us = 0, median_us = 0, p99_us = 0, last_us = 0;  // over converged hosts
-    std::uint64_t lost = 0;                   // affected packets dropped before the host converged
-    std::uint64_t to_withdrawn = 0;           // affected packets sent to an excluded next hop
+    std::uint64_t lost = 0;          // affected packets dropped before the host converged
+    std::uint64_t to_withdrawn = 0;  // affected packets sent to an excluded next hop
     std::uint64_t to_withdrawn_after_publish = 0;
     [[nodiscard]] std::string to_string() const;
 };

@@ -4,6 +4,8 @@
 // bounded delta queue and writer thread, fib_route_source.hpp).
 #pragma once
 
+#include <rte_cycles.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -11,8 +13,6 @@
 #include <vector>
 
 #include "dataplane/flowgen.hpp"
-#include <rte_cycles.h>
-
 #include "dataplane/lpm_route_source.hpp"
 #include "dataplane/probe.hpp"
 #include "dataplane/route_source.hpp"
@@ -54,7 +54,8 @@ public:
     // Reports the instant everything up to `ticket` becomes visible to `probe` (published()): from the
     // writer's own visibility hook where there is one, so the caller need not poll (and can sleep).
     virtual void watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) {
-        if (visible(ticket)) probe.published(rte_rdtsc());
+        if (visible(ticket))
+            probe.published(rte_rdtsc());
     }
     [[nodiscard]] virtual std::size_t memory_bytes() const = 0;
     [[nodiscard]] virtual std::string describe() const = 0;
@@ -66,8 +67,9 @@ public:
 // synchronously by inject().
 class LpmProducer final : public RouteProducer {
 public:
-    static std::unique_ptr<LpmProducer> create(const LabSpec& lab, std::uint32_t vnet_prefix, std::uint8_t vnet_length,
-                                               unsigned max_routes, std::string* error);
+    static std::unique_ptr<LpmProducer> create(const LabSpec& lab, std::uint32_t vnet_prefix,
+                                               std::uint8_t vnet_length, unsigned max_routes,
+                                               std::string* error);
     RouteSource& source() override { return *source_; }
     const Topology& topology() const override { return topo_; }
     std::vector<std::vector<Destination>> destinations() const override;

@@ -21,11 +21,11 @@ namespace rf::dataplane {
 using TableId = std::uint32_t;  // one effective route table (the VMs of a subnet share it)
 
 enum class NextHopKind : std::uint8_t {
-    NoRoute,     // no matching route: drop, counted as "no route"
-    None,        // next hop type None (a UDR that black-holes): drop, counted as "next hop None"
-    Ip,          // VirtualAppliance / VirtualNetworkGateway (BGP): forward to one of `addrs` (ECMP)
-    VnetLocal,   // the destination VM's host, across the fabric
-    Internet,    // the Internet gateway
+    NoRoute,    // no matching route: drop, counted as "no route"
+    None,       // next hop type None (a UDR that black-holes): drop, counted as "next hop None"
+    Ip,         // VirtualAppliance / VirtualNetworkGateway (BGP): forward to one of `addrs` (ECMP)
+    VnetLocal,  // the destination VM's host, across the fabric
+    Internet,   // the Internet gateway
 };
 
 // One next-hop group as the data plane sees it: immutable while published. Members are read in place
@@ -34,17 +34,19 @@ enum class NextHopKind : std::uint8_t {
 // need not be the destination's (an IPv4 route may have IPv6 next hops, RFC 8950, and vice versa).
 struct GroupView {
     NextHopKind kind = NextHopKind::NoRoute;
-    std::uint32_t count = 0;                 // members (kind Ip)
+    std::uint32_t count = 0;  // members (kind Ip)
     const std::uint8_t* members = nullptr;
     std::uint32_t stride = 4;
-    bool v6 = false;                         // members are IPv6 addresses
-    std::uint64_t id = 0;                    // stable identity while published (same set → same id)
+    bool v6 = false;       // members are IPv6 addresses
+    std::uint64_t id = 0;  // stable identity while published (same set → same id)
     // The members' rendezvous seeds (fib/ecmp.hpp), precomputed by the source (the FIB's
     // NextHopGroup::seeds()); nullptr: derived from the addresses per selection.
     const std::uint64_t* seeds = nullptr;
 
     // Member i of an IPv6 group: 16 bytes, network byte order.
-    [[nodiscard]] const std::uint8_t* member6(std::uint32_t i) const { return members + std::size_t{i} * stride; }
+    [[nodiscard]] const std::uint8_t* member6(std::uint32_t i) const {
+        return members + std::size_t{i} * stride;
+    }
     // Member i of an IPv4 group, host byte order.
     [[nodiscard]] std::uint32_t member(std::uint32_t i) const {
         const std::uint8_t* p = members + std::size_t{i} * stride;
@@ -53,8 +55,10 @@ struct GroupView {
     // Index of the member that carries a flow (count > 0): the FIB's rendezvous selection, the same
     // function NextHopGroup::pick() runs.
     [[nodiscard]] std::uint32_t pick(std::uint64_t flow_hash) const {
-        if (seeds != nullptr) return fib::ecmp::select(flow_hash, seeds, count);
-        if (count == 1) return 0;
+        if (seeds != nullptr)
+            return fib::ecmp::select(flow_hash, seeds, count);
+        if (count == 1)
+            return 0;
         if (v6) {
             return fib::ecmp::select(flow_hash, count, [this](std::uint32_t i) {
                 std::array<std::uint8_t, 16> a{};
@@ -62,7 +66,8 @@ struct GroupView {
                 return fib::ecmp::seed_v6(a);
             });
         }
-        return fib::ecmp::select(flow_hash, count, [this](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
+        return fib::ecmp::select(flow_hash, count,
+                                 [this](std::uint32_t i) { return fib::ecmp::seed_v4(member(i)); });
     }
 };
 
@@ -83,7 +88,8 @@ public:
     virtual void lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], GroupView* out, unsigned n) {
         (void)table;
         (void)dst;
-        for (unsigned i = 0; i < n; ++i) out[i] = GroupView{};
+        for (unsigned i = 0; i < n; ++i)
+            out[i] = GroupView{};
     }
 };
 

@@ -29,7 +29,8 @@ Topology Topology::from_vms(std::vector<Vm> vms) {
 
 std::size_t Topology::memory_bytes() const {
     std::size_t n = vms.capacity() * sizeof(Vm) + hosts.capacity() * sizeof(Host);
-    for (const auto& h : hosts) n += h.tables.capacity() * sizeof(TableId);
+    for (const auto& h : hosts)
+        n += h.tables.capacity() * sizeof(TableId);
     return n;
 }
 
@@ -56,7 +57,8 @@ std::vector<std::vector<std::uint32_t>> assign_hosts(const Topology& topo, unsig
     std::size_t acc = 0;
     for (const auto& h : topo.hosts) {
         // Contiguous ranges keep each worker's VMs and flows together in memory.
-        const unsigned w = total == 0 ? 0 : static_cast<unsigned>(std::min<std::size_t>(acc * workers / total, workers - 1));
+        const unsigned w =
+            total == 0 ? 0 : static_cast<unsigned>(std::min<std::size_t>(acc * workers / total, workers - 1));
         out[w].push_back(h.id);
         acc += h.vm_count;
     }

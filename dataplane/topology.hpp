@@ -26,7 +26,7 @@ struct Host {
 };
 
 struct Topology {
-    std::vector<Vm> vms;      // grouped by host
+    std::vector<Vm> vms;  // grouped by host
     std::vector<Host> hosts;
     std::uint32_t tables = 0;  // table ids are 0 .. tables-1
 

@@ -2,11 +2,10 @@
 // ECMP sets and retires groups. After every change is published, no packet for an affected prefix goes
 // to a withdrawn next hop, every host converges, and the counters add up. Runs under TSan too.
 #include <gtest/gtest.h>
+#include <rte_cycles.h>
 
 #include <chrono>
 #include <thread>
-
-#include <rte_cycles.h>
 
 #include "dataplane/emulator.hpp"
 #include "dataplane/lpm_route_source.hpp"
@@ -46,18 +45,25 @@ void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, un
     bool on_c = false;
     for (unsigned round = 0; round < rounds; ++round) {
         on_c = !on_c;
-        std::vector<std::uint32_t> now = on_c ? std::vector<std::uint32_t>{C} : std::vector<std::uint32_t>{A, B};
-        std::vector<std::uint32_t> old = on_c ? std::vector<std::uint32_t>{A, B} : std::vector<std::uint32_t>{C};
+        std::vector<std::uint32_t> now =
+            on_c ? std::vector<std::uint32_t>{C} : std::vector<std::uint32_t>{A, B};
+        std::vector<std::uint32_t> old =
+            on_c ? std::vector<std::uint32_t>{A, B} : std::vector<std::uint32_t>{C};
         std::vector<RouteUpdate> batch;
-        for (unsigned i = 0; i < prefixes; ++i) batch.push_back(RouteUpdate{0x14000000U + (i << 8), 24, now});
+        for (unsigned i = 0; i < prefixes; ++i)
+            batch.push_back(RouteUpdate{0x14000000U + (i << 8), 24, now});
         emu.probe().arm(move_spec(0x14000000, prefixes, now, old), rte_rdtsc());
         std::uint64_t ticket = 0;
-        for (int i = 0; i < 10000 && (ticket = producer.inject(batch)) == 0; ++i) std::this_thread::yield();
+        for (int i = 0; i < 10000 && (ticket = producer.inject(batch)) == 0; ++i)
+            std::this_thread::yield();
         ASSERT_NE(ticket, 0U);
-        if (writer_reports) producer.watch_visibility(emu.probe(), ticket);
-        for (int i = 0; i < 200000 && !producer.visible(ticket); ++i) std::this_thread::yield();
+        if (writer_reports)
+            producer.watch_visibility(emu.probe(), ticket);
+        for (int i = 0; i < 200000 && !producer.visible(ticket); ++i)
+            std::this_thread::yield();
         ASSERT_TRUE(producer.visible(ticket));
-        if (!writer_reports) emu.probe().published(rte_rdtsc());
+        if (!writer_reports)
+            emu.probe().published(rte_rdtsc());
         producer.housekeeping();
         ASSERT_TRUE(emu.probe().wait(20.0)) << "round " << round;
         const auto r = emu.probe().report(hz);
@@ -85,7 +91,8 @@ TEST(ReaderWriter, LpmSourceChangesUnderTrafficNeverMisrouteAfterPublish) {
     auto producer = LpmProducer::create(lab, 0x0A010000, 16, 256, &error);
     ASSERT_TRUE(producer) << error;
     std::vector<RouteUpdate> initial;
-    for (unsigned i = 0; i < 64; ++i) initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
+    for (unsigned i = 0; i < 64; ++i)
+        initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
     ASSERT_NE(producer->inject(initial), 0U);
     const auto topo = producer->topology();
     const auto flows = make_flows(topo, 4, producer->destinations(), 3);
@@ -111,10 +118,12 @@ TEST(ReaderWriter, FibChangesThroughTheUpdaterNeverMisrouteAfterPublish) {
     auto producer = FibProducer::create(make_lab_model(256, 16), 1024, &error);
     ASSERT_TRUE(producer) << error;
     std::vector<RouteUpdate> initial;
-    for (unsigned i = 0; i < 64; ++i) initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
+    for (unsigned i = 0; i < 64; ++i)
+        initial.push_back(RouteUpdate{0x14000000U + (i << 8), 24, {A, B}});
     const auto ticket = producer->inject(initial);
     ASSERT_NE(ticket, 0U);
-    for (int i = 0; i < 20000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 20000 && !producer->visible(ticket); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     ASSERT_TRUE(producer->visible(ticket));
     const auto topo = producer->topology();
     ASSERT_EQ(topo.vms.size(), 256U);
@@ -165,7 +174,8 @@ TEST(ReaderWriter, BurstFollowsThePassTimeTarget) {
         const auto sched = emu->scheduling();
         EXPECT_GE(sched.passes, 200U);
         if (target_us == 1) {
-            EXPECT_EQ(emu->current_burst(), 4U) << "an unreachable pass target must drive the burst to the minimum";
+            EXPECT_EQ(emu->current_burst(), 4U)
+                << "an unreachable pass target must drive the burst to the minimum";
         } else {
             EXPECT_EQ(emu->current_burst(), 32U) << "a generous pass target must keep the configured burst";
         }

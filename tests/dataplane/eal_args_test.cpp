@@ -10,7 +10,9 @@
 using namespace rf::dataplane;
 
 namespace {
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
 }  // namespace
 
 TEST(EalArgs, DefaultsNeedNoHugepagesNoPciAndArePerProcess) {
@@ -70,7 +72,8 @@ TEST(Topology, LabPlacesVmsPerHostAndSplitsWorkers) {
     EXPECT_EQ(t.vms[250].ip, 0x0A010104U);  // second subnet
     EXPECT_EQ(t.vms[250].table, 1U);
     for (const auto& h : t.hosts)
-        for (std::uint32_t v = h.first_vm; v < h.first_vm + h.vm_count; ++v) EXPECT_EQ(t.vms[v].host, h.id);
+        for (std::uint32_t v = h.first_vm; v < h.first_vm + h.vm_count; ++v)
+            EXPECT_EQ(t.vms[v].host, h.id);
     const auto split = assign_hosts(t, 3);
     std::size_t total = 0;
     for (const auto& w : split) {
@@ -95,7 +98,8 @@ TEST(Neighbors, InsertFindResolve) {
     EXPECT_EQ(NeighborTable::port_of(r), 3);
     EXPECT_EQ(NeighborTable::mac_of(r), (MacAddress{0x02, 0x00, 10, 1, 1, 4}));
     EXPECT_TRUE(nt.incomplete().empty());
-    for (std::uint32_t i = 0; i < 100; ++i) nt.find_or_insert(0x0B000000 + i);
+    for (std::uint32_t i = 0; i < 100; ++i)
+        nt.find_or_insert(0x0B000000 + i);
     EXPECT_LE(nt.size(), 16U);  // bounded
     EXPECT_EQ(nt.find_or_insert(0), NeighborTable::kNotFound);
 }

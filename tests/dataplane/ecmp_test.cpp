@@ -1,12 +1,12 @@
 // ECMP member selection: flows stay on their member while the set is unchanged, removing a member moves
 // only that member's flows (resilient), adding one moves only the flows it now wins, load is balanced.
+#include "dataplane/ecmp.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <vector>
-
-#include "dataplane/ecmp.hpp"
 
 using namespace rf::dataplane;
 
@@ -38,7 +38,8 @@ TEST(Ecmp, SameFlowSameMemberWhileGroupUnchanged) {
     const std::vector<std::uint32_t> m{0x0A010104, 0x0A010105, 0x0A010106, 0x0A010107};
     for (auto f : flows(2000)) {
         const auto first = pick(f, m);
-        for (int i = 0; i < 3; ++i) EXPECT_EQ(first, pick(f, m));
+        for (int i = 0; i < 3; ++i)
+            EXPECT_EQ(first, pick(f, m));
     }
 }
 
@@ -46,14 +47,16 @@ TEST(Ecmp, ChoiceIndependentOfMemberOrder) {
     std::vector<std::uint32_t> m{0x0A010104, 0x0A010105, 0x0A010106, 0x0A010107, 0x0A010108};
     auto shuffled = m;
     std::reverse(shuffled.begin(), shuffled.end());
-    for (auto f : flows(2000)) EXPECT_EQ(pick(f, m), pick(f, shuffled));
+    for (auto f : flows(2000))
+        EXPECT_EQ(pick(f, m), pick(f, shuffled));
 }
 
 TEST(Ecmp, RemovingAMemberMovesOnlyItsFlows) {
     const std::vector<std::uint32_t> before{0x0A010104, 0x0A010105, 0x0A010106, 0x0A010107};
     const std::uint32_t removed = 0x0A010106;
     std::vector<std::uint32_t> after;
-    std::copy_if(before.begin(), before.end(), std::back_inserter(after), [&](auto a) { return a != removed; });
+    std::copy_if(before.begin(), before.end(), std::back_inserter(after),
+                 [&](auto a) { return a != removed; });
     std::size_t moved = 0, on_removed = 0;
     for (auto f : flows(20000)) {
         const auto b = pick(f, before);
@@ -94,7 +97,8 @@ TEST(Ecmp, LoadIsBalanced) {
                                        0x0A010108, 0x0A010109, 0x0A01010A, 0x0A01010B};
     std::vector<std::size_t> count(m.size());
     const auto fs = flows(80000);
-    for (auto f : fs) ++count[select_member(f, m.data(), static_cast<std::uint32_t>(m.size()))];
+    for (auto f : fs)
+        ++count[select_member(f, m.data(), static_cast<std::uint32_t>(m.size()))];
     for (auto c : count) {
         EXPECT_GT(c, fs.size() / m.size() * 9 / 10);
         EXPECT_LT(c, fs.size() / m.size() * 11 / 10);
@@ -103,5 +107,6 @@ TEST(Ecmp, LoadIsBalanced) {
 
 TEST(Ecmp, SingleMemberAlwaysChosen) {
     const std::uint32_t one = 0x0A010104;
-    for (auto f : flows(100)) EXPECT_EQ(select_member(f, &one, 1), 0U);
+    for (auto f : flows(100))
+        EXPECT_EQ(select_member(f, &one, 1), 0U);
 }

@@ -3,6 +3,7 @@
 // from the FIB's next-hop groups — IPv4, and IPv6 through the FIB's IPv6 tables (LPM6, ECMP over IPv6
 // next hops, L2 rewrite; static neighbours in lab mode, which has no NDP).
 #include <gtest/gtest.h>
+#include <rte_ether.h>
 
 #include <chrono>
 #include <cstring>
@@ -10,8 +11,6 @@
 #include <optional>
 #include <set>
 #include <thread>
-
-#include <rte_ether.h>
 
 #include "dataplane/ecmp.hpp"
 #include "dataplane/emulator.hpp"
@@ -30,16 +29,17 @@ TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
     std::string error;
     auto producer = FibProducer::create(make_lab_model(128, 16), 256, &error);
     ASSERT_TRUE(producer) << error;
-    std::vector<RouteUpdate> routes{{0x14000000, 24, {A, B}}, {0x14000080, 25, {C}}, {0x14000100, 24, {A, B, C}},
-                                    {0xAC100000, 16, {B}}};
+    std::vector<RouteUpdate> routes{
+        {0x14000000, 24, {A, B}}, {0x14000080, 25, {C}}, {0x14000100, 24, {A, B, C}}, {0xAC100000, 16, {B}}};
     const auto ticket = producer->inject(routes);
     ASSERT_NE(ticket, 0U);
-    for (int i = 0; i < 20000 && !producer->visible(ticket); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 20000 && !producer->visible(ticket); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     ASSERT_TRUE(producer->visible(ticket));
     const Topology topo = producer->topology();
     ASSERT_EQ(topo.vms.size(), 128U);
-    std::vector<Destination> d{{0x14000000, 24}, {0x14000100, 24}, {0xAC100000, 16}, {0x0A010000, 16},
-                               {0x08080800, 24}, {0xC0A80000, 16}};
+    std::vector<Destination> d{{0x14000000, 24}, {0x14000100, 24}, {0xAC100000, 16},
+                               {0x0A010000, 16}, {0x08080800, 24}, {0xC0A80000, 16}};
     std::vector<std::vector<Destination>> dests(topo.tables, d);
     const FlowTable flows = make_flows(topo, 2, dests, 5);  // 16 VMs × 2 flows = one burst per host
     EmulatorConfig ec;
@@ -61,14 +61,17 @@ TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
 
     // Reference: longest match over the FIB's programmed routes of the flow's table.
     std::vector<std::vector<std::pair<rf::net::Prefix, rf::fib::NextHop>>> snap;
-    for (TableId t = 0; t < topo.tables; ++t) snap.push_back(producer->fib().snapshot(t).routes);
-    std::multiset<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, MacAddress>> expected, seen;
+    for (TableId t = 0; t < topo.tables; ++t)
+        snap.push_back(producer->fib().snapshot(t).routes);
+    std::multiset<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, MacAddress>>
+        expected, seen;
     std::uint64_t drops = 0;
     for (const auto& f : flows.flows) {
         const rf::fib::NextHop* best = nullptr;
         int best_len = -1;
         for (const auto& [p, nh] : snap[f.table]) {
-            if (!p.is_v4()) continue;
+            if (!p.is_v4())
+                continue;
             const std::uint32_t mask = p.length == 0 ? 0 : ~0U << (32 - p.length);
             if ((f.tuple.dst & mask) == p.v4_address().value && p.length > best_len) {
                 best = &nh;
@@ -81,13 +84,17 @@ TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
         }
         using T = rf::fib::NextHopType;
         if (best->type == T::VnetLocal || best->type == T::VNetPeering) {
-            expected.emplace(ports.fabric, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(f.tuple.dst));
+            expected.emplace(ports.fabric, f.tuple.src, f.tuple.dst, f.tuple.sport,
+                             synthetic_mac(f.tuple.dst));
         } else if (best->type == T::Internet) {
-            expected.emplace(ports.internet, f.tuple.src, f.tuple.dst, f.tuple.sport, MacAddress{0x02, 0, 0, 0, 0, 1});
+            expected.emplace(ports.internet, f.tuple.src, f.tuple.dst, f.tuple.sport,
+                             MacAddress{0x02, 0, 0, 0, 0, 1});
         } else {
             std::vector<std::uint32_t> m;
-            for (const auto& a : best->addresses) m.push_back(a.as_v4().value);
-            const std::uint32_t nh = m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
+            for (const auto& a : best->addresses)
+                m.push_back(a.as_v4().value);
+            const std::uint32_t nh =
+                m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
             expected.emplace(ports.nva, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(nh));
         }
     }
@@ -106,7 +113,8 @@ TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
     EXPECT_EQ(emu->totals().drops(), drops);
     EXPECT_GT(drops, 0U);  // 192.168.0.0/16 is an Azure default "None" route
     std::set<std::uint16_t> used_ports;
-    for (const auto& e : expected) used_ports.insert(std::get<0>(e));
+    for (const auto& e : expected)
+        used_ports.insert(std::get<0>(e));
     EXPECT_EQ(used_ports.size(), 3U);
 }
 
@@ -128,7 +136,8 @@ Ipv6Bytes nva6(std::uint8_t host) {  // fd00:1:1::<host>
 bool covers(const rf::net::Prefix& p, const Ipv6Bytes& a) {
     for (unsigned bit = 0; bit < p.length; ++bit) {
         const unsigned byte = bit / 8, shift = 7 - bit % 8;
-        if (((p.bytes[byte] >> shift) & 1U) != ((a[byte] >> shift) & 1U)) return false;
+        if (((p.bytes[byte] >> shift) & 1U) != ((a[byte] >> shift) & 1U))
+            return false;
     }
     return true;
 }
@@ -139,7 +148,8 @@ const rf::fib::NextHop* reference6(const std::vector<std::pair<rf::net::Prefix, 
     const rf::fib::NextHop* best = nullptr;
     int best_len = -1;
     for (const auto& [p, nh] : routes) {
-        if (p.is_v4() || !covers(p, dst) || p.length <= best_len) continue;
+        if (p.is_v4() || !covers(p, dst) || p.length <= best_len)
+            continue;
         best = &nh;
         best_len = p.length;
     }
@@ -157,25 +167,28 @@ V6Fixture make_v6(const std::vector<RouteUpdate6>& routes6) {
     std::string error;
     f.producer = FibProducer::create(make_lab_model(128, 16), 256, &error);
     EXPECT_TRUE(f.producer) << error;
-    if (!f.producer) return f;
+    if (!f.producer)
+        return f;
     const auto t4 = f.producer->inject(std::vector<RouteUpdate>{{0x14000000, 24, {A, B}}});
     const auto t6 = f.producer->inject6(routes6);
     EXPECT_NE(t4, 0U);
     EXPECT_NE(t6, 0U);
-    for (int i = 0; i < 20000 && !f.producer->visible(t6); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 20000 && !f.producer->visible(t6); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     EXPECT_TRUE(f.producer->visible(t6));
     f.topo = f.producer->topology();
     std::vector<std::vector<Destination>> d4(f.topo.tables, {{0x14000000, 24}});
     f.flows = make_flows(f.topo, 2, d4, 5);
     // Destinations: both routed /48s (and the more specific /49 inside the first) and an unrouted one.
     std::vector<std::vector<Destination6>> d6(
-        f.topo.tables, {{v6({0x2001, 0xdb8, 1}), 48}, {v6({0x2001, 0xdb8, 2}), 48}, {v6({0x2001, 0xdb8, 0xffff}), 48}});
+        f.topo.tables,
+        {{v6({0x2001, 0xdb8, 1}), 48}, {v6({0x2001, 0xdb8, 2}), 48}, {v6({0x2001, 0xdb8, 0xffff}), 48}});
     add_flows6(f.flows, f.topo, 2, d6, 6);
     return f;
 }
 
-std::unique_ptr<Emulator> make_emu(const test::TestPorts& ports, RouteSource& src, const V6Fixture& f, bool arp,
-                                   const char* name) {
+std::unique_ptr<Emulator> make_emu(const test::TestPorts& ports, RouteSource& src, const V6Fixture& f,
+                                   bool arp, const char* name) {
     EmulatorConfig ec;
     ec.workers = 1;
     ec.mbufs = 2047;
@@ -247,9 +260,11 @@ TEST(FibAdapter, Ipv6PacketsFollowTheFibsIpv6TablesWithEcmp) {
                 continue;
             }
             std::vector<Ipv6Bytes> m;
-            for (const auto& a : nh->addresses) m.push_back(a.bytes);
-            const auto k = rf::fib::ecmp::select(flow_hash(fl.tuple), static_cast<std::uint32_t>(m.size()),
-                                                 [&m](std::uint32_t i) { return rf::fib::ecmp::seed_v6(m[i]); });
+            for (const auto& a : nh->addresses)
+                m.push_back(a.bytes);
+            const auto k =
+                rf::fib::ecmp::select(flow_hash(fl.tuple), static_cast<std::uint32_t>(m.size()),
+                                      [&m](std::uint32_t i) { return rf::fib::ecmp::seed_v6(m[i]); });
             used.insert(m[k]);
             expected.emplace(fl.tuple.src, fl.tuple.dst, fl.tuple.sport, synthetic_mac6(m[k].data()));
         }
@@ -265,13 +280,15 @@ TEST(FibAdapter, Ipv6PacketsFollowTheFibsIpv6TablesWithEcmp) {
     const auto used = check("initial");
     EXPECT_EQ(used.size(), 3U) << "the /48s spread over their ECMP members, the /49 goes to its own";
     std::uint64_t per_nh = 0;
-    for (const auto& [ip, n] : emu->next_hop_packets6()) per_nh += n;
+    for (const auto& [ip, n] : emu->next_hop_packets6())
+        per_nh += n;
     EXPECT_EQ(per_nh, f.flows.flows6.size() - emu->totals().drop_no_route);
 
     // A change through the FIB's queue: the /48 leaves its ECMP set for a single next hop.
     const auto t = f.producer->inject6(std::vector<RouteUpdate6>{{v6({0x2001, 0xdb8, 1}), 48, {nva6(7)}}});
     ASSERT_NE(t, 0U);
-    for (int i = 0; i < 20000 && !f.producer->visible(t); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 20000 && !f.producer->visible(t); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     ASSERT_TRUE(f.producer->visible(t));
     const auto used2 = check("after the change");
     EXPECT_EQ(used2.count(nva6(7)), 1U);
@@ -296,7 +313,8 @@ TEST(FibAdapter, Ipv6NextHopsInLabModeNeedAStaticNeighbour) {
     emu->run_passes(2);
     const Seen6 seen = drain_v6(ports.nva, &v4);
     EXPECT_FALSE(seen.empty());
-    for (const auto& s : seen) EXPECT_EQ(std::get<3>(s), mac);
+    for (const auto& s : seen)
+        EXPECT_EQ(std::get<3>(s), mac);
 }
 
 }  // namespace

@@ -2,13 +2,12 @@
 // port of its route's next hop type, with the ECMP member chosen by the flow's hash and the L2 header
 // rewritten; drops and per-next-hop counters add up; a convergence probe sees every host switch.
 #include <gtest/gtest.h>
+#include <rte_ether.h>
 
 #include <cstring>
 #include <map>
 #include <optional>
 #include <set>
-
-#include <rte_ether.h>
 
 #include "dataplane/ecmp.hpp"
 #include "dataplane/emulator.hpp"
@@ -26,12 +25,14 @@ std::optional<RouteEntry> reference_lookup(const std::vector<RouteEntry>& routes
     std::optional<RouteEntry> best;
     for (const auto& r : routes) {
         const std::uint32_t mask = r.length == 0 ? 0 : ~0U << (32 - r.length);
-        if ((dst & mask) == r.prefix && (!best || r.length > best->length)) best = r;
+        if ((dst & mask) == r.prefix && (!best || r.length > best->length))
+            best = r;
     }
     return best;
 }
 
-RouteChange route(TableId t, std::uint32_t prefix, std::uint8_t len, NextHopKind k, std::vector<std::uint32_t> nhs = {}) {
+RouteChange route(TableId t, std::uint32_t prefix, std::uint8_t len, NextHopKind k,
+                  std::vector<std::uint32_t> nhs = {}) {
     return RouteChange{t, prefix, len, false, k, std::move(nhs)};
 }
 
@@ -56,7 +57,8 @@ protected:
         ASSERT_TRUE(source_) << error;
     }
 
-    void make_emulator(std::uint32_t tables, std::uint32_t flows_per_vm, const std::vector<std::vector<Destination>>& dests) {
+    void make_emulator(std::uint32_t tables, std::uint32_t flows_per_vm,
+                       const std::vector<std::vector<Destination>>& dests) {
         LabSpec lab;
         lab.vms = 64;
         lab.vms_per_host = 8;
@@ -109,11 +111,12 @@ TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
     };
     std::string error;
     ASSERT_TRUE(source_->apply(routes, &error)) << error;
-    std::vector<Destination> d{{0x0A010000, 16}, {0x14000000, 24}, {0x14000100, 24}, {0x14000200, 24},
-                               {0x1E000000, 8},  {0x14050000, 16}};
+    std::vector<Destination> d{{0x0A010000, 16}, {0x14000000, 24}, {0x14000100, 24},
+                               {0x14000200, 24}, {0x1E000000, 8},  {0x14050000, 16}};
     make_emulator(2, 4, {d, d});
     std::map<std::uint32_t, TableId> table_of;
-    for (const auto& vm : topo_.vms) table_of[vm.ip] = vm.table;
+    for (const auto& vm : topo_.vms)
+        table_of[vm.ip] = vm.table;
     const std::vector<RouteEntry> ref[2] = {source_->routes(0), source_->routes(1)};
 
     emu_->run_passes(1);  // 8 VMs × 4 flows per host = one burst of 32: each flow exactly once
@@ -121,7 +124,8 @@ TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
 
     std::uint64_t expect_no_route = 0, expect_none = 0, expect_tx = 0;
     std::map<std::uint32_t, std::uint64_t> expect_nh;
-    std::multiset<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, MacAddress>> expected, seen;
+    std::multiset<std::tuple<std::uint16_t, std::uint32_t, std::uint32_t, std::uint16_t, MacAddress>>
+        expected, seen;
     for (const auto& f : flows_.flows) {
         const auto r = reference_lookup(ref[f.table], f.tuple.dst);
         if (!r) {
@@ -129,9 +133,12 @@ TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
             continue;
         }
         switch (r->kind) {
-            case NextHopKind::None: ++expect_none; break;
+            case NextHopKind::None:
+                ++expect_none;
+                break;
             case NextHopKind::VnetLocal:
-                expected.emplace(ports_.fabric, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(f.tuple.dst));
+                expected.emplace(ports_.fabric, f.tuple.src, f.tuple.dst, f.tuple.sport,
+                                 synthetic_mac(f.tuple.dst));
                 ++expect_tx;
                 break;
             case NextHopKind::Internet:
@@ -141,7 +148,8 @@ TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
                 break;
             default: {
                 const auto& m = r->next_hops;
-                const std::uint32_t nh = m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
+                const std::uint32_t nh =
+                    m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
                 expected.emplace(ports_.nva, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(nh));
                 ++expect_nh[nh];
                 ++expect_tx;
@@ -175,17 +183,20 @@ TEST_F(Forwarding, EveryPacketFollowsTheReferenceLpm) {
     EXPECT_EQ(emu_->tx_failures(), 0U);
     std::map<std::uint32_t, std::uint64_t> nh_counts;
     for (const auto& [ip, n] : emu_->next_hop_packets())
-        if (n != 0) nh_counts[ip] = n;
+        if (n != 0)
+            nh_counts[ip] = n;
     EXPECT_EQ(nh_counts, expect_nh);
     HostTotals sum;
-    for (std::uint32_t h = 0; h < topo_.hosts.size(); ++h) sum += emu_->host_totals(h);
+    for (std::uint32_t h = 0; h < topo_.hosts.size(); ++h)
+        sum += emu_->host_totals(h);
     EXPECT_EQ(sum.tx, totals.tx);
     EXPECT_EQ(sum.drops(), totals.drops());
 }
 
 TEST_F(Forwarding, FlowsKeepTheirMemberAndOnlyTheRemovedMembersFlowsMove) {
     std::string error;
-    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, B, C})}, &error));
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, B, C})},
+                               &error));
     make_emulator(1, 4, {{{0x14000000, 16}}});
     auto capture = [&]() {
         std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint16_t>, MacAddress> out;
@@ -205,7 +216,8 @@ TEST_F(Forwarding, FlowsKeepTheirMemberAndOnlyTheRemovedMembersFlowsMove) {
     ASSERT_EQ(first.size(), flows_.flows.size());
     emu_->run_passes(1);
     EXPECT_EQ(capture(), first);  // group unchanged: every flow on the same member
-    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, C})}, &error));
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 16, NextHopKind::Ip, {A, C})}, &error));
     emu_->run_passes(1);
     const auto after = capture();
     ASSERT_EQ(after.size(), first.size());
@@ -223,7 +235,8 @@ TEST_F(Forwarding, FlowsKeepTheirMemberAndOnlyTheRemovedMembersFlowsMove) {
 
 TEST_F(Forwarding, ProbeRecordsEveryHostSwitchingAndCountsOldPathPackets) {
     std::string error;
-    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A, B})}, &error));
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A, B})}, &error));
     make_emulator(1, 4, {{{0x14000000, 24}}});
     ProbeSpec spec;
     spec.name = "move";
@@ -237,7 +250,8 @@ TEST_F(Forwarding, ProbeRecordsEveryHostSwitchingAndCountsOldPathPackets) {
     const auto before = emu_->probe().report(static_cast<double>(rte_get_tsc_hz()));
     EXPECT_EQ(before.to_withdrawn, 2 * flows_.flows.size());
     EXPECT_EQ(before.to_withdrawn_after_publish, 0U);
-    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {C})}, &error));
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {C})}, &error));
     emu_->probe().published(rte_rdtsc());
     emu_->run_passes(1);
     EXPECT_TRUE(emu_->probe().all_converged());
@@ -254,7 +268,8 @@ TEST_F(Forwarding, ProbeRecordsEveryHostSwitchingAndCountsOldPathPackets) {
 
 TEST_F(Forwarding, WithdrawalWithoutCoverIsCountedAsLostUntilConverged) {
     std::string error;
-    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A})}, &error));
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A})}, &error));
     make_emulator(1, 4, {{{0x14000000, 24}}});
     ProbeSpec spec;
     spec.name = "withdraw";

@@ -13,9 +13,9 @@
 // the NVA is stopped by PID (session down → routes withdrawn): traffic stops again. Everything is
 // stopped by PID and the namespaces are deleted. Skips (with the reason) without root, `ip netns`,
 // routefabricd or FRR.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -79,7 +79,8 @@ struct Lab {
             return;
         }
         ok = sh("ip netns add " + ns_nva) &&
-             sh("ip -n " + ns_rf + " link add " + if_rf + " type veth peer name " + if_nva + " netns " + ns_nva) &&
+             sh("ip -n " + ns_rf + " link add " + if_rf + " type veth peer name " + if_nva + " netns " +
+                ns_nva) &&
              sh("ip -n " + ns_rf + " addr add " + std::string(kRs) + "/24 dev " + if_rf) &&
              sh("ip -n " + ns_nva + " addr add " + std::string(kNva) + "/24 dev " + if_nva) &&
              sh("ip -n " + ns_rf + " link set lo up") && sh("ip -n " + ns_nva + " link set lo up") &&
@@ -128,8 +129,10 @@ public:
                 }
                 ::setns(self, CLONE_NEWNET);
             }
-            if (self >= 0) ::close(self);
-            if (target >= 0) ::close(target);
+            if (self >= 0)
+                ::close(self);
+            if (target >= 0)
+                ::close(target);
         });
         t.join();
         if (!why->empty() && fd_ >= 0) {
@@ -139,7 +142,8 @@ public:
         return fd_ >= 0;
     }
     ~PacketCounter() {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ >= 0)
+            ::close(fd_);
     }
     // Frames that passed the filter since open() (reading the statistics resets the kernel's count).
     std::uint64_t count() {
@@ -165,8 +169,8 @@ private:
         return true;
     }
     void attach(const std::uint8_t* m) {
-        const std::uint32_t mac_hi = (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) |
-                                     (std::uint32_t{m[2]} << 8) | m[3];
+        const std::uint32_t mac_hi =
+            (std::uint32_t{m[0]} << 24) | (std::uint32_t{m[1]} << 16) | (std::uint32_t{m[2]} << 8) | m[3];
         const std::uint32_t mac_lo = (std::uint32_t{m[4]} << 8) | m[5];
         // Jump offsets are relative to the next instruction; 12 is "ret 0".
         sock_filter code[] = {
@@ -195,11 +199,14 @@ private:
 // The number after "key": in JSON text, or -1.
 long long json_number(const std::string& json, const std::string& key) {
     const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos) return -1;
+    if (k == std::string::npos)
+        return -1;
     auto p = json.find(':', k);
-    if (p == std::string::npos) return -1;
+    if (p == std::string::npos)
+        return -1;
     ++p;
-    while (p < json.size() && json[p] == ' ') ++p;
+    while (p < json.size() && json[p] == ' ')
+        ++p;
     return std::strtoll(json.c_str() + p, nullptr, 10);
 }
 
@@ -216,7 +223,8 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
         GTEST_SKIP() << "iproute2 (ip) not installed";
     }
     Lab lab;
-    if (!lab.ok) GTEST_SKIP() << "lab BGP test skipped: " << lab.why;
+    if (!lab.ok)
+        GTEST_SKIP() << "lab BGP test skipped: " << lab.why;
     TempDir dir("rf-labbgp");
     const std::string eal_prefix = "rfbgp" + lab.id;
 
@@ -225,10 +233,13 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     write_file(dir.file("rf.yaml"),
                "route_server:\n  asn: 65515\n  router_id: " + std::string(kRs) + "\n  listen: [" + kRs +
                    "]\n  port: 179\n  connect_retry: 1\n  idle_hold: 1\n"
-                   "peers:\n  - {name: nva1, address: " + kNva + ", asn: 65001}\n"
+                   "peers:\n  - {name: nva1, address: " +
+                   kNva +
+                   ", asn: 65001}\n"
                    "emulator:\n  enabled: true\n  vm_count: 512\n  vms_per_host: 64\n  workers: 1\n"
-                   "  eal_args: [-l, 0-1, --no-huge, -m, '1024', --no-shconf, --file-prefix, " + eal_prefix +
-                   ", --no-pci, --no-telemetry, --vdev, 'net_af_packet0,iface=" + lab.if_rf + ",qpairs=2']\n"
+                   "  eal_args: [-l, 0-1, --no-huge, -m, '1024', --no-shconf, --file-prefix, " +
+                   eal_prefix + ", --no-pci, --no-telemetry, --vdev, 'net_af_packet0,iface=" + lab.if_rf +
+                   ",qpairs=2']\n"
                    "api:\n  listen: 127.0.0.1\n  port: 9179\n");
     const std::string server = "http://127.0.0.1:9179";
     auto api = [&](std::vector<std::string> args) {
@@ -246,8 +257,11 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
 
     Process rf;
     ASSERT_TRUE(rf.start(lab.in(lab.ns_rf, {daemon, dir.file("rf.yaml")}), dir.file("rf.log")));
-    ASSERT_TRUE(wait_until([&] { return api({"emulator", "stats"}).find("packets_forwarded") != std::string::npos; },
-                           20s, 200ms))
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return api({"emulator", "stats"}).find("packets_forwarded") != std::string::npos;
+        },
+        20s, 200ms))
         << read_file(dir.file("rf.log"));
 
     PacketCounter counter;
@@ -260,24 +274,34 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     write_file(conf, std::string("frr defaults traditional\nhostname nva1\nlog stdout informational\n!\n") +
                          "router bgp 65001\n bgp router-id " + kNva +
                          "\n no bgp ebgp-requires-policy\n no bgp network import-check\n"
-                         " neighbor " + kRs + " remote-as 65515\n neighbor " + kRs + " update-source " + kNva +
+                         " neighbor " +
+                         kRs + " remote-as 65515\n neighbor " + kRs + " update-source " + kNva +
                          "\n neighbor " + kRs + " disable-connected-check\n neighbor " + kRs +
-                         " timers connect 1\n neighbor " + kRs + " advertisement-interval 0\n"
-                         " address-family ipv4 unicast\n  network " + kPrefix +
-                         "\n exit-address-family\n!\n");
+                         " timers connect 1\n neighbor " + kRs +
+                         " advertisement-interval 0\n"
+                         " address-family ipv4 unicast\n  network " +
+                         kPrefix + "\n exit-address-family\n!\n");
     std::filesystem::create_directories(dir.file("vty"));
     Process nva;
-    ASSERT_TRUE(nva.start(lab.in(lab.ns_nva, {frr_bgpd(), "-Z", "-n", "-S", "-p", "0", "-A", "127.0.0.1", "-P", "0",
-                                              "-f", conf, "-i", dir.file("bgpd.pid"), "--vty_socket",
-                                              dir.file("vty"), "--log", "stdout"}),
-                          dir.file("bgpd.log")));
+    ASSERT_TRUE(nva.start(
+        lab.in(lab.ns_nva, {frr_bgpd(), "-Z", "-n", "-S", "-p", "0", "-A", "127.0.0.1", "-P", "0", "-f", conf,
+                            "-i", dir.file("bgpd.pid"), "--vty_socket", dir.file("vty"), "--log", "stdout"}),
+        dir.file("bgpd.log")));
     auto vtysh = [&](const std::string& network_cmd) {
-        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir.file("vty"), "-c", "configure terminal", "-c",
-                            "router bgp 65001", "-c", "address-family ipv4 unicast", "-c", network_cmd});
+        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir.file("vty"), "-c", "configure terminal",
+                            "-c", "router bgp 65001", "-c", "address-family ipv4 unicast", "-c",
+                            network_cmd});
     };
-    auto logs = [&] { return "routefabricd:\n" + read_file(dir.file("rf.log")) + "\nbgpd:\n" + read_file(dir.file("bgpd.log")); };
-    auto nh_packets = [&] { return json_number(api({"emulator", "stats"}), std::string("packets_to_") + kNva); };
-    auto vm_has_route = [&] { return api({"vm", "effective-routes", "vm0"}).find(kPrefix) != std::string::npos; };
+    auto logs = [&] {
+        return "routefabricd:\n" + read_file(dir.file("rf.log")) + "\nbgpd:\n" +
+               read_file(dir.file("bgpd.log"));
+    };
+    auto nh_packets = [&] {
+        return json_number(api({"emulator", "stats"}), std::string("packets_to_") + kNva);
+    };
+    auto vm_has_route = [&] {
+        return api({"vm", "effective-routes", "vm0"}).find(kPrefix) != std::string::npos;
+    };
     // Counts over `window` must stay flat (a few in-flight frames may land just after the check began).
     auto flat = [&](std::chrono::milliseconds settle, std::chrono::milliseconds window) {
         std::this_thread::sleep_for(settle);
@@ -294,7 +318,8 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
 
     // 1. The route arrives: the emulated VMs' traffic for it reaches the NVA with the NVA's own MAC.
     ASSERT_TRUE(wait_until([&] { return counter.count() > 1000; }, 20s, 100ms))
-        << "no emulated traffic reached the NVA\n" << logs();
+        << "no emulated traffic reached the NVA\n"
+        << logs();
     EXPECT_TRUE(vm_has_route());
     {
         const auto c0 = counter.count();
@@ -302,9 +327,10 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
         EXPECT_GT(counter.count(), c0) << "traffic toward the NVA is not continuous";
     }
     EXPECT_GT(nh_packets(), 0);
-    std::printf("  route learned: the NVA received %llu packets (next hop resolved by ARP: destination MAC = "
-                "the NVA's); the emulator counts %lld to %s\n",
-                static_cast<unsigned long long>(counter.count()), nh_packets(), kNva);
+    std::printf(
+        "  route learned: the NVA received %llu packets (next hop resolved by ARP: destination MAC = "
+        "the NVA's); the emulator counts %lld to %s\n",
+        static_cast<unsigned long long>(counter.count()), nh_packets(), kNva);
     const long long measured_before = json_number(api({"emulator", "stats"}), "convergence_measurements");
 
     // 2. The NVA withdraws the prefix: traffic stops once the hosts have the change; none after publish.
@@ -319,11 +345,12 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
         },
         10s, 100ms))
         << stats;
-    std::printf("  withdrawal measured by routefabricd: FIB publish %lld us, first host %lld us, last host %lld us, "
-                "to the withdrawn next hop after publish %lld\n",
-                json_number(stats, "last_change_fib_publish_us"), json_number(stats, "last_change_first_host_us"),
-                json_number(stats, "last_change_last_host_us"),
-                json_number(stats, "last_change_to_withdrawn_after_publish"));
+    std::printf(
+        "  withdrawal measured by routefabricd: FIB publish %lld us, first host %lld us, last host %lld us, "
+        "to the withdrawn next hop after publish %lld\n",
+        json_number(stats, "last_change_fib_publish_us"), json_number(stats, "last_change_first_host_us"),
+        json_number(stats, "last_change_last_host_us"),
+        json_number(stats, "last_change_to_withdrawn_after_publish"));
     EXPECT_EQ(json_number(stats, "last_change_hosts_converged"), 8) << stats;
     EXPECT_EQ(json_number(stats, "last_change_to_withdrawn_after_publish"), 0) << stats;
     flat(200ms, 500ms);
@@ -333,7 +360,8 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     {
         const auto c0 = counter.count();
         ASSERT_TRUE(wait_until([&] { return counter.count() > c0 + 1000; }, 10s, 100ms))
-            << "traffic did not resume after re-advertisement\n" << logs();
+            << "traffic did not resume after re-advertisement\n"
+            << logs();
     }
     nva.stop();
     ASSERT_TRUE(wait_until([&] { return !vm_has_route(); }, 10s, 50ms)) << logs();

@@ -3,7 +3,6 @@
 // resolves both next hops by ARP and forwards emulated VM traffic to them; the far side's interface
 // counters must show every packet. Skips (with the reason) when namespaces cannot be created.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -23,16 +22,20 @@ namespace {
 
 constexpr std::uint32_t A = 0x0A010104, B = 0x0A010105;
 
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+bool sh(const std::string& cmd) {
+    return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 std::string capture(const std::string& cmd) {
     std::string out;
     if (FILE* f = ::popen(cmd.c_str(), "r")) {
         char buf[256];
-        while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
+        while (std::fgets(buf, sizeof buf, f) != nullptr)
+            out += buf;
         ::pclose(f);
     }
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
     return out;
 }
 
@@ -60,16 +63,20 @@ struct Namespace {
              sh("ip -n " + ns + " addr add 10.1.1.5/24 dev " + far) &&
              sh("ip -n " + ns + " link set " + far + " up") && sh("ip -n " + ns + " link set lo up") &&
              sh("ip link set " + near + " up");
-        if (!ok) why = "veth set-up failed";
+        if (!ok)
+            why = "veth set-up failed";
     }
     ~Namespace() {
         sh("ip link del " + near);  // also removes the peer
         sh("ip netns del " + ns);
     }
     std::uint64_t far_rx_packets() const {
-        return std::stoull("0" + capture("ip netns exec " + ns + " cat /sys/class/net/" + far + "/statistics/rx_packets"));
+        return std::stoull(
+            "0" + capture("ip netns exec " + ns + " cat /sys/class/net/" + far + "/statistics/rx_packets"));
     }
-    std::string far_mac() const { return capture("ip netns exec " + ns + " cat /sys/class/net/" + far + "/address"); }
+    std::string far_mac() const {
+        return capture("ip netns exec " + ns + " cat /sys/class/net/" + far + "/address");
+    }
 };
 
 std::string mac_string(const MacAddress& m) {
@@ -80,7 +87,8 @@ std::string mac_string(const MacAddress& m) {
 
 TEST(LabMode, TrafficLeavesOnAfPacketToArpResolvedNextHops) {
     Namespace lab;
-    if (!lab.ok) GTEST_SKIP() << "lab-mode test skipped: " << lab.why;
+    if (!lab.ok)
+        GTEST_SKIP() << "lab-mode test skipped: " << lab.why;
     const auto& ports = test::ensure_eal({"net_af_packet0,iface=" + lab.near + ",qpairs=2"});
     ASSERT_TRUE(eal_initialised());
     std::uint16_t lab_port = 0;
@@ -94,7 +102,8 @@ TEST(LabMode, TrafficLeavesOnAfPacketToArpResolvedNextHops) {
     std::string error;
     auto source = LpmRouteSource::create(cfg, &error);
     ASSERT_TRUE(source) << error;
-    ASSERT_TRUE(source->apply(std::vector<RouteChange>{RouteChange{0, 0x14000000, 24, false, NextHopKind::Ip, {A, B}}}, &error));
+    ASSERT_TRUE(source->apply(
+        std::vector<RouteChange>{RouteChange{0, 0x14000000, 24, false, NextHopKind::Ip, {A, B}}}, &error));
     LabSpec spec;
     spec.vms = 32;
     spec.vms_per_host = 16;
@@ -131,14 +140,17 @@ TEST(LabMode, TrafficLeavesOnAfPacketToArpResolvedNextHops) {
     std::uint64_t rx = 0;
     for (int i = 0; i < 50; ++i) {  // veth delivery is asynchronous; bounded wait
         rx = lab.far_rx_packets() - rx_before;
-        if (rx >= totals.tx) break;
+        if (rx >= totals.tx)
+            break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     EXPECT_GE(rx, totals.tx) << "the namespace saw fewer packets than the emulator sent";
     std::uint64_t to_a = 0, to_b = 0;
     for (const auto& [ip, n] : emu->next_hop_packets()) {
-        if (ip == A) to_a = n;
-        if (ip == B) to_b = n;
+        if (ip == A)
+            to_a = n;
+        if (ip == B)
+            to_b = n;
     }
     EXPECT_GT(to_a, 0U);
     EXPECT_GT(to_b, 0U);

@@ -4,8 +4,8 @@
 // by itself (the port is bound to a Linux interface), resolve both next hops by ARP — with 0.0.0.0 as
 // sender address, an ARP probe, since nothing configured one — and the kernel must receive every
 // packet it sent. Skips (with the reason) without root, /dev/net/tun or the net_tap PMD.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -27,16 +27,20 @@ namespace {
 
 constexpr std::uint32_t A = 0x0A010104, B = 0x0A010105;
 
-bool sh(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+bool sh(const std::string& cmd) {
+    return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 std::string capture(const std::string& cmd) {
     std::string out;
     if (FILE* f = ::popen(cmd.c_str(), "r")) {
         char buf[256];
-        while (std::fgets(buf, sizeof buf, f) != nullptr) out += buf;
+        while (std::fgets(buf, sizeof buf, f) != nullptr)
+            out += buf;
         ::pclose(f);
     }
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
     return out;
 }
 
@@ -64,8 +68,10 @@ struct TapNamespace {
         home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
         const int target = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
         ok = home >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0) ::close(target);
-        if (!ok) why = "cannot enter namespace " + ns;
+        if (target >= 0)
+            ::close(target);
+        if (!ok)
+            why = "cannot enter namespace " + ns;
     }
     ~TapNamespace() {
         if (home >= 0) {
@@ -87,7 +93,8 @@ std::string mac_string(const MacAddress& m) {
 
 TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
     TapNamespace lab;
-    if (!lab.ok) GTEST_SKIP() << "net_tap lab test skipped: " << lab.why;
+    if (!lab.ok)
+        GTEST_SKIP() << "net_tap lab test skipped: " << lab.why;
     const auto& ports = test::ensure_eal({"net_tap0,iface=" + lab.ifname});
     ASSERT_TRUE(eal_initialised());
     std::uint16_t tap_port = 0;
@@ -109,8 +116,8 @@ TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
     std::string error;
     auto source = LpmRouteSource::create(cfg, &error);
     ASSERT_TRUE(source) << error;
-    ASSERT_TRUE(source->apply(std::vector<RouteChange>{RouteChange{0, 0x14000000, 24, false, NextHopKind::Ip, {A, B}}},
-                              &error));
+    ASSERT_TRUE(source->apply(
+        std::vector<RouteChange>{RouteChange{0, 0x14000000, 24, false, NextHopKind::Ip, {A, B}}}, &error));
     LabSpec spec;
     spec.vms = 32;
     spec.vms_per_host = 16;
@@ -143,8 +150,8 @@ TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
     rte_eth_macaddr_get(tap_port, &port_mac);
     MacAddress pm{};
     std::copy(port_mac.addr_bytes, port_mac.addr_bytes + 6, pm.begin());
-    std::printf("  net_tap port %s, kernel side %s (%s): next hops resolved by ARP probe\n", mac_string(pm).c_str(),
-                lab.ifname.c_str(), kernel_mac.c_str());
+    std::printf("  net_tap port %s, kernel side %s (%s): next hops resolved by ARP probe\n",
+                mac_string(pm).c_str(), lab.ifname.c_str(), kernel_mac.c_str());
 
     const std::uint64_t rx_before = std::stoull("0" + lab.sys("statistics/rx_packets"));
     emu->run_passes(50);
@@ -155,14 +162,17 @@ TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
     std::uint64_t rx = 0;
     for (int i = 0; i < 50; ++i) {  // bounded wait for the kernel's counters
         rx = std::stoull("0" + lab.sys("statistics/rx_packets")) - rx_before;
-        if (rx >= totals.tx) break;
+        if (rx >= totals.tx)
+            break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     EXPECT_GE(rx, totals.tx) << "the TAP's kernel side saw fewer packets than the emulator sent";
     std::uint64_t to_a = 0, to_b = 0;
     for (const auto& [ip, n] : emu->next_hop_packets()) {
-        if (ip == A) to_a = n;
-        if (ip == B) to_b = n;
+        if (ip == A)
+            to_a = n;
+        if (ip == B)
+            to_b = n;
     }
     EXPECT_GT(to_a, 0U);
     EXPECT_GT(to_b, 0U);

@@ -1,15 +1,15 @@
 // Convergence report maths and the probe's predicates (no DPDK needed).
-#include <gtest/gtest.h>
+#include "dataplane/probe.hpp"
 
 #include <arpa/inet.h>
-
-#include "dataplane/probe.hpp"
+#include <gtest/gtest.h>
 
 using namespace rf::dataplane;
 
 TEST(ProbeMaths, NearestRankPercentiles) {
     std::vector<double> v;
-    for (int i = 1; i <= 100; ++i) v.push_back(i);
+    for (int i = 1; i <= 100; ++i)
+        v.push_back(i);
     EXPECT_DOUBLE_EQ(percentile_sorted(v, 50), 50);
     EXPECT_DOUBLE_EQ(percentile_sorted(v, 99), 99);
     EXPECT_DOUBLE_EQ(percentile_sorted(v, 100), 100);
@@ -115,7 +115,8 @@ TEST(ProbePredicates, NewPathMustIncludeAndExclude) {
 TEST(ProbePredicates, LargeProbeSetsAreSampled) {
     ConvergenceProbe probe(1);
     ProbeSpec spec;
-    for (std::uint32_t i = 0; i < 1000; ++i) spec.probe_addrs.push_back(i);
+    for (std::uint32_t i = 0; i < 1000; ++i)
+        spec.probe_addrs.push_back(i);
     auto& run = probe.arm(spec, 0);
     EXPECT_EQ(run.spec.probe_addrs.size(), ConvergenceProbe::kMaxProbeAddrs);
     EXPECT_EQ(run.spec.probe_addrs.front(), 0U);

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <rte_ethdev.h>
-#include <rte_mbuf.h>
 
 #include "dataplane/eal.hpp"
 
@@ -51,13 +50,15 @@ inline std::vector<rte_mbuf*> drain(std::uint16_t port, std::uint16_t queue = 0)
     for (int i = 0; i < 100000; ++i) {
         const std::uint16_t n = rte_eth_rx_burst(port, queue, pkts, 64);
         out.insert(out.end(), pkts, pkts + n);
-        if (n == 0) break;
+        if (n == 0)
+            break;
     }
     return out;
 }
 
 inline void free_all(std::vector<rte_mbuf*>& v) {
-    for (auto* m : v) rte_pktmbuf_free(m);
+    for (auto* m : v)
+        rte_pktmbuf_free(m);
     v.clear();
 }
 
