@@ -363,8 +363,27 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
             << "traffic did not resume after re-advertisement\n"
             << logs();
     }
+    // Wait for the re-advertisement's measurement to close, so the session-down withdrawal is measured.
+    long long measured = 0;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            stats = api({"emulator", "stats"});
+            measured = json_number(stats, "convergence_measurements");
+            return measured > measured_before + 1;
+        },
+        10s, 100ms))
+        << stats;
     nva.stop();
     ASSERT_TRUE(wait_until([&] { return !vm_has_route(); }, 10s, 50ms)) << logs();
+    // Every host has switched (the measurement closed) before the count must stay flat.
+    EXPECT_TRUE(wait_until(
+        [&] {
+            stats = api({"emulator", "stats"});
+            return json_number(stats, "convergence_measurements") > measured;
+        },
+        10s, 100ms))
+        << stats;
+    EXPECT_EQ(json_number(stats, "last_change_to_withdrawn_after_publish"), 0) << stats;
     flat(200ms, 500ms);
 
     rf.signal(SIGTERM);
