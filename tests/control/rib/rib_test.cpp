@@ -726,6 +726,22 @@ TEST_F(RibTest, PathHidingKeepsOneSharedBufferForEveryoneButTheBestPathsNeighbor
     EXPECT_EQ(t5[0].get(), t6[0].get());
 }
 
+// A best path with NO_ADVERTISE is used but not sent: the other peers get nothing for the prefix (the
+// next best is not sent in its place), while the best path's own peer still gets the best of the others.
+TEST_F(RibTest, PathHidingWithANoAdvertiseBest) {
+    up(1, 65001);
+    up(2, 65002);
+    up(3, 65003);
+    send(2, v4_update(attrs({65002, 65009}, "100.64.0.2"), {"10.10.0.0/16"}));
+    auto a = attrs({65001}, "100.64.0.1");
+    a.communities.push_back(bgp::community::NoAdvertise);
+    send(1, v4_update(a, {"10.10.0.0/16"}));
+    EXPECT_EQ(rib.lookup(P("10.10.0.0/16"))->paths[0].peer, 1U);
+    EXPECT_EQ(views[3].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[1].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+}
+
 // ---------------------------------------------------------- one neighbor over two route-server instances
 
 PeerConfig instance_session(PeerId id, std::uint32_t neighbor, std::uint32_t asn, const std::string& address,
@@ -886,6 +902,22 @@ TEST_F(RibTest, AddPathReceiveWithdrawingEveryPathMakesRoom) {
     u.update.withdrawn = {bgp::Nlri{P("10.1.0.0/24"), 1}, bgp::Nlri{P("10.1.0.0/24"), 2}};
     EXPECT_EQ(send(1, u).status, UpdateStatus::Ok);
     EXPECT_EQ(rib.route_count(1), 1U);
+}
+
+TEST_F(RibTest, AddPathReceiveKeepsAtMost64PathsPerSessionAndPrefix) {
+    up(add_path_peer(1, 65001, true, false));
+    up(2, 65002);
+    for (std::uint32_t id = 1; id <= 70; ++id) {
+        send(1, with_path_id(v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}), id));
+    }
+    EXPECT_EQ(rib.adj_rib_in(1).size(), 64U);  // path ids 65..70 ignored
+    EXPECT_EQ(rib.adj_rib_in(1).back().path_id, 64U);
+    EXPECT_EQ(rib.lookup(P("10.10.0.0/16"))->paths.size(), 64U);
+    // A known path id is still replaced, and a freed slot takes a new id.
+    send(1, with_path_id(v4_withdraw({"10.10.0.0/16"}), 3));
+    send(1, with_path_id(v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16"}), 99));
+    EXPECT_EQ(rib.adj_rib_in(1).size(), 64U);
+    EXPECT_EQ(rib.adj_rib_in(1).back().path_id, 99U);
 }
 
 TEST_F(RibTest, AddPathSendAdvertisesTheWholeEcmpSetWithStablePathIds) {
