@@ -220,7 +220,9 @@ TEST_F(Ipv6Interop, Ipv6RoutesAreLearnedWithTheirGlobalNextHop) {
     const std::vector<std::pair<std::string, std::string>> want{{"2001:db8:11::/48", "2001:db8:64::11"},
                                                                 {"2001:db8:12::/48", "2001:db8:64::12"},
                                                                 {"2001:db8:13::/48", "2001:db8:64::13"}};
-    for (const auto& [prefix, next_hop] : want) {
+    for (const auto& w : want) {
+        const std::string& prefix = w.first;  // clang 14 cannot capture structured bindings
+        const std::string& next_hop = w.second;
         ASSERT_TRUE(wait_until([&] { return rs_->lookup(prefix).has_value(); }, kRouteTimeout, 100ms))
             << prefix;
         const auto e = rs_->lookup(prefix);
