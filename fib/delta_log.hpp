@@ -63,7 +63,8 @@ public:
     DeltaLog(std::uint64_t epoch, std::size_t retention, std::uint64_t start_sequence = 0);
 
     // Appends one change and returns its sequence.
-    std::uint64_t append(std::uint64_t rib_sequence, const net::Prefix& prefix, std::optional<NextHop> next_hop);
+    std::uint64_t append(std::uint64_t rib_sequence, const net::Prefix& prefix,
+                         std::optional<NextHop> next_hop);
     // Changes after `from_sequence` for a subscriber of `epoch`, at most max_deltas of them.
     [[nodiscard]] FollowResult since(std::uint64_t epoch, std::uint64_t from_sequence,
                                      std::size_t max_deltas = SIZE_MAX) const;

@@ -67,8 +67,8 @@ bool Fib::init(std::string* error) {
     bgp_.reserve(config_.lookup.max_routes);
     plan_ = plan_tables(model_);
     if (plan_.tables.size() > config_.max_tables) {
-        return fail("the model has " + std::to_string(plan_.tables.size()) + " effective route tables, max_tables is " +
-                    std::to_string(config_.max_tables));
+        return fail("the model has " + std::to_string(plan_.tables.size()) +
+                    " effective route tables, max_tables is " + std::to_string(config_.max_tables));
     }
     const std::vector<bool> used = tables_with_vms(model_, plan_);
     tables_.resize(plan_.tables.size());
@@ -235,9 +235,10 @@ bool Fib::attach(TableId ti) {
         for (const auto& [p, g] : content(t)) {
             add_op(*fresh, p, g);
         }
-        std::sort(fresh->ops.begin(), fresh->ops.end(), [](const LookupTable::Op& a, const LookupTable::Op& b) {
-            return a.ip != b.ip ? a.ip < b.ip : a.depth < b.depth;
-        });
+        std::sort(fresh->ops.begin(), fresh->ops.end(),
+                  [](const LookupTable::Op& a, const LookupTable::Op& b) {
+                      return a.ip != b.ip ? a.ip < b.ip : a.depth < b.depth;
+                  });
         flush(*fresh, nullptr);
         slot = fresh.get();
         auto free_it = std::find(slots_.begin(), slots_.end(), nullptr);
@@ -365,7 +366,9 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
                 continue;
             }
             if (t.log) {
-                t.log->append(seq, p, after == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(after)));
+                t.log->append(
+                    seq, p,
+                    after == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(after)));
             }
             if (lead) {
                 add_op(*t.slot, p, after);
@@ -543,7 +546,9 @@ ModelChangeResult Fib::update_model(const VnetModel& model) {
                 }
                 if (t.log) {
                     for (const auto& [p, g] : diff) {
-                        t.log->append(0, p, g == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(g)));
+                        t.log->append(
+                            0, p,
+                            g == kNoGroup ? std::nullopt : std::optional<NextHop>(groups_->value_of(g)));
                     }
                 }
             }
@@ -626,7 +631,8 @@ bool Fib::sync(bool wait) {
 
 std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
     std::map<net::Prefix, std::vector<net::IpAddress>> view;
-    bgp_.for_each([&](std::uint64_t k, GroupId g) { view.emplace(v4_prefix(k), groups_->value_of(g).addresses); });
+    bgp_.for_each(
+        [&](std::uint64_t k, GroupId g) { view.emplace(v4_prefix(k), groups_->value_of(g).addresses); });
     for (const auto& [p, g] : bgp6_) {
         view.emplace(p, groups_->value_of(g).addresses);
     }
@@ -695,7 +701,8 @@ LogSnapshot Fib::log_snapshot(TableId t) {
     return s;
 }
 
-FollowResult Fib::follow(TableId t, std::uint64_t epoch, std::uint64_t from_sequence, std::size_t max_deltas) const {
+FollowResult Fib::follow(TableId t, std::uint64_t epoch, std::uint64_t from_sequence,
+                         std::size_t max_deltas) const {
     std::lock_guard lock(control_mu_);
     if (t >= tables_.size() || !tables_[t].log) {
         FollowResult r;

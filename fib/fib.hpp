@@ -47,8 +47,8 @@ struct FibConfig {
     // Next-hop group ids 1..max_groups-1. Up to 32,768 the lookup tables store 2-byte entries (half the
     // memory of 4-byte ones); more switches every table to 4 bytes.
     std::uint32_t max_groups = 1U << 15;
-    std::uint32_t max_readers = 64;       // reader ids 0..max_readers-1 (rte_rcu_qsbr threads)
-    std::uint32_t max_tables = 4096;      // TableIds, including those added by update_model()
+    std::uint32_t max_readers = 64;   // reader ids 0..max_readers-1 (rte_rcu_qsbr threads)
+    std::uint32_t max_tables = 4096;  // TableIds, including those added by update_model()
     // Lookup structures only for tables some VM uses (or materialize()): a table nobody reads holds no
     // DPDK memory; its routes are still computed for queries, snapshots and the delta log.
     bool lazy_tables = true;
@@ -60,21 +60,21 @@ struct FibConfig {
 };
 
 struct ApplyResult {
-    std::size_t received = 0;   // deltas in the batch
-    std::size_t coalesced = 0;  // superseded by a later delta for the same prefix in the batch
-    std::size_t changed = 0;    // prefixes whose Loc-RIB set changed
-    std::size_t table_ops = 0;  // operations programmed, summed over lookup structures
-    std::size_t failures = 0;   // refused by rte_fib (capacity) or no group id left
+    std::size_t received = 0;    // deltas in the batch
+    std::size_t coalesced = 0;   // superseded by a later delta for the same prefix in the batch
+    std::size_t changed = 0;     // prefixes whose Loc-RIB set changed
+    std::size_t table_ops = 0;   // operations programmed, summed over lookup structures
+    std::size_t failures = 0;    // refused by rte_fib (capacity) or no group id left
     std::uint64_t sequence = 0;  // highest sequence in the batch, now visible
 };
 
 struct ModelChangeResult {
     bool ok = false;
-    std::string error;             // why the model was refused (nothing changed then)
+    std::string error;               // why the model was refused (nothing changed then)
     std::size_t tables_changed = 0;  // tables whose effective routes changed
     std::size_t tables_added = 0;
-    std::size_t table_ops = 0;       // routes reprogrammed in place
-    std::size_t switched = 0;        // tables moved to another lookup structure (built anew or shared)
+    std::size_t table_ops = 0;  // routes reprogrammed in place
+    std::size_t switched = 0;   // tables moved to another lookup structure (built anew or shared)
 };
 
 struct FibStats {
@@ -149,7 +149,9 @@ public:
     // The same for IPv6 destinations (16 bytes each, network byte order).
     void lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* group_ids, unsigned n) const;
     [[nodiscard]] const GroupTable& groups() const { return *groups_; }
-    [[nodiscard]] std::uint64_t visible_sequence() const { return visible_sequence_.load(std::memory_order_acquire); }
+    [[nodiscard]] std::uint64_t visible_sequence() const {
+        return visible_sequence_.load(std::memory_order_acquire);
+    }
 
     // --- model and queries (any thread; they take the control mutex) ---
     // The model and plan as of the last update_model(): stable references only while no model change
@@ -157,9 +159,11 @@ public:
     [[nodiscard]] const VnetModel& model() const { return model_; }
     [[nodiscard]] const TablePlan& plan() const { return plan_; }
     [[nodiscard]] std::optional<TableId> table_for_vm(std::string_view vm) const;
-    [[nodiscard]] std::optional<TableId> table_for_subnet(std::string_view vnet, std::string_view subnet) const;
+    [[nodiscard]] std::optional<TableId> table_for_subnet(std::string_view vnet,
+                                                          std::string_view subnet) const;
     // `az network nic show-effective-route-table` for a VM; nullopt for an unknown VM.
-    [[nodiscard]] std::optional<std::vector<EffectiveRoute>> show_effective_route_table(std::string_view vm) const;
+    [[nodiscard]] std::optional<std::vector<EffectiveRoute>> show_effective_route_table(
+        std::string_view vm) const;
     // What the control side has programmed for exactly `prefix` in table `t`.
     [[nodiscard]] std::optional<NextHop> programmed(TableId t, const net::Prefix& prefix) const;
     // Every route programmed in table `t`, with the RIB sequence it reflects.
@@ -176,18 +180,18 @@ private:
     struct Table {
         TableSpec spec;
         std::map<net::Prefix, GroupId> static_groups;  // winner per static prefix (refs held)
-        std::string key;                                // content key (identical key → identical routes)
-        bool wanted = false;                            // has VMs, or materialize() asked for it
-        bool pinned = false;                            // materialize() asked for it
-        Slot* slot = nullptr;                           // its lookup structure, when materialized
-        std::unique_ptr<DeltaLog> log;                  // started by log_snapshot()
+        std::string key;                               // content key (identical key → identical routes)
+        bool wanted = false;                           // has VMs, or materialize() asked for it
+        bool pinned = false;                           // materialize() asked for it
+        Slot* slot = nullptr;                          // its lookup structure, when materialized
+        std::unique_ptr<DeltaLog> log;                 // started by log_snapshot()
     };
     // One lookup structure, shared by the tables with its key.
     struct Slot {
         std::string key;
         std::unique_ptr<LookupTable> lookup;
-        std::vector<TableId> users;  // users.front() computes the operations for all
-        std::vector<LookupTable::Op> ops;    // scratch, per batch
+        std::vector<TableId> users;        // users.front() computes the operations for all
+        std::vector<LookupTable::Op> ops;  // scratch, per batch
         std::vector<LookupTable::Op6> ops6;
         std::optional<GroupId> default4, default6;  // /0 and ::/0 changes of the batch
     };
@@ -227,10 +231,11 @@ private:
         return (static_cast<std::uint64_t>(p.v4_address().value) << 8) | p.length;
     }
     static net::Prefix v4_prefix(std::uint64_t k) {
-        return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)}, static_cast<std::uint8_t>(k & 0xFF));
+        return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)},
+                               static_cast<std::uint8_t>(k & 0xFF));
     }
     [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const;
-    V4PrefixMap bgp_;                                                // Loc-RIB (IPv4): prefix → VNG group
+    V4PrefixMap bgp_;                                                 // Loc-RIB (IPv4): prefix → VNG group
     std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp6_;  // Loc-RIB (IPv6)
     // Scratch space of apply(), kept to avoid allocating per batch.
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)

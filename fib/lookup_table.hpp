@@ -16,8 +16,9 @@
 // Memory: next hops are group ids, stored with the smallest entry width that holds both the largest
 // group id and the largest tbl8 group index (an entry holds either): 2 bytes up to 32,767 of each —
 // DIR-24-8 keeps one bit of each entry for itself — which halves the 2^24-entry tbl24 against 4-byte
-// entries. A full Internet table (≈50 k prefixes longer than /24, one tbl8 group each) needs 4 bytes. The IPv6 pair is created only when the first IPv6 route
-// arrives (a table without IPv6 routes holds no rte_fib6 at all).
+// entries. A full Internet table (≈50 k prefixes longer than /24, one tbl8 group each) needs 4 bytes. The
+// IPv6 pair is created only when the first IPv6 route arrives (a table without IPv6 routes holds no rte_fib6
+// at all).
 //
 // The default route (/0 and ::/0) is not stored in rte_fib (it would rewrite 16 M tbl24 entries per
 // change): the miss value is kNoGroup and the reader substitutes default_group().
@@ -45,8 +46,8 @@ enum class LookupPath : std::uint8_t {
 };
 
 struct LookupConfig {
-    std::uint32_t max_routes = 1U << 20;  // per IPv4 instance (rte_rib nodes)
-    std::uint32_t num_tbl8 = 1U << 14;    // DIR-24-8 groups for prefixes longer than /24
+    std::uint32_t max_routes = 1U << 20;   // per IPv4 instance (rte_rib nodes)
+    std::uint32_t num_tbl8 = 1U << 14;     // DIR-24-8 groups for prefixes longer than /24
     std::uint32_t max_routes6 = 1U << 16;  // per IPv6 instance
     std::uint32_t num_tbl8_6 = 1U << 12;   // trie groups (every 8 bits past /24 of each IPv6 route)
     LookupPath path = LookupPath::Default;
@@ -126,7 +127,7 @@ private:
     std::atomic<GroupId> default_group_{kNoGroup};
     std::atomic<GroupId> default_group6_{kNoGroup};
     alignas(64) int standby_ = 1;  // the same index for both families
-    std::vector<Op> behind_;        // applied to the active instance, not yet to the standby one
+    std::vector<Op> behind_;       // applied to the active instance, not yet to the standby one
     std::vector<Op6> behind6_;
     std::uint64_t flip_token_ = 0;
     std::uint64_t grace_waits_ = 0;

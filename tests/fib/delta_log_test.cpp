@@ -1,8 +1,9 @@
 // The per-table delta log (design §6): dense sequences, bounded retention, "take a snapshot" when the
 // requested changes are gone or come from another epoch, and a replica that follows it.
+#include "fib/delta_log.hpp"
+
 #include <gtest/gtest.h>
 
-#include "fib/delta_log.hpp"
 #include "tests/fib/test_util.hpp"
 
 namespace rf::fib {
@@ -44,7 +45,7 @@ TEST(DeltaLog, TrimmedChangesAskForASnapshot) {
     EXPECT_EQ(log.trimmed(), 2U);
     EXPECT_EQ(log.first_retained(), 3U);
     EXPECT_EQ(log.since(1, 1).status, FollowStatus::SnapshotRequired);  // needs 2, which is gone
-    const FollowResult r = log.since(1, 2);                              // needs 3..5, all retained
+    const FollowResult r = log.since(1, 2);                             // needs 3..5, all retained
     ASSERT_EQ(r.status, FollowStatus::Deltas);
     EXPECT_EQ(r.deltas.size(), 3U);
 }

@@ -1,11 +1,11 @@
 // V4PrefixMap against std::map under random puts and erases (backward-shift deletion keeps every
 // remaining key reachable), through growth.
+#include "fib/prefix_map.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <random>
-
-#include "fib/prefix_map.hpp"
 
 namespace rf::fib {
 namespace {
