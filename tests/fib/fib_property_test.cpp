@@ -229,8 +229,8 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
                     ASSERT_EQ(g->value(), *want) << spec.name << " " << addr.to_string() << " batch " << b;
                 }
             };
-            std::vector<std::uint32_t> dst(256);
-            std::vector<net::IpAddress> dst6(128);
+            std::vector<std::uint32_t> dst(128);
+            std::vector<net::IpAddress> dst6(64);
             for (std::size_t i = 0; i < dst.size(); ++i) {
                 std::uint32_t a = std::uniform_int_distribution<std::uint32_t>()(rng);
                 if (i % 2 == 0) {

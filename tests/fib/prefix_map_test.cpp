@@ -14,7 +14,7 @@ TEST(V4PrefixMap, BehavesLikeAMapUnderRandomPutsAndErases) {
     V4PrefixMap m;
     std::map<std::uint64_t, GroupId> ref;
     std::mt19937_64 rng(3);
-    for (int i = 0; i < 200000; ++i) {
+    for (int i = 0; i < 60000; ++i) {
         // Few distinct keys, so erases hit and probe runs collide; the default route's key 0 included.
         const std::uint64_t key = (rng() % 3000) << (i % 2 == 0 ? 8 : 20);
         const GroupId value = rng() % 4 == 0 ? kNoGroup : static_cast<GroupId>(1 + rng() % 100);
@@ -27,7 +27,7 @@ TEST(V4PrefixMap, BehavesLikeAMapUnderRandomPutsAndErases) {
             ref[key] = value;
         }
         ASSERT_EQ(m.size(), ref.size());
-        if (i % 997 == 0) {
+        if (i % 499 == 0) {
             for (const auto& [k, v] : ref) {
                 ASSERT_EQ(m.get(k), v) << "key " << k << " step " << i;
             }
