@@ -274,7 +274,7 @@ RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> 
                                   static_cast<std::uint8_t>(bgp::CeaseSubcode::OtherConfigurationChange),
                                   {}};
     for (Session* s : to_reset) {
-        result.reset += s->reset(cease) ? 1 : 0;
+        result.reset += s->reset(cease, "VNet address spaces changed; the peer has no route refresh") ? 1 : 0;
     }
     if (result.changed) {
         log("VNet address spaces changed: " + std::to_string(result.refreshed) +

@@ -598,7 +598,7 @@ bool Session::request_route_refresh() {
     return true;
 }
 
-bool Session::reset(const bgp::Notification& cease) {
+bool Session::reset(const bgp::Notification& cease, const std::string& why) {
     if (primary_.fsm.state() != State::Established) {
         return false;
     }
@@ -608,7 +608,7 @@ bool Session::reset(const bgp::Notification& cease) {
     if (candidate_) {  // no collision candidate outlives the reset (Established has none, but be sure)
         candidate_.reset();
     }
-    feed(primary_, Event::AutomaticStop, d, "VNet address spaces changed; peer has no route refresh");
+    feed(primary_, Event::AutomaticStop, d, why);
     // Not an error: start again at once, a passive peer may reconnect right away.
     start();
     return true;

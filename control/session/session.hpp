@@ -91,7 +91,7 @@ public:
     // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), routes withdrawn, and the session
     // starts again at once (no idle-hold); false when it was not established.
     bool request_route_refresh();
-    bool reset(const bgp::Notification& cease);
+    bool reset(const bgp::Notification& cease, const std::string& why);
 
     [[nodiscard]] SessionStatus status() const;
     [[nodiscard]] State state() const { return primary_.fsm.state(); }
