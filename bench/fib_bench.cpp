@@ -4,6 +4,8 @@
 // BGP table (≈60 % /24, 35 % /16–/23, 5 % /25–/32), next hops = ECMP sets over 8 NVAs. The table is
 // the default lab's one effective route table. Destinations for lookups are drawn uniformly from the
 // installed prefixes. Reader threads (0/1/2) look up flat out in the background during update runs.
+// BM_Load reports the writer thread's CPU time next to wall time (the shared VM's load inflates wall);
+// BM_TableMemory compares lazy, shared lookup structures with one structure per table.
 //
 //   fib_bench --benchmark_filter=...   (EAL: lab mode, -m 3072; RF_EAL_ARGS adds EAL arguments)
 #include <benchmark/benchmark.h>
