@@ -94,7 +94,9 @@ protected:
         auto gobgp = peer("gobgp6", 13, 65113);
         gobgp.mode = session::PeerMode::Active;  // the route server connects to GoBGP over IPv6
         gobgp.port = gobgp_port_;
-        rs_ = new RsHarness(cfg, {peer("frr6", 11, 65111), peer("bird6", 12, 65112), gobgp});
+        auto bird = peer("bird6", 12, 65112);
+        bird.add_path = bgp::AddPathMode::Both;  // RFC 7911 with BIRD (`add paths on`)
+        rs_ = new RsHarness(cfg, {peer("frr6", 11, 65111), bird, gobgp});
         if (rs_->start_error()) {
             skip_ = "route server did not start: " + *rs_->start_error();
             return;
@@ -114,15 +116,20 @@ protected:
         // FRR peers with both instances; BIRD and GoBGP with the first.
         frr_ = make_frr(spec("frr6", 11, 65111,
                              {{"2001:db8:11::/48", "2001:db8:64::11", {"65111:1"}, {}, 0},
-                              {"2001:db8:99::/48", "2001:db8:64::11", {}, {}, 0}},
+                              {"2001:db8:99::/48", "2001:db8:64::11", {}, {}, 0},
+                              {"2001:db8:98::/48", "2001:db8:64::11", {}, {}, 0}},
                              {v6(1), v6(2)}))
                    .release();
-        bird_ = make_bird(spec("bird6", 12, 65112,
-                               {{"2001:db8:12::/48", "2001:db8:64::12", {}, {}, 0},
-                                {"2001:db8:99::/48", "2001:db8:64::12", {}, {}, 0}},
-                               {v6(1)}))
-                    .release();
-        auto g = spec("gobgp6", 13, 65113, {{"2001:db8:13::/48", "2001:db8:64::13", {}, {}, 0}}, {v6(1)});
+        auto b = spec("bird6", 12, 65112,
+                      {{"2001:db8:12::/48", "2001:db8:64::12", {}, {}, 0},
+                       {"2001:db8:99::/48", "2001:db8:64::12", {}, {}, 0}},
+                      {v6(1)});
+        b.add_path_tx = true;
+        bird_ = make_bird(b).release();
+        auto g = spec("gobgp6", 13, 65113,
+                      {{"2001:db8:13::/48", "2001:db8:64::13", {}, {}, 0},
+                       {"2001:db8:98::/48", "2001:db8:64::13", {}, {}, 0}},
+                      {v6(1)});
         g.listen_port = gobgp_port_;
         gobgp_ = new GobgpNva(g);
         for (Nva* n : all()) {
@@ -257,6 +264,27 @@ TEST_F(Ipv6Interop, EqualIpv6PathsFormAnEcmpSet) {
         kRouteTimeout, 100ms));
     EXPECT_EQ(ecmp_next_hops(*rs_->lookup("2001:db8:99::/48")),
               (std::set<std::string>{"2001:db8:64::11", "2001:db8:64::12"}));
+}
+
+// ADD-PATH (RFC 7911) with BIRD 2 over IPv6: 2001:db8:98::/48 from FRR and GoBGP is an ECMP set of two;
+// BIRD, which negotiated ADD-PATH, receives both paths, each with its own path id.
+TEST_F(Ipv6Interop, AddPathBirdReceivesBothPathsOfAnEcmpSet) {
+    ASSERT_TRUE(wait_until(all_up, kSessionTimeout, 200ms));
+    const std::vector<bgp::AfiSafi> v6u{{net::Afi::Ipv6, net::Safi::Unicast}};
+    const auto st = rs_->sessions_of(v6(12));
+    ASSERT_FALSE(st.empty());
+    EXPECT_EQ(st[0].add_path_send, v6u);
+    EXPECT_EQ(st[0].add_path_receive, v6u);
+    std::string out;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            out = bird_->show_route("2001:db8:98::/48");
+            return out.find("2001:db8:64::11") != std::string::npos &&
+                   out.find("2001:db8:64::13") != std::string::npos;
+        },
+        kRouteTimeout, 200ms))
+        << out;
+    EXPECT_TRUE(rs_->lookup("2001:db8:12::/48").has_value());  // BIRD's own routes, sent with path ids
 }
 
 TEST_F(Ipv6Interop, Ipv6VnetAddressSpaceArrivesAtEveryNva) {

@@ -183,7 +183,7 @@ public:
             if (!spec_.md5_password.empty()) {
                 c << "  password \"" << spec_.md5_password << "\";\n";
             }
-            const std::string add_paths = spec_.add_path_tx ? " add paths tx;" : "";
+            const std::string add_paths = spec_.add_path_tx ? " add paths on;" : "";  // tx and rx
             if (!is_v6(rs)) {
                 c << "  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep;"
                   << add_paths << " };\n";

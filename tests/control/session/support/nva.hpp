@@ -35,7 +35,9 @@ struct NvaSpec {
     // Addresses and prefixes may be IPv6: an IPv6 route server address gives an IPv6 session carrying
     // IPv6 unicast (MP-BGP); IPv4 sessions carry IPv4 unicast, and IPv6 unicast too when this is set.
     bool ipv6_over_ipv4 = false;
-    bool add_path_tx = false;  // offer ADD-PATH send (RFC 7911) of every path (FRR, BIRD, GoBGP)
+    // Offer ADD-PATH (RFC 7911): send every path (FRR addpath-tx-all-paths; BIRD `add paths on`, GoBGP
+    // send-max 8: both also receive several paths).
+    bool add_path_tx = false;
 };
 
 class Nva {
