@@ -8,10 +8,19 @@
 // of the 18-byte net::Prefix + a flag + padding. PrefixMap<PrefixMapEmpty> is a set: 8 bytes per IPv4
 // slot.
 //
+// Growth without a peak: a table starts as one slot array; once that array would grow beyond
+// kSplitSlots it is split into 256 shards chosen by the hash's top 8 bits, each its own slot array
+// indexed by the low bits and growing on its own. Doubling a single array holds the old and the new
+// one at the same time (1.5x the final array, e.g. 100 MB for a 67 MB Loc-RIB array); a shard's
+// doubling copies about 1/256 of the table, so the transient is under 1% of the table. A lookup costs
+// one more load (the shard's array pointer, from a 8 KiB directory that stays in cache).
+//
 // Any insert or erase may move entries: references and iteration are valid only until the next
-// mutation of this map. for_each hands out a Prefix rebuilt from the stored key (a temporary).
+// mutation of this map. for_each hands out a Prefix rebuilt from the stored key (a temporary), in an
+// order that depends only on the keys and the history of inserts and erases (deterministic, not sorted).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -75,11 +84,12 @@ public:
     [[nodiscard]] std::size_t size() const { return size_; }
     [[nodiscard]] std::size_t capacity() const { return slots_.size(); }
 
-    V* find(const Key& key) {
+    // `h` is K::hash(key): the sharded table computes it once for the shard and the slot.
+    V* find(const Key& key, std::size_t h) {
         if (size_ == 0) {
             return nullptr;
         }
-        for (std::size_t i = home(key);; i = next(i)) {
+        for (std::size_t i = h & (slots_.size() - 1);; i = next(i)) {
             if (K::is_free(slots_[i].key)) {
                 return nullptr;
             }
@@ -89,29 +99,38 @@ public:
         }
     }
 
-    // Finding an existing key never grows the table (nothing moves).
-    std::pair<V*, bool> try_emplace(const Key& key) {
-        if (V* v = find(key)) {
-            return {v, false};
+    // True if one more key would take the table past 7/8 full (insert_absent would grow it).
+    [[nodiscard]] bool full() const { return (size_ + 1) * 8 > slots_.size() * 7; }
+
+    // Inserts `key`, which must be absent, with a default value; grows the table first if it is full.
+    V* insert_absent(const Key& key, std::size_t h) {
+        if (full()) {
+            grow(slots_.empty() ? 16 : slots_.size() * 2);
         }
-        if ((size_ + 1) * 8 > slots_.size() * 7) {
-            grow();
-        }
-        std::size_t i = home(key);
+        std::size_t i = h & (slots_.size() - 1);
         while (!K::is_free(slots_[i].key)) {
             i = next(i);
         }
         slots_[i].key = key;
         slots_[i].value = V{};
         ++size_;
-        return {&slots_[i].value, true};
+        return &slots_[i].value;
     }
 
-    bool erase(const Key& key) {
+    // An empty table with `cap` slots (a power of two).
+    void reset(std::size_t cap) {
+        slots_ = std::vector<Entry>(cap);
+        for (auto& e : slots_) {
+            e.key = free_key();
+        }
+        size_ = 0;
+    }
+
+    bool erase(const Key& key, std::size_t h) {
         if (size_ == 0) {
             return false;
         }
-        std::size_t i = home(key);
+        std::size_t i = h & (slots_.size() - 1);
         for (;; i = next(i)) {
             if (K::is_free(slots_[i].key)) {
                 return false;
@@ -127,9 +146,9 @@ public:
             if (K::is_free(slots_[j].key)) {
                 break;
             }
-            const std::size_t h = home(slots_[j].key);
+            const std::size_t jh = home(slots_[j].key);
             // j may move to `hole` if its home is not in the cyclic range (hole, j].
-            const bool home_in_range = hole <= j ? (hole < h && h <= j) : (hole < h || h <= j);
+            const bool home_in_range = hole <= j ? (hole < jh && jh <= j) : (hole < jh || jh <= j);
             if (!home_in_range) {
                 slots_[hole].key = slots_[j].key;
                 slots_[hole].value = std::move(slots_[j].value);
@@ -164,6 +183,14 @@ public:
             }
         }
     }
+    template <typename F>  // f(Entry&) for every used slot
+    void for_each_entry(F&& f) {
+        for (auto& e : slots_) {
+            if (!K::is_free(e.key)) {
+                f(e);
+            }
+        }
+    }
 
 private:
     static Key free_key() {
@@ -176,9 +203,8 @@ private:
     [[nodiscard]] std::size_t home(const Key& key) const { return K::hash(key) & (slots_.size() - 1); }
     [[nodiscard]] std::size_t next(std::size_t i) const { return (i + 1) & (slots_.size() - 1); }
 
-    void grow() {
+    void grow(std::size_t cap) {
         std::vector<Entry> old = std::move(slots_);
-        const std::size_t cap = old.empty() ? 16 : old.size() * 2;
         slots_ = std::vector<Entry>(cap);
         for (auto& e : slots_) {
             e.key = free_key();
@@ -199,6 +225,105 @@ private:
     std::size_t size_ = 0;
 };
 
+// FlatTable split into 256 shards once it is large (see the top of the file).
+template <typename K, typename V>
+class ShardedTable {
+public:
+    using Key = typename K::Key;
+    using Table = FlatTable<K, V>;
+    using Entry = typename Table::Entry;
+    static constexpr unsigned kShardBits = 8;
+    static constexpr std::size_t kShards = std::size_t{1} << kShardBits;
+    // The single array splits instead of growing past this many slots; each shard then starts with
+    // 2 * kSplitSlots / kShards slots (the capacity the doubling would have given, spread out).
+    static constexpr std::size_t kSplitSlots = 8192;
+    static_assert(sizeof(std::size_t) == 8, "the shard index is the top 8 bits of a 64-bit hash");
+
+    ShardedTable() : shards_(1) {}
+
+    [[nodiscard]] std::size_t size() const { return size_; }
+    [[nodiscard]] std::size_t capacity() const {
+        std::size_t n = 0;
+        for (const auto& t : shards_) {
+            n += t.capacity();
+        }
+        return n;
+    }
+    // Slots of the largest single array: what one growth step copies at most (and holds twice).
+    [[nodiscard]] std::size_t largest_array() const {
+        std::size_t n = 0;
+        for (const auto& t : shards_) {
+            n = std::max(n, t.capacity());
+        }
+        return n;
+    }
+
+    V* find(const Key& key) {
+        const std::size_t h = K::hash(key);
+        return shard(h).find(key, h);
+    }
+
+    std::pair<V*, bool> try_emplace(const Key& key) {
+        const std::size_t h = K::hash(key);
+        if (V* v = shard(h).find(key, h)) {
+            return {v, false};  // finding an existing key never grows the table (nothing moves)
+        }
+        if (shards_.size() == 1 && shards_[0].full() && shards_[0].capacity() >= kSplitSlots) {
+            split();
+        }
+        ++size_;
+        return {shard(h).insert_absent(key, h), true};
+    }
+
+    bool erase(const Key& key) {
+        const std::size_t h = K::hash(key);
+        if (shard(h).erase(key, h)) {
+            --size_;
+            return true;
+        }
+        return false;
+    }
+
+    void clear() {
+        shards_.clear();
+        shards_.shrink_to_fit();
+        shards_.resize(1);
+        size_ = 0;
+    }
+
+    template <typename F>
+    void for_each(F&& f) {
+        for (auto& t : shards_) {
+            t.for_each(f);
+        }
+    }
+    template <typename F>
+    void for_each(F&& f) const {
+        for (const auto& t : shards_) {
+            t.for_each(f);
+        }
+    }
+
+private:
+    Table& shard(std::size_t h) { return shards_.size() == 1 ? shards_[0] : shards_[h >> (64 - kShardBits)]; }
+
+    void split() {
+        Table old = std::move(shards_[0]);
+        std::vector<Table> shards(kShards);
+        for (auto& t : shards) {
+            t.reset(2 * old.capacity() / kShards);
+        }
+        old.for_each_entry([&](Entry& e) {
+            const std::size_t h = K::hash(e.key);
+            *shards[h >> (64 - kShardBits)].insert_absent(e.key, h) = std::move(e.value);
+        });
+        shards_ = std::move(shards);
+    }
+
+    std::vector<Table> shards_;  // 1 (small table) or kShards
+    std::size_t size_ = 0;
+};
+
 }  // namespace prefix_map_detail
 
 template <typename V>
@@ -210,6 +335,12 @@ public:
     [[nodiscard]] std::size_t slot_bytes() const {
         return v4_.capacity() * sizeof(typename V4Table::Entry) +
                v6_.capacity() * sizeof(typename V6Table::Entry);
+    }
+    // Bytes of the largest single slot array: the most a growth step allocates while the old array
+    // is still held.
+    [[nodiscard]] std::size_t largest_array_bytes() const {
+        return std::max(v4_.largest_array() * sizeof(typename V4Table::Entry),
+                        v6_.largest_array() * sizeof(typename V6Table::Entry));
     }
 
     V* find(const net::Prefix& key) {
@@ -246,8 +377,8 @@ public:
     }
 
 private:
-    using V4Table = prefix_map_detail::FlatTable<prefix_map_detail::V4Key, V>;
-    using V6Table = prefix_map_detail::FlatTable<prefix_map_detail::V6Key, V>;
+    using V4Table = prefix_map_detail::ShardedTable<prefix_map_detail::V4Key, V>;
+    using V6Table = prefix_map_detail::ShardedTable<prefix_map_detail::V6Key, V>;
     V4Table v4_;
     V6Table v6_;
 };

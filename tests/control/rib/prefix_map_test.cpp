@@ -101,5 +101,63 @@ TEST(PrefixMap, ExtremePrefixesOfBothFamiliesAreOrdinaryKeys) {
     EXPECT_EQ(v4_set.slot_bytes(), 2048U * 8U);
 }
 
+// Past 8,192 slots a table splits into 256 independently growing shards, so no growth step holds two
+// copies of the whole table. 300,000 IPv4 and 100,000 IPv6 keys: every key found with its value through
+// inserts, erases and re-inserts; the largest single slot array stays a small fraction of the total.
+TEST(PrefixMap, LargeTablesGrowShardByShard) {
+    PrefixMap<std::uint32_t> m;
+    const auto key = [](std::uint32_t i) {
+        return i % 4 == 3
+                   ? net::Prefix::v6(
+                         net::Ipv6Address{{0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 16),
+                                           static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)}},
+                         56)
+                   : net::Prefix::v4(net::Ipv4Address{0x0A000000U + (i << 8)}, 24);
+    };
+    constexpr std::uint32_t kKeys = 400000;
+    std::size_t largest = 0;
+    for (std::uint32_t i = 0; i < kKeys; ++i) {
+        const auto [v, inserted] = m.try_emplace(key(i));
+        ASSERT_TRUE(inserted) << i;
+        *v = i * 7;
+        largest = std::max(largest, m.largest_array_bytes());
+    }
+    ASSERT_EQ(m.size(), kKeys);
+    // 300,000 IPv4 entries of 16 bytes need at least 4.8 MB of slots. The largest array ever held is the
+    // unsplit table at its 8,192-slot limit; a single table would have been one 8 MiB IPv4 array, doubled
+    // from 4 MiB while both were held.
+    EXPECT_GE(m.slot_bytes(), 300000U * 16U);
+    EXPECT_LE(largest, 8192U * sizeof(std::pair<net::Prefix, std::uint32_t>));
+    EXPECT_LE(largest * 16, m.slot_bytes());
+    for (std::uint32_t i = 0; i < kKeys; i += 2) {
+        ASSERT_TRUE(m.erase(key(i))) << i;
+    }
+    EXPECT_EQ(m.size(), kKeys / 2);
+    for (std::uint32_t i = 0; i < kKeys; ++i) {
+        const auto* v = m.find(key(i));
+        if (i % 2 == 0) {
+            ASSERT_EQ(v, nullptr) << i;
+        } else {
+            ASSERT_NE(v, nullptr) << i;
+            ASSERT_EQ(*v, i * 7) << i;
+        }
+    }
+    std::size_t seen = 0;
+    m.for_each([&](const net::Prefix& p, std::uint32_t v) {
+        ++seen;
+        EXPECT_EQ(p, key(v / 7));
+    });
+    EXPECT_EQ(seen, kKeys / 2);
+    for (std::uint32_t i = 0; i < kKeys; i += 2) {
+        ASSERT_TRUE(m.try_emplace(key(i)).second) << i;
+    }
+    EXPECT_EQ(m.size(), kKeys);
+    m.clear();
+    EXPECT_TRUE(m.empty());
+    EXPECT_EQ(m.slot_bytes(), 0U);
+    EXPECT_TRUE(m.try_emplace(key(5)).second);
+    EXPECT_NE(m.find(key(5)), nullptr);
+}
+
 }  // namespace
 }  // namespace rf::rib
