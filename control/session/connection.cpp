@@ -8,7 +8,13 @@ namespace rf::session {
 namespace asio = boost::asio;
 
 namespace {
-constexpr std::size_t kReadChunk = 64 * 1024;
+// The read buffer starts at one standard-size message and doubles while reads fill it (a peer sending
+// its table: fewer, larger reads), up to kMaxReadBuffer; it goes back to kInitialReadBuffer when a short
+// read leaves nothing buffered (an idle or lightly loaded session: keepalives, churn), so 64 idle
+// sessions hold 256 KiB instead of 8 MiB. A message longer than the buffer (RFC 8654 extended messages,
+// up to 65,535 bytes) fills it, so the doubling reaches its size.
+constexpr std::size_t kInitialReadBuffer = bgp::kMaxMessageSize;
+constexpr std::size_t kMaxReadBuffer = 64 * 1024 + bgp::kMaxExtendedMessageSize;
 constexpr std::size_t kMaxGather = 64;  // buffers per scatter-gather write
 
 std::string endpoint_text(const asio::ip::tcp::endpoint& ep) {
@@ -37,7 +43,7 @@ Connection::~Connection() {
 
 void Connection::start(Callbacks callbacks) {
     callbacks_ = std::move(callbacks);
-    in_.resize(kReadChunk + bgp::kMaxExtendedMessageSize);
+    in_.resize(kInitialReadBuffer);
     read_more();
 }
 
@@ -49,19 +55,22 @@ void Connection::read_more() {
     if (reading_ || closing_ || !socket_.is_open()) {
         return;
     }
-    if (in_.size() - in_end_ < kReadChunk) {
-        in_.resize(in_end_ + kReadChunk);
+    if (in_end_ == in_.size()) {  // never read into no space (process() compacts, so rarely needed)
+        in_.resize(in_.size() + kInitialReadBuffer);
     }
     reading_ = true;
+    const std::size_t space = in_.size() - in_end_;
     socket_.async_read_some(
-        asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        asio::buffer(in_.data() + in_end_, space),
+        [self = shared_from_this(), space](const boost::system::error_code& ec, std::size_t n) {
             self->reading_ = false;
             if (ec) {
                 self->fail(ec == asio::error::eof ? "connection closed by peer" : ec.message());
                 return;
             }
             self->in_end_ += n;
+            self->last_read_ = n;
+            self->last_read_filled_ = n == space;
             self->process();
         });
 }
@@ -100,6 +109,11 @@ void Connection::process() {
         std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
         in_end_ -= in_begin_;
         in_begin_ = 0;
+    }
+    if (last_read_filled_ && in_.size() < kMaxReadBuffer) {
+        in_.resize(std::min(in_.size() * 2, kMaxReadBuffer));
+    } else if (in_end_ == 0 && last_read_ < kInitialReadBuffer / 2 && in_.size() > kInitialReadBuffer) {
+        in_ = std::vector<std::uint8_t>(kInitialReadBuffer);  // releases the large block
     }
     read_more();
 }

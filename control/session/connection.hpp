@@ -58,6 +58,8 @@ public:
     [[nodiscard]] std::string remote() const { return remote_; }
     [[nodiscard]] std::string local() const { return local_; }
     [[nodiscard]] boost::asio::ip::tcp::socket& socket() { return socket_; }
+    // Bytes of the read buffer now (it grows with bulk input and shrinks when the session is quiet).
+    [[nodiscard]] std::size_t read_buffer_bytes() const { return in_.size(); }
 
 private:
     void read_more();
@@ -76,6 +78,8 @@ private:
     std::vector<std::uint8_t> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
+    std::size_t last_read_ = 0;      // bytes of the last completed read
+    bool last_read_filled_ = false;  // it filled all the space it was given
     std::deque<SharedMessage> out_;
     std::vector<SharedMessage> in_flight_;
     std::size_t queued_bytes_ = 0;
