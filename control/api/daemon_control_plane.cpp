@@ -169,6 +169,13 @@ DaemonControlPlane::~DaemonControlPlane() = default;
 void DaemonControlPlane::set_vnet_model(fib::VnetModel model) {
     plan_ = fib::plan_tables(model);
     model_ = std::move(model);
+    has_model_.store(true, std::memory_order_release);
+}
+
+void DaemonControlPlane::clear_vnet_model() {
+    has_model_.store(false, std::memory_order_release);
+    plan_.reset();
+    model_.reset();
 }
 
 void DaemonControlPlane::set_fib_queue_depth(std::function<std::uint64_t()> source) {
@@ -432,11 +439,14 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fi
 }
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::string_view vm) {
-    if (!plan_) {
+    if (!has_model_.load(std::memory_order_acquire)) {
         return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
     }
     const std::string n(vm);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
+        if (!plan_) {  // cleared by a reload meanwhile
+            return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+        }
         const auto table = plan_->table_for_vm(*model_, n);
         if (!table) {
             return unexpected(ApiError{ErrorCode::VmNotFound, "no VM named '" + n + "' in the virtual network model",
@@ -447,11 +457,14 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::s
 }
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(std::string_view subnet) {
-    if (!plan_) {
+    if (!has_model_.load(std::memory_order_acquire)) {
         return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
     }
     const std::string n(subnet);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
+        if (!plan_) {  // cleared by a reload meanwhile
+            return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+        }
         std::optional<fib::TableId> table;
         const auto slash = n.find('/');
         if (slash != std::string::npos) {

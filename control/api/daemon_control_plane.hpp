@@ -20,6 +20,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -49,7 +50,9 @@ public:
 
     // The VNet model effective routes are computed over (config::to_vnet_model()); without it the
     // effective-routes routes answer NotAvailable.
+    // Before serving, or on the io thread while serving (a reloaded virtual_network section).
     void set_vnet_model(fib::VnetModel model);
+    void clear_vnet_model();  // io thread: effective routes answer NotAvailable again
     // Emulator statistics source (the data plane); without it /emulator/stats answers NotAvailable.
     void set_emulator_stats(std::function<EmulatorStats()> source);
     // The FIB updater's queue depth (deltas accepted, not yet applied); routefabric_fib_queue_depth is
@@ -89,7 +92,8 @@ private:
     config::Config config_;                 // route_server section + the peers, kept in step (io thread)
     std::chrono::milliseconds timeout_;
     std::chrono::steady_clock::time_point started_;
-    std::optional<fib::VnetModel> model_;   // set before serving; read on the io thread
+    std::optional<fib::VnetModel> model_;   // io thread (or before serving)
+    std::atomic<bool> has_model_{false};    // model_ is set; read on the API thread
     std::optional<fib::TablePlan> plan_;
     std::function<EmulatorStats()> emulator_;
     std::function<std::uint64_t()> fib_queue_depth_;

@@ -1,6 +1,8 @@
 #include "control/api/operator_surface.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <set>
 
 #include "control/config/vnet_convert.hpp"
 
@@ -12,6 +14,8 @@ OperatorSurface::OperatorSurface(boost::asio::io_context& io, session::RouteServ
       metrics_(registry_),
       control_plane_(io, server, config),
       api_(server_options(config), control_plane_, store_, registry_),
+      server_(server),
+      lab_model_(lab_model),
       enabled_(config.api.enabled) {
     if (config.virtual_network || lab_model) {
         control_plane_.set_vnet_model(config::to_vnet_model(config));
@@ -50,7 +54,8 @@ Result<ReloadReport, config::Errors> OperatorSurface::reload() {
     if (!(loaded->route_server == current.route_server)) {
         report.restart_needed.emplace_back("route_server");
     }
-    if (!(loaded->virtual_network == current.virtual_network)) {
+    const bool vnet_changed = !(loaded->virtual_network == current.virtual_network);
+    if (vnet_changed && !vnet_applier_) {
         report.restart_needed.emplace_back("virtual_network");
     }
     if (!(loaded->emulator == current.emulator)) {
@@ -103,10 +108,42 @@ Result<ReloadReport, config::Errors> OperatorSurface::reload() {
     if (!report.failed.empty()) {
         adopted.peers = std::move(running);
     }
+    if (vnet_changed && vnet_applier_) {
+        if (!apply_vnet(*loaded, report)) {
+            adopted.virtual_network = current.virtual_network;  // the running model stays the old one
+        }
+    }
     if (auto r = store_.adopt(std::move(adopted)); !r) {
         report.failed.push_back("running configuration not updated: " + config::format_errors(r.error()));
     }
     return report;
+}
+
+bool OperatorSurface::apply_vnet(const config::Config& next, ReloadReport& report) {
+    auto applied = vnet_applier_(next);
+    if (!applied) {
+        report.failed.push_back("virtual_network: not applied: " + applied.error());
+        return false;
+    }
+    std::set<net::Prefix> before(server_.config().rib.vnet_prefixes.begin(),
+                                 server_.config().rib.vnet_prefixes.end());
+    const std::set<net::Prefix> after(applied->prefixes.begin(), applied->prefixes.end());
+    ReloadReport::Vnet v;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                        std::back_inserter(v.added));
+    std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                        std::back_inserter(v.removed));
+    const auto done = server_.set_vnet_prefixes(std::move(applied->prefixes));
+    v.refreshed = done.refreshed;
+    v.reset = done.reset;
+    v.detail = std::move(applied->detail);
+    if (next.virtual_network || lab_model_) {
+        control_plane_.set_vnet_model(config::to_vnet_model(next));
+    } else {
+        control_plane_.clear_vnet_model();
+    }
+    report.vnet = std::move(v);
+    return true;
 }
 
 std::uint16_t OperatorSurface::api_port() const {

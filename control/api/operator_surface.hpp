@@ -12,6 +12,7 @@
 //   surface.stop();
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,7 +32,24 @@ struct ReloadReport {
     std::vector<std::string> replaced;        // settings changed: deleted and created again (session reset)
     std::vector<std::string> failed;          // "name: reason" (the running state keeps the old peering)
     std::vector<std::string> restart_needed;  // sections that changed but apply only at start-up
+    // Set when a changed virtual_network section was applied at runtime (see set_vnet_applier).
+    struct Vnet {
+        std::vector<net::Prefix> added;    // advertised VNet address spaces announced
+        std::vector<net::Prefix> removed;  // ... and withdrawn
+        std::size_t refreshed = 0;         // sessions sent ROUTE-REFRESH
+        std::size_t reset = 0;             // sessions reset (no route refresh)
+        std::string detail;                // what the applier reported (the FIB's model change)
+    };
+    std::optional<Vnet> vnet;
 };
+
+// What the daemon does with a new virtual_network section: applies its model to the FIB (when it has one)
+// and returns the VNet address spaces to advertise for `next`, or why it could not (nothing changed then).
+struct VnetApply {
+    std::vector<net::Prefix> prefixes;
+    std::string detail;
+};
+using VnetApplier = std::function<Result<VnetApply, std::string>(const config::Config& next)>;
 
 class OperatorSurface {
 public:
@@ -50,11 +68,18 @@ public:
     // The bound API port (useful with api.port 0); 0 when not serving.
     [[nodiscard]] std::uint16_t api_port() const;
 
+    // With an applier, reload() applies a changed virtual_network section at runtime (design §2 "VNet
+    // changes"): the applier updates the FIB and names the address spaces to advertise, then
+    // RouteServer::set_vnet_prefixes announces/withdraws the difference and asks every NVA for its routes
+    // again (ROUTE-REFRESH, or a Cease / Other Configuration Change reset), and effective routes use the
+    // new model. Without one, a virtual_network change is reported as needing a restart.
+    void set_vnet_applier(VnetApplier applier) { vnet_applier_ = std::move(applier); }
+
     // Re-reads the configuration file and applies its peers as the REST API would: peerings missing from
-    // the file are deleted, new ones created, changed ones deleted and created again. Other sections
-    // (route_server, virtual_network, emulator, api) are compared and reported when they need a restart.
-    // An invalid file changes nothing (its errors are returned). The file is not rewritten. Call on the
-    // io thread (the daemon's signal handler) or any other thread.
+    // the file are deleted, new ones created, changed ones deleted and created again; virtual_network as
+    // above. Other sections (route_server, emulator, api) are compared and reported when they need a
+    // restart. An invalid file changes nothing (its errors are returned). The file is not rewritten. Call
+    // on the io thread (the daemon's signal handler); without a VNet applier any other thread will do.
     Result<ReloadReport, config::Errors> reload();
 
     [[nodiscard]] config::ConfigStore& store() { return store_; }
@@ -63,11 +88,17 @@ public:
     [[nodiscard]] DaemonControlPlane& control_plane() { return control_plane_; }
 
 private:
+    // reload(): the changed virtual_network section through the applier; false (and `failed`) if refused.
+    bool apply_vnet(const config::Config& next, ReloadReport& report);
+
     config::ConfigStore store_;
     metrics::Registry registry_;
     metrics::StandardMetrics metrics_;
     DaemonControlPlane control_plane_;
     ApiServer api_;
+    session::RouteServer& server_;
+    VnetApplier vnet_applier_;
+    bool lab_model_ = true;
     bool enabled_ = true;
     bool started_ = false;
 };

@@ -285,6 +285,10 @@ std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, cons
     fib::FibConfig fc;
     fc.lookup.max_routes = 1U << 19;
     fc.lookup.num_tbl8 = 1U << 12;
+    // IPv6 at a quarter of the IPv4 route count; its trie needs a group for every 8 bits past /24, so
+    // more groups than IPv4's tbl8 (2 x 8 MiB per table instance with 4-byte entries, made on first use).
+    fc.lookup.max_routes6 = 1U << 17;
+    fc.lookup.num_tbl8_6 = 1U << 13;
     impl->fib = fib::Fib::create(model, fc, error);
     if (!impl->fib) {
         dataplane::eal_shutdown();
@@ -351,6 +355,18 @@ std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, cons
         impl->monitor = std::thread([raw]() { raw->monitor_loop(); });
     }
     return std::unique_ptr<Forwarding>(new Forwarding(std::move(impl)));
+}
+
+bool Forwarding::update_model(const fib::VnetModel& model, std::string* detail) {
+    const fib::ModelChangeResult r = impl_->fib->update_model(model);
+    if (!r.ok) {
+        *detail = "FIB refused the model: " + r.error;
+        return false;
+    }
+    *detail = "FIB model updated: " + std::to_string(r.tables_changed) + " table(s) changed, " +
+              std::to_string(r.tables_added) + " added, " + std::to_string(r.table_ops) +
+              " route(s) reprogrammed";
+    return true;
 }
 
 void Forwarding::set_metrics(metrics::StandardMetrics* metrics) {

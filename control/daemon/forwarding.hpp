@@ -49,6 +49,10 @@ public:
     rib::DeltaSink& sink();
     // Where publish latency and convergence are recorded (set once, before io.run()).
     void set_metrics(metrics::StandardMetrics* metrics);
+    // A new VNet model at runtime (a reloaded virtual_network section): Fib::update_model, table ids stable
+    // by name, readers never stop. `detail` says what changed, or why the model was refused (false; nothing
+    // changed then). The emulator keeps the VMs and flows it started with. Any thread.
+    bool update_model(const fib::VnetModel& model, std::string* detail);
     // Stops the emulator, drains and stops the FIB updater. Idempotent.
     void stop();
 

@@ -5,8 +5,9 @@
 // emulator forwarding synthetic traffic from every VM through the FIB, measuring convergence for each
 // route change. On SIGINT/SIGTERM it sends Cease / Administrative Shutdown to every peer and exits 0. On
 // SIGHUP it re-reads the file and applies its peers as the REST API would (deleted, created, or deleted
-// and created again when changed); other changes are logged as needing a restart; an invalid file is
-// logged and changes nothing.
+// and created again when changed) and a changed virtual_network section (new FIB model, new advertised
+// address spaces, every NVA asked for its routes again); other changes are logged as needing a restart;
+// an invalid file is logged and changes nothing.
 //
 // Route-server-only mode: without a virtual_network section and without the emulator (or with --no-fib)
 // there is nothing to forward for, so neither the DPDK EAL nor the FIB tables (~600 MB of DIR-24-8) nor the
@@ -113,6 +114,21 @@ void reload(rf::api::OperatorSurface& surface, const std::string& path) {
     }
     for (const auto& f : r->failed) {
         spdlog::error("reload: {}", f);
+    }
+    if (r->vnet) {
+        const auto list = [](const std::vector<rf::net::Prefix>& v) {
+            std::string out;
+            for (const auto& p : v) {
+                out += (out.empty() ? "" : ", ") + p.to_string();
+            }
+            return out;
+        };
+        spdlog::info(
+            "reload: virtual_network applied: address spaces announced [{}], withdrawn [{}]; ROUTE-REFRESH "
+            "sent "
+            "to {} peer(s), {} reset (no route refresh){}{}",
+            list(r->vnet->added), list(r->vnet->removed), r->vnet->refreshed, r->vnet->reset,
+            r->vnet->detail.empty() ? "" : "; ", r->vnet->detail);
     }
     if (!r->restart_needed.empty()) {
         spdlog::warn("reload: {} changed; these take effect at the next restart", names(r->restart_needed));
@@ -294,6 +310,28 @@ int main(int argc, char** argv) {
             surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
         }
     }
+    // SIGHUP with a changed virtual_network section: the FIB takes the new model (when there is one) and
+    // the advertised address spaces follow it (the surface then asks every NVA for its routes again).
+    surface.set_vnet_applier(
+        [&](const rf::config::Config& next) -> rf::Result<rf::api::VnetApply, std::string> {
+            rf::api::VnetApply a;
+            a.prefixes = rf::api::server_config(next).rib.vnet_prefixes;
+            if (!forwarding) {
+                return a;
+            }
+            const rf::fib::VnetModel m = rf::config::to_vnet_model(next);
+            if (!next.virtual_network && emulator) {
+                for (const auto& v : m.vnets) {
+                    if (v.name == m.route_server.vnet) {
+                        a.prefixes.assign(v.address_spaces.begin(), v.address_spaces.end());
+                    }
+                }
+            }
+            if (!forwarding->update_model(m, &a.detail)) {
+                return rf::unexpected(a.detail);
+            }
+            return a;
+        });
     if (auto err = surface.start()) {
         spdlog::error("{}", *err);
         return 1;

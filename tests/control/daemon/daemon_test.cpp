@@ -7,7 +7,10 @@
 //    emulator measured convergence for it, /metrics shows the FIB and host series, and deleting the
 //    peering withdraws the route. (The REST API itself is covered by tests/api.)
 //  - route-server-only mode (no virtual_network, no emulator, or --no-fib): no EAL, no FIB, BGP works;
-//  - SIGHUP applies the file's peers (an invalid file changes nothing).
+//  - SIGHUP applies the file's peers (an invalid file changes nothing) and a changed virtual_network
+//    section: the new address spaces are announced, every NVA is asked for its routes again
+//    (ROUTE-REFRESH, or Cease / Other Configuration Change without route refresh), effective routes use
+//    the new model, and in FIB mode the FIB takes it.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -378,6 +381,178 @@ TEST(Routefabricd, SighupAppliesTheFilesPeers) {
 
     d.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
+}
+
+// A VNet model with the route server's VNet (hub) and a spoke; `peered`: the spoke peers with the hub and
+// uses its route server (design §2), so its address space is advertised and its VMs get the BGP routes.
+std::string vnet_section(bool peered) {
+    const std::string rs_subnet = loopback(0);  // the route server listens in RouteServerSubnet
+    std::string s =
+        "virtual_network:\n  route_server_vnet: hub\n  vnets:\n"
+        "    - name: hub\n      address_spaces: [10.1.0.0/16, " +
+        rs_subnet + "/24]\n      subnets:\n        - {name: RouteServerSubnet, prefix: " + rs_subnet +
+        "/27}\n        - {name: workload, prefix: 10.1.1.0/24}\n";
+    if (peered) {
+        s += "      peerings: [{remote_vnet: spoke}]\n";
+    }
+    s += "    - name: spoke\n      address_spaces: [10.2.0.0/16]\n      subnets:\n"
+         "        - {name: app, prefix: 10.2.1.0/24}\n";
+    if (peered) {
+        s += "      peerings: [{remote_vnet: hub, use_remote_route_server: true}]\n";
+    }
+    s += "  vms:\n    - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20}\n"
+         "    - {name: vm2, vnet: spoke, subnet: app, nic_address: 10.2.1.20}\n";
+    return s;
+}
+
+bool withdrawn(const RawPeer& p, const std::string& prefix) {
+    for (const auto& u : p.updates) {
+        for (const auto& n : u.withdrawn) {
+            if (n.prefix.to_string() == prefix) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// SIGHUP with a VNet peering added (route server only, --no-fib): the spoke's address space is announced
+// to both NVAs; the one with route refresh gets a ROUTE-REFRESH, the one without is reset with Cease /
+// Other Configuration Change and gets the new space when it comes back; the spoke's VM now has the BGP
+// route; removing the peering again withdraws the space.
+TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
+    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
+        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(4);
+    const std::string a = loopback(61);
+    const std::string b = loopback(62);
+    const std::uint16_t port = free_port(rs);
+    const std::uint16_t api = free_port("127.0.0.1");
+    const auto config = [&](bool peered) {
+        return "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+               "]\n  port: " + std::to_string(port) +
+               "\n  idle_hold: 1\npeers:\n  - {name: a, address: " + a +
+               ", asn: 65061}\n  - {name: b, address: " + b + ", asn: 65062}\n" + vnet_section(peered) +
+               "api:\n  port: " + std::to_string(api) + "\n";
+    };
+    write_file(dir.file("rf.yaml"), config(false));
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), "--no-fib", dir.file("rf.yaml")}, dir.file("rf.log")));
+    RawPeer pa;
+    ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 10s, 100ms))
+        << read_file(dir.file("rf.log"));
+    ASSERT_TRUE(pa.handshake(65061, "10.0.0.61"));
+    EXPECT_TRUE(pa.remote_open.capabilities.route_refresh);
+    RawPeer pb;
+    pb.capabilities.route_refresh = false;
+    ASSERT_TRUE(pb.connect(b, rs, port));
+    ASSERT_TRUE(pb.handshake(65062, "10.0.0.62"));
+    ASSERT_TRUE(pa.announce({"10.61.0.0/24"}, a, {65061}));
+    pa.drain();
+    pb.drain();
+    EXPECT_TRUE(pa.has_announced("10.1.0.0/16"));
+    EXPECT_FALSE(pa.has_announced("10.2.0.0/16")) << "the spoke is not peered yet";
+    const std::string server = "http://127.0.0.1:" + std::to_string(api);
+    const auto effective = [&](const std::string& vm) {
+        return run_capture({rfctl_path(), "--server", server, "-o", "json", "vm", "effective-routes", vm},
+                           10s);
+    };
+    ASSERT_TRUE(wait_until([&] { return effective("vm1").find("10.61.0.0/24") != std::string::npos; }, 10s))
+        << effective("vm1");
+    EXPECT_EQ(effective("vm2").find("10.61.0.0/24"), std::string::npos) << effective("vm2");
+
+    write_file(dir.file("rf.yaml"), config(true));
+    d.signal(SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            (void)pa.receive(100ms);
+            return pa.has_announced("10.2.0.0/16") && !pa.route_refreshes.empty();
+        },
+        10s))
+        << read_file(dir.file("rf.log"));
+    const auto n = pb.await_notification(5s);
+    ASSERT_TRUE(n) << "the peer without route refresh is reset";
+    EXPECT_EQ(n->code, 6);
+    EXPECT_EQ(n->subcode, 6);  // Other Configuration Change
+    const std::string log = read_file(dir.file("rf.log"));
+    EXPECT_NE(
+        log.find("reload: virtual_network applied: address spaces announced [10.2.0.0/16], withdrawn []; "
+                 "ROUTE-REFRESH sent to 1 peer(s), 1 reset"),
+        std::string::npos)
+        << log;
+    EXPECT_EQ(log.find("virtual_network changed"), std::string::npos) << "applied, not left for a restart";
+    RawPeer pb2;
+    pb2.capabilities.route_refresh = false;
+    ASSERT_TRUE(wait_until([&] { return pb2.connect(b, rs, port, 500ms); }, 10s, 200ms));
+    ASSERT_TRUE(pb2.handshake(65062, "10.0.0.62")) << read_file(dir.file("rf.log"));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            (void)pb2.receive(100ms);
+            return pb2.has_announced("10.2.0.0/16") && pb2.has_announced("10.61.0.0/24");
+        },
+        5s));
+    EXPECT_TRUE(wait_until([&] { return effective("vm2").find("10.61.0.0/24") != std::string::npos; }, 10s))
+        << effective("vm2");
+
+    write_file(dir.file("rf.yaml"), config(false));
+    d.signal(SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            (void)pa.receive(100ms);
+            return withdrawn(pa, "10.2.0.0/16");
+        },
+        10s))
+        << read_file(dir.file("rf.log"));
+    EXPECT_TRUE(wait_until([&] { return effective("vm2").find("10.61.0.0/24") == std::string::npos; }, 10s))
+        << effective("vm2");
+
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
+}
+
+// FIB mode: the same SIGHUP gives the FIB the new model (the spoke's table gets the hub's address space).
+TEST(Routefabricd, SighupGivesTheFibTheNewVnetModel) {
+    if (!have_executable(daemon_path())) {
+        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(4);
+    const std::uint16_t port = free_port(rs);
+    const auto config = [&](bool peered) {
+        return "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+               "]\n  port: " + std::to_string(port) + "\n" + vnet_section(peered) +
+               "api:\n  enabled: false\n";
+    };
+    write_file(dir.file("rf.yaml"), config(false));
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(wait_until(
+        [&] { return read_file(dir.file("rf.log")).find("listening on") != std::string::npos; }, 20s))
+        << read_file(dir.file("rf.log"));
+    ASSERT_NE(read_file(dir.file("rf.log")).find("FIB: "), std::string::npos)
+        << read_file(dir.file("rf.log"));
+    write_file(dir.file("rf.yaml"), config(true));
+    d.signal(SIGHUP);
+    std::string log;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            log = read_file(dir.file("rf.log"));
+            return log.find("reload: virtual_network applied") != std::string::npos;
+        },
+        10s))
+        << log;
+    EXPECT_NE(log.find("announced [10.2.0.0/16]"), std::string::npos) << log;
+    const auto at = log.find("FIB model updated: ");
+    ASSERT_NE(at, std::string::npos) << log;
+    EXPECT_EQ(log.find("FIB model updated: 0 table(s) changed"), std::string::npos) << log;
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 15s));
     EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
         << read_file(dir.file("rf.log"));
 }
