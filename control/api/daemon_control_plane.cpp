@@ -160,6 +160,17 @@ ApiError peering_not_found(std::string_view name) {
 
 // ------------------------------------------------------------------------------------------ DaemonControlPlane
 
+namespace {
+
+ApiError no_vnet_model() {
+    return ApiError{ErrorCode::NotAvailable,
+                    "no virtual network model: routefabricd runs as a route server only; configure "
+                    "virtual_network (or run with --fib)",
+                    ""};
+}
+
+}  // namespace
+
 DaemonControlPlane::DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server,
                                        const config::Config& config, std::chrono::milliseconds timeout)
     : io_(io), server_(server), config_(config), timeout_(timeout), started_(std::chrono::steady_clock::now()) {}
@@ -440,12 +451,12 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fi
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::string_view vm) {
     if (!has_model_.load(std::memory_order_acquire)) {
-        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+        return unexpected(no_vnet_model());
     }
     const std::string n(vm);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
         if (!plan_) {  // cleared by a reload meanwhile
-            return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+            return unexpected(no_vnet_model());
         }
         const auto table = plan_->table_for_vm(*model_, n);
         if (!table) {
@@ -458,12 +469,12 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::s
 
 Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(std::string_view subnet) {
     if (!has_model_.load(std::memory_order_acquire)) {
-        return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+        return unexpected(no_vnet_model());
     }
     const std::string n(subnet);
     return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
         if (!plan_) {  // cleared by a reload meanwhile
-            return unexpected(ApiError{ErrorCode::NotAvailable, "no virtual network model: routefabricd runs as a route server only; configure virtual_network (or run with --fib)", ""});
+            return unexpected(no_vnet_model());
         }
         std::optional<fib::TableId> table;
         const auto slash = n.find('/');
