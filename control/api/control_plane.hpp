@@ -120,7 +120,7 @@ struct RibPath {
 };
 struct RibEntryInfo {
     std::string prefix;
-    std::vector<RibPath> paths;  // best first
+    std::vector<RibPath> paths;  // the ECMP set first (best first), then the other paths
     std::vector<std::string> ecmp_next_hops;
     std::string decided_by;  // the comparator step that put paths[0] before paths[1]
 };

@@ -169,6 +169,28 @@ ApiError no_vnet_model() {
                     ""};
 }
 
+// decidedBy in the API is an identifier for programs (docs/api.md); decision_step_name() is the
+// wording of the log lines.
+std::string_view decision_step_id(rib::DecisionStep step) {
+    switch (step) {
+        case rib::DecisionStep::OnlyPath:
+            return "OnlyPath";
+        case rib::DecisionStep::AsPathLength:
+            return "AsPathLength";
+        case rib::DecisionStep::Origin:
+            return "Origin";
+        case rib::DecisionStep::PeerBgpId:
+            return "PeerBgpId";
+        case rib::DecisionStep::PeerAddress:
+            return "PeerAddress";
+        case rib::DecisionStep::LowestPeerId:
+            return "LowestPeerId";
+        case rib::DecisionStep::PathId:
+            return "PathId";
+    }
+    return "Unknown";
+}
+
 }  // namespace
 
 DaemonControlPlane::DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server,
@@ -397,7 +419,7 @@ Result<RibEntryInfo, ApiError> DaemonControlPlane::rib_entry(const net::Prefix& 
         }
         RibEntryInfo out;
         out.prefix = entry->prefix.to_string();
-        out.decided_by = std::string(rib::decision_step_name(entry->decided_by));
+        out.decided_by = std::string(decision_step_id(entry->decided_by));
         for (const net::IpAddress& nh : entry->next_hops) {
             out.ecmp_next_hops.push_back(nh.to_string());
         }

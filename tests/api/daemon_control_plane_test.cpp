@@ -6,6 +6,8 @@
 
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "control/api/daemon_control_plane.hpp"
@@ -181,7 +183,9 @@ TEST_F(DaemonControlPlaneTest, LearnedAdvertisedRibAndEffectiveRoutes) {
     EXPECT_EQ(entry->paths.size(), 4U);  // two NVAs × two instances
     EXPECT_TRUE(entry->paths[0].best);
     EXPECT_EQ(entry->paths[0].communities.size(), 1U);
-    EXPECT_FALSE(entry->decided_by.empty());
+    const std::set<std::string> steps{"OnlyPath",     "AsPathLength", "Origin", "PeerBgpId",
+                                      "PeerAddress", "LowestPeerId", "PathId"};
+    EXPECT_TRUE(steps.contains(entry->decided_by)) << entry->decided_by;  // docs/api.md identifiers
     EXPECT_FALSE(cp_->rib_entry(*net::Prefix::parse("10.99.0.0/16")));
 
     auto eff = cp_->vm_effective_routes("vm1");
