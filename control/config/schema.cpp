@@ -57,8 +57,10 @@ const std::vector<KeyInfo>& schema() {
          "per prefix, send = the peer gets every path of the ECMP set; used where the peer offers the "
          "matching side."},
 
-        {"virtual_network", "map", "(none: the emulator's default lab)",
-         "The virtual network model the effective routes are computed from."},
+        {"virtual_network", "map", "(none)",
+         "The virtual network model the effective routes are computed from. Without it routefabricd "
+         "runs as a route server only (no FIB), unless the emulator is enabled (its default lab) or "
+         "--fib is given."},
         {"virtual_network.route_server_vnet", "name", "(required)",
          "The VNet whose RouteServerSubnet (/27 or larger) holds route_server.listen."},
         {"virtual_network.vnets", "list", "[]", "Virtual networks."},
