@@ -17,19 +17,12 @@
 #include <array>
 #include <cstdint>
 
+#include "control/net/hash.hpp"
+
 namespace rf::fib::ecmp {
 
-// A strong 64-bit finaliser (splitmix64 / Stafford variant 13).
-constexpr std::uint64_t mix64(std::uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-inline constexpr std::uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
+using net::kGolden;
+using net::mix64;
 
 // Seed of an IPv4 member (host byte order).
 constexpr std::uint64_t seed_v4(std::uint32_t address) {

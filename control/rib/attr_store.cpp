@@ -2,18 +2,15 @@
 
 #include <algorithm>
 
+#include "control/net/hash.hpp"
+
 namespace rf::rib {
 namespace {
 
-// splitmix64 step: a cheap, well-mixed way to fold one 64-bit word into the hash.
+// Folds one 64-bit word into the hash, then mixes (splitmix64 finaliser).
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
-    h ^= h >> 30;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBULL;
-    h ^= h >> 31;
-    return h;
+    h ^= v + net::kGolden + (h << 6) + (h >> 2);
+    return net::mix64(h);
 }
 
 std::uint64_t mix_address(std::uint64_t h, const net::IpAddress& a) {

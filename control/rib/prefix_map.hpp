@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "control/net/hash.hpp"
 #include "control/net/ip.hpp"
 
 namespace rf::rib {
@@ -36,12 +37,7 @@ struct PrefixMapEmpty {};  // the value type of a prefix set
 namespace prefix_map_detail {
 
 inline std::size_t mix64(std::uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ULL;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBULL;
-    x ^= x >> 31;
-    return static_cast<std::size_t>(x);
+    return static_cast<std::size_t>(net::mix64(x));
 }
 
 struct V4Key {
