@@ -21,6 +21,9 @@ set(RF_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
 
 if(TARGET routefabricd)
   install(TARGETS routefabricd RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR} COMPONENT routefabric OPTIONAL)
+  # The forwarding module (FIB, emulator, DPDK), found by routefabricd relative to its own directory.
+  install(TARGETS routefabric-forwarding LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/routefabric
+          COMPONENT routefabric OPTIONAL)
 endif()
 foreach(tool rfctl rf-decode rf-emulator rfbench)
   if(TARGET ${tool})

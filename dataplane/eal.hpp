@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dataplane/command_line.hpp"
+
 namespace rf::dataplane {
 
 struct EalConfig {
@@ -23,18 +25,6 @@ struct EalConfig {
 
 // The argument vector handed to rte_eal_init (argv[0] included).
 [[nodiscard]] std::vector<std::string> build_eal_args(const EalConfig& config, std::string_view program);
-
-// Splits a command line into the program's own arguments and EAL arguments. EAL arguments are
-// everything after a bare "--", or the whitespace-separated words of `--eal "<args>"` (single and double
-// quotes group words). Returns nullopt with `error` set on a malformed line (`--eal` without a value,
-// unbalanced quote).
-struct SplitCommandLine {
-    std::vector<std::string> app;  // without argv[0]
-    std::vector<std::string> eal;
-};
-[[nodiscard]] std::optional<SplitCommandLine> split_command_line(int argc, const char* const* argv,
-                                                                 std::string* error);
-[[nodiscard]] std::optional<std::vector<std::string>> split_words(std::string_view text, std::string* error);
 
 // Initialises the EAL once per process (later calls return the first result). Returns false with a
 // message when rte_eal_init fails. The runtime directory created for the unique file prefix is removed

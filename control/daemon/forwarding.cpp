@@ -1,6 +1,7 @@
 #include "control/daemon/forwarding.hpp"
 
 #include <rte_cycles.h>
+#include <rte_version.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,7 +35,7 @@ std::uint32_t last_address(std::uint32_t first, std::uint8_t length) {
 
 }  // namespace
 
-struct Forwarding::Impl {
+struct Plane {
     ForwardingOptions options;
     std::atomic<metrics::StandardMetrics*> metrics{nullptr};
     std::unique_ptr<fib::Fib> fib;
@@ -76,11 +77,36 @@ struct Forwarding::Impl {
     void monitor_loop();
 };
 
+// The module's implementation of the daemon's Forwarding interface.
+class DpdkForwarding final : public Forwarding {
+public:
+    explicit DpdkForwarding(std::unique_ptr<Plane> impl) : impl_(std::move(impl)) {}
+    ~DpdkForwarding() override;
+    DpdkForwarding(const DpdkForwarding&) = delete;
+    DpdkForwarding& operator=(const DpdkForwarding&) = delete;
+
+    rib::DeltaSink& sink() override;
+    void set_metrics(metrics::StandardMetrics* metrics) override;
+    bool update_model(const fib::VnetModel& model, std::string* detail) override;
+    void stop() override;
+    [[nodiscard]] bool emulator_running() const override;
+    [[nodiscard]] api::EmulatorStats emulator_stats() const override;
+    void collect() override;
+    [[nodiscard]] std::uint64_t fib_queue_depth() const override;
+    [[nodiscard]] std::string describe() const override;
+
+    static std::unique_ptr<Forwarding> create(const fib::VnetModel& model, const ForwardingOptions& options,
+                                              std::string* error);
+
+private:
+    std::unique_ptr<Plane> impl_;
+};
+
 namespace {
 
 class ForwardingSink final : public rib::DeltaSink {
 public:
-    explicit ForwardingSink(Forwarding::Impl& impl) : impl_(impl) {}
+    explicit ForwardingSink(Plane& impl) : impl_(impl) {}
     bool publish(std::span<const rib::RouteDelta> batch) override {
         const std::uint64_t t = rte_rdtsc();
         if (batch.empty()) {
@@ -121,12 +147,12 @@ public:
     }
 
 private:
-    Forwarding::Impl& impl_;
+    Plane& impl_;
 };
 
 }  // namespace
 
-void Forwarding::Impl::on_visible(std::uint64_t sequence) {
+void Plane::on_visible(std::uint64_t sequence) {
     const std::uint64_t now = rte_rdtsc();
     const double hz = static_cast<double>(rte_get_tsc_hz());
     {
@@ -148,7 +174,7 @@ void Forwarding::Impl::on_visible(std::uint64_t sequence) {
 
 // One probe per batch: the batch's IPv4 changes grouped by their new next-hop set; the largest group is
 // measured (a peer going down moves every prefix it carried to the same remaining set).
-void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
+void Plane::arm(std::span<const rib::RouteDelta> batch) {
     {
         // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at
         // most kMaxMeasurements per process: the probe keeps every run's (small) state for its lifetime.
@@ -216,7 +242,7 @@ void Forwarding::Impl::arm(std::span<const rib::RouteDelta> batch) {
     armed_sequence_atomic.store(armed_sequence, std::memory_order_release);
 }
 
-void Forwarding::Impl::close_measurement() {
+void Plane::close_measurement() {
     auto rep = emulator->probe().report(static_cast<double>(rte_get_tsc_hz()));
     emulator->probe().disarm();
     armed = false;
@@ -237,7 +263,7 @@ void Forwarding::Impl::close_measurement() {
     last_report = std::move(rep);
 }
 
-void Forwarding::Impl::monitor_loop() {
+void Plane::monitor_loop() {
     while (!monitor_stop.load(std::memory_order_acquire)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
         std::lock_guard lock(probe_mu);
@@ -248,9 +274,7 @@ void Forwarding::Impl::monitor_loop() {
     }
 }
 
-Forwarding::Forwarding(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-
-Forwarding::~Forwarding() {
+DpdkForwarding::~DpdkForwarding() {
     stop();
     impl_->emulator.reset();
     impl_->source.reset();
@@ -259,9 +283,9 @@ Forwarding::~Forwarding() {
     dataplane::eal_shutdown();
 }
 
-std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, const ForwardingOptions& options,
-                                               std::string* error) {
-    auto impl = std::make_unique<Impl>();
+std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
+                                                   const ForwardingOptions& options, std::string* error) {
+    auto impl = std::make_unique<Plane>();
     impl->options = options;
 
     dataplane::EalConfig eal;
@@ -295,7 +319,7 @@ std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, cons
         return nullptr;
     }
     impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib);
-    Impl* raw = impl.get();
+    Plane* raw = impl.get();
     impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });
 
     if (options.emulator) {
@@ -354,10 +378,10 @@ std::unique_ptr<Forwarding> Forwarding::create(const fib::VnetModel& model, cons
         }
         impl->monitor = std::thread([raw]() { raw->monitor_loop(); });
     }
-    return std::unique_ptr<Forwarding>(new Forwarding(std::move(impl)));
+    return std::make_unique<DpdkForwarding>(std::move(impl));
 }
 
-bool Forwarding::update_model(const fib::VnetModel& model, std::string* detail) {
+bool DpdkForwarding::update_model(const fib::VnetModel& model, std::string* detail) {
     const fib::ModelChangeResult r = impl_->fib->update_model(model);
     if (!r.ok) {
         *detail = "FIB refused the model: " + r.error;
@@ -369,15 +393,15 @@ bool Forwarding::update_model(const fib::VnetModel& model, std::string* detail) 
     return true;
 }
 
-void Forwarding::set_metrics(metrics::StandardMetrics* metrics) {
+void DpdkForwarding::set_metrics(metrics::StandardMetrics* metrics) {
     impl_->metrics.store(metrics, std::memory_order_release);
 }
 
-rib::DeltaSink& Forwarding::sink() {
+rib::DeltaSink& DpdkForwarding::sink() {
     return *impl_->sink;
 }
 
-void Forwarding::stop() {
+void DpdkForwarding::stop() {
     if (impl_->stopped) {
         return;
     }
@@ -392,13 +416,13 @@ void Forwarding::stop() {
     impl_->updater->stop();
 }
 
-bool Forwarding::emulator_running() const {
+bool DpdkForwarding::emulator_running() const {
     return impl_->emulator && impl_->emulator->running();
 }
 
-api::EmulatorStats Forwarding::emulator_stats() const {
+api::EmulatorStats DpdkForwarding::emulator_stats() const {
     api::EmulatorStats s;
-    const Impl& i = *impl_;
+    const Plane& i = *impl_;
     if (!i.emulator) {
         return s;
     }
@@ -443,7 +467,7 @@ api::EmulatorStats Forwarding::emulator_stats() const {
     return s;
 }
 
-void Forwarding::collect() {
+void DpdkForwarding::collect() {
     auto* m = impl_->metrics.load(std::memory_order_acquire);
     if (m == nullptr) {
         return;
@@ -456,11 +480,11 @@ void Forwarding::collect() {
     }
 }
 
-std::uint64_t Forwarding::fib_queue_depth() const {
+std::uint64_t DpdkForwarding::fib_queue_depth() const {
     return impl_->updater->stats().queue_depth;
 }
 
-std::string Forwarding::describe() const {
+std::string DpdkForwarding::describe() const {
     std::string s = "FIB: " + std::to_string(impl_->fib->table_count()) + " effective route table(s) for " +
                     std::to_string(impl_->fib->model().vms.size()) + " VMs";
     if (impl_->emulator) {
@@ -472,3 +496,17 @@ std::string Forwarding::describe() const {
 }
 
 }  // namespace rf::daemon
+
+// The module's entry points (the only symbols it exports; see forwarding.hpp).
+extern "C" __attribute__((visibility("default"))) std::uint64_t rf_forwarding_abi() {
+    return rf::daemon::forwarding_abi();
+}
+
+extern "C" __attribute__((visibility("default"))) const char* rf_forwarding_dpdk_version() {
+    return rte_version();
+}
+
+extern "C" __attribute__((visibility("default"))) rf::daemon::Forwarding* rf_forwarding_create(
+    const rf::fib::VnetModel* model, const rf::daemon::ForwardingOptions* options, std::string* error) {
+    return rf::daemon::DpdkForwarding::create(*model, *options, error).release();
+}

@@ -3,8 +3,9 @@
 // DeltaSink, and optionally the host emulator forwarding synthetic traffic from every VM through the
 // FIB, with a convergence probe armed for a batch of route changes whenever none is running.
 //
-// This is the only place in control/ that links the data plane (fib/, dataplane/): the libraries under
-// control/ stay free of DPDK headers; the daemon's main wires them together (dataplane → fib ← control).
+// forwarding.cpp is the only place in control/ that links the data plane (fib/, dataplane/, DPDK). It is
+// built as a module, routefabric-forwarding.so, which routefabricd loads (forwarding_loader.cpp) only
+// when it runs a FIB: the libraries under control/ and the daemon executable stay free of DPDK.
 //
 // Threads: sink() is called on the daemon's io_context thread (the RIB's strand). The FIB writer thread
 // calls the visibility observer. A monitor thread closes convergence measurements. The emulator's
@@ -35,40 +36,61 @@ struct ForwardingOptions {
     std::chrono::milliseconds convergence_timeout{5000};
 };
 
+// The forwarding side as routefabricd sees it. The implementation lives in the forwarding module
+// (routefabric-forwarding.so, forwarding.cpp), the only part of the daemon that links DPDK: a route server
+// without a FIB never loads it, so it maps no DPDK library at all.
 class Forwarding {
 public:
-    // Initialises EAL, creates the FIB and starts its updater (and the emulator when asked). nullptr with
-    // `error` on failure.
-    static std::unique_ptr<Forwarding> create(const fib::VnetModel& model, const ForwardingOptions& options,
-                                              std::string* error);
-    ~Forwarding();
+    virtual ~Forwarding() = default;
     Forwarding(const Forwarding&) = delete;
     Forwarding& operator=(const Forwarding&) = delete;
 
     // The RIB's DeltaSink (the FIB updater's queue, wrapped to time publishes and arm probes).
-    rib::DeltaSink& sink();
+    virtual rib::DeltaSink& sink() = 0;
     // Where publish latency and convergence are recorded (set once, before io.run()).
-    void set_metrics(metrics::StandardMetrics* metrics);
+    virtual void set_metrics(metrics::StandardMetrics* metrics) = 0;
     // A new VNet model at runtime (a reloaded virtual_network section): Fib::update_model, table ids stable
     // by name, readers never stop. `detail` says what changed, or why the model was refused (false; nothing
     // changed then). The emulator keeps the VMs and flows it started with. Any thread.
-    bool update_model(const fib::VnetModel& model, std::string* detail);
+    virtual bool update_model(const fib::VnetModel& model, std::string* detail) = 0;
     // Stops the emulator, drains and stops the FIB updater. Idempotent.
-    void stop();
+    virtual void stop() = 0;
 
-    [[nodiscard]] bool emulator_running() const;
-    [[nodiscard]] api::EmulatorStats emulator_stats() const;
+    [[nodiscard]] virtual bool emulator_running() const = 0;
+    [[nodiscard]] virtual api::EmulatorStats emulator_stats() const = 0;
     // Emulator packet counters into the metrics (a registry collector).
-    void collect();
+    virtual void collect() = 0;
     // Deltas in the FIB updater's queue, not yet applied.
-    [[nodiscard]] std::uint64_t fib_queue_depth() const;
-    [[nodiscard]] std::string describe() const;
+    [[nodiscard]] virtual std::uint64_t fib_queue_depth() const = 0;
+    [[nodiscard]] virtual std::string describe() const = 0;
 
-    struct Impl;
-
-private:
-    explicit Forwarding(std::unique_ptr<Impl> impl);
-    std::unique_ptr<Impl> impl_;
+protected:
+    Forwarding() = default;
 };
+
+// Loads the forwarding module and creates the forwarding side: initialises EAL, creates the FIB and
+// starts its updater (and the emulator when asked). nullptr with `error` on failure, naming the module
+// paths tried when none could be loaded. The module is looked up, in order, at $RF_FORWARDING_MODULE,
+// next to the running executable (a build tree), and in the installed library directory.
+std::unique_ptr<Forwarding> load_forwarding(const fib::VnetModel& model, const ForwardingOptions& options,
+                                            std::string* error);
+// "PATH (DPDK VERSION)" of the module load_forwarding would use, or "not available: WHY" (--version).
+[[nodiscard]] std::string describe_forwarding_module();
+
+// The module's interface. Both sides are built from the same sources; the ABI stamp makes a module from
+// another build refuse to load instead of misreading the structures passed across.
+inline constexpr const char* kForwardingModuleName = "routefabric-forwarding.so";
+inline constexpr const char* kForwardingCreateSymbol = "rf_forwarding_create";
+inline constexpr const char* kForwardingAbiSymbol = "rf_forwarding_abi";
+inline constexpr const char* kForwardingVersionSymbol = "rf_forwarding_dpdk_version";
+inline constexpr std::uint64_t kForwardingAbiVersion = 1;
+[[nodiscard]] constexpr std::uint64_t forwarding_abi() {
+    return kForwardingAbiVersion << 48U ^ sizeof(ForwardingOptions) << 32U ^ sizeof(fib::VnetModel) << 16U ^
+           sizeof(std::string) << 8U ^ sizeof(api::EmulatorStats);
+}
+using ForwardingCreateFn = Forwarding* (*)(const fib::VnetModel* model, const ForwardingOptions* options,
+                                           std::string* error);
+using ForwardingAbiFn = std::uint64_t (*)();
+using ForwardingVersionFn = const char* (*)();
 
 }  // namespace rf::daemon

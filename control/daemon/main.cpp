@@ -40,7 +40,7 @@
 #include "control/config/vnet_convert.hpp"
 #include "control/daemon/forwarding.hpp"
 #include "control/session/route_server.hpp"
-#include "dataplane/eal.hpp"
+#include "dataplane/command_line.hpp"
 
 namespace {
 
@@ -48,7 +48,8 @@ void usage() {
     std::fprintf(stderr,
                  "usage: routefabricd [--emulator|--no-emulator] [--fib|--no-fib] [--workers N] "
                  "[--log-level LEVEL] CONFIG [-- EAL ARGS...]\n"
-                 "       routefabricd --check-config CONFIG   (alias: --check)\n");
+                 "       routefabricd --check-config CONFIG   (alias: --check)\n"
+                 "       routefabricd --version               (and the forwarding module it would load)\n");
 }
 
 spdlog::level::level_enum level_of(const std::string& s) {
@@ -158,6 +159,10 @@ int main(int argc, char** argv) {
             check_only = true;
         } else if (a == "-h" || a == "--help") {
             usage();
+            return 0;
+        } else if (a == "--version") {
+            std::printf("routefabricd %s\nforwarding module: %s\n", RF_VERSION,
+                        rf::daemon::describe_forwarding_module().c_str());
             return 0;
         } else if (a == "--emulator") {
             emulator_flag = true;
@@ -274,7 +279,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<rf::daemon::Forwarding> forwarding;
     DiscardSink discard;
     if (fib) {
-        forwarding = rf::daemon::Forwarding::create(*model, fo, &error);
+        forwarding = rf::daemon::load_forwarding(*model, fo, &error);
         if (!forwarding) {
             spdlog::error("forwarding plane: {}", error);
             return 1;

@@ -41,6 +41,9 @@ foreach(entry IN LISTS entries)
   endif()
 endforeach()
 
+if(RF_MODULE)
+  list(APPEND expected ${RF_MODULE})
+endif()
 foreach(f IN LISTS expected)
   if(NOT EXISTS "${RF_PREFIX}/${f}")
     fail("missing ${f} in the installed tree")
@@ -54,11 +57,12 @@ foreach(p IN LISTS programs)
   endif()
 endforeach()
 
-# Nothing of the tests or benchmarks: no library, no GoogleTest/Google Benchmark file, no test or
-# micro-benchmark executable (the docs may talk about benchmarks).
+# Nothing of the tests or benchmarks: no library but routefabricd's forwarding module, no
+# GoogleTest/Google Benchmark file, no test or micro-benchmark executable (the docs may talk about
+# benchmarks).
 file(GLOB_RECURSE installed RELATIVE ${RF_PREFIX} ${RF_PREFIX}/*)
 foreach(f IN LISTS installed)
-  if(f MATCHES "^${RF_DATADIR}/doc/")
+  if(f MATCHES "^${RF_DATADIR}/doc/" OR f STREQUAL "${RF_MODULE}")
     continue()
   endif()
   get_filename_component(name "${f}" NAME)
@@ -66,6 +70,17 @@ foreach(f IN LISTS installed)
     fail("unexpected file installed: ${f}")
   endif()
 endforeach()
+
+# The installed daemon finds its installed module (relative to its own directory, not the build tree).
+if(RF_MODULE)
+  execute_process(COMMAND "${RF_PREFIX}/${RF_SBINDIR}/routefabricd" --version
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(FIND "${out}" "forwarding module: ${RF_PREFIX}/${RF_MODULE} (DPDK" at)
+  if(NOT rc EQUAL 0 OR at EQUAL -1)
+    fail("installed routefabricd --version does not find ${RF_PREFIX}/${RF_MODULE} (${rc}):\n${out}${err}")
+  endif()
+  message(STATUS "routefabricd --version: ${out}")
+endif()
 
 set(unit "${RF_PREFIX}/${RF_UNITDIR}/routefabricd.service")
 file(READ ${unit} text)
