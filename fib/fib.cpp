@@ -375,21 +375,20 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
             }
         }
     };
-    // Returns false when the prefix keeps its state (no group id left, or the same set).
-    auto update = [&](const rib::RouteDelta& d, GroupId& slot_g, GroupId& new_g) {
-        new_g = kNoGroup;
+    // Every delta's new group first (acquired: one reference each), with the group it replaces. IPv4
+    // entries come first, then IPv6, in order_/order6_ order. kFailed: no group id left, the prefix keeps
+    // its previous state.
+    moves_.clear();
+    auto prepare = [&](const rib::RouteDelta& d, GroupId old_g) {
+        GroupId new_g = kNoGroup;
         if (!d.next_hops.empty()) {
             new_g = groups_->acquire(NextHopType::VirtualNetworkGateway, d.next_hops);
             if (new_g == kNoGroup) {
-                ++r.failures;  // no group id left: keep the previous state of this prefix
-                return false;
+                ++r.failures;
+                new_g = kFailed;
             }
         }
-        if (new_g == slot_g) {
-            groups_->release(new_g);  // the map already holds a reference
-            return false;
-        }
-        return true;
+        moves_.push_back(Move{old_g, new_g});
     };
     // order_ visits the batch in prefix order, i.e. at random: prefetch the deltas (and then their
     // next-hop arrays) a few steps ahead, or a large batch stalls on a cache miss per delta.
@@ -403,39 +402,55 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
             __builtin_prefetch(ahead.next_hops.data());
             __builtin_prefetch(bgp_.slot_of(order_[i + kAhead / 2].first));
         }
-        const auto [key, index] = order_[i];
-        const rib::RouteDelta& d = batch[index];
-        GroupId old_g = bgp_.get(key);
-        GroupId new_g = kNoGroup;
-        if (!update(d, old_g, new_g)) {
-            continue;
-        }
-        ++r.changed;
-        bgp_.put(key, new_g);
-        propagate(d.prefix, old_g, new_g, d.sequence);
-        if (old_g != kNoGroup) {
-            released_.push_back(old_g);  // after the tables stop pointing at it
-        }
+        prepare(batch[order_[i].second], bgp_.get(order_[i].first));
     }
     for (const auto& [prefix, index] : order6_) {
-        const rib::RouteDelta& d = batch[index];
         auto it = bgp6_.find(prefix);
-        GroupId old_g = it == bgp6_.end() ? kNoGroup : it->second;
-        GroupId new_g = kNoGroup;
-        if (!update(d, old_g, new_g)) {
+        prepare(batch[index], it == bgp6_.end() ? kNoGroup : it->second);
+    }
+    repoint_whole_groups(&r);
+
+    // Returns false when the prefix keeps its state (no group id left, or the same set).
+    auto settle = [&](const Move& m) {
+        if (m.to == kFailed) {
+            return false;
+        }
+        if (m.to == m.from) {
+            groups_->release(m.to);  // the map already holds a reference
+            return false;
+        }
+        return true;
+    };
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+        const Move& m = moves_[i];
+        if (!settle(m)) {
             continue;
         }
+        const auto [key, index] = order_[i];
+        const rib::RouteDelta& d = batch[index];
         ++r.changed;
-        if (new_g == kNoGroup) {
-            bgp6_.erase(it);
-        } else if (it == bgp6_.end()) {
-            bgp6_.emplace(prefix, new_g);
-        } else {
-            it->second = new_g;
+        bgp_.put(key, m.to);
+        propagate(d.prefix, m.from, m.to, d.sequence);
+        if (m.from != kNoGroup) {
+            released_.push_back(m.from);  // after the tables stop pointing at it
         }
-        propagate(d.prefix, old_g, new_g, d.sequence);
-        if (old_g != kNoGroup) {
-            released_.push_back(old_g);
+    }
+    for (std::size_t j = 0; j < order6_.size(); ++j) {
+        const Move& m = moves_[order_.size() + j];
+        if (!settle(m)) {
+            continue;
+        }
+        const auto& [prefix, index] = order6_[j];
+        const rib::RouteDelta& d = batch[index];
+        ++r.changed;
+        if (m.to == kNoGroup) {
+            bgp6_.erase(prefix);
+        } else {
+            bgp6_.insert_or_assign(prefix, m.to);
+        }
+        propagate(d.prefix, m.from, m.to, d.sequence);
+        if (m.from != kNoGroup) {
+            released_.push_back(m.from);
         }
     }
     for (auto& s : slots_) {
@@ -456,7 +471,69 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     stats_.coalesced += r.coalesced;
     stats_.table_ops += r.table_ops;
     stats_.failures += r.failures;
+    stats_.repointed += r.repointed;
     return r;
+}
+
+// Prefix-independent convergence (BGP PIC): when a batch moves *every* reference of a group to one and
+// the same other group — an NVA going down takes its next hop out of each ECMP set it was in, for all of
+// that set's prefixes at once — the group is repointed to the new value before the batch is programmed.
+// Forwarding for all those prefixes changes with one store instead of one lookup-table operation per
+// prefix; the per-prefix operations that follow move them to the new group without changing how they
+// forward. Only whole groups qualify (a prefix left behind on the old group would change with it), and
+// only groups that no delta of this batch points to, and only groups of several prefixes (for one, the
+// per-prefix operation is as quick and needs no new group object).
+void Fib::repoint_whole_groups(ApplyResult* r) {
+    constexpr GroupId kMixed = kFailed - 1;
+    constexpr std::uint32_t kRepointMinPrefixes = 2;
+    const GroupId bound = groups_->id_bound();
+    if (pic_count_.size() < bound) {
+        pic_count_.resize(bound, 0);
+        pic_target_.resize(bound, kNoGroup);
+        pic_incoming_.resize(bound, 0);
+        pic_listed_.resize(bound, 0);
+    }
+    pic_touched_.clear();
+    const auto touch = [this](GroupId g) {
+        if (pic_listed_[g] == 0) {
+            pic_listed_[g] = 1;
+            pic_touched_.push_back(g);
+        }
+    };
+    for (const Move& m : moves_) {
+        if (m.to == kFailed || m.to == m.from) {
+            continue;
+        }
+        if (m.to != kNoGroup) {
+            touch(m.to);
+            pic_incoming_[m.to] = 1;
+        }
+        if (m.from == kNoGroup) {
+            continue;
+        }
+        touch(m.from);
+        if (pic_count_[m.from] == 0) {
+            pic_target_[m.from] = m.to == kNoGroup ? kMixed : m.to;  // a withdrawal falls back per prefix
+        } else if (pic_target_[m.from] != m.to) {
+            pic_target_[m.from] = kMixed;
+        }
+        ++pic_count_[m.from];
+    }
+    for (GroupId g : pic_touched_) {
+        const GroupId to = pic_target_[g];
+        // Every reference of g moves in this batch (the references counted are the BGP maps' own; a
+        // static route holding g keeps refs above the count, and so keeps g as it is).
+        if (pic_count_[g] >= kRepointMinPrefixes && to != kMixed && to != kNoGroup && pic_incoming_[g] == 0 &&
+            pic_count_[g] == groups_->refs(g) && groups_->repoint(g, to)) {
+            ++r->repointed;
+        }
+    }
+    for (GroupId g : pic_touched_) {
+        pic_count_[g] = 0;
+        pic_target_[g] = kNoGroup;
+        pic_incoming_[g] = 0;
+        pic_listed_[g] = 0;
+    }
 }
 
 ModelChangeResult Fib::update_model(const VnetModel& model) {

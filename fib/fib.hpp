@@ -65,6 +65,7 @@ struct ApplyResult {
     std::size_t changed = 0;     // prefixes whose Loc-RIB set changed
     std::size_t table_ops = 0;   // operations programmed, summed over lookup structures
     std::size_t failures = 0;    // refused by rte_fib (capacity) or no group id left
+    std::size_t repointed = 0;   // whole next-hop groups switched in place (Fib::repoint_whole_groups)
     std::uint64_t sequence = 0;  // highest sequence in the batch, now visible
 };
 
@@ -83,6 +84,7 @@ struct FibStats {
     std::uint64_t coalesced = 0;
     std::uint64_t table_ops = 0;
     std::uint64_t failures = 0;
+    std::uint64_t repointed = 0;    // next-hop groups repointed in place (prefix-independent convergence)
     std::uint64_t grace_waits = 0;  // a batch waited for readers to leave a standby instance
     std::uint64_t bgp_routes = 0;   // IPv4 and IPv6
     std::uint64_t bgp_routes_v6 = 0;
@@ -241,6 +243,20 @@ private:
     std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)
     std::vector<std::pair<net::Prefix, std::uint32_t>> order6_;
     std::vector<GroupId> released_;
+    // One batch's group moves (order_ then order6_ entries) and the per-group scratch of
+    // repoint_whole_groups(), reset after each use.
+    struct Move {
+        GroupId from;
+        GroupId to;  // kFailed: no group id was left, the prefix keeps `from`
+    };
+    static constexpr GroupId kFailed = ~GroupId{0};
+    void repoint_whole_groups(ApplyResult* r);
+    std::vector<Move> moves_;
+    std::vector<std::uint32_t> pic_count_;
+    std::vector<GroupId> pic_target_;
+    std::vector<std::uint8_t> pic_incoming_;
+    std::vector<std::uint8_t> pic_listed_;
+    std::vector<GroupId> pic_touched_;
     alignas(64) std::atomic<std::uint64_t> visible_sequence_{0};
     mutable std::mutex control_mu_;
     FibStats stats_;

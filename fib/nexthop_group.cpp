@@ -56,6 +56,9 @@ GroupTable::~GroupTable() {
     for (NextHopGroup* g : owned_) {
         delete g;
     }
+    for (const RetiredObject& r : replaced_) {
+        delete r.group;
+    }
 }
 
 GroupId GroupTable::acquire(NextHop value) {
@@ -118,6 +121,38 @@ void GroupTable::release(GroupId id) {
     }
 }
 
+bool GroupTable::repoint(GroupId id, GroupId like) {
+    if (id == kNoGroup || like == kNoGroup || id == like || id >= owned_.size() || like >= owned_.size() ||
+        owned_[id] == nullptr || owned_[like] == nullptr || refs_[id] == 0) {
+        return false;
+    }
+    NextHopGroup* old = owned_[id];
+    if (auto it = index_.find(old->value_); it != index_.end() && it->second == id) {
+        index_.erase(it);
+    }
+    if (detached_.size() <= id) {
+        detached_.resize(static_cast<std::size_t>(id) + 1, 0);
+    }
+    detached_[id] = 1;
+    auto* g = new NextHopGroup(id, owned_[like]->value_);
+    owned_[id] = g;
+    // Release: a reader that loads the slot sees the fully built group; a reader still holding `old`
+    // keeps it until its next quiescent point.
+    slots_[id].store(g, std::memory_order_release);
+    replaced_.push_back(RetiredObject{rte_rcu_qsbr_start(qsbr_), old});
+    ++stats_.repointed;
+    return true;
+}
+
+void GroupTable::dispose(NextHopGroup* g) {
+    g->magic_.store(NextHopGroup::kDead, std::memory_order_relaxed);
+    if (quarantine_) {
+        graveyard_.emplace_back(g);
+    } else {
+        delete g;
+    }
+}
+
 void GroupTable::retire_unused() {
     if (zero_.empty()) {
         return;
@@ -130,11 +165,15 @@ void GroupTable::retire_unused() {
         if (refs_[id] != 0 || g == nullptr) {
             continue;  // revived within the batch, or already retired by an earlier entry
         }
-        auto it = index_.find(g->value_);
-        if (it == index_.end() || it->second != id) {
-            continue;  // already retired
+        if (id < detached_.size() && detached_[id] != 0) {
+            detached_[id] = 0;  // repointed: not in index_ (its value belongs to another id)
+        } else {
+            auto it = index_.find(g->value_);
+            if (it == index_.end() || it->second != id) {
+                continue;  // already retired
+            }
+            index_.erase(it);
         }
-        index_.erase(it);
         retired_.push_back(Retired{token, id});
         ++stats_.retired_pending;
         --stats_.live;
@@ -144,18 +183,17 @@ void GroupTable::retire_unused() {
 
 std::size_t GroupTable::reclaim() {
     std::size_t n = 0;
+    while (!replaced_.empty() && rte_rcu_qsbr_check(qsbr_, replaced_.front().token, false) == 1) {
+        dispose(replaced_.front().group);
+        replaced_.pop_front();
+    }
     while (!retired_.empty() && rte_rcu_qsbr_check(qsbr_, retired_.front().token, false) == 1) {
         const GroupId id = retired_.front().id;
         retired_.pop_front();
         NextHopGroup* g = owned_[id];
         slots_[id].store(nullptr, std::memory_order_relaxed);
         owned_[id] = nullptr;
-        g->magic_.store(NextHopGroup::kDead, std::memory_order_relaxed);
-        if (quarantine_) {
-            graveyard_.emplace_back(g);
-        } else {
-            delete g;
-        }
+        dispose(g);
         free_ids_.push_back(id);
         --stats_.retired_pending;
         ++stats_.freed;

@@ -101,6 +101,7 @@ struct GroupStats {
     std::uint64_t retired_pending = 0;  // waiting for a grace period
     std::uint64_t freed = 0;
     std::uint64_t exhausted = 0;  // acquire() refused: no free id
+    std::uint64_t repointed = 0;  // repoint(): a group given another group's value in place
 };
 
 class GroupTable {
@@ -121,6 +122,13 @@ public:
     GroupId acquire(NextHopType type, std::span<const net::IpAddress> addresses);
     void add_ref(GroupId id);
     void release(GroupId id);
+    // Prefix-independent convergence: group `id` takes the value of group `like` in place, with one
+    // atomic store, so every prefix pointing at `id` forwards by the new value at once, however many
+    // there are. Readers see the old group or the new one, never a mix; the old object is freed after a
+    // grace period. The caller guarantees that every reference to `id` is about to move to `like` (Fib
+    // checks this per batch): `id` leaves the value index (acquire() never returns it again) and is
+    // retired when its references drain. False (nothing done) when either id is not live or is kNoGroup.
+    bool repoint(GroupId id, GroupId like);
     // Call once the lookup tables no longer reference the released groups (after the flip): groups at
     // zero references are retired with a fresh grace-period token.
     void retire_unused();
@@ -129,6 +137,8 @@ public:
     // The value of a group the writer holds a reference to (id != kNoGroup).
     [[nodiscard]] const NextHop& value_of(GroupId id) const { return owned_[id]->value_; }
     [[nodiscard]] std::uint32_t refs(GroupId id) const { return id < refs_.size() ? refs_[id] : 0; }
+    // One past the highest id handed out so far (for per-id scratch arrays).
+    [[nodiscard]] GroupId id_bound() const { return next_id_; }
     [[nodiscard]] GroupStats stats() const;
     [[nodiscard]] std::size_t memory_bytes() const;
 
@@ -142,6 +152,11 @@ private:
         std::uint64_t token;
         GroupId id;
     };
+    struct RetiredObject {
+        std::uint64_t token;
+        NextHopGroup* group;  // replaced by repoint(); its id lives on
+    };
+    void dispose(NextHopGroup* g);
 
     rte_rcu_qsbr* qsbr_;
     std::uint32_t capacity_;
@@ -153,8 +168,10 @@ private:
     std::vector<GroupId> free_ids_;
     NextHop scratch_;
     GroupId next_id_ = 1;
-    std::vector<GroupId> zero_;     // reached zero references since the last retire_unused()
-    std::deque<Retired> retired_;   // in token order
+    std::vector<GroupId> zero_;           // reached zero references since the last retire_unused()
+    std::deque<Retired> retired_;         // in token order
+    std::deque<RetiredObject> replaced_;  // in token order
+    std::vector<std::uint8_t> detached_;  // by id: repointed, out of index_ until retired
     std::vector<std::unique_ptr<NextHopGroup>> graveyard_;
     GroupStats stats_;
 };

@@ -97,7 +97,8 @@ void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out
                 const std::uint32_t v = (first >> 8) & 0xFFFFU;
                 bool ok = k == who[i] && g->members().size() == 1 + v % 4;
                 for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
-                    ok = g->members()[j].as_v4().value == ((first & 0xFFFFFF00U) | static_cast<std::uint32_t>(j));
+                    ok = g->members()[j].as_v4().value ==
+                         ((first & 0xFFFFFF00U) | static_cast<std::uint32_t>(j));
                 }
                 // Versions only grow, and were published before they could be seen.
                 ok = ok && v >= last_seen[k] && v <= published[k].load(std::memory_order_acquire);
@@ -185,6 +186,128 @@ TEST(FibConcurrency, ReadersNeverSeeTornFreedOrNonexistentGroupsWithQuarantine) 
     stress(true);
 }
 
+// Prefix-independent convergence under readers: every batch moves all prefixes (or, every fifth batch,
+// a random half) to the next version's ECMP set, so the FIB repoints whole groups in place while readers
+// look up flat out. A reader must get a live, intact group whose members are one published version's set
+// (never a mix of two), and per prefix the versions it sees never go back. Real frees: under ASan a
+// reader touching a replaced group object after it was freed is a heap-use-after-free.
+TEST(FibConcurrency, RepointedGroupsAreSeenWholeAndNeverFreedUnderReaders) {
+    constexpr std::uint32_t kShared = 64;  // /24s in 172.16.0.0/12 sharing the few ECMP sets
+    FibConfig c;
+    c.lookup.max_routes = 1U << 12;
+    c.lookup.num_tbl8 = 1U << 9;
+    c.max_groups = 1U << 12;
+    c.max_readers = kReaders;
+    std::string error;
+    auto fib = Fib::create(default_lab(8, 2), c, &error);
+    ASSERT_NE(fib, nullptr) << error;
+    const TableId table = *fib->table_for_vm("vm0");
+    FibUpdater updater(*fib, UpdaterConfig{1024, 256});
+    updater.start();
+    const auto prefix = [](std::uint32_t k) {
+        return net::Prefix::v4(net::Ipv4Address{0xAC100000U | (k << 8)}, 24);
+    };
+    // Version v's set: 2 + v % 3 members 10.(v>>8).(v&255).j — the members say which version they are.
+    const auto set_of = [](std::uint32_t v) {
+        std::vector<net::IpAddress> out;
+        for (std::uint32_t j = 0; j < 2 + v % 3; ++j) {
+            out.push_back(net::IpAddress::v4(net::Ipv4Address{(10U << 24) | ((v & 0xFFFFU) << 8) | (j + 1)}));
+        }
+        return out;
+    };
+    std::atomic<std::uint32_t> published{0};
+    std::atomic<bool> done{false};
+    std::atomic<int> online{0};
+    std::atomic<std::uint64_t> failures{0}, hits{0};
+    auto reader_main = [&](unsigned id) {
+        FibReader r(*fib, id);
+        online.fetch_add(1, std::memory_order_release);
+        std::mt19937 rng(id + 11);
+        std::array<std::uint32_t, kShared> last_seen{};
+        std::array<std::uint32_t, 32> dst{};
+        std::array<std::uint32_t, 32> who{};
+        std::array<std::uint64_t, 32> gid{};
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!done.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < deadline) {
+            for (std::size_t i = 0; i < dst.size(); ++i) {
+                who[i] = std::uniform_int_distribution<std::uint32_t>(0, kShared - 1)(rng);
+                dst[i] = prefix(who[i]).v4_address().value | (rng() & 0xFFU);
+            }
+            r.lookup_bulk(table, dst.data(), gid.data(), static_cast<unsigned>(dst.size()));
+            for (std::size_t i = 0; i < dst.size(); ++i) {
+                const NextHopGroup* g = r.group(gid[i]);
+                if (g == nullptr || !g->intact()) {
+                    failures.fetch_add(1);
+                    continue;
+                }
+                if (g->type() == NextHopType::None) {
+                    continue;  // before the first batch
+                }
+                const std::uint32_t v = (g->members()[0].as_v4().value >> 8) & 0xFFFFU;
+                bool ok = g->type() == NextHopType::VirtualNetworkGateway && g->members().size() == 2 + v % 3;
+                for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
+                    ok = g->members()[j] == set_of(v)[j];
+                }
+                ok = ok && v >= last_seen[who[i]] && v <= published.load(std::memory_order_acquire);
+                if (!ok) {
+                    failures.fetch_add(1);
+                }
+                last_seen[who[i]] = v;
+                hits.fetch_add(1, std::memory_order_relaxed);
+            }
+            r.quiescent();
+        }
+    };
+    std::vector<std::thread> readers;
+    for (int i = 0; i < kReaders; ++i) {
+        readers.emplace_back(reader_main, static_cast<unsigned>(i));
+    }
+    while (online.load(std::memory_order_acquire) < kReaders) {
+        std::this_thread::yield();
+    }
+    std::mt19937 rng(3);
+    std::array<std::uint32_t, kShared> version{};
+    std::uint64_t seq = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (std::uint32_t b = 1; b <= 400 && std::chrono::steady_clock::now() < deadline; ++b) {
+        published.store(b, std::memory_order_release);  // before any reader can see version b
+        std::vector<rib::RouteDelta> batch;
+        const bool half = b % 5 == 0;
+        for (std::uint32_t k = 0; k < kShared; ++k) {
+            if (half && (rng() & 1U) != 0) {
+                continue;
+            }
+            version[k] = b;
+            rib::RouteDelta d;
+            d.sequence = ++seq;
+            d.prefix = prefix(k);
+            d.next_hops = set_of(b);
+            batch.push_back(std::move(d));
+        }
+        while (!updater.publish(batch)) {
+            std::this_thread::yield();
+            if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(30)) {
+                FAIL() << "queue never drained";
+            }
+        }
+    }
+    ASSERT_TRUE(updater.wait_visible(seq, std::chrono::seconds(60)));
+    done.store(true, std::memory_order_release);
+    for (std::thread& t : readers) {
+        t.join();
+    }
+    updater.stop();
+    EXPECT_EQ(failures.load(), 0U);
+    EXPECT_GT(hits.load(), 0U);
+    EXPECT_GT(fib->stats().repointed, 0U);
+    EXPECT_EQ(fib->stats().failures, 0U);
+    for (std::uint32_t k = 0; k < kShared; ++k) {
+        const auto nh = fib->programmed(table, prefix(k));
+        ASSERT_TRUE(nh);
+        EXPECT_EQ(nh->addresses, set_of(version[k]));
+    }
+}
+
 // Same with real frees: under ASan a reader touching a freed group is a heap-use-after-free.
 TEST(FibConcurrency, ReadersNeverTouchFreedGroups) {
     stress(false);
@@ -211,7 +334,8 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
         m.vms.push_back(Vm{"fw2-vm", "hub", "fw2", test::A("10.1.3.4"), 0});
         if (udr) {
             m.route_tables[0].routes.push_back(UserDefinedRoute{"via-fw", test::P("198.51.100.0/24"),
-                                                                UdrNextHopType::VirtualAppliance, test::A("10.1.1.30")});
+                                                                UdrNextHopType::VirtualAppliance,
+                                                                test::A("10.1.1.30")});
         }
         return m;
     };
@@ -231,7 +355,8 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
         d.next_hops = {test::A(hop)};
         return d;
     };
-    ASSERT_TRUE(updater.publish(std::vector{bgp("198.51.100.0/24", "10.1.1.4"), bgp("2001:db8::/32", "fd00::4")}));
+    ASSERT_TRUE(
+        updater.publish(std::vector{bgp("198.51.100.0/24", "10.1.1.4"), bgp("2001:db8::/32", "fd00::4")}));
     ASSERT_TRUE(updater.wait_visible(seq, std::chrono::seconds(30)));
 
     std::atomic<bool> done{false};
@@ -251,12 +376,14 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
         std::array<std::uint64_t, 8> gid6{};
         auto is = [](const NextHopGroup* g, NextHopType t, const net::IpAddress* member) {
             return g != nullptr && g->intact() && g->type() == t &&
-                   (member == nullptr ? g->members().empty() : g->members().size() == 1 && g->members()[0] == *member);
+                   (member == nullptr ? g->members().empty()
+                                      : g->members().size() == 1 && g->members()[0] == *member);
         };
         while (!done.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < deadline) {
             for (const TableId t : {fw, fw2}) {
                 for (std::size_t i = 0; i < dst.size(); ++i) {
-                    dst[i] = (i % 2 == 0 ? 0x0A018000U : 0xC6336400U) | (rng() & 0xFFU);  // 10.1.128.x / 198.51.100.x
+                    dst[i] = (i % 2 == 0 ? 0x0A018000U : 0xC6336400U) |
+                             (rng() & 0xFFU);  // 10.1.128.x / 198.51.100.x
                 }
                 r.lookup_bulk(t, dst.data(), gid.data(), static_cast<unsigned>(dst.size()));
                 for (std::size_t i = 0; i < dst.size(); ++i) {
@@ -304,7 +431,8 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
         ASSERT_TRUE(r.ok) << r.error;
         switched += r.switched;
         // BGP churn on other prefixes meanwhile (the updater's thread).
-        std::vector<rib::RouteDelta> batch{bgp(("203.0." + std::to_string(i % 50) + ".0/24").c_str(), "10.1.1.5")};
+        std::vector<rib::RouteDelta> batch{
+            bgp(("203.0." + std::to_string(i % 50) + ".0/24").c_str(), "10.1.1.5")};
         while (!updater.publish(batch)) {
             std::this_thread::yield();
         }
@@ -317,7 +445,7 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
     updater.stop();
     EXPECT_EQ(failures.load(), 0U);
     EXPECT_GT(lookups.load(), 0U);
-    EXPECT_GE(switched, 20U);  // every change split the fw table off or joined it back
+    EXPECT_GE(switched, 20U);                      // every change split the fw table off or joined it back
     EXPECT_EQ(fib->lookup(fw), fib->lookup(fw2));  // an even count of changes: no UDR, shared again
 }
 

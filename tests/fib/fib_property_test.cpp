@@ -1,10 +1,13 @@
 // Property: after every batch of random deltas (IPv4 and IPv6), every table equals a reference built
 // from a plain std::map by the selection rules — the control view (programmed), what a reader looks up
 // (both families), and a replica that follows the table's delta log. Three runtime VNet-model changes
-// (a UDR, a route-table association, a peering) happen between batches.
+// (a UDR, a route-table association, a peering) happen between batches, and every seventh batch takes
+// one next hop out of every set it is in (a peer down, which the FIB applies by repointing whole groups).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -140,9 +143,10 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
     const std::vector<net::IpAddress> nvas{A("10.1.1.4"), A("10.1.1.5"), A("10.1.1.6"), A("10.1.1.7")};
     const std::vector<net::IpAddress> nvas6{A("fd00::4"), A("fd00::5"), A("fd00::6")};
     std::map<net::Prefix, std::vector<net::IpAddress>> bgp;  // the reference Loc-RIB
-    std::vector<TableReplica> replicas;                       // delta-log followers, by table
+    std::vector<TableReplica> replicas;                      // delta-log followers, by table
     std::uint64_t seq = 0;
     std::uint64_t followed = 0;
+    std::uint64_t repointed = 0;
 
     for (int b = 0; b < 80; ++b) {
         if (b == 20 || b == 40 || b == 60) {
@@ -155,6 +159,26 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
         }
         std::vector<rib::RouteDelta> batch;
         const int n = b % 10 == 9 ? 400 : std::uniform_int_distribution<int>(1, 40)(rng);
+        if (b % 7 == 3) {
+            // A peer-down batch: one next hop leaves every set it is in (the FIB repoints whole groups).
+            const bool v6 = std::uniform_int_distribution<int>(0, 3)(rng) == 0;
+            const std::vector<net::IpAddress>& from = v6 ? nvas6 : nvas;
+            const net::IpAddress gone =
+                from[std::uniform_int_distribution<std::size_t>(0, from.size() - 1)(rng)];
+            for (auto it = bgp.begin(); it != bgp.end();) {
+                if (std::find(it->second.begin(), it->second.end(), gone) == it->second.end()) {
+                    ++it;
+                    continue;
+                }
+                rib::RouteDelta d;
+                d.sequence = ++seq;
+                d.prefix = it->first;
+                std::erase(it->second, gone);
+                d.next_hops = it->second;
+                batch.push_back(d);
+                it = it->second.empty() ? bgp.erase(it) : std::next(it);
+            }
+        }
         for (int i = 0; i < n; ++i) {
             rib::RouteDelta d;
             d.sequence = ++seq;
@@ -171,6 +195,7 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
         }
         const ApplyResult r = fib->apply(batch);
         ASSERT_EQ(r.failures, 0U);
+        repointed += r.repointed;
         ASSERT_EQ(fib->visible_sequence(), seq);
 
         for (TableId t = 0; t < fib->table_count(); ++t) {
@@ -183,8 +208,8 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
             }
             for (const net::Prefix& p : keys) {
                 const auto want = reference(spec, p, bgp);
-                ASSERT_EQ(fib->programmed(t, p), want) << "table " << spec.name << " prefix " << p.to_string()
-                                                        << " batch " << b;
+                ASSERT_EQ(fib->programmed(t, p), want)
+                    << "table " << spec.name << " prefix " << p.to_string() << " batch " << b;
                 if (want) {
                     ref_table[p] = *want;
                 }
@@ -241,13 +266,14 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
                 dst[i] = a;
             }
             for (std::size_t i = 0; i < dst6.size(); ++i) {
-                const net::Prefix& p = pool[std::uniform_int_distribution<std::size_t>(300, pool.size() - 1)(rng)];
+                const net::Prefix& p =
+                    pool[std::uniform_int_distribution<std::size_t>(300, pool.size() - 1)(rng)];
                 net::IpAddress a = net::IpAddress::v6(net::Ipv6Address{});
                 a.bytes = p.bytes;
                 for (std::size_t k = p.length / 8; k < 16; ++k) {
                     const int keep = k == p.length / 8 ? (0xFF << (8 - p.length % 8)) & 0xFF : 0;
-                    a.bytes[k] = static_cast<std::uint8_t>((a.bytes[k] & keep) |
-                                                           (std::uniform_int_distribution<int>(0, 255)(rng) & ~keep));
+                    a.bytes[k] = static_cast<std::uint8_t>(
+                        (a.bytes[k] & keep) | (std::uniform_int_distribution<int>(0, 255)(rng) & ~keep));
                 }
                 if (i % 4 == 3) {
                     a.bytes[0] = static_cast<std::uint8_t>(std::uniform_int_distribution<int>(0, 255)(rng));
@@ -278,6 +304,8 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
     EXPECT_GT(s.coalesced, 0U);
     EXPECT_GT(followed, 0U);
     EXPECT_EQ(s.model_changes, 3U);
+    EXPECT_GT(repointed, 0U);  // the peer-down batches exercised the in-place repoint
+    EXPECT_EQ(s.repointed, repointed);
 }
 
 }  // namespace

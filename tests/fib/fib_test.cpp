@@ -1,9 +1,10 @@
+#include "fib/fib.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 
-#include "fib/fib.hpp"
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
 #include "tests/fib/test_util.hpp"
@@ -91,7 +92,8 @@ TEST_F(FibTest, BgpRouteIsProgrammedThenWithdrawnBackToTheSystemRoute) {
 }
 
 TEST_F(FibTest, LongPrefixesUseTbl8AndFallBackOnWithdrawal) {
-    fib->apply(std::vector{delta(1, "100.64.1.16/28", {"10.1.1.4"}), delta(2, "100.64.1.0/24", {"10.1.1.5"})});
+    fib->apply(
+        std::vector{delta(1, "100.64.1.16/28", {"10.1.1.4"}), delta(2, "100.64.1.0/24", {"10.1.1.5"})});
     EXPECT_EQ(look(workload, "100.64.1.17")->addresses, std::vector<net::IpAddress>{A("10.1.1.4")});
     EXPECT_EQ(look(workload, "100.64.1.40")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
     fib->apply(std::vector{delta(3, "100.64.1.16/28", {})});
@@ -190,7 +192,8 @@ TEST_F(FibTest, Ipv6BgpRoutesAreProgrammedLookedUpAndWithdrawn) {
     EXPECT_FALSE(look6(spoke2, "2001:db8:1::1"));  // no "use remote route server"
     EXPECT_EQ(fib->programmed(workload, P("2001:db8::/32"))->type, NextHopType::VirtualNetworkGateway);
     fib->apply(std::vector{delta(4, "2001:db8:1::/48", {})});
-    EXPECT_EQ(look6(workload, "2001:db8:1::1")->addresses, (std::vector<net::IpAddress>{A("fd00::4"), A("fd00::5")}));
+    EXPECT_EQ(look6(workload, "2001:db8:1::1")->addresses,
+              (std::vector<net::IpAddress>{A("fd00::4"), A("fd00::5")}));
     fib->apply(std::vector{delta(5, "::/0", {"fd00::9"})});
     EXPECT_EQ(look6(workload, "3000::1")->addresses, std::vector<net::IpAddress>{A("fd00::9")});
     EXPECT_EQ(look(workload, "8.8.8.8")->type, NextHopType::Internet);  // IPv4 default untouched
@@ -243,6 +246,94 @@ TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
     u.stop();
     EXPECT_EQ(fib->stats().bgp_routes, 5U);
     EXPECT_EQ(look(workload, "198.51.104.1")->type, NextHopType::VirtualNetworkGateway);
+}
+
+// An NVA going down takes its next hop out of every ECMP set it was in: when a batch moves every prefix
+// of a group to the same new set, the group is repointed in place (one store) before the per-prefix
+// operations, and the result is the same as without it.
+TEST_F(FibTest, BatchMovingAWholeGroupRepointsItAndEndsInTheSameState) {
+    std::vector<rib::RouteDelta> up;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 100; ++i) {
+        up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
+    }
+    for (int i = 0; i < 10; ++i) {
+        up.push_back(delta(++seq, "203.0." + std::to_string(i) + ".0/24", {"10.1.1.4"}));
+    }
+    ASSERT_EQ(fib->apply(up).repointed, 0U);
+    const GroupStats before = fib->stats().groups;
+
+    // 10.1.1.4 goes down: the pair's 100 prefixes move to {10.1.1.5}, the 10 single-path ones go.
+    std::vector<rib::RouteDelta> down;
+    for (int i = 0; i < 100; ++i) {
+        down.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
+    }
+    for (int i = 0; i < 10; ++i) {
+        down.push_back(delta(++seq, "203.0." + std::to_string(i) + ".0/24", {}));
+    }
+    const ApplyResult r = fib->apply(down);
+    EXPECT_EQ(r.repointed, 1U);
+    EXPECT_EQ(r.changed, 110U);
+    EXPECT_EQ(fib->stats().repointed, 1U);
+    for (int i = 0; i < 100; i += 7) {
+        const auto nh = look(workload, "198.51." + std::to_string(i) + ".1");
+        ASSERT_TRUE(nh.has_value());
+        EXPECT_EQ(nh->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+        EXPECT_EQ(look(spoke1, "198.51." + std::to_string(i) + ".1")->addresses,
+                  std::vector<net::IpAddress>{A("10.1.1.5")});
+    }
+    EXPECT_EQ(look(workload, "203.0.3.1")->type, NextHopType::Internet);
+    // The pair's group is gone once drained; {10.1.1.5} is the one live BGP group left.
+    EXPECT_EQ(fib->stats().groups.live, before.live - 1);
+    EXPECT_EQ(fib->stats().groups.repointed, 1U);
+
+    // The pair comes back: {10.1.1.5} is repointed the other way (every one of its prefixes moves).
+    for (auto& d : up) {
+        d.sequence = ++seq;
+    }
+    EXPECT_EQ(fib->apply(up).repointed, 1U);
+    EXPECT_EQ(look(workload, "198.51.42.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.5")}));
+    EXPECT_EQ(look(workload, "203.0.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.4")});
+}
+
+TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
+    std::vector<rib::RouteDelta> up;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 20; ++i) {
+        up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
+    }
+    fib->apply(up);
+    // 19 of 20 move: the 20th still forwards over the pair.
+    std::vector<rib::RouteDelta> most;
+    for (int i = 0; i < 19; ++i) {
+        most.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
+    }
+    EXPECT_EQ(fib->apply(most).repointed, 0U);
+    EXPECT_EQ(look(workload, "198.51.19.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.5")}));
+    EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    // Two destinations for one group's prefixes: per prefix, no repoint (nor for the pair's last prefix:
+    // a group of one prefix gains nothing from it).
+    std::vector<rib::RouteDelta> split{delta(++seq, "198.51.19.0/24", {"10.1.1.6"}),
+                                       delta(++seq, "198.51.0.0/24", {"10.1.1.7"}),
+                                       delta(++seq, "198.51.1.0/24", {"10.1.1.7"})};
+    for (int i = 2; i < 19; ++i) {
+        split.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.6"}));
+    }
+    EXPECT_EQ(fib->apply(split).repointed, 0U);
+    EXPECT_EQ(look(workload, "198.51.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.7")});
+    EXPECT_EQ(look(workload, "198.51.5.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
+    // A group that also receives prefixes in the batch is not repointed: it keeps the newcomers.
+    std::vector<rib::RouteDelta> swap{delta(++seq, "198.51.0.0/24", {"10.1.1.6"}),
+                                      delta(++seq, "198.51.1.0/24", {"10.1.1.6"})};
+    for (int i = 2; i < 20; ++i) {
+        swap.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.7"}));
+    }
+    EXPECT_EQ(fib->apply(swap).repointed, 0U);
+    EXPECT_EQ(look(workload, "198.51.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
+    EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.7")});
+    EXPECT_EQ(fib->stats().repointed, 0U);
 }
 
 }  // namespace

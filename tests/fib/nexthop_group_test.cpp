@@ -1,3 +1,5 @@
+#include "fib/nexthop_group.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -5,7 +7,6 @@
 #include <vector>
 
 #include "fib/dpdk.hpp"
-#include "fib/nexthop_group.hpp"
 #include "tests/fib/test_util.hpp"
 
 namespace rf::fib {
@@ -153,6 +154,51 @@ TEST(NextHopGroups, ReleasedGroupIsFreedOnlyAfterEveryReaderPassedAQuiescentPoin
     EXPECT_EQ(g.stats().freed, 1U);
     // The id is reused for the next new group.
     EXPECT_EQ(g.acquire(vng({"10.0.0.9"})), id);
+    rte_rcu_qsbr_thread_offline(v.get(), 0);
+    rte_rcu_qsbr_thread_unregister(v.get(), 0);
+}
+
+TEST(NextHopGroups, RepointSwapsTheValueInPlaceAndFreesTheOldObjectAfterTheGracePeriod) {
+    auto v = make_qsbr(2);
+    GroupTable g(v.get(), 8, /*quarantine=*/true);
+    rte_rcu_qsbr_thread_register(v.get(), 0);
+    rte_rcu_qsbr_thread_online(v.get(), 0);
+    const GroupId pair = g.acquire(vng({"10.0.0.1", "10.0.0.2"}));
+    g.add_ref(pair);  // two prefixes use the pair
+    const GroupId survivor = g.acquire(vng({"10.0.0.2"}));
+    const NextHopGroup* held = g.get(pair);  // a reader in the middle of a burst
+
+    ASSERT_TRUE(g.repoint(pair, survivor));
+    EXPECT_EQ(g.stats().repointed, 1U);
+    const NextHopGroup* now = g.get(pair);
+    ASSERT_NE(now, held);
+    EXPECT_EQ(now->id(), pair);
+    EXPECT_EQ(now->value(), vng({"10.0.0.2"}));
+    EXPECT_TRUE(now->intact());
+    EXPECT_TRUE(held->intact());  // the reader's old object is untouched until it reports
+    EXPECT_EQ(g.reclaim(), 0U);
+    EXPECT_TRUE(held->live());
+    // The repointed id is out of the value index: the old set gets a new group, the new set its own one.
+    const GroupId again = g.acquire(vng({"10.0.0.1", "10.0.0.2"}));
+    EXPECT_NE(again, pair);
+    EXPECT_EQ(g.acquire(vng({"10.0.0.2"})), survivor);
+    EXPECT_FALSE(g.repoint(pair, kNoGroup));
+    EXPECT_FALSE(g.repoint(pair, pair));
+
+    rte_rcu_qsbr_quiescent(v.get(), 0);
+    g.reclaim();
+    EXPECT_FALSE(held->live());  // quarantined and poisoned: the replaced object is gone
+
+    // The prefixes move to `survivor`: the repointed id drains, retires and is freed like any other,
+    // without taking the survivor's index entry with it.
+    g.release(pair);
+    g.release(pair);
+    g.retire_unused();
+    rte_rcu_qsbr_quiescent(v.get(), 0);
+    EXPECT_EQ(g.reclaim(), 1U);
+    EXPECT_EQ(g.get(pair), nullptr);
+    EXPECT_EQ(g.acquire(vng({"10.0.0.2"})), survivor);
+    EXPECT_EQ(g.refs(survivor), 3U);
     rte_rcu_qsbr_thread_offline(v.get(), 0);
     rte_rcu_qsbr_thread_unregister(v.get(), 0);
 }
