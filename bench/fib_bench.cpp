@@ -264,6 +264,71 @@ void BM_Load(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
 }
 
+// --- peer-down: prefix-independent convergence ----------------------------------------------------------
+
+// N prefixes, each over NVA A (10.1.1.4) and one of 7 others (7 ECMP pairs, N/7 prefixes each). A goes
+// down: one batch gives every prefix its other member alone. range(1) = 1: FibConfig::repoint_groups on
+// (the default: the 7 pairs are repointed in place, then the prefixes are moved one by one), 0: off.
+// Reports when forwarding changed for all N prefixes (repoint_visible_us; the whole batch without a
+// repoint) against the batch's total (visible_us), both wall time.
+void BM_PeerDown(benchmark::State& state) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    const bool repoint = state.range(1) != 0;
+    const auto routes = make_routes(n, 7);
+    fib::FibConfig c = config_for(n);
+    c.repoint_groups = repoint;
+    std::string error;
+    auto f = fib::Fib::create(fib::default_lab(100, 4), c, &error);
+    if (!f) {
+        state.SkipWithError(error.c_str());
+        return;
+    }
+    const net::IpAddress a = net::IpAddress::v4(net::Ipv4Address{0x0A010104U});
+    std::vector<rib::RouteDelta> up;
+    std::vector<rib::RouteDelta> down;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        const net::IpAddress other =
+            net::IpAddress::v4(net::Ipv4Address{0x0A010105U + static_cast<std::uint32_t>(i % 7)});
+        up.push_back(rib::RouteDelta{0, routes[i].prefix, {a, other}});
+        down.push_back(rib::RouteDelta{0, routes[i].prefix, {other}});
+    }
+    std::uint64_t seq = 0;
+    double switched = 0;
+    double total = 0;
+    std::size_t repointed = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (auto& d : up) {
+            d.sequence = ++seq;
+        }
+        f->apply(up);
+        f->sync(true);
+        for (auto& d : down) {
+            d.sequence = ++seq;
+        }
+        state.ResumeTiming();
+        const auto t0 = Clock::now();
+        const fib::ApplyResult r = f->apply(down);
+        const double batch = std::chrono::duration<double>(Clock::now() - t0).count();
+        total += batch;
+        switched += r.repointed != 0 ? std::chrono::duration<double>(r.repoint_visible).count() : batch;
+        repointed += r.repointed;
+        state.PauseTiming();
+        f->sync(true);
+        state.ResumeTiming();
+    }
+    const auto it = static_cast<double>(state.iterations());
+    state.counters["forwarding_switched_us"] = switched * 1e6 / it;
+    state.counters["batch_visible_us"] = total * 1e6 / it;
+    state.counters["groups_repointed"] = static_cast<double>(repointed) / it;
+    state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
+}
+BENCHMARK(BM_PeerDown)
+    ->ArgsProduct({{1000, 10000, 100000}, {1, 0}})
+    ->Iterations(5)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 // --- memory per table: lazy and shared lookup structures ----------------------------------------------
 
 // A hub with `tables` subnets, each on its own route table: route tables come in identical pairs (the

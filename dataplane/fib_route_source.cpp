@@ -121,11 +121,12 @@ fib::VnetModel make_lab_model(std::uint32_t vms, std::uint32_t vms_per_host) {
 }
 
 std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, std::uint32_t max_routes,
-                                                 std::string* error) {
+                                                 std::string* error, bool repoint_groups) {
     auto p = std::unique_ptr<FibProducer>(new FibProducer());
     fib::FibConfig cfg;
     cfg.lookup.max_routes = max_routes + 1024;
     cfg.lookup.num_tbl8 = 1U << 10;
+    cfg.repoint_groups = repoint_groups;
     p->fib_ = fib::Fib::create(model, cfg, error);
     if (!p->fib_)
         return nullptr;

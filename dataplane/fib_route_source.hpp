@@ -49,8 +49,9 @@ private:
 
 class FibProducer final : public RouteProducer {
 public:
+    // `repoint_groups`: fib::FibConfig::repoint_groups (prefix-independent convergence; off to compare).
     static std::unique_ptr<FibProducer> create(const fib::VnetModel& model, std::uint32_t max_routes,
-                                               std::string* error);
+                                               std::string* error, bool repoint_groups = true);
     ~FibProducer() override;
     RouteSource& source() override { return *source_; }
     const Topology& topology() const override { return topo_; }

@@ -43,6 +43,7 @@ struct Options {
     std::uint32_t flows6_per_vm = 0;  // IPv6 flows per VM toward them
     unsigned burst = 32;
     unsigned pass_target_us = 400;
+    bool repoint_groups = true;
     unsigned memory_mb = 0;  // 0 = sized from the run
     std::string source =
 #ifdef RF_DATAPLANE_HAVE_FIB
@@ -78,6 +79,8 @@ void usage() {
         "  --burst N              packets per host burst (default 32; the maximum with a pass-time target)\n"
         "  --pass-target-us N     workers scale their burst so one pass over their hosts takes about N us\n"
         "                         (default 400; 0 = fixed bursts)\n"
+        "  --no-repoint           FIB source: apply whole-group moves prefix by prefix (no in-place group\n"
+        "                         repoint, i.e. no prefix-independent convergence) to measure what it saves\n"
         "  --source fib|lpm       route source (default fib when built with the FIB)\n"
         "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn (default all)\n"
         "  --rate-seconds S       forwarding-rate measurement time (default 2)\n"
@@ -155,6 +158,8 @@ bool parse(const std::vector<std::string>& args, Options& o) {
             o.pass_target_us = num();
         else if (a == "--source")
             o.source = next();
+        else if (a == "--no-repoint")
+            o.repoint_groups = false;
         else if (a == "--scenarios")
             o.scenarios = split(next(), ',');
         else if (a == "--rate-seconds")
@@ -569,7 +574,7 @@ int main(int argc, char** argv) {
     if (o.source == "fib") {
 #ifdef RF_DATAPLANE_HAVE_FIB
         auto model = make_lab_model(o.vms, o.vms_per_host);
-        producer = FibProducer::create(model, o.routes, &error);
+        producer = FibProducer::create(model, o.routes, &error, o.repoint_groups);
 #else
         error = "built without the FIB; use --source lpm";
 #endif

@@ -1,6 +1,7 @@
 #include "fib/fib.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <set>
@@ -313,6 +314,7 @@ void Fib::lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* 
 
 ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
+    const auto started = std::chrono::steady_clock::now();
     ApplyResult r;
     r.received = batch.size();
     // Coalesce: only the last delta per prefix matters, since each carries the complete new set. Sorting
@@ -379,10 +381,32 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     // entries come first, then IPv6, in order_/order6_ order. kFailed: no group id left, the prefix keeps
     // its previous state.
     moves_.clear();
+    // A batch carries few distinct sets (a peer-down or a bulk change gives thousands of prefixes the
+    // same handful): a small direct-mapped cache of the batch's own next-hop vectors, compared as given,
+    // skips normalising and hashing a set seen before in this batch.
+    struct Memo {
+        const std::vector<net::IpAddress>* hops = nullptr;
+        GroupId group = kNoGroup;
+    };
+    std::array<Memo, 16> memo{};
+    const net::IpAddressHash address_hash;
     auto prepare = [&](const rib::RouteDelta& d, GroupId old_g) {
         GroupId new_g = kNoGroup;
         if (!d.next_hops.empty()) {
-            new_g = groups_->acquire(NextHopType::VirtualNetworkGateway, d.next_hops);
+            std::size_t h = d.next_hops.size();
+            for (const net::IpAddress& a : d.next_hops) {
+                h = h * 31 + address_hash(a);
+            }
+            Memo& m = memo[h % memo.size()];
+            if (m.hops != nullptr && *m.hops == d.next_hops) {
+                new_g = m.group;
+                groups_->add_ref(new_g);
+            } else {
+                new_g = groups_->acquire(NextHopType::VirtualNetworkGateway, d.next_hops);
+                if (new_g != kNoGroup) {
+                    m = Memo{&d.next_hops, new_g};
+                }
+            }
             if (new_g == kNoGroup) {
                 ++r.failures;
                 new_g = kFailed;
@@ -408,7 +432,12 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         auto it = bgp6_.find(prefix);
         prepare(batch[index], it == bgp6_.end() ? kNoGroup : it->second);
     }
-    repoint_whole_groups(&r);
+    if (config_.repoint_groups) {
+        repoint_whole_groups(&r);
+        if (r.repointed != 0) {
+            r.repoint_visible = std::chrono::steady_clock::now() - started;
+        }
+    }
 
     // Returns false when the prefix keeps its state (no group id left, or the same set).
     auto settle = [&](const Move& m) {
@@ -422,6 +451,10 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
         return true;
     };
     for (std::size_t i = 0; i < order_.size(); ++i) {
+        if (i + kAhead < order_.size()) {
+            __builtin_prefetch(&batch[order_[i + kAhead].second]);
+            __builtin_prefetch(bgp_.slot_of(order_[i + kAhead].first));
+        }
         const Move& m = moves_[i];
         if (!settle(m)) {
             continue;

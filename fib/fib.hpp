@@ -18,6 +18,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -57,15 +58,21 @@ struct FibConfig {
     bool share_identical_tables = true;
     std::size_t log_retention = 1U << 16;  // per-table delta log entries kept (delta_log.hpp)
     bool quarantine_freed_groups = false;  // see GroupTable
+    // Prefix-independent convergence: a batch moving every prefix of a group to one other set repoints
+    // the group in place first (Fib::repoint_whole_groups). Off only to measure what it saves.
+    bool repoint_groups = true;
 };
 
 struct ApplyResult {
-    std::size_t received = 0;    // deltas in the batch
-    std::size_t coalesced = 0;   // superseded by a later delta for the same prefix in the batch
-    std::size_t changed = 0;     // prefixes whose Loc-RIB set changed
-    std::size_t table_ops = 0;   // operations programmed, summed over lookup structures
-    std::size_t failures = 0;    // refused by rte_fib (capacity) or no group id left
-    std::size_t repointed = 0;   // whole next-hop groups switched in place (Fib::repoint_whole_groups)
+    std::size_t received = 0;   // deltas in the batch
+    std::size_t coalesced = 0;  // superseded by a later delta for the same prefix in the batch
+    std::size_t changed = 0;    // prefixes whose Loc-RIB set changed
+    std::size_t table_ops = 0;  // operations programmed, summed over lookup structures
+    std::size_t failures = 0;   // refused by rte_fib (capacity) or no group id left
+    std::size_t repointed = 0;  // whole next-hop groups switched in place (Fib::repoint_whole_groups)
+    // apply() entry → the repointed groups visible to readers (0 without a repoint): how long the
+    // forwarding of every prefix of those groups took to change, against the whole batch's time.
+    std::chrono::nanoseconds repoint_visible{0};
     std::uint64_t sequence = 0;  // highest sequence in the batch, now visible
 };
 
