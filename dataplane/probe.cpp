@@ -137,9 +137,14 @@ bool ConvergenceProbe::all_converged() const {
     return r != nullptr && r->converged_hosts.load(std::memory_order_acquire) >= r->hosts;
 }
 
+bool ConvergenceProbe::publish_reported() const {
+    const Run* r = current();
+    return r != nullptr && r->publish_tsc.load(std::memory_order_acquire) != 0;
+}
+
 bool ConvergenceProbe::wait(double timeout_s) const {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-    while (!all_converged()) {
+    while (!all_converged() || !publish_reported()) {
         if (std::chrono::steady_clock::now() > deadline)
             return false;
         std::this_thread::sleep_for(std::chrono::microseconds(50));

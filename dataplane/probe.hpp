@@ -78,7 +78,11 @@ public:
     void disarm() { current_.store(nullptr, std::memory_order_release); }
     [[nodiscard]] Run* current() const { return current_.load(std::memory_order_acquire); }
     [[nodiscard]] bool all_converged() const;
-    // Waits (polling, bounded) until every host converged; false on timeout.
+    // The FIB reported the change visible (published()). With prefix-independent convergence the hosts
+    // can converge before that: a measurement is complete when both happened.
+    [[nodiscard]] bool publish_reported() const;
+    // Waits (polling, bounded) until every host converged and the publish was reported; false on
+    // timeout.
     bool wait(double timeout_s) const;
     [[nodiscard]] ConvergenceReport report(double tsc_hz) const;
     [[nodiscard]] std::uint32_t hosts() const { return hosts_; }

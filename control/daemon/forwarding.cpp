@@ -267,7 +267,9 @@ void Plane::monitor_loop() {
     while (!monitor_stop.load(std::memory_order_acquire)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
         std::lock_guard lock(probe_mu);
-        if (armed && (emulator->probe().all_converged() ||
+        // Complete when every host converged and the FIB reported the publish (hosts can converge
+        // first: a repointed next-hop group switches forwarding before the batch is published).
+        if (armed && ((emulator->probe().all_converged() && emulator->probe().publish_reported()) ||
                       std::chrono::steady_clock::now() - armed_at > options.convergence_timeout)) {
             close_measurement();
         }

@@ -61,6 +61,23 @@ TEST(ProbeMaths, ReportConvertsTicksFromT0) {
     EXPECT_TRUE(probe.wait(0.01));
 }
 
+TEST(ProbeMaths, AMeasurementIsCompleteOnlyOnceThePublishIsReportedToo) {
+    // A repointed next-hop group converges every host before the FIB reports the batch published.
+    ConvergenceProbe probe(1);
+    auto& run = probe.arm(ProbeSpec{}, 1000);
+    run.converged_tsc[0].store(1000 + 100);
+    run.converged_hosts.store(1);
+    EXPECT_TRUE(probe.all_converged());
+    EXPECT_FALSE(probe.publish_reported());
+    EXPECT_FALSE(probe.wait(0.001));
+    probe.published(1000 + 400);
+    EXPECT_TRUE(probe.publish_reported());
+    EXPECT_TRUE(probe.wait(0.001));
+    const auto r = probe.report(100e6);
+    EXPECT_DOUBLE_EQ(r.last_us, 1.0);  // before the publish (4 us)
+    EXPECT_DOUBLE_EQ(r.publish_us, 4.0);
+}
+
 TEST(ProbeMaths, FirstPublishReportWins) {
     ConvergenceProbe probe(1);
     probe.arm(ProbeSpec{}, 1000);
