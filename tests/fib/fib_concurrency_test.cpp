@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "fib/fib.hpp"
 #include "fib/reader.hpp"
@@ -40,13 +43,95 @@ std::vector<net::IpAddress> members_of(std::uint32_t k, std::uint32_t v) {
     return out;
 }
 
-void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out = nullptr) {
+// kReaders threads looking up `table` flat out until stop(). Each burst draws 32 (key, destination) pairs
+// with draw(rng) and hands every result to check(key, group, last_seen), which returns false on a
+// violation (counted in failures()); last_seen is the reader's own, one slot per key, for checks that
+// versions never go back. Every reader is online before the constructor returns: DPDK orders a
+// concurrent thread_online() against the writer with a fence TSan does not model (inline asm), which it
+// reports as a race. Bounded: a reader stops by itself after 60 s.
+class Readers {
+public:
+    template <class Draw, class Check>
+    Readers(Fib& fib, TableId table, std::uint32_t keys, Draw draw, Check check) {
+        for (int i = 0; i < kReaders; ++i) {
+            threads_.emplace_back([this, &fib, table, keys, draw, check, id = static_cast<unsigned>(i)] {
+                FibReader r(fib, id);
+                online_.fetch_add(1, std::memory_order_release);
+                std::mt19937 rng(id + 1);
+                std::vector<std::uint32_t> last_seen(keys, 0);
+                std::array<std::uint32_t, 32> dst{};
+                std::array<std::uint32_t, 32> who{};
+                std::array<std::uint64_t, 32> gid{};
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+                while (!done_.load(std::memory_order_acquire) &&
+                       std::chrono::steady_clock::now() < deadline) {
+                    for (std::size_t k = 0; k < dst.size(); ++k) {
+                        std::tie(who[k], dst[k]) = draw(rng);
+                    }
+                    r.lookup_bulk(table, dst.data(), gid.data(), static_cast<unsigned>(dst.size()));
+                    for (std::size_t k = 0; k < dst.size(); ++k) {
+                        if (!check(who[k], r.group(gid[k]), last_seen)) {
+                            failures_.fetch_add(1);
+                        }
+                    }
+                    lookups_.fetch_add(dst.size(), std::memory_order_relaxed);
+                    r.quiescent();
+                }
+            });
+        }
+        while (online_.load(std::memory_order_acquire) < kReaders) {
+            std::this_thread::yield();
+        }
+    }
+    ~Readers() { stop(); }
+    Readers(const Readers&) = delete;
+    Readers& operator=(const Readers&) = delete;
+
+    void stop() {
+        done_.store(true, std::memory_order_release);
+        for (std::thread& t : threads_) {
+            if (t.joinable()) {
+                t.join();
+            }
+        }
+    }
+    [[nodiscard]] std::uint64_t failures() const { return failures_.load(); }
+    [[nodiscard]] std::uint64_t lookups() const { return lookups_.load(); }
+
+private:
+    std::atomic<bool> done_{false};
+    std::atomic<int> online_{0};
+    std::atomic<std::uint64_t> failures_{0}, lookups_{0};
+    std::vector<std::thread> threads_;
+};
+
+// A small FIB for the stress tests: 4,096 routes, 512 tbl8 groups, kReaders readers.
+FibConfig stress_config() {
     FibConfig c;
-    c.lookup.left_right = left_right;
     c.lookup.max_routes = 1U << 12;
     c.lookup.num_tbl8 = 1U << 9;
     c.max_groups = 1U << 14;
     c.max_readers = kReaders;
+    return c;
+}
+
+// Back-pressure as the RIB handles it: keep the batch and retry. False when the queue has not taken it
+// 30 s past `deadline`.
+bool publish_retrying(FibUpdater& updater, const std::vector<rib::RouteDelta>& batch,
+                      std::chrono::steady_clock::time_point deadline, std::uint64_t* retries) {
+    while (!updater.publish(batch)) {
+        ++*retries;
+        std::this_thread::yield();
+        if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(30)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out = nullptr) {
+    FibConfig c = stress_config();
+    c.lookup.left_right = left_right;
     c.quarantine_freed_groups = quarantine;
     std::string error;
     auto fib = Fib::create(default_lab(8, 2), c, &error);
@@ -56,69 +141,36 @@ void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out
     updater.start();
 
     std::array<std::atomic<std::uint32_t>, kPrefixes> published{};  // highest version handed to the queue
-    std::atomic<bool> done{false};
-    std::atomic<int> online{0};
-    std::atomic<std::uint64_t> failures{0}, lookups{0}, vng_hits{0};
-
-    auto reader_main = [&](unsigned id) {
-        FibReader r(*fib, id);
-        // Every reader is online before the first batch: DPDK orders a concurrent thread_online()
-        // against the writer with a fence TSan does not model (inline asm), which it reports as a race.
-        online.fetch_add(1, std::memory_order_release);
-        std::mt19937 rng(id + 1);
-        std::array<std::uint32_t, kPrefixes> last_seen{};
-        std::array<std::uint32_t, 32> dst{};
-        std::array<std::uint32_t, 32> who{};
-        std::array<std::uint64_t, 32> gid{};
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (!done.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < deadline) {
-            for (std::size_t i = 0; i < dst.size(); ++i) {
-                who[i] = std::uniform_int_distribution<std::uint32_t>(0, kPrefixes - 1)(rng);
-                const net::Prefix p = prefix_of(who[i]);
-                dst[i] = p.v4_address().value | (rng() & (0xFFFFFFFFU >> p.length));
-            }
-            r.lookup_bulk(table, dst.data(), gid.data(), static_cast<unsigned>(dst.size()));
-            for (std::size_t i = 0; i < dst.size(); ++i) {
-                const NextHopGroup* g = r.group(gid[i]);
-                if (g == nullptr || !g->intact()) {
-                    failures.fetch_add(1);  // no route at all, reclaimed (poisoned) or torn
-                    continue;
-                }
-                if (g->type() == NextHopType::None) {
-                    continue;  // withdrawn: the private-range default
-                }
-                if (g->type() != NextHopType::VirtualNetworkGateway || g->members().empty()) {
-                    failures.fetch_add(1);
-                    continue;
-                }
-                vng_hits.fetch_add(1, std::memory_order_relaxed);
-                const std::uint32_t first = g->members()[0].as_v4().value;
-                const std::uint32_t k = (first >> 24) - 1;
-                const std::uint32_t v = (first >> 8) & 0xFFFFU;
-                bool ok = k == who[i] && g->members().size() == 1 + v % 4;
-                for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
-                    ok = g->members()[j].as_v4().value ==
-                         ((first & 0xFFFFFF00U) | static_cast<std::uint32_t>(j));
-                }
-                // Versions only grow, and were published before they could be seen.
-                ok = ok && v >= last_seen[k] && v <= published[k].load(std::memory_order_acquire);
-                if (!ok) {
-                    failures.fetch_add(1);
-                }
-                last_seen[k] = v;
-            }
-            lookups.fetch_add(dst.size(), std::memory_order_relaxed);
-            r.quiescent();
-        }
+    std::atomic<std::uint64_t> vng_hits{0};
+    const auto draw = [](std::mt19937& rng) {
+        const std::uint32_t k = std::uniform_int_distribution<std::uint32_t>(0, kPrefixes - 1)(rng);
+        const net::Prefix p = prefix_of(k);
+        return std::pair{k, p.v4_address().value | (rng() & (0xFFFFFFFFU >> p.length))};
     };
-    std::vector<std::thread> readers;
-    for (int i = 0; i < kReaders; ++i) {
-        readers.emplace_back(reader_main, static_cast<unsigned>(i));
-    }
-
-    while (online.load(std::memory_order_acquire) < kReaders) {
-        std::this_thread::yield();
-    }
+    const auto check = [&](std::uint32_t who, const NextHopGroup* g, std::vector<std::uint32_t>& last_seen) {
+        if (g == nullptr || !g->intact()) {
+            return false;  // no route at all, reclaimed (poisoned) or torn
+        }
+        if (g->type() == NextHopType::None) {
+            return true;  // withdrawn: the private-range default
+        }
+        if (g->type() != NextHopType::VirtualNetworkGateway || g->members().empty()) {
+            return false;
+        }
+        vng_hits.fetch_add(1, std::memory_order_relaxed);
+        const std::uint32_t first = g->members()[0].as_v4().value;
+        const std::uint32_t k = (first >> 24) - 1;
+        const std::uint32_t v = (first >> 8) & 0xFFFFU;
+        bool ok = k == who && g->members().size() == 1 + v % 4;
+        for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
+            ok = g->members()[j].as_v4().value == ((first & 0xFFFFFF00U) | static_cast<std::uint32_t>(j));
+        }
+        // Versions only grow, and were published before they could be seen.
+        ok = ok && v >= last_seen[k] && v <= published[k].load(std::memory_order_acquire);
+        last_seen[k] = v;
+        return ok;
+    };
+    Readers readers(*fib, table, kPrefixes, draw, check);
     std::mt19937 rng(7);
     std::array<std::uint32_t, kPrefixes> version{};
     std::array<bool, kPrefixes> announced{};
@@ -140,28 +192,19 @@ void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out
             }
             batch.push_back(std::move(d));
         }
-        while (!updater.publish(batch)) {  // back-pressure: keep the batch and retry
-            ++retries;
-            std::this_thread::yield();
-            if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(30)) {
-                FAIL() << "queue never drained";
-            }
-        }
+        ASSERT_TRUE(publish_retrying(updater, batch, deadline, &retries)) << "queue never drained";
     }
     ASSERT_TRUE(updater.wait_visible(seq, std::chrono::seconds(60)));
-    done.store(true, std::memory_order_release);
-    for (std::thread& t : readers) {
-        t.join();
-    }
+    readers.stop();
     updater.stop();
 
     if (failures_out != nullptr) {
-        *failures_out = failures.load();
+        *failures_out = readers.failures();
         updater.stop();
         return;
     }
-    EXPECT_EQ(failures.load(), 0U);
-    EXPECT_GT(lookups.load(), 0U);
+    EXPECT_EQ(readers.failures(), 0U);
+    EXPECT_GT(readers.lookups(), 0U);
     EXPECT_GT(vng_hits.load(), 0U);
     const UpdaterStats us = updater.stats();
     EXPECT_EQ(us.rejected_batches, retries);
@@ -193,11 +236,7 @@ TEST(FibConcurrency, ReadersNeverSeeTornFreedOrNonexistentGroupsWithQuarantine) 
 // reader touching a replaced group object after it was freed is a heap-use-after-free.
 TEST(FibConcurrency, RepointedGroupsAreSeenWholeAndNeverFreedUnderReaders) {
     constexpr std::uint32_t kShared = 64;  // /24s in 172.16.0.0/12 sharing the few ECMP sets
-    FibConfig c;
-    c.lookup.max_routes = 1U << 12;
-    c.lookup.num_tbl8 = 1U << 9;
-    c.max_groups = 1U << 12;
-    c.max_readers = kReaders;
+    const FibConfig c = stress_config();
     std::string error;
     auto fib = Fib::create(default_lab(8, 2), c, &error);
     ASSERT_NE(fib, nullptr) << error;
@@ -216,55 +255,29 @@ TEST(FibConcurrency, RepointedGroupsAreSeenWholeAndNeverFreedUnderReaders) {
         return out;
     };
     std::atomic<std::uint32_t> published{0};
-    std::atomic<bool> done{false};
-    std::atomic<int> online{0};
-    std::atomic<std::uint64_t> failures{0}, hits{0};
-    auto reader_main = [&](unsigned id) {
-        FibReader r(*fib, id);
-        online.fetch_add(1, std::memory_order_release);
-        std::mt19937 rng(id + 11);
-        std::array<std::uint32_t, kShared> last_seen{};
-        std::array<std::uint32_t, 32> dst{};
-        std::array<std::uint32_t, 32> who{};
-        std::array<std::uint64_t, 32> gid{};
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        while (!done.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < deadline) {
-            for (std::size_t i = 0; i < dst.size(); ++i) {
-                who[i] = std::uniform_int_distribution<std::uint32_t>(0, kShared - 1)(rng);
-                dst[i] = prefix(who[i]).v4_address().value | (rng() & 0xFFU);
-            }
-            r.lookup_bulk(table, dst.data(), gid.data(), static_cast<unsigned>(dst.size()));
-            for (std::size_t i = 0; i < dst.size(); ++i) {
-                const NextHopGroup* g = r.group(gid[i]);
-                if (g == nullptr || !g->intact()) {
-                    failures.fetch_add(1);
-                    continue;
-                }
-                if (g->type() == NextHopType::None) {
-                    continue;  // before the first batch
-                }
-                const std::uint32_t v = (g->members()[0].as_v4().value >> 8) & 0xFFFFU;
-                bool ok = g->type() == NextHopType::VirtualNetworkGateway && g->members().size() == 2 + v % 3;
-                for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
-                    ok = g->members()[j] == set_of(v)[j];
-                }
-                ok = ok && v >= last_seen[who[i]] && v <= published.load(std::memory_order_acquire);
-                if (!ok) {
-                    failures.fetch_add(1);
-                }
-                last_seen[who[i]] = v;
-                hits.fetch_add(1, std::memory_order_relaxed);
-            }
-            r.quiescent();
-        }
+    std::atomic<std::uint64_t> hits{0};
+    const auto draw = [&prefix](std::mt19937& rng) {
+        const std::uint32_t k = std::uniform_int_distribution<std::uint32_t>(0, kShared - 1)(rng);
+        return std::pair{k, prefix(k).v4_address().value | (rng() & 0xFFU)};
     };
-    std::vector<std::thread> readers;
-    for (int i = 0; i < kReaders; ++i) {
-        readers.emplace_back(reader_main, static_cast<unsigned>(i));
-    }
-    while (online.load(std::memory_order_acquire) < kReaders) {
-        std::this_thread::yield();
-    }
+    const auto check = [&](std::uint32_t who, const NextHopGroup* g, std::vector<std::uint32_t>& last_seen) {
+        if (g == nullptr || !g->intact()) {
+            return false;
+        }
+        if (g->type() == NextHopType::None) {
+            return true;  // before the first batch
+        }
+        const std::uint32_t v = (g->members()[0].as_v4().value >> 8) & 0xFFFFU;
+        bool ok = g->type() == NextHopType::VirtualNetworkGateway && g->members().size() == 2 + v % 3;
+        for (std::size_t j = 0; ok && j < g->members().size(); ++j) {
+            ok = g->members()[j] == set_of(v)[j];
+        }
+        ok = ok && v >= last_seen[who] && v <= published.load(std::memory_order_acquire);
+        last_seen[who] = v;
+        hits.fetch_add(1, std::memory_order_relaxed);
+        return ok;
+    };
+    Readers readers(*fib, table, kShared, draw, check);
     std::mt19937 rng(3);
     std::array<std::uint32_t, kShared> version{};
     std::uint64_t seq = 0;
@@ -284,20 +297,13 @@ TEST(FibConcurrency, RepointedGroupsAreSeenWholeAndNeverFreedUnderReaders) {
             d.next_hops = set_of(b);
             batch.push_back(std::move(d));
         }
-        while (!updater.publish(batch)) {
-            std::this_thread::yield();
-            if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(30)) {
-                FAIL() << "queue never drained";
-            }
-        }
+        std::uint64_t retries = 0;
+        ASSERT_TRUE(publish_retrying(updater, batch, deadline, &retries)) << "queue never drained";
     }
     ASSERT_TRUE(updater.wait_visible(seq, std::chrono::seconds(60)));
-    done.store(true, std::memory_order_release);
-    for (std::thread& t : readers) {
-        t.join();
-    }
+    readers.stop();
     updater.stop();
-    EXPECT_EQ(failures.load(), 0U);
+    EXPECT_EQ(readers.failures(), 0U);
     EXPECT_GT(hits.load(), 0U);
     EXPECT_GT(fib->stats().repointed, 0U);
     EXPECT_EQ(fib->stats().failures, 0U);
