@@ -72,7 +72,7 @@ struct Plane {
     std::map<net::Prefix, std::vector<std::uint32_t>> current;
 
     void on_visible(std::uint64_t sequence);
-    void arm(std::span<const rib::RouteDelta> batch);
+    void arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc);
     void close_measurement();  // probe_mu held
     void monitor_loop();
 };
@@ -107,13 +107,27 @@ namespace {
 class ForwardingSink final : public rib::DeltaSink {
 public:
     explicit ForwardingSink(Plane& impl) : impl_(impl) {}
+    void input_received(std::chrono::steady_clock::time_point at) override { input_at_ = at; }
     bool publish(std::span<const rib::RouteDelta> batch) override {
         const std::uint64_t t = rte_rdtsc();
+        // T0 of a convergence measurement: when the UPDATE that caused this batch was read (or the peer
+        // was found down), back-dated from now on the TSC; now when the batch has no such cause (a VNet
+        // change) or the cause is stale (an input that published nothing, then something else did).
+        std::uint64_t t0 = t;
+        if (input_at_) {
+            const auto age = std::chrono::steady_clock::now() - *input_at_;
+            if (age >= std::chrono::nanoseconds::zero() && age < std::chrono::seconds(1)) {
+                const double ticks =
+                    std::chrono::duration<double>(age).count() * static_cast<double>(rte_get_tsc_hz());
+                t0 = t - std::min(t, static_cast<std::uint64_t>(ticks));
+            }
+            input_at_.reset();
+        }
         if (batch.empty()) {
             return true;
         }
         if (impl_.emulator) {
-            impl_.arm(batch);  // before publishing: T0 precedes the FIB's visibility
+            impl_.arm(batch, t0);  // before publishing: T0 precedes the FIB's visibility
         }
         if (!impl_.updater->publish(batch)) {
             return false;  // the RIB keeps the batch and retries (back-pressure)
@@ -148,6 +162,7 @@ public:
 
 private:
     Plane& impl_;
+    std::optional<std::chrono::steady_clock::time_point> input_at_;  // io thread only
 };
 
 }  // namespace
@@ -173,8 +188,9 @@ void Plane::on_visible(std::uint64_t sequence) {
 }
 
 // One probe per batch: the batch's IPv4 changes grouped by their new next-hop set; the largest group is
-// measured (a peer going down moves every prefix it carried to the same remaining set).
-void Plane::arm(std::span<const rib::RouteDelta> batch) {
+// measured (a peer going down moves every prefix it carried to the same remaining set). T0 (`t0_tsc`) is
+// when the UPDATE behind the batch was read, or the peer found down (ForwardingSink::publish).
+void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     {
         // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at
         // most kMaxMeasurements per process: the probe keeps every run's (small) state for its lifetime.
@@ -235,7 +251,7 @@ void Plane::arm(std::span<const rib::RouteDelta> batch) {
         (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
     std::lock_guard lock(probe_mu);
     ++armed_runs;
-    emulator->probe().arm(std::move(spec), rte_rdtsc());
+    emulator->probe().arm(std::move(spec), t0_tsc);
     armed = true;
     armed_at = std::chrono::steady_clock::now();
     armed_sequence = batch.back().sequence;

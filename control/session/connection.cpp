@@ -68,6 +68,7 @@ void Connection::read_more() {
                 self->fail(ec == asio::error::eof ? "connection closed by peer" : ec.message());
                 return;
             }
+            self->read_at_ = std::chrono::steady_clock::now();
             self->in_end_ += n;
             self->last_read_ = n;
             self->last_read_filled_ = n == space;

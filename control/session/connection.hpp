@@ -8,6 +8,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 // clang-format on
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -56,6 +57,9 @@ public:
     [[nodiscard]] bool open() const { return socket_.is_open(); }
     [[nodiscard]] std::size_t queued_bytes() const { return queued_bytes_; }
     [[nodiscard]] std::string remote() const { return remote_; }
+    // When the read that delivered the messages being processed completed (steady clock): an UPDATE's
+    // arrival, for convergence measurements.
+    [[nodiscard]] std::chrono::steady_clock::time_point read_at() const { return read_at_; }
     [[nodiscard]] std::string local() const { return local_; }
     [[nodiscard]] boost::asio::ip::tcp::socket& socket() { return socket_; }
     // Bytes of the read buffer now (it grows with bulk input and shrinks when the session is quiet).
@@ -78,8 +82,9 @@ private:
     std::vector<std::uint8_t> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
-    std::size_t last_read_ = 0;      // bytes of the last completed read
-    bool last_read_filled_ = false;  // it filled all the space it was given
+    std::size_t last_read_ = 0;                        // bytes of the last completed read
+    std::chrono::steady_clock::time_point read_at_{};  // when the last read completed
+    bool last_read_filled_ = false;                    // it filled all the space it was given
     std::deque<SharedMessage> out_;
     std::vector<SharedMessage> in_flight_;
     std::size_t queued_bytes_ = 0;

@@ -13,6 +13,7 @@ namespace asio = boost::asio;
 RouteServer::RouteServer(asio::io_context& io, ServerConfig config, rib::DeltaSink& sink)
     : io_(io),
       config_(std::move(config)),
+      sink_(sink),
       rib_(
           [this] {
               rib::RibConfig r = config_.rib;

@@ -95,6 +95,7 @@ public:
     void register_rib_peer(rib::PeerId id, Session* session) override { by_rib_id_[id] = session; }
     void unregister_rib_peer(rib::PeerId id) override { by_rib_id_.erase(id); }
     std::size_t max_output_bytes() override { return config_.max_output_bytes; }
+    void input_received(std::chrono::steady_clock::time_point at) override { sink_.input_received(at); }
 
 private:
     struct Listener {
@@ -117,6 +118,7 @@ private:
 
     boost::asio::io_context& io_;
     ServerConfig config_;
+    rib::DeltaSink& sink_;
     rib::RouteServerRib rib_;
     bgp::Open local_open_;
     OpenPolicy policy_;

@@ -64,6 +64,7 @@ Session::~Session() {
         }
     }
     if (rib_up_) {
+        ctx_.input_received(std::chrono::steady_clock::now());  // removed by the operator
         ctx_.rib().peer_down(rib_id_);
         ctx_.unregister_rib_peer(rib_id_);
         ctx_.distribute();
@@ -483,6 +484,7 @@ void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
         return;
     }
     drop_foreign_link_local(decoded->update, *peer_);
+    ctx_.input_received(slot.conn->read_at());
     const rib::UpdateResult r = ctx_.rib().apply_update(rib_id_, *decoded);
     if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
         ++route_limit_trips_;
@@ -539,6 +541,7 @@ void Session::peer_down() {
         return;
     }
     rib_up_ = false;
+    ctx_.input_received(std::chrono::steady_clock::now());
     ctx_.rib().peer_down(rib_id_);
     ctx_.unregister_rib_peer(rib_id_);
     ctx_.distribute();

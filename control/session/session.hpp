@@ -8,6 +8,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 // clang-format on
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,6 +45,8 @@ public:
     virtual void register_rib_peer(rib::PeerId id, class Session* session) = 0;
     virtual void unregister_rib_peer(rib::PeerId id) = 0;
     virtual std::size_t max_output_bytes() = 0;
+    // An UPDATE read at `at`, or a peer found down at `at`, is about to go to the RIB (DeltaSink).
+    virtual void input_received(std::chrono::steady_clock::time_point at) = 0;
 };
 
 struct SessionStatus {
