@@ -25,6 +25,7 @@ session::ServerConfig server_config(const config::Config& c) {
     s.idle_hold = rs.idle_hold;
     s.idle_hold_max = rs.idle_hold_max;
     s.max_peers = rs.max_peers;
+    s.max_output_bytes = std::size_t{rs.max_output_mib} << 20U;
     s.four_octet_mode = rs.four_byte_asn;
     s.rib.local_asn = rs.asn;
     s.rib.as_path_mode = rs.mode == config::Mode::Transparent ? rib::AsPathMode::Transparent : rib::AsPathMode::Prepend;

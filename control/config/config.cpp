@@ -379,6 +379,9 @@ void read_route_server(Reader& r, const YAML::Node& n, RouteServerConfig& rs) {
     if (auto v = n["route_limit"]) {
         r.number(v, p + ".route_limit", rs.route_limit);
     }
+    if (auto v = n["max_output_mib"]) {
+        r.number(v, p + ".max_output_mib", rs.max_output_mib);
+    }
     if (auto v = n["route_counting"]; v && r.scalar(v, p + ".route_counting", "distinct or azure-strict")) {
         if (auto c = parse_route_counting(v.Scalar())) {
             rs.route_counting = *c;
@@ -822,6 +825,9 @@ Errors validate(const Config& config) {
     if (rs.max_peers == 0) {
         error("route_server.max_peers", "must be at least 1");
     }
+    if (rs.max_output_mib == 0 || rs.max_output_mib > 65536) {
+        error("route_server.max_output_mib", std::to_string(rs.max_output_mib) + " is not in 1-65536 (MiB)");
+    }
 
     for (std::size_t i = 0; i < config.peers.size(); ++i) {
         Errors pe = validate_peer(config, i);
@@ -973,6 +979,7 @@ std::string to_yaml(const Config& c) {
     out << YAML::Key << "max_peers" << YAML::Value << rs.max_peers;
     out << YAML::Key << "route_limit" << YAML::Value << rs.route_limit;
     out << YAML::Key << "route_counting" << YAML::Value << std::string(to_string(rs.route_counting));
+    out << YAML::Key << "max_output_mib" << YAML::Value << rs.max_output_mib;
     out << YAML::Key << "four_byte_asn" << YAML::Value << rs.four_byte_asn;
     out << YAML::Key << "mode" << YAML::Value << std::string(to_string(rs.mode));
     out << YAML::Key << "branch_to_branch" << YAML::Value << rs.branch_to_branch;

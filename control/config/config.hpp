@@ -57,6 +57,7 @@ struct RouteServerConfig {
     std::uint32_t max_peers = 8;
     std::uint32_t route_limit = 1000;  // per peer; 0 = unlimited
     RouteCounting route_counting = RouteCounting::Distinct;
+    std::uint32_t max_output_mib = 256;  // per-session output queue bound (Cease / Out of Resources)
     bool four_byte_asn = false;
     Mode mode = Mode::Azure;
     bool branch_to_branch = true;

@@ -27,6 +27,10 @@ const std::vector<KeyInfo>& schema() {
         {"route_server.route_limit", "count", "1000",
          "Routes per peer (0 = unlimited); one more tears the session down with Cease / Maximum Number of "
          "Prefixes Reached."},
+        {"route_server.max_output_mib", "MiB", "256",
+         "Bound of each session's output queue; a peer that stops reading until its queue grows past it is "
+         "dropped with Cease / Out of Resources (its queued UPDATEs are discarded first), the others keep "
+         "running. 1-65536."},
         {"route_server.route_counting", "distinct | azure-strict", "distinct",
          "distinct: a peer's count is its distinct prefixes. azure-strict: current routes plus the routes of "
          "the incoming UPDATE, as Azure counts."},

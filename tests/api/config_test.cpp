@@ -102,6 +102,7 @@ route_server:
   max_peers: 16
   route_limit: 5000
   route_counting: azure-strict
+  max_output_mib: 64
   four_byte_asn: true
   mode: transparent
   branch_to_branch: false
@@ -128,6 +129,7 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_EQ(c.route_server.port, 1179);
     EXPECT_EQ(c.route_server.idle_hold_max, 20);
     EXPECT_EQ(c.route_server.route_counting, RouteCounting::AzureStrict);
+    EXPECT_EQ(c.route_server.max_output_mib, 64U);
     EXPECT_EQ(c.route_server.mode, Mode::Transparent);
     EXPECT_FALSE(c.route_server.branch_to_branch);
     const PeerConfig& p = c.peers[0];
@@ -288,6 +290,10 @@ TEST(ConfigValidation, Timers) {
     EXPECT_TRUE(errors_of("route_server: {listen: [10.1.255.4], keepalive: 0, hold_time: 0}\n").empty());
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], idle_hold: 60, idle_hold_max: 30}\n"),
                           "route_server.idle_hold_max"));
+    EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], max_output_mib: 0}\n"),
+                          "route_server.max_output_mib"));
+    EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], max_output_mib: 70000}\n"),
+                          "route_server.max_output_mib"));
     EXPECT_TRUE(errors_of("route_server: {listen: [10.1.255.4], port: 0}\n").empty());  // any free port
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], port: 70000}\n"), "route_server.port",
                           "out of range"));
