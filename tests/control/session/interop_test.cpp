@@ -70,6 +70,7 @@ protected:
         peers.push_back(peer("exabgp", 14, 65014));
         auto frr_md5 = peer("frr-md5", 15, 65015);
         frr_md5.md5_password = "rf-secret";
+        frr_md5.add_path = bgp::AddPathMode::Both;  // RFC 7911 with FRR too
         peers.push_back(frr_md5);
         rs_ = new RsHarness(cfg, peers);
         if (rs_->start_error()) {
@@ -114,6 +115,7 @@ protected:
                       .release();
         auto m = spec("frr-md5", 15, 65015, {{"10.15.0.0/24", "100.64.0.15", {}, {}, 0}}, {rs1_});
         m.md5_password = "rf-secret";
+        m.add_path_tx = true;  // FRR: addpath-tx-all-paths (it advertises receive by default)
         frr_md5_ = make_frr(m).release();
 
         for (Nva* n : all()) {
@@ -274,6 +276,29 @@ TEST_F(Interop, AddPathPeerReceivesEveryPathOfTheEcmpSet) {
         << out;
     // GoBGP's own routes arrive through ADD-PATH receive like any other.
     EXPECT_TRUE(wait_until([] { return rs_->lookup("10.13.0.0/24").has_value(); }, kRouteTimeout, 100ms));
+}
+
+// ADD-PATH with FRR (the MD5 peer, which peers with one instance): both sides negotiate send and
+// receive for IPv4 unicast, and FRR receives both paths of the ECMP set of 10.99.0.0/24.
+TEST_F(Interop, AddPathWithFrrDeliversBothPathsOfTheEcmpSet) {
+    if (md5_unsupported_) {
+        GTEST_SKIP() << "the FRR ADD-PATH peer is the TCP-MD5 one, and TCP_MD5SIG is refused here";
+    }
+    ASSERT_TRUE(wait_until(all_up, kSessionTimeout, 200ms));
+    ASSERT_TRUE(wait_until([] { return rs_->established(loopback(15)); }, kSessionTimeout, 200ms));
+    const auto st = rs_->sessions_of(loopback(15)).at(0);
+    const std::vector<bgp::AfiSafi> v4{{net::Afi::Ipv4, net::Safi::Unicast}};
+    EXPECT_EQ(st.add_path_send, v4);
+    EXPECT_EQ(st.add_path_receive, v4);
+    std::string out;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            out = frr_md5_->show_route("10.99.0.0/24");
+            return out.find("100.64.0.11") != std::string::npos &&
+                   out.find("100.64.0.12") != std::string::npos;
+        },
+        kRouteTimeout, 200ms))
+        << out;
 }
 
 TEST_F(Interop, CommunitiesArriveIntactAtTheOtherNvas) {
