@@ -12,12 +12,18 @@
 #      path);
 #   5. stops everything it started, by PID, removes its temp dir and exits 0.
 # Environment: RF_BUILD_DIR (default build), RF_JOBS (build parallelism, default nproc),
-# RF_DEMO_SKIP_SETUP=1 to skip the package check.
+# RF_DEMO_SKIP_SETUP=1 to skip the package check, RF_DEMO_PREFIXES=N (0-998, default 0) for N more
+# on-premises /24s per NVA (10.251.0.0/24 up), so the failure moves N+2 prefixes at once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 build=${RF_BUILD_DIR:-build}
 jobs=${RF_JOBS:-$(nproc)}
+extra=${RF_DEMO_PREFIXES:-0}
+case $extra in
+  '' | *[!0-9]*) echo "demo: RF_DEMO_PREFIXES must be a number 0-998, got '$extra'" >&2; exit 2 ;;
+esac
+[ "$extra" -le 998 ] || { echo "demo: RF_DEMO_PREFIXES must be at most 998 (route limit 1,000 per peer)" >&2; exit 2; }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -120,6 +126,7 @@ protocol static onprem {
   ipv4 { import filter { bgp_next_hop = $nh; accept; }; };
   route 10.250.0.0/16 unreachable;
   route 0.0.0.0/0 unreachable;
+$(for i in $(seq 0 $((extra - 1))); do echo "  route 10.$((251 + i / 256)).$((i % 256)).0/24 unreachable;"; done)
 }
 EOF
   local n=0 rs
