@@ -148,13 +148,13 @@ public:
             if (d.is_withdrawal()) {
                 impl_.current.erase(d.prefix);
             } else {
-                std::vector<std::uint32_t> hops;
+                std::vector<std::uint32_t>& hops = impl_.current[d.prefix];  // keeps its capacity
+                hops.clear();
                 for (const auto& h : d.next_hops) {
                     if (h.is_v4()) {
                         hops.push_back(host_order(h));
                     }
                 }
-                impl_.current[d.prefix] = std::move(hops);
             }
         }
         return true;
@@ -200,19 +200,28 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
             return;
         }
     }
+    // This runs on the io thread before the FIB gets the batch: one scratch vector for the sets, and
+    // consecutive deltas with the set of the one before (a peer-down, a bulk change) skip the map.
     std::map<std::vector<std::uint32_t>, std::vector<const rib::RouteDelta*>> groups;
+    std::vector<std::uint32_t> hops;
+    std::vector<const rib::RouteDelta*>* same = nullptr;  // the group of the delta before
+    std::vector<std::uint32_t> same_hops;
     for (const rib::RouteDelta& d : batch) {
         if (!d.prefix.is_v4()) {
             continue;
         }
-        std::vector<std::uint32_t> hops;
+        hops.clear();
         for (const auto& h : d.next_hops) {
             if (h.is_v4()) {
                 hops.push_back(host_order(h));
             }
         }
         std::sort(hops.begin(), hops.end());
-        groups[std::move(hops)].push_back(&d);
+        if (same == nullptr || hops != same_hops) {
+            same = &groups[hops];
+            same_hops = hops;
+        }
+        same->push_back(&d);
     }
     if (groups.empty()) {
         return;
@@ -224,6 +233,7 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
         }
     }
     dataplane::ProbeSpec spec;
+    spec.affected.reserve(best->second.size());
     std::set<std::uint32_t> removed;
     for (const rib::RouteDelta* d : best->second) {
         const std::uint32_t first = d->prefix.v4_address().value;
