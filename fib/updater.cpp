@@ -1,13 +1,21 @@
 #include "fib/updater.hpp"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <bit>
+#include <cerrno>
 
 #include "fib/dpdk.hpp"
 
 namespace rf::fib {
 
 FibUpdater::FibUpdater(Fib& fib, UpdaterConfig config)
-    : fib_(fib), config_(config), ring_(std::bit_ceil(std::max<std::uint32_t>(config.queue_capacity, 2))),
+    : fib_(fib),
+      config_(config),
+      ring_(std::bit_ceil(std::max<std::uint32_t>(config.queue_capacity, 2))),
       mask_(ring_.size() - 1) {
     if (config_.max_batch == 0) {
         config_.max_batch = 1;
@@ -61,7 +69,23 @@ void FibUpdater::start() {
         return;
     }
     stop_.store(false);
-    thread_ = std::thread([this] { run(); });
+    errno = 0;
+    const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));  // this thread's
+    const bool known = errno == 0;
+    std::atomic<bool> ready{false};
+    thread_ = std::thread([this, base, known, &ready] {
+        ::pthread_setname_np(::pthread_self(), "rf-fib-writer");  // for top -H, perf, ps -L
+        if (config_.nice_delta != 0 && known) {
+            const int want = std::clamp(base + config_.nice_delta, -20, 19);
+            if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), want) != 0) {
+                priority_refused_.store(true, std::memory_order_relaxed);
+            }
+        }
+        ready.store(true, std::memory_order_release);
+        ready.notify_one();
+        run();
+    });
+    ready.wait(false, std::memory_order_acquire);  // stats().priority_refused is final from here on
 }
 
 void FibUpdater::stop() {
@@ -107,8 +131,9 @@ void FibUpdater::run() {
             while (!arrived && std::chrono::steady_clock::now() < poll_until) {
                 for (int i = 0; i < 32 && !arrived; ++i) {
                     rte_pause();
-                    arrived = tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed) ||
-                              stop_.load(std::memory_order_relaxed);
+                    arrived =
+                        tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed) ||
+                        stop_.load(std::memory_order_relaxed);
                 }
             }
             if (!arrived) {
@@ -155,6 +180,7 @@ UpdaterStats FibUpdater::stats() const {
     s.applied_deltas = applied_deltas_.load(std::memory_order_relaxed);
     s.queue_depth = tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed);
     s.max_queue_depth = max_depth_.load(std::memory_order_relaxed);
+    s.priority_refused = priority_refused_.load(std::memory_order_relaxed);
     return s;
 }
 

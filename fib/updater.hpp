@@ -25,6 +25,11 @@ namespace rf::fib {
 struct UpdaterConfig {
     std::uint32_t queue_capacity = 1U << 16;  // deltas; rounded up to a power of two
     std::uint32_t max_batch = 1U << 14;       // deltas per Fib::apply()
+    // Scheduling priority of the writer thread relative to the thread that starts it (0: the same). A
+    // negative value lets the writer preempt the control plane that feeds it (the io thread keeps
+    // sending UPDATEs after handing over a batch); it needs CAP_SYS_NICE, and without it the writer
+    // keeps the inherited priority (stats().priority_refused says so).
+    int nice_delta = 0;
 };
 
 struct UpdaterStats {
@@ -32,9 +37,10 @@ struct UpdaterStats {
     std::uint64_t accepted_deltas = 0;
     std::uint64_t rejected_batches = 0;  // back-pressure: publish() returned false
     std::uint64_t rejected_deltas = 0;
-    std::uint64_t applied_batches = 0;   // Fib::apply() calls
+    std::uint64_t applied_batches = 0;  // Fib::apply() calls
     std::uint64_t applied_deltas = 0;
-    std::uint64_t queue_depth = 0;       // now
+    std::uint64_t queue_depth = 0;  // now
+    bool priority_refused = false;  // nice_delta could not be applied (no CAP_SYS_NICE)
     std::uint64_t max_queue_depth = 0;
 };
 
@@ -76,6 +82,7 @@ private:
     alignas(64) std::atomic<std::uint64_t> tail_{0};  // next slot the producer writes
     std::atomic<std::uint32_t> wake_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<bool> priority_refused_{false};
     std::atomic<std::uint64_t> accepted_batches_{0}, accepted_deltas_{0}, rejected_batches_{0},
         rejected_deltas_{0}, applied_batches_{0}, applied_deltas_{0}, max_depth_{0};
     std::function<void(std::uint64_t)> observer_;

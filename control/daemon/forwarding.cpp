@@ -346,7 +346,9 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
         dataplane::eal_shutdown();
         return nullptr;
     }
-    impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib);
+    fib::UpdaterConfig uc;
+    uc.nice_delta = options.fib_writer_nice_delta;
+    impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib, uc);
     Plane* raw = impl.get();
     impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });
 
@@ -515,6 +517,12 @@ std::uint64_t DpdkForwarding::fib_queue_depth() const {
 std::string DpdkForwarding::describe() const {
     std::string s = "FIB: " + std::to_string(impl_->fib->table_count()) + " effective route table(s) for " +
                     std::to_string(impl_->fib->model().vms.size()) + " VMs";
+    if (impl_->options.fib_writer_nice_delta != 0) {
+        s += impl_->updater->stats().priority_refused
+                 ? "; FIB writer at the daemon's priority (raising it by " +
+                       std::to_string(-impl_->options.fib_writer_nice_delta) + " needs CAP_SYS_NICE)"
+                 : "; FIB writer priority raised by " + std::to_string(-impl_->options.fib_writer_nice_delta);
+    }
     if (impl_->emulator) {
         s += "; emulator: " + std::to_string(impl_->topo.hosts.size()) + " hosts, " +
              std::to_string(impl_->topo.vms.size()) + " VMs, " + std::to_string(impl_->flows.flows.size()) +

@@ -34,6 +34,10 @@ struct ForwardingOptions {
     // PCI, no shared files, virtual net_null ports).
     std::vector<std::string> eal_args;
     std::chrono::milliseconds convergence_timeout{5000};
+    // The FIB writer thread's priority relative to the daemon's (fib::UpdaterConfig::nice_delta): it
+    // preempts the io thread, which keeps encoding and sending UPDATEs after handing it a batch. Needs
+    // CAP_SYS_NICE; without it the writer runs at the daemon's priority (logged at start).
+    int fib_writer_nice_delta = -5;
 };
 
 // The forwarding side as routefabricd sees it. The implementation lives in the forwarding module

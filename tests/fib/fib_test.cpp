@@ -1,9 +1,15 @@
 #include "fib/fib.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
@@ -225,6 +231,33 @@ TEST_F(FibTest, UpdaterAppliesPublishedBatchesAndMakesThemVisible) {
     EXPECT_EQ(u.stats().accepted_deltas, 2U);
     EXPECT_EQ(u.stats().applied_deltas, 2U);
     EXPECT_EQ(u.stats().rejected_batches, 0U);
+}
+
+TEST_F(FibTest, WriterThreadTakesItsRelativePriority) {
+    // Lowering a thread's priority needs no capability: the writer runs 3 nice levels below this thread.
+    UpdaterConfig c;
+    c.nice_delta = 3;
+    FibUpdater u(*fib, c);
+    errno = 0;
+    const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    ASSERT_EQ(errno, 0);
+    u.start();
+    EXPECT_FALSE(u.stats().priority_refused);
+    // The writer thread is named rf-fib-writer; its nice value is ours + 3.
+    int writer_nice = 100;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string name;
+        std::getline(comm, name);
+        if (name == "rf-fib-writer") {
+            writer_nice =
+                ::getpriority(PRIO_PROCESS, static_cast<id_t>(std::stoi(task.path().filename().string())));
+        }
+    }
+    EXPECT_EQ(writer_nice, std::min(base + 3, 19));
+    ASSERT_TRUE(u.publish(std::vector{delta(1, "198.51.100.0/24", {"10.1.1.4"})}));
+    ASSERT_TRUE(u.wait_visible(1, std::chrono::seconds(10)));
+    u.stop();
 }
 
 TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
