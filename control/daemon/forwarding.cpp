@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 #include "dataplane/eal.hpp"
@@ -69,7 +70,7 @@ struct Plane {
 
     // io thread only, kept when the emulator runs: the next hops the FIB was last given per IPv4 prefix (to
     // know what a change removes from the probed hosts' paths).
-    std::map<net::Prefix, std::vector<std::uint32_t>> current;
+    std::unordered_map<net::Prefix, std::vector<std::uint32_t>, net::PrefixHash> current;
 
     void on_visible(std::uint64_t sequence);
     void arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc);
