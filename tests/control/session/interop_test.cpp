@@ -266,13 +266,7 @@ TEST_F(Interop, AddPathPeerReceivesEveryPathOfTheEcmpSet) {
     EXPECT_EQ(st.add_path_receive, v4);
     EXPECT_TRUE(rs_->sessions_of(loopback(12)).at(0).add_path_send.empty());
     std::string out;
-    EXPECT_TRUE(wait_until(
-        [&] {
-            out = gobgp_->show_route("10.99.0.0/24");
-            return out.find("100.64.0.11") != std::string::npos &&
-                   out.find("100.64.0.12") != std::string::npos;
-        },
-        kRouteTimeout, 200ms))
+    EXPECT_TRUE(shows_next_hops(*gobgp_, "10.99.0.0/24", {"100.64.0.11", "100.64.0.12"}, kRouteTimeout, &out))
         << out;
     // GoBGP's own routes arrive through ADD-PATH receive like any other.
     EXPECT_TRUE(wait_until([] { return rs_->lookup("10.13.0.0/24").has_value(); }, kRouteTimeout, 100ms));
@@ -291,13 +285,8 @@ TEST_F(Interop, AddPathWithFrrDeliversBothPathsOfTheEcmpSet) {
     EXPECT_EQ(st.add_path_send, v4);
     EXPECT_EQ(st.add_path_receive, v4);
     std::string out;
-    EXPECT_TRUE(wait_until(
-        [&] {
-            out = frr_md5_->show_route("10.99.0.0/24");
-            return out.find("100.64.0.11") != std::string::npos &&
-                   out.find("100.64.0.12") != std::string::npos;
-        },
-        kRouteTimeout, 200ms))
+    EXPECT_TRUE(
+        shows_next_hops(*frr_md5_, "10.99.0.0/24", {"100.64.0.11", "100.64.0.12"}, kRouteTimeout, &out))
         << out;
 }
 

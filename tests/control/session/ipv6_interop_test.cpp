@@ -276,13 +276,8 @@ TEST_F(Ipv6Interop, AddPathBirdReceivesBothPathsOfAnEcmpSet) {
     EXPECT_EQ(st[0].add_path_send, v6u);
     EXPECT_EQ(st[0].add_path_receive, v6u);
     std::string out;
-    EXPECT_TRUE(wait_until(
-        [&] {
-            out = bird_->show_route("2001:db8:98::/48");
-            return out.find("2001:db8:64::11") != std::string::npos &&
-                   out.find("2001:db8:64::13") != std::string::npos;
-        },
-        kRouteTimeout, 200ms))
+    EXPECT_TRUE(shows_next_hops(*bird_, "2001:db8:98::/48", {"2001:db8:64::11", "2001:db8:64::13"},
+                                kRouteTimeout, &out))
         << out;
     EXPECT_TRUE(rs_->lookup("2001:db8:12::/48").has_value());  // BIRD's own routes, sent with path ids
 }

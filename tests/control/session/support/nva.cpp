@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <sstream>
 
@@ -327,6 +329,17 @@ std::string gobgpd_binary() {
 }
 std::string exabgp_binary() {
     return find_executable({"/usr/sbin/exabgp", "/usr/bin/exabgp"});
+}
+
+bool shows_next_hops(Nva& n, const std::string& prefix, const std::vector<std::string>& next_hops,
+                     std::chrono::milliseconds timeout, std::string* last) {
+    return wait_until(
+        [&] {
+            *last = n.show_route(prefix);
+            return std::all_of(next_hops.begin(), next_hops.end(),
+                               [&](const std::string& h) { return last->find(h) != std::string::npos; });
+        },
+        timeout, std::chrono::milliseconds(200));
 }
 
 std::unique_ptr<Nva> make_frr(NvaSpec spec) {

@@ -3,6 +3,7 @@
 // Facts behind the configs: docs in /work/shared/interop-notes.md were distilled into comments here.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <memory>
@@ -66,6 +67,11 @@ protected:
     Process process_;
     std::string dir_;
 };
+
+// Polls n.show_route(prefix) until its text names every one of `next_hops` (every path of an ECMP set
+// arrived, e.g. with ADD-PATH); false on timeout. `last` gets the last text, for the failure message.
+bool shows_next_hops(Nva& n, const std::string& prefix, const std::vector<std::string>& next_hops,
+                     std::chrono::milliseconds timeout, std::string* last);
 
 // Executables; empty when the daemon is not installed (tests skip with a message).
 std::string frr_bgpd();
