@@ -36,10 +36,6 @@ struct PrefixMapEmpty {};  // the value type of a prefix set
 
 namespace prefix_map_detail {
 
-inline std::size_t mix64(std::uint64_t x) {
-    return static_cast<std::size_t>(net::mix64(x));
-}
-
 struct V4Key {
     using Key = std::uint64_t;
     static constexpr Key kFree = ~std::uint64_t{0};
@@ -49,7 +45,7 @@ struct V4Key {
         return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)},
                                static_cast<std::uint8_t>(k & 0xFF));
     }
-    static std::size_t hash(Key k) { return mix64(k); }
+    static std::size_t hash(Key k) { return static_cast<std::size_t>(net::mix64(k)); }
 };
 
 struct V6Key {

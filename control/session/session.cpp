@@ -63,12 +63,7 @@ Session::~Session() {
             s->conn->close_after_flush();
         }
     }
-    if (rib_up_) {
-        ctx_.input_received(std::chrono::steady_clock::now());  // removed by the operator
-        ctx_.rib().peer_down(rib_id_);
-        ctx_.unregister_rib_peer(rib_id_);
-        ctx_.distribute();
-    }
+    peer_down();  // removed by the operator: its routes go as on any other peer-down
 }
 
 void Session::start() {

@@ -407,17 +407,6 @@ std::string vnet_section(bool peered) {
     return s;
 }
 
-bool withdrawn(const RawPeer& p, const std::string& prefix) {
-    for (const auto& u : p.updates) {
-        for (const auto& n : u.withdrawn) {
-            if (n.prefix.to_string() == prefix) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 // SIGHUP with a VNet peering added (route server only, --no-fib): the spoke's address space is announced
 // to both NVAs; the one with route refresh gets a ROUTE-REFRESH, the one without is reset with Cease /
 // Other Configuration Change and gets the new space when it comes back; the spoke's VM now has the BGP
@@ -503,7 +492,7 @@ TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
     EXPECT_TRUE(wait_until(
         [&] {
             (void)pa.receive(100ms);
-            return withdrawn(pa, "10.2.0.0/16");
+            return pa.has_withdrawn("10.2.0.0/16");
         },
         10s))
         << read_file(dir.file("rf.log"));

@@ -24,17 +24,6 @@ net::Prefix P(const char* s) {
     return *net::Prefix::parse(s);
 }
 
-bool withdrawn(const RawPeer& peer, const std::string& prefix) {
-    for (const auto& u : peer.updates) {
-        for (const auto& w : u.withdrawn) {
-            if (w.prefix.to_string() == prefix) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 struct VnetHarness {
     std::uint16_t port = free_port(loopback(1));
     std::unique_ptr<RsHarness> rs;
@@ -99,7 +88,7 @@ TEST(VnetChange, RefreshCapablePeerGetsTheNewSpaceAndARouteRefresh) {
     EXPECT_TRUE(wait_until(
         [&] {
             a.receive(50ms);
-            return withdrawn(a, "10.2.0.0/16") && a.route_refreshes.size() == 2;
+            return a.has_withdrawn("10.2.0.0/16") && a.route_refreshes.size() == 2;
         },
         3s));
     EXPECT_FALSE(a.has_announced("10.2.0.0/16"));
@@ -136,7 +125,7 @@ TEST(VnetChange, PeerWithoutRouteRefreshIsResetWithCeaseSixAndReconnectsAtOnce) 
     EXPECT_TRUE(wait_until(
         [&] {
             a.receive(50ms);
-            return withdrawn(a, "10.62.0.0/24");
+            return a.has_withdrawn("10.62.0.0/24");
         },
         3s));
     EXPECT_TRUE(h.rs->lookup("10.61.0.0/24").has_value());

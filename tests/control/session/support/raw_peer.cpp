@@ -176,6 +176,17 @@ void RawPeer::note(const std::vector<std::uint8_t>& m) {
     }
 }
 
+bool RawPeer::has_withdrawn(const std::string& prefix) const {
+    for (const auto& u : updates) {
+        for (const auto& w : u.withdrawn) {
+            if (w.prefix.to_string() == prefix) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool RawPeer::has_announced(const std::string& prefix) const {
     const auto p = net::Prefix::parse(prefix);
     bool present = false;

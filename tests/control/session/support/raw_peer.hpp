@@ -49,6 +49,8 @@ public:
     std::size_t drain(std::chrono::milliseconds quiet = std::chrono::milliseconds(300));
     // The received UPDATEs (so far) leave `prefix` announced (IPv4 NLRI or MP_REACH).
     [[nodiscard]] bool has_announced(const std::string& prefix) const;
+    // Some UPDATE received so far withdrew `prefix` (IPv4 withdrawn routes field).
+    [[nodiscard]] bool has_withdrawn(const std::string& prefix) const;
     // SO_RCVBUF for the next connect() (0: the system default). A small one makes a slow reader.
     void set_receive_buffer(int bytes) { receive_buffer_ = bytes; }
 
