@@ -504,7 +504,6 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     stats_.coalesced += r.coalesced;
     stats_.table_ops += r.table_ops;
     stats_.failures += r.failures;
-    stats_.repointed += r.repointed;
     return r;
 }
 
@@ -556,14 +555,13 @@ void Fib::repoint_whole_groups(ApplyResult* r) {
         const GroupId to = pic_target_[g];
         // Every reference of g moves in this batch (the references counted are the BGP maps' own; a
         // static route holding g keeps refs above the count, and so keeps g as it is).
-        if (pic_count_[g] >= kRepointMinPrefixes && to != kMixed && to != kNoGroup && pic_incoming_[g] == 0 &&
+        if (pic_count_[g] >= kRepointMinPrefixes && to != kMixed && pic_incoming_[g] == 0 &&
             pic_count_[g] == groups_->refs(g) && groups_->repoint(g, to)) {
             ++r->repointed;
         }
     }
     for (GroupId g : pic_touched_) {
-        pic_count_[g] = 0;
-        pic_target_[g] = kNoGroup;
+        pic_count_[g] = 0;  // pic_target_ is set afresh by the first move out of g
         pic_incoming_[g] = 0;
         pic_listed_[g] = 0;
     }

@@ -91,7 +91,6 @@ struct FibStats {
     std::uint64_t coalesced = 0;
     std::uint64_t table_ops = 0;
     std::uint64_t failures = 0;
-    std::uint64_t repointed = 0;    // next-hop groups repointed in place (prefix-independent convergence)
     std::uint64_t grace_waits = 0;  // a batch waited for readers to leave a standby instance
     std::uint64_t bgp_routes = 0;   // IPv4 and IPv6
     std::uint64_t bgp_routes_v6 = 0;

@@ -2,6 +2,7 @@
 // (rf_fib_model, no DPDK) uses it too.
 #include <algorithm>
 
+#include "control/net/hash.hpp"
 #include "fib/nexthop_group.hpp"
 
 namespace rf::fib {
@@ -30,10 +31,10 @@ void NextHop::normalise() {
 }
 
 std::size_t NextHopHash::operator()(const NextHop& n) const noexcept {
-    std::size_t h = static_cast<std::size_t>(n.type) * 0x9E3779B97F4A7C15ULL;
+    std::size_t h = static_cast<std::size_t>(n.type) * net::kGolden;
     const net::IpAddressHash ah;
     for (const net::IpAddress& a : n.addresses) {
-        h ^= ah(a) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
+        h ^= ah(a) + net::kGolden + (h << 6) + (h >> 2);
     }
     return h;
 }

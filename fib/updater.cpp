@@ -69,13 +69,13 @@ void FibUpdater::start() {
         return;
     }
     stop_.store(false);
-    errno = 0;
-    const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));  // this thread's
-    const bool known = errno == 0;
     std::atomic<bool> ready{false};
-    thread_ = std::thread([this, base, known, &ready] {
+    thread_ = std::thread([this, &ready] {
         ::pthread_setname_np(::pthread_self(), "rf-fib-writer");  // for top -H, perf, ps -L
-        if (config_.nice_delta != 0 && known) {
+        // A new thread starts with its creator's nice value: read it here.
+        errno = 0;
+        const int base = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        if (config_.nice_delta != 0 && errno == 0) {
             const int want = std::clamp(base + config_.nice_delta, -20, 19);
             if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), want) != 0) {
                 priority_refused_.store(true, std::memory_order_relaxed);

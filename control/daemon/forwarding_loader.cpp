@@ -11,9 +11,8 @@
 
 #include "control/daemon/forwarding.hpp"
 
-#ifndef RF_FORWARDING_INSTALL_RELDIR
-#define RF_FORWARDING_INSTALL_RELDIR "../lib/routefabric"
-#endif
+// RF_FORWARDING_INSTALL_RELDIR: the installed module directory relative to the daemon's (CMake defines it
+// from GNUInstallDirs).
 
 namespace rf::daemon {
 

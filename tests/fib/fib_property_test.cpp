@@ -305,7 +305,7 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
     EXPECT_GT(followed, 0U);
     EXPECT_EQ(s.model_changes, 3U);
     EXPECT_GT(repointed, 0U);  // the peer-down batches exercised the in-place repoint
-    EXPECT_EQ(s.repointed, repointed);
+    EXPECT_EQ(s.groups.repointed, repointed);
 }
 
 }  // namespace

@@ -307,7 +307,7 @@ TEST_F(FibTest, BatchMovingAWholeGroupRepointsItAndEndsInTheSameState) {
     const ApplyResult r = fib->apply(down);
     EXPECT_EQ(r.repointed, 1U);
     EXPECT_EQ(r.changed, 110U);
-    EXPECT_EQ(fib->stats().repointed, 1U);
+    EXPECT_EQ(fib->stats().groups.repointed, 1U);
     for (int i = 0; i < 100; i += 7) {
         const auto nh = look(workload, "198.51." + std::to_string(i) + ".1");
         ASSERT_TRUE(nh.has_value());
@@ -366,7 +366,7 @@ TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
     EXPECT_EQ(fib->apply(swap).repointed, 0U);
     EXPECT_EQ(look(workload, "198.51.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
     EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.7")});
-    EXPECT_EQ(fib->stats().repointed, 0U);
+    EXPECT_EQ(fib->stats().groups.repointed, 0U);
 }
 
 }  // namespace
