@@ -53,11 +53,21 @@ rte_fib6* make_instance6(const LookupConfig& c, unsigned nh_bytes) {
 
 }  // namespace
 
-LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr)
-    : config_(config),
-      qsbr_(qsbr),
-      nh_bytes_(config.max_group_id < (1U << 15) && config.num_tbl8 < (1U << 15) ? 2 : 4),
-      nh_bytes6_(config.max_group_id < (1U << 15) && config.num_tbl8_6 < (1U << 15) ? 2 : 4) {
+LookupTable::LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr) : config_(config), qsbr_(qsbr) {
+    if (config.engine == LookupEngine::Dir24) {
+        Dir24Config c;
+        c.max_routes = config.max_routes;
+        c.num_tbl8 = config.num_tbl8;
+        c.avx512 = config.path == LookupPath::Avx512;
+        d4_ = Dir24Lpm4::create(c, qsbr);
+        nh_bytes_ = d4_->entry_bytes();
+        avx512_ = d4_->avx512();
+        const bool narrow6 = config.max_routes6 < (1U << 15) && config.num_tbl8_6 <= (1U << 15);
+        nh_bytes6_ = narrow6 ? 2 : 4;
+        return;
+    }
+    nh_bytes_ = config.max_group_id < (1U << 15) && config.num_tbl8 < (1U << 15) ? 2 : 4;
+    nh_bytes6_ = config.max_group_id < (1U << 15) && config.num_tbl8_6 < (1U << 15) ? 2 : 4;
     try {
         fib_[0] = make_instance(config, nh_bytes_);
         fib_[1] = make_instance(config, nh_bytes_);
@@ -88,6 +98,15 @@ LookupTable::~LookupTable() {
 }
 
 void LookupTable::create_v6() {
+    if (config_.engine == LookupEngine::Dir24) {
+        Dir24Config c;
+        c.max_routes = config_.max_routes6;
+        c.num_tbl8 = config_.num_tbl8_6;
+        d6_owned_ = Dir24Lpm6::create(c, qsbr_);
+        d6_owned_->set(Dir24Lpm6::Address{}, 0, default_group6_.load(std::memory_order_relaxed));
+        nh_bytes6_ = d6_owned_->entry_bytes();
+        return;  // published by apply() once it holds the batch's routes
+    }
     v6_[0] = make_instance6(config_, nh_bytes6_);
     try {
         v6_[1] = make_instance6(config_, nh_bytes6_);
@@ -135,6 +154,17 @@ void LookupTable::program6(rte_fib6* f, std::span<const Op6> ops, bool count) {
 }
 
 bool LookupTable::catch_up(bool wait) {
+    if (config_.engine == LookupEngine::Dir24) {
+        d4_->end_batch();
+        if (d6_owned_) {
+            d6_owned_->end_batch();
+        }
+        return true;
+    }
+    return catch_up_rte_fib(wait);
+}
+
+bool LookupTable::catch_up_rte_fib(bool wait) {
     if (behind_.empty() && behind6_.empty()) {
         return true;
     }
@@ -166,9 +196,43 @@ bool LookupTable::catch_up(bool wait) {
 }
 
 std::size_t LookupTable::apply(std::span<const Op> ops, std::span<const Op6> ops6) {
+    if (config_.engine == LookupEngine::RteFib) {
+        return apply_rte_fib(ops, ops6);
+    }
+    std::size_t failed = 0;
+    for (const Op& op : ops) {
+        if (op.group == kNoGroup) {
+            d4_->erase(op.ip, op.depth);
+        } else if (!d4_->set(op.ip, op.depth, op.group)) {
+            ++failed;
+        }
+    }
+    d4_->end_batch();
+    if (!ops6.empty()) {
+        const bool fresh = d6_owned_ == nullptr;
+        if (fresh) {
+            create_v6();
+        }
+        for (const Op6& op : ops6) {
+            if (op.group == kNoGroup) {
+                d6_owned_->erase(op.ip, op.depth);
+            } else if (!d6_owned_->set(op.ip, op.depth, op.group)) {
+                ++failed;
+            }
+        }
+        d6_owned_->end_batch();
+        if (fresh) {
+            d6_.store(d6_owned_.get(), std::memory_order_release);
+        }
+    }
+    failures_ += failed;
+    return failed;
+}
+
+std::size_t LookupTable::apply_rte_fib(std::span<const Op> ops, std::span<const Op6> ops6) {
     const std::uint64_t before = failures_;
     if (!ops6.empty() && v6_[0] == nullptr) {
-        catch_up(true);  // the new pair starts identical, so the v4 pair must be current too
+        catch_up_rte_fib(true);  // the new pair starts identical, so the v4 pair must be current too
         create_v6();
     }
     if (!config_.left_right) {
@@ -181,7 +245,7 @@ std::size_t LookupTable::apply(std::span<const Op> ops, std::span<const Op6> ops
         }
         return static_cast<std::size_t>(failures_ - before);
     }
-    catch_up(true);
+    catch_up_rte_fib(true);
     program(fib_[standby_], ops, true);
     if (v6_[standby_] != nullptr) {
         program6(v6_[standby_], ops6, true);
@@ -195,7 +259,62 @@ std::size_t LookupTable::apply(std::span<const Op> ops, std::span<const Op6> ops
     return static_cast<std::size_t>(failures_ - before);
 }
 
+void LookupTable::set_default_group(GroupId g) {
+    if (d4_) {
+        d4_->set(0, 0, g);  // rid 0's group: one store
+        return;
+    }
+    default_group_.store(g, std::memory_order_release);
+}
+
+void LookupTable::set_default_group6(GroupId g) {
+    default_group6_.store(g, std::memory_order_release);
+    if (d6_owned_) {
+        d6_owned_->set(Dir24Lpm6::Address{}, 0, g);
+    }
+}
+
+GroupId LookupTable::default_group() const {
+    return d4_ ? d4_->default_group() : default_group_.load(std::memory_order_acquire);
+}
+
+std::uint64_t LookupTable::grace_waits() const {
+    std::uint64_t n = grace_waits_;
+    if (d4_) {
+        n += d4_->stats().grace_waits;
+    }
+    if (d6_owned_) {
+        n += d6_owned_->stats().grace_waits;
+    }
+    return n;
+}
+
+std::uint64_t LookupTable::failures() const { return failures_; }
+
+Dir24Stats LookupTable::dir24_stats() const {
+    Dir24Stats s;
+    if (d4_) {
+        s = d4_->stats();
+    }
+    if (d6_owned_) {
+        const Dir24Stats s6 = d6_owned_->stats();
+        s.routes += s6.routes;
+        s.tbl8_used += s6.tbl8_used;
+        s.tbl8_touched += s6.tbl8_touched;
+        s.rids_deferred += s6.rids_deferred;
+        s.tbl8_deferred += s6.tbl8_deferred;
+        s.grace_waits += s6.grace_waits;
+        s.failures += s6.failures;
+        s.memory_bytes += s6.memory_bytes;
+    }
+    return s;
+}
+
 void LookupTable::lookup_bulk(const std::uint32_t* dst, std::uint64_t* groups, unsigned n) const {
+    if (d4_) {
+        d4_->lookup_bulk(dst, groups, n);  // the default route is rid 0's group: no substitution
+        return;
+    }
     rte_fib* f = active_.load(std::memory_order_acquire);
     // rte_fib_lookup_bulk does not write the addresses; its prototype just lacks the const.
     rte_fib_lookup_bulk(f, const_cast<std::uint32_t*>(dst), groups, n);
@@ -208,6 +327,17 @@ void LookupTable::lookup_bulk(const std::uint32_t* dst, std::uint64_t* groups, u
 }
 
 void LookupTable::lookup_bulk6(const std::uint8_t (*dst)[16], std::uint64_t* groups, unsigned n) const {
+    if (config_.engine == LookupEngine::Dir24) {
+        if (const Dir24Lpm6* d6 = d6_.load(std::memory_order_acquire); d6 != nullptr) {
+            d6->lookup_bulk(dst, groups, n);
+            return;
+        }
+        const GroupId dflt = default_group6_.load(std::memory_order_acquire);
+        for (unsigned i = 0; i < n; ++i) {
+            groups[i] = dflt;
+        }
+        return;
+    }
     rte_fib6* f = active6_.load(std::memory_order_acquire);
     const GroupId dflt = default_group6_.load(std::memory_order_acquire);
     if (f == nullptr) {
@@ -226,6 +356,9 @@ void LookupTable::lookup_bulk6(const std::uint8_t (*dst)[16], std::uint64_t* gro
 }
 
 std::size_t LookupTable::memory_bytes() const {
+    if (config_.engine == LookupEngine::Dir24) {
+        return dir24_stats().memory_bytes;
+    }
     // DIR-24-8 / trie: 2^24 tbl24 entries, num_tbl8 groups of 256 entries, and the RIB's node pool
     // (rte_rib_node is 48 bytes plus the mempool's per-object header and padding, ~64 bytes; an
     // rte_rib6_node ~96).

@@ -55,30 +55,61 @@ std::unique_ptr<Fib> make(const VnetModel& m, FibConfig c = small_config()) {
     return f;
 }
 
-TEST(FibTables, EntriesAreTwoBytesWhileGroupIdsFitAndFourBeyond) {
+TEST(FibTables, EntriesAreTwoBytesWhileRouteIdsFitAndFourBeyond) {
+    // Dir24 entries hold route ids and tbl8 group indexes, never group ids.
     auto f = make(test::hub_and_spokes());
     ASSERT_NE(f, nullptr);
     const TableId t = *f->table_for_vm("vm0");
     EXPECT_EQ(f->lookup(t)->entry_bytes(), 2U);
-    FibConfig big = small_config();
+    FibConfig groups = small_config();
+    groups.max_groups = 1U << 16;
+    auto g = make(test::hub_and_spokes(), groups);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->lookup(t)->entry_bytes(), 2U) << "group ids do not widen Dir24 entries";
+    g.reset();
+    FibConfig routes = small_config();
+    routes.lookup.max_routes = 1U << 15;
+    g = make(test::hub_and_spokes(), routes);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->lookup(t)->entry_bytes(), 4U);
+    EXPECT_LT(f->stats().lookup_bytes, g->stats().lookup_bytes);
+    g.reset();
+    f.reset();
+    FibConfig many = small_config();
+    many.lookup.num_tbl8 = (1U << 15) + 1;  // more tbl8 groups than 2-byte entries can index
+    auto h = make(default_lab(2, 1), many);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->lookup(*h->table_for_vm("vm0"))->entry_bytes(), 4U);
+}
+
+TEST(FibTables, RteFibEntriesAreTwoBytesWhileGroupIdsFitAndFourBeyond) {
+    FibConfig c = small_config();
+    c.lookup.engine = LookupEngine::RteFib;
+    auto f = make(test::hub_and_spokes(), c);
+    ASSERT_NE(f, nullptr);
+    const TableId t = *f->table_for_vm("vm0");
+    EXPECT_EQ(f->lookup(t)->entry_bytes(), 2U);
+    FibConfig big = c;
     big.max_groups = 1U << 16;
     auto g = make(test::hub_and_spokes(), big);
     ASSERT_NE(g, nullptr);
     EXPECT_EQ(g->lookup(t)->entry_bytes(), 4U);
     EXPECT_LT(f->stats().lookup_bytes, g->stats().lookup_bytes);
-    // More tbl8 groups than 2-byte entries can index: 4 bytes as well.
     g.reset();
     f.reset();
-    FibConfig many = small_config();
+    FibConfig many = c;
     many.lookup.num_tbl8 = 1U << 15;
     auto h = make(default_lab(2, 1), many);
     ASSERT_NE(h, nullptr);
     EXPECT_EQ(h->lookup(*h->table_for_vm("vm0"))->entry_bytes(), 4U);
 }
 
-TEST(FibTables, TheLargestGroupIdRoundTripsThroughTwoByteEntries) {
+class LargestGroupId : public ::testing::TestWithParam<LookupEngine> {};
+
+TEST_P(LargestGroupId, RoundTripsThroughTheLookupTable) {
     FibConfig c = small_config();
-    c.max_groups = 1U << 15;  // ids up to 32,767: the 2-byte maximum
+    c.lookup.engine = GetParam();
+    c.max_groups = 1U << 15;  // ids up to 32,767: rte_fib's 2-byte maximum
     c.lookup.max_routes = 1U << 16;
     auto f = make(default_lab(2, 1), c);
     ASSERT_NE(f, nullptr);
@@ -102,6 +133,8 @@ TEST(FibTables, TheLargestGroupIdRoundTripsThroughTwoByteEntries) {
     ASSERT_TRUE(nh);
     EXPECT_EQ(nh->addresses, last.next_hops);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, LargestGroupId, ::testing::Values(LookupEngine::Dir24, LookupEngine::RteFib));
 
 // hub_and_spokes plus: hub subnet "fw2" on route table "rt-fw2" (the same UDRs as rt-fw) with a VM, and
 // spoke2 subnet "idle" on route table "rt-idle" without VMs.

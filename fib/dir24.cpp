@@ -1,0 +1,698 @@
+#include "fib/dir24.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "control/net/hash.hpp"
+#include "fib/dpdk.hpp"
+#include "fib/prefix_map.hpp"
+
+namespace rf::fib {
+namespace {
+
+template <class T>
+T load_acquire(const T* p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+template <class T>
+void store_release(T* p, T v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+template <class T>
+void store_relaxed(T* p, T v) {
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+// Zeroed, lazily populated memory: only the pages a route touches become resident. 64 bytes of slack
+// let a 32-bit gather read a 2-byte entry at the very end.
+class Mapping {
+public:
+    explicit Mapping(std::size_t bytes) : bytes_(bytes + 64) {
+        void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) {
+            throw std::runtime_error("dir24: cannot map " + std::to_string(bytes_ >> 20) + " MiB");
+        }
+#if defined(MADV_HUGEPAGE)
+        if (bytes_ >= (std::size_t{2} << 20)) {
+            madvise(p, bytes_, MADV_HUGEPAGE);  // advisory: the kernel may say no
+        }
+#endif
+        data_ = p;
+    }
+    ~Mapping() { munmap(data_, bytes_); }
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    template <class T>
+    [[nodiscard]] T* as() const {
+        return static_cast<T*>(data_);
+    }
+
+private:
+    std::size_t bytes_;
+    void* data_ = nullptr;
+};
+
+// --- address families: how a key is masked, split into the tbl24 index and 8-bit levels, and mapped
+// to its rid on the writer side ---
+
+struct V4 {
+    using Key = std::uint32_t;
+    static constexpr unsigned kBits = 32;
+    static Key mask(Key k, unsigned len) { return len == 0 ? 0 : k & (~std::uint32_t{0} << (32 - len)); }
+    static std::uint32_t idx24(Key k) { return k >> 8; }
+    static unsigned byte(Key k, unsigned /*level 1*/) { return k & 0xFFU; }
+
+    // prefix → rid; packed (address << 8 | length), rid 0 = absent.
+    class Map {
+    public:
+        [[nodiscard]] std::uint32_t get(Key k, unsigned len) const { return map_.get(pack(k, len)); }
+        void put(Key k, unsigned len, std::uint32_t rid) { map_.put(pack(k, len), rid); }
+        void erase(Key k, unsigned len) { map_.put(pack(k, len), kNoGroup); }
+        void prefetch(Key k, unsigned len) const { __builtin_prefetch(map_.slot_of(pack(k, len))); }
+        void reserve(std::size_t n) { map_.reserve(n); }
+        [[nodiscard]] std::size_t size() const { return map_.size(); }
+        [[nodiscard]] std::size_t memory_bytes() const { return map_.memory_bytes(); }
+
+    private:
+        static std::uint64_t pack(Key k, unsigned len) { return (std::uint64_t{k} << 8) | len; }
+        V4PrefixMap map_;
+    };
+};
+
+struct V6 {
+    using Key = std::array<std::uint8_t, 16>;
+    static constexpr unsigned kBits = 128;
+    static Key mask(Key k, unsigned len) {
+        for (unsigned i = 0; i < 16; ++i) {
+            const unsigned from = i * 8;
+            if (len <= from) {
+                k[i] = 0;
+            } else if (len < from + 8) {
+                k[i] = static_cast<std::uint8_t>(k[i] & (0xFFU << (from + 8 - len)));
+            }
+        }
+        return k;
+    }
+    static std::uint32_t idx24(const Key& k) {
+        return (std::uint32_t{k[0]} << 16) | (std::uint32_t{k[1]} << 8) | k[2];
+    }
+    static unsigned byte(const Key& k, unsigned level) { return k[2 + level]; }
+
+    class Map {
+    public:
+        [[nodiscard]] std::uint32_t get(const Key& k, unsigned len) const {
+            auto it = map_.find(Entry{k, static_cast<std::uint8_t>(len)});
+            return it == map_.end() ? 0 : it->second;
+        }
+        void put(const Key& k, unsigned len, std::uint32_t rid) {
+            map_.insert_or_assign(Entry{k, static_cast<std::uint8_t>(len)}, rid);
+        }
+        void erase(const Key& k, unsigned len) { map_.erase(Entry{k, static_cast<std::uint8_t>(len)}); }
+        void prefetch(const Key& /*k*/, unsigned /*len*/) const {}
+        void reserve(std::size_t n) { map_.reserve(n); }
+        [[nodiscard]] std::size_t size() const { return map_.size(); }
+        [[nodiscard]] std::size_t memory_bytes() const {
+            return map_.size() * (sizeof(Entry) + sizeof(std::uint32_t) + 2 * sizeof(void*)) +
+                   map_.bucket_count() * sizeof(void*);
+        }
+
+    private:
+        struct Entry {
+            Key key;
+            std::uint8_t len;
+            bool operator==(const Entry&) const = default;
+        };
+        struct Hash {
+            std::size_t operator()(const Entry& e) const noexcept {
+                std::uint64_t hi = 0;
+                std::uint64_t lo = 0;
+                std::memcpy(&hi, e.key.data(), 8);
+                std::memcpy(&lo, e.key.data() + 8, 8);
+                return static_cast<std::size_t>(net::mix64(hi ^ net::mix64(lo ^ e.len)));
+            }
+        };
+        std::unordered_map<Entry, std::uint32_t, Hash> map_;
+    };
+};
+
+// The writer's half and the memory readers read. F = family, E = entry type (uint16_t or uint32_t).
+template <class F, class E>
+class Core {
+public:
+    using Key = typename F::Key;
+    static constexpr E kExt = static_cast<E>(E{1} << (sizeof(E) * 8 - 1));
+    static constexpr std::uint32_t kLimit = kExt;  // rids and group indexes stay below it
+
+    Core(const Dir24Config& c, rte_rcu_qsbr* qsbr)
+        : config_(c),
+          qsbr_(qsbr),
+          tbl24_map_((std::size_t{1} << 24) * sizeof(E)),
+          tbl8_map_(std::size_t{std::max<std::uint32_t>(c.num_tbl8, 1)} * 256 * sizeof(E)),
+          rid_map_((std::size_t{c.max_routes} + 1) * sizeof(GroupId)),
+          tbl24_(tbl24_map_.as<E>()),
+          tbl8_(tbl8_map_.as<E>()),
+          rid_group_(rid_map_.as<GroupId>()),
+          depth_(std::size_t{c.max_routes} + 1, 0),
+          background_(c.num_tbl8, 0),
+          count_(c.num_tbl8, 0) {
+        if (c.max_routes >= kLimit || c.num_tbl8 > kLimit) {
+            throw std::invalid_argument("dir24: max_routes/num_tbl8 exceed the entry width");
+        }
+        len_count_.fill(0);
+    }
+
+    // --- writer ---
+    bool set(Key k, unsigned d, GroupId g) {
+        k = F::mask(k, d);
+        if (d == 0) {
+            store_release(&rid_group_[0], g);
+            return true;
+        }
+        if (const std::uint32_t r = map_.get(k, d); r != 0) {
+            store_release(&rid_group_[r], g);  // one store switches every entry of the prefix
+            return true;
+        }
+        if (!make_room(groups_needed(k, d))) {
+            ++failures_;
+            return false;
+        }
+        const std::uint32_t r = take_rid();
+        depth_[r] = static_cast<std::uint8_t>(d);
+        map_.put(k, d, r);
+        ++len_count_[d];
+        prefilled_ = false;
+        insert(k, d, r);
+        store_release(&rid_group_[r], g);
+        return true;
+    }
+
+    void erase(Key k, unsigned d) {
+        k = F::mask(k, d);
+        if (d == 0) {
+            store_release(&rid_group_[0], kNoGroup);
+            return;
+        }
+        const std::uint32_t r = map_.get(k, d);
+        if (r == 0) {
+            return;
+        }
+        map_.erase(k, d);
+        --len_count_[d];
+        const std::uint32_t pr = parent_of(k, d);
+        store_release(&rid_group_[r], rid_group_[pr]);  // one store: P forwards as its parent now
+        remove(k, d, r, pr);
+        pending_.push_back(Freed{r, false});
+    }
+
+    void end_batch() {
+        reclaim(false);
+        defer_pending();
+    }
+
+    [[nodiscard]] GroupId default_group() const { return load_acquire(&rid_group_[0]); }
+
+    [[nodiscard]] Dir24Stats stats() const {
+        Dir24Stats s;
+        s.routes = map_.size();
+        s.tbl8_used = groups_in_use_;
+        s.tbl8_touched = next_group_;
+        for (const Freed& f : pending_) {
+            (f.group ? s.tbl8_deferred : s.rids_deferred) += 1;
+        }
+        for (const Deferred& f : deferred_) {
+            (f.what.group ? s.tbl8_deferred : s.rids_deferred) += 1;
+        }
+        s.grace_waits = grace_waits_;
+        s.failures = failures_;
+        s.memory_bytes = (std::size_t{1} << 24) * sizeof(E) + std::size_t{next_group_} * 256 * sizeof(E) +
+                         std::size_t{next_rid_} * (sizeof(GroupId) + 1) + map_.memory_bytes() +
+                         background_.size() * (sizeof(E) + sizeof(std::uint16_t));
+        return s;
+    }
+
+    // --- readers ---
+    const E* tbl24() const { return tbl24_; }
+    const E* tbl8() const { return tbl8_; }
+    const GroupId* rid_group() const { return rid_group_; }
+
+private:
+    struct Freed {
+        std::uint32_t id;
+        bool group;
+    };
+    struct Deferred {
+        std::uint64_t token;
+        Freed what;
+    };
+
+    E* slot8(std::uint32_t group, unsigned index) const { return &tbl8_[(std::size_t{group} << 8) | index]; }
+    static unsigned entry_depth(unsigned level) { return 24 + 8 * level; }
+    static unsigned level_of(unsigned d) { return (d - 24 + 7) / 8; }  // the level a /d (> 24) lives in
+
+    // Groups an insertion of k/d must create (0 when its block's groups exist already).
+    [[nodiscard]] unsigned groups_needed(const Key& k, unsigned d) const {
+        if (d <= 24) {
+            return 0;
+        }
+        const unsigned target = level_of(d);
+        E e = tbl24_[F::idx24(k)];
+        for (unsigned level = 1; level <= target; ++level) {
+            if ((e & kExt) == 0) {
+                return target - level + 1;
+            }
+            e = *slot8(e & ~kExt, F::byte(k, level));
+        }
+        return 0;
+    }
+
+    // A rid is free, and `groups` tbl8 groups: reclaims what a finished grace period allows, and
+    // waits for readers only when the structure is full of freed memory still in its grace period.
+    bool make_room(unsigned groups) {
+        auto room = [&] {
+            const bool rid = !free_rids_.empty() || next_rid_ <= config_.max_routes;
+            return rid && free_groups_.size() + (config_.num_tbl8 - next_group_) >= groups;
+        };
+        if (room()) {
+            return true;
+        }
+        reclaim(false);
+        if (room()) {
+            return true;
+        }
+        defer_pending();
+        if (deferred_.empty()) {
+            return false;
+        }
+        ++grace_waits_;
+        reclaim(true);
+        return room();
+    }
+
+    std::uint32_t take_rid() {
+        if (!free_rids_.empty()) {
+            const std::uint32_t r = free_rids_.back();
+            free_rids_.pop_back();
+            return r;
+        }
+        return next_rid_++;
+    }
+
+    // A new group for the block of an entry whose value is `fill` (a rid): every entry starts as it.
+    std::uint32_t new_group(E fill) {
+        std::uint32_t g = 0;
+        if (!free_groups_.empty()) {
+            g = free_groups_.back();
+            free_groups_.pop_back();
+        } else {
+            g = next_group_++;
+        }
+        E* base = slot8(g, 0);
+        for (unsigned i = 0; i < 256; ++i) {
+            store_relaxed(&base[i], fill);
+        }
+        background_[g] = fill;
+        count_[g] = 0;
+        ++groups_in_use_;
+        return g;
+    }
+
+    void insert(const Key& k, unsigned d, std::uint32_t r) {
+        if (d <= 24) {
+            const std::uint32_t first = F::idx24(k);
+            const std::uint32_t n = std::uint32_t{1} << (24 - d);
+            for (std::uint32_t i = first; i < first + n; ++i) {
+                cover(&tbl24_[i], d, r);
+            }
+            return;
+        }
+        E* slot = &tbl24_[F::idx24(k)];
+        std::uint32_t parent = kLimit;  // the group holding `slot` (none: tbl24)
+        for (unsigned level = 1;; ++level) {
+            std::uint32_t g = 0;
+            const E e = *slot;
+            if ((e & kExt) != 0) {
+                g = e & ~kExt;
+            } else {
+                g = new_group(e);
+                if (parent != kLimit) {
+                    ++count_[parent];
+                }
+                store_release(slot, static_cast<E>(kExt | g));  // same answers: every entry is `e`
+            }
+            const unsigned ed = entry_depth(level);
+            if (d <= ed) {
+                const unsigned first = F::byte(k, level);
+                const unsigned n = 1U << (ed - d);
+                for (unsigned i = first; i < first + n; ++i) {
+                    cover(slot8(g, i), d, r);
+                }
+                ++count_[g];
+                return;
+            }
+            slot = slot8(g, F::byte(k, level));
+            parent = g;
+        }
+    }
+
+    // Gives rid r (depth d) an entry that r's prefix covers whole, unless a longer prefix owns it.
+    void cover(E* slot, unsigned d, std::uint32_t r) {
+        const E e = *slot;
+        if ((e & kExt) != 0) {
+            const std::uint32_t g = e & ~kExt;
+            // The group's background is the longest prefix covering its whole block; r covers it too. If
+            // the background is longer, every entry belongs to it or to something longer still.
+            if (depth_[background_[g]] >= d) {
+                return;
+            }
+            background_[g] = static_cast<E>(r);
+            for (unsigned i = 0; i < 256; ++i) {
+                cover(slot8(g, i), d, r);
+            }
+            return;
+        }
+        if (depth_[e] < d) {
+            if (!prefilled_) {
+                // Every entry r takes belongs to the same shorter prefix (the one r is carved out of):
+                // before r appears anywhere it forwards like that prefix.
+                store_release(&rid_group_[r], rid_group_[e]);
+                prefilled_ = true;
+            }
+            store_release(slot, static_cast<E>(r));
+        }
+    }
+
+    void remove(const Key& k, unsigned d, std::uint32_t r, std::uint32_t pr) {
+        if (d <= 24) {
+            const std::uint32_t first = F::idx24(k);
+            const std::uint32_t n = std::uint32_t{1} << (24 - d);
+            for (std::uint32_t i = first; i < first + n; ++i) {
+                uncover(&tbl24_[i], r, pr);
+            }
+            return;
+        }
+        std::array<E*, 16> slots{};
+        std::array<std::uint32_t, 16> groups{};
+        unsigned depth = 0;
+        E* slot = &tbl24_[F::idx24(k)];
+        for (unsigned level = 1;; ++level) {
+            const E e = *slot;  // the prefix is installed, so its path of groups exists
+            const std::uint32_t g = e & ~kExt;
+            slots[depth] = slot;
+            groups[depth] = g;
+            ++depth;
+            const unsigned ed = entry_depth(level);
+            if (d <= ed) {
+                const unsigned first = F::byte(k, level);
+                const unsigned n = 1U << (ed - d);
+                for (unsigned i = first; i < first + n; ++i) {
+                    uncover(slot8(g, i), r, pr);
+                }
+                --count_[g];
+                break;
+            }
+            slot = slot8(g, F::byte(k, level));
+        }
+        // A group left with no longer prefix and no child group answers its background everywhere:
+        // its parent entry takes that value and the group waits out a grace period before reuse.
+        for (unsigned i = depth; i-- > 0;) {
+            const std::uint32_t g = groups[i];
+            if (count_[g] != 0) {
+                break;
+            }
+            store_release(slots[i], background_[g]);
+            --groups_in_use_;
+            pending_.push_back(Freed{g, true});
+            if (i > 0) {
+                --count_[groups[i - 1]];
+            }
+        }
+    }
+
+    // Gives r's entries (r covers this entry whole) to its parent pr.
+    void uncover(E* slot, std::uint32_t r, std::uint32_t pr) {
+        const E e = *slot;
+        if ((e & kExt) != 0) {
+            const std::uint32_t g = e & ~kExt;
+            // Only the group's background can own entries of a prefix that covers the whole block.
+            if (background_[g] != r) {
+                return;
+            }
+            background_[g] = static_cast<E>(pr);
+            for (unsigned i = 0; i < 256; ++i) {
+                uncover(slot8(g, i), r, pr);
+            }
+            return;
+        }
+        if (e == r) {
+            store_release(slot, static_cast<E>(pr));
+        }
+    }
+
+    // The longest installed prefix strictly shorter than d that covers k (0: none).
+    [[nodiscard]] std::uint32_t parent_of(const Key& k, unsigned d) const {
+        for (unsigned len = d - 1; len >= 1 && len < d; --len) {
+            if (len_count_[len] != 0) {
+                map_.prefetch(F::mask(k, len), len);
+            }
+        }
+        for (unsigned len = d - 1; len >= 1 && len < d; --len) {
+            if (len_count_[len] == 0) {
+                continue;
+            }
+            if (const std::uint32_t r = map_.get(F::mask(k, len), len); r != 0) {
+                return r;
+            }
+        }
+        return 0;
+    }
+
+    void defer_pending() {
+        if (pending_.empty()) {
+            return;
+        }
+        // Everything in pending_ was unlinked before this token: a reader that still holds it started
+        // its lookup before, and has reported a quiescent state once the token is reached.
+        const std::uint64_t token = rte_rcu_qsbr_start(qsbr_);
+        for (const Freed& f : pending_) {
+            deferred_.push_back(Deferred{token, f});
+        }
+        pending_.clear();
+    }
+
+    void reclaim(bool wait) {
+        const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+        unsigned spins = 0;
+        while (!deferred_.empty()) {
+            const Deferred& d = deferred_.front();
+            if (rte_rcu_qsbr_check(qsbr_, d.token, false) != 1) {
+                if (!wait) {
+                    return;
+                }
+                // Spin while readers are likely running (they report once per burst); yield after
+                // that, since on a busy machine a reader may be waiting for this core.
+                if (++spins % 64 != 0 || std::chrono::steady_clock::now() < spin_until) {
+                    rte_pause();
+                } else {
+                    std::this_thread::yield();
+                }
+                continue;
+            }
+            if (d.what.group) {
+                free_groups_.push_back(d.what.id);
+            } else {
+                free_rids_.push_back(d.what.id);
+            }
+            deferred_.pop_front();
+        }
+    }
+
+    Dir24Config config_;
+    rte_rcu_qsbr* qsbr_;
+    Mapping tbl24_map_;
+    Mapping tbl8_map_;
+    Mapping rid_map_;
+    E* tbl24_;
+    E* tbl8_;
+    GroupId* rid_group_;
+    // Writer only.
+    typename F::Map map_;
+    std::vector<std::uint8_t> depth_;         // by rid (rid 0: depth 0)
+    std::vector<E> background_;               // by group: the rid owning the block outside longer prefixes
+    std::vector<std::uint16_t> count_;        // by group: longer prefixes placed in it + child groups
+    std::array<std::uint32_t, F::kBits + 1> len_count_{};  // installed prefixes per length
+    std::vector<std::uint32_t> free_rids_;
+    std::vector<std::uint32_t> free_groups_;
+    std::uint32_t next_rid_ = 1;
+    std::uint32_t next_group_ = 0;
+    std::size_t groups_in_use_ = 0;
+    std::vector<Freed> pending_;  // freed in the current batch
+    std::deque<Deferred> deferred_;
+    bool prefilled_ = false;
+    std::uint64_t grace_waits_ = 0;
+    std::uint64_t failures_ = 0;
+};
+
+// --- IPv4 lookups ---
+
+template <class E>
+void lookup4_scalar(const E* t24, const E* t8, const GroupId* rg, const std::uint32_t* dst, std::uint64_t* out,
+                    unsigned n) {
+    constexpr E kExt = Core<V4, E>::kExt;
+    // In chunks, one pass per level: the tbl24 loads of a chunk are independent of each other, so
+    // their cache misses overlap instead of queueing behind the tbl8 and rid loads of each address.
+    constexpr unsigned kChunk = 16;
+    std::array<E, kChunk> e{};
+    for (unsigned base = 0; base < n; base += kChunk) {
+        const unsigned m = std::min(kChunk, n - base);
+        const std::uint32_t* d = dst + base;
+        for (unsigned i = 0; i < m; ++i) {
+            e[i] = load_acquire(&t24[d[i] >> 8]);
+        }
+        for (unsigned i = 0; i < m; ++i) {
+            if ((e[i] & kExt) != 0) {
+                e[i] = load_acquire(&t8[(std::size_t{static_cast<E>(e[i] & ~kExt)} << 8) | (d[i] & 0xFFU)]);
+            }
+        }
+        for (unsigned i = 0; i < m; ++i) {
+            out[base + i] = load_acquire(&rg[e[i]]);
+        }
+    }
+}
+
+#if defined(__x86_64__)
+// GCC 12 reports its own intrinsics' _mm512_undefined_epi32() as maybe-uninitialized once inlined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// 16 addresses per step: gather the tbl24 entries, gather the tbl8 entries of the lanes that need one,
+// gather their groups. Gathers are plain loads, ordered on x86 like the scalar acquires (each depends
+// on the one before).
+template <class E>
+__attribute__((target("avx512f"))) void lookup4_avx512(const E* t24, const E* t8, const GroupId* rg,
+                                                       const std::uint32_t* dst, std::uint64_t* out,
+                                                       unsigned n) {
+    constexpr std::uint32_t kExt = Core<V4, E>::kExt;
+    const __m512i ext = _mm512_set1_epi32(static_cast<int>(kExt));
+    const __m512i low8 = _mm512_set1_epi32(0xFF);
+    const __m512i width = _mm512_set1_epi32(sizeof(E) == 2 ? 0xFFFF : -1);
+    unsigned i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512i ip = _mm512_loadu_si512(dst + i);
+        __m512i e = _mm512_i32gather_epi32(_mm512_srli_epi32(ip, 8), t24, sizeof(E));
+        e = _mm512_and_si512(e, width);
+        const __mmask16 m = _mm512_test_epi32_mask(e, ext);
+        if (m != 0) {
+            const __m512i idx = _mm512_or_si512(_mm512_slli_epi32(_mm512_andnot_si512(ext, e), 8),
+                                                _mm512_and_si512(ip, low8));
+            e = _mm512_mask_i32gather_epi32(e, m, idx, t8, sizeof(E));
+            e = _mm512_and_si512(e, width);
+        }
+        const __m512i g = _mm512_i32gather_epi32(e, rg, 4);
+        _mm512_storeu_si512(out + i, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(g)));
+        _mm512_storeu_si512(out + i + 8, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(g, 1)));
+    }
+    if (i < n) {
+        lookup4_scalar(t24, t8, rg, dst + i, out + i, n - i);
+    }
+}
+#pragma GCC diagnostic pop
+#endif
+
+template <class E>
+class Lpm4 final : public Dir24Lpm4 {
+public:
+    Lpm4(const Dir24Config& c, rte_rcu_qsbr* q) : core_(c, q), avx512_(c.avx512 && dir24_avx512_supported()) {}
+    bool set(std::uint32_t ip, std::uint8_t depth, GroupId g) override { return core_.set(ip, depth, g); }
+    void erase(std::uint32_t ip, std::uint8_t depth) override { core_.erase(ip, depth); }
+    void end_batch() override { core_.end_batch(); }
+    [[nodiscard]] Dir24Stats stats() const override { return core_.stats(); }
+    [[nodiscard]] unsigned entry_bytes() const override { return sizeof(E); }
+    [[nodiscard]] bool avx512() const override { return avx512_; }
+    void lookup_bulk(const std::uint32_t* dst, std::uint64_t* groups, unsigned n) const override {
+#if defined(__x86_64__)
+        if (avx512_) {
+            lookup4_avx512(core_.tbl24(), core_.tbl8(), core_.rid_group(), dst, groups, n);
+            return;
+        }
+#endif
+        lookup4_scalar(core_.tbl24(), core_.tbl8(), core_.rid_group(), dst, groups, n);
+    }
+    [[nodiscard]] GroupId default_group() const override { return core_.default_group(); }
+
+private:
+    Core<V4, E> core_;
+    bool avx512_;
+};
+
+template <class E>
+class Lpm6 final : public Dir24Lpm6 {
+public:
+    Lpm6(const Dir24Config& c, rte_rcu_qsbr* q) : core_(c, q) {}
+    bool set(const Address& ip, std::uint8_t depth, GroupId g) override { return core_.set(ip, depth, g); }
+    void erase(const Address& ip, std::uint8_t depth) override { core_.erase(ip, depth); }
+    void end_batch() override { core_.end_batch(); }
+    [[nodiscard]] Dir24Stats stats() const override { return core_.stats(); }
+    [[nodiscard]] unsigned entry_bytes() const override { return sizeof(E); }
+    void lookup_bulk(const std::uint8_t (*dst)[16], std::uint64_t* groups, unsigned n) const override {
+        constexpr E kExt = Core<V6, E>::kExt;
+        const E* t24 = core_.tbl24();
+        const E* t8 = core_.tbl8();
+        const GroupId* rg = core_.rid_group();
+        for (unsigned i = 0; i < n; ++i) {
+            const std::uint8_t* a = dst[i];
+            E e = load_acquire(&t24[(std::uint32_t{a[0]} << 16) | (std::uint32_t{a[1]} << 8) | a[2]]);
+            for (unsigned k = 3; (e & kExt) != 0 && k < 16; ++k) {
+                e = load_acquire(&t8[(std::size_t{static_cast<E>(e & ~kExt)} << 8) | a[k]]);
+            }
+            groups[i] = load_acquire(&rg[e]);
+        }
+    }
+    [[nodiscard]] GroupId default_group() const override { return core_.default_group(); }
+
+private:
+    Core<V6, E> core_;
+};
+
+bool narrow(const Dir24Config& c) { return c.max_routes < (1U << 15) && c.num_tbl8 <= (1U << 15); }
+
+}  // namespace
+
+bool dir24_avx512_supported() {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx512f") != 0;
+#else
+    return false;
+#endif
+}
+
+std::unique_ptr<Dir24Lpm4> Dir24Lpm4::create(const Dir24Config& config, rte_rcu_qsbr* qsbr) {
+    if (config.num_tbl8 > (1U << 23)) {
+        throw std::invalid_argument("dir24: num_tbl8 above 2^23");  // tbl8 indexes stay 32-bit signed
+    }
+    if (narrow(config)) {
+        return std::make_unique<Lpm4<std::uint16_t>>(config, qsbr);
+    }
+    return std::make_unique<Lpm4<std::uint32_t>>(config, qsbr);
+}
+
+std::unique_ptr<Dir24Lpm6> Dir24Lpm6::create(const Dir24Config& config, rte_rcu_qsbr* qsbr) {
+    if (narrow(config)) {
+        return std::make_unique<Lpm6<std::uint16_t>>(config, qsbr);
+    }
+    return std::make_unique<Lpm6<std::uint32_t>>(config, qsbr);
+}
+
+}  // namespace rf::fib
