@@ -156,6 +156,7 @@ public:
     using Key = typename F::Key;
     static constexpr E kExt = static_cast<E>(E{1} << (sizeof(E) * 8 - 1));
     static constexpr std::uint32_t kLimit = kExt;  // rids and group indexes stay below it
+    static constexpr std::uint64_t kPendingToken = ~std::uint64_t{0};  // lost an entry in this batch
 
     Core(const Dir24Config& c, rte_rcu_qsbr* qsbr)
         : config_(c),
@@ -167,6 +168,7 @@ public:
           tbl8_(tbl8_map_.as<E>()),
           rid_group_(rid_map_.as<GroupId>()),
           depth_(std::size_t{c.max_routes} + 1, 0),
+          lost_token_(std::size_t{c.max_routes} + 1, 0),
           background_(c.num_tbl8, 0),
           count_(c.num_tbl8, 0) {
         if (c.max_routes >= kLimit || c.num_tbl8 > kLimit) {
@@ -179,10 +181,17 @@ public:
     bool set(Key k, unsigned d, GroupId g) {
         k = F::mask(k, d);
         if (d == 0) {
-            store_release(&rid_group_[0], g);
+            if (rid_group_[0] != g) {
+                settle_default();
+                store_release(&rid_group_[0], g);
+            }
             return true;
         }
-        if (const std::uint32_t r = map_.get(k, d); r != 0) {
+        if (std::uint32_t r = map_.get(k, d); r != 0) {
+            if (rid_group_[r] == g) {
+                return true;
+            }
+            r = settled(k, d, r);
             store_release(&rid_group_[r], g);  // one store switches every entry of the prefix
             return true;
         }
@@ -203,24 +212,29 @@ public:
     void erase(Key k, unsigned d) {
         k = F::mask(k, d);
         if (d == 0) {
-            store_release(&rid_group_[0], kNoGroup);
+            if (rid_group_[0] != kNoGroup) {
+                settle_default();
+                store_release(&rid_group_[0], kNoGroup);
+            }
             return;
         }
-        const std::uint32_t r = map_.get(k, d);
+        std::uint32_t r = map_.get(k, d);
         if (r == 0) {
             return;
         }
+        r = settled(k, d, r);
         map_.erase(k, d);
         --len_count_[d];
         const std::uint32_t pr = parent_of(k, d);
         store_release(&rid_group_[r], rid_group_[pr]);  // one store: P forwards as its parent now
-        remove(k, d, r, pr);
+        relabel(k, d, r, pr);                           // the same answers, from pr's entries
+        release_block(k, d);
         pending_.push_back(Freed{r, false});
     }
 
     void end_batch() {
         reclaim(false);
-        defer_pending();
+        seal();
     }
 
     [[nodiscard]] GroupId default_group() const { return load_acquire(&rid_group_[0]); }
@@ -238,8 +252,10 @@ public:
         }
         s.grace_waits = grace_waits_;
         s.failures = failures_;
+        s.moved = moved_;
         s.memory_bytes = (std::size_t{1} << 24) * sizeof(E) + std::size_t{next_group_} * 256 * sizeof(E) +
-                         std::size_t{next_rid_} * (sizeof(GroupId) + 1) + map_.memory_bytes() +
+                         std::size_t{next_rid_} * (sizeof(GroupId) + 1 + sizeof(std::uint64_t)) +
+                         map_.memory_bytes() +
                          background_.size() * (sizeof(E) + sizeof(std::uint16_t));
         return s;
     }
@@ -293,7 +309,7 @@ private:
         if (room()) {
             return true;
         }
-        defer_pending();
+        seal();
         if (deferred_.empty()) {
             return false;
         }
@@ -303,12 +319,15 @@ private:
     }
 
     std::uint32_t take_rid() {
+        std::uint32_t r = 0;
         if (!free_rids_.empty()) {
-            const std::uint32_t r = free_rids_.back();
+            r = free_rids_.back();
             free_rids_.pop_back();
-            return r;
+        } else {
+            r = next_rid_++;
         }
-        return next_rid_++;
+        lost_token_[r] = 0;  // freed after a grace period: no reader holds it
+        return r;
     }
 
     // A new group for the block of an entry whose value is `fill` (a rid): every entry starts as it.
@@ -385,6 +404,7 @@ private:
             return;
         }
         if (depth_[e] < d) {
+            lost(e);
             if (!prefilled_) {
                 // Every entry r takes belongs to the same shorter prefix (the one r is carved out of):
                 // before r appears anywhere it forwards like that prefix.
@@ -395,13 +415,38 @@ private:
         }
     }
 
-    void remove(const Key& k, unsigned d, std::uint32_t r, std::uint32_t pr) {
+    // Gives every entry of k/d that holds `from` to `to` (a withdrawn prefix's entries to its parent,
+    // or a prefix's entries to its new rid).
+    void relabel(const Key& k, unsigned d, std::uint32_t from, std::uint32_t to) {
         if (d <= 24) {
             const std::uint32_t first = F::idx24(k);
             const std::uint32_t n = std::uint32_t{1} << (24 - d);
             for (std::uint32_t i = first; i < first + n; ++i) {
-                uncover(&tbl24_[i], r, pr);
+                uncover(&tbl24_[i], from, to);
             }
+            return;
+        }
+        E* slot = &tbl24_[F::idx24(k)];
+        for (unsigned level = 1;; ++level) {
+            const std::uint32_t g = *slot & ~kExt;  // the prefix is installed: its groups exist
+            const unsigned ed = entry_depth(level);
+            if (d <= ed) {
+                const unsigned first = F::byte(k, level);
+                const unsigned n = 1U << (ed - d);
+                for (unsigned i = first; i < first + n; ++i) {
+                    uncover(slot8(g, i), from, to);
+                }
+                return;
+            }
+            slot = slot8(g, F::byte(k, level));
+        }
+    }
+
+    // k/d (longer than /24) left its group: a group left with no longer prefix and no child group
+    // answers its background everywhere, so its parent entry takes that value and the group waits out a
+    // grace period before reuse; its parent group may then empty in turn.
+    void release_block(const Key& k, unsigned d) {
+        if (d <= 24) {
             return;
         }
         std::array<E*, 16> slots{};
@@ -409,25 +454,16 @@ private:
         unsigned depth = 0;
         E* slot = &tbl24_[F::idx24(k)];
         for (unsigned level = 1;; ++level) {
-            const E e = *slot;  // the prefix is installed, so its path of groups exists
-            const std::uint32_t g = e & ~kExt;
+            const std::uint32_t g = *slot & ~kExt;
             slots[depth] = slot;
             groups[depth] = g;
             ++depth;
-            const unsigned ed = entry_depth(level);
-            if (d <= ed) {
-                const unsigned first = F::byte(k, level);
-                const unsigned n = 1U << (ed - d);
-                for (unsigned i = first; i < first + n; ++i) {
-                    uncover(slot8(g, i), r, pr);
-                }
+            if (d <= entry_depth(level)) {
                 --count_[g];
                 break;
             }
             slot = slot8(g, F::byte(k, level));
         }
-        // A group left with no longer prefix and no child group answers its background everywhere:
-        // its parent entry takes that value and the group waits out a grace period before reuse.
         for (unsigned i = depth; i-- > 0;) {
             const std::uint32_t g = groups[i];
             if (count_[g] != 0) {
@@ -442,7 +478,7 @@ private:
         }
     }
 
-    // Gives r's entries (r covers this entry whole) to its parent pr.
+    // Gives r's entries under this one (r covers it whole) to pr.
     void uncover(E* slot, std::uint32_t r, std::uint32_t pr) {
         const E e = *slot;
         if ((e & kExt) != 0) {
@@ -480,36 +516,119 @@ private:
         return 0;
     }
 
-    void defer_pending() {
-        if (pending_.empty()) {
+    // Starts the grace period of everything the batch so far unlinked (freed ids, and route ids that
+    // lost entries): a reader that still holds one of them started its lookup before, and has reported a
+    // quiescent state once the token is reached.
+    void seal() {
+        if (pending_.empty() && losers_.empty()) {
             return;
         }
-        // Everything in pending_ was unlinked before this token: a reader that still holds it started
-        // its lookup before, and has reported a quiescent state once the token is reached.
         const std::uint64_t token = rte_rcu_qsbr_start(qsbr_);
         for (const Freed& f : pending_) {
             deferred_.push_back(Deferred{token, f});
         }
         pending_.clear();
+        for (const std::uint32_t x : losers_) {
+            lost_token_[x] = token;
+        }
+        losers_.clear();
+    }
+
+    // --- route ids that lost entries ---
+    //
+    // A reader reads an entry (rid x), then rid_group[x]. If between the two reads the entry moved to
+    // another prefix (a longer prefix P was installed over it) and x's group changed, the reader would
+    // answer with x's new group for an address that by then belonged to P: a state that never existed.
+    // So rid_group[x] changes in place only once every reader has passed a quiescent point since x last
+    // lost an entry; before that, x's entries move to a fresh rid first (rid_group[x] stays frozen for
+    // the readers still holding x, and x is freed after a grace period). The default route (rid 0) has
+    // no other rid to move to: its change waits for that grace period instead.
+
+    void lost(std::uint32_t x) {
+        if (lost_token_[x] != kPendingToken) {
+            lost_token_[x] = kPendingToken;
+            losers_.push_back(x);
+        }
+    }
+
+    [[nodiscard]] bool quiet(std::uint32_t x) {
+        const std::uint64_t t = lost_token_[x];
+        if (t == 0) {
+            return true;
+        }
+        if (t == kPendingToken) {
+            return false;
+        }
+        if (t <= passed_token_ || rte_rcu_qsbr_check(qsbr_, t, false) == 1) {
+            passed_token_ = std::max(passed_token_, t);
+            lost_token_[x] = 0;
+            return true;
+        }
+        return false;
+    }
+
+    // The rid under which k/d (installed as r) may change its group now: r, or a fresh rid its entries
+    // moved to.
+    std::uint32_t settled(const Key& k, unsigned d, std::uint32_t r) {
+        if (quiet(r)) {
+            return r;
+        }
+        if (!make_room(0)) {
+            wait_quiet(r);  // no rid to move to: wait out the readers instead
+            return r;
+        }
+        if (quiet(r)) {  // make_room may have waited for a grace period
+            return r;
+        }
+        const std::uint32_t fresh = take_rid();
+        depth_[fresh] = depth_[r];
+        map_.put(k, d, fresh);
+        store_release(&rid_group_[fresh], rid_group_[r]);  // the same answers until the caller's store
+        relabel(k, d, r, fresh);
+        pending_.push_back(Freed{r, false});
+        ++moved_;
+        return fresh;
+    }
+
+    void settle_default() {
+        if (!quiet(0)) {
+            wait_quiet(0);
+        }
+    }
+
+    void wait_quiet(std::uint32_t x) {
+        seal();
+        ++grace_waits_;
+        const std::uint64_t t = lost_token_[x];
+        spin_until([&] { return rte_rcu_qsbr_check(qsbr_, t, false) == 1; });
+        passed_token_ = std::max(passed_token_, t);
+        lost_token_[x] = 0;
+    }
+
+    // Spins while readers are likely running (they report once per burst); yields after 200 µs, since
+    // on a busy machine a reader may be waiting for this core.
+    template <class Done>
+    static void spin_until(Done done) {
+        const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+        for (unsigned spins = 0; !done(); ++spins) {
+            if (spins % 64 != 0 || std::chrono::steady_clock::now() < spin_until) {
+                rte_pause();
+            } else {
+                std::this_thread::yield();
+            }
+        }
     }
 
     void reclaim(bool wait) {
-        const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
-        unsigned spins = 0;
         while (!deferred_.empty()) {
             const Deferred& d = deferred_.front();
-            if (rte_rcu_qsbr_check(qsbr_, d.token, false) != 1) {
-                if (!wait) {
+            if (d.token > passed_token_) {
+                if (wait) {
+                    spin_until([&] { return rte_rcu_qsbr_check(qsbr_, d.token, false) == 1; });
+                } else if (rte_rcu_qsbr_check(qsbr_, d.token, false) != 1) {
                     return;
                 }
-                // Spin while readers are likely running (they report once per burst); yield after
-                // that, since on a busy machine a reader may be waiting for this core.
-                if (++spins % 64 != 0 || std::chrono::steady_clock::now() < spin_until) {
-                    rte_pause();
-                } else {
-                    std::this_thread::yield();
-                }
-                continue;
+                passed_token_ = d.token;
             }
             if (d.what.group) {
                 free_groups_.push_back(d.what.id);
@@ -531,6 +650,9 @@ private:
     // Writer only.
     typename F::Map map_;
     std::vector<std::uint8_t> depth_;         // by rid (rid 0: depth 0)
+    std::vector<std::uint64_t> lost_token_;   // by rid: 0, or the grace period since it last lost an entry
+    std::vector<std::uint32_t> losers_;       // rids that lost entries in the current batch
+    std::uint64_t passed_token_ = 0;          // every reader has passed this token
     std::vector<E> background_;               // by group: the rid owning the block outside longer prefixes
     std::vector<std::uint16_t> count_;        // by group: longer prefixes placed in it + child groups
     std::array<std::uint32_t, F::kBits + 1> len_count_{};  // installed prefixes per length
@@ -544,6 +666,7 @@ private:
     bool prefilled_ = false;
     std::uint64_t grace_waits_ = 0;
     std::uint64_t failures_ = 0;
+    std::uint64_t moved_ = 0;  // prefixes moved to a fresh rid before a change (see settled())
 };
 
 // --- IPv4 lookups ---

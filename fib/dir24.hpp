@@ -28,8 +28,15 @@
 //     then P's entries are rewritten to the parent's rid, again without changing any lookup result.
 // A tbl8 group whose block no longer holds longer prefixes collapses back into its parent entry; the
 // freed group and the withdrawn rid are reused only after an RCU grace period (DPDK rte_rcu_qsbr): a
-// reader that read the old entry can still finish its lookup. The writer never waits for readers
-// except when every rid or every tbl8 group is used and some are waiting for a grace period.
+// reader that read the old entry can still finish its lookup.
+//
+// One more rule keeps every lookup equal to a state the writer really had: a reader that read an entry
+// (rid x) just before a longer prefix took that entry from x must not then find x's *next* group in
+// rid_group[x]. So a prefix whose rid lost entries less than a grace period ago changes its group (or is
+// withdrawn) under a fresh rid: its entries move to the fresh rid first (same answers), and the old rid,
+// frozen, is freed after a grace period. The default route (rid 0) has no rid to move to; its change
+// waits for that grace period instead. Otherwise the writer never waits for readers, except when every
+// rid or tbl8 group is in use and some are waiting for a grace period.
 //
 // Writer-side state: prefix → rid (an open-addressing map), the depth of each rid, per tbl8 group the
 // rid that owns the whole block (its "background") and how many longer prefixes and child groups it
@@ -65,6 +72,7 @@ struct Dir24Stats {
     std::size_t tbl8_deferred = 0;   // collapsed groups waiting for a grace period
     std::uint64_t grace_waits = 0;   // the writer waited for readers (every rid or group in use)
     std::uint64_t failures = 0;      // insertions refused: no rid or no tbl8 group left
+    std::uint64_t moved = 0;         // changes made under a fresh rid (the old one had just lost entries)
     std::size_t memory_bytes = 0;    // tbl24 + touched tbl8 groups + rid arrays + prefix map
 };
 

@@ -129,8 +129,10 @@ bool publish_retrying(FibUpdater& updater, const std::vector<rib::RouteDelta>& b
     return true;
 }
 
-void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out = nullptr) {
+void stress(bool quarantine, LookupEngine engine = LookupEngine::Dir24, bool left_right = true,
+            std::uint64_t* failures_out = nullptr) {
     FibConfig c = stress_config();
+    c.lookup.engine = engine;
     c.lookup.left_right = left_right;
     c.quarantine_freed_groups = quarantine;
     std::string error;
@@ -227,6 +229,11 @@ void stress(bool quarantine, bool left_right = true, std::uint64_t* failures_out
 
 TEST(FibConcurrency, ReadersNeverSeeTornFreedOrNonexistentGroupsWithQuarantine) {
     stress(true);
+}
+
+// The same on the rte_fib engine (left-right), which stays selectable to measure against.
+TEST(FibConcurrency, RteFibLeftRightReadersNeverSeeTornFreedOrNonexistentGroups) {
+    stress(true, LookupEngine::RteFib);
 }
 
 // Prefix-independent convergence under readers: every batch moves all prefixes (or, every fifth batch,
@@ -460,7 +467,7 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
 // test (a race may or may not be hit); run it by name to see the failures the left-right pair prevents.
 TEST(FibConcurrency, DISABLED_InPlaceRteFibUpdatesShowTheTrap) {
     std::uint64_t failures = 0;
-    stress(true, false, &failures);
+    stress(true, LookupEngine::RteFib, false, &failures);
     std::printf("in-place rte_fib: %llu bad lookups\n", static_cast<unsigned long long>(failures));
 }
 
