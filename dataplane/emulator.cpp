@@ -18,6 +18,7 @@
 
 #include "dataplane/ecmp.hpp"
 #include "dataplane/lab_port.hpp"
+#include "dataplane/ndp.hpp"
 
 namespace rf::dataplane {
 
@@ -30,14 +31,27 @@ constexpr MacAddress kInternetGatewayMac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 void set_mac(rte_ether_addr* dst, const MacAddress& mac) {
     std::memcpy(dst->addr_bytes, mac.data(), 6);
 }
+
+std::uint64_t ms_to_tsc(unsigned ms) {
+    return rte_get_tsc_hz() * ms / 1000;
+}
 }  // namespace
+
+// One immutable set of hosts, VMs and flows with the per-host counters of the time it was current.
+struct Layout {
+    std::uint64_t generation = 0;
+    const Topology* topo = nullptr;
+    const FlowTable* flows = nullptr;
+    std::unique_ptr<Topology> own_topo;  // replace_layout(): the emulator's own copies
+    std::unique_ptr<FlowTable> own_flows;
+    std::unique_ptr<HostCounters[]> counters;              // per host
+    std::vector<std::vector<std::uint32_t>> worker_hosts;  // host ids per worker
+};
 
 class Worker {
 public:
-    Worker(Emulator& emu, unsigned index, std::vector<std::uint32_t> hosts)
-        : emu_(emu), reader_(emu.config_.first_reader_id + index), hosts_(std::move(hosts)) {
-        cursor_.resize(hosts_.size());
-        cursor6_.resize(hosts_.size());
+    Worker(Emulator& emu, unsigned index)
+        : emu_(emu), index_(index), reader_(emu.config_.first_reader_id + index) {
         nh_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors_.slots());
         nh6_packets_ = std::make_unique<std::atomic<std::uint64_t>[]>(emu.neighbors6_.slots());
         tx_.resize(RTE_MAX_ETHPORTS);
@@ -66,6 +80,7 @@ public:
         const std::uint64_t target = rte_get_tsc_hz() * emu_.config_.pass_target_us / 1000000;
         while (!emu_.stop_.load(std::memory_order_relaxed)) {
             const std::uint64_t begin = rte_rdtsc();
+            adopt_layout();
             pass();
             if (target != 0)
                 adapt_burst(rte_rdtsc() - begin, target);
@@ -78,15 +93,31 @@ public:
         counters.tid.store(static_cast<std::int64_t>(::gettid()), std::memory_order_relaxed);
         begin_cpu_accounting();
         emu_.source_.reader_online(reader_);
-        for (std::uint64_t p = 0; p < passes; ++p)
+        for (std::uint64_t p = 0; p < passes; ++p) {
+            adopt_layout();
             pass();
+        }
         flush_all();
         emu_.source_.reader_offline(reader_);
     }
 
+    // Between two passes: switch to the emulator's current layout when it changed. Generations, not
+    // pointers, are compared (a new layout may reuse a freed one's address).
+    void adopt_layout() {
+        const Layout* cur = emu_.layout_.load(std::memory_order_acquire);
+        if (cur->generation == generation_)
+            return;
+        layout_ = cur;
+        generation_ = cur->generation;
+        hosts_ = &cur->worker_hosts[index_];
+        cursor_.assign(hosts_->size(), 0);
+        cursor6_.assign(hosts_->size(), 0);
+        seen_generation.store(generation_, std::memory_order_release);
+    }
+
     // One pass: one burst per owned host, then the tx buffers are drained.
     void pass() {
-        for (std::size_t i = 0; i < hosts_.size(); ++i)
+        for (std::size_t i = 0; i < hosts_->size(); ++i)
             host_burst(i);
         flush_all();
         bump(counters.passes);
@@ -106,6 +137,7 @@ public:
         return nh6_packets_[slot].load(std::memory_order_relaxed);
     }
     WorkerCounters counters;
+    std::atomic<std::uint64_t> seen_generation{0};  // the layout this worker uses (replace_layout waits)
 
 private:
     // Pass-time target (EmulatorConfig::pass_target_us): every host gets one burst per pass, so a change
@@ -141,9 +173,9 @@ private:
     }
 
     void host_burst(std::size_t local) {
-        const std::uint32_t h = hosts_[local];
-        const Host& host = emu_.topo_.hosts[h];
-        const FlowTable& ft = emu_.flows_;
+        const std::uint32_t h = (*hosts_)[local];
+        const Host& host = layout_->topo->hosts[h];
+        const FlowTable& ft = *layout_->flows;
         const std::uint32_t first = host.first_vm * ft.flows_per_vm;
         const std::uint32_t count = host.vm_count * ft.flows_per_vm;
         const std::uint32_t count6 = host.vm_count * ft.flows6_per_vm;
@@ -189,18 +221,31 @@ private:
                 counters.max_gap_tsc.store(now - last_burst_tsc_, std::memory_order_relaxed);
         }
         last_burst_tsc_ = now;
+        // The armed measurement, if it has a slot for this host (runs are sized for the layout they
+        // were armed under; replace_layout() disarms a run of another size).
+        ConvergenceProbe::Run* run = emu_.probe_.current();
+        if (run != nullptr && h >= run->hosts)
+            run = nullptr;
+        HostCounters& hc = layout_->counters[h];
         if (n4 != 0)
-            forward(h, pkts, tables, n4, now);
+            forward(h, hc, run, pkts, tables, n4, now);
         if (n6 != 0)
-            forward6(h, pkts + n4, tables + n4, n6);
-        if (ConvergenceProbe::Run* run = emu_.probe_.current();
-            run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0) {
+            forward6(h, hc, run, pkts + n4, tables + n4, n6, now);
+        if (run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0)
             check_probe(*run, h, host);
-        }
         emu_.source_.quiescent(reader_);
     }
 
-    void forward(std::uint32_t h, rte_mbuf** pkts, const TableId* tables, unsigned n, std::uint64_t now) {
+    // Counts a packet for an affected destination that went to a withdrawn next hop (`excluded`).
+    static void count_withdrawn(ConvergenceProbe::Run& run, std::uint32_t h, std::uint64_t now) {
+        bump(run.to_withdrawn[h]);
+        const std::uint64_t pub = run.publish_tsc.load(std::memory_order_acquire);
+        if (pub != 0 && now > pub)
+            bump(run.after_publish[h]);
+    }
+
+    void forward(std::uint32_t h, HostCounters& hc, ConvergenceProbe::Run* run, rte_mbuf** pkts,
+                 const TableId* tables, unsigned n, std::uint64_t now) {
         std::uint32_t dst[kMaxBurst];
         std::uint64_t hash[kMaxBurst];
         GroupView views[kMaxBurst];
@@ -219,8 +264,6 @@ private:
             emu_.source_.lookup_bulk(tables[i], dst + i, views + i, j - i);
             i = j;
         }
-        HostCounters& hc = emu_.host_counters_[h];
-        ConvergenceProbe::Run* run = emu_.probe_.current();
         const bool pending = run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0;
         std::uint64_t tx = 0;
         std::uint32_t last_nh = 0, last_slot = NeighborTable::kNotFound;
@@ -255,11 +298,14 @@ private:
                     }
                     if (v.v6) {  // an IPv6 next hop for an IPv4 route (RFC 8950)
                         std::uint64_t res = 0;
-                        if (!next_hop6(v.member6(v.pick(hash[i])), &res)) {
+                        const std::uint8_t* nh6 = v.member6(v.pick(hash[i]));
+                        if (!next_hop6(nh6, &res)) {
                             bump(hc.drop_unresolved);
                             rte_pktmbuf_free(pkts[i]);
                             continue;
                         }
+                        if (run != nullptr && run->excluded6(nh6) && run->affects(dst[i]))
+                            count_withdrawn(*run, h, now);
                         port = NeighborTable::port_of(res);
                         set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
                         break;
@@ -282,12 +328,8 @@ private:
                         rte_pktmbuf_free(pkts[i]);
                         continue;
                     }
-                    if (run != nullptr && run->excluded(nh) && run->affects(dst[i])) {
-                        bump(run->to_withdrawn[h]);
-                        const std::uint64_t pub = run->publish_tsc.load(std::memory_order_acquire);
-                        if (pub != 0 && now > pub)
-                            bump(run->after_publish[h]);
-                    }
+                    if (run != nullptr && run->excluded(nh) && run->affects(dst[i]))
+                        count_withdrawn(*run, h, now);
                     port = NeighborTable::port_of(res);
                     set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
                     bump(nh_packets_[slot]);
@@ -303,7 +345,7 @@ private:
     }
 
     // The resolution of IPv6 next hop `ip16` (and its packet count), false when it has none: virtual
-    // mode resolves at once to a synthetic MAC; lab mode has no NDP, only static entries.
+    // mode resolves at once to a synthetic MAC; in lab mode the entry waits for Neighbor Discovery.
     bool next_hop6(const std::uint8_t* ip16, std::uint64_t* res) {
         const std::uint32_t slot = emu_.neighbors6_.find_or_insert(ip16);
         if (slot == NeighborTable6::kNotFound)
@@ -320,9 +362,10 @@ private:
         return true;
     }
 
-    // IPv6 packets: LPM6 in the VM's table, ECMP by the 5-tuple hash, L2 rewrite. (Convergence probes
-    // watch IPv4 prefixes only.)
-    void forward6(std::uint32_t h, rte_mbuf** pkts, const TableId* tables, unsigned n) {
+    // IPv6 packets: LPM6 in the VM's table, ECMP by the 5-tuple hash, L2 rewrite; the armed probe
+    // counts them like IPv4 ones.
+    void forward6(std::uint32_t h, HostCounters& hc, ConvergenceProbe::Run* run, rte_mbuf** pkts,
+                  const TableId* tables, unsigned n, std::uint64_t now) {
         std::uint8_t dst[kMaxBurst][16];
         std::uint64_t hash[kMaxBurst];
         GroupView views[kMaxBurst];
@@ -340,7 +383,7 @@ private:
             emu_.source_.lookup_bulk6(tables[i], dst + i, views + i, j - i);
             i = j;
         }
-        HostCounters& hc = emu_.host_counters_[h];
+        const bool pending = run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0;
         std::uint64_t tx = 0;
         for (unsigned i = 0; i < n; ++i) {
             const GroupView& v = views[i];
@@ -349,6 +392,8 @@ private:
             if (v.kind == NextHopKind::NoRoute || v.kind == NextHopKind::None ||
                 (v.kind == NextHopKind::Ip && v.count == 0)) {
                 bump(v.kind == NextHopKind::NoRoute ? hc.drop_no_route : hc.drop_none);
+                if (pending && run->affects6(dst[i]))
+                    bump(run->lost[h]);
                 rte_pktmbuf_free(pkts[i]);
                 continue;
             }
@@ -362,8 +407,10 @@ private:
                 const std::uint32_t k = v.pick(hash[i]);
                 std::uint64_t res = 0;
                 bool ok = false;
+                bool withdrawn = false;
                 if (v.v6) {
                     ok = next_hop6(v.member6(k), &res);
+                    withdrawn = ok && run != nullptr && run->excluded6(v.member6(k));
                 } else {  // an IPv4 next hop for an IPv6 route
                     const std::uint32_t nh = v.member(k);
                     const std::uint32_t slot = emu_.neighbors_.find_or_insert(nh);
@@ -376,6 +423,7 @@ private:
                         ok = (res & NeighborTable::kValid) != 0;
                         if (ok)
                             bump(nh_packets_[slot]);
+                        withdrawn = ok && run != nullptr && run->excluded(nh);
                     }
                 }
                 if (!ok) {
@@ -383,6 +431,8 @@ private:
                     rte_pktmbuf_free(pkts[i]);
                     continue;
                 }
+                if (withdrawn && run->affects6(dst[i]))
+                    count_withdrawn(*run, h, now);
                 port = NeighborTable::port_of(res);
                 set_mac(&eth->dst_addr, NeighborTable::mac_of(res));
             }
@@ -395,32 +445,58 @@ private:
         bump(counters.packets6, n);
     }
 
+    // Looks the run's pending probe addresses (IPv4, then IPv6) up in every table of the host; the host
+    // has converged when each of them gives the new path in all its tables.
     void check_probe(ConvergenceProbe::Run& run, std::uint32_t h, const Host& host) {
         const auto& addrs = run.spec.probe_addrs;
-        const std::size_t n = addrs.size();
-        std::uint8_t* done = run.done.get() + std::size_t{h} * std::max<std::size_t>(1, n);
+        const auto& addrs6 = run.spec.probe_addrs6;
+        const std::size_t n4 = addrs.size();
+        std::uint8_t* done = run.done.get() + std::size_t{h} * std::max<std::size_t>(1, run.probe_count());
         std::uint32_t pending_addr[ConvergenceProbe::kMaxProbeAddrs];
+        std::uint8_t pending_addr6[ConvergenceProbe::kMaxProbeAddrs][16];
         std::uint32_t pending_idx[ConvergenceProbe::kMaxProbeAddrs];
-        unsigned k = 0;
-        for (std::size_t i = 0; i < n; ++i) {
+        std::uint32_t pending_idx6[ConvergenceProbe::kMaxProbeAddrs];
+        unsigned k = 0, k6 = 0;
+        for (std::size_t i = 0; i < n4; ++i) {
             if (done[i] == 0) {
                 pending_addr[k] = addrs[i];
                 pending_idx[k++] = static_cast<std::uint32_t>(i);
             }
         }
-        bool ok[ConvergenceProbe::kMaxProbeAddrs];
+        for (std::size_t i = 0; i < addrs6.size(); ++i) {
+            if (done[n4 + i] == 0) {
+                std::memcpy(pending_addr6[k6], addrs6[i].data(), 16);
+                pending_idx6[k6++] = static_cast<std::uint32_t>(n4 + i);
+            }
+        }
+        bool ok[ConvergenceProbe::kMaxProbeAddrs], ok6[ConvergenceProbe::kMaxProbeAddrs];
         std::fill(ok, ok + k, true);
+        std::fill(ok6, ok6 + k6, true);
         GroupView views[ConvergenceProbe::kMaxProbeAddrs];
         for (TableId t : host.tables) {
-            emu_.source_.lookup_bulk(t, pending_addr, views, k);
-            for (unsigned i = 0; i < k; ++i)
-                ok[i] = ok[i] && run.satisfied(views[i]);
+            if (k != 0) {
+                emu_.source_.lookup_bulk(t, pending_addr, views, k);
+                for (unsigned i = 0; i < k; ++i)
+                    ok[i] = ok[i] && run.satisfied(views[i]);
+            }
+            if (k6 != 0) {
+                emu_.source_.lookup_bulk6(t, pending_addr6, views, k6);
+                for (unsigned i = 0; i < k6; ++i)
+                    ok6[i] = ok6[i] && run.satisfied(views[i]);
+            }
         }
-        bump(counters.probe_lookups, std::uint64_t{k} * host.tables.size());
+        bump(counters.probe_lookups, std::uint64_t{k + k6} * host.tables.size());
         unsigned left = 0;
         for (unsigned i = 0; i < k; ++i) {
             if (ok[i]) {
                 done[pending_idx[i]] = 1;
+            } else {
+                ++left;
+            }
+        }
+        for (unsigned i = 0; i < k6; ++i) {
+            if (ok6[i]) {
+                done[pending_idx6[i]] = 1;
             } else {
                 ++left;
             }
@@ -461,9 +537,12 @@ private:
     }
 
     Emulator& emu_;
+    unsigned index_;
     unsigned reader_;
-    std::vector<std::uint32_t> hosts_;
-    std::vector<std::uint32_t> cursor_, cursor6_;
+    const Layout* layout_ = nullptr;  // adopted at a pass start (adopt_layout)
+    std::uint64_t generation_ = 0;
+    const std::vector<std::uint32_t>* hosts_ = nullptr;  // this worker's hosts in layout_
+    std::vector<std::uint32_t> cursor_, cursor6_;        // per local host: next flow
     std::unique_ptr<std::atomic<std::uint64_t>[]> nh_packets_, nh6_packets_;
     std::vector<TxBuffer> tx_;
     std::uint16_t txq_ = 0;
@@ -475,13 +554,19 @@ private:
     std::uint64_t last_burst_tsc_ = 0, stall_ticks_ = 0;
 };
 
-Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo,
-                   const FlowTable& flows)
-    : config_(config),
-      source_(source),
-      topo_(topo),
-      flows_(flows),
-      probe_(static_cast<std::uint32_t>(topo.hosts.size())) {}
+Emulator::Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo)
+    : config_(config), source_(source), probe_(static_cast<std::uint32_t>(topo.hosts.size())) {}
+
+std::unique_ptr<Layout> Emulator::make_layout(const Topology* topo, const FlowTable* flows) {
+    auto l = std::make_unique<Layout>();
+    const Layout* cur = layout_.load(std::memory_order_acquire);
+    l->generation = cur == nullptr ? 1 : cur->generation + 1;
+    l->topo = topo;
+    l->flows = flows;
+    l->counters = std::make_unique<HostCounters[]>(topo->hosts.size());
+    l->worker_hosts = assign_hosts(*topo, config_.workers);
+    return l;
+}
 
 std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSource& source,
                                            const Topology& topo, const FlowTable& flows, std::string* error) {
@@ -490,9 +575,12 @@ std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSo
             *error = "worker count exceeds the route source's reader limit";
         return nullptr;
     }
-    std::unique_ptr<Emulator> emu(new Emulator(config, source, topo, flows));
-    emu->host_counters_ = std::make_unique<HostCounters[]>(topo.hosts.size());
-    // The main lcore's pool: receive queues and ARP. Workers have their own.
+    std::unique_ptr<Emulator> emu(new Emulator(config, source, topo));
+    emu->layouts_.push_back(emu->make_layout(&topo, &flows));
+    emu->layout_.store(emu->layouts_.back().get(), std::memory_order_release);
+    emu->timers4_.resize(emu->neighbors_.slots());
+    emu->timers6_.resize(emu->neighbors6_.slots());
+    // The main lcore's pool: receive queues, ARP and NDP. Workers have their own.
     const std::string pool_name = config.name + "-main";
     emu->pool_ =
         rte_pktmbuf_pool_create(pool_name.c_str(), 2047, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
@@ -510,9 +598,16 @@ std::unique_ptr<Emulator> Emulator::create(const EmulatorConfig& config, RouteSo
     emu->answer_arp_ = emu->config_.arp && config.nva_port_ip != 0;
     if (emu->config_.arp && config.nva_port_ip == 0)
         emu->config_.nva_port_ip = lab.kernel_ipv4;
-    auto split = assign_hosts(topo, config.workers);
+    emu->answer_ndp_ = emu->config_.arp && !ndp::is_unspecified(config.nva_port_ip6);
+    if (emu->config_.arp && ndp::is_unspecified(config.nva_port_ip6))
+        emu->config_.nva_port_ip6 = lab.kernel_ipv6;
+    if (emu->config_.arp) {
+        // Solicited-node groups (NS for our address) and all-nodes (answers to DAD-style NS): a NIC that
+        // filters multicast would drop them. Ports that do not filter may refuse the call; harmless.
+        (void)rte_eth_allmulticast_enable(config.nva_port);
+    }
     for (unsigned w = 0; w < config.workers; ++w) {
-        emu->workers_.push_back(std::make_unique<Worker>(*emu, w, std::move(split[w])));
+        emu->workers_.push_back(std::make_unique<Worker>(*emu, w));
         if (!emu->workers_.back()->create_pool(error))
             return nullptr;
     }
@@ -628,21 +723,91 @@ void Emulator::stop() {
         t.join();
     threads_.clear();
     running_ = false;
+    retire_layouts();
 }
 
 void Emulator::run_passes(std::uint64_t passes) {
     for (auto& w : workers_)
         w->run_passes(passes);
+    retire_layouts();
 }
 
-void Emulator::send_arp_request(std::uint32_t target) {
+void Emulator::replace_layout(Topology topo, FlowTable flows, double timeout_s) {
+    auto own_topo = std::make_unique<Topology>(std::move(topo));
+    auto own_flows = std::make_unique<FlowTable>(std::move(flows));
+    auto l = make_layout(own_topo.get(), own_flows.get());
+    l->own_topo = std::move(own_topo);
+    l->own_flows = std::move(own_flows);
+    const std::uint64_t generation = l->generation;
+    const auto hosts = static_cast<std::uint32_t>(l->topo->hosts.size());
+    {
+        std::lock_guard lock(layout_mu_);
+        layout_.store(l.get(), std::memory_order_release);
+        layouts_.push_back(std::move(l));
+    }
+    if (running_) {
+        // Each worker switches at the start of its next pass (within one pass time, unless it waits
+        // for a CPU); one that takes longer keeps the old layout alive until a later retire_layouts().
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+        auto all_switched = [&] {
+            return std::all_of(workers_.begin(), workers_.end(), [&](const auto& w) {
+                return w->seen_generation.load(std::memory_order_acquire) >= generation;
+            });
+        };
+        while (!all_switched() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    probe_.resize(hosts);
+    retire_layouts();
+}
+
+void Emulator::retire_layouts() {
+    std::lock_guard lock(layout_mu_);
+    // Running workers may still be in any layout they have not reported leaving; stopped workers adopt
+    // the current one before they touch a layout again.
+    std::uint64_t oldest_in_use = layouts_.back()->generation;
+    if (running_) {
+        for (const auto& w : workers_)
+            oldest_in_use = std::min(oldest_in_use, w->seen_generation.load(std::memory_order_acquire));
+    }
+    for (auto it = layouts_.begin(); it + 1 < layouts_.end();) {
+        if ((*it)->generation >= oldest_in_use) {
+            ++it;
+            continue;
+        }
+        for (std::size_t h = 0; h < (*it)->topo->hosts.size(); ++h)
+            retired_ += (*it)->counters[h];
+        it = layouts_.erase(it);
+    }
+}
+
+LayoutInfo Emulator::layout_info() const {
+    std::lock_guard lock(layout_mu_);
+    const Layout& l = *layouts_.back();
+    return LayoutInfo{l.generation, l.topo->hosts.size(), l.topo->vms.size(), l.flows->flows.size(),
+                      l.flows->flows6.size()};
+}
+
+const Topology& Emulator::topology() const {
+    return *layout_.load(std::memory_order_acquire)->topo;
+}
+
+const FlowTable& Emulator::flows() const {
+    return *layout_.load(std::memory_order_acquire)->flows;
+}
+
+void Emulator::send_arp_request(std::uint32_t target, const MacAddress* unicast_mac) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool_);
     if (m == nullptr)
         return;
     auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
     auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
     const std::uint16_t port = config_.nva_port;
-    std::memset(eth->dst_addr.addr_bytes, 0xFF, 6);
+    if (unicast_mac != nullptr) {
+        set_mac(&eth->dst_addr, *unicast_mac);  // a reachability probe (RFC 1122 2.3.2.1)
+    } else {
+        std::memset(eth->dst_addr.addr_bytes, 0xFF, 6);
+    }
     set_mac(&eth->src_addr, port_mac_[port]);
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
     arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -660,21 +825,93 @@ void Emulator::send_arp_request(std::uint32_t target) {
         rte_pktmbuf_free(m);
 }
 
+void Emulator::send_frame(const std::uint8_t* frame, std::size_t len) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    if (m == nullptr)
+        return;
+    std::memcpy(rte_pktmbuf_mtod(m, std::uint8_t*), frame, len);
+    m->data_len = m->pkt_len = static_cast<std::uint16_t>(len);
+    const auto q = static_cast<std::uint16_t>(config_.workers);  // the main lcore's queue
+    if (rte_eth_tx_burst(config_.nva_port, q, &m, 1) != 1)
+        rte_pktmbuf_free(m);
+}
+
+void Emulator::send_solicitation(const Ipv6Bytes& target, const MacAddress* unicast_mac) {
+    std::uint8_t frame[ndp::kMaxFrame];
+    // From the unspecified address an NS must go to the solicited-node group (RFC 4861 7.1.1).
+    if (ndp::is_unspecified(config_.nva_port_ip6))
+        unicast_mac = nullptr;
+    const std::size_t len = ndp::build_solicitation(frame, port_mac_[config_.nva_port], config_.nva_port_ip6,
+                                                    target, unicast_mac);
+    send_frame(frame, len);
+}
+
+void Emulator::handle_ndp(const rte_mbuf* m, std::uint16_t port) {
+    const auto msg = ndp::parse(rte_pktmbuf_mtod(m, const std::uint8_t*), m->data_len);
+    if (!msg)
+        return;
+    if (msg->type == ndp::kAdvertisement) {
+        // RFC 4861 7.2.5: only for a next hop we have an entry for. A new link-layer address replaces a
+        // known one only with the Override flag; any accepted advertisement confirms the neighbour (the
+        // answer to a DAD-style solicitation comes unsolicited, to all nodes).
+        const std::uint32_t slot = neighbors6_.find(msg->target.data());
+        if (slot == NeighborTable6::kNotFound)
+            return;
+        const std::uint64_t res = neighbors6_.resolution(slot);
+        if ((res & NeighborTable::kStatic) != 0)
+            return;
+        const bool valid = (res & NeighborTable::kValid) != 0;
+        if (msg->has_lladdr && (!valid || msg->override_flag || NeighborTable::mac_of(res) == msg->lladdr)) {
+            neighbors6_.resolve(slot, port, msg->lladdr);
+        } else if (!valid || msg->has_lladdr) {
+            return;  // nothing to learn (no address for an incomplete entry, or a non-override change)
+        }
+        timers6_[slot] = NeighborTimer{rte_rdtsc(), 0, 0};
+        return;
+    }
+    // A solicitation: its source link-layer address updates a next hop we already have (RFC 4861 7.2.3,
+    // as ARP requests do), then we answer if it asks for our own address.
+    if (!ndp::is_unspecified(msg->src) && msg->has_lladdr) {
+        const std::uint32_t slot = neighbors6_.find(msg->src.data());
+        if (slot != NeighborTable6::kNotFound &&
+            (neighbors6_.resolution(slot) & NeighborTable::kStatic) == 0) {
+            neighbors6_.resolve(slot, port, msg->lladdr);
+        }
+    }
+    if (answer_ndp_ && msg->target == config_.nva_port_ip6) {
+        const bool dad = ndp::is_unspecified(msg->src);  // answered to all nodes, unsolicited (7.2.4)
+        const Ipv6Bytes dest = dad ? ndp::all_nodes() : msg->src;
+        const MacAddress dest_mac = dad               ? ndp::multicast_mac(dest)
+                                    : msg->has_lladdr ? msg->lladdr
+                                                      : msg->eth_src;
+        std::uint8_t frame[ndp::kMaxFrame];
+        const std::size_t len =
+            ndp::build_advertisement(frame, port_mac_[port], dest_mac, config_.nva_port_ip6, dest, !dad);
+        send_frame(frame, len);
+    }
+}
+
 void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-    if (m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) &&
-        eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+    if (m->data_len >= sizeof(rte_ether_hdr) && eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+        handle_ndp(m, port);
+    } else if (m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) &&
+               eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
         const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
         const std::uint32_t sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
         const std::uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
         if (op == RTE_ARP_OP_REPLY || op == RTE_ARP_OP_REQUEST) {
-            // Learn from replies, and from requests of neighbours we already want (RFC 826 merge).
+            // Learn from replies, and from requests of neighbours we already want (RFC 826 merge); a
+            // reply also confirms the neighbour (reachability, neighbor_timers()).
             const std::uint32_t slot =
                 op == RTE_ARP_OP_REPLY ? neighbors_.find_or_insert(sip) : neighbors_.find(sip);
-            if (slot != NeighborTable::kNotFound) {
+            if (slot != NeighborTable::kNotFound &&
+                (neighbors_.resolution(slot) & NeighborTable::kStatic) == 0) {
                 MacAddress mac{};
                 std::memcpy(mac.data(), arp->arp_data.arp_sha.addr_bytes, 6);
                 neighbors_.resolve(slot, port, mac);
+                if (op == RTE_ARP_OP_REPLY)
+                    timers4_[slot] = NeighborTimer{rte_rdtsc(), 0, 0};
             }
         }
         if (op == RTE_ARP_OP_REQUEST && answer_arp_ &&
@@ -703,13 +940,67 @@ void Emulator::handle_rx(rte_mbuf* m, std::uint16_t port) {
     rte_pktmbuf_free(m);
 }
 
+// Every neighbor_retry_ms: incomplete next hops are solicited (ARP broadcast, NS to the solicited-node
+// group); a resolved one whose last confirmation is older than neighbor_reachable_ms is probed unicast,
+// up to neighbor_probes times neighbor_probe_ms apart, and withdrawn when none is answered.
+void Emulator::neighbor_timers(std::uint64_t now) {
+    const std::uint64_t reachable = ms_to_tsc(config_.neighbor_reachable_ms);
+    const std::uint64_t probe_gap = ms_to_tsc(config_.neighbor_probe_ms);
+    // What to do with one entry: 0 nothing, 1 solicit (incomplete), 2 probe unicast, 3 expire + solicit.
+    auto step = [&](NeighborTimer& t, std::uint64_t res) -> int {
+        if ((res & NeighborTable::kValid) == 0) {
+            t = NeighborTimer{};
+            return 1;
+        }
+        if ((res & NeighborTable::kStatic) != 0)
+            return 0;
+        if (t.confirmed_tsc == 0) {  // resolved without a reply (an NS or ARP request merge)
+            t.confirmed_tsc = now;
+            return 0;
+        }
+        if (now - t.confirmed_tsc < reachable || (t.probes != 0 && now - t.probe_tsc < probe_gap))
+            return 0;
+        if (t.probes >= config_.neighbor_probes) {
+            t = NeighborTimer{};
+            return 3;
+        }
+        ++t.probes;
+        t.probe_tsc = now;
+        return 2;
+    };
+    for (std::uint32_t slot = 0; slot < neighbors_.slots(); ++slot) {
+        const std::uint32_t ip = neighbors_.ip_of(slot);
+        if (ip == 0)
+            continue;
+        const std::uint64_t res = neighbors_.resolution(slot);
+        const int action = step(timers4_[slot], res);
+        if (action == 3)
+            neighbors_.invalidate(slot);
+        const MacAddress mac = NeighborTable::mac_of(res);
+        if (action != 0)
+            send_arp_request(ip, action == 2 ? &mac : nullptr);
+    }
+    for (std::uint32_t slot = 0; slot < neighbors6_.slots(); ++slot) {
+        Ipv6Bytes ip{};
+        if (!neighbors6_.ip_of(slot, ip.data()))
+            continue;
+        const std::uint64_t res = neighbors6_.resolution(slot);
+        const int action = step(timers6_[slot], res);
+        if (action == 3)
+            neighbors6_.invalidate(slot);
+        const MacAddress mac = NeighborTable::mac_of(res);
+        if (action != 0)
+            send_solicitation(ip, action == 2 ? &mac : nullptr);
+    }
+}
+
 void Emulator::service() {
     if (!config_.arp)
         return;
     const std::uint16_t port = config_.nva_port;
     rte_mbuf* pkts[32];
     // The main lcore polls every receive queue (workers never receive): net_af_packet spreads received
-    // frames over its queues (PACKET_FANOUT), so an ARP reply may arrive on any of them.
+    // frames over its queues (PACKET_FANOUT), so a reply may arrive on any of them.
     for (std::uint16_t q = 0; q < rx_queues_[port]; ++q) {
         for (int round = 0; round < 8; ++round) {
             const std::uint16_t n = rte_eth_rx_burst(port, q, pkts, 32);
@@ -720,12 +1011,27 @@ void Emulator::service() {
         }
     }
     const std::uint64_t now = rte_rdtsc();
-    if (now - last_arp_tsc_ > rte_get_tsc_hz() / 20) {  // re-request every 50 ms
-        last_arp_tsc_ = now;
-        for (std::uint32_t slot : neighbors_.incomplete())
-            send_arp_request(neighbors_.ip_of(slot));
+    if (now - last_tick_tsc_ > ms_to_tsc(config_.neighbor_retry_ms)) {
+        last_tick_tsc_ = now;
+        neighbor_timers(now);
     }
 }
+
+namespace {
+// Polls (calling `service` when the caller must run the resolver itself) until `done` or the timeout.
+template <class Done, class Service>
+bool poll_until(Done done, Service service, double timeout_s) {
+    const std::uint64_t deadline =
+        rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
+    while (!done()) {
+        if (rte_rdtsc() > deadline)
+            return false;
+        service();
+        rte_delay_us_sleep(1000);
+    }
+    return true;
+}
+}  // namespace
 
 bool Emulator::resolve_neighbors(const std::vector<std::uint32_t>& next_hops, double timeout_s) {
     std::vector<std::uint32_t> slots;
@@ -737,35 +1043,62 @@ bool Emulator::resolve_neighbors(const std::vector<std::uint32_t>& next_hops, do
             neighbors_.resolve(s, config_.nva_port, synthetic_mac(nh));
         slots.push_back(s);
     }
-    const std::uint64_t deadline =
-        rte_rdtsc() + static_cast<std::uint64_t>(timeout_s * static_cast<double>(rte_get_tsc_hz()));
     const bool own_service = !service_.joinable();  // else the service thread does the ARP work
     if (own_service)
-        last_arp_tsc_ = 0;
-    while (true) {
-        bool all = true;
-        for (std::uint32_t s : slots)
-            all = all && (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
-        if (all)
-            return true;
-        if (rte_rdtsc() > deadline)
+        last_tick_tsc_ = 0;
+    return poll_until(
+        [&] {
+            return std::all_of(slots.begin(), slots.end(), [&](std::uint32_t s) {
+                return (neighbors_.resolution(s) & NeighborTable::kValid) != 0;
+            });
+        },
+        [&] {
+            if (own_service)
+                service();
+        },
+        timeout_s);
+}
+
+bool Emulator::resolve_neighbors6(const std::vector<Ipv6Bytes>& next_hops, double timeout_s) {
+    std::vector<std::uint32_t> slots;
+    for (const Ipv6Bytes& nh : next_hops) {
+        const std::uint32_t s = neighbors6_.find_or_insert(nh.data());
+        if (s == NeighborTable6::kNotFound)
             return false;
-        if (own_service)
-            service();
-        rte_delay_us_sleep(1000);
+        if (!config_.arp)
+            neighbors6_.resolve(s, config_.nva_port, synthetic_mac6(nh.data()));
+        slots.push_back(s);
     }
+    const bool own_service = !service_.joinable();
+    if (own_service)
+        last_tick_tsc_ = 0;
+    return poll_until(
+        [&] {
+            return std::all_of(slots.begin(), slots.end(), [&](std::uint32_t s) {
+                return (neighbors6_.resolution(s) & NeighborTable::kValid) != 0;
+            });
+        },
+        [&] {
+            if (own_service)
+                service();
+        },
+        timeout_s);
 }
 
 HostTotals Emulator::totals() const {
-    HostTotals t;
-    for (std::size_t h = 0; h < topo_.hosts.size(); ++h)
-        t += host_counters_[h];
+    std::lock_guard lock(layout_mu_);
+    HostTotals t = retired_;
+    for (const auto& l : layouts_)
+        for (std::size_t h = 0; h < l->topo->hosts.size(); ++h)
+            t += l->counters[h];
     return t;
 }
 
 HostTotals Emulator::host_totals(std::uint32_t host) const {
+    std::lock_guard lock(layout_mu_);
     HostTotals t;
-    t += host_counters_[host];
+    if (host < layouts_.back()->topo->hosts.size())
+        t += layouts_.back()->counters[host];
     return t;
 }
 
@@ -803,7 +1136,7 @@ bool Emulator::add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac) 
     const std::uint32_t slot = neighbors6_.find_or_insert(ip.data());
     if (slot == NeighborTable6::kNotFound)
         return false;
-    neighbors6_.resolve(slot, config_.nva_port, mac);
+    neighbors6_.resolve(slot, config_.nva_port, mac, /*is_static=*/true);
     return true;
 }
 
@@ -865,9 +1198,14 @@ std::uint64_t Emulator::alloc_failures() const {
 }
 
 std::size_t Emulator::memory_bytes() const {
-    std::size_t n = sizeof(*this) + topo_.memory_bytes() + flows_.memory_bytes() +
-                    topo_.hosts.size() * sizeof(HostCounters) + neighbors_.slots() * 32 +
-                    neighbors6_.slots() * 32;
+    std::size_t n = sizeof(*this) + neighbors_.slots() * (32 + sizeof(NeighborTimer)) +
+                    neighbors6_.slots() * (32 + sizeof(NeighborTimer));
+    {
+        std::lock_guard lock(layout_mu_);
+        for (const auto& l : layouts_)
+            n += sizeof(Layout) + l->topo->memory_bytes() + l->flows->memory_bytes() +
+                 l->topo->hosts.size() * (sizeof(HostCounters) + sizeof(std::uint32_t));
+    }
     n += workers_.size() * (sizeof(Worker) + (neighbors_.slots() + neighbors6_.slots()) * 8 +
                             RTE_MAX_ETHPORTS * (kTxBuffer * 8 + 8));
     auto pool_bytes = [](const rte_mempool* p) -> std::size_t {

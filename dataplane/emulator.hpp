@@ -2,17 +2,26 @@
 // generates packets from its VMs' flows, looks their destinations up in its VMs' effective route tables
 // (RouteSource, bulk), picks the ECMP member by 5-tuple hash, rewrites L2 and queues the packet on the
 // port facing the next hop; then the worker reports quiescent state to the FIB's RCU (once per host
-// burst) and checks the armed convergence probe for that host. The main lcore resolves next hops by ARP
-// on lab ports (service()).
+// burst) and checks the armed convergence probe for that host. The main lcore (or the service thread)
+// resolves next hops on lab ports: ARP for IPv4, Neighbor Discovery for IPv6 (service()).
 //
-//   worker lcore:  for each owned host: alloc+generate burst → lookup_bulk → ECMP → L2 rewrite →
-//                  tx buffer → quiescent(); flush tx buffers after every pass over the hosts
-//   main lcore:    service(): ARP requests for incomplete neighbours, ARP replies from lab ports
+//   worker lcore:  at the start of a pass: adopt the current layout if it changed; for each owned host:
+//                  alloc+generate burst → lookup_bulk → ECMP → L2 rewrite → tx buffer → quiescent();
+//                  flush tx buffers after every pass over the hosts
+//   main lcore:    service(): ARP requests / Neighbor Solicitations for incomplete neighbours and
+//                  reachability probes for old ones, ARP replies / Neighbor Advertisements from lab
+//                  ports, answers for our own port addresses
+//
+// Layouts: the hosts, their VMs and the VMs' flows (Topology + FlowTable) form one immutable layout.
+// replace_layout() publishes a new one while the workers run (routefabricd: a reloaded virtual network);
+// each worker switches to it between two passes, so VMs present in both keep forwarding without a gap,
+// and the old layout is freed once every worker has moved on.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,16 +50,29 @@ struct EmulatorConfig {
     std::uint16_t nva_port = 0;
     std::uint16_t fabric_port = 0;
     std::uint16_t internet_port = 0;
-    // Lab mode: next hops are resolved by ARP on nva_port (which then is a net_af_packet/net_tap port)
-    // using `nva_port_ip` as the sender address (the emulator answers ARP for it); otherwise they
-    // resolve at once to synthetic MACs.
+    // Lab mode: next hops are resolved on nva_port (which then is a net_af_packet/net_tap port) by ARP
+    // using `nva_port_ip` as the sender address (the emulator answers ARP for it) and, for IPv6 next
+    // hops, by Neighbor Discovery from `nva_port_ip6` (the emulator answers Neighbor Solicitations for
+    // it); otherwise they resolve at once to synthetic MACs.
     bool arp = false;
     std::uint32_t nva_port_ip = 0;
+    Ipv6Bytes nva_port_ip6{};  // all zero: none configured
     // Lab mode also when nva_port is bound to a Linux interface (lab_port.hpp), whatever `arp` says:
     // a synthetic MAC never reaches a real router. Without nva_port_ip the sender address is the
     // interface's own IPv4 address (net_af_packet; the kernel answers ARP for it), else 0.0.0.0 (an
-    // ARP probe, RFC 5227, which Linux answers too).
+    // ARP probe, RFC 5227, which Linux answers too). Without nva_port_ip6 the NS source is the
+    // interface's IPv6 link-local address (net_af_packet; the kernel answers NS for it), else the
+    // unspecified address (a DAD-style NS, which the owner of the target answers to all nodes).
     bool arp_auto = true;
+    // Neighbour resolution (lab mode, ARP and NDP alike): an incomplete next hop is solicited again
+    // every `neighbor_retry_ms`; a resolved one not confirmed by a reply for `neighbor_reachable_ms`
+    // gets up to `neighbor_probes` unicast probes, `neighbor_probe_ms` apart, while it keeps
+    // forwarding (RFC 4861 7.3 PROBE); unanswered, the resolution is withdrawn (packets to it are
+    // counted unresolved) and the entry is solicited again. Static entries never expire.
+    unsigned neighbor_retry_ms = 50;
+    unsigned neighbor_reachable_ms = 30000;
+    unsigned neighbor_probe_ms = 1000;
+    unsigned neighbor_probes = 3;
     // Lab mode: start() also runs service() on a thread of its own (every `service_interval_us`), so
     // an embedding process (routefabricd) needs no main-lcore loop. With it, never call service().
     bool service_thread = true;
@@ -62,11 +84,19 @@ struct EmulatorConfig {
 };
 
 class Worker;
+struct Layout;
+
+// What the current layout holds (any thread).
+struct LayoutInfo {
+    std::uint64_t generation = 0;  // 1 for the layout create() was given, +1 per replace_layout()
+    std::size_t hosts = 0, vms = 0, flows = 0, flows6 = 0;
+};
 
 class Emulator {
 public:
     // Ports must exist (EAL vdevs); create() configures and starts every port with one queue pair per
-    // worker plus one for the main lcore.
+    // worker plus one for the main lcore. `topo` and `flows` (the first layout) must outlive the
+    // emulator; layouts given to replace_layout() are the emulator's own.
     static std::unique_ptr<Emulator> create(const EmulatorConfig& config, RouteSource& source,
                                             const Topology& topo, const FlowTable& flows, std::string* error);
     ~Emulator();
@@ -75,27 +105,43 @@ public:
 
     bool start(std::string* error);
     void stop();
-    [[nodiscard]] bool running() const { return running_; }
-    // Lab mode (ARP resolution on nva_port) in effect, and the ARP sender address used.
+    [[nodiscard]] bool running() const { return running_.load(); }
+    // Lab mode (ARP and NDP resolution on nva_port) in effect, the ARP sender address and the NS
+    // source address used (all zero: DAD-style solicitations from the unspecified address).
     [[nodiscard]] bool lab_mode() const { return config_.arp; }
     [[nodiscard]] std::uint32_t arp_sender() const { return config_.nva_port_ip; }
+    [[nodiscard]] const Ipv6Bytes& ndp_source() const { return config_.nva_port_ip6; }
     // Runs every worker synchronously on the calling thread for `passes` passes over its hosts (tests;
     // the workers must not be running). Each worker registers and unregisters as an RCU reader.
     void run_passes(std::uint64_t passes);
 
-    // Main-lcore duties (lab mode): send ARP requests for unresolved next hops, process ARP replies.
+    // Main-lcore duties (lab mode): ARP requests and Neighbor Solicitations for unresolved next hops,
+    // reachability probes for old ones, ARP replies and Neighbor Advertisements from the lab port.
     void service();
-    // Resolves every known-incomplete next hop by ARP, polling up to timeout_s; true if all resolved.
+    // Resolves the given next hops (ARP / NDP in lab mode), polling up to timeout_s; true if all are.
     bool resolve_neighbors(const std::vector<std::uint32_t>& next_hops, double timeout_s);
+    bool resolve_neighbors6(const std::vector<Ipv6Bytes>& next_hops, double timeout_s);
 
     [[nodiscard]] ConvergenceProbe& probe() { return probe_; }
     [[nodiscard]] NeighborTable& neighbors() { return neighbors_; }
     [[nodiscard]] NeighborTable6& neighbors6() { return neighbors6_; }
-    // IPv6 next hops have no NDP: in lab mode only static entries (on the NVA port) forward.
+    // A static IPv6 neighbour on the NVA port (never solicited, probed or expired).
     bool add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac);
-    [[nodiscard]] const Topology& topology() const { return topo_; }
 
+    // Replaces the hosts, VMs and flows while the workers run; VMs kept from the old layout should keep
+    // their flows (carry_flows(), flowgen.hpp). Every worker switches between two of its passes (the
+    // call waits for that, bounded by `timeout_s`; stopped workers switch when they next run), then the
+    // old layout's counters are folded into the totals and it is freed. The convergence probe is sized
+    // for the new hosts (a measurement armed before is disarmed). Not concurrent with itself.
+    void replace_layout(Topology topo, FlowTable flows, double timeout_s = 2.0);
+    [[nodiscard]] LayoutInfo layout_info() const;
+    // The current layout's topology and flows: valid until the next replace_layout().
+    [[nodiscard]] const Topology& topology() const;
+    [[nodiscard]] const FlowTable& flows() const;
+
+    // Summed over every host since start (hosts of replaced layouts included).
     [[nodiscard]] HostTotals totals() const;
+    // Host `host` of the current layout, since that layout became current.
     [[nodiscard]] HostTotals host_totals(std::uint32_t host) const;
     [[nodiscard]] std::vector<std::pair<std::uint32_t, std::uint64_t>> next_hop_packets()
         const;  // (ip, packets)
@@ -112,15 +158,19 @@ public:
 
 private:
     friend class Worker;
-    Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo, const FlowTable& flows);
+    Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo);
     bool setup_ports(std::string* error);
-    void send_arp_request(std::uint32_t target);
+    void send_arp_request(std::uint32_t target, const MacAddress* unicast_mac);
+    void send_solicitation(const Ipv6Bytes& target, const MacAddress* unicast_mac);
+    void send_frame(const std::uint8_t* frame, std::size_t len);
     void handle_rx(rte_mbuf* m, std::uint16_t port);
+    void handle_ndp(const rte_mbuf* m, std::uint16_t port);
+    void neighbor_timers(std::uint64_t now);
+    void retire_layouts();
+    std::unique_ptr<Layout> make_layout(const Topology* topo, const FlowTable* flows);
 
     EmulatorConfig config_;
     RouteSource& source_;
-    const Topology& topo_;
-    const FlowTable& flows_;
     NeighborTable neighbors_;
     NeighborTable6 neighbors6_;
     ConvergenceProbe probe_;
@@ -128,16 +178,28 @@ private:
     std::vector<std::uint16_t> ports_;      // distinct ports in use
     std::vector<MacAddress> port_mac_;      // by port id
     std::vector<std::uint16_t> rx_queues_;  // by port id
-    std::unique_ptr<HostCounters[]> host_counters_;
+    // Layouts: the current one (read by workers at pass starts) and those some worker may still use.
+    std::atomic<const Layout*> layout_{nullptr};
+    mutable std::mutex layout_mu_;                  // layouts_ and retired_ (not the workers' path)
+    std::vector<std::unique_ptr<Layout>> layouts_;  // oldest first; back() is current
+    HostTotals retired_;                            // counters of freed layouts
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::thread> threads_;
-    std::thread service_;  // lab mode: ARP (config_.service_thread)
+    std::thread service_;  // lab mode: ARP and NDP (config_.service_thread)
     std::atomic<bool> service_stop_{false};
     bool answer_arp_ = false;  // nva_port_ip is ours alone (not the kernel interface's)
+    bool answer_ndp_ = false;  // nva_port_ip6 likewise
     std::vector<unsigned> lcores_;
     std::atomic<bool> stop_{false};
-    bool running_ = false;
-    std::uint64_t last_arp_tsc_ = 0;
+    std::atomic<bool> running_{false};  // read by replace_layout() on another thread
+    // Resolver state per neighbour slot (the service side only): last confirmation, probes sent.
+    struct NeighborTimer {
+        std::uint64_t confirmed_tsc = 0;
+        std::uint64_t probe_tsc = 0;
+        unsigned probes = 0;
+    };
+    std::vector<NeighborTimer> timers4_, timers6_;
+    std::uint64_t last_tick_tsc_ = 0;
 };
 
 }  // namespace rf::dataplane

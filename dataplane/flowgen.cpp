@@ -8,8 +8,58 @@
 
 #include <cstddef>
 #include <cstring>
+#include <unordered_map>
 
 namespace rf::dataplane {
+
+namespace {
+
+Flow draw_flow(const Vm& vm, const std::vector<Destination>* dests, std::mt19937_64& rng) {
+    Flow flow;
+    flow.table = vm.table;
+    flow.tuple.src = vm.ip;
+    flow.tuple.proto = 17;
+    flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+    flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+    if (dests != nullptr && !dests->empty()) {
+        const Destination& d = (*dests)[rng() % dests->size()];
+        const std::uint32_t host_mask = d.length >= 32 ? 0 : (0xFFFFFFFFU >> d.length);
+        flow.tuple.dst = d.prefix | (static_cast<std::uint32_t>(rng()) & host_mask);
+    }
+    return flow;
+}
+
+Flow6 draw_flow6(const Vm& vm, const std::vector<Destination6>* dests, std::mt19937_64& rng) {
+    Flow6 flow;
+    flow.table = vm.table;
+    flow.tuple.src = vm_ipv6(vm.ip);
+    flow.tuple.proto = 17;
+    flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+    flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
+    if (dests != nullptr && !dests->empty()) {
+        const Destination6& d = (*dests)[rng() % dests->size()];
+        // Random host bits below the prefix length.
+        for (std::size_t i = 0; i < 16; ++i) {
+            const unsigned bit = static_cast<unsigned>(i) * 8;
+            const auto r = static_cast<std::uint8_t>(rng());
+            std::uint8_t keep = 0;
+            if (d.length >= bit + 8) {
+                keep = 0xFF;
+            } else if (d.length > bit) {
+                keep = static_cast<std::uint8_t>(0xFF << (8 - (d.length - bit)));
+            }
+            flow.tuple.dst[i] = static_cast<std::uint8_t>((d.prefix[i] & keep) | (r & ~keep));
+        }
+    }
+    return flow;
+}
+
+template <class D>
+const std::vector<D>* dests_of(const std::vector<std::vector<D>>& destinations, TableId table) {
+    return table < destinations.size() ? &destinations[table] : nullptr;
+}
+
+}  // namespace
 
 FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
                      const std::vector<std::vector<Destination>>& destinations, std::uint64_t seed) {
@@ -18,23 +68,53 @@ FlowTable make_flows(const Topology& topo, std::uint32_t flows_per_vm,
     t.flows.reserve(topo.vms.size() * flows_per_vm);
     std::mt19937_64 rng(seed);
     for (const auto& vm : topo.vms) {
-        const auto* dests = vm.table < destinations.size() ? &destinations[vm.table] : nullptr;
-        for (std::uint32_t f = 0; f < flows_per_vm; ++f) {
-            Flow flow;
-            flow.table = vm.table;
-            flow.tuple.src = vm.ip;
-            flow.tuple.proto = 17;
-            flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
-            flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
-            if (dests != nullptr && !dests->empty()) {
-                const Destination& d = (*dests)[rng() % dests->size()];
-                const std::uint32_t host_mask = d.length >= 32 ? 0 : (0xFFFFFFFFU >> d.length);
-                flow.tuple.dst = d.prefix | (static_cast<std::uint32_t>(rng()) & host_mask);
-            }
-            t.flows.push_back(flow);
-        }
+        const auto* dests = dests_of(destinations, vm.table);
+        for (std::uint32_t f = 0; f < flows_per_vm; ++f)
+            t.flows.push_back(draw_flow(vm, dests, rng));
     }
     return t;
+}
+
+CarriedFlows carry_flows(const Topology& prev, const FlowTable& prev_flows, const Topology& next,
+                         const std::vector<std::vector<Destination>>& destinations,
+                         const std::vector<std::vector<Destination6>>& destinations6, std::uint64_t seed) {
+    CarriedFlows out;
+    FlowTable& t = out.flows;
+    const std::uint32_t per_vm = prev_flows.flows_per_vm, per_vm6 = prev_flows.flows6_per_vm;
+    t.flows_per_vm = per_vm;
+    t.flows6_per_vm = per_vm6;
+    t.flows.reserve(next.vms.size() * per_vm);
+    t.flows6.reserve(next.vms.size() * per_vm6);
+    std::unordered_map<std::uint32_t, std::size_t> before;  // address → index in prev.vms (= flow order)
+    before.reserve(prev.vms.size());
+    for (std::size_t i = 0; i < prev.vms.size(); ++i)
+        before.emplace(prev.vms[i].ip, i);
+    std::uint32_t matched = 0;
+    for (const auto& vm : next.vms) {
+        const auto it = before.find(vm.ip);
+        if (it != before.end())
+            ++matched;
+        if (it != before.end() && prev.vms[it->second].table == vm.table) {
+            const std::size_t i = it->second;
+            t.flows.insert(t.flows.end(), prev_flows.flows.begin() + static_cast<std::ptrdiff_t>(i * per_vm),
+                           prev_flows.flows.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_vm));
+            t.flows6.insert(t.flows6.end(),
+                            prev_flows.flows6.begin() + static_cast<std::ptrdiff_t>(i * per_vm6),
+                            prev_flows.flows6.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_vm6));
+            ++out.kept;
+            continue;
+        }
+        std::mt19937_64 rng(seed ^ mix64(vm.ip));
+        const auto* dests = dests_of(destinations, vm.table);
+        for (std::uint32_t f = 0; f < per_vm; ++f)
+            t.flows.push_back(draw_flow(vm, dests, rng));
+        const auto* dests6 = dests_of(destinations6, vm.table);
+        for (std::uint32_t f = 0; f < per_vm6; ++f)
+            t.flows6.push_back(draw_flow6(vm, dests6, rng));
+        ++out.fresh;
+    }
+    out.removed = static_cast<std::uint32_t>(prev.vms.size()) - matched;
+    return out;
 }
 
 Ipv6Bytes vm_ipv6(std::uint32_t ipv4) {
@@ -54,31 +134,9 @@ void add_flows6(FlowTable& t, const Topology& topo, std::uint32_t flows6_per_vm,
     t.flows6.reserve(topo.vms.size() * flows6_per_vm);
     std::mt19937_64 rng(seed);
     for (const auto& vm : topo.vms) {
-        const auto* dests = vm.table < destinations6.size() ? &destinations6[vm.table] : nullptr;
-        for (std::uint32_t f = 0; f < flows6_per_vm; ++f) {
-            Flow6 flow;
-            flow.table = vm.table;
-            flow.tuple.src = vm_ipv6(vm.ip);
-            flow.tuple.proto = 17;
-            flow.tuple.sport = static_cast<std::uint16_t>(1024 + rng() % 60000);
-            flow.tuple.dport = static_cast<std::uint16_t>(1024 + rng() % 60000);
-            if (dests != nullptr && !dests->empty()) {
-                const Destination6& d = (*dests)[rng() % dests->size()];
-                // Random host bits below the prefix length.
-                for (std::size_t i = 0; i < 16; ++i) {
-                    const unsigned bit = static_cast<unsigned>(i) * 8;
-                    const auto r = static_cast<std::uint8_t>(rng());
-                    std::uint8_t keep = 0;
-                    if (d.length >= bit + 8) {
-                        keep = 0xFF;
-                    } else if (d.length > bit) {
-                        keep = static_cast<std::uint8_t>(0xFF << (8 - (d.length - bit)));
-                    }
-                    flow.tuple.dst[i] = static_cast<std::uint8_t>((d.prefix[i] & keep) | (r & ~keep));
-                }
-            }
-            t.flows6.push_back(flow);
-        }
+        const auto* dests = dests_of(destinations6, vm.table);
+        for (std::uint32_t f = 0; f < flows6_per_vm; ++f)
+            t.flows6.push_back(draw_flow6(vm, dests, rng));
     }
 }
 

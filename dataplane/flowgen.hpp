@@ -57,6 +57,23 @@ struct FlowTable {
 void add_flows6(FlowTable& table, const Topology& topo, std::uint32_t flows6_per_vm,
                 const std::vector<std::vector<Destination6>>& destinations6, std::uint64_t seed);
 
+// Flows for a new layout (Emulator::replace_layout) of the same VNet: each VM of `next` that `prev` had
+// with the same address and table keeps its flows, IPv4 and IPv6 (same 5-tuples, so the same ECMP
+// members and nothing that looks like a new flow); a VM new to `next`, or moved to another table, gets
+// flows drawn as make_flows/add_flows6 draw them (from a generator seeded by `seed` and its address, so
+// they do not depend on the other VMs). Flows per VM as in `prev_flows`.
+struct CarriedFlows {
+    FlowTable flows;
+    std::uint32_t kept = 0;     // VMs of `next` that kept their flows
+    std::uint32_t fresh = 0;    // VMs of `next` with new flows (added, or moved to another table)
+    std::uint32_t removed = 0;  // VMs of `prev` not in `next` with the same address
+};
+[[nodiscard]] CarriedFlows carry_flows(const Topology& prev, const FlowTable& prev_flows,
+                                       const Topology& next,
+                                       const std::vector<std::vector<Destination>>& destinations,
+                                       const std::vector<std::vector<Destination6>>& destinations6,
+                                       std::uint64_t seed);
+
 // A lab VM's IPv6 address: fd00::/96 followed by its IPv4 address (the lab model gives VMs one IPv4
 // NIC address; the source address only feeds the flow hash).
 [[nodiscard]] Ipv6Bytes vm_ipv6(std::uint32_t ipv4);

@@ -26,6 +26,28 @@ std::uint32_t interface_ipv4(const std::string& ifname) {
     return found;
 }
 
+Ipv6Bytes interface_ipv6(const std::string& ifname) {
+    ifaddrs* list = nullptr;
+    Ipv6Bytes found{};
+    if (ifname.empty() || ::getifaddrs(&list) != 0)
+        return found;
+    bool have = false, link_local = false;
+    for (const ifaddrs* a = list; a != nullptr && !link_local; a = a->ifa_next) {
+        if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET6 || ifname != a->ifa_name)
+            continue;
+        sockaddr_in6 sin6{};
+        std::memcpy(&sin6, a->ifa_addr, sizeof sin6);
+        const bool ll = sin6.sin6_addr.s6_addr[0] == 0xFE && (sin6.sin6_addr.s6_addr[1] & 0xC0) == 0x80;
+        if (!have || ll) {
+            std::memcpy(found.data(), sin6.sin6_addr.s6_addr, 16);
+            have = true;
+            link_local = ll;
+        }
+    }
+    ::freeifaddrs(list);
+    return found;
+}
+
 LabPort describe_lab_port(std::uint16_t port) {
     LabPort lp;
     rte_eth_dev_info info{};
@@ -39,8 +61,10 @@ LabPort describe_lab_port(std::uint16_t port) {
         if (::if_indextoname(info.if_index, name) != nullptr)
             lp.ifname = name;
     }
-    if (lp.linux_bound && !lp.tap)
+    if (lp.linux_bound && !lp.tap) {
         lp.kernel_ipv4 = interface_ipv4(lp.ifname);
+        lp.kernel_ipv6 = interface_ipv6(lp.ifname);
+    }
     return lp;
 }
 

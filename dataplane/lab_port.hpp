@@ -1,11 +1,13 @@
 // Lab ports: DPDK ports bound to a Linux network interface — `net_af_packet` (a packet socket on an
 // existing interface, e.g. one end of a veth pair) and `net_tap` (a TAP device the PMD creates; the
-// kernel side of the TAP is the link partner). On such a port next hops must be resolved by ARP: a
-// synthetic MAC would never reach a real router.
+// kernel side of the TAP is the link partner). On such a port next hops must be resolved by ARP (IPv4)
+// and Neighbor Discovery (IPv6): a synthetic MAC would never reach a real router.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "dataplane/ecmp.hpp"
 
 namespace rf::dataplane {
 
@@ -17,6 +19,9 @@ struct LabPort {
     // net_af_packet only: the interface's first IPv4 address (host order), 0 if none. The kernel owns
     // it (and answers ARP for it); the emulator uses it as its ARP sender address.
     std::uint32_t kernel_ipv4 = 0;
+    // net_af_packet only: the interface's IPv6 link-local address (else its first IPv6 address; all
+    // zero if none), the emulator's Neighbor Solicitation source. The kernel answers NS for it.
+    Ipv6Bytes kernel_ipv6{};
 };
 
 // Describes DPDK port `port` (which must exist).
@@ -24,5 +29,8 @@ struct LabPort {
 
 // First IPv4 address (host order) configured on Linux interface `ifname`, 0 if none.
 [[nodiscard]] std::uint32_t interface_ipv4(const std::string& ifname);
+
+// IPv6 address configured on `ifname`, link-local preferred (network order); all zero if none.
+[[nodiscard]] Ipv6Bytes interface_ipv6(const std::string& ifname);
 
 }  // namespace rf::dataplane

@@ -5,6 +5,7 @@
 //   rf-emulator [options] [-- <EAL arguments> | --eal "<EAL arguments>"]
 //
 // Without EAL arguments it runs with no hugepages, no PCI and virtual ports (net_null) — any machine.
+#include <arpa/inet.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -52,6 +53,7 @@ struct Options {
         "lpm";
 #endif
     std::vector<std::string> scenarios{"rate", "prefix", "bulk", "peer-down", "churn"};
+    bool scenarios_given = false;  // else the IPv6 scenarios join the default list when --routes6 > 0
     double rate_seconds = 2.0;
     std::uint32_t bulk = 1000;
     std::vector<std::uint32_t> churn_rates{1000, 10000};
@@ -59,6 +61,7 @@ struct Options {
     std::string lab_iface;              // lab mode: net_af_packet on this Linux interface
     bool lab_tap = false;               // lab mode: net_tap creating the TAP interface lab_iface instead
     std::uint32_t lab_ip = 0x0A01010A;  // 10.1.1.10
+    Ipv6Bytes lab_ip6{};                // none: the interface's link-local (af_packet) or DAD-style NS
     bool memory_only = false;
     unsigned repeat = 1;  // runs of each single-change scenario
     bool quiet = false;
@@ -82,7 +85,8 @@ void usage() {
         "  --no-repoint           FIB source: apply whole-group moves prefix by prefix (no in-place group\n"
         "                         repoint, i.e. no prefix-independent convergence) to measure what it saves\n"
         "  --source fib|lpm       route source (default fib when built with the FIB)\n"
-        "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn (default all)\n"
+        "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn and, with --routes6, prefix6,bulk6,\n"
+        "                         peer-down6 (the same changes on the IPv6 routes; default all)\n"
         "  --rate-seconds S       forwarding-rate measurement time (default 2)\n"
         "  --bulk N               prefixes in the bulk change (default 1000)\n"
         "  --churn-rates a,b      changes/s (default 1000,10000)\n"
@@ -93,6 +97,9 @@ void usage() {
         "  --lab-tap IFACE        lab mode: NVA port = net_tap creating the TAP interface IFACE (its kernel\n"
         "                         side is the link partner)\n"
         "  --lab-ip A.B.C.D       our address on the lab link (default 10.1.1.10)\n"
+        "  --lab-ip6 ADDR         our IPv6 address on the lab link (NDP; default: the interface's "
+        "link-local\n"
+        "                         address with --lab, NS from the unspecified address with --lab-tap)\n"
         "  --mem MB               EAL memory (-m) without hugepages\n"
         "  --nice N               scheduling priority of every thread of the process (-20..19; below 0 "
         "needs\n"
@@ -160,9 +167,10 @@ bool parse(const std::vector<std::string>& args, Options& o) {
             o.source = next();
         else if (a == "--no-repoint")
             o.repoint_groups = false;
-        else if (a == "--scenarios")
+        else if (a == "--scenarios") {
             o.scenarios = split(next(), ',');
-        else if (a == "--rate-seconds")
+            o.scenarios_given = true;
+        } else if (a == "--rate-seconds")
             o.rate_seconds = std::stod(next());
         else if (a == "--bulk")
             o.bulk = num();
@@ -181,7 +189,13 @@ bool parse(const std::vector<std::string>& args, Options& o) {
             o.lab_tap = true;
         } else if (a == "--lab-ip")
             o.lab_ip = parse_ip(next());
-        else if (a == "--mem")
+        else if (a == "--lab-ip6") {
+            const std::string v = next();
+            if (::inet_pton(AF_INET6, v.c_str(), o.lab_ip6.data()) != 1) {
+                std::fprintf(stderr, "--lab-ip6: not an IPv6 address: %s\n", v.c_str());
+                return false;
+            }
+        } else if (a == "--mem")
             o.memory_mb = num();
         else if (a == "--quiet")
             o.quiet = true;
@@ -238,9 +252,20 @@ struct Lab {
     RouteProducer& producer;
     Emulator& emu;
     std::vector<std::uint32_t> nvas;     // initial ECMP set
+    std::vector<Ipv6Bytes> nvas6;        // the IPv6 routes' initial ECMP set (fd00:1:1::4, ...)
     std::uint32_t new_nva = 0x0A010164;  // 10.1.1.100: the next hop of moved prefixes
+    Ipv6Bytes new_nva6 = nva6(0x64);     // fd00:1:1::64 for moved IPv6 prefixes
 
     static std::uint32_t route_prefix(std::uint32_t i) { return 0x14000000U + (i << 8); }  // 20.x.y.0/24
+    static Ipv6Bytes route_prefix6(std::uint32_t i) {                                      // 2001:db8:i::/48
+        return Ipv6Bytes{
+            0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+    }
+    static Ipv6Bytes nva6(std::uint8_t host) {  // fd00:1:1::<host>
+        Ipv6Bytes a{0xfd, 0x00, 0x00, 0x01, 0x00, 0x01};
+        a[15] = host;
+        return a;
+    }
 
     // Injects (retrying on back-pressure, bounded) and waits until visible; returns the visible tsc.
     std::uint64_t inject_and_publish(const std::vector<RouteUpdate>& batch,
@@ -277,12 +302,37 @@ struct Lab {
         return s;
     }
 
+    ProbeSpec spec_for6(const std::string& name, const std::vector<std::uint32_t>& idx,
+                        std::vector<Ipv6Bytes> include, std::vector<Ipv6Bytes> exclude, bool all_affected) {
+        ProbeSpec s;
+        s.name = name;
+        for (std::uint32_t i : idx) {
+            Ipv6Bytes probe = route_prefix6(i), last = route_prefix6(i);
+            probe[15] = 1;
+            std::fill(last.begin() + 6, last.end(), 0xFF);  // the /48's last address
+            s.probe_addrs6.push_back(probe);
+            if (!all_affected)
+                s.affected6.emplace_back(route_prefix6(i), last);
+        }
+        s.include6 = std::move(include);
+        s.exclude6 = std::move(exclude);
+        return s;
+    }
+
     ConvergenceReport measure(ProbeSpec spec, const std::vector<RouteUpdate>& change) {
+        return measure_with(std::move(spec), [&] { return producer.inject(change); });
+    }
+    ConvergenceReport measure6(ProbeSpec spec, const std::vector<RouteUpdate6>& change) {
+        return measure_with(std::move(spec), [&] { return producer.inject6(change); });
+    }
+
+    template <class Inject>
+    ConvergenceReport measure_with(ProbeSpec spec, Inject inject) {
         ConvergenceProbe& probe = emu.probe();
         const std::uint64_t t0 = rte_rdtsc();
         probe.arm(std::move(spec), t0);
         std::uint64_t ticket = 0;
-        for (int tries = 0; tries < 100000 && (ticket = producer.inject(change)) == 0; ++tries)
+        for (int tries = 0; tries < 100000 && (ticket = inject()) == 0; ++tries)
             std::this_thread::yield();
         producer.watch_visibility(probe, ticket);  // the writer reports the visible instant
         probe.wait(5.0);
@@ -300,6 +350,23 @@ struct Lab {
         for (std::uint32_t i : idx)
             b.push_back(RouteUpdate{route_prefix(i), 24, nhs});
         return b;
+    }
+    std::vector<RouteUpdate6> set_routes6(const std::vector<std::uint32_t>& idx,
+                                          const std::vector<Ipv6Bytes>& nhs) {
+        std::vector<RouteUpdate6> b;
+        for (std::uint32_t i : idx)
+            b.push_back(RouteUpdate6{route_prefix6(i), 48, nhs});
+        return b;
+    }
+    // Restores IPv6 routes (retrying on back-pressure, bounded) and waits until visible.
+    void restore6(const std::vector<RouteUpdate6>& batch) {
+        std::uint64_t ticket = 0;
+        for (int tries = 0; tries < 100000 && (ticket = producer.inject6(batch)) == 0; ++tries)
+            std::this_thread::yield();
+        const std::uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
+        while (ticket != 0 && !producer.visible(ticket) && rte_rdtsc() < deadline)
+            std::this_thread::yield();
+        producer.housekeeping();
     }
 
     void settle() {
@@ -412,6 +479,63 @@ void run_peer_down(Lab& lab, const Options& o) {
     print_report(r);
     lab.settle();
     lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
+    lab.settle();
+}
+
+std::string ip6_str(const Ipv6Bytes& a) {
+    char buf[INET6_ADDRSTRLEN];
+    return ::inet_ntop(AF_INET6, a.data(), buf, sizeof buf) != nullptr ? buf : "?";
+}
+
+// The IPv6 counterparts of prefix, bulk and peer-down: 2001:db8:i::/48 routes over fd00:1:1::4, ::5, ...
+bool have_routes6(const Lab& lab, const Options& o, const char* scenario) {
+    if (o.routes6 != 0 && !lab.nvas6.empty())
+        return true;
+    std::printf("  %s: needs --routes6 N (IPv6 routes)\n", scenario);
+    return false;
+}
+
+void run_prefix6(Lab& lab, const Options& o) {
+    if (!have_routes6(lab, o, "prefix6"))
+        return;
+    const std::vector<std::uint32_t> idx{0};
+    auto r = lab.measure6(
+        lab.spec_for6("IPv6 single-prefix move {A,B}->{C}", idx, {lab.new_nva6}, lab.nvas6, false),
+        lab.set_routes6(idx, {lab.new_nva6}));
+    print_report(r);
+    lab.settle();
+    lab.restore6(lab.set_routes6(idx, lab.nvas6));
+    lab.settle();
+}
+
+void run_bulk6(Lab& lab, const Options& o) {
+    if (!have_routes6(lab, o, "bulk6"))
+        return;
+    const auto idx = range_idx(0, std::min(o.bulk, o.routes6));
+    auto r = lab.measure6(lab.spec_for6("IPv6 " + std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx,
+                                        {lab.new_nva6}, lab.nvas6, false),
+                          lab.set_routes6(idx, {lab.new_nva6}));
+    print_report(r);
+    lab.settle();
+    lab.restore6(lab.set_routes6(idx, lab.nvas6));
+    lab.settle();
+}
+
+void run_peer_down6(Lab& lab, const Options& o) {
+    if (!have_routes6(lab, o, "peer-down6"))
+        return;
+    if (lab.nvas6.size() < 2) {
+        std::puts("  peer-down6: needs --ecmp >= 2");
+        return;
+    }
+    const auto idx = range_idx(0, o.routes6);
+    std::vector<Ipv6Bytes> survivors(lab.nvas6.begin() + 1, lab.nvas6.end());
+    auto r = lab.measure6(lab.spec_for6("IPv6 peer-down of ECMP member " + ip6_str(lab.nvas6[0]), idx,
+                                        survivors, {lab.nvas6[0]}, true),
+                          lab.set_routes6(idx, survivors));
+    print_report(r);
+    lab.settle();
+    lab.restore6(lab.set_routes6(idx, lab.nvas6));
     lab.settle();
 }
 
@@ -593,8 +717,15 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::uint32_t> nvas;
-    for (std::uint32_t i = 0; i < o.ecmp; ++i)
-        nvas.push_back(0x0A010104 + i);  // 10.1.1.4, ...
+    std::vector<Ipv6Bytes> nvas6;
+    for (std::uint32_t i = 0; i < o.ecmp; ++i) {
+        nvas.push_back(0x0A010104 + i);                                // 10.1.1.4, ...
+        nvas6.push_back(Lab::nva6(static_cast<std::uint8_t>(4 + i)));  // fd00:1:1::4, ...
+    }
+    if (o.routes6 == 0)
+        nvas6.clear();
+    else if (!o.scenarios_given)
+        o.scenarios.insert(o.scenarios.end(), {"prefix6", "bulk6", "peer-down6"});
     {
         std::vector<RouteUpdate> initial;
         for (std::uint32_t i = 0; i < o.routes; ++i)
@@ -611,16 +742,9 @@ int main(int argc, char** argv) {
         }
         if (o.routes6 != 0) {
             std::vector<RouteUpdate6> initial6;
-            std::vector<Ipv6Bytes> nvas6;
-            for (std::uint32_t i = 0; i < o.ecmp; ++i) {
-                Ipv6Bytes a{0xfd, 0x00, 0x00, 0x01, 0x00, 0x01};  // fd00:1:1::4, ...
-                a[15] = static_cast<std::uint8_t>(4 + i);
-                nvas6.push_back(a);
-            }
             for (std::uint32_t i = 0; i < o.routes6; ++i) {
                 RouteUpdate6 r;
-                r.prefix = {
-                    0x20, 0x01, 0x0d, 0xb8, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)};
+                r.prefix = Lab::route_prefix6(i);
                 r.length = 48;
                 r.next_hops = nvas6;
                 initial6.push_back(std::move(r));
@@ -656,6 +780,7 @@ int main(int argc, char** argv) {
     ec.internet_port = 1;
     ec.arp = !o.lab_iface.empty();
     ec.nva_port_ip = o.lab_ip;
+    ec.nva_port_ip6 = o.lab_ip6;
     auto emu = Emulator::create(ec, producer->source(), topo, flows, &error);
     if (!emu) {
         std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
@@ -672,6 +797,11 @@ int main(int argc, char** argv) {
         const bool ok = emu->resolve_neighbors(nvas, 3.0);
         std::printf("lab: ARP on %s for %zu next hops: %s\n", o.lab_iface.c_str(), nvas.size(),
                     ok ? "resolved" : "NOT resolved");
+        if (!nvas6.empty()) {
+            const bool ok6 = emu->resolve_neighbors6(nvas6, 3.0);
+            std::printf("lab: NDP on %s from %s for %zu IPv6 next hops: %s\n", o.lab_iface.c_str(),
+                        ip6_str(emu->ndp_source()).c_str(), nvas6.size(), ok6 ? "resolved" : "NOT resolved");
+        }
     }
     std::printf(
         "memory: RSS %.1f MiB; route source %.1f MiB; emulator %.1f MiB (topology %.2f MiB, flows %.2f "
@@ -686,7 +816,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "rf-emulator: %s\n", error.c_str());
             rc = 1;
         } else {
-            Lab lab{o, *producer, *emu, nvas};
+            Lab lab{o, *producer, *emu, nvas, nvas6};
             std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
             for (const auto& s : o.scenarios) {
                 const SchedulingStats sched0 = emu->scheduling();
@@ -704,6 +834,15 @@ int main(int argc, char** argv) {
                 else if (s == "churn")
                     for (auto r : o.churn_rates)
                         run_churn(lab, o, r);
+                else if (s == "prefix6")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_prefix6(lab, o);
+                else if (s == "bulk6")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_bulk6(lab, o);
+                else if (s == "peer-down6")
+                    for (unsigned r = 0; r < o.repeat; ++r)
+                        run_peer_down6(lab, o);
                 else
                     std::printf("unknown scenario %s\n", s.c_str());
                 print_summary();  // lab mode: the emulator's service thread answers ARP meanwhile
@@ -723,7 +862,7 @@ int main(int argc, char** argv) {
             if (o.flows6_per_vm != 0) {
                 std::printf("IPv6: generated %llu;", static_cast<unsigned long long>(emu->generated6()));
                 for (const auto& [ip, n] : emu->next_hop_packets6())
-                    std::printf(" fd00:1:1::%x=%llu", ip[15], static_cast<unsigned long long>(n));
+                    std::printf(" %s=%llu", ip6_str(ip).c_str(), static_cast<unsigned long long>(n));
                 std::printf("\n");
             }
             std::printf(

@@ -49,11 +49,11 @@ std::uint32_t NeighborTable::find_or_insert(std::uint32_t ip) {
     return kNotFound;
 }
 
-void NeighborTable::resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac) {
-    std::uint64_t word = kValid | (std::uint64_t{port & 0xFFU} << 48);
+std::uint64_t NeighborTable::resolution_word(std::uint16_t port, const MacAddress& mac, bool is_static) {
+    std::uint64_t word = kValid | (is_static ? kStatic : 0) | (std::uint64_t{port & 0xFFU} << 48);
     for (int b = 0; b < 6; ++b)
         word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
-    entries_[slot].resolution.store(word, std::memory_order_release);
+    return word;
 }
 
 MacAddress NeighborTable::mac_of(std::uint64_t resolution) {
@@ -138,13 +138,6 @@ std::uint32_t NeighborTable6::find_or_insert(const std::uint8_t* ip16) {
             return i;
     }
     return kNotFound;
-}
-
-void NeighborTable6::resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac) {
-    std::uint64_t word = NeighborTable::kValid | (std::uint64_t{port & 0xFFU} << 48);
-    for (int b = 0; b < 6; ++b)
-        word |= std::uint64_t{mac[static_cast<std::size_t>(b)]} << (40 - 8 * b);
-    entries_[slot].resolution.store(word, std::memory_order_release);
 }
 
 bool NeighborTable6::ip_of(std::uint32_t slot, std::uint8_t* ip16) const {

@@ -1,7 +1,9 @@
 // Next-hop IPv4 address → (port, MAC). Workers read and insert without locks: an entry's address is
 // claimed by compare-and-swap, its resolution (port + MAC) is published as one 64-bit word. In virtual
 // mode a next hop resolves at once to a synthetic MAC; in lab mode the entry stays incomplete until the
-// ARP resolver (main lcore) sees a reply, and packets to it are dropped and counted meanwhile.
+// resolver (the emulator's service thread: ARP, and NDP for NeighborTable6) sees a reply, and packets
+// to it are dropped and counted meanwhile. The resolver also withdraws a resolution (invalidate()) when
+// the neighbour stops answering its reachability probes; the entry is then incomplete again.
 #pragma once
 
 #include <array>
@@ -35,12 +37,19 @@ public:
     std::uint32_t find_or_insert(std::uint32_t ip);
     [[nodiscard]] std::uint32_t find(std::uint32_t ip) const;
 
-    // Resolution word: bit 63 valid, bits 48..55 port, bits 0..47 MAC (byte 0 in bits 40..47).
+    // Resolution word: bit 63 valid, bit 62 static (never probed nor expired), bits 48..55 port,
+    // bits 0..47 MAC (byte 0 in bits 40..47).
     static constexpr std::uint64_t kValid = 1ULL << 63;
+    static constexpr std::uint64_t kStatic = 1ULL << 62;
+    static std::uint64_t resolution_word(std::uint16_t port, const MacAddress& mac, bool is_static);
     [[nodiscard]] std::uint64_t resolution(std::uint32_t slot) const {
         return entries_[slot].resolution.load(std::memory_order_acquire);
     }
-    void resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac);
+    void resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac, bool is_static = false) {
+        entries_[slot].resolution.store(resolution_word(port, mac, is_static), std::memory_order_release);
+    }
+    // Back to incomplete (the neighbour stopped answering): packets to it are dropped until resolved.
+    void invalidate(std::uint32_t slot) { entries_[slot].resolution.store(0, std::memory_order_release); }
     static MacAddress mac_of(std::uint64_t resolution);
     static std::uint16_t port_of(std::uint64_t resolution) {
         return static_cast<std::uint16_t>((resolution >> 48) & 0xFF);
@@ -81,8 +90,8 @@ inline MacAddress synthetic_mac6(const std::uint8_t* ip16) {
 
 // IPv6 next hops → (port, MAC), same lock-free scheme and resolution word as NeighborTable. An entry is
 // claimed by compare-and-swap on its state (free → claiming), its 16-byte key written, then published
-// (→ ready); a reader that meets a claiming entry waits the few stores it takes. No NDP: in virtual mode
-// next hops resolve at once to synthetic MACs; in lab mode only static entries (resolve()) forward.
+// (→ ready); a reader that meets a claiming entry waits the few stores it takes. In virtual mode next
+// hops resolve at once to synthetic MACs; in lab mode by Neighbor Discovery (ndp.hpp), or statically.
 class NeighborTable6 {
 public:
     static constexpr std::uint32_t kNotFound = NeighborTable::kNotFound;
@@ -93,7 +102,11 @@ public:
     [[nodiscard]] std::uint64_t resolution(std::uint32_t slot) const {
         return entries_[slot].resolution.load(std::memory_order_acquire);
     }
-    void resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac);
+    void resolve(std::uint32_t slot, std::uint16_t port, const MacAddress& mac, bool is_static = false) {
+        entries_[slot].resolution.store(NeighborTable::resolution_word(port, mac, is_static),
+                                        std::memory_order_release);
+    }
+    void invalidate(std::uint32_t slot) { entries_[slot].resolution.store(0, std::memory_order_release); }
     // The address of `slot` (16 bytes, network order); false for a free slot.
     bool ip_of(std::uint32_t slot, std::uint8_t* ip16) const;
     [[nodiscard]] std::uint32_t slots() const { return mask_ + 1; }

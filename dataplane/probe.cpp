@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 namespace rf::dataplane {
@@ -47,16 +48,65 @@ std::string ConvergenceReport::to_string() const {
     return buf;
 }
 
-bool ConvergenceProbe::Run::affects(std::uint32_t dst) const {
-    if (spec.affected.empty())
-        return true;
-    // Ranges are sorted by first address and disjoint (arm() normalises them).
-    auto it = std::upper_bound(spec.affected.begin(), spec.affected.end(), dst,
-                               [](std::uint32_t v, const auto& r) { return v < r.first; });
-    if (it == spec.affected.begin())
+namespace {
+
+// Ranges are sorted by first address and disjoint (arm() normalises them).
+template <class Addr>
+bool in_ranges(const std::vector<std::pair<Addr, Addr>>& ranges, const Addr& a) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), a,
+                               [](const Addr& v, const auto& r) { return v < r.first; });
+    if (it == ranges.begin())
         return false;
     --it;
-    return dst <= it->second;
+    return !(it->second < a);
+}
+
+// Sorts and merges overlapping ranges.
+template <class Addr>
+std::vector<std::pair<Addr, Addr>> merge_ranges(std::vector<std::pair<Addr, Addr>> ranges) {
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<Addr, Addr>> merged;
+    for (const auto& r : ranges) {
+        if (!merged.empty() && !(merged.back().second < r.first)) {
+            merged.back().second = std::max(merged.back().second, r.second);
+        } else {
+            merged.push_back(r);
+        }
+    }
+    return merged;
+}
+
+// Evenly spaced deterministic sample of at most `max` entries.
+template <class Addr>
+void sample(std::vector<Addr>& v, std::size_t max) {
+    if (v.size() <= max)
+        return;
+    std::vector<Addr> out;
+    out.reserve(max);
+    const std::size_t n = v.size();
+    for (std::size_t i = 0; i < max; ++i)
+        out.push_back(v[i * n / max]);
+    v = std::move(out);
+}
+
+Ipv6Bytes to_bytes(const std::uint8_t* a16) {
+    Ipv6Bytes a{};
+    std::memcpy(a.data(), a16, 16);
+    return a;
+}
+
+}  // namespace
+
+bool ConvergenceProbe::Run::affects(std::uint32_t dst) const {
+    if (spec.affected.empty())
+        return spec.affected6.empty();  // no ranges at all: every destination
+    return in_ranges(spec.affected, dst);
+}
+
+bool ConvergenceProbe::Run::affects6(const std::uint8_t* dst16) const {
+    if (spec.affected6.empty())
+        return spec.affected.empty();
+    return in_ranges(spec.affected6, to_bytes(dst16));
 }
 
 bool ConvergenceProbe::Run::excluded(std::uint32_t nh) const {
@@ -66,62 +116,82 @@ bool ConvergenceProbe::Run::excluded(std::uint32_t nh) const {
     return false;
 }
 
+bool ConvergenceProbe::Run::excluded6(const std::uint8_t* nh16) const {
+    for (const Ipv6Bytes& x : spec.exclude6)
+        if (std::memcmp(x.data(), nh16, 16) == 0)
+            return true;
+    return false;
+}
+
 bool ConvergenceProbe::Run::satisfied(const GroupView& view) const {
     if (spec.expect_kind && view.kind != *spec.expect_kind)
         return false;
-    if (!spec.include.empty() && view.kind != NextHopKind::Ip)
+    const bool any_include = !spec.include.empty() || !spec.include6.empty();
+    if (any_include && view.kind != NextHopKind::Ip)
         return false;
+    if (view.kind != NextHopKind::Ip)
+        return true;
+    if (view.v6) {
+        auto has6 = [&](const Ipv6Bytes& a) {
+            for (std::uint32_t i = 0; i < view.count; ++i)
+                if (std::memcmp(view.member6(i), a.data(), 16) == 0)
+                    return true;
+            return false;
+        };
+        if (spec.include6.empty() && !spec.include.empty())
+            return false;  // the required next hops are IPv4; this path has none
+        for (const Ipv6Bytes& a : spec.include6)
+            if (!has6(a))
+                return false;
+        for (const Ipv6Bytes& a : spec.exclude6)
+            if (has6(a))
+                return false;
+        return true;
+    }
     auto has = [&](std::uint32_t a) {
         for (std::uint32_t i = 0; i < view.count; ++i)
             if (view.member(i) == a)
                 return true;
         return false;
     };
-    if (view.kind == NextHopKind::Ip) {
-        for (std::uint32_t a : spec.include)
-            if (!has(a))
-                return false;
-        for (std::uint32_t a : spec.exclude)
-            if (has(a))
-                return false;
-    }
+    if (spec.include.empty() && !spec.include6.empty())
+        return false;
+    for (std::uint32_t a : spec.include)
+        if (!has(a))
+            return false;
+    for (std::uint32_t a : spec.exclude)
+        if (has(a))
+            return false;
     return true;
 }
 
 ConvergenceProbe::Run& ConvergenceProbe::arm(ProbeSpec spec, std::uint64_t t0_tsc) {
     std::lock_guard lock(mutex_);
-    if (spec.probe_addrs.size() > kMaxProbeAddrs) {
-        // Evenly spaced sample, deterministic.
-        std::vector<std::uint32_t> sample;
-        const std::size_t n = spec.probe_addrs.size();
-        for (std::size_t i = 0; i < kMaxProbeAddrs; ++i)
-            sample.push_back(spec.probe_addrs[i * n / kMaxProbeAddrs]);
-        spec.probe_addrs = std::move(sample);
-    }
-    std::sort(spec.affected.begin(), spec.affected.end());
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> merged;
-    for (const auto& r : spec.affected) {
-        if (!merged.empty() && r.first <= merged.back().second) {
-            merged.back().second = std::max(merged.back().second, r.second);
-        } else {
-            merged.push_back(r);
-        }
-    }
-    spec.affected = std::move(merged);
+    sample(spec.probe_addrs, kMaxProbeAddrs);
+    sample(spec.probe_addrs6, kMaxProbeAddrs);
+    spec.affected = merge_ranges(std::move(spec.affected));
+    spec.affected6 = merge_ranges(std::move(spec.affected6));
+    const std::uint32_t hosts = hosts_.load(std::memory_order_relaxed);
     auto run = std::make_unique<Run>();
     run->spec = std::move(spec);
     run->t0_tsc = t0_tsc;
-    run->hosts = hosts_;
-    run->converged_tsc = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
-    run->done = std::make_unique<std::uint8_t[]>(std::size_t{hosts_} *
-                                                 std::max<std::size_t>(1, run->spec.probe_addrs.size()));
-    run->lost = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
-    run->to_withdrawn = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
-    run->after_publish = std::make_unique<std::atomic<std::uint64_t>[]>(hosts_);
+    run->hosts = hosts;
+    run->converged_tsc = std::make_unique<std::atomic<std::uint64_t>[]>(hosts);
+    run->done =
+        std::make_unique<std::uint8_t[]>(std::size_t{hosts} * std::max<std::size_t>(1, run->probe_count()));
+    run->lost = std::make_unique<std::atomic<std::uint64_t>[]>(hosts);
+    run->to_withdrawn = std::make_unique<std::atomic<std::uint64_t>[]>(hosts);
+    run->after_publish = std::make_unique<std::atomic<std::uint64_t>[]>(hosts);
     Run& ref = *run;
     runs_.push_back(std::move(run));
     current_.store(&ref, std::memory_order_release);
     return ref;
+}
+
+void ConvergenceProbe::resize(std::uint32_t hosts) {
+    std::lock_guard lock(mutex_);
+    current_.store(nullptr, std::memory_order_release);
+    hosts_.store(hosts, std::memory_order_relaxed);
 }
 
 void ConvergenceProbe::published(std::uint64_t tsc) {

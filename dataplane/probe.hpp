@@ -6,6 +6,10 @@
 // (lost) or sent to a withdrawn next hop for an affected prefix meanwhile — split into before and after
 // the FIB published the change (the latter must be zero).
 //
+// IPv4 and IPv6 alike: a spec names probe addresses, affected ranges and next hops of either family (an
+// IPv6 route change is measured per host exactly like an IPv4 one; a dual-stack peer going down moves
+// prefixes of both families at once).
+//
 // Concurrency: arm() publishes an immutable Run (spec + per-host result slots) through an atomic
 // pointer; each host's slots are written only by the worker that owns the host. Runs live as long as
 // the probe, so a worker holding an old Run never touches freed memory.
@@ -19,19 +23,29 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/ecmp.hpp"
 #include "dataplane/route_source.hpp"
 
 namespace rf::dataplane {
 
 struct ProbeSpec {
     std::string name;
-    // One address inside each affected prefix (at most kMaxProbeAddrs are checked; sample if more).
+    // One address inside each affected prefix: IPv4 (host order) and IPv6 (network order); at most
+    // kMaxProbeAddrs of each family are checked (sampled if more).
     std::vector<std::uint32_t> probe_addrs;
-    // Affected destination ranges [first, last]; empty means every destination (a peer down).
+    std::vector<Ipv6Bytes> probe_addrs6;
+    // Affected destination ranges [first, last] per family; both empty means every destination of
+    // either family (a peer down). Ranges of one family only: the other family is not affected.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> affected;
+    std::vector<std::pair<Ipv6Bytes, Ipv6Bytes>> affected6;
     // The new path: must contain every `include` next hop and none of `exclude` (the withdrawn ones).
+    // A group's members share one family: a path is checked against the next hops of its members'
+    // family (IPv4 host order, IPv6 network order); a path whose family has no `include` while the
+    // other family has some does not qualify.
     std::vector<std::uint32_t> include;
     std::vector<std::uint32_t> exclude;
+    std::vector<Ipv6Bytes> include6;
+    std::vector<Ipv6Bytes> exclude6;
     // If set, the new path must be of this kind (e.g. NoRoute after a withdrawal with no cover).
     std::optional<NextHopKind> expect_kind;
 };
@@ -61,17 +75,25 @@ public:
         std::atomic<std::uint64_t> publish_tsc{0};  // 0 until published
         std::uint32_t hosts = 0;
         std::unique_ptr<std::atomic<std::uint64_t>[]> converged_tsc;  // per host; 0 = pending
-        std::unique_ptr<std::uint8_t[]> done;  // per host × probe address (owner worker only)
+        std::unique_ptr<std::uint8_t[]> done;  // per host × probe address, IPv4 then IPv6 (owner worker)
         std::unique_ptr<std::atomic<std::uint64_t>[]> lost, to_withdrawn, after_publish;  // per host
         std::atomic<std::uint32_t> converged_hosts{0};
 
         [[nodiscard]] bool affects(std::uint32_t dst) const;
+        [[nodiscard]] bool affects6(const std::uint8_t* dst16) const;
         [[nodiscard]] bool excluded(std::uint32_t nh) const;
+        [[nodiscard]] bool excluded6(const std::uint8_t* nh16) const;
         [[nodiscard]] bool satisfied(const GroupView& view) const;
+        [[nodiscard]] std::size_t probe_count() const {
+            return spec.probe_addrs.size() + spec.probe_addrs6.size();
+        }
     };
 
     explicit ConvergenceProbe(std::uint32_t hosts) : hosts_(hosts) {}
 
+    // The emulator's hosts changed (a new layout, Emulator::replace_layout): runs armed from now on
+    // have `hosts` slots; the current run, armed for the old hosts, is disarmed.
+    void resize(std::uint32_t hosts);
     // Starts a measurement with the route change entering the control plane at t0_tsc (rte_rdtsc()).
     Run& arm(ProbeSpec spec, std::uint64_t t0_tsc);
     void published(std::uint64_t tsc);  // the FIB made the change visible to readers (first call wins)
@@ -85,11 +107,11 @@ public:
     // timeout.
     bool wait(double timeout_s) const;
     [[nodiscard]] ConvergenceReport report(double tsc_hz) const;
-    [[nodiscard]] std::uint32_t hosts() const { return hosts_; }
+    [[nodiscard]] std::uint32_t hosts() const { return hosts_.load(std::memory_order_relaxed); }
 
 private:
-    std::uint32_t hosts_;
-    std::mutex mutex_;  // arm() only
+    std::atomic<std::uint32_t> hosts_;
+    std::mutex mutex_;  // arm() and resize()
     std::vector<std::unique_ptr<Run>> runs_;
     std::atomic<Run*> current_{nullptr};
 };

@@ -34,6 +34,56 @@ std::uint32_t last_address(std::uint32_t first, std::uint8_t length) {
     return length == 0 ? 0xFFFFFFFFU : first | (0xFFFFFFFFU >> length);
 }
 
+// An IPv6 prefix's first and last address, and the address probed inside it (first + 1 unless /127+).
+dataplane::Ipv6Bytes last_address6(const net::Prefix& p) {
+    dataplane::Ipv6Bytes a = p.bytes;
+    for (unsigned bit = p.length; bit < 128; ++bit) {
+        a[bit / 8] = static_cast<std::uint8_t>(a[bit / 8] | (0x80U >> (bit % 8)));
+    }
+    return a;
+}
+
+dataplane::Ipv6Bytes probe_address6(const net::Prefix& p) {
+    dataplane::Ipv6Bytes a = p.bytes;
+    if (p.length < 127) {
+        a[15] = static_cast<std::uint8_t>(a[15] | 1U);
+    }
+    return a;
+}
+
+// The emulator's hosts and VMs for a VNet model: each IPv4 VM of the model on its host, in its subnet's
+// effective route table (looked up through the FIB's locked query: safe while a model change runs).
+dataplane::Topology topology_for(const fib::Fib& fib, const fib::VnetModel& model) {
+    std::vector<dataplane::Vm> vms;
+    vms.reserve(model.vms.size());
+    for (const auto& vm : model.vms) {
+        const auto t = fib.table_for_subnet(vm.vnet, vm.subnet);
+        if (!t || !vm.nic_address.is_v4()) {
+            continue;
+        }
+        vms.push_back(dataplane::Vm{vm.nic_address.as_v4().value, *t, vm.host});
+    }
+    auto topo = dataplane::Topology::from_vms(std::move(vms));
+    topo.tables = std::max<std::uint32_t>(topo.tables, static_cast<std::uint32_t>(fib.table_count()));
+    return topo;
+}
+
+// Traffic destinations per table: every VNet-local prefix of the table, and the whole IPv4 space (what
+// BGP brings later: on-premises prefixes, the default route).
+std::vector<std::vector<dataplane::Destination>> destinations_for(const fib::Fib& fib) {
+    std::vector<std::vector<dataplane::Destination>> dest(fib.table_count());
+    for (fib::TableId t = 0; t < dest.size(); ++t) {
+        for (const auto& [prefix, nh] : fib.snapshot(t).routes) {
+            if (prefix.is_v4() && prefix.length != 0 && nh.type != fib::NextHopType::None) {
+                dest[t].push_back(dataplane::Destination{prefix.v4_address().value, prefix.length});
+            }
+        }
+        dest[t].push_back(dataplane::Destination{0, 1});
+        dest[t].push_back(dataplane::Destination{0x80000000U, 1});
+    }
+    return dest;
+}
+
 }  // namespace
 
 struct Plane {
@@ -68,9 +118,9 @@ struct Plane {
     std::thread monitor;
     std::atomic<bool> monitor_stop{false};
 
-    // io thread only, kept when the emulator runs: the next hops the FIB was last given per IPv4 prefix (to
-    // know what a change removes from the probed hosts' paths).
-    std::unordered_map<net::Prefix, std::vector<std::uint32_t>, net::PrefixHash> current;
+    // io thread only, kept when the emulator runs: the next hops the FIB was last given per prefix, IPv4
+    // and IPv6 (to know what a change removes from the probed hosts' paths).
+    std::unordered_map<net::Prefix, std::vector<net::IpAddress>, net::PrefixHash> current;
 
     void on_visible(std::uint64_t sequence);
     void arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc);
@@ -143,19 +193,11 @@ public:
             return true;  // `current` only serves the emulator's convergence probes
         }
         for (const rib::RouteDelta& d : batch) {
-            if (!d.prefix.is_v4()) {
-                continue;
-            }
             if (d.is_withdrawal()) {
                 impl_.current.erase(d.prefix);
             } else {
-                std::vector<std::uint32_t>& hops = impl_.current[d.prefix];  // keeps its capacity
-                hops.clear();
-                for (const auto& h : d.next_hops) {
-                    if (h.is_v4()) {
-                        hops.push_back(host_order(h));
-                    }
-                }
+                std::vector<net::IpAddress>& hops = impl_.current[d.prefix];  // keeps its capacity
+                hops.assign(d.next_hops.begin(), d.next_hops.end());
             }
         }
         return true;
@@ -188,9 +230,10 @@ void Plane::on_visible(std::uint64_t sequence) {
     }
 }
 
-// One probe per batch: the batch's IPv4 changes grouped by their new next-hop set; the largest group is
-// measured (a peer going down moves every prefix it carried to the same remaining set). T0 (`t0_tsc`) is
-// when the UPDATE behind the batch was read, or the peer found down (ForwardingSink::publish).
+// One probe per batch: the batch's changes, IPv4 and IPv6, grouped by their new next-hop set; the largest
+// group is measured (a peer going down moves every prefix it carried to the same remaining set; a
+// dual-stack NVA's IPv4 and IPv6 prefixes form two groups). T0 (`t0_tsc`) is when the UPDATE behind the
+// batch was read, or the peer found down (ForwardingSink::publish).
 void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     {
         // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at
@@ -203,20 +246,12 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     }
     // This runs on the io thread before the FIB gets the batch: one scratch vector for the sets, and
     // consecutive deltas with the set of the one before (a peer-down, a bulk change) skip the map.
-    std::map<std::vector<std::uint32_t>, std::vector<const rib::RouteDelta*>> groups;
-    std::vector<std::uint32_t> hops;
+    std::map<std::vector<net::IpAddress>, std::vector<const rib::RouteDelta*>> groups;
+    std::vector<net::IpAddress> hops;
     std::vector<const rib::RouteDelta*>* same = nullptr;  // the group of the delta before
-    std::vector<std::uint32_t> same_hops;
+    std::vector<net::IpAddress> same_hops;
     for (const rib::RouteDelta& d : batch) {
-        if (!d.prefix.is_v4()) {
-            continue;
-        }
-        hops.clear();
-        for (const auto& h : d.next_hops) {
-            if (h.is_v4()) {
-                hops.push_back(host_order(h));
-            }
-        }
+        hops.assign(d.next_hops.begin(), d.next_hops.end());
         std::sort(hops.begin(), hops.end());
         if (same == nullptr || hops != same_hops) {
             same = &groups[hops];
@@ -234,29 +269,46 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
         }
     }
     dataplane::ProbeSpec spec;
-    spec.affected.reserve(best->second.size());
-    std::set<std::uint32_t> removed;
+    std::set<net::IpAddress> removed;
     for (const rib::RouteDelta* d : best->second) {
-        const std::uint32_t first = d->prefix.v4_address().value;
-        const std::uint32_t last = last_address(first, d->prefix.length);
-        if (spec.probe_addrs.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
-            spec.probe_addrs.push_back(d->prefix.length >= 31 ? first : first + 1);
+        if (d->prefix.is_v4()) {
+            const std::uint32_t first = d->prefix.v4_address().value;
+            if (spec.probe_addrs.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
+                spec.probe_addrs.push_back(d->prefix.length >= 31 ? first : first + 1);
+            }
+            spec.affected.emplace_back(first, last_address(first, d->prefix.length));
+        } else {
+            if (spec.probe_addrs6.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
+                spec.probe_addrs6.push_back(probe_address6(d->prefix));
+            }
+            spec.affected6.emplace_back(d->prefix.bytes, last_address6(d->prefix));
         }
-        spec.affected.emplace_back(first, last);
         if (auto it = current.find(d->prefix); it != current.end()) {
-            for (std::uint32_t h : it->second) {
+            for (const net::IpAddress& h : it->second) {
                 if (!std::binary_search(best->first.begin(), best->first.end(), h)) {
                     removed.insert(h);
                 }
             }
         }
     }
-    spec.include = best->first;
-    spec.exclude.assign(removed.begin(), removed.end());
-    if (spec.include.empty() && spec.exclude.empty()) {
+    for (const net::IpAddress& h : best->first) {
+        if (h.is_v4()) {
+            spec.include.push_back(host_order(h));
+        } else {
+            spec.include6.push_back(h.bytes);
+        }
+    }
+    for (const net::IpAddress& h : removed) {
+        if (h.is_v4()) {
+            spec.exclude.push_back(host_order(h));
+        } else {
+            spec.exclude6.push_back(h.bytes);
+        }
+    }
+    if (best->first.empty() && removed.empty()) {
         return;  // a withdrawal of something never programmed: nothing to observe
     }
-    const std::string verb = spec.include.empty() ? "withdraw" : "update";
+    const std::string verb = best->first.empty() ? "withdraw" : "update";
     spec.name =
         verb + " " + best->second.front()->prefix.to_string() +
         (best->second.size() > 1 ? " (+" + std::to_string(best->second.size() - 1) + " prefixes)" : "");
@@ -354,32 +406,10 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });
 
     if (options.emulator) {
-        std::vector<dataplane::Vm> vms;
-        vms.reserve(model.vms.size());
-        for (const auto& vm : model.vms) {
-            const auto t = impl->fib->plan().table_for_subnet(vm.vnet, vm.subnet);
-            if (!t || !vm.nic_address.is_v4()) {
-                continue;
-            }
-            vms.push_back(dataplane::Vm{vm.nic_address.as_v4().value, *t, vm.host});
-        }
-        impl->topo = dataplane::Topology::from_vms(std::move(vms));
-        impl->topo.tables =
-            std::max<std::uint32_t>(impl->topo.tables, static_cast<std::uint32_t>(impl->fib->table_count()));
+        impl->topo = topology_for(*impl->fib, model);
         impl->source = std::make_unique<dataplane::FibRouteSource>(*impl->fib);
-        // Traffic: toward every VNet-local prefix of the VM's table, and across the whole IPv4 space
-        // (what BGP brings later: on-premises prefixes, the default route).
-        std::vector<std::vector<dataplane::Destination>> dest(impl->fib->table_count());
-        for (fib::TableId t = 0; t < dest.size(); ++t) {
-            for (const auto& [prefix, nh] : impl->fib->snapshot(t).routes) {
-                if (prefix.is_v4() && prefix.length != 0 && nh.type != fib::NextHopType::None) {
-                    dest[t].push_back(dataplane::Destination{prefix.v4_address().value, prefix.length});
-                }
-            }
-            dest[t].push_back(dataplane::Destination{0, 1});
-            dest[t].push_back(dataplane::Destination{0x80000000U, 1});
-        }
-        impl->flows = dataplane::make_flows(impl->topo, options.flows_per_vm, dest, 42);
+        impl->flows =
+            dataplane::make_flows(impl->topo, options.flows_per_vm, destinations_for(*impl->fib), 42);
         dataplane::EmulatorConfig ec;
         ec.workers = options.workers;
         ec.nva_port = 0;
@@ -421,6 +451,28 @@ bool DpdkForwarding::update_model(const fib::VnetModel& model, std::string* deta
     *detail = "FIB model updated: " + std::to_string(r.tables_changed) + " table(s) changed, " +
               std::to_string(r.tables_added) + " added, " + std::to_string(r.table_ops) +
               " route(s) reprogrammed";
+    Plane& p = *impl_;
+    if (!p.emulator) {
+        return true;
+    }
+    // The emulator follows the new model: VMs added, removed, moved to another subnet (table) or host.
+    // VMs it keeps keep their flows, and its workers switch between two passes, so their traffic never
+    // stops. A measurement running now was armed for the old hosts: it is closed (as incomplete).
+    const dataplane::Topology& before = p.emulator->topology();
+    dataplane::Topology next = topology_for(*p.fib, model);
+    auto carried =
+        dataplane::carry_flows(before, p.emulator->flows(), next, destinations_for(*p.fib), {}, 42);
+    const auto hosts = next.hosts.size(), vms = next.vms.size();
+    {
+        std::lock_guard lock(p.probe_mu);
+        if (p.armed) {
+            p.close_measurement();
+        }
+        p.emulator->replace_layout(std::move(next), std::move(carried.flows));
+    }
+    *detail += "; emulator: " + std::to_string(vms) + " VMs on " + std::to_string(hosts) + " hosts (" +
+               std::to_string(carried.kept) + " kept, " + std::to_string(carried.fresh) +
+               " added or moved, " + std::to_string(carried.removed) + " removed)";
     return true;
 }
 
@@ -458,8 +510,9 @@ api::EmulatorStats DpdkForwarding::emulator_stats() const {
         return s;
     }
     s.running = i.emulator->running();
-    s.hosts = static_cast<std::uint32_t>(i.topo.hosts.size());
-    s.vms = static_cast<std::uint32_t>(i.topo.vms.size());
+    const dataplane::LayoutInfo layout = i.emulator->layout_info();
+    s.hosts = static_cast<std::uint32_t>(layout.hosts);
+    s.vms = static_cast<std::uint32_t>(layout.vms);
     s.workers = i.options.workers;
     const auto t = i.emulator->totals();
     s.counters = {{"packets_generated", i.emulator->generated()}, {"packets_forwarded", t.tx},
@@ -525,9 +578,10 @@ std::string DpdkForwarding::describe() const {
                  : "; FIB writer priority raised by " + std::to_string(-impl_->options.fib_writer_nice_delta);
     }
     if (impl_->emulator) {
-        s += "; emulator: " + std::to_string(impl_->topo.hosts.size()) + " hosts, " +
-             std::to_string(impl_->topo.vms.size()) + " VMs, " + std::to_string(impl_->flows.flows.size()) +
-             " flows, " + std::to_string(impl_->options.workers) + " worker(s)";
+        const dataplane::LayoutInfo layout = impl_->emulator->layout_info();
+        s += "; emulator: " + std::to_string(layout.hosts) + " hosts, " + std::to_string(layout.vms) +
+             " VMs, " + std::to_string(layout.flows) + " flows, " + std::to_string(impl_->options.workers) +
+             " worker(s)";
     }
     return s;
 }

@@ -55,7 +55,9 @@ public:
     virtual void set_metrics(metrics::StandardMetrics* metrics) = 0;
     // A new VNet model at runtime (a reloaded virtual_network section): Fib::update_model, table ids stable
     // by name, readers never stop. `detail` says what changed, or why the model was refused (false; nothing
-    // changed then). The emulator keeps the VMs and flows it started with. Any thread.
+    // changed then). The emulator's hosts and VMs follow the model (Emulator::replace_layout): VMs added,
+    // removed, moved to another subnet or host; the VMs it keeps keep their flows and never stop
+    // forwarding. One caller at a time (routefabricd: the io thread).
     virtual bool update_model(const fib::VnetModel& model, std::string* detail) = 0;
     // Stops the emulator, drains and stops the FIB updater. Idempotent.
     virtual void stop() = 0;

@@ -1,10 +1,12 @@
 // The FIB adapter: hosts built from the FIB's virtual network model forward every packet as the FIB's
 // own programmed routes (Fib::snapshot, longest prefix match) say, with ECMP members read in place
 // from the FIB's next-hop groups — IPv4, and IPv6 through the FIB's IPv6 tables (LPM6, ECMP over IPv6
-// next hops, L2 rewrite; static neighbours in lab mode, which has no NDP).
+// next hops, L2 rewrite); a change of an IPv6 route is measured per host by the convergence probe; in lab
+// mode IPv6 next hops resolve by Neighbor Discovery (driven here by hand on a ring port), or statically.
 #include <gtest/gtest.h>
 #include <rte_ether.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -15,6 +17,7 @@
 #include "dataplane/ecmp.hpp"
 #include "dataplane/emulator.hpp"
 #include "dataplane/fib_route_source.hpp"
+#include "dataplane/ndp.hpp"
 #include "tests/dataplane/test_support.hpp"
 
 using namespace rf::dataplane;
@@ -188,8 +191,7 @@ V6Fixture make_v6(const std::vector<RouteUpdate6>& routes6) {
 }
 
 std::unique_ptr<Emulator> make_emu(const test::TestPorts& ports, RouteSource& src, const V6Fixture& f,
-                                   bool arp, const char* name) {
-    EmulatorConfig ec;
+                                   bool arp, const char* name, EmulatorConfig ec = {}) {
     ec.workers = 1;
     ec.mbufs = 2047;
     ec.nva_port = ports.nva;
@@ -294,7 +296,7 @@ TEST(FibAdapter, Ipv6PacketsFollowTheFibsIpv6TablesWithEcmp) {
     EXPECT_EQ(used2.count(nva6(7)), 1U);
 }
 
-TEST(FibAdapter, Ipv6NextHopsInLabModeNeedAStaticNeighbour) {
+TEST(FibAdapter, UnresolvedIpv6NextHopsInLabModeDoNotForwardButStaticOnesDo) {
     const auto& ports = test::ensure_eal();
     ASSERT_TRUE(eal_initialised());
     auto f = make_v6({{v6({0x2001, 0xdb8, 1}), 48, {nva6(4)}}, {v6({0x2001, 0xdb8, 2}), 48, {nva6(4)}}});
@@ -304,7 +306,8 @@ TEST(FibAdapter, Ipv6NextHopsInLabModeNeedAStaticNeighbour) {
     // IPv4 next hops A/B stay unresolved too (no ARP replies on a ring port): only IPv6 matters here.
     emu->run_passes(2);
     std::uint64_t v4 = 0;
-    EXPECT_TRUE(drain_v6(ports.nva, &v4).empty()) << "no NDP: unresolved IPv6 next hops must not forward";
+    EXPECT_TRUE(drain_v6(ports.nva, &v4).empty())
+        << "no Neighbor Advertisement (nobody answers on a ring port): unresolved next hops must not forward";
     const auto unresolved = emu->totals().drop_unresolved;
     EXPECT_GT(unresolved, 0U);
 
@@ -315,6 +318,252 @@ TEST(FibAdapter, Ipv6NextHopsInLabModeNeedAStaticNeighbour) {
     EXPECT_FALSE(seen.empty());
     for (const auto& s : seen)
         EXPECT_EQ(std::get<3>(s), mac);
+}
+
+// A change of an IPv6 route, through the FIB's queue, measured per host like an IPv4 one: before the
+// change no host converges and every packet for the affected /48 counts as sent to a withdrawn next hop;
+// after it every host converges at its next burst and none is sent there after the publish. An IPv6
+// withdrawal without cover counts the packets dropped before each host noticed as lost.
+TEST(FibAdapter, Ipv6RouteChangeIsMeasuredPerHost) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    const Ipv6Bytes moved = v6({0x2001, 0xdb8, 1}), kept = v6({0x2001, 0xdb8, 2});
+    auto f = make_v6({{moved, 48, {nva6(4), nva6(5)}}, {kept, 48, {nva6(4), nva6(5)}}});
+    ASSERT_TRUE(f.producer);
+    auto emu = make_emu(ports, f.producer->source(), f, false, "fib-v6-probe");
+    ASSERT_TRUE(emu);
+    auto last_of_48 = [](Ipv6Bytes a) {
+        std::fill(a.begin() + 6, a.end(), 0xFF);
+        return a;
+    };
+    auto in = [](const Ipv6Bytes& prefix48, const Ipv6Bytes& a) {
+        return std::equal(a.begin(), a.begin() + 6, prefix48.begin());
+    };
+    std::uint64_t to_moved = 0,
+                  to_kept = 0;  // IPv6 flows per destination /48 (each sent once per two passes)
+    for (const auto& fl : f.flows.flows6) {
+        to_moved += in(moved, fl.tuple.dst) ? 1 : 0;
+        to_kept += in(kept, fl.tuple.dst) ? 1 : 0;
+    }
+    ASSERT_GT(to_moved, 0U);
+    ASSERT_GT(to_kept, 0U);
+
+    ProbeSpec spec;
+    spec.name = "IPv6 move";
+    Ipv6Bytes probe_addr = moved;
+    probe_addr[15] = 1;
+    spec.probe_addrs6 = {probe_addr};
+    spec.affected6 = {{moved, last_of_48(moved)}};
+    spec.include6 = {nva6(7)};
+    spec.exclude6 = {nva6(4), nva6(5)};
+    auto& run = emu->probe().arm(spec, rte_rdtsc());
+    emu->run_passes(2);
+    EXPECT_EQ(run.converged_hosts.load(), 0U);
+    const auto before = emu->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(before.to_withdrawn, to_moved)
+        << "only the affected /48 counts (IPv4 and the other /48 do not)";
+    EXPECT_EQ(before.to_withdrawn_after_publish, 0U);
+    std::uint64_t v4 = 0;
+    (void)drain_v6(ports.nva, &v4);
+
+    const auto t = f.producer->inject6(std::vector<RouteUpdate6>{{moved, 48, {nva6(7)}}});
+    ASSERT_NE(t, 0U);
+    for (int i = 0; i < 20000 && !f.producer->visible(t); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ASSERT_TRUE(f.producer->visible(t));
+    emu->probe().published(rte_rdtsc());
+    emu->run_passes(2);
+    EXPECT_TRUE(emu->probe().all_converged());
+    const auto r = emu->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(r.converged, f.topo.hosts.size());
+    EXPECT_EQ(r.to_withdrawn, before.to_withdrawn) << "nothing more to ::4/::5 for the moved /48";
+    EXPECT_EQ(r.to_withdrawn_after_publish, 0U);
+    EXPECT_EQ(r.lost, 0U);
+    EXPECT_LE(r.first_us, r.last_us);
+    std::uint64_t to_new = 0;
+    for (const auto& [src, dst, sport, mac] : drain_v6(ports.nva, &v4))
+        to_new += mac == synthetic_mac6(nva6(7).data()) ? 1 : 0;
+    EXPECT_EQ(to_new, to_moved) << "the two passes after the change sent the moved /48's flows to ::7";
+
+    // Withdrawn without cover: dropped as "no route" until each host converges (its first burst).
+    ProbeSpec w;
+    w.name = "IPv6 withdraw";
+    Ipv6Bytes probe_kept = kept;
+    probe_kept[15] = 1;
+    w.probe_addrs6 = {probe_kept};
+    w.affected6 = {{kept, last_of_48(kept)}};
+    w.exclude6 = {nva6(4), nva6(5)};
+    w.expect_kind = NextHopKind::NoRoute;
+    emu->probe().arm(w, rte_rdtsc());
+    const auto tw = f.producer->inject6(std::vector<RouteUpdate6>{{kept, 48, {}}});
+    ASSERT_NE(tw, 0U);
+    for (int i = 0; i < 20000 && !f.producer->visible(tw); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ASSERT_TRUE(f.producer->visible(tw));
+    emu->probe().published(rte_rdtsc());
+    const auto drops_before = emu->totals().drop_no_route;
+    emu->run_passes(2);
+    const auto rw = emu->probe().report(static_cast<double>(rte_get_tsc_hz()));
+    EXPECT_EQ(rw.converged, f.topo.hosts.size());
+    EXPECT_EQ(rw.to_withdrawn, 0U);
+    EXPECT_GT(rw.lost, 0U);
+    EXPECT_LE(rw.lost, to_kept) << "lost counts only the affected /48, and only before the host converged";
+    EXPECT_GE(emu->totals().drop_no_route - drops_before, to_kept);
+    drain_v6(ports.nva, &v4);
+}
+
+// Frames the emulator sent on its own (main-lcore) queue of a ring port, as NDP messages.
+std::vector<ndp::Message> sent_ndp(std::uint16_t port, std::uint16_t queue,
+                                   std::vector<MacAddress>* eth_dst = nullptr) {
+    std::vector<ndp::Message> out;
+    auto pkts = test::drain(port, queue);
+    for (auto* m : pkts) {
+        const auto* data = rte_pktmbuf_mtod(m, const std::uint8_t*);
+        if (auto msg = ndp::parse(data, m->data_len)) {
+            out.push_back(*msg);
+            if (eth_dst != nullptr)
+                eth_dst->push_back(MacAddress{data[0], data[1], data[2], data[3], data[4], data[5]});
+        }
+    }
+    test::free_all(pkts);
+    return out;
+}
+
+// A frame from the "NVA" into the emulator's receive queue `queue` (on a ring port what is sent on a
+// queue is received on it). The NVA uses the main lcore's queue, the last one service() polls: what
+// service() sends in answer loops back there after its poll, for the test to read.
+void deliver(std::uint16_t port, std::uint16_t queue, const std::uint8_t* frame, std::size_t len) {
+    rte_mbuf* m = rte_pktmbuf_alloc(rte_mempool_lookup("fib-v6-ndp-main"));
+    ASSERT_NE(m, nullptr);
+    std::memcpy(rte_pktmbuf_mtod(m, std::uint8_t*), frame, len);
+    m->data_len = m->pkt_len = static_cast<std::uint16_t>(len);
+    ASSERT_EQ(rte_eth_tx_burst(port, queue, &m, 1), 1);
+}
+
+// Lab mode on a ring port with the NVA played by the test: the service thread's work (service()) sends a
+// Neighbor Solicitation for the IPv6 next hop, learns its MAC from the Neighbor Advertisement, answers a
+// solicitation for our own address, probes the neighbour once its confirmation is old and, unanswered,
+// withdraws the resolution; a static neighbour is never probed.
+TEST(FibAdapter, Ipv6NextHopsInLabModeResolveByNeighborDiscovery) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    auto f = make_v6({{v6({0x2001, 0xdb8, 1}), 48, {nva6(4)}}, {v6({0x2001, 0xdb8, 2}), 48, {nva6(4)}}});
+    ASSERT_TRUE(f.producer);
+    EmulatorConfig ec;
+    ec.nva_port_ip6 = nva6(0x0a);  // fd00:1:1::a, ours
+    ec.neighbor_retry_ms = 1;
+    ec.neighbor_reachable_ms = 40;
+    ec.neighbor_probe_ms = 10;
+    ec.neighbor_probes = 2;
+    auto emu = make_emu(ports, f.producer->source(), f, /*arp=*/true, "fib-v6-ndp", ec);
+    ASSERT_TRUE(emu);
+    ASSERT_TRUE(emu->lab_mode());
+    EXPECT_EQ(emu->ndp_source(), nva6(0x0a));
+    const std::uint16_t main_queue = 1;  // one worker: queue 0; the main lcore's queue is 1
+    rte_ether_addr pm{};
+    rte_eth_macaddr_get(ports.nva, &pm);
+    const MacAddress port_mac{pm.addr_bytes[0], pm.addr_bytes[1], pm.addr_bytes[2],
+                              pm.addr_bytes[3], pm.addr_bytes[4], pm.addr_bytes[5]};
+    const MacAddress nva_mac{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x04};
+    const MacAddress static_mac{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x09};
+    ASSERT_TRUE(emu->add_static_neighbor6(nva6(9), static_mac));
+
+    emu->run_passes(2);  // the workers meet fd00:1:1::4: an incomplete entry, packets unresolved
+    std::uint64_t v4 = 0;
+    EXPECT_TRUE(drain_v6(ports.nva, &v4).empty());
+    const std::uint32_t slot = emu->neighbors6().find(nva6(4).data());
+    ASSERT_NE(slot, NeighborTable6::kNotFound);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    emu->service();
+    std::vector<MacAddress> dst_macs;
+    const auto ns = sent_ndp(ports.nva, main_queue, &dst_macs);
+    bool solicited = false;
+    for (std::size_t i = 0; i < ns.size(); ++i) {
+        if (ns[i].type != ndp::kSolicitation || ns[i].target != nva6(4))
+            continue;
+        solicited = true;
+        EXPECT_EQ(ns[i].src, nva6(0x0a));
+        EXPECT_EQ(ns[i].dst, ndp::solicited_node(nva6(4)));
+        EXPECT_EQ(dst_macs[i], ndp::multicast_mac(ndp::solicited_node(nva6(4))));
+        EXPECT_TRUE(ns[i].has_lladdr);
+        EXPECT_EQ(ns[i].lladdr, port_mac);
+    }
+    ASSERT_TRUE(solicited) << "no Neighbor Solicitation for fd00:1:1::4";
+    for (const auto& m : ns)
+        EXPECT_NE(m.target, nva6(9)) << "a static neighbour is never solicited";
+
+    // The NVA answers: the entry resolves to its MAC and IPv6 packets leave toward it.
+    std::uint8_t frame[ndp::kMaxFrame];
+    deliver(ports.nva, main_queue, frame,
+            ndp::build_advertisement(frame, nva_mac, port_mac, nva6(4), nva6(0x0a), true));
+    emu->service();
+    ASSERT_NE(emu->neighbors6().resolution(slot) & NeighborTable::kValid, 0U);
+    EXPECT_EQ(NeighborTable::mac_of(emu->neighbors6().resolution(slot)), nva_mac);
+    EXPECT_EQ(NeighborTable::port_of(emu->neighbors6().resolution(slot)), ports.nva);
+    emu->run_passes(2);
+    const Seen6 seen = drain_v6(ports.nva, &v4);
+    ASSERT_FALSE(seen.empty());
+    for (const auto& s6 : seen)
+        EXPECT_EQ(std::get<3>(s6), nva_mac);
+
+    // The NVA asks for our address: a solicited, override advertisement with our MAC, to the asker.
+    (void)sent_ndp(ports.nva, main_queue);
+    deliver(ports.nva, main_queue, frame, ndp::build_solicitation(frame, nva_mac, nva6(4), nva6(0x0a)));
+    emu->service();
+    dst_macs.clear();
+    bool answered = false;
+    const auto na = sent_ndp(ports.nva, main_queue, &dst_macs);
+    for (std::size_t i = 0; i < na.size(); ++i) {
+        if (na[i].type != ndp::kAdvertisement)
+            continue;
+        answered = true;
+        EXPECT_EQ(na[i].target, nva6(0x0a));
+        EXPECT_EQ(na[i].dst, nva6(4));
+        EXPECT_EQ(dst_macs[i], nva_mac);
+        EXPECT_TRUE(na[i].solicited);
+        EXPECT_TRUE(na[i].override_flag);
+        EXPECT_EQ(na[i].lladdr, port_mac);
+    }
+    EXPECT_TRUE(answered) << "no Neighbor Advertisement for our own address";
+
+    // Nobody answers any more: after the reachable time, unicast probes, then the resolution goes.
+    unsigned unicast_probes = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while ((emu->neighbors6().resolution(slot) & NeighborTable::kValid) != 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        emu->service();
+        dst_macs.clear();
+        const auto sent = sent_ndp(ports.nva, main_queue, &dst_macs);
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            if (sent[i].type == ndp::kSolicitation && sent[i].target == nva6(4) && sent[i].dst == nva6(4)) {
+                EXPECT_EQ(dst_macs[i], nva_mac) << "a reachability probe goes to the known MAC";
+                ++unicast_probes;
+            }
+        }
+    }
+    EXPECT_EQ(emu->neighbors6().resolution(slot) & NeighborTable::kValid, 0U) << "never expired";
+    EXPECT_EQ(unicast_probes, 2U);
+    const std::uint32_t static_slot = emu->neighbors6().find(nva6(9).data());
+    ASSERT_NE(static_slot, NeighborTable6::kNotFound);
+    EXPECT_NE(emu->neighbors6().resolution(static_slot) & NeighborTable::kValid, 0U);
+    const auto drops = emu->totals().drop_unresolved;
+    emu->run_passes(2);
+    EXPECT_GT(emu->totals().drop_unresolved, drops) << "an expired next hop forwards no more";
+    EXPECT_TRUE(drain_v6(ports.nva, &v4).empty());
+    // Solicited again (multicast), and an answer resolves it again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    emu->service();
+    bool again = false;
+    for (const auto& m : sent_ndp(ports.nva, main_queue))
+        again = again || (m.type == ndp::kSolicitation && m.target == nva6(4) &&
+                          m.dst == ndp::solicited_node(nva6(4)));
+    EXPECT_TRUE(again);
+    deliver(ports.nva, main_queue, frame,
+            ndp::build_advertisement(frame, nva_mac, port_mac, nva6(4), nva6(0x0a), true));
+    emu->service();
+    EXPECT_NE(emu->neighbors6().resolution(slot) & NeighborTable::kValid, 0U);
+    (void)sent_ndp(ports.nva, main_queue);
 }
 
 }  // namespace
