@@ -1,13 +1,16 @@
 // Forwarding correctness against a reference LPM: every packet the emulated hosts send leaves on the
 // port of its route's next hop type, with the ECMP member chosen by the flow's hash and the L2 header
-// rewritten; drops and per-next-hop counters add up; a convergence probe sees every host switch.
+// rewritten; drops and per-next-hop counters add up; a convergence probe sees every host switch; a new
+// layout (VMs added, removed, moved) takes effect while the workers run.
 #include <gtest/gtest.h>
 #include <rte_ether.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "dataplane/ecmp.hpp"
 #include "dataplane/emulator.hpp"
@@ -291,6 +294,119 @@ TEST_F(Forwarding, WithdrawalWithoutCoverIsCountedAsLostUntilConverged) {
     EXPECT_EQ(r.to_withdrawn, 0U);
     auto pkts = test::drain(ports_.nva);
     test::free_all(pkts);
+}
+
+// What the workers sent on the NVA port since the last drain: per source VM, its flows (destination,
+// ports) with the destination MAC they left with.
+using SeenFlows =
+    std::map<std::uint32_t, std::set<std::tuple<std::uint32_t, std::uint16_t, std::uint16_t, MacAddress>>>;
+SeenFlows drain_flows(std::uint16_t port, unsigned workers) {
+    SeenFlows seen;
+    for (std::uint16_t q = 0; q < workers; ++q) {
+        auto pkts = test::drain(port, q);
+        for (auto* m : pkts) {
+            FiveTuple t;
+            if (!read_five_tuple(m, &t))
+                continue;
+            MacAddress mac{};
+            std::memcpy(mac.data(), rte_pktmbuf_mtod(m, const rte_ether_hdr*)->dst_addr.addr_bytes, 6);
+            seen[t.src].emplace(t.dst, t.sport, t.dport, mac);
+        }
+        test::free_all(pkts);
+    }
+    return seen;
+}
+
+// A new layout while two workers run: one VM removed, one added on a new host, one moved to the other
+// route table. replace_layout() returns once both workers use it; they never stop; the VMs kept send the
+// same flows to the same next hops as before, the moved VM follows its new table, the removed one is
+// silent, and the totals carry on from where they were.
+TEST_F(Forwarding, ReplacedLayoutTakesEffectWhileWorkersRunAndKeptVmsKeepTheirFlows) {
+    std::string error;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A}),
+                                                        route(1, 0x14000000, 24, NextHopKind::Ip, {C})},
+                               &error));
+    LabSpec lab;
+    lab.vms = 64;
+    lab.vms_per_host = 8;
+    lab.vms_per_subnet = 32;  // 10.1.0.4-35 in table 0, 10.1.1.4-35 in table 1
+    lab.tables = 2;
+    topo_ = make_lab_topology(lab);
+    const std::vector<std::vector<Destination>> dests{{{0x14000000, 24}}, {{0x14000000, 24}}};
+    flows_ = make_flows(topo_, 4, dests, 1);
+    EmulatorConfig ec;
+    ec.workers = 2;
+    ec.burst = 32;  // 8 VMs x 4 flows: every flow of a host in each of its bursts
+    ec.pass_target_us = 0;
+    ec.mbufs = 2047;
+    ec.nva_port = ports_.nva;
+    ec.fabric_port = ports_.fabric;
+    ec.internet_port = ports_.internet;
+    ec.use_lcores = false;
+    ec.name = name_;
+    emu_ = Emulator::create(ec, *source_, topo_, flows_, &error);
+    ASSERT_TRUE(emu_) << error;
+    (void)drain_flows(ports_.nva, 2);
+    ASSERT_TRUE(emu_->start(&error)) << error;
+    // A drain empties the rings; the next few passes fill them again (1,023 packets a ring, 128 a pass).
+    auto window = [&] {
+        (void)drain_flows(ports_.nva, 2);
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        return drain_flows(ports_.nva, 2);
+    };
+    const SeenFlows before = window();
+    ASSERT_EQ(before.size(), 64U) << "every VM sends";
+    const MacAddress to_a = synthetic_mac(A), to_c = synthetic_mac(C);
+
+    constexpr std::uint32_t removed = 0x0A010004, moved = 0x0A010005,
+                            added = 0x0A0100C8;  // .0.4, .0.5, .0.200
+    std::vector<Vm> vms;
+    for (const auto& vm : topo_.vms) {
+        if (vm.ip == removed)
+            continue;
+        vms.push_back(Vm{vm.ip, vm.ip == moved ? 1U : vm.table, vm.host});
+    }
+    vms.push_back(Vm{added, 0, 8});
+    Topology next = Topology::from_vms(vms);
+    next.tables = 2;
+    auto carried = carry_flows(topo_, flows_, next, dests, {}, 7);
+    EXPECT_EQ(carried.kept, 62U);
+    EXPECT_EQ(carried.fresh, 2U) << "the added VM and the moved one";
+    EXPECT_EQ(carried.removed, 1U);
+    const std::uint64_t tx_before = emu_->totals().tx;
+    const std::uint64_t generated_before = emu_->generated();
+    emu_->replace_layout(std::move(next), std::move(carried.flows));
+    EXPECT_TRUE(emu_->running());
+    const LayoutInfo info = emu_->layout_info();
+    EXPECT_EQ(info.generation, 2U);
+    EXPECT_EQ(info.vms, 64U);
+    EXPECT_EQ(info.hosts, 9U);
+    EXPECT_GE(emu_->totals().tx, tx_before) << "the old layout's counters stay in the totals";
+
+    const SeenFlows after = window();
+    EXPECT_EQ(after.count(removed), 0U) << "the removed VM still sends";
+    ASSERT_EQ(after.count(added), 1U) << "the added VM does not send";
+    ASSERT_EQ(after.count(moved), 1U);
+    for (const auto& flow : after.at(added))
+        EXPECT_EQ(std::get<3>(flow), to_a) << "table 0: 20.0.0.0/24 via A";
+    for (const auto& flow : after.at(moved))
+        EXPECT_EQ(std::get<3>(flow), to_c) << "moved to table 1: 20.0.0.0/24 via C";
+    for (const auto& flow : before.at(moved))
+        EXPECT_EQ(std::get<3>(flow), to_a) << "before the move: table 0";
+    EXPECT_EQ(after.size(), 64U);
+    std::size_t same = 0;
+    for (const auto& [src, flows] : after) {
+        if (src == added || src == moved)
+            continue;
+        ASSERT_EQ(before.count(src), 1U);
+        EXPECT_EQ(flows, before.at(src)) << "a kept VM's flows changed";
+        same += flows == before.at(src) ? 1 : 0;
+    }
+    EXPECT_EQ(same, 62U);
+    EXPECT_GT(emu_->generated(), generated_before);
+    EXPECT_GT(emu_->totals().tx, tx_before);
+    emu_->stop();
+    (void)drain_flows(ports_.nva, 3);
 }
 
 }  // namespace
