@@ -1,11 +1,18 @@
 // Lab mode end to end with a real BGP NVA. The test builds two network namespaces joined by a veth pair:
 //
-//   ns "rf":  routefabricd (BGP + FIB + host emulator in one process), 10.1.1.10/24 on the veth end,
-//             which is also the emulator's NVA port (net_af_packet, given through emulator.eal_args);
+//   ns "rf":  routefabricd (BGP + FIB + host emulator in one process), 10.1.1.10/24 on the veth end;
 //   ns "nva": FRR bgpd (foreground, generated config), 10.1.1.4/24, advertising 32.0.0.0/3 with itself
 //             as next hop, and a packet socket of this test counting the emulated VMs' UDP packets
-//             toward 32.0.0.0/3 that arrive with the NVA's own MAC as destination (a classic BPF filter
-//             in the kernel counts them, drops included) — i.e. the next hop was resolved by ARP.
+//             toward 32.0.0.0/3 that arrive on the NVA port's link partner with its own MAC as
+//             destination (a classic BPF filter in the kernel counts them, drops included) — i.e. the
+//             next hop was resolved by ARP.
+//
+// The emulator's NVA port (given through emulator.eal_args) is, in one test, net_af_packet on the veth
+// end in "rf" (BGP and data share the link; the NVA's veth end counts), and in the other net_tap: the
+// TAP that routefabricd's PMD creates in "rf" is then moved into "nva", so the NVA's kernel is the TAP's
+// link partner (BGP runs over the veth pair, the emulated traffic over the TAP; the emulator resolves
+// 10.1.1.4 by an ARP probe, which the NVA's kernel answers on the TAP for its own address, and the
+// TAP's kernel side counts).
 //
 // Then the NVA withdraws the prefix (vtysh "no network"): once the VMs' effective routes no longer have
 // it, not one more packet may arrive, and routefabricd's convergence report must show no packet sent to
@@ -61,11 +68,14 @@ bool sh(const std::string& cmd) {
     return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
 }
 
+enum class NvaPort { AfPacket, Tap };
+
 // Two namespaces and a veth pair between them; removed on destruction.
 struct Lab {
     std::string id = std::to_string(::getpid());
     std::string ns_rf = "rfbgpr" + id, ns_nva = "rfbgpn" + id;
     std::string if_rf = "rfbr" + id, if_nva = "rfbn" + id;
+    std::string tap = "rfbt" + id;  // NvaPort::Tap: created by routefabricd's net_tap PMD
     bool ok = false;
     std::string why;
 
@@ -210,7 +220,8 @@ long long json_number(const std::string& json, const std::string& key) {
     return std::strtoll(json.c_str() + p, nullptr, 10);
 }
 
-TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
+void run_lab_bgp(NvaPort kind) {
+    const bool tap = kind == NvaPort::Tap;
     const std::string daemon = binary_dir() + "/control/daemon/routefabricd";
     const std::string rfctl = binary_dir() + "/control/api/rfctl";
     if (!have_executable(daemon) || !have_executable(rfctl)) {
@@ -222,14 +233,22 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     if (ip_binary().empty()) {
         GTEST_SKIP() << "iproute2 (ip) not installed";
     }
+    if (tap && ::access("/dev/net/tun", R_OK | W_OK) != 0) {
+        GTEST_SKIP() << "/dev/net/tun is not available";
+    }
     Lab lab;
     if (!lab.ok)
         GTEST_SKIP() << "lab BGP test skipped: " << lab.why;
     TempDir dir("rf-labbgp");
-    const std::string eal_prefix = "rfbgp" + lab.id;
+    const std::string eal_prefix = std::string(tap ? "rftap" : "rfbgp") + lab.id;
+    // The NVA port: net_af_packet on our veth end (lab mode: next hops resolved by ARP from the
+    // interface's address), or net_tap creating the TAP (lab mode: ARP probes, no address of our own).
+    const std::string vdev =
+        tap ? "net_tap0,iface=" + lab.tap : "net_af_packet0,iface=" + lab.if_rf + ",qpairs=2";
+    // Where the NVA counts the emulated traffic: its veth end, or the TAP once moved to its namespace.
+    const std::string nva_if = tap ? lab.tap : lab.if_nva;
 
-    // routefabricd: the default lab VNet (10.1.0.0/16) with 512 VMs on 8 emulated hosts; the NVA port is
-    // net_af_packet on our veth end (lab mode: next hops resolved by ARP from the interface's address).
+    // routefabricd: the default lab VNet (10.1.0.0/16) with 512 VMs on 8 emulated hosts.
     write_file(dir.file("rf.yaml"),
                "route_server:\n  asn: 65515\n  router_id: " + std::string(kRs) + "\n  listen: [" + kRs +
                    "]\n  port: 179\n  connect_retry: 1\n  idle_hold: 1\n"
@@ -238,8 +257,8 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
                    ", asn: 65001}\n"
                    "emulator:\n  enabled: true\n  vm_count: 512\n  vms_per_host: 64\n  workers: 1\n"
                    "  eal_args: [-l, 0-1, --no-huge, -m, '1024', --no-shconf, --file-prefix, " +
-                   eal_prefix + ", --no-pci, --no-telemetry, --vdev, 'net_af_packet0,iface=" + lab.if_rf +
-                   ",qpairs=2']\n"
+                   eal_prefix + ", --no-pci, --no-telemetry, --vdev, '" + vdev +
+                   "']\n"
                    "api:\n  listen: 127.0.0.1\n  port: 9179\n");
     const std::string server = "http://127.0.0.1:9179";
     auto api = [&](std::vector<std::string> args) {
@@ -264,9 +283,16 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
         20s, 200ms))
         << read_file(dir.file("rf.log"));
 
+    if (tap) {
+        // The TAP's kernel side moves to the NVA's namespace (it goes down on the way); the PMD keeps its
+        // file descriptor, so the emulator's frames now arrive there.
+        ASSERT_TRUE(sh("ip -n " + lab.ns_rf + " link set " + lab.tap + " netns " + lab.ns_nva))
+            << read_file(dir.file("rf.log"));
+        ASSERT_TRUE(sh("ip -n " + lab.ns_nva + " link set " + lab.tap + " up"));
+    }
     PacketCounter counter;
     std::string why;
-    ASSERT_TRUE(counter.open(lab.ns_nva, lab.if_nva, &why)) << why;
+    ASSERT_TRUE(counter.open(lab.ns_nva, nva_if, &why)) << why;
 
     // FRR bgpd as the NVA: standalone (-Z: no zebra, -n: no kernel routes), no listener (-p 0), its own
     // vty socket directory; `network` with import-check off originates the prefix, eBGP next hop = self.
@@ -328,9 +354,10 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     }
     EXPECT_GT(nh_packets(), 0);
     std::printf(
-        "  route learned: the NVA received %llu packets (next hop resolved by ARP: destination MAC = "
+        "  route learned: the NVA received %llu packets on %s (next hop resolved by ARP: destination MAC = "
         "the NVA's); the emulator counts %lld to %s\n",
-        static_cast<unsigned long long>(counter.count()), nh_packets(), kNva);
+        static_cast<unsigned long long>(counter.count()), tap ? "the TAP" : "its veth end", nh_packets(),
+        kNva);
     const long long measured_before = json_number(api({"emulator", "stats"}), "convergence_measurements");
 
     // 2. The NVA withdraws the prefix: traffic stops once the hosts have the change; none after publish.
@@ -389,6 +416,14 @@ TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
     rf.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !rf.running(); }, 15s));
     EXPECT_TRUE(WIFEXITED(rf.exit_status()) && WEXITSTATUS(rf.exit_status()) == 0) << logs();
+}
+
+TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverAfPacketUntilWithdrawn) {
+    run_lab_bgp(NvaPort::AfPacket);
+}
+
+TEST(LabBgp, FrrNvaRouteCarriesEmulatedTrafficOverNetTapUntilWithdrawn) {
+    run_lab_bgp(NvaPort::Tap);
 }
 
 }  // namespace
