@@ -1,9 +1,11 @@
 // Readers and writer at once: worker threads forward flat out while the writer moves prefixes between
 // ECMP sets and retires groups. After every change is published, no packet for an affected prefix goes
-// to a withdrawn next hop, every host converges, and the counters add up. Runs under TSan too.
+// to a withdrawn next hop, every host converges, and the counters add up. Layouts replaced under traffic
+// (the emulator's VMs following a reloaded model) likewise. Runs under TSan too.
 #include <gtest/gtest.h>
 #include <rte_cycles.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -183,6 +185,82 @@ TEST(ReaderWriter, BurstFollowsThePassTimeTarget) {
         EXPECT_EQ(t.tx + t.drops(), emu->generated());
         emu.reset();
     }
+}
+
+// Layouts replaced while two workers forward flat out and another thread reads the statistics (as the
+// REST API does), with a probe armed under each layout: every replace_layout() returns with both workers
+// on the new layout, the totals never go back, and at the end every generated packet is accounted for in
+// them — those of the retired layouts included.
+TEST(ReaderWriter, LayoutsReplacedUnderTrafficKeepEveryPacketInTheTotals) {
+    const auto& ports = test::ensure_eal();
+    ASSERT_TRUE(eal_initialised());
+    LabSpec lab;
+    lab.vms = 256;
+    lab.vms_per_host = 16;
+    lab.vms_per_subnet = 64;
+    lab.tables = 2;
+    std::string error;
+    auto producer = LpmProducer::create(lab, 0x0A010000, 16, 256, &error);
+    ASSERT_TRUE(producer) << error;
+    ASSERT_NE(producer->inject(std::vector<RouteUpdate>{RouteUpdate{0x14000000U, 24, {A, B}}}), 0U);
+    const Topology full = producer->topology();
+    const auto dests = producer->destinations();
+    const FlowTable flows = make_flows(full, 4, dests, 3);
+    // The other layout: every third VM gone, every fifth in the other table, VMs on fewer, larger hosts.
+    std::vector<Vm> vms;
+    for (std::size_t i = 0; i < full.vms.size(); ++i) {
+        if (i % 3 == 0)
+            continue;
+        const Vm& vm = full.vms[i];
+        vms.push_back(Vm{vm.ip, i % 5 == 0 ? 1 - vm.table : vm.table, static_cast<std::uint32_t>(i / 40)});
+    }
+    Topology other = Topology::from_vms(vms);
+    other.tables = 2;
+    EmulatorConfig ec;
+    ec.workers = 2;
+    ec.mbufs = 4095;
+    ec.nva_port = ec.fabric_port = ec.internet_port = ports.null;
+    ec.use_lcores = false;
+    ec.name = "rw-layout";
+    auto emu = Emulator::create(ec, producer->source(), full, flows, &error);
+    ASSERT_TRUE(emu) << error;
+    ASSERT_TRUE(emu->start(&error)) << error;
+    std::atomic<bool> done{false};
+    std::atomic<bool> went_back{false};
+    std::thread stats([&] {
+        std::uint64_t last = 0;
+        while (!done.load()) {
+            const auto t = emu->totals();
+            went_back = went_back || t.tx + t.drops() < last;
+            last = t.tx + t.drops();
+            (void)emu->layout_info();
+            (void)emu->memory_bytes();
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+    });
+    const Topology* current = &full;
+    const FlowTable* current_flows = &flows;
+    for (unsigned round = 0; round < 30; ++round) {
+        const Topology& next = round % 2 == 0 ? other : full;
+        auto carried = carry_flows(*current, *current_flows, next, dests, {}, round);
+        emu->probe().arm(move_spec(0x14000000, 1, {A, B}, {C}), rte_rdtsc());
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        emu->replace_layout(next, std::move(carried.flows), 20.0);
+        const LayoutInfo info = emu->layout_info();
+        EXPECT_EQ(info.generation, round + 2);
+        EXPECT_EQ(info.vms, next.vms.size());
+        EXPECT_EQ(emu->probe().current(), nullptr) << "a probe armed for the old hosts stays armed";
+        current = &emu->topology();
+        current_flows = &emu->flows();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    emu->stop();
+    done = true;
+    stats.join();
+    EXPECT_FALSE(went_back.load()) << "the totals went backwards across a layout change";
+    const auto t = emu->totals();
+    EXPECT_GT(t.tx, 0U);
+    EXPECT_EQ(t.tx + t.drops(), emu->generated());
 }
 
 }  // namespace
