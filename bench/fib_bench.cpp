@@ -8,6 +8,7 @@
 // BM_TableMemory compares lazy, shared lookup structures with one structure per table.
 //
 //   fib_bench --benchmark_filter=...   (EAL: lab mode, -m 3072; RF_EAL_ARGS adds EAL arguments)
+//   RF_FIB_ENGINE=rte_fib runs the same benchmarks on the rte_fib left-right engine (default: dir24).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -89,8 +90,27 @@ std::vector<Route> make_routes(std::size_t n, std::uint32_t seed) {
     return out;
 }
 
+// The lookup engine every benchmark uses (RF_FIB_ENGINE=dir24|rte_fib); the in-place benchmarks use rte_fib.
+fib::LookupEngine g_engine = fib::LookupEngine::Dir24;
+
+const char* engine_name(fib::LookupEngine e) { return e == fib::LookupEngine::Dir24 ? "dir24" : "rte_fib"; }
+
+// Resident memory of the process (/proc/self/statm), bytes.
+std::size_t rss_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (f == nullptr) {
+        return 0;
+    }
+    unsigned long size = 0;
+    unsigned long resident = 0;
+    const int got = std::fscanf(f, "%lu %lu", &size, &resident);
+    std::fclose(f);
+    return got == 2 ? static_cast<std::size_t>(resident) * 4096 : 0;
+}
+
 fib::FibConfig config_for(std::size_t n, fib::LookupPath path = fib::LookupPath::Default, bool left_right = true) {
     fib::FibConfig c;
+    c.lookup.engine = left_right ? g_engine : fib::LookupEngine::RteFib;
     c.lookup.max_routes = static_cast<std::uint32_t>(std::max<std::size_t>(n + n / 8 + 64, 1024));
     // Prefixes longer than /24 (5 %) each need a tbl8 group; keep headroom for churn.
     c.lookup.num_tbl8 = static_cast<std::uint32_t>(std::max<std::size_t>(n / 10 + 256, 1024));
@@ -232,10 +252,11 @@ void BM_Load(benchmark::State& state) {
     for (auto _ : state) {
         state.PauseTiming();
         std::string error;
-        const std::size_t heap0 = dpdk_heap_bytes();
-        auto f = fib::Fib::create(fib::default_lab(100, 4), config_for(n), &error);
         std::uint64_t seq = 0;
         const auto batch = deltas_for(routes, seq, 0);
+        const std::size_t heap0 = dpdk_heap_bytes();
+        const std::size_t rss0 = rss_bytes();
+        auto f = fib::Fib::create(fib::default_lab(100, 4), config_for(n), &error);
         state.ResumeTiming();
         const auto t0 = Clock::now();
         const double c0 = thread_cpu_seconds();
@@ -249,6 +270,11 @@ void BM_Load(benchmark::State& state) {
         const fib::FibStats s = f->stats();
         state.counters["dpdk_MiB_per_table"] = static_cast<double>(dpdk_heap_bytes() - heap0) / (1 << 20);
         state.counters["dpdk_B_per_route"] = static_cast<double>(dpdk_heap_bytes() - heap0) / static_cast<double>(n);
+        // What the lookup structure says it holds (Dir24: tbl24 + tbl8 groups used + route ids + map),
+        // and what the process gained in resident memory (FIB, groups, the Loc-RIB map; EAL memory with
+        // --no-huge is anonymous memory too, counted as its pages are touched).
+        state.counters["lookup_MiB"] = static_cast<double>(s.lookup_bytes) / (1 << 20);
+        state.counters["rss_MiB"] = static_cast<double>(rss_bytes() - rss0) / (1 << 20);
         if (const fib::LookupTable* lt = f->lookup(0); lt != nullptr) {
             state.counters["entry_bytes"] = lt->entry_bytes();
         }
@@ -262,6 +288,7 @@ void BM_Load(benchmark::State& state) {
     state.counters["visible_cpu_ms"] = total_cpu * 1e3 / static_cast<double>(state.iterations());
     state.counters["both_cpu_ms"] = both_cpu * 1e3 / static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
+    state.SetLabel(engine_name(g_engine));
 }
 
 // --- peer-down: prefix-independent convergence ----------------------------------------------------------
@@ -595,8 +622,10 @@ void BM_Lookup(benchmark::State& state) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
     const fib::LookupTable* lt = l.fib->lookup(0);
-    state.SetLabel(path == fib::LookupPath::Avx512 ? (lt != nullptr && lt->avx512() ? "avx512" : "avx512-unavailable")
-                                                   : path == fib::LookupPath::Scalar ? "scalar" : "default");
+    state.SetLabel(std::string(engine_name(g_engine)) + " " +
+                   (path == fib::LookupPath::Avx512 ? (lt != nullptr && lt->avx512() ? "avx512" : "avx512-unavailable")
+                    : path == fib::LookupPath::Scalar ? "scalar"
+                                                      : "default"));
 }
 BENCHMARK(BM_Lookup)
     ->ArgsProduct({{1000, 10000, 100000, 1000000}, {1, 2}})
@@ -702,6 +731,9 @@ int main(int argc, char** argv) {
         for (std::string a; in >> a;) {
             o.args.push_back(a);
         }
+    }
+    if (const char* e = std::getenv("RF_FIB_ENGINE"); e != nullptr && std::string(e) == "rte_fib") {
+        g_engine = rf::fib::LookupEngine::RteFib;
     }
     std::string error;
     if (!rf::fib::init_eal(o, &error)) {

@@ -41,7 +41,9 @@ void store_relaxed(T* p, T v) {
 // let a 32-bit gather read a 2-byte entry at the very end.
 class Mapping {
 public:
-    explicit Mapping(std::size_t bytes) : bytes_(bytes + 64) {
+    // `resident`: touch every page now (with transparent huge pages where the kernel gives them), so
+    // that neither the writer nor a reader takes a page fault on it later.
+    explicit Mapping(std::size_t bytes, bool resident = false) : bytes_(bytes + 64) {
         void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
             throw std::runtime_error("dir24: cannot map " + std::to_string(bytes_ >> 20) + " MiB");
@@ -52,6 +54,12 @@ public:
         }
 #endif
         data_ = p;
+        if (resident) {
+            auto* bytes_p = static_cast<volatile std::uint8_t*>(p);
+            for (std::size_t off = 0; off < bytes_; off += 4096) {
+                bytes_p[off] = 0;
+            }
+        }
     }
     ~Mapping() { munmap(data_, bytes_); }
     Mapping(const Mapping&) = delete;
@@ -161,7 +169,7 @@ public:
     Core(const Dir24Config& c, rte_rcu_qsbr* qsbr)
         : config_(c),
           qsbr_(qsbr),
-          tbl24_map_((std::size_t{1} << 24) * sizeof(E)),
+          tbl24_map_((std::size_t{1} << 24) * sizeof(E), true),
           tbl8_map_(std::size_t{std::max<std::uint32_t>(c.num_tbl8, 1)} * 256 * sizeof(E)),
           rid_map_((std::size_t{c.max_routes} + 1) * sizeof(GroupId)),
           tbl24_(tbl24_map_.as<E>()),
@@ -236,6 +244,29 @@ public:
         reclaim(false);
         seal();
     }
+
+    template <class Op>
+    std::size_t apply(std::span<const Op> ops) {
+        // A bulk load visits the map at random (a hash per prefix): prefetch a few operations ahead.
+        constexpr std::size_t kAhead = 8;
+        std::size_t failed = 0;
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            if (i + kAhead < ops.size()) {
+                const Op& a = ops[i + kAhead];
+                map_.prefetch(F::mask(a.ip, a.depth), a.depth);
+            }
+            const Op& op = ops[i];
+            if (op.group == kNoGroup) {
+                erase(op.ip, op.depth);
+            } else if (!set(op.ip, op.depth, op.group)) {
+                ++failed;
+            }
+        }
+        return failed;
+    }
+
+    // Room in the prefix map for `n` more prefixes (a bulk load grows it once instead of doubling).
+    void reserve(std::size_t n) { map_.reserve(std::min<std::size_t>(map_.size() + n, config_.max_routes)); }
 
     [[nodiscard]] GroupId default_group() const { return load_acquire(&rid_group_[0]); }
 
@@ -675,24 +706,19 @@ template <class E>
 void lookup4_scalar(const E* t24, const E* t8, const GroupId* rg, const std::uint32_t* dst, std::uint64_t* out,
                     unsigned n) {
     constexpr E kExt = Core<V4, E>::kExt;
-    // In chunks, one pass per level: the tbl24 loads of a chunk are independent of each other, so
-    // their cache misses overlap instead of queueing behind the tbl8 and rid loads of each address.
-    constexpr unsigned kChunk = 16;
-    std::array<E, kChunk> e{};
-    for (unsigned base = 0; base < n; base += kChunk) {
-        const unsigned m = std::min(kChunk, n - base);
-        const std::uint32_t* d = dst + base;
-        for (unsigned i = 0; i < m; ++i) {
-            e[i] = load_acquire(&t24[d[i] >> 8]);
+    constexpr unsigned kAhead = 8;
+    for (unsigned i = 0; i < n && i < kAhead; ++i) {
+        __builtin_prefetch(&t24[dst[i] >> 8]);
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        if (i + kAhead < n) {
+            __builtin_prefetch(&t24[dst[i + kAhead] >> 8]);
         }
-        for (unsigned i = 0; i < m; ++i) {
-            if ((e[i] & kExt) != 0) {
-                e[i] = load_acquire(&t8[(std::size_t{static_cast<E>(e[i] & ~kExt)} << 8) | (d[i] & 0xFFU)]);
-            }
+        E e = load_acquire(&t24[dst[i] >> 8]);
+        if ((e & kExt) != 0) {
+            e = load_acquire(&t8[(std::size_t{static_cast<E>(e & ~kExt)} << 8) | (dst[i] & 0xFFU)]);
         }
-        for (unsigned i = 0; i < m; ++i) {
-            out[base + i] = load_acquire(&rg[e[i]]);
-        }
+        out[i] = load_acquire(&rg[e]);
     }
 }
 
@@ -712,7 +738,14 @@ __attribute__((target("avx512f"))) void lookup4_avx512(const E* t24, const E* t8
     const __m512i low8 = _mm512_set1_epi32(0xFF);
     const __m512i width = _mm512_set1_epi32(sizeof(E) == 2 ? 0xFFFF : -1);
     unsigned i = 0;
+    for (unsigned j = 0; j < n && j < 16; ++j) {
+        __builtin_prefetch(&t24[dst[j] >> 8]);
+    }
     for (; i + 16 <= n; i += 16) {
+        // The next step's tbl24 lines, while this step's gathers wait for theirs.
+        for (unsigned j = i + 16; j < n && j < i + 32; ++j) {
+            __builtin_prefetch(&t24[dst[j] >> 8]);
+        }
         const __m512i ip = _mm512_loadu_si512(dst + i);
         __m512i e = _mm512_i32gather_epi32(_mm512_srli_epi32(ip, 8), t24, sizeof(E));
         e = _mm512_and_si512(e, width);
@@ -740,7 +773,9 @@ public:
     Lpm4(const Dir24Config& c, rte_rcu_qsbr* q) : core_(c, q), avx512_(c.avx512 && dir24_avx512_supported()) {}
     bool set(std::uint32_t ip, std::uint8_t depth, GroupId g) override { return core_.set(ip, depth, g); }
     void erase(std::uint32_t ip, std::uint8_t depth) override { core_.erase(ip, depth); }
+    std::size_t apply(std::span<const Dir24Op4> ops) override { return core_.apply(ops); }
     void end_batch() override { core_.end_batch(); }
+    void reserve(std::size_t n) override { core_.reserve(n); }
     [[nodiscard]] Dir24Stats stats() const override { return core_.stats(); }
     [[nodiscard]] unsigned entry_bytes() const override { return sizeof(E); }
     [[nodiscard]] bool avx512() const override { return avx512_; }
@@ -766,7 +801,9 @@ public:
     Lpm6(const Dir24Config& c, rte_rcu_qsbr* q) : core_(c, q) {}
     bool set(const Address& ip, std::uint8_t depth, GroupId g) override { return core_.set(ip, depth, g); }
     void erase(const Address& ip, std::uint8_t depth) override { core_.erase(ip, depth); }
+    std::size_t apply(std::span<const Dir24Op6> ops) override { return core_.apply(ops); }
     void end_batch() override { core_.end_batch(); }
+    void reserve(std::size_t n) override { core_.reserve(n); }
     [[nodiscard]] Dir24Stats stats() const override { return core_.stats(); }
     [[nodiscard]] unsigned entry_bytes() const override { return sizeof(E); }
     void lookup_bulk(const std::uint8_t (*dst)[16], std::uint64_t* groups, unsigned n) const override {

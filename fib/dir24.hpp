@@ -43,14 +43,16 @@
 // holds. A withdrawn prefix's parent is found by probing the map at the shorter lengths in use.
 //
 // Entries are 2 bytes when both rids and tbl8 groups fit in 15 bits (max_routes and num_tbl8 below
-// 32,768), else 4 bytes. Memory is mapped lazily (mmap, transparent huge pages where the kernel allows):
-// only the parts of tbl24 and of the tbl8 pool that routes touch become resident.
+// 32,768), else 4 bytes. Memory is mmap'd (transparent huge pages where the kernel gives them): tbl24
+// is made resident at creation (no page fault on the data path later); the tbl8 pool and the route-id
+// arrays are sized for the configured maximum but become resident only as routes use them.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "fib/nexthop_group.hpp"
 
@@ -76,6 +78,18 @@ struct Dir24Stats {
     std::size_t memory_bytes = 0;    // tbl24 + touched tbl8 groups + rid arrays + prefix map
 };
 
+// One route operation: group kNoGroup withdraws the prefix.
+struct Dir24Op4 {
+    std::uint32_t ip = 0;  // host byte order
+    std::uint8_t depth = 0;
+    GroupId group = kNoGroup;
+};
+struct Dir24Op6 {
+    std::array<std::uint8_t, 16> ip{};  // network byte order
+    std::uint8_t depth = 0;
+    GroupId group = kNoGroup;
+};
+
 // IPv4: addresses in host byte order.
 class Dir24Lpm4 {
 public:
@@ -88,9 +102,13 @@ public:
     virtual bool set(std::uint32_t ip, std::uint8_t depth, GroupId g) = 0;
     // Withdraws `ip/depth`; withdrawing an absent prefix does nothing. Depth 0 clears the default route.
     virtual void erase(std::uint32_t ip, std::uint8_t depth) = 0;
+    // set() or erase() for each operation in order, prefetching ahead; returns how many were refused.
+    virtual std::size_t apply(std::span<const Dir24Op4> ops) = 0;
     // Ends a batch: what it freed becomes reusable after the grace period that starts now. Also frees,
     // without waiting, what earlier batches freed once their grace period has ended.
     virtual void end_batch() = 0;
+    // Room for `n` more prefixes in the writer's map (a bulk load then grows it once).
+    virtual void reserve(std::size_t n) = 0;
     [[nodiscard]] virtual Dir24Stats stats() const = 0;
     [[nodiscard]] virtual unsigned entry_bytes() const = 0;
     [[nodiscard]] virtual bool avx512() const = 0;
@@ -109,7 +127,9 @@ public:
 
     virtual bool set(const Address& ip, std::uint8_t depth, GroupId g) = 0;
     virtual void erase(const Address& ip, std::uint8_t depth) = 0;
+    virtual std::size_t apply(std::span<const Dir24Op6> ops) = 0;
     virtual void end_batch() = 0;
+    virtual void reserve(std::size_t n) = 0;
     [[nodiscard]] virtual Dir24Stats stats() const = 0;
     [[nodiscard]] virtual unsigned entry_bytes() const = 0;
 

@@ -200,26 +200,17 @@ std::size_t LookupTable::apply(std::span<const Op> ops, std::span<const Op6> ops
         return apply_rte_fib(ops, ops6);
     }
     std::size_t failed = 0;
-    for (const Op& op : ops) {
-        if (op.group == kNoGroup) {
-            d4_->erase(op.ip, op.depth);
-        } else if (!d4_->set(op.ip, op.depth, op.group)) {
-            ++failed;
-        }
+    if (ops.size() > 1024) {
+        d4_->reserve(ops.size());
     }
+    failed += d4_->apply(ops);
     d4_->end_batch();
     if (!ops6.empty()) {
         const bool fresh = d6_owned_ == nullptr;
         if (fresh) {
             create_v6();
         }
-        for (const Op6& op : ops6) {
-            if (op.group == kNoGroup) {
-                d6_owned_->erase(op.ip, op.depth);
-            } else if (!d6_owned_->set(op.ip, op.depth, op.group)) {
-                ++failed;
-            }
-        }
+        failed += d6_owned_->apply(ops6);
         d6_owned_->end_batch();
         if (fresh) {
             d6_.store(d6_owned_.get(), std::memory_order_release);

@@ -72,17 +72,10 @@ struct LookupConfig {
 class LookupTable {
 public:
     // One IPv4 route operation: group kNoGroup deletes the prefix.
-    struct Op {
-        std::uint32_t ip = 0;    // host byte order, masked
-        std::uint8_t depth = 0;  // 1..32 (the default route goes through set_default_group)
-        GroupId group = kNoGroup;
-    };
-    // One IPv6 route operation.
-    struct Op6 {
-        std::array<std::uint8_t, 16> ip{};  // network byte order, masked
-        std::uint8_t depth = 0;             // 1..128
-        GroupId group = kNoGroup;
-    };
+    // (host byte order, masked; depth 1..32, the default route goes through set_default_group)
+    using Op = Dir24Op4;
+    // One IPv6 route operation (network byte order, masked; depth 1..128).
+    using Op6 = Dir24Op6;
 
     // Throws std::runtime_error when the memory for the instances cannot be had (RteFib: EAL memory, -m).
     LookupTable(const LookupConfig& config, rte_rcu_qsbr* qsbr);
