@@ -188,15 +188,10 @@ void Fib::add_op(Slot& s, const net::Prefix& p, GroupId g) {
 }
 
 void Fib::flush(Slot& s, ApplyResult* r) {
-    if (!s.ops.empty() || !s.ops6.empty()) {
-        const std::size_t failed = s.lookup->apply(s.ops, s.ops6);
-        if (r != nullptr) {
-            r->table_ops += s.ops.size() + s.ops6.size();
-            r->failures += failed;
-        }
-        s.ops.clear();
-        s.ops6.clear();
-    }
+    // The default routes first: with the Dir24 engine a default-route change may wait for the grace
+    // period that started when the previous batch's new prefixes took entries from "no route" (see
+    // fib/dir24.hpp), and a grace period started by this batch's own operations could only end after
+    // the next quiescent report of a reader that may be this very thread.
     if (s.default4) {
         s.lookup->set_default_group(*s.default4);
         s.default4.reset();
@@ -210,6 +205,15 @@ void Fib::flush(Slot& s, ApplyResult* r) {
         if (r != nullptr) {
             ++r->table_ops;
         }
+    }
+    if (!s.ops.empty() || !s.ops6.empty()) {
+        const std::size_t failed = s.lookup->apply(s.ops, s.ops6);
+        if (r != nullptr) {
+            r->table_ops += s.ops.size() + s.ops6.size();
+            r->failures += failed;
+        }
+        s.ops.clear();
+        s.ops6.clear();
     }
 }
 
