@@ -177,6 +177,7 @@ public:
           rid_group_(rid_map_.as<GroupId>()),
           depth_(std::size_t{c.max_routes} + 1, 0),
           lost_token_(std::size_t{c.max_routes} + 1, 0),
+          stale_bits_(std::size_t{c.max_routes} / 64 + 1, 0),
           background_(c.num_tbl8, 0),
           count_(c.num_tbl8, 0) {
         if (c.max_routes >= kLimit || c.num_tbl8 > kLimit) {
@@ -196,10 +197,12 @@ public:
             return true;
         }
         if (std::uint32_t r = map_.get(k, d); r != 0) {
-            if (rid_group_[r] == g) {
-                return true;
+            if (may_hold_stale(r)) {
+                if (rid_group_[r] == g) {
+                    return true;
+                }
+                r = settled(k, d, r);
             }
-            r = settled(k, d, r);
             store_release(&rid_group_[r], g);  // one store switches every entry of the prefix
             return true;
         }
@@ -247,13 +250,20 @@ public:
 
     template <class Op>
     std::size_t apply(std::span<const Op> ops) {
-        // A bulk load visits the map at random (a hash per prefix): prefetch a few operations ahead.
+        // Operations visit the map and the rid arrays at random (a hash per prefix): prefetch the map slot
+        // 16 operations ahead, and 8 ahead (the slot cached by then) the rid's group for writing.
         constexpr std::size_t kAhead = 8;
         std::size_t failed = 0;
         for (std::size_t i = 0; i < ops.size(); ++i) {
+            if (i + 2 * kAhead < ops.size()) {
+                const Op& a = ops[i + 2 * kAhead];
+                map_.prefetch(F::mask(a.ip, a.depth), a.depth);
+            }
             if (i + kAhead < ops.size()) {
                 const Op& a = ops[i + kAhead];
-                map_.prefetch(F::mask(a.ip, a.depth), a.depth);
+                if (const std::uint32_t r = map_.get(F::mask(a.ip, a.depth), a.depth); r != 0) {
+                    __builtin_prefetch(&rid_group_[r], 1);
+                }
             }
             const Op& op = ops[i];
             if (op.group == kNoGroup) {
@@ -357,7 +367,7 @@ private:
         } else {
             r = next_rid_++;
         }
-        lost_token_[r] = 0;  // freed after a grace period: no reader holds it
+        clear_stale(r);  // freed after a grace period: no reader holds it
         return r;
     }
 
@@ -579,20 +589,31 @@ private:
         if (lost_token_[x] != kPendingToken) {
             lost_token_[x] = kPendingToken;
             losers_.push_back(x);
+            stale_bits_[x / 64] |= std::uint64_t{1} << (x % 64);
         }
     }
 
+    // A bit per rid (compact: it stays cached when the token array does not): clear = never lost an
+    // entry, or its grace period is known to have ended.
+    [[nodiscard]] bool may_hold_stale(std::uint32_t x) const {
+        return (stale_bits_[x / 64] & (std::uint64_t{1} << (x % 64))) != 0;
+    }
+    void clear_stale(std::uint32_t x) {
+        stale_bits_[x / 64] &= ~(std::uint64_t{1} << (x % 64));
+        lost_token_[x] = 0;
+    }
+
     [[nodiscard]] bool quiet(std::uint32_t x) {
-        const std::uint64_t t = lost_token_[x];
-        if (t == 0) {
+        if (!may_hold_stale(x)) {
             return true;
         }
+        const std::uint64_t t = lost_token_[x];
         if (t == kPendingToken) {
             return false;
         }
         if (t <= passed_token_ || rte_rcu_qsbr_check(qsbr_, t, false) == 1) {
             passed_token_ = std::max(passed_token_, t);
-            lost_token_[x] = 0;
+            clear_stale(x);
             return true;
         }
         return false;
@@ -633,7 +654,7 @@ private:
         const std::uint64_t t = lost_token_[x];
         spin_until([&] { return rte_rcu_qsbr_check(qsbr_, t, false) == 1; });
         passed_token_ = std::max(passed_token_, t);
-        lost_token_[x] = 0;
+        clear_stale(x);
     }
 
     // Spins while readers are likely running (they report once per burst); yields after 200 µs, since
@@ -682,6 +703,7 @@ private:
     typename F::Map map_;
     std::vector<std::uint8_t> depth_;         // by rid (rid 0: depth 0)
     std::vector<std::uint64_t> lost_token_;   // by rid: 0, or the grace period since it last lost an entry
+    std::vector<std::uint64_t> stale_bits_;   // by rid: lost_token_ is not 0
     std::vector<std::uint32_t> losers_;       // rids that lost entries in the current batch
     std::uint64_t passed_token_ = 0;          // every reader has passed this token
     std::vector<E> background_;               // by group: the rid owning the block outside longer prefixes
