@@ -3,7 +3,10 @@
 // side of the TAP (addresses 10.1.1.4 and 10.1.1.5) plays the NVAs. The emulator must switch to lab mode
 // by itself (the port is bound to a Linux interface), resolve both next hops by ARP — with 0.0.0.0 as
 // sender address, an ARP probe, since nothing configured one — and the kernel must receive every
-// packet it sent. Skips (with the reason) without root, /dev/net/tun or the net_tap PMD.
+// packet it sent. Then the same for IPv6 on the same port (a second emulator, IPv6 routes from the FIB):
+// fd00:1:1::4 and ::5 resolve by Neighbor Discovery from the unspecified address (DAD-style
+// solicitations, which the kernel answers to all nodes) and every IPv6 packet arrives. Skips (with the
+// reason) without root, /dev/net/tun or the net_tap PMD.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -19,7 +22,11 @@
 #include "dataplane/emulator.hpp"
 #include "dataplane/lab_port.hpp"
 #include "dataplane/lpm_route_source.hpp"
+#include "dataplane/ndp.hpp"
 #include "tests/dataplane/test_support.hpp"
+#ifdef RF_DATAPLANE_HAVE_FIB
+#include "dataplane/fib_route_source.hpp"
+#endif
 
 using namespace rf::dataplane;
 
@@ -91,7 +98,7 @@ std::string mac_string(const MacAddress& m) {
     return buf;
 }
 
-TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
+TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpAndNdpResolvedKernelSide) {
     TapNamespace lab;
     if (!lab.ok)
         GTEST_SKIP() << "net_tap lab test skipped: " << lab.why;
@@ -178,6 +185,65 @@ TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpResolvedKernelSide) {
     EXPECT_GT(to_b, 0U);
     EXPECT_EQ(to_a + to_b, totals.tx);
     emu.reset();
+
+#ifdef RF_DATAPLANE_HAVE_FIB
+    // IPv6 on the same TAP (a TAP port starts again after a stop, unlike af_packet).
+    auto nva6 = [](std::uint8_t host) {
+        Ipv6Bytes a{0xfd, 0x00, 0x00, 0x01, 0x00, 0x01};
+        a[15] = host;
+        return a;
+    };
+    ASSERT_TRUE(sh("ip -n " + lab.ns + " -6 addr add fd00:1:1::4/64 dev " + lab.ifname + " nodad"));
+    ASSERT_TRUE(sh("ip -n " + lab.ns + " -6 addr add fd00:1:1::5/64 dev " + lab.ifname + " nodad"));
+    auto producer = FibProducer::create(make_lab_model(32, 16), 64, &error);
+    ASSERT_TRUE(producer) << error;
+    const Ipv6Bytes routed{0x20, 0x01, 0x0d, 0xb8, 0, 1};
+    const auto t6 = producer->inject6(std::vector<RouteUpdate6>{{routed, 48, {nva6(4), nva6(5)}}});
+    ASSERT_NE(t6, 0U);
+    for (int i = 0; i < 20000 && !producer->visible(t6); ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ASSERT_TRUE(producer->visible(t6));
+    const Topology topo6 = producer->topology();
+    FlowTable flows6 = make_flows(topo6, 0, {}, 1);
+    add_flows6(flows6, topo6, 2, std::vector<std::vector<Destination6>>(topo6.tables, {{routed, 48}}), 9);
+    ec.name = "tap-emu6";
+    auto emu6 = Emulator::create(ec, producer->source(), topo6, flows6, &error);
+    ASSERT_TRUE(emu6) << error;
+    EXPECT_TRUE(emu6->lab_mode());
+    EXPECT_TRUE(ndp::is_unspecified(emu6->ndp_source())) << "nothing configured, and the kernel side's "
+                                                            "addresses are not ours";
+    ASSERT_TRUE(emu6->resolve_neighbors6({nva6(4), nva6(5)}, 5.0))
+        << "no Neighbor Advertisement from the TAP's kernel side";
+    for (std::uint8_t h : {4, 5}) {
+        const auto slot = emu6->neighbors6().find(nva6(h).data());
+        ASSERT_NE(slot, NeighborTable6::kNotFound);
+        const auto res = emu6->neighbors6().resolution(slot);
+        EXPECT_EQ(NeighborTable::port_of(res), tap_port);
+        EXPECT_EQ(mac_string(NeighborTable::mac_of(res)), kernel_mac);
+    }
+    const std::uint64_t rx6_before = std::stoull("0" + lab.sys("statistics/rx_packets"));
+    emu6->run_passes(50);
+    const auto totals6 = emu6->totals();
+    EXPECT_EQ(totals6.tx, 50U * 32 * topo6.hosts.size());
+    EXPECT_EQ(totals6.drop_unresolved, 0U);
+    std::uint64_t rx6 = 0;
+    for (int i = 0; i < 50; ++i) {  // bounded wait for the kernel's counters
+        rx6 = std::stoull("0" + lab.sys("statistics/rx_packets")) - rx6_before;
+        if (rx6 >= totals6.tx)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GE(rx6, totals6.tx) << "the TAP's kernel side saw fewer IPv6 packets than the emulator sent";
+    std::uint64_t to4 = 0, to5 = 0;
+    for (const auto& [ip, n] : emu6->next_hop_packets6()) {
+        to4 += ip == nva6(4) ? n : 0;
+        to5 += ip == nva6(5) ? n : 0;
+    }
+    EXPECT_GT(to4, 0U);
+    EXPECT_GT(to5, 0U);
+    EXPECT_EQ(to4 + to5, totals6.tx);
+    emu6.reset();
+#endif
 }
 
 }  // namespace
