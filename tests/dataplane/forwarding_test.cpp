@@ -3,6 +3,7 @@
 // rewritten; drops and per-next-hop counters add up; a convergence probe sees every host switch; a new
 // layout (VMs added, removed, moved) takes effect while the workers run.
 #include <gtest/gtest.h>
+#include <rte_arp.h>
 #include <rte_ether.h>
 
 #include <chrono>
@@ -407,6 +408,121 @@ TEST_F(Forwarding, ReplacedLayoutTakesEffectWhileWorkersRunAndKeptVmsKeepTheirFl
     EXPECT_GT(emu_->totals().tx, tx_before);
     emu_->stop();
     (void)drain_flows(ports_.nva, 3);
+}
+
+// ARP in lab mode on a ring port, the NVA played by the test (as the NDP test in fib_forwarding_test.cpp
+// does for IPv6): a broadcast request for the incomplete next hop, the reply resolves it, and once its
+// confirmation is older than the reachable time, unanswered unicast probes withdraw it and it is asked
+// for by broadcast again.
+TEST_F(Forwarding, ArpNextHopsAreProbedAndExpireWhenSilent) {
+    std::string error;
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A})}, &error));
+    LabSpec lab;
+    lab.vms = 16;
+    lab.vms_per_host = 8;
+    topo_ = make_lab_topology(lab);
+    flows_ = make_flows(topo_, 4, {{{0x14000000, 24}}}, 1);
+    EmulatorConfig ec;
+    ec.workers = 1;
+    ec.mbufs = 2047;
+    ec.nva_port = ports_.nva;
+    ec.fabric_port = ports_.fabric;
+    ec.internet_port = ports_.internet;
+    ec.use_lcores = false;
+    ec.name = name_;
+    ec.arp = true;
+    ec.nva_port_ip = 0x0A01010A;
+    ec.neighbor_retry_ms = 1;
+    ec.neighbor_reachable_ms = 40;
+    ec.neighbor_probe_ms = 10;
+    ec.neighbor_probes = 3;
+    emu_ = Emulator::create(ec, *source_, topo_, flows_, &error);
+    ASSERT_TRUE(emu_) << error;
+    const std::uint16_t main_queue = 1;
+    rte_ether_addr pm{};
+    rte_eth_macaddr_get(ports_.nva, &pm);
+    const MacAddress a_mac{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x0a};
+    // ARP requests the emulator sent since the last call: (target, unicast to a_mac?).
+    auto requests = [&] {
+        std::vector<std::pair<std::uint32_t, bool>> out;
+        auto pkts = test::drain(ports_.nva, main_queue);
+        for (auto* m : pkts) {
+            const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+            if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+                continue;
+            const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
+            EXPECT_EQ(rte_be_to_cpu_16(arp->arp_opcode), RTE_ARP_OP_REQUEST);
+            EXPECT_EQ(rte_be_to_cpu_32(arp->arp_data.arp_sip), 0x0A01010AU);
+            out.emplace_back(rte_be_to_cpu_32(arp->arp_data.arp_tip),
+                             std::memcmp(eth->dst_addr.addr_bytes, a_mac.data(), 6) == 0);
+        }
+        test::free_all(pkts);
+        return out;
+    };
+    // A's reply, into the main lcore's receive queue (the last one service() polls).
+    auto reply = [&] {
+        rte_mbuf* m = rte_pktmbuf_alloc(rte_mempool_lookup((name_ + "-main").c_str()));
+        ASSERT_NE(m, nullptr);
+        auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+        auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+        eth->dst_addr = pm;
+        std::memcpy(eth->src_addr.addr_bytes, a_mac.data(), 6);
+        eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+        arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+        arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+        arp->arp_hlen = 6;
+        arp->arp_plen = 4;
+        arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+        std::memcpy(arp->arp_data.arp_sha.addr_bytes, a_mac.data(), 6);
+        arp->arp_data.arp_sip = rte_cpu_to_be_32(A);
+        arp->arp_data.arp_tha = pm;
+        arp->arp_data.arp_tip = rte_cpu_to_be_32(0x0A01010A);
+        m->data_len = m->pkt_len = sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr);
+        ASSERT_EQ(rte_eth_tx_burst(ports_.nva, main_queue, &m, 1), 1);
+    };
+    emu_->run_passes(1);  // A becomes an incomplete entry; its packets are unresolved
+    EXPECT_EQ(emu_->totals().drop_unresolved, flows_.flows.size());
+    auto stale = test::drain(ports_.nva);
+    test::free_all(stale);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    emu_->service();
+    const auto first = requests();
+    ASSERT_EQ(first.size(), 1U);
+    EXPECT_EQ(first[0].first, A);
+    EXPECT_FALSE(first[0].second) << "an incomplete next hop is asked for by broadcast";
+    reply();
+    emu_->service();
+    const std::uint32_t slot = emu_->neighbors().find(A);
+    ASSERT_NE(slot, NeighborTable::kNotFound);
+    ASSERT_NE(emu_->neighbors().resolution(slot) & NeighborTable::kValid, 0U);
+    EXPECT_EQ(NeighborTable::mac_of(emu_->neighbors().resolution(slot)), a_mac);
+    (void)requests();
+
+    unsigned unicast = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while ((emu_->neighbors().resolution(slot) & NeighborTable::kValid) != 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        emu_->service();
+        for (const auto& [target, to_a] : requests()) {
+            EXPECT_EQ(target, A);
+            EXPECT_TRUE(to_a) << "a resolved next hop is probed unicast";
+            unicast += to_a ? 1 : 0;
+        }
+    }
+    EXPECT_EQ(emu_->neighbors().resolution(slot) & NeighborTable::kValid, 0U)
+        << "a silent next hop never expired";
+    EXPECT_EQ(unicast, 3U);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    emu_->service();
+    const auto again = requests();
+    ASSERT_FALSE(again.empty());
+    EXPECT_FALSE(again.back().second) << "expired: asked for by broadcast again";
+    reply();
+    emu_->service();
+    EXPECT_NE(emu_->neighbors().resolution(slot) & NeighborTable::kValid, 0U);
+    (void)requests();
 }
 
 }  // namespace
