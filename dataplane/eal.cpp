@@ -32,7 +32,7 @@ std::vector<std::string> build_eal_args(const EalConfig& config, std::string_vie
         args.insert(args.end(),
                     {"--no-huge", "-m", std::to_string(config.memory_mb), "--no-shconf", "--file-prefix",
                      "rf-dp-" + std::to_string(::getpid()), "--no-pci", "--no-telemetry"});
-        // rte_fib's AVX-512 bulk lookup is used only when EAL allows 512-bit SIMD.
+        // rte_fib's AVX-512 bulk lookup (the RteFib engine) is used only when EAL allows 512-bit SIMD.
         args.emplace_back("--force-max-simd-bitwidth=512");
     }
     for (const auto& vdev : config.vdevs)

@@ -245,8 +245,10 @@ std::size_t FibProducer::memory_bytes() const {
 }
 
 std::string FibProducer::describe() const {
-    return "FIB (rte_fib left-right tables, " + std::to_string(fib_->table_count()) +
-           " tables) via FibUpdater";
+    const fib::LookupTable* lt = fib_->table_count() > 0 ? fib_->lookup(0) : nullptr;
+    const bool rte = lt != nullptr && lt->engine() == fib::LookupEngine::RteFib;
+    return std::string("FIB (") + (rte ? "rte_fib left-right" : "Dir24") + " tables, " +
+           std::to_string(fib_->table_count()) + " tables) via FibUpdater";
 }
 
 std::string FibProducer::stats() const {

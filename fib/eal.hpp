@@ -1,6 +1,6 @@
 // DPDK EAL initialisation shared by the FIB, its tests and benchmarks, and the data plane.
-// rte_rcu_qsbr needs nothing from EAL, but rte_fib/rte_lpm allocate from EAL memory, so EAL must be up
-// before a Fib is created. Defaults suit tests and development machines: no hugepages, no PCI, no
+// rte_rcu_qsbr and the Dir24 engine need nothing from EAL, but the RteFib engine (rte_fib) and rte_lpm
+// allocate from EAL memory, so EAL must be up before a Fib is created. Defaults suit tests and development machines: no hugepages, no PCI, no
 // shared config files and a per-process file prefix, so that several test processes run in parallel.
 // On bare metal, pass real EAL arguments (hugepages, devices, lcores) in `args` and set `lab` false.
 #pragma once
@@ -18,7 +18,7 @@ struct EalOptions {
     std::uint32_t memory_mb = 512;
     std::string lcores = "0";        // -l
     std::string log_level = "*:error";
-    bool allow_avx512 = true;        // --force-max-simd-bitwidth=512 (rte_fib's AVX-512 lookup)
+    bool allow_avx512 = true;        // --force-max-simd-bitwidth=512 (the RteFib engine's AVX-512 lookup)
     std::vector<std::string> args;   // extra EAL arguments, appended last
 };
 

@@ -236,7 +236,7 @@ bool Fib::attach(TableId ti) {
         fresh->key = t.key;
         fresh->lookup = std::make_unique<LookupTable>(config_.lookup, qsbr_);
         // Bulk build: every route of the table, IPv4 in address order (DIR-24-8 writes then walk tbl24
-        // forwards), as one apply into the empty standby instance.
+        // forwards), as one apply into the new structure before any reader can see it.
         for (const auto& [p, g] : content(t)) {
             add_op(*fresh, p, g);
         }
@@ -683,7 +683,7 @@ ModelChangeResult Fib::update_model(const VnetModel& model) {
                 }
             }
             if (s->users.size() == 1 && !joins_other) {
-                // Its own structure: reprogram the changed prefixes in place (left-right as usual).
+                // Its own structure: reprogram the changed prefixes in place (as any batch is).
                 s->key = key;
                 for (const auto& [p, g] : diff) {
                     add_op(*s, p, g);

@@ -68,7 +68,7 @@ struct ApplyResult {
     std::size_t coalesced = 0;  // superseded by a later delta for the same prefix in the batch
     std::size_t changed = 0;    // prefixes whose Loc-RIB set changed
     std::size_t table_ops = 0;  // operations programmed, summed over lookup structures
-    std::size_t failures = 0;   // refused by rte_fib (capacity) or no group id left
+    std::size_t failures = 0;   // refused by the lookup structure (capacity) or no group id left
     std::size_t repointed = 0;  // whole next-hop groups switched in place (Fib::repoint_whole_groups)
     // apply() entry → the repointed groups visible to readers (0 without a repoint): how long the
     // forwarding of every prefix of those groups took to change, against the whole batch's time.
@@ -91,7 +91,7 @@ struct FibStats {
     std::uint64_t coalesced = 0;
     std::uint64_t table_ops = 0;
     std::uint64_t failures = 0;
-    std::uint64_t grace_waits = 0;  // a batch waited for readers to leave a standby instance
+    std::uint64_t grace_waits = 0;  // the writer waited for readers (RteFib: every flip; Dir24: rarely)
     std::uint64_t bgp_routes = 0;   // IPv4 and IPv6
     std::uint64_t bgp_routes_v6 = 0;
     std::uint64_t model_changes = 0;
@@ -124,14 +124,15 @@ public:
     Fib& operator=(const Fib&) = delete;
 
     // --- writer (serialised on the control mutex; readers never wait) ---
-    // Applies one batch: the last delta per prefix wins, every affected table is programmed and
-    // flipped, then the batch's sequence becomes visible and released groups are retired.
+    // Applies one batch: the last delta per prefix wins, every affected table is programmed (Dir24: each
+    // prefix visible to readers as it is programmed; RteFib: each table flipped at once), then the
+    // batch's sequence becomes visible and released groups are retired.
     ApplyResult apply(std::span<const rib::RouteDelta> batch);
     // Frees groups and lookup structures whose grace period has ended (apply() does it too).
     void reclaim();
-    // Brings every table's standby instance up to date (see LookupTable::catch_up) so the next batch
-    // starts without waiting; the updater calls it while idle. False when a grace period is still
-    // running (wait = false).
+    // Idle work of every lookup structure (LookupTable::catch_up: Dir24 frees what ended grace periods
+    // allow; RteFib brings the standby instances up to date) so the next batch starts without waiting;
+    // the updater calls it while idle. False when an RteFib grace period is still running (wait = false).
     bool sync(bool wait);
     // Replaces the VNet model at run time (peerings, UDRs, route-table associations, subnets, VMs):
     // recomputes the effective tables, reprograms the ones whose routes changed — in place when their

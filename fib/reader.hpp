@@ -42,7 +42,7 @@ public:
         fib_.lookup_bulk(t, dst, group_ids, n);
     }
     // The same for IPv6: `dst` holds n addresses of 16 bytes in network byte order (as in the IPv6
-    // header, rte_fib6's layout).
+    // header).
     void lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* group_ids, unsigned n) const {
         fib_.lookup_bulk6(t, dst, group_ids, n);
     }

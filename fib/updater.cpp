@@ -115,7 +115,7 @@ void FibUpdater::run() {
         const std::uint32_t seen = wake_.load(std::memory_order_acquire);
         const std::size_t n = drain(batch);
         if (batch.empty()) {
-            // Idle: finish the second half of the last batch (the standby instances) first.
+            // Idle: the lookup structures' own idle work first (RteFib: the standby instances).
             if (!fib_.sync(false)) {
                 pause();
                 continue;
@@ -141,8 +141,8 @@ void FibUpdater::run() {
             }
             continue;
         }
-        // Readers are still leaving the standby instances: gather more deltas meanwhile (adaptive
-        // batching) rather than wait with a small batch.
+        // RteFib: readers are still leaving the standby instances: gather more deltas meanwhile
+        // (adaptive batching) rather than wait with a small batch. (Dir24 never holds a batch here.)
         if (batch.size() < config_.max_batch && !fib_.sync(false)) {
             if (n == 0) {
                 pause();
