@@ -44,6 +44,31 @@ const char* kLinuxDadNs =
     "3333ff00000b02000000000b86dd6000000000203aff00000000000000000000000000000000ff0200000000000000000001ff"
     "00000b87000a8900000000fe80000000000000000000fffe00000b0e017783b4833878";
 
+// The same messages built independently (a script with its own checksum code; also fuzzing seeds in
+// tests/fuzz/corpus/ndp/): from fd00:1:1::a, MAC 02:00:00:00:0a:0a, an NS for fd00:1:1::4, a DAD-style
+// NS for it, and an NA of fd00:1:1::a to fd00:1:1::4 at 02:aa:bb:cc:dd:04.
+const char* kRefNs =
+    "3333ff000004020000000a0a86dd6000000000203afffd00000100010000000000000000000aff020000000000000000000"
+    "1ff0000048700737d00000000fd0000010001000000000000000000040101020000000a0a";
+const char* kRefDadNs =
+    "3333ff000004020000000a0a86dd6000000000183aff00000000000000000000000000000000ff020000000000000000000"
+    "1ff00000487007d9d00000000fd000001000100000000000000000004";
+const char* kRefNa =
+    "02aabbccdd04020000000a0a86dd6000000000203afffd00000100010000000000000000000afd00000100010000000000"
+    "00000000048800127960000000fd00000100010000000000000000000a0201020000000a0a";
+
+TEST(Ndp, BuiltFramesMatchAnIndependentEncoding) {
+    const MacAddress mac{0x02, 0x00, 0x00, 0x00, 0x0a, 0x0a}, asker{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x04};
+    const Ipv6Bytes ours = v6({0xfd00, 1, 1}, 0x0a), target = v6({0xfd00, 1, 1}, 4);
+    std::uint8_t frame[ndp::kMaxFrame];
+    std::size_t len = ndp::build_solicitation(frame, mac, ours, target);
+    EXPECT_EQ(std::vector<std::uint8_t>(frame, frame + len), hex(kRefNs));
+    len = ndp::build_solicitation(frame, mac, Ipv6Bytes{}, target);
+    EXPECT_EQ(std::vector<std::uint8_t>(frame, frame + len), hex(kRefDadNs));
+    len = ndp::build_advertisement(frame, mac, asker, ours, target, true);
+    EXPECT_EQ(std::vector<std::uint8_t>(frame, frame + len), hex(kRefNa));
+}
+
 TEST(Ndp, AddressHelpers) {
     const Ipv6Bytes target = v6({0xfd00, 1, 1}, 0x1234);
     EXPECT_EQ(ndp::solicited_node(target),
