@@ -747,7 +747,9 @@ void lookup4_scalar(const E* t24, const E* t8, const GroupId* rg, const std::uin
 #if defined(__x86_64__)
 // GCC 12 reports its own intrinsics' _mm512_undefined_epi32() as maybe-uninitialized once inlined.
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // 16 addresses per step: gather the tbl24 entries, gather the tbl8 entries of the lanes that need one,
 // gather their groups. Gathers are plain loads, ordered on x86 like the scalar acquires (each depends
 // on the one before).
