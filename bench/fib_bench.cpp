@@ -283,12 +283,12 @@ void BM_Load(benchmark::State& state) {
         f.reset();
         state.ResumeTiming();
     }
+    state.SetLabel(engine_name(g_engine));
     state.counters["visible_ms"] = total * 1e3 / static_cast<double>(state.iterations());
     state.counters["both_instances_ms"] = both * 1e3 / static_cast<double>(state.iterations());
     state.counters["visible_cpu_ms"] = total_cpu * 1e3 / static_cast<double>(state.iterations());
     state.counters["both_cpu_ms"] = both_cpu * 1e3 / static_cast<double>(state.iterations());
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
-    state.SetLabel(engine_name(g_engine));
 }
 
 // --- peer-down: prefix-independent convergence ----------------------------------------------------------
@@ -348,6 +348,7 @@ void BM_PeerDown(benchmark::State& state) {
     state.counters["forwarding_switched_us"] = switched * 1e6 / it;
     state.counters["batch_visible_us"] = total * 1e6 / it;
     state.counters["groups_repointed"] = static_cast<double>(repointed) / it;
+    state.SetLabel(engine_name(g_engine));
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
 }
 BENCHMARK(BM_PeerDown)
@@ -398,6 +399,8 @@ void BM_TableMemory(benchmark::State& state) {
         state.counters["structures"] = static_cast<double>(s.lookup_structures);
         state.counters["dpdk_MiB"] = mib;
         state.counters["dpdk_MiB_per_table"] = mib / static_cast<double>(s.tables);
+        state.counters["lookup_MiB"] = static_cast<double>(s.lookup_bytes) / (1 << 20);
+        state.counters["lookup_MiB_per_table"] = static_cast<double>(s.lookup_bytes) / (1 << 20) / static_cast<double>(s.tables);
     }
 }
 BENCHMARK(BM_TableMemory)->ArgsProduct({{8, 32}, {0, 1}})->Iterations(1)->Unit(benchmark::kMillisecond);
@@ -458,6 +461,7 @@ void update_bench(benchmark::State& state, std::size_t batch_size, bool left_rig
     state.counters["table_ops_per_delta"] =
         static_cast<double>(l.fib->stats().table_ops - ops0) / static_cast<double>(batch_size * state.iterations());
     state.counters["reader_Mlookups_per_s"] = benchmark::Counter(static_cast<double>(lookups) / 1e6, benchmark::Counter::kIsRate);
+    state.SetLabel(left_right ? engine_name(g_engine) : "rte_fib in place");
 }
 
 void BM_UpdateSingle(benchmark::State& state) {
@@ -593,6 +597,7 @@ void BM_PublishLatency(benchmark::State& state) {
     state.counters["p99_us"] = percentile(lat_us, 0.99);
     state.counters["max_us"] = lat_us.empty() ? 0 : *std::max_element(lat_us.begin(), lat_us.end());
     state.counters["rejected_publishes"] = static_cast<double>(rejected);
+    state.SetLabel(engine_name(g_engine));
 }
 void latency_args(benchmark::internal::Benchmark* b) {
     for (int n : {1000, 10000, 100000, 1000000}) {
