@@ -543,7 +543,13 @@ void BM_PublishLatency(benchmark::State& state) {
         }
         sent.clear();
         seen.clear();
-        fib::FibUpdater up(*l.fib, fib::UpdaterConfig{1U << 16, 1U << 14});
+        fib::UpdaterConfig uc;
+        uc.queue_capacity = 1U << 16;
+        uc.max_batch = 1U << 14;
+        if (const char* p = std::getenv("RF_IDLE_POLL_US"); p != nullptr) {
+            uc.idle_poll_us = static_cast<std::uint32_t>(std::atoi(p));
+        }
+        fib::FibUpdater up(*l.fib, uc);
         up.set_visibility_observer([&seen](std::uint64_t s) { seen.emplace_back(s, Clock::now()); });
         BackgroundReaders bg(*l.fib, readers, dst);
         up.start();
@@ -594,7 +600,9 @@ void BM_PublishLatency(benchmark::State& state) {
     }
     state.counters["deltas_per_s"] = static_cast<double>(delivered) / seconds;
     state.counters["p50_us"] = percentile(lat_us, 0.50);
+    state.counters["p90_us"] = percentile(lat_us, 0.90);
     state.counters["p99_us"] = percentile(lat_us, 0.99);
+    state.counters["p999_us"] = percentile(lat_us, 0.999);
     state.counters["max_us"] = lat_us.empty() ? 0 : *std::max_element(lat_us.begin(), lat_us.end());
     state.counters["rejected_publishes"] = static_cast<double>(rejected);
     state.SetLabel(engine_name(g_engine));
@@ -611,6 +619,53 @@ void latency_args(benchmark::internal::Benchmark* b) {
     }
 }
 BENCHMARK(BM_PublishLatency)->Apply(latency_args)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The machine's own floor for latency figures: `range(0)` threads (one per vCPU) do nothing but read the
+// clock for a second; every gap between two reads above 20 µs is time the thread did not run (an
+// interrupt, another task, or — on a VM — the host not running the vCPU). No FIB involved: whatever a
+// latency percentile shows below these gaps' share of samples is the machine, not the FIB.
+void BM_SchedulingJitter(benchmark::State& state) {
+    const int threads = static_cast<int>(state.range(0));
+    std::vector<std::vector<double>> gaps(static_cast<std::size_t>(threads));
+    for (auto _ : state) {
+        std::vector<std::thread> ts;
+        for (int t = 0; t < threads; ++t) {
+            ts.emplace_back([&gaps, t] {
+                auto& mine = gaps[static_cast<std::size_t>(t)];
+                const auto end = Clock::now() + std::chrono::seconds(1);
+                auto last = Clock::now();
+                for (auto now = last; now < end; now = Clock::now()) {
+                    const double us = std::chrono::duration<double, std::micro>(now - last).count();
+                    if (us > 20) {
+                        mine.push_back(us);
+                    }
+                    last = now;
+                }
+            });
+        }
+        for (std::thread& t : ts) {
+            t.join();
+        }
+    }
+    std::vector<double> all;
+    for (const auto& g : gaps) {
+        all.insert(all.end(), g.begin(), g.end());
+    }
+    const double seconds = static_cast<double>(state.iterations()) * threads;
+    double lost = 0;
+    for (double g : all) {
+        lost += g;
+    }
+    auto over = [&all, seconds](double us) {
+        return static_cast<double>(std::count_if(all.begin(), all.end(), [us](double g) { return g > us; })) / seconds;
+    };
+    state.counters["gaps_over_20us_per_s"] = over(20);
+    state.counters["gaps_over_100us_per_s"] = over(100);
+    state.counters["gaps_over_1ms_per_s"] = over(1000);
+    state.counters["max_gap_us"] = all.empty() ? 0 : *std::max_element(all.begin(), all.end());
+    state.counters["time_lost_pct"] = lost / (seconds * 1e6) * 100;
+}
+BENCHMARK(BM_SchedulingJitter)->Arg(1)->Arg(2)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // --- lookups ----------------------------------------------------------------------------------------
 

@@ -126,7 +126,8 @@ void FibUpdater::run() {
             fib_.reclaim();
             // Poll the queue briefly before sleeping: waking a sleeping thread costs a futex call and,
             // on a busy machine, a scheduling delay that dwarfs applying a small batch.
-            const auto poll_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+            const auto poll_until =
+                std::chrono::steady_clock::now() + std::chrono::microseconds(config_.idle_poll_us);
             bool arrived = false;
             while (!arrived && std::chrono::steady_clock::now() < poll_until) {
                 for (int i = 0; i < 32 && !arrived; ++i) {

@@ -30,6 +30,10 @@ struct UpdaterConfig {
     // sending UPDATEs after handing over a batch); it needs CAP_SYS_NICE, and without it the writer
     // keeps the inherited priority (stats().priority_refused says so).
     int nice_delta = 0;
+    // How long the writer polls an empty queue before it sleeps on a futex. Waking a sleeping thread
+    // costs a futex call and a scheduling delay (on a VM, often a halted vCPU's wake-up: up to
+    // milliseconds), which dwarfs applying a small batch; polling costs CPU while idle. 0 = sleep at once.
+    std::uint32_t idle_poll_us = 50;
 };
 
 struct UpdaterStats {
