@@ -232,7 +232,7 @@ private:
         if (n6 != 0)
             forward6(h, hc, run, pkts + n4, tables + n4, n6, now);
         if (run != nullptr && run->converged_tsc[h].load(std::memory_order_relaxed) == 0)
-            check_probe(*run, h, host);
+            check_probe(*run, h, host, now);
         emu_.source_.quiescent(reader_);
     }
 
@@ -445,64 +445,85 @@ private:
         bump(counters.packets6, n);
     }
 
-    // Looks the run's pending probe addresses (IPv4, then IPv6) up in every table of the host; the host
-    // has converged when each of them gives the new path in all its tables.
-    void check_probe(ConvergenceProbe::Run& run, std::uint32_t h, const Host& host) {
+    // Looks the run's pending probe addresses (IPv4, then IPv6) up in every table of the host, a few at
+    // a time, and stops at the first few that do not give the new path yet: the host has converged when
+    // each of them gives it in all its tables. Until the change is visible a pending host pays one small
+    // lookup per burst instead of one per probe address (up to 2 x 64), which would otherwise stretch
+    // the very pass whose length the last host's convergence time measures.
+    // The host's convergence instant is its burst's (`now`, before this check ran): the lookups that
+    // decide it are the ones this burst's packets were forwarded with.
+    void check_probe(ConvergenceProbe::Run& run, std::uint32_t h, const Host& host, std::uint64_t now) {
+        constexpr unsigned kStep = 8;
         const auto& addrs = run.spec.probe_addrs;
         const auto& addrs6 = run.spec.probe_addrs6;
         const std::size_t n4 = addrs.size();
+        const std::size_t total = n4 + addrs6.size();
         std::uint8_t* done = run.done.get() + std::size_t{h} * std::max<std::size_t>(1, run.probe_count());
-        std::uint32_t pending_addr[ConvergenceProbe::kMaxProbeAddrs];
-        std::uint8_t pending_addr6[ConvergenceProbe::kMaxProbeAddrs][16];
-        std::uint32_t pending_idx[ConvergenceProbe::kMaxProbeAddrs];
-        std::uint32_t pending_idx6[ConvergenceProbe::kMaxProbeAddrs];
-        unsigned k = 0, k6 = 0;
-        for (std::size_t i = 0; i < n4; ++i) {
-            if (done[i] == 0) {
-                pending_addr[k] = addrs[i];
-                pending_idx[k++] = static_cast<std::uint32_t>(i);
+        std::size_t next = 0;  // probe index to look at next
+        std::uint64_t lookups = 0;
+        bool blocked = false;
+        while (!blocked) {
+            std::uint32_t addr[kStep];
+            std::uint8_t addr6[kStep][16];
+            std::uint32_t idx[kStep];
+            std::uint32_t idx6[kStep];
+            unsigned k = 0, k6 = 0;
+            for (; next < total && k + k6 < kStep; ++next) {
+                if (done[next] != 0)
+                    continue;
+                if (next < n4) {
+                    addr[k] = addrs[next];
+                    idx[k++] = static_cast<std::uint32_t>(next);
+                } else {
+                    std::memcpy(addr6[k6], addrs6[next - n4].data(), 16);
+                    idx6[k6++] = static_cast<std::uint32_t>(next);
+                }
+            }
+            if (k + k6 == 0)
+                break;
+            bool ok[kStep], ok6[kStep];
+            std::fill(ok, ok + k, true);
+            std::fill(ok6, ok6 + k6, true);
+            GroupView views[kStep];
+            // Probe addresses mostly share a few groups: judge each distinct group once.
+            std::uint64_t memo_id = ~std::uint64_t{0};
+            bool memo_ok = false;
+            auto judge = [&](const GroupView& v) {
+                if (v.id != memo_id || v.id == 0) {
+                    memo_id = v.id;
+                    memo_ok = run.satisfied(v);
+                }
+                return memo_ok;
+            };
+            for (TableId t : host.tables) {
+                if (k != 0) {
+                    emu_.source_.lookup_bulk(t, addr, views, k);
+                    for (unsigned i = 0; i < k; ++i)
+                        ok[i] = ok[i] && judge(views[i]);
+                }
+                if (k6 != 0) {
+                    emu_.source_.lookup_bulk6(t, addr6, views, k6);
+                    for (unsigned i = 0; i < k6; ++i)
+                        ok6[i] = ok6[i] && judge(views[i]);
+                }
+            }
+            lookups += std::uint64_t{k + k6} * host.tables.size();
+            for (unsigned i = 0; i < k; ++i) {
+                if (ok[i])
+                    done[idx[i]] = 1;
+                else
+                    blocked = true;
+            }
+            for (unsigned i = 0; i < k6; ++i) {
+                if (ok6[i])
+                    done[idx6[i]] = 1;
+                else
+                    blocked = true;
             }
         }
-        for (std::size_t i = 0; i < addrs6.size(); ++i) {
-            if (done[n4 + i] == 0) {
-                std::memcpy(pending_addr6[k6], addrs6[i].data(), 16);
-                pending_idx6[k6++] = static_cast<std::uint32_t>(n4 + i);
-            }
-        }
-        bool ok[ConvergenceProbe::kMaxProbeAddrs], ok6[ConvergenceProbe::kMaxProbeAddrs];
-        std::fill(ok, ok + k, true);
-        std::fill(ok6, ok6 + k6, true);
-        GroupView views[ConvergenceProbe::kMaxProbeAddrs];
-        for (TableId t : host.tables) {
-            if (k != 0) {
-                emu_.source_.lookup_bulk(t, pending_addr, views, k);
-                for (unsigned i = 0; i < k; ++i)
-                    ok[i] = ok[i] && run.satisfied(views[i]);
-            }
-            if (k6 != 0) {
-                emu_.source_.lookup_bulk6(t, pending_addr6, views, k6);
-                for (unsigned i = 0; i < k6; ++i)
-                    ok6[i] = ok6[i] && run.satisfied(views[i]);
-            }
-        }
-        bump(counters.probe_lookups, std::uint64_t{k + k6} * host.tables.size());
-        unsigned left = 0;
-        for (unsigned i = 0; i < k; ++i) {
-            if (ok[i]) {
-                done[pending_idx[i]] = 1;
-            } else {
-                ++left;
-            }
-        }
-        for (unsigned i = 0; i < k6; ++i) {
-            if (ok6[i]) {
-                done[pending_idx6[i]] = 1;
-            } else {
-                ++left;
-            }
-        }
-        if (left == 0) {
-            run.converged_tsc[h].store(rte_rdtsc(), std::memory_order_release);
+        bump(counters.probe_lookups, lookups);
+        if (!blocked) {
+            run.converged_tsc[h].store(now, std::memory_order_release);
             run.converged_hosts.fetch_add(1, std::memory_order_acq_rel);
         }
     }
