@@ -16,6 +16,7 @@ FibUpdater::FibUpdater(Fib& fib, UpdaterConfig config)
     : fib_(fib),
       config_(config),
       ring_(std::bit_ceil(std::max<std::uint32_t>(config.queue_capacity, 2))),
+      ends_(ring_.size(), 0),
       mask_(ring_.size() - 1) {
     if (config_.max_batch == 0) {
         config_.max_batch = 1;
@@ -38,6 +39,7 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         ring_[(tail + i) & mask_] = batch[i];  // reuses the slot's vector capacity
+        ends_[(tail + i) & mask_] = i + 1 == batch.size() ? 1 : 0;
     }
     tail_.store(tail + batch.size(), std::memory_order_release);
     accepted_batches_.fetch_add(1, std::memory_order_relaxed);
@@ -55,7 +57,13 @@ std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);
     const std::size_t have = out.size();
-    const std::uint64_t n = std::min<std::uint64_t>(tail - head, config_.max_batch - have);
+    const std::uint64_t avail = tail - head;
+    std::uint64_t n = std::min<std::uint64_t>(avail, config_.max_batch > have ? config_.max_batch - have : 0);
+    // Never split a publish: a peer-down larger than max_batch is one Fib::apply(), so that its whole
+    // next-hop groups can be repointed at once (prefix-independent convergence).
+    while (n != 0 && n < avail && ends_[(head + n - 1) & mask_] == 0) {
+        ++n;
+    }
     out.resize(have + n);
     for (std::uint64_t i = 0; i < n; ++i) {
         std::swap(out[have + i], ring_[(head + i) & mask_]);  // both keep their vector capacity around

@@ -24,7 +24,9 @@ namespace rf::fib {
 
 struct UpdaterConfig {
     std::uint32_t queue_capacity = 1U << 16;  // deltas; rounded up to a power of two
-    std::uint32_t max_batch = 1U << 14;       // deltas per Fib::apply()
+    // Deltas per Fib::apply(), except that a publish is never split: one larger than this is applied
+    // whole (a peer-down then repoints every group it empties, however many prefixes it moves).
+    std::uint32_t max_batch = 1U << 14;
     // Scheduling priority of the writer thread relative to the thread that starts it (0: the same). A
     // negative value lets the writer preempt the control plane that feeds it (the io thread keeps
     // sending UPDATEs after handing over a batch); it needs CAP_SYS_NICE, and without it the writer
@@ -80,6 +82,7 @@ private:
     Fib& fib_;
     UpdaterConfig config_;
     std::vector<rib::RouteDelta> ring_;
+    std::vector<std::uint8_t> ends_;  // by slot: 1 = the last delta of its publish
     std::uint64_t mask_;
     std::mutex producer_mu_;
     alignas(64) std::atomic<std::uint64_t> head_{0};  // next slot the writer reads

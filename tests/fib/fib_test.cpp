@@ -281,6 +281,32 @@ TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
     EXPECT_EQ(look(workload, "198.51.104.1")->type, NextHopType::VirtualNetworkGateway);
 }
 
+// A publish larger than max_batch is applied in one Fib::apply(): a peer-down of 300 prefixes with
+// max_batch 64 still repoints its group whole, and smaller publishes queued behind it keep their limit.
+TEST_F(FibTest, UpdaterNeverSplitsAPublish) {
+    std::vector<rib::RouteDelta> up;
+    std::vector<rib::RouteDelta> down;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 300; ++i) {
+        const std::string p = "198.51." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32";
+        up.push_back(delta(++seq, p, {"10.1.1.4", "10.1.1.5"}));
+    }
+    for (int i = 0; i < 300; ++i) {
+        const std::string p = "198.51." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32";
+        down.push_back(delta(++seq, p, {"10.1.1.5"}));
+    }
+    FibUpdater u(*fib, UpdaterConfig{1024, 64});
+    ASSERT_TRUE(u.publish(up));
+    ASSERT_TRUE(u.publish(down));
+    const std::uint64_t repointed_before = fib->stats().groups.repointed;
+    u.start();
+    ASSERT_TRUE(u.wait_visible(seq, std::chrono::seconds(10)));
+    u.stop();
+    EXPECT_EQ(u.stats().applied_batches, 2U) << "each publish whole, none split at 64";
+    EXPECT_EQ(fib->stats().groups.repointed, repointed_before + 1);
+    EXPECT_EQ(look(workload, "198.51.1.10")->addresses, std::vector{test::A("10.1.1.5")});
+}
+
 // An NVA going down takes its next hop out of every ECMP set it was in: when a batch moves every prefix
 // of a group to the same new set, the group is repointed in place (one store) before the per-prefix
 // operations, and the result is the same as without it.
