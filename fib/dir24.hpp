@@ -43,9 +43,9 @@
 // holds. A withdrawn prefix's parent is found by probing the map at the shorter lengths in use.
 //
 // Entries are 2 bytes when both rids and tbl8 groups fit in 15 bits (max_routes and num_tbl8 below
-// 32,768), else 4 bytes. Memory is mmap'd (transparent huge pages where the kernel gives them): tbl24
-// is made resident at creation (no page fault on the data path later); the tbl8 pool and the route-id
-// arrays are sized for the configured maximum but become resident only as routes use them.
+// 32,768), else 4 bytes. Memory is mmap'd: tbl24 is made resident at creation (no page fault on the
+// data path later); the tbl8 pool and the route-id arrays are sized for the configured maximum but
+// become resident only as routes use them.
 #pragma once
 
 #include <array>

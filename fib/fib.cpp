@@ -741,14 +741,34 @@ bool Fib::sync(bool wait) {
     return done;
 }
 
-std::map<net::Prefix, std::vector<net::IpAddress>> Fib::bgp_view() const {
-    std::map<net::Prefix, std::vector<net::IpAddress>> view;
-    bgp_.for_each(
-        [&](std::uint64_t k, GroupId g) { view.emplace(v4_prefix(k), groups_->value_of(g).addresses); });
-    for (const auto& [p, g] : bgp6_) {
-        view.emplace(p, groups_->value_of(g).addresses);
+Fib::BgpCopy Fib::copy_bgp() const {
+    BgpCopy c;
+    c.v4.reserve(bgp_.size());
+    bgp_.for_each([&](std::uint64_t k, GroupId g) { c.v4.emplace_back(k, g); });
+    c.v6.assign(bgp6_.begin(), bgp6_.end());
+    auto value = [&](GroupId g) {
+        if (c.values.find(g) == c.values.end()) {
+            c.values.emplace(g, groups_->value_of(g).addresses);
+        }
+    };
+    for (const auto& e : c.v4) {
+        value(e.second);
     }
-    return view;
+    for (const auto& e : c.v6) {
+        value(e.second);
+    }
+    return c;
+}
+
+std::map<net::Prefix, std::vector<net::IpAddress>> Fib::BgpCopy::view() const {
+    std::map<net::Prefix, std::vector<net::IpAddress>> out;
+    for (const auto& [k, g] : v4) {
+        out.emplace(v4_prefix(k), values.at(g));
+    }
+    for (const auto& [p, g] : v6) {
+        out.emplace(p, values.at(g));
+    }
+    return out;
 }
 
 std::optional<TableId> Fib::table_for_vm(std::string_view vm) const {
@@ -762,12 +782,20 @@ std::optional<TableId> Fib::table_for_subnet(std::string_view vnet, std::string_
 }
 
 std::optional<std::vector<EffectiveRoute>> Fib::show_effective_route_table(std::string_view vm) const {
-    std::lock_guard lock(control_mu_);
-    const auto t = plan_.table_for_vm(model_, vm);
-    if (!t) {
-        return std::nullopt;
+    // The writer waits for this lock: hold it only to copy the table's spec and the Loc-RIB as (prefix,
+    // group) pairs plus the few distinct group values; build the az-style table after releasing it.
+    TableSpec spec;
+    BgpCopy bgp;
+    {
+        std::lock_guard lock(control_mu_);
+        const auto t = plan_.table_for_vm(model_, vm);
+        if (!t) {
+            return std::nullopt;
+        }
+        spec = tables_[*t].spec;
+        bgp = copy_bgp();
     }
-    return effective_routes(tables_[*t].spec, bgp_view());
+    return effective_routes(spec, bgp.view());
 }
 
 std::optional<NextHop> Fib::programmed(TableId t, const net::Prefix& prefix) const {

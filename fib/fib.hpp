@@ -212,7 +212,15 @@ private:
     Fib(const VnetModel& model, const FibConfig& config);
     bool init(std::string* error);
     [[nodiscard]] GroupId target(const Table& t, const net::Prefix& p, GroupId bgp) const;
-    [[nodiscard]] std::map<net::Prefix, std::vector<net::IpAddress>> bgp_view() const;
+    // The Loc-RIB as queries need it, copied under the control mutex in O(routes) plain copies (group
+    // values once per distinct group), turned into a prefix map after the lock is released.
+    struct BgpCopy {
+        std::vector<std::pair<std::uint64_t, GroupId>> v4;  // packed prefix (v4_key), group
+        std::vector<std::pair<net::Prefix, GroupId>> v6;
+        std::unordered_map<GroupId, std::vector<net::IpAddress>> values;
+        [[nodiscard]] std::map<net::Prefix, std::vector<net::IpAddress>> view() const;
+    };
+    [[nodiscard]] BgpCopy copy_bgp() const;
     // Every prefix of table `t` → the group programmed for it (kNoGroup entries omitted).
     [[nodiscard]] std::map<net::Prefix, GroupId> content(const Table& t) const;
     std::map<net::Prefix, GroupId> acquire_statics(const TableSpec& spec);
