@@ -388,15 +388,37 @@ private:
         return g;
     }
 
-    void insert(const Key& k, unsigned d, std::uint32_t r) {
+    // Visits the entries k/d covers whole: a range of tbl24 for d <= 24, else a range of the group that
+    // its block's path of groups leads to (the path must exist).
+    template <class Fn>
+    void for_each_entry(const Key& k, unsigned d, Fn fn) {
         if (d <= 24) {
             const std::uint32_t first = F::idx24(k);
             const std::uint32_t n = std::uint32_t{1} << (24 - d);
             for (std::uint32_t i = first; i < first + n; ++i) {
-                cover(&tbl24_[i], d, r);
+                fn(&tbl24_[i]);
             }
             return;
         }
+        const E* slot = &tbl24_[F::idx24(k)];
+        for (unsigned level = 1;; ++level) {
+            const std::uint32_t g = *slot & ~kExt;
+            const unsigned ed = entry_depth(level);
+            if (d <= ed) {
+                const unsigned first = F::byte(k, level);
+                const unsigned n = 1U << (ed - d);
+                for (unsigned i = first; i < first + n; ++i) {
+                    fn(slot8(g, i));
+                }
+                return;
+            }
+            slot = slot8(g, F::byte(k, level));
+        }
+    }
+
+    // Creates the groups missing on k/d's path (d > 24) and returns the group k/d lives in. A new group
+    // starts with every entry equal to the entry it replaces, so lookups answer the same.
+    std::uint32_t make_path(const Key& k, unsigned d) {
         E* slot = &tbl24_[F::idx24(k)];
         std::uint32_t parent = kLimit;  // the group holding `slot` (none: tbl24)
         for (unsigned level = 1;; ++level) {
@@ -409,21 +431,21 @@ private:
                 if (parent != kLimit) {
                     ++count_[parent];
                 }
-                store_release(slot, static_cast<E>(kExt | g));  // same answers: every entry is `e`
+                store_release(slot, static_cast<E>(kExt | g));
             }
-            const unsigned ed = entry_depth(level);
-            if (d <= ed) {
-                const unsigned first = F::byte(k, level);
-                const unsigned n = 1U << (ed - d);
-                for (unsigned i = first; i < first + n; ++i) {
-                    cover(slot8(g, i), d, r);
-                }
-                ++count_[g];
-                return;
+            if (d <= entry_depth(level)) {
+                return g;
             }
             slot = slot8(g, F::byte(k, level));
             parent = g;
         }
+    }
+
+    void insert(const Key& k, unsigned d, std::uint32_t r) {
+        if (d > 24) {
+            ++count_[make_path(k, d)];
+        }
+        for_each_entry(k, d, [&](E* slot) { cover(slot, d, r); });
     }
 
     // Gives rid r (depth d) an entry that r's prefix covers whole, unless a longer prefix owns it.
@@ -457,28 +479,7 @@ private:
     // Gives every entry of k/d that holds `from` to `to` (a withdrawn prefix's entries to its parent,
     // or a prefix's entries to its new rid).
     void relabel(const Key& k, unsigned d, std::uint32_t from, std::uint32_t to) {
-        if (d <= 24) {
-            const std::uint32_t first = F::idx24(k);
-            const std::uint32_t n = std::uint32_t{1} << (24 - d);
-            for (std::uint32_t i = first; i < first + n; ++i) {
-                uncover(&tbl24_[i], from, to);
-            }
-            return;
-        }
-        E* slot = &tbl24_[F::idx24(k)];
-        for (unsigned level = 1;; ++level) {
-            const std::uint32_t g = *slot & ~kExt;  // the prefix is installed: its groups exist
-            const unsigned ed = entry_depth(level);
-            if (d <= ed) {
-                const unsigned first = F::byte(k, level);
-                const unsigned n = 1U << (ed - d);
-                for (unsigned i = first; i < first + n; ++i) {
-                    uncover(slot8(g, i), from, to);
-                }
-                return;
-            }
-            slot = slot8(g, F::byte(k, level));
-        }
+        for_each_entry(k, d, [&](E* slot) { uncover(slot, from, to); });
     }
 
     // k/d (longer than /24) left its group: a group left with no longer prefix and no child group
