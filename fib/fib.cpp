@@ -65,7 +65,9 @@ bool Fib::init(std::string* error) {
     for (std::uint32_t i = 0; i < config_.max_tables; ++i) {
         views_[i].store(nullptr, std::memory_order_relaxed);
     }
-    bgp_.reserve(config_.lookup.max_routes);
+    // The Loc-RIB map grows with the routes (apply() reserves before a large batch) instead of being
+    // sized for max_routes up front: a table of a few thousand routes then stays in a few pages and cache
+    // lines, which is what a peer-down finds after seconds idle (every slot a DRAM miss otherwise).
     plan_ = plan_tables(model_);
     if (plan_.tables.size() > config_.max_tables) {
         return fail("the model has " + std::to_string(plan_.tables.size()) +
@@ -353,6 +355,9 @@ ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     };
     coalesce(order_);
     coalesce(order6_);
+    if (order_.size() > 1024) {
+        bgp_.reserve(std::min<std::size_t>(bgp_.size() + order_.size(), config_.lookup.max_routes));
+    }
     released_.clear();
     // The new state of one prefix into every table that shows it: the lead table of each lookup
     // structure programs it, every logging table records it.
