@@ -576,6 +576,39 @@ void Fib::repoint_whole_groups(ApplyResult* r) {
     }
 }
 
+std::size_t Fib::next_hops_down(std::span<const net::IpAddress> down) {
+    std::lock_guard lock(control_mu_);
+    ++stats_.next_hop_down_events;
+    std::size_t repointed = 0;
+    NextHop rest{NextHopType::VirtualNetworkGateway, {}};
+    const GroupId bound = groups_->id_bound();
+    for (GroupId g = 1; g < bound; ++g) {
+        if (groups_->refs(g) == 0) {
+            continue;  // free, or retired and waiting for its grace period
+        }
+        // Only the Loc-RIB's groups have this type with members (a UDR "VirtualNetworkGateway" has none),
+        // so every reference to g is a BGP prefix that the RIB's batch will move.
+        const NextHop& v = groups_->value_of(g);
+        if (v.type != NextHopType::VirtualNetworkGateway || v.addresses.empty()) {
+            continue;
+        }
+        rest.addresses.clear();
+        for (const net::IpAddress& a : v.addresses) {
+            if (std::find(down.begin(), down.end(), a) == down.end()) {
+                rest.addresses.push_back(a);
+            }
+        }
+        if (rest.addresses.size() == v.addresses.size() || rest.addresses.empty()) {
+            continue;
+        }
+        if (groups_->repoint_to(g, rest)) {  // `rest` keeps v's order: sorted, no duplicates
+            ++repointed;
+        }
+    }
+    stats_.next_hop_down_repoints += repointed;
+    return repointed;
+}
+
 ModelChangeResult Fib::update_model(const VnetModel& model) {
     std::lock_guard lock(control_mu_);
     ModelChangeResult res;

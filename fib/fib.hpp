@@ -95,8 +95,10 @@ struct FibStats {
     std::uint64_t bgp_routes = 0;   // IPv4 and IPv6
     std::uint64_t bgp_routes_v6 = 0;
     std::uint64_t model_changes = 0;
-    std::size_t tables = 0;             // TableIds
-    std::size_t lookup_structures = 0;  // materialized (shared ones counted once)
+    std::uint64_t next_hop_down_events = 0;    // next_hops_down() calls
+    std::uint64_t next_hop_down_repoints = 0;  // groups it repointed
+    std::size_t tables = 0;                    // TableIds
+    std::size_t lookup_structures = 0;         // materialized (shared ones counted once)
     GroupStats groups;
     std::size_t lookup_bytes = 0;   // DPDK memory of every lookup structure (estimate)
     std::size_t control_bytes = 0;  // estimate of the writer-side state (BGP maps, groups)
@@ -128,6 +130,14 @@ public:
     // prefix visible to readers as it is programmed; RteFib: each table flipped at once), then the
     // batch's sequence becomes visible and released groups are retired.
     ApplyResult apply(std::span<const rib::RouteDelta> batch);
+    // BGP PIC edge: the next hops in `down` are gone — the peer that carried every path through them went
+    // down, and the RIB's batch withdrawing those paths follows. Every BGP next-hop group holding one of
+    // them and at least one other member is repointed in place to its other members (one store per
+    // group, however many prefixes use it), so forwarding stops using them before that batch is even
+    // computed; the batch then moves each prefix to a group of the same value without changing how it
+    // forwards. Groups with no other member are left to the batch: only the RIB knows what their prefixes
+    // fall back to. Returns the groups repointed.
+    std::size_t next_hops_down(std::span<const net::IpAddress> down);
     // Frees groups and lookup structures whose grace period has ended (apply() does it too).
     void reclaim();
     // Idle work of every lookup structure (LookupTable::catch_up: Dir24 frees what ended grace periods

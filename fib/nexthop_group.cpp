@@ -122,11 +122,20 @@ void GroupTable::release(GroupId id) {
 }
 
 bool GroupTable::repoint(GroupId id, GroupId like) {
-    if (id == kNoGroup || like == kNoGroup || id == like || id >= owned_.size() || like >= owned_.size() ||
-        owned_[id] == nullptr || owned_[like] == nullptr || refs_[id] == 0) {
+    if (like == kNoGroup || like >= owned_.size() || owned_[like] == nullptr) {
+        return false;
+    }
+    return repoint_to(id, owned_[like]->value_);
+}
+
+bool GroupTable::repoint_to(GroupId id, const NextHop& value) {
+    if (id == kNoGroup || id >= owned_.size() || owned_[id] == nullptr || refs_[id] == 0) {
         return false;
     }
     NextHopGroup* old = owned_[id];
+    if (old->value_ == value) {
+        return false;  // already that value (a group repointed earlier, now drained by its prefixes)
+    }
     if (auto it = index_.find(old->value_); it != index_.end() && it->second == id) {
         index_.erase(it);
     }
@@ -134,7 +143,7 @@ bool GroupTable::repoint(GroupId id, GroupId like) {
         detached_.resize(static_cast<std::size_t>(id) + 1, 0);
     }
     detached_[id] = 1;
-    auto* g = new NextHopGroup(id, owned_[like]->value_);
+    auto* g = new NextHopGroup(id, value);
     owned_[id] = g;
     // Release: a reader that loads the slot sees the fully built group; a reader still holding `old`
     // keeps it until its next quiescent point.

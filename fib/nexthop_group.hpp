@@ -129,6 +129,11 @@ public:
     // checks this per batch): `id` leaves the value index (acquire() never returns it again) and is
     // retired when its references drain. False (nothing done) when either id is not live or is kNoGroup.
     bool repoint(GroupId id, GroupId like);
+    // The same with a value of its own: group `id` takes `value` (normalised) in place. The caller
+    // guarantees that every reference to `id` will move to a group of that value (or elsewhere) by later
+    // batches; until then every prefix on `id` forwards by `value`. False when `id` is not live, is
+    // kNoGroup, or already has that value.
+    bool repoint_to(GroupId id, const NextHop& value);
     // Call once the lookup tables no longer reference the released groups (after the flip): groups at
     // zero references are retired with a fresh grace-period token.
     void retire_unused();

@@ -53,6 +53,41 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
     return true;
 }
 
+void FibUpdater::next_hops_down(std::span<const net::IpAddress> next_hops) {
+    if (next_hops.empty()) {
+        return;
+    }
+    {
+        std::lock_guard lock(down_mu_);
+        for (const net::IpAddress& a : next_hops) {
+            if (std::find(down_pending_.begin(), down_pending_.end(), a) == down_pending_.end()) {
+                down_pending_.push_back(a);
+            }
+        }
+    }
+    down_flag_.store(true, std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+}
+
+void FibUpdater::apply_down_hints() {
+    {
+        std::lock_guard lock(down_mu_);
+        down_applying_.swap(down_pending_);
+        down_pending_.clear();
+        down_flag_.store(false, std::memory_order_relaxed);
+    }
+    if (down_applying_.empty()) {
+        return;
+    }
+    const std::size_t repointed = fib_.next_hops_down(down_applying_);
+    down_hints_.fetch_add(1, std::memory_order_relaxed);
+    if (down_observer_) {
+        down_observer_(repointed);
+    }
+    down_applying_.clear();
+}
+
 std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);
@@ -121,6 +156,9 @@ void FibUpdater::run() {
     };
     for (;;) {
         const std::uint32_t seen = wake_.load(std::memory_order_acquire);
+        if (down_flag_.load(std::memory_order_acquire)) {
+            apply_down_hints();  // first: it takes dead next hops out of every group at once
+        }
         const std::size_t n = drain(batch);
         if (batch.empty()) {
             // Idle: the lookup structures' own idle work first (RteFib: the standby instances).
@@ -142,7 +180,7 @@ void FibUpdater::run() {
                     rte_pause();
                     arrived =
                         tail_.load(std::memory_order_acquire) != head_.load(std::memory_order_relaxed) ||
-                        stop_.load(std::memory_order_relaxed);
+                        down_flag_.load(std::memory_order_relaxed) || stop_.load(std::memory_order_relaxed);
                 }
             }
             if (!arrived) {
@@ -190,6 +228,7 @@ UpdaterStats FibUpdater::stats() const {
     s.queue_depth = tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed);
     s.max_queue_depth = max_depth_.load(std::memory_order_relaxed);
     s.priority_refused = priority_refused_.load(std::memory_order_relaxed);
+    s.next_hop_down_hints = down_hints_.load(std::memory_order_relaxed);
     return s;
 }
 

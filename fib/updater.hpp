@@ -48,6 +48,7 @@ struct UpdaterStats {
     std::uint64_t queue_depth = 0;  // now
     bool priority_refused = false;  // nice_delta could not be applied (no CAP_SYS_NICE)
     std::uint64_t max_queue_depth = 0;
+    std::uint64_t next_hop_down_hints = 0;  // applied next_hops_down() calls (merged ones count once)
 };
 
 class FibUpdater final : public rib::DeltaSink {
@@ -60,12 +61,23 @@ public:
     // Producer side. Deltas must arrive in sequence order. Safe from several threads (they serialise
     // on a producer-only mutex), though the RIB publishes from one strand.
     bool publish(std::span<const rib::RouteDelta> batch) override;
+    // The RIB's hint that these next hops are gone (rib::DeltaSink): the writer applies it
+    // (Fib::next_hops_down) before anything still queued — it only takes dead next hops out of ECMP
+    // groups, which the queued batches cannot make wrong — and then calls the next-hop-down observer.
+    // Never refused: hints wait in a small list of their own, merged while the writer is busy.
+    void next_hops_down(std::span<const net::IpAddress> next_hops) override;
 
     // Called on the writer thread after each batch becomes visible, with its highest sequence. Set it
     // before start(). Used by benchmarks to time publish → visible, and the hook where a delta-log
     // subscriber (design §6) can pick up progress.
     void set_visibility_observer(std::function<void(std::uint64_t sequence)> observer) {
         observer_ = std::move(observer);
+    }
+
+    // Called on the writer thread after a next-hop-down hint was applied, with the groups it repointed
+    // (their prefixes forward by the remaining members from then on). Set it before start().
+    void set_next_hops_down_observer(std::function<void(std::size_t repointed)> observer) {
+        down_observer_ = std::move(observer);
     }
 
     void start();
@@ -78,6 +90,7 @@ public:
 private:
     void run();
     std::size_t drain(std::vector<rib::RouteDelta>& out);
+    void apply_down_hints();
 
     Fib& fib_;
     UpdaterConfig config_;
@@ -93,6 +106,12 @@ private:
     std::atomic<std::uint64_t> accepted_batches_{0}, accepted_deltas_{0}, rejected_batches_{0},
         rejected_deltas_{0}, applied_batches_{0}, applied_deltas_{0}, max_depth_{0};
     std::function<void(std::uint64_t)> observer_;
+    std::function<void(std::size_t)> down_observer_;
+    std::mutex down_mu_;
+    std::vector<net::IpAddress> down_pending_;   // guarded by down_mu_
+    std::vector<net::IpAddress> down_applying_;  // writer only
+    std::atomic<bool> down_flag_{false};         // down_pending_ is not empty
+    std::atomic<std::uint64_t> down_hints_{0};
     std::thread thread_;
 };
 

@@ -107,6 +107,12 @@ struct Plane {
     bool armed = false;
     std::uint64_t armed_sequence = 0;
     std::atomic<std::uint64_t> armed_sequence_atomic{0};  // 0 = nothing armed; read by the FIB writer
+    // A measurement armed by a next-hop-down hint waits for the hint's repoint (read by the FIB writer),
+    // and the RIB batch that follows the hint belongs to the same event until this instant.
+    std::atomic<bool> down_armed{false};
+    std::optional<std::chrono::steady_clock::time_point> follow_up_until;
+    bool armed_by_hint = false;  // the measurement running was started by a next-hop-down hint
+    bool last_by_hint = false;   // ... and the last one closed
     std::chrono::steady_clock::time_point armed_at;
     std::uint64_t events = 0;
     std::uint64_t incomplete = 0;
@@ -123,7 +129,10 @@ struct Plane {
     std::unordered_map<net::Prefix, std::vector<net::IpAddress>, net::PrefixHash> current;
 
     void on_visible(std::uint64_t sequence);
+    void on_next_hops_down(std::size_t repointed);
     void arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc);
+    void arm_down(std::span<const net::IpAddress> dead, std::uint64_t t0_tsc);
+    bool may_arm();            // takes probe_mu
     void close_measurement();  // probe_mu held
     void monitor_loop();
 };
@@ -159,21 +168,16 @@ class ForwardingSink final : public rib::DeltaSink {
 public:
     explicit ForwardingSink(Plane& impl) : impl_(impl) {}
     void input_received(std::chrono::steady_clock::time_point at) override { input_at_ = at; }
+    void next_hops_down(std::span<const net::IpAddress> next_hops) override {
+        if (impl_.emulator) {
+            impl_.arm_down(next_hops, t0_of(rte_rdtsc()));  // the batch that follows has the same cause
+        }
+        impl_.updater->next_hops_down(next_hops);
+    }
     bool publish(std::span<const rib::RouteDelta> batch) override {
         const std::uint64_t t = rte_rdtsc();
-        // T0 of a convergence measurement: when the UPDATE that caused this batch was read (or the peer
-        // was found down), back-dated from now on the TSC; now when the batch has no such cause (a VNet
-        // change) or the cause is stale (an input that published nothing, then something else did).
-        std::uint64_t t0 = t;
-        if (input_at_) {
-            const auto age = std::chrono::steady_clock::now() - *input_at_;
-            if (age >= std::chrono::nanoseconds::zero() && age < std::chrono::seconds(1)) {
-                const double ticks =
-                    std::chrono::duration<double>(age).count() * static_cast<double>(rte_get_tsc_hz());
-                t0 = t - std::min(t, static_cast<std::uint64_t>(ticks));
-            }
-            input_at_.reset();
-        }
+        const std::uint64_t t0 = t0_of(t);
+        input_at_.reset();
         if (batch.empty()) {
             return true;
         }
@@ -204,6 +208,22 @@ public:
     }
 
 private:
+    // T0 of a convergence measurement: when the UPDATE behind this call was read (or the peer was found
+    // down), back-dated from `now_tsc` on the TSC; now when there is no such cause (a VNet change) or it
+    // is stale (an input that published nothing, then something else did).
+    [[nodiscard]] std::uint64_t t0_of(std::uint64_t now_tsc) const {
+        if (!input_at_) {
+            return now_tsc;
+        }
+        const auto age = std::chrono::steady_clock::now() - *input_at_;
+        if (age < std::chrono::nanoseconds::zero() || age >= std::chrono::seconds(1)) {
+            return now_tsc;
+        }
+        const double ticks =
+            std::chrono::duration<double>(age).count() * static_cast<double>(rte_get_tsc_hz());
+        return now_tsc - std::min(now_tsc, static_cast<std::uint64_t>(ticks));
+    }
+
     Plane& impl_;
     std::optional<std::chrono::steady_clock::time_point> input_at_;  // io thread only
 };
@@ -234,15 +254,112 @@ void Plane::on_visible(std::uint64_t sequence) {
 // group is measured (a peer going down moves every prefix it carried to the same remaining set; a
 // dual-stack NVA's IPv4 and IPv6 prefixes form two groups). T0 (`t0_tsc`) is when the UPDATE behind the
 // batch was read, or the peer found down (ForwardingSink::publish).
+void Plane::on_next_hops_down(std::size_t repointed) {
+    // A hint that repointed nothing (every group of those next hops had no other member) switches no
+    // host: the publish of the batch that follows it is then the one to report (Plane::arm).
+    if (emulator && repointed != 0 && down_armed.exchange(false, std::memory_order_acq_rel)) {
+        emulator->probe().published(rte_rdtsc());
+    }
+}
+
+bool Plane::may_arm() {
+    // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at most
+    // kMaxMeasurements per process: the probe keeps every run's (small) state for its lifetime.
+    std::lock_guard lock(probe_mu);
+    if (armed || armed_runs >= kMaxMeasurements) {
+        ++not_measured;
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+// One probe address inside `p` and its range of destinations (probe addresses: the first kMaxProbeAddrs).
+void add_probed_prefix(dataplane::ProbeSpec& spec, const net::Prefix& p) {
+    if (p.is_v4()) {
+        const std::uint32_t first = p.v4_address().value;
+        if (spec.probe_addrs.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
+            spec.probe_addrs.push_back(p.length >= 31 ? first : first + 1);
+        }
+        spec.affected.emplace_back(first, last_address(first, p.length));
+    } else {
+        if (spec.probe_addrs6.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
+            spec.probe_addrs6.push_back(probe_address6(p));
+        }
+        spec.affected6.emplace_back(p.bytes, last_address6(p));
+    }
+}
+
+void add_excluded(dataplane::ProbeSpec& spec, const net::IpAddress& h) {
+    if (h.is_v4()) {
+        spec.exclude.push_back(host_order(h));
+    } else {
+        spec.exclude6.push_back(h.bytes);
+    }
+}
+
+}  // namespace
+
+// A next-hop-down hint (the peer behind every path through `dead` went down; its RIB batch follows):
+// the measurement covers every prefix the FIB was last given with one of those next hops, and a host has
+// converged when none of its probe addresses is forwarded to one of them. Prefixes with other members
+// switch at the hint's group repoint; prefixes that had only dead next hops switch with the batch.
+void Plane::arm_down(std::span<const net::IpAddress> dead, std::uint64_t t0_tsc) {
+    if (!may_arm()) {
+        return;
+    }
+    dataplane::ProbeSpec spec;
+    std::size_t prefixes = 0;
+    for (const auto& [prefix, hops] : current) {
+        const bool uses = std::any_of(hops.begin(), hops.end(), [&](const net::IpAddress& h) {
+            return std::find(dead.begin(), dead.end(), h) != dead.end();
+        });
+        if (uses) {
+            add_probed_prefix(spec, prefix);
+            ++prefixes;
+        }
+    }
+    if (prefixes == 0) {
+        return;  // nothing programmed through them: nothing to observe
+    }
+    for (const net::IpAddress& h : dead) {
+        add_excluded(spec, h);
+    }
+    spec.name = "next hop " + dead.front().to_string() +
+                (dead.size() > 1 ? " (+" + std::to_string(dead.size() - 1) + ")" : "") + " down (" +
+                std::to_string(prefixes) + (prefixes == 1 ? " prefix)" : " prefixes)");
+    std::lock_guard lock(probe_mu);
+    ++armed_runs;
+    emulator->probe().arm(std::move(spec), t0_tsc);
+    armed = true;
+    armed_at = std::chrono::steady_clock::now();
+    armed_sequence = 0;
+    armed_sequence_atomic.store(0, std::memory_order_release);
+    down_armed.store(true, std::memory_order_release);
+    follow_up_until = armed_at + std::chrono::seconds(1);
+    armed_by_hint = true;
+}
+
 void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     {
-        // One measurement at a time (a change arriving meanwhile is not measured, only counted), and at
-        // most kMaxMeasurements per process: the probe keeps every run's (small) state for its lifetime.
         std::lock_guard lock(probe_mu);
-        if (armed || armed_runs >= kMaxMeasurements) {
-            ++not_measured;
-            return;
+        if (follow_up_until) {
+            const bool follows = std::chrono::steady_clock::now() <= *follow_up_until;
+            follow_up_until.reset();
+            if (follows) {
+                // The RIB's batch behind a next-hop-down measurement: the same event. When the hint
+                // switched no host, this batch's publish is the one the measurement waits for.
+                if (armed && down_armed.load(std::memory_order_acquire)) {
+                    armed_sequence = batch.back().sequence;
+                    armed_sequence_atomic.store(armed_sequence, std::memory_order_release);
+                }
+                return;
+            }
         }
+    }
+    if (!may_arm()) {
+        return;
     }
     // This runs on the io thread before the FIB gets the batch: one scratch vector for the sets, and
     // consecutive deltas with the set of the one before (a peer-down, a bulk change) skip the map.
@@ -271,18 +388,7 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     dataplane::ProbeSpec spec;
     std::set<net::IpAddress> removed;
     for (const rib::RouteDelta* d : best->second) {
-        if (d->prefix.is_v4()) {
-            const std::uint32_t first = d->prefix.v4_address().value;
-            if (spec.probe_addrs.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
-                spec.probe_addrs.push_back(d->prefix.length >= 31 ? first : first + 1);
-            }
-            spec.affected.emplace_back(first, last_address(first, d->prefix.length));
-        } else {
-            if (spec.probe_addrs6.size() < dataplane::ConvergenceProbe::kMaxProbeAddrs) {
-                spec.probe_addrs6.push_back(probe_address6(d->prefix));
-            }
-            spec.affected6.emplace_back(d->prefix.bytes, last_address6(d->prefix));
-        }
+        add_probed_prefix(spec, d->prefix);
         if (auto it = current.find(d->prefix); it != current.end()) {
             for (const net::IpAddress& h : it->second) {
                 if (!std::binary_search(best->first.begin(), best->first.end(), h)) {
@@ -299,11 +405,7 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
         }
     }
     for (const net::IpAddress& h : removed) {
-        if (h.is_v4()) {
-            spec.exclude.push_back(host_order(h));
-        } else {
-            spec.exclude6.push_back(h.bytes);
-        }
+        add_excluded(spec, h);
     }
     if (best->first.empty() && removed.empty()) {
         return;  // a withdrawal of something never programmed: nothing to observe
@@ -319,6 +421,7 @@ void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     armed_at = std::chrono::steady_clock::now();
     armed_sequence = batch.back().sequence;
     armed_sequence_atomic.store(armed_sequence, std::memory_order_release);
+    armed_by_hint = false;
 }
 
 void Plane::close_measurement() {
@@ -326,6 +429,7 @@ void Plane::close_measurement() {
     emulator->probe().disarm();
     armed = false;
     armed_sequence_atomic.store(0, std::memory_order_release);
+    down_armed.store(false, std::memory_order_release);
     ++events;
     if (rep.converged < rep.hosts) {
         ++incomplete;
@@ -340,6 +444,7 @@ void Plane::close_measurement() {
         }
     }
     last_report = std::move(rep);
+    last_by_hint = armed_by_hint;
 }
 
 void Plane::monitor_loop() {
@@ -404,6 +509,8 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib, uc);
     Plane* raw = impl.get();
     impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });
+    impl->updater->set_next_hops_down_observer(
+        [raw](std::size_t repointed) { raw->on_next_hops_down(repointed); });
 
     if (options.emulator) {
         impl->topo = topology_for(*impl->fib, model);
@@ -521,6 +628,9 @@ api::EmulatorStats DpdkForwarding::emulator_stats() const {
     for (const auto& [ip, packets] : i.emulator->next_hop_packets()) {
         s.counters.emplace_back("packets_to_" + net::Ipv4Address{ip}.to_string(), packets);
     }
+    const fib::FibStats fs = i.fib->stats();  // before probe_mu: it takes the FIB's control mutex
+    s.counters.emplace_back("fib_next_hop_down_hints", fs.next_hop_down_events);
+    s.counters.emplace_back("fib_groups_repointed_by_hint", fs.next_hop_down_repoints);
     const auto us = [](double v) { return static_cast<std::uint64_t>(v < 0 ? 0 : v); };
     std::lock_guard lock(i.probe_mu);
     s.counters.emplace_back("convergence_measurements", i.events);
@@ -536,6 +646,8 @@ api::EmulatorStats DpdkForwarding::emulator_stats() const {
         s.counters.emplace_back("last_change_packets_lost", r.lost);
         s.counters.emplace_back("last_change_packets_to_withdrawn", r.to_withdrawn);
         s.counters.emplace_back("last_change_to_withdrawn_after_publish", r.to_withdrawn_after_publish);
+        // 1: started by the RIB's next-hop-down hint (a peer down; hosts switched by the group repoint).
+        s.counters.emplace_back("last_change_next_hop_down", i.last_by_hint ? 1 : 0);
     }
     if (!i.last_host_seconds.empty()) {
         std::vector<double> sorted = i.last_host_seconds;

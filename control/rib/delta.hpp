@@ -35,6 +35,11 @@ public:
     // (which may publish nothing). Consumers that measure convergence take it as T0; the default ignores
     // it.
     virtual void input_received(std::chrono::steady_clock::time_point at) { static_cast<void>(at); }
+    // A peer went down that carried every path through these next hops (no other session has a path
+    // through them): a hint, sent before the batch that withdraws those paths, so that a FIB can stop
+    // forwarding to them at once (BGP PIC edge) instead of prefix by prefix. It changes no state of the
+    // delta stream: the batch that follows is complete on its own. The default ignores it.
+    virtual void next_hops_down(std::span<const net::IpAddress> next_hops) { static_cast<void>(next_hops); }
 };
 
 }  // namespace rf::rib

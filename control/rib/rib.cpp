@@ -294,6 +294,8 @@ struct Peer {
     Group* group = nullptr;
     PrefixMap<PrefixMapEmpty> prefixes;  // prefixes this session has at least one path for
     std::size_t paths = 0;               // its paths (Adj-RIB-In routes)
+    // Its paths per forwarding next hop: which next hops die with it (take_down's hint to the sink).
+    std::unordered_map<net::IpAddress, std::uint32_t, net::IpAddressHash> next_hops;
     std::vector<SharedBytes> pending;
 };
 
@@ -538,12 +540,39 @@ struct RouteServerRib::Impl {
         return id > 0xFFFF ? 0 : static_cast<std::uint16_t>(id);
     }
 
+    static void uncount_next_hop(Peer* peer, const net::IpAddress& nh) {
+        auto it = peer->next_hops.find(nh);
+        if (it != peer->next_hops.end() && --it->second == 0) {
+            peer->next_hops.erase(it);
+        }
+    }
+
+    // The next hops that only `peer`'s paths use: with it down, nothing in the Loc-RIB goes through them.
+    std::vector<net::IpAddress> next_hops_only_of(const Peer* peer) const {
+        std::vector<net::IpAddress> out;
+        for (const auto& [nh, count] : peer->next_hops) {
+            bool elsewhere = false;
+            for (const auto& [id, other] : peers) {
+                if (other.get() != peer && other->next_hops.contains(nh)) {
+                    elsewhere = true;
+                    break;
+                }
+            }
+            if (!elsewhere) {
+                out.push_back(nh);
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
     void add_route(Peer* peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs) {
         Dest& d = touch(p);
         std::uint16_t out_id = 0;
         const std::size_t at = find_path(d, peer->slot, rx);
         if (at != d.size()) {
             out_id = d[at].out_id;  // a replaced path keeps its identifier
+            uncount_next_hop(peer, d[at].attrs->forwarding_next_hop);
             d.erase(at);
         } else {
             std::size_t mine = 0;
@@ -562,6 +591,7 @@ struct RouteServerRib::Impl {
             }
             ++peer->paths;
         }
+        ++peer->next_hops[attrs->forwarding_next_hop];
         Path np{attrs, rx, peer->slot, out_id};
         std::size_t pos = d.size();
         if (!attrs->loops) {
@@ -580,7 +610,9 @@ struct RouteServerRib::Impl {
             return;
         }
         Dest& d = touch(p);  // the prefix exists: touch() does not move anything
-        d.erase(find_path(d, peer->slot, rx));
+        const std::size_t at = find_path(d, peer->slot, rx);
+        uncount_next_hop(peer, d[at].attrs->forwarding_next_hop);
+        d.erase(at);
         --peer->paths;
         if (!has_slot(d, peer->slot)) {
             peer->prefixes.erase(p);
@@ -1069,6 +1101,11 @@ struct RouteServerRib::Impl {
         }
         Peer* peer = it->second.get();
         leave_group(peer);  // nothing more is sent to it
+        // Before the sweep: a FIB can take these next hops out of its ECMP groups while the RIB still
+        // works out every prefix's new set (the batch below).
+        if (const auto dead = next_hops_only_of(peer); !dead.empty()) {
+            sink.next_hops_down(dead);
+        }
         peer->prefixes.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) {
             Dest& d = touch(p);
             for (std::size_t i = d.size(); i-- > 0;) {
@@ -1079,6 +1116,7 @@ struct RouteServerRib::Impl {
         });
         peer->prefixes.clear();
         peer->paths = 0;
+        peer->next_hops.clear();
         finish();
         slots[peer->slot] = nullptr;
         free_slots.push_back(peer->slot);

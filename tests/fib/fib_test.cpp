@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
@@ -393,6 +395,98 @@ TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
     EXPECT_EQ(look(workload, "198.51.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
     EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.7")});
     EXPECT_EQ(fib->stats().groups.repointed, 0U);
+}
+
+// BGP PIC edge: the RIB's hint that 10.1.1.4 is gone repoints every group holding it and another member
+// before any prefix moves; groups of only 10.1.1.4 wait for the batch (only it knows their fallback).
+// The batch that follows ends in the same state as without the hint, and the groups drain and go.
+TEST_F(FibTest, NextHopDownHintRepointsGroupsWithOtherMembersAtOnce) {
+    std::vector<rib::RouteDelta> up;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 50; ++i) {
+        up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
+        up.push_back(
+            delta(++seq, "198.52." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5", "10.1.1.6"}));
+    }
+    up.push_back(delta(++seq, "203.0.1.0/24", {"10.1.1.4"}));
+    up.push_back(delta(++seq, "203.0.2.0/24", {"10.1.1.6"}));
+    up.push_back(delta(++seq, "2001:db8:1::/48", {"fd00::4", "fd00::5"}));
+    fib->apply(up);
+    const GroupStats before = fib->stats().groups;
+
+    const std::vector<net::IpAddress> dead{A("10.1.1.4"), A("fd00::4")};
+    EXPECT_EQ(fib->next_hops_down(dead), 3U) << "{.4,.5}, {.4,.5,.6} and {fd00::4, fd00::5}";
+    EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    EXPECT_EQ(look(spoke1, "198.51.49.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    EXPECT_EQ(look(workload, "198.52.7.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.5"), A("10.1.1.6")}));
+    EXPECT_EQ(look(workload, "203.0.1.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.4")})
+        << "its only next hop: left to the RIB's batch";
+    EXPECT_EQ(look(workload, "203.0.2.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
+    EXPECT_EQ(fib->programmed(workload, P("2001:db8:1::/48"))->addresses,
+              std::vector<net::IpAddress>{A("fd00::5")});
+    EXPECT_EQ(fib->stats().next_hop_down_repoints, 3U);
+    EXPECT_EQ(fib->stats().groups.live, before.live) << "repointed in place, no group created";
+
+    // A set with the dead next hop asked for again (a batch queued before the hint) gets a group of its
+    // own: the repointed id no longer stands for it.
+    std::vector<rib::RouteDelta> late{delta(++seq, "198.53.0.0/24", {"10.1.1.4", "10.1.1.5"})};
+    fib->apply(late);
+    EXPECT_EQ(look(workload, "198.53.0.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.5")}));
+    EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+
+    // The RIB's batch: the same forwarding, then the old groups drain.
+    std::vector<rib::RouteDelta> down;
+    for (int i = 0; i < 50; ++i) {
+        down.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
+        down.push_back(delta(++seq, "198.52." + std::to_string(i) + ".0/24", {"10.1.1.5", "10.1.1.6"}));
+    }
+    down.push_back(delta(++seq, "203.0.1.0/24", {}));
+    down.push_back(delta(++seq, "198.53.0.0/24", {"10.1.1.5"}));
+    down.push_back(delta(++seq, "2001:db8:1::/48", {"fd00::5"}));
+    const ApplyResult r = fib->apply(down);
+    EXPECT_EQ(r.repointed, 0U) << "already repointed to those values";
+    EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    EXPECT_EQ(look(workload, "198.52.7.1")->addresses,
+              (std::vector<net::IpAddress>{A("10.1.1.5"), A("10.1.1.6")}));
+    EXPECT_EQ(look(workload, "198.53.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+    EXPECT_EQ(look(workload, "203.0.1.1")->type, NextHopType::Internet);
+    // Live BGP groups now: {.5}, {.5,.6}, {.6}, {fd00::5}.
+    fib->reclaim();
+    EXPECT_EQ(fib->stats().groups.live, before.live - 1);
+    // A hint for next hops nobody uses changes nothing.
+    EXPECT_EQ(fib->next_hops_down(std::vector<net::IpAddress>{A("10.9.9.9")}), 0U);
+}
+
+// Through the updater: the hint goes ahead of what is queued and its observer reports the repoint.
+TEST_F(FibTest, UpdaterAppliesNextHopDownHintsAndReportsThem) {
+    std::vector<rib::RouteDelta> up;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 20; ++i) {
+        up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
+    }
+    FibUpdater u(*fib);
+    std::atomic<std::size_t> reported{0};
+    std::atomic<int> calls{0};
+    u.set_next_hops_down_observer([&](std::size_t n) {
+        reported.store(n);
+        calls.fetch_add(1);
+    });
+    u.start();
+    ASSERT_TRUE(u.publish(up));
+    ASSERT_TRUE(u.wait_visible(seq, std::chrono::seconds(10)));
+    const std::vector<net::IpAddress> dead{A("10.1.1.4")};
+    u.next_hops_down(dead);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (calls.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    u.stop();
+    EXPECT_EQ(calls.load(), 1);
+    EXPECT_EQ(reported.load(), 1U);
+    EXPECT_EQ(u.stats().next_hop_down_hints, 1U);
+    EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
 }
 
 }  // namespace

@@ -16,7 +16,9 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/test_support.hpp"
@@ -173,6 +175,119 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
         10s, 200ms))
         << routes;
     EXPECT_EQ(rfctl({"peering", "list"}).find("nva1"), std::string::npos);
+
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 15s));
+    EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
+        << read_file(dir.file("rf.log"));
+}
+
+long long json_number(const std::string& json, const std::string& key) {
+    const auto k = json.find("\"" + key + "\"");
+    if (k == std::string::npos) {
+        return -1;
+    }
+    auto p = json.find(':', k);
+    if (p == std::string::npos) {
+        return -1;
+    }
+    ++p;
+    while (p < json.size() && json[p] == ' ') {
+        ++p;
+    }
+    return std::strtoll(json.c_str() + p, nullptr, 10);
+}
+
+// BGP PIC edge end to end: two NVAs advertise the same 20 prefixes (ECMP), one session drops. The RIB
+// hints that its next hop is gone before it withdraws the paths; the FIB repoints the ECMP group, and
+// the convergence measurement is the hint's: every host stops forwarding to the dead next hop, none
+// after the FIB's change, and the RIB's withdrawal batch that follows is part of the same event (not
+// a second measurement, not a change "not measured").
+TEST(Routefabricd, PeerDownSwitchesHostsThroughTheNextHopDownHint) {
+    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
+        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(1);
+    const std::string a = loopback(61);
+    const std::string b = loopback(62);
+    const std::uint16_t port = free_port(rs);
+    const std::uint16_t api = free_port("127.0.0.1");
+    write_file(dir.file("rf.yaml"), "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+                                        "]\n  port: " + std::to_string(port) +
+                                        "\n  idle_hold: 1\npeers:\n  - {name: a, address: " + a +
+                                        ", asn: 65061}\n  - {name: b, address: " + b +
+                                        ", asn: 65062}\nemulator:\n  enabled: true\n  vm_count: 400\n"
+                                        "  vms_per_host: 100\napi:\n  port: " +
+                                        std::to_string(api) + "\n");
+    Process d;
+    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    const std::string server = "http://127.0.0.1:" + std::to_string(api);
+    auto rfctl = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{rfctl_path(), "--server", server};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run_capture(argv, 10s);
+    };
+    RawPeer pa;
+    RawPeer pb;
+    ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 20s, 100ms))
+        << read_file(dir.file("rf.log"));
+    ASSERT_TRUE(pb.connect(b, rs, port));
+    ASSERT_TRUE(pa.handshake(65061, "10.0.0.61"));
+    ASSERT_TRUE(pb.handshake(65062, "10.0.0.62"));
+    std::vector<std::string> prefixes;
+    for (int i = 0; i < 20; ++i) {
+        prefixes.push_back("198.18." + std::to_string(i) + ".0/24");
+    }
+    ASSERT_TRUE(pa.announce(prefixes, a, {65061}));
+    ASSERT_TRUE(pb.announce(prefixes, b, {65062}));
+    std::string routes;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            (void)pa.receive(10ms);
+            (void)pb.receive(10ms);
+            routes = rfctl({"-o", "json", "vm", "effective-routes", "vm7"});
+            return routes.find("198.18.19.0/24") != std::string::npos &&
+                   routes.find(a) != std::string::npos && routes.find(b) != std::string::npos;
+        },
+        10s, 100ms))
+        << routes;
+    std::string stats;
+    long long measured = -1;
+    // The announcements' own measurements close first (one at a time); then b's session drops.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            stats = rfctl({"-o", "json", "emulator", "stats"});
+            measured = json_number(stats, "convergence_measurements");
+            return measured > 0 && json_number(stats, "last_change_hosts_converged") == 4;
+        },
+        10s, 100ms))
+        << stats;
+    std::this_thread::sleep_for(300ms);
+    stats = rfctl({"-o", "json", "emulator", "stats"});
+    measured = json_number(stats, "convergence_measurements");
+    const long long not_measured = json_number(stats, "changes_not_measured");
+    pb.close();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            (void)pa.receive(10ms);
+            stats = rfctl({"-o", "json", "emulator", "stats"});
+            return json_number(stats, "convergence_measurements") > measured;
+        },
+        10s, 100ms))
+        << stats;
+    EXPECT_EQ(json_number(stats, "last_change_next_hop_down"), 1) << stats;
+    EXPECT_EQ(json_number(stats, "last_change_hosts_converged"), 4) << stats;
+    EXPECT_EQ(json_number(stats, "last_change_to_withdrawn_after_publish"), 0) << stats;
+    EXPECT_EQ(json_number(stats, "fib_next_hop_down_hints"), 1) << stats;
+    EXPECT_EQ(json_number(stats, "fib_groups_repointed_by_hint"), 1) << stats;
+    std::this_thread::sleep_for(300ms);  // the RIB's batch has been applied by now
+    stats = rfctl({"-o", "json", "emulator", "stats"});
+    EXPECT_EQ(json_number(stats, "convergence_measurements"), measured + 1) << stats;
+    EXPECT_EQ(json_number(stats, "changes_not_measured"), not_measured) << stats;
+    routes = rfctl({"-o", "json", "vm", "effective-routes", "vm7"});
+    EXPECT_NE(routes.find("198.18.19.0/24"), std::string::npos) << routes;
+    EXPECT_EQ(routes.find(b), std::string::npos) << routes;
 
     d.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !d.running(); }, 15s));

@@ -999,6 +999,53 @@ TEST_F(RibTest, PeerDownWithdrawsEverythingInOneBatch) {
     rib.peer_down(1);  // idempotent
 }
 
+// BGP PIC edge: before the batch, the sink learns which next hops only the down peer's paths used.
+TEST_F(RibTest, PeerDownHintsTheNextHopsNoOtherSessionUses) {
+    up(1, 65001);
+    up(2, 65002);
+    up(3, 65003);
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(0, 10)));
+    send(1, v4_update(attrs({65001, 65100}, "100.64.0.9"), slash24s(20, 5)));  // a second next hop
+    send(1, v4_update(attrs({65001}, "100.64.0.3"), {"10.99.0.0/16"}));        // a third party's address
+    send(3, v4_update(attrs({65003}, "100.64.0.3"), {"10.98.0.0/16"}));        // which peer 3 uses too
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), slash24s(0, 10)));
+    // A replaced path gives its next hop back: peer 1's 10.99/16 moves from .3 to .9 and back to .3.
+    send(1, v4_update(attrs({65001}, "100.64.0.9"), {"10.99.0.0/16"}));
+    send(1, v4_update(attrs({65001}, "100.64.0.3"), {"10.99.0.0/16"}));
+    const std::size_t batches = sink.batches.size();
+    down(1);
+    ASSERT_EQ(sink.hints.size(), 1U);
+    EXPECT_EQ(sink.hints[0], (std::vector{A("100.64.0.1"), A("100.64.0.9")}))
+        << "not .3: peer 3 has a path through it";
+    EXPECT_EQ(sink.hint_before_batch[0], batches) << "the hint comes before the batch";
+    ASSERT_EQ(sink.batches.size(), batches + 1);
+
+    // Withdrawn paths give their next hops back too: peer 3 withdraws, then goes down with nothing.
+    send(3, v4_withdraw({"10.98.0.0/16"}));
+    down(3);
+    EXPECT_EQ(sink.hints.size(), 1U) << "peer 3 had no path left";
+    // Peer 2's next hop dies with it.
+    down(2);
+    ASSERT_EQ(sink.hints.size(), 2U);
+    EXPECT_EQ(sink.hints[1], std::vector{A("100.64.0.2")});
+}
+
+TEST_F(RibTest, NoHintWhileAnotherSessionOfTheNeighborKeepsTheNextHop) {
+    up(instance_session(11, 7, 65007, "10.1.0.7"));
+    up(instance_session(12, 7, 65007, "10.1.0.7"));
+    up(2, 65002);
+    const auto a = attrs({65007}, "100.64.0.7");
+    send(11, v4_update(a, {"10.10.0.0/16"}));
+    send(12, v4_update(a, {"10.10.0.0/16"}));
+    send(2, v4_update(attrs({65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    down(11);
+    EXPECT_TRUE(sink.hints.empty());
+    down(12);
+    ASSERT_EQ(sink.hints.size(), 1U);
+    EXPECT_EQ(sink.hints[0], std::vector{A("100.64.0.7")});
+    EXPECT_EQ(sink.fib.at(P("10.10.0.0/16")), std::vector{A("100.64.0.2")});
+}
+
 // ------------------------------------------------------------------------------- back-pressure
 
 TEST_F(RibTest, RefusedDeltasArePendingCoalescedAndRetriedWithoutGaps) {

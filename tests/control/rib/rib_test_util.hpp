@@ -116,6 +116,10 @@ public:
         }
         return true;
     }
+    void next_hops_down(std::span<const net::IpAddress> next_hops) override {
+        hints.emplace_back(next_hops.begin(), next_hops.end());
+        hint_before_batch.push_back(batches.size());
+    }
     std::vector<RouteDelta> all() const {
         std::vector<RouteDelta> out;
         for (const auto& b : batches) {
@@ -128,6 +132,8 @@ public:
     std::size_t offers = 0;
     std::uint64_t next_sequence = 1;
     std::vector<std::vector<RouteDelta>> batches;
+    std::vector<std::vector<net::IpAddress>> hints;  // next_hops_down() calls
+    std::vector<std::size_t> hint_before_batch;      // batches.size() when each hint came
     std::map<net::Prefix, std::vector<net::IpAddress>> fib;
 };
 
