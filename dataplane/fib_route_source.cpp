@@ -146,6 +146,11 @@ std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, st
     p->updater_ = std::make_unique<fib::FibUpdater>(*p->fib_);
     FibProducer* raw = p.get();
     p->updater_->set_visibility_observer([raw](std::uint64_t sequence) { raw->on_visible(sequence); });
+    p->updater_->set_next_hops_down_observer([raw](std::size_t repointed) {
+        ConvergenceProbe* probe = raw->down_probe_.exchange(nullptr, std::memory_order_acq_rel);
+        if (probe != nullptr && repointed != 0)
+            probe->published(rte_rdtsc());
+    });
     p->updater_->start();
     return p;
 }
@@ -229,6 +234,21 @@ void FibProducer::on_visible(std::uint64_t sequence) {
     if (ticket != 0 && sequence >= ticket && watch_ticket_.compare_exchange_strong(ticket, 0)) {
         watch_probe_.load(std::memory_order_acquire)->published(rte_rdtsc());
     }
+}
+
+bool FibProducer::next_hops_down(std::span<const std::uint32_t> v4, std::span<const Ipv6Bytes> v6,
+                                 ConvergenceProbe& probe) {
+    std::vector<net::IpAddress> dead;
+    for (std::uint32_t a : v4)
+        dead.push_back(net::IpAddress::v4(net::Ipv4Address{a}));
+    for (const Ipv6Bytes& a : v6) {
+        net::Ipv6Address n{};
+        std::copy(a.begin(), a.end(), n.bytes.begin());
+        dead.push_back(net::IpAddress::v6(n));
+    }
+    down_probe_.store(&probe, std::memory_order_release);
+    updater_->next_hops_down(dead);
+    return true;
 }
 
 void FibProducer::watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) {

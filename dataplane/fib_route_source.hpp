@@ -62,6 +62,9 @@ public:
     bool visible(std::uint64_t ticket) const override { return fib_->visible_sequence() >= ticket; }
     // From the FibUpdater's visibility observer (the writer thread), as routefabricd does.
     void watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) override;
+    // FibUpdater::next_hops_down, reported from the writer's next-hop-down observer as routefabricd does.
+    bool next_hops_down(std::span<const std::uint32_t> v4, std::span<const Ipv6Bytes> v6,
+                        ConvergenceProbe& probe) override;
     std::size_t memory_bytes() const override;
     std::string describe() const override;
     std::string stats() const override;
@@ -77,7 +80,8 @@ private:
     std::vector<rib::RouteDelta> scratch_;
     void on_visible(std::uint64_t sequence);
     std::atomic<ConvergenceProbe*> watch_probe_{nullptr};
-    std::atomic<std::uint64_t> watch_ticket_{0};  // 0: nothing watched
+    std::atomic<std::uint64_t> watch_ticket_{0};          // 0: nothing watched
+    std::atomic<ConvergenceProbe*> down_probe_{nullptr};  // a hint's probe, until the writer applied it
 };
 
 }  // namespace rf::dataplane

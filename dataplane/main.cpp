@@ -45,7 +45,8 @@ struct Options {
     unsigned burst = 32;
     unsigned pass_target_us = 400;
     bool repoint_groups = true;
-    unsigned memory_mb = 0;  // 0 = sized from the run
+    bool next_hop_down = false;  // peer-down scenarios send the RIB's next-hop-down hint first
+    unsigned memory_mb = 0;      // 0 = sized from the run
     std::string source =
 #ifdef RF_DATAPLANE_HAVE_FIB
         "fib";
@@ -84,6 +85,9 @@ void usage() {
         "                         (default 400; 0 = fixed bursts)\n"
         "  --no-repoint           FIB source: apply whole-group moves prefix by prefix (no in-place group\n"
         "                         repoint, i.e. no prefix-independent convergence) to measure what it saves\n"
+        "  --next-hop-down        FIB source: peer-down and peer-down6 first give the FIB the control\n"
+        "                         plane's next-hop-down hint (BGP PIC edge, as routefabricd's RIB does on a\n"
+        "                         session loss), then the withdrawal batch\n"
         "  --source fib|lpm       route source (default fib when built with the FIB)\n"
         "  --scenarios a,b,...    rate,prefix,bulk,peer-down,churn and, with --routes6, prefix6,bulk6,\n"
         "                         peer-down6 (the same changes on the IPv6 routes; default all)\n"
@@ -167,6 +171,8 @@ bool parse(const std::vector<std::string>& args, Options& o) {
             o.source = next();
         else if (a == "--no-repoint")
             o.repoint_groups = false;
+        else if (a == "--next-hop-down")
+            o.next_hop_down = true;
         else if (a == "--scenarios") {
             o.scenarios = split(next(), ',');
             o.scenarios_given = true;
@@ -329,8 +335,10 @@ struct Lab {
     template <class Inject>
     ConvergenceReport measure_with(ProbeSpec spec, Inject inject) {
         ConvergenceProbe& probe = emu.probe();
-        const std::uint64_t t0 = rte_rdtsc();
-        probe.arm(std::move(spec), t0);
+        // T0 is the change handed to the FIB, taken after arming: the probe's own set-up is not part of
+        // what is measured.
+        ConvergenceProbe::Run& run = probe.arm(std::move(spec), 0);
+        run.t0_tsc = rte_rdtsc();  // read only by report(), on this thread
         std::uint64_t ticket = 0;
         for (int tries = 0; tries < 100000 && (ticket = inject()) == 0; ++tries)
             std::this_thread::yield();
@@ -473,9 +481,19 @@ void run_peer_down(Lab& lab, const Options& o) {
     }
     const auto idx = range_idx(0, o.routes);
     std::vector<std::uint32_t> survivors(lab.nvas.begin() + 1, lab.nvas.end());
-    auto r = lab.measure(
-        lab.spec_for("peer-down of ECMP member " + ip_str(lab.nvas[0]), idx, survivors, {lab.nvas[0]}, true),
-        lab.set_routes(idx, survivors));
+    const auto change = lab.set_routes(idx, survivors);
+    auto spec = lab.spec_for(
+        "peer-down of ECMP member " + ip_str(lab.nvas[0]) + (o.next_hop_down ? " (hint first)" : ""), idx,
+        survivors, {lab.nvas[0]}, true);
+    bool hinted = !o.next_hop_down;
+    auto r = lab.measure_with(std::move(spec), [&] {
+        if (!hinted) {
+            hinted = true;
+            const std::uint32_t dead = lab.nvas[0];
+            lab.producer.next_hops_down({&dead, 1}, {}, lab.emu.probe());
+        }
+        return lab.producer.inject(change);
+    });
     print_report(r);
     lab.settle();
     lab.inject_and_publish(lab.set_routes(idx, lab.nvas));
@@ -530,9 +548,19 @@ void run_peer_down6(Lab& lab, const Options& o) {
     }
     const auto idx = range_idx(0, o.routes6);
     std::vector<Ipv6Bytes> survivors(lab.nvas6.begin() + 1, lab.nvas6.end());
-    auto r = lab.measure6(lab.spec_for6("IPv6 peer-down of ECMP member " + ip6_str(lab.nvas6[0]), idx,
-                                        survivors, {lab.nvas6[0]}, true),
-                          lab.set_routes6(idx, survivors));
+    const auto change = lab.set_routes6(idx, survivors);
+    auto spec = lab.spec_for6(
+        "IPv6 peer-down of ECMP member " + ip6_str(lab.nvas6[0]) + (o.next_hop_down ? " (hint first)" : ""),
+        idx, survivors, {lab.nvas6[0]}, true);
+    bool hinted = !o.next_hop_down;
+    auto r = lab.measure_with(std::move(spec), [&] {
+        if (!hinted) {
+            hinted = true;
+            const Ipv6Bytes dead = lab.nvas6[0];
+            lab.producer.next_hops_down({}, {&dead, 1}, lab.emu.probe());
+        }
+        return lab.producer.inject6(change);
+    });
     print_report(r);
     lab.settle();
     lab.restore6(lab.set_routes6(idx, lab.nvas6));
@@ -694,6 +722,11 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    if (o.next_hop_down && o.source != "fib") {
+        std::fprintf(stderr, "rf-emulator: --next-hop-down needs --source fib\n");
+        eal_shutdown();
+        return 2;
+    }
     std::unique_ptr<RouteProducer> producer;
     if (o.source == "fib") {
 #ifdef RF_DATAPLANE_HAVE_FIB

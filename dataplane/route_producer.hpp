@@ -46,6 +46,16 @@ public:
         (void)batch;
         return 0;
     }
+    // The control plane's next-hop-down hint (a peer went down; its withdrawals follow): a source that
+    // can repoints its ECMP groups at once and reports the instant to `probe` (published()) when that
+    // switched anything. IPv4 next hops in host order, IPv6 in network order. False: not supported.
+    virtual bool next_hops_down(std::span<const std::uint32_t> v4, std::span<const Ipv6Bytes> v6,
+                                ConvergenceProbe& probe) {
+        (void)v4;
+        (void)v6;
+        (void)probe;
+        return false;
+    }
     // IPv6 destination prefixes per table, for add_flows6().
     [[nodiscard]] virtual std::vector<std::vector<Destination6>> destinations6() const { return {}; }
     // Non-blocking: is everything up to `ticket` visible to readers?

@@ -37,14 +37,15 @@ void store_relaxed(T* p, T v) {
     __atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
-// Zeroed, lazily populated memory (4 KiB pages): only the pages a route touches become resident. 64 bytes of slack
-// let a 32-bit gather read a 2-byte entry at the very end.
+// Zeroed, lazily populated memory (4 KiB pages): only the pages a route touches become resident. 64 bytes of
+// slack let a 32-bit gather read a 2-byte entry at the very end.
 class Mapping {
 public:
     // `resident`: touch every page now (with transparent huge pages where the kernel gives them), so
     // that neither the writer nor a reader takes a page fault on it later.
     explicit Mapping(std::size_t bytes, bool resident = false) : bytes_(bytes + 64) {
-        void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void* p =
+            mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) {
             throw std::runtime_error("dir24: cannot map " + std::to_string(bytes_ >> 20) + " MiB");
         }
@@ -161,7 +162,7 @@ class Core {
 public:
     using Key = typename F::Key;
     static constexpr E kExt = static_cast<E>(E{1} << (sizeof(E) * 8 - 1));
-    static constexpr std::uint32_t kLimit = kExt;  // rids and group indexes stay below it
+    static constexpr std::uint32_t kLimit = kExt;                      // rids and group indexes stay below it
     static constexpr std::uint64_t kPendingToken = ~std::uint64_t{0};  // lost an entry in this batch
 
     Core(const Dir24Config& c, rte_rcu_qsbr* qsbr)
@@ -294,8 +295,7 @@ public:
         s.moved = moved_;
         s.memory_bytes = (std::size_t{1} << 24) * sizeof(E) + std::size_t{next_group_} * 256 * sizeof(E) +
                          std::size_t{next_rid_} * (sizeof(GroupId) + 1 + sizeof(std::uint64_t)) +
-                         map_.memory_bytes() +
-                         background_.size() * (sizeof(E) + sizeof(std::uint16_t));
+                         map_.memory_bytes() + background_.size() * (sizeof(E) + sizeof(std::uint16_t));
         return s;
     }
 
@@ -700,13 +700,13 @@ private:
     GroupId* rid_group_;
     // Writer only.
     typename F::Map map_;
-    std::vector<std::uint8_t> depth_;         // by rid (rid 0: depth 0)
-    std::vector<std::uint64_t> lost_token_;   // by rid: 0, or the grace period since it last lost an entry
-    std::vector<std::uint64_t> stale_bits_;   // by rid: lost_token_ is not 0
-    std::vector<std::uint32_t> losers_;       // rids that lost entries in the current batch
-    std::uint64_t passed_token_ = 0;          // every reader has passed this token
-    std::vector<E> background_;               // by group: the rid owning the block outside longer prefixes
-    std::vector<std::uint16_t> count_;        // by group: longer prefixes placed in it + child groups
+    std::vector<std::uint8_t> depth_;        // by rid (rid 0: depth 0)
+    std::vector<std::uint64_t> lost_token_;  // by rid: 0, or the grace period since it last lost an entry
+    std::vector<std::uint64_t> stale_bits_;  // by rid: lost_token_ is not 0
+    std::vector<std::uint32_t> losers_;      // rids that lost entries in the current batch
+    std::uint64_t passed_token_ = 0;         // every reader has passed this token
+    std::vector<E> background_;              // by group: the rid owning the block outside longer prefixes
+    std::vector<std::uint16_t> count_;       // by group: longer prefixes placed in it + child groups
     std::array<std::uint32_t, F::kBits + 1> len_count_{};  // installed prefixes per length
     std::vector<std::uint32_t> free_rids_;
     std::vector<std::uint32_t> free_groups_;
@@ -724,8 +724,8 @@ private:
 // --- IPv4 lookups ---
 
 template <class E>
-void lookup4_scalar(const E* t24, const E* t8, const GroupId* rg, const std::uint32_t* dst, std::uint64_t* out,
-                    unsigned n) {
+void lookup4_scalar(const E* t24, const E* t8, const GroupId* rg, const std::uint32_t* dst,
+                    std::uint64_t* out, unsigned n) {
     constexpr E kExt = Core<V4, E>::kExt;
     constexpr unsigned kAhead = 8;
     for (unsigned i = 0; i < n && i < kAhead; ++i) {
@@ -793,7 +793,8 @@ __attribute__((target("avx512f"))) void lookup4_avx512(const E* t24, const E* t8
 template <class E>
 class Lpm4 final : public Dir24Lpm4 {
 public:
-    Lpm4(const Dir24Config& c, rte_rcu_qsbr* q) : core_(c, q), avx512_(c.avx512 && dir24_avx512_supported()) {}
+    Lpm4(const Dir24Config& c, rte_rcu_qsbr* q)
+        : core_(c, q), avx512_(c.avx512 && dir24_avx512_supported()) {}
     bool set(std::uint32_t ip, std::uint8_t depth, GroupId g) override { return core_.set(ip, depth, g); }
     void erase(std::uint32_t ip, std::uint8_t depth) override { core_.erase(ip, depth); }
     std::size_t apply(std::span<const Dir24Op4> ops) override { return core_.apply(ops); }
@@ -811,7 +812,9 @@ public:
 #endif
         lookup4_scalar(core_.tbl24(), core_.tbl8(), core_.rid_group(), dst, groups, n);
     }
-    [[nodiscard]] GroupId default_group() const override { return core_.default_group(); }
+    [[nodiscard]] GroupId default_group() const override {
+        return core_.default_group();
+    }
 
 private:
     Core<V4, E> core_;
@@ -849,7 +852,9 @@ private:
     Core<V6, E> core_;
 };
 
-bool narrow(const Dir24Config& c) { return c.max_routes < (1U << 15) && c.num_tbl8 <= (1U << 15); }
+bool narrow(const Dir24Config& c) {
+    return c.max_routes < (1U << 15) && c.num_tbl8 <= (1U << 15);
+}
 
 }  // namespace
 

@@ -67,15 +67,15 @@ struct Dir24Config {
 };
 
 struct Dir24Stats {
-    std::size_t routes = 0;          // prefixes installed (the default route not counted)
-    std::size_t tbl8_used = 0;       // groups holding longer prefixes now
-    std::size_t tbl8_touched = 0;    // groups ever used (their memory is resident)
-    std::size_t rids_deferred = 0;   // withdrawn rids waiting for a grace period
-    std::size_t tbl8_deferred = 0;   // collapsed groups waiting for a grace period
-    std::uint64_t grace_waits = 0;   // the writer waited for readers (every rid or group in use)
-    std::uint64_t failures = 0;      // insertions refused: no rid or no tbl8 group left
-    std::uint64_t moved = 0;         // changes made under a fresh rid (the old one had just lost entries)
-    std::size_t memory_bytes = 0;    // tbl24 + touched tbl8 groups + rid arrays + prefix map
+    std::size_t routes = 0;         // prefixes installed (the default route not counted)
+    std::size_t tbl8_used = 0;      // groups holding longer prefixes now
+    std::size_t tbl8_touched = 0;   // groups ever used (their memory is resident)
+    std::size_t rids_deferred = 0;  // withdrawn rids waiting for a grace period
+    std::size_t tbl8_deferred = 0;  // collapsed groups waiting for a grace period
+    std::uint64_t grace_waits = 0;  // the writer waited for readers (every rid or group in use)
+    std::uint64_t failures = 0;     // insertions refused: no rid or no tbl8 group left
+    std::uint64_t moved = 0;        // changes made under a fresh rid (the old one had just lost entries)
+    std::size_t memory_bytes = 0;   // tbl24 + touched tbl8 groups + rid arrays + prefix map
 };
 
 // One route operation: group kNoGroup withdraws the prefix.

@@ -20,9 +20,9 @@ std::string g_runtime_dir;
 void do_init(const EalOptions& o) {
     std::vector<std::string> args{"routefabric"};
     if (o.lab) {
-        args.insert(args.end(), {"--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "-m",
-                                 std::to_string(o.memory_mb), "--file-prefix",
-                                 "rf-" + std::to_string(::getpid())});
+        args.insert(args.end(),
+                    {"--no-huge", "--no-pci", "--no-shconf", "--no-telemetry", "-m",
+                     std::to_string(o.memory_mb), "--file-prefix", "rf-" + std::to_string(::getpid())});
     }
     if (!o.lcores.empty()) {
         args.insert(args.end(), {"-l", o.lcores});

@@ -1,8 +1,9 @@
 // DPDK EAL initialisation shared by the FIB, its tests and benchmarks, and the data plane.
 // rte_rcu_qsbr and the Dir24 engine need nothing from EAL, but the RteFib engine (rte_fib) and rte_lpm
-// allocate from EAL memory, so EAL must be up before a Fib is created. Defaults suit tests and development machines: no hugepages, no PCI, no
-// shared config files and a per-process file prefix, so that several test processes run in parallel.
-// On bare metal, pass real EAL arguments (hugepages, devices, lcores) in `args` and set `lab` false.
+// allocate from EAL memory, so EAL must be up before a Fib is created. Defaults suit tests and development
+// machines: no hugepages, no PCI, no shared config files and a per-process file prefix, so that several test
+// processes run in parallel. On bare metal, pass real EAL arguments (hugepages, devices, lcores) in `args`
+// and set `lab` false.
 #pragma once
 
 #include <cstdint>
@@ -16,10 +17,10 @@ struct EalOptions {
     // --file-prefix rf-<pid>); off = only `args` (plus the program name) are passed.
     bool lab = true;
     std::uint32_t memory_mb = 512;
-    std::string lcores = "0";        // -l
+    std::string lcores = "0";  // -l
     std::string log_level = "*:error";
-    bool allow_avx512 = true;        // --force-max-simd-bitwidth=512 (the RteFib engine's AVX-512 lookup)
-    std::vector<std::string> args;   // extra EAL arguments, appended last
+    bool allow_avx512 = true;       // --force-max-simd-bitwidth=512 (the RteFib engine's AVX-512 lookup)
+    std::vector<std::string> args;  // extra EAL arguments, appended last
 };
 
 // Initialises EAL once per process; later calls return the first result. The calling thread's CPU

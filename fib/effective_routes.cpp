@@ -20,9 +20,15 @@ NextHop udr_next_hop(const UserDefinedRoute& r) {
                 n.addresses.push_back(*r.next_hop_ip);
             }
             break;
-        case UdrNextHopType::VirtualNetworkGateway: n.type = NextHopType::VirtualNetworkGateway; break;
-        case UdrNextHopType::Internet: n.type = NextHopType::Internet; break;
-        case UdrNextHopType::None: n.type = NextHopType::None; break;
+        case UdrNextHopType::VirtualNetworkGateway:
+            n.type = NextHopType::VirtualNetworkGateway;
+            break;
+        case UdrNextHopType::Internet:
+            n.type = NextHopType::Internet;
+            break;
+        case UdrNextHopType::None:
+            n.type = NextHopType::None;
+            break;
     }
     return n;
 }
@@ -63,9 +69,12 @@ bool vnet_gets_bgp(const VnetModel& m, std::size_t v) {
 
 std::string_view to_string(RouteSource s) {
     switch (s) {
-        case RouteSource::Default: return "Default";
-        case RouteSource::VirtualNetworkGateway: return "VirtualNetworkGateway";
-        case RouteSource::User: return "User";
+        case RouteSource::Default:
+            return "Default";
+        case RouteSource::VirtualNetworkGateway:
+            return "VirtualNetworkGateway";
+        case RouteSource::User:
+            return "User";
     }
     return "?";
 }
@@ -77,7 +86,8 @@ std::string_view to_string(RouteState s) {
 std::vector<StaticRoute> azure_default_routes() {
     std::vector<StaticRoute> r;
     r.push_back(StaticRoute{RouteSource::Default, p4(0, 0), NextHop{NextHopType::Internet, {}}, ""});
-    for (const net::Prefix& p : {p4(0x0A000000, 8), p4(0xAC100000, 12), p4(0xC0A80000, 16), p4(0x64400000, 10)}) {
+    for (const net::Prefix& p :
+         {p4(0x0A000000, 8), p4(0xAC100000, 12), p4(0xC0A80000, 16), p4(0x64400000, 10)}) {
         r.push_back(StaticRoute{RouteSource::Default, p, NextHop{NextHopType::None, {}}, ""});
     }
     return r;
@@ -89,7 +99,8 @@ void TableSpec::index() {
         auto [it, inserted] = winners.emplace(statics[i].prefix, i);
         // User beats system; among routes of one source the first listed wins (validation refuses
         // duplicate user prefixes, and system routes never share a prefix).
-        if (!inserted && statics[i].source == RouteSource::User && statics[it->second].source != RouteSource::User) {
+        if (!inserted && statics[i].source == RouteSource::User &&
+            statics[it->second].source != RouteSource::User) {
             it->second = i;
         }
     }
@@ -138,14 +149,16 @@ TablePlan plan_tables(const VnetModel& model) {
                 t.name = sn.route_table.empty() ? vn.name : vn.name + "/" + sn.route_table;
                 t.vnet = v;
                 t.route_table = sn.route_table;
-                const RouteTable* rt = sn.route_table.empty() ? nullptr : model.find_route_table(sn.route_table);
+                const RouteTable* rt =
+                    sn.route_table.empty() ? nullptr : model.find_route_table(sn.route_table);
                 t.bgp = vnet_gets_bgp(model, v) && (rt == nullptr || rt->propagate_gateway_routes);
                 // System routes: the address spaces, then the peered ones, then Azure's defaults unless
                 // an address space has exactly that prefix.
                 std::set<net::Prefix> taken;
                 for (const net::Prefix& sp : vn.address_spaces) {
                     t.protected_spaces.emplace_back(sp, vn.name);
-                    t.statics.push_back(StaticRoute{RouteSource::Default, sp, NextHop{NextHopType::VnetLocal, {}}, ""});
+                    t.statics.push_back(
+                        StaticRoute{RouteSource::Default, sp, NextHop{NextHopType::VnetLocal, {}}, ""});
                     taken.insert(sp);
                 }
                 for (std::size_t peer : peers_of(model, v)) {
@@ -163,7 +176,8 @@ TablePlan plan_tables(const VnetModel& model) {
                 }
                 if (rt != nullptr) {
                     for (const UserDefinedRoute& r : rt->routes) {
-                        t.statics.push_back(StaticRoute{RouteSource::User, r.prefix, udr_next_hop(r), r.name});
+                        t.statics.push_back(
+                            StaticRoute{RouteSource::User, r.prefix, udr_next_hop(r), r.name});
                     }
                 }
                 for (StaticRoute& s : t.statics) {
@@ -251,7 +265,8 @@ std::vector<EffectiveRoute> effective_routes(const TableSpec& table,
     std::stable_sort(out.begin(), out.end(), by_prefix);
     std::stable_sort(user_rows.begin(), user_rows.end(), by_prefix);
     out.insert(out.end(), std::make_move_iterator(bgp_rows.begin()), std::make_move_iterator(bgp_rows.end()));
-    out.insert(out.end(), std::make_move_iterator(user_rows.begin()), std::make_move_iterator(user_rows.end()));
+    out.insert(out.end(), std::make_move_iterator(user_rows.begin()),
+               std::make_move_iterator(user_rows.end()));
     return out;
 }
 

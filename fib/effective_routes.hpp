@@ -47,8 +47,8 @@ struct TableSpec {
     bool bgp = false;         // receives the route server's BGP routes
     // Own and peered address spaces: BGP routes inside one of them are Invalid.
     std::vector<std::pair<net::Prefix, std::string>> protected_spaces;  // (space, VNet name)
-    std::vector<StaticRoute> statics;  // every system and user route, shadowed ones included
-    std::vector<std::string> subnets;  // "vnet/subnet" using this table
+    std::vector<StaticRoute> statics;            // every system and user route, shadowed ones included
+    std::vector<std::string> subnets;            // "vnet/subnet" using this table
     std::map<net::Prefix, std::size_t> winners;  // prefix → index in statics of its winner (index())
 
     // Recomputes `winners` after `statics` changed.
@@ -57,7 +57,8 @@ struct TableSpec {
     // The static route that wins for exactly `prefix` (user over system), if any.
     [[nodiscard]] const StaticRoute* static_winner(const net::Prefix& prefix) const;
     // The (space, VNet) a BGP route for `prefix` would override, if any.
-    [[nodiscard]] const std::pair<net::Prefix, std::string>* protecting_space(const net::Prefix& prefix) const;
+    [[nodiscard]] const std::pair<net::Prefix, std::string>* protecting_space(
+        const net::Prefix& prefix) const;
 };
 
 struct TablePlan {
@@ -65,7 +66,8 @@ struct TablePlan {
     // (vnet, subnet) → table; every subnet of every VNet has one.
     std::map<std::pair<std::string, std::string>, TableId> by_subnet;
 
-    [[nodiscard]] std::optional<TableId> table_for_subnet(std::string_view vnet, std::string_view subnet) const;
+    [[nodiscard]] std::optional<TableId> table_for_subnet(std::string_view vnet,
+                                                          std::string_view subnet) const;
     [[nodiscard]] std::optional<TableId> table_for_vm(const VnetModel& model, std::string_view vm) const;
 };
 

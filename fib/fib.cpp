@@ -578,6 +578,18 @@ void Fib::repoint_whole_groups(ApplyResult* r) {
 
 std::size_t Fib::next_hops_down(std::span<const net::IpAddress> down) {
     std::lock_guard lock(control_mu_);
+    return next_hops_down_locked(down);
+}
+
+std::optional<std::size_t> Fib::try_next_hops_down(std::span<const net::IpAddress> down) {
+    std::unique_lock lock(control_mu_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+        return std::nullopt;
+    }
+    return next_hops_down_locked(down);
+}
+
+std::size_t Fib::next_hops_down_locked(std::span<const net::IpAddress> down) {
     ++stats_.next_hop_down_events;
     std::size_t repointed = 0;
     NextHop rest{NextHopType::VirtualNetworkGateway, {}};

@@ -138,6 +138,9 @@ public:
     // forwards. Groups with no other member are left to the batch: only the RIB knows what their prefixes
     // fall back to. Returns the groups repointed.
     std::size_t next_hops_down(std::span<const net::IpAddress> down);
+    // The same unless another writer operation holds the control mutex (nullopt then, nothing done): for
+    // a caller that would rather hand the hint to the writer thread than wait.
+    std::optional<std::size_t> try_next_hops_down(std::span<const net::IpAddress> down);
     // Frees groups and lookup structures whose grace period has ended (apply() does it too).
     void reclaim();
     // Idle work of every lookup structure (LookupTable::catch_up: Dir24 frees what ended grace periods
@@ -240,6 +243,7 @@ private:
     void add_op(Slot& s, const net::Prefix& p, GroupId g);
     void flush(Slot& s, ApplyResult* r);
     void reclaim_locked();
+    std::size_t next_hops_down_locked(std::span<const net::IpAddress> down);
     static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
 
     VnetModel model_;

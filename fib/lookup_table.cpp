@@ -280,7 +280,9 @@ std::uint64_t LookupTable::grace_waits() const {
     return n;
 }
 
-std::uint64_t LookupTable::failures() const { return failures_; }
+std::uint64_t LookupTable::failures() const {
+    return failures_;
+}
 
 Dir24Stats LookupTable::dir24_stats() const {
     Dir24Stats s;

@@ -27,8 +27,8 @@
 
 #include <array>
 #include <atomic>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,8 +63,8 @@ struct LookupConfig {
     // RteFib: the largest group id stored; with num_tbl8 it picks the entry width (2 bytes when both
     // are at most 32,767, else 4). Fib sets it. (Dir24 stores route ids: max_routes picks its width.)
     std::uint32_t max_group_id = (1U << 15) - 1;
-    // RteFib only. false = program the one live instance in place, as plain DPDK 22.11 rte_fib use would. Unsafe
-    // with concurrent readers (the trap above); kept only to measure the cost of left-right and to
+    // RteFib only. false = program the one live instance in place, as plain DPDK 22.11 rte_fib use would.
+    // Unsafe with concurrent readers (the trap above); kept only to measure the cost of left-right and to
     // show the stress test catching the trap. Never use it with readers.
     bool left_right = true;
 };
@@ -141,8 +141,8 @@ private:
     std::atomic<rte_fib6*> active6_{nullptr};
     std::atomic<GroupId> default_group_{kNoGroup};
     std::atomic<GroupId> default_group6_{kNoGroup};  // both engines: the ::/0 group (Dir24 before d6_)
-    alignas(64) int standby_ = 1;  // the same index for both families
-    std::vector<Op> behind_;       // applied to the active instance, not yet to the standby one
+    alignas(64) int standby_ = 1;                    // the same index for both families
+    std::vector<Op> behind_;  // applied to the active instance, not yet to the standby one
     std::vector<Op6> behind6_;
     std::uint64_t flip_token_ = 0;
     std::uint64_t grace_waits_ = 0;

@@ -57,6 +57,13 @@ void FibUpdater::next_hops_down(std::span<const net::IpAddress> next_hops) {
     if (next_hops.empty()) {
         return;
     }
+    if (const auto repointed = fib_.try_next_hops_down(next_hops)) {
+        down_hints_.fetch_add(1, std::memory_order_relaxed);
+        if (down_observer_) {
+            down_observer_(*repointed);
+        }
+        return;
+    }
     {
         std::lock_guard lock(down_mu_);
         for (const net::IpAddress& a : next_hops) {

@@ -61,10 +61,11 @@ public:
     // Producer side. Deltas must arrive in sequence order. Safe from several threads (they serialise
     // on a producer-only mutex), though the RIB publishes from one strand.
     bool publish(std::span<const rib::RouteDelta> batch) override;
-    // The RIB's hint that these next hops are gone (rib::DeltaSink): the writer applies it
-    // (Fib::next_hops_down) before anything still queued — it only takes dead next hops out of ECMP
-    // groups, which the queued batches cannot make wrong — and then calls the next-hop-down observer.
-    // Never refused: hints wait in a small list of their own, merged while the writer is busy.
+    // The RIB's hint that these next hops are gone (rib::DeltaSink), applied ahead of anything still
+    // queued — it only takes dead next hops out of ECMP groups, which the queued batches cannot make
+    // wrong. When the FIB is idle the caller applies it at once (Fib::try_next_hops_down: no wake-up of
+    // the writer on the critical path); otherwise it waits in a small list of its own, merged, for the
+    // writer's next loop. Never refused. The next-hop-down observer follows on whichever thread applied it.
     void next_hops_down(std::span<const net::IpAddress> next_hops) override;
 
     // Called on the writer thread after each batch becomes visible, with its highest sequence. Set it
@@ -74,8 +75,9 @@ public:
         observer_ = std::move(observer);
     }
 
-    // Called on the writer thread after a next-hop-down hint was applied, with the groups it repointed
-    // (their prefixes forward by the remaining members from then on). Set it before start().
+    // Called after a next-hop-down hint was applied — on the writer thread, or on the caller's when it
+    // applied the hint itself — with the groups it repointed (their prefixes forward by the remaining
+    // members from then on). Set it before start().
     void set_next_hops_down_observer(std::function<void(std::size_t repointed)> observer) {
         down_observer_ = std::move(observer);
     }

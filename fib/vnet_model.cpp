@@ -77,9 +77,8 @@ private:
                         error(rb + ".next_hop_ip", "address family differs from the prefix");
                     }
                 } else if (r.next_hop_ip) {
-                    error(rb + ".next_hop_ip",
-                          "allowed only for next hop type VirtualAppliance, not " +
-                              std::string(to_string(r.next_hop_type)));
+                    error(rb + ".next_hop_ip", "allowed only for next hop type VirtualAppliance, not " +
+                                                   std::string(to_string(r.next_hop_type)));
                 }
             }
         }
@@ -118,8 +117,8 @@ private:
                 inside = inside || space.contains(sn.prefix);
             }
             if (!inside) {
-                error(sb + ".prefix", sn.prefix.to_string() + " is not inside any address space of VNet '" +
-                                          v.name + "'");
+                error(sb + ".prefix",
+                      sn.prefix.to_string() + " is not inside any address space of VNet '" + v.name + "'");
             }
             for (std::size_t o = 0; o < s; ++o) {
                 if (overlaps(sn.prefix, v.subnets[o].prefix)) {
@@ -129,8 +128,8 @@ private:
             }
             if (sn.name == kRouteServerSubnetName &&
                 (!sn.prefix.is_v4() || sn.prefix.length > kRouteServerSubnetMaxLength)) {
-                error(sb + ".prefix", "RouteServerSubnet must be an IPv4 /27 or larger, got " +
-                                          sn.prefix.to_string());
+                error(sb + ".prefix",
+                      "RouteServerSubnet must be an IPv4 /27 or larger, got " + sn.prefix.to_string());
             }
             if (!sn.route_table.empty() && m_.find_route_table(sn.route_table) == nullptr) {
                 error(sb + ".route_table", "unknown route table '" + sn.route_table + "'");
@@ -249,12 +248,13 @@ private:
                 error(base + ".nic_address",
                       vm.nic_address.to_string() + " is not inside subnet " + sn->prefix.to_string());
             } else if (azure_reserved(sn->prefix, vm.nic_address)) {
-                error(base + ".nic_address",
-                      vm.nic_address.to_string() + " is an address Azure reserves in " + sn->prefix.to_string());
+                error(base + ".nic_address", vm.nic_address.to_string() +
+                                                 " is an address Azure reserves in " +
+                                                 sn->prefix.to_string());
             }
             if (!addresses[vm.vnet].insert(vm.nic_address).second) {
-                error(base + ".nic_address", "address " + vm.nic_address.to_string() + " already used in VNet '" +
-                                                 vm.vnet + "'");
+                error(base + ".nic_address",
+                      "address " + vm.nic_address.to_string() + " already used in VNet '" + vm.vnet + "'");
             }
         }
     }
@@ -303,10 +303,10 @@ VnetModel default_lab(std::uint32_t vm_count, std::uint32_t hosts) {
     VnetModel m;
     Vnet hub;
     hub.name = "hub";
-    hub.address_spaces = {p4(0x0A010000, 16)};                        // 10.1.0.0/16
+    hub.address_spaces = {p4(0x0A010000, 16)};                                   // 10.1.0.0/16
     hub.subnets.push_back(Subnet{"RouteServerSubnet", p4(0x0A01FF00, 27), ""});  // 10.1.255.0/27
-    hub.subnets.push_back(Subnet{"nva", p4(0x0A010100, 24), ""});              // 10.1.1.0/24
-    hub.subnets.push_back(Subnet{"workload", p4(0x0A018000, 18), ""});         // 10.1.128.0/18
+    hub.subnets.push_back(Subnet{"nva", p4(0x0A010100, 24), ""});                // 10.1.1.0/24
+    hub.subnets.push_back(Subnet{"workload", p4(0x0A018000, 18), ""});           // 10.1.128.0/18
     m.vnets.push_back(std::move(hub));
     m.route_server.vnet = "hub";
     m.route_server.listen_addresses = {a4(0x0A01FF04), a4(0x0A01FF05)};
@@ -328,10 +328,14 @@ VnetModel default_lab(std::uint32_t vm_count, std::uint32_t hosts) {
 
 std::string_view to_string(UdrNextHopType t) {
     switch (t) {
-        case UdrNextHopType::VirtualAppliance: return "VirtualAppliance";
-        case UdrNextHopType::VirtualNetworkGateway: return "VirtualNetworkGateway";
-        case UdrNextHopType::Internet: return "Internet";
-        case UdrNextHopType::None: return "None";
+        case UdrNextHopType::VirtualAppliance:
+            return "VirtualAppliance";
+        case UdrNextHopType::VirtualNetworkGateway:
+            return "VirtualNetworkGateway";
+        case UdrNextHopType::Internet:
+            return "Internet";
+        case UdrNextHopType::None:
+            return "None";
     }
     return "?";
 }

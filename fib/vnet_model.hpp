@@ -58,7 +58,7 @@ struct Vm {
 };
 
 struct RouteServerPlacement {
-    std::string vnet;                         // the VNet whose RouteServerSubnet hosts the route server
+    std::string vnet;                              // the VNet whose RouteServerSubnet hosts the route server
     std::vector<net::IpAddress> listen_addresses;  // Azure's two instances
 };
 
