@@ -618,6 +618,46 @@ void read_emulator(Reader& r, const YAML::Node& n, EmulatorConfig& e) {
     if (auto v = n["workers"]) {
         r.number(v, p + ".workers", e.workers);
     }
+    if (auto v = n["flows_per_vm"]) {
+        r.number(v, p + ".flows_per_vm", e.flows_per_vm);
+    }
+    if (auto v = n["flows6_per_vm"]) {
+        r.number(v, p + ".flows6_per_vm", e.flows6_per_vm);
+    }
+    if (auto v = n["burst"]) {
+        r.number(v, p + ".burst", e.burst);
+    }
+    if (auto v = n["pass_target_us"]) {
+        r.number(v, p + ".pass_target_us", e.pass_target_us);
+    }
+    if (auto v = n["lab_address"]) {
+        std::optional<net::IpAddress> a;
+        r.address(v, p + ".lab_address", a);
+        if (a && a->is_v4()) {
+            e.lab_address = a->as_v4();
+        } else if (a) {
+            r.error(p + ".lab_address",
+                    a->to_string() + " is not an IPv4 address (IPv6: lab_address6)" + line_of(v),
+                    ErrorKind::Invalid);
+        }
+    }
+    if (auto v = n["lab_address6"]) {
+        std::optional<net::IpAddress> a;
+        r.address(v, p + ".lab_address6", a);
+        if (a && !a->is_v4()) {
+            e.lab_address6 = a->as_v6();
+        } else if (a) {
+            r.error(p + ".lab_address6",
+                    a->to_string() + " is not an IPv6 address (IPv4: lab_address)" + line_of(v),
+                    ErrorKind::Invalid);
+        }
+    }
+    if (auto v = n["neighbor_retry_ms"]) {
+        r.number(v, p + ".neighbor_retry_ms", e.neighbor_retry_ms);
+    }
+    if (auto v = n["neighbor_reachable_ms"]) {
+        r.number(v, p + ".neighbor_reachable_ms", e.neighbor_reachable_ms);
+    }
     if (auto v = n["eal_args"]; v && r.list(v, p + ".eal_args")) {
         for (std::size_t i = 0; i < v.size(); ++i) {
             std::string s;
@@ -652,6 +692,17 @@ bool is_loopback(const net::IpAddress& a) {
     }
     const auto loop = net::IpAddress::parse("::1");
     return loop && a == *loop;
+}
+
+// Addresses a host may use as its own on a link: not unspecified, loopback, multicast, broadcast or
+// (IPv4) reserved class E.
+bool is_unicast(net::Ipv4Address a) {
+    const std::uint32_t v = a.value;
+    return v != 0 && (v >> 24) != 127 && (v >> 28) != 0xE && (v >> 28) != 0xF;
+}
+bool is_unicast(const net::Ipv6Address& a) {
+    static const net::Ipv6Address loopback = *net::Ipv6Address::parse("::1");
+    return a != net::Ipv6Address{} && a != loopback && a.bytes[0] != 0xFF;
 }
 
 bool valid_name(std::string_view s) {
@@ -847,6 +898,50 @@ Errors validate(const Config& config) {
     if (em.enabled && em.workers == 0) {
         error("emulator.workers", "must be at least 1 when the emulator is enabled");
     }
+    for (const auto& [field, flows] : {std::pair{"emulator.flows_per_vm", em.flows_per_vm},
+                                       std::pair{"emulator.flows6_per_vm", em.flows6_per_vm}}) {
+        if (flows > kMaxFlowsPerVm) {
+            error(field, std::to_string(flows) + " is not in 0-" + std::to_string(kMaxFlowsPerVm));
+        }
+    }
+    if (em.flows_per_vm == 0 && em.flows6_per_vm == 0) {
+        error("emulator.flows_per_vm", "0, and flows6_per_vm is 0 too: the VMs would send nothing");
+    }
+    if (em.burst == 0 || em.burst > kMaxBurst) {
+        error("emulator.burst", std::to_string(em.burst) + " is not in 1-" + std::to_string(kMaxBurst) +
+                                    " (packets per host burst)");
+    } else if (em.pass_target_us != 0 && em.burst < kMinAdaptiveBurst) {
+        error("emulator.burst",
+              std::to_string(em.burst) + " is below " + std::to_string(kMinAdaptiveBurst) +
+                  ", the smallest burst a pass target sets; with pass_target_us: 0 bursts are "
+                  "fixed and may be smaller");
+    } else if (em.burst == 1 && em.flows_per_vm != 0 && em.flows6_per_vm != 0) {
+        error("emulator.burst",
+              "1 leaves no room for IPv4 packets next to the IPv6 one; at least 2 with both "
+              "flows_per_vm and flows6_per_vm");
+    }
+    if (em.pass_target_us > kMaxPassTargetUs) {
+        error("emulator.pass_target_us", std::to_string(em.pass_target_us) + " is not in 0-" +
+                                             std::to_string(kMaxPassTargetUs) +
+                                             " (microseconds; 0 = fixed bursts)");
+    }
+    if (em.lab_address && !is_unicast(*em.lab_address)) {
+        error("emulator.lab_address", em.lab_address->to_string() + " is not an IPv4 unicast address");
+    }
+    if (em.lab_address6 && !is_unicast(*em.lab_address6)) {
+        error("emulator.lab_address6", em.lab_address6->to_string() + " is not an IPv6 unicast address");
+    }
+    if (em.neighbor_retry_ms == 0 || em.neighbor_retry_ms > kMaxNeighborRetryMs) {
+        error("emulator.neighbor_retry_ms", std::to_string(em.neighbor_retry_ms) + " is not in 1-" +
+                                                std::to_string(kMaxNeighborRetryMs) + " (milliseconds)");
+    }
+    if (em.neighbor_reachable_ms < kMinNeighborReachableMs ||
+        em.neighbor_reachable_ms > kMaxNeighborReachableMs) {
+        error("emulator.neighbor_reachable_ms", std::to_string(em.neighbor_reachable_ms) + " is not in " +
+                                                    std::to_string(kMinNeighborReachableMs) + "-" +
+                                                    std::to_string(kMaxNeighborReachableMs) +
+                                                    " (milliseconds)");
+    }
     if (config.api.enabled && !is_loopback(config.api.listen) && config.api.token.empty()) {
         error("api.token", "is required when api.listen (" + config.api.listen.to_string() +
                                ") is not a loopback address; set a long random token");
@@ -1023,6 +1118,18 @@ std::string to_yaml(const Config& c) {
     out << YAML::Key << "vm_count" << YAML::Value << em.vm_count;
     out << YAML::Key << "vms_per_host" << YAML::Value << em.vms_per_host;
     out << YAML::Key << "workers" << YAML::Value << em.workers;
+    out << YAML::Key << "flows_per_vm" << YAML::Value << em.flows_per_vm;
+    out << YAML::Key << "flows6_per_vm" << YAML::Value << em.flows6_per_vm;
+    out << YAML::Key << "burst" << YAML::Value << em.burst;
+    out << YAML::Key << "pass_target_us" << YAML::Value << em.pass_target_us;
+    if (em.lab_address) {
+        out << YAML::Key << "lab_address" << YAML::Value << em.lab_address->to_string();
+    }
+    if (em.lab_address6) {
+        out << YAML::Key << "lab_address6" << YAML::Value << em.lab_address6->to_string();
+    }
+    out << YAML::Key << "neighbor_retry_ms" << YAML::Value << em.neighbor_retry_ms;
+    out << YAML::Key << "neighbor_reachable_ms" << YAML::Value << em.neighbor_reachable_ms;
     out << YAML::Key << "eal_args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const std::string& a : em.eal_args) {
         out << YAML::DoubleQuoted << a;

@@ -133,14 +133,37 @@ struct VirtualNetworkConfig {
     bool operator==(const VirtualNetworkConfig&) const = default;
 };
 
+// The in-process host emulator (dataplane::EmulatorConfig holds the meaning of each setting; the ranges
+// are checked by validate()). Every field takes effect at start only (a reload notes a change as
+// needing a restart).
 struct EmulatorConfig {
     bool enabled = false;
     std::uint32_t vm_count = 6000;     // VMs of the default lab when no virtual_network is configured
     std::uint32_t vms_per_host = 750;  // emulated hosts = ceil(vm_count / vms_per_host)
     std::uint32_t workers = 1;         // data-plane worker lcores
+    std::uint32_t flows_per_vm = 4;    // IPv4 flows per VM
+    std::uint32_t flows6_per_vm = 0;   // IPv6 flows per VM (0: no IPv6 traffic)
+    std::uint32_t burst = 32;          // packets per host burst; the largest burst with a pass target
+    std::uint32_t pass_target_us = 400;  // workers scale their bursts toward this pass time; 0 = fixed
+    // Lab mode (the NVA port bound to a Linux interface): our address on it, the sender of ARP
+    // requests, and our IPv6 address, the source of Neighbor Solicitations. Unset: the interface's own
+    // address, else an ARP probe from 0.0.0.0 / a DAD-style solicitation from ::.
+    std::optional<net::Ipv4Address> lab_address;
+    std::optional<net::Ipv6Address> lab_address6;
+    std::uint32_t neighbor_retry_ms = 50;         // an unresolved next hop is solicited again
+    std::uint32_t neighbor_reachable_ms = 30000;  // a resolved one unconfirmed this long is probed
     std::vector<std::string> eal_args;
     bool operator==(const EmulatorConfig&) const = default;
 };
+
+// The emulator's limits, checked by validate() and documented in the schema.
+inline constexpr std::uint32_t kMaxFlowsPerVm = 256;
+inline constexpr std::uint32_t kMaxBurst = 64;         // dataplane: one host burst holds at most 64
+inline constexpr std::uint32_t kMinAdaptiveBurst = 4;  // dataplane: the smallest burst a pass target sets
+inline constexpr std::uint32_t kMaxPassTargetUs = 100000;
+inline constexpr std::uint32_t kMaxNeighborRetryMs = 60000;
+inline constexpr std::uint32_t kMinNeighborReachableMs = 10;
+inline constexpr std::uint32_t kMaxNeighborReachableMs = 3600000;
 
 struct ApiConfig {
     bool enabled = true;

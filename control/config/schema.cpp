@@ -99,13 +99,40 @@ const std::vector<KeyInfo>& schema() {
         {"virtual_network.vms[].nic_address", "IP address", "(required)", "The NIC's address, inside the subnet."},
         {"virtual_network.vms[].host", "number", "0", "The emulated host the VM is placed on."},
 
-        {"emulator", "map", "", "The host-forwarding emulator (data plane)."},
+        {"emulator", "map", "",
+         "The host-forwarding emulator (data plane). Changes take effect at the next restart."},
         {"emulator.enabled", "bool", "true with an emulator section, else false",
          "Run the emulator inside routefabricd (routefabricd --emulator / --no-emulator override it)."},
         {"emulator.vm_count", "count", "6000", "VMs of the default lab (used when virtual_network is absent)."},
         {"emulator.vms_per_host", "count", "750", "VMs per emulated host (hosts = vm_count / vms_per_host, rounded "
                                                   "up)."},
         {"emulator.workers", "count", "1", "Data-plane worker lcores."},
+        {"emulator.flows_per_vm", "0-256", "4",
+         "IPv4 flows (UDP 5-tuples) per VM, toward the IPv4 prefixes of its effective route table and the "
+         "whole IPv4 space (0.0.0.0/1, 128.0.0.0/1: covered by a default route learned later)."},
+        {"emulator.flows6_per_vm", "0-256", "0",
+         "IPv6 flows per VM (0 = no IPv6 traffic), toward the IPv6 prefixes of its effective route table and "
+         "2000::/3 and fc00::/7 (covered by an IPv6 default route or aggregate learned later). Not both 0."},
+        {"emulator.burst", "1-64", "32",
+         "Packets per host burst; with a pass target the largest burst (then 4-64). Both IPv4 and IPv6 flows "
+         "need at least 2."},
+        {"emulator.pass_target_us", "0-100000", "400",
+         "Workers scale their bursts (4 to burst) so that one pass over their hosts takes about this long "
+         "(microseconds): the longest a host waits to see a FIB change. 0 = fixed bursts."},
+        {"emulator.lab_address", "IPv4 address", "(none)",
+         "Lab mode (NVA port on a Linux interface): our IPv4 address on the NVA port, sender of ARP "
+         "requests (the emulator answers ARP for it). Unset: the interface's own address (af_packet), else "
+         "an ARP probe from 0.0.0.0. Unicast."},
+        {"emulator.lab_address6", "IPv6 address", "(none)",
+         "Lab mode: our IPv6 address on the NVA port, source of Neighbor Solicitations (the emulator answers "
+         "NS for it). Unset: the interface's link-local address (af_packet), else DAD-style solicitations "
+         "from ::. Unicast."},
+        {"emulator.neighbor_retry_ms", "1-60000", "50",
+         "Lab mode, ARP and NDP: an unresolved next hop is solicited again this often (milliseconds); also "
+         "the period of the reachability check."},
+        {"emulator.neighbor_reachable_ms", "10-3600000", "30000",
+         "Lab mode: a resolved next hop not confirmed by a reply for this long (milliseconds) gets up to 3 "
+         "unicast probes 1 s apart while it keeps forwarding, and is withdrawn when none is answered."},
         {"emulator.eal_args", "list of strings", "[]", "DPDK EAL arguments for bare metal (hugepages, -a PCI, -l cores); when set they replace the lab defaults (no hugepages, no PCI, virtual ports). Also after -- on the command line."},
 
         {"api", "map", "", "The REST API (and /metrics)."},

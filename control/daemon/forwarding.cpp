@@ -68,20 +68,43 @@ dataplane::Topology topology_for(const fib::Fib& fib, const fib::VnetModel& mode
     return topo;
 }
 
-// Traffic destinations per table: every VNet-local prefix of the table, and the whole IPv4 space (what
-// BGP brings later: on-premises prefixes, the default route).
-std::vector<std::vector<dataplane::Destination>> destinations_for(const fib::Fib& fib) {
-    std::vector<std::vector<dataplane::Destination>> dest(fib.table_count());
-    for (fib::TableId t = 0; t < dest.size(); ++t) {
+// Traffic destinations per table, drawn from when a VM gets its flows (at start, and at a reload for the
+// VMs added or moved): every prefix the table forwards then (VNet-local and user routes, BGP routes
+// already learned) and, for what BGP brings later, ranges that a default route or a wide aggregate
+// covers: the whole IPv4 space, and IPv6's global unicast (2000::/3) and unique local (fc00::/7)
+// space rather than all of it (no multicast, link-local or reserved destinations). A prefix learned
+// after the flows were drawn gets their traffic only if it covers their destinations.
+struct Destinations {
+    std::vector<std::vector<dataplane::Destination>> v4;
+    std::vector<std::vector<dataplane::Destination6>> v6;  // empty without IPv6 flows
+};
+
+Destinations destinations_for(const fib::Fib& fib, bool ipv6) {
+    Destinations d;
+    d.v4.resize(fib.table_count());
+    if (ipv6) {
+        d.v6.resize(fib.table_count());
+    }
+    const dataplane::Destination6 global{{0x20}, 3}, unique_local{{0xfc}, 7};
+    for (fib::TableId t = 0; t < d.v4.size(); ++t) {
         for (const auto& [prefix, nh] : fib.snapshot(t).routes) {
-            if (prefix.is_v4() && prefix.length != 0 && nh.type != fib::NextHopType::None) {
-                dest[t].push_back(dataplane::Destination{prefix.v4_address().value, prefix.length});
+            if (prefix.length == 0 || nh.type == fib::NextHopType::None) {
+                continue;
+            }
+            if (prefix.is_v4()) {
+                d.v4[t].push_back(dataplane::Destination{prefix.v4_address().value, prefix.length});
+            } else if (ipv6) {
+                d.v6[t].push_back(dataplane::Destination6{prefix.bytes, prefix.length});
             }
         }
-        dest[t].push_back(dataplane::Destination{0, 1});
-        dest[t].push_back(dataplane::Destination{0x80000000U, 1});
+        d.v4[t].push_back(dataplane::Destination{0, 1});
+        d.v4[t].push_back(dataplane::Destination{0x80000000U, 1});
+        if (ipv6) {
+            d.v6[t].push_back(global);
+            d.v6[t].push_back(unique_local);
+        }
     }
-    return dest;
+    return d;
 }
 
 }  // namespace
@@ -515,10 +538,21 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     if (options.emulator) {
         impl->topo = topology_for(*impl->fib, model);
         impl->source = std::make_unique<dataplane::FibRouteSource>(*impl->fib);
-        impl->flows =
-            dataplane::make_flows(impl->topo, options.flows_per_vm, destinations_for(*impl->fib), 42);
+        const Destinations dest = destinations_for(*impl->fib, options.flows6_per_vm != 0);
+        impl->flows = dataplane::make_flows(impl->topo, options.flows_per_vm, dest.v4, 42);
+        if (options.flows6_per_vm != 0) {
+            dataplane::add_flows6(impl->flows, impl->topo, options.flows6_per_vm, dest.v6, 43);
+        }
         dataplane::EmulatorConfig ec;
         ec.workers = options.workers;
+        ec.burst = options.burst;
+        ec.pass_target_us = options.pass_target_us;
+        ec.nva_port_ip = options.lab_address ? options.lab_address->value : 0;
+        if (options.lab_address6) {
+            ec.nva_port_ip6 = options.lab_address6->bytes;
+        }
+        ec.neighbor_retry_ms = options.neighbor_retry_ms;
+        ec.neighbor_reachable_ms = options.neighbor_reachable_ms;
         ec.nva_port = 0;
         ec.fabric_port = 1;
         ec.internet_port = 1;
@@ -567,8 +601,8 @@ bool DpdkForwarding::update_model(const fib::VnetModel& model, std::string* deta
     // stops. A measurement running now was armed for the old hosts: it is closed (as incomplete).
     const dataplane::Topology& before = p.emulator->topology();
     dataplane::Topology next = topology_for(*p.fib, model);
-    auto carried =
-        dataplane::carry_flows(before, p.emulator->flows(), next, destinations_for(*p.fib), {}, 42);
+    const Destinations dest = destinations_for(*p.fib, p.options.flows6_per_vm != 0);
+    auto carried = dataplane::carry_flows(before, p.emulator->flows(), next, dest.v4, dest.v6, 42);
     const auto hosts = next.hosts.size(), vms = next.vms.size();
     {
         std::lock_guard lock(p.probe_mu);
@@ -628,6 +662,13 @@ api::EmulatorStats DpdkForwarding::emulator_stats() const {
     for (const auto& [ip, packets] : i.emulator->next_hop_packets()) {
         s.counters.emplace_back("packets_to_" + net::Ipv4Address{ip}.to_string(), packets);
     }
+    s.counters.emplace_back("packets_generated_ipv6", i.emulator->generated6());
+    for (const auto& [ip, packets] : i.emulator->next_hop_packets6()) {
+        s.counters.emplace_back("packets_to_" + net::Ipv6Address{ip}.to_string(), packets);
+    }
+    s.counters.emplace_back("flows_ipv4", layout.flows);
+    s.counters.emplace_back("flows_ipv6", layout.flows6);
+    s.counters.emplace_back("current_burst", i.emulator->current_burst());  // worker 0
     const fib::FibStats fs = i.fib->stats();  // before probe_mu: it takes the FIB's control mutex
     s.counters.emplace_back("fib_next_hop_down_hints", fs.next_hop_down_events);
     s.counters.emplace_back("fib_groups_repointed_by_hint", fs.next_hop_down_repoints);
@@ -690,10 +731,23 @@ std::string DpdkForwarding::describe() const {
                  : "; FIB writer priority raised by " + std::to_string(-impl_->options.fib_writer_nice_delta);
     }
     if (impl_->emulator) {
-        const dataplane::LayoutInfo layout = impl_->emulator->layout_info();
+        const ForwardingOptions& o = impl_->options;
+        const dataplane::Emulator& emu = *impl_->emulator;
+        const dataplane::LayoutInfo layout = emu.layout_info();
         s += "; emulator: " + std::to_string(layout.hosts) + " hosts, " + std::to_string(layout.vms) +
-             " VMs, " + std::to_string(layout.flows) + " flows, " + std::to_string(impl_->options.workers) +
-             " worker(s)";
+             " VMs, " + std::to_string(layout.flows) + " IPv4 + " + std::to_string(layout.flows6) +
+             " IPv6 flows, " + std::to_string(o.workers) + " worker(s), bursts of " +
+             (o.pass_target_us == 0 ? std::to_string(o.burst) + " packets (fixed)"
+                                    : "up to " + std::to_string(o.burst) + " packets (pass target " +
+                                          std::to_string(o.pass_target_us) + " us)");
+        if (emu.lab_mode()) {
+            // The addresses in use: configured, else the interface's own, else none (an ARP probe from
+            // 0.0.0.0, DAD-style solicitations from ::).
+            s += "; lab mode: ARP from " + net::Ipv4Address{emu.arp_sender()}.to_string() + ", NDP from " +
+                 net::Ipv6Address{emu.ndp_source()}.to_string() + ", neighbour retry " +
+                 std::to_string(o.neighbor_retry_ms) + " ms, reachable " +
+                 std::to_string(o.neighbor_reachable_ms) + " ms";
+        }
     }
     return s;
 }

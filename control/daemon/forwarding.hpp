@@ -21,15 +21,26 @@
 
 #include "control/api/control_plane.hpp"
 #include "control/api/metrics.hpp"
+#include "control/net/ip.hpp"
 #include "control/rib/delta.hpp"
 #include "fib/vnet_model.hpp"
 
 namespace rf::daemon {
 
+// The emulator's settings mirror config::EmulatorConfig (same defaults; dataplane::EmulatorConfig says
+// what each one does).
 struct ForwardingOptions {
     bool emulator = false;
     std::uint32_t workers = 1;
     std::uint32_t flows_per_vm = 4;
+    std::uint32_t flows6_per_vm = 0;  // 0: the VMs send no IPv6 traffic
+    std::uint32_t burst = 32;
+    std::uint32_t pass_target_us = 400;  // 0: fixed bursts
+    // Lab mode: our addresses on the NVA port (ARP sender, NS source); unset: the interface's own.
+    std::optional<net::Ipv4Address> lab_address;
+    std::optional<net::Ipv6Address> lab_address6;
+    std::uint32_t neighbor_retry_ms = 50;
+    std::uint32_t neighbor_reachable_ms = 30000;
     // EAL arguments for bare metal (hugepages, devices, cores); empty = lab defaults (no hugepages, no
     // PCI, no shared files, virtual net_null ports).
     std::vector<std::string> eal_args;

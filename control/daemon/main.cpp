@@ -262,6 +262,14 @@ int main(int argc, char** argv) {
         fo.workers = 1;
     }
     fo.eal_args = !cl->eal.empty() ? cl->eal : cfg->emulator.eal_args;
+    fo.flows_per_vm = cfg->emulator.flows_per_vm;
+    fo.flows6_per_vm = cfg->emulator.flows6_per_vm;
+    fo.burst = cfg->emulator.burst;
+    fo.pass_target_us = cfg->emulator.pass_target_us;
+    fo.lab_address = cfg->emulator.lab_address;
+    fo.lab_address6 = cfg->emulator.lab_address6;
+    fo.neighbor_retry_ms = cfg->emulator.neighbor_retry_ms;
+    fo.neighbor_reachable_ms = cfg->emulator.neighbor_reachable_ms;
 
     boost::asio::io_context io(1);
     rf::session::ServerConfig server_cfg = rf::api::server_config(*cfg);

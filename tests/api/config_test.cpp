@@ -322,6 +322,116 @@ TEST(ConfigValidation, Emulator) {
                           "emulator.workers"));
 }
 
+Errors emulator_errors(const std::string& fields) {
+    return errors_of("route_server: {listen: [10.1.255.4]}\nemulator: {" + fields + "}\n");
+}
+
+TEST(ConfigLoad, EmulatorTrafficAndLabSettingsKeepTodaysDefaults) {
+    auto r = load_text("route_server: {listen: [10.1.255.4]}\nemulator: {enabled: true}\n");
+    ASSERT_TRUE(r) << dump(r.error());
+    const EmulatorConfig& e = r->emulator;
+    EXPECT_EQ(e.flows_per_vm, 4U);
+    EXPECT_EQ(e.flows6_per_vm, 0U);  // no IPv6 traffic unless asked for
+    EXPECT_EQ(e.burst, 32U);
+    EXPECT_EQ(e.pass_target_us, 400U);
+    EXPECT_FALSE(e.lab_address.has_value());
+    EXPECT_FALSE(e.lab_address6.has_value());
+    EXPECT_EQ(e.neighbor_retry_ms, 50U);
+    EXPECT_EQ(e.neighbor_reachable_ms, 30000U);
+}
+
+TEST(ConfigLoad, EmulatorTrafficAndLabSettingsAreRead) {
+    auto r = load_text(R"(
+route_server: {listen: [10.1.255.4]}
+emulator:
+  flows_per_vm: 8
+  flows6_per_vm: 2
+  burst: 16
+  pass_target_us: 200
+  lab_address: 10.1.1.10
+  lab_address6: "fd00:1:1::a"
+  neighbor_retry_ms: 20
+  neighbor_reachable_ms: 5000
+)");
+    ASSERT_TRUE(r) << dump(r.error());
+    const EmulatorConfig& e = r->emulator;
+    EXPECT_EQ(e.flows_per_vm, 8U);
+    EXPECT_EQ(e.flows6_per_vm, 2U);
+    EXPECT_EQ(e.burst, 16U);
+    EXPECT_EQ(e.pass_target_us, 200U);
+    ASSERT_TRUE(e.lab_address.has_value());
+    EXPECT_EQ(e.lab_address->to_string(), "10.1.1.10");
+    ASSERT_TRUE(e.lab_address6.has_value());
+    EXPECT_EQ(e.lab_address6->to_string(), "fd00:1:1::a");
+    EXPECT_EQ(e.neighbor_retry_ms, 20U);
+    EXPECT_EQ(e.neighbor_reachable_ms, 5000U);
+
+    // The limits themselves are accepted: IPv6 only, fixed bursts of 1, the largest values.
+    EXPECT_TRUE(emulator_errors("flows_per_vm: 0, flows6_per_vm: 256, burst: 1, pass_target_us: 0").empty());
+    EXPECT_TRUE(emulator_errors("flows_per_vm: 256, burst: 64, pass_target_us: 100000").empty());
+    EXPECT_TRUE(emulator_errors("burst: 4, neighbor_retry_ms: 1, neighbor_reachable_ms: 10").empty());
+    EXPECT_TRUE(emulator_errors("neighbor_retry_ms: 60000, neighbor_reachable_ms: 3600000").empty());
+    EXPECT_TRUE(emulator_errors("lab_address6: \"fe80::1\"").empty());  // link-local: a usual NS source
+}
+
+TEST(ConfigValidation, EmulatorFlowCountsOutOfRangeAreRefused) {
+    Errors e = emulator_errors("flows_per_vm: 257");
+    EXPECT_TRUE(has_error(e, "emulator.flows_per_vm", "0-256")) << dump(e);
+    e = emulator_errors("flows6_per_vm: 1000");
+    EXPECT_TRUE(has_error(e, "emulator.flows6_per_vm", "0-256")) << dump(e);
+    e = emulator_errors("flows_per_vm: 0");
+    EXPECT_TRUE(has_error(e, "emulator.flows_per_vm", "send nothing")) << dump(e);
+    e = emulator_errors("flows6_per_vm: -1");
+    EXPECT_TRUE(has_error(e, "emulator.flows6_per_vm", "not a non-negative whole number")) << dump(e);
+    e = emulator_errors("flows_per_vm: many");
+    EXPECT_TRUE(has_error(e, "emulator.flows_per_vm", "not a non-negative whole number")) << dump(e);
+}
+
+TEST(ConfigValidation, EmulatorBurstAndPassTargetOutOfRangeAreRefused) {
+    Errors e = emulator_errors("burst: 0");
+    EXPECT_TRUE(has_error(e, "emulator.burst", "1-64")) << dump(e);
+    e = emulator_errors("burst: 65");
+    EXPECT_TRUE(has_error(e, "emulator.burst", "1-64")) << dump(e);
+    e = emulator_errors("burst: 2");  // the default pass target scales bursts from 4 up
+    EXPECT_TRUE(has_error(e, "emulator.burst", "pass_target_us: 0")) << dump(e);
+    EXPECT_TRUE(emulator_errors("burst: 2, pass_target_us: 0").empty());
+    e = emulator_errors("burst: 1, pass_target_us: 0, flows6_per_vm: 1");
+    EXPECT_TRUE(has_error(e, "emulator.burst", "at least 2")) << dump(e);
+    e = emulator_errors("pass_target_us: 100001");
+    EXPECT_TRUE(has_error(e, "emulator.pass_target_us", "0-100000")) << dump(e);
+}
+
+TEST(ConfigValidation, EmulatorLabAddressesMustBeUnicastOfTheirFamily) {
+    Errors e = emulator_errors("lab_address: \"fd00::a\"");
+    EXPECT_TRUE(has_error(e, "emulator.lab_address", "not an IPv4 address")) << dump(e);
+    e = emulator_errors("lab_address6: 10.1.1.10");
+    EXPECT_TRUE(has_error(e, "emulator.lab_address6", "not an IPv6 address")) << dump(e);
+    e = emulator_errors("lab_address: 10.1.1");
+    EXPECT_TRUE(has_error(e, "emulator.lab_address", "not an IP address")) << dump(e);
+    for (const char* bad :
+         {"0.0.0.0", "127.0.0.1", "224.0.0.5", "239.1.1.1", "240.0.0.1", "255.255.255.255"}) {
+        e = emulator_errors(std::string("lab_address: ") + bad);
+        EXPECT_TRUE(has_error(e, "emulator.lab_address", "not an IPv4 unicast address")) << bad << dump(e);
+    }
+    for (const char* bad : {"::", "::1", "ff02::1", "ff05::1:3"}) {
+        e = emulator_errors(std::string("lab_address6: \"") + bad + "\"");
+        EXPECT_TRUE(has_error(e, "emulator.lab_address6", "not an IPv6 unicast address")) << bad << dump(e);
+    }
+}
+
+TEST(ConfigValidation, EmulatorNeighbourTimersOutOfRangeAreRefused) {
+    Errors e = emulator_errors("neighbor_retry_ms: 0");
+    EXPECT_TRUE(has_error(e, "emulator.neighbor_retry_ms", "1-60000")) << dump(e);
+    e = emulator_errors("neighbor_retry_ms: 60001");
+    EXPECT_TRUE(has_error(e, "emulator.neighbor_retry_ms", "1-60000")) << dump(e);
+    e = emulator_errors("neighbor_reachable_ms: 9");
+    EXPECT_TRUE(has_error(e, "emulator.neighbor_reachable_ms", "10-3600000")) << dump(e);
+    e = emulator_errors("neighbor_reachable_ms: 3600001");
+    EXPECT_TRUE(has_error(e, "emulator.neighbor_reachable_ms", "10-3600000")) << dump(e);
+    e = emulator_errors("neighbor_reachable_ms: 5000000000");  // past 32 bits: refused by the parser
+    EXPECT_TRUE(has_error(e, "emulator.neighbor_reachable_ms", "out of range")) << dump(e);
+}
+
 // ------------------------------------------------------------------------------------------ structure
 
 TEST(ConfigParse, UnknownKeysAreRejectedWithTheirPath) {
@@ -491,7 +601,9 @@ virtual_network:
         - {name: blackhole, prefix: 192.0.2.0/24, next_hop_type: None}
   vms:
     - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20, host: 3}
-emulator: {enabled: true, vm_count: 100, vms_per_host: 10, workers: 2, eal_args: [--no-huge, "-m 512"]}
+emulator: {enabled: true, vm_count: 100, vms_per_host: 10, workers: 2, flows_per_vm: 2, flows6_per_vm: 3,
+           burst: 8, pass_target_us: 0, lab_address: 10.1.1.10, lab_address6: "fd00:1:1::a",
+           neighbor_retry_ms: 10, neighbor_reachable_ms: 1000, eal_args: [--no-huge, "-m 512"]}
 api: {listen: "::1", port: 8080, token: "t0k3n"}
 )");
     EXPECT_TRUE(r) << dump(r.error());
