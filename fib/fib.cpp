@@ -320,6 +320,23 @@ void Fib::lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* 
 
 ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
+    return apply_locked(batch);
+}
+
+std::optional<ApplyResult> Fib::try_apply(std::span<const rib::RouteDelta> batch) {
+    std::unique_lock lock(control_mu_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+        return std::nullopt;
+    }
+    for (auto& s : slots_) {
+        if (s && !s->lookup->catch_up(false)) {
+            return std::nullopt;  // RteFib: readers are still leaving a standby instance
+        }
+    }
+    return apply_locked(batch);
+}
+
+ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
     const auto started = std::chrono::steady_clock::now();
     ApplyResult r;
     r.received = batch.size();

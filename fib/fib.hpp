@@ -130,6 +130,9 @@ public:
     // prefix visible to readers as it is programmed; RteFib: each table flipped at once), then the
     // batch's sequence becomes visible and released groups are retired.
     ApplyResult apply(std::span<const rib::RouteDelta> batch);
+    // The same unless another writer operation holds the control mutex or a lookup structure is not
+    // ready to take a batch without waiting (RteFib's standby instances): nullopt then, nothing done.
+    std::optional<ApplyResult> try_apply(std::span<const rib::RouteDelta> batch);
     // BGP PIC edge: the next hops in `down` are gone — the peer that carried every path through them went
     // down, and the RIB's batch withdrawing those paths follows. Every BGP next-hop group holding one of
     // them and at least one other member is repointed in place to its other members (one store per
@@ -244,6 +247,7 @@ private:
     void flush(Slot& s, ApplyResult* r);
     void reclaim_locked();
     std::size_t next_hops_down_locked(std::span<const net::IpAddress> down);
+    ApplyResult apply_locked(std::span<const rib::RouteDelta> batch);
     static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
 
     VnetModel model_;

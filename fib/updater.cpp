@@ -32,6 +32,23 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
     const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
     const std::uint64_t head = head_.load(std::memory_order_acquire);
     const std::uint64_t used = tail - head;
+    // Nothing queued (so nothing to overtake: producer_mu_ keeps other publishes out meanwhile) and the
+    // FIB idle: apply it here.
+    if (used == 0 && in_flight_.load(std::memory_order_acquire) == 0 && !batch.empty() &&
+        batch.size() <= config_.inline_max && thread_.joinable() &&
+        !down_flag_.load(std::memory_order_acquire)) {
+        if (const auto r = fib_.try_apply(batch)) {
+            accepted_batches_.fetch_add(1, std::memory_order_relaxed);
+            accepted_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+            applied_batches_.fetch_add(1, std::memory_order_relaxed);
+            applied_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+            inline_batches_.fetch_add(1, std::memory_order_relaxed);
+            if (observer_) {
+                observer_(r->sequence);
+            }
+            return true;
+        }
+    }
     if (batch.size() > ring_.size() - used) {
         rejected_batches_.fetch_add(1, std::memory_order_relaxed);
         rejected_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -110,6 +127,7 @@ std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
     for (std::uint64_t i = 0; i < n; ++i) {
         std::swap(out[have + i], ring_[(head + i) & mask_]);  // both keep their vector capacity around
     }
+    in_flight_.store(have + n, std::memory_order_relaxed);  // before head_: see publish()
     head_.store(head + n, std::memory_order_release);
     return n;
 }
@@ -210,6 +228,7 @@ void FibUpdater::run() {
         applied_batches_.fetch_add(1, std::memory_order_relaxed);
         applied_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
         batch.clear();
+        in_flight_.store(0, std::memory_order_release);
     }
 }
 
@@ -236,6 +255,7 @@ UpdaterStats FibUpdater::stats() const {
     s.max_queue_depth = max_depth_.load(std::memory_order_relaxed);
     s.priority_refused = priority_refused_.load(std::memory_order_relaxed);
     s.next_hop_down_hints = down_hints_.load(std::memory_order_relaxed);
+    s.inline_batches = inline_batches_.load(std::memory_order_relaxed);
     return s;
 }
 

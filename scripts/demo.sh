@@ -14,6 +14,9 @@
 # Environment: RF_BUILD_DIR (default build), RF_JOBS (build parallelism, default nproc),
 # RF_DEMO_SKIP_SETUP=1 to skip the package check, RF_DEMO_PREFIXES=N (0-998, default 0) for N more
 # on-premises /24s per NVA (10.251.0.0/24 up), so the failure moves N+2 prefixes at once.
+# RF_DEMO_CHANGES=N (0-200, default 0): before the failure, nva2 changes its routes N times over BGP
+# (an AS-path prepend switched on, then off, by `birdc configure`): every prefix leaves the ECMP pair
+# or joins it again by UPDATE, and each change's convergence is printed, then their distribution.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,6 +27,11 @@ case $extra in
   '' | *[!0-9]*) echo "demo: RF_DEMO_PREFIXES must be a number 0-998, got '$extra'" >&2; exit 2 ;;
 esac
 [ "$extra" -le 998 ] || { echo "demo: RF_DEMO_PREFIXES must be at most 998 (route limit 1,000 per peer)" >&2; exit 2; }
+changes=${RF_DEMO_CHANGES:-0}
+case $changes in
+  '' | *[!0-9]*) echo "demo: RF_DEMO_CHANGES must be a number 0-200, got '$changes'" >&2; exit 2 ;;
+esac
+[ "$changes" -le 200 ] || { echo "demo: RF_DEMO_CHANGES must be at most 200" >&2; exit 2; }
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -128,6 +136,12 @@ protocol static onprem {
   route 0.0.0.0/0 unreachable;
 $(for i in $(seq 0 $((extra - 1))); do echo "  route 10.$((251 + i / 256)).$((i % 256)).0/24 unreachable;"; done)
 }
+# RF_DEMO_CHANGES switches the prepend on and off (the line below becomes bgp_path.prepend(ASN);).
+filter to_rs {
+  if source != RTS_STATIC then reject;
+  # prepend
+  accept;
+}
 EOF
   local n=0 rs
   for rs in 127.0.0.4 127.0.0.5; do
@@ -139,7 +153,7 @@ protocol bgp rs$n {
   strict bind yes;   # listen on the NVA's own address only: two BIRDs share the port
   connect delay time 1; error wait time 1, 4;
   hold time 9;
-  ipv4 { igp table igp4; import all; export where source = RTS_STATIC; next hop keep; };
+  ipv4 { igp table igp4; import all; export filter to_rs; next hop keep; };
 }
 EOF
     n=$((n + 1))
@@ -171,6 +185,50 @@ rfctl vm effective-routes vm42
 sleep 1
 say "rfctl emulator stats   (6,000 VMs forwarding through the FIB)"
 rfctl emulator stats
+
+last_host_us() { rfctl -o json emulator stats | tr -d ' "' | tr ',' '\n' | sed -n 's/^last_change_last_host_us://p'; }
+measurements() { rfctl -o json emulator stats | tr -d ' "' | tr ',' '\n' | sed -n 's/^convergence_measurements://p'; }
+if [ "$changes" -gt 0 ]; then
+  birdc_bin=$(command -v birdc || echo /usr/sbin/birdc)
+  [ -x "$birdc_bin" ] || die "birdc (package bird2) is not installed"
+  say "nva2 changes its routes $changes times over BGP (AS-path prepend on/off): every prefix leaves or rejoins the ECMP pair"
+  # next_hops_of_10250 WANT: vm42's route for 10.250.0.0/16 has both next hops (2) or only nva1's (1).
+  pair_state() {
+    local line
+    line=$(rfctl vm effective-routes vm42 | grep 10.250.0.0/16)
+    if [ "$1" = 2 ]; then
+      echo "$line" | grep -q 10.1.1.5
+    else
+      echo "$line" | grep -q 10.1.1.4 && ! echo "$line" | grep -q 10.1.1.5
+    fi
+  }
+  more_measured() { [ "$(measurements)" -gt "$1" ]; }
+  results=()
+  for i in $(seq 1 "$changes"); do
+    if [ $((i % 2)) = 1 ]; then
+      sed -i 's/^  # prepend$/  bgp_path.prepend(65002);/' "$work/nva2/bird.conf"
+      want=1
+    else
+      sed -i 's/^  bgp_path.prepend(65002);$/  # prepend/' "$work/nva2/bird.conf"
+      want=2
+    fi
+    before=$(measurements)
+    "$birdc_bin" -s "$work/nva2/bird.ctl" configure >/dev/null || die "birdc configure failed for nva2"
+    wait_for 30 "change $i did not reach vm42's effective routes" pair_state "$want"
+    wait_for 10 "change $i was not measured by the emulator" more_measured "$before"
+    sleep 0.3   # the measurement of this change closes (others are not measured while one runs)
+    us=$(last_host_us)
+    results+=("$us")
+    printf '  change %d (%s): last host %s us after the UPDATE was read\n' "$i" \
+      "$([ "$want" = 1 ] && echo "prepend on: {nva1,nva2} -> {nva1}" || echo "prepend off: {nva1} -> {nva1,nva2}")" "$us"
+  done
+  printf '  last host over %d changes, sorted (us): %s\n' "$changes" "$(printf '%s\n' "${results[@]}" | sort -n | tr '\n' ' ')"
+  if [ $((changes % 2)) = 1 ]; then
+    sed -i 's/^  bgp_path.prepend(65002);$/  # prepend/' "$work/nva2/bird.conf"
+    "$birdc_bin" -s "$work/nva2/bird.ctl" configure >/dev/null || die "birdc configure failed for nva2"
+    wait_for 30 "the ECMP pair did not come back" ecmp_pair
+  fi
+fi
 
 nva2_pid=$(cat "$work/nva2/pid")
 say "failing nva2: kill -KILL $nva2_pid (BIRD's TCP sessions close; the route server withdraws its paths)"

@@ -529,6 +529,10 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     }
     fib::UpdaterConfig uc;
     uc.nice_delta = options.fib_writer_nice_delta;
+    // A batch of up to 1,024 deltas — an UPDATE's worth, a peer-down of a thousand prefixes — is applied
+    // on the io thread when nothing is queued and the FIB is idle: the writer's wake-up on a busy machine
+    // (0.02-1.2 ms measured) would cost more than applying it (30-150 us for 256 deltas).
+    uc.inline_max = 1024;
     impl->updater = std::make_unique<fib::FibUpdater>(*impl->fib, uc);
     Plane* raw = impl.get();
     impl->updater->set_visibility_observer([raw](std::uint64_t seq) { raw->on_visible(seq); });

@@ -489,5 +489,36 @@ TEST_F(FibTest, UpdaterAppliesNextHopDownHintsAndReportsThem) {
     EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
 }
 
+// A small publish that finds nothing queued and the FIB idle is applied by the publishing thread: visible
+// when publish() returns, observer called; a larger one goes through the writer.
+TEST_F(FibTest, SmallPublishIsAppliedInlineWhenTheWriterIsIdle) {
+    UpdaterConfig uc;
+    uc.inline_max = 16;
+    FibUpdater u(*fib, uc);
+    std::atomic<std::uint64_t> observed{0};
+    u.set_visibility_observer([&](std::uint64_t seq) { observed.store(seq); });
+    u.start();
+    std::vector<rib::RouteDelta> small;
+    std::uint64_t seq = 0;
+    for (int i = 0; i < 10; ++i) {
+        small.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4"}));
+    }
+    ASSERT_TRUE(u.publish(small));
+    EXPECT_EQ(fib->visible_sequence(), seq) << "applied before publish() returned";
+    EXPECT_EQ(observed.load(), seq);
+    EXPECT_EQ(u.stats().inline_batches, 1U);
+    std::vector<rib::RouteDelta> large;
+    for (int i = 0; i < 40; ++i) {
+        large.push_back(delta(++seq, "198.52." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
+    }
+    ASSERT_TRUE(u.publish(large));
+    ASSERT_TRUE(u.wait_visible(seq, std::chrono::seconds(10)));
+    u.stop();
+    EXPECT_EQ(u.stats().inline_batches, 1U);
+    EXPECT_EQ(u.stats().applied_batches, 2U);
+    EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.4")});
+    EXPECT_EQ(look(workload, "198.52.39.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
+}
+
 }  // namespace
 }  // namespace rf::fib
