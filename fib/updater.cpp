@@ -36,7 +36,7 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
     // FIB idle: apply it here.
     if (used == 0 && in_flight_.load(std::memory_order_acquire) == 0 && !batch.empty() &&
         batch.size() <= config_.inline_max && thread_.joinable() &&
-        !down_flag_.load(std::memory_order_acquire)) {
+        !down_flag_.load(std::memory_order_acquire) && take_inline_tokens(batch.size())) {
         if (const auto r = fib_.try_apply(batch)) {
             accepted_batches_.fetch_add(1, std::memory_order_relaxed);
             accepted_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -110,6 +110,18 @@ void FibUpdater::apply_down_hints() {
         down_observer_(repointed);
     }
     down_applying_.clear();
+}
+
+bool FibUpdater::take_inline_tokens(std::size_t deltas) {
+    const auto now = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(now - inline_refilled_).count();
+    inline_refilled_ = now;
+    inline_tokens_ = std::min<double>(config_.inline_burst, inline_tokens_ + elapsed * config_.inline_rate);
+    if (static_cast<double>(deltas) > inline_tokens_) {
+        return false;
+    }
+    inline_tokens_ -= static_cast<double>(deltas);
+    return true;
 }
 
 std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {

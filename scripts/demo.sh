@@ -17,6 +17,8 @@
 # RF_DEMO_CHANGES=N (0-200, default 0): before the failure, nva2 changes its routes N times over BGP
 # (an AS-path prepend switched on, then off, by `birdc configure`): every prefix leaves the ECMP pair
 # or joins it again by UPDATE, and each change's convergence is printed, then their distribution.
+# RF_DEMO_NICE=N (-20..19, default 0) starts routefabricd at that nice value: the NVAs stand in for
+# separate machines, and on a small VM they compete with the route server for the same CPU.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,6 +34,11 @@ case $changes in
   '' | *[!0-9]*) echo "demo: RF_DEMO_CHANGES must be a number 0-200, got '$changes'" >&2; exit 2 ;;
 esac
 [ "$changes" -le 200 ] || { echo "demo: RF_DEMO_CHANGES must be at most 200" >&2; exit 2; }
+niceness=${RF_DEMO_NICE:-0}
+case $niceness in
+  -[0-9] | -1[0-9] | -20 | [0-9] | 1[0-9]) ;;
+  *) echo "demo: RF_DEMO_NICE must be a number -20..19, got '$niceness'" >&2; exit 2 ;;
+esac
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -114,7 +121,7 @@ wait_for() {
 
 say "starting routefabricd (BGP on 127.0.0.4/.5 port $rs_port, API on 127.0.0.1:$api_port)"
 "$rfd" --check-config "$work/routefabric.yaml"
-"$rfd" "$work/routefabric.yaml" >"$work/routefabricd.log" 2>&1 &
+nice -n "$niceness" "$rfd" "$work/routefabric.yaml" >"$work/routefabricd.log" 2>&1 &
 pids+=($!)
 wait_for 60 "routefabricd's API did not answer (see its log)" rfctl routeserver show
 grep -E "listening on|FIB:|REST API" "$work/routefabricd.log" | sed 's/^[^ ]* [a-z]* /  /'
