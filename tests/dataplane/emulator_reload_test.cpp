@@ -22,20 +22,6 @@ std::string binary_dir() {
     return bin != nullptr ? bin : "build";
 }
 
-// The number after "key": in JSON text, or -1.
-long long json_number(const std::string& json, const std::string& key) {
-    const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos)
-        return -1;
-    auto p = json.find(':', k);
-    if (p == std::string::npos)
-        return -1;
-    ++p;
-    while (p < json.size() && json[p] == ' ')
-        ++p;
-    return std::strtoll(json.c_str() + p, nullptr, 10);
-}
-
 // The hub VNet: RouteServerSubnet around the route server's loopback address, "web" and "app" (app's
 // route table sends everything to the appliance 10.1.3.77), and the VMs given.
 std::string config(const std::string& rs, std::uint16_t port, std::uint16_t api, const std::string& vms) {

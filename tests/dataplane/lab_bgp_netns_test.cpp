@@ -206,20 +206,6 @@ private:
     std::uint64_t total_ = 0;
 };
 
-// The number after "key": in JSON text, or -1.
-long long json_number(const std::string& json, const std::string& key) {
-    const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos)
-        return -1;
-    auto p = json.find(':', k);
-    if (p == std::string::npos)
-        return -1;
-    ++p;
-    while (p < json.size() && json[p] == ' ')
-        ++p;
-    return std::strtoll(json.c_str() + p, nullptr, 10);
-}
-
 void run_lab_bgp(NvaPort kind) {
     const bool tap = kind == NvaPort::Tap;
     const std::string daemon = binary_dir() + "/control/daemon/routefabricd";

@@ -182,22 +182,6 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
         << read_file(dir.file("rf.log"));
 }
 
-long long json_number(const std::string& json, const std::string& key) {
-    const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos) {
-        return -1;
-    }
-    auto p = json.find(':', k);
-    if (p == std::string::npos) {
-        return -1;
-    }
-    ++p;
-    while (p < json.size() && json[p] == ' ') {
-        ++p;
-    }
-    return std::strtoll(json.c_str() + p, nullptr, 10);
-}
-
 // BGP PIC edge end to end: two NVAs advertise the same 20 prefixes (ECMP), one session drops. The RIB
 // hints that its next hop is gone before it withdraws the paths; the FIB repoints the ECMP group, and
 // the convergence measurement is the hint's: every host stops forwarding to the dead next hop, none

@@ -24,23 +24,6 @@ std::string binary_dir() {
     return bin != nullptr ? bin : "build";
 }
 
-// The number after "key": in JSON text, or -1 when the key is absent.
-long long json_number(const std::string& json, const std::string& key) {
-    const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos) {
-        return -1;
-    }
-    auto p = json.find(':', k + key.size() + 2);
-    if (p == std::string::npos) {
-        return -1;
-    }
-    ++p;
-    while (p < json.size() && json[p] == ' ') {
-        ++p;
-    }
-    return std::strtoll(json.c_str() + p, nullptr, 10);
-}
-
 bgp::Open dual_stack_open(std::uint32_t asn, const char* id) {
     bgp::Open o;
     o.my_as = static_cast<std::uint16_t>(asn);

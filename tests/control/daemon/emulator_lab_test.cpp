@@ -32,23 +32,6 @@ bool sh(const std::string& cmd) {
     return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-// The number after "key": in JSON text, or -1 when the key is absent.
-long long json_number(const std::string& json, const std::string& key) {
-    const auto k = json.find("\"" + key + "\"");
-    if (k == std::string::npos) {
-        return -1;
-    }
-    auto p = json.find(':', k + key.size() + 2);
-    if (p == std::string::npos) {
-        return -1;
-    }
-    ++p;
-    while (p < json.size() && json[p] == ' ') {
-        ++p;
-    }
-    return std::strtoll(json.c_str() + p, nullptr, 10);
-}
-
 // Namespace "rf" (routefabricd; the route server's listen address on lo) and "nva" (the appliance's
 // addresses), a veth pair between them; removed on destruction.
 struct Lab {

@@ -199,4 +199,20 @@ std::string run_capture(const std::vector<std::string>& argv, std::chrono::milli
     return out;
 }
 
+long long json_number(const std::string& json, const std::string& key) {
+    const auto k = json.find("\"" + key + "\"");
+    if (k == std::string::npos) {
+        return -1;
+    }
+    auto p = json.find(':', k + key.size() + 2);
+    if (p == std::string::npos) {
+        return -1;
+    }
+    ++p;
+    while (p < json.size() && json[p] == ' ') {
+        ++p;
+    }
+    return std::strtoll(json.c_str() + p, nullptr, 10);
+}
+
 }  // namespace rf::testing

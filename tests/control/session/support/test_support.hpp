@@ -42,6 +42,8 @@ bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds tim
 
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
+// The number after "key": in JSON text (rfctl -o json output), or -1 when the key is absent.
+long long json_number(const std::string& json, const std::string& key);
 bool have_executable(const std::string& path);
 std::string find_executable(const std::vector<std::string>& candidates);  // first that exists, or ""
 
