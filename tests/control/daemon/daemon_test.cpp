@@ -37,6 +37,15 @@ std::string rfctl_path() {
     return binary_dir() + "/control/api/rfctl";
 }
 
+// rfctl against the daemon's API at `server` (10 s per call): its output.
+auto rfctl_on(const std::string& server) {
+    return [server](const std::vector<std::string>& args) {
+        std::vector<std::string> argv{rfctl_path(), "--server", server};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run_capture(argv, 10s);
+    };
+}
+
 TEST(Routefabricd, CheckConfigReportsEveryErrorWithItsPath) {
     if (!have_executable(daemon_path())) {
         GTEST_SKIP() << "routefabricd not built at " << daemon_path();
@@ -113,11 +122,7 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
     Process d;
     ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    auto rfctl = [&](std::vector<std::string> args) {
-        std::vector<std::string> argv{rfctl_path(), "--server", server};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run_capture(argv, 10s);
-    };
+    const auto rfctl = rfctl_on(server);
     ASSERT_TRUE(wait_until(
         [&] {
             return rfctl({"routeserver", "show"}).find("65515") != std::string::npos;
@@ -207,11 +212,7 @@ TEST(Routefabricd, PeerDownSwitchesHostsThroughTheNextHopDownHint) {
     Process d;
     ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    auto rfctl = [&](std::vector<std::string> args) {
-        std::vector<std::string> argv{rfctl_path(), "--server", server};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run_capture(argv, 10s);
-    };
+    const auto rfctl = rfctl_on(server);
     RawPeer pa;
     RawPeer pb;
     ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 20s, 100ms))
