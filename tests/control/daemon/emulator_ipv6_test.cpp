@@ -24,18 +24,6 @@ std::string binary_dir() {
     return bin != nullptr ? bin : "build";
 }
 
-bgp::Open dual_stack_open(std::uint32_t asn, const char* id) {
-    bgp::Open o;
-    o.my_as = static_cast<std::uint16_t>(asn);
-    o.hold_time = 90;
-    o.bgp_identifier = *net::Ipv4Address::parse(id);
-    o.capabilities.multiprotocol = {{net::Afi::Ipv4, net::Safi::Unicast},
-                                    {net::Afi::Ipv6, net::Safi::Unicast}};
-    o.capabilities.route_refresh = true;
-    o.capabilities.four_octet_as = asn;
-    return o;
-}
-
 // MP_REACH_NLRI (RFC 4760) for IPv6 unicast: `prefix` via `next_hop`, AS_PATH = asn.
 std::vector<std::uint8_t> ipv6_update(const RawPeer& peer, const char* prefix, const char* next_hop,
                                       std::uint32_t asn) {
@@ -122,7 +110,8 @@ protected:
         ASSERT_TRUE(
             wait_until([&] { return peer.connect(loopback(nva.host), rs_, port_, 500ms); }, 10s, 100ms))
             << log();
-        ASSERT_TRUE(peer.handshake(dual_stack_open(nva.asn, ("10.0.0." + std::to_string(nva.host)).c_str())));
+        ASSERT_TRUE(peer.handshake(
+            RawPeer::dual_stack_open(nva.asn, ("10.0.0." + std::to_string(nva.host)).c_str())));
         ASSERT_TRUE(peer.send(ipv6_update(peer, "::/0", nva.next_hop6, nva.asn)));
     }
     void stop() {

@@ -15,18 +15,6 @@ net::IpAddress A(const char* s) {
     return *net::IpAddress::parse(s);
 }
 
-bgp::Open ipv6_open(std::uint32_t asn, const char* id) {
-    bgp::Open o;
-    o.my_as = static_cast<std::uint16_t>(asn);
-    o.hold_time = 90;
-    o.bgp_identifier = *net::Ipv4Address::parse(id);
-    o.capabilities.multiprotocol = {{net::Afi::Ipv4, net::Safi::Unicast},
-                                    {net::Afi::Ipv6, net::Safi::Unicast}};
-    o.capabilities.route_refresh = true;
-    o.capabilities.four_octet_as = asn;
-    return o;
-}
-
 // MP_REACH_NLRI for IPv6 unicast with the given next hops (global, then optionally link-local).
 std::vector<std::uint8_t> ipv6_update(const RawPeer& peer, const char* prefix,
                                       std::vector<net::IpAddress> next_hops, std::uint32_t asn) {
@@ -76,10 +64,10 @@ TEST(Ipv6Session, SessionOverIpv6LoopbackCarriesIpv6RoutesAndDropsAMultihopLinkL
 
     RawPeer a;
     ASSERT_TRUE(a.connect("::1", "::1", port)) << "no IPv6 loopback";
-    ASSERT_TRUE(a.handshake(ipv6_open(65071, "10.0.0.71")));
+    ASSERT_TRUE(a.handshake(RawPeer::dual_stack_open(65071, "10.0.0.71")));
     RawPeer b;
     ASSERT_TRUE(b.connect(loopback(72), loopback(1), port));
-    ASSERT_TRUE(b.handshake(ipv6_open(65072, "10.0.0.72")));
+    ASSERT_TRUE(b.handshake(RawPeer::dual_stack_open(65072, "10.0.0.72")));
     // Our OPEN offers IPv6 unicast (and IPv4 unicast) on both.
     for (const RawPeer* p : {&a, &b}) {
         const auto& mp = p->remote_open.capabilities.multiprotocol;

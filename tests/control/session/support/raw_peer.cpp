@@ -284,6 +284,18 @@ std::vector<std::uint8_t> RawPeer::open_message(std::uint32_t asn, const std::st
     return out;
 }
 
+bgp::Open RawPeer::dual_stack_open(std::uint32_t asn, const char* router_id) {
+    bgp::Open o;
+    o.my_as = static_cast<std::uint16_t>(asn);
+    o.hold_time = 90;
+    o.bgp_identifier = *net::Ipv4Address::parse(router_id);
+    o.capabilities.multiprotocol = {{net::Afi::Ipv4, net::Safi::Unicast},
+                                    {net::Afi::Ipv6, net::Safi::Unicast}};
+    o.capabilities.route_refresh = true;
+    o.capabilities.four_octet_as = asn;
+    return o;
+}
+
 std::vector<std::uint8_t> RawPeer::open_message(const bgp::Open& open) {
     std::vector<std::uint8_t> out;
     bgp::encode_open(open, out);

@@ -75,6 +75,8 @@ public:
     static std::vector<std::uint8_t> open_message(std::uint32_t asn, const std::string& router_id,
                                                   std::uint16_t hold, std::uint8_t version = 4);
     static std::vector<std::uint8_t> open_message(const bgp::Open& open);
+    // An OPEN for IPv4 and IPv6 unicast (multiprotocol), ROUTE-REFRESH and four-octet AS, hold time 90.
+    static bgp::Open dual_stack_open(std::uint32_t asn, const char* router_id);
     static std::vector<std::uint8_t> keepalive();
 
 private:
