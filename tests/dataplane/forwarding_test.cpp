@@ -6,6 +6,7 @@
 #include <rte_arp.h>
 #include <rte_ether.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -266,6 +267,43 @@ TEST_F(Forwarding, ProbeRecordsEveryHostSwitchingAndCountsOldPathPackets) {
     EXPECT_LE(r.first_us, r.median_us);
     EXPECT_LE(r.median_us, r.p99_us);
     EXPECT_LE(r.p99_us, r.last_us);
+    auto pkts = test::drain(ports_.nva);
+    test::free_all(pkts);
+}
+
+// The worker verifies a table's probe addresses once and stamps its later hosts on that table without
+// repeating the lookups — but only hosts whose every table was verified: with the change made in
+// table 0 alone, the hosts reading table 1 stay pending until table 1 changes too.
+TEST_F(Forwarding, ProbeVerifiesPerTableAndNeverStampsAHostOfAnUnverifiedTable) {
+    std::string error;
+    ASSERT_TRUE(source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {A, B}),
+                                                        route(1, 0x14000000, 24, NextHopKind::Ip, {A, B})},
+                               &error));
+    make_emulator(2, 4, {{{0x14000000, 24}}, {{0x14000000, 24}}});
+    std::vector<std::uint32_t> on_table1;
+    for (const Host& h : topo_.hosts) {
+        if (std::find(h.tables.begin(), h.tables.end(), TableId{1}) != h.tables.end())
+            on_table1.push_back(h.id);
+    }
+    ASSERT_FALSE(on_table1.empty());
+    ASSERT_LT(on_table1.size(), topo_.hosts.size());
+    ProbeSpec spec;
+    spec.name = "move";
+    spec.probe_addrs = {0x14000001, 0x14000080};
+    spec.affected = {{0x14000000, 0x140000FF}};
+    spec.include = {C};
+    spec.exclude = {A, B};
+    auto& run = emu_->probe().arm(spec, rte_rdtsc());
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(0, 0x14000000, 24, NextHopKind::Ip, {C})}, &error));
+    emu_->run_passes(2);
+    EXPECT_EQ(run.converged_hosts.load(), topo_.hosts.size() - on_table1.size());
+    for (std::uint32_t h : on_table1)
+        EXPECT_EQ(run.converged_tsc[h].load(), 0U) << "host " << h << " reads table 1, which has not changed";
+    ASSERT_TRUE(
+        source_->apply(std::vector<RouteChange>{route(1, 0x14000000, 24, NextHopKind::Ip, {C})}, &error));
+    emu_->run_passes(1);
+    EXPECT_TRUE(emu_->probe().all_converged());
     auto pkts = test::drain(ports_.nva);
     test::free_all(pkts);
 }
