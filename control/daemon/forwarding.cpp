@@ -133,6 +133,7 @@ struct Plane {
     // A measurement armed by a next-hop-down hint waits for the hint's repoint (read by the FIB writer),
     // and the RIB batch that follows the hint belongs to the same event until this instant.
     std::atomic<bool> down_armed{false};
+    std::atomic<std::uint64_t> hint_applied_tsc{0};  // when the last hint repointed something (0: not yet)
     std::optional<std::chrono::steady_clock::time_point> follow_up_until;
     bool armed_by_hint = false;  // the measurement running was started by a next-hop-down hint
     bool last_by_hint = false;   // ... and the last one closed
@@ -192,10 +193,15 @@ public:
     explicit ForwardingSink(Plane& impl) : impl_(impl) {}
     void input_received(std::chrono::steady_clock::time_point at) override { input_at_ = at; }
     void next_hops_down(std::span<const net::IpAddress> next_hops) override {
-        if (impl_.emulator) {
-            impl_.arm_down(next_hops, t0_of(rte_rdtsc()));  // the batch that follows has the same cause
-        }
+        // The FIB first, then the probe: arming scans every prefix the FIB was given (O(table)), which
+        // must not delay the switch itself. Hosts that switch before the probe is armed are stamped at
+        // their first burst after it, so the measurement can only come out late, never early.
+        const std::uint64_t t0 = t0_of(rte_rdtsc());
+        impl_.hint_applied_tsc.store(0, std::memory_order_relaxed);
         impl_.updater->next_hops_down(next_hops);
+        if (impl_.emulator) {
+            impl_.arm_down(next_hops, t0);  // the batch that follows has the same cause
+        }
     }
     bool publish(std::span<const rib::RouteDelta> batch) override {
         const std::uint64_t t = rte_rdtsc();
@@ -279,9 +285,15 @@ void Plane::on_visible(std::uint64_t sequence) {
 // batch was read, or the peer found down (ForwardingSink::publish).
 void Plane::on_next_hops_down(std::size_t repointed) {
     // A hint that repointed nothing (every group of those next hops had no other member) switches no
-    // host: the publish of the batch that follows it is then the one to report (Plane::arm).
-    if (emulator && repointed != 0 && down_armed.exchange(false, std::memory_order_acq_rel)) {
-        emulator->probe().published(rte_rdtsc());
+    // host: the publish of the batch that follows it is then the one to report (Plane::arm). One that
+    // did is reported here, or by arm_down() when it was applied before the probe was armed.
+    if (emulator == nullptr || repointed == 0) {
+        return;
+    }
+    const std::uint64_t now = rte_rdtsc();
+    hint_applied_tsc.store(now, std::memory_order_release);
+    if (down_armed.exchange(false, std::memory_order_acq_rel)) {
+        emulator->probe().published(now);
     }
 }
 
@@ -362,6 +374,11 @@ void Plane::arm_down(std::span<const net::IpAddress> dead, std::uint64_t t0_tsc)
     down_armed.store(true, std::memory_order_release);
     follow_up_until = armed_at + std::chrono::seconds(1);
     armed_by_hint = true;
+    // Applied (on this thread, or already by the writer) before the probe was armed: report it now.
+    if (const std::uint64_t applied = hint_applied_tsc.exchange(0, std::memory_order_acq_rel);
+        applied != 0 && down_armed.exchange(false, std::memory_order_acq_rel)) {
+        emulator->probe().published(applied);
+    }
 }
 
 void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
