@@ -15,11 +15,12 @@
 namespace rf::testing {
 namespace {
 
-constexpr std::size_t kMaxOutput = 2U << 20;  // 2 MiB per session
+constexpr std::size_t kMaxOutput = 3U << 20;  // 3 MiB per session
 // Each UPDATE carries one /24 and 250 communities (~1 KB), distinct per route so that no two share an
 // UPDATE on the way out: 12,000 of them are ~12 MB for the slow peer — more than the kernel buffers
-// (tcp_wmem max 4 MB) plus the 2 MiB bound. The reader must keep up with the route server (it only counts
-// what it reads) or it would overflow too.
+// (tcp_wmem max 4 MB) plus the 3 MiB bound. The reader must keep up with the route server (it only counts
+// what it reads) or it would overflow too: at the pace below it may stall for ~0.3 s (the suite runs
+// tests two at a time, some of them with an emulator worker spinning on a core).
 constexpr int kRoutes = 12000;
 
 session::PeerSettings make_peer(int host) {
@@ -89,13 +90,13 @@ TEST(OutputQueue, PeerThatStopsReadingIsCeasedWithOutOfResourcesOthersKeepTheirR
     });
     const auto t0 = std::chrono::steady_clock::now();
     bool sent_all = true;
-    // Paced at about 20 MB/s (100 UPDATEs, then 5 ms): a reader that keeps reading stays far below the
+    // Paced at about 10 MB/s (100 UPDATEs, then 10 ms): a reader that keeps reading stays far below the
     // bound, the one that does not read crosses it. (The bound protects against slow readers; it is not
     // flow control, so a burst faster than a healthy reader could also trip a bound this small.)
     for (int i = 0; i < kRoutes && sent_all; ++i) {
         sent_all = source.send(fat_update(i, 65081));
         if (i % 100 == 99) {
-            std::this_thread::sleep_for(5ms);
+            std::this_thread::sleep_for(10ms);
         }
     }
     ASSERT_TRUE(sent_all);
