@@ -23,6 +23,12 @@ NextHopKind kind_of(fib::NextHopType t) {
     }
     return NextHopKind::None;
 }
+net::Ipv6Address address6(const Ipv6Bytes& bytes) {
+    net::Ipv6Address a{};
+    std::copy(bytes.begin(), bytes.end(), a.bytes.begin());
+    return a;
+}
+
 }  // namespace
 
 FibRouteSource::FibRouteSource(const fib::Fib& fib) : fib_(fib) {
@@ -213,15 +219,10 @@ std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& d = scratch_[i];
         d.sequence = first + i;
-        net::Ipv6Address a{};
-        std::copy(batch[i].prefix.begin(), batch[i].prefix.end(), a.bytes.begin());
-        d.prefix = net::Prefix::v6(a, batch[i].length);
+        d.prefix = net::Prefix::v6(address6(batch[i].prefix), batch[i].length);
         d.next_hops.clear();
-        for (const auto& nh : batch[i].next_hops) {
-            net::Ipv6Address n{};
-            std::copy(nh.begin(), nh.end(), n.bytes.begin());
-            d.next_hops.push_back(net::IpAddress::v6(n));
-        }
+        for (const auto& nh : batch[i].next_hops)
+            d.next_hops.push_back(net::IpAddress::v6(address6(nh)));
     }
     if (!updater_->publish(scratch_))
         return 0;
@@ -241,11 +242,8 @@ bool FibProducer::next_hops_down(std::span<const std::uint32_t> v4, std::span<co
     std::vector<net::IpAddress> dead;
     for (std::uint32_t a : v4)
         dead.push_back(net::IpAddress::v4(net::Ipv4Address{a}));
-    for (const Ipv6Bytes& a : v6) {
-        net::Ipv6Address n{};
-        std::copy(a.begin(), a.end(), n.bytes.begin());
-        dead.push_back(net::IpAddress::v6(n));
-    }
+    for (const Ipv6Bytes& a : v6)
+        dead.push_back(net::IpAddress::v6(address6(a)));
     down_probe_.store(&probe, std::memory_order_release);
     updater_->next_hops_down(dead);
     return true;

@@ -328,10 +328,8 @@ std::optional<ApplyResult> Fib::try_apply(std::span<const rib::RouteDelta> batch
     if (!lock.owns_lock()) {
         return std::nullopt;
     }
-    for (auto& s : slots_) {
-        if (s && !s->lookup->catch_up(false)) {
-            return std::nullopt;  // RteFib: readers are still leaving a standby instance
-        }
+    if (!caught_up_locked(false)) {
+        return std::nullopt;  // RteFib: readers are still leaving a standby instance
     }
     return apply_locked(batch);
 }
@@ -799,6 +797,10 @@ void Fib::reclaim() {
 
 bool Fib::sync(bool wait) {
     std::lock_guard lock(control_mu_);
+    return caught_up_locked(wait);
+}
+
+bool Fib::caught_up_locked(bool wait) {
     bool done = true;
     for (auto& s : slots_) {
         if (s) {

@@ -248,6 +248,7 @@ private:
     void reclaim_locked();
     std::size_t next_hops_down_locked(std::span<const net::IpAddress> down);
     ApplyResult apply_locked(std::span<const rib::RouteDelta> batch);
+    bool caught_up_locked(bool wait);  // sync() under the lock
     static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
 
     VnetModel model_;

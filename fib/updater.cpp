@@ -40,12 +40,8 @@ bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
         if (const auto r = fib_.try_apply(batch)) {
             accepted_batches_.fetch_add(1, std::memory_order_relaxed);
             accepted_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
-            applied_batches_.fetch_add(1, std::memory_order_relaxed);
-            applied_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
             inline_batches_.fetch_add(1, std::memory_order_relaxed);
-            if (observer_) {
-                observer_(r->sequence);
-            }
+            applied(r->sequence, batch.size());
             return true;
         }
     }
@@ -75,7 +71,6 @@ void FibUpdater::next_hops_down(std::span<const net::IpAddress> next_hops) {
         return;
     }
     if (const auto repointed = fib_.try_next_hops_down(next_hops)) {
-        down_hints_.fetch_add(1, std::memory_order_relaxed);
         if (down_observer_) {
             down_observer_(*repointed);
         }
@@ -105,11 +100,18 @@ void FibUpdater::apply_down_hints() {
         return;
     }
     const std::size_t repointed = fib_.next_hops_down(down_applying_);
-    down_hints_.fetch_add(1, std::memory_order_relaxed);
     if (down_observer_) {
         down_observer_(repointed);
     }
     down_applying_.clear();
+}
+
+void FibUpdater::applied(std::uint64_t sequence, std::size_t deltas) {
+    applied_batches_.fetch_add(1, std::memory_order_relaxed);
+    applied_deltas_.fetch_add(deltas, std::memory_order_relaxed);
+    if (observer_) {
+        observer_(sequence);
+    }
 }
 
 bool FibUpdater::take_inline_tokens(std::size_t deltas) {
@@ -233,12 +235,7 @@ void FibUpdater::run() {
             }
             continue;
         }
-        const ApplyResult r = fib_.apply(batch);
-        if (observer_) {
-            observer_(r.sequence);
-        }
-        applied_batches_.fetch_add(1, std::memory_order_relaxed);
-        applied_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
+        applied(fib_.apply(batch).sequence, batch.size());
         batch.clear();
         in_flight_.store(0, std::memory_order_release);
     }
@@ -266,7 +263,6 @@ UpdaterStats FibUpdater::stats() const {
     s.queue_depth = tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_relaxed);
     s.max_queue_depth = max_depth_.load(std::memory_order_relaxed);
     s.priority_refused = priority_refused_.load(std::memory_order_relaxed);
-    s.next_hop_down_hints = down_hints_.load(std::memory_order_relaxed);
     s.inline_batches = inline_batches_.load(std::memory_order_relaxed);
     return s;
 }

@@ -60,8 +60,7 @@ struct UpdaterStats {
     std::uint64_t queue_depth = 0;  // now
     bool priority_refused = false;  // nice_delta could not be applied (no CAP_SYS_NICE)
     std::uint64_t max_queue_depth = 0;
-    std::uint64_t next_hop_down_hints = 0;  // applied next_hops_down() calls (merged ones count once)
-    std::uint64_t inline_batches = 0;       // publishes applied on the publishing thread (inline_max)
+    std::uint64_t inline_batches = 0;  // publishes applied on the publishing thread (inline_max)
 };
 
 class FibUpdater final : public rib::DeltaSink {
@@ -107,7 +106,8 @@ private:
     void run();
     std::size_t drain(std::vector<rib::RouteDelta>& out);
     void apply_down_hints();
-    bool take_inline_tokens(std::size_t deltas);  // producer_mu_ held
+    void applied(std::uint64_t sequence, std::size_t deltas);  // counters, then the visibility observer
+    bool take_inline_tokens(std::size_t deltas);               // producer_mu_ held
 
     Fib& fib_;
     UpdaterConfig config_;
@@ -128,7 +128,6 @@ private:
     std::vector<net::IpAddress> down_pending_;   // guarded by down_mu_
     std::vector<net::IpAddress> down_applying_;  // writer only
     std::atomic<bool> down_flag_{false};         // down_pending_ is not empty
-    std::atomic<std::uint64_t> down_hints_{0};
     std::atomic<std::uint64_t> inline_batches_{0};
     double inline_tokens_ = 0;  // producer_mu_: the bucket of inline_burst / inline_rate
     std::chrono::steady_clock::time_point inline_refilled_{};

@@ -279,10 +279,6 @@ void Plane::on_visible(std::uint64_t sequence) {
     }
 }
 
-// One probe per batch: the batch's changes, IPv4 and IPv6, grouped by their new next-hop set; the largest
-// group is measured (a peer going down moves every prefix it carried to the same remaining set; a
-// dual-stack NVA's IPv4 and IPv6 prefixes form two groups). T0 (`t0_tsc`) is when the UPDATE behind the
-// batch was read, or the peer found down (ForwardingSink::publish).
 void Plane::on_next_hops_down(std::size_t repointed) {
     // A hint that repointed nothing (every group of those next hops had no other member) switches no
     // host: the publish of the batch that follows it is then the one to report (Plane::arm). One that
@@ -381,6 +377,10 @@ void Plane::arm_down(std::span<const net::IpAddress> dead, std::uint64_t t0_tsc)
     }
 }
 
+// One probe per batch: the batch's changes, IPv4 and IPv6, grouped by their new next-hop set; the largest
+// group is measured (a peer going down moves every prefix it carried to the same remaining set; a
+// dual-stack NVA's IPv4 and IPv6 prefixes form two groups). T0 (`t0_tsc`) is when the UPDATE behind the
+// batch was read, or the peer found down (ForwardingSink::publish).
 void Plane::arm(std::span<const rib::RouteDelta> batch, std::uint64_t t0_tsc) {
     {
         std::lock_guard lock(probe_mu);

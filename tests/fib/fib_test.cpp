@@ -485,7 +485,7 @@ TEST_F(FibTest, UpdaterAppliesNextHopDownHintsAndReportsThem) {
     u.stop();
     EXPECT_EQ(calls.load(), 1);
     EXPECT_EQ(reported.load(), 1U);
-    EXPECT_EQ(u.stats().next_hop_down_hints, 1U);
+    EXPECT_EQ(fib->stats().next_hop_down_events, 1U);
     EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
 }
 
