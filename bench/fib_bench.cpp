@@ -15,9 +15,9 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -93,7 +93,9 @@ std::vector<Route> make_routes(std::size_t n, std::uint32_t seed) {
 // The lookup engine every benchmark uses (RF_FIB_ENGINE=dir24|rte_fib); the in-place benchmarks use rte_fib.
 fib::LookupEngine g_engine = fib::LookupEngine::Dir24;
 
-const char* engine_name(fib::LookupEngine e) { return e == fib::LookupEngine::Dir24 ? "dir24" : "rte_fib"; }
+const char* engine_name(fib::LookupEngine e) {
+    return e == fib::LookupEngine::Dir24 ? "dir24" : "rte_fib";
+}
 
 // Resident memory of the process (/proc/self/statm), bytes.
 std::size_t rss_bytes() {
@@ -108,7 +110,8 @@ std::size_t rss_bytes() {
     return got == 2 ? static_cast<std::size_t>(resident) * 4096 : 0;
 }
 
-fib::FibConfig config_for(std::size_t n, fib::LookupPath path = fib::LookupPath::Default, bool left_right = true) {
+fib::FibConfig config_for(std::size_t n, fib::LookupPath path = fib::LookupPath::Default,
+                          bool left_right = true) {
     fib::FibConfig c;
     c.lookup.engine = left_right ? g_engine : fib::LookupEngine::RteFib;
     c.lookup.max_routes = static_cast<std::uint32_t>(std::max<std::size_t>(n + n / 8 + 64, 1024));
@@ -121,11 +124,12 @@ fib::FibConfig config_for(std::size_t n, fib::LookupPath path = fib::LookupPath:
     return c;
 }
 
-std::vector<rib::RouteDelta> deltas_for(const std::vector<Route>& routes, std::uint64_t& seq, std::uint32_t shift) {
-    std::vector<rib::RouteDelta> out;
+std::vector<fib::RouteDelta> deltas_for(const std::vector<Route>& routes, std::uint64_t& seq,
+                                        std::uint32_t shift) {
+    std::vector<fib::RouteDelta> out;
     out.reserve(routes.size());
     for (const Route& r : routes) {
-        out.push_back(rib::RouteDelta{++seq, r.prefix, ecmp_set(r.ecmp + shift)});
+        out.push_back(fib::RouteDelta{++seq, r.prefix, ecmp_set(r.ecmp + shift)});
     }
     return out;
 }
@@ -269,7 +273,8 @@ void BM_Load(benchmark::State& state) {
         state.PauseTiming();
         const fib::FibStats s = f->stats();
         state.counters["dpdk_MiB_per_table"] = static_cast<double>(dpdk_heap_bytes() - heap0) / (1 << 20);
-        state.counters["dpdk_B_per_route"] = static_cast<double>(dpdk_heap_bytes() - heap0) / static_cast<double>(n);
+        state.counters["dpdk_B_per_route"] =
+            static_cast<double>(dpdk_heap_bytes() - heap0) / static_cast<double>(n);
         // What the lookup structure says it holds (Dir24: tbl24 + tbl8 groups used + route ids + map),
         // and what the process gained in resident memory (FIB, groups, the Loc-RIB map; EAL memory with
         // --no-huge is anonymous memory too, counted as its pages are touched).
@@ -311,13 +316,13 @@ void BM_PeerDown(benchmark::State& state) {
         return;
     }
     const net::IpAddress a = net::IpAddress::v4(net::Ipv4Address{0x0A010104U});
-    std::vector<rib::RouteDelta> up;
-    std::vector<rib::RouteDelta> down;
+    std::vector<fib::RouteDelta> up;
+    std::vector<fib::RouteDelta> down;
     for (std::size_t i = 0; i < routes.size(); ++i) {
         const net::IpAddress other =
             net::IpAddress::v4(net::Ipv4Address{0x0A010105U + static_cast<std::uint32_t>(i % 7)});
-        up.push_back(rib::RouteDelta{0, routes[i].prefix, {a, other}});
-        down.push_back(rib::RouteDelta{0, routes[i].prefix, {other}});
+        up.push_back(fib::RouteDelta{0, routes[i].prefix, {a, other}});
+        down.push_back(fib::RouteDelta{0, routes[i].prefix, {other}});
     }
     std::uint64_t seq = 0;
     double switched = 0;
@@ -400,11 +405,19 @@ void BM_TableMemory(benchmark::State& state) {
         state.counters["dpdk_MiB"] = mib;
         state.counters["dpdk_MiB_per_table"] = mib / static_cast<double>(s.tables);
         state.counters["lookup_MiB"] = static_cast<double>(s.lookup_bytes) / (1 << 20);
-        state.counters["lookup_MiB_per_table"] = static_cast<double>(s.lookup_bytes) / (1 << 20) / static_cast<double>(s.tables);
+        state.counters["lookup_MiB_per_table"] =
+            static_cast<double>(s.lookup_bytes) / (1 << 20) / static_cast<double>(s.tables);
     }
 }
 BENCHMARK(BM_TableMemory)->ArgsProduct({{8, 32}, {0, 1}})->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Load)->Arg(1000)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_Load)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
 
 // --- updates ----------------------------------------------------------------------------------------
 
@@ -424,7 +437,7 @@ void update_bench(benchmark::State& state, std::size_t batch_size, bool left_rig
     const std::size_t k = std::max<std::size_t>(1, 100000 / batch_size);
     // Two passes' worth of deltas; each occurrence of a prefix flips its next-hop set, and the second
     // pass uses other sets than the first, so that no delta is a no-op however often they repeat.
-    std::vector<std::vector<rib::RouteDelta>> variant[2];
+    std::vector<std::vector<fib::RouteDelta>> variant[2];
     std::vector<std::size_t> picks(k * batch_size);
     for (std::size_t& p : picks) {
         p = rng() % l.routes.size();
@@ -433,12 +446,13 @@ void update_bench(benchmark::State& state, std::size_t batch_size, bool left_rig
     for (int v = 0; v < 2; ++v) {
         flips.clear();
         for (std::size_t j = 0; j < k; ++j) {
-            std::vector<rib::RouteDelta> b(batch_size);
+            std::vector<fib::RouteDelta> b(batch_size);
             for (std::size_t i = 0; i < batch_size; ++i) {
                 const std::size_t ri = picks[j * batch_size + i];
                 const Route& r = l.routes[ri];
                 const std::uint32_t f = flips[ri]++ % 2;
-                b[i] = rib::RouteDelta{0, r.prefix, ecmp_set(r.ecmp + 1 + f + 2 * static_cast<std::uint32_t>(v) + 4 * run)};
+                b[i] = fib::RouteDelta{
+                    0, r.prefix, ecmp_set(r.ecmp + 1 + f + 2 * static_cast<std::uint32_t>(v) + 4 * run)};
             }
             variant[v].push_back(std::move(b));
         }
@@ -456,11 +470,12 @@ void update_bench(benchmark::State& state, std::size_t batch_size, bool left_rig
     const std::uint64_t lookups = bg.stop();
     state.SetItemsProcessed(static_cast<std::int64_t>(batch_size) * state.iterations());
     state.counters["grace_waits"] = static_cast<double>(l.fib->stats().grace_waits - waits0);
-    state.counters["table_ops_per_s"] = benchmark::Counter(
-        static_cast<double>(l.fib->stats().table_ops - ops0), benchmark::Counter::kIsRate);
-    state.counters["table_ops_per_delta"] =
-        static_cast<double>(l.fib->stats().table_ops - ops0) / static_cast<double>(batch_size * state.iterations());
-    state.counters["reader_Mlookups_per_s"] = benchmark::Counter(static_cast<double>(lookups) / 1e6, benchmark::Counter::kIsRate);
+    state.counters["table_ops_per_s"] =
+        benchmark::Counter(static_cast<double>(l.fib->stats().table_ops - ops0), benchmark::Counter::kIsRate);
+    state.counters["table_ops_per_delta"] = static_cast<double>(l.fib->stats().table_ops - ops0) /
+                                            static_cast<double>(batch_size * state.iterations());
+    state.counters["reader_Mlookups_per_s"] =
+        benchmark::Counter(static_cast<double>(lookups) / 1e6, benchmark::Counter::kIsRate);
     state.SetLabel(left_right ? engine_name(g_engine) : "rte_fib in place");
 }
 
@@ -485,10 +500,18 @@ void BM_UpdateBatch10kInPlace(benchmark::State& state) {
 void BM_UpdateSingleInPlace(benchmark::State& state) {
     update_bench(state, 1, false);
 }
-BENCHMARK(BM_UpdateBatch10kInPlace)->ArgsProduct({{10000, 100000, 1000000}, {0}})->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_UpdateBatch10kInPlace)
+    ->ArgsProduct({{10000, 100000, 1000000}, {0}})
+    ->MinTime(0.5)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_UpdateSingleInPlace)->ArgsProduct({{10000, 100000, 1000000}, {0}})->MinTime(0.5)->UseRealTime();
 BENCHMARK(BM_UpdateSingle)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime();
-BENCHMARK(BM_UpdateBatch10k)->Apply(size_reader_args)->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_UpdateBatch10k)
+    ->Apply(size_reader_args)
+    ->MinTime(0.5)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // --- publish latency through the updater ------------------------------------------------------------
 
@@ -515,8 +538,9 @@ void BM_PublishLatency(benchmark::State& state) {
     Loaded& l = loaded(n);
     const auto dst = destinations(l.routes, 1U << 20);
     constexpr double kSeconds = 1.0;
-    const std::size_t count = rate > 0 ? static_cast<std::size_t>(rate * kSeconds / static_cast<double>(batch_size))
-                                       : std::size_t{300};
+    const std::size_t count =
+        rate > 0 ? static_cast<std::size_t>(rate * kSeconds / static_cast<double>(batch_size))
+                 : std::size_t{300};
     std::vector<std::pair<std::uint64_t, Clock::time_point>> sent;
     std::vector<std::pair<std::uint64_t, Clock::time_point>> seen;
     sent.reserve(count);
@@ -530,15 +554,15 @@ void BM_PublishLatency(benchmark::State& state) {
     std::mt19937 rng(5 + run);
     // Pre-built batches (the producer's own cost is not the FIB's); each occurrence of a prefix flips
     // its next-hop set so that no delta is a no-op.
-    std::vector<std::vector<rib::RouteDelta>> batches(count, std::vector<rib::RouteDelta>(batch_size));
+    std::vector<std::vector<fib::RouteDelta>> batches(count, std::vector<fib::RouteDelta>(batch_size));
     std::unordered_map<std::size_t, std::uint32_t> flips;
     for (auto _ : state) {
         state.PauseTiming();
         for (auto& b : batches) {
-            for (rib::RouteDelta& d : b) {
+            for (fib::RouteDelta& d : b) {
                 const std::size_t ri = rng() % l.routes.size();
                 const Route& r = l.routes[ri];
-                d = rib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + 1 + flips[ri]++ % 2 + 2 * run)};
+                d = fib::RouteDelta{++l.seq, r.prefix, ecmp_set(r.ecmp + 1 + flips[ri]++ % 2 + 2 * run)};
             }
         }
         sent.clear();
@@ -558,8 +582,9 @@ void BM_PublishLatency(benchmark::State& state) {
         for (std::size_t i = 0; i < batches.size(); ++i) {
             const auto& b = batches[i];
             if (rate > 0) {
-                const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                          static_cast<double>(i * batch_size) / rate));
+                const auto due =
+                    t0 + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(static_cast<double>(i * batch_size) / rate));
                 // Wait for the batch's time without holding a core the writer may need (2 vCPUs here:
                 // a spinning producer beside a reader running flat out leaves the writer none).
                 while (Clock::now() < due) {
@@ -610,15 +635,19 @@ void BM_PublishLatency(benchmark::State& state) {
 void latency_args(benchmark::internal::Benchmark* b) {
     for (int n : {1000, 10000, 100000, 1000000}) {
         for (int r : {0, 1, 2}) {
-            b->Args({n, r, 1, 0});     // closed loop, single deltas
-            b->Args({n, r, 100, 0});   // closed loop, batches of 100
-            b->Args({n, r, 100, 100000});  // 100k deltas/s offered, batches of 100
+            b->Args({n, r, 1, 0});           // closed loop, single deltas
+            b->Args({n, r, 100, 0});         // closed loop, batches of 100
+            b->Args({n, r, 100, 100000});    // 100k deltas/s offered, batches of 100
             b->Args({n, r, 1000, 1000000});  // the goal: 1M deltas/s offered, batches of 1000
             b->Args({n, r, 100, 1000000});   // the same rate in batches of 100 (10,000 publishes/s)
         }
     }
 }
-BENCHMARK(BM_PublishLatency)->Apply(latency_args)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PublishLatency)
+    ->Apply(latency_args)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The machine's own floor for latency figures: `range(0)` threads (one per vCPU) do nothing but read the
 // clock for a second; every gap between two reads above 20 µs is time the thread did not run (an
@@ -657,7 +686,8 @@ void BM_SchedulingJitter(benchmark::State& state) {
         lost += g;
     }
     auto over = [&all, seconds](double us) {
-        return static_cast<double>(std::count_if(all.begin(), all.end(), [us](double g) { return g > us; })) / seconds;
+        return static_cast<double>(std::count_if(all.begin(), all.end(), [us](double g) { return g > us; })) /
+               seconds;
     };
     state.counters["gaps_over_20us_per_s"] = over(20);
     state.counters["gaps_over_100us_per_s"] = over(100);
@@ -691,13 +721,12 @@ void BM_Lookup(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * 64);
     const fib::LookupTable* lt = l.fib->lookup(0);
     state.SetLabel(std::string(engine_name(g_engine)) + " " +
-                   (path == fib::LookupPath::Avx512 ? (lt != nullptr && lt->avx512() ? "avx512" : "avx512-unavailable")
+                   (path == fib::LookupPath::Avx512
+                        ? (lt != nullptr && lt->avx512() ? "avx512" : "avx512-unavailable")
                     : path == fib::LookupPath::Scalar ? "scalar"
                                                       : "default"));
 }
-BENCHMARK(BM_Lookup)
-    ->ArgsProduct({{1000, 10000, 100000, 1000000}, {1, 2}})
-    ->MinTime(0.5);
+BENCHMARK(BM_Lookup)->ArgsProduct({{1000, 10000, 100000, 1000000}, {1, 2}})->MinTime(0.5);
 
 // The same, resolving each id to its group and picking a member by flow hash (what a host does).
 void BM_LookupAndPick(benchmark::State& state) {
@@ -766,7 +795,13 @@ void BM_LpmLoad(benchmark::State& state) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(n) * state.iterations());
 }
-BENCHMARK(BM_LpmLoad)->Arg(1000)->Arg(10000)->Arg(100000)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LpmLoad)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_LpmLookupX4(benchmark::State& state) {
     const auto n = static_cast<std::size_t>(state.range(0));

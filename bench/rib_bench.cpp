@@ -37,9 +37,9 @@ using namespace rf;
 
 constexpr std::size_t kNlriPerUpdate = 500;
 
-class CountingSink final : public rib::DeltaSink {
+class CountingSink final : public fib::DeltaSink {
 public:
-    bool publish(std::span<const rib::RouteDelta> batch) override {
+    bool publish(std::span<const fib::RouteDelta> batch) override {
         deltas += batch.size();
         return true;
     }

@@ -21,7 +21,7 @@
 #include "fib/fib.hpp"
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
-#include "fib/vnet_model.hpp"
+#include "fib/vnet/vnet_model.hpp"
 
 namespace rf::dataplane {
 
@@ -77,7 +77,7 @@ private:
     std::unique_ptr<FibRouteSource> source_;
     Topology topo_;
     std::uint64_t sequence_ = 0;
-    std::vector<rib::RouteDelta> scratch_;
+    std::vector<fib::RouteDelta> scratch_;
     void on_visible(std::uint64_t sequence);
     std::atomic<ConvergenceProbe*> watch_probe_{nullptr};
     std::atomic<std::uint64_t> watch_ticket_{0};          // 0: nothing watched

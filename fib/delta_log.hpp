@@ -20,8 +20,8 @@
 #include <optional>
 #include <vector>
 
-#include "control/net/ip.hpp"
 #include "fib/nexthop_group.hpp"
+#include "net/ip.hpp"
 
 namespace rf::fib {
 

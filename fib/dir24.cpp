@@ -17,9 +17,9 @@
 #include <immintrin.h>
 #endif
 
-#include "control/net/hash.hpp"
 #include "fib/dpdk.hpp"
 #include "fib/prefix_map.hpp"
+#include "net/hash.hpp"
 
 namespace rf::fib {
 namespace {

@@ -17,7 +17,7 @@
 #include <array>
 #include <cstdint>
 
-#include "control/net/hash.hpp"
+#include "net/hash.hpp"
 
 namespace rf::fib::ecmp {
 

@@ -318,12 +318,12 @@ void Fib::lookup_bulk6(TableId t, const std::uint8_t (*dst)[16], std::uint64_t* 
     std::fill(group_ids, group_ids + n, std::uint64_t{kNoGroup});
 }
 
-ApplyResult Fib::apply(std::span<const rib::RouteDelta> batch) {
+ApplyResult Fib::apply(std::span<const fib::RouteDelta> batch) {
     std::lock_guard lock(control_mu_);
     return apply_locked(batch);
 }
 
-std::optional<ApplyResult> Fib::try_apply(std::span<const rib::RouteDelta> batch) {
+std::optional<ApplyResult> Fib::try_apply(std::span<const fib::RouteDelta> batch) {
     std::unique_lock lock(control_mu_, std::try_to_lock);
     if (!lock.owns_lock()) {
         return std::nullopt;
@@ -334,7 +334,7 @@ std::optional<ApplyResult> Fib::try_apply(std::span<const rib::RouteDelta> batch
     return apply_locked(batch);
 }
 
-ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
+ApplyResult Fib::apply_locked(std::span<const fib::RouteDelta> batch) {
     const auto started = std::chrono::steady_clock::now();
     ApplyResult r;
     r.received = batch.size();
@@ -344,7 +344,7 @@ ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
     order_.clear();
     order6_.clear();
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        const rib::RouteDelta& d = batch[i];
+        const fib::RouteDelta& d = batch[i];
         r.sequence = std::max(r.sequence, d.sequence);
         if (d.prefix.is_v4()) {
             order_.emplace_back(v4_key(d.prefix), static_cast<std::uint32_t>(i));
@@ -414,7 +414,7 @@ ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
     };
     std::array<Memo, 16> memo{};
     const net::IpAddressHash address_hash;
-    auto prepare = [&](const rib::RouteDelta& d, GroupId old_g) {
+    auto prepare = [&](const fib::RouteDelta& d, GroupId old_g) {
         GroupId new_g = kNoGroup;
         if (!d.next_hops.empty()) {
             std::size_t h = d.next_hops.size();
@@ -446,7 +446,7 @@ ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
             __builtin_prefetch(&batch[order_[i + kAhead].second]);
         }
         if (i + kAhead / 2 < order_.size()) {
-            const rib::RouteDelta& ahead = batch[order_[i + kAhead / 2].second];
+            const fib::RouteDelta& ahead = batch[order_[i + kAhead / 2].second];
             __builtin_prefetch(ahead.next_hops.data());
             __builtin_prefetch(bgp_.slot_of(order_[i + kAhead / 2].first));
         }
@@ -484,7 +484,7 @@ ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
             continue;
         }
         const auto [key, index] = order_[i];
-        const rib::RouteDelta& d = batch[index];
+        const fib::RouteDelta& d = batch[index];
         ++r.changed;
         bgp_.put(key, m.to);
         propagate(d.prefix, m.from, m.to, d.sequence);
@@ -498,7 +498,7 @@ ApplyResult Fib::apply_locked(std::span<const rib::RouteDelta> batch) {
             continue;
         }
         const auto& [prefix, index] = order6_[j];
-        const rib::RouteDelta& d = batch[index];
+        const fib::RouteDelta& d = batch[index];
         ++r.changed;
         if (m.to == kNoGroup) {
             bgp6_.erase(prefix);

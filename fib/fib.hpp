@@ -30,14 +30,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "control/net/ip.hpp"
-#include "control/rib/delta.hpp"
+#include "fib/delta/delta.hpp"
 #include "fib/delta_log.hpp"
-#include "fib/effective_routes.hpp"
 #include "fib/lookup_table.hpp"
 #include "fib/nexthop_group.hpp"
 #include "fib/prefix_map.hpp"
-#include "fib/vnet_model.hpp"
+#include "fib/vnet/effective_routes.hpp"
+#include "fib/vnet/vnet_model.hpp"
+#include "net/ip.hpp"
 
 struct rte_rcu_qsbr;
 
@@ -129,10 +129,10 @@ public:
     // Applies one batch: the last delta per prefix wins, every affected table is programmed (Dir24: each
     // prefix visible to readers as it is programmed; RteFib: each table flipped at once), then the
     // batch's sequence becomes visible and released groups are retired.
-    ApplyResult apply(std::span<const rib::RouteDelta> batch);
+    ApplyResult apply(std::span<const fib::RouteDelta> batch);
     // The same unless another writer operation holds the control mutex or a lookup structure is not
     // ready to take a batch without waiting (RteFib's standby instances): nullopt then, nothing done.
-    std::optional<ApplyResult> try_apply(std::span<const rib::RouteDelta> batch);
+    std::optional<ApplyResult> try_apply(std::span<const fib::RouteDelta> batch);
     // BGP PIC edge: the next hops in `down` are gone — the peer that carried every path through them went
     // down, and the RIB's batch withdrawing those paths follows. Every BGP next-hop group holding one of
     // them and at least one other member is repointed in place to its other members (one store per
@@ -247,7 +247,7 @@ private:
     void flush(Slot& s, ApplyResult* r);
     void reclaim_locked();
     std::size_t next_hops_down_locked(std::span<const net::IpAddress> down);
-    ApplyResult apply_locked(std::span<const rib::RouteDelta> batch);
+    ApplyResult apply_locked(std::span<const fib::RouteDelta> batch);
     bool caught_up_locked(bool wait);  // sync() under the lock
     static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
 

@@ -15,35 +15,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "control/net/ip.hpp"
 #include "fib/ecmp.hpp"
+#include "fib/vnet/next_hop.hpp"
+#include "net/ip.hpp"
 
 struct rte_rcu_qsbr;
 
 namespace rf::fib {
-
-// Next hop types of an effective route (Azure's names).
-enum class NextHopType : std::uint8_t {
-    VnetLocal,
-    VNetPeering,
-    Internet,
-    None,  // drop
-    VirtualAppliance,
-    VirtualNetworkGateway,  // BGP routes learned by the route server; members are the NVAs
-};
-[[nodiscard]] std::string_view to_string(NextHopType t);
-
-// The value a group stands for. Addresses form a set: sorted and without duplicates (normalise()).
-struct NextHop {
-    NextHopType type = NextHopType::None;
-    std::vector<net::IpAddress> addresses;
-
-    bool operator==(const NextHop&) const = default;
-    void normalise();
-};
-struct NextHopHash {
-    std::size_t operator()(const NextHop& n) const noexcept;
-};
 
 // 0 means "no route" in every lookup table.
 using GroupId = std::uint32_t;

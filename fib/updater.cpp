@@ -27,7 +27,7 @@ FibUpdater::~FibUpdater() {
     stop();
 }
 
-bool FibUpdater::publish(std::span<const rib::RouteDelta> batch) {
+bool FibUpdater::publish(std::span<const fib::RouteDelta> batch) {
     std::lock_guard lock(producer_mu_);
     const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
     const std::uint64_t head = head_.load(std::memory_order_acquire);
@@ -126,7 +126,7 @@ bool FibUpdater::take_inline_tokens(std::size_t deltas) {
     return true;
 }
 
-std::size_t FibUpdater::drain(std::vector<rib::RouteDelta>& out) {
+std::size_t FibUpdater::drain(std::vector<fib::RouteDelta>& out) {
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     const std::uint64_t tail = tail_.load(std::memory_order_acquire);
     const std::size_t have = out.size();
@@ -181,7 +181,7 @@ void FibUpdater::stop() {
 }
 
 void FibUpdater::run() {
-    std::vector<rib::RouteDelta> batch;
+    std::vector<fib::RouteDelta> batch;
     batch.reserve(config_.max_batch);
     // While a grace period runs, poll briefly before yielding: readers report within microseconds
     // when they are running, and a yield on a busy machine can cost a whole time slice.

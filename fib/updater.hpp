@@ -1,4 +1,4 @@
-// The FIB's input: a bounded queue of RIB deltas (rf::rib::DeltaSink) and the one writer thread that
+// The FIB's input: a bounded queue of RIB deltas (rf::fib::DeltaSink) and the one writer thread that
 // drains it in batches into Fib::apply().
 //
 // Ownership and costs: publish() copies the deltas into preallocated slots (the producer pays the copy;
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "control/rib/delta.hpp"
+#include "fib/delta/delta.hpp"
 #include "fib/fib.hpp"
 
 namespace rf::fib {
@@ -63,7 +63,7 @@ struct UpdaterStats {
     std::uint64_t inline_batches = 0;  // publishes applied on the publishing thread (inline_max)
 };
 
-class FibUpdater final : public rib::DeltaSink {
+class FibUpdater final : public fib::DeltaSink {
 public:
     explicit FibUpdater(Fib& fib, UpdaterConfig config = {});
     ~FibUpdater() override;  // stop()
@@ -72,8 +72,8 @@ public:
 
     // Producer side. Deltas must arrive in sequence order. Safe from several threads (they serialise
     // on a producer-only mutex), though the RIB publishes from one strand.
-    bool publish(std::span<const rib::RouteDelta> batch) override;
-    // The RIB's hint that these next hops are gone (rib::DeltaSink), applied ahead of anything still
+    bool publish(std::span<const fib::RouteDelta> batch) override;
+    // The RIB's hint that these next hops are gone (fib::DeltaSink), applied ahead of anything still
     // queued — it only takes dead next hops out of ECMP groups, which the queued batches cannot make
     // wrong. When the FIB is idle the caller applies it at once (Fib::try_next_hops_down: no wake-up of
     // the writer on the critical path); otherwise it waits in a small list of its own, merged, for the
@@ -104,14 +104,14 @@ public:
 
 private:
     void run();
-    std::size_t drain(std::vector<rib::RouteDelta>& out);
+    std::size_t drain(std::vector<fib::RouteDelta>& out);
     void apply_down_hints();
     void applied(std::uint64_t sequence, std::size_t deltas);  // counters, then the visibility observer
     bool take_inline_tokens(std::size_t deltas);               // producer_mu_ held
 
     Fib& fib_;
     UpdaterConfig config_;
-    std::vector<rib::RouteDelta> ring_;
+    std::vector<fib::RouteDelta> ring_;
     std::vector<std::uint8_t> ends_;  // by slot: 1 = the last delta of its publish
     std::uint64_t mask_;
     std::mutex producer_mu_;

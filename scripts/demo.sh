@@ -55,8 +55,8 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_TESTS=OFF -DRF_BENCH=OFF >/dev/null
 fi
 cmake --build "$build" --target routefabricd rfctl --parallel "$jobs" | tail -n 1
-rfd="$build/control/daemon/routefabricd"
-rfctl_bin="$build/control/api/rfctl"
+rfd="$build/daemon/routefabricd"
+rfctl_bin="$build/daemon/api/rfctl"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rf-demo.XXXXXX")
 pids=()

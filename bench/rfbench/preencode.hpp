@@ -8,13 +8,12 @@
 #include <vector>
 
 #include "bench/rfbench/prefix_set.hpp"
+#include "control/codec/shared_message.hpp"
 
 namespace rf::bench {
 
-using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
-
 struct PackedUpdates {
-    SharedBytes bytes;
+    bgp::SharedMessage bytes;
     std::size_t messages = 0;
     std::size_t prefixes = 0;
 };
@@ -27,7 +26,7 @@ PackedUpdates encode_withdraw_range(std::uint32_t first, std::uint32_t count);
 
 // One UPDATE per index: message i is bytes [offsets[i], offsets[i+1]).
 struct SingleUpdates {
-    SharedBytes bytes;
+    bgp::SharedMessage bytes;
     std::vector<std::size_t> offsets;
 };
 SingleUpdates encode_single_announcements(const PeerIdentity& peer, std::uint32_t path_length,

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::bench {
 

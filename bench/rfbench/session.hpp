@@ -18,7 +18,7 @@
 #include "bench/rfbench/clock.hpp"
 #include "bench/rfbench/loop.hpp"
 #include "control/codec/codec.hpp"
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::bench {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench/rfbench/process.hpp"
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::bench {
 

@@ -14,7 +14,7 @@
 
 #include "bench/rfbench/clock.hpp"
 #include "control/codec/codec.hpp"
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::bench {
 

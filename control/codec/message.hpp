@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::bgp {
 

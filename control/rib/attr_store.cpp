@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "control/net/hash.hpp"
+#include "net/hash.hpp"
 
 namespace rf::rib {
 namespace {

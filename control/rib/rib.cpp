@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "control/rib/attr_store.hpp"
-#include "control/rib/prefix_map.hpp"
+#include "net/prefix_map.hpp"
 
 namespace rf::rib {
 
@@ -108,10 +108,6 @@ unsigned family_mask(const std::vector<bgp::AfiSafi>& families) {
         }
     }
     return m;
-}
-
-SharedBytes make_shared_bytes(std::vector<std::uint8_t>&& v) {
-    return std::make_shared<const std::vector<std::uint8_t>>(std::move(v));
 }
 
 // A configured neighbor: PeerConfig::neighbor in the upper half when set, else the session's PeerId.
@@ -292,11 +288,11 @@ struct Peer {
     unsigned families = 0;
     unsigned add_path_rx = 0;  // families whose NLRI carry path identifiers from this peer
     Group* group = nullptr;
-    PrefixMap<PrefixMapEmpty> prefixes;  // prefixes this session has at least one path for
-    std::size_t paths = 0;               // its paths (Adj-RIB-In routes)
+    net::PrefixMap<net::PrefixMapEmpty> prefixes;  // prefixes this session has at least one path for
+    std::size_t paths = 0;                         // its paths (Adj-RIB-In routes)
     // Its paths per forwarding next hop: which next hops die with it (take_down's hint to the sink).
     std::unordered_map<net::IpAddress, std::uint32_t, net::IpAddressHash> next_hops;
-    std::vector<SharedBytes> pending;
+    std::vector<bgp::SharedMessage> pending;
 };
 
 // Everything that makes two peers' Adj-RIB-Out bytes identical.
@@ -326,7 +322,7 @@ struct Target {
 };
 
 struct Segment {
-    SharedBytes bytes;
+    bgp::SharedMessage bytes;
     int family = 0;
     std::uint32_t target = 0;  // index into the targets that came with the segments
 };
@@ -380,13 +376,13 @@ struct Change {
 
 struct RouteServerRib::Impl {
     RibConfig config;
-    DeltaSink& sink;
+    fib::DeltaSink& sink;
     AttrStore store;
     std::unordered_map<PeerId, std::unique_ptr<Peer>> peers;
     std::vector<Peer*> slots;  // by Path::slot; nullptr = free
     std::vector<std::uint16_t> free_slots;
     std::vector<std::unique_ptr<Group>> groups;
-    PrefixMap<Dest> loc_rib;  // Dests move when the map changes: hold prefixes, not pointers
+    net::PrefixMap<Dest> loc_rib;  // Dests move when the map changes: hold prefixes, not pointers
     std::size_t eligible_prefixes = 0;
     std::set<net::Prefix> vnet;
     std::uint64_t out_generation = 0;
@@ -396,13 +392,13 @@ struct RouteServerRib::Impl {
     std::vector<Path> arena;
 
     // Deltas refused by the sink, coalesced per prefix.
-    std::vector<RouteDelta> pending_deltas;
+    std::vector<fib::RouteDelta> pending_deltas;
     std::unordered_map<net::Prefix, std::size_t, PrefixKeyHash> pending_index;
     std::uint64_t next_sequence = 1;
     std::uint64_t refusals = 0;
     std::uint64_t limit_trips = 0;
 
-    Impl(RibConfig c, DeltaSink& s) : config(std::move(c)), sink(s), store(config.local_asn) {
+    Impl(RibConfig c, fib::DeltaSink& s) : config(std::move(c)), sink(s), store(config.local_asn) {
         vnet.insert(config.vnet_prefixes.begin(), config.vnet_prefixes.end());
         config.max_ecmp_paths = std::max<std::size_t>(config.max_ecmp_paths, 1);
     }
@@ -637,7 +633,7 @@ struct RouteServerRib::Impl {
             for (auto& u : out->unknown) {
                 u.flags |= bgp::attr_flag::Partial;
             }
-            if (config.as_path_mode == AsPathMode::Prepend) {
+            if (config.as_path_mode == azure::AsPathMode::Prepend) {
                 out->as_path = as_path_prepended(n.attrs.as_path.value_or(bgp::AsPath{}), config.local_asn);
             } else if (!out->as_path) {
                 out->as_path = bgp::AsPath{};
@@ -855,13 +851,13 @@ struct RouteServerRib::Impl {
             for (auto& [key, nlri] : withdraw) {
                 std::vector<std::uint8_t> bytes;
                 bgp::encode_withdrawals(family_at(key.first), nlri, g.codec, bytes);
-                out.push_back(Segment{make_shared_bytes(std::move(bytes)), key.first, key.second});
+                out.push_back(Segment{bgp::share(std::move(bytes)), key.first, key.second});
             }
             for (auto& [key, b] : announce) {
                 const int fi = std::get<0>(key);
                 std::vector<std::uint8_t> bytes;
                 bgp::encode_announcements(*b.attrs, family_at(fi), b.mp_next_hops, b.nlri, g.codec, bytes);
-                out.push_back(Segment{make_shared_bytes(std::move(bytes)), fi, std::get<1>(key)});
+                out.push_back(Segment{bgp::share(std::move(bytes)), fi, std::get<1>(key)});
             }
         }
     };
@@ -891,8 +887,8 @@ struct RouteServerRib::Impl {
         return g.table;
     }
 
-    std::vector<SharedBytes> table_for(Peer& peer, unsigned families) {
-        std::vector<SharedBytes> out;
+    std::vector<bgp::SharedMessage> table_for(Peer& peer, unsigned families) {
+        std::vector<bgp::SharedMessage> out;
         Group& g = *peer.group;
         for (const auto& s : full_table(g)) {
             if ((families & family_bit(s.family)) != 0 && g.table_targets[s.target].matches(peer.nb)) {
@@ -903,7 +899,7 @@ struct RouteServerRib::Impl {
             if ((families & family_bit(fi)) != 0) {
                 std::vector<std::uint8_t> eor;
                 bgp::encode_end_of_rib(family_at(fi), eor);
-                out.push_back(make_shared_bytes(std::move(eor)));
+                out.push_back(bgp::share(std::move(eor)));
             }
         }
         return out;
@@ -926,7 +922,7 @@ struct RouteServerRib::Impl {
 
     void finish() {
         std::vector<Change> changes;
-        std::vector<RouteDelta> deltas;
+        std::vector<fib::RouteDelta> deltas;
         std::vector<net::IpAddress> nh_before;
         std::vector<net::IpAddress> nh_after;
         for (const auto& snap : touched) {
@@ -939,7 +935,7 @@ struct RouteServerRib::Impl {
             next_hops_of(before, nh_before);
             next_hops_of(after, nh_after);
             if (nh_after != nh_before) {
-                deltas.push_back(RouteDelta{0, snap.prefix, nh_after});
+                deltas.push_back(fib::RouteDelta{0, snap.prefix, nh_after});
             }
             changes.push_back(Change{snap.prefix, before, after});
             eligible_prefixes += (after.n != 0 ? 1 : 0);
@@ -986,7 +982,7 @@ struct RouteServerRib::Impl {
         }
     }
 
-    void queue_deltas(std::vector<RouteDelta>&& deltas) {
+    void queue_deltas(std::vector<fib::RouteDelta>&& deltas) {
         if (pending_deltas.empty()) {
             pending_deltas = std::move(deltas);  // the usual case: no index needed
             flush();
@@ -1106,7 +1102,7 @@ struct RouteServerRib::Impl {
         if (const auto dead = next_hops_only_of(peer); !dead.empty()) {
             sink.next_hops_down(dead);
         }
-        peer->prefixes.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) {
+        peer->prefixes.for_each([&](const net::Prefix& p, const net::PrefixMapEmpty&) {
             Dest& d = touch(p);
             for (std::size_t i = d.size(); i-- > 0;) {
                 if (d[i].slot == peer->slot) {
@@ -1138,12 +1134,12 @@ struct RouteServerRib::Impl {
 
 // ----------------------------------------------------------------------------------- public API
 
-RouteServerRib::RouteServerRib(RibConfig config, DeltaSink& sink)
+RouteServerRib::RouteServerRib(RibConfig config, fib::DeltaSink& sink)
     : impl_(std::make_unique<Impl>(std::move(config), sink)) {}
 
 RouteServerRib::~RouteServerRib() = default;
 
-std::vector<SharedBytes> RouteServerRib::peer_up(const PeerConfig& cfg) {
+std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
     auto& m = *impl_;
     assert(cfg.id != kLocalPeer && "PeerId 0 is reserved for originated routes");
     m.take_down(cfg.id);
@@ -1234,7 +1230,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
                     --count;
                 }
             }
-            if (peer->cfg.counting == RouteCounting::AzureStrict) {
+            if (peer->cfg.counting == azure::RouteCounting::AzureStrict) {
                 count += announcements.size();
             } else {
                 std::unordered_set<net::Prefix, PrefixKeyHash> added;
@@ -1269,7 +1265,7 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
                     --count;
                 }
             }
-            if (peer->cfg.counting == RouteCounting::AzureStrict) {
+            if (peer->cfg.counting == azure::RouteCounting::AzureStrict) {
                 count += announcements.size();
             } else {
                 for (const auto& a : announcements) {
@@ -1323,7 +1319,7 @@ void RouteServerRib::peer_down(PeerId id) {
     impl_->take_down(id);
 }
 
-std::vector<SharedBytes> RouteServerRib::route_refresh(PeerId id, bgp::AfiSafi family) {
+std::vector<bgp::SharedMessage> RouteServerRib::route_refresh(PeerId id, bgp::AfiSafi family) {
     auto& m = *impl_;
     Peer* peer = m.find_peer(id);
     if (peer == nullptr || family.safi != net::Safi::Unicast) {
@@ -1403,7 +1399,7 @@ std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
     if (peer == nullptr) {
         return out;
     }
-    peer->prefixes.for_each([&](const net::Prefix& p, const PrefixMapEmpty&) {
+    peer->prefixes.for_each([&](const net::Prefix& p, const net::PrefixMapEmpty&) {
         const Dest& d = *m.loc_rib.find(p);
         for (std::size_t i = 0; i < d.size(); ++i) {
             const Path& path = d[i];

@@ -11,10 +11,11 @@
 //   peer_down(id)             when the session leaves Established for any reason
 //   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
 //
-// Outbound bytes are whole BGP messages in shared, immutable buffers (SharedBytes). Peers in the same
-// update group (same negotiated CodecOptions, families and next hop for originated routes) receive the
-// *same* buffer objects, so N peers × K routes costs one encoding per group, not per peer. A peer's list
-// may hold several buffers; send them in order (an Asio scatter-gather write takes the list as is).
+// Outbound bytes are whole BGP messages in shared, immutable buffers (bgp::SharedMessage,
+// control/codec/shared_message.hpp). Peers in the same update group (same negotiated CodecOptions, families
+// and next hop for originated routes) receive the *same* buffer objects, so N peers × K routes costs one
+// encoding per group, not per peer. A peer's list may hold several buffers; send them in order (an Asio
+// scatter-gather write takes the list as is).
 //
 // What each peer receives (RFC 7947 §2.3 "path hiding"): for every prefix, the best path among the
 // paths of the OTHER neighbors — never its own (split horizon), and not nothing when its own path is the
@@ -33,7 +34,7 @@
 // leave the set are withdrawn. The route limit counts distinct prefixes however many paths (AzureStrict:
 // plus the NLRI of the UPDATE, each path id counting once).
 //
-// Loc-RIB changes go to the DeltaSink (control/rib/delta.hpp) as one batch per RIB call. Only changes of
+// Loc-RIB changes go to the FIB's DeltaSink (fib/delta/delta.hpp) as one batch per RIB call. Only changes of
 // a prefix's ECMP next-hop set are published (an attribute change that keeps the next hops is invisible
 // to a FIB). Back-pressure: when publish() refuses, the deltas stay in a pending set keyed by prefix —
 // a later change of the same prefix replaces the pending one (each delta is complete state), so the
@@ -50,10 +51,12 @@
 #include <string_view>
 #include <vector>
 
+#include "control/azure/defaults.hpp"
 #include "control/codec/codec.hpp"
 #include "control/codec/message.hpp"
-#include "control/net/ip.hpp"
-#include "control/rib/delta.hpp"
+#include "control/codec/shared_message.hpp"
+#include "fib/delta/delta.hpp"
+#include "net/ip.hpp"
 
 namespace rf::rib {
 
@@ -61,21 +64,9 @@ namespace rf::rib {
 using PeerId = std::uint32_t;
 inline constexpr PeerId kLocalPeer = 0;
 
-using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
-
-enum class AsPathMode : std::uint8_t {
-    Prepend,      // Azure Route Server (default): the RS ASN is prepended to every path it advertises
-    Transparent,  // RFC 7947 route server: AS_PATH passed on untouched
-};
-
-enum class RouteCounting : std::uint8_t {
-    DistinctPrefixes,  // distinct prefixes currently in the peer's Adj-RIB-In (default)
-    AzureStrict,       // current count + number of NLRI announced in the incoming UPDATE (design §2)
-};
-
 struct RibConfig {
-    std::uint32_t local_asn = 65515;
-    AsPathMode as_path_mode = AsPathMode::Prepend;
+    std::uint32_t local_asn = azure::kRouteServerAsn;
+    azure::AsPathMode as_path_mode = azure::AsPathMode::Prepend;
     // Reflect routes learned from one peer (NVA) to the other peers. Off: peers receive only the VNet
     // address spaces; learned routes still reach the Loc-RIB and the FIB.
     bool branch_to_branch = true;
@@ -107,7 +98,7 @@ struct PeerConfig {
     std::uint32_t asn = 0;            // the peer's real ASN
     net::Ipv4Address bgp_identifier;  // from the peer's OPEN (tie-break)
     std::size_t route_limit = 1000;   // 0 = unlimited
-    RouteCounting counting = RouteCounting::DistinctPrefixes;
+    azure::RouteCounting counting = azure::RouteCounting::DistinctPrefixes;
     bool route_refresh = false;  // the peer negotiated ROUTE-REFRESH (RFC 2918)
     bgp::CodecOptions codec;     // negotiated; used to encode this peer's Adj-RIB-Out
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
@@ -210,7 +201,7 @@ struct VnetChange {
 
 struct PeerOutbound {
     PeerId peer = 0;
-    std::vector<SharedBytes> messages;  // whole BGP messages, to be sent in this order
+    std::vector<bgp::SharedMessage> messages;  // whole BGP messages, to be sent in this order
 };
 
 struct RibStats {
@@ -227,14 +218,14 @@ struct RibStats {
 
 class RouteServerRib {
 public:
-    RouteServerRib(RibConfig config, DeltaSink& sink);
+    RouteServerRib(RibConfig config, fib::DeltaSink& sink);
     ~RouteServerRib();
     RouteServerRib(const RouteServerRib&) = delete;
     RouteServerRib& operator=(const RouteServerRib&) = delete;
 
     // A session reached Established. Returns the initial Adj-RIB-Out: UPDATEs with every route this peer
     // gets, then End-of-RIB for each of its families. If the id is already up, it is first taken down.
-    std::vector<SharedBytes> peer_up(const PeerConfig& peer);
+    std::vector<bgp::SharedMessage> peer_up(const PeerConfig& peer);
 
     // Applies one decoded UPDATE. RFC 7606: TreatAsWithdraw (and AfiSafiDisable) withdraw every NLRI of
     // the UPDATE, announced ones included; AttributeDiscard applies the UPDATE as decoded. Routes whose
@@ -249,7 +240,7 @@ public:
 
     // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB. Drain the
     // peer's pending outbound first, so the refresh is the last word. Empty if the peer is unknown.
-    std::vector<SharedBytes> route_refresh(PeerId peer, bgp::AfiSafi family);
+    std::vector<bgp::SharedMessage> route_refresh(PeerId peer, bgp::AfiSafi family);
 
     // Replaces the advertised VNet address spaces; the differences are announced/withdrawn to every peer
     // at once (drain_outbound). Design §2 then asks every NVA for its routes again: the result names the

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::session {
 

@@ -119,7 +119,7 @@ void Connection::process() {
     read_more();
 }
 
-void Connection::send(SharedMessage message) {
+void Connection::send(bgp::SharedMessage message) {
     if (closing_ || !socket_.is_open() || !message || message->empty()) {
         return;
     }

@@ -18,10 +18,9 @@
 #include <vector>
 
 #include "control/codec/codec.hpp"
+#include "control/codec/shared_message.hpp"
 
 namespace rf::session {
-
-using SharedMessage = std::shared_ptr<const std::vector<std::uint8_t>>;
 
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
@@ -43,7 +42,7 @@ public:
     // Stops callbacks; pending writes still complete (so a final NOTIFICATION goes out).
     void detach();
 
-    void send(SharedMessage message);
+    void send(bgp::SharedMessage message);
     void send(std::vector<std::uint8_t> bytes);
     // Drops the messages queued but not yet handed to the socket (the write in progress completes), so
     // that a message sent next (a final NOTIFICATION) follows right after it.
@@ -85,8 +84,8 @@ private:
     std::size_t last_read_ = 0;                        // bytes of the last completed read
     std::chrono::steady_clock::time_point read_at_{};  // when the last read completed
     bool last_read_filled_ = false;                    // it filled all the space it was given
-    std::deque<SharedMessage> out_;
-    std::vector<SharedMessage> in_flight_;
+    std::deque<bgp::SharedMessage> out_;
+    std::vector<bgp::SharedMessage> in_flight_;
     std::size_t queued_bytes_ = 0;
     std::string remote_;
     std::string local_;

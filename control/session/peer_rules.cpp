@@ -1,11 +1,8 @@
 #include "control/session/peer_rules.hpp"
 
-namespace rf::session {
+#include "control/azure/asn.hpp"
 
-bool is_reserved_asn(std::uint32_t asn) {
-    return asn == 8074 || asn == 8075 || asn == 12076 || asn == 65515 || (asn >= 65517 && asn <= 65520) ||
-           asn == 23456 || (asn >= 64496 && asn <= 64511) || (asn >= 65535 && asn <= 65551);
-}
+namespace rf::session {
 
 std::optional<std::string> check_peer(const PeerSettings& candidate,
                                       const std::vector<PeerSettings>& existing,
@@ -20,15 +17,11 @@ std::optional<std::string> check_peer(const PeerSettings& candidate,
     if (candidate.asn == limits.local_asn) {
         return who + ": " + asn + " is the route server's own ASN";
     }
-    if (is_reserved_asn(candidate.asn)) {
-        return who + ": " + asn +
-               " is reserved (8074, 8075, 12076, 65515, 65517-65520, 23456, 64496-64511, 65535-65551)";
+    if (const auto by = azure::reserved_by(candidate.asn); by != azure::AsnReservation::None) {
+        return who + ": " + asn + " is reserved by " + std::string(azure::to_string(by));
     }
-    if (candidate.asn > 0xFFFF && !limits.four_octet_mode) {
+    if (azure::is_four_byte(candidate.asn) && !limits.four_octet_mode) {
         return who + ": " + asn + " is a 4-byte ASN and 4-byte mode is off (only 2-byte ASNs are accepted)";
-    }
-    if (candidate.asn == 4294967295U) {
-        return who + ": " + asn + " is reserved (RFC 7300)";
     }
     if (candidate.md5_password.size() > 80) {  // TCP_MD5SIG_MAXKEYLEN
         return who + ": md5 password longer than 80 bytes";

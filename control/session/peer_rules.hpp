@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "control/codec/message.hpp"
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::session {
 
@@ -41,10 +41,6 @@ struct PeeringLimits {
     bool four_octet_mode = false;
     std::size_t max_peers = 8;
 };
-
-// True for the ASNs Azure Route Server refuses (design §2): 8074, 8075, 12076, 65515, 65517–65520,
-// 23456 (AS_TRANS), 64496–64511 (documentation), 65535–65551 (reserved/documentation).
-bool is_reserved_asn(std::uint32_t asn);
 
 // Checks `candidate` against the rules and the peers already configured. Returns an error message naming
 // the peer ("peer nva3 (10.0.0.7): ASN 65515 is the route server's own ASN"), or nullopt when accepted.

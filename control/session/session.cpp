@@ -502,8 +502,8 @@ void Session::peer_up(Slot& slot) {
     cfg.asn = slot.remote ? slot.remote->peer_asn : peer_->asn;
     cfg.bgp_identifier = slot.remote ? slot.remote->peer_id : net::Ipv4Address{};
     cfg.route_limit = peer_->route_limit;
-    cfg.counting =
-        peer_->azure_strict_counting ? rib::RouteCounting::AzureStrict : rib::RouteCounting::DistinctPrefixes;
+    cfg.counting = peer_->azure_strict_counting ? azure::RouteCounting::AzureStrict
+                                                : azure::RouteCounting::DistinctPrefixes;
     cfg.route_refresh = slot.remote_open.capabilities.route_refresh && local_open_.capabilities.route_refresh;
     cfg.codec = slot.codec;
     cfg.families.clear();
@@ -542,7 +542,7 @@ void Session::peer_down() {
     ctx_.distribute();
 }
 
-void Session::send_messages(const std::vector<rib::SharedBytes>& messages) {
+void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
     if (!primary_.conn || primary_.fsm.state() != State::Established) {
         return;
     }

@@ -88,7 +88,7 @@ public:
     // An inbound connection from the peer to our `local` address.
     void accept(boost::asio::ip::tcp::socket socket);
     // Outbound bytes from the RIB.
-    void send_messages(const std::vector<rib::SharedBytes>& messages);
+    void send_messages(const std::vector<bgp::SharedMessage>& messages);
     // Design §2 VNet changes. request_route_refresh: ROUTE-REFRESH (RFC 2918) for every family negotiated
     // with the peer; false when the session is not established or did not negotiate route refresh.
     // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), routes withdrawn, and the session

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "control/net/ip.hpp"
+#include "net/ip.hpp"
 
 namespace rf::session {
 

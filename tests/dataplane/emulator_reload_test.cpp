@@ -40,8 +40,8 @@ std::string config(const std::string& rs, std::uint16_t port, std::uint16_t api,
 }
 
 TEST(EmulatorReload, VmsFollowAReloadedVirtualNetworkWithoutStoppingForwarding) {
-    const std::string daemon = binary_dir() + "/control/daemon/routefabricd";
-    const std::string rfctl = binary_dir() + "/control/api/rfctl";
+    const std::string daemon = binary_dir() + "/daemon/routefabricd";
+    const std::string rfctl = binary_dir() + "/daemon/api/rfctl";
     if (!have_executable(daemon) || !have_executable(rfctl)) {
         GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
     }

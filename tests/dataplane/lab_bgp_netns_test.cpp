@@ -208,8 +208,8 @@ private:
 
 void run_lab_bgp(NvaPort kind) {
     const bool tap = kind == NvaPort::Tap;
-    const std::string daemon = binary_dir() + "/control/daemon/routefabricd";
-    const std::string rfctl = binary_dir() + "/control/api/rfctl";
+    const std::string daemon = binary_dir() + "/daemon/routefabricd";
+    const std::string rfctl = binary_dir() + "/daemon/api/rfctl";
     if (!have_executable(daemon) || !have_executable(rfctl)) {
         GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
     }

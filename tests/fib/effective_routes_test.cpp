@@ -1,8 +1,9 @@
+#include "fib/vnet/effective_routes.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "fib/effective_routes.hpp"
 #include "tests/fib/test_util.hpp"
 
 namespace rf::fib {
@@ -12,7 +13,8 @@ using test::A;
 using test::P;
 using BgpView = std::map<net::Prefix, std::vector<net::IpAddress>>;
 
-const EffectiveRoute* find(const std::vector<EffectiveRoute>& rows, RouteSource src, const std::string& prefix) {
+const EffectiveRoute* find(const std::vector<EffectiveRoute>& rows, RouteSource src,
+                           const std::string& prefix) {
     for (const EffectiveRoute& r : rows) {
         if (r.source == src && r.prefix == P(prefix)) {
             return &r;
@@ -61,7 +63,8 @@ TEST_F(EffectiveRoutes, AddressSpaceEqualToAPrivateRangeReplacesItsNoneRoute) {
     model.vnets[0].address_spaces.push_back(P("172.16.0.0/12"));
     plan = plan_tables(model);
     const auto rows = effective_routes(table_of("vm0"), {});
-    const auto n = std::count_if(rows.begin(), rows.end(), [](const EffectiveRoute& r) { return r.prefix == P("172.16.0.0/12"); });
+    const auto n = std::count_if(rows.begin(), rows.end(),
+                                 [](const EffectiveRoute& r) { return r.prefix == P("172.16.0.0/12"); });
     EXPECT_EQ(n, 1);
     EXPECT_EQ(find(rows, RouteSource::Default, "172.16.0.0/12")->next_hop_type, NextHopType::VnetLocal);
 }
@@ -77,7 +80,8 @@ TEST_F(EffectiveRoutes, BgpRouteIsActiveWithEcmpNextHopsAsVirtualNetworkGateway)
 }
 
 TEST_F(EffectiveRoutes, BgpRouteNeverOverridesTheVnetAddressSpaceEvenMoreSpecific) {
-    const BgpView bgp{{P("10.1.5.0/24"), {A("10.1.1.4")}}, {P("10.1.0.0/16"), {A("10.1.1.4")}},
+    const BgpView bgp{{P("10.1.5.0/24"), {A("10.1.1.4")}},
+                      {P("10.1.0.0/16"), {A("10.1.1.4")}},
                       {P("10.2.7.0/24"), {A("10.1.1.4")}}};
     const TableSpec& t = table_of("vm0");
     const auto rows = effective_routes(t, bgp);
@@ -87,7 +91,8 @@ TEST_F(EffectiveRoutes, BgpRouteNeverOverridesTheVnetAddressSpaceEvenMoreSpecifi
         EXPECT_EQ(r->state, RouteState::Invalid) << p;
         EXPECT_NE(r->reason.find("address space"), std::string::npos) << r->reason;
     }
-    EXPECT_NE(find(rows, RouteSource::VirtualNetworkGateway, "10.2.7.0/24")->reason.find("spoke1"), std::string::npos);
+    EXPECT_NE(find(rows, RouteSource::VirtualNetworkGateway, "10.2.7.0/24")->reason.find("spoke1"),
+              std::string::npos);
     EXPECT_EQ(find(rows, RouteSource::Default, "10.1.0.0/16")->state, RouteState::Active);
     const std::vector<net::IpAddress> hops{A("10.1.1.4")};
     EXPECT_EQ(programmed_next_hop(t, P("10.1.5.0/24"), hops), std::nullopt);
@@ -133,7 +138,8 @@ TEST_F(EffectiveRoutes, PeeredVnetGetsBgpRoutesOnlyWithUseRemoteRouteServer) {
     const auto s2 = effective_routes(table_of("s2-vm"), bgp);
     EXPECT_EQ(find(s2, RouteSource::VirtualNetworkGateway, "10.250.0.0/16"), nullptr);
     EXPECT_FALSE(table_of("s2-vm").bgp);
-    EXPECT_EQ(programmed_next_hop(table_of("s2-vm"), P("10.250.0.0/16"), bgp.at(P("10.250.0.0/16"))), std::nullopt);
+    EXPECT_EQ(programmed_next_hop(table_of("s2-vm"), P("10.250.0.0/16"), bgp.at(P("10.250.0.0/16"))),
+              std::nullopt);
 }
 
 TEST_F(EffectiveRoutes, RouteTableWithoutGatewayRoutePropagationGetsNoBgpRoutes) {
@@ -149,7 +155,8 @@ TEST_F(EffectiveRoutes, FormatLooksLikeTheAzCliTable) {
     EXPECT_NE(text.find("Source"), std::string::npos);
     EXPECT_NE(text.find("Next Hop Type"), std::string::npos);
     EXPECT_NE(text.find("VirtualNetworkGateway  Invalid  10.1.5.0/24"), std::string::npos) << text;
-    EXPECT_NE(text.find("Default                Active   10.1.0.0/16         VnetLocal"), std::string::npos) << text;
+    EXPECT_NE(text.find("Default                Active   10.1.0.0/16         VnetLocal"), std::string::npos)
+        << text;
 }
 
 }  // namespace

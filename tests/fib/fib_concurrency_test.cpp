@@ -117,7 +117,7 @@ FibConfig stress_config() {
 
 // Back-pressure as the RIB handles it: keep the batch and retry. False when the queue has not taken it
 // 30 s past `deadline`.
-bool publish_retrying(FibUpdater& updater, const std::vector<rib::RouteDelta>& batch,
+bool publish_retrying(FibUpdater& updater, const std::vector<fib::RouteDelta>& batch,
                       std::chrono::steady_clock::time_point deadline, std::uint64_t* retries) {
     while (!updater.publish(batch)) {
         ++*retries;
@@ -182,11 +182,11 @@ void stress(bool quarantine, LookupEngine engine = LookupEngine::Dir24, bool lef
     std::uint64_t retries = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (int b = 0; b < 1500 && std::chrono::steady_clock::now() < deadline; ++b) {
-        std::vector<rib::RouteDelta> batch;
+        std::vector<fib::RouteDelta> batch;
         const int n = std::uniform_int_distribution<int>(1, 24)(rng);
         for (int i = 0; i < n; ++i) {
             const std::uint32_t k = std::uniform_int_distribution<std::uint32_t>(0, kPrefixes - 1)(rng);
-            rib::RouteDelta d;
+            fib::RouteDelta d;
             d.sequence = ++seq;
             d.prefix = prefix_of(k);
             announced[k] = std::uniform_int_distribution<int>(0, 4)(rng) != 0;
@@ -306,14 +306,14 @@ TEST(FibConcurrency, RepointedGroupsAreSeenWholeAndNeverFreedUnderReaders) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (std::uint32_t b = 1; b <= 400 && std::chrono::steady_clock::now() < deadline; ++b) {
         published.store(b, std::memory_order_release);  // before any reader can see version b
-        std::vector<rib::RouteDelta> batch;
+        std::vector<fib::RouteDelta> batch;
         const bool half = b % 5 == 0;
         for (std::uint32_t k = 0; k < kShared; ++k) {
             if (half && (rng() & 1U) != 0) {
                 continue;
             }
             version[k] = b;
-            rib::RouteDelta d;
+            fib::RouteDelta d;
             d.sequence = ++seq;
             d.prefix = prefix(k);
             d.next_hops = set_of(b);
@@ -377,7 +377,7 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
     updater.start();
     std::uint64_t seq = 0;
     auto bgp = [&seq](const char* prefix, const char* hop) {
-        rib::RouteDelta d;
+        fib::RouteDelta d;
         d.sequence = ++seq;
         d.prefix = test::P(prefix);
         d.next_hops = {test::A(hop)};
@@ -459,7 +459,7 @@ TEST(FibConcurrency, ModelChangesNeverStopOrConfuseReaders) {
         ASSERT_TRUE(r.ok) << r.error;
         switched += r.switched;
         // BGP churn on other prefixes meanwhile (the updater's thread).
-        std::vector<rib::RouteDelta> batch{
+        std::vector<fib::RouteDelta> batch{
             bgp(("203.0." + std::to_string(i % 50) + ".0/24").c_str(), "10.1.1.5")};
         while (!updater.publish(batch)) {
             std::this_thread::yield();

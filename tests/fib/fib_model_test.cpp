@@ -25,8 +25,8 @@ FibConfig small_config() {
     return c;
 }
 
-rib::RouteDelta delta(std::uint64_t seq, const std::string& prefix, std::vector<std::string> hops) {
-    rib::RouteDelta d;
+fib::RouteDelta delta(std::uint64_t seq, const std::string& prefix, std::vector<std::string> hops) {
+    fib::RouteDelta d;
     d.sequence = seq;
     d.prefix = P(prefix);
     for (const std::string& h : hops) {
@@ -115,11 +115,11 @@ TEST_P(LargestGroupId, RoundTripsThroughTheLookupTable) {
     ASSERT_NE(f, nullptr);
     const TableId t = *f->table_for_vm("vm0");
     // Use up ids until the next acquire gets the largest: a distinct single-member set per prefix.
-    std::vector<rib::RouteDelta> batch;
+    std::vector<fib::RouteDelta> batch;
     std::uint64_t seq = 0;
     const std::uint32_t existing = static_cast<std::uint32_t>(f->stats().groups.live);
     for (std::uint32_t i = 0; i + existing + 1 < c.max_groups; ++i) {
-        rib::RouteDelta d;
+        fib::RouteDelta d;
         d.sequence = ++seq;
         d.prefix = net::Prefix::v4(net::Ipv4Address{0xC0000000U + (i << 8)}, 24);  // 192.x.y.0/24
         d.next_hops = {net::IpAddress::v4(net::Ipv4Address{0x0B000000U + i})};
@@ -134,7 +134,8 @@ TEST_P(LargestGroupId, RoundTripsThroughTheLookupTable) {
     EXPECT_EQ(nh->addresses, last.next_hops);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, LargestGroupId, ::testing::Values(LookupEngine::Dir24, LookupEngine::RteFib));
+INSTANTIATE_TEST_SUITE_P(Engines, LargestGroupId,
+                         ::testing::Values(LookupEngine::Dir24, LookupEngine::RteFib));
 
 // hub_and_spokes plus: hub subnet "fw2" on route table "rt-fw2" (the same UDRs as rt-fw) with a VM, and
 // spoke2 subnet "idle" on route table "rt-idle" without VMs.

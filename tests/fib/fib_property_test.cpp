@@ -159,7 +159,7 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
             // of the flips the model change made.
             reader.quiescent();
         }
-        std::vector<rib::RouteDelta> batch;
+        std::vector<fib::RouteDelta> batch;
         const int n = b % 10 == 9 ? 400 : std::uniform_int_distribution<int>(1, 40)(rng);
         if (b % 7 == 3) {
             // A peer-down batch: one next hop leaves every set it is in (the FIB repoints whole groups).
@@ -195,7 +195,7 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
                     ++it;
                     continue;
                 }
-                rib::RouteDelta d;
+                fib::RouteDelta d;
                 d.sequence = ++seq;
                 d.prefix = it->first;
                 std::erase(it->second, gone);
@@ -205,7 +205,7 @@ TEST(FibProperty, EveryTableMatchesTheReferenceAfterEveryBatch) {
             }
         }
         for (int i = 0; i < n; ++i) {
-            rib::RouteDelta d;
+            fib::RouteDelta d;
             d.sequence = ++seq;
             d.prefix = pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
             if (std::uniform_int_distribution<int>(0, 3)(rng) != 0) {

@@ -32,8 +32,8 @@ FibConfig small_config() {
     return c;
 }
 
-rib::RouteDelta delta(std::uint64_t seq, const std::string& prefix, std::vector<std::string> hops) {
-    rib::RouteDelta d;
+fib::RouteDelta delta(std::uint64_t seq, const std::string& prefix, std::vector<std::string> hops) {
+    fib::RouteDelta d;
     d.sequence = seq;
     d.prefix = P(prefix);
     for (const std::string& h : hops) {
@@ -264,10 +264,10 @@ TEST_F(FibTest, WriterThreadTakesItsRelativePriority) {
 
 TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
     FibUpdater u(*fib, UpdaterConfig{4, 16});  // not started: nothing drains
-    std::vector<rib::RouteDelta> three{delta(1, "198.51.100.0/24", {"10.1.1.4"}),
+    std::vector<fib::RouteDelta> three{delta(1, "198.51.100.0/24", {"10.1.1.4"}),
                                        delta(2, "198.51.101.0/24", {"10.1.1.4"}),
                                        delta(3, "198.51.102.0/24", {"10.1.1.4"})};
-    std::vector<rib::RouteDelta> two{delta(4, "198.51.103.0/24", {"10.1.1.4"}),
+    std::vector<fib::RouteDelta> two{delta(4, "198.51.103.0/24", {"10.1.1.4"}),
                                      delta(5, "198.51.104.0/24", {"10.1.1.4"})};
     EXPECT_TRUE(u.publish(three));
     EXPECT_FALSE(u.publish(two));
@@ -286,8 +286,8 @@ TEST_F(FibTest, FullQueueRefusesTheWholeBatchAndCountsIt) {
 // A publish larger than max_batch is applied in one Fib::apply(): a peer-down of 300 prefixes with
 // max_batch 64 still repoints its group whole, and smaller publishes queued behind it keep their limit.
 TEST_F(FibTest, UpdaterNeverSplitsAPublish) {
-    std::vector<rib::RouteDelta> up;
-    std::vector<rib::RouteDelta> down;
+    std::vector<fib::RouteDelta> up;
+    std::vector<fib::RouteDelta> down;
     std::uint64_t seq = 0;
     for (int i = 0; i < 300; ++i) {
         const std::string p = "198.51." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "/32";
@@ -313,7 +313,7 @@ TEST_F(FibTest, UpdaterNeverSplitsAPublish) {
 // of a group to the same new set, the group is repointed in place (one store) before the per-prefix
 // operations, and the result is the same as without it.
 TEST_F(FibTest, BatchMovingAWholeGroupRepointsItAndEndsInTheSameState) {
-    std::vector<rib::RouteDelta> up;
+    std::vector<fib::RouteDelta> up;
     std::uint64_t seq = 0;
     for (int i = 0; i < 100; ++i) {
         up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
@@ -325,7 +325,7 @@ TEST_F(FibTest, BatchMovingAWholeGroupRepointsItAndEndsInTheSameState) {
     const GroupStats before = fib->stats().groups;
 
     // 10.1.1.4 goes down: the pair's 100 prefixes move to {10.1.1.5}, the 10 single-path ones go.
-    std::vector<rib::RouteDelta> down;
+    std::vector<fib::RouteDelta> down;
     for (int i = 0; i < 100; ++i) {
         down.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
     }
@@ -359,14 +359,14 @@ TEST_F(FibTest, BatchMovingAWholeGroupRepointsItAndEndsInTheSameState) {
 }
 
 TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
-    std::vector<rib::RouteDelta> up;
+    std::vector<fib::RouteDelta> up;
     std::uint64_t seq = 0;
     for (int i = 0; i < 20; ++i) {
         up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
     }
     fib->apply(up);
     // 19 of 20 move: the 20th still forwards over the pair.
-    std::vector<rib::RouteDelta> most;
+    std::vector<fib::RouteDelta> most;
     for (int i = 0; i < 19; ++i) {
         most.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
     }
@@ -376,7 +376,7 @@ TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
     EXPECT_EQ(look(workload, "198.51.3.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
     // Two destinations for one group's prefixes: per prefix, no repoint (nor for the pair's last prefix:
     // a group of one prefix gains nothing from it).
-    std::vector<rib::RouteDelta> split{delta(++seq, "198.51.19.0/24", {"10.1.1.6"}),
+    std::vector<fib::RouteDelta> split{delta(++seq, "198.51.19.0/24", {"10.1.1.6"}),
                                        delta(++seq, "198.51.0.0/24", {"10.1.1.7"}),
                                        delta(++seq, "198.51.1.0/24", {"10.1.1.7"})};
     for (int i = 2; i < 19; ++i) {
@@ -386,7 +386,7 @@ TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
     EXPECT_EQ(look(workload, "198.51.0.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.7")});
     EXPECT_EQ(look(workload, "198.51.5.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.6")});
     // A group that also receives prefixes in the batch is not repointed: it keeps the newcomers.
-    std::vector<rib::RouteDelta> swap{delta(++seq, "198.51.0.0/24", {"10.1.1.6"}),
+    std::vector<fib::RouteDelta> swap{delta(++seq, "198.51.0.0/24", {"10.1.1.6"}),
                                       delta(++seq, "198.51.1.0/24", {"10.1.1.6"})};
     for (int i = 2; i < 20; ++i) {
         swap.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.7"}));
@@ -401,7 +401,7 @@ TEST_F(FibTest, GroupIsNotRepointedUnlessEveryOneOfItsPrefixesMovesTheSameWay) {
 // before any prefix moves; groups of only 10.1.1.4 wait for the batch (only it knows their fallback).
 // The batch that follows ends in the same state as without the hint, and the groups drain and go.
 TEST_F(FibTest, NextHopDownHintRepointsGroupsWithOtherMembersAtOnce) {
-    std::vector<rib::RouteDelta> up;
+    std::vector<fib::RouteDelta> up;
     std::uint64_t seq = 0;
     for (int i = 0; i < 50; ++i) {
         up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
@@ -430,14 +430,14 @@ TEST_F(FibTest, NextHopDownHintRepointsGroupsWithOtherMembersAtOnce) {
 
     // A set with the dead next hop asked for again (a batch queued before the hint) gets a group of its
     // own: the repointed id no longer stands for it.
-    std::vector<rib::RouteDelta> late{delta(++seq, "198.53.0.0/24", {"10.1.1.4", "10.1.1.5"})};
+    std::vector<fib::RouteDelta> late{delta(++seq, "198.53.0.0/24", {"10.1.1.4", "10.1.1.5"})};
     fib->apply(late);
     EXPECT_EQ(look(workload, "198.53.0.1")->addresses,
               (std::vector<net::IpAddress>{A("10.1.1.4"), A("10.1.1.5")}));
     EXPECT_EQ(look(workload, "198.51.7.1")->addresses, std::vector<net::IpAddress>{A("10.1.1.5")});
 
     // The RIB's batch: the same forwarding, then the old groups drain.
-    std::vector<rib::RouteDelta> down;
+    std::vector<fib::RouteDelta> down;
     for (int i = 0; i < 50; ++i) {
         down.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
         down.push_back(delta(++seq, "198.52." + std::to_string(i) + ".0/24", {"10.1.1.5", "10.1.1.6"}));
@@ -461,7 +461,7 @@ TEST_F(FibTest, NextHopDownHintRepointsGroupsWithOtherMembersAtOnce) {
 
 // Through the updater: the hint goes ahead of what is queued and its observer reports the repoint.
 TEST_F(FibTest, UpdaterAppliesNextHopDownHintsAndReportsThem) {
-    std::vector<rib::RouteDelta> up;
+    std::vector<fib::RouteDelta> up;
     std::uint64_t seq = 0;
     for (int i = 0; i < 20; ++i) {
         up.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4", "10.1.1.5"}));
@@ -498,7 +498,7 @@ TEST_F(FibTest, SmallPublishIsAppliedInlineWhenTheWriterIsIdle) {
     std::atomic<std::uint64_t> observed{0};
     u.set_visibility_observer([&](std::uint64_t seq) { observed.store(seq); });
     u.start();
-    std::vector<rib::RouteDelta> small;
+    std::vector<fib::RouteDelta> small;
     std::uint64_t seq = 0;
     for (int i = 0; i < 10; ++i) {
         small.push_back(delta(++seq, "198.51." + std::to_string(i) + ".0/24", {"10.1.1.4"}));
@@ -507,7 +507,7 @@ TEST_F(FibTest, SmallPublishIsAppliedInlineWhenTheWriterIsIdle) {
     EXPECT_EQ(fib->visible_sequence(), seq) << "applied before publish() returned";
     EXPECT_EQ(observed.load(), seq);
     EXPECT_EQ(u.stats().inline_batches, 1U);
-    std::vector<rib::RouteDelta> large;
+    std::vector<fib::RouteDelta> large;
     for (int i = 0; i < 40; ++i) {
         large.push_back(delta(++seq, "198.52." + std::to_string(i) + ".0/24", {"10.1.1.5"}));
     }

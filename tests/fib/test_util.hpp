@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "control/net/ip.hpp"
-#include "fib/vnet_model.hpp"
+#include "fib/vnet/vnet_model.hpp"
+#include "net/ip.hpp"
 
 namespace rf::fib::test {
 
@@ -34,7 +34,8 @@ inline VnetModel hub_and_spokes() {
     rt.name = "rt-fw";
     rt.routes.push_back(UserDefinedRoute{"to-onprem", P("192.168.10.0/24"), UdrNextHopType::VirtualAppliance,
                                          A("10.1.1.10")});
-    rt.routes.push_back(UserDefinedRoute{"blackhole", P("203.0.113.0/24"), UdrNextHopType::None, std::nullopt});
+    rt.routes.push_back(
+        UserDefinedRoute{"blackhole", P("203.0.113.0/24"), UdrNextHopType::None, std::nullopt});
     m.route_tables.push_back(rt);
     Vnet s1;
     s1.name = "spoke1";

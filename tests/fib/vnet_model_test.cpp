@@ -1,6 +1,7 @@
+#include "fib/vnet/vnet_model.hpp"
+
 #include <gtest/gtest.h>
 
-#include "fib/vnet_model.hpp"
 #include "tests/fib/test_util.hpp"
 
 namespace rf::fib {
@@ -9,7 +10,8 @@ namespace {
 using test::A;
 using test::P;
 
-bool has_error(const std::vector<ModelError>& errors, const std::string& field, const std::string& text = "") {
+bool has_error(const std::vector<ModelError>& errors, const std::string& field,
+               const std::string& text = "") {
     for (const ModelError& e : errors) {
         if (e.field == field && e.message.find(text) != std::string::npos) {
             return true;
@@ -57,7 +59,8 @@ TEST(VnetModel, ListenAddressesMustLieInRouteServerSubnetAndNotBeReserved) {
     VnetModel m = default_lab(1);
     m.route_server.listen_addresses = {A("10.1.1.4"), A("10.1.255.1"), A("10.1.255.1")};
     const auto errors = validate(m);
-    EXPECT_TRUE(has_error(errors, "route_server.listen_addresses[0]", "not inside RouteServerSubnet")) << all(errors);
+    EXPECT_TRUE(has_error(errors, "route_server.listen_addresses[0]", "not inside RouteServerSubnet"))
+        << all(errors);
     EXPECT_TRUE(has_error(errors, "route_server.listen_addresses[1]", "reserves")) << all(errors);
     EXPECT_TRUE(has_error(errors, "route_server.listen_addresses[2]", "duplicate")) << all(errors);
 }
@@ -85,14 +88,16 @@ TEST(VnetModel, UdrNextHopIpRules) {
     VnetModel m = default_lab(1);
     RouteTable rt;
     rt.name = "rt";
-    rt.routes.push_back(UserDefinedRoute{"a", P("0.0.0.0/0"), UdrNextHopType::VirtualAppliance, std::nullopt});
+    rt.routes.push_back(
+        UserDefinedRoute{"a", P("0.0.0.0/0"), UdrNextHopType::VirtualAppliance, std::nullopt});
     rt.routes.push_back(UserDefinedRoute{"b", P("1.0.0.0/8"), UdrNextHopType::Internet, A("10.1.1.4")});
     rt.routes.push_back(UserDefinedRoute{"b", P("1.0.0.0/8"), UdrNextHopType::None, std::nullopt});
     m.route_tables.push_back(rt);
     m.vnets[0].subnets[1].route_table = "missing";
     const auto errors = validate(m);
     EXPECT_TRUE(has_error(errors, "route_tables[0].routes[0].next_hop_ip", "required")) << all(errors);
-    EXPECT_TRUE(has_error(errors, "route_tables[0].routes[1].next_hop_ip", "only for next hop type VirtualAppliance"))
+    EXPECT_TRUE(
+        has_error(errors, "route_tables[0].routes[1].next_hop_ip", "only for next hop type VirtualAppliance"))
         << all(errors);
     EXPECT_TRUE(has_error(errors, "route_tables[0].routes[2].name", "duplicate")) << all(errors);
     EXPECT_TRUE(has_error(errors, "route_tables[0].routes[2].prefix", "duplicate")) << all(errors);
@@ -105,15 +110,16 @@ TEST(VnetModel, PeeringRules) {
     m.vnets[2].peerings.push_back(VnetPeering{"ghost", false});
     m.vnets[1].address_spaces.push_back(P("10.3.128.0/17"));  // overlaps spoke2, peered with spoke1
     const auto errors = validate(m);
-    EXPECT_TRUE(has_error(errors, "vnets[2].peerings[1].use_remote_route_server", "does not host")) << all(errors);
+    EXPECT_TRUE(has_error(errors, "vnets[2].peerings[1].use_remote_route_server", "does not host"))
+        << all(errors);
     EXPECT_TRUE(has_error(errors, "vnets[2].peerings[2].remote_vnet", "unknown VNet")) << all(errors);
     EXPECT_TRUE(has_error(errors, "vnets[2].peerings[1].remote_vnet", "overlaps")) << all(errors);
 }
 
 TEST(VnetModel, VmRules) {
     VnetModel m = default_lab(3);
-    m.vms[0].nic_address = A("10.1.1.4");      // in the nva subnet, not workload
-    m.vms[1].nic_address = A("10.1.128.0");    // reserved network address
+    m.vms[0].nic_address = A("10.1.1.4");    // in the nva subnet, not workload
+    m.vms[1].nic_address = A("10.1.128.0");  // reserved network address
     m.vms[2].subnet = "RouteServerSubnet";
     m.vms[2].nic_address = A("10.1.255.10");
     m.vms.push_back(m.vms[1]);

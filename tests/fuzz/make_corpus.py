@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the codec fuzzers (tests/fuzz/corpus/<name>/<sha1>) from the golden captures in
 tests/data/ and a few hand-made edge cases. The first octet of update/message/roundtrip inputs selects the
-codec options (tests/codec/fuzz_common.hpp): bit 0 4-octet AS, bit 1 extended message, bit 2/3 ADD-PATH
+codec options (tests/control/codec/fuzz_common.hpp): bit 0 4-octet AS, bit 1 extended message, bit 2/3 ADD-PATH
 IPv4/IPv6. Crash inputs found later are added to the same folders by hand and kept.
 Usage: python3 tests/fuzz/make_corpus.py
 """

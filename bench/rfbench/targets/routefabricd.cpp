@@ -22,14 +22,13 @@ class RoutefabricdTarget final : public Target {
 public:
     [[nodiscard]] std::string name() const override { return "routefabricd"; }
     // PATH first, then the daemon of the build tree rfbench itself runs from (<build>/bench/rfbench/rfbench
-    // → <build>/control/daemon/routefabricd).
+    // → <build>/daemon/routefabricd).
     [[nodiscard]] std::vector<std::string> binaries() const override {
         std::vector<std::string> out{"routefabricd"};
         std::error_code ec;
         const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
         if (!ec)
-            out.push_back(
-                (self.parent_path() / "../../control/daemon/routefabricd").lexically_normal().string());
+            out.push_back((self.parent_path() / "../../daemon/routefabricd").lexically_normal().string());
         return out;
     }
     [[nodiscard]] std::string config_file_name() const override { return "routefabricd.yaml"; }

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "control/rib/delta_queue.hpp"
+#include "fib/delta/queue.hpp"
 #include "tests/control/rib/rib_test_util.hpp"
 
 namespace rf::rib::test {
@@ -318,7 +318,7 @@ class TransparentRib : public RibTest {
 protected:
     static RibConfig cfg() {
         RibConfig c;
-        c.as_path_mode = AsPathMode::Transparent;
+        c.as_path_mode = azure::AsPathMode::Transparent;
         c.vnet_prefixes = {P("10.0.0.0/16")};
         return c;
     }
@@ -582,7 +582,7 @@ TEST_F(RibTest, WithdrawalsInTheSameUpdateMakeRoomFirst) {
 
 TEST_F(RibTest, AzureStrictCountsCurrentPlusIncomingRoutes) {
     auto c = peer(1, 65001);
-    c.counting = RouteCounting::AzureStrict;
+    c.counting = azure::RouteCounting::AzureStrict;
     up(c);
     const auto a = attrs({65001}, "100.64.0.1");
     EXPECT_EQ(send(1, v4_update(a, slash24s(0, 499))).status, UpdateStatus::Ok);
@@ -638,7 +638,7 @@ TEST_F(RibTest, PeersWithTheSameOptionsShareTheSameEncodedBuffers) {
     EXPECT_EQ(rib.stats().update_groups, 2U);
     rib.apply_update(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(0, 100)));
     auto out = rib.drain_outbound();
-    std::map<PeerId, std::vector<SharedBytes>> by_peer;
+    std::map<PeerId, std::vector<bgp::SharedMessage>> by_peer;
     for (auto& o : out) {
         by_peer[o.peer] = o.messages;
     }
@@ -709,7 +709,7 @@ TEST_F(RibTest, PathHidingKeepsOneSharedBufferForEveryoneButTheBestPathsNeighbor
     send(2, v4_update(attrs({65002, 65009}, "100.64.0.2"), slash24s(0, 50)));
     rib.apply_update(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(0, 50)));
     auto out = rib.drain_outbound();
-    std::map<PeerId, std::vector<SharedBytes>> by_peer;
+    std::map<PeerId, std::vector<bgp::SharedMessage>> by_peer;
     for (auto& o : out) {
         by_peer[o.peer] = o.messages;
     }

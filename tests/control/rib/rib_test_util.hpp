@@ -12,8 +12,13 @@
 
 #include "control/codec/codec.hpp"
 #include "control/rib/rib.hpp"
+#include "fib/delta/queue.hpp"
 
 namespace rf::rib::test {
+
+using fib::BoundedDeltaQueue;
+using fib::DeltaSink;
+using fib::RouteDelta;
 
 inline net::Prefix P(const std::string& s) {
     auto p = net::Prefix::parse(s);
@@ -168,7 +173,7 @@ struct WireView {
             off += len;
         }
     }
-    void apply(const std::vector<SharedBytes>& list) {
+    void apply(const std::vector<bgp::SharedMessage>& list) {
         for (const auto& b : list) {
             apply(*b);
         }

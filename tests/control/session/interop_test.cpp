@@ -6,7 +6,7 @@
 #include <csignal>
 #include <set>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 #include "tests/control/session/support/nva.hpp"
 #include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"

@@ -3,7 +3,7 @@
 // hop of a multihop peer dropped (RFC 2545 §3) while its global next hop is kept and reflected.
 #include <gtest/gtest.h>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"

@@ -3,7 +3,7 @@
 // its routes. Also: route limit trip and come-back, hold-timer expiry, refusal of unknown addresses.
 #include <gtest/gtest.h>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"

@@ -3,7 +3,7 @@
 // Also ROUTE-REFRESH is answered with the peer's whole Adj-RIB-Out and End-of-RIB.
 #include <gtest/gtest.h>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"

@@ -4,7 +4,7 @@
 // which may reconnect at once (no idle-hold). Raw test peers on loopback.
 #include <gtest/gtest.h>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"

@@ -14,13 +14,13 @@
 #include <thread>
 #include <vector>
 
-#include "control/session/route_server.hpp"
+#include "control/server/route_server.hpp"
 
 namespace rf::testing {
 
-class CountingSink final : public rib::DeltaSink {
+class CountingSink final : public fib::DeltaSink {
 public:
-    bool publish(std::span<const rib::RouteDelta> batch) override {
+    bool publish(std::span<const fib::RouteDelta> batch) override {
         deltas += batch.size();
         return true;
     }

@@ -1,0 +1,369 @@
+#include "control/server/route_server.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+#include "control/session/asio_address.hpp"
+#include "control/session/socket_options.hpp"
+
+namespace rf::session {
+
+namespace asio = boost::asio;
+
+RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSink& sink)
+    : io_(io),
+      config_(std::move(config)),
+      sink_(sink),
+      rib_(
+          [this] {
+              rib::RibConfig r = config_.rib;
+              r.local_asn = config_.local_asn;
+              return r;
+          }(),
+          sink) {
+    local_open_ = make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
+    policy_.local_asn = config_.local_asn;
+    policy_.local_id = config_.router_id;
+    policy_.four_octet_mode = config_.four_octet_mode;
+}
+
+RouteServer::~RouteServer() {
+    stopping_ = true;
+    for (auto& l : listeners_) {
+        boost::system::error_code ec;
+        l.acceptor->close(ec);
+    }
+    peers_.clear();  // sessions withdraw from the RIB while it still exists
+    retired_.clear();
+}
+
+FsmConfig RouteServer::fsm_config(const PeerSettings& peer) const {
+    FsmConfig c;
+    c.passive = peer.mode == PeerMode::Passive;
+    c.hold_time = Seconds{peer.hold_time.value_or(config_.hold_time)};
+    // keepalive 0 means "a third of the negotiated hold time" (negotiate_timers caps it there).
+    c.keepalive = Seconds{config_.keepalive == 0 ? 0xFFFF : config_.keepalive};
+    c.connect_retry = Seconds{std::max<std::uint16_t>(1, config_.connect_retry)};
+    c.idle_hold = Seconds{peer.idle_hold.value_or(config_.idle_hold)};
+    c.idle_hold_max = Seconds{std::max(config_.idle_hold_max, peer.idle_hold.value_or(config_.idle_hold))};
+    return c;
+}
+
+std::optional<std::string> RouteServer::start() {
+    if (config_.listen_addresses.empty()) {
+        return std::string("no listen address configured");
+    }
+    for (const auto& addr : config_.listen_addresses) {
+        Listener l;
+        l.address = addr;
+        l.acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+        boost::system::error_code ec;
+        const asio::ip::tcp::endpoint ep(to_asio(addr), config_.port);
+        l.acceptor->open(ep.protocol(), ec);
+        if (!ec) {
+            l.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+        }
+        if (!ec) {
+            l.acceptor->bind(ep, ec);
+        }
+        if (!ec) {
+            l.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+        }
+        if (ec) {
+            return "cannot listen on " + addr.to_string() + " port " + std::to_string(config_.port) + ": " +
+                   ec.message();
+        }
+        listeners_.push_back(std::move(l));
+    }
+    for (auto& l : listeners_) {
+        accept_next(l);
+    }
+    started_ = true;
+    for (auto& [addr, peer] : peers_) {
+        install_md5(*peer.settings, false);
+        start_peer(peer);
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> RouteServer::listening() const {
+    std::vector<std::string> out;
+    for (const auto& l : listeners_) {
+        boost::system::error_code ec;
+        auto ep = l.acceptor->local_endpoint(ec);
+        if (!ec) {
+            out.push_back(ep.address().to_string() + ":" + std::to_string(ep.port()));
+        }
+    }
+    return out;
+}
+
+void RouteServer::accept_next(Listener& l) {
+    l.acceptor->async_accept([this, &l](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || stopping_) {
+            return;
+        }
+        if (!ec) {
+            on_accept(std::move(socket));
+        }
+        accept_next(l);
+    });
+}
+
+void RouteServer::on_accept(asio::ip::tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    const auto local = socket.local_endpoint(ec);
+    if (ec) {
+        return;
+    }
+    const net::IpAddress remote_addr = from_asio(remote.address());
+    const auto it = peers_.find(remote_addr);
+    if (it == peers_.end()) {
+        // Unknown address: refuse at once, without a word (design §2: peers are configured).
+        log("connection from " + remote.address().to_string() + ":" + std::to_string(remote.port()) +
+            " refused: not a configured peer");
+        socket.close(ec);
+        return;
+    }
+    const net::IpAddress local_addr = from_asio(local.address());
+    auto& sessions = it->second.sessions;
+    auto s = sessions.find(local_addr);
+    std::shared_ptr<Session> session;
+    if (s == sessions.end()) {
+        session = make_session(it->second, local_addr, false);
+        session->start();
+    } else {
+        session = s->second;
+    }
+    session->accept(std::move(socket));
+}
+
+std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local,
+                                                   bool connects_out) {
+    auto session = std::make_shared<Session>(*this, peer.settings, local, fsm_config(*peer.settings),
+                                             connects_out, next_rib_id_++, peer.neighbor);
+    peer.sessions[local] = session;
+    return session;
+}
+
+void RouteServer::start_peer(Peer& peer) {
+    const PeerSettings& s = *peer.settings;
+    // One session per listen address of the peer's family; an active peer connects out from one of them.
+    std::optional<net::IpAddress> active_local;
+    if (s.mode == PeerMode::Active) {
+        if (s.local_address) {
+            active_local = *s.local_address;
+        } else {
+            for (const auto& a : config_.listen_addresses) {
+                if (a.afi == s.address.afi) {
+                    active_local = a;
+                    break;
+                }
+            }
+        }
+    }
+    for (const auto& a : config_.listen_addresses) {
+        if (a.afi != s.address.afi || peer.sessions.count(a) != 0) {
+            continue;
+        }
+        make_session(peer, a, active_local && *active_local == a)->start();
+    }
+    if (active_local && peer.sessions.count(*active_local) == 0) {
+        make_session(peer, *active_local, true)->start();
+    }
+}
+
+void RouteServer::install_md5(const PeerSettings& peer, bool remove) {
+    if (peer.md5_password.empty()) {
+        return;
+    }
+    for (auto& l : listeners_) {
+        if (l.address.afi != peer.address.afi) {
+            continue;
+        }
+        int err = 0;
+        if (auto e = set_tcp_md5(l.acceptor->native_handle(), peer.address, remove ? "" : peer.md5_password,
+                                 &err)) {
+            if (err == EPERM) {
+                md5_eperm_ = true;
+            }
+            log("peer " + peer.name + ": cannot " + (remove ? "remove" : "install") + " TCP-MD5 key on " +
+                l.address.to_string() + ": " + *e);
+        }
+    }
+}
+
+std::optional<std::string> RouteServer::add_peer(PeerSettings peer) {
+    if (peer.name.empty()) {
+        peer.name = peer.address.to_string();
+    }
+    PeeringLimits limits;
+    limits.local_asn = config_.local_asn;
+    limits.four_octet_mode = config_.four_octet_mode;
+    limits.max_peers = config_.max_peers;
+    if (auto err = check_peer(peer, peers(), limits)) {
+        return err;
+    }
+    Peer p;
+    p.settings = std::make_shared<const PeerSettings>(std::move(peer));
+    p.neighbor = next_neighbor_++;
+    auto [it, inserted] = peers_.emplace(p.settings->address, std::move(p));
+    if (started_) {
+        install_md5(*it->second.settings, false);
+        start_peer(it->second);
+    }
+    return std::nullopt;
+}
+
+bool RouteServer::remove_peer(const net::IpAddress& address) {
+    auto it = peers_.find(address);
+    if (it == peers_.end()) {
+        return false;
+    }
+    const auto cease = admin_cease(bgp::CeaseSubcode::PeerDeconfigured, "peer removed from the route server");
+    for (auto& [local, session] : it->second.sessions) {
+        session->stop(cease);
+        retired_.push_back(session);
+    }
+    install_md5(*it->second.settings, true);
+    peers_.erase(it);
+    // Drop retired sessions once their connections have flushed (they hold no RIB state any more).
+    retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                  [](const auto& s) { return !s->has_open_connection(); }),
+                   retired_.end());
+    distribute();
+    return true;
+}
+
+std::vector<PeerSettings> RouteServer::peers() const {
+    std::vector<PeerSettings> out;
+    out.reserve(peers_.size());
+    for (const auto& [addr, p] : peers_) {
+        out.push_back(*p.settings);
+    }
+    return out;
+}
+
+RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
+    VnetUpdate result;
+    std::sort(prefixes.begin(), prefixes.end());
+    prefixes.erase(std::unique(prefixes.begin(), prefixes.end()), prefixes.end());
+    auto before = config_.rib.vnet_prefixes;
+    std::sort(before.begin(), before.end());
+    before.erase(std::unique(before.begin(), before.end()), before.end());
+    result.changed = before != prefixes;
+    config_.rib.vnet_prefixes = prefixes;
+    const rib::VnetChange change = rib_.set_vnet_prefixes(std::move(prefixes));
+    distribute();  // the new address spaces go out before the peers are asked for their routes
+    for (const rib::PeerId id : change.refresh) {
+        auto it = by_rib_id_.find(id);
+        if (it != by_rib_id_.end() && it->second->request_route_refresh()) {
+            ++result.refreshed;
+        }
+    }
+    // Reset after the loop over by_rib_id_: a reset unregisters the session from it.
+    std::vector<Session*> to_reset;
+    for (const rib::PeerId id : change.reset) {
+        auto it = by_rib_id_.find(id);
+        if (it != by_rib_id_.end()) {
+            to_reset.push_back(it->second);
+        }
+    }
+    // No data: the RFC 8203 shutdown communication is defined for subcodes 2 and 4 only.
+    const bgp::Notification cease{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                                  static_cast<std::uint8_t>(bgp::CeaseSubcode::OtherConfigurationChange),
+                                  {}};
+    for (Session* s : to_reset) {
+        result.reset += s->reset(cease, "VNet address spaces changed; the peer has no route refresh") ? 1 : 0;
+    }
+    if (result.changed) {
+        log("VNet address spaces changed: " + std::to_string(result.refreshed) +
+            " session(s) sent ROUTE-REFRESH, " + std::to_string(result.reset) + " reset (no route refresh)");
+    }
+    distribute();
+    return result;
+}
+
+void RouteServer::shutdown(const std::string& message, std::function<void()> done) {
+    stopping_ = true;
+    for (auto& l : listeners_) {
+        boost::system::error_code ec;
+        l.acceptor->close(ec);
+    }
+    const auto cease = admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, message);
+    for (auto& [addr, peer] : peers_) {
+        for (auto& [local, session] : peer.sessions) {
+            session->stop(cease);
+        }
+    }
+    distribute();
+    // Wait (bounded) until the NOTIFICATIONs are flushed: connections close themselves after sending.
+    shutdown_done_ = std::move(done);
+    shutdown_polls_ = 0;
+    shutdown_timer_ = std::make_unique<asio::steady_timer>(io_);
+    poll_shutdown();
+}
+
+void RouteServer::poll_shutdown() {
+    bool open = false;
+    for (auto& [addr, peer] : peers_) {
+        for (auto& [local, session] : peer.sessions) {
+            open = open || session->has_open_connection();
+        }
+    }
+    if (!open || ++shutdown_polls_ > 60) {  // at most ~3 s
+        if (shutdown_done_) {
+            asio::post(io_, std::move(shutdown_done_));
+            shutdown_done_ = nullptr;
+        }
+        return;
+    }
+    shutdown_timer_->expires_after(std::chrono::milliseconds(50));
+    shutdown_timer_->async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            poll_shutdown();
+        }
+    });
+}
+
+std::vector<SessionStatus> RouteServer::sessions() const {
+    std::vector<SessionStatus> out;
+    for (const auto& [addr, peer] : peers_) {
+        for (const auto& [local, session] : peer.sessions) {
+            out.push_back(session->status());
+        }
+    }
+    return out;
+}
+
+void RouteServer::transition(const TransitionRecord& record) {
+    if (observer_) {
+        observer_(record);
+    }
+}
+
+void RouteServer::log(const std::string& line) {
+    if (log_) {
+        log_(line);
+    }
+}
+
+void RouteServer::distribute() {
+    if (!retired_.empty()) {  // removed peers' sessions, kept until their last NOTIFICATION is flushed
+        retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                      [](const auto& s) { return !s->has_open_connection(); }),
+                       retired_.end());
+    }
+    if (!rib_.has_outbound()) {
+        return;
+    }
+    for (auto& out : rib_.drain_outbound()) {
+        auto it = by_rib_id_.find(out.peer);
+        if (it != by_rib_id_.end()) {
+            it->second->send_messages(out.messages);
+        }
+    }
+}
+
+}  // namespace rf::session

@@ -1,0 +1,188 @@
+// What the REST API needs from the running route server, as an abstract interface: the daemon implements
+// it over the peer manager, the RIB and the FIB (daemon/api/daemon_control_plane.hpp); tests implement it
+// with a fake. Values are plain and already shaped like the API's output, so the HTTP layer only renders.
+//
+// Threading: the API server calls these from its own thread, one call at a time. Implementations that
+// own state on another thread (the daemon's io_context) must marshal the call there.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "control/codec/result.hpp"
+#include "daemon/config/config.hpp"
+#include "net/ip.hpp"
+
+namespace rf::metrics {
+class Registry;
+}
+
+namespace rf::api {
+
+// Error codes of the API; each has one HTTP status and appears as {"error": {"code": "...", ...}}.
+enum class ErrorCode : std::uint8_t {
+    InvalidJson,       // 400: the body is not JSON
+    InvalidField,      // 400: a field is missing, of the wrong type, or breaks a rule (field names it)
+    InvalidPrefix,     // 400: a prefix in the path does not parse
+    Unauthorized,      // 401: missing or wrong bearer token
+    NotFound,          // 404: no such API route
+    PeeringNotFound,   // 404
+    VmNotFound,        // 404
+    SubnetNotFound,    // 404
+    RouteNotFound,     // 404: no Loc-RIB entry for the prefix
+    MethodNotAllowed,  // 405
+    DuplicatePeering,  // 409: name or address already used
+    PeerLimitReached,  // 409: route_server.max_peers peers are configured
+    PeeringRejected,   // 409: the peer manager refused the peer
+    PayloadTooLarge,   // 413
+    NotAvailable,      // 503: the component is not running (e.g. the emulator is disabled)
+    Internal,          // 500: includes "configuration not saved"
+};
+[[nodiscard]] std::string_view to_string(ErrorCode code);
+[[nodiscard]] unsigned http_status(ErrorCode code);
+
+struct ApiError {
+    ErrorCode code = ErrorCode::Internal;
+    std::string message;  // says what happened and what to do
+    std::string field;    // the offending field, when there is one ("peerAsn")
+};
+
+struct Unit {};
+
+// GET /api/v1/routeserver
+struct RouteServerInfo {
+    std::uint32_t asn = 0;
+    std::string router_id;
+    std::vector<std::string> listen;  // the instances: RouteServiceRole_IN_<i> is listen[i]
+    std::uint16_t port = 0;
+    std::uint16_t keepalive = 0;
+    std::uint16_t hold_time = 0;
+    std::string mode;            // azure | transparent
+    std::string route_counting;  // distinct | azure-strict
+    bool branch_to_branch = true;
+    bool four_byte_asn = false;
+    std::uint32_t max_peers = 0;
+    std::uint32_t route_limit = 0;
+    std::size_t peers = 0;
+    std::size_t established_sessions = 0;
+    std::size_t loc_rib_prefixes = 0;
+    std::uint64_t uptime_seconds = 0;
+    std::string version;
+};
+
+// One BGP session of a peering: one per route-server instance (listen address).
+struct SessionInfo {
+    std::string local_address;
+    std::string state;        // Idle, Connect, Active, OpenSent, OpenConfirm, Established
+    std::string last_reason;  // why it entered that state
+    std::uint64_t established_count = 0;
+    std::uint64_t route_limit_trips = 0;
+    std::uint64_t updates_received = 0;
+};
+
+// GET /api/v1/peerings[/{name}]: the configuration and the live state.
+struct PeeringInfo {
+    config::PeerConfig config;
+    std::uint32_t route_limit = 0;  // effective (per-peer or the global one)
+    std::size_t routes_received = 0;
+    std::vector<SessionInfo> sessions;
+    std::string state;  // Established when any session is, else the most advanced session state
+};
+
+// One row of list-learned-routes / list-advertised-routes, with az's field names.
+struct RouteRow {
+    std::string local_address;  // the route-server instance that holds the route
+    std::string network;        // prefix
+    std::string next_hop;
+    std::string source_peer;  // the peer the route came from (learned: the peering itself)
+    std::string as_path;      // "65001 65002", sets as "{65003,65004}"
+    std::string origin;  // EBgp for learned routes, as az shows them; Igp/Egp/Incomplete attribute kept below
+    std::int32_t weight = 32768;
+};
+// "RouteServiceRole_IN_0" → rows, "RouteServiceRole_IN_1" → rows, ... in instance order.
+using RoutesByInstance = std::vector<std::pair<std::string, std::vector<RouteRow>>>;
+
+// GET /api/v1/rib/{prefix}
+struct RibPath {
+    std::string peer;  // peering name ("local" for originated routes)
+    std::string peer_address;
+    std::vector<std::string> next_hops;
+    std::string as_path;
+    std::size_t as_path_length = 0;
+    std::string origin;  // IGP | EGP | INCOMPLETE
+    std::vector<std::string> communities;
+    bool best = false;
+    bool ecmp = false;  // member of the ECMP set
+};
+struct RibEntryInfo {
+    std::string prefix;
+    std::vector<RibPath> paths;  // the ECMP set first (best first), then the other paths
+    std::vector<std::string> ecmp_next_hops;
+    std::string decided_by;  // the comparator step that put paths[0] before paths[1]
+};
+
+// GET /api/v1/vms/{name}/effective-routes, /api/v1/subnets/{name}/effective-routes: az network nic
+// show-effective-route-table's rows.
+struct EffectiveRouteRow {
+    std::string source;  // Default, VirtualNetworkGateway, User
+    std::string state;   // Active, Invalid
+    std::vector<std::string> address_prefix;
+    std::string next_hop_type;
+    std::vector<std::string> next_hop_ip;
+    std::string reason;  // why an Invalid route is not programmed
+};
+struct EffectiveRoutes {
+    std::string name;   // the VM or "vnet/subnet"
+    std::string table;  // the effective route table it uses
+    std::vector<EffectiveRouteRow> routes;
+};
+
+// GET /api/v1/emulator/stats
+struct EmulatorStats {
+    bool running = false;
+    std::uint32_t hosts = 0;
+    std::uint32_t vms = 0;
+    std::uint32_t workers = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> counters;  // name → value (packets, lookups, ...)
+    struct Convergence {
+        std::uint64_t events = 0;
+        double last_seconds = 0;
+        double p50_seconds = 0;
+        double p99_seconds = 0;
+        double max_seconds = 0;
+    };
+    std::optional<Convergence> convergence;
+};
+
+class ControlPlane {
+public:
+    virtual ~ControlPlane() = default;
+
+    virtual RouteServerInfo info() = 0;
+    virtual std::vector<PeeringInfo> peerings() = 0;
+    virtual Result<PeeringInfo, ApiError> peering(std::string_view name) = 0;
+    // Adds a peer at runtime. The API has already checked it against the configuration rules (reserved
+    // ASNs, limit, duplicates); the peer manager may still refuse (PeeringRejected).
+    virtual Result<PeeringInfo, ApiError> add_peer(const config::PeerConfig& peer) = 0;
+    // Removes a peer: its sessions end with Cease / Peer De-configured, its routes are withdrawn.
+    virtual Result<Unit, ApiError> remove_peer(std::string_view name) = 0;
+    virtual Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) = 0;
+    virtual Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) = 0;
+    virtual Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) = 0;
+    virtual Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) = 0;
+    // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
+    virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;
+    virtual Result<EmulatorStats, ApiError> emulator_stats() = 0;
+    // Refreshes the metrics mirrored from the components (sessions by state, routes per peer, Loc-RIB
+    // size, ...) just before /metrics is rendered.
+    virtual void collect_metrics(metrics::Registry& registry) = 0;
+};
+
+// "RouteServiceRole_IN_<i>": the key az uses for route-server instance i.
+[[nodiscard]] std::string instance_key(std::size_t i);
+
+}  // namespace rf::api

@@ -1,0 +1,636 @@
+#include "daemon/api/daemon_control_plane.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cctype>
+#include <future>
+#include <set>
+
+#include "daemon/api/metrics.hpp"
+
+namespace rf::api {
+
+// ------------------------------------------------------------------------------------------ mapping
+
+session::ServerConfig server_config(const config::Config& c) {
+    const config::RouteServerConfig& rs = c.route_server;
+    session::ServerConfig s;
+    s.local_asn = rs.asn;
+    s.router_id = c.effective_router_id().value_or(net::Ipv4Address{});
+    s.listen_addresses = rs.listen;
+    s.port = rs.port;
+    s.hold_time = rs.hold_time;
+    s.keepalive = rs.keepalive;
+    s.connect_retry = rs.connect_retry;
+    s.idle_hold = rs.idle_hold;
+    s.idle_hold_max = rs.idle_hold_max;
+    s.max_peers = rs.max_peers;
+    s.max_output_bytes = std::size_t{rs.max_output_mib} << 20U;
+    s.four_octet_mode = rs.four_byte_asn;
+    s.rib.local_asn = rs.asn;
+    s.rib.as_path_mode =
+        rs.mode == config::Mode::Transparent ? azure::AsPathMode::Transparent : azure::AsPathMode::Prepend;
+    s.rib.branch_to_branch = rs.branch_to_branch;
+    // Origination (design §2): the route server's VNet and every VNet peered with it that uses its route
+    // server. Without a virtual_network section the daemon sets s.rib.vnet_prefixes from its lab model.
+    if (c.virtual_network) {
+        const config::VirtualNetworkConfig& vn = *c.virtual_network;
+        std::set<net::Prefix> prefixes;
+        for (const config::Vnet& v : vn.vnets) {
+            bool advertised = v.name == vn.route_server_vnet;
+            for (const config::VnetPeering& p : v.peerings) {
+                advertised =
+                    advertised || (p.use_remote_route_server && p.remote_vnet == vn.route_server_vnet);
+            }
+            if (advertised) {
+                prefixes.insert(v.address_spaces.begin(), v.address_spaces.end());
+            }
+        }
+        s.rib.vnet_prefixes.assign(prefixes.begin(), prefixes.end());
+    }
+    return s;
+}
+
+session::PeerSettings peer_settings(const config::Config& c, const config::PeerConfig& p) {
+    session::PeerSettings s;
+    s.name = p.name;
+    s.address = p.address;
+    s.port = p.port;
+    s.asn = p.asn;
+    s.route_limit = c.route_limit_of(p);
+    s.azure_strict_counting = c.route_server.route_counting == config::RouteCounting::AzureStrict;
+    s.ttl = p.ttl;
+    s.md5_password = p.md5_password;
+    s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
+    s.local_address = p.local_address;
+    s.hold_time = p.hold_time;
+    switch (p.add_path) {  // RFC 7911 capability offered to this peer
+        case config::AddPath::Receive:
+            s.add_path = bgp::AddPathMode::Receive;
+            break;
+        case config::AddPath::Send:
+            s.add_path = bgp::AddPathMode::Send;
+            break;
+        case config::AddPath::Both:
+            s.add_path = bgp::AddPathMode::Both;
+            break;
+        case config::AddPath::None:
+            break;
+    }
+    return s;
+}
+
+ServerOptions server_options(const config::Config& c) {
+    ServerOptions o;
+    o.address = c.api.listen;
+    o.port = c.api.port;
+    o.token = c.api.token;
+    return o;
+}
+
+// ------------------------------------------------------------------------------------------ helpers
+
+namespace {
+
+std::string format_as_path(const bgp::PathAttributes& a) {
+    if (!a.as_path) {
+        return "";
+    }
+    std::string out;
+    for (const bgp::AsSegment& seg : a.as_path->segments) {
+        const bool set = seg.type == bgp::AsSegmentType::Set || seg.type == bgp::AsSegmentType::ConfedSet;
+        std::string part;
+        for (const std::uint32_t asn : seg.asns) {
+            part += (part.empty() ? "" : (set ? "," : " ")) + std::to_string(asn);
+        }
+        if (set) {
+            part = "{" + part + "}";
+        }
+        if (seg.type == bgp::AsSegmentType::ConfedSequence) {
+            part = "(" + part + ")";
+        }
+        out += (out.empty() ? "" : " ") + part;
+    }
+    return out;
+}
+
+std::string origin_name(const bgp::PathAttributes& a) {
+    if (!a.origin) {
+        return "";
+    }
+    switch (*a.origin) {
+        case bgp::Origin::Igp:
+            return "IGP";
+        case bgp::Origin::Egp:
+            return "EGP";
+        case bgp::Origin::Incomplete:
+            break;
+    }
+    return "INCOMPLETE";
+}
+
+// az's capitalisation of the ORIGIN attribute in advertised routes.
+std::string az_origin(const bgp::PathAttributes& a) {
+    const std::string o = origin_name(a);
+    if (o.empty()) {
+        return "";
+    }
+    std::string out(1, o[0]);
+    for (std::size_t i = 1; i < o.size(); ++i) {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(o[i])));
+    }
+    return out;
+}
+
+std::vector<std::string> communities(const bgp::PathAttributes& a) {
+    std::vector<std::string> out;
+    for (const std::uint32_t c : a.communities) {
+        out.push_back(std::to_string(c >> 16) + ":" + std::to_string(c & 0xFFFFU));
+    }
+    for (const bgp::LargeCommunity& l : a.large_communities) {
+        out.push_back(std::to_string(l.global_admin) + ":" + std::to_string(l.local_data1) + ":" +
+                      std::to_string(l.local_data2));
+    }
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    return out;
+}
+
+// Orders FSM states by how far a session got (for a peering's summary state).
+int progress(session::State s) {
+    return static_cast<int>(s);
+}
+
+ApiError peering_not_found(std::string_view name) {
+    return ApiError{ErrorCode::PeeringNotFound,
+                    "no peering named '" + std::string(name) + "'; list them with rfctl peering list", ""};
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
+// DaemonControlPlane
+
+namespace {
+
+ApiError no_vnet_model() {
+    return ApiError{ErrorCode::NotAvailable,
+                    "no virtual network model: routefabricd runs as a route server only; configure "
+                    "virtual_network (or run with --fib)",
+                    ""};
+}
+
+// decidedBy in the API is an identifier for programs (docs/api.md); decision_step_name() is the
+// wording of the log lines.
+std::string_view decision_step_id(rib::DecisionStep step) {
+    switch (step) {
+        case rib::DecisionStep::OnlyPath:
+            return "OnlyPath";
+        case rib::DecisionStep::AsPathLength:
+            return "AsPathLength";
+        case rib::DecisionStep::Origin:
+            return "Origin";
+        case rib::DecisionStep::PeerBgpId:
+            return "PeerBgpId";
+        case rib::DecisionStep::PeerAddress:
+            return "PeerAddress";
+        case rib::DecisionStep::LowestPeerId:
+            return "LowestPeerId";
+        case rib::DecisionStep::PathId:
+            return "PathId";
+    }
+    return "Unknown";
+}
+
+}  // namespace
+
+DaemonControlPlane::DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server,
+                                       const config::Config& config, std::chrono::milliseconds timeout)
+    : io_(io),
+      server_(server),
+      config_(config),
+      timeout_(timeout),
+      started_(std::chrono::steady_clock::now()) {}
+
+DaemonControlPlane::~DaemonControlPlane() = default;
+
+void DaemonControlPlane::set_vnet_model(fib::VnetModel model) {
+    plan_ = fib::plan_tables(model);
+    model_ = std::move(model);
+    has_model_.store(true, std::memory_order_release);
+}
+
+void DaemonControlPlane::clear_vnet_model() {
+    has_model_.store(false, std::memory_order_release);
+    plan_.reset();
+    model_.reset();
+}
+
+void DaemonControlPlane::set_fib_queue_depth(std::function<std::uint64_t()> source) {
+    fib_queue_depth_ = std::move(source);
+}
+
+void DaemonControlPlane::set_emulator_stats(std::function<EmulatorStats()> source) {
+    emulator_ = std::move(source);
+}
+
+template <typename T>
+Result<T, ApiError> DaemonControlPlane::on_io(std::function<Result<T, ApiError>()> f) {
+    if (io_.get_executor().running_in_this_thread()) {
+        return f();
+    }
+    auto promise = std::make_shared<std::promise<Result<T, ApiError>>>();
+    auto future = promise->get_future();
+    boost::asio::post(io_, [promise, f = std::move(f)]() mutable {
+        try {
+            promise->set_value(f());
+        } catch (const std::exception& e) {
+            promise->set_value(unexpected(ApiError{ErrorCode::Internal, e.what(), ""}));
+        }
+    });
+    if (future.wait_for(timeout_) != std::future_status::ready) {
+        return unexpected(ApiError{ErrorCode::NotAvailable,
+                                   "the route server did not answer within " +
+                                       std::to_string(timeout_.count()) +
+                                       " ms (shutting down or overloaded); retry",
+                                   ""});
+    }
+    return future.get();
+}
+
+const config::PeerConfig* DaemonControlPlane::find(std::string_view name) const {
+    return config_.find_peer(name);
+}
+
+PeeringInfo DaemonControlPlane::peering_info(const config::PeerConfig& p) const {
+    PeeringInfo info;
+    info.config = p;
+    info.route_limit = config_.route_limit_of(p);
+    session::State best = session::State::Idle;
+    for (const session::SessionStatus& s : server_.sessions()) {
+        if (s.peer_address != p.address) {
+            continue;
+        }
+        SessionInfo si;
+        si.local_address = s.local_address.to_string();
+        si.state = std::string(session::state_name(s.state));
+        si.last_reason = std::string(session::reason_name(s.last_reason));
+        si.established_count = s.established_count;
+        si.route_limit_trips = s.route_limit_trips;
+        si.updates_received = s.updates_received;
+        info.sessions.push_back(std::move(si));
+        if (progress(s.state) > progress(best)) {
+            best = s.state;
+        }
+        if (s.rib_id != 0 && server_.rib().is_up(s.rib_id)) {
+            info.routes_received = std::max(info.routes_received, server_.rib().route_count(s.rib_id));
+        }
+    }
+    info.state = std::string(session::state_name(best));
+    return info;
+}
+
+RouteServerInfo DaemonControlPlane::info() {
+    auto r = on_io<RouteServerInfo>([this]() -> Result<RouteServerInfo, ApiError> {
+        const config::RouteServerConfig& rs = config_.route_server;
+        RouteServerInfo i;
+        i.asn = rs.asn;
+        i.router_id = config_.effective_router_id() ? config_.effective_router_id()->to_string() : "";
+        for (const net::IpAddress& a : rs.listen) {
+            i.listen.push_back(a.to_string());
+        }
+        i.port = rs.port;
+        i.keepalive = rs.keepalive;
+        i.hold_time = rs.hold_time;
+        i.mode = std::string(config::to_string(rs.mode));
+        i.route_counting = std::string(config::to_string(rs.route_counting));
+        i.branch_to_branch = rs.branch_to_branch;
+        i.four_byte_asn = rs.four_byte_asn;
+        i.max_peers = rs.max_peers;
+        i.route_limit = rs.route_limit;
+        i.peers = config_.peers.size();
+        for (const session::SessionStatus& s : server_.sessions()) {
+            i.established_sessions += s.state == session::State::Established ? 1 : 0;
+        }
+        i.loc_rib_prefixes = server_.rib().stats().loc_rib_prefixes;
+        i.uptime_seconds = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+                .count());
+        return i;
+    });
+    return r ? *r : RouteServerInfo{};
+}
+
+std::vector<PeeringInfo> DaemonControlPlane::peerings() {
+    auto r = on_io<std::vector<PeeringInfo>>([this]() -> Result<std::vector<PeeringInfo>, ApiError> {
+        std::vector<PeeringInfo> out;
+        for (const config::PeerConfig& p : config_.peers) {
+            out.push_back(peering_info(p));
+        }
+        return out;
+    });
+    return r ? *r : std::vector<PeeringInfo>{};
+}
+
+Result<PeeringInfo, ApiError> DaemonControlPlane::peering(std::string_view name) {
+    const std::string n(name);
+    return on_io<PeeringInfo>([this, n]() -> Result<PeeringInfo, ApiError> {
+        const config::PeerConfig* p = find(n);
+        if (p == nullptr) {
+            return unexpected(peering_not_found(n));
+        }
+        return peering_info(*p);
+    });
+}
+
+Result<PeeringInfo, ApiError> DaemonControlPlane::add_peer(const config::PeerConfig& peer) {
+    return on_io<PeeringInfo>([this, peer]() -> Result<PeeringInfo, ApiError> {
+        if (find(peer.name) != nullptr) {
+            return unexpected(
+                ApiError{ErrorCode::DuplicatePeering, "a peering named '" + peer.name + "' exists", "name"});
+        }
+        if (auto err = server_.add_peer(peer_settings(config_, peer))) {
+            return unexpected(ApiError{ErrorCode::PeeringRejected, *err, ""});
+        }
+        config_.peers.push_back(peer);
+        return peering_info(config_.peers.back());
+    });
+}
+
+Result<Unit, ApiError> DaemonControlPlane::remove_peer(std::string_view name) {
+    const std::string n(name);
+    return on_io<Unit>([this, n]() -> Result<Unit, ApiError> {
+        const auto it = std::find_if(config_.peers.begin(), config_.peers.end(),
+                                     [&](const config::PeerConfig& p) { return p.name == n; });
+        if (it == config_.peers.end()) {
+            return unexpected(peering_not_found(n));
+        }
+        fold_update_counters(server_.sessions());  // its UPDATEs stay in routefabric_updates_total
+        server_.remove_peer(it->address);
+        config_.peers.erase(it);
+        return Unit{};
+    });
+}
+
+Result<RoutesByInstance, ApiError> DaemonControlPlane::routes(std::string_view name, bool learned) const {
+    const config::PeerConfig* p = find(name);
+    if (p == nullptr) {
+        return unexpected(peering_not_found(name));
+    }
+    const std::vector<session::SessionStatus> sessions = server_.sessions();
+    std::map<rib::PeerId, std::string> source_of;  // rib id → the peer address it stands for
+    for (const session::SessionStatus& s : sessions) {
+        if (s.rib_id != 0) {
+            source_of[s.rib_id] = s.peer_address.to_string();
+        }
+    }
+    RoutesByInstance out;
+    const std::vector<net::IpAddress>& listen = config_.route_server.listen;
+    for (std::size_t i = 0; i < listen.size(); ++i) {
+        std::vector<RouteRow> rows;
+        for (const session::SessionStatus& s : sessions) {
+            if (s.peer_address != p->address || s.local_address != listen[i] || s.rib_id == 0 ||
+                !server_.rib().is_up(s.rib_id)) {
+                continue;
+            }
+            const std::string local = listen[i].to_string();
+            if (learned) {
+                for (const rib::LearnedRoute& r : server_.rib().adj_rib_in(s.rib_id)) {
+                    rows.push_back(RouteRow{local, r.prefix.to_string(),
+                                            r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
+                                            p->address.to_string(), format_as_path(r.attributes), "EBgp",
+                                            32768});
+                }
+            } else {
+                for (const rib::AdvertisedRoute& r : server_.rib().adj_rib_out(s.rib_id)) {
+                    const auto src = source_of.find(r.source);
+                    rows.push_back(RouteRow{
+                        local, r.prefix.to_string(),
+                        r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
+                        r.source == rib::kLocalPeer ? local : (src == source_of.end() ? "" : src->second),
+                        format_as_path(r.attributes), az_origin(r.attributes), 0});
+                }
+            }
+        }
+        out.emplace_back(instance_key(i), std::move(rows));
+    }
+    return out;
+}
+
+Result<RoutesByInstance, ApiError> DaemonControlPlane::learned_routes(std::string_view peering) {
+    const std::string n(peering);
+    return on_io<RoutesByInstance>([this, n] { return routes(n, true); });
+}
+
+Result<RoutesByInstance, ApiError> DaemonControlPlane::advertised_routes(std::string_view peering) {
+    const std::string n(peering);
+    return on_io<RoutesByInstance>([this, n] { return routes(n, false); });
+}
+
+Result<RibEntryInfo, ApiError> DaemonControlPlane::rib_entry(const net::Prefix& prefix) {
+    return on_io<RibEntryInfo>([this, prefix]() -> Result<RibEntryInfo, ApiError> {
+        const auto entry = server_.rib().lookup(prefix);
+        if (!entry) {
+            return unexpected(ApiError{ErrorCode::RouteNotFound,
+                                       "the Loc-RIB has no route for exactly " + prefix.to_string(), ""});
+        }
+        std::map<rib::PeerId, std::string> name_of;
+        for (const session::SessionStatus& s : server_.sessions()) {
+            if (s.rib_id != 0) {
+                name_of[s.rib_id] = s.peer;
+            }
+        }
+        RibEntryInfo out;
+        out.prefix = entry->prefix.to_string();
+        out.decided_by = std::string(decision_step_id(entry->decided_by));
+        for (const net::IpAddress& nh : entry->next_hops) {
+            out.ecmp_next_hops.push_back(nh.to_string());
+        }
+        for (std::size_t i = 0; i < entry->paths.size(); ++i) {
+            const rib::LocRibPath& path = entry->paths[i];
+            RibPath rp;
+            const auto n = name_of.find(path.peer);
+            rp.peer = path.peer == rib::kLocalPeer ? "local" : (n == name_of.end() ? "" : n->second);
+            rp.peer_address = path.peer_address.to_string();
+            for (const net::IpAddress& nh : path.next_hops) {
+                rp.next_hops.push_back(nh.to_string());
+            }
+            rp.as_path = format_as_path(path.attributes);
+            rp.as_path_length = path.as_path_length;
+            rp.origin = origin_name(path.attributes);
+            rp.communities = communities(path.attributes);
+            rp.best = i == 0;
+            rp.ecmp = i < entry->ecmp_count;
+            out.paths.push_back(std::move(rp));
+        }
+        return out;
+    });
+}
+
+Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fib::TableId> table,
+                                                                std::string name) const {
+    std::map<net::Prefix, std::vector<net::IpAddress>> bgp;
+    for (const net::Prefix& p : server_.rib().loc_rib_prefixes()) {
+        if (auto e = server_.rib().lookup(p); e && !e->next_hops.empty()) {
+            bgp.emplace(p, e->next_hops);
+        }
+    }
+    const fib::TableSpec& spec = plan_->tables[*table];
+    EffectiveRoutes out;
+    out.name = std::move(name);
+    out.table = spec.name;
+    for (const fib::EffectiveRoute& r : fib::effective_routes(spec, bgp)) {
+        EffectiveRouteRow row;
+        row.source = std::string(fib::to_string(r.source));
+        row.state = std::string(fib::to_string(r.state));
+        row.address_prefix.push_back(r.prefix.to_string());
+        row.next_hop_type = std::string(fib::to_string(r.next_hop_type));
+        for (const net::IpAddress& a : r.next_hops) {
+            row.next_hop_ip.push_back(a.to_string());
+        }
+        row.reason = r.reason;
+        out.routes.push_back(std::move(row));
+    }
+    return out;
+}
+
+Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::string_view vm) {
+    if (!has_model_.load(std::memory_order_acquire)) {
+        return unexpected(no_vnet_model());
+    }
+    const std::string n(vm);
+    return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
+        if (!plan_) {  // cleared by a reload meanwhile
+            return unexpected(no_vnet_model());
+        }
+        const auto table = plan_->table_for_vm(*model_, n);
+        if (!table) {
+            return unexpected(
+                ApiError{ErrorCode::VmNotFound, "no VM named '" + n + "' in the virtual network model", ""});
+        }
+        return effective(table, n);
+    });
+}
+
+Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(std::string_view subnet) {
+    if (!has_model_.load(std::memory_order_acquire)) {
+        return unexpected(no_vnet_model());
+    }
+    const std::string n(subnet);
+    return on_io<EffectiveRoutes>([this, n]() -> Result<EffectiveRoutes, ApiError> {
+        if (!plan_) {  // cleared by a reload meanwhile
+            return unexpected(no_vnet_model());
+        }
+        std::optional<fib::TableId> table;
+        const auto slash = n.find('/');
+        if (slash != std::string::npos) {
+            table = plan_->table_for_subnet(n.substr(0, slash), n.substr(slash + 1));
+        } else {  // a bare subnet name, if exactly one VNet has it
+            int matches = 0;
+            for (const auto& [key, id] : plan_->by_subnet) {
+                if (key.second == n) {
+                    table = id;
+                    ++matches;
+                }
+            }
+            if (matches > 1) {
+                return unexpected(
+                    ApiError{ErrorCode::SubnetNotFound,
+                             "subnet name '" + n + "' is used in several VNets; write VNET/SUBNET", ""});
+            }
+        }
+        if (!table) {
+            return unexpected(
+                ApiError{ErrorCode::SubnetNotFound, "no subnet '" + n + "'; write it as VNET/SUBNET", ""});
+        }
+        return effective(table, n);
+    });
+}
+
+Result<EmulatorStats, ApiError> DaemonControlPlane::emulator_stats() {
+    if (!emulator_) {
+        return unexpected(ApiError{ErrorCode::NotAvailable,
+                                   "the emulator is not running; set emulator.enabled: true and restart",
+                                   ""});
+    }
+    return emulator_();
+}
+
+void DaemonControlPlane::fold_update_counters(const std::vector<session::SessionStatus>& sessions) {
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> now;
+    for (const session::SessionStatus& st : sessions) {
+        const std::string key = st.peer_address.to_string() + "|" + st.local_address.to_string();
+        const auto before = update_counts_seen_.find(key);
+        const std::uint64_t in0 = before == update_counts_seen_.end() ? 0 : before->second.first;
+        const std::uint64_t out0 = before == update_counts_seen_.end() ? 0 : before->second.second;
+        // A session's counters only grow; if one ever restarts from zero (a new session object for the
+        // same addresses), everything it reports is new.
+        updates_in_total_ += st.updates_received >= in0 ? st.updates_received - in0 : st.updates_received;
+        updates_out_total_ += st.updates_sent >= out0 ? st.updates_sent - out0 : st.updates_sent;
+        now[key] = {st.updates_received, st.updates_sent};
+    }
+    update_counts_seen_ = std::move(now);  // sessions gone: their counts stay in the totals
+}
+
+void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
+    struct Snapshot {
+        std::map<std::string, std::size_t> sessions;
+        std::map<std::string, std::size_t> peer_routes;
+        rib::RibStats stats;
+        std::uint64_t updates = 0;
+        std::uint64_t updates_sent = 0;
+        std::size_t ecmp = 0;
+        bool ecmp_counted = false;
+    };
+    auto r = on_io<Snapshot>([this]() -> Result<Snapshot, ApiError> {
+        Snapshot s;
+        for (const config::PeerConfig& p : config_.peers) {
+            s.peer_routes[p.name] = 0;
+        }
+        const std::vector<session::SessionStatus> sessions = server_.sessions();
+        fold_update_counters(sessions);
+        s.updates = updates_in_total_;
+        s.updates_sent = updates_out_total_;
+        for (const session::SessionStatus& st : sessions) {
+            ++s.sessions[lower(session::state_name(st.state))];
+            if (st.rib_id != 0 && server_.rib().is_up(st.rib_id)) {
+                auto& n = s.peer_routes[st.peer];
+                n = std::max(n, server_.rib().route_count(st.rib_id));
+            }
+        }
+        s.stats = server_.rib().stats();
+        // Counting ECMP groups walks the Loc-RIB; skip it for very large tables (scrapes stay cheap).
+        if (s.stats.loc_rib_prefixes <= 100000) {
+            for (const net::Prefix& p : server_.rib().loc_rib_prefixes()) {
+                // Distinct next hops: one NVA seen through both instances is one path for the FIB.
+                if (auto e = server_.rib().lookup(p); e && e->next_hops.size() >= 2) {
+                    ++s.ecmp;
+                }
+            }
+            s.ecmp_counted = true;
+        }
+        return s;
+    });
+    if (!r) {
+        return;
+    }
+    metrics::StandardMetrics m(registry);
+    m.set_sessions(r->sessions);
+    m.set_peer_routes(r->peer_routes);
+    m.locrib_prefixes.set(static_cast<double>(r->stats.loc_rib_prefixes));
+    if (r->ecmp_counted) {
+        m.ecmp_groups.set(static_cast<double>(r->ecmp));
+    }
+    m.updates_in.set(r->updates);
+    m.updates_out.set(r->updates_sent);
+    m.route_limit_trips.set(r->stats.route_limit_trips);
+    const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
+    m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
+}
+
+}  // namespace rf::api

@@ -1,0 +1,335 @@
+#include "daemon/api/json.hpp"
+
+#include <limits>
+
+namespace rf::api {
+
+namespace {
+
+struct ErrorRow {
+    ErrorCode code;
+    std::string_view name;
+    unsigned status;
+};
+constexpr ErrorRow kErrors[] = {
+    {ErrorCode::InvalidJson, "InvalidJson", 400},
+    {ErrorCode::InvalidField, "InvalidField", 400},
+    {ErrorCode::InvalidPrefix, "InvalidPrefix", 400},
+    {ErrorCode::Unauthorized, "Unauthorized", 401},
+    {ErrorCode::NotFound, "NotFound", 404},
+    {ErrorCode::PeeringNotFound, "PeeringNotFound", 404},
+    {ErrorCode::VmNotFound, "VmNotFound", 404},
+    {ErrorCode::SubnetNotFound, "SubnetNotFound", 404},
+    {ErrorCode::RouteNotFound, "RouteNotFound", 404},
+    {ErrorCode::MethodNotAllowed, "MethodNotAllowed", 405},
+    {ErrorCode::DuplicatePeering, "DuplicatePeering", 409},
+    {ErrorCode::PeerLimitReached, "PeerLimitReached", 409},
+    {ErrorCode::PeeringRejected, "PeeringRejected", 409},
+    {ErrorCode::PayloadTooLarge, "PayloadTooLarge", 413},
+    {ErrorCode::NotAvailable, "NotAvailable", 503},
+    {ErrorCode::Internal, "Internal", 500},
+};
+
+// POST body field ↔ configuration key of a peer.
+constexpr std::pair<std::string_view, std::string_view> kPeerFields[] = {
+    {"name", "name"},
+    {"peerIp", "address"},
+    {"peerAsn", "asn"},
+    {"port", "port"},
+    {"ttl", "ttl"},
+    {"md5Password", "md5_password"},
+    {"routeLimit", "route_limit"},
+    {"passive", "passive"},
+    {"holdTime", "hold_time"},
+    {"localAddress", "local_address"},
+};
+
+}  // namespace
+
+std::string_view to_string(ErrorCode code) {
+    for (const ErrorRow& r : kErrors) {
+        if (r.code == code) {
+            return r.name;
+        }
+    }
+    return "Internal";
+}
+
+unsigned http_status(ErrorCode code) {
+    for (const ErrorRow& r : kErrors) {
+        if (r.code == code) {
+            return r.status;
+        }
+    }
+    return 500;
+}
+
+std::string instance_key(std::size_t i) {
+    return "RouteServiceRole_IN_" + std::to_string(i);
+}
+
+std::string json_field_of(std::string_view config_path) {
+    const auto dot = config_path.rfind('.');
+    const std::string_view key = dot == std::string_view::npos ? config_path : config_path.substr(dot + 1);
+    for (const auto& [json, cfg] : kPeerFields) {
+        if (cfg == key) {
+            return std::string(json);
+        }
+    }
+    return std::string(config_path);
+}
+
+Json to_json(const ApiError& e) {
+    Json inner = {{"code", std::string(to_string(e.code))}, {"message", e.message}};
+    if (!e.field.empty()) {
+        inner["field"] = e.field;
+    }
+    return Json{{"error", inner}};
+}
+
+Json to_json(const RouteServerInfo& i) {
+    return Json{{"asn", i.asn},
+                {"routerId", i.router_id},
+                {"listenAddresses", i.listen},
+                {"port", i.port},
+                {"keepalive", i.keepalive},
+                {"holdTime", i.hold_time},
+                {"mode", i.mode},
+                {"routeCounting", i.route_counting},
+                {"allowBranchToBranchTraffic", i.branch_to_branch},
+                {"fourByteAsn", i.four_byte_asn},
+                {"maxPeers", i.max_peers},
+                {"routeLimit", i.route_limit},
+                {"peers", i.peers},
+                {"establishedSessions", i.established_sessions},
+                {"locRibPrefixes", i.loc_rib_prefixes},
+                {"uptimeSeconds", i.uptime_seconds},
+                {"version", i.version}};
+}
+
+Json to_json(const PeeringInfo& p) {
+    const config::PeerConfig& c = p.config;
+    Json j = {{"name", c.name},
+              {"peerIp", c.address.to_string()},
+              {"peerAsn", c.asn},
+              {"port", c.port},
+              {"ttl", c.ttl},
+              {"passive", c.passive},
+              {"routeLimit", p.route_limit},
+              {"md5Configured", !c.md5_password.empty()}};
+    if (c.hold_time) {
+        j["holdTime"] = *c.hold_time;
+    }
+    if (c.local_address) {
+        j["localAddress"] = c.local_address->to_string();
+    }
+    j["provisioningState"] = "Succeeded";
+    j["state"] = p.state;
+    j["routesReceived"] = p.routes_received;
+    Json sessions = Json::array();
+    for (const SessionInfo& s : p.sessions) {
+        sessions.push_back({{"localAddress", s.local_address},
+                            {"state", s.state},
+                            {"lastReason", s.last_reason},
+                            {"establishedCount", s.established_count},
+                            {"routeLimitTrips", s.route_limit_trips},
+                            {"updatesReceived", s.updates_received}});
+    }
+    j["sessions"] = std::move(sessions);
+    return j;
+}
+
+Json to_json(const RoutesByInstance& routes) {
+    Json j = Json::object();
+    for (const auto& [key, rows] : routes) {
+        Json list = Json::array();
+        for (const RouteRow& r : rows) {
+            list.push_back({{"localAddress", r.local_address},
+                            {"network", r.network},
+                            {"nextHop", r.next_hop},
+                            {"sourcePeer", r.source_peer},
+                            {"asPath", r.as_path},
+                            {"origin", r.origin},
+                            {"weight", r.weight}});
+        }
+        j[key] = std::move(list);
+    }
+    return j;
+}
+
+Json to_json(const RibEntryInfo& e) {
+    Json paths = Json::array();
+    for (const RibPath& p : e.paths) {
+        paths.push_back({{"peer", p.peer},
+                         {"peerAddress", p.peer_address},
+                         {"nextHops", p.next_hops},
+                         {"asPath", p.as_path},
+                         {"asPathLength", p.as_path_length},
+                         {"origin", p.origin},
+                         {"communities", p.communities},
+                         {"best", p.best},
+                         {"ecmp", p.ecmp}});
+    }
+    return Json{{"prefix", e.prefix},
+                {"decidedBy", e.decided_by},
+                {"ecmpNextHops", e.ecmp_next_hops},
+                {"paths", std::move(paths)}};
+}
+
+Json to_json(const EffectiveRoutes& r) {
+    Json rows = Json::array();
+    for (const EffectiveRouteRow& row : r.routes) {
+        Json j = {{"source", row.source},
+                  {"state", row.state},
+                  {"addressPrefix", row.address_prefix},
+                  {"nextHopType", row.next_hop_type},
+                  {"nextHopIpAddress", row.next_hop_ip}};
+        if (!row.reason.empty()) {
+            j["reason"] = row.reason;
+        }
+        rows.push_back(std::move(j));
+    }
+    return Json{{"name", r.name}, {"table", r.table}, {"value", std::move(rows)}};
+}
+
+Json to_json(const EmulatorStats& s) {
+    Json counters = Json::object();
+    for (const auto& [k, v] : s.counters) {
+        counters[k] = v;
+    }
+    Json j = {{"running", s.running},
+              {"hosts", s.hosts},
+              {"vms", s.vms},
+              {"workers", s.workers},
+              {"counters", std::move(counters)}};
+    if (s.convergence) {
+        j["convergence"] = {{"events", s.convergence->events},
+                            {"lastSeconds", s.convergence->last_seconds},
+                            {"p50Seconds", s.convergence->p50_seconds},
+                            {"p99Seconds", s.convergence->p99_seconds},
+                            {"maxSeconds", s.convergence->max_seconds}};
+    }
+    return j;
+}
+
+namespace {
+
+ApiError field_error(std::string_view field, std::string message) {
+    return ApiError{ErrorCode::InvalidField, std::string(field) + ": " + message, std::string(field)};
+}
+
+template <typename T>
+std::optional<ApiError> read_unsigned(const Json& body, std::string_view field, T& out,
+                                      std::uint64_t min = 0) {
+    const Json& v = body.at(std::string(field));
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+        return field_error(field, "must be a non-negative whole number, got " + v.dump());
+    }
+    const auto n = v.get<std::uint64_t>();
+    if (n < min || n > std::numeric_limits<T>::max()) {
+        return field_error(field, std::to_string(n) + " is out of range (" + std::to_string(min) + "-" +
+                                      std::to_string(std::numeric_limits<T>::max()) + ")");
+    }
+    out = static_cast<T>(n);
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_address(const Json& body, std::string_view field, net::IpAddress& out) {
+    const Json& v = body.at(std::string(field));
+    if (!v.is_string()) {
+        return field_error(field, "must be an IP address string, got " + v.dump());
+    }
+    auto a = net::IpAddress::parse(v.get<std::string>());
+    if (!a) {
+        return field_error(field, "'" + v.get<std::string>() + "' is not an IP address");
+    }
+    out = *a;
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<config::PeerConfig, ApiError> peer_from_json(const Json& body) {
+    if (!body.is_object()) {
+        return unexpected(ApiError{ErrorCode::InvalidJson,
+                                   "the body must be a JSON object such as "
+                                   "{\"name\": \"nva1\", \"peerIp\": \"10.0.1.4\", "
+                                   "\"peerAsn\": 65001}",
+                                   ""});
+    }
+    for (const auto& [key, value] : body.items()) {
+        bool known = false;
+        for (const auto& f : kPeerFields) {
+            known = known || f.first == key;
+        }
+        if (!known) {
+            std::string allowed;
+            for (const auto& f : kPeerFields) {
+                allowed += (allowed.empty() ? "" : ", ") + std::string(f.first);
+            }
+            return unexpected(field_error(key, "unknown field; allowed: " + allowed));
+        }
+    }
+    for (const char* required : {"name", "peerIp", "peerAsn"}) {
+        if (!body.contains(required)) {
+            return unexpected(field_error(required, "is required"));
+        }
+    }
+    config::PeerConfig p;
+    if (!body["name"].is_string()) {
+        return unexpected(field_error("name", "must be a string"));
+    }
+    p.name = body["name"].get<std::string>();
+    if (auto e = read_address(body, "peerIp", p.address)) {
+        return unexpected(std::move(*e));
+    }
+    if (auto e = read_unsigned(body, "peerAsn", p.asn, 1)) {
+        return unexpected(std::move(*e));
+    }
+    if (body.contains("port")) {
+        if (auto e = read_unsigned(body, "port", p.port, 1)) {
+            return unexpected(std::move(*e));
+        }
+    }
+    if (body.contains("ttl")) {
+        if (auto e = read_unsigned(body, "ttl", p.ttl, 1)) {
+            return unexpected(std::move(*e));
+        }
+    }
+    if (body.contains("routeLimit")) {
+        std::uint32_t limit = 0;
+        if (auto e = read_unsigned(body, "routeLimit", limit)) {
+            return unexpected(std::move(*e));
+        }
+        p.route_limit = limit;
+    }
+    if (body.contains("holdTime")) {
+        std::uint16_t hold = 0;
+        if (auto e = read_unsigned(body, "holdTime", hold)) {
+            return unexpected(std::move(*e));
+        }
+        p.hold_time = hold;
+    }
+    if (body.contains("passive")) {
+        if (!body["passive"].is_boolean()) {
+            return unexpected(field_error("passive", "must be true or false"));
+        }
+        p.passive = body["passive"].get<bool>();
+    }
+    if (body.contains("md5Password")) {
+        if (!body["md5Password"].is_string()) {
+            return unexpected(field_error("md5Password", "must be a string"));
+        }
+        p.md5_password = body["md5Password"].get<std::string>();
+    }
+    if (body.contains("localAddress")) {
+        net::IpAddress a;
+        if (auto e = read_address(body, "localAddress", a)) {
+            return unexpected(std::move(*e));
+        }
+        p.local_address = a;
+    }
+    return p;
+}
+
+}  // namespace rf::api

@@ -1,0 +1,464 @@
+// rfctl: the routefabric CLI over the REST API, with the verbs of `az network routeserver`.
+// Human tables by default, `-o json` for scripts. Exit codes (also in `rfctl --help` and docs/api.md):
+//   0 ok, 1 usage error, 2 not found, 3 conflict or limit reached, 4 server unreachable, 5 any other error.
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/api/http_client.hpp"
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+enum Exit : int { kOk = 0, kUsage = 1, kNotFound = 2, kConflict = 3, kUnreachable = 4, kOther = 5 };
+
+constexpr const char* kUsageText = R"(usage: rfctl [--server URL] [--token TOKEN] [-o table|json] COMMAND
+
+commands (the verbs of `az network routeserver`):
+  routeserver show
+  peering list
+  peering show NAME
+  peering create --name NAME --peer-ip ADDRESS --peer-asn ASN
+                 [--ttl N] [--port N] [--route-limit N] [--hold-time S] [--md5-password P]
+                 [--local-address ADDRESS] [--active]
+  peering delete NAME
+  peering list-learned-routes NAME
+  peering list-advertised-routes NAME
+  rib show PREFIX
+  vm effective-routes NAME
+  subnet effective-routes VNET/SUBNET
+  emulator stats
+
+options:
+  --server URL    API address (default $RFCTL_SERVER, else http://127.0.0.1:9179)
+  --token TOKEN   bearer token (default $RFCTL_TOKEN); needed when the API has api.token set
+  -o, --output    table (default) or json
+
+exit codes: 0 ok, 1 usage error, 2 not found, 3 conflict or limit reached,
+            4 server unreachable, 5 other error
+)";
+
+int usage_error(const std::string& message) {
+    std::cerr << "rfctl: " << message << "\n(run 'rfctl --help' for the commands)\n";
+    return kUsage;
+}
+
+struct Options {
+    std::string server;
+    std::string token;
+    bool json = false;
+    std::vector<std::string> words;            // positional
+    std::map<std::string, std::string> flags;  // --name value
+    bool active = false;
+};
+
+// Prints rows as an aligned table (az's -o table look: header, dashes, rows).
+void print_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> width(headers.size());
+    for (std::size_t c = 0; c < headers.size(); ++c) {
+        width[c] = headers[c].size();
+        for (const auto& r : rows) {
+            width[c] = std::max(width[c], c < r.size() ? r[c].size() : 0);
+        }
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+        std::string out;
+        for (std::size_t c = 0; c < headers.size(); ++c) {
+            const std::string cell = c < cells.size() ? cells[c] : "";
+            out += cell;
+            if (c + 1 < headers.size()) {
+                out += std::string(width[c] - cell.size() + 2, ' ');
+            }
+        }
+        while (!out.empty() && out.back() == ' ') {
+            out.pop_back();
+        }
+        std::cout << out << "\n";
+    };
+    line(headers);
+    std::vector<std::string> dashes;
+    for (const std::size_t w : width) {
+        dashes.emplace_back(w, '-');
+    }
+    line(dashes);
+    for (const auto& r : rows) {
+        line(r);
+    }
+}
+
+std::string text(const Json& j, const char* key) {
+    if (!j.contains(key) || j[key].is_null()) {
+        return "";
+    }
+    const Json& v = j[key];
+    if (v.is_string()) {
+        return v.get<std::string>();
+    }
+    if (v.is_array()) {
+        std::string out;
+        for (const Json& e : v) {
+            out += (out.empty() ? "" : ", ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        }
+        return out;
+    }
+    if (v.is_boolean()) {
+        return v.get<bool>() ? "true" : "false";
+    }
+    return v.dump();
+}
+
+void print_peerings(const Json& list) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& p : list) {
+        rows.push_back({text(p, "name"), text(p, "peerIp"), text(p, "peerAsn"), text(p, "state"),
+                        text(p, "routesReceived"), text(p, "routeLimit"), text(p, "provisioningState")});
+    }
+    print_table({"Name", "PeerIp", "PeerAsn", "State", "Routes", "RouteLimit", "ProvisioningState"}, rows);
+}
+
+void print_peering(const Json& p) {
+    print_peerings(Json::array({p}));
+    if (p.contains("sessions") && !p["sessions"].empty()) {
+        std::cout << "\n";
+        std::vector<std::vector<std::string>> rows;
+        for (const Json& s : p["sessions"]) {
+            rows.push_back({text(s, "localAddress"), text(s, "state"), text(s, "lastReason"),
+                            text(s, "establishedCount"), text(s, "updatesReceived"),
+                            text(s, "routeLimitTrips")});
+        }
+        print_table({"LocalAddress", "State", "LastReason", "Established", "Updates", "LimitTrips"}, rows);
+    }
+}
+
+void print_routes(const Json& by_instance) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [instance, list] : by_instance.items()) {
+        for (const Json& r : list) {
+            rows.push_back({text(r, "localAddress"), text(r, "network"), text(r, "nextHop"),
+                            text(r, "sourcePeer"), text(r, "origin"), text(r, "asPath"), text(r, "weight")});
+        }
+    }
+    print_table({"LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath", "Weight"}, rows);
+}
+
+void print_rib(const Json& e) {
+    std::cout << "Prefix:     " << text(e, "prefix") << "\n";
+    std::cout << "ECMP set:   " << text(e, "ecmpNextHops") << "\n";
+    std::cout << "Decided by: " << text(e, "decidedBy") << "\n\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& p : e["paths"]) {
+        const std::string flags = std::string(p.value("best", false) ? "best" : "") +
+                                  (p.value("ecmp", false) ? (p.value("best", false) ? ",ecmp" : "ecmp") : "");
+        rows.push_back({flags, text(p, "peer"), text(p, "peerAddress"), text(p, "nextHops"),
+                        text(p, "asPath"), text(p, "origin"), text(p, "communities")});
+    }
+    print_table({"Flags", "Peer", "PeerAddress", "NextHop", "AsPath", "Origin", "Communities"}, rows);
+}
+
+void print_effective_routes(const Json& r) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& row : r["value"]) {
+        rows.push_back({text(row, "source"), text(row, "state"), text(row, "addressPrefix"),
+                        text(row, "nextHopType"), text(row, "nextHopIpAddress"), text(row, "reason")});
+    }
+    print_table({"Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP", "Reason"}, rows);
+}
+
+void print_routeserver(const Json& j) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [k, v] : j.items()) {
+        rows.push_back({k, text(j, k.c_str())});
+    }
+    print_table({"Property", "Value"}, rows);
+}
+
+void print_emulator(const Json& j) {
+    print_table({"Running", "Hosts", "VMs", "Workers"},
+                {{text(j, "running"), text(j, "hosts"), text(j, "vms"), text(j, "workers")}});
+    std::vector<std::vector<std::string>> rows;
+    if (j.contains("counters")) {
+        for (const auto& [k, v] : j["counters"].items()) {
+            rows.push_back({k, v.dump()});
+        }
+    }
+    if (j.contains("convergence")) {
+        for (const auto& [k, v] : j["convergence"].items()) {
+            rows.push_back({"convergence." + k, v.dump()});
+        }
+    }
+    if (!rows.empty()) {
+        std::cout << "\n";
+        print_table({"Counter", "Value"}, rows);
+    }
+}
+
+std::string encode_segment(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+            out += c;
+        } else {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        }
+    }
+    return out;
+}
+
+// What to do next, per API error code (the server's message says what happened).
+const char* hint(const std::string& code) {
+    static const std::pair<const char*, const char*> kHints[] = {
+        {"PeeringNotFound", "list the peerings with 'rfctl peering list'"},
+        {"PeerLimitReached",
+         "delete a peering ('rfctl peering delete NAME') or raise route_server.max_peers"},
+        {"DuplicatePeering", "'rfctl peering list' shows the names and addresses in use"},
+        {"Unauthorized",
+         "pass the API token with --token TOKEN or RFCTL_TOKEN (api.token in the configuration)"},
+        {"VmNotFound", "VM names come from virtual_network.vms in the configuration"},
+        {"SubnetNotFound", "name the subnet as VNET/SUBNET"},
+        {"RouteNotFound",
+         "the Loc-RIB has no route for exactly this prefix; check 'rfctl peering list-learned-routes'"},
+        {"NotAvailable", "enable the component in the configuration (e.g. emulator.enabled) and restart"},
+    };
+    for (const auto& [c, h] : kHints) {
+        if (code == c) {
+            return h;
+        }
+    }
+    return nullptr;
+}
+
+// Maps an HTTP status to the exit code.
+int exit_for_status(unsigned status) {
+    if (status == 404) {
+        return kNotFound;
+    }
+    if (status == 409) {
+        return kConflict;
+    }
+    return kOther;
+}
+
+int run(const Options& o) {
+    const auto& w = o.words;
+    auto need = [&](std::size_t n) { return w.size() == n; };
+    auto name_arg = [&](std::size_t pos) -> std::optional<std::string> {
+        if (w.size() > pos) {
+            return w[pos];
+        }
+        if (auto it = o.flags.find("name"); it != o.flags.end()) {
+            return it->second;
+        }
+        return std::nullopt;
+    };
+
+    std::string method = "GET";
+    std::string target;
+    std::string body;
+    void (*printer)(const Json&) = nullptr;
+    std::string group = w.empty() ? "" : w[0];
+    std::string verb = w.size() > 1 ? w[1] : "";
+
+    if (group == "routeserver" && verb == "show" && need(2)) {
+        target = "/api/v1/routeserver";
+        printer = print_routeserver;
+    } else if (group == "peering" && verb == "list" && need(2)) {
+        target = "/api/v1/peerings";
+        printer = [](const Json& j) { print_peerings(j["value"]); };
+    } else if (group == "peering" && (verb == "show" || verb == "delete" || verb == "list-learned-routes" ||
+                                      verb == "list-advertised-routes")) {
+        const auto name = name_arg(2);
+        if (!name || w.size() > 3) {
+            return usage_error("'peering " + verb + "' takes one peering name");
+        }
+        target = "/api/v1/peerings/" + encode_segment(*name);
+        if (verb == "show") {
+            printer = print_peering;
+        } else if (verb == "delete") {
+            method = "DELETE";
+            printer = [](const Json& j) { std::cout << "deleted peering " << text(j, "name") << "\n"; };
+        } else {
+            target += verb == "list-learned-routes" ? "/learned-routes" : "/advertised-routes";
+            printer = print_routes;
+        }
+    } else if (group == "peering" && verb == "create" && need(2)) {
+        Json req = Json::object();
+        for (const char* required : {"name", "peer-ip", "peer-asn"}) {
+            if (o.flags.count(required) == 0) {
+                return usage_error(std::string("'peering create' needs --") + required);
+            }
+        }
+        req["name"] = o.flags.at("name");
+        req["peerIp"] = o.flags.at("peer-ip");
+        static const std::pair<const char*, const char*> kNumbers[] = {{"peer-asn", "peerAsn"},
+                                                                       {"ttl", "ttl"},
+                                                                       {"port", "port"},
+                                                                       {"route-limit", "routeLimit"},
+                                                                       {"hold-time", "holdTime"}};
+        for (const auto& [flag, field] : kNumbers) {
+            if (auto it = o.flags.find(flag); it != o.flags.end()) {
+                char* end = nullptr;
+                const unsigned long long v = std::strtoull(it->second.c_str(), &end, 10);
+                if (it->second.empty() || *end != '\0' || it->second[0] == '-') {
+                    return usage_error("--" + std::string(flag) + " needs a number, got '" + it->second +
+                                       "'");
+                }
+                req[field] = v;
+            }
+        }
+        if (auto it = o.flags.find("md5-password"); it != o.flags.end()) {
+            req["md5Password"] = it->second;
+        }
+        if (auto it = o.flags.find("local-address"); it != o.flags.end()) {
+            req["localAddress"] = it->second;
+        }
+        if (o.active) {
+            req["passive"] = false;
+        }
+        method = "POST";
+        target = "/api/v1/peerings";
+        body = req.dump();
+        printer = print_peering;
+    } else if (group == "rib" && verb == "show" && need(3)) {
+        target = "/api/v1/rib/" + encode_segment(w[2]);
+        printer = print_rib;
+    } else if ((group == "vm" || group == "subnet") && verb == "effective-routes") {
+        const auto name = name_arg(2);
+        if (!name || w.size() > 3) {
+            return usage_error("'" + group + " effective-routes' takes one name");
+        }
+        target = std::string(group == "vm" ? "/api/v1/vms/" : "/api/v1/subnets/") + encode_segment(*name) +
+                 "/effective-routes";
+        printer = print_effective_routes;
+    } else if (group == "emulator" && verb == "stats" && need(2)) {
+        target = "/api/v1/emulator/stats";
+        printer = print_emulator;
+    } else if (w.empty()) {
+        return usage_error("no command given");
+    } else {
+        std::string cmd;
+        for (const auto& s : w) {
+            cmd += (cmd.empty() ? "" : " ") + s;
+        }
+        return usage_error("unknown command '" + cmd + "'");
+    }
+
+    auto url = rf::api::parse_server_url(o.server);
+    if (!url) {
+        return usage_error(url.error());
+    }
+    auto res = rf::api::http_request(*url, method, target, body, o.token);
+    if (!res) {
+        std::cerr << "rfctl: cannot reach the routefabric API at " << o.server << ": " << res.error()
+                  << "\nIs routefabricd running with the API enabled (api.enabled, api.listen, api.port)? "
+                     "Point rfctl at it with --server URL or RFCTL_SERVER.\n";
+        return kUnreachable;
+    }
+    Json j;
+    try {
+        j = Json::parse(res->body);
+    } catch (const Json::parse_error&) {
+        std::cerr << "rfctl: the server at " << o.server << " answered HTTP " << res->status
+                  << " with a body that is not JSON; is it routefabricd?\n";
+        return kOther;
+    }
+    if (res->status >= 400) {
+        const Json err = j.contains("error") ? j["error"] : Json::object();
+        if (o.json) {
+            std::cout << j.dump(2) << "\n";
+        }
+        const std::string code = err.value("code", std::string("Unknown"));
+        std::cerr << "rfctl: error " << res->status << " " << code << ": "
+                  << err.value("message", std::string("(no message)")) << "\n";
+        if (const char* h = hint(code)) {
+            std::cerr << "hint: " << h << "\n";
+        }
+        return exit_for_status(res->status);
+    }
+    if (o.json) {
+        std::cout << j.dump(2) << "\n";
+    } else if (printer != nullptr) {
+        printer(j);
+    }
+    return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    if (const char* s = std::getenv("RFCTL_SERVER")) {
+        o.server = s;
+    }
+    if (o.server.empty()) {
+        o.server = "http://127.0.0.1:9179";
+    }
+    if (const char* t = std::getenv("RFCTL_TOKEN")) {
+        o.token = t;
+    }
+    static const char* const kValueFlags[] = {"name",      "peer-ip",      "peer-asn",
+                                              "ttl",       "port",         "route-limit",
+                                              "hold-time", "md5-password", "local-address"};
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string a = argv[i];
+            auto value = [&]() -> std::optional<std::string> {
+                if (i + 1 >= argc) {
+                    return std::nullopt;
+                }
+                return std::string(argv[++i]);
+            };
+            if (a == "-h" || a == "--help") {
+                std::cout << kUsageText;
+                return kOk;
+            }
+            if (a == "--server" || a == "--token" || a == "-o" || a == "--output") {
+                auto v = value();
+                if (!v) {
+                    return usage_error(a + " needs a value");
+                }
+                if (a == "--server") {
+                    o.server = *v;
+                } else if (a == "--token") {
+                    o.token = *v;
+                } else if (*v == "json") {
+                    o.json = true;
+                } else if (*v == "table") {
+                    o.json = false;
+                } else {
+                    return usage_error("-o takes table or json, not '" + *v + "'");
+                }
+            } else if (a == "--active") {
+                o.active = true;
+            } else if (a.rfind("--", 0) == 0) {
+                const std::string flag = a.substr(2);
+                bool known = false;
+                for (const char* f : kValueFlags) {
+                    known = known || flag == f;
+                }
+                if (!known) {
+                    return usage_error("unknown option " + a);
+                }
+                auto v = value();
+                if (!v) {
+                    return usage_error(a + " needs a value");
+                }
+                o.flags[flag] = *v;
+            } else {
+                o.words.push_back(a);
+            }
+        }
+        return run(o);
+    } catch (const std::exception& e) {
+        std::cerr << "rfctl: " << e.what() << "\n";
+        return kOther;
+    }
+}

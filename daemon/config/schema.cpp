@@ -1,0 +1,190 @@
+// The configuration schema: one row per key the parser accepts. The parser derives the allowed keys of
+// every map from this table, and docs/configuration.md is generated from (and tested against) it, so a
+// key cannot be added to one without the other.
+#include <sstream>
+
+#include "daemon/config/config.hpp"
+
+namespace rf::config {
+
+const std::vector<KeyInfo>& schema() {
+    static const std::vector<KeyInfo> rows = {
+        {"route_server", "map", "", "The BGP route server itself."},
+        {"route_server.asn", "ASN", "65515", "The route server's ASN (Azure uses 65515)."},
+        {"route_server.router_id", "IPv4 address", "first IPv4 listen address", "BGP identifier."},
+        {"route_server.listen", "list of IP addresses", "(required)",
+         "Addresses the route server listens on; Azure runs two instances, so two addresses is normal. "
+         "Peers connect to each of them."},
+        {"route_server.port", "port", "179",
+         "TCP port of the listen addresses (0 = any free port, for tests)."},
+        {"route_server.keepalive", "seconds", "60", "Keepalive time; less than hold_time."},
+        {"route_server.hold_time", "seconds", "180",
+         "Hold time offered in OPEN (0, or 3 and more); negotiated down "
+         "to the peer's if it offers less."},
+        {"route_server.connect_retry", "seconds", "30", "ConnectRetry time for active peers."},
+        {"route_server.idle_hold", "seconds", "30",
+         "First idle-hold time after a session error (route limit, hold "
+         "timer expiry); doubles on repeated errors."},
+        {"route_server.idle_hold_max", "seconds", "300", "Cap of the idle-hold back-off."},
+        {"route_server.max_peers", "count", "8",
+         "At most this many peers (Azure: 8); adding one more is refused."},
+        {"route_server.route_limit", "count", "1000",
+         "Routes per peer (0 = unlimited); one more tears the session down with Cease / Maximum Number of "
+         "Prefixes Reached."},
+        {"route_server.max_output_mib", "MiB", "256",
+         "Bound of each session's output queue; a peer that stops reading until its queue grows past it is "
+         "dropped with Cease / Out of Resources (its queued UPDATEs are discarded first), the others keep "
+         "running. 1-65536."},
+        {"route_server.route_counting", "distinct | azure-strict", "distinct",
+         "distinct: a peer's count is its distinct prefixes. azure-strict: current routes plus the routes of "
+         "the incoming UPDATE, as Azure counts."},
+        {"route_server.four_byte_asn", "bool", "false",
+         "Accept 4-byte peer ASNs (RFC 6793). Azure accepts 2-byte "
+         "ASNs only."},
+        {"route_server.mode", "azure | transparent", "azure",
+         "azure: the RS ASN is prepended to advertised AS paths. transparent: AS paths passed on untouched "
+         "(RFC 7947)."},
+        {"route_server.branch_to_branch", "bool", "true",
+         "Reflect routes learned from one NVA to the other NVAs."},
+
+        {"peers", "list", "[]", "The BGP peers (NVAs). Connections from other addresses are refused."},
+        {"peers[].name", "name", "(required)", "Unique name: letters, digits, '.', '_', '-' (at most 64)."},
+        {"peers[].address", "IP address", "(required)", "The peer's address; unique among peers."},
+        {"peers[].asn", "ASN", "(required)",
+         "The peer's ASN: not the route server's, not reserved (8074, 8075, 12076, 65515, 65517-65520, "
+         "23456, "
+         "64496-64511, 65535-65551), at most 65535 unless four_byte_asn."},
+        {"peers[].port", "port", "179", "The peer's TCP port for active connects."},
+        {"peers[].ttl", "1-255", "255",
+         "TTL of our packets: 1 for a directly connected peer, more for eBGP multihop "
+         "(Azure requires multihop)."},
+        {"peers[].md5_password", "string", "\"\"",
+         "TCP-MD5 (RFC 2385) password, at most 80 bytes; empty = none."},
+        {"peers[].route_limit", "count", "route_server.route_limit", "Per-peer route limit (0 = unlimited)."},
+        {"peers[].passive", "bool", "true",
+         "Wait for the peer to connect (true) or also connect to it (false)."},
+        {"peers[].hold_time", "seconds", "route_server.hold_time", "Per-peer hold time."},
+        {"peers[].local_address", "IP address", "first listen address",
+         "Source address for active connects; one of route_server.listen."},
+        {"peers[].add_path", "none, receive, send or both", "none",
+         "ADD-PATH (RFC 7911) offered in our OPEN for every family: receive = the peer may send several "
+         "paths "
+         "per prefix, send = the peer gets every path of the ECMP set; used where the peer offers the "
+         "matching side."},
+
+        {"virtual_network", "map", "(none)",
+         "The virtual network model the effective routes are computed from. Without it routefabricd "
+         "runs as a route server only (no FIB), unless the emulator is enabled (its default lab) or "
+         "--fib is given."},
+        {"virtual_network.route_server_vnet", "name", "(required)",
+         "The VNet whose RouteServerSubnet (/27 or larger) holds route_server.listen."},
+        {"virtual_network.vnets", "list", "[]", "Virtual networks."},
+        {"virtual_network.vnets[].name", "name", "(required)", "Unique VNet name."},
+        {"virtual_network.vnets[].address_spaces", "list of prefixes", "(required)",
+         "Address spaces; advertised to every NVA (the route server's VNet and peered VNets using it)."},
+        {"virtual_network.vnets[].subnets", "list", "[]", "Subnets, inside the address spaces."},
+        {"virtual_network.vnets[].subnets[].name", "name", "(required)",
+         "Subnet name; RouteServerSubnet holds the "
+         "route server."},
+        {"virtual_network.vnets[].subnets[].prefix", "prefix", "(required)", "Subnet prefix."},
+        {"virtual_network.vnets[].subnets[].route_table", "name", "\"\"",
+         "Route table (UDRs) of the subnet."},
+        {"virtual_network.vnets[].peerings", "list", "[]", "VNet peerings."},
+        {"virtual_network.vnets[].peerings[].remote_vnet", "name", "(required)", "The peered VNet."},
+        {"virtual_network.vnets[].peerings[].use_remote_route_server", "bool", "false",
+         "This VNet's VMs get the BGP routes of the remote VNet's route server, and its address space is "
+         "advertised to the NVAs."},
+        {"virtual_network.route_tables", "list", "[]", "Route tables with user-defined routes."},
+        {"virtual_network.route_tables[].name", "name", "(required)", "Unique route table name."},
+        {"virtual_network.route_tables[].propagate_gateway_routes", "bool", "true",
+         "When false, subnets using this table get no BGP routes."},
+        {"virtual_network.route_tables[].routes", "list", "[]", "User-defined routes."},
+        {"virtual_network.route_tables[].routes[].name", "name", "(required)", "Route name."},
+        {"virtual_network.route_tables[].routes[].prefix", "prefix", "(required)", "Destination prefix."},
+        {"virtual_network.route_tables[].routes[].next_hop_type",
+         "VirtualAppliance | VirtualNetworkGateway | Internet | None", "(required)", "Next hop type."},
+        {"virtual_network.route_tables[].routes[].next_hop_ip", "IP address", "(none)",
+         "Next hop; required for VirtualAppliance, not allowed otherwise."},
+        {"virtual_network.vms", "list", "[]", "Virtual machines."},
+        {"virtual_network.vms[].name", "name", "(required)", "Unique VM name."},
+        {"virtual_network.vms[].vnet", "name", "(required)", "The VM's VNet."},
+        {"virtual_network.vms[].subnet", "name", "(required)", "The VM's subnet."},
+        {"virtual_network.vms[].nic_address", "IP address", "(required)",
+         "The NIC's address, inside the subnet."},
+        {"virtual_network.vms[].host", "number", "0", "The emulated host the VM is placed on."},
+
+        {"emulator", "map", "",
+         "The host-forwarding emulator (data plane). Changes take effect at the next restart."},
+        {"emulator.enabled", "bool", "true with an emulator section, else false",
+         "Run the emulator inside routefabricd (routefabricd --emulator / --no-emulator override it)."},
+        {"emulator.vm_count", "count", "6000",
+         "VMs of the default lab (used when virtual_network is absent)."},
+        {"emulator.vms_per_host", "count", "750",
+         "VMs per emulated host (hosts = vm_count / vms_per_host, rounded "
+         "up)."},
+        {"emulator.workers", "count", "1", "Data-plane worker lcores."},
+        {"emulator.flows_per_vm", "0-256", "4",
+         "IPv4 flows (UDP 5-tuples) per VM, toward the IPv4 prefixes of its effective route table and the "
+         "whole IPv4 space (0.0.0.0/1, 128.0.0.0/1: covered by a default route learned later)."},
+        {"emulator.flows6_per_vm", "0-256", "0",
+         "IPv6 flows per VM (0 = no IPv6 traffic), toward the IPv6 prefixes of its effective route table and "
+         "2000::/3 and fc00::/7 (covered by an IPv6 default route or aggregate learned later). Not both 0."},
+        {"emulator.burst", "1-64", "32",
+         "Packets per host burst; with a pass target the largest burst (then 4-64). Both IPv4 and IPv6 flows "
+         "need at least 2."},
+        {"emulator.pass_target_us", "0-100000", "400",
+         "Workers scale their bursts (4 to burst) so that one pass over their hosts takes about this long "
+         "(microseconds): the longest a host waits to see a FIB change. 0 = fixed bursts."},
+        {"emulator.lab_address", "IPv4 address", "(none)",
+         "Lab mode (NVA port on a Linux interface): our IPv4 address on the NVA port, sender of ARP "
+         "requests (the emulator answers ARP for it). Unset: the interface's own address (af_packet), else "
+         "an ARP probe from 0.0.0.0. Unicast."},
+        {"emulator.lab_address6", "IPv6 address", "(none)",
+         "Lab mode: our IPv6 address on the NVA port, source of Neighbor Solicitations (the emulator answers "
+         "NS for it). Unset: the interface's link-local address (af_packet), else DAD-style solicitations "
+         "from ::. Unicast."},
+        {"emulator.neighbor_retry_ms", "1-60000", "50",
+         "Lab mode, ARP and NDP: an unresolved next hop is solicited again this often (milliseconds); also "
+         "the period of the reachability check."},
+        {"emulator.neighbor_reachable_ms", "10-3600000", "30000",
+         "Lab mode: a resolved next hop not confirmed by a reply for this long (milliseconds) gets up to 3 "
+         "unicast probes 1 s apart while it keeps forwarding, and is withdrawn when none is answered."},
+        {"emulator.eal_args", "list of strings", "[]",
+         "DPDK EAL arguments for bare metal (hugepages, -a PCI, -l cores); when set they replace the lab "
+         "defaults (no hugepages, no PCI, virtual ports). Also after -- on the command line."},
+
+        {"api", "map", "", "The REST API (and /metrics)."},
+        {"api.enabled", "bool", "true", "Serve the REST API."},
+        {"api.listen", "IP address", "127.0.0.1", "Address the API binds to."},
+        {"api.port", "port", "9179", "API port (0 = any free port)."},
+        {"api.token", "string", "\"\"",
+         "Bearer token (Authorization: Bearer TOKEN); required when api.listen is "
+         "not a loopback address."},
+    };
+    return rows;
+}
+
+namespace {
+std::string cell(std::string_view text) {  // a '|' would end the Markdown cell
+    std::string out;
+    for (const char c : text) {
+        if (c == '|') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+}  // namespace
+
+std::string schema_markdown() {
+    std::ostringstream out;
+    out << "| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
+    for (const KeyInfo& k : schema()) {
+        out << "| `" << k.path << "` | " << cell(k.type) << " | " << cell(k.default_value) << " | "
+            << cell(k.description) << " |\n";
+    }
+    return out.str();
+}
+
+}  // namespace rf::config
