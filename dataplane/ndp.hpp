@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 #include "dataplane/neighbor.hpp"
 
 namespace rf::dataplane::ndp {

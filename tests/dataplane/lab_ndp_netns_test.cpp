@@ -32,10 +32,11 @@
 #include "dataplane/ndp.hpp"
 #include "tests/dataplane/test_support.hpp"
 #ifdef RF_DATAPLANE_HAVE_FIB
-#include "dataplane/fib_route_source.hpp"
+#include "bench/emulator/fib_producer.hpp"
 #endif
 
 using namespace rf::dataplane;
+using namespace rf::bench;
 
 namespace {
 
@@ -122,7 +123,7 @@ struct Lab {
         const auto& ports = test::ensure_eal({"net_af_packet0,iface=" + a->near + ",qpairs=2",
                                               "net_af_packet1,iface=" + b->near + ",qpairs=2"});
         null_port = ports.null;
-        ok = eal_initialised() && rte_eth_dev_get_port_by_name("net_af_packet0", &port_a) == 0 &&
+        ok = eal_started() && rte_eth_dev_get_port_by_name("net_af_packet0", &port_a) == 0 &&
              rte_eth_dev_get_port_by_name("net_af_packet1", &port_b) == 0;
         if (!ok)
             why = "EAL or the af_packet ports did not start";

@@ -90,7 +90,7 @@ TEST(LabMode, TrafficLeavesOnAfPacketToArpResolvedNextHops) {
     if (!lab.ok)
         GTEST_SKIP() << "lab-mode test skipped: " << lab.why;
     const auto& ports = test::ensure_eal({"net_af_packet0,iface=" + lab.near + ",qpairs=2"});
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     std::uint16_t lab_port = 0;
     ASSERT_EQ(rte_eth_dev_get_port_by_name("net_af_packet0", &lab_port), 0);
 

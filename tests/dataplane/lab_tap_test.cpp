@@ -25,10 +25,11 @@
 #include "dataplane/ndp.hpp"
 #include "tests/dataplane/test_support.hpp"
 #ifdef RF_DATAPLANE_HAVE_FIB
-#include "dataplane/fib_route_source.hpp"
+#include "bench/emulator/fib_producer.hpp"
 #endif
 
 using namespace rf::dataplane;
+using namespace rf::bench;
 
 namespace {
 
@@ -103,7 +104,7 @@ TEST(LabTap, NetTapPortIsLabModeAndDeliversToArpAndNdpResolvedKernelSide) {
     if (!lab.ok)
         GTEST_SKIP() << "net_tap lab test skipped: " << lab.why;
     const auto& ports = test::ensure_eal({"net_tap0,iface=" + lab.ifname});
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     std::uint16_t tap_port = 0;
     if (rte_eth_dev_get_port_by_name("net_tap0", &tap_port) != 0) {
         GTEST_SKIP() << "the net_tap PMD is not available in this DPDK";
