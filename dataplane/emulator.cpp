@@ -261,36 +261,37 @@ HostTotals Emulator::host_totals(std::uint32_t host) const {
     return t;
 }
 
-std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets() const {
-    const NeighborTable& table = neighbor_service_->table();
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+// Every next hop of `table` with the packets the workers gave it (`packets(lookup, slot)`), by address.
+template <class Address, class Table, class AddressOf, class Packets>
+std::vector<std::pair<Address, std::uint64_t>> Emulator::packets_per_next_hop(const Table& table,
+                                                                              AddressOf address_of,
+                                                                              Packets packets) const {
+    std::vector<std::pair<Address, std::uint64_t>> out;
     for (std::uint32_t s = 0; s < table.slots(); ++s) {
-        const std::uint32_t ip = table.ip_of(s);
-        if (ip == 0)
+        Address ip{};
+        if (!address_of(s, ip))
             continue;
         std::uint64_t n = 0;
         for (const auto& w : workers_)
-            n += w->neighbor_lookup().packets(s);
+            n += packets(w->neighbor_lookup(), s);
         out.emplace_back(ip, n);
     }
     std::sort(out.begin(), out.end());
     return out;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint64_t>> Emulator::next_hop_packets() const {
+    const NeighborTable& table = neighbor_service_->table();
+    return packets_per_next_hop<std::uint32_t>(
+        table, [&](std::uint32_t s, std::uint32_t& ip) { return (ip = table.ip_of(s)) != 0; },
+        [](const NeighborLookup& l, std::uint32_t s) { return l.packets(s); });
+}
+
 std::vector<std::pair<Ipv6Bytes, std::uint64_t>> Emulator::next_hop_packets6() const {
     const NeighborTable6& table = neighbor_service_->table6();
-    std::vector<std::pair<Ipv6Bytes, std::uint64_t>> out;
-    for (std::uint32_t s = 0; s < table.slots(); ++s) {
-        Ipv6Bytes ip{};
-        if (!table.ip_of(s, ip.data()))
-            continue;
-        std::uint64_t n = 0;
-        for (const auto& w : workers_)
-            n += w->neighbor_lookup().packets6(s);
-        out.emplace_back(ip, n);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    return packets_per_next_hop<Ipv6Bytes>(
+        table, [&](std::uint32_t s, Ipv6Bytes& ip) { return table.ip_of(s, ip.data()); },
+        [](const NeighborLookup& l, std::uint32_t s) { return l.packets6(s); });
 }
 
 template <class Counter>

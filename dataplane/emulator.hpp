@@ -169,6 +169,10 @@ private:
     std::unique_ptr<Layout> make_layout(const Topology* topo, const FlowTable* flows);
     template <class Counter>
     std::uint64_t sum_over_workers(Counter counter) const;
+    template <class Address, class Table, class AddressOf, class Packets>
+    std::vector<std::pair<Address, std::uint64_t>> packets_per_next_hop(const Table& table,
+                                                                        AddressOf address_of,
+                                                                        Packets packets) const;
 
     EmulatorConfig config_;
     RouteSource& source_;

@@ -53,26 +53,28 @@ void FibRouteSource::fill(std::uint64_t id, GroupView& v) const {
     v.seeds = members.empty() ? nullptr : g->seeds().data();
 }
 
-void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
+template <class Address, class Lookup>
+void FibRouteSource::lookup_in_chunks(const Address* dst, GroupView* out, unsigned n, Lookup lookup) const {
     constexpr unsigned kChunk = 64;
     std::uint64_t ids[kChunk];
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
-        fib_.lookup_bulk(table, dst + base, ids, m);
+        lookup(dst + base, ids, m);
         for (unsigned i = 0; i < m; ++i)
             fill(ids[i], out[base + i]);
     }
 }
 
+void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
+    lookup_in_chunks(dst, out, n, [&](const std::uint32_t* d, std::uint64_t* ids, unsigned m) {
+        fib_.lookup_bulk(table, d, ids, m);
+    });
+}
+
 void FibRouteSource::lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], GroupView* out, unsigned n) {
-    constexpr unsigned kChunk = 64;
-    std::uint64_t ids[kChunk];
-    for (unsigned base = 0; base < n; base += kChunk) {
-        const unsigned m = n - base < kChunk ? n - base : kChunk;
-        fib_.lookup_bulk6(table, dst + base, ids, m);
-        for (unsigned i = 0; i < m; ++i)
-            fill(ids[i], out[base + i]);
-    }
+    lookup_in_chunks(dst, out, n, [&](const std::uint8_t(*d)[16], std::uint64_t* ids, unsigned m) {
+        fib_.lookup_bulk6(table, d, ids, m);
+    });
 }
 
 }  // namespace rf::dataplane

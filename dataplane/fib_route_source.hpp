@@ -32,6 +32,9 @@ public:
 
 private:
     void fill(std::uint64_t group_id, GroupView& view) const;
+    // Looks `n` destinations up with `lookup(dst, ids, m)` in chunks of at most 64 and fills `out`.
+    template <class Address, class Lookup>
+    void lookup_in_chunks(const Address* dst, GroupView* out, unsigned n, Lookup lookup) const;
     const fib::Fib& fib_;
     std::vector<std::unique_ptr<fib::FibReader>> readers_;
 };

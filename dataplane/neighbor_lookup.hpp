@@ -34,32 +34,13 @@ public:
             last_slot_ = table_.find_or_insert(ip);
             last_ip_ = ip;
         }
-        const std::uint32_t slot = last_slot_;
-        if (slot == NeighborTable::kNotFound)
-            return 0;
-        std::uint64_t res = table_.resolution(slot);
-        if ((res & NeighborTable::kValid) == 0 && !lab_) {
-            table_.resolve(slot, nva_port_, synthetic_mac(ip));
-            res = table_.resolution(slot);
-        }
-        if ((res & NeighborTable::kValid) != 0)
-            bump(packets_[slot]);
-        return res;
+        return resolution_of(table_, last_slot_, packets_.get(), [ip] { return synthetic_mac(ip); });
     }
 
     // The same for IPv6 next hop `ip16` (16 bytes, network order).
     std::uint64_t resolve6(const std::uint8_t* ip16) {
-        const std::uint32_t slot = table6_.find_or_insert(ip16);
-        if (slot == NeighborTable6::kNotFound)
-            return 0;
-        std::uint64_t res = table6_.resolution(slot);
-        if ((res & NeighborTable::kValid) == 0 && !lab_) {
-            table6_.resolve(slot, nva_port_, synthetic_mac6(ip16));
-            res = table6_.resolution(slot);
-        }
-        if ((res & NeighborTable::kValid) != 0)
-            bump(packets6_[slot]);
-        return res;
+        return resolution_of(table6_, table6_.find_or_insert(ip16), packets6_.get(),
+                             [ip16] { return synthetic_mac6(ip16); });
     }
 
     // Packets given to the next hop in `slot` of the IPv4 / IPv6 table.
@@ -71,6 +52,22 @@ public:
     }
 
 private:
+    // Slot `slot`'s resolution; in virtual mode an incomplete entry is resolved to `synthetic()` first.
+    template <class Table, class SyntheticMac>
+    std::uint64_t resolution_of(Table& table, std::uint32_t slot, std::atomic<std::uint64_t>* packets,
+                                SyntheticMac synthetic) {
+        if (slot == NeighborTable::kNotFound)
+            return 0;
+        std::uint64_t res = table.resolution(slot);
+        if ((res & NeighborTable::kValid) == 0 && !lab_) {
+            table.resolve(slot, nva_port_, synthetic());
+            res = table.resolution(slot);
+        }
+        if ((res & NeighborTable::kValid) != 0)
+            bump(packets[slot]);
+        return res;
+    }
+
     NeighborTable& table_;
     NeighborTable6& table6_;
     bool lab_;

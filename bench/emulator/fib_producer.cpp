@@ -116,21 +116,47 @@ std::vector<std::vector<Destination>> FibProducer::destinations() const {
     return out;
 }
 
-std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
+namespace {
+net::Prefix prefix_of(const RouteUpdate& u) {
+    return net::Prefix::v4(net::Ipv4Address{u.prefix}, u.length);
+}
+net::Prefix prefix_of(const RouteUpdate6& u) {
+    return net::Prefix::v6(address6(u.prefix), u.length);
+}
+net::IpAddress address_of(std::uint32_t a) {
+    return net::IpAddress::v4(net::Ipv4Address{a});
+}
+net::IpAddress address_of(const Ipv6Bytes& a) {
+    return net::IpAddress::v6(address6(a));
+}
+}  // namespace
+
+// The batch as sequence-numbered deltas through the updater's bounded queue; 0 on back-pressure (the
+// caller retries).
+template <class Update>
+std::uint64_t FibProducer::publish(std::span<const Update> batch) {
     scratch_.resize(batch.size());
     const std::uint64_t first = sequence_ + 1;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& d = scratch_[i];
         d.sequence = first + i;
-        d.prefix = net::Prefix::v4(net::Ipv4Address{batch[i].prefix}, batch[i].length);
+        d.prefix = prefix_of(batch[i]);
         d.next_hops.clear();
-        for (std::uint32_t nh : batch[i].next_hops)
-            d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
+        for (const auto& nh : batch[i].next_hops)
+            d.next_hops.push_back(address_of(nh));
     }
     if (!updater_->publish(scratch_))
-        return 0;  // back-pressure: the caller retries
+        return 0;
     sequence_ += batch.size();
     return sequence_;
+}
+
+std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
+    return publish(batch);
+}
+
+std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
+    return publish(batch);
 }
 
 std::vector<std::vector<Destination6>> FibProducer::destinations6() const {
@@ -146,23 +172,6 @@ std::vector<std::vector<Destination6>> FibProducer::destinations6() const {
         }
     }
     return out;
-}
-
-std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
-    scratch_.resize(batch.size());
-    const std::uint64_t first = sequence_ + 1;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& d = scratch_[i];
-        d.sequence = first + i;
-        d.prefix = net::Prefix::v6(address6(batch[i].prefix), batch[i].length);
-        d.next_hops.clear();
-        for (const auto& nh : batch[i].next_hops)
-            d.next_hops.push_back(net::IpAddress::v6(address6(nh)));
-    }
-    if (!updater_->publish(scratch_))
-        return 0;
-    sequence_ += batch.size();
-    return sequence_;
 }
 
 void FibProducer::on_visible(std::uint64_t sequence) {

@@ -54,6 +54,8 @@ private:
     std::uint64_t sequence_ = 0;
     std::vector<fib::RouteDelta> scratch_;
     void on_visible(std::uint64_t sequence);
+    template <class Update>
+    std::uint64_t publish(std::span<const Update> batch);
     std::atomic<ConvergenceProbe*> watch_probe_{nullptr};
     std::atomic<std::uint64_t> watch_ticket_{0};          // 0: nothing watched
     std::atomic<ConvergenceProbe*> down_probe_{nullptr};  // a hint's probe, until the writer applied it

@@ -88,86 +88,163 @@ void load_initial_routes(RouteProducer& producer, const Options& o, const NextHo
     producer.housekeeping();
 }
 
+RouteUpdate Ipv4Routes::route(std::uint32_t i, std::vector<Address> next_hops) {
+    return RouteUpdate{route_prefix(i), 24, std::move(next_hops)};
+}
+
+void Ipv4Routes::add_probe(ProbeSpec& spec, std::uint32_t i, bool all_affected) {
+    spec.probe_addrs.push_back(route_prefix(i) + 1);
+    if (!all_affected)
+        spec.affected.emplace_back(route_prefix(i), route_prefix(i) + 255);
+}
+
+void Ipv4Routes::set_path(ProbeSpec& spec, std::vector<Address> include, std::vector<Address> exclude) {
+    spec.include = std::move(include);
+    spec.exclude = std::move(exclude);
+}
+
+std::uint64_t Ipv4Routes::inject(RouteProducer& producer, const std::vector<Update>& batch) {
+    return producer.inject(batch);
+}
+
+bool Ipv4Routes::next_hop_down(RouteProducer& producer, const Address& dead, ConvergenceProbe& probe) {
+    return producer.next_hops_down({&dead, 1}, {}, probe);
+}
+
+std::string Ipv4Routes::text(const Address& a) {
+    return ipv4_text(a);
+}
+
+RouteUpdate6 Ipv6Routes::route(std::uint32_t i, std::vector<Address> next_hops) {
+    return RouteUpdate6{route_prefix6(i), 48, std::move(next_hops)};
+}
+
+void Ipv6Routes::add_probe(ProbeSpec& spec, std::uint32_t i, bool all_affected) {
+    Ipv6Bytes probe = route_prefix6(i), last = route_prefix6(i);
+    probe[15] = 1;
+    std::fill(last.begin() + 6, last.end(), 0xFF);  // the /48's last address
+    spec.probe_addrs6.push_back(probe);
+    if (!all_affected)
+        spec.affected6.emplace_back(route_prefix6(i), last);
+}
+
+void Ipv6Routes::set_path(ProbeSpec& spec, std::vector<Address> include, std::vector<Address> exclude) {
+    spec.include6 = std::move(include);
+    spec.exclude6 = std::move(exclude);
+}
+
+std::uint64_t Ipv6Routes::inject(RouteProducer& producer, const std::vector<Update>& batch) {
+    return producer.inject6(batch);
+}
+
+bool Ipv6Routes::next_hop_down(RouteProducer& producer, const Address& dead, ConvergenceProbe& probe) {
+    return producer.next_hops_down({}, {&dead, 1}, probe);
+}
+
+std::string Ipv6Routes::text(const Address& a) {
+    return ipv6_text(a);
+}
+
 void ScenarioRunner::run(const std::string& name) {
     const auto repeat = [&](auto scenario) {
         for (unsigned r = 0; r < o_.repeat; ++r)
-            (this->*scenario)();
+            scenario();
     };
-    if (name == "rate")
+    if (name == "rate") {
         run_rate();
-    else if (name == "prefix")
-        repeat(&ScenarioRunner::run_prefix);
-    else if (name == "bulk")
-        repeat(&ScenarioRunner::run_bulk);
-    else if (name == "peer-down")
-        repeat(&ScenarioRunner::run_peer_down);
-    else if (name == "churn")
+    } else if (name == "prefix") {
+        repeat([&] { run_move<Ipv4Routes>(1, "single"); });
+    } else if (name == "bulk") {
+        const std::uint32_t n = std::min(o_.bulk, o_.routes);
+        repeat([&] { run_move<Ipv4Routes>(n, std::to_string(n)); });
+    } else if (name == "peer-down") {
+        repeat([&] { run_peer_down<Ipv4Routes>(); });
+    } else if (name == "churn") {
         for (auto rate : o_.churn_rates)
             run_churn(rate);
-    else if (name == "prefix6")
-        repeat(&ScenarioRunner::run_prefix6);
-    else if (name == "bulk6")
-        repeat(&ScenarioRunner::run_bulk6);
-    else if (name == "peer-down6")
-        repeat(&ScenarioRunner::run_peer_down6);
-    else
+    } else if (name == "prefix6") {
+        repeat([&] {
+            if (have_routes6(name))
+                run_move<Ipv6Routes>(1, "single");
+        });
+    } else if (name == "bulk6") {
+        const std::uint32_t n = std::min(o_.bulk, o_.routes6);
+        repeat([&] {
+            if (have_routes6(name))
+                run_move<Ipv6Routes>(n, std::to_string(n));
+        });
+    } else if (name == "peer-down6") {
+        repeat([&] {
+            if (have_routes6(name))
+                run_peer_down<Ipv6Routes>();
+        });
+    } else {
         std::printf("unknown scenario %s\n", name.c_str());
+    }
     log_.print_summary();
 }
 
-std::uint64_t ScenarioRunner::inject_and_publish(const std::vector<RouteUpdate>& batch) {
-    const std::uint64_t ticket = inject_retrying([&] { return producer_.inject(batch); }, false);
-    const std::uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
-    // Yield rather than spin: the FIB's writer thread may share this CPU.
-    while (!producer_.visible(ticket)) {
-        if (rte_rdtsc() > deadline)
-            return 0;
-        std::this_thread::yield();
-    }
-    const std::uint64_t t = rte_rdtsc();
-    producer_.housekeeping();
-    return t;
+bool ScenarioRunner::have_routes6(const std::string& scenario) const {
+    if (o_.routes6 != 0 && !sets_.nvas6.empty())
+        return true;
+    std::printf("  %s: needs --routes6 N (IPv6 routes)\n", scenario.c_str());
+    return false;
 }
 
-void ScenarioRunner::restore6(const std::vector<RouteUpdate6>& batch) {
-    const std::uint64_t ticket = inject_retrying([&] { return producer_.inject6(batch); }, false);
+template <>
+const std::vector<std::uint32_t>& ScenarioRunner::initial_set<Ipv4Routes>() const {
+    return sets_.nvas;
+}
+template <>
+const std::vector<Ipv6Bytes>& ScenarioRunner::initial_set<Ipv6Routes>() const {
+    return sets_.nvas6;
+}
+template <>
+std::uint32_t ScenarioRunner::moved_to<Ipv4Routes>() const {
+    return new_nva_;
+}
+template <>
+Ipv6Bytes ScenarioRunner::moved_to<Ipv6Routes>() const {
+    return new_nva6_;
+}
+template <>
+std::uint32_t ScenarioRunner::route_count<Ipv4Routes>() const {
+    return o_.routes;
+}
+template <>
+std::uint32_t ScenarioRunner::route_count<Ipv6Routes>() const {
+    return o_.routes6;
+}
+
+template <class Family>
+std::vector<typename Family::Update> ScenarioRunner::set_routes(
+    std::uint32_t count, const std::vector<typename Family::Address>& next_hops) const {
+    std::vector<typename Family::Update> b;
+    for (std::uint32_t i = 0; i < count; ++i)
+        b.push_back(Family::route(i, next_hops));
+    return b;
+}
+
+template <class Family>
+ProbeSpec ScenarioRunner::spec_for(const std::string& name, const std::vector<std::uint32_t>& idx,
+                                   std::vector<typename Family::Address> include,
+                                   std::vector<typename Family::Address> exclude, bool all_affected) const {
+    ProbeSpec s;
+    s.name = name;
+    for (std::uint32_t i : idx)
+        Family::add_probe(s, i, all_affected);
+    Family::set_path(s, std::move(include), std::move(exclude));
+    return s;
+}
+
+template <class Family>
+void ScenarioRunner::restore(const std::vector<typename Family::Update>& batch) {
+    const std::uint64_t ticket = inject_retrying([&] { return Family::inject(producer_, batch); }, false);
     const std::uint64_t deadline = rte_rdtsc() + 5 * rte_get_tsc_hz();
+    // Yield rather than spin: the FIB's writer thread may share this CPU.
     while (ticket != 0 && !producer_.visible(ticket) && rte_rdtsc() < deadline)
         std::this_thread::yield();
     producer_.housekeeping();
-}
-
-ProbeSpec ScenarioRunner::spec_for(const std::string& name, const std::vector<std::uint32_t>& idx,
-                                   std::vector<std::uint32_t> include, std::vector<std::uint32_t> exclude,
-                                   bool all_affected) const {
-    ProbeSpec s;
-    s.name = name;
-    for (std::uint32_t i : idx) {
-        s.probe_addrs.push_back(route_prefix(i) + 1);
-        if (!all_affected)
-            s.affected.emplace_back(route_prefix(i), route_prefix(i) + 255);
-    }
-    s.include = std::move(include);
-    s.exclude = std::move(exclude);
-    return s;
-}
-
-ProbeSpec ScenarioRunner::spec_for6(const std::string& name, const std::vector<std::uint32_t>& idx,
-                                    std::vector<Ipv6Bytes> include, std::vector<Ipv6Bytes> exclude,
-                                    bool all_affected) const {
-    ProbeSpec s;
-    s.name = name;
-    for (std::uint32_t i : idx) {
-        Ipv6Bytes probe = route_prefix6(i), last = route_prefix6(i);
-        probe[15] = 1;
-        std::fill(last.begin() + 6, last.end(), 0xFF);  // the /48's last address
-        s.probe_addrs6.push_back(probe);
-        if (!all_affected)
-            s.affected6.emplace_back(route_prefix6(i), last);
-    }
-    s.include6 = std::move(include);
-    s.exclude6 = std::move(exclude);
-    return s;
 }
 
 template <class Inject>
@@ -185,22 +262,6 @@ ConvergenceReport ScenarioRunner::measure(ProbeSpec spec, Inject inject) {
             std::this_thread::sleep_for(std::chrono::microseconds(100));
     producer_.housekeeping();
     return probe.report(static_cast<double>(rte_get_tsc_hz()));
-}
-
-std::vector<RouteUpdate> ScenarioRunner::set_routes(const std::vector<std::uint32_t>& idx,
-                                                    const std::vector<std::uint32_t>& nhs) const {
-    std::vector<RouteUpdate> b;
-    for (std::uint32_t i : idx)
-        b.push_back(RouteUpdate{route_prefix(i), 24, nhs});
-    return b;
-}
-
-std::vector<RouteUpdate6> ScenarioRunner::set_routes6(const std::vector<std::uint32_t>& idx,
-                                                      const std::vector<Ipv6Bytes>& nhs) const {
-    std::vector<RouteUpdate6> b;
-    for (std::uint32_t i : idx)
-        b.push_back(RouteUpdate6{route_prefix6(i), 48, nhs});
-    return b;
 }
 
 void ScenarioRunner::settle() {
@@ -230,108 +291,42 @@ void ScenarioRunner::run_rate() {
         static_cast<unsigned long long>(after.drop_unresolved - before.drop_unresolved));
 }
 
-void ScenarioRunner::run_prefix() {
-    const std::vector<std::uint32_t> idx{0};
-    const auto change = set_routes(idx, {new_nva_});
-    log_.add(measure(spec_for("single-prefix move {A,B}->{C}", idx, {new_nva_}, nvas_, false),
-                     [&] { return producer_.inject(change); }));
+template <class Family>
+void ScenarioRunner::run_move(std::uint32_t count, const std::string& how_many) {
+    const auto& initial = initial_set<Family>();
+    const auto to = moved_to<Family>();
+    const std::string name = Family::kLabel + how_many + "-prefix move {A,B}->{C}";
+    const auto change = set_routes<Family>(count, {to});
+    log_.add(measure(spec_for<Family>(name, range_idx(0, count), {to}, initial, false),
+                     [&] { return Family::inject(producer_, change); }));
     settle();
-    inject_and_publish(set_routes(idx, nvas_));
-    settle();
-}
-
-void ScenarioRunner::run_bulk() {
-    const auto idx = range_idx(0, std::min(o_.bulk, o_.routes));
-    const auto change = set_routes(idx, {new_nva_});
-    log_.add(measure(
-        spec_for(std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx, {new_nva_}, nvas_, false),
-        [&] { return producer_.inject(change); }));
-    settle();
-    inject_and_publish(set_routes(idx, nvas_));
+    restore<Family>(set_routes<Family>(count, initial));
     settle();
 }
 
+template <class Family>
 void ScenarioRunner::run_peer_down() {
-    if (nvas_.size() < 2) {
-        std::puts("  peer-down: needs --ecmp >= 2");
+    const auto& initial = initial_set<Family>();
+    if (initial.size() < 2) {
+        std::printf("  peer-down%s: needs --ecmp >= 2\n", Family::kSuffix);
         return;
     }
-    const auto idx = range_idx(0, o_.routes);
-    std::vector<std::uint32_t> survivors(nvas_.begin() + 1, nvas_.end());
-    const auto change = set_routes(idx, survivors);
-    auto spec = spec_for(
-        "peer-down of ECMP member " + ipv4_text(nvas_[0]) + (o_.next_hop_down ? " (hint first)" : ""), idx,
-        survivors, {nvas_[0]}, true);
+    const std::uint32_t count = route_count<Family>();
+    const std::vector<typename Family::Address> survivors(initial.begin() + 1, initial.end());
+    const auto change = set_routes<Family>(count, survivors);
+    auto spec = spec_for<Family>(std::string(Family::kLabel) + "peer-down of ECMP member " +
+                                     Family::text(initial[0]) + (o_.next_hop_down ? " (hint first)" : ""),
+                                 range_idx(0, count), survivors, {initial[0]}, true);
     bool hinted = !o_.next_hop_down;
     log_.add(measure(std::move(spec), [&] {
         if (!hinted) {
             hinted = true;
-            const std::uint32_t dead = nvas_[0];
-            producer_.next_hops_down({&dead, 1}, {}, emu_.probe());
+            Family::next_hop_down(producer_, initial[0], emu_.probe());
         }
-        return producer_.inject(change);
+        return Family::inject(producer_, change);
     }));
     settle();
-    inject_and_publish(set_routes(idx, nvas_));
-    settle();
-}
-
-bool ScenarioRunner::have_routes6(const char* scenario) const {
-    if (o_.routes6 != 0 && !nvas6_.empty())
-        return true;
-    std::printf("  %s: needs --routes6 N (IPv6 routes)\n", scenario);
-    return false;
-}
-
-void ScenarioRunner::run_prefix6() {
-    if (!have_routes6("prefix6"))
-        return;
-    const std::vector<std::uint32_t> idx{0};
-    const auto change = set_routes6(idx, {new_nva6_});
-    log_.add(measure(spec_for6("IPv6 single-prefix move {A,B}->{C}", idx, {new_nva6_}, nvas6_, false),
-                     [&] { return producer_.inject6(change); }));
-    settle();
-    restore6(set_routes6(idx, nvas6_));
-    settle();
-}
-
-void ScenarioRunner::run_bulk6() {
-    if (!have_routes6("bulk6"))
-        return;
-    const auto idx = range_idx(0, std::min(o_.bulk, o_.routes6));
-    const auto change = set_routes6(idx, {new_nva6_});
-    log_.add(measure(spec_for6("IPv6 " + std::to_string(idx.size()) + "-prefix move {A,B}->{C}", idx,
-                               {new_nva6_}, nvas6_, false),
-                     [&] { return producer_.inject6(change); }));
-    settle();
-    restore6(set_routes6(idx, nvas6_));
-    settle();
-}
-
-void ScenarioRunner::run_peer_down6() {
-    if (!have_routes6("peer-down6"))
-        return;
-    if (nvas6_.size() < 2) {
-        std::puts("  peer-down6: needs --ecmp >= 2");
-        return;
-    }
-    const auto idx = range_idx(0, o_.routes6);
-    std::vector<Ipv6Bytes> survivors(nvas6_.begin() + 1, nvas6_.end());
-    const auto change = set_routes6(idx, survivors);
-    auto spec = spec_for6(
-        "IPv6 peer-down of ECMP member " + ipv6_text(nvas6_[0]) + (o_.next_hop_down ? " (hint first)" : ""),
-        idx, survivors, {nvas6_[0]}, true);
-    bool hinted = !o_.next_hop_down;
-    log_.add(measure(std::move(spec), [&] {
-        if (!hinted) {
-            hinted = true;
-            const Ipv6Bytes dead = nvas6_[0];
-            producer_.next_hops_down({}, {&dead, 1}, emu_.probe());
-        }
-        return producer_.inject6(change);
-    }));
-    settle();
-    restore6(set_routes6(idx, nvas6_));
+    restore<Family>(set_routes<Family>(count, initial));
     settle();
 }
 
@@ -364,14 +359,16 @@ void ScenarioRunner::run_churn(std::uint32_t rate) {
             const std::uint32_t i = cursor;
             cursor = cursor + 1 >= o_.routes ? 1 : cursor + 1;
             moved[i] ^= 1;
-            batch.push_back(
-                RouteUpdate{route_prefix(i), 24, moved[i] ? std::vector<std::uint32_t>{new_nva_} : nvas_});
+            batch.push_back(RouteUpdate{route_prefix(i), 24,
+                                        moved[i] ? std::vector<std::uint32_t>{new_nva_} : sets_.nvas});
         }
         if (!probing && now - last_probe > hz / 10) {
             probe_on_c = !probe_on_c;
-            std::vector<std::uint32_t> include = probe_on_c ? std::vector<std::uint32_t>{new_nva_} : nvas_;
-            std::vector<std::uint32_t> exclude = probe_on_c ? nvas_ : std::vector<std::uint32_t>{new_nva_};
-            probe.arm(spec_for("churn probe", {0}, include, exclude, false), rte_rdtsc());
+            std::vector<std::uint32_t> include =
+                probe_on_c ? std::vector<std::uint32_t>{new_nva_} : sets_.nvas;
+            std::vector<std::uint32_t> exclude =
+                probe_on_c ? sets_.nvas : std::vector<std::uint32_t>{new_nva_};
+            probe.arm(spec_for<Ipv4Routes>("churn probe", {0}, include, exclude, false), rte_rdtsc());
             batch.insert(batch.begin(), RouteUpdate{route_prefix(0), 24, include});
             probing = true;
             probe_ticket = 0;
@@ -408,11 +405,11 @@ void ScenarioRunner::run_churn(std::uint32_t rate) {
     outcome.seconds = tsc_us(rte_rdtsc() - start) / 1e6;
     print_churn(outcome, o_.quiet);
     // Restore every route to the initial set.
-    std::vector<std::uint32_t> all;
+    std::vector<RouteUpdate> restore_batch;
     for (std::uint32_t i = 0; i < o_.routes; ++i)
         if (moved[i] || i == 0)
-            all.push_back(i);
-    inject_and_publish(set_routes(all, nvas_));
+            restore_batch.push_back(Ipv4Routes::route(i, sets_.nvas));
+    restore<Ipv4Routes>(restore_batch);
     settle();
 }
 

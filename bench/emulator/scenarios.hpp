@@ -33,50 +33,84 @@ struct NextHopSets {
 // Loads every route over the initial sets (in chunks, retrying on back-pressure) and waits until visible.
 void load_initial_routes(RouteProducer& producer, const Options& o, const NextHopSets& sets);
 
+// The routes of one address family as the scenarios change them.
+struct Ipv4Routes {
+    using Address = std::uint32_t;  // host order
+    using Update = RouteUpdate;
+    static constexpr const char* kLabel = "";   // before a scenario's name
+    static constexpr const char* kSuffix = "";  // after a scenario's option name
+    static Update route(std::uint32_t i, std::vector<Address> next_hops);
+    // Probe address (and affected range unless every destination is) of route i.
+    static void add_probe(dataplane::ProbeSpec& spec, std::uint32_t i, bool all_affected);
+    static void set_path(dataplane::ProbeSpec& spec, std::vector<Address> include,
+                         std::vector<Address> exclude);
+    static std::uint64_t inject(RouteProducer& producer, const std::vector<Update>& batch);
+    static bool next_hop_down(RouteProducer& producer, const Address& dead,
+                              dataplane::ConvergenceProbe& probe);
+    static std::string text(const Address& a);
+};
+
+struct Ipv6Routes {
+    using Address = dataplane::Ipv6Bytes;  // network order
+    using Update = RouteUpdate6;
+    static constexpr const char* kLabel = "IPv6 ";
+    static constexpr const char* kSuffix = "6";
+    static Update route(std::uint32_t i, std::vector<Address> next_hops);
+    static void add_probe(dataplane::ProbeSpec& spec, std::uint32_t i, bool all_affected);
+    static void set_path(dataplane::ProbeSpec& spec, std::vector<Address> include,
+                         std::vector<Address> exclude);
+    static std::uint64_t inject(RouteProducer& producer, const std::vector<Update>& batch);
+    static bool next_hop_down(RouteProducer& producer, const Address& dead,
+                              dataplane::ConvergenceProbe& probe);
+    static std::string text(const Address& a);
+};
+
 class ScenarioRunner {
 public:
     ScenarioRunner(const Options& o, RouteProducer& producer, dataplane::Emulator& emu, NextHopSets sets)
-        : o_(o), producer_(producer), emu_(emu), nvas_(std::move(sets.nvas)), nvas6_(std::move(sets.nvas6)) {}
+        : o_(o), producer_(producer), emu_(emu), sets_(std::move(sets)) {}
 
     // Runs scenario `name` (--repeat times for the single-change ones), then the summary of its runs.
     void run(const std::string& name);
 
 private:
     void run_rate();
-    void run_prefix();
-    void run_bulk();
+    // The first `count` routes of the family move from the initial ECMP set to C, then back (the
+    // report's name says `how_many`).
+    template <class Family>
+    void run_move(std::uint32_t count, const std::string& how_many);
+    // The first member of the initial ECMP set leaves every route of the family, then comes back.
+    template <class Family>
     void run_peer_down();
     void run_churn(std::uint32_t rate);
-    void run_prefix6();
-    void run_bulk6();
-    void run_peer_down6();
-    bool have_routes6(const char* scenario) const;
+    [[nodiscard]] bool have_routes6(const std::string& scenario) const;
 
-    // Injects (retrying on back-pressure, bounded) and waits until visible; returns the visible TSC.
-    std::uint64_t inject_and_publish(const std::vector<RouteUpdate>& batch);
-    // Restores IPv6 routes (retrying on back-pressure, bounded) and waits until visible.
-    void restore6(const std::vector<RouteUpdate6>& batch);
+    template <class Family>
+    [[nodiscard]] const std::vector<typename Family::Address>& initial_set() const;
+    template <class Family>
+    [[nodiscard]] typename Family::Address moved_to() const;
+    template <class Family>
+    [[nodiscard]] std::uint32_t route_count() const;
+    template <class Family>
+    std::vector<typename Family::Update> set_routes(
+        std::uint32_t count, const std::vector<typename Family::Address>& next_hops) const;
+    template <class Family>
     dataplane::ProbeSpec spec_for(const std::string& name, const std::vector<std::uint32_t>& idx,
-                                  std::vector<std::uint32_t> include, std::vector<std::uint32_t> exclude,
-                                  bool all_affected) const;
-    dataplane::ProbeSpec spec_for6(const std::string& name, const std::vector<std::uint32_t>& idx,
-                                   std::vector<dataplane::Ipv6Bytes> include,
-                                   std::vector<dataplane::Ipv6Bytes> exclude, bool all_affected) const;
+                                  std::vector<typename Family::Address> include,
+                                  std::vector<typename Family::Address> exclude, bool all_affected) const;
+    // Injects (retrying on back-pressure, bounded) and waits until visible, bounded.
+    template <class Family>
+    void restore(const std::vector<typename Family::Update>& batch);
     // Arms the probe, takes T0, injects the change (`inject` returns its ticket, 0 when refused) and waits
     // for every host and the publish.
     template <class Inject>
     dataplane::ConvergenceReport measure(dataplane::ProbeSpec spec, Inject inject);
-    std::vector<RouteUpdate> set_routes(const std::vector<std::uint32_t>& idx,
-                                        const std::vector<std::uint32_t>& nhs) const;
-    std::vector<RouteUpdate6> set_routes6(const std::vector<std::uint32_t>& idx,
-                                          const std::vector<dataplane::Ipv6Bytes>& nhs) const;
     void settle();
 
     const Options& o_;
     RouteProducer& producer_;
     dataplane::Emulator& emu_;
-    std::vector<std::uint32_t> nvas_;                     // initial ECMP set
-    std::vector<dataplane::Ipv6Bytes> nvas6_;             // the IPv6 routes' initial ECMP set
+    NextHopSets sets_;                                    // the initial ECMP sets
     std::uint32_t new_nva_ = 0x0A010164;                  // 10.1.1.100: the moved prefixes' next hop
     dataplane::Ipv6Bytes new_nva6_ = nva_address6(0x64);  // fd00:1:1::64 for moved IPv6 prefixes
     ReportLog log_;
