@@ -127,7 +127,7 @@ struct LogSnapshot {
 
 class Fib {
 public:
-    // `model` must be valid (validate()); EAL must be initialised (init_eal()).
+    // `model` must be valid (validate()); EAL must be started (dataplane::start_eal()).
     static std::unique_ptr<Fib> create(const VnetModel& model, const FibConfig& config, std::string* error);
     ~Fib();
     Fib(const Fib&) = delete;
