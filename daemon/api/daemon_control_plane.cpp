@@ -28,8 +28,7 @@ session::ServerConfig server_config(const config::Config& c) {
     s.max_output_bytes = std::size_t{rs.max_output_mib} << 20U;
     s.four_octet_mode = rs.four_byte_asn;
     s.rib.local_asn = rs.asn;
-    s.rib.as_path_mode =
-        rs.mode == config::Mode::Transparent ? azure::AsPathMode::Transparent : azure::AsPathMode::Prepend;
+    s.rib.as_path_mode = rs.mode;
     s.rib.branch_to_branch = rs.branch_to_branch;
     // Origination (design §2): the route server's VNet and every VNet peered with it that uses its route
     // server. Without a virtual_network section the daemon sets s.rib.vnet_prefixes from its lab model.
@@ -58,7 +57,7 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.port = p.port;
     s.asn = p.asn;
     s.route_limit = c.route_limit_of(p);
-    s.azure_strict_counting = c.route_server.route_counting == config::RouteCounting::AzureStrict;
+    s.azure_strict_counting = c.route_server.route_counting == azure::RouteCounting::AzureStrict;
     s.ttl = p.ttl;
     s.md5_password = p.md5_password;
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
