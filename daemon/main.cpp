@@ -36,8 +36,8 @@
 #include <vector>
 
 #include "control/server/route_server.hpp"
-#include "daemon/api/daemon_control_plane.hpp"
-#include "daemon/api/operator_surface.hpp"
+#include "daemon/api/daemon_backend.hpp"
+#include "daemon/api/management_service.hpp"
 #include "daemon/config/vnet_convert.hpp"
 #include "daemon/forwarding/forwarding.hpp"
 #include "dataplane/command_line.hpp"
@@ -96,8 +96,8 @@ std::string names(const std::vector<std::string>& v) {
     return out;
 }
 
-// SIGHUP: the file's peers become the running ones (see OperatorSurface::reload).
-void reload(rf::api::OperatorSurface& surface, const std::string& path) {
+// SIGHUP: the file's peers become the running ones (see ManagementService::reload).
+void reload(rf::api::ManagementService& surface, const std::string& path) {
     spdlog::info("SIGHUP: reloading {}", path);
     auto r = surface.reload();
     if (!r) {
@@ -313,14 +313,14 @@ int main(int argc, char** argv) {
         spdlog::error("{}", *err);
         return 1;
     }
-    rf::api::OperatorSurface surface(io, server, *cfg, path, /*lab_model=*/fib);
+    rf::api::ManagementService surface(io, server, *cfg, path, /*lab_model=*/fib);
     if (forwarding) {
         forwarding->set_metrics(&surface.metrics());
         rf::daemon::Forwarding* fwd = forwarding.get();
         surface.registry().add_collector([fwd](rf::metrics::Registry&) { fwd->collect(); });
-        surface.control_plane().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
+        surface.backend().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
         if (emulator) {
-            surface.control_plane().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+            surface.backend().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
         }
     }
     // SIGHUP with a changed virtual_network section: the FIB takes the new model (when there is one) and

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 #include "daemon/api/metrics.hpp"
 #include "fib/delta/delta.hpp"
 #include "fib/vnet/vnet_model.hpp"
