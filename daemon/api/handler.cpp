@@ -1,4 +1,4 @@
-// ApiHandler: the REST routes (docs/api.md). Each route checks its input, calls the control plane and
+// ApiHandler: the REST routes (docs/api.md). Each route checks its input, calls the backend and
 // renders the result; every failure is an ApiError rendered as {"error": {...}} with its HTTP status.
 #include <algorithm>
 #include <cctype>
@@ -97,9 +97,9 @@ bool is_loopback(const net::IpAddress& a) {
     return loop && a == *loop;
 }
 
-ApiHandler::ApiHandler(ServerOptions options, ControlPlane& control_plane, config::ConfigStore& store,
+ApiHandler::ApiHandler(ServerOptions options, Backend& backend, config::ConfigStore& store,
                        metrics::Registry& registry)
-    : options_(std::move(options)), cp_(control_plane), store_(store), registry_(registry) {}
+    : options_(std::move(options)), cp_(backend), store_(store), registry_(registry) {}
 
 HttpResponse ApiHandler::handle(const HttpRequest& request) {
     HttpResponse r;

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 
 namespace rf::api {
 

@@ -121,8 +121,8 @@ private:
 
 }  // namespace
 
-struct ApiServer::Impl {
-    Impl(ServerOptions o, ControlPlane& cp, config::ConfigStore& store, metrics::Registry& registry)
+struct ApiServer::Listener {
+    Listener(ServerOptions o, Backend& cp, config::ConfigStore& store, metrics::Registry& registry)
         : options(std::move(o)), handler(options, cp, store, registry), acceptor(io) {}
 
     void accept() {
@@ -145,16 +145,16 @@ struct ApiServer::Impl {
     std::uint16_t port = 0;
 };
 
-ApiServer::ApiServer(ServerOptions options, ControlPlane& control_plane, config::ConfigStore& store,
+ApiServer::ApiServer(ServerOptions options, Backend& backend, config::ConfigStore& store,
                      metrics::Registry& registry)
-    : impl_(std::make_unique<Impl>(std::move(options), control_plane, store, registry)) {}
+    : listener_(std::make_unique<Listener>(std::move(options), backend, store, registry)) {}
 
 ApiServer::~ApiServer() {
     stop();
 }
 
 std::optional<std::string> ApiServer::start() {
-    Impl& s = *impl_;
+    Listener& s = *listener_;
     if (s.thread.joinable()) {
         return "the API server is already running";
     }
@@ -189,7 +189,7 @@ std::optional<std::string> ApiServer::start() {
 }
 
 void ApiServer::stop() {
-    Impl& s = *impl_;
+    Listener& s = *listener_;
     if (!s.thread.joinable()) {
         return;
     }
@@ -202,7 +202,7 @@ void ApiServer::stop() {
 }
 
 std::uint16_t ApiServer::port() const {
-    return impl_->port;
+    return listener_->port;
 }
 
 }  // namespace rf::api

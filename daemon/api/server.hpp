@@ -5,7 +5,7 @@
 // `Authorization: Bearer TOKEN` (401 otherwise); binding to a non-loopback address without a token is
 // refused at start().
 //
-// Runtime changes (peering create/delete) are applied to the control plane, then persisted through the
+// Runtime changes (peering create/delete) are applied to the backend, then persisted through the
 // ConfigStore (atomic write); if persisting fails the change is rolled back and the request fails, so the
 // file and the running state never disagree.
 #pragma once
@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/config/config_store.hpp"
 
@@ -45,7 +45,7 @@ struct ServerOptions {
 // Routes one request. No sockets: the server calls it, and tests may too.
 class ApiHandler {
 public:
-    ApiHandler(ServerOptions options, ControlPlane& control_plane, config::ConfigStore& store,
+    ApiHandler(ServerOptions options, Backend& backend, config::ConfigStore& store,
                metrics::Registry& registry);
 
     HttpResponse handle(const HttpRequest& request);
@@ -56,14 +56,14 @@ private:
     HttpResponse delete_peering(const std::string& name);
 
     ServerOptions options_;
-    ControlPlane& cp_;
+    Backend& cp_;
     config::ConfigStore& store_;
     metrics::Registry& registry_;
 };
 
 class ApiServer {
 public:
-    ApiServer(ServerOptions options, ControlPlane& control_plane, config::ConfigStore& store,
+    ApiServer(ServerOptions options, Backend& backend, config::ConfigStore& store,
               metrics::Registry& registry);
     ~ApiServer();  // stop()
     ApiServer(const ApiServer&) = delete;
@@ -78,8 +78,8 @@ public:
     [[nodiscard]] std::uint16_t port() const;
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    struct Listener;  // the handler, the acceptor, their io_context and thread
+    std::unique_ptr<Listener> listener_;
 };
 
 [[nodiscard]] bool is_loopback(const net::IpAddress& address);

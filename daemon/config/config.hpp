@@ -2,12 +2,21 @@
 // validate() which reports every problem with its field path, written back by to_yaml() and persisted
 // atomically by save_file() (runtime changes made through the REST API).
 //
+// One job per file: parse.cpp (YAML text -> Config; yaml_reader.hpp reads typed values with their paths),
+// validate.cpp (the rules between values), emit.cpp (Config -> YAML), schema.cpp (every key, its type,
+// default and meaning: the one description of the fields), persist.cpp (atomic save), config.cpp (the
+// enum spellings and load = parse + validate).
+//
 // Parsing and validation are separate steps: parse_yaml() turns text into a Config and reports what cannot
 // be represented (bad YAML, wrong types, unparsable addresses, unknown keys); validate() checks the rules
 // between values (reserved ASNs, peer limit, duplicates, timers). load_file()/load_text() do both and
 // return every error of both steps. The VNet model's own rules (subnets inside address spaces, listen
 // addresses in RouteServerSubnet, ...) are the FIB's (fib::validate); daemon/config/vnet_convert.hpp
 // maps this model onto it and reports those errors under the same paths.
+//
+// The values the configuration shares with the layers below are theirs: the Azure defaults, the AS_PATH
+// mode and the route counting come from control/azure/defaults.hpp, the user-defined route's next hop
+// type from fib/vnet/vnet_model.hpp. This file only spells them in YAML.
 #pragma once
 
 #include <cstddef>
@@ -17,19 +26,13 @@
 #include <string_view>
 #include <vector>
 
+#include "control/azure/defaults.hpp"
 #include "control/codec/result.hpp"
+#include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
 namespace rf::config {
 
-enum class RouteCounting : std::uint8_t {
-    Distinct,     // distinct prefixes in the peer's Adj-RIB-In (default)
-    AzureStrict,  // current routes + routes in the incoming UPDATE (Azure's behaviour, design §2)
-};
-enum class Mode : std::uint8_t {
-    Azure,        // the RS ASN is prepended to every advertised AS_PATH (default)
-    Transparent,  // RFC 7947: AS_PATH passed on untouched
-};
 // ADD-PATH (RFC 7911) offered to a peer in our OPEN, for every family the session carries.
 enum class AddPath : std::uint8_t {
     None,     // not offered (default)
@@ -37,29 +40,31 @@ enum class AddPath : std::uint8_t {
     Send,     // we send the peer every path of the ECMP set
     Both,
 };
-[[nodiscard]] std::string_view to_string(RouteCounting c);
-[[nodiscard]] std::string_view to_string(Mode m);
+// The YAML spellings: route_counting "distinct" | "azure-strict", mode "azure" | "transparent",
+// add_path "none" | "receive" | "send" | "both".
+[[nodiscard]] std::string_view to_string(azure::RouteCounting c);
+[[nodiscard]] std::string_view to_string(azure::AsPathMode m);
 [[nodiscard]] std::string_view to_string(AddPath a);
-[[nodiscard]] std::optional<RouteCounting> parse_route_counting(std::string_view s);
-[[nodiscard]] std::optional<Mode> parse_mode(std::string_view s);
+[[nodiscard]] std::optional<azure::RouteCounting> parse_route_counting(std::string_view s);
+[[nodiscard]] std::optional<azure::AsPathMode> parse_as_path_mode(std::string_view s);
 [[nodiscard]] std::optional<AddPath> parse_add_path(std::string_view s);
 
 struct RouteServerConfig {
-    std::uint32_t asn = 65515;
+    std::uint32_t asn = azure::kRouteServerAsn;
     std::optional<net::Ipv4Address> router_id;  // default: the first IPv4 listen address
     std::vector<net::IpAddress> listen;         // Azure's two instances: two addresses is the normal case
-    std::uint16_t port = 179;
-    std::uint16_t keepalive = 60;
-    std::uint16_t hold_time = 180;
-    std::uint16_t connect_retry = 30;
-    std::uint16_t idle_hold = 30;       // first idle-hold after an error
-    std::uint16_t idle_hold_max = 300;  // back-off cap
-    std::uint32_t max_peers = 8;
-    std::uint32_t route_limit = 1000;  // per peer; 0 = unlimited
-    RouteCounting route_counting = RouteCounting::Distinct;
+    std::uint16_t port = azure::kBgpPort;
+    std::uint16_t keepalive = azure::kKeepalive;
+    std::uint16_t hold_time = azure::kHoldTime;
+    std::uint16_t connect_retry = azure::kConnectRetry;
+    std::uint16_t idle_hold = azure::kIdleHold;         // first idle-hold after an error
+    std::uint16_t idle_hold_max = azure::kIdleHoldMax;  // back-off cap
+    std::uint32_t max_peers = static_cast<std::uint32_t>(azure::kMaxPeers);
+    std::uint32_t route_limit = static_cast<std::uint32_t>(azure::kRouteLimit);  // per peer; 0 = unlimited
+    azure::RouteCounting route_counting = azure::RouteCounting::DistinctPrefixes;
     std::uint32_t max_output_mib = 256;  // per-session output queue bound (Cease / Out of Resources)
     bool four_byte_asn = false;
-    Mode mode = Mode::Azure;
+    azure::AsPathMode mode = azure::AsPathMode::Prepend;
     bool branch_to_branch = true;
 
     bool operator==(const RouteServerConfig&) const = default;
@@ -69,8 +74,8 @@ struct PeerConfig {
     std::string name;  // [A-Za-z0-9._-], unique; the peering's name in the API and rfctl
     net::IpAddress address;
     std::uint32_t asn = 0;
-    std::uint16_t port = 179;                  // the peer's port for active connects
-    std::uint8_t ttl = 255;                    // 1 = directly connected, >1 = eBGP multihop
+    std::uint16_t port = azure::kBgpPort;      // the peer's port for active connects
+    std::uint8_t ttl = azure::kMultihopTtl;    // 1 = directly connected, >1 = eBGP multihop
     std::string md5_password;                  // RFC 2385 TCP-MD5; empty = none
     std::optional<std::uint32_t> route_limit;  // unset = route_server.route_limit
     bool passive = true;                       // wait for the peer to connect (Azure's behaviour)
@@ -81,9 +86,9 @@ struct PeerConfig {
     bool operator==(const PeerConfig&) const = default;
 };
 
-// The VNet model, mirroring fib/vnet_model.hpp field by field so validation paths are the same.
-enum class UdrNextHopType : std::uint8_t { VirtualAppliance, VirtualNetworkGateway, Internet, None };
-[[nodiscard]] std::string_view to_string(UdrNextHopType t);
+// The VNet model, mirroring fib/vnet/vnet_model.hpp field by field so validation paths are the same. The
+// next hop type is the FIB's (spelled by fib::to_string).
+using fib::UdrNextHopType;
 [[nodiscard]] std::optional<UdrNextHopType> parse_udr_next_hop_type(std::string_view s);
 
 struct UserDefinedRoute {

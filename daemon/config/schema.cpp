@@ -1,34 +1,66 @@
 // The configuration schema: one row per key the parser accepts. The parser derives the allowed keys of
 // every map from this table, and docs/configuration.md is generated from (and tested against) it, so a
-// key cannot be added to one without the other.
+// key cannot be added to one without the other. Defaults that are Azure's (control/azure/defaults.hpp)
+// are spelled from the constants the code uses, so the table cannot drift from them.
+#include <array>
+#include <cstdint>
 #include <sstream>
 
+#include "control/azure/defaults.hpp"
 #include "daemon/config/config.hpp"
 
 namespace rf::config {
 
+namespace {
+
+// The decimal digits of a compile-time number, NUL-terminated.
+template <auto N>
+inline constexpr auto kDecimalDigits = [] {
+    std::array<char, 21> out{};
+    std::uint64_t v = N;
+    std::size_t length = 0;
+    do {
+        ++length;
+        v /= 10;
+    } while (v != 0);
+    v = N;
+    for (std::size_t i = length; i-- > 0;) {
+        out[i] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    return out;
+}();
+template <auto N>
+inline constexpr std::string_view kDecimal{kDecimalDigits<N>.data()};
+
+}  // namespace
+
 const std::vector<KeyInfo>& schema() {
     static const std::vector<KeyInfo> rows = {
         {"route_server", "map", "", "The BGP route server itself."},
-        {"route_server.asn", "ASN", "65515", "The route server's ASN (Azure uses 65515)."},
+        {"route_server.asn", "ASN", kDecimal<azure::kRouteServerAsn>,
+         "The route server's ASN (Azure uses 65515)."},
         {"route_server.router_id", "IPv4 address", "first IPv4 listen address", "BGP identifier."},
         {"route_server.listen", "list of IP addresses", "(required)",
          "Addresses the route server listens on; Azure runs two instances, so two addresses is normal. "
          "Peers connect to each of them."},
-        {"route_server.port", "port", "179",
+        {"route_server.port", "port", kDecimal<azure::kBgpPort>,
          "TCP port of the listen addresses (0 = any free port, for tests)."},
-        {"route_server.keepalive", "seconds", "60", "Keepalive time; less than hold_time."},
-        {"route_server.hold_time", "seconds", "180",
+        {"route_server.keepalive", "seconds", kDecimal<azure::kKeepalive>,
+         "Keepalive time; less than hold_time."},
+        {"route_server.hold_time", "seconds", kDecimal<azure::kHoldTime>,
          "Hold time offered in OPEN (0, or 3 and more); negotiated down "
          "to the peer's if it offers less."},
-        {"route_server.connect_retry", "seconds", "30", "ConnectRetry time for active peers."},
-        {"route_server.idle_hold", "seconds", "30",
+        {"route_server.connect_retry", "seconds", kDecimal<azure::kConnectRetry>,
+         "ConnectRetry time for active peers."},
+        {"route_server.idle_hold", "seconds", kDecimal<azure::kIdleHold>,
          "First idle-hold time after a session error (route limit, hold "
          "timer expiry); doubles on repeated errors."},
-        {"route_server.idle_hold_max", "seconds", "300", "Cap of the idle-hold back-off."},
-        {"route_server.max_peers", "count", "8",
+        {"route_server.idle_hold_max", "seconds", kDecimal<azure::kIdleHoldMax>,
+         "Cap of the idle-hold back-off."},
+        {"route_server.max_peers", "count", kDecimal<azure::kMaxPeers>,
          "At most this many peers (Azure: 8); adding one more is refused."},
-        {"route_server.route_limit", "count", "1000",
+        {"route_server.route_limit", "count", kDecimal<azure::kRouteLimit>,
          "Routes per peer (0 = unlimited); one more tears the session down with Cease / Maximum Number of "
          "Prefixes Reached."},
         {"route_server.max_output_mib", "MiB", "256",
@@ -54,8 +86,8 @@ const std::vector<KeyInfo>& schema() {
          "The peer's ASN: not the route server's, not reserved (8074, 8075, 12076, 65515, 65517-65520, "
          "23456, "
          "64496-64511, 65535-65551), at most 65535 unless four_byte_asn."},
-        {"peers[].port", "port", "179", "The peer's TCP port for active connects."},
-        {"peers[].ttl", "1-255", "255",
+        {"peers[].port", "port", kDecimal<azure::kBgpPort>, "The peer's TCP port for active connects."},
+        {"peers[].ttl", "1-255", kDecimal<azure::kMultihopTtl>,
          "TTL of our packets: 1 for a directly connected peer, more for eBGP multihop "
          "(Azure requires multihop)."},
         {"peers[].md5_password", "string", "\"\"",

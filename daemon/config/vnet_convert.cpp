@@ -5,20 +5,6 @@
 namespace rf::config {
 namespace {
 
-fib::UdrNextHopType convert(UdrNextHopType t) {
-    switch (t) {
-        case UdrNextHopType::VirtualAppliance:
-            return fib::UdrNextHopType::VirtualAppliance;
-        case UdrNextHopType::VirtualNetworkGateway:
-            return fib::UdrNextHopType::VirtualNetworkGateway;
-        case UdrNextHopType::Internet:
-            return fib::UdrNextHopType::Internet;
-        case UdrNextHopType::None:
-            break;
-    }
-    return fib::UdrNextHopType::None;
-}
-
 // fib::validate's field names → the configuration's.
 std::string config_path(const std::string& fib_path) {
     static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
@@ -63,8 +49,7 @@ fib::VnetModel to_vnet_model(const Config& config) {
         out.name = rt.name;
         out.propagate_gateway_routes = rt.propagate_gateway_routes;
         for (const UserDefinedRoute& r : rt.routes) {
-            out.routes.push_back(
-                fib::UserDefinedRoute{r.name, r.prefix, convert(r.next_hop_type), r.next_hop_ip});
+            out.routes.push_back(fib::UserDefinedRoute{r.name, r.prefix, r.next_hop_type, r.next_hop_ip});
         }
         m.route_tables.push_back(std::move(out));
     }

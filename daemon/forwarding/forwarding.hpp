@@ -1,15 +1,17 @@
 // routefabricd's forwarding side, in the daemon's own process: the DPDK EAL, the FIB built from the
-// configured VNet model (effective route tables), the FIB updater whose bounded queue is the RIB's
-// DeltaSink, and optionally the host emulator forwarding synthetic traffic from every VM through the
-// FIB, with a convergence probe armed for a batch of route changes whenever none is running.
+// configured VNet model (effective route tables), the FIB updater whose bounded queue takes the RIB's
+// deltas, and optionally the host emulator forwarding synthetic traffic from every VM through the FIB,
+// with a convergence observer (convergence_observer.hpp) measuring each route change at the hosts.
 //
-// forwarding.cpp is the only place in control/ that links the data plane (fib/, dataplane/, DPDK). It is
-// built as a module, routefabric-forwarding.so, which routefabricd loads (forwarding_loader.cpp) only
-// when it runs a FIB: the libraries under control/ and the daemon executable stay free of DPDK.
+// The implementation is a module, routefabric-forwarding.so (module.cpp), the only part of the daemon
+// that links the FIB, the data plane and DPDK; routefabricd loads it (loader.cpp) only when it runs a
+// FIB, so a route server without one maps no DPDK library at all. The two sides meet through the
+// versioned interface of module_interface.hpp.
 //
-// Threads: sink() is called on the daemon's io_context thread (the RIB's strand). The FIB writer thread
-// calls the visibility observer. A monitor thread closes convergence measurements. The emulator's
-// workers run on EAL lcores or threads. stats()/collect() may be called from any thread (API thread).
+// Threads: sink() and input_received() are called on the daemon's io_context thread (the RIB's strand).
+// The FIB writer thread calls the visibility observers. A monitor thread closes convergence measurements.
+// The emulator's workers run on EAL lcores or threads. stats()/collect() may be called from any thread
+// (the API's).
 #pragma once
 
 #include <chrono>
@@ -19,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 #include "daemon/api/metrics.hpp"
 #include "fib/delta/delta.hpp"
 #include "fib/vnet/vnet_model.hpp"
@@ -51,17 +53,19 @@ struct ForwardingOptions {
     int fib_writer_nice_delta = -5;
 };
 
-// The forwarding side as routefabricd sees it. The implementation lives in the forwarding module
-// (routefabric-forwarding.so, forwarding.cpp), the only part of the daemon that links DPDK: a route server
-// without a FIB never loads it, so it maps no DPDK library at all.
+// The forwarding side as routefabricd sees it (implemented by the forwarding module).
 class Forwarding {
 public:
     virtual ~Forwarding() = default;
     Forwarding(const Forwarding&) = delete;
     Forwarding& operator=(const Forwarding&) = delete;
 
-    // The RIB's DeltaSink (the FIB updater's queue, wrapped to time publishes and arm probes).
+    // The RIB's DeltaSink: the FIB updater's queue, behind the publish-latency stamp and, when the emulator
+    // runs, the convergence observer.
     virtual fib::DeltaSink& sink() = 0;
+    // T0 of convergence measurements: the input behind the next publish (an UPDATE read, a peer found down)
+    // arrived at `at`. io thread, just before that input reaches the RIB; ignored without the emulator.
+    virtual void input_received(std::chrono::steady_clock::time_point at) = 0;
     // Where publish latency and convergence are recorded (set once, before io.run()).
     virtual void set_metrics(metrics::StandardMetrics* metrics) = 0;
     // A new VNet model at runtime (a reloaded virtual_network section): Fib::update_model, table ids stable
@@ -93,21 +97,5 @@ std::unique_ptr<Forwarding> load_forwarding(const fib::VnetModel& model, const F
                                             std::string* error);
 // "PATH (DPDK VERSION)" of the module load_forwarding would use, or "not available: WHY" (--version).
 [[nodiscard]] std::string describe_forwarding_module();
-
-// The module's interface. Both sides are built from the same sources; the ABI stamp makes a module from
-// another build refuse to load instead of misreading the structures passed across.
-inline constexpr const char* kForwardingModuleName = "routefabric-forwarding.so";
-inline constexpr const char* kForwardingCreateSymbol = "rf_forwarding_create";
-inline constexpr const char* kForwardingAbiSymbol = "rf_forwarding_abi";
-inline constexpr const char* kForwardingVersionSymbol = "rf_forwarding_dpdk_version";
-inline constexpr std::uint64_t kForwardingAbiVersion = 1;
-[[nodiscard]] constexpr std::uint64_t forwarding_abi() {
-    return kForwardingAbiVersion << 48U ^ sizeof(ForwardingOptions) << 32U ^ sizeof(fib::VnetModel) << 16U ^
-           sizeof(std::string) << 8U ^ sizeof(api::EmulatorStats);
-}
-using ForwardingCreateFn = Forwarding* (*)(const fib::VnetModel* model, const ForwardingOptions* options,
-                                           std::string* error);
-using ForwardingAbiFn = std::uint64_t (*)();
-using ForwardingVersionFn = const char* (*)();
 
 }  // namespace rf::daemon

@@ -1,15 +1,18 @@
 // Finds and loads the forwarding module (forwarding.hpp). dlopen with RTLD_LOCAL: the module's own copies
-// of the FIB, the data plane and DPDK stay private to it; only its two entry points are looked up.
+// of the FIB, the data plane and DPDK stay private to it; only its entry point is looked up, and the
+// module is used only if its interface version and build identity are this daemon's
+// (module_interface.hpp).
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
-#include "daemon/forwarding/forwarding.hpp"
+#include "daemon/forwarding/module_interface.hpp"
 
 // RF_FORWARDING_INSTALL_RELDIR: the installed module directory relative to the daemon's (CMake defines it
 // from GNUInstallDirs).
@@ -40,12 +43,32 @@ std::vector<std::filesystem::path> candidates() {
 
 struct Module {
     std::filesystem::path path;
-    ForwardingCreateFn create = nullptr;
-    ForwardingVersionFn dpdk_version = nullptr;
+    const RfForwardingModule* table = nullptr;
 };
 
-// dlopen()s the first candidate that exists and checks its interface stamp. The module stays loaded for
-// the life of the process (its threads and DPDK state live in it).
+// Why `table` (from `path`) cannot be used by this daemon; empty when it can.
+std::string refusal(const std::filesystem::path& path, const RfForwardingModule* table) {
+    if (table == nullptr) {
+        return path.string() + " is not a routefabric forwarding module (" + kForwardingModuleSymbol +
+               " returned nothing)";
+    }
+    if (table->interface_version != kForwardingInterfaceVersion) {
+        return path.string() + " has forwarding module interface version " +
+               std::to_string(table->interface_version) + ", this routefabricd needs version " +
+               std::to_string(kForwardingInterfaceVersion) +
+               "; install the module built with this routefabricd";
+    }
+    if (table->build_id == nullptr || std::string_view(table->build_id) != kForwardingBuildId ||
+        table->create == nullptr || table->dpdk_version == nullptr) {
+        return path.string() + " comes from another routefabric build (module " +
+               (table->build_id != nullptr ? table->build_id : "?") + ", routefabricd " + kForwardingBuildId +
+               "); install the module built with this routefabricd";
+    }
+    return {};
+}
+
+// dlopen()s the first candidate that exists and checks its interface version and build identity. The
+// module stays loaded for the life of the process (its threads and DPDK state live in it).
 std::optional<Module> open_module(std::string* error) {
     std::string tried;
     for (const std::filesystem::path& path : candidates()) {
@@ -62,25 +85,20 @@ std::optional<Module> open_module(std::string* error) {
             return std::nullopt;
         }
         // dlsym returns an object pointer; POSIX requires the conversion to a function pointer to work.
-        Module m;
-        m.path = path;
-        auto abi = reinterpret_cast<ForwardingAbiFn>(dlsym(handle, kForwardingAbiSymbol));
-        m.create = reinterpret_cast<ForwardingCreateFn>(dlsym(handle, kForwardingCreateSymbol));
-        m.dpdk_version = reinterpret_cast<ForwardingVersionFn>(dlsym(handle, kForwardingVersionSymbol));
-        if (abi == nullptr || m.create == nullptr || m.dpdk_version == nullptr) {
-            *error =
-                path.string() + " is not a routefabric forwarding module (no " + kForwardingAbiSymbol + ")";
+        auto entry = reinterpret_cast<ForwardingModuleFn>(dlsym(handle, kForwardingModuleSymbol));
+        if (entry == nullptr) {
+            *error = path.string() + " is not a routefabric forwarding module (no " +
+                     kForwardingModuleSymbol + ")";
             dlclose(handle);
             return std::nullopt;
         }
-        if (abi() != forwarding_abi()) {
-            *error = path.string() +
-                     " comes from another routefabric build (interface stamp differs); install the module "
-                     "built with this routefabricd";
+        const RfForwardingModule* table = entry();
+        if (std::string why = refusal(path, table); !why.empty()) {
+            *error = std::move(why);
             dlclose(handle);
             return std::nullopt;
         }
-        return m;
+        return Module{path, table};
     }
     *error = std::string("cannot find the forwarding module ") + kForwardingModuleName +
              " (FIB and emulator); tried " +
@@ -97,7 +115,7 @@ std::unique_ptr<Forwarding> load_forwarding(const fib::VnetModel& model, const F
     if (!m) {
         return nullptr;
     }
-    return std::unique_ptr<Forwarding>(m->create(&model, &options, error));
+    return std::unique_ptr<Forwarding>(m->table->create(&model, &options, error));
 }
 
 std::string describe_forwarding_module() {
@@ -106,7 +124,7 @@ std::string describe_forwarding_module() {
     if (!m) {
         return "not available: " + error;
     }
-    return m->path.string() + " (" + m->dpdk_version() + ")";
+    return m->path.string() + " (" + m->table->dpdk_version + ")";
 }
 
 }  // namespace rf::daemon

@@ -22,39 +22,20 @@
 
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/daemon_launcher.hpp"
 
 namespace rf::testing {
 namespace {
 
-std::string binary_dir() {
-    const char* bin = std::getenv("RF_BINARY_DIR");
-    return bin != nullptr ? bin : "build";
-}
-std::string daemon_path() {
-    return binary_dir() + "/daemon/routefabricd";
-}
-std::string rfctl_path() {
-    return binary_dir() + "/daemon/api/rfctl";
-}
-
-// rfctl against the daemon's API at `server` (10 s per call): its output.
-auto rfctl_on(const std::string& server) {
-    return [server](const std::vector<std::string>& args) {
-        std::vector<std::string> argv{rfctl_path(), "--server", server};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run_capture(argv, 10s);
-    };
-}
-
 TEST(Routefabricd, CheckConfigReportsEveryErrorWithItsPath) {
-    if (!have_executable(daemon_path())) {
-        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    if (const std::string why = daemon_binaries_missing(false); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     write_file(dir.file("bad.yaml"),
                "route_server:\n  listen: [127.0.0.1]\n  hold_time: 2\npeers:\n"
                "  - {name: x, address: 127.0.0.9, asn: 8075}\n");
-    const auto out = run_capture({daemon_path(), "--check-config", dir.file("bad.yaml")});
+    const auto out = run_capture({routefabricd_path(), "--check-config", dir.file("bad.yaml")});
     EXPECT_NE(out.find("route_server.hold_time: must be 0 or at least 3 seconds"), std::string::npos) << out;
     EXPECT_NE(out.find("peers[0].asn: "), std::string::npos) << out;
     EXPECT_NE(out.find("8075"), std::string::npos) << out;
@@ -62,14 +43,14 @@ TEST(Routefabricd, CheckConfigReportsEveryErrorWithItsPath) {
     write_file(
         dir.file("good.yaml"),
         "route_server:\n  listen: [127.0.0.1]\npeers:\n  - {name: nva1, address: 127.0.0.9, asn: 65001}\n");
-    const auto ok = run_capture({daemon_path(), "--check", dir.file("good.yaml")});
+    const auto ok = run_capture({routefabricd_path(), "--check", dir.file("good.yaml")});
     EXPECT_NE(ok.find("good.yaml: OK"), std::string::npos) << ok;
     EXPECT_NE(ok.find("1 peer(s)"), std::string::npos) << ok;
 }
 
 TEST(Routefabricd, EstablishesAndSendsAdministrativeShutdownOnSigterm) {
-    if (!have_executable(daemon_path())) {
-        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    if (const std::string why = daemon_binaries_missing(false); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -80,7 +61,7 @@ TEST(Routefabricd, EstablishesAndSendsAdministrativeShutdownOnSigterm) {
                                         "\n  idle_hold: 1\npeers:\n  - {name: nva1, address: " + peer +
                                         ", asn: 65021}\napi:\n  enabled: false\n");
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     RawPeer p;
     ASSERT_TRUE(wait_until([&] { return p.connect(peer, rs, port, 500ms); }, 10s, 100ms))
         << read_file(dir.file("rf.log"));
@@ -104,8 +85,8 @@ TEST(Routefabricd, EstablishesAndSendsAdministrativeShutdownOnSigterm) {
 }
 
 TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
-    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -120,9 +101,9 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
                                         "api:\n  port: " +
                                         std::to_string(api) + "\n");
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    const auto rfctl = rfctl_on(server);
+    const Rfctl rfctl(server);
     ASSERT_TRUE(wait_until(
         [&] {
             return rfctl({"routeserver", "show"}).find("65515") != std::string::npos;
@@ -193,8 +174,8 @@ TEST(Routefabricd, ApiFibAndEmulatorInOneProcess) {
 // after the FIB's change, and the RIB's withdrawal batch that follows is part of the same event (not
 // a second measurement, not a change "not measured").
 TEST(Routefabricd, PeerDownSwitchesHostsThroughTheNextHopDownHint) {
-    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -210,9 +191,9 @@ TEST(Routefabricd, PeerDownSwitchesHostsThroughTheNextHopDownHint) {
                                         "  vms_per_host: 100\napi:\n  port: " +
                                         std::to_string(api) + "\n");
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    const auto rfctl = rfctl_on(server);
+    const Rfctl rfctl(server);
     RawPeer pa;
     RawPeer pb;
     ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 20s, 100ms))
@@ -305,8 +286,8 @@ std::string status_line(pid_t pid, const std::string& key) {
 // A plain route server (no virtual_network, no emulator): no EAL, no FIB, no emulator, and BGP works —
 // a route from one NVA reaches the other; the API says the emulator is not there.
 TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
-    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -320,12 +301,12 @@ TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
                              ", asn: 65041}\n  - {name: b, address: " + b +
                              ", asn: 65042}\napi:\n  port: " + std::to_string(api) + "\n";
     write_file(dir.file("rf.yaml"), yaml);
-    EXPECT_NE(run_capture({daemon_path(), "--check-config", dir.file("rf.yaml")})
+    EXPECT_NE(run_capture({routefabricd_path(), "--check-config", dir.file("rf.yaml")})
                   .find("FIB off (route server only)"),
               std::string::npos);
 
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     RawPeer pa;
     RawPeer pb;
     ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 10s, 100ms))
@@ -357,10 +338,9 @@ TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
     EXPECT_EQ(log.find("FIB: "), std::string::npos) << log;
     EXPECT_TRUE(eal_threads(d.pid()).empty()) << "DPDK EAL threads in a route-server-only daemon";
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    const auto stats = run_capture({rfctl_path(), "--server", server, "emulator", "stats"}, 10s);
+    const auto stats = Rfctl(server)({"emulator", "stats"});
     EXPECT_NE(stats.find("not running"), std::string::npos) << stats;
-    const auto effective =
-        run_capture({rfctl_path(), "--server", server, "vm", "effective-routes", "vm1"}, 10s);
+    const auto effective = Rfctl(server)({"vm", "effective-routes", "vm1"});
     EXPECT_NE(effective.find("route server only"), std::string::npos) << effective;
     // Memory is a benchmark's business (rfbench, docs/benchmarks.md); shown here for the record only.
     std::printf("route-server-only routefabricd: %s, %s\n", status_line(d.pid(), "VmRSS").c_str(),
@@ -376,8 +356,8 @@ TEST(Routefabricd, RouteServerOnlyModeServesBgpWithoutFib) {
 // --no-fib wins over a configured VNet model and emulator (the file is left alone); --emulator with
 // --no-fib is a usage error.
 TEST(Routefabricd, NoFibFlagOverridesTheConfiguration) {
-    if (!have_executable(daemon_path())) {
-        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    if (const std::string why = daemon_binaries_missing(false); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -387,20 +367,20 @@ TEST(Routefabricd, NoFibFlagOverridesTheConfiguration) {
                              "\nemulator:\n  enabled: true\n  vm_count: 100\n  vms_per_host: 50\napi:\n"
                              "  enabled: false\n";
     write_file(dir.file("rf.yaml"), yaml);
-    EXPECT_NE(run_capture({daemon_path(), "--check-config", dir.file("rf.yaml")}).find("FIB on"),
+    EXPECT_NE(run_capture({routefabricd_path(), "--check-config", dir.file("rf.yaml")}).find("FIB on"),
               std::string::npos);
-    EXPECT_NE(run_capture({daemon_path(), "--no-fib", "--check-config", dir.file("rf.yaml")})
+    EXPECT_NE(run_capture({routefabricd_path(), "--no-fib", "--check-config", dir.file("rf.yaml")})
                   .find("FIB off (route server only), emulator off"),
               std::string::npos);
     Process usage;
     ASSERT_TRUE(
-        usage.start({daemon_path(), "--emulator", "--no-fib", dir.file("rf.yaml")}, dir.file("usage.log")));
+        start_routefabricd(usage, dir.file("rf.yaml"), dir.file("usage.log"), {"--emulator", "--no-fib"}));
     EXPECT_TRUE(wait_until([&] { return !usage.running(); }, 5s));
     EXPECT_TRUE(WIFEXITED(usage.exit_status()) && WEXITSTATUS(usage.exit_status()) == 2);
     EXPECT_NE(read_file(dir.file("usage.log")).find("cannot run with --no-fib"), std::string::npos);
 
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), "--no-fib", dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log"), {"--no-fib"}));
     EXPECT_TRUE(wait_until(
         [&] { return read_file(dir.file("rf.log")).find("listening on") != std::string::npos; }, 10s))
         << read_file(dir.file("rf.log"));
@@ -417,8 +397,8 @@ TEST(Routefabricd, NoFibFlagOverridesTheConfiguration) {
 // establish, a changed route_server section is reported as needing a restart, the file is not rewritten;
 // an invalid file changes nothing and the daemon keeps running.
 TEST(Routefabricd, SighupAppliesTheFilesPeers) {
-    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(1);
@@ -434,16 +414,14 @@ TEST(Routefabricd, SighupAppliesTheFilesPeers) {
     const std::string peer_c = "  - {name: c, address: " + loopback(53) + ", asn: 65053}\n";
     write_file(dir.file("rf.yaml"), config("180", peer_a + peer_b));
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     RawPeer pa;
     ASSERT_TRUE(wait_until([&] { return pa.connect(loopback(51), rs, port, 500ms); }, 10s, 100ms))
         << read_file(dir.file("rf.log"));
     ASSERT_TRUE(pa.handshake(65051, "10.0.0.51"));
     ASSERT_TRUE(pa.announce({"10.51.0.0/24"}, loopback(51), {65051}));
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    const auto peerings = [&] {
-        return run_capture({rfctl_path(), "--server", server, "peering", "list"}, 10s);
-    };
+    const auto peerings = [&] { return Rfctl(server)({"peering", "list"}); };
     ASSERT_TRUE(wait_until([&] { return peerings().find("Established") != std::string::npos; }, 10s))
         << peerings();
 
@@ -512,8 +490,8 @@ std::string vnet_section(bool peered) {
 // Other Configuration Change and gets the new space when it comes back; the spoke's VM now has the BGP
 // route; removing the peering again withdraws the space.
 TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
-    if (!have_executable(daemon_path()) || !have_executable(rfctl_path())) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(4);
@@ -530,7 +508,7 @@ TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
     };
     write_file(dir.file("rf.yaml"), config(false));
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), "--no-fib", dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log"), {"--no-fib"}));
     RawPeer pa;
     ASSERT_TRUE(wait_until([&] { return pa.connect(a, rs, port, 500ms); }, 10s, 100ms))
         << read_file(dir.file("rf.log"));
@@ -547,8 +525,7 @@ TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
     EXPECT_FALSE(pa.has_announced("10.2.0.0/16")) << "the spoke is not peered yet";
     const std::string server = "http://127.0.0.1:" + std::to_string(api);
     const auto effective = [&](const std::string& vm) {
-        return run_capture({rfctl_path(), "--server", server, "-o", "json", "vm", "effective-routes", vm},
-                           10s);
+        return Rfctl(server).json({"vm", "effective-routes", vm});
     };
     ASSERT_TRUE(wait_until([&] { return effective("vm1").find("10.61.0.0/24") != std::string::npos; }, 10s))
         << effective("vm1");
@@ -607,8 +584,8 @@ TEST(Routefabricd, SighupAppliesAChangedVirtualNetwork) {
 
 // FIB mode: the same SIGHUP gives the FIB the new model (the spoke's table gets the hub's address space).
 TEST(Routefabricd, SighupGivesTheFibTheNewVnetModel) {
-    if (!have_executable(daemon_path())) {
-        GTEST_SKIP() << "routefabricd not built at " << daemon_path();
+    if (const std::string why = daemon_binaries_missing(false); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-daemon");
     const std::string rs = loopback(4);
@@ -620,7 +597,7 @@ TEST(Routefabricd, SighupGivesTheFibTheNewVnetModel) {
     };
     write_file(dir.file("rf.yaml"), config(false));
     Process d;
-    ASSERT_TRUE(d.start({daemon_path(), dir.file("rf.yaml")}, dir.file("rf.log")));
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
     ASSERT_TRUE(wait_until(
         [&] { return read_file(dir.file("rf.log")).find("listening on") != std::string::npos; }, 20s))
         << read_file(dir.file("rf.log"));

@@ -15,14 +15,10 @@
 
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/daemon_launcher.hpp"
 
 namespace rf::testing {
 namespace {
-
-std::string binary_dir() {
-    const char* bin = std::getenv("RF_BINARY_DIR");
-    return bin != nullptr ? bin : "build";
-}
 
 // MP_REACH_NLRI (RFC 4760) for IPv6 unicast: `prefix` via `next_hop`, AS_PATH = asn.
 std::vector<std::uint8_t> ipv6_update(const RawPeer& peer, const char* prefix, const char* next_hop,
@@ -83,15 +79,15 @@ const char* const kThreeVms =
 class EmulatorIpv6 : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (!have_executable(daemon_) || !have_executable(rfctl_)) {
-            GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+        if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+            GTEST_SKIP() << why;
         }
     }
 
     // Starts routefabricd and waits until its emulator forwards (the API is up then).
     void start(const std::string& vms, const std::string& emulator_extra) {
         write_file(dir_.file("rf.yaml"), config(rs_, port_, api_, vms, emulator_extra));
-        ASSERT_TRUE(daemon_process_.start({daemon_, dir_.file("rf.yaml")}, dir_.file("rf.log")));
+        ASSERT_TRUE(start_routefabricd(daemon_process_, dir_.file("rf.yaml"), dir_.file("rf.log")));
         std::string s;
         ASSERT_TRUE(wait_until(
             [&] {
@@ -101,9 +97,7 @@ protected:
             20s, 100ms))
             << s << log();
     }
-    std::string stats() {
-        return run_capture({rfctl_, "--server", server_, "-o", "json", "emulator", "stats"}, 10s);
-    }
+    std::string stats() { return rfctl_.json({"emulator", "stats"}); }
     // Brings `nva` up over IPv4 transport with IPv6 unicast negotiated and announces ::/0 via its
     // IPv6 next hop.
     void announce_ipv6_default(RawPeer& peer, const Nva& nva) {
@@ -123,13 +117,11 @@ protected:
     }
     std::string log() const { return read_file(dir_.file("rf.log")); }
 
-    const std::string daemon_ = binary_dir() + "/daemon/routefabricd";
-    const std::string rfctl_ = binary_dir() + "/daemon/api/rfctl";
     TempDir dir_{"rf-emu6"};
     const std::string rs_ = loopback(4);
     const std::uint16_t port_ = free_port(rs_);
     const std::uint16_t api_ = free_port("127.0.0.1");
-    const std::string server_ = "http://127.0.0.1:" + std::to_string(api_);
+    const Rfctl rfctl_{"http://127.0.0.1:" + std::to_string(api_)};
     Process daemon_process_;
 };
 
@@ -189,8 +181,7 @@ TEST_F(EmulatorIpv6, WithoutIpv6FlowsNoIpv6PacketIsSent) {
     std::string routes;
     ASSERT_TRUE(wait_until(
         [&] {
-            routes = run_capture({rfctl_, "--server", server_, "-o", "json", "vm", "effective-routes", "vm1"},
-                                 10s);
+            routes = rfctl_.json({"vm", "effective-routes", "vm1"});
             return routes.find(kNva1.next_hop6) != std::string::npos;
         },
         10s, 100ms))

@@ -15,14 +15,10 @@
 #include <string>
 
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/daemon_launcher.hpp"
 
 namespace rf::testing {
 namespace {
-
-std::string binary_dir() {
-    const char* bin = std::getenv("RF_BINARY_DIR");
-    return bin != nullptr ? bin : "build";
-}
 
 std::string ip_binary() {  // Process and run_capture exec without a PATH search
     return find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
@@ -34,14 +30,14 @@ bool sh(const std::string& cmd) {
 
 // Namespace "rf" (routefabricd; the route server's listen address on lo) and "nva" (the appliance's
 // addresses), a veth pair between them; removed on destruction.
-struct Lab {
+struct ApplianceNamespaces {
     std::string id = std::to_string(::getpid());
     std::string ns_rf = "rfelr" + id, ns_nva = "rfeln" + id;
     std::string if_rf = "rfelr" + id, if_nva = "rfeln" + id;
     bool ok = false;
     std::string why;
 
-    Lab() {
+    ApplianceNamespaces() {
         if (::geteuid() != 0) {
             why = "needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) to create network namespaces";
             return;
@@ -61,7 +57,7 @@ struct Lab {
             why = "veth set-up between two namespaces failed";
         }
     }
-    ~Lab() {
+    ~ApplianceNamespaces() {
         sh("ip netns del " + ns_rf);  // deleting a namespace removes its veth end and the peer
         sh("ip netns del " + ns_nva);
     }
@@ -72,12 +68,10 @@ struct Lab {
 };
 
 TEST(EmulatorLab, LabAddressesAndNeighbourTimersComeFromTheConfiguration) {
-    const std::string daemon = binary_dir() + "/daemon/routefabricd";
-    const std::string rfctl = binary_dir() + "/daemon/api/rfctl";
-    if (!have_executable(daemon) || !have_executable(rfctl)) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
-    Lab lab;
+    ApplianceNamespaces lab;
     if (!lab.ok) {
         GTEST_SKIP() << "lab test skipped: " << lab.why;
     }
@@ -104,8 +98,9 @@ TEST(EmulatorLab, LabAddressesAndNeighbourTimersComeFromTheConfiguration) {
             ",qpairs=2']\n"
             "api:\n  listen: 127.0.0.1\n  port: 9179\n");
     Process rf;
-    ASSERT_TRUE(rf.start(lab.in(lab.ns_rf, {daemon, dir.file("rf.yaml")}), dir.file("rf.log")));
+    ASSERT_TRUE(rf.start(lab.in(lab.ns_rf, routefabricd_command(dir.file("rf.yaml"))), dir.file("rf.log")));
     auto log = [&] { return read_file(dir.file("rf.log")); };
+    const Rfctl rfctl("http://127.0.0.1:9179");
     EXPECT_TRUE(wait_until(
         [&] {
             return log().find(
@@ -119,9 +114,8 @@ TEST(EmulatorLab, LabAddressesAndNeighbourTimersComeFromTheConfiguration) {
     std::string stats;
     EXPECT_TRUE(wait_until(
         [&] {
-            stats = run_capture(lab.in(lab.ns_rf, {rfctl, "--server", "http://127.0.0.1:9179", "-o", "json",
-                                                   "emulator", "stats"}),
-                                10s);
+            stats =
+                run_capture(lab.in(lab.ns_rf, rfctl.json_command({"emulator", "stats"})), Rfctl::kTimeout);
             return json_number(stats, "packets_to_10.1.1.4") > 0 &&
                    json_number(stats, "packets_to_fd00:1:1::4") > 0;
         },

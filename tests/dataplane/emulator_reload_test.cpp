@@ -13,14 +13,10 @@
 #include <thread>
 
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/daemon_launcher.hpp"
 
 namespace rf::testing {
 namespace {
-
-std::string binary_dir() {
-    const char* bin = std::getenv("RF_BINARY_DIR");
-    return bin != nullptr ? bin : "build";
-}
 
 // The hub VNet: RouteServerSubnet around the route server's loopback address, "web" and "app" (app's
 // route table sends everything to the appliance 10.1.3.77), and the VMs given.
@@ -40,10 +36,8 @@ std::string config(const std::string& rs, std::uint16_t port, std::uint16_t api,
 }
 
 TEST(EmulatorReload, VmsFollowAReloadedVirtualNetworkWithoutStoppingForwarding) {
-    const std::string daemon = binary_dir() + "/daemon/routefabricd";
-    const std::string rfctl = binary_dir() + "/daemon/api/rfctl";
-    if (!have_executable(daemon) || !have_executable(rfctl)) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     TempDir dir("rf-reload");
     const std::string rs = loopback(4);
@@ -59,11 +53,9 @@ TEST(EmulatorReload, VmsFollowAReloadedVirtualNetworkWithoutStoppingForwarding) 
         "    - {name: vm4, vnet: hub, subnet: web, nic_address: 10.1.1.23, host: 1}\n";
     write_file(dir.file("rf.yaml"), config(rs, port, api, before));
     Process d;
-    ASSERT_TRUE(d.start({daemon, dir.file("rf.yaml")}, dir.file("rf.log")));
-    const std::string server = "http://127.0.0.1:" + std::to_string(api);
-    auto stats = [&] {
-        return run_capture({rfctl, "--server", server, "-o", "json", "emulator", "stats"}, 10s);
-    };
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
+    const Rfctl rfctl("http://127.0.0.1:" + std::to_string(api));
+    auto stats = [&] { return rfctl.json({"emulator", "stats"}); };
     std::string s;
     ASSERT_TRUE(wait_until(
         [&] {
@@ -106,8 +98,7 @@ TEST(EmulatorReload, VmsFollowAReloadedVirtualNetworkWithoutStoppingForwarding) 
     std::string effective;
     EXPECT_TRUE(wait_until(
         [&] {
-            effective =
-                run_capture({rfctl, "--server", server, "-o", "json", "vm", "effective-routes", "vm1"}, 10s);
+            effective = rfctl.json({"vm", "effective-routes", "vm1"});
             return effective.find("10.1.3.77") != std::string::npos;
         },
         10s))

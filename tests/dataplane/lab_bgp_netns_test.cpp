@@ -42,6 +42,7 @@
 #include <thread>
 
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/daemon_launcher.hpp"
 #include "tests/support/network_namespace.hpp"
 
 namespace rf::testing {
@@ -58,11 +59,6 @@ std::string frr_bgpd() {
 
 std::string ip_binary() {  // Process and run_capture exec without a PATH search
     return find_executable({"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"});
-}
-
-std::string binary_dir() {
-    const char* bin = std::getenv("RF_BINARY_DIR");
-    return bin != nullptr ? bin : "build";
 }
 
 bool sh(const std::string& cmd) {
@@ -180,10 +176,8 @@ private:
 
 void run_lab_bgp(NvaPort kind) {
     const bool tap = kind == NvaPort::Tap;
-    const std::string daemon = binary_dir() + "/daemon/routefabricd";
-    const std::string rfctl = binary_dir() + "/daemon/api/rfctl";
-    if (!have_executable(daemon) || !have_executable(rfctl)) {
-        GTEST_SKIP() << "routefabricd or rfctl not built under " << binary_dir();
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
     }
     if (frr_bgpd().empty() || !have_executable("/usr/bin/vtysh")) {
         GTEST_SKIP() << "FRR (bgpd, vtysh) not installed";
@@ -218,11 +212,9 @@ void run_lab_bgp(NvaPort kind) {
                    eal_prefix + ", --no-pci, --no-telemetry, --vdev, '" + vdev +
                    "']\n"
                    "api:\n  listen: 127.0.0.1\n  port: 9179\n");
-    const std::string server = "http://127.0.0.1:9179";
-    auto api = [&](std::vector<std::string> args) {
-        std::vector<std::string> argv{rfctl, "--server", server, "-o", "json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run_capture(lab.in(lab.ns_rf, argv), 10s);
+    const Rfctl rfctl("http://127.0.0.1:9179");
+    auto api = [&](const std::vector<std::string>& args) {
+        return run_capture(lab.in(lab.ns_rf, rfctl.json_command(args)), Rfctl::kTimeout);
     };
     struct RuntimeDir {  // EAL's runtime files for our --file-prefix (passthrough args: not removed by EAL)
         std::string path;
@@ -233,7 +225,7 @@ void run_lab_bgp(NvaPort kind) {
     } runtime{"/var/run/dpdk/" + eal_prefix};
 
     Process rf;
-    ASSERT_TRUE(rf.start(lab.in(lab.ns_rf, {daemon, dir.file("rf.yaml")}), dir.file("rf.log")));
+    ASSERT_TRUE(rf.start(lab.in(lab.ns_rf, routefabricd_command(dir.file("rf.yaml"))), dir.file("rf.log")));
     ASSERT_TRUE(wait_until(
         [&] {
             return api({"emulator", "stats"}).find("packets_forwarded") != std::string::npos;

@@ -1,4 +1,4 @@
-// The REST API over real HTTP on 127.0.0.1 against a fake control plane: peering create/list/show/delete,
+// The REST API over real HTTP on 127.0.0.1 against a fake backend: peering create/list/show/delete,
 // limits and rules refused with the right error code and status, invalid JSON, authentication, route
 // listings in az's shape, metrics, and persistence across a server restart.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include "daemon/api/http_client.hpp"
 #include "daemon/api/json.hpp"
 #include "daemon/api/server.hpp"
-#include "tests/daemon/api/fake_control_plane.hpp"
+#include "tests/daemon/api/fake_backend.hpp"
 
 namespace rf::api {
 namespace {
@@ -45,7 +45,7 @@ protected:
         auto c = config::load_file(path_);
         ASSERT_TRUE(c) << config::format_errors(c.error());
         store_ = std::make_unique<config::ConfigStore>(*c, path_);
-        cp_ = std::make_unique<testing::FakeControlPlane>(*c);
+        cp_ = std::make_unique<testing::FakeBackend>(*c);
         registry_ = std::make_unique<metrics::Registry>();
         ServerOptions o;
         o.port = 0;
@@ -67,7 +67,7 @@ protected:
     std::string dir_;
     std::string path_;
     std::unique_ptr<config::ConfigStore> store_;
-    std::unique_ptr<testing::FakeControlPlane> cp_;
+    std::unique_ptr<testing::FakeBackend> cp_;
     std::unique_ptr<metrics::Registry> registry_;
     std::unique_ptr<ApiServer> server_;
     ServerUrl url_;
@@ -331,7 +331,7 @@ TEST(ApiServerLimits, OversizedBodyIsRefusedWith413) {
     auto c = config::load_text(kConfig);
     ASSERT_TRUE(c);
     config::ConfigStore store(*c, "");
-    testing::FakeControlPlane cp(*c);
+    testing::FakeBackend cp(*c);
     metrics::Registry registry;
     ServerOptions o;
     o.port = 0;
@@ -366,7 +366,7 @@ TEST(ApiServerStart, NonLoopbackWithoutTokenIsRefused) {
     auto c = config::load_text(kConfig);
     ASSERT_TRUE(c);
     config::ConfigStore store(*c, "");
-    testing::FakeControlPlane cp(*c);
+    testing::FakeBackend cp(*c);
     metrics::Registry registry;
     ServerOptions o;
     o.address = *net::IpAddress::parse("0.0.0.0");
@@ -381,7 +381,7 @@ TEST(ApiServerStart, PortInUseIsReported) {
     auto c = config::load_text(kConfig);
     ASSERT_TRUE(c);
     config::ConfigStore store(*c, "");
-    testing::FakeControlPlane cp(*c);
+    testing::FakeBackend cp(*c);
     metrics::Registry registry;
     ServerOptions o;
     o.port = 0;

@@ -1,4 +1,4 @@
-// rfctl against a running API server (fake control plane): the verbs, tables, -o json, exit codes and
+// rfctl against a running API server (fake backend): the verbs, tables, -o json, exit codes and
 // the messages that say what to do.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -11,7 +11,7 @@
 
 #include "daemon/api/json.hpp"
 #include "daemon/api/server.hpp"
-#include "tests/daemon/api/fake_control_plane.hpp"
+#include "tests/daemon/api/fake_backend.hpp"
 
 namespace rf::api {
 namespace {
@@ -36,7 +36,7 @@ peers:
 )");
         ASSERT_TRUE(c);
         store_ = std::make_unique<config::ConfigStore>(*c, "");
-        cp_ = std::make_unique<testing::FakeControlPlane>(*c);
+        cp_ = std::make_unique<testing::FakeBackend>(*c);
         ServerOptions o;
         o.port = 0;
         o.token = token_;
@@ -74,7 +74,7 @@ peers:
     std::string token_ = "t0ken";
     std::string server_url_;
     std::unique_ptr<config::ConfigStore> store_;
-    std::unique_ptr<testing::FakeControlPlane> cp_;
+    std::unique_ptr<testing::FakeBackend> cp_;
     metrics::Registry registry_;
     std::unique_ptr<ApiServer> server_;
 };

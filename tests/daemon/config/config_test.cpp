@@ -74,9 +74,9 @@ TEST(ConfigLoad, MinimalConfigGetsAzureDefaults) {
     EXPECT_EQ(c.route_server.hold_time, 180);
     EXPECT_EQ(c.route_server.max_peers, 8U);
     EXPECT_EQ(c.route_server.route_limit, 1000U);
-    EXPECT_EQ(c.route_server.route_counting, RouteCounting::Distinct);
+    EXPECT_EQ(c.route_server.route_counting, azure::RouteCounting::DistinctPrefixes);
     EXPECT_FALSE(c.route_server.four_byte_asn);
-    EXPECT_EQ(c.route_server.mode, Mode::Azure);
+    EXPECT_EQ(c.route_server.mode, azure::AsPathMode::Prepend);
     EXPECT_TRUE(c.route_server.branch_to_branch);
     EXPECT_EQ(c.route_server.port, 179);
     ASSERT_EQ(c.route_server.listen.size(), 2U);
@@ -132,9 +132,9 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_EQ(c.route_server.listen[1].to_string(), "2001:db8::4");
     EXPECT_EQ(c.route_server.port, 1179);
     EXPECT_EQ(c.route_server.idle_hold_max, 20);
-    EXPECT_EQ(c.route_server.route_counting, RouteCounting::AzureStrict);
+    EXPECT_EQ(c.route_server.route_counting, azure::RouteCounting::AzureStrict);
     EXPECT_EQ(c.route_server.max_output_mib, 64U);
-    EXPECT_EQ(c.route_server.mode, Mode::Transparent);
+    EXPECT_EQ(c.route_server.mode, azure::AsPathMode::Transparent);
     EXPECT_FALSE(c.route_server.branch_to_branch);
     const PeerConfig& p = c.peers[0];
     EXPECT_EQ(p.asn, 4200000001U);

@@ -1,4 +1,4 @@
-#include "daemon/api/operator_surface.hpp"
+#include "daemon/api/management_service.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -8,25 +8,25 @@
 
 namespace rf::api {
 
-OperatorSurface::OperatorSurface(boost::asio::io_context& io, session::RouteServer& server,
-                                 const config::Config& config, std::string config_path, bool lab_model)
+ManagementService::ManagementService(boost::asio::io_context& io, session::RouteServer& server,
+                                     const config::Config& config, std::string config_path, bool lab_model)
     : store_(config, std::move(config_path)),
       metrics_(registry_),
-      control_plane_(io, server, config),
-      api_(server_options(config), control_plane_, store_, registry_),
+      backend_(io, server, config),
+      api_(server_options(config), backend_, store_, registry_),
       server_(server),
       lab_model_(lab_model),
       enabled_(config.api.enabled) {
     if (config.virtual_network || lab_model) {
-        control_plane_.set_vnet_model(config::to_vnet_model(config));
+        backend_.set_vnet_model(config::to_vnet_model(config));
     }
 }
 
-OperatorSurface::~OperatorSurface() {
+ManagementService::~ManagementService() {
     stop();
 }
 
-std::optional<std::string> OperatorSurface::start() {
+std::optional<std::string> ManagementService::start() {
     if (!enabled_ || started_) {
         return std::nullopt;
     }
@@ -37,14 +37,14 @@ std::optional<std::string> OperatorSurface::start() {
     return std::nullopt;
 }
 
-void OperatorSurface::stop() {
+void ManagementService::stop() {
     if (started_) {
         api_.stop();
         started_ = false;
     }
 }
 
-Result<ReloadReport, config::Errors> OperatorSurface::reload() {
+Result<ReloadReport, config::Errors> ManagementService::reload() {
     auto loaded = config::load_file(store_.path());
     if (!loaded) {
         return unexpected(loaded.error());
@@ -76,7 +76,7 @@ Result<ReloadReport, config::Errors> OperatorSurface::reload() {
         if (next != loaded->peers.end() && *next == p) {
             continue;
         }
-        if (auto r = control_plane_.remove_peer(p.name); !r) {
+        if (auto r = backend_.remove_peer(p.name); !r) {
             report.failed.push_back(p.name + ": not deleted: " + r.error().message);
             continue;
         }
@@ -87,7 +87,7 @@ Result<ReloadReport, config::Errors> OperatorSurface::reload() {
         if (in(running, p.name) != running.end()) {
             continue;  // unchanged, or its deletion failed
         }
-        if (auto r = control_plane_.add_peer(p); !r) {
+        if (auto r = backend_.add_peer(p); !r) {
             report.failed.push_back(p.name + ": not created: " + r.error().message);
             const auto replaced = std::find(report.replaced.begin(), report.replaced.end(), p.name);
             if (replaced != report.replaced.end()) {
@@ -119,7 +119,7 @@ Result<ReloadReport, config::Errors> OperatorSurface::reload() {
     return report;
 }
 
-bool OperatorSurface::apply_vnet(const config::Config& next, ReloadReport& report) {
+bool ManagementService::apply_vnet(const config::Config& next, ReloadReport& report) {
     auto applied = vnet_applier_(next);
     if (!applied) {
         report.failed.push_back("virtual_network: not applied: " + applied.error());
@@ -138,15 +138,15 @@ bool OperatorSurface::apply_vnet(const config::Config& next, ReloadReport& repor
     v.reset = done.reset;
     v.detail = std::move(applied->detail);
     if (next.virtual_network || lab_model_) {
-        control_plane_.set_vnet_model(config::to_vnet_model(next));
+        backend_.set_vnet_model(config::to_vnet_model(next));
     } else {
-        control_plane_.clear_vnet_model();
+        backend_.clear_vnet_model();
     }
     report.vnet = std::move(v);
     return true;
 }
 
-std::uint16_t OperatorSurface::api_port() const {
+std::uint16_t ManagementService::api_port() const {
     return started_ ? api_.port() : 0;
 }
 

@@ -1,8 +1,8 @@
-// DaemonControlPlane over a real RouteServer (two listen addresses on loopback, as Azure's two instances)
+// DaemonBackend over a real RouteServer (two listen addresses on loopback, as Azure's two instances)
 // with scripted BGP peers: peerings with their per-instance sessions, learned and advertised routes keyed
 // RouteServiceRole_IN_<i>, the RIB entry with its ECMP set and deciding step, runtime add/remove, and
 // effective routes of the VNet model; then the same through the REST API.
-#include "daemon/api/daemon_control_plane.hpp"
+#include "daemon/api/daemon_backend.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 
 #include "daemon/api/http_client.hpp"
 #include "daemon/api/json.hpp"
-#include "daemon/api/operator_surface.hpp"
+#include "daemon/api/management_service.hpp"
 #include "daemon/config/vnet_convert.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 
@@ -45,7 +45,7 @@ virtual_network:
     - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20}
 )";
 
-class DaemonControlPlaneTest : public ::testing::Test {
+class DaemonBackendTest : public ::testing::Test {
 protected:
     void SetUp() override {
         auto c = config::load_text(kConfig);
@@ -60,7 +60,7 @@ protected:
             ports_.push_back(static_cast<std::uint16_t>(std::stoi(l.substr(l.rfind(':') + 1))));
         }
         ASSERT_EQ(ports_.size(), 2U);
-        cp_ = std::make_unique<DaemonControlPlane>(io_, *server_, config_);
+        cp_ = std::make_unique<DaemonBackend>(io_, *server_, config_);
         // The model's listen addresses are the lab's, not loopback: use the model without the placement
         // check.
         fib::VnetModel model = config::to_vnet_model(config_);
@@ -114,13 +114,13 @@ protected:
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     NullSink sink_;
     std::unique_ptr<session::RouteServer> server_;
-    std::unique_ptr<DaemonControlPlane> cp_;
+    std::unique_ptr<DaemonBackend> cp_;
     std::vector<std::uint16_t> ports_;
     std::vector<std::unique_ptr<testing::RawPeer>> peers_;
     std::thread thread_;
 };
 
-TEST_F(DaemonControlPlaneTest, InfoAndPeeringsBeforeAnySession) {
+TEST_F(DaemonBackendTest, InfoAndPeeringsBeforeAnySession) {
     const RouteServerInfo info = cp_->info();
     EXPECT_EQ(info.asn, 65515U);
     EXPECT_EQ(info.listen, (std::vector<std::string>{"127.0.0.1", "127.0.0.2"}));
@@ -139,7 +139,7 @@ TEST_F(DaemonControlPlaneTest, InfoAndPeeringsBeforeAnySession) {
     EXPECT_TRUE((*routes)[1].second.empty());
 }
 
-TEST_F(DaemonControlPlaneTest, LearnedAdvertisedRibAndEffectiveRoutes) {
+TEST_F(DaemonBackendTest, LearnedAdvertisedRibAndEffectiveRoutes) {
     connect_nva("127.0.0.11", 65001, {"10.250.0.0/16"}, {65001});
     connect_nva("127.0.0.12", 65002, {"10.250.0.0/16", "192.168.7.0/24"}, {65002});
     ASSERT_TRUE(eventually([&] {
@@ -229,7 +229,7 @@ double metric_value(const std::string& text, const std::string& series) {
     return std::stod(text.substr(at + series.size() + 2));
 }
 
-TEST_F(DaemonControlPlaneTest, UpdateCountersNeverGoDownWhenAPeeringIsRemoved) {
+TEST_F(DaemonBackendTest, UpdateCountersNeverGoDownWhenAPeeringIsRemoved) {
     connect_nva("127.0.0.11", 65001, {"10.250.0.0/16"}, {65001});
     connect_nva("127.0.0.12", 65002, {"10.250.0.0/16", "192.168.7.0/24"}, {65002});
     ASSERT_TRUE(eventually([&] {
@@ -263,7 +263,7 @@ TEST_F(DaemonControlPlaneTest, UpdateCountersNeverGoDownWhenAPeeringIsRemoved) {
               metric_value(after, "routefabric_updates_total{direction=\"in\"}"));
 }
 
-TEST_F(DaemonControlPlaneTest, RuntimeAddAndRemoveThroughTheApi) {
+TEST_F(DaemonBackendTest, RuntimeAddAndRemoveThroughTheApi) {
     config::ConfigStore store(config_, "");
     metrics::Registry registry;
     ServerOptions o;
@@ -300,7 +300,7 @@ TEST_F(DaemonControlPlaneTest, RuntimeAddAndRemoveThroughTheApi) {
     api.stop();
 }
 
-TEST_F(DaemonControlPlaneTest, OperatorSurfaceServesAndPersists) {
+TEST_F(DaemonBackendTest, ManagementServiceServesAndPersists) {
     char tmpl[] = "/tmp/rf_surface_test.XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     const std::string path = dir + "/routefabric.yaml";
@@ -308,7 +308,7 @@ TEST_F(DaemonControlPlaneTest, OperatorSurfaceServesAndPersists) {
     c.api.port = 0;
     ASSERT_EQ(config::save_file(path, c), std::nullopt);
     {
-        OperatorSurface surface(io_, *server_, c, path);
+        ManagementService surface(io_, *server_, c, path);
         ASSERT_EQ(surface.start(), std::nullopt);
         ServerUrl url;
         url.port = surface.api_port();

@@ -1,6 +1,7 @@
-// What the REST API needs from the running route server, as an abstract interface: the daemon implements
-// it over the peer manager, the RIB and the FIB (daemon/api/daemon_control_plane.hpp); tests implement it
-// with a fake. Values are plain and already shaped like the API's output, so the HTTP layer only renders.
+// api::Backend: what the REST API reads and changes in the running route server, as an abstract
+// interface. routefabricd's implementation is api::DaemonBackend (daemon/api/daemon_backend.hpp: the peer
+// manager, the RIB and the VNet model's effective routes); tests implement it with a fake. Values are plain
+// and already shaped like the API's output, so the HTTP layer only renders.
 //
 // Threading: the API server calls these from its own thread, one call at a time. Implementations that
 // own state on another thread (the daemon's io_context) must marshal the call there.
@@ -158,9 +159,9 @@ struct EmulatorStats {
     std::optional<Convergence> convergence;
 };
 
-class ControlPlane {
+class Backend {
 public:
-    virtual ~ControlPlane() = default;
+    virtual ~Backend() = default;
 
     virtual RouteServerInfo info() = 0;
     virtual std::vector<PeeringInfo> peerings() = 0;

@@ -1,18 +1,18 @@
-// A ControlPlane for the API tests: peers in a list, canned routes, an optional refusal. Thread-safe
+// A Backend for the API tests: peers in a list, canned routes, an optional refusal. Thread-safe
 // (the API server calls it from its thread, the test inspects it from another).
 #pragma once
 
 #include <algorithm>
 #include <mutex>
 
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 #include "daemon/api/metrics.hpp"
 
 namespace rf::api::testing {
 
-class FakeControlPlane final : public ControlPlane {
+class FakeBackend final : public Backend {
 public:
-    explicit FakeControlPlane(const config::Config& c) : config_(c) {
+    explicit FakeBackend(const config::Config& c) : config_(c) {
         for (const config::PeerConfig& p : c.peers) {
             peers_.push_back(p);
         }

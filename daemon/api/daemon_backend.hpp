@@ -1,6 +1,6 @@
-// The ControlPlane routefabricd serves the REST API with: the peer manager (session::RouteServer), its
-// RIB and the FIB's effective route computation. Also the mapping from the YAML configuration to the
-// session layer's settings, so the daemon can start from a config::Config.
+// api::DaemonBackend: the api::Backend routefabricd serves the REST API with: the peer manager
+// (session::RouteServer), its RIB and the VNet model's effective route computation. Also the mapping from the
+// YAML configuration to the session layer's settings, so the daemon can start from a config::Config.
 //
 // Threading: RouteServer and its RIB live on the daemon's io_context thread. Every call here is posted
 // to that io_context and waited for (bounded: a stuck io_context makes the API answer NotAvailable after
@@ -10,9 +10,9 @@
 //
 //   rf::config::ConfigStore store(cfg, config_path);
 //   rf::metrics::Registry registry;
-//   rf::api::DaemonControlPlane cp(io, server, cfg);
-//   cp.set_vnet_model(rf::config::to_vnet_model(cfg));            // effective routes
-//   rf::api::ApiServer api(rf::api::server_options(cfg), cp, store, registry);
+//   rf::api::DaemonBackend backend(io, server, cfg);
+//   backend.set_vnet_model(rf::config::to_vnet_model(cfg));       // effective routes
+//   rf::api::ApiServer api(rf::api::server_options(cfg), backend, store, registry);
 //   if (cfg.api.enabled) { if (auto err = api.start()) { log; return 1; } }
 //   ... io.run(); api.stop();
 #pragma once
@@ -28,7 +28,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include "control/server/route_server.hpp"
-#include "daemon/api/control_plane.hpp"
+#include "daemon/api/backend.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/config/config.hpp"
 #include "fib/vnet/effective_routes.hpp"
@@ -41,12 +41,11 @@ namespace rf::api {
 [[nodiscard]] session::PeerSettings peer_settings(const config::Config& c, const config::PeerConfig& p);
 [[nodiscard]] ServerOptions server_options(const config::Config& c);
 
-class DaemonControlPlane final : public ControlPlane {
+class DaemonBackend final : public Backend {
 public:
-    DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server,
-                       const config::Config& config,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
-    ~DaemonControlPlane() override;
+    DaemonBackend(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    ~DaemonBackend() override;
 
     // The VNet model effective routes are computed over (config::to_vnet_model()); without it the
     // effective-routes routes answer NotAvailable.

@@ -1,15 +1,15 @@
-// Everything routefabricd needs for the operator surface, in one object: the running configuration
-// (persisted atomically on runtime changes), the metrics registry, the DaemonControlPlane and the REST
-// API server. The daemon creates it after its RouteServer and before io.run():
+// api::ManagementService: everything an operator manages routefabricd through, in one object: the running
+// configuration (persisted atomically on runtime changes, reloaded on SIGHUP), the metrics registry, the
+// DaemonBackend and the REST API server. The daemon creates it after its RouteServer and before io.run():
 //
 //   auto cfg = rf::config::load_file_checked(path);        // --check-config: print format_errors, exit 1
 //   rf::session::RouteServer server(io, rf::api::server_config(*cfg), sink);
 //   for (const auto& p : cfg->peers) server.add_peer(rf::api::peer_settings(*cfg, p));
 //   server.start();
-//   rf::api::OperatorSurface surface(io, server, *cfg, path);
-//   if (auto err = surface.start()) { spdlog::error("{}", *err); return 1; }
+//   rf::api::ManagementService management(io, server, *cfg, path);
+//   if (auto err = management.start()) { spdlog::error("{}", *err); return 1; }
 //   io.run();
-//   surface.stop();
+//   management.stop();
 #pragma once
 
 #include <functional>
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/api/daemon_control_plane.hpp"
+#include "daemon/api/daemon_backend.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/config/config_store.hpp"
@@ -51,16 +51,16 @@ struct VnetApply {
 };
 using VnetApplier = std::function<Result<VnetApply, std::string>(const config::Config& next)>;
 
-class OperatorSurface {
+class ManagementService {
 public:
     // `lab_model`: without a virtual_network section, compute effective routes over the built-in lab VNet
     // (the one the FIB and emulator use); false in route-server-only mode, where there is nothing of the
     // kind (those requests answer NotAvailable, and the ~1.4 MB model is not built).
-    OperatorSurface(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
-                    std::string config_path, bool lab_model = true);
-    ~OperatorSurface();  // stop()
-    OperatorSurface(const OperatorSurface&) = delete;
-    OperatorSurface& operator=(const OperatorSurface&) = delete;
+    ManagementService(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+                      std::string config_path, bool lab_model = true);
+    ~ManagementService();  // stop()
+    ManagementService(const ManagementService&) = delete;
+    ManagementService& operator=(const ManagementService&) = delete;
 
     // Starts the REST API when api.enabled (error text on failure: address in use, ...).
     std::optional<std::string> start();
@@ -85,7 +85,7 @@ public:
     [[nodiscard]] config::ConfigStore& store() { return store_; }
     [[nodiscard]] metrics::Registry& registry() { return registry_; }
     [[nodiscard]] metrics::StandardMetrics& metrics() { return metrics_; }
-    [[nodiscard]] DaemonControlPlane& control_plane() { return control_plane_; }
+    [[nodiscard]] DaemonBackend& backend() { return backend_; }
 
 private:
     // reload(): the changed virtual_network section through the applier; false (and `failed`) if refused.
@@ -94,7 +94,7 @@ private:
     config::ConfigStore store_;
     metrics::Registry registry_;
     metrics::StandardMetrics metrics_;
-    DaemonControlPlane control_plane_;
+    DaemonBackend backend_;
     ApiServer api_;
     session::RouteServer& server_;
     VnetApplier vnet_applier_;

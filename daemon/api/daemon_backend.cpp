@@ -1,4 +1,4 @@
-#include "daemon/api/daemon_control_plane.hpp"
+#include "daemon/api/daemon_backend.hpp"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -28,8 +28,7 @@ session::ServerConfig server_config(const config::Config& c) {
     s.max_output_bytes = std::size_t{rs.max_output_mib} << 20U;
     s.four_octet_mode = rs.four_byte_asn;
     s.rib.local_asn = rs.asn;
-    s.rib.as_path_mode =
-        rs.mode == config::Mode::Transparent ? azure::AsPathMode::Transparent : azure::AsPathMode::Prepend;
+    s.rib.as_path_mode = rs.mode;
     s.rib.branch_to_branch = rs.branch_to_branch;
     // Origination (design §2): the route server's VNet and every VNet peered with it that uses its route
     // server. Without a virtual_network section the daemon sets s.rib.vnet_prefixes from its lab model.
@@ -58,7 +57,7 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.port = p.port;
     s.asn = p.asn;
     s.route_limit = c.route_limit_of(p);
-    s.azure_strict_counting = c.route_server.route_counting == config::RouteCounting::AzureStrict;
+    s.azure_strict_counting = c.route_server.route_counting == azure::RouteCounting::AzureStrict;
     s.ttl = p.ttl;
     s.md5_password = p.md5_password;
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
@@ -174,7 +173,7 @@ ApiError peering_not_found(std::string_view name) {
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
-// DaemonControlPlane
+// DaemonBackend
 
 namespace {
 
@@ -209,38 +208,38 @@ std::string_view decision_step_id(rib::DecisionStep step) {
 
 }  // namespace
 
-DaemonControlPlane::DaemonControlPlane(boost::asio::io_context& io, session::RouteServer& server,
-                                       const config::Config& config, std::chrono::milliseconds timeout)
+DaemonBackend::DaemonBackend(boost::asio::io_context& io, session::RouteServer& server,
+                             const config::Config& config, std::chrono::milliseconds timeout)
     : io_(io),
       server_(server),
       config_(config),
       timeout_(timeout),
       started_(std::chrono::steady_clock::now()) {}
 
-DaemonControlPlane::~DaemonControlPlane() = default;
+DaemonBackend::~DaemonBackend() = default;
 
-void DaemonControlPlane::set_vnet_model(fib::VnetModel model) {
+void DaemonBackend::set_vnet_model(fib::VnetModel model) {
     plan_ = fib::plan_tables(model);
     model_ = std::move(model);
     has_model_.store(true, std::memory_order_release);
 }
 
-void DaemonControlPlane::clear_vnet_model() {
+void DaemonBackend::clear_vnet_model() {
     has_model_.store(false, std::memory_order_release);
     plan_.reset();
     model_.reset();
 }
 
-void DaemonControlPlane::set_fib_queue_depth(std::function<std::uint64_t()> source) {
+void DaemonBackend::set_fib_queue_depth(std::function<std::uint64_t()> source) {
     fib_queue_depth_ = std::move(source);
 }
 
-void DaemonControlPlane::set_emulator_stats(std::function<EmulatorStats()> source) {
+void DaemonBackend::set_emulator_stats(std::function<EmulatorStats()> source) {
     emulator_ = std::move(source);
 }
 
 template <typename T>
-Result<T, ApiError> DaemonControlPlane::on_io(std::function<Result<T, ApiError>()> f) {
+Result<T, ApiError> DaemonBackend::on_io(std::function<Result<T, ApiError>()> f) {
     if (io_.get_executor().running_in_this_thread()) {
         return f();
     }
@@ -263,11 +262,11 @@ Result<T, ApiError> DaemonControlPlane::on_io(std::function<Result<T, ApiError>(
     return future.get();
 }
 
-const config::PeerConfig* DaemonControlPlane::find(std::string_view name) const {
+const config::PeerConfig* DaemonBackend::find(std::string_view name) const {
     return config_.find_peer(name);
 }
 
-PeeringInfo DaemonControlPlane::peering_info(const config::PeerConfig& p) const {
+PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
     PeeringInfo info;
     info.config = p;
     info.route_limit = config_.route_limit_of(p);
@@ -295,7 +294,7 @@ PeeringInfo DaemonControlPlane::peering_info(const config::PeerConfig& p) const 
     return info;
 }
 
-RouteServerInfo DaemonControlPlane::info() {
+RouteServerInfo DaemonBackend::info() {
     auto r = on_io<RouteServerInfo>([this]() -> Result<RouteServerInfo, ApiError> {
         const config::RouteServerConfig& rs = config_.route_server;
         RouteServerInfo i;
@@ -326,7 +325,7 @@ RouteServerInfo DaemonControlPlane::info() {
     return r ? *r : RouteServerInfo{};
 }
 
-std::vector<PeeringInfo> DaemonControlPlane::peerings() {
+std::vector<PeeringInfo> DaemonBackend::peerings() {
     auto r = on_io<std::vector<PeeringInfo>>([this]() -> Result<std::vector<PeeringInfo>, ApiError> {
         std::vector<PeeringInfo> out;
         for (const config::PeerConfig& p : config_.peers) {
@@ -337,7 +336,7 @@ std::vector<PeeringInfo> DaemonControlPlane::peerings() {
     return r ? *r : std::vector<PeeringInfo>{};
 }
 
-Result<PeeringInfo, ApiError> DaemonControlPlane::peering(std::string_view name) {
+Result<PeeringInfo, ApiError> DaemonBackend::peering(std::string_view name) {
     const std::string n(name);
     return on_io<PeeringInfo>([this, n]() -> Result<PeeringInfo, ApiError> {
         const config::PeerConfig* p = find(n);
@@ -348,7 +347,7 @@ Result<PeeringInfo, ApiError> DaemonControlPlane::peering(std::string_view name)
     });
 }
 
-Result<PeeringInfo, ApiError> DaemonControlPlane::add_peer(const config::PeerConfig& peer) {
+Result<PeeringInfo, ApiError> DaemonBackend::add_peer(const config::PeerConfig& peer) {
     return on_io<PeeringInfo>([this, peer]() -> Result<PeeringInfo, ApiError> {
         if (find(peer.name) != nullptr) {
             return unexpected(
@@ -362,7 +361,7 @@ Result<PeeringInfo, ApiError> DaemonControlPlane::add_peer(const config::PeerCon
     });
 }
 
-Result<Unit, ApiError> DaemonControlPlane::remove_peer(std::string_view name) {
+Result<Unit, ApiError> DaemonBackend::remove_peer(std::string_view name) {
     const std::string n(name);
     return on_io<Unit>([this, n]() -> Result<Unit, ApiError> {
         const auto it = std::find_if(config_.peers.begin(), config_.peers.end(),
@@ -377,7 +376,7 @@ Result<Unit, ApiError> DaemonControlPlane::remove_peer(std::string_view name) {
     });
 }
 
-Result<RoutesByInstance, ApiError> DaemonControlPlane::routes(std::string_view name, bool learned) const {
+Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, bool learned) const {
     const config::PeerConfig* p = find(name);
     if (p == nullptr) {
         return unexpected(peering_not_found(name));
@@ -422,17 +421,17 @@ Result<RoutesByInstance, ApiError> DaemonControlPlane::routes(std::string_view n
     return out;
 }
 
-Result<RoutesByInstance, ApiError> DaemonControlPlane::learned_routes(std::string_view peering) {
+Result<RoutesByInstance, ApiError> DaemonBackend::learned_routes(std::string_view peering) {
     const std::string n(peering);
     return on_io<RoutesByInstance>([this, n] { return routes(n, true); });
 }
 
-Result<RoutesByInstance, ApiError> DaemonControlPlane::advertised_routes(std::string_view peering) {
+Result<RoutesByInstance, ApiError> DaemonBackend::advertised_routes(std::string_view peering) {
     const std::string n(peering);
     return on_io<RoutesByInstance>([this, n] { return routes(n, false); });
 }
 
-Result<RibEntryInfo, ApiError> DaemonControlPlane::rib_entry(const net::Prefix& prefix) {
+Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefix) {
     return on_io<RibEntryInfo>([this, prefix]() -> Result<RibEntryInfo, ApiError> {
         const auto entry = server_.rib().lookup(prefix);
         if (!entry) {
@@ -472,8 +471,8 @@ Result<RibEntryInfo, ApiError> DaemonControlPlane::rib_entry(const net::Prefix& 
     });
 }
 
-Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fib::TableId> table,
-                                                                std::string name) const {
+Result<EffectiveRoutes, ApiError> DaemonBackend::effective(std::optional<fib::TableId> table,
+                                                           std::string name) const {
     std::map<net::Prefix, std::vector<net::IpAddress>> bgp;
     for (const net::Prefix& p : server_.rib().loc_rib_prefixes()) {
         if (auto e = server_.rib().lookup(p); e && !e->next_hops.empty()) {
@@ -499,7 +498,7 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::effective(std::optional<fi
     return out;
 }
 
-Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::string_view vm) {
+Result<EffectiveRoutes, ApiError> DaemonBackend::vm_effective_routes(std::string_view vm) {
     if (!has_model_.load(std::memory_order_acquire)) {
         return unexpected(no_vnet_model());
     }
@@ -517,7 +516,7 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::vm_effective_routes(std::s
     });
 }
 
-Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(std::string_view subnet) {
+Result<EffectiveRoutes, ApiError> DaemonBackend::subnet_effective_routes(std::string_view subnet) {
     if (!has_model_.load(std::memory_order_acquire)) {
         return unexpected(no_vnet_model());
     }
@@ -552,7 +551,7 @@ Result<EffectiveRoutes, ApiError> DaemonControlPlane::subnet_effective_routes(st
     });
 }
 
-Result<EmulatorStats, ApiError> DaemonControlPlane::emulator_stats() {
+Result<EmulatorStats, ApiError> DaemonBackend::emulator_stats() {
     if (!emulator_) {
         return unexpected(ApiError{ErrorCode::NotAvailable,
                                    "the emulator is not running; set emulator.enabled: true and restart",
@@ -561,7 +560,7 @@ Result<EmulatorStats, ApiError> DaemonControlPlane::emulator_stats() {
     return emulator_();
 }
 
-void DaemonControlPlane::fold_update_counters(const std::vector<session::SessionStatus>& sessions) {
+void DaemonBackend::fold_update_counters(const std::vector<session::SessionStatus>& sessions) {
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> now;
     for (const session::SessionStatus& st : sessions) {
         const std::string key = st.peer_address.to_string() + "|" + st.local_address.to_string();
@@ -577,7 +576,7 @@ void DaemonControlPlane::fold_update_counters(const std::vector<session::Session
     update_counts_seen_ = std::move(now);  // sessions gone: their counts stay in the totals
 }
 
-void DaemonControlPlane::collect_metrics(metrics::Registry& registry) {
+void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     struct Snapshot {
         std::map<std::string, std::size_t> sessions;
         std::map<std::string, std::size_t> peer_routes;

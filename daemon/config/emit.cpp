@@ -1,0 +1,186 @@
+// Config -> YAML that load_text() reads back to the same Config (round trip). Every key with a value is
+// written, defaults included, so the file routefabricd persists says what it runs with.
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+#include "daemon/config/config.hpp"
+
+namespace rf::config {
+
+namespace {
+
+void emit_address_list(YAML::Emitter& out, const char* key, const std::vector<net::IpAddress>& list) {
+    out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const net::IpAddress& a : list) {
+        out << a.to_string();
+    }
+    out << YAML::EndSeq;
+}
+
+void emit_virtual_network(YAML::Emitter& out, const VirtualNetworkConfig& vn) {
+    out << YAML::Key << "virtual_network" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "route_server_vnet" << YAML::Value << vn.route_server_vnet;
+    out << YAML::Key << "vnets" << YAML::Value << YAML::BeginSeq;
+    for (const Vnet& v : vn.vnets) {
+        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << v.name;
+        out << YAML::Key << "address_spaces" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const net::Prefix& p : v.address_spaces) {
+            out << p.to_string();
+        }
+        out << YAML::EndSeq;
+        out << YAML::Key << "subnets" << YAML::Value << YAML::BeginSeq;
+        for (const Subnet& s : v.subnets) {
+            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "prefix"
+                << YAML::Value << s.prefix.to_string();
+            if (!s.route_table.empty()) {
+                out << YAML::Key << "route_table" << YAML::Value << s.route_table;
+            }
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq;
+        out << YAML::Key << "peerings" << YAML::Value << YAML::BeginSeq;
+        for (const VnetPeering& p : v.peerings) {
+            out << YAML::BeginMap << YAML::Key << "remote_vnet" << YAML::Value << p.remote_vnet << YAML::Key
+                << "use_remote_route_server" << YAML::Value << p.use_remote_route_server << YAML::EndMap;
+        }
+        out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "route_tables" << YAML::Value << YAML::BeginSeq;
+    for (const RouteTable& rt : vn.route_tables) {
+        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << rt.name << YAML::Key
+            << "propagate_gateway_routes" << YAML::Value << rt.propagate_gateway_routes;
+        out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
+        for (const UserDefinedRoute& r : rt.routes) {
+            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << r.name << YAML::Key << "prefix"
+                << YAML::Value << r.prefix.to_string() << YAML::Key << "next_hop_type" << YAML::Value
+                << std::string(to_string(r.next_hop_type));
+            if (r.next_hop_ip) {
+                out << YAML::Key << "next_hop_ip" << YAML::Value << r.next_hop_ip->to_string();
+            }
+            out << YAML::EndMap;
+        }
+        out << YAML::EndSeq << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "vms" << YAML::Value << YAML::BeginSeq;
+    for (const Vm& vm : vn.vms) {
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vm.name << YAML::Key
+            << "vnet" << YAML::Value << vm.vnet << YAML::Key << "subnet" << YAML::Value << vm.subnet
+            << YAML::Key << "nic_address" << YAML::Value << vm.nic_address.to_string() << YAML::Key << "host"
+            << YAML::Value << vm.host << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
+void emit_route_server(YAML::Emitter& out, const RouteServerConfig& rs) {
+    out << YAML::Key << "route_server" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "asn" << YAML::Value << rs.asn;
+    if (rs.router_id) {
+        out << YAML::Key << "router_id" << YAML::Value << rs.router_id->to_string();
+    }
+    emit_address_list(out, "listen", rs.listen);
+    out << YAML::Key << "port" << YAML::Value << rs.port;
+    out << YAML::Key << "keepalive" << YAML::Value << rs.keepalive;
+    out << YAML::Key << "hold_time" << YAML::Value << rs.hold_time;
+    out << YAML::Key << "connect_retry" << YAML::Value << rs.connect_retry;
+    out << YAML::Key << "idle_hold" << YAML::Value << rs.idle_hold;
+    out << YAML::Key << "idle_hold_max" << YAML::Value << rs.idle_hold_max;
+    out << YAML::Key << "max_peers" << YAML::Value << rs.max_peers;
+    out << YAML::Key << "route_limit" << YAML::Value << rs.route_limit;
+    out << YAML::Key << "route_counting" << YAML::Value << std::string(to_string(rs.route_counting));
+    out << YAML::Key << "max_output_mib" << YAML::Value << rs.max_output_mib;
+    out << YAML::Key << "four_byte_asn" << YAML::Value << rs.four_byte_asn;
+    out << YAML::Key << "mode" << YAML::Value << std::string(to_string(rs.mode));
+    out << YAML::Key << "branch_to_branch" << YAML::Value << rs.branch_to_branch;
+    out << YAML::EndMap;
+}
+
+void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
+    out << YAML::Key << "peers" << YAML::Value << YAML::BeginSeq;
+    for (const PeerConfig& p : peers) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << p.name;
+        out << YAML::Key << "address" << YAML::Value << p.address.to_string();
+        out << YAML::Key << "asn" << YAML::Value << p.asn;
+        out << YAML::Key << "port" << YAML::Value << p.port;
+        out << YAML::Key << "ttl" << YAML::Value << static_cast<unsigned>(p.ttl);
+        if (!p.md5_password.empty()) {
+            out << YAML::Key << "md5_password" << YAML::Value << YAML::DoubleQuoted << p.md5_password;
+        }
+        if (p.route_limit) {
+            out << YAML::Key << "route_limit" << YAML::Value << *p.route_limit;
+        }
+        out << YAML::Key << "passive" << YAML::Value << p.passive;
+        if (p.hold_time) {
+            out << YAML::Key << "hold_time" << YAML::Value << *p.hold_time;
+        }
+        if (p.local_address) {
+            out << YAML::Key << "local_address" << YAML::Value << p.local_address->to_string();
+        }
+        if (p.add_path != AddPath::None) {
+            out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));
+        }
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+}
+
+void emit_emulator(YAML::Emitter& out, const EmulatorConfig& em) {
+    out << YAML::Key << "emulator" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "enabled" << YAML::Value << em.enabled;
+    out << YAML::Key << "vm_count" << YAML::Value << em.vm_count;
+    out << YAML::Key << "vms_per_host" << YAML::Value << em.vms_per_host;
+    out << YAML::Key << "workers" << YAML::Value << em.workers;
+    out << YAML::Key << "flows_per_vm" << YAML::Value << em.flows_per_vm;
+    out << YAML::Key << "flows6_per_vm" << YAML::Value << em.flows6_per_vm;
+    out << YAML::Key << "burst" << YAML::Value << em.burst;
+    out << YAML::Key << "pass_target_us" << YAML::Value << em.pass_target_us;
+    if (em.lab_address) {
+        out << YAML::Key << "lab_address" << YAML::Value << em.lab_address->to_string();
+    }
+    if (em.lab_address6) {
+        out << YAML::Key << "lab_address6" << YAML::Value << em.lab_address6->to_string();
+    }
+    out << YAML::Key << "neighbor_retry_ms" << YAML::Value << em.neighbor_retry_ms;
+    out << YAML::Key << "neighbor_reachable_ms" << YAML::Value << em.neighbor_reachable_ms;
+    out << YAML::Key << "eal_args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const std::string& a : em.eal_args) {
+        out << YAML::DoubleQuoted << a;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
+void emit_api(YAML::Emitter& out, const ApiConfig& api) {
+    out << YAML::Key << "api" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "enabled" << YAML::Value << api.enabled;
+    out << YAML::Key << "listen" << YAML::Value << api.listen.to_string();
+    out << YAML::Key << "port" << YAML::Value << api.port;
+    if (!api.token.empty()) {
+        out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << api.token;
+    }
+    out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string to_yaml(const Config& c) {
+    YAML::Emitter out;
+    out.SetBoolFormat(YAML::TrueFalseBool);
+    out << YAML::BeginMap;
+    emit_route_server(out, c.route_server);
+    emit_peers(out, c.peers);
+    if (c.virtual_network) {
+        emit_virtual_network(out, *c.virtual_network);
+    }
+    emit_emulator(out, c.emulator);
+    emit_api(out, c.api);
+    out << YAML::EndMap;
+    std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";
+    text += out.c_str();
+    text += '\n';
+    return text;
+}
+
+}  // namespace rf::config

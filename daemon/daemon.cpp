@@ -1,0 +1,155 @@
+#include "daemon/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/api/daemon_backend.hpp"
+#include "daemon/config/vnet_convert.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/reload.hpp"
+
+namespace rf::daemon {
+
+namespace {
+
+// The emulator's settings from the configuration, the command line's --workers and EAL arguments first.
+ForwardingOptions forwarding_options(const Startup& s, const Options& options) {
+    const config::EmulatorConfig& e = s.config.emulator;
+    ForwardingOptions fo;
+    fo.emulator = s.emulator;
+    fo.workers = options.workers.value_or(e.workers);
+    if (fo.workers == 0) {
+        fo.workers = 1;
+    }
+    fo.eal_args = !options.eal_args.empty() ? options.eal_args : e.eal_args;
+    fo.flows_per_vm = e.flows_per_vm;
+    fo.flows6_per_vm = e.flows6_per_vm;
+    fo.burst = e.burst;
+    fo.pass_target_us = e.pass_target_us;
+    fo.lab_address = e.lab_address;
+    fo.lab_address6 = e.lab_address6;
+    fo.neighbor_retry_ms = e.neighbor_retry_ms;
+    fo.neighbor_reachable_ms = e.neighbor_reachable_ms;
+    return fo;
+}
+
+}  // namespace
+
+std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
+    std::unique_ptr<Daemon> d(new Daemon(std::move(startup), options));
+    if (d->startup_.emulator_dropped) {
+        spdlog::warn("--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
+    }
+    // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
+    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_management()) {
+        return nullptr;
+    }
+    d->log_started();
+    return d;
+}
+
+Daemon::Daemon(Startup startup, const Options& options)
+    : startup_(std::move(startup)), config_path_(options.config_path) {}
+
+Daemon::~Daemon() = default;
+
+bool Daemon::start_forwarding(const Options& options) {
+    // Route-server-only mode creates none of it (no EAL, no FIB tables, no emulator threads).
+    if (!startup_.fib) {
+        return true;
+    }
+    const fib::VnetModel model = config::to_vnet_model(startup_.config);
+    if (!startup_.config.virtual_network && startup_.emulator) {
+        lab_prefixes_ = lab_vnet_prefixes(model);  // the emulator's default lab VNet
+    }
+    std::string error;
+    forwarding_ = load_forwarding(model, forwarding_options(startup_, options), &error);
+    if (!forwarding_) {
+        spdlog::error("forwarding plane: {}", error);
+        return false;
+    }
+    return true;
+}
+
+bool Daemon::start_route_server() {
+    const config::Config& cfg = startup_.config;
+    session::ServerConfig server_cfg = api::server_config(cfg);
+    if (!cfg.virtual_network && startup_.emulator) {
+        // The default lab VNet is originated to the NVAs like a configured one.
+        server_cfg.rib.vnet_prefixes = lab_prefixes_;
+    }
+    server_ =
+        std::make_unique<session::RouteServer>(io_, server_cfg, forwarding_ ? forwarding_->sink() : discard_);
+    log_route_server_events(*server_);
+    for (const auto& p : cfg.peers) {
+        if (auto err = server_->add_peer(api::peer_settings(cfg, p))) {
+            spdlog::error("configuration: peer {}: {}", p.name, *err);
+            return false;
+        }
+    }
+    if (auto err = server_->start()) {
+        spdlog::error("{}", *err);
+        return false;
+    }
+    return true;
+}
+
+bool Daemon::start_management() {
+    // The metrics live in the management service, which needs the server; the forwarding side records
+    // into them through a pointer set once both exist (nothing is published before io.run()).
+    management_ = std::make_unique<api::ManagementService>(io_, *server_, startup_.config, config_path_,
+                                                           /*lab_model=*/startup_.fib);
+    if (forwarding_) {
+        forwarding_->set_metrics(&management_->metrics());
+        Forwarding* fwd = forwarding_.get();
+        management_->registry().add_collector([fwd](metrics::Registry&) { fwd->collect(); });
+        management_->backend().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
+        if (startup_.emulator) {
+            management_->backend().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+        }
+    }
+    management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
+    if (auto err = management_->start()) {
+        spdlog::error("{}", *err);
+        return false;
+    }
+    signals_ = std::make_unique<SignalHandling>(io_, *server_, *management_, config_path_);
+    return true;
+}
+
+void Daemon::log_started() const {
+    const config::Config& cfg = startup_.config;
+    const session::ServerConfig& sc = server_->config();
+    std::string where;
+    for (const auto& l : server_->listening()) {
+        where += (where.empty() ? "" : ", ") + l;
+    }
+    spdlog::info("routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
+                 sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
+                 sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
+    if (forwarding_) {
+        spdlog::info("{}", forwarding_->describe());
+    } else {
+        spdlog::info(
+            "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
+            "or --no-fib)");
+    }
+    if (management_->api_port() != 0) {
+        spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg.api.listen.to_string(),
+                     management_->api_port());
+    }
+}
+
+int Daemon::run() {
+    signals_->start();
+    io_.run();
+    management_->stop();
+    if (forwarding_) {
+        forwarding_->stop();
+    }
+    const auto st = server_->rib().stats();
+    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit{}", st.loc_rib_prefixes,
+                 forwarding_ ? "" : " (" + std::to_string(discard_.deltas()) + " Loc-RIB changes, no FIB)");
+    return 0;
+}
+
+}  // namespace rf::daemon

@@ -1,0 +1,89 @@
+#include "daemon/reload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/api/daemon_backend.hpp"
+#include "daemon/config/vnet_convert.hpp"
+
+namespace rf::daemon {
+
+namespace {
+
+std::string names(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& n : v) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
+std::string prefixes(const std::vector<net::Prefix>& v) {
+    std::string out;
+    for (const auto& p : v) {
+        out += (out.empty() ? "" : ", ") + p.to_string();
+    }
+    return out;
+}
+
+}  // namespace
+
+void reload_and_log(api::ManagementService& management, const std::string& path) {
+    spdlog::info("SIGHUP: reloading {}", path);
+    auto r = management.reload();
+    if (!r) {
+        for (const auto& e : r.error()) {
+            spdlog::error("reload: {}: {}", path, e.to_string());
+        }
+        spdlog::error("reload: {} has {} error(s); nothing changed", path, r.error().size());
+        return;
+    }
+    if (r->added.empty() && r->removed.empty() && r->replaced.empty()) {
+        spdlog::info("reload: peerings unchanged");
+    } else {
+        spdlog::info("reload: peerings added [{}], deleted [{}], re-created with new settings [{}]",
+                     names(r->added), names(r->removed), names(r->replaced));
+    }
+    for (const auto& f : r->failed) {
+        spdlog::error("reload: {}", f);
+    }
+    if (r->vnet) {
+        spdlog::info(
+            "reload: virtual_network applied: address spaces announced [{}], withdrawn [{}]; ROUTE-REFRESH "
+            "sent "
+            "to {} peer(s), {} reset (no route refresh){}{}",
+            prefixes(r->vnet->added), prefixes(r->vnet->removed), r->vnet->refreshed, r->vnet->reset,
+            r->vnet->detail.empty() ? "" : "; ", r->vnet->detail);
+    }
+    if (!r->restart_needed.empty()) {
+        spdlog::warn("reload: {} changed; these take effect at the next restart", names(r->restart_needed));
+    }
+}
+
+std::vector<net::Prefix> lab_vnet_prefixes(const fib::VnetModel& model) {
+    for (const auto& v : model.vnets) {
+        if (v.name == model.route_server.vnet) {
+            return {v.address_spaces.begin(), v.address_spaces.end()};
+        }
+    }
+    return {};
+}
+
+api::VnetApplier make_vnet_applier(Forwarding* forwarding, bool emulator) {
+    return [forwarding, emulator](const config::Config& next) -> Result<api::VnetApply, std::string> {
+        api::VnetApply a;
+        a.prefixes = api::server_config(next).rib.vnet_prefixes;
+        if (forwarding == nullptr) {
+            return a;
+        }
+        const fib::VnetModel m = config::to_vnet_model(next);
+        if (!next.virtual_network && emulator) {
+            a.prefixes = lab_vnet_prefixes(m);
+        }
+        if (!forwarding->update_model(m, &a.detail)) {
+            return unexpected(a.detail);
+        }
+        return a;
+    };
+}
+
+}  // namespace rf::daemon
