@@ -294,6 +294,9 @@ int main(int argc, char** argv) {
         }
     }
     rf::session::RouteServer server(io, server_cfg, forwarding ? forwarding->sink() : discard);
+    if (forwarding) {
+        server.set_input_observer([fwd = forwarding.get()](auto at) { fwd->input_received(at); });
+    }
     server.set_log_sink([](const std::string& line) { spdlog::info("{}", line); });
     server.set_transition_observer([](const rf::session::TransitionRecord& r) {
         const auto& t = r.transition;

@@ -58,7 +58,9 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.port = p.port;
     s.asn = p.asn;
     s.route_limit = c.route_limit_of(p);
-    s.azure_strict_counting = c.route_server.route_counting == config::RouteCounting::AzureStrict;
+    s.counting = c.route_server.route_counting == config::RouteCounting::AzureStrict
+                     ? azure::RouteCounting::AzureStrict
+                     : azure::RouteCounting::DistinctPrefixes;
     s.ttl = p.ttl;
     s.md5_password = p.md5_password;
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;

@@ -62,6 +62,9 @@ public:
 
     // The RIB's DeltaSink (the FIB updater's queue, wrapped to time publishes and arm probes).
     virtual fib::DeltaSink& sink() = 0;
+    // The input behind the next publish (an UPDATE read, a peer found down) arrived at `at`: the T0 of a
+    // convergence measurement (the route server's input observer, on the io thread).
+    virtual void input_received(std::chrono::steady_clock::time_point at) = 0;
     // Where publish latency and convergence are recorded (set once, before io.run()).
     virtual void set_metrics(metrics::StandardMetrics* metrics) = 0;
     // A new VNet model at runtime (a reloaded virtual_network section): Fib::update_model, table ids stable

@@ -169,6 +169,7 @@ public:
     DpdkForwarding& operator=(const DpdkForwarding&) = delete;
 
     fib::DeltaSink& sink() override;
+    void input_received(std::chrono::steady_clock::time_point at) override;
     void set_metrics(metrics::StandardMetrics* metrics) override;
     bool update_model(const fib::VnetModel& model, std::string* detail) override;
     void stop() override;
@@ -190,7 +191,7 @@ namespace {
 class ForwardingSink final : public fib::DeltaSink {
 public:
     explicit ForwardingSink(Plane& impl) : impl_(impl) {}
-    void input_received(std::chrono::steady_clock::time_point at) override { input_at_ = at; }
+    void input_received(std::chrono::steady_clock::time_point at) { input_at_ = at; }
     void next_hops_down(std::span<const net::IpAddress> next_hops) override {
         // The FIB first, then the probe: arming scans every prefix the FIB was given (O(table)), which
         // must not delay the switch itself. Hosts that switch before the probe is armed are stamped at
@@ -643,6 +644,10 @@ void DpdkForwarding::set_metrics(metrics::StandardMetrics* metrics) {
 
 fib::DeltaSink& DpdkForwarding::sink() {
     return *impl_->sink;
+}
+
+void DpdkForwarding::input_received(std::chrono::steady_clock::time_point at) {
+    static_cast<ForwardingSink&>(*impl_->sink).input_received(at);  // create() made it a ForwardingSink
 }
 
 void DpdkForwarding::stop() {

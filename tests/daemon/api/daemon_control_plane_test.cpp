@@ -353,7 +353,7 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(p.mode, session::PeerMode::Active);
     EXPECT_EQ(p.ttl, 2);
     EXPECT_EQ(p.route_limit, 7U);
-    EXPECT_TRUE(p.azure_strict_counting);
+    EXPECT_EQ(p.counting, azure::RouteCounting::AzureStrict);
     EXPECT_EQ(*p.hold_time, 30);
     EXPECT_EQ(p.add_path, bgp::AddPathMode::Send);
     EXPECT_FALSE(peer_settings(*c, config::PeerConfig{}).add_path);  // default: no ADD-PATH
