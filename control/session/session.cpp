@@ -40,6 +40,9 @@ void drop_foreign_link_local(bgp::Update& u, const PeerSettings& peer) {
     }
 }
 
+// UPDATEs in a read below which the session counts as quiet (see end_read).
+constexpr std::size_t kQuietRead = 64;
+
 }  // namespace
 
 Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<const PeerSettings> peer,
@@ -141,6 +144,7 @@ void Session::attach(ConnectionFsm& link, std::shared_ptr<Connection> conn) {
     link.codec = bgp::CodecOptions{};
     link.codec.four_octet_as = false;
     link.remote.reset();
+    updates_in_read_ = 0;
     std::weak_ptr<Session> weak = weak_from_this();
     const Connection* raw = link.conn.get();
     Connection::Callbacks cb;
@@ -154,7 +158,7 @@ void Session::attach(ConnectionFsm& link, std::shared_ptr<Connection> conn) {
     };
     cb.on_batch_end = [weak]() {
         if (auto self = weak.lock()) {
-            self->hand_over_updates();
+            self->end_read();
             self->owner_.on_input_handled(*self);
         }
     };
@@ -486,6 +490,18 @@ void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> messa
         updates_.read_at = link.conn->read_at();
     }
     updates_.updates.push_back(std::move(*decoded));  // counted when handed over
+    ++updates_in_read_;
+}
+
+void Session::end_read() {
+    hand_over_updates();
+    // Like the connection's read buffer: a bulk read's batch capacity is kept while reads stay large, and
+    // released when a read brings few UPDATEs (the session went quiet: keepalives, churn), so that idle
+    // sessions do not each hold a table load's worth of decoded UPDATEs.
+    if (updates_in_read_ < kQuietRead && updates_.updates.capacity() > kQuietRead) {
+        updates_.updates = std::vector<bgp::DecodedUpdate>();
+    }
+    updates_in_read_ = 0;
 }
 
 bool Session::hand_over_updates() {

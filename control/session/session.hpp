@@ -127,6 +127,7 @@ private:
     // Hands the UPDATEs batched from the current read to the owner. False when the owner dropped the
     // session meanwhile (the route limit): the rest of the read is not processed.
     bool hand_over_updates();
+    void end_read();  // the messages of one read are done: hand over its UPDATEs
     void established(ConnectionFsm& link);
     void down();
     void start_connect();
@@ -148,6 +149,7 @@ private:
     std::vector<bgp::AfiSafi> families_;        // negotiated when it last reached Established
     bool route_refresh_ = false;                // both sides advertised route refresh then
     UpdateBatch updates_;                       // UPDATEs of the current read, not yet handed over
+    std::size_t updates_in_read_ = 0;           // UPDATEs batched in the current read, handed over or not
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;
