@@ -27,8 +27,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dataplane/eal.hpp"
 #include "fib/dpdk.hpp"
-#include "fib/eal.hpp"
 #include "fib/fib.hpp"
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
@@ -827,19 +827,20 @@ BENCHMARK(BM_LpmLookupX4)->Arg(1000)->Arg(10000)->Arg(100000)->MinTime(0.5);
 }  // namespace
 
 int main(int argc, char** argv) {
-    rf::fib::EalOptions o;
+    rf::dataplane::EalOptions o;
     o.memory_mb = 3072;
+    o.log_level = "*:error";
     if (const char* extra = std::getenv("RF_EAL_ARGS"); extra != nullptr) {
         std::istringstream in(extra);
         for (std::string a; in >> a;) {
-            o.args.push_back(a);
+            o.extra_args.push_back(a);
         }
     }
     if (const char* e = std::getenv("RF_FIB_ENGINE"); e != nullptr && std::string(e) == "rte_fib") {
         g_engine = rf::fib::LookupEngine::RteFib;
     }
     std::string error;
-    if (!rf::fib::init_eal(o, &error)) {
+    if (!rf::dataplane::start_eal(o, &error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 1;
     }
@@ -851,6 +852,6 @@ int main(int argc, char** argv) {
         rte_lpm_free(g_lpm.lpm);
         g_lpm.lpm = nullptr;
     }
-    rf::fib::cleanup_eal();
+    rf::dataplane::stop_eal();
     return 0;
 }

@@ -1,16 +1,17 @@
 // The host-forwarding emulator: worker lcores each own a set of emulated hosts; per burst a host
 // generates packets from its VMs' flows, looks their destinations up in its VMs' effective route tables
 // (RouteSource, bulk), picks the ECMP member by 5-tuple hash, rewrites L2 and queues the packet on the
-// port facing the next hop; then the worker reports quiescent state to the FIB's RCU (once per host
-// burst) and checks the armed convergence probe for that host. The main lcore (or the service thread)
+// port facing the next hop; then the worker checks the armed convergence probe for that host and reports
+// quiescent state to the FIB's RCU (once per host burst). The main lcore (or the service thread)
 // resolves next hops on lab ports: ARP for IPv4, Neighbor Discovery for IPv6 (service()).
 //
 //   worker lcore:  at the start of a pass: adopt the current layout if it changed; for each owned host:
-//                  alloc+generate burst → lookup_bulk → ECMP → L2 rewrite → tx buffer → quiescent();
-//                  flush tx buffers after every pass over the hosts
+//                  alloc+generate burst → lookup_bulk → ECMP → L2 rewrite → tx buffer → probe check →
+//                  quiescent(); flush tx buffers after every pass over the hosts (worker.hpp,
+//                  forwarding_loop.hpp, probe_checks.hpp)
 //   main lcore:    service(): ARP requests / Neighbor Solicitations for incomplete neighbours and
 //                  reachability probes for old ones, ARP replies / Neighbor Advertisements from lab
-//                  ports, answers for our own port addresses
+//                  ports, answers for our own port addresses (neighbor_service.hpp)
 //
 // Layouts: the hosts, their VMs and the VMs' flows (Topology + FlowTable) form one immutable layout.
 // replace_layout() publishes a new one while the workers run (routefabricd: a reloaded virtual network);
@@ -28,13 +29,13 @@
 
 #include "dataplane/counters.hpp"
 #include "dataplane/flowgen.hpp"
+#include "dataplane/lab_port.hpp"
 #include "dataplane/neighbor.hpp"
+#include "dataplane/neighbor_service.hpp"
+#include "dataplane/port_io.hpp"
 #include "dataplane/probe.hpp"
 #include "dataplane/route_source.hpp"
 #include "dataplane/topology.hpp"
-
-struct rte_mempool;
-struct rte_mbuf;
 
 namespace rf::dataplane {
 
@@ -84,6 +85,7 @@ struct EmulatorConfig {
 };
 
 class Worker;
+class NeighborService;
 struct Layout;
 
 // What the current layout holds (any thread).
@@ -122,9 +124,11 @@ public:
     bool resolve_neighbors(const std::vector<std::uint32_t>& next_hops, double timeout_s);
     bool resolve_neighbors6(const std::vector<Ipv6Bytes>& next_hops, double timeout_s);
 
+    // The convergence probe: armed by whoever measures (routefabricd's convergence observer,
+    // rf-emulator, tests); while none is armed the workers forward without probe code.
     [[nodiscard]] ConvergenceProbe& probe() { return probe_; }
-    [[nodiscard]] NeighborTable& neighbors() { return neighbors_; }
-    [[nodiscard]] NeighborTable6& neighbors6() { return neighbors6_; }
+    [[nodiscard]] NeighborTable& neighbors();
+    [[nodiscard]] NeighborTable6& neighbors6();
     // A static IPv6 neighbour on the NVA port (never solicited, probed or expired).
     bool add_static_neighbor6(const Ipv6Bytes& ip, const MacAddress& mac);
 
@@ -157,27 +161,24 @@ public:
     [[nodiscard]] std::size_t memory_bytes() const;  // emulator state + mbuf pool (not the FIB)
 
 private:
-    friend class Worker;
     Emulator(const EmulatorConfig& config, RouteSource& source, const Topology& topo);
-    bool setup_ports(std::string* error);
-    void send_arp_request(std::uint32_t target, const MacAddress* unicast_mac);
-    void send_solicitation(const Ipv6Bytes& target, const MacAddress* unicast_mac);
-    void send_frame(const std::uint8_t* frame, std::size_t len);
-    void handle_rx(rte_mbuf* m, std::uint16_t port);
-    void handle_ndp(const rte_mbuf* m, std::uint16_t port);
-    void neighbor_timers(std::uint64_t now);
+    // Lab mode (EmulatorConfig::arp, arp_auto) and the addresses it uses, from the NVA port.
+    NeighborServiceConfig lab_mode_for(const LabPort& port);
+    void start_service_thread();
     void retire_layouts();
     std::unique_ptr<Layout> make_layout(const Topology* topo, const FlowTable* flows);
+    template <class Counter>
+    std::uint64_t sum_over_workers(Counter counter) const;
+    template <class Address, class Table, class AddressOf, class Packets>
+    std::vector<std::pair<Address, std::uint64_t>> packets_per_next_hop(const Table& table,
+                                                                        AddressOf address_of,
+                                                                        Packets packets) const;
 
     EmulatorConfig config_;
     RouteSource& source_;
-    NeighborTable neighbors_;
-    NeighborTable6 neighbors6_;
+    PortSet ports_;
+    std::unique_ptr<NeighborService> neighbor_service_;
     ConvergenceProbe probe_;
-    rte_mempool* pool_ = nullptr;
-    std::vector<std::uint16_t> ports_;      // distinct ports in use
-    std::vector<MacAddress> port_mac_;      // by port id
-    std::vector<std::uint16_t> rx_queues_;  // by port id
     // Layouts: the current one (read by workers at pass starts) and those some worker may still use.
     std::atomic<const Layout*> layout_{nullptr};
     mutable std::mutex layout_mu_;                  // layouts_ and retired_ (not the workers' path)
@@ -187,19 +188,9 @@ private:
     std::vector<std::thread> threads_;
     std::thread service_;  // lab mode: ARP and NDP (config_.service_thread)
     std::atomic<bool> service_stop_{false};
-    bool answer_arp_ = false;  // nva_port_ip is ours alone (not the kernel interface's)
-    bool answer_ndp_ = false;  // nva_port_ip6 likewise
     std::vector<unsigned> lcores_;
     std::atomic<bool> stop_{false};
     std::atomic<bool> running_{false};  // read by replace_layout() on another thread
-    // Resolver state per neighbour slot (the service side only): last confirmation, probes sent.
-    struct NeighborTimer {
-        std::uint64_t confirmed_tsc = 0;
-        std::uint64_t probe_tsc = 0;
-        unsigned probes = 0;
-    };
-    std::vector<NeighborTimer> timers4_, timers6_;
-    std::uint64_t last_tick_tsc_ = 0;
 };
 
 }  // namespace rf::dataplane

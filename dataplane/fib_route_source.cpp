@@ -1,7 +1,5 @@
 #include "dataplane/fib_route_source.hpp"
 
-#include <rte_cycles.h>
-
 #include <algorithm>
 #include <cstddef>
 
@@ -23,12 +21,6 @@ NextHopKind kind_of(fib::NextHopType t) {
     }
     return NextHopKind::None;
 }
-net::Ipv6Address address6(const Ipv6Bytes& bytes) {
-    net::Ipv6Address a{};
-    std::copy(bytes.begin(), bytes.end(), a.bytes.begin());
-    return a;
-}
-
 }  // namespace
 
 FibRouteSource::FibRouteSource(const fib::Fib& fib) : fib_(fib) {
@@ -61,222 +53,28 @@ void FibRouteSource::fill(std::uint64_t id, GroupView& v) const {
     v.seeds = members.empty() ? nullptr : g->seeds().data();
 }
 
-void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
+template <class Address, class Lookup>
+void FibRouteSource::lookup_in_chunks(const Address* dst, GroupView* out, unsigned n, Lookup lookup) const {
     constexpr unsigned kChunk = 64;
     std::uint64_t ids[kChunk];
     for (unsigned base = 0; base < n; base += kChunk) {
         const unsigned m = n - base < kChunk ? n - base : kChunk;
-        fib_.lookup_bulk(table, dst + base, ids, m);
+        lookup(dst + base, ids, m);
         for (unsigned i = 0; i < m; ++i)
             fill(ids[i], out[base + i]);
     }
+}
+
+void FibRouteSource::lookup_bulk(TableId table, const std::uint32_t* dst, GroupView* out, unsigned n) {
+    lookup_in_chunks(dst, out, n, [&](const std::uint32_t* d, std::uint64_t* ids, unsigned m) {
+        fib_.lookup_bulk(table, d, ids, m);
+    });
 }
 
 void FibRouteSource::lookup_bulk6(TableId table, const std::uint8_t (*dst)[16], GroupView* out, unsigned n) {
-    constexpr unsigned kChunk = 64;
-    std::uint64_t ids[kChunk];
-    for (unsigned base = 0; base < n; base += kChunk) {
-        const unsigned m = n - base < kChunk ? n - base : kChunk;
-        fib_.lookup_bulk6(table, dst + base, ids, m);
-        for (unsigned i = 0; i < m; ++i)
-            fill(ids[i], out[base + i]);
-    }
-}
-
-fib::VnetModel make_lab_model(std::uint32_t vms, std::uint32_t vms_per_host) {
-    const std::uint32_t per_host = vms_per_host == 0 ? 1 : vms_per_host;
-    auto p4 = [](std::uint32_t a, std::uint8_t len) { return net::Prefix::v4(net::Ipv4Address{a}, len); };
-    auto a4 = [](std::uint32_t a) { return net::IpAddress::v4(net::Ipv4Address{a}); };
-    fib::VnetModel m;
-    fib::Vnet hub;
-    hub.name = "hub";
-    hub.address_spaces = {p4(0x0A010000, 16)};                                        // 10.1.0.0/16
-    hub.subnets.push_back(fib::Subnet{"RouteServerSubnet", p4(0x0A010000, 27), ""});  // 10.1.0.0/27
-    hub.subnets.push_back(fib::Subnet{"nva", p4(0x0A010100, 24), ""});                // 10.1.1.0/24
-    m.route_server.vnet = "hub";
-    m.route_server.listen_addresses = {a4(0x0A010004), a4(0x0A010005)};
-    const bool spoke = vms > 32000;
-    std::uint32_t base = 0x0A018000;  // hub workload 10.1.128.0/17 (32,764 VMs)
-    std::string vnet = "hub";
-    if (!spoke) {
-        hub.subnets.push_back(fib::Subnet{"workload", p4(0x0A018000, 17), ""});
-    } else {
-        // A peered spoke that uses the hub's route server: 10.64.0.0/10, workload 10.64.0.0/12 (1 M).
-        fib::Vnet s;
-        s.name = "spoke";
-        s.address_spaces = {p4(0x0A400000, 10)};
-        s.subnets.push_back(fib::Subnet{"workload", p4(0x0A400000, 12), ""});
-        s.peerings.push_back(fib::VnetPeering{"hub", true});
-        hub.peerings.push_back(fib::VnetPeering{"spoke", false});
-        m.vnets.push_back(std::move(s));
-        base = 0x0A400000;
-        vnet = "spoke";
-    }
-    m.vnets.insert(m.vnets.begin(), std::move(hub));
-    m.vms.reserve(vms);
-    for (std::uint32_t i = 0; i < vms; ++i) {
-        fib::Vm vm;
-        vm.name = "vm" + std::to_string(i);
-        vm.vnet = vnet;
-        vm.subnet = "workload";
-        vm.nic_address = a4(base + 4 + i);  // skips the four reserved addresses at the start
-        vm.host = i / per_host;
-        m.vms.push_back(std::move(vm));
-    }
-    return m;
-}
-
-std::unique_ptr<FibProducer> FibProducer::create(const fib::VnetModel& model, std::uint32_t max_routes,
-                                                 std::string* error, bool repoint_groups) {
-    auto p = std::unique_ptr<FibProducer>(new FibProducer());
-    fib::FibConfig cfg;
-    cfg.lookup.max_routes = max_routes + 1024;
-    cfg.lookup.num_tbl8 = 1U << 10;
-    cfg.repoint_groups = repoint_groups;
-    p->fib_ = fib::Fib::create(model, cfg, error);
-    if (!p->fib_)
-        return nullptr;
-    std::vector<Vm> vms;
-    vms.reserve(model.vms.size());
-    for (const auto& vm : model.vms) {
-        // By subnet: Fib::table_for_vm() looks the VM up by name (a scan per VM).
-        const auto t = p->fib_->table_for_subnet(vm.vnet, vm.subnet);
-        if (!t || !vm.nic_address.is_v4())
-            continue;
-        vms.push_back(Vm{vm.nic_address.as_v4().value, *t, vm.host});
-    }
-    p->topo_ = Topology::from_vms(std::move(vms));
-    p->topo_.tables =
-        std::max<std::uint32_t>(p->topo_.tables, static_cast<std::uint32_t>(p->fib_->table_count()));
-    p->source_ = std::make_unique<FibRouteSource>(*p->fib_);
-    p->updater_ = std::make_unique<fib::FibUpdater>(*p->fib_);
-    FibProducer* raw = p.get();
-    p->updater_->set_visibility_observer([raw](std::uint64_t sequence) { raw->on_visible(sequence); });
-    p->updater_->set_next_hops_down_observer([raw](std::size_t repointed) {
-        ConvergenceProbe* probe = raw->down_probe_.exchange(nullptr, std::memory_order_acq_rel);
-        if (probe != nullptr && repointed != 0)
-            probe->published(rte_rdtsc());
+    lookup_in_chunks(dst, out, n, [&](const std::uint8_t(*d)[16], std::uint64_t* ids, unsigned m) {
+        fib_.lookup_bulk6(table, d, ids, m);
     });
-    p->updater_->start();
-    return p;
-}
-
-FibProducer::~FibProducer() {
-    if (updater_)
-        updater_->stop();
-}
-
-std::vector<std::vector<Destination>> FibProducer::destinations() const {
-    std::vector<std::vector<Destination>> out(fib_->table_count());
-    for (TableId t = 0; t < out.size(); ++t) {
-        for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
-            if (!prefix.is_v4() || prefix.length == 0)
-                continue;
-            // Destinations the VMs really send to: VNet-local and BGP/UDR next hops, not black holes.
-            if (nh.type == fib::NextHopType::None)
-                continue;
-            out[t].push_back(Destination{prefix.v4_address().value, prefix.length});
-        }
-    }
-    return out;
-}
-
-std::uint64_t FibProducer::inject(std::span<const RouteUpdate> batch) {
-    scratch_.resize(batch.size());
-    const std::uint64_t first = sequence_ + 1;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& d = scratch_[i];
-        d.sequence = first + i;
-        d.prefix = net::Prefix::v4(net::Ipv4Address{batch[i].prefix}, batch[i].length);
-        d.next_hops.clear();
-        for (std::uint32_t nh : batch[i].next_hops)
-            d.next_hops.push_back(net::IpAddress::v4(net::Ipv4Address{nh}));
-    }
-    if (!updater_->publish(scratch_))
-        return 0;  // back-pressure: the caller retries
-    sequence_ += batch.size();
-    return sequence_;
-}
-
-std::vector<std::vector<Destination6>> FibProducer::destinations6() const {
-    std::vector<std::vector<Destination6>> out(fib_->table_count());
-    for (TableId t = 0; t < out.size(); ++t) {
-        for (const auto& [prefix, nh] : fib_->snapshot(t).routes) {
-            if (prefix.is_v4() || prefix.length == 0 || nh.type == fib::NextHopType::None)
-                continue;
-            Destination6 d;
-            std::copy(prefix.bytes.begin(), prefix.bytes.end(), d.prefix.begin());
-            d.length = prefix.length;
-            out[t].push_back(d);
-        }
-    }
-    return out;
-}
-
-std::uint64_t FibProducer::inject6(std::span<const RouteUpdate6> batch) {
-    scratch_.resize(batch.size());
-    const std::uint64_t first = sequence_ + 1;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto& d = scratch_[i];
-        d.sequence = first + i;
-        d.prefix = net::Prefix::v6(address6(batch[i].prefix), batch[i].length);
-        d.next_hops.clear();
-        for (const auto& nh : batch[i].next_hops)
-            d.next_hops.push_back(net::IpAddress::v6(address6(nh)));
-    }
-    if (!updater_->publish(scratch_))
-        return 0;
-    sequence_ += batch.size();
-    return sequence_;
-}
-
-void FibProducer::on_visible(std::uint64_t sequence) {
-    std::uint64_t ticket = watch_ticket_.load(std::memory_order_acquire);
-    if (ticket != 0 && sequence >= ticket && watch_ticket_.compare_exchange_strong(ticket, 0)) {
-        watch_probe_.load(std::memory_order_acquire)->published(rte_rdtsc());
-    }
-}
-
-bool FibProducer::next_hops_down(std::span<const std::uint32_t> v4, std::span<const Ipv6Bytes> v6,
-                                 ConvergenceProbe& probe) {
-    std::vector<net::IpAddress> dead;
-    for (std::uint32_t a : v4)
-        dead.push_back(net::IpAddress::v4(net::Ipv4Address{a}));
-    for (const Ipv6Bytes& a : v6)
-        dead.push_back(net::IpAddress::v6(address6(a)));
-    down_probe_.store(&probe, std::memory_order_release);
-    updater_->next_hops_down(dead);
-    return true;
-}
-
-void FibProducer::watch_visibility(ConvergenceProbe& probe, std::uint64_t ticket) {
-    watch_probe_.store(&probe, std::memory_order_release);
-    watch_ticket_.store(ticket, std::memory_order_release);
-    // Already visible before the watch was set: report now (late by the time since inject()).
-    if (visible(ticket) && watch_ticket_.compare_exchange_strong(ticket, 0))
-        probe.published(rte_rdtsc());
-}
-
-std::size_t FibProducer::memory_bytes() const {
-    const auto s = fib_->stats();
-    return s.lookup_bytes + s.control_bytes;
-}
-
-std::string FibProducer::describe() const {
-    const fib::LookupTable* lt = fib_->table_count() > 0 ? fib_->lookup(0) : nullptr;
-    const bool rte = lt != nullptr && lt->engine() == fib::LookupEngine::RteFib;
-    return std::string("FIB (") + (rte ? "rte_fib left-right" : "Dir24") + " tables, " +
-           std::to_string(fib_->table_count()) + " tables) via FibUpdater";
-}
-
-std::string FibProducer::stats() const {
-    const auto f = fib_->stats();
-    const auto u = updater_->stats();
-    return "FIB: " + std::to_string(f.batches) + " batches, " + std::to_string(f.deltas) + " deltas (" +
-           std::to_string(f.coalesced) + " coalesced), " + std::to_string(f.table_ops) + " table ops, " +
-           std::to_string(f.failures) + " failures, " + std::to_string(f.grace_waits) +
-           " grace waits; updater: " + std::to_string(u.rejected_batches) +
-           " batches refused (back-pressure), max queue depth " + std::to_string(u.max_queue_depth);
 }
 
 }  // namespace rf::dataplane

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 #include "dataplane/topology.hpp"
 
 struct rte_mbuf;

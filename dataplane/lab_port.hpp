@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 
 namespace rf::dataplane {
 

@@ -1,7 +1,7 @@
 // IPv6 Neighbor Discovery (RFC 4861) on lab ports: the frames the emulator sends — Neighbor
 // Solicitations for its IPv6 next hops, Neighbor Advertisements for its own port address — and the
 // validation of those it receives. Pure functions over Ethernet frames in byte buffers (no DPDK), so the
-// wire format is tested on its own; the emulator's service thread (emulator.cpp) drives them.
+// wire format is tested on its own; the emulator's neighbour service (neighbor_service.hpp) drives them.
 //
 //   solicitation:  our MAC → 33:33:ff:xx:xx:xx, IPv6 source → ff02::1:ffxx:xxxx (solicited-node group of
 //                  the target), hop limit 255, ICMPv6 135, target, source link-layer address option —
@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 #include "dataplane/neighbor.hpp"
 
 namespace rf::dataplane::ndp {

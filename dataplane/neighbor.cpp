@@ -2,7 +2,7 @@
 
 #include <bit>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 
 namespace rf::dataplane {
 

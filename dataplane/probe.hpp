@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dataplane/ecmp.hpp"
+#include "dataplane/flow_hash.hpp"
 #include "dataplane/route_source.hpp"
 
 namespace rf::dataplane {

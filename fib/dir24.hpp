@@ -4,7 +4,8 @@
 // Why not rte_fib: DPDK 22.11's DIR-24-8 frees and reuses tbl8 groups at once (no RCU before 24.11), so
 // the FIB had to run it left-right — two instances, every change programmed twice, each batch waiting
 // for the readers' grace period of the previous flip — and every change walks rte_rib, a pointer tree that
-// misses the cache on every node at a million routes. Both capped the writer near 200 k changes/s there.
+// misses the cache on every node at a million routes. Both capped the writer's change rate there
+// (docs/benchmarks.md, "Dir24 against rte_fib").
 //
 // The layout (Gupta's DIR-24-8, as rte_fib and rte_lpm):
 //   tbl24[2^24]     one entry per /24 of the first 24 address bits;
@@ -38,9 +39,9 @@
 // waits for that grace period instead. Otherwise the writer never waits for readers, except when every
 // rid or tbl8 group is in use and some are waiting for a grace period.
 //
-// Writer-side state: prefix → rid (an open-addressing map), the depth of each rid, per tbl8 group the
-// rid that owns the whole block (its "background") and how many longer prefixes and child groups it
-// holds. A withdrawn prefix's parent is found by probing the map at the shorter lengths in use.
+// Writer-side state: prefix → rid (the flat prefix map, net/prefix_map.hpp), the depth of each rid,
+// per tbl8 group the rid that owns the whole block (its "background") and how many longer prefixes and
+// child groups it holds. A withdrawn prefix's parent is found by probing the map at the shorter lengths in use.
 //
 // Entries are 2 bytes when both rids and tbl8 groups fit in 15 bits (max_routes and num_tbl8 below
 // 32,768), else 4 bytes. Memory is mmap'd: tbl24 is made resident at creation (no page fault on the

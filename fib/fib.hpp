@@ -15,26 +15,34 @@
 // Sequence numbers (design §6): snapshot() carries the RIB sequence it reflects; each table also keeps
 // a dense delta log of its effective changes (log_snapshot() + follow(), delta_log.hpp) that a
 // subscriber outside this process can follow whatever the transport.
+//
+// Where each job lives: the BGP routes as the FIB keeps them (bgp_routes.hpp), one effective table
+// (fib_table.hpp), the shared lookup structures and what readers see of them (shared_lookups.hpp),
+// prefix-independent convergence (group_repoint.hpp); Fib's own code is split into the set-up and
+// writer entry points (fib.cpp), the phases of apply() (fib_apply.cpp), model updates
+// (fib_model_update.cpp) and the queries (fib_queries.cpp).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "fib/bgp_routes.hpp"
 #include "fib/delta/delta.hpp"
 #include "fib/delta_log.hpp"
+#include "fib/fib_table.hpp"
+#include "fib/group_repoint.hpp"
 #include "fib/lookup_table.hpp"
 #include "fib/nexthop_group.hpp"
-#include "fib/prefix_map.hpp"
+#include "fib/shared_lookups.hpp"
 #include "fib/vnet/effective_routes.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
@@ -59,7 +67,7 @@ struct FibConfig {
     std::size_t log_retention = 1U << 16;  // per-table delta log entries kept (delta_log.hpp)
     bool quarantine_freed_groups = false;  // see GroupTable
     // Prefix-independent convergence: a batch moving every prefix of a group to one other set repoints
-    // the group in place first (Fib::repoint_whole_groups). Off only to measure what it saves.
+    // the group in place first (WholeGroupRepoint, group_repoint.hpp). Off only to measure what it saves.
     bool repoint_groups = true;
 };
 
@@ -69,7 +77,7 @@ struct ApplyResult {
     std::size_t changed = 0;    // prefixes whose Loc-RIB set changed
     std::size_t table_ops = 0;  // operations programmed, summed over lookup structures
     std::size_t failures = 0;   // refused by the lookup structure (capacity) or no group id left
-    std::size_t repointed = 0;  // whole next-hop groups switched in place (Fib::repoint_whole_groups)
+    std::size_t repointed = 0;  // whole next-hop groups switched in place (WholeGroupRepoint)
     // apply() entry → the repointed groups visible to readers (0 without a repoint): how long the
     // forwarding of every prefix of those groups took to change, against the whole batch's time.
     std::chrono::nanoseconds repoint_visible{0};
@@ -119,7 +127,7 @@ struct LogSnapshot {
 
 class Fib {
 public:
-    // `model` must be valid (validate()); EAL must be initialised (init_eal()).
+    // `model` must be valid (validate()); EAL must be started (dataplane::start_eal()).
     static std::unique_ptr<Fib> create(const VnetModel& model, const FibConfig& config, std::string* error);
     ~Fib();
     Fib(const Fib&) = delete;
@@ -165,9 +173,7 @@ public:
     [[nodiscard]] std::uint32_t max_readers() const { return config_.max_readers; }
     [[nodiscard]] std::size_t table_count() const { return table_count_.load(std::memory_order_acquire); }
     // The lookup structure readers use for table `t`; nullptr when it has none (lazy_tables).
-    [[nodiscard]] const LookupTable* lookup(TableId t) const {
-        return t < config_.max_tables ? views_[t].load(std::memory_order_acquire) : nullptr;
-    }
+    [[nodiscard]] const LookupTable* lookup(TableId t) const { return structures_->published(t); }
     // Group ids of IPv4 destinations (host order) in table `t`; kNoGroup for a table without a lookup
     // structure.
     void lookup_bulk(TableId t, const std::uint32_t* dst, std::uint64_t* group_ids, unsigned n) const;
@@ -201,96 +207,49 @@ public:
     [[nodiscard]] FibStats stats() const;
 
 private:
-    struct Slot;
-    struct Table {
-        TableSpec spec;
-        std::map<net::Prefix, GroupId> static_groups;  // winner per static prefix (refs held)
-        std::string key;                               // content key (identical key → identical routes)
-        bool wanted = false;                           // has VMs, or materialize() asked for it
-        bool pinned = false;                           // materialize() asked for it
-        Slot* slot = nullptr;                          // its lookup structure, when materialized
-        std::unique_ptr<DeltaLog> log;                 // started by log_snapshot()
-    };
-    // One lookup structure, shared by the tables with its key.
-    struct Slot {
-        std::string key;
-        std::unique_ptr<LookupTable> lookup;
-        std::vector<TableId> users;        // users.front() computes the operations for all
-        std::vector<LookupTable::Op> ops;  // scratch, per batch
-        std::vector<LookupTable::Op6> ops6;
-        std::optional<GroupId> default4, default6;  // /0 and ::/0 changes of the batch
-    };
-    struct RetiredSlot {
-        std::uint64_t token;
-        std::unique_ptr<Slot> slot;
-    };
-
     Fib(const VnetModel& model, const FibConfig& config);
     bool init(std::string* error);
-    [[nodiscard]] GroupId target(const Table& t, const net::Prefix& p, GroupId bgp) const;
-    // The Loc-RIB as queries need it, copied under the control mutex in O(routes) plain copies (group
-    // values once per distinct group), turned into a prefix map after the lock is released.
-    struct BgpCopy {
-        std::vector<std::pair<std::uint64_t, GroupId>> v4;  // packed prefix (v4_key), group
-        std::vector<std::pair<net::Prefix, GroupId>> v6;
-        std::unordered_map<GroupId, std::vector<net::IpAddress>> values;
-        [[nodiscard]] std::map<net::Prefix, std::vector<net::IpAddress>> view() const;
-    };
-    [[nodiscard]] BgpCopy copy_bgp() const;
-    // Every prefix of table `t` → the group programmed for it (kNoGroup entries omitted).
-    [[nodiscard]] std::map<net::Prefix, GroupId> content(const Table& t) const;
-    std::map<net::Prefix, GroupId> acquire_statics(const TableSpec& spec);
-    bool attach(TableId ti);  // gives ti a slot (shared or new) and publishes it; writer, under the lock
-    void detach(TableId ti);  // unpublishes ti's slot; retires the slot when no table uses it
-    void drop_user(Slot* s, TableId ti);
-    void add_op(Slot& s, const net::Prefix& p, GroupId g);
-    void flush(Slot& s, ApplyResult* r);
-    void reclaim_locked();
+
+    // apply() in phases (fib/fib_apply.cpp), each a pass over the batch or its moves.
+    ApplyResult apply_locked(std::span<const RouteDelta> batch);
+    // Orders the batch by prefix and keeps the last delta per prefix (r.coalesced, r.sequence).
+    void order_batch(std::span<const RouteDelta> batch, ApplyResult& r);
+    // One move per remaining delta: the group it leaves and the group (acquired) it goes to.
+    void acquire_groups(std::span<const RouteDelta> batch, ApplyResult& r);
+    // Applies the moves to the BGP routes and queues each change into every table that shows it.
+    void move_routes(std::span<const RouteDelta> batch, ApplyResult& r);
+    void propagate(const net::Prefix& p, GroupId before, GroupId after, std::uint64_t sequence);
+    // Drops the references the BGP routes held on the groups they left, once no table points at them.
+    void retire_released();
+
+    // update_model() per table (fib/fib_model_update.cpp).
+    void refresh_table(TableId ti, const TableSpec& spec, bool used, ModelChangeResult& res,
+                       std::vector<GroupId>& old_statics);
+    void reprogram_table(TableId ti, const std::vector<std::pair<net::Prefix, GroupId>>& changes,
+                         bool changed, ModelChangeResult& res);
+
     std::size_t next_hops_down_locked(std::span<const net::IpAddress> down);
-    ApplyResult apply_locked(std::span<const fib::RouteDelta> batch);
     bool caught_up_locked(bool wait);  // sync() under the lock
-    static std::string content_key(const TableSpec& spec, const std::map<net::Prefix, GroupId>& statics);
+    void reclaim_locked();
 
     VnetModel model_;
     FibConfig config_;
     TablePlan plan_;
     rte_rcu_qsbr* qsbr_ = nullptr;
     std::unique_ptr<GroupTable> groups_;
-    std::vector<Table> tables_;
-    std::vector<std::unique_ptr<Slot>> slots_;
-    std::deque<RetiredSlot> retired_slots_;
-    std::unique_ptr<std::atomic<const LookupTable*>[]> views_;  // by TableId, read by readers
+    std::vector<FibTable> tables_;  // by TableId
+    std::unique_ptr<SharedLookups> structures_;
     std::atomic<std::size_t> table_count_{0};
     std::uint64_t epoch_ = 0;
-    // IPv4 prefix packed as (address << 8 | length): cheaper to hash and compare than net::Prefix.
-    static std::uint64_t v4_key(const net::Prefix& p) {
-        return (static_cast<std::uint64_t>(p.v4_address().value) << 8) | p.length;
-    }
-    static net::Prefix v4_prefix(std::uint64_t k) {
-        return net::Prefix::v4(net::Ipv4Address{static_cast<std::uint32_t>(k >> 8)},
-                               static_cast<std::uint8_t>(k & 0xFF));
-    }
-    [[nodiscard]] GroupId bgp_group(const net::Prefix& p) const;
-    V4PrefixMap bgp_;                                                 // Loc-RIB (IPv4): prefix → VNG group
-    std::unordered_map<net::Prefix, GroupId, net::PrefixHash> bgp6_;  // Loc-RIB (IPv6)
-    // Scratch space of apply(), kept to avoid allocating per batch.
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> order_;  // (v4 key, index in batch)
+    BgpRoutes bgp_;
+    // Scratch space of apply(), kept to avoid allocating per batch: the batch in prefix order (IPv4
+    // packed, then IPv6) with each prefix's index in the batch, one move per entry of order4 then
+    // order6, and the groups the BGP routes left.
+    std::vector<std::pair<net::PackedV4Prefix, std::uint32_t>> order4_;
     std::vector<std::pair<net::Prefix, std::uint32_t>> order6_;
+    std::vector<GroupMove> moves_;
     std::vector<GroupId> released_;
-    // One batch's group moves (order_ then order6_ entries) and the per-group scratch of
-    // repoint_whole_groups(), reset after each use.
-    struct Move {
-        GroupId from;
-        GroupId to;  // kFailed: no group id was left, the prefix keeps `from`
-    };
-    static constexpr GroupId kFailed = ~GroupId{0};
-    void repoint_whole_groups(ApplyResult* r);
-    std::vector<Move> moves_;
-    std::vector<std::uint32_t> pic_count_;
-    std::vector<GroupId> pic_target_;
-    std::vector<std::uint8_t> pic_incoming_;
-    std::vector<std::uint8_t> pic_listed_;
-    std::vector<GroupId> pic_touched_;
+    WholeGroupRepoint repoint_;
     alignas(64) std::atomic<std::uint64_t> visible_sequence_{0};
     mutable std::mutex control_mu_;
     FibStats stats_;

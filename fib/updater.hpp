@@ -39,13 +39,13 @@ struct UpdaterConfig {
     // A publish of at most this many deltas that finds the queue empty and the FIB idle is applied on
     // the publishing thread (Fib::try_apply) instead of waking the writer: no thread hand-off and no
     // scheduling delay between the RIB and the lookup tables (on a busy machine the writer's wake-up
-    // took 0.02-1.2 ms, against 30-150 us for applying 256 deltas). 0 = always through the writer.
+    // can take longer than applying a small batch; docs/benchmarks.md). 0 = always through the writer.
     std::uint32_t inline_max = 0;
     // Inline applies draw on a token bucket of deltas — `inline_burst` deep, refilled at `inline_rate`
     // per second — so that isolated changes (a peer down, a few UPDATEs) take the short path while a
     // stream (a table load at a million prefixes a second) goes to the writer, which then works beside
-    // the publishing thread instead of in it: inline applies of a full load cost routefabricd 20-40 %
-    // of its ingest rate.
+    // the publishing thread instead of in it: inline applies of a full load slow routefabricd's ingest
+    // down (docs/benchmarks.md).
     std::uint32_t inline_burst = 4096;
     std::uint32_t inline_rate = 50000;
 };

@@ -51,8 +51,10 @@ bird=$(command -v bird || true)
 [ -x "$bird" ] || die "BIRD 2 (package bird2) is not installed; run scripts/setup.sh as root"
 
 say "building routefabricd and rfctl in $build"
+# A tree scripts/test.sh configured is used as it is (it only adds targets the demo does not build); a
+# new tree gets the same defaults, so the test script reuses it without rebuilding the libraries.
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_TESTS=OFF -DRF_BENCH=OFF >/dev/null
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" --target routefabricd rfctl --parallel "$jobs" | tail -n 1
 rfd="$build/daemon/routefabricd"

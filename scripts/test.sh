@@ -45,15 +45,27 @@ run_ctest() {
   [ "$rc" -eq 0 ] || status=1
 }
 
-build() {  # build DIR TARGET... -- CMAKE_OPTIONS...
+# build DIR TARGET... -- CMAKE_OPTIONS...: configures DIR with exactly these options every time (a tree
+# the demo or an earlier run configured otherwise is reconfigured, never reused as it was), then builds.
+build() {
   local dir=$1
   shift
   local targets=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do targets+=("$1"); shift; done
   shift
-  if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$root" -B "$dir" -G Ninja "$@" || return 1
+  if [ -f "$dir/CMakeCache.txt" ] && { ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt" ||
+      ! grep -qxF "CMAKE_HOME_DIRECTORY:INTERNAL=$root" "$dir/CMakeCache.txt"; }; then
+    echo "test: $dir was configured with another generator or source tree; configuring it anew"
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
   fi
+  local log
+  log=$(mktemp)
+  if ! cmake -S "$root" -B "$dir" -G Ninja -DRF_TESTS=ON "$@" >"$log" 2>&1; then
+    cat "$log"
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
   cmake --build "$dir" --parallel "${RF_JOBS:-$(nproc)}" ${targets:+--target "${targets[@]}"}
 }
 
@@ -63,7 +75,7 @@ for s in $stages; do
   case $s in
     main)
       stage "main build (gcc) and every test"
-      if build build all -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_WERROR=$werror; then
+      if build build all -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRF_BENCH=ON -DRF_WERROR=$werror; then
         run_ctest build -j "$(nproc)"
       else
         echo "main build failed"; failed=$((failed + 1)); status=1

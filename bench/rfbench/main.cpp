@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/rfbench/process.hpp"
+#include "bench/rfbench/provenance.hpp"
 #include "bench/rfbench/report.hpp"
 #include "bench/rfbench/scenario.hpp"
 #include "bench/rfbench/target.hpp"
@@ -323,6 +324,7 @@ int main(int argc, char** argv) {
         if (!json_out)
             usage_error("cannot open " + args.json_file);
     }
+    const std::string provenance = provenance_fields(argc, argv);
     std::vector<Measurement> results;
     bool all_ok = true;
     for (const auto& [peers, prefixes] : args.sizes) {
@@ -345,7 +347,7 @@ int main(int argc, char** argv) {
                     skipped.skipped = true;
                     skipped.error =
                         "skipped: above --max-load " + t->name() + "=" + std::to_string(limit->second);
-                    const std::string line = skipped.json_line();
+                    const std::string line = with_fields(skipped.json_line(), provenance);
                     if (json_out.is_open()) {
                         json_out << line << "\n";
                     } else {
@@ -356,7 +358,7 @@ int main(int argc, char** argv) {
                 }
                 Measurement m = run_scenario(scenario, o, *t);
                 all_ok = all_ok && m.ok;
-                const std::string line = m.json_line();
+                const std::string line = with_fields(m.json_line(), provenance);
                 if (json_out.is_open()) {
                     json_out << line << "\n";
                     json_out.flush();

@@ -506,7 +506,7 @@ DpdkForwarding::~DpdkForwarding() {
     impl_->source.reset();
     impl_->updater.reset();
     impl_->fib.reset();
-    dataplane::eal_shutdown();
+    dataplane::stop_eal();
 }
 
 std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
@@ -514,22 +514,23 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     auto impl = std::make_unique<Plane>();
     impl->options = options;
 
-    dataplane::EalConfig eal;
+    dataplane::EalOptions eal;
     eal.lcores = options.emulator ? options.workers + 1 : 1;
     eal.memory_mb = 1024;
-    eal.passthrough = options.eal_args;
+    eal.bare_metal_args = options.eal_args;
     // --no-huge alone gives EAL 64 MiB, less than one DIR-24-8 table: add memory unless sized.
     const auto has = [&](std::string_view a) {
-        return std::find(eal.passthrough.begin(), eal.passthrough.end(), a) != eal.passthrough.end();
+        return std::find(eal.bare_metal_args.begin(), eal.bare_metal_args.end(), a) !=
+               eal.bare_metal_args.end();
     };
     if (has("--no-huge") && !has("-m") && !has("--socket-mem")) {
-        eal.passthrough.insert(eal.passthrough.end(), {"-m", "1024"});
+        eal.bare_metal_args.insert(eal.bare_metal_args.end(), {"-m", "1024"});
     }
     eal.log_level = "*:error";
     if (options.emulator) {
         eal.vdevs = {"net_null0", "net_null1"};
     }
-    if (!dataplane::eal_init(eal, error)) {
+    if (!dataplane::start_eal(eal, error)) {
         return nullptr;
     }
     fib::FibConfig fc;
@@ -541,7 +542,7 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
     fc.lookup.num_tbl8_6 = 1U << 13;
     impl->fib = fib::Fib::create(model, fc, error);
     if (!impl->fib) {
-        dataplane::eal_shutdown();
+        dataplane::stop_eal();
         return nullptr;
     }
     fib::UpdaterConfig uc;
@@ -583,7 +584,7 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
             impl->source.reset();
             impl->updater.reset();
             impl->fib.reset();
-            dataplane::eal_shutdown();
+            dataplane::stop_eal();
             return nullptr;
         }
     }
@@ -596,7 +597,7 @@ std::unique_ptr<Forwarding> DpdkForwarding::create(const fib::VnetModel& model,
             impl->source.reset();
             impl->updater.reset();
             impl->fib.reset();
-            dataplane::eal_shutdown();
+            dataplane::stop_eal();
             return nullptr;
         }
         impl->monitor = std::thread([raw]() { raw->monitor_loop(); });

@@ -9,14 +9,16 @@
 #include <chrono>
 #include <thread>
 
+#include "bench/emulator/route_producer.hpp"
 #include "dataplane/emulator.hpp"
 #include "dataplane/lpm_route_source.hpp"
 #include "tests/dataplane/test_support.hpp"
 #ifdef RF_DATAPLANE_HAVE_FIB
-#include "dataplane/fib_route_source.hpp"
+#include "bench/emulator/fib_producer.hpp"
 #endif
 
 using namespace rf::dataplane;
+using namespace rf::bench;
 
 namespace {
 
@@ -85,7 +87,7 @@ void churn_and_check(RouteProducer& producer, Emulator& emu, unsigned rounds, un
 
 TEST(ReaderWriter, LpmSourceChangesUnderTrafficNeverMisrouteAfterPublish) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     LabSpec lab;
     lab.vms = 256;
     lab.vms_per_host = 16;
@@ -115,7 +117,7 @@ TEST(ReaderWriter, LpmSourceChangesUnderTrafficNeverMisrouteAfterPublish) {
 #ifdef RF_DATAPLANE_HAVE_FIB
 TEST(ReaderWriter, FibChangesThroughTheUpdaterNeverMisrouteAfterPublish) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     std::string error;
     auto producer = FibProducer::create(make_lab_model(256, 16), 1024, &error);
     ASSERT_TRUE(producer) << error;
@@ -147,7 +149,7 @@ TEST(ReaderWriter, FibChangesThroughTheUpdaterNeverMisrouteAfterPublish) {
 // it to the minimum (4), a generous one leaves it at the configured maximum. Counters still add up.
 TEST(ReaderWriter, BurstFollowsThePassTimeTarget) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     LabSpec lab;
     lab.vms = 256;
     lab.vms_per_host = 16;
@@ -193,7 +195,7 @@ TEST(ReaderWriter, BurstFollowsThePassTimeTarget) {
 // them — those of the retired layouts included.
 TEST(ReaderWriter, LayoutsReplacedUnderTrafficKeepEveryPacketInTheTotals) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     LabSpec lab;
     lab.vms = 256;
     lab.vms_per_host = 16;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "dataplane/command_line.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/neighbor.hpp"
 #include "dataplane/topology.hpp"
@@ -16,9 +17,9 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 TEST(EalArgs, DefaultsNeedNoHugepagesNoPciAndArePerProcess) {
-    EalConfig c;
+    EalOptions c;
     c.vdevs = {"net_null0"};
-    const auto a = build_eal_args(c, "prog");
+    const auto a = eal_arguments(c, "prog");
     EXPECT_EQ(a[0], "prog");
     EXPECT_TRUE(has(a, "--no-huge"));
     EXPECT_TRUE(has(a, "--no-pci"));
@@ -29,10 +30,10 @@ TEST(EalArgs, DefaultsNeedNoHugepagesNoPciAndArePerProcess) {
 }
 
 TEST(EalArgs, PassthroughReplacesDefaults) {
-    EalConfig c;
-    c.passthrough = {"-l", "2-5", "-a", "0000:3b:00.0", "--socket-mem", "2048"};
+    EalOptions c;
+    c.bare_metal_args = {"-l", "2-5", "-a", "0000:3b:00.0", "--socket-mem", "2048"};
     c.vdevs = {"net_null0"};
-    const auto a = build_eal_args(c, "prog");
+    const auto a = eal_arguments(c, "prog");
     EXPECT_FALSE(has(a, "--no-huge"));
     EXPECT_TRUE(has(a, "0000:3b:00.0"));
     EXPECT_TRUE(has(a, "net_null0"));

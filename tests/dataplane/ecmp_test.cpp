@@ -1,12 +1,17 @@
-// ECMP member selection: flows stay on their member while the set is unchanged, removing a member moves
-// only that member's flows (resilient), adding one moves only the flows it now wins, load is balanced.
-#include "dataplane/ecmp.hpp"
+// ECMP member selection as the forwarding path runs it (GroupView::pick, the FIB's rendezvous selection
+// over the members' addresses): flows stay on their member while the set is unchanged, removing a member
+// moves only that member's flows (resilient), adding one moves only the flows it now wins, load is
+// balanced. And the flow hash that feeds it.
+#include "fib/ecmp.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <vector>
+
+#include "dataplane/flow_hash.hpp"
+#include "dataplane/route_source.hpp"
 
 using namespace rf::dataplane;
 
@@ -19,8 +24,25 @@ std::vector<std::uint64_t> flows(std::size_t n) {
                                 static_cast<std::uint16_t>(rng()), static_cast<std::uint16_t>(rng()), 17));
     return out;
 }
+// An IPv4 group over `members` (host order) as a route source hands it to the forwarding path: the
+// addresses in network order, no precomputed seeds.
+struct Group {
+    std::vector<std::uint8_t> bytes;
+    GroupView view;
+    explicit Group(const std::vector<std::uint32_t>& members) {
+        for (std::uint32_t a : members)
+            bytes.insert(bytes.end(), {static_cast<std::uint8_t>(a >> 24), static_cast<std::uint8_t>(a >> 16),
+                                       static_cast<std::uint8_t>(a >> 8), static_cast<std::uint8_t>(a)});
+        view.kind = NextHopKind::Ip;
+        view.count = static_cast<std::uint32_t>(members.size());
+        view.members = bytes.data();
+    }
+};
+std::uint32_t pick_index(std::uint64_t f, const std::vector<std::uint32_t>& m) {
+    return Group(m).view.pick(f);
+}
 std::uint32_t pick(std::uint64_t f, const std::vector<std::uint32_t>& m) {
-    return m[select_member(f, m.data(), static_cast<std::uint32_t>(m.size()))];
+    return m[pick_index(f, m)];
 }
 }  // namespace
 
@@ -98,7 +120,7 @@ TEST(Ecmp, LoadIsBalanced) {
     std::vector<std::size_t> count(m.size());
     const auto fs = flows(80000);
     for (auto f : fs)
-        ++count[select_member(f, m.data(), static_cast<std::uint32_t>(m.size()))];
+        ++count[pick_index(f, m)];
     for (auto c : count) {
         EXPECT_GT(c, fs.size() / m.size() * 9 / 10);
         EXPECT_LT(c, fs.size() / m.size() * 11 / 10);
@@ -108,5 +130,16 @@ TEST(Ecmp, LoadIsBalanced) {
 TEST(Ecmp, SingleMemberAlwaysChosen) {
     const std::uint32_t one = 0x0A010104;
     for (auto f : flows(100))
-        EXPECT_EQ(select_member(f, &one, 1), 0U);
+        EXPECT_EQ(pick_index(f, {one}), 0U);
+}
+
+TEST(Ecmp, SeedsFromAddressesPickWhatPrecomputedSeedsPick) {
+    const std::vector<std::uint32_t> m{0x0A010104, 0x0A010105, 0x0A010106, 0x0A010107, 0x0A010108};
+    std::vector<std::uint64_t> seeds;
+    for (std::uint32_t a : m)
+        seeds.push_back(rf::fib::ecmp::seed_v4(a));
+    Group with_seeds(m);
+    with_seeds.view.seeds = seeds.data();
+    for (auto f : flows(2000))
+        EXPECT_EQ(with_seeds.view.pick(f), pick_index(f, m));
 }

@@ -14,13 +14,14 @@
 #include <set>
 #include <thread>
 
-#include "dataplane/ecmp.hpp"
+#include "bench/emulator/fib_producer.hpp"
 #include "dataplane/emulator.hpp"
-#include "dataplane/fib_route_source.hpp"
+#include "dataplane/flow_hash.hpp"
 #include "dataplane/ndp.hpp"
 #include "tests/dataplane/test_support.hpp"
 
 using namespace rf::dataplane;
+using namespace rf::bench;
 
 namespace {
 
@@ -28,7 +29,7 @@ constexpr std::uint32_t A = 0x0A010104, B = 0x0A010105, C = 0x0A010106;
 
 TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     std::string error;
     auto producer = FibProducer::create(make_lab_model(128, 16), 256, &error);
     ASSERT_TRUE(producer) << error;
@@ -96,8 +97,7 @@ TEST(FibAdapter, HostsForwardAsTheFibProgrammed) {
             std::vector<std::uint32_t> m;
             for (const auto& a : best->addresses)
                 m.push_back(a.as_v4().value);
-            const std::uint32_t nh =
-                m[select_member(flow_hash(f.tuple), m.data(), static_cast<std::uint32_t>(m.size()))];
+            const std::uint32_t nh = test::expected_member(flow_hash(f.tuple), m);
             expected.emplace(ports.nva, f.tuple.src, f.tuple.dst, f.tuple.sport, synthetic_mac(nh));
         }
     }
@@ -232,7 +232,7 @@ Seen6 drain_v6(std::uint16_t port, std::uint64_t* v4_packets) {
 
 TEST(FibAdapter, Ipv6PacketsFollowTheFibsIpv6TablesWithEcmp) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     auto f = make_v6({{v6({0x2001, 0xdb8, 1}), 48, {nva6(4), nva6(5)}},
                       {v6({0x2001, 0xdb8, 1, 0x8000}), 49, {nva6(6)}},
                       {v6({0x2001, 0xdb8, 2}), 48, {nva6(4), nva6(5), nva6(6)}}});
@@ -298,7 +298,7 @@ TEST(FibAdapter, Ipv6PacketsFollowTheFibsIpv6TablesWithEcmp) {
 
 TEST(FibAdapter, UnresolvedIpv6NextHopsInLabModeDoNotForwardButStaticOnesDo) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     auto f = make_v6({{v6({0x2001, 0xdb8, 1}), 48, {nva6(4)}}, {v6({0x2001, 0xdb8, 2}), 48, {nva6(4)}}});
     ASSERT_TRUE(f.producer);
     auto emu = make_emu(ports, f.producer->source(), f, /*arp=*/true, "fib-v6-lab");
@@ -326,7 +326,7 @@ TEST(FibAdapter, UnresolvedIpv6NextHopsInLabModeDoNotForwardButStaticOnesDo) {
 // withdrawal without cover counts the packets dropped before each host noticed as lost.
 TEST(FibAdapter, Ipv6RouteChangeIsMeasuredPerHost) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     const Ipv6Bytes moved = v6({0x2001, 0xdb8, 1}), kept = v6({0x2001, 0xdb8, 2});
     auto f = make_v6({{moved, 48, {nva6(4), nva6(5)}}, {kept, 48, {nva6(4), nva6(5)}}});
     ASSERT_TRUE(f.producer);
@@ -446,7 +446,7 @@ void deliver(std::uint16_t port, std::uint16_t queue, const std::uint8_t* frame,
 // withdraws the resolution; a static neighbour is never probed.
 TEST(FibAdapter, Ipv6NextHopsInLabModeResolveByNeighborDiscovery) {
     const auto& ports = test::ensure_eal();
-    ASSERT_TRUE(eal_initialised());
+    ASSERT_TRUE(eal_started());
     auto f = make_v6({{v6({0x2001, 0xdb8, 1}), 48, {nva6(4)}}, {v6({0x2001, 0xdb8, 2}), 48, {nva6(4)}}});
     ASSERT_TRUE(f.producer);
     EmulatorConfig ec;

@@ -42,6 +42,7 @@
 #include <thread>
 
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/support/network_namespace.hpp"
 
 namespace rf::testing {
 namespace {
@@ -70,40 +71,11 @@ bool sh(const std::string& cmd) {
 
 enum class NvaPort { AfPacket, Tap };
 
-// Two namespaces and a veth pair between them; removed on destruction.
-struct Lab {
-    std::string id = std::to_string(::getpid());
-    std::string ns_rf = "rfbgpr" + id, ns_nva = "rfbgpn" + id;
-    std::string if_rf = "rfbr" + id, if_nva = "rfbn" + id;
+// The route server's and the NVA's namespaces and the veth pair between them; removed on destruction.
+struct BgpNamespaces : NvaLink {
     std::string tap = "rfbt" + id;  // NvaPort::Tap: created by routefabricd's net_tap PMD
-    bool ok = false;
-    std::string why;
 
-    Lab() {
-        if (::geteuid() != 0) {
-            why = "needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) to create network namespaces";
-            return;
-        }
-        if (!sh("ip netns add " + ns_rf)) {
-            why = "ip netns add failed (no network namespace support?)";
-            return;
-        }
-        ok = sh("ip netns add " + ns_nva) &&
-             sh("ip -n " + ns_rf + " link add " + if_rf + " type veth peer name " + if_nva + " netns " +
-                ns_nva) &&
-             sh("ip -n " + ns_rf + " addr add " + std::string(kRs) + "/24 dev " + if_rf) &&
-             sh("ip -n " + ns_nva + " addr add " + std::string(kNva) + "/24 dev " + if_nva) &&
-             sh("ip -n " + ns_rf + " link set lo up") && sh("ip -n " + ns_nva + " link set lo up") &&
-             sh("ip -n " + ns_rf + " link set " + if_rf + " up") &&
-             sh("ip -n " + ns_nva + " link set " + if_nva + " up");
-        if (!ok) {
-            why = "veth set-up between two namespaces failed";
-        }
-    }
-    ~Lab() {
-        sh("ip netns del " + ns_rf);  // deleting a namespace removes its veth end and the peer
-        sh("ip netns del " + ns_nva);
-    }
+    BgpNamespaces() : NvaLink("rfbgp", {{std::string(kRs) + "/24"}}, {{std::string(kNva) + "/24"}}) {}
     std::vector<std::string> in(const std::string& ns, std::vector<std::string> argv) const {
         argv.insert(argv.begin(), {ip_binary(), "netns", "exec", ns});
         return argv;
@@ -222,7 +194,7 @@ void run_lab_bgp(NvaPort kind) {
     if (tap && ::access("/dev/net/tun", R_OK | W_OK) != 0) {
         GTEST_SKIP() << "/dev/net/tun is not available";
     }
-    Lab lab;
+    BgpNamespaces lab;
     if (!lab.ok)
         GTEST_SKIP() << "lab BGP test skipped: " << lab.why;
     TempDir dir("rf-labbgp");

@@ -12,16 +12,13 @@
 //
 // Skips (with the reason) without root or network namespaces, or without the FIB.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -30,90 +27,39 @@
 #include "dataplane/emulator.hpp"
 #include "dataplane/lab_port.hpp"
 #include "dataplane/ndp.hpp"
+#include "tests/dataplane/lab_support.hpp"
 #include "tests/dataplane/test_support.hpp"
+#include "tests/support/network_namespace.hpp"
 #ifdef RF_DATAPLANE_HAVE_FIB
-#include "dataplane/fib_route_source.hpp"
+#include "bench/emulator/fib_producer.hpp"
 #endif
 
 using namespace rf::dataplane;
+using namespace rf::dataplane::test;
+using namespace rf::bench;
+using rf::testing::in_namespace;
+using rf::testing::run_shell;
+using rf::testing::shell_output;
+using rf::testing::VethNamespace;
 
 namespace {
 
-bool sh(const std::string& cmd) {
-    return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-std::string capture(const std::string& cmd) {
-    std::string out;
-    if (FILE* f = ::popen(cmd.c_str(), "r")) {
-        char buf[256];
-        while (std::fgets(buf, sizeof buf, f) != nullptr)
-            out += buf;
-        ::pclose(f);
-    }
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
-        out.pop_back();
-    return out;
-}
-
-std::string mac_string(const MacAddress& m) {
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return buf;
-}
-
-Ipv6Bytes nva6(std::uint8_t host) {  // fd00:1:1::<host>
-    Ipv6Bytes a{0xfd, 0x00, 0x00, 0x01, 0x00, 0x01};
-    a[15] = host;
-    return a;
-}
-
-// One namespace with the far end of a veth pair (IPv6 addresses without DAD, so usable at once).
-struct Far {
-    std::string ns, near, far;
-    bool ok = false;
-
-    explicit Far(const std::string& tag) {
-        const std::string id = std::to_string(::getpid());
-        ns = "rfnd" + tag + id;
-        near = "rfnd" + tag + "a" + id;
-        far = "rfnd" + tag + "b" + id;
-        if (!sh("ip netns add " + ns))
-            return;
-        ok = sh("ip link add " + near + " type veth peer name " + far) &&
-             sh("ip link set " + far + " netns " + ns) &&
-             sh("ip -n " + ns + " -6 addr add fd00:1:1::4/64 dev " + far + " nodad") &&
-             sh("ip -n " + ns + " -6 addr add fd00:1:1::5/64 dev " + far + " nodad") &&
-             sh("ip -n " + ns + " link set " + far + " up") && sh("ip -n " + ns + " link set lo up") &&
-             sh("ip link set " + near + " up");
-    }
-    ~Far() {
-        sh("ip link del " + near);  // also removes the peer
-        sh("ip netns del " + ns);
-    }
-    std::string sys(const std::string& file) const {
-        return capture("ip netns exec " + ns + " cat /sys/class/net/" + far + "/" + file);
-    }
-};
-
-// Both namespaces and EAL with an af_packet port on each near end: made once, before EAL starts (it binds
-// the ports at start-up), removed at exit after EAL has shut down.
-struct Lab {
+// Both namespaces (each with the far end of a veth pair holding fd00:1:1::4 and ::5) and EAL with an
+// af_packet port on each near end: made once, before EAL starts (it binds the ports at start-up), removed
+// at exit after EAL has shut down.
+struct NdpNamespaces {
     bool ok = false;
     std::string why;
-    std::unique_ptr<Far> a, b;
+    std::unique_ptr<VethNamespace> a, b;
     std::uint16_t port_a = 0, port_b = 0;
     std::uint16_t null_port = 0;
 
-    Lab() {
-        if (::geteuid() != 0) {
-            why = "needs root (CAP_NET_ADMIN) to create network namespaces";
-            return;
-        }
-        a = std::make_unique<Far>("a");
-        b = std::make_unique<Far>("b");
+    NdpNamespaces() {
+        const std::vector<rf::testing::InterfaceAddress> nvas{{"fd00:1:1::4/64"}, {"fd00:1:1::5/64"}};
+        a = std::make_unique<VethNamespace>("rfnda", nvas);
+        b = std::make_unique<VethNamespace>("rfndb", nvas);
         if (!a->ok || !b->ok) {
-            why = "namespace or veth set-up failed";
+            why = !a->ok ? a->why : b->why;
             return;
         }
         // The near ends' link-local addresses appear with the carrier (bounded wait).
@@ -122,20 +68,20 @@ struct Lab {
         const auto& ports = test::ensure_eal({"net_af_packet0,iface=" + a->near + ",qpairs=2",
                                               "net_af_packet1,iface=" + b->near + ",qpairs=2"});
         null_port = ports.null;
-        ok = eal_initialised() && rte_eth_dev_get_port_by_name("net_af_packet0", &port_a) == 0 &&
+        ok = eal_started() && rte_eth_dev_get_port_by_name("net_af_packet0", &port_a) == 0 &&
              rte_eth_dev_get_port_by_name("net_af_packet1", &port_b) == 0;
         if (!ok)
             why = "EAL or the af_packet ports did not start";
     }
 };
 
-Lab& lab() {
-    static Lab l;
+NdpNamespaces& lab() {
+    static NdpNamespaces l;
     return l;
 }
 
 #ifdef RF_DATAPLANE_HAVE_FIB
-struct NdpLab {
+struct NdpSetup {
     std::unique_ptr<FibProducer> producer;
     Topology topo;
     FlowTable flows;
@@ -145,7 +91,7 @@ struct NdpLab {
 // The FIB with 2001:db8:1::/48 over both next hops, 32 VMs on 2 hosts sending IPv6 only (2 flows each:
 // one burst of 32 per host carries every flow), an emulator on `port` in lab mode (the af_packet port
 // alone turns it on).
-void make_setup(NdpLab& s, std::uint16_t port, EmulatorConfig ec, const char* name) {
+void make_setup(NdpSetup& s, std::uint16_t port, EmulatorConfig ec, const char* name) {
     std::string error;
     s.producer = FibProducer::create(make_lab_model(32, 16), 64, &error);
     ASSERT_TRUE(s.producer) << error;
@@ -185,8 +131,8 @@ TEST(LabNdp, Ipv6NextHopsResolveFromTheInterfacesLinkLocalAndEveryPacketArrives)
 #else
     if (!lab().ok)
         GTEST_SKIP() << "lab NDP test skipped: " << lab().why;
-    const Far& far = *lab().a;
-    NdpLab s;
+    const VethNamespace& far = *lab().a;
+    NdpSetup s;
     make_setup(s, lab().port_a, EmulatorConfig{}, "ndp-a");
     ASSERT_TRUE(s.emu);
     // The solicitation source: the near interface's own link-local address (the kernel answers for it).
@@ -195,37 +141,18 @@ TEST(LabNdp, Ipv6NextHopsResolveFromTheInterfacesLinkLocalAndEveryPacketArrives)
 
     ASSERT_TRUE(s.emu->resolve_neighbors6({nva6(4), nva6(5)}, 5.0))
         << "no Neighbor Advertisement from the namespace";
-    const std::string far_mac = far.sys("address");
+    const std::string far_mac = far.far_sys("address");
     for (std::uint8_t h : {4, 5}) {
         const auto slot = s.emu->neighbors6().find(nva6(h).data());
         ASSERT_NE(slot, NeighborTable6::kNotFound);
         const auto res = s.emu->neighbors6().resolution(slot);
         EXPECT_EQ(NeighborTable::port_of(res), lab().port_a);
-        EXPECT_EQ(mac_string(NeighborTable::mac_of(res)), far_mac);
+        EXPECT_EQ(mac_text(NeighborTable::mac_of(res)), far_mac);
     }
 
-    const std::uint64_t rx_before = std::stoull("0" + far.sys("statistics/rx_packets"));
-    s.emu->run_passes(50);
-    const auto totals = s.emu->totals();
-    EXPECT_EQ(totals.tx, 50U * 32 * s.topo.hosts.size());
-    EXPECT_EQ(totals.drop_unresolved, 0U);
-    EXPECT_EQ(s.emu->tx_failures(), 0U);
-    std::uint64_t rx = 0;
-    for (int i = 0; i < 50; ++i) {  // veth delivery is asynchronous; bounded wait
-        rx = std::stoull("0" + far.sys("statistics/rx_packets")) - rx_before;
-        if (rx >= totals.tx)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_GE(rx, totals.tx) << "the namespace saw fewer packets than the emulator sent";
-    std::uint64_t to4 = 0, to5 = 0;
-    for (const auto& [ip, n] : s.emu->next_hop_packets6()) {
-        to4 += ip == nva6(4) ? n : 0;
-        to5 += ip == nva6(5) ? n : 0;
-    }
-    EXPECT_GT(to4, 0U);
-    EXPECT_GT(to5, 0U);
-    EXPECT_EQ(to4 + to5, totals.tx);
+    expect_every_packet_arrives(
+        *s.emu, 50U * 32 * s.topo.hosts.size(), [&] { return far.far_rx_packets(); }, "the namespace");
+    expect_split_over(s.emu->next_hop_packets6(), nva6(4), nva6(5), s.emu->totals().tx);
     s.emu.reset();
 #endif
 }
@@ -236,13 +163,13 @@ TEST(LabNdp, OurPortAddressIsAnsweredAndSilentNeighboursExpire) {
 #else
     if (!lab().ok)
         GTEST_SKIP() << "lab NDP test skipped: " << lab().why;
-    const Far& far = *lab().b;
+    const VethNamespace& far = *lab().b;
     EmulatorConfig ec;
     ec.nva_port_ip6 = nva6(0x0a);  // fd00:1:1::a is ours: the emulator answers for it
     ec.neighbor_reachable_ms = 300;
     ec.neighbor_probe_ms = 100;
     ec.neighbor_probes = 2;
-    NdpLab s;
+    NdpSetup s;
     make_setup(s, lab().port_b, ec, "ndp-b");
     ASSERT_TRUE(s.emu);
     EXPECT_EQ(s.emu->ndp_source(), nva6(0x0a));
@@ -253,15 +180,14 @@ TEST(LabNdp, OurPortAddressIsAnsweredAndSilentNeighboursExpire) {
     // emulator's solicited advertisement makes the entry REACHABLE with the port's MAC. (Our own
     // solicitations leave STALE entries for fd00:1:1::a there: flushed first; only a solicited
     // advertisement makes an entry REACHABLE.)
-    ASSERT_TRUE(sh("ip -n " + far.ns + " -6 neigh flush dev " + far.far));
+    ASSERT_TRUE(run_shell("ip -n " + far.ns + " -6 neigh flush dev " + far.far));
     rte_ether_addr pm{};
     rte_eth_macaddr_get(lab().port_b, &pm);
-    const std::string port_mac = mac_string(MacAddress{pm.addr_bytes[0], pm.addr_bytes[1], pm.addr_bytes[2],
-                                                       pm.addr_bytes[3], pm.addr_bytes[4], pm.addr_bytes[5]});
+    const std::string port_mac = mac_text(MacAddress{pm.addr_bytes[0], pm.addr_bytes[1], pm.addr_bytes[2],
+                                                     pm.addr_bytes[3], pm.addr_bytes[4], pm.addr_bytes[5]});
+    // A datagram from the namespace to fd00:1:1::a, sent from a thread inside it.
     std::thread sender([&] {
-        const int self = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target = ::open(("/var/run/netns/" + far.ns).c_str(), O_RDONLY | O_CLOEXEC);
-        if (self >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0) {
+        in_namespace(far.ns, [] {
             const int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
             sockaddr_in6 to{};
             to.sin6_family = AF_INET6;
@@ -272,18 +198,13 @@ TEST(LabNdp, OurPortAddressIsAnsweredAndSilentNeighboursExpire) {
                 (void)::sendto(fd, "x", 1, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
                 ::close(fd);
             }
-            ::setns(self, CLONE_NEWNET);
-        }
-        if (self >= 0)
-            ::close(self);
-        if (target >= 0)
-            ::close(target);
+        });
     });
     std::string neigh;
     for (int i = 0; i < 1000; ++i) {  // the test runs the resolver itself (no service thread): ~2 s max
         s.emu->service();
         if (i % 50 == 49) {
-            neigh = capture("ip -n " + far.ns + " -6 neigh show fd00:1:1::a dev " + far.far);
+            neigh = shell_output("ip -n " + far.ns + " -6 neigh show fd00:1:1::a dev " + far.far);
             if (neigh.find(port_mac) != std::string::npos && neigh.find("REACHABLE") != std::string::npos)
                 break;
         }
@@ -295,7 +216,7 @@ TEST(LabNdp, OurPortAddressIsAnsweredAndSilentNeighboursExpire) {
 
     // fd00:1:1::5 goes away: its reachability probes go unanswered and its resolution is withdrawn;
     // fd00:1:1::4 answers its probes and stays.
-    ASSERT_TRUE(sh("ip -n " + far.ns + " -6 addr del fd00:1:1::5/64 dev " + far.far));
+    ASSERT_TRUE(run_shell("ip -n " + far.ns + " -6 addr del fd00:1:1::5/64 dev " + far.far));
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < 1500 && valid6(*s.emu, nva6(5)); ++i) {  // ~3 s max
         s.emu->service();
@@ -315,7 +236,7 @@ TEST(LabNdp, OurPortAddressIsAnsweredAndSilentNeighboursExpire) {
         << "flows over the expired next hop must not leave";
 
     // Back again: solicited again and resolved.
-    ASSERT_TRUE(sh("ip -n " + far.ns + " -6 addr add fd00:1:1::5/64 dev " + far.far + " nodad"));
+    ASSERT_TRUE(run_shell("ip -n " + far.ns + " -6 addr add fd00:1:1::5/64 dev " + far.far + " nodad"));
     EXPECT_TRUE(s.emu->resolve_neighbors6({nva6(5)}, 5.0));
     s.emu.reset();
 #endif

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/fib/test_util.hpp"
+#include "tests/fib/vnet/test_util.hpp"
 
 namespace rf::fib {
 namespace {

@@ -4,22 +4,24 @@
 
 #include <string>
 
-#include "fib/eal.hpp"
+#include "dataplane/eal.hpp"
 
 namespace {
 
 class EalEnvironment : public ::testing::Environment {
 public:
     void SetUp() override {
-        rf::fib::EalOptions o;
+        rf::dataplane::EalOptions o;
         o.memory_mb = 1024;
+        o.log_level = "*:error";
         std::string error;
-        ASSERT_TRUE(rf::fib::init_eal(o, &error)) << error;
+        ASSERT_TRUE(rf::dataplane::start_eal(o, &error)) << error;
     }
-    void TearDown() override { rf::fib::cleanup_eal(); }
+    void TearDown() override { rf::dataplane::stop_eal(); }
 };
 
-[[maybe_unused]] ::testing::Environment* const g_env = ::testing::AddGlobalTestEnvironment(new EalEnvironment);
+[[maybe_unused]] ::testing::Environment* const g_env =
+    ::testing::AddGlobalTestEnvironment(new EalEnvironment);
 
 }  // namespace
 

@@ -17,7 +17,7 @@
 #include "fib/fib.hpp"
 #include "fib/reader.hpp"
 #include "fib/updater.hpp"
-#include "tests/fib/test_util.hpp"
+#include "tests/fib/vnet/test_util.hpp"
 
 namespace rf::fib {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fib/dpdk.hpp"
-#include "tests/fib/test_util.hpp"
+#include "tests/fib/vnet/test_util.hpp"
 
 namespace rf::fib {
 namespace {

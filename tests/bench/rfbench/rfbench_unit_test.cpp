@@ -7,6 +7,7 @@
 #include "bench/rfbench/measurement.hpp"
 #include "bench/rfbench/preencode.hpp"
 #include "bench/rfbench/prefix_set.hpp"
+#include "bench/rfbench/provenance.hpp"
 #include "bench/rfbench/stats.hpp"
 #include "bench/rfbench/target.hpp"
 #include "bench/rfbench/tracker.hpp"
@@ -382,6 +383,17 @@ TEST(Measurement, JsonLineIsOneObjectWithEscapes) {
     EXPECT_DOUBLE_EQ(m.number("last_prefix_ms"), 12.5);
     EXPECT_DOUBLE_EQ(m.number("note", -1), -1);
     EXPECT_EQ(m.size_label(), "8x1000");
+}
+
+TEST(Provenance, EveryJsonLineSaysWhenWhereAndWhichCommand) {
+    const char* argv[] = {"rfbench", "--targets", "bird", "--sizes", "8x10000"};
+    const std::string fields = provenance_fields(5, argv);
+    EXPECT_NE(fields.find("\"command\":\"rfbench --targets bird --sizes 8x10000\""), std::string::npos)
+        << fields;
+    EXPECT_NE(fields.find("\"date\":\"20"), std::string::npos) << fields;
+    EXPECT_NE(fields.find("CPUs"), std::string::npos) << fields;
+    EXPECT_EQ(with_fields("{\"ok\":true}", "\"a\":1"), "{\"a\":1,\"ok\":true}");
+    EXPECT_EQ(with_fields("{}", "\"a\":1"), "{\"a\":1}");
 }
 
 }  // namespace

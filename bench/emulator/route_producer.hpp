@@ -1,7 +1,8 @@
-// The control-plane side the emulator measures against: injects route changes (the Loc-RIB's view:
-// prefix → complete new ECMP set) and tells when a change is visible to the readers. Two
-// implementations: LpmProducer (LpmRouteSource, stand-alone) and FibProducer (the FIB through its
-// bounded delta queue and writer thread, fib_route_source.hpp).
+// The control-plane stand-in the emulator's scenarios measure against (rf-emulator, dataplane_bench and
+// the data-plane tests): injects route changes (the Loc-RIB's view: prefix → complete new ECMP set) and
+// tells when a change is visible to the readers. Two implementations: LpmProducer (LpmRouteSource,
+// stand-alone) and FibProducer (the FIB through its bounded delta queue and writer thread,
+// fib_producer.hpp).
 #pragma once
 
 #include <rte_cycles.h>
@@ -18,7 +19,17 @@
 #include "dataplane/route_source.hpp"
 #include "dataplane/topology.hpp"
 
-namespace rf::dataplane {
+namespace rf::bench {
+
+using dataplane::ConvergenceProbe;
+using dataplane::Destination;
+using dataplane::Destination6;
+using dataplane::Ipv6Bytes;
+using dataplane::LabSpec;
+using dataplane::LpmRouteSource;
+using dataplane::RouteChange;
+using dataplane::RouteSource;
+using dataplane::Topology;
 
 struct RouteUpdate {
     std::uint32_t prefix = 0;  // host byte order
@@ -97,4 +108,4 @@ private:
     std::vector<RouteChange> scratch_;
 };
 
-}  // namespace rf::dataplane
+}  // namespace rf::bench

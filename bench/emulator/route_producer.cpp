@@ -1,8 +1,11 @@
-#include "dataplane/route_producer.hpp"
+#include "bench/emulator/route_producer.hpp"
 
 #include <string>
 
-namespace rf::dataplane {
+namespace rf::bench {
+
+using dataplane::NextHopKind;
+using dataplane::TableId;
 
 std::unique_ptr<LpmProducer> LpmProducer::create(const LabSpec& lab, std::uint32_t vnet_prefix,
                                                  std::uint8_t vnet_length, unsigned max_routes,
@@ -51,4 +54,4 @@ std::uint64_t LpmProducer::inject(std::span<const RouteUpdate> batch) {
     return ++applied_;
 }
 
-}  // namespace rf::dataplane
+}  // namespace rf::bench

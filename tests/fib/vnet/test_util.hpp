@@ -1,4 +1,5 @@
-// Small helpers shared by the FIB tests.
+// Helpers shared by the VNet-model and FIB tests: prefixes and addresses from text, and a hub-and-spokes
+// model.
 #pragma once
 
 #include <string>
