@@ -72,13 +72,17 @@ bool Daemon::start_forwarding(const Options& options) {
 
 bool Daemon::start_route_server() {
     const config::Config& cfg = startup_.config;
-    session::ServerConfig server_cfg = api::server_config(cfg);
+    server::ServerConfig server_cfg = api::server_config(cfg);
     if (!cfg.virtual_network && startup_.emulator) {
         // The default lab VNet is originated to the NVAs like a configured one.
         server_cfg.rib.vnet_prefixes = lab_prefixes_;
     }
     server_ =
-        std::make_unique<session::RouteServer>(io_, server_cfg, forwarding_ ? forwarding_->sink() : discard_);
+        std::make_unique<server::RouteServer>(io_, server_cfg, forwarding_ ? forwarding_->sink() : discard_);
+    if (forwarding_) {
+        // T0 of convergence measurements: when the input behind the next publish arrived.
+        server_->set_input_observer([fwd = forwarding_.get()](auto at) { fwd->input_received(at); });
+    }
     log_route_server_events(*server_);
     for (const auto& p : cfg.peers) {
         if (auto err = server_->add_peer(api::peer_settings(cfg, p))) {
@@ -118,7 +122,7 @@ bool Daemon::start_management() {
 
 void Daemon::log_started() const {
     const config::Config& cfg = startup_.config;
-    const session::ServerConfig& sc = server_->config();
+    const server::ServerConfig& sc = server_->config();
     std::string where;
     for (const auto& l : server_->listening()) {
         where += (where.empty() ? "" : ", ") + l;

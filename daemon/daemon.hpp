@@ -62,7 +62,7 @@ private:
     boost::asio::io_context io_{1};
     std::unique_ptr<Forwarding> forwarding_;  // null in route-server-only mode
     DiscardSink discard_;                     // the RIB's sink without a forwarding side
-    std::unique_ptr<session::RouteServer> server_;
+    std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<api::ManagementService> management_;
     std::unique_ptr<SignalHandling> signals_;
 };

@@ -32,7 +32,7 @@ void set_up_logging(const std::string& level) {
     spdlog::set_level(level_of(level));
 }
 
-void log_route_server_events(session::RouteServer& server) {
+void log_route_server_events(server::RouteServer& server) {
     server.set_log_sink([](const std::string& line) { spdlog::info("{}", line); });
     server.set_transition_observer([](const session::TransitionRecord& r) {
         const auto& t = r.transition;

@@ -12,6 +12,6 @@ namespace rf::daemon {
 void set_up_logging(const std::string& level);
 
 // Sends the route server's log lines and FSM transitions to the log (an illegal transition as a warning).
-void log_route_server_events(session::RouteServer& server);
+void log_route_server_events(server::RouteServer& server);
 
 }  // namespace rf::daemon

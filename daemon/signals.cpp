@@ -8,7 +8,7 @@
 
 namespace rf::daemon {
 
-SignalHandling::SignalHandling(boost::asio::io_context& io, session::RouteServer& server,
+SignalHandling::SignalHandling(boost::asio::io_context& io, server::RouteServer& server,
                                api::ManagementService& management, std::string config_path)
     : io_(io),
       server_(server),

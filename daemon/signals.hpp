@@ -16,7 +16,7 @@ namespace rf::daemon {
 
 class SignalHandling {
 public:
-    SignalHandling(boost::asio::io_context& io, session::RouteServer& server,
+    SignalHandling(boost::asio::io_context& io, server::RouteServer& server,
                    api::ManagementService& management, std::string config_path);
     SignalHandling(const SignalHandling&) = delete;
     SignalHandling& operator=(const SignalHandling&) = delete;
@@ -28,7 +28,7 @@ private:
     void shut_down(int signo);
 
     boost::asio::io_context& io_;
-    session::RouteServer& server_;
+    server::RouteServer& server_;
     api::ManagementService& management_;
     std::string config_path_;
     boost::asio::signal_set hangup_;

@@ -9,7 +9,7 @@ namespace rf::azure {
 
 enum class AsnReservation : std::uint8_t {
     None,
-    Azure,  // 8074, 8075, 12076, 65515, 65517-65520: used by Azure itself
+    Azure,  // 8074, 8075, 12076, its route server's (kRouteServerAsn), 65517-65520: used by Azure itself
     Iana,   // 23456 (AS_TRANS), 64496-64511 (documentation), 65535-65551 (reserved and documentation),
             // 4294967295 (RFC 7300, the last 4-byte ASN)
 };
@@ -20,6 +20,8 @@ enum class AsnReservation : std::uint8_t {
 [[nodiscard]] std::string_view to_string(AsnReservation r);
 
 // A 4-byte ASN: above 65535 (RFC 6793); accepted only when the route server's 4-byte mode is on.
-[[nodiscard]] constexpr bool is_four_byte(std::uint32_t asn) { return asn > 0xFFFF; }
+[[nodiscard]] constexpr bool is_four_byte(std::uint32_t asn) {
+    return asn > 0xFFFF;
+}
 
 }  // namespace rf::azure

@@ -10,15 +10,15 @@ namespace rf::azure {
 
 inline constexpr std::uint32_t kRouteServerAsn = 65515;  // Azure Route Server's ASN
 inline constexpr std::uint16_t kBgpPort = 179;
-inline constexpr std::size_t kMaxPeers = 8;           // BGP peers per route server
-inline constexpr std::size_t kRouteLimit = 1000;      // routes per peer; one more drops the session
-inline constexpr std::uint16_t kHoldTime = 180;       // seconds
-inline constexpr std::uint16_t kKeepalive = 60;       // seconds
-inline constexpr std::uint16_t kConnectRetry = 30;    // seconds (RFC 4271 §10 suggests 120)
-inline constexpr std::uint16_t kIdleHold = 30;        // seconds before a session dropped on error restarts
-inline constexpr std::uint16_t kIdleHoldMax = 300;    // back-off cap of the idle hold
-inline constexpr std::size_t kMaxEcmpPaths = 8;       // ECMP set size
-inline constexpr std::uint8_t kMultihopTtl = 255;     // NVAs peer over eBGP multihop
+inline constexpr std::size_t kMaxPeers = 8;         // BGP peers per route server
+inline constexpr std::size_t kRouteLimit = 1000;    // routes per peer; one more drops the session
+inline constexpr std::uint16_t kHoldTime = 180;     // seconds
+inline constexpr std::uint16_t kKeepalive = 60;     // seconds
+inline constexpr std::uint16_t kConnectRetry = 30;  // seconds (RFC 4271 §10 suggests 120)
+inline constexpr std::uint16_t kIdleHold = 30;      // seconds before a session dropped on error restarts
+inline constexpr std::uint16_t kIdleHoldMax = 300;  // back-off cap of the idle hold
+inline constexpr std::size_t kMaxEcmpPaths = 8;     // ECMP set size
+inline constexpr std::uint8_t kMultihopTtl = 255;   // NVAs peer over eBGP multihop
 
 // What the route server does to the AS_PATH of the routes it reflects.
 enum class AsPathMode : std::uint8_t {

@@ -3,17 +3,19 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "control/server/peer_rules.hpp"
 #include "control/session/asio_address.hpp"
 #include "control/session/socket_options.hpp"
 
-namespace rf::session {
+namespace rf::server {
 
 namespace asio = boost::asio;
+using session::PeerSettings;
+using session::Session;
 
 RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSink& sink)
     : io_(io),
       config_(std::move(config)),
-      sink_(sink),
       rib_(
           [this] {
               rib::RibConfig r = config_.rib;
@@ -21,7 +23,7 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
               return r;
           }(),
           sink) {
-    local_open_ = make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
+    local_open_ = session::make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
     policy_.local_asn = config_.local_asn;
     policy_.local_id = config_.router_id;
     policy_.four_octet_mode = config_.four_octet_mode;
@@ -37,9 +39,10 @@ RouteServer::~RouteServer() {
     retired_.clear();
 }
 
-FsmConfig RouteServer::fsm_config(const PeerSettings& peer) const {
-    FsmConfig c;
-    c.passive = peer.mode == PeerMode::Passive;
+session::FsmConfig RouteServer::fsm_config(const PeerSettings& peer) const {
+    using session::Seconds;
+    session::FsmConfig c;
+    c.passive = peer.mode == session::PeerMode::Passive;
     c.hold_time = Seconds{peer.hold_time.value_or(config_.hold_time)};
     // keepalive 0 means "a third of the negotiated hold time" (negotiate_timers caps it there).
     c.keepalive = Seconds{config_.keepalive == 0 ? 0xFFFF : config_.keepalive};
@@ -58,7 +61,7 @@ std::optional<std::string> RouteServer::start() {
         l.address = addr;
         l.acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
         boost::system::error_code ec;
-        const asio::ip::tcp::endpoint ep(to_asio(addr), config_.port);
+        const asio::ip::tcp::endpoint ep(session::to_asio(addr), config_.port);
         l.acceptor->open(ep.protocol(), ec);
         if (!ec) {
             l.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
@@ -117,7 +120,7 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
     if (ec) {
         return;
     }
-    const net::IpAddress remote_addr = from_asio(remote.address());
+    const net::IpAddress remote_addr = session::from_asio(remote.address());
     const auto it = peers_.find(remote_addr);
     if (it == peers_.end()) {
         // Unknown address: refuse at once, without a word (design §2: peers are configured).
@@ -126,7 +129,7 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
         socket.close(ec);
         return;
     }
-    const net::IpAddress local_addr = from_asio(local.address());
+    const net::IpAddress local_addr = session::from_asio(local.address());
     auto& sessions = it->second.sessions;
     auto s = sessions.find(local_addr);
     std::shared_ptr<Session> session;
@@ -141,17 +144,25 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
 
 std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local,
                                                    bool connects_out) {
-    auto session = std::make_shared<Session>(*this, peer.settings, local, fsm_config(*peer.settings),
-                                             connects_out, next_rib_id_++, peer.neighbor);
-    peer.sessions[local] = session;
-    return session;
+    session::SessionConfig c;
+    c.local = local;
+    c.fsm = fsm_config(*peer.settings);
+    c.connects_out = connects_out;
+    c.local_open = local_open_;
+    c.open_policy = policy_;
+    c.max_output_bytes = config_.max_output_bytes;
+    c.id = next_rib_id_++;
+    c.neighbor = peer.neighbor;
+    auto s = std::make_shared<Session>(io_, static_cast<SessionOwner&>(*this), peer.settings, std::move(c));
+    peer.sessions[local] = s;
+    return s;
 }
 
 void RouteServer::start_peer(Peer& peer) {
     const PeerSettings& s = *peer.settings;
     // One session per listen address of the peer's family; an active peer connects out from one of them.
     std::optional<net::IpAddress> active_local;
-    if (s.mode == PeerMode::Active) {
+    if (s.mode == session::PeerMode::Active) {
         if (s.local_address) {
             active_local = *s.local_address;
         } else {
@@ -183,8 +194,8 @@ void RouteServer::install_md5(const PeerSettings& peer, bool remove) {
             continue;
         }
         int err = 0;
-        if (auto e = set_tcp_md5(l.acceptor->native_handle(), peer.address, remove ? "" : peer.md5_password,
-                                 &err)) {
+        if (auto e = session::set_tcp_md5(l.acceptor->native_handle(), peer.address,
+                                          remove ? "" : peer.md5_password, &err)) {
             if (err == EPERM) {
                 md5_eperm_ = true;
             }
@@ -221,7 +232,8 @@ bool RouteServer::remove_peer(const net::IpAddress& address) {
     if (it == peers_.end()) {
         return false;
     }
-    const auto cease = admin_cease(bgp::CeaseSubcode::PeerDeconfigured, "peer removed from the route server");
+    const auto cease =
+        session::admin_cease(bgp::CeaseSubcode::PeerDeconfigured, "peer removed from the route server");
     for (auto& [local, session] : it->second.sessions) {
         session->stop(cease);
         retired_.push_back(session);
@@ -257,16 +269,16 @@ RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> 
     const rib::VnetChange change = rib_.set_vnet_prefixes(std::move(prefixes));
     distribute();  // the new address spaces go out before the peers are asked for their routes
     for (const rib::PeerId id : change.refresh) {
-        auto it = by_rib_id_.find(id);
-        if (it != by_rib_id_.end() && it->second->request_route_refresh()) {
+        auto it = established_.find(id);
+        if (it != established_.end() && it->second->request_route_refresh()) {
             ++result.refreshed;
         }
     }
-    // Reset after the loop over by_rib_id_: a reset unregisters the session from it.
+    // Reset after the loop over established_: a reset takes the session out of it.
     std::vector<Session*> to_reset;
     for (const rib::PeerId id : change.reset) {
-        auto it = by_rib_id_.find(id);
-        if (it != by_rib_id_.end()) {
+        auto it = established_.find(id);
+        if (it != established_.end()) {
             to_reset.push_back(it->second);
         }
     }
@@ -291,7 +303,7 @@ void RouteServer::shutdown(const std::string& message, std::function<void()> don
         boost::system::error_code ec;
         l.acceptor->close(ec);
     }
-    const auto cease = admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, message);
+    const auto cease = session::admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, message);
     for (auto& [addr, peer] : peers_) {
         for (auto& [local, session] : peer.sessions) {
             session->stop(cease);
@@ -327,8 +339,8 @@ void RouteServer::poll_shutdown() {
     });
 }
 
-std::vector<SessionStatus> RouteServer::sessions() const {
-    std::vector<SessionStatus> out;
+std::vector<session::SessionStatus> RouteServer::sessions() const {
+    std::vector<session::SessionStatus> out;
     for (const auto& [addr, peer] : peers_) {
         for (const auto& [local, session] : peer.sessions) {
             out.push_back(session->status());
@@ -337,7 +349,7 @@ std::vector<SessionStatus> RouteServer::sessions() const {
     return out;
 }
 
-void RouteServer::transition(const TransitionRecord& record) {
+void RouteServer::on_transition(const session::TransitionRecord& record) {
     if (observer_) {
         observer_(record);
     }
@@ -347,6 +359,81 @@ void RouteServer::log(const std::string& line) {
     if (log_) {
         log_(line);
     }
+}
+
+// ---------------------------------------------------------------------- what the sessions report
+
+void RouteServer::on_established(Session& session, const session::EstablishedSession& negotiated) {
+    const PeerSettings& peer = session.peer();
+    rib::PeerConfig cfg;
+    cfg.id = session.id();
+    cfg.neighbor = session.neighbor();
+    cfg.address = peer.address;
+    cfg.asn = negotiated.peer_asn;
+    cfg.bgp_identifier = negotiated.peer_id;
+    cfg.route_limit = peer.route_limit;
+    cfg.counting = peer.counting;
+    cfg.route_refresh = negotiated.route_refresh;
+    cfg.codec = negotiated.codec;
+    cfg.families = negotiated.families;
+    if (negotiated.local_address.is_v4()) {
+        cfg.local_address_v4 = negotiated.local_address;
+    } else {
+        cfg.local_address_v6 = negotiated.local_address;
+    }
+    established_[cfg.id] = &session;
+    session.send_messages(rib_.peer_up(cfg));  // the initial table, then End-of-RIB
+    distribute();
+}
+
+std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batch) {
+    const rib::PeerId id = session.id();
+    for (std::size_t i = 0; i < batch.updates.size(); ++i) {
+        const bgp::DecodedUpdate& update = batch.updates[i];
+        if (update.action != bgp::Rfc7606Action::None) {
+            std::string what;
+            for (const auto& p : update.problems) {
+                what += (what.empty() ? "" : "; ") + p.to_string();
+            }
+            log("peer " + session.peer().name + ": RFC 7606 " +
+                std::string(bgp::rfc7606_action_name(update.action)) + ": " + what);
+        }
+        if (input_observer_) {
+            input_observer_(batch.read_at);
+        }
+        const rib::UpdateResult r = rib_.apply_update(id, update);
+        if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
+            // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
+            const bgp::AfiSafi family = update.update.mp_reach
+                                            ? update.update.mp_reach->family
+                                            : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast};
+            session.drop_for_route_limit(family, r.route_count, r.route_limit);
+            return i + 1;
+        }
+    }
+    return batch.updates.size();
+}
+
+void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
+    distribute();  // pending outbound first: the refresh is the last word
+    session.send_messages(rib_.route_refresh(session.id(), family));
+}
+
+void RouteServer::on_down(Session& session, session::TimePoint at) {
+    if (input_observer_) {
+        input_observer_(at);
+    }
+    rib_.peer_down(session.id());
+    established_.erase(session.id());
+    distribute();
+}
+
+void RouteServer::on_input_handled(Session& /*session*/) {
+    distribute();
+}
+
+void RouteServer::on_log(const std::string& line) {
+    log(line);
 }
 
 void RouteServer::distribute() {
@@ -359,11 +446,11 @@ void RouteServer::distribute() {
         return;
     }
     for (auto& out : rib_.drain_outbound()) {
-        auto it = by_rib_id_.find(out.peer);
-        if (it != by_rib_id_.end()) {
+        auto it = established_.find(out.peer);
+        if (it != established_.end()) {
             it->second->send_messages(out.messages);
         }
     }
 }
 
-}  // namespace rf::session
+}  // namespace rf::server

@@ -1,7 +1,8 @@
 // The BGP finite state machine (RFC 4271 §8) as a table: (state, event) → (next state, actions,
 // notification, reason). The FSM is pure: it owns its timers as deadlines on an injected clock and
 // performs no I/O. The session driver (session.hpp) feeds it events and carries out the I/O actions it
-// returns (connect, send, close, RIB peer up/down); tests drive it as a matrix without sleeping.
+// returns (connect, send, close, and telling its owner that the session is up or down); tests drive it as a
+// matrix without sleeping.
 //
 // One Fsm models one connection attempt sequence to one peer. Connection collisions (RFC 4271 §6.8)
 // are resolved by the driver, which runs a second Fsm for the incoming connection and dumps the loser
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string_view>
 
+#include "control/azure/defaults.hpp"
 #include "control/codec/message.hpp"
 
 namespace rf::session {
@@ -48,7 +50,7 @@ enum class Event : std::uint8_t {
     UpdateReceived,            // [27] an UPDATE that does not reset the session
     UpdateError,               // [28] an UPDATE that resets the session; carries the NOTIFICATION
     RouteRefreshReceived,      //      ROUTE-REFRESH (RFC 2918), handled like UPDATE for the FSM
-    RouteLimitExceeded,        //      the RIB reports the route limit exceeded; carries Cease/MaxPrefix
+    RouteLimitExceeded,        //      the owner found the route limit exceeded; carries Cease/MaxPrefix
     OutOfResources,  //      a local limit (the peer's output queue) was hit; carries Cease/Out of Resources
     AutomaticStop,   // [8] a local configuration change resets an established session (design §2 VNet
                      //     changes, peer without route refresh); carries Cease / Other Configuration
@@ -99,8 +101,8 @@ inline constexpr std::uint32_t SendOpen = 1U << 2;
 inline constexpr std::uint32_t SendKeepalive = 1U << 3;
 inline constexpr std::uint32_t SendNotification = 1U << 4;  // Transition::notification
 inline constexpr std::uint32_t CloseConnection = 1U << 5;
-inline constexpr std::uint32_t PeerUp = 1U << 6;    // entered Established: RIB peer up, send table
-inline constexpr std::uint32_t PeerDown = 1U << 7;  // left Established: RIB peer down
+inline constexpr std::uint32_t PeerUp = 1U << 6;    // entered Established: the owner sends the table
+inline constexpr std::uint32_t PeerDown = 1U << 7;  // left Established: the owner withdraws the routes
 inline constexpr std::uint32_t ProcessUpdate = 1U << 8;
 inline constexpr std::uint32_t ProcessRouteRefresh = 1U << 9;
 // timers (applied by the Fsm)
@@ -144,12 +146,12 @@ std::string_view reason_name(Reason r);
 
 struct FsmConfig {
     bool passive = false;
-    Seconds hold_time{180};  // what we offer in our OPEN
-    Seconds keepalive{60};   // configured keepalive interval (capped at negotiated hold / 3)
-    Seconds connect_retry{30};
-    Seconds open_hold{240};      // hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 "large")
-    Seconds idle_hold{5};        // first idle-hold after an error
-    Seconds idle_hold_max{300};  // back-off cap
+    Seconds hold_time{azure::kHoldTime};   // what we offer in our OPEN
+    Seconds keepalive{azure::kKeepalive};  // configured keepalive interval (capped at negotiated hold / 3)
+    Seconds connect_retry{azure::kConnectRetry};
+    Seconds open_hold{240};  // hold timer while waiting for the peer's OPEN (RFC 4271 §8.2.2 "large")
+    Seconds idle_hold{azure::kIdleHold};         // first idle-hold after an error
+    Seconds idle_hold_max{azure::kIdleHoldMax};  // back-off cap
     Seconds backoff_reset_after{60};  // a session that stayed Established this long resets the back-off
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "control/azure/defaults.hpp"
 #include "control/codec/errors.hpp"
 #include "control/codec/message.hpp"
 #include "control/codec/result.hpp"
@@ -15,7 +16,7 @@
 namespace rf::session {
 
 struct OpenPolicy {
-    std::uint32_t local_asn = 65515;
+    std::uint32_t local_asn = azure::kRouteServerAsn;
     net::Ipv4Address local_id;
     std::uint32_t peer_asn = 0;    // configured
     bool four_octet_mode = false;  // 4-byte ASNs accepted (RFC 6793); off = Azure-compatible 2-byte only

@@ -40,34 +40,36 @@ void drop_foreign_link_local(bgp::Update& u, const PeerSettings& peer) {
     }
 }
 
+// UPDATEs in a read below which the session counts as quiet (see end_read).
+constexpr std::size_t kQuietRead = 64;
+
 }  // namespace
 
-Session::Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
-                 FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id, std::uint32_t neighbor)
-    : ctx_(ctx),
+Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<const PeerSettings> peer,
+                 SessionConfig config)
+    : io_(io),
+      owner_(owner),
       peer_(std::move(peer)),
-      local_(local),
-      fsm_config_(fsm_config),
-      connects_out_(connects_out),
-      rib_id_(rib_id),
-      neighbor_(neighbor),
-      local_open_(open_for_peer(ctx.local_open(), peer_->add_path)),
-      primary_(fsm_config),
-      timer_(ctx.io()) {}
+      config_(std::move(config)),
+      local_open_(open_for_peer(config_.local_open, peer_->add_path)),
+      primary_(config_.fsm),
+      timer_(io) {
+    config_.open_policy.peer_asn = peer_->asn;
+}
 
 Session::~Session() {
     timer_.cancel();
     cancel_connect();
-    for (Slot* s : {&primary_, candidate_.get()}) {
+    for (ConnectionFsm* s : {&primary_, candidate_.get()}) {
         if (s != nullptr && s->conn) {
             s->conn->close_after_flush();
         }
     }
-    peer_down();  // removed by the operator: its routes go as on any other peer-down
+    down();  // removed by its owner: its routes go as on any other peer-down
 }
 
 void Session::start() {
-    feed(primary_, connects_out_ ? Event::ManualStart : Event::ManualStartPassive);
+    feed(primary_, config_.connects_out ? Event::ManualStart : Event::ManualStartPassive);
 }
 
 void Session::stop(const bgp::Notification& cease) {
@@ -90,16 +92,16 @@ void Session::apply_socket_options(asio::ip::tcp::socket& s, bool connecting) {
     const int fd = s.native_handle();
     const int ttl = peer_->gtsm ? 255 : peer_->ttl;
     if (auto err = set_ttl(fd, v6, ttl)) {
-        ctx_.log("peer " + peer_->name + ": " + *err);
+        owner_.on_log("peer " + peer_->name + ": " + *err);
     }
     if (peer_->gtsm) {
         if (auto err = set_min_ttl(fd, v6, 256 - std::max<int>(1, peer_->ttl == 255 ? 1 : peer_->ttl))) {
-            ctx_.log("peer " + peer_->name + ": " + *err);
+            owner_.on_log("peer " + peer_->name + ": " + *err);
         }
     }
     if (connecting && !peer_->md5_password.empty()) {
         if (auto err = set_tcp_md5(fd, peer_->address, peer_->md5_password)) {
-            ctx_.log("peer " + peer_->name + ": " + *err);
+            owner_.on_log("peer " + peer_->name + ": " + *err);
         }
     }
 }
@@ -115,9 +117,7 @@ void Session::accept(asio::ip::tcp::socket socket) {
     }
     if ((s == State::OpenSent || s == State::OpenConfirm) && !candidate_) {
         // Collision candidate (RFC 4271 §6.8): run its own FSM until an OPEN tells who survives.
-        candidate_ = std::make_unique<Slot>(fsm_config_);
-        auto fc = fsm_config_;
-        candidate_->fsm = Fsm(fc);
+        candidate_ = std::make_unique<ConnectionFsm>(config_.fsm);
         candidate_->fsm.handle(Event::ManualStartPassive, Clock::now());
         attach(*candidate_, conn);
         feed(*candidate_, Event::TcpAccepted, {}, "second connection (collision) from " + conn->remote());
@@ -130,34 +130,36 @@ void Session::accept(asio::ip::tcp::socket socket) {
                               static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
                               {}}));
         conn->close_after_flush();
-        ctx_.log("peer " + peer_->name + ": connection from " + conn->remote() + " refused (session " +
-                 std::string(state_name(s)) + ")");
+        owner_.on_log("peer " + peer_->name + ": connection from " + conn->remote() + " refused (session " +
+                      std::string(state_name(s)) + ")");
         return;
     }
     conn->close();
     feed(primary_, Event::TcpAccepted, {}, "inbound from " + conn->remote() + " while idle");
 }
 
-void Session::attach(Slot& slot, std::shared_ptr<Connection> conn) {
-    slot.conn = std::move(conn);
-    slot.outbound = slot.conn->outbound();
-    slot.codec = bgp::CodecOptions{};
-    slot.codec.four_octet_as = false;
-    slot.remote.reset();
+void Session::attach(ConnectionFsm& link, std::shared_ptr<Connection> conn) {
+    link.conn = std::move(conn);
+    link.outbound = link.conn->outbound();
+    link.codec = bgp::CodecOptions{};
+    link.codec.four_octet_as = false;
+    link.remote.reset();
+    updates_in_read_ = 0;
     std::weak_ptr<Session> weak = weak_from_this();
-    const Connection* raw = slot.conn.get();
+    const Connection* raw = link.conn.get();
     Connection::Callbacks cb;
     cb.on_message = [weak, raw](std::span<const std::uint8_t> m, bgp::MessageType type) {
         auto self = weak.lock();
         if (!self) {
             return false;
         }
-        Slot* s = self->slot_of(raw);
+        ConnectionFsm* s = self->link_of(raw);
         return s != nullptr && self->on_message(s, m, type);
     };
     cb.on_batch_end = [weak]() {
         if (auto self = weak.lock()) {
-            self->ctx_.distribute();
+            self->end_read();
+            self->owner_.on_input_handled(*self);
         }
     };
     cb.on_framing_error = [weak, raw](const bgp::WireError& e) {
@@ -165,11 +167,14 @@ void Session::attach(Slot& slot, std::shared_ptr<Connection> conn) {
         if (!self) {
             return;
         }
-        if (Slot* s = self->slot_of(raw)) {
-            EventData d;
-            d.notification = to_notification(e);
-            self->feed(*s, Event::HeaderError, d, e.to_string());
-            self->ctx_.distribute();
+        if (ConnectionFsm* s = self->link_of(raw)) {
+            // The messages before the bad header came in the same read: their UPDATEs go first.
+            if (self->hand_over_updates()) {
+                EventData d;
+                d.notification = to_notification(e);
+                self->feed(*s, Event::HeaderError, d, e.to_string());
+            }
+            self->owner_.on_input_handled(*self);
         }
     };
     cb.on_closed = [weak, raw](const std::string& why) {
@@ -177,15 +182,15 @@ void Session::attach(Slot& slot, std::shared_ptr<Connection> conn) {
         if (!self) {
             return;
         }
-        if (Slot* s = self->slot_of(raw)) {
+        if (ConnectionFsm* s = self->link_of(raw)) {
             self->feed(*s, Event::TcpConnectionFails, {}, why);
-            self->ctx_.distribute();
+            self->owner_.on_input_handled(*self);
         }
     };
-    slot.conn->start(std::move(cb));
+    link.conn->start(std::move(cb));
 }
 
-Session::Slot* Session::slot_of(const Connection* c) {
+Session::ConnectionFsm* Session::link_of(const Connection* c) {
     if (primary_.conn.get() == c) {
         return &primary_;
     }
@@ -195,25 +200,25 @@ Session::Slot* Session::slot_of(const Connection* c) {
     return nullptr;
 }
 
-void Session::feed(Slot& slot, Event event, const EventData& data, const std::string& detail) {
-    const Transition t = slot.fsm.handle(event, Clock::now(), data);
-    execute(slot, t, detail);
-    settle(slot);
+void Session::feed(ConnectionFsm& link, Event event, const EventData& data, const std::string& detail) {
+    const Transition t = link.fsm.handle(event, Clock::now(), data);
+    execute(link, t, detail);
+    settle(link);
     rearm();
 }
 
-void Session::settle(Slot& slot) {
-    if (&slot == candidate_.get() && slot.fsm.state() == State::Idle) {
+void Session::settle(ConnectionFsm& link) {
+    if (&link == candidate_.get() && link.fsm.state() == State::Idle) {
         candidate_.reset();  // a failed collision candidate just goes away
-    } else if (&slot == &primary_ && candidate_ && candidate_->conn &&
+    } else if (&link == &primary_ && candidate_ && candidate_->conn &&
                primary_.fsm.state() != State::Established && !primary_.conn) {
         promote_candidate();  // the first connection failed: the second carries on
     }
 }
 
-void Session::execute(Slot& slot, const Transition& t, const std::string& detail) {
+void Session::execute(ConnectionFsm& link, const Transition& t, const std::string& detail) {
     using namespace action;  // NOLINT(google-build-using-namespace)
-    const bool is_primary = &slot == &primary_;
+    const bool is_primary = &link == &primary_;
     if (is_primary) {
         last_reason_ = t.reason;
     }
@@ -225,20 +230,20 @@ void Session::execute(Slot& slot, const Transition& t, const std::string& detail
         if (!is_primary) {
             d += (d.empty() ? "" : "; ") + std::string("(collision candidate)");
         }
-        ctx_.transition({peer_->name, local_.to_string(), t, d});
+        owner_.on_transition({peer_->name, config_.local.to_string(), t, d});
     }
-    if (t.has(SendOpen) && slot.conn) {
+    if (t.has(SendOpen) && link.conn) {
         std::vector<std::uint8_t> out;
         bgp::encode_open(local_open_, out);
-        slot.conn->send(std::move(out));
+        link.conn->send(std::move(out));
     }
-    if (t.has(SendKeepalive) && slot.conn) {
+    if (t.has(SendKeepalive) && link.conn) {
         std::vector<std::uint8_t> out;
         bgp::encode_keepalive(out);
-        slot.conn->send(std::move(out));
+        link.conn->send(std::move(out));
     }
-    if (t.has(SendNotification) && t.notification && slot.conn) {
-        slot.conn->send(encode(*t.notification));
+    if (t.has(SendNotification) && t.notification && link.conn) {
+        link.conn->send(encode(*t.notification));
         last_sent_ = t.notification;
     }
     if (t.has(CancelConnect)) {
@@ -246,14 +251,14 @@ void Session::execute(Slot& slot, const Transition& t, const std::string& detail
     }
     if (t.has(PeerUp)) {
         ++established_count_;
-        peer_up(slot);
+        established(link);
     }
     if (t.has(PeerDown)) {
-        peer_down();
+        down();
     }
-    if (t.has(CloseConnection) && slot.conn) {
-        slot.conn->close_after_flush();
-        slot.conn.reset();
+    if (t.has(CloseConnection) && link.conn) {
+        link.conn->close_after_flush();
+        link.conn.reset();
     }
     if (t.has(Connect) && is_primary) {
         start_connect();
@@ -263,16 +268,16 @@ void Session::execute(Slot& slot, const Transition& t, const std::string& detail
 void Session::start_connect() {
     cancel_connect();
     const auto remote = to_asio(peer_->address);
-    asio::ip::tcp::socket sock(ctx_.io());
+    asio::ip::tcp::socket sock(io_);
     boost::system::error_code ec;
     sock.open(remote.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
     if (!ec) {
-        sock.bind({to_asio(local_), 0}, ec);
+        sock.bind({to_asio(config_.local), 0}, ec);
     }
     if (ec) {
-        ctx_.log("peer " + peer_->name + ": cannot open an outbound socket from " + local_.to_string() +
-                 ": " + ec.message());
-        asio::post(ctx_.io(), [weak = weak_from_this()]() {
+        owner_.on_log("peer " + peer_->name + ": cannot open an outbound socket from " +
+                      config_.local.to_string() + ": " + ec.message());
+        asio::post(io_, [weak = weak_from_this()]() {
             if (auto self = weak.lock(); self && self->primary_.fsm.state() == State::Connect) {
                 self->feed(self->primary_, Event::TcpConnectionFails, {}, "socket setup failed");
             }
@@ -311,86 +316,91 @@ void Session::cancel_connect() {
     }
 }
 
-bool Session::on_message(Slot* slot, std::span<const std::uint8_t> message, bgp::MessageType type) {
-    const Connection* conn = slot->conn.get();
-    switch (type) {
-        case bgp::MessageType::Open:
-            on_open(*slot, message);
-            break;
-        case bgp::MessageType::Keepalive: {
-            feed(*slot, Event::KeepaliveReceived);
-            break;
-        }
-        case bgp::MessageType::Update:
-            on_update(*slot, message);
-            break;
-        case bgp::MessageType::Notification: {
-            auto m = bgp::decode_message(message, slot->codec);
-            bgp::Notification n;
-            if (m) {
-                if (auto* p = std::get_if<bgp::Notification>(&*m)) {
-                    n = *p;
-                }
-            }
-            last_received_ = n;
-            const bool version =
-                n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
-                n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
-            feed(*slot, version ? Event::NotificationVersionError : Event::NotificationReceived, {},
-                 "received NOTIFICATION " + n.to_string());
-            break;
-        }
-        case bgp::MessageType::RouteRefresh: {
-            auto m = bgp::decode_message(message, slot->codec);
-            if (!m) {
-                EventData d;
-                d.notification = to_notification(m.error());
-                feed(*slot, Event::HeaderError, d, m.error().to_string());
+bool Session::on_message(ConnectionFsm* link, std::span<const std::uint8_t> message, bgp::MessageType type) {
+    const Connection* conn = link->conn.get();
+    if (type == bgp::MessageType::Update) {
+        on_update(*link, message);
+    } else if (!hand_over_updates()) {
+        return false;  // the UPDATEs before this message dropped the session: nothing more is read
+    } else {
+        switch (type) {
+            case bgp::MessageType::Open:
+                on_open(*link, message);
                 break;
-            }
-            ++route_refreshes_received_;
-            const Transition t = slot->fsm.handle(Event::RouteRefreshReceived, Clock::now());
-            execute(*slot, t, {});
-            rearm();
-            if (t.has(action::ProcessRouteRefresh) && rib_up_) {
-                ctx_.distribute();  // pending outbound first: the refresh is the last word
-                const auto& rr = std::get<bgp::RouteRefresh>(*m);
-                send_messages(ctx_.rib().route_refresh(rib_id_, rr.family));
-            }
-            break;
+            case bgp::MessageType::Keepalive:
+                feed(*link, Event::KeepaliveReceived);
+                break;
+            case bgp::MessageType::Notification:
+                on_notification(*link, message);
+                break;
+            case bgp::MessageType::RouteRefresh:
+                on_route_refresh(*link, message);
+                break;
+            case bgp::MessageType::Update:
+                break;
         }
     }
-    // Keep delivering only while this connection is still the slot's.
-    Slot* now = slot_of(conn);
+    // Keep delivering only while this connection is still the session's.
+    ConnectionFsm* now = link_of(conn);
     return now != nullptr && now->conn.get() == conn;
 }
 
-void Session::on_open(Slot& slot, std::span<const std::uint8_t> message) {
-    if (slot.fsm.state() != State::OpenSent) {
-        feed(slot, Event::OpenReceived, {}, "OPEN in " + std::string(state_name(slot.fsm.state())));
+void Session::on_notification(ConnectionFsm& link, std::span<const std::uint8_t> message) {
+    auto m = bgp::decode_message(message, link.codec);
+    bgp::Notification n;
+    if (m) {
+        if (auto* p = std::get_if<bgp::Notification>(&*m)) {
+            n = *p;
+        }
+    }
+    last_received_ = n;
+    const bool version = n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
+                         n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
+    feed(link, version ? Event::NotificationVersionError : Event::NotificationReceived, {},
+         "received NOTIFICATION " + n.to_string());
+}
+
+void Session::on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message) {
+    auto m = bgp::decode_message(message, link.codec);
+    if (!m) {
+        EventData d;
+        d.notification = to_notification(m.error());
+        feed(link, Event::HeaderError, d, m.error().to_string());
+        return;
+    }
+    ++route_refreshes_received_;
+    const Transition t = link.fsm.handle(Event::RouteRefreshReceived, Clock::now());
+    execute(link, t, {});
+    rearm();
+    if (t.has(action::ProcessRouteRefresh) && up_) {
+        owner_.on_route_refresh(*this, std::get<bgp::RouteRefresh>(*m).family);
+    }
+}
+
+void Session::on_open(ConnectionFsm& link, std::span<const std::uint8_t> message) {
+    if (link.fsm.state() != State::OpenSent) {
+        feed(link, Event::OpenReceived, {}, "OPEN in " + std::string(state_name(link.fsm.state())));
         return;
     }
     auto open = bgp::decode_open(message);
     if (!open) {
         EventData d;
         d.notification = to_notification(open.error());
-        feed(slot, Event::OpenInvalid, d, open.error().to_string());
+        feed(link, Event::OpenInvalid, d, open.error().to_string());
         return;
     }
-    OpenPolicy policy = ctx_.policy_base();
-    policy.peer_asn = peer_->asn;
-    auto accepted = validate_open(*open, policy);
+    auto accepted = validate_open(*open, config_.open_policy);
     if (!accepted) {
         EventData d;
         d.notification = accepted.error().notification;
-        feed(slot, Event::OpenInvalid, d, accepted.error().reason);
+        feed(link, Event::OpenInvalid, d, accepted.error().reason);
         return;
     }
-    slot.remote = *accepted;
-    slot.remote_open = *open;
-    slot.codec = bgp::negotiate(local_open_, *open);
-    slot.conn->set_codec_options(slot.codec);
-    Slot* winner = resolve_collision(slot);
+    link.remote = *accepted;
+    link.remote_open = *open;
+    link.codec = bgp::negotiate(local_open_, *open);
+    link.conn->set_codec_options(link.codec);
+    ConnectionFsm* winner = resolve_collision(link);
     if (winner == nullptr) {
         rearm();
         return;  // this connection lost the collision
@@ -402,12 +412,12 @@ void Session::on_open(Slot& slot, std::span<const std::uint8_t> message) {
              std::to_string(accepted->peer_hold));
 }
 
-Session::Slot* Session::resolve_collision(Slot& received_on) {
+Session::ConnectionFsm* Session::resolve_collision(ConnectionFsm& received_on) {
     if (!candidate_) {
         return &received_on;
     }
     const bool on_candidate = &received_on == candidate_.get();
-    Slot& other = on_candidate ? primary_ : *candidate_;
+    ConnectionFsm& other = on_candidate ? primary_ : *candidate_;
     if (!other.conn) {
         if (on_candidate) {
             promote_candidate();
@@ -420,13 +430,13 @@ Session::Slot* Session::resolve_collision(Slot& received_on) {
     bool keep_received = true;
     if (received_on.outbound != other.outbound) {
         const bool keep_local =
-            keep_locally_initiated(ctx_.policy_base().local_id, received_on.remote->peer_id);
+            keep_locally_initiated(config_.open_policy.local_id, received_on.remote->peer_id);
         keep_received = keep_local == received_on.outbound;
     } else {
         keep_received = on_candidate;
     }
     const bool kept_outbound = keep_received ? received_on.outbound : other.outbound;
-    Slot& loser = keep_received ? other : received_on;
+    ConnectionFsm& loser = keep_received ? other : received_on;
     const Transition t = loser.fsm.handle(Event::OpenCollisionDump, Clock::now());
     execute(
         loser, t,
@@ -453,93 +463,106 @@ void Session::promote_candidate() {
     candidate_.reset();
 }
 
-void Session::on_update(Slot& slot, std::span<const std::uint8_t> message) {
-    ++updates_received_;
-    if (slot.fsm.state() != State::Established) {
-        feed(slot, Event::UpdateReceived, {}, "UPDATE in " + std::string(state_name(slot.fsm.state())));
+void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> message) {
+    if (link.fsm.state() != State::Established) {
+        ++updates_received_;
+        feed(link, Event::UpdateReceived, {}, "UPDATE in " + std::string(state_name(link.fsm.state())));
         return;
     }
-    auto decoded = bgp::decode_update(message, slot.codec);
+    auto decoded = bgp::decode_update(message, link.codec);
     if (!decoded) {
+        if (!hand_over_updates()) {
+            return;  // the UPDATEs before it dropped the session
+        }
+        ++updates_received_;
         EventData d;
         d.notification = to_notification(decoded.error());
-        feed(slot, Event::UpdateError, d, decoded.error().to_string());
+        feed(link, Event::UpdateError, d, decoded.error().to_string());
         return;
     }
-    if (decoded->action != bgp::Rfc7606Action::None) {
-        std::string what;
-        for (const auto& p : decoded->problems) {
-            what += (what.empty() ? "" : "; ") + p.to_string();
-        }
-        ctx_.log("peer " + peer_->name + ": RFC 7606 " +
-                 std::string(bgp::rfc7606_action_name(decoded->action)) + ": " + what);
-    }
-    feed(slot, Event::UpdateReceived);
-    if (!rib_up_) {
+    feed(link, Event::UpdateReceived);  // restarts the hold timer
+    if (!up_) {
+        ++updates_received_;
         return;
     }
     drop_foreign_link_local(decoded->update, *peer_);
-    ctx_.input_received(slot.conn->read_at());
-    const rib::UpdateResult r = ctx_.rib().apply_update(rib_id_, *decoded);
-    if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
-        ++route_limit_trips_;
-        bgp::AfiSafi family{net::Afi::Ipv4, net::Safi::Unicast};
-        if (decoded->update.mp_reach) {
-            family = decoded->update.mp_reach->family;
-        }
-        EventData d;
-        d.notification = max_prefix_notification(family, static_cast<std::uint32_t>(r.route_limit));
-        feed(slot, Event::RouteLimitExceeded, d,
-             std::to_string(r.route_count) + " routes > limit " + std::to_string(r.route_limit));
+    if (updates_.updates.empty()) {
+        updates_.read_at = link.conn->read_at();
     }
+    updates_.updates.push_back(std::move(*decoded));  // counted when handed over
+    ++updates_in_read_;
 }
 
-void Session::peer_up(Slot& slot) {
-    rib::PeerConfig cfg;
-    cfg.id = rib_id_;
-    cfg.neighbor = neighbor_;
-    cfg.address = peer_->address;
-    cfg.asn = slot.remote ? slot.remote->peer_asn : peer_->asn;
-    cfg.bgp_identifier = slot.remote ? slot.remote->peer_id : net::Ipv4Address{};
-    cfg.route_limit = peer_->route_limit;
-    cfg.counting = peer_->azure_strict_counting ? azure::RouteCounting::AzureStrict
-                                                : azure::RouteCounting::DistinctPrefixes;
-    cfg.route_refresh = slot.remote_open.capabilities.route_refresh && local_open_.capabilities.route_refresh;
-    cfg.codec = slot.codec;
-    cfg.families.clear();
-    const auto& theirs = slot.remote_open.capabilities.multiprotocol;
+void Session::end_read() {
+    hand_over_updates();
+    // Like the connection's read buffer: a bulk read's batch capacity is kept while reads stay large, and
+    // released when a read brings few UPDATEs (the session went quiet: keepalives, churn), so that idle
+    // sessions do not each hold a table load's worth of decoded UPDATEs.
+    if (updates_in_read_ < kQuietRead && updates_.updates.capacity() > kQuietRead) {
+        updates_.updates = std::vector<bgp::DecodedUpdate>();
+    }
+    updates_in_read_ = 0;
+}
+
+bool Session::hand_over_updates() {
+    if (updates_.updates.empty()) {
+        return true;
+    }
+    if (!up_) {
+        updates_.updates.clear();  // not reached: every way down hands the batch over first
+        return true;
+    }
+    const Connection* conn = primary_.conn.get();
+    const std::size_t handed = updates_.updates.size();
+    const std::size_t taken = owner_.on_updates(*this, updates_);
+    updates_received_ += std::min(taken, handed);
+    updates_.updates.clear();  // keeps its capacity for the next read
+    return conn != nullptr && primary_.conn.get() == conn;
+}
+
+void Session::drop_for_route_limit(bgp::AfiSafi family, std::size_t route_count, std::size_t route_limit) {
+    if (!up_) {
+        return;
+    }
+    ++route_limit_trips_;
+    EventData d;
+    d.notification = max_prefix_notification(family, static_cast<std::uint32_t>(route_limit));
+    feed(primary_, Event::RouteLimitExceeded, d,
+         std::to_string(route_count) + " routes > limit " + std::to_string(route_limit));
+}
+
+void Session::established(ConnectionFsm& link) {
+    EstablishedSession negotiated;
+    negotiated.peer_asn = link.remote ? link.remote->peer_asn : peer_->asn;
+    negotiated.peer_id = link.remote ? link.remote->peer_id : net::Ipv4Address{};
+    negotiated.codec = link.codec;
+    negotiated.route_refresh =
+        link.remote_open.capabilities.route_refresh && local_open_.capabilities.route_refresh;
+    const auto& theirs = link.remote_open.capabilities.multiprotocol;
     const auto& ours = local_open_.capabilities.multiprotocol;
     if (theirs.empty()) {
-        cfg.families.push_back({net::Afi::Ipv4, net::Safi::Unicast});  // RFC 4760: IPv4 unicast implied
+        negotiated.families.push_back(
+            {net::Afi::Ipv4, net::Safi::Unicast});  // RFC 4760: IPv4 unicast implied
     } else {
         for (const auto& f : theirs) {
             if (std::find(ours.begin(), ours.end(), f) != ours.end()) {
-                cfg.families.push_back(f);
+                negotiated.families.push_back(f);
             }
         }
     }
-    if (local_.is_v4()) {
-        cfg.local_address_v4 = local_;
-    } else {
-        cfg.local_address_v6 = local_;
-    }
-    families_ = cfg.families;
-    route_refresh_ = cfg.route_refresh;
-    rib_up_ = true;
-    ctx_.register_rib_peer(rib_id_, this);
-    send_messages(ctx_.rib().peer_up(cfg));
-    ctx_.distribute();
+    negotiated.local_address = config_.local;
+    families_ = negotiated.families;
+    route_refresh_ = negotiated.route_refresh;
+    up_ = true;
+    owner_.on_established(*this, negotiated);
 }
 
-void Session::peer_down() {
-    if (!rib_up_) {
+void Session::down() {
+    if (!up_) {
         return;
     }
-    rib_up_ = false;
-    ctx_.input_received(std::chrono::steady_clock::now());
-    ctx_.rib().peer_down(rib_id_);
-    ctx_.unregister_rib_peer(rib_id_);
-    ctx_.distribute();
+    up_ = false;
+    owner_.on_down(*this, Clock::now());
 }
 
 void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
@@ -564,7 +587,7 @@ void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
     if (!messages.empty()) {
         primary_.fsm.message_sent(Clock::now());
     }
-    if (primary_.conn->queued_bytes() > ctx_.max_output_bytes()) {
+    if (primary_.conn->queued_bytes() > config_.max_output_bytes) {
         // A reader this slow would make us buffer without bound: drop it (explicit, logged) with Cease /
         // Out of Resources (RFC 4486 subcode 8). The queued UPDATEs are discarded (the session ends, the
         // peer relearns everything when it comes back), so the NOTIFICATION goes out right after the
@@ -578,12 +601,12 @@ void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
                                            {}};
         feed(primary_, Event::OutOfResources, d,
              "output queue " + std::to_string(queued) + " bytes, above max_output_bytes " +
-                 std::to_string(ctx_.max_output_bytes()));
+                 std::to_string(config_.max_output_bytes));
     }
 }
 
 bool Session::request_route_refresh() {
-    if (!rib_up_ || !route_refresh_ || !primary_.conn || primary_.fsm.state() != State::Established) {
+    if (!up_ || !route_refresh_ || !primary_.conn || primary_.fsm.state() != State::Established) {
         return false;
     }
     for (const auto& f : families_) {
@@ -648,24 +671,24 @@ void Session::on_timer() {
     const TimePoint now = Clock::now();
     for (int guard = 0; guard < 16; ++guard) {
         std::optional<Transition> t;
-        Slot* slot = &primary_;
+        ConnectionFsm* link = &primary_;
         if (candidate_) {
             if (auto c = candidate_->fsm.expire(now)) {
                 t = c;
-                slot = candidate_.get();
+                link = candidate_.get();
             }
         }
         if (!t) {
             t = primary_.fsm.expire(now);
-            slot = &primary_;
+            link = &primary_;
         }
         if (!t) {
             break;
         }
-        execute(*slot, *t, {});
-        settle(*slot);
+        execute(*link, *t, {});
+        settle(*link);
     }
-    ctx_.distribute();
+    owner_.on_input_handled(*this);
     rearm();
 }
 
@@ -673,11 +696,11 @@ SessionStatus Session::status() const {
     SessionStatus s;
     s.peer = peer_->name;
     s.peer_address = peer_->address;
-    s.local_address = local_;
+    s.local_address = config_.local;
     s.state = primary_.fsm.state();
     s.last_reason = last_reason_;
-    s.rib_id = rib_id_;
-    s.neighbor = neighbor_;
+    s.rib_id = config_.id;
+    s.neighbor = config_.neighbor;
     s.established_count = established_count_;
     s.route_limit_trips = route_limit_trips_;
     s.last_sent = last_sent_;

@@ -1,52 +1,43 @@
 // One BGP session: a peer seen through one of our listen addresses. Drives the pure Fsm with real
-// connections (Connection), one Asio timer for the FSM deadlines, OPEN validation, collision resolution
-// (RFC 4271 §6.8) and the RIB calls of peer up / UPDATE / ROUTE-REFRESH / peer down.
-// Runs on the io_context thread only; the RouteServer owns it (shared_ptr; async handlers hold weak ones).
+// connections (Connection), one Asio timer for the FSM deadlines, OPEN validation and collision
+// resolution (RFC 4271 §6.8). It knows nothing of the RIB: it reports to its SessionOwner
+// (session_owner.hpp) and sends what the owner hands it.
+// Runs on the io_context thread only; the owner holds it (shared_ptr; async handlers hold weak ones).
 #pragma once
 
 // clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 // clang-format on
-#include <chrono>
-#include <functional>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include "control/rib/rib.hpp"
+#include "control/codec/shared_message.hpp"
 #include "control/session/connection.hpp"
 #include "control/session/fsm.hpp"
 #include "control/session/open_policy.hpp"
-#include "control/session/peer_rules.hpp"
+#include "control/session/peer_settings.hpp"
+#include "control/session/session_owner.hpp"
 
 namespace rf::session {
 
-// One line of the transition log: the daemon prints it, tests watch it.
-struct TransitionRecord {
-    std::string peer;   // name (or address)
-    std::string local;  // our address of the session
-    Transition transition;
-    std::string detail;  // the OPEN rejection reason, the NOTIFICATION text, the socket error …
-};
-
-// What a session needs from its owner (the RouteServer).
-class SessionContext {
-public:
-    virtual ~SessionContext() = default;
-    virtual boost::asio::io_context& io() = 0;
-    virtual rib::RouteServerRib& rib() = 0;
-    virtual const bgp::Open& local_open() = 0;
-    virtual const OpenPolicy& policy_base() = 0;  // local ASN, identifier, 4-byte mode
-    virtual void transition(const TransitionRecord& record) = 0;
-    virtual void log(const std::string& line) = 0;
-    // Drains the RIB's outbound queue to every established session (after any RIB call).
-    virtual void distribute() = 0;
-    virtual void register_rib_peer(rib::PeerId id, class Session* session) = 0;
-    virtual void unregister_rib_peer(rib::PeerId id) = 0;
-    virtual std::size_t max_output_bytes() = 0;
-    // An UPDATE read at `at`, or a peer found down at `at`, is about to go to the RIB (DeltaSink).
-    virtual void input_received(std::chrono::steady_clock::time_point at) = 0;
+// What a session is given when its owner creates it.
+struct SessionConfig {
+    net::IpAddress local;  // our address of the session (one of the listen addresses)
+    FsmConfig fsm;
+    bool connects_out = false;  // an active peer's session on the address it connects from
+    bgp::Open local_open;       // the route server's OPEN; the session adds the peer's ADD-PATH capability
+    OpenPolicy open_policy;     // local ASN, identifier and 4-byte mode; the session sets the peer's ASN
+    std::size_t max_output_bytes = 0;  // a slower reader is dropped with Cease / Out of Resources
+    // The owner's names for the session: `id` is unique among its sessions and never 0 (the route server
+    // uses it as the session's RIB peer id); `neighbor` is the configured peer, shared by its sessions on
+    // every listen address (non-zero).
+    std::uint32_t id = 0;
+    std::uint32_t neighbor = 0;
 };
 
 struct SessionStatus {
@@ -55,7 +46,7 @@ struct SessionStatus {
     net::IpAddress local_address;
     State state = State::Idle;
     Reason last_reason = Reason::IllegalEvent;
-    rib::PeerId rib_id = 0;
+    std::uint32_t rib_id = 0;             // SessionConfig::id: the route server's RIB peer id
     std::uint32_t neighbor = 0;           // the configured peer (same on each of its sessions)
     std::uint64_t established_count = 0;  // times it reached Established
     std::uint64_t route_limit_trips = 0;
@@ -75,9 +66,8 @@ struct SessionStatus {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    // `neighbor`: the configured peer's id, shared by its sessions on every listen address (non-zero).
-    Session(SessionContext& ctx, std::shared_ptr<const PeerSettings> peer, net::IpAddress local,
-            FsmConfig fsm_config, bool connects_out, rib::PeerId rib_id, std::uint32_t neighbor);
+    Session(boost::asio::io_context& io, SessionOwner& owner, std::shared_ptr<const PeerSettings> peer,
+            SessionConfig config);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -87,12 +77,18 @@ public:
     void stop(const bgp::Notification& cease);
     // An inbound connection from the peer to our `local` address.
     void accept(boost::asio::ip::tcp::socket socket);
-    // Outbound bytes from the RIB.
+
+    // ---- commands of the owner
+    // Whole BGP messages to send, in order (nothing when the session is not established). A peer whose
+    // output queue passes max_output_bytes is dropped with Cease / Out of Resources (RFC 4486 subcode 8).
     void send_messages(const std::vector<bgp::SharedMessage>& messages);
+    // The peer's routes passed its route limit with an UPDATE of `family`: NOTIFICATION Cease / Maximum
+    // Number of Prefixes Reached (RFC 4486 §4) with the limit, and the session closes (idle-hold after).
+    void drop_for_route_limit(bgp::AfiSafi family, std::size_t route_count, std::size_t route_limit);
     // Design §2 VNet changes. request_route_refresh: ROUTE-REFRESH (RFC 2918) for every family negotiated
     // with the peer; false when the session is not established or did not negotiate route refresh.
-    // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), routes withdrawn, and the session
-    // starts again at once (no idle-hold); false when it was not established.
+    // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), the session goes down and starts
+    // again at once (no idle-hold); false when it was not established.
     bool request_route_refresh();
     bool reset(const bgp::Notification& cease, const std::string& why);
 
@@ -100,12 +96,16 @@ public:
     [[nodiscard]] State state() const { return primary_.fsm.state(); }
     [[nodiscard]] bool has_open_connection() const;
     [[nodiscard]] const PeerSettings& peer() const { return *peer_; }
-    [[nodiscard]] const net::IpAddress& local() const { return local_; }
+    [[nodiscard]] const net::IpAddress& local() const { return config_.local; }
     [[nodiscard]] const bgp::Open& local_open() const { return local_open_; }
+    [[nodiscard]] std::uint32_t id() const { return config_.id; }
+    [[nodiscard]] std::uint32_t neighbor() const { return config_.neighbor; }
 
 private:
-    struct Slot {
-        explicit Slot(FsmConfig c) : fsm(c) {}
+    // One TCP connection to the peer and the FSM that runs it. A session has one (primary_), and a
+    // second one (candidate_) while a connection collision is being resolved.
+    struct ConnectionFsm {
+        explicit ConnectionFsm(FsmConfig c) : fsm(c) {}
         Fsm fsm;
         std::shared_ptr<Connection> conn;
         std::optional<OpenAccepted> remote;
@@ -114,37 +114,42 @@ private:
         bool outbound = false;
     };
 
-    void feed(Slot& slot, Event event, const EventData& data = {}, const std::string& detail = {});
-    void execute(Slot& slot, const Transition& t, const std::string& detail);
-    void attach(Slot& slot, std::shared_ptr<Connection> conn);
-    bool on_message(Slot* slot, std::span<const std::uint8_t> message, bgp::MessageType type);
-    void on_open(Slot& slot, std::span<const std::uint8_t> message);
-    Slot* resolve_collision(Slot& received_on);  // where the received slot lives now; null if it lost
-    void settle(Slot& slot);
-    void on_update(Slot& slot, std::span<const std::uint8_t> message);
-    void peer_up(Slot& slot);
-    void peer_down();
+    void feed(ConnectionFsm& link, Event event, const EventData& data = {}, const std::string& detail = {});
+    void execute(ConnectionFsm& link, const Transition& t, const std::string& detail);
+    void attach(ConnectionFsm& link, std::shared_ptr<Connection> conn);
+    bool on_message(ConnectionFsm* link, std::span<const std::uint8_t> message, bgp::MessageType type);
+    void on_open(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    void on_notification(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    void on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    ConnectionFsm* resolve_collision(ConnectionFsm& received_on);  // the survivor; null if it lost
+    void settle(ConnectionFsm& link);
+    void on_update(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    // Hands the UPDATEs batched from the current read to the owner. False when the owner dropped the
+    // session meanwhile (the route limit): the rest of the read is not processed.
+    bool hand_over_updates();
+    void end_read();  // the messages of one read are done: hand over its UPDATEs
+    void established(ConnectionFsm& link);
+    void down();
     void start_connect();
     void cancel_connect();
     void rearm();
     void on_timer();
-    Slot* slot_of(const Connection* c);
+    ConnectionFsm* link_of(const Connection* c);
     void promote_candidate();
     void apply_socket_options(boost::asio::ip::tcp::socket& s, bool connecting);
 
-    SessionContext& ctx_;
+    boost::asio::io_context& io_;
+    SessionOwner& owner_;
     std::shared_ptr<const PeerSettings> peer_;
-    net::IpAddress local_;
-    FsmConfig fsm_config_;
-    bool connects_out_;
-    rib::PeerId rib_id_;
-    std::uint32_t neighbor_;
-    bgp::Open local_open_;  // the server's OPEN plus this peer's ADD-PATH capability
-    Slot primary_;
-    std::unique_ptr<Slot> candidate_;  // a second connection during collision resolution
-    bool rib_up_ = false;
-    std::vector<bgp::AfiSafi> families_;  // negotiated at the last peer_up
-    bool route_refresh_ = false;          // both sides advertised route refresh at the last peer_up
+    SessionConfig config_;
+    bgp::Open local_open_;  // config_.local_open plus this peer's ADD-PATH capability
+    ConnectionFsm primary_;
+    std::unique_ptr<ConnectionFsm> candidate_;  // a second connection during collision resolution
+    bool up_ = false;                           // the owner was told on_established, not yet on_down
+    std::vector<bgp::AfiSafi> families_;        // negotiated when it last reached Established
+    bool route_refresh_ = false;                // both sides advertised route refresh then
+    UpdateBatch updates_;                       // UPDATEs of the current read, not yet handed over
+    std::size_t updates_in_read_ = 0;           // UPDATEs batched in the current read, handed over or not
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;

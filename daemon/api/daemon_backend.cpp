@@ -12,9 +12,9 @@ namespace rf::api {
 
 // ------------------------------------------------------------------------------------------ mapping
 
-session::ServerConfig server_config(const config::Config& c) {
+server::ServerConfig server_config(const config::Config& c) {
     const config::RouteServerConfig& rs = c.route_server;
-    session::ServerConfig s;
+    server::ServerConfig s;
     s.local_asn = rs.asn;
     s.router_id = c.effective_router_id().value_or(net::Ipv4Address{});
     s.listen_addresses = rs.listen;
@@ -57,7 +57,7 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.port = p.port;
     s.asn = p.asn;
     s.route_limit = c.route_limit_of(p);
-    s.azure_strict_counting = c.route_server.route_counting == azure::RouteCounting::AzureStrict;
+    s.counting = c.route_server.route_counting;
     s.ttl = p.ttl;
     s.md5_password = p.md5_password;
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
@@ -208,7 +208,7 @@ std::string_view decision_step_id(rib::DecisionStep step) {
 
 }  // namespace
 
-DaemonBackend::DaemonBackend(boost::asio::io_context& io, session::RouteServer& server,
+DaemonBackend::DaemonBackend(boost::asio::io_context& io, server::RouteServer& server,
                              const config::Config& config, std::chrono::milliseconds timeout)
     : io_(io),
       server_(server),

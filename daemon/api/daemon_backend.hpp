@@ -1,5 +1,5 @@
 // api::DaemonBackend: the api::Backend routefabricd serves the REST API with: the peer manager
-// (session::RouteServer), its RIB and the VNet model's effective route computation. Also the mapping from the
+// (server::RouteServer), its RIB and the VNet model's effective route computation. Also the mapping from the
 // YAML configuration to the session layer's settings, so the daemon can start from a config::Config.
 //
 // Threading: RouteServer and its RIB live on the daemon's io_context thread. Every call here is posted
@@ -37,13 +37,13 @@
 namespace rf::api {
 
 // config::Config → the session layer's settings.
-[[nodiscard]] session::ServerConfig server_config(const config::Config& c);
+[[nodiscard]] server::ServerConfig server_config(const config::Config& c);
 [[nodiscard]] session::PeerSettings peer_settings(const config::Config& c, const config::PeerConfig& p);
 [[nodiscard]] ServerOptions server_options(const config::Config& c);
 
 class DaemonBackend final : public Backend {
 public:
-    DaemonBackend(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+    DaemonBackend(boost::asio::io_context& io, server::RouteServer& server, const config::Config& config,
                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
     ~DaemonBackend() override;
 
@@ -87,7 +87,7 @@ private:
     void fold_update_counters(const std::vector<session::SessionStatus>& sessions);
 
     boost::asio::io_context& io_;
-    session::RouteServer& server_;
+    server::RouteServer& server_;
     config::Config config_;  // route_server section + the peers, kept in step (io thread)
     std::chrono::milliseconds timeout_;
     std::chrono::steady_clock::time_point started_;

@@ -8,7 +8,7 @@
 
 namespace rf::api {
 
-ManagementService::ManagementService(boost::asio::io_context& io, session::RouteServer& server,
+ManagementService::ManagementService(boost::asio::io_context& io, server::RouteServer& server,
                                      const config::Config& config, std::string config_path, bool lab_model)
     : store_(config, std::move(config_path)),
       metrics_(registry_),

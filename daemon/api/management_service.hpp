@@ -3,7 +3,7 @@
 // DaemonBackend and the REST API server. The daemon creates it after its RouteServer and before io.run():
 //
 //   auto cfg = rf::config::load_file_checked(path);        // --check-config: print format_errors, exit 1
-//   rf::session::RouteServer server(io, rf::api::server_config(*cfg), sink);
+//   rf::server::RouteServer server(io, rf::api::server_config(*cfg), sink);
 //   for (const auto& p : cfg->peers) server.add_peer(rf::api::peer_settings(*cfg, p));
 //   server.start();
 //   rf::api::ManagementService management(io, server, *cfg, path);
@@ -56,7 +56,7 @@ public:
     // `lab_model`: without a virtual_network section, compute effective routes over the built-in lab VNet
     // (the one the FIB and emulator use); false in route-server-only mode, where there is nothing of the
     // kind (those requests answer NotAvailable, and the ~1.4 MB model is not built).
-    ManagementService(boost::asio::io_context& io, session::RouteServer& server, const config::Config& config,
+    ManagementService(boost::asio::io_context& io, server::RouteServer& server, const config::Config& config,
                       std::string config_path, bool lab_model = true);
     ~ManagementService();  // stop()
     ManagementService(const ManagementService&) = delete;
@@ -96,7 +96,7 @@ private:
     metrics::StandardMetrics metrics_;
     DaemonBackend backend_;
     ApiServer api_;
-    session::RouteServer& server_;
+    server::RouteServer& server_;
     VnetApplier vnet_applier_;
     bool lab_model_ = true;
     bool enabled_ = true;

@@ -73,10 +73,6 @@ private:
         ProbingSink(ConvergenceObserver& observer, fib::DeltaSink& next) : observer_(observer), next_(next) {}
         bool publish(std::span<const fib::RouteDelta> batch) override;
         void next_hops_down(std::span<const net::IpAddress> next_hops) override;
-        // T0 as the RIB's sink receives it, where the route server still reports it through its DeltaSink;
-        // no `override`, so that this stays correct once it reports T0 through Forwarding::input_received
-        // only.
-        void input_received(std::chrono::steady_clock::time_point at) { observer_.input_received(at); }
 
     private:
         ConvergenceObserver& observer_;

@@ -3,7 +3,6 @@
 // remote subscriber can resume from a sequence number.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -30,11 +29,6 @@ class DeltaSink {
 public:
     virtual ~DeltaSink() = default;
     virtual bool publish(std::span<const RouteDelta> batch) = 0;
-    // The input the next publish() comes from — an UPDATE read from a peer, a peer found down — arrived
-    // at `at`. The session layer calls it on the same strand, just before handing that input to the RIB
-    // (which may publish nothing). Consumers that measure convergence take it as T0; the default ignores
-    // it.
-    virtual void input_received(std::chrono::steady_clock::time_point at) { static_cast<void>(at); }
     // A peer went down that carried every path through these next hops (no other session has a path
     // through them): a hint, sent before the batch that withdraws those paths, so that a FIB can stop
     // forwarding to them at once (BGP PIC edge) instead of prefix by prefix. It changes no state of the

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -76,7 +76,7 @@ std::set<std::uint32_t> paths_of(const RawPeer& peer, const std::string& prefix)
 
 TEST(AddPath, OfferedPerPeerNegotiatedAndUsedBothWays) {
     const std::uint16_t port = free_port(loopback(1));
-    session::ServerConfig cfg;
+    server::ServerConfig cfg;
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
     cfg.port = port;

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -26,7 +26,7 @@ struct CollisionSetup {
     std::unique_ptr<RsHarness> rs;
 
     CollisionSetup() {
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.100.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
         cfg.port = rs_port;

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -44,7 +44,7 @@ const bgp::Update* last_mention(const RawPeer& peer, const std::string& prefix) 
 
 TEST(Ipv6Session, SessionOverIpv6LoopbackCarriesIpv6RoutesAndDropsAMultihopLinkLocalNextHop) {
     const std::uint16_t port = free_port("::1");
-    session::ServerConfig cfg;
+    server::ServerConfig cfg;
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {A("::1"), A(loopback(1).c_str())};
     cfg.port = port;

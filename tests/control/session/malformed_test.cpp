@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -63,7 +63,7 @@ class MalformedInput : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         port_ = free_port(loopback(1));
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1)), *net::IpAddress::parse(loopback(2))};
         cfg.port = port_;

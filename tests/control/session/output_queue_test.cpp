@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -51,7 +51,7 @@ std::vector<std::uint8_t> fat_update(int i, std::uint32_t asn) {
 
 TEST(OutputQueue, PeerThatStopsReadingIsCeasedWithOutOfResourcesOthersKeepTheirRoutes) {
     const std::uint16_t port = free_port(loopback(1));
-    session::ServerConfig cfg;
+    server::ServerConfig cfg;
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
     cfg.port = port;
@@ -125,7 +125,7 @@ TEST(OutputQueue, PeerThatStopsReadingIsCeasedWithOutOfResourcesOthersKeepTheirR
     EXPECT_FALSE(rs.lookup("10.83.0.0/24").has_value());
     EXPECT_TRUE(wait_until(
         [&] {
-            return rs.call([](session::RouteServer& s) { return s.rib().stats().loc_rib_prefixes; }) ==
+            return rs.call([](server::RouteServer& s) { return s.rib().stats().loc_rib_prefixes; }) ==
                    static_cast<std::size_t>(kRoutes) + 1;
         },  // + 10.82.0.0/24
         10s));

@@ -51,7 +51,7 @@ protected:
         auto c = config::load_text(kConfig);
         ASSERT_TRUE(c) << config::format_errors(c.error());
         config_ = *c;
-        server_ = std::make_unique<session::RouteServer>(io_, server_config(config_), sink_);
+        server_ = std::make_unique<server::RouteServer>(io_, server_config(config_), sink_);
         for (const auto& p : config_.peers) {
             ASSERT_EQ(server_->add_peer(peer_settings(config_, p)), std::nullopt);
         }
@@ -113,7 +113,7 @@ protected:
     boost::asio::io_context io_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     NullSink sink_;
-    std::unique_ptr<session::RouteServer> server_;
+    std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<DaemonBackend> cp_;
     std::vector<std::uint16_t> ports_;
     std::vector<std::unique_ptr<testing::RawPeer>> peers_;
@@ -342,7 +342,7 @@ virtual_network:
 api: {listen: 127.0.0.1, port: 8080, token: x}
 )");
     ASSERT_TRUE(c) << config::format_errors(c.error());
-    const session::ServerConfig s = server_config(*c);
+    const server::ServerConfig s = server_config(*c);
     EXPECT_EQ(s.local_asn, 65515U);
     EXPECT_EQ(s.router_id.to_string(), "10.1.255.4");
     EXPECT_EQ(s.rib.as_path_mode, azure::AsPathMode::Transparent);
@@ -353,7 +353,7 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(p.mode, session::PeerMode::Active);
     EXPECT_EQ(p.ttl, 2);
     EXPECT_EQ(p.route_limit, 7U);
-    EXPECT_TRUE(p.azure_strict_counting);
+    EXPECT_EQ(p.counting, azure::RouteCounting::AzureStrict);
     EXPECT_EQ(*p.hold_time, 30);
     EXPECT_EQ(p.add_path, bgp::AddPathMode::Send);
     EXPECT_FALSE(peer_settings(*c, config::PeerConfig{}).add_path);  // default: no ADD-PATH

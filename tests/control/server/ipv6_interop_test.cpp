@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "control/server/route_server.hpp"
-#include "tests/control/session/support/nva.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
+#include "tests/control/server/support/nva.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -76,7 +76,7 @@ protected:
         port_ = free_port(v6(1));
         gobgp_port_ = free_port(v6(13));
 
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(v6(1)), *net::IpAddress::parse(v6(2))};
         cfg.port = port_;
@@ -208,7 +208,7 @@ protected:
 
 TEST_F(Ipv6Interop, SessionsComeUpOverIpv6WithIpv6Unicast) {
     if (!wait_until(all_up, kSessionTimeout, 200ms)) {
-        for (const auto& s : rs_->call([](session::RouteServer& r) { return r.sessions(); })) {
+        for (const auto& s : rs_->call([](server::RouteServer& r) { return r.sessions(); })) {
             ADD_FAILURE() << s.peer << " via " << s.local_address.to_string() << ": "
                           << session::state_name(s.state) << " (" << session::reason_name(s.last_reason)
                           << ")";
@@ -319,7 +319,7 @@ TEST_F(Ipv6Interop, VnetChangeReachesEveryNvaAndAsksThemForTheirRoutesAgain) {
         frr_before = f;
         bird_before = b;
     }
-    const auto r = rs_->call([](session::RouteServer& s) {
+    const auto r = rs_->call([](server::RouteServer& s) {
         return s.set_vnet_prefixes({*net::Prefix::parse("fd00:1::/48"), *net::Prefix::parse("fd00:2::/48")});
     });
     EXPECT_TRUE(r.changed);
@@ -368,7 +368,7 @@ TEST_F(Ipv6Interop, VnetChangeReachesEveryNvaAndAsksThemForTheirRoutesAgain) {
     EXPECT_TRUE(rs_->lookup("2001:db8:12::/48").has_value());
     // Removing it again withdraws it everywhere.
     rs_->call(
-        [](session::RouteServer& s) { return s.set_vnet_prefixes({*net::Prefix::parse("fd00:1::/48")}); });
+        [](server::RouteServer& s) { return s.set_vnet_prefixes({*net::Prefix::parse("fd00:1::/48")}); });
     for (Nva* n : all()) {
         expect_route_at(n, "fd00:2::/48", false);
     }

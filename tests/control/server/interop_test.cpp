@@ -7,8 +7,8 @@
 #include <set>
 
 #include "control/server/route_server.hpp"
-#include "tests/control/session/support/nva.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
+#include "tests/control/server/support/nva.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -41,7 +41,7 @@ protected:
         port_ = free_port(rs1_);
         gobgp_port_ = free_port(loopback(13));
 
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(rs1_), *net::IpAddress::parse(rs2_)};
         cfg.port = port_;
@@ -77,7 +77,7 @@ protected:
             skip_ = "route server did not start: " + *rs_->start_error();
             return;
         }
-        md5_unsupported_ = rs_->call([](session::RouteServer& s) { return s.md5_unsupported(); });
+        md5_unsupported_ = rs_->call([](server::RouteServer& s) { return s.md5_unsupported(); });
 
         auto spec = [&](const char* name, int host, std::uint32_t asn, std::vector<NvaRoute> routes,
                         std::vector<std::string> rs) {
@@ -195,7 +195,7 @@ protected:
 TEST_F(Interop, SessionsComeUpWithEveryNva) {
     if (!wait_until(all_up, kSessionTimeout, 200ms)) {
         skip_ = "sessions did not come up (see SessionsComeUpWithEveryNva)";
-        for (const auto& s : rs_->call([](session::RouteServer& r) { return r.sessions(); })) {
+        for (const auto& s : rs_->call([](server::RouteServer& r) { return r.sessions(); })) {
             ADD_FAILURE() << s.peer << " via " << s.local_address.to_string() << ": "
                           << session::state_name(s.state) << " (" << session::reason_name(s.last_reason)
                           << ")";

@@ -29,7 +29,7 @@ public:
 
 class RsHarness {
 public:
-    RsHarness(session::ServerConfig config, const std::vector<session::PeerSettings>& peers);
+    RsHarness(server::ServerConfig config, const std::vector<session::PeerSettings>& peers);
     ~RsHarness();
     RsHarness(const RsHarness&) = delete;
     RsHarness& operator=(const RsHarness&) = delete;
@@ -37,8 +37,8 @@ public:
     [[nodiscard]] const std::optional<std::string>& start_error() const { return start_error_; }
 
     template <typename F>
-    auto call(F&& f) -> decltype(f(std::declval<session::RouteServer&>())) {
-        using R = decltype(f(std::declval<session::RouteServer&>()));
+    auto call(F&& f) -> decltype(f(std::declval<server::RouteServer&>())) {
+        using R = decltype(f(std::declval<server::RouteServer&>()));
         std::packaged_task<R()> task([this, &f]() { return f(*server_); });
         auto fut = task.get_future();
         boost::asio::post(io_, [&task]() { task(); });
@@ -59,7 +59,7 @@ public:
 private:
     boost::asio::io_context io_;
     CountingSink sink_;
-    std::unique_ptr<session::RouteServer> server_;
+    std::unique_ptr<server::RouteServer> server_;
     std::optional<std::string> start_error_;
     std::thread thread_;
     std::mutex mu_;

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -28,7 +28,7 @@ struct VnetHarness {
     std::uint16_t port = free_port(loopback(1));
     std::unique_ptr<RsHarness> rs;
     VnetHarness() {
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
         cfg.port = port;
@@ -38,8 +38,8 @@ struct VnetHarness {
         rs = std::make_unique<RsHarness>(cfg,
                                          std::vector<session::PeerSettings>{make_peer(61), make_peer(62)});
     }
-    session::RouteServer::VnetUpdate set(std::vector<net::Prefix> prefixes) {
-        return rs->call([&](session::RouteServer& s) { return s.set_vnet_prefixes(prefixes); });
+    server::RouteServer::VnetUpdate set(std::vector<net::Prefix> prefixes) {
+        return rs->call([&](server::RouteServer& s) { return s.set_vnet_prefixes(prefixes); });
     }
 };
 

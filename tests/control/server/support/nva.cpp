@@ -1,4 +1,4 @@
-#include "tests/control/session/support/nva.hpp"
+#include "tests/control/server/support/nva.hpp"
 
 #include <sys/stat.h>
 

@@ -1,11 +1,11 @@
-#include "control/session/peer_rules.hpp"
+#include "control/server/peer_rules.hpp"
 
 #include "control/azure/asn.hpp"
 
-namespace rf::session {
+namespace rf::server {
 
-std::optional<std::string> check_peer(const PeerSettings& candidate,
-                                      const std::vector<PeerSettings>& existing,
+std::optional<std::string> check_peer(const session::PeerSettings& candidate,
+                                      const std::vector<session::PeerSettings>& existing,
                                       const PeeringLimits& limits) {
     const std::string who =
         "peer " + (candidate.name.empty() ? candidate.address.to_string()
@@ -45,4 +45,4 @@ std::optional<std::string> check_peer(const PeerSettings& candidate,
     return std::nullopt;
 }
 
-}  // namespace rf::session
+}  // namespace rf::server

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
-#include "tests/control/session/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
@@ -23,7 +23,7 @@ struct Harness {
     std::uint16_t port = free_port(loopback(1));
     std::unique_ptr<RsHarness> rs;
     Harness() {
-        session::ServerConfig cfg;
+        server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
         cfg.port = port;
@@ -39,7 +39,7 @@ TEST(RuntimePeers, AddedPeerConnectsRemovedPeerIsCeasedAndWithdrawn) {
     ASSERT_TRUE(stranger.connect(loopback(52), loopback(1), h.port));
     EXPECT_TRUE(stranger.await_close());  // not configured yet
 
-    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(52)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(52)); });
     ASSERT_FALSE(err) << *err;
     RawPeer a;
     ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
@@ -51,7 +51,7 @@ TEST(RuntimePeers, AddedPeerConnectsRemovedPeerIsCeasedAndWithdrawn) {
     ASSERT_TRUE(wait_until([&] { return h.rs->lookup("10.52.0.0/24").has_value(); }, 3s));
 
     const bool removed = h.rs->call(
-        [](session::RouteServer& s) { return s.remove_peer(*net::IpAddress::parse(loopback(52))); });
+        [](server::RouteServer& s) { return s.remove_peer(*net::IpAddress::parse(loopback(52))); });
     ASSERT_TRUE(removed);
     auto n = b.await_notification();
     ASSERT_TRUE(n);
@@ -79,14 +79,14 @@ TEST(RuntimePeers, NinthPeerIsRefusedAtRuntime) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
     for (int i = 52; i <= 58; ++i) {
-        auto err = h.rs->call([i](session::RouteServer& s) { return s.add_peer(make_peer(i)); });
+        auto err = h.rs->call([i](server::RouteServer& s) { return s.add_peer(make_peer(i)); });
         ASSERT_FALSE(err) << *err;
     }
-    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(59)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(59)); });
     ASSERT_TRUE(err);
     EXPECT_NE(err->find("nva59"), std::string::npos) << *err;
     EXPECT_NE(err->find("maximum (8)"), std::string::npos) << *err;
-    auto reserved = h.rs->call([](session::RouteServer& s) {
+    auto reserved = h.rs->call([](server::RouteServer& s) {
         auto p = make_peer(60);
         p.asn = 65517;
         return s.remove_peer(*net::IpAddress::parse(loopback(58))) ? s.add_peer(p)
@@ -135,7 +135,7 @@ TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
 TEST(RuntimePeers, TcpResetTakesThePeerDownAndWithdrawsItsRoutes) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
-    auto err = h.rs->call([](session::RouteServer& s) { return s.add_peer(make_peer(53)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(53)); });
     ASSERT_FALSE(err) << *err;
     RawPeer a;
     ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
@@ -156,7 +156,7 @@ TEST(Gtsm, PeerWithGtsmMustSendTtl255) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
     for (int host : {61, 62}) {
-        auto err = h.rs->call([host](session::RouteServer& s) {
+        auto err = h.rs->call([host](server::RouteServer& s) {
             auto p = make_peer(host);
             p.gtsm = true;  // RFC 5082: we send TTL 255 and drop anything below 255
             return s.add_peer(p);
@@ -191,7 +191,7 @@ namespace {
 // peer removed and added again is a new neighbor.
 TEST(RuntimePeers, SessionsOfOneConfiguredPeerShareItsNeighborId) {
     const std::uint16_t port = free_port(loopback(1));
-    session::ServerConfig cfg;
+    server::ServerConfig cfg;
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {*net::IpAddress::parse(loopback(1)), *net::IpAddress::parse(loopback(2))};
     cfg.port = port;
@@ -215,7 +215,7 @@ TEST(RuntimePeers, SessionsOfOneConfiguredPeerShareItsNeighborId) {
     ASSERT_FALSE(bs.empty());
     EXPECT_NE(bs[0].neighbor, 0U);
     EXPECT_NE(bs[0].neighbor, a[0].neighbor);
-    const auto again = rs.call([](session::RouteServer& s) {
+    const auto again = rs.call([](server::RouteServer& s) {
         s.remove_peer(*net::IpAddress::parse(loopback(52)));
         return s.add_peer(make_peer(52));
     });

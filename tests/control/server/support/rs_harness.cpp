@@ -1,9 +1,9 @@
-#include "tests/control/session/support/rs_harness.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 
 namespace rf::testing {
 
-RsHarness::RsHarness(session::ServerConfig config, const std::vector<session::PeerSettings>& peers) {
-    server_ = std::make_unique<session::RouteServer>(io_, std::move(config), sink_);
+RsHarness::RsHarness(server::ServerConfig config, const std::vector<session::PeerSettings>& peers) {
+    server_ = std::make_unique<server::RouteServer>(io_, std::move(config), sink_);
     server_->set_transition_observer([this](const session::TransitionRecord& r) {
         const auto& t = r.transition;
         std::lock_guard lock(mu_);
@@ -59,7 +59,7 @@ void RsHarness::shutdown() {
 
 std::vector<session::SessionStatus> RsHarness::sessions_of(const std::string& address) {
     const auto addr = *net::IpAddress::parse(address);
-    return call([&](session::RouteServer& s) {
+    return call([&](server::RouteServer& s) {
         std::vector<session::SessionStatus> out;
         for (auto& st : s.sessions()) {
             if (st.peer_address == addr) {
@@ -80,7 +80,7 @@ bool RsHarness::established(const std::string& address, std::size_t sessions) {
 
 std::optional<rib::LocRibEntry> RsHarness::lookup(const std::string& prefix) {
     const auto p = *net::Prefix::parse(prefix);
-    return call([&](session::RouteServer& s) { return s.rib().lookup(p); });
+    return call([&](server::RouteServer& s) { return s.rib().lookup(p); });
 }
 
 std::vector<std::string> RsHarness::transitions() {

@@ -1,0 +1,39 @@
+// One configured peer as its sessions see it: where it is, what it must say in its OPEN, the transport
+// options of its connections and the route limit the owner enforces. The peer manager's rules about
+// which peers may be configured at all are the route server's (control/server/peer_rules.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "control/azure/defaults.hpp"
+#include "control/codec/message.hpp"
+#include "net/ip.hpp"
+
+namespace rf::session {
+
+enum class PeerMode : std::uint8_t { Active, Passive };
+
+struct PeerSettings {
+    std::string name;  // for logs and errors; defaults to the address
+    net::IpAddress address;
+    std::uint16_t port = azure::kBgpPort;  // the peer's port for active connects
+    std::uint32_t asn = 0;
+    std::size_t route_limit = azure::kRouteLimit;                            // 0 = unlimited
+    azure::RouteCounting counting = azure::RouteCounting::DistinctPrefixes;  // design §2 route counting
+    std::uint8_t ttl = azure::kMultihopTtl;  // IP TTL of our packets (1 = directly connected; 255 = multihop)
+    bool gtsm = false;                       // RFC 5082: send TTL 255 and require at least 255 - (ttl hops)
+    std::string md5_password;                // RFC 2385 TCP-MD5; empty = none
+    PeerMode mode = PeerMode::Passive;
+    std::optional<net::IpAddress>
+        local_address;  // source for active connects (default: first listen address)
+    // Per-peer timer overrides (seconds); unset = the global value.
+    std::optional<std::uint16_t> hold_time;
+    std::optional<std::uint16_t> idle_hold;
+    // ADD-PATH (RFC 7911) offered in our OPEN to this peer, for every family we offer; unset = none.
+    std::optional<bgp::AddPathMode> add_path;
+};
+
+}  // namespace rf::session

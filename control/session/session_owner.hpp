@@ -1,0 +1,85 @@
+// The boundary between a BGP session and its owner (the route server): what a session reports, as
+// events, and the values they carry. A session knows nothing of the RIB. It reports that it reached
+// Established (with everything negotiated), the UPDATEs it received, a ROUTE-REFRESH, that it went down,
+// and its transitions and log lines; it sends what its owner hands it and obeys the owner's commands
+// (Session::send_messages, drop_for_route_limit, request_route_refresh, reset, stop).
+//
+// Order: a session reports its inputs in the order they arrived. The UPDATEs of one read are handed over
+// as one batch, before any other message that followed them in the stream (a ROUTE-REFRESH, a
+// NOTIFICATION, a KEEPALIVE) and before an error that ends the session, so the owner sees UPDATE /
+// ROUTE-REFRESH / NOTIFICATION in stream order. on_input_handled closes every input (one read, one
+// timer expiry, one socket error).
+//
+// Threading: every event is delivered on the io_context thread, from inside the session's own handlers;
+// the owner may call the session's commands from within an event (the route server answers
+// on_established with the initial table, and an UPDATE batch over the route limit with
+// drop_for_route_limit).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "control/codec/codec.hpp"
+#include "control/codec/message.hpp"
+#include "control/session/fsm.hpp"
+#include "net/ip.hpp"
+
+namespace rf::session {
+
+class Session;
+
+// One line of the transition log: the daemon prints it, tests watch it.
+struct TransitionRecord {
+    std::string peer;   // name (or address)
+    std::string local;  // our address of the session
+    Transition transition;
+    std::string detail;  // the OPEN rejection reason, the NOTIFICATION text, the socket error …
+};
+
+// What the two OPENs settled when the session reached Established.
+struct EstablishedSession {
+    std::uint32_t peer_asn = 0;  // the peer's real ASN (RFC 6793: from its 4-octet AS capability)
+    net::Ipv4Address peer_id;    // the peer's BGP identifier
+    // Negotiated codec: 4-octet AS numbers, extended messages, and ADD-PATH (RFC 7911) receive / send
+    // per family.
+    bgp::CodecOptions codec;
+    // Families both sides offered (RFC 4760; IPv4 unicast alone when the peer offered none).
+    std::vector<bgp::AfiSafi> families;
+    bool route_refresh = false;    // both sides advertised route refresh (RFC 2918)
+    net::IpAddress local_address;  // our end of the session
+};
+
+// The UPDATEs of one read, decoded, in arrival order; RFC 7606 outcomes inside each. The session reuses
+// the batch (and its vector) for every read.
+struct UpdateBatch {
+    std::vector<bgp::DecodedUpdate> updates;
+    TimePoint read_at{};  // when the read that brought them completed
+};
+
+class SessionOwner {
+public:
+    virtual ~SessionOwner() = default;
+
+    // The session reached Established. The owner answers with Session::send_messages (the initial table).
+    virtual void on_established(Session& session, const EstablishedSession& negotiated) = 0;
+    // UPDATEs received in Established, in order. Returns how many the owner took: every one, or those up
+    // to and including the UPDATE for which it dropped the session (drop_for_route_limit); the rest are
+    // discarded unseen, as the connection stops reading.
+    virtual std::size_t on_updates(Session& session, UpdateBatch& batch) = 0;
+    // A ROUTE-REFRESH (RFC 2918) for `family` arrived in Established; the owner answers with
+    // send_messages.
+    virtual void on_route_refresh(Session& session, bgp::AfiSafi family) = 0;
+    // The session left Established, or an established session is being destroyed. `at`: when it was found
+    // down. After on_established, exactly once.
+    virtual void on_down(Session& session, TimePoint at) = 0;
+    // The session is done with one input (a read, a timer expiry, a socket event): a good moment to send
+    // what the owner queued for its peers.
+    virtual void on_input_handled(Session& session) = 0;
+    virtual void on_transition(const TransitionRecord& record) = 0;
+    virtual void on_log(const std::string& line) = 0;
+};
+
+}  // namespace rf::session
