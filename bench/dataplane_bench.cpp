@@ -165,5 +165,6 @@ int main(int argc, char** argv) {
     // The cached set-ups (FIB writer threads, ports) are left to process exit: skip static destructors
     // that would run after EAL teardown.
     stop_eal();
+    std::fflush(nullptr);  // _Exit does not flush: the report may sit in stdout's buffer (a pipe)
     std::_Exit(0);
 }
