@@ -53,14 +53,14 @@ constexpr std::uint8_t kOptNonTrans = attr_flag::Optional;
 // Starts a path attribute: writes flags and type and reserves a two-octet length. end_attribute()
 // fills the length and, when the value fits in one octet, drops the Extended Length bit and the spare
 // octet, so the encoder always uses the shortest form.
-std::size_t begin_attribute(Writer& w, std::uint8_t flags, std::uint8_t type) {
+inline std::size_t begin_attribute(Writer& w, std::uint8_t flags, std::uint8_t type) {
     const std::size_t at = w.size();
     w.u8(static_cast<std::uint8_t>(flags | attr_flag::ExtendedLength));
     w.u8(type);
     w.u16(0);
     return at;
 }
-void end_attribute(Writer& w, std::size_t at) {
+inline void end_attribute(Writer& w, std::size_t at) {
     auto& out = w.buffer();
     const std::size_t len = out.size() - at - 4;
     if (len <= 255) {
