@@ -236,6 +236,14 @@ Result<Message, WireError> decode_message(Bytes message, const CodecOptions& opt
 
 // ------------------------------------------------------------------------------------ encoding
 
+void detail::write_header(std::size_t at, MessageType type, std::vector<std::uint8_t>& out) {
+    std::fill_n(out.begin() + static_cast<std::ptrdiff_t>(at), 16, std::uint8_t{0xFF});
+    const std::size_t len = out.size() - at;
+    out[at + 16] = static_cast<std::uint8_t>(len >> 8);
+    out[at + 17] = static_cast<std::uint8_t>(len);
+    out[at + 18] = static_cast<std::uint8_t>(type);
+}
+
 void encode_keepalive(std::vector<std::uint8_t>& out) {
     const std::size_t at = detail::begin_message(out);
     detail::write_header(at, MessageType::Keepalive, out);
