@@ -114,6 +114,30 @@ bool parse_as_path(const std::uint8_t* p, std::size_t n, std::size_t width, AsPa
     return true;
 }
 
+// A four-octet value (NEXT_HOP, MULTI_EXIT_DISC, LOCAL_PREF, ORIGINATOR_ID).
+template <typename T>
+Fault decode_four_octets(const WireAttribute& a, std::optional<T>& out, std::string_view length_field) {
+    if (a.length != 4) {
+        return fault(Subcode::AttributeLengthError, length_field);
+    }
+    out = T{load32(a.value)};
+    return ok();
+}
+
+// A non-empty list of `Width`-octet values (the communities, CLUSTER_LIST); a length of zero or not a
+// multiple of the width is an attribute length error (RFC 7606 §7.8, §7.10, §7.14; RFC 8092 §5).
+template <std::size_t Width, typename T, typename Load>
+Fault decode_list(const WireAttribute& a, std::vector<T>& out, std::string_view length_field, Load load) {
+    if (a.length == 0 || a.length % Width != 0) {
+        return fault(Subcode::AttributeLengthError, length_field);
+    }
+    out.resize(a.length / Width);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[i] = load(a.value + Width * i);
+    }
+    return ok();
+}
+
 Fault decode_origin(UpdateDecodeState& st, const WireAttribute& a) {
     if (a.length != 1) {
         return fault(Subcode::AttributeLengthError, "ORIGIN length");
@@ -136,27 +160,15 @@ Fault decode_as_path(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_next_hop(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "NEXT_HOP length");
-    }
-    st.result.update.attributes.next_hop = Ipv4Address{load32(a.value)};
-    return ok();
+    return decode_four_octets(a, st.result.update.attributes.next_hop, "NEXT_HOP length");
 }
 
 Fault decode_med(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "MULTI_EXIT_DISC length");
-    }
-    st.result.update.attributes.med = load32(a.value);
-    return ok();
+    return decode_four_octets(a, st.result.update.attributes.med, "MULTI_EXIT_DISC length");
 }
 
 Fault decode_local_pref(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "LOCAL_PREF length");
-    }
-    st.result.update.attributes.local_pref = load32(a.value);
-    return ok();
+    return decode_four_octets(a, st.result.update.attributes.local_pref, "LOCAL_PREF length");
 }
 
 Fault decode_atomic_aggregate(UpdateDecodeState& st, const WireAttribute& a) {
@@ -180,35 +192,17 @@ Fault decode_aggregator(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_communities(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length == 0 || a.length % 4 != 0) {
-        return fault(Subcode::AttributeLengthError, "COMMUNITIES length");  // RFC 7606 §7.8
-    }
-    auto& v = st.result.update.attributes.communities;
-    v.resize(a.length / 4);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = load32(a.value + 4 * i);
-    }
-    return ok();
+    return decode_list<4>(a, st.result.update.attributes.communities, "COMMUNITIES length",
+                          [](const std::uint8_t* p) { return load32(p); });
 }
 
 Fault decode_originator_id(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "ORIGINATOR_ID length");
-    }
-    st.result.update.attributes.originator_id = Ipv4Address{load32(a.value)};
-    return ok();
+    return decode_four_octets(a, st.result.update.attributes.originator_id, "ORIGINATOR_ID length");
 }
 
 Fault decode_cluster_list(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length == 0 || a.length % 4 != 0) {
-        return fault(Subcode::AttributeLengthError, "CLUSTER_LIST length");  // RFC 7606 §7.10
-    }
-    auto& v = st.result.update.attributes.cluster_list;
-    v.resize(a.length / 4);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = Ipv4Address{load32(a.value + 4 * i)};
-    }
-    return ok();
+    return decode_list<4>(a, st.result.update.attributes.cluster_list, "CLUSTER_LIST length",
+                          [](const std::uint8_t* p) { return Ipv4Address{load32(p)}; });
 }
 
 bool supported_family(AfiSafi f) {
@@ -287,15 +281,8 @@ Fault decode_mp_unreach(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_ext_communities(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length == 0 || a.length % 8 != 0) {
-        return fault(Subcode::AttributeLengthError, "EXTENDED_COMMUNITIES length");  // RFC 7606 §7.14
-    }
-    auto& v = st.result.update.attributes.extended_communities;
-    v.resize(a.length / 8);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = load64(a.value + 8 * i);
-    }
-    return ok();
+    return decode_list<8>(a, st.result.update.attributes.extended_communities, "EXTENDED_COMMUNITIES length",
+                          [](const std::uint8_t* p) { return load64(p); });
 }
 
 Fault decode_as4_path(UpdateDecodeState& st, const WireAttribute& a) {
@@ -321,16 +308,10 @@ Fault decode_as4_aggregator(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_large_communities(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length == 0 || a.length % 12 != 0) {
-        return fault(Subcode::AttributeLengthError, "LARGE_COMMUNITIES length");  // RFC 8092 §5
-    }
-    auto& v = st.result.update.attributes.large_communities;
-    v.resize(a.length / 12);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const std::uint8_t* q = a.value + 12 * i;
-        v[i] = LargeCommunity{load32(q), load32(q + 4), load32(q + 8)};
-    }
-    return ok();
+    return decode_list<12>(a, st.result.update.attributes.large_communities, "LARGE_COMMUNITIES length",
+                           [](const std::uint8_t* p) {
+                               return LargeCommunity{load32(p), load32(p + 4), load32(p + 8)};
+                           });
 }
 
 // ------------------------------------------------------------------------------ encode hooks
@@ -433,15 +414,22 @@ void encode_aggregator(const PathAttributes& a, const CodecOptions& o, bool, Wri
     }
 }
 
-void encode_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::Communities));
-        for (std::uint32_t c : a.communities) {
-            w.u32(c);
+// A list attribute (the communities, CLUSTER_LIST), written only when the list is not empty.
+template <typename T, typename WriteOne>
+void encode_list(std::uint8_t flags, AttrType type, const std::vector<T>& list, Writer& w,
+                 WriteOne write_one) {
+    if (!list.empty()) {
+        const std::size_t at = begin_attribute(w, flags, static_cast<std::uint8_t>(type));
+        for (const T& v : list) {
+            write_one(v, w);
         }
         end_attribute(w, at);
     }
+}
+
+void encode_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
+    encode_list(kOptTrans, AttrType::Communities, a.communities, w,
+                [](std::uint32_t c, Writer& out) { out.u32(c); });
 }
 
 void encode_originator_id(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
@@ -451,25 +439,13 @@ void encode_originator_id(const PathAttributes& a, const CodecOptions&, bool, Wr
 }
 
 void encode_cluster_list(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.cluster_list.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptNonTrans, static_cast<std::uint8_t>(AttrType::ClusterList));
-        for (auto id : a.cluster_list) {
-            w.u32(id.value);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptNonTrans, AttrType::ClusterList, a.cluster_list, w,
+                [](Ipv4Address id, Writer& out) { out.u32(id.value); });
 }
 
 void encode_ext_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.extended_communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::ExtendedCommunities));
-        for (std::uint64_t c : a.extended_communities) {
-            w.u64(c);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptTrans, AttrType::ExtendedCommunities, a.extended_communities, w,
+                [](std::uint64_t c, Writer& out) { out.u64(c); });
 }
 
 // AS4_PATH / AS4_AGGREGATOR go only to a peer without the 4-octet AS capability, and only when the
@@ -493,16 +469,12 @@ void encode_as4_aggregator(const PathAttributes& a, const CodecOptions& o, bool,
 }
 
 void encode_large_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.large_communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::LargeCommunities));
-        for (const auto& c : a.large_communities) {
-            w.u32(c.global_admin);
-            w.u32(c.local_data1);
-            w.u32(c.local_data2);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptTrans, AttrType::LargeCommunities, a.large_communities, w,
+                [](const LargeCommunity& c, Writer& out) {
+                    out.u32(c.global_admin);
+                    out.u32(c.local_data1);
+                    out.u32(c.local_data2);
+                });
 }
 
 // -------------------------------------------------------------------------------------- table

@@ -22,6 +22,14 @@ WireError capability_error(std::size_t offset, std::string_view field) {
 Result<bool, WireError> decode_capability(std::uint8_t code, const std::uint8_t* v, std::size_t len,
                                           std::size_t offset, Capabilities& caps) {
     const auto bad = [&](std::string_view what) { return unexpected(capability_error(offset, what)); };
+    // A capability without a value: its presence is the whole message.
+    const auto flag = [&](bool& field, std::string_view what) -> Result<bool, WireError> {
+        if (len != 0) {
+            return bad(what);
+        }
+        field = true;
+        return true;
+    };
     switch (static_cast<CapabilityCode>(code)) {
         case CapabilityCode::Multiprotocol:  // AFI, reserved octet, SAFI
             if (len != 4) {
@@ -30,23 +38,11 @@ Result<bool, WireError> decode_capability(std::uint8_t code, const std::uint8_t*
             caps.multiprotocol.push_back(AfiSafi{static_cast<Afi>(load16(v)), static_cast<Safi>(v[3])});
             return true;
         case CapabilityCode::RouteRefresh:
-            if (len != 0) {
-                return bad("route refresh capability length");
-            }
-            caps.route_refresh = true;
-            return true;
+            return flag(caps.route_refresh, "route refresh capability length");
         case CapabilityCode::EnhancedRouteRefresh:
-            if (len != 0) {
-                return bad("enhanced route refresh capability length");
-            }
-            caps.enhanced_route_refresh = true;
-            return true;
+            return flag(caps.enhanced_route_refresh, "enhanced route refresh capability length");
         case CapabilityCode::ExtendedMessage:
-            if (len != 0) {
-                return bad("extended message capability length");
-            }
-            caps.extended_message = true;
-            return true;
+            return flag(caps.extended_message, "extended message capability length");
         case CapabilityCode::FourOctetAs:
             if (len != 4) {
                 return bad("4-octet AS capability length");

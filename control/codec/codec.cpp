@@ -194,13 +194,9 @@ Result<DecodedUpdate, WireError> decode_update(Bytes message, const CodecOptions
 }
 
 Result<Message, WireError> decode_message(Bytes message, const CodecOptions& options) {
-    auto h = decode_header(message, options);
+    auto h = detail::decode_whole_header(message, options);
     if (!h) {
         return unexpected(std::move(h).error());
-    }
-    if (h->length != message.size()) {
-        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16,
-                                       "message length differs from buffer", {message[16], message[17]}));
     }
     switch (h->type) {
         case MessageType::Open: {

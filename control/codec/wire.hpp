@@ -77,18 +77,21 @@ inline WireError header_error(HeaderSubcode s, std::size_t offset, std::string_v
 
 // ------------------------------------------------------------------------------------ framing
 
-// Header of a complete message buffer: the header must be valid, of `type`, and the buffer exactly as
-// long as the Length field says.
-inline Result<Header, WireError> check_whole(Bytes message, const CodecOptions& options, MessageType type) {
+// Header of a complete message buffer: the header must be valid and the buffer exactly as long as the
+// Length field says.
+inline Result<Header, WireError> decode_whole_header(Bytes message, const CodecOptions& options) {
     auto h = decode_header(message, options);
-    if (!h) {
-        return unexpected(std::move(h).error());
-    }
-    if (h->length != message.size()) {
+    if (h && h->length != message.size()) {
         return unexpected(header_error(HeaderSubcode::BadMessageLength, 16,
                                        "message length differs from buffer", {message[16], message[17]}));
     }
-    if (h->type != type) {
+    return h;
+}
+
+// The same, for a message that must be of `type`.
+inline Result<Header, WireError> check_whole(Bytes message, const CodecOptions& options, MessageType type) {
+    auto h = decode_whole_header(message, options);
+    if (h && h->type != type) {
         return unexpected(
             header_error(HeaderSubcode::BadMessageType, 18, "unexpected message type", {message[18]}));
     }
