@@ -205,10 +205,6 @@ Fault decode_cluster_list(UpdateDecodeState& st, const WireAttribute& a) {
                           [](const std::uint8_t* p) { return Ipv4Address{load32(p)}; });
 }
 
-bool supported_family(AfiSafi f) {
-    return (f.afi == Afi::Ipv4 || f.afi == Afi::Ipv6) && f.safi == Safi::Unicast;
-}
-
 // Reads a family's NLRI field; a malformed field is a session reset (RFC 7606 §5.3, §7.11).
 Fault read_mp_nlri(UpdateDecodeState& st, AfiSafi family, const std::uint8_t* p, std::size_t n,
                    std::vector<Nlri>& out) {
@@ -222,17 +218,28 @@ Fault read_mp_nlri(UpdateDecodeState& st, AfiSafi family, const std::uint8_t* p,
     return ok();
 }
 
-// An MP attribute of a family this codec does not carry is discarded, not an error of the session
-// (RFC 4760 §7 only asks to act on families in use).
-constexpr std::string_view kUnsupportedFamily = "MP attribute of an unsupported AFI/SAFI";
+// The AFI/SAFI that opens an MP attribute at least `min_length` long. An MP attribute of a family this
+// codec does not carry is discarded, not an error of the session (RFC 4760 §7 only asks to act on
+// families in use).
+Fault read_mp_family(const WireAttribute& a, std::size_t min_length, std::string_view length_field,
+                     AfiSafi& family) {
+    if (a.length < min_length) {
+        return fault(Subcode::OptionalAttributeError, length_field);
+    }
+    family = load_afi_safi(a.value);
+    const bool supported =
+        (family.afi == Afi::Ipv4 || family.afi == Afi::Ipv6) && family.safi == Safi::Unicast;
+    if (!supported) {
+        return fault(Subcode::OptionalAttributeError, "MP attribute of an unsupported AFI/SAFI",
+                     Rfc7606Action::AttributeDiscard);
+    }
+    return ok();
+}
 
 Fault decode_mp_reach(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length < 5) {
-        return fault(Subcode::OptionalAttributeError, "MP_REACH_NLRI length");
-    }
-    const AfiSafi family = load_afi_safi(a.value);
-    if (!supported_family(family)) {
-        return fault(Subcode::OptionalAttributeError, kUnsupportedFamily, Rfc7606Action::AttributeDiscard);
+    AfiSafi family;
+    if (Fault f = read_mp_family(a, 5, "MP_REACH_NLRI length", family); f.subcode) {
+        return f;
     }
     const std::size_t nh_len = a.value[3];
     if (a.length < 5 + nh_len) {
@@ -264,12 +271,9 @@ Fault decode_mp_reach(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_mp_unreach(UpdateDecodeState& st, const WireAttribute& a) {
-    if (a.length < 3) {
-        return fault(Subcode::OptionalAttributeError, "MP_UNREACH_NLRI length");
-    }
-    const AfiSafi family = load_afi_safi(a.value);
-    if (!supported_family(family)) {
-        return fault(Subcode::OptionalAttributeError, kUnsupportedFamily, Rfc7606Action::AttributeDiscard);
+    AfiSafi family;
+    if (Fault f = read_mp_family(a, 3, "MP_UNREACH_NLRI length", family); f.subcode) {
+        return f;
     }
     MpUnreach mp;
     mp.family = family;
