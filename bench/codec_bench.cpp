@@ -1,4 +1,4 @@
-// Codec micro-benchmarks (issue 3): decode and encode of
+// Codec micro-benchmarks: decode and encode of
 //   (a) packed UPDATEs: 1,000 IPv4 /24s per message (they fit a standard 4,096-octet UPDATE: 4,000
 //       octets of NLRI + 62 of header and attributes), and 1,000 IPv6 /48s in MP_REACH_NLRI (extended
 //       message, 7,000 octets of NLRI);

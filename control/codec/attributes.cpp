@@ -1,10 +1,10 @@
 // Path attributes (RFC 4271 §4.3, §5; RFC 7606): one constexpr row per type code with its flags, decode
 // and encode hooks and the RFC 7606 action a malformed instance calls for. The UPDATE decoder walks the
 // attribute area and dispatches through the table; the encoder walks the table in type code order.
+#include "control/codec/attributes.hpp"
+
 #include <algorithm>
 #include <array>
-
-#include "control/codec/wire.hpp"
 
 namespace rf::bgp::detail {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 using Subcode = UpdateSubcode;
 
 // One attribute as found on the wire.
-struct AttrView {
+struct WireAttribute {
     std::uint8_t flags;
     std::uint8_t type;
     const std::uint8_t* value;
@@ -34,10 +34,10 @@ constexpr Fault fault(Subcode s, std::string_view field, Rfc7606Action action = 
     return {static_cast<std::uint8_t>(s), field, action};
 }
 
-using DecodeFn = Fault (*)(UpdateDecodeState&, const AttrView&);
+using DecodeFn = Fault (*)(UpdateDecodeState&, const WireAttribute&);
 using EncodeFn = void (*)(const PathAttributes&, const CodecOptions&, bool with_next_hop, Writer&);
 
-struct AttrRow {
+struct AttributeRow {
     std::uint8_t type = 0;
     std::string_view name;
     std::uint8_t flags = 0;  // expected Optional|Transitive bits
@@ -49,6 +49,28 @@ struct AttrRow {
 constexpr std::uint8_t kWellKnown = attr_flag::Transitive;
 constexpr std::uint8_t kOptTrans = attr_flag::Optional | attr_flag::Transitive;
 constexpr std::uint8_t kOptNonTrans = attr_flag::Optional;
+
+// Starts a path attribute: writes flags and type and reserves a two-octet length. end_attribute()
+// fills the length and, when the value fits in one octet, drops the Extended Length bit and the spare
+// octet, so the encoder always uses the shortest form.
+inline std::size_t begin_attribute(Writer& w, std::uint8_t flags, std::uint8_t type) {
+    const std::size_t at = w.size();
+    w.u8(static_cast<std::uint8_t>(flags | attr_flag::ExtendedLength));
+    w.u8(type);
+    w.u16(0);
+    return at;
+}
+inline void end_attribute(Writer& w, std::size_t at) {
+    auto& out = w.buffer();
+    const std::size_t len = out.size() - at - 4;
+    if (len <= 255) {
+        out[at] = static_cast<std::uint8_t>(out[at] & ~attr_flag::ExtendedLength);
+        out[at + 2] = static_cast<std::uint8_t>(len);
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(at) + 3);
+    } else {
+        w.patch16(at + 2, static_cast<std::uint16_t>(len));
+    }
+}
 
 // ------------------------------------------------------------------------------ decode hooks
 
@@ -92,7 +114,31 @@ bool parse_as_path(const std::uint8_t* p, std::size_t n, std::size_t width, AsPa
     return true;
 }
 
-Fault decode_origin(UpdateDecodeState& st, const AttrView& a) {
+// A four-octet value (NEXT_HOP, MULTI_EXIT_DISC, LOCAL_PREF, ORIGINATOR_ID).
+template <typename T>
+Fault decode_four_octets(const WireAttribute& a, std::optional<T>& out, std::string_view length_field) {
+    if (a.length != 4) {
+        return fault(Subcode::AttributeLengthError, length_field);
+    }
+    out = T{load32(a.value)};
+    return ok();
+}
+
+// A non-empty list of `Width`-octet values (the communities, CLUSTER_LIST); a length of zero or not a
+// multiple of the width is an attribute length error (RFC 7606 §7.8, §7.10, §7.14; RFC 8092 §5).
+template <std::size_t Width, typename T, typename Load>
+Fault decode_list(const WireAttribute& a, std::vector<T>& out, std::string_view length_field, Load load) {
+    if (a.length == 0 || a.length % Width != 0) {
+        return fault(Subcode::AttributeLengthError, length_field);
+    }
+    out.resize(a.length / Width);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[i] = load(a.value + Width * i);
+    }
+    return ok();
+}
+
+Fault decode_origin(UpdateDecodeState& st, const WireAttribute& a) {
     if (a.length != 1) {
         return fault(Subcode::AttributeLengthError, "ORIGIN length");
     }
@@ -103,7 +149,7 @@ Fault decode_origin(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_as_path(UpdateDecodeState& st, const AttrView& a) {
+Fault decode_as_path(UpdateDecodeState& st, const WireAttribute& a) {
     AsPath path;
     std::string_view why;
     if (!parse_as_path(a.value, a.length, st.options.four_octet_as ? 4 : 2, path, why)) {
@@ -113,31 +159,19 @@ Fault decode_as_path(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_next_hop(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "NEXT_HOP length");
-    }
-    st.result.update.attributes.next_hop = Ipv4Address{load32(a.value)};
-    return ok();
+Fault decode_next_hop(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_four_octets(a, st.result.update.attributes.next_hop, "NEXT_HOP length");
 }
 
-Fault decode_med(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "MULTI_EXIT_DISC length");
-    }
-    st.result.update.attributes.med = load32(a.value);
-    return ok();
+Fault decode_med(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_four_octets(a, st.result.update.attributes.med, "MULTI_EXIT_DISC length");
 }
 
-Fault decode_local_pref(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "LOCAL_PREF length");
-    }
-    st.result.update.attributes.local_pref = load32(a.value);
-    return ok();
+Fault decode_local_pref(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_four_octets(a, st.result.update.attributes.local_pref, "LOCAL_PREF length");
 }
 
-Fault decode_atomic_aggregate(UpdateDecodeState& st, const AttrView& a) {
+Fault decode_atomic_aggregate(UpdateDecodeState& st, const WireAttribute& a) {
     if (a.length != 0) {
         return fault(Subcode::AttributeLengthError, "ATOMIC_AGGREGATE length");
     }
@@ -145,7 +179,7 @@ Fault decode_atomic_aggregate(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_aggregator(UpdateDecodeState& st, const AttrView& a) {
+Fault decode_aggregator(UpdateDecodeState& st, const WireAttribute& a) {
     const std::size_t width = st.options.four_octet_as ? 4 : 2;
     if (a.length != width + 4) {
         return fault(Subcode::AttributeLengthError, "AGGREGATOR length");
@@ -157,40 +191,18 @@ Fault decode_aggregator(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_communities(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length == 0 || a.length % 4 != 0) {
-        return fault(Subcode::AttributeLengthError, "COMMUNITIES length");  // RFC 7606 §7.8
-    }
-    auto& v = st.result.update.attributes.communities;
-    v.resize(a.length / 4);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = load32(a.value + 4 * i);
-    }
-    return ok();
+Fault decode_communities(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_list<4>(a, st.result.update.attributes.communities, "COMMUNITIES length",
+                          [](const std::uint8_t* p) { return load32(p); });
 }
 
-Fault decode_originator_id(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length != 4) {
-        return fault(Subcode::AttributeLengthError, "ORIGINATOR_ID length");
-    }
-    st.result.update.attributes.originator_id = Ipv4Address{load32(a.value)};
-    return ok();
+Fault decode_originator_id(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_four_octets(a, st.result.update.attributes.originator_id, "ORIGINATOR_ID length");
 }
 
-Fault decode_cluster_list(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length == 0 || a.length % 4 != 0) {
-        return fault(Subcode::AttributeLengthError, "CLUSTER_LIST length");  // RFC 7606 §7.10
-    }
-    auto& v = st.result.update.attributes.cluster_list;
-    v.resize(a.length / 4);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = Ipv4Address{load32(a.value + 4 * i)};
-    }
-    return ok();
-}
-
-bool supported_family(AfiSafi f) {
-    return (f.afi == Afi::Ipv4 || f.afi == Afi::Ipv6) && f.safi == Safi::Unicast;
+Fault decode_cluster_list(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_list<4>(a, st.result.update.attributes.cluster_list, "CLUSTER_LIST length",
+                          [](const std::uint8_t* p) { return Ipv4Address{load32(p)}; });
 }
 
 // Reads a family's NLRI field; a malformed field is a session reset (RFC 7606 §5.3, §7.11).
@@ -206,17 +218,28 @@ Fault read_mp_nlri(UpdateDecodeState& st, AfiSafi family, const std::uint8_t* p,
     return ok();
 }
 
-// An MP attribute of a family this codec does not carry is discarded, not an error of the session
-// (RFC 4760 §7 only asks to act on families in use).
-constexpr std::string_view kUnsupportedFamily = "MP attribute of an unsupported AFI/SAFI";
-
-Fault decode_mp_reach(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length < 5) {
-        return fault(Subcode::OptionalAttributeError, "MP_REACH_NLRI length");
+// The AFI/SAFI that opens an MP attribute at least `min_length` long. An MP attribute of a family this
+// codec does not carry is discarded, not an error of the session (RFC 4760 §7 only asks to act on
+// families in use).
+Fault read_mp_family(const WireAttribute& a, std::size_t min_length, std::string_view length_field,
+                     AfiSafi& family) {
+    if (a.length < min_length) {
+        return fault(Subcode::OptionalAttributeError, length_field);
     }
-    const AfiSafi family{static_cast<Afi>(load16(a.value)), static_cast<Safi>(a.value[2])};
-    if (!supported_family(family)) {
-        return fault(Subcode::OptionalAttributeError, kUnsupportedFamily, Rfc7606Action::AttributeDiscard);
+    family = load_afi_safi(a.value);
+    const bool supported =
+        (family.afi == Afi::Ipv4 || family.afi == Afi::Ipv6) && family.safi == Safi::Unicast;
+    if (!supported) {
+        return fault(Subcode::OptionalAttributeError, "MP attribute of an unsupported AFI/SAFI",
+                     Rfc7606Action::AttributeDiscard);
+    }
+    return ok();
+}
+
+Fault decode_mp_reach(UpdateDecodeState& st, const WireAttribute& a) {
+    AfiSafi family;
+    if (Fault f = read_mp_family(a, 5, "MP_REACH_NLRI length", family); f.subcode) {
+        return f;
     }
     const std::size_t nh_len = a.value[3];
     if (a.length < 5 + nh_len) {
@@ -247,13 +270,10 @@ Fault decode_mp_reach(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_mp_unreach(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length < 3) {
-        return fault(Subcode::OptionalAttributeError, "MP_UNREACH_NLRI length");
-    }
-    const AfiSafi family{static_cast<Afi>(load16(a.value)), static_cast<Safi>(a.value[2])};
-    if (!supported_family(family)) {
-        return fault(Subcode::OptionalAttributeError, kUnsupportedFamily, Rfc7606Action::AttributeDiscard);
+Fault decode_mp_unreach(UpdateDecodeState& st, const WireAttribute& a) {
+    AfiSafi family;
+    if (Fault f = read_mp_family(a, 3, "MP_UNREACH_NLRI length", family); f.subcode) {
+        return f;
     }
     MpUnreach mp;
     mp.family = family;
@@ -264,19 +284,12 @@ Fault decode_mp_unreach(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_ext_communities(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length == 0 || a.length % 8 != 0) {
-        return fault(Subcode::AttributeLengthError, "EXTENDED_COMMUNITIES length");  // RFC 7606 §7.14
-    }
-    auto& v = st.result.update.attributes.extended_communities;
-    v.resize(a.length / 8);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        v[i] = load64(a.value + 8 * i);
-    }
-    return ok();
+Fault decode_ext_communities(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_list<8>(a, st.result.update.attributes.extended_communities, "EXTENDED_COMMUNITIES length",
+                          [](const std::uint8_t* p) { return load64(p); });
 }
 
-Fault decode_as4_path(UpdateDecodeState& st, const AttrView& a) {
+Fault decode_as4_path(UpdateDecodeState& st, const WireAttribute& a) {
     AsPath path;
     std::string_view why;
     if (!parse_as_path(a.value, a.length, 4, path, why)) {
@@ -290,7 +303,7 @@ Fault decode_as4_path(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_as4_aggregator(UpdateDecodeState& st, const AttrView& a) {
+Fault decode_as4_aggregator(UpdateDecodeState& st, const WireAttribute& a) {
     if (a.length != 8) {
         return fault(Subcode::AttributeLengthError, "AS4_AGGREGATOR length");
     }
@@ -298,17 +311,11 @@ Fault decode_as4_aggregator(UpdateDecodeState& st, const AttrView& a) {
     return ok();
 }
 
-Fault decode_large_communities(UpdateDecodeState& st, const AttrView& a) {
-    if (a.length == 0 || a.length % 12 != 0) {
-        return fault(Subcode::AttributeLengthError, "LARGE_COMMUNITIES length");  // RFC 8092 §5
-    }
-    auto& v = st.result.update.attributes.large_communities;
-    v.resize(a.length / 12);
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const std::uint8_t* q = a.value + 12 * i;
-        v[i] = LargeCommunity{load32(q), load32(q + 4), load32(q + 8)};
-    }
-    return ok();
+Fault decode_large_communities(UpdateDecodeState& st, const WireAttribute& a) {
+    return decode_list<12>(a, st.result.update.attributes.large_communities, "LARGE_COMMUNITIES length",
+                           [](const std::uint8_t* p) {
+                               return LargeCommunity{load32(p), load32(p + 4), load32(p + 8)};
+                           });
 }
 
 // ------------------------------------------------------------------------------ encode hooks
@@ -411,15 +418,22 @@ void encode_aggregator(const PathAttributes& a, const CodecOptions& o, bool, Wri
     }
 }
 
-void encode_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::Communities));
-        for (std::uint32_t c : a.communities) {
-            w.u32(c);
+// A list attribute (the communities, CLUSTER_LIST), written only when the list is not empty.
+template <typename T, typename WriteOne>
+void encode_list(std::uint8_t flags, AttrType type, const std::vector<T>& list, Writer& w,
+                 WriteOne write_one) {
+    if (!list.empty()) {
+        const std::size_t at = begin_attribute(w, flags, static_cast<std::uint8_t>(type));
+        for (const T& v : list) {
+            write_one(v, w);
         }
         end_attribute(w, at);
     }
+}
+
+void encode_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
+    encode_list(kOptTrans, AttrType::Communities, a.communities, w,
+                [](std::uint32_t c, Writer& out) { out.u32(c); });
 }
 
 void encode_originator_id(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
@@ -429,25 +443,13 @@ void encode_originator_id(const PathAttributes& a, const CodecOptions&, bool, Wr
 }
 
 void encode_cluster_list(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.cluster_list.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptNonTrans, static_cast<std::uint8_t>(AttrType::ClusterList));
-        for (auto id : a.cluster_list) {
-            w.u32(id.value);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptNonTrans, AttrType::ClusterList, a.cluster_list, w,
+                [](Ipv4Address id, Writer& out) { out.u32(id.value); });
 }
 
 void encode_ext_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.extended_communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::ExtendedCommunities));
-        for (std::uint64_t c : a.extended_communities) {
-            w.u64(c);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptTrans, AttrType::ExtendedCommunities, a.extended_communities, w,
+                [](std::uint64_t c, Writer& out) { out.u64(c); });
 }
 
 // AS4_PATH / AS4_AGGREGATOR go only to a peer without the 4-octet AS capability, and only when the
@@ -471,89 +473,60 @@ void encode_as4_aggregator(const PathAttributes& a, const CodecOptions& o, bool,
 }
 
 void encode_large_communities(const PathAttributes& a, const CodecOptions&, bool, Writer& w) {
-    if (!a.large_communities.empty()) {
-        const std::size_t at =
-            begin_attribute(w, kOptTrans, static_cast<std::uint8_t>(AttrType::LargeCommunities));
-        for (const auto& c : a.large_communities) {
-            w.u32(c.global_admin);
-            w.u32(c.local_data1);
-            w.u32(c.local_data2);
-        }
-        end_attribute(w, at);
-    }
+    encode_list(kOptTrans, AttrType::LargeCommunities, a.large_communities, w,
+                [](const LargeCommunity& c, Writer& out) {
+                    out.u32(c.global_admin);
+                    out.u32(c.local_data1);
+                    out.u32(c.local_data2);
+                });
 }
 
 // -------------------------------------------------------------------------------------- table
 
-using A = Rfc7606Action;
+using enum Rfc7606Action;
 
 // RFC 7606 §7 gives each attribute's action; MP_REACH/MP_UNREACH errors reset the session (§7.11, we
 // do not implement AFI/SAFI disable), AS4_* errors discard the attribute (RFC 6793 §6).
-constexpr AttrRow kRows[] = {
-    {1, "ORIGIN", kWellKnown, A::TreatAsWithdraw, decode_origin, encode_origin},
-    {2, "AS_PATH", kWellKnown, A::TreatAsWithdraw, decode_as_path, encode_as_path},
-    {3, "NEXT_HOP", kWellKnown, A::TreatAsWithdraw, decode_next_hop, encode_next_hop},
-    {4, "MULTI_EXIT_DISC", kOptNonTrans, A::TreatAsWithdraw, decode_med, encode_med},
-    {5, "LOCAL_PREF", kWellKnown, A::TreatAsWithdraw, decode_local_pref, encode_local_pref},
-    {6, "ATOMIC_AGGREGATE", kWellKnown, A::AttributeDiscard, decode_atomic_aggregate,
-     encode_atomic_aggregate},
-    {7, "AGGREGATOR", kOptTrans, A::AttributeDiscard, decode_aggregator, encode_aggregator},
-    {8, "COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_communities, encode_communities},
-    {9, "ORIGINATOR_ID", kOptNonTrans, A::TreatAsWithdraw, decode_originator_id, encode_originator_id},
-    {10, "CLUSTER_LIST", kOptNonTrans, A::TreatAsWithdraw, decode_cluster_list, encode_cluster_list},
-    {14, "MP_REACH_NLRI", kOptNonTrans, A::SessionReset, decode_mp_reach, nullptr},
-    {15, "MP_UNREACH_NLRI", kOptNonTrans, A::SessionReset, decode_mp_unreach, nullptr},
-    {16, "EXTENDED_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_ext_communities,
-     encode_ext_communities},
-    {17, "AS4_PATH", kOptTrans, A::AttributeDiscard, decode_as4_path, encode_as4_path},
-    {18, "AS4_AGGREGATOR", kOptTrans, A::AttributeDiscard, decode_as4_aggregator, encode_as4_aggregator},
-    {32, "LARGE_COMMUNITIES", kOptTrans, A::TreatAsWithdraw, decode_large_communities,
-     encode_large_communities},
+constexpr AttributeRow kAttributeRows[] = {
+    {1, "ORIGIN", kWellKnown, TreatAsWithdraw, decode_origin, encode_origin},
+    {2, "AS_PATH", kWellKnown, TreatAsWithdraw, decode_as_path, encode_as_path},
+    {3, "NEXT_HOP", kWellKnown, TreatAsWithdraw, decode_next_hop, encode_next_hop},
+    {4, "MULTI_EXIT_DISC", kOptNonTrans, TreatAsWithdraw, decode_med, encode_med},
+    {5, "LOCAL_PREF", kWellKnown, TreatAsWithdraw, decode_local_pref, encode_local_pref},
+    {6, "ATOMIC_AGGREGATE", kWellKnown, AttributeDiscard, decode_atomic_aggregate, encode_atomic_aggregate},
+    {7, "AGGREGATOR", kOptTrans, AttributeDiscard, decode_aggregator, encode_aggregator},
+    {8, "COMMUNITIES", kOptTrans, TreatAsWithdraw, decode_communities, encode_communities},
+    {9, "ORIGINATOR_ID", kOptNonTrans, TreatAsWithdraw, decode_originator_id, encode_originator_id},
+    {10, "CLUSTER_LIST", kOptNonTrans, TreatAsWithdraw, decode_cluster_list, encode_cluster_list},
+    {14, "MP_REACH_NLRI", kOptNonTrans, SessionReset, decode_mp_reach, nullptr},
+    {15, "MP_UNREACH_NLRI", kOptNonTrans, SessionReset, decode_mp_unreach, nullptr},
+    {16, "EXTENDED_COMMUNITIES", kOptTrans, TreatAsWithdraw, decode_ext_communities, encode_ext_communities},
+    {17, "AS4_PATH", kOptTrans, AttributeDiscard, decode_as4_path, encode_as4_path},
+    {18, "AS4_AGGREGATOR", kOptTrans, AttributeDiscard, decode_as4_aggregator, encode_as4_aggregator},
+    {32, "LARGE_COMMUNITIES", kOptTrans, TreatAsWithdraw, decode_large_communities, encode_large_communities},
 };
 
-constexpr std::array<AttrRow, 256> make_table() {
-    std::array<AttrRow, 256> t{};
-    for (const auto& r : kRows) {
+constexpr std::array<AttributeRow, 256> attributes_by_type() {
+    std::array<AttributeRow, 256> t{};
+    for (const auto& r : kAttributeRows) {
         t[r.type] = r;
     }
     return t;
 }
-constexpr std::array<AttrRow, 256> kTable = make_table();
+constexpr std::array<AttributeRow, 256> kAttributeByType = attributes_by_type();
 
-static_assert(kTable[2].decode == decode_as_path);
-static_assert(kTable[11].decode == nullptr);
+static_assert(kAttributeByType[2].decode == decode_as_path);
+static_assert(kAttributeByType[11].decode == nullptr);
 
-void mark_seen(UpdateDecodeState& st, std::uint8_t type) {
-    st.seen[type / 32] |= 1U << (type % 32);
-}
-bool was_seen(const UpdateDecodeState& st, std::uint8_t type) {
-    return (st.seen[type / 32] >> (type % 32)) & 1U;
-}
-
-WireError make_error(Subcode subcode, Rfc7606Action action, std::size_t offset, std::string_view field,
-                     const std::uint8_t* data = nullptr, std::size_t data_len = 0) {
-    WireError e;
-    e.code = ErrorCode::UpdateMessage;
-    e.subcode = static_cast<std::uint8_t>(subcode);
-    e.action = action;
-    e.offset = offset;
-    e.field = field;
+// An UPDATE Message Error found in the attribute area; `data` is the offending attribute, if any.
+WireError attribute_error(Subcode subcode, Rfc7606Action action, std::size_t offset, std::string_view field,
+                          const std::uint8_t* data = nullptr, std::size_t data_len = 0) {
+    std::vector<std::uint8_t> bytes;
     if (data != nullptr) {
-        e.data.assign(data, data + data_len);
+        bytes.assign(data, data + data_len);
     }
-    return e;
-}
-
-std::size_t path_count(const AsPath& p) {  // RFC 6793 §4.2.3 counting
-    std::size_t n = 0;
-    for (const auto& s : p.segments) {
-        if (s.type == AsSegmentType::Sequence) {
-            n += s.asns.size();
-        } else if (s.type == AsSegmentType::Set) {
-            n += 1;
-        }
-    }
-    return n;
+    return wire_error(ErrorCode::UpdateMessage, static_cast<std::uint8_t>(subcode), offset, field,
+                      std::move(bytes), action);
 }
 
 // RFC 6793 §4.2.3: rebuild the 4-octet path from AS_PATH and AS4_PATH sent by an OLD speaker.
@@ -570,8 +543,9 @@ void merge_as4(UpdateDecodeState& st) {
     }
     const AsPath& two = *attrs.as_path;
     const AsPath& four = *st.as4_path;
-    const std::size_t n2 = path_count(two);
-    const std::size_t n4 = path_count(four);
+    // RFC 6793 §4.2.3 counts as the decision process does: an AS_SET is one, confederation segments none.
+    const std::size_t n2 = two.length();
+    const std::size_t n4 = four.length();
     if (n2 < n4) {
         return;  // AS4_PATH is ignored, AS_PATH stands
     }
@@ -608,11 +582,6 @@ void merge_as4(UpdateDecodeState& st) {
 
 }  // namespace
 
-std::string_view attribute_name(std::uint8_t type) {
-    const auto& row = kTable[type];
-    return row.decode != nullptr ? row.name : std::string_view{"unknown"};
-}
-
 void report(UpdateDecodeState& st, WireError error) {
     if (error.action == Rfc7606Action::SessionReset) {
         if (!st.fatal) {
@@ -634,15 +603,15 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
         const std::uint8_t flags = p[pos];
         const std::size_t head = (flags & attr_flag::ExtendedLength) != 0 ? 4 : 3;
         if (left < head) {
-            report(st, make_error(Subcode::MalformedAttributeList, Rfc7606Action::TreatAsWithdraw,
-                                  st.base_offset + pos, "attribute header truncated"));
+            report(st, attribute_error(Subcode::MalformedAttributeList, Rfc7606Action::TreatAsWithdraw,
+                                       st.base_offset + pos, "attribute header truncated"));
             break;
         }
         const std::uint8_t type = p[pos + 1];
         const std::size_t len = head == 4 ? load16(p + pos + 2) : p[pos + 2];
         if (left - head < len) {
-            report(st, make_error(Subcode::MalformedAttributeList, Rfc7606Action::TreatAsWithdraw,
-                                  st.base_offset + pos, "attribute length exceeds the attribute area"));
+            report(st, attribute_error(Subcode::MalformedAttributeList, Rfc7606Action::TreatAsWithdraw,
+                                       st.base_offset + pos, "attribute length exceeds the attribute area"));
             break;
         }
         const std::uint8_t* attr = p + pos;
@@ -651,21 +620,23 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
         pos += attr_len;
 
         // RFC 7606 §3 g: a repeated MP_REACH/MP_UNREACH resets the session, other repeats are dropped.
-        if (was_seen(st, type)) {
+        if (st.seen_type(type)) {
             const bool mp = type == static_cast<std::uint8_t>(AttrType::MpReachNlri) ||
                             type == static_cast<std::uint8_t>(AttrType::MpUnreachNlri);
-            report(st, make_error(Subcode::MalformedAttributeList,
-                                  mp ? Rfc7606Action::SessionReset : Rfc7606Action::AttributeDiscard, offset,
-                                  mp ? "repeated MP_REACH_NLRI/MP_UNREACH_NLRI" : "repeated attribute"));
+            report(st,
+                   attribute_error(Subcode::MalformedAttributeList,
+                                   mp ? Rfc7606Action::SessionReset : Rfc7606Action::AttributeDiscard, offset,
+                                   mp ? "repeated MP_REACH_NLRI/MP_UNREACH_NLRI" : "repeated attribute"));
             continue;
         }
-        mark_seen(st, type);
+        st.mark_seen(type);
 
-        const AttrRow& row = kTable[type];
+        const AttributeRow& row = kAttributeByType[type];
         if (row.decode == nullptr) {
             if ((flags & attr_flag::Optional) == 0) {
-                report(st, make_error(Subcode::UnrecognizedWellKnownAttribute, Rfc7606Action::SessionReset,
-                                      offset, "unrecognized well-known attribute", attr, attr_len));
+                report(st,
+                       attribute_error(Subcode::UnrecognizedWellKnownAttribute, Rfc7606Action::SessionReset,
+                                       offset, "unrecognized well-known attribute", attr, attr_len));
                 continue;
             }
             // Unknown optional attribute: kept; a transitive one is passed on marked Partial.
@@ -680,14 +651,15 @@ void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& 
             continue;
         }
         if ((flags & kOptTrans) != row.flags) {  // RFC 7606 §3 c
-            report(st,
-                   make_error(Subcode::AttributeFlagsError, row.on_error, offset, row.name, attr, attr_len));
+            report(st, attribute_error(Subcode::AttributeFlagsError, row.on_error, offset, row.name, attr,
+                                       attr_len));
             continue;
         }
-        const Fault f = row.decode(st, AttrView{flags, type, attr + head, len});
+        const Fault f = row.decode(st, WireAttribute{flags, type, attr + head, len});
         if (f.subcode != 0) {
             const Rfc7606Action action = f.action != Rfc7606Action::None ? f.action : row.on_error;
-            report(st, make_error(static_cast<Subcode>(f.subcode), action, offset, f.field, attr, attr_len));
+            report(st,
+                   attribute_error(static_cast<Subcode>(f.subcode), action, offset, f.field, attr, attr_len));
         }
     }
     if (!st.options.four_octet_as && !st.fatal) {
@@ -728,7 +700,7 @@ void encode_attributes(const PathAttributes& attributes, const CodecOptions& opt
         encode_mp_unreach(mp.unreach->family, mp.unreach->withdrawn,
                           mp.options->sends_path_id(mp.unreach->family), w);
     }
-    for (const auto& row : kRows) {
+    for (const auto& row : kAttributeRows) {
         write_unknown_below(row.type);
         if (row.encode != nullptr) {
             row.encode(attributes, options, with_next_hop, w);
@@ -740,8 +712,7 @@ void encode_attributes(const PathAttributes& attributes, const CodecOptions& opt
 void encode_mp_reach(AfiSafi family, std::span<const IpAddress> next_hops, std::span<const Nlri> nlri,
                      bool path_id, Writer& w) {
     const std::size_t at = begin_attribute(w, kOptNonTrans, static_cast<std::uint8_t>(AttrType::MpReachNlri));
-    w.u16(static_cast<std::uint16_t>(family.afi));
-    w.u8(static_cast<std::uint8_t>(family.safi));
+    write_afi_safi(family, w);
     w.u8(static_cast<std::uint8_t>(mp_next_hop_size(next_hops)));
     for (const auto& a : next_hops) {
         w.bytes(a.bytes.data(), a.is_v4() ? 4 : 16);
@@ -756,8 +727,7 @@ void encode_mp_reach(AfiSafi family, std::span<const IpAddress> next_hops, std::
 void encode_mp_unreach(AfiSafi family, std::span<const Nlri> nlri, bool path_id, Writer& w) {
     const std::size_t at =
         begin_attribute(w, kOptNonTrans, static_cast<std::uint8_t>(AttrType::MpUnreachNlri));
-    w.u16(static_cast<std::uint16_t>(family.afi));
-    w.u8(static_cast<std::uint8_t>(family.safi));
+    write_afi_safi(family, w);
     for (const auto& e : nlri) {
         write_nlri(e, path_id, w);
     }

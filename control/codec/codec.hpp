@@ -1,8 +1,11 @@
 // BGP wire codec: pure functions over byte spans. No sockets, no global state, no exceptions across
 // this API: every malformed input yields a WireError that names the NOTIFICATION to send or the
-// RFC 7606 action to take.
+// RFC 7606 action to take. Implemented by codec.cpp (framing, UPDATE, NOTIFICATION, KEEPALIVE,
+// ROUTE-REFRESH), open.cpp (OPEN), capabilities.cpp (capabilities, negotiate) and attributes.cpp (the
+// path attribute table); messages as text are text.hpp's.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -25,8 +28,13 @@ struct CodecOptions {
     [[nodiscard]] std::size_t max_message_size() const {
         return extended_message ? kMaxExtendedMessageSize : kMaxMessageSize;
     }
-    [[nodiscard]] bool receives_path_id(AfiSafi f) const;
-    [[nodiscard]] bool sends_path_id(AfiSafi f) const;
+    // Inline: asked once per UPDATE and per MP attribute on the decode and encode paths.
+    [[nodiscard]] bool receives_path_id(AfiSafi f) const {
+        return std::find(add_path_receive.begin(), add_path_receive.end(), f) != add_path_receive.end();
+    }
+    [[nodiscard]] bool sends_path_id(AfiSafi f) const {
+        return std::find(add_path_send.begin(), add_path_send.end(), f) != add_path_send.end();
+    }
 };
 
 // Negotiated options from our OPEN and the peer's OPEN (RFC 6793, RFC 8654, RFC 7911 §4).
@@ -86,8 +94,5 @@ std::size_t encode_withdrawals(AfiSafi family, std::span<const Nlri> nlri, const
 
 // End-of-RIB marker for `family` (RFC 4724 §2).
 void encode_end_of_rib(AfiSafi family, std::vector<std::uint8_t>& out);
-
-// Human-readable one-message summary used by logs and the codec showcase.
-std::string describe(const Message& message);
 
 }  // namespace rf::bgp

@@ -99,6 +99,7 @@ struct WireError {
     [[nodiscard]] std::string to_string() const;  // "UPDATE Message Error / Malformed AS_PATH at 23: ..."
 };
 
+// Names as RFC 4271 and its successors spell them, for logs and rf-decode (written in text.cpp).
 std::string_view error_code_name(ErrorCode code);
 std::string_view error_subcode_name(ErrorCode code, std::uint8_t subcode);
 std::string_view rfc7606_action_name(Rfc7606Action action);

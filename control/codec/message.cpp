@@ -1,8 +1,8 @@
+// The few computations on message values (AS path length and prepending, the attribute set hash, the
+// End-of-RIB test). Their text forms are in text.cpp.
 #include "control/codec/message.hpp"
 
 #include <algorithm>
-
-#include "control/codec/errors.hpp"
 
 namespace rf::bgp {
 
@@ -45,45 +45,6 @@ AsPath AsPath::prepended(std::uint32_t asn, std::size_t count) const {
         count -= k;
     }
     return p;
-}
-
-std::string AsPath::to_string() const {
-    std::string s;
-    for (const auto& seg : segments) {
-        if (!s.empty()) {
-            s += ' ';
-        }
-        const char* open = "";
-        const char* close = "";
-        const char* sep = " ";
-        switch (seg.type) {
-            case AsSegmentType::Sequence:
-                break;
-            case AsSegmentType::Set:
-                open = "{";
-                close = "}";
-                sep = ",";
-                break;
-            case AsSegmentType::ConfedSequence:
-                open = "(";
-                close = ")";
-                break;
-            case AsSegmentType::ConfedSet:
-                open = "[";
-                close = "]";
-                sep = ",";
-                break;
-        }
-        s += open;
-        for (std::size_t i = 0; i < seg.asns.size(); ++i) {
-            if (i > 0) {
-                s += sep;
-            }
-            s += std::to_string(seg.asns[i]);
-        }
-        s += close;
-    }
-    return s;
 }
 
 bool PathAttributes::has_community(std::uint32_t c) const {
@@ -148,41 +109,6 @@ bool Update::is_end_of_rib() const {
         return false;
     }
     return !mp_unreach || mp_unreach->withdrawn.empty();
-}
-
-std::string Notification::to_string() const {
-    const auto c = static_cast<ErrorCode>(code);
-    std::string s(error_code_name(c));
-    s += " / ";
-    s += error_subcode_name(c, subcode);
-    s += " (" + std::to_string(code) + "/" + std::to_string(subcode) + ")";
-    // RFC 8203 / RFC 9003: Administrative Shutdown and Reset may carry a UTF-8 message after a length
-    // octet.
-    const bool shutdown = c == ErrorCode::Cease &&
-                          (subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeShutdown) ||
-                           subcode == static_cast<std::uint8_t>(CeaseSubcode::AdministrativeReset));
-    if (shutdown && !data.empty() && data[0] > 0 && data[0] <= data.size() - 1) {
-        s += ", shutdown message \"";
-        for (std::size_t i = 1; i <= data[0]; ++i) {
-            const char ch = static_cast<char>(data[i]);
-            if (ch == '"' || ch == '\\') {
-                s += '\\';
-            }
-            s += (data[i] < 0x20 || data[i] == 0x7F) ? '?' : ch;
-        }
-        s += "\"";
-    } else if (!data.empty()) {
-        static constexpr char kDigits[] = "0123456789abcdef";
-        s += ", data ";
-        for (std::size_t i = 0; i < data.size() && i < 64; ++i) {
-            s += kDigits[data[i] >> 4];
-            s += kDigits[data[i] & 15];
-        }
-        if (data.size() > 64) {
-            s += "...";
-        }
-    }
-    return s;
 }
 
 }  // namespace rf::bgp

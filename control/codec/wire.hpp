@@ -1,12 +1,13 @@
-// Internal to the codec: bounds-checked big-endian reading, appending writers, NLRI field codecs and
-// the path attribute table interface. Not part of the public API (include codec.hpp instead).
+// Internal to the codec: big-endian reading and an appending writer, error values, message framing and
+// the NLRI field codec. Not part of the public API (include codec.hpp instead).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "control/codec/codec.hpp"
@@ -54,26 +55,67 @@ private:
     std::vector<std::uint8_t>& out_;
 };
 
-// Starts a path attribute: writes flags and type and reserves a two-octet length. end_attribute()
-// fills the length and, when the value fits in one octet, drops the Extended Length bit and the spare
-// octet, so the encoder always uses the shortest form.
-inline std::size_t begin_attribute(Writer& w, std::uint8_t flags, std::uint8_t type) {
-    const std::size_t at = w.size();
-    w.u8(static_cast<std::uint8_t>(flags | attr_flag::ExtendedLength));
-    w.u8(type);
-    w.u16(0);
+// --------------------------------------------------------------------------------------- errors
+
+// A wire error; the RFC 7606 action defaults to a session reset (every OPEN and header problem is one).
+inline WireError wire_error(ErrorCode code, std::uint8_t subcode, std::size_t offset, std::string_view field,
+                            std::vector<std::uint8_t> data = {},
+                            Rfc7606Action action = Rfc7606Action::SessionReset) {
+    WireError e;
+    e.code = code;
+    e.subcode = subcode;
+    e.offset = offset;
+    e.field = field;
+    e.data = std::move(data);
+    e.action = action;
+    return e;
+}
+inline WireError header_error(HeaderSubcode s, std::size_t offset, std::string_view field,
+                              std::vector<std::uint8_t> data = {}) {
+    return wire_error(ErrorCode::MessageHeader, static_cast<std::uint8_t>(s), offset, field, std::move(data));
+}
+
+// ------------------------------------------------------------------------------------ framing
+
+// Header of a complete message buffer: the header must be valid and the buffer exactly as long as the
+// Length field says.
+inline Result<Header, WireError> decode_whole_header(Bytes message, const CodecOptions& options) {
+    auto h = decode_header(message, options);
+    if (h && h->length != message.size()) {
+        return unexpected(header_error(HeaderSubcode::BadMessageLength, 16,
+                                       "message length differs from buffer", {message[16], message[17]}));
+    }
+    return h;
+}
+
+// The same, for a message that must be of `type`.
+inline Result<Header, WireError> check_whole(Bytes message, const CodecOptions& options, MessageType type) {
+    auto h = decode_whole_header(message, options);
+    if (h && h->type != type) {
+        return unexpected(
+            header_error(HeaderSubcode::BadMessageType, 18, "unexpected message type", {message[18]}));
+    }
+    return h;
+}
+
+// Reserves a header at the end of `out`; write_header() fills it once the body is written.
+inline std::size_t begin_message(std::vector<std::uint8_t>& out) {
+    const std::size_t at = out.size();
+    out.resize(at + kHeaderSize);
     return at;
 }
-inline void end_attribute(Writer& w, std::size_t at) {
-    auto& out = w.buffer();
-    const std::size_t len = out.size() - at - 4;
-    if (len <= 255) {
-        out[at] = static_cast<std::uint8_t>(out[at] & ~attr_flag::ExtendedLength);
-        out[at + 2] = static_cast<std::uint8_t>(len);
-        out.erase(out.begin() + static_cast<std::ptrdiff_t>(at) + 3);
-    } else {
-        w.patch16(at + 2, static_cast<std::uint16_t>(len));
-    }
+// Fills the header reserved by begin_message() for the bytes written since. Out of line (codec.cpp):
+// inlined into every encoder it made encode_update slower in codec_bench.
+void write_header(std::size_t at, MessageType type, std::vector<std::uint8_t>& out);
+
+// One AFI (two octets) and SAFI (one octet) back to back, as in MP_REACH_NLRI, MP_UNREACH_NLRI and the
+// ADD-PATH and graceful restart capabilities.
+inline AfiSafi load_afi_safi(const std::uint8_t* p) {
+    return AfiSafi{static_cast<Afi>(load16(p)), static_cast<Safi>(p[2])};
+}
+inline void write_afi_safi(AfiSafi family, Writer& w) {
+    w.u16(static_cast<std::uint16_t>(family.afi));
+    w.u8(static_cast<std::uint8_t>(family.safi));
 }
 
 // ------------------------------------------------------------------------------------------ NLRI
@@ -155,62 +197,5 @@ inline void write_nlri(const Nlri& e, bool path_id, Writer& w) {
     w.u8(e.prefix.length);
     w.bytes(e.prefix.bytes.data(), (e.prefix.length + 7U) / 8U);
 }
-
-// ----------------------------------------------------------------------------- path attributes
-
-// Everything one UPDATE decode accumulates (attributes.cpp fills it, codec.cpp drives it).
-struct UpdateDecodeState {
-    UpdateDecodeState(const CodecOptions& o, DecodedUpdate& r, std::size_t base)
-        : options(o), result(r), base_offset(base) {}
-
-    const CodecOptions& options;
-    DecodedUpdate& result;
-    std::size_t base_offset = 0;  // offset of the attribute area in the message
-    std::uint32_t seen[8] = {};   // attribute type codes met so far (bitset)
-    bool fatal = false;
-    WireError fatal_error;
-    // RFC 6793 §4.2.3 inputs, merged after all attributes are read.
-    std::optional<AsPath> as4_path;
-    std::optional<Aggregator> as4_aggregator;
-
-    [[nodiscard]] bool seen_type(AttrType t) const {
-        const auto v = static_cast<std::uint8_t>(t);
-        return ((seen[v / 32] >> (v % 32)) & 1U) != 0;
-    }
-};
-
-// Records a problem: the first SessionReset ends decoding, milder ones are collected.
-void report(UpdateDecodeState& st, WireError error);
-
-// Decodes the path attribute area of an UPDATE into st.result (RFC 4271 §4.3, RFC 7606).
-void decode_attributes(const std::uint8_t* p, std::size_t n, UpdateDecodeState& st);
-
-// MP_REACH_NLRI / MP_UNREACH_NLRI to write with the attributes (first, RFC 7606 §5.1).
-struct MpAttributes {
-    const MpReach* reach = nullptr;
-    const MpUnreach* unreach = nullptr;
-    const CodecOptions* options = nullptr;
-};
-
-// Encodes `mp` first (RFC 7606 §5.1), then `attributes` in ascending type code order (RFC 4271 §5),
-// each in its shortest length form. With `with_next_hop` false the NEXT_HOP attribute is left out
-// (UPDATEs that carry only MP_REACH NLRI, RFC 4760 §3). `mp_offset`, if given, receives the output size
-// at the point where MP_REACH_NLRI goes, so that a packer can splice one in per message.
-void encode_attributes(const PathAttributes& attributes, const CodecOptions& options, bool with_next_hop,
-                       Writer& w, const MpAttributes& mp = {}, std::size_t* mp_offset = nullptr);
-
-// Encodes MP_REACH_NLRI / MP_UNREACH_NLRI around the given NLRI.
-void encode_mp_reach(AfiSafi family, std::span<const IpAddress> next_hops, std::span<const Nlri> nlri,
-                     bool path_id, Writer& w);
-void encode_mp_unreach(AfiSafi family, std::span<const Nlri> nlri, bool path_id, Writer& w);
-inline std::size_t mp_next_hop_size(std::span<const IpAddress> next_hops) {
-    std::size_t n = 0;
-    for (const auto& a : next_hops) {
-        n += a.is_v4() ? 4 : 16;
-    }
-    return n;
-}
-
-std::string_view attribute_name(std::uint8_t type);
 
 }  // namespace rf::bgp::detail

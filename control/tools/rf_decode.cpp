@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "control/codec/codec.hpp"
+#include "control/codec/text.hpp"
 
 namespace {
 

@@ -528,7 +528,7 @@ TEST(As4Path, As4AttributesFromNewSpeakerAreDropped) {
     EXPECT_TRUE(r->update.attributes.unknown.empty());
 }
 
-// ------------------------------------------------------------------ ROUTE-REFRESH, NOTIFICATION
+// ---------------------------------------------------------------------------------- ROUTE-REFRESH
 
 TEST(RouteRefreshErrors, WrongLengthIsRfc7313ErrorWithWholeMessage) {
     const ByteVec m = message(5, {0, 1, 0, 1, 0});
@@ -536,21 +536,6 @@ TEST(RouteRefreshErrors, WrongLengthIsRfc7313ErrorWithWholeMessage) {
     EXPECT_EQ(e.code, ErrorCode::RouteRefreshMessage);
     EXPECT_EQ(e.subcode, static_cast<std::uint8_t>(RouteRefreshSubcode::InvalidMessageLength));
     EXPECT_EQ(e.data, m);
-}
-
-TEST(NotificationDecode, ShutdownMessageAndHexData) {
-    auto r = decode_message(view(message(3, {6, 2, 3, 'b', 'y', 'e'})), CodecOptions{});
-    ASSERT_TRUE(r.has_value());
-    EXPECT_NE(describe(*r).find("Administrative Shutdown (6/2), shutdown message \"bye\""), std::string::npos)
-        << describe(*r);
-    r = decode_message(view(message(3, {3, 11, 0xAB})), CodecOptions{});
-    ASSERT_TRUE(r.has_value());
-    EXPECT_NE(describe(*r).find("Malformed AS_PATH (3/11), data ab"), std::string::npos) << describe(*r);
-}
-
-TEST(WireErrorText, NamesCodeSubcodeOffsetFieldAndAction) {
-    const auto e = header_err(message(7, {}));
-    EXPECT_EQ(e.to_string(), "Message Header Error / Bad Message Type at 18: message type (session-reset)");
 }
 
 }  // namespace

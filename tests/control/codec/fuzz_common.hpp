@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "control/codec/codec.hpp"
+#include "control/codec/text.hpp"
 
 namespace rf::bgp::fuzz {
 

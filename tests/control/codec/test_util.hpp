@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "control/codec/codec.hpp"
+#include "control/codec/text.hpp"
 
 namespace rf::bgp::test {
 
