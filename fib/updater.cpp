@@ -29,6 +29,8 @@ FibUpdater::~FibUpdater() {
 
 bool FibUpdater::publish(std::span<const fib::RouteDelta> batch) {
     std::lock_guard lock(producer_mu_);
+    // Stamped before anything applies it: an inline apply reports it visible before publish() returns.
+    const bool timed = latency_observer_ && !batch.empty() && stamp_publish(batch.back().sequence);
     const std::uint64_t tail = tail_.load(std::memory_order_relaxed);
     const std::uint64_t head = head_.load(std::memory_order_acquire);
     const std::uint64_t used = tail - head;
@@ -46,6 +48,9 @@ bool FibUpdater::publish(std::span<const fib::RouteDelta> batch) {
         }
     }
     if (batch.size() > ring_.size() - used) {
+        if (timed) {
+            unstamp_publish(batch.back().sequence);  // the producer keeps the batch and publishes it again
+        }
         rejected_batches_.fetch_add(1, std::memory_order_relaxed);
         rejected_deltas_.fetch_add(batch.size(), std::memory_order_relaxed);
         return false;
@@ -106,9 +111,33 @@ void FibUpdater::apply_down_hints() {
     down_applying_.clear();
 }
 
+bool FibUpdater::stamp_publish(std::uint64_t sequence) {
+    std::lock_guard lock(stamps_mu_);
+    if (publish_stamps_.size() >= kMaxPublishStamps) {
+        return false;
+    }
+    publish_stamps_.emplace_back(sequence, std::chrono::steady_clock::now());
+    return true;
+}
+
+void FibUpdater::unstamp_publish(std::uint64_t sequence) {
+    std::lock_guard lock(stamps_mu_);
+    if (!publish_stamps_.empty() && publish_stamps_.back().first == sequence) {
+        publish_stamps_.pop_back();
+    }
+}
+
 void FibUpdater::applied(std::uint64_t sequence, std::size_t deltas) {
     applied_batches_.fetch_add(1, std::memory_order_relaxed);
     applied_deltas_.fetch_add(deltas, std::memory_order_relaxed);
+    if (latency_observer_) {
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(stamps_mu_);
+        while (!publish_stamps_.empty() && publish_stamps_.front().first <= sequence) {
+            latency_observer_(now - publish_stamps_.front().second);
+            publish_stamps_.pop_front();
+        }
+    }
     if (observer_) {
         observer_(sequence);
     }

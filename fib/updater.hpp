@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <span>
@@ -82,10 +83,18 @@ public:
 
     // Called after each batch becomes visible, with its highest sequence: on the writer thread, or on
     // the publishing thread for a batch applied inline (UpdaterConfig::inline_max). Set it before start().
-    // Used by benchmarks to time publish → visible, and the hook where a delta-log subscriber (design §6) can
-    // pick up progress.
+    // The hook where a measurement (convergence probes) or a delta-log subscriber (design §6) picks up
+    // progress.
     void set_visibility_observer(std::function<void(std::uint64_t sequence)> observer) {
         observer_ = std::move(observer);
+    }
+
+    // Called once per published batch when it has become visible, with the time since its publish()
+    // (routefabricd's routefabric_fib_publish_latency_seconds): on the thread that applied it. Without
+    // an observer no time is taken. Set it before start(). One clock read and one entry in a bounded
+    // list per batch, nothing per delta; batches published while the list is full are not timed.
+    void set_latency_observer(std::function<void(std::chrono::nanoseconds)> observer) {
+        latency_observer_ = std::move(observer);
     }
 
     // Called after a next-hop-down hint was applied — on the writer thread, or on the caller's when it
@@ -106,7 +115,9 @@ private:
     void run();
     std::size_t drain(std::vector<fib::RouteDelta>& out);
     void apply_down_hints();
-    void applied(std::uint64_t sequence, std::size_t deltas);  // counters, then the visibility observer
+    void applied(std::uint64_t sequence, std::size_t deltas);  // counters, latency, visibility observer
+    bool stamp_publish(std::uint64_t sequence);                // producer_mu_ held; false: not timed
+    void unstamp_publish(std::uint64_t sequence);              // a refused batch's stamp goes
     bool take_inline_tokens(std::size_t deltas);               // producer_mu_ held
 
     Fib& fib_;
@@ -124,6 +135,11 @@ private:
         rejected_deltas_{0}, applied_batches_{0}, applied_deltas_{0}, max_depth_{0};
     std::function<void(std::uint64_t)> observer_;
     std::function<void(std::size_t)> down_observer_;
+    std::function<void(std::chrono::nanoseconds)> latency_observer_;
+    static constexpr std::size_t kMaxPublishStamps = 4096;
+    std::mutex stamps_mu_;
+    // (highest sequence of a batch, when it was published), in sequence order; guarded by stamps_mu_.
+    std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>> publish_stamps_;
     std::mutex down_mu_;
     std::vector<net::IpAddress> down_pending_;   // guarded by down_mu_
     std::vector<net::IpAddress> down_applying_;  // writer only

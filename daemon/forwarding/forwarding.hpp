@@ -60,8 +60,8 @@ public:
     Forwarding(const Forwarding&) = delete;
     Forwarding& operator=(const Forwarding&) = delete;
 
-    // The RIB's DeltaSink: the FIB updater's queue, behind the publish-latency stamp and, when the emulator
-    // runs, the convergence observer.
+    // The RIB's DeltaSink: the FIB updater's queue itself, or, when the emulator runs, the convergence
+    // observer in front of it.
     virtual fib::DeltaSink& sink() = 0;
     // T0 of convergence measurements: the input behind the next publish (an UPDATE read, a peer found down)
     // arrived at `at`. io thread, just before that input reaches the RIB; ignored without the emulator.

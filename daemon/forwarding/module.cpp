@@ -1,8 +1,7 @@
 // The forwarding module (routefabric-forwarding.so): the daemon's Forwarding over DPDK. It brings up the
 // EAL, builds the FIB from the VNet model and starts its updater, and with the emulator starts the host
-// emulator and attaches the convergence observer to it. The RIB's deltas reach the FIB updater through
-// the publish-latency stamp, and through the convergence observer only while the emulator runs
-// (forwarding.hpp).
+// emulator and attaches the convergence observer to it. The RIB's sink is the FIB updater itself, or the
+// convergence observer in front of it while the emulator runs (forwarding.hpp).
 #include <rte_cycles.h>
 #include <rte_version.h>
 
@@ -14,7 +13,6 @@
 #include "daemon/forwarding/convergence_observer.hpp"
 #include "daemon/forwarding/emulator_layout.hpp"
 #include "daemon/forwarding/module_interface.hpp"
-#include "daemon/forwarding/publish_latency.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/emulator.hpp"
 #include "dataplane/fib_route_source.hpp"
@@ -81,12 +79,11 @@ private:
     bool eal_started_ = false;
     std::unique_ptr<fib::Fib> fib_;
     std::unique_ptr<fib::FibUpdater> updater_;
-    std::unique_ptr<PublishLatency> publish_latency_;  // in front of updater_
     std::unique_ptr<dataplane::FibRouteSource> source_;
     dataplane::Topology topo_;
     dataplane::FlowTable flows_;
     std::unique_ptr<dataplane::Emulator> emulator_;
-    std::unique_ptr<ConvergenceObserver> convergence_;  // with the emulator; in front of publish_latency_
+    std::unique_ptr<ConvergenceObserver> convergence_;  // with the emulator; its sink is in front of updater_
     bool stopped_ = false;
 };
 
@@ -122,7 +119,12 @@ bool DpdkForwarding::start_fib(const fib::VnetModel& model, std::string* error) 
     // costs more than applying it (docs/benchmarks.md).
     uc.inline_max = 1024;
     updater_ = std::make_unique<fib::FibUpdater>(*fib_, uc);
-    publish_latency_ = std::make_unique<PublishLatency>(*updater_, metrics_);
+    // routefabric_fib_publish_latency_seconds: the updater times each batch from publish to visible.
+    updater_->set_latency_observer([this](std::chrono::nanoseconds latency) {
+        if (auto* m = metrics_.load(std::memory_order_acquire)) {
+            m->fib_publish_latency.observe(std::chrono::duration<double>(latency).count());
+        }
+    });
     updater_->set_visibility_observer([this](std::uint64_t seq) { on_visible(seq); });
     updater_->set_next_hops_down_observer([this](std::size_t repointed) {
         if (convergence_) {
@@ -163,7 +165,7 @@ bool DpdkForwarding::start_emulator(const fib::VnetModel& model, std::string* er
     if (!emulator_) {
         return false;
     }
-    convergence_ = std::make_unique<ConvergenceObserver>(emulator_->probe(), *publish_latency_, metrics_,
+    convergence_ = std::make_unique<ConvergenceObserver>(emulator_->probe(), *updater_, metrics_,
                                                          options_.convergence_timeout);
     updater_->start();
     if (!emulator_->start(error)) {
@@ -178,7 +180,6 @@ DpdkForwarding::~DpdkForwarding() {
     convergence_.reset();
     emulator_.reset();
     source_.reset();
-    publish_latency_.reset();
     updater_.reset();
     fib_.reset();
     if (eal_started_) {
@@ -187,10 +188,8 @@ DpdkForwarding::~DpdkForwarding() {
 }
 
 void DpdkForwarding::on_visible(std::uint64_t sequence) {
-    const std::uint64_t now = rte_rdtsc();
-    publish_latency_->on_visible(sequence, now);
     if (convergence_) {
-        convergence_->on_visible(sequence, now);
+        convergence_->on_visible(sequence, rte_rdtsc());
     }
 }
 
@@ -198,7 +197,7 @@ fib::DeltaSink& DpdkForwarding::sink() {
     if (convergence_) {
         return convergence_->sink();
     }
-    return *publish_latency_;
+    return *updater_;
 }
 
 void DpdkForwarding::input_received(std::chrono::steady_clock::time_point at) {

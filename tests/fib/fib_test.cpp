@@ -235,6 +235,34 @@ TEST_F(FibTest, UpdaterAppliesPublishedBatchesAndMakesThemVisible) {
     EXPECT_EQ(u.stats().rejected_batches, 0U);
 }
 
+// The publish → visible latency (routefabricd's routefabric_fib_publish_latency_seconds) is timed by the
+// updater: one observation per accepted batch, through the writer and inline alike, none for a refused
+// batch until the producer's retry is accepted.
+TEST_F(FibTest, UpdaterTimesEveryAcceptedBatchOnce) {
+    UpdaterConfig c{4, 16};
+    c.inline_max = 16;
+    FibUpdater u(*fib, c);
+    std::vector<std::chrono::nanoseconds> seen;
+    u.set_latency_observer([&](std::chrono::nanoseconds d) { seen.push_back(d); });
+    std::vector<fib::RouteDelta> three{delta(1, "198.51.100.0/24", {"10.1.1.4"}),
+                                       delta(2, "198.51.101.0/24", {"10.1.1.4"}),
+                                       delta(3, "198.51.102.0/24", {"10.1.1.4"})};
+    std::vector<fib::RouteDelta> two{delta(4, "198.51.103.0/24", {"10.1.1.4"}),
+                                     delta(5, "198.51.104.0/24", {"10.1.1.4"})};
+    ASSERT_TRUE(u.publish(three));  // not started: queued, nothing applies it yet
+    ASSERT_FALSE(u.publish(two));   // refused: the queue holds 4
+    EXPECT_TRUE(seen.empty());
+    u.start();
+    ASSERT_TRUE(u.wait_visible(3, std::chrono::seconds(10)));
+    ASSERT_TRUE(u.publish(two));  // the retry; the FIB is idle, so it may be applied inline
+    ASSERT_TRUE(u.wait_visible(5, std::chrono::seconds(10)));
+    u.stop();
+    ASSERT_EQ(seen.size(), 2U) << "one observation per accepted batch, none for the refused one";
+    for (const auto d : seen) {
+        EXPECT_GE(d.count(), 0);
+    }
+}
+
 TEST_F(FibTest, WriterThreadTakesItsRelativePriority) {
     // Lowering a thread's priority needs no capability: the writer runs 3 nice levels below this thread.
     UpdaterConfig c;
