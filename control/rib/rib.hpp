@@ -266,8 +266,8 @@ public:
     [[nodiscard]] const RibConfig& config() const;
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    struct Tables;  // its parts: control/rib/rib_tables.hpp
+    std::unique_ptr<Tables> tables_;
 };
 
 }  // namespace rf::rib
