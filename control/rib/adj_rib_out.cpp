@@ -200,62 +200,6 @@ const bgp::PathAttributes& AdjRibOut::outbound_attributes(AttrNode& n) const {
     return *n.outbound;
 }
 
-bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
-    if (a.not_advertised) {
-        return false;
-    }
-    return !(config_.suppress_peer_as_in_path && a.attrs.as_path &&
-             as_path_contains(*a.attrs.as_path, g.key.asn));
-}
-
-std::size_t AdjRibOut::routes_for(const UpdateGroup& g, int fi, const PathsView& s, NeighborKey skip,
-                                  std::vector<OutboundPath>& out) const {
-    out.clear();
-    if ((g.key.families & family_bit(fi)) == 0) {
-        return 0;
-    }
-    if (s.vnet) {
-        if (g.originated_next_hop(fi).has_value()) {
-            out.push_back(OutboundPath{nullptr, 0, kLocalPeer});
-        }
-        return out.size();
-    }
-    if (!config_.branch_to_branch) {
-        return 0;
-    }
-    if ((g.add_path & family_bit(fi)) != 0) {
-        decision_.select_ecmp(s, skip, [&](std::size_t i) {
-            const StoredPath& p = s.paths[i];
-            if (passes(g, *p.attrs)) {
-                out.push_back(OutboundPath{p.attrs.get(), p.out_id, decision_.source(p).cfg.id});
-            }
-        });
-        return out.size();
-    }
-    for (std::size_t i = 0; i < s.eligible; ++i) {
-        const StoredPath& p = s.paths[i];
-        if (decision_.neighbor_of(p) != skip) {
-            if (passes(g, *p.attrs)) {
-                out.push_back(OutboundPath{p.attrs.get(), 0, decision_.source(p).cfg.id});
-            }
-            break;
-        }
-    }
-    return out.size();
-}
-
-void AdjRibOut::hidden_neighbors(const UpdateGroup& g, int fi, const PathsView& s,
-                                 std::vector<NeighborKey>& out) const {
-    if (s.vnet || !config_.branch_to_branch || s.eligible == 0) {
-        return;
-    }
-    if ((g.add_path & family_bit(fi)) != 0) {
-        decision_.select_ecmp(s, 0, [&](std::size_t i) { out.push_back(decision_.neighbor_of(s.paths[i])); });
-    } else {
-        out.push_back(decision_.neighbor_of(s.paths[0]));
-    }
-}
-
 const std::vector<Segment>& AdjRibOut::full_table(UpdateGroup& g) {
     if (g.table_generation == generation_) {
         return g.table;

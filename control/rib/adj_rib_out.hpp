@@ -18,6 +18,8 @@
 #include "control/codec/message.hpp"
 #include "control/codec/shared_message.hpp"
 #include "control/rib/attr_store.hpp"
+#include "control/rib/best_path.hpp"
+#include "control/rib/families.hpp"
 #include "control/rib/loc_rib.hpp"
 #include "control/rib/peers.hpp"
 #include "control/rib/rib.hpp"
@@ -25,7 +27,6 @@
 
 namespace rf::rib {
 
-class DecisionProcess;
 class UpdateEncoder;
 
 // One route a receiver gets for a prefix.
@@ -80,5 +81,64 @@ private:
     UpdateGroups groups_;
     std::uint64_t generation_ = 0;  // advanced by every RIB call that changes what peers receive
 };
+
+// The per-prefix steps of the encoding, inline: UpdateEncoder runs them for every changed prefix and
+// every class of receivers.
+
+inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
+    if (a.not_advertised) {
+        return false;
+    }
+    return !(config_.suppress_peer_as_in_path && a.attrs.as_path &&
+             as_path_contains(*a.attrs.as_path, g.key.asn));
+}
+
+inline std::size_t AdjRibOut::routes_for(const UpdateGroup& g, int fi, const PathsView& s, NeighborKey skip,
+                                         std::vector<OutboundPath>& out) const {
+    out.clear();
+    if ((g.key.families & family_bit(fi)) == 0) {
+        return 0;
+    }
+    if (s.vnet) {
+        if (g.originated_next_hop(fi).has_value()) {
+            out.push_back(OutboundPath{nullptr, 0, kLocalPeer});
+        }
+        return out.size();
+    }
+    if (!config_.branch_to_branch) {
+        return 0;
+    }
+    if ((g.add_path & family_bit(fi)) != 0) {
+        decision_.select_ecmp(s, skip, [&](std::size_t i) {
+            const StoredPath& p = s.paths[i];
+            if (passes(g, *p.attrs)) {
+                out.push_back(OutboundPath{p.attrs.get(), p.out_id, decision_.source(p).cfg.id});
+            }
+        });
+        return out.size();
+    }
+    for (std::size_t i = 0; i < s.eligible; ++i) {
+        const StoredPath& p = s.paths[i];
+        if (decision_.neighbor_of(p) != skip) {
+            if (passes(g, *p.attrs)) {
+                out.push_back(OutboundPath{p.attrs.get(), 0, decision_.source(p).cfg.id});
+            }
+            break;
+        }
+    }
+    return out.size();
+}
+
+inline void AdjRibOut::hidden_neighbors(const UpdateGroup& g, int fi, const PathsView& s,
+                                        std::vector<NeighborKey>& out) const {
+    if (s.vnet || !config_.branch_to_branch || s.eligible == 0) {
+        return;
+    }
+    if ((g.add_path & family_bit(fi)) != 0) {
+        decision_.select_ecmp(s, 0, [&](std::size_t i) { out.push_back(decision_.neighbor_of(s.paths[i])); });
+    } else {
+        out.push_back(decision_.neighbor_of(s.paths[0]));
+    }
+}
 
 }  // namespace rf::rib

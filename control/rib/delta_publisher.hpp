@@ -1,13 +1,9 @@
-// Publishing Loc-RIB changes into the FIB's DeltaSink (fib/delta/delta.hpp): one batch per RIB call.
-// Only changes of a prefix's ECMP next-hop set are published (an attribute change that keeps the next
-// hops is invisible to a FIB).
-//
-// Back-pressure: when publish() refuses, the deltas stay in a pending set keyed by prefix — a later
-// change of the same prefix replaces the pending one (each delta is complete state), so the pending set
-// never exceeds the number of prefixes. Sequence numbers are assigned when a batch is offered and
-// consumed only when it is accepted, so the accepted stream has no gaps. Every RIB call retries; the
-// owner can also call flush() (e.g. when the consumer signals room). A coalesced withdrawal may name a
-// prefix the consumer never saw; consumers treat that as a no-op.
+// Publishing Loc-RIB changes into the FIB's DeltaSink (fib/delta/delta.hpp), as the top of rib.hpp
+// promises: one batch per RIB call; refused deltas wait in a pending set keyed by prefix (a later change
+// of the prefix replaces its pending delta, each delta being complete state); sequence numbers are
+// assigned when a batch is offered and consumed only when it is accepted, so the accepted stream has no
+// gaps. Which deltas a call produces (changes of a prefix's ECMP next-hop set) is decided by the caller,
+// RouteServerRib::Tables::finish_call().
 #pragma once
 
 #include <cstddef>
