@@ -96,19 +96,16 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
         return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
     }
     const ClassifiedUpdate classified = classify_update(*peer, decoded);
-    const std::size_t limit = peer->cfg.route_limit;
-    std::size_t count = 0;
-    if (limit != 0) {
-        count = route_count_after(*peer, t.loc_rib, classified);
-        if (count > limit) {
-            ++t.route_limit_trips;
-            t.take_down(id);
-            return UpdateResult{UpdateStatus::RouteLimitExceeded, count, limit};
-        }
+    const RouteLimitCheck limit = check_route_limit(*peer, t.loc_rib, classified);
+    if (limit.exceeded()) {
+        ++t.route_limit_trips;
+        t.take_down(id);
+        return UpdateResult{UpdateStatus::RouteLimitExceeded, limit.count, limit.limit};
     }
     t.adj_rib_in.apply(*peer, classified, decoded.update);
     t.finish_call();
-    return UpdateResult{UpdateStatus::Ok, limit != 0 ? count : peer->adj_rib_in.prefixes.size(), limit};
+    const std::size_t count = limit.limit != 0 ? limit.count : peer->adj_rib_in.prefixes.size();
+    return UpdateResult{UpdateStatus::Ok, count, limit.limit};
 }
 
 void RouteServerRib::peer_down(PeerId id) {

@@ -104,4 +104,13 @@ std::size_t route_count_after(const RibPeer& peer, const LocRib& loc_rib, const 
     return count_after(held_now, update, peer.cfg.counting, HeldPathIds{peer, loc_rib});
 }
 
+RouteLimitCheck check_route_limit(const RibPeer& peer, const LocRib& loc_rib,
+                                  const ClassifiedUpdate& update) {
+    const std::size_t limit = peer.cfg.route_limit;
+    if (limit == 0) {
+        return RouteLimitCheck{};
+    }
+    return RouteLimitCheck{limit, route_count_after(peer, loc_rib, update)};
+}
+
 }  // namespace rf::rib

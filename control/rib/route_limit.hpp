@@ -18,4 +18,12 @@ struct RibPeer;
 // limit is not applied.
 std::size_t route_count_after(const RibPeer& peer, const LocRib& loc_rib, const ClassifiedUpdate& update);
 
+// An UPDATE checked against the peer's route limit.
+struct RouteLimitCheck {
+    std::size_t limit = 0;  // the peer's limit; 0: it has none, and nothing was counted
+    std::size_t count = 0;  // with a limit: route_count_after()
+    [[nodiscard]] bool exceeded() const { return limit != 0 && count > limit; }
+};
+RouteLimitCheck check_route_limit(const RibPeer& peer, const LocRib& loc_rib, const ClassifiedUpdate& update);
+
 }  // namespace rf::rib
