@@ -1,5 +1,6 @@
 // The route-server RIB (design §2): Adj-RIB-In per peer, Loc-RIB with best path + ECMP set, and the
-// Adj-RIB-Out of every established peer, encoded once per update group.
+// Adj-RIB-Out of every established peer, encoded once per update group. This header is the whole
+// interface; the parts behind it, one job per file, are listed in rib_tables.hpp.
 //
 // Threading: single-threaded. Every member function must be called from the same strand (the session
 // layer's RIB strand); nothing here locks. The DeltaSink is called from that strand too.
@@ -153,7 +154,8 @@ struct PathComparison {
     // a and b are in the same ECMP class (equal AS-path length); the step only ordered them.
     [[nodiscard]] bool ecmp_equal() const { return step != DecisionStep::AsPathLength; }
 };
-// The one best-path comparator: a total order; returns the step that decided.
+// The one best-path comparator: a total order; returns the step that decided. Its steps, with the rule
+// each implements and the value of a missing attribute: best_path.hpp.
 PathComparison compare_paths(const PathKey& a, const PathKey& b);
 
 // ------------------------------------------------------------------------------------ query results
@@ -266,8 +268,8 @@ public:
     [[nodiscard]] const RibConfig& config() const;
 
 private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    struct Tables;  // its parts: control/rib/rib_tables.hpp
+    std::unique_ptr<Tables> tables_;
 };
 
 }  // namespace rf::rib

@@ -1,5 +1,5 @@
-// Helpers shared by the RIB tests: building decoded UPDATEs, recording the delta stream, and replaying a
-// peer's outbound bytes through the codec into the table that peer would hold.
+// Helpers shared by the RIB tests: building decoded UPDATEs, recording the delta stream, replaying a
+// peer's outbound bytes through the codec into the table that peer would hold, and the RibTest fixture.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -243,6 +243,78 @@ inline void drain_into(RouteServerRib& rib, std::map<PeerId, WireView>& views) {
             it->second.apply(o.messages);
         }
     }
+}
+
+// The fixture of the RIB unit tests: a RIB publishing into a recording sink, and the table each peer
+// that is up holds, rebuilt from the bytes the RIB sent it.
+class RibTest : public ::testing::Test {
+protected:
+    explicit RibTest(RibConfig cfg = {}) : rib(std::move(cfg), sink) {}
+
+    // Brings a peer up and records what it received.
+    void up(const PeerConfig& c) {
+        views[c.id] = view_for(c);
+        views[c.id].apply(rib.peer_up(c));
+    }
+    void up(PeerId id, std::uint32_t asn) { up(peer(id, asn)); }
+    UpdateResult send(PeerId id, const bgp::DecodedUpdate& u) {
+        auto r = rib.apply_update(id, u);
+        drain_into(rib, views);
+        return r;
+    }
+    void down(PeerId id) {
+        rib.peer_down(id);
+        views.erase(id);
+        drain_into(rib, views);
+    }
+
+    RecordingSink sink;
+    RouteServerRib rib;
+    std::map<PeerId, WireView> views;
+};
+
+// `count` distinct /24s: 10.100.0.0/24 + `from` onwards.
+inline std::vector<std::string> slash24s(int from, int count) {
+    std::vector<std::string> v;
+    for (int i = from; i < from + count; ++i) {
+        v.push_back("10." + std::to_string(100 + i / 256) + "." + std::to_string(i % 256) + ".0/24");
+    }
+    return v;
+}
+
+// A session of one NVA (neighbor) that peers with both route-server instances.
+inline PeerConfig instance_session(PeerId id, std::uint32_t neighbor, std::uint32_t asn,
+                                   const std::string& address, std::size_t limit = 1000) {
+    PeerConfig c = peer(id, asn, limit);
+    c.neighbor = neighbor;
+    c.address = A(address);  // the same NVA: same address and identifier on both sessions
+    c.bgp_identifier = A4("192.0.2.77");
+    return c;
+}
+
+// The UPDATE with every NLRI (announced and withdrawn) carrying ADD-PATH path identifier `id`.
+inline bgp::DecodedUpdate with_path_id(bgp::DecodedUpdate u, std::uint32_t id) {
+    for (auto& n : u.update.nlri) {
+        n.path_id = id;
+    }
+    for (auto& n : u.update.withdrawn) {
+        n.path_id = id;
+    }
+    return u;
+}
+
+// A peer that negotiated ADD-PATH receive and/or send for IPv4 unicast.
+inline PeerConfig add_path_peer(PeerId id, std::uint32_t asn, bool receive, bool send_paths,
+                                std::size_t limit = 1000) {
+    PeerConfig c = peer(id, asn, limit);
+    const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
+    if (receive) {
+        c.codec.add_path_receive = {v4};
+    }
+    if (send_paths) {
+        c.codec.add_path_send = {v4};
+    }
+    return c;
 }
 
 }  // namespace rf::rib::test

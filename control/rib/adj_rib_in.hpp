@@ -1,0 +1,78 @@
+// The Adj-RIB-In: the paths each session announced. They are stored once, in the Loc-RIB entries
+// (loc_rib.hpp), each naming its session; a session keeps only an index of them (AdjRibInIndex): its
+// prefixes, its path count, and its paths per forwarding next hop for the next-hops-down hint.
+//
+// AdjRibIn applies an UPDATE's withdrawals and announcements to those paths and sweeps a session's
+// paths away when it goes down. Without ADD-PATH receive for the family a session holds one path per
+// prefix (the last one wins); with it, one per (prefix, path id), at most kMaxPathsPerSessionPrefix.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "control/codec/message.hpp"
+#include "control/rib/attr_store.hpp"
+#include "net/ip.hpp"
+#include "net/prefix_map.hpp"
+
+namespace rf::rib {
+
+class DecisionProcess;
+class LocRib;
+class PeerTable;
+struct ClassifiedUpdate;
+struct RibPeer;
+
+// At most this many ADD-PATH paths per (session, prefix); further path ids are ignored, so that a peer
+// cannot grow one prefix without bound while its route count (distinct prefixes) stays the same.
+inline constexpr std::size_t kMaxPathsPerSessionPrefix = 64;
+
+// One session's Adj-RIB-In, as an index into the Loc-RIB.
+struct AdjRibInIndex {
+    net::PrefixMap<net::PrefixMapEmpty> prefixes;  // prefixes the session has at least one path for
+    std::size_t paths = 0;                         // its paths (Adj-RIB-In routes)
+    // Its paths per forwarding next hop: which next hops die with it (the next-hops-down hint).
+    std::unordered_map<net::IpAddress, std::uint32_t, net::IpAddressHash> next_hops;
+
+    void count_next_hop(const net::IpAddress& nh) { ++next_hops[nh]; }
+    void uncount_next_hop(const net::IpAddress& nh) {
+        auto it = next_hops.find(nh);
+        if (it != next_hops.end() && --it->second == 0) {
+            next_hops.erase(it);
+        }
+    }
+    void clear() {
+        prefixes.clear();
+        paths = 0;
+        next_hops.clear();
+    }
+};
+
+class AdjRibIn {
+public:
+    AdjRibIn(LocRib& loc_rib, const DecisionProcess& decision, AttrStore& attributes)
+        : loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
+
+    // Applies the UPDATE's withdrawals, then its announcements (attributes interned once per UPDATE and
+    // NLRI source).
+    void apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update);
+
+    // Removes every path of the session from the Loc-RIB (a peer-down sweep) and clears its index.
+    void remove_all(RibPeer& peer);
+
+    // The next hops that only this session's paths use: with it down, nothing in the Loc-RIB goes
+    // through them. Sorted.
+    static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);
+
+private:
+    void add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
+    void remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx);
+
+    LocRib& loc_rib_;
+    const DecisionProcess& decision_;
+    AttrStore& attributes_;
+};
+
+}  // namespace rf::rib

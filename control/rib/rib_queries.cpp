@@ -1,0 +1,163 @@
+// The read-only queries of the route-server RIB (rib.hpp): Adj-RIB-In, Adj-RIB-Out, Loc-RIB entries,
+// counts. None of them is on the UPDATE path.
+#include <algorithm>
+#include <tuple>
+
+#include "control/rib/families.hpp"
+#include "control/rib/rib.hpp"
+#include "control/rib/rib_tables.hpp"
+
+namespace rf::rib {
+namespace {
+
+std::vector<net::IpAddress> route_next_hops(const AttrNode& a) {
+    std::vector<net::IpAddress> nh = a.mp_next_hops;
+    if (nh.empty() && a.attrs.next_hop) {
+        nh.push_back(net::IpAddress::v4(*a.attrs.next_hop));
+    }
+    return nh;
+}
+
+template <typename Route>
+void sort_by_prefix_and_path_id(std::vector<Route>& routes) {
+    std::sort(routes.begin(), routes.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.prefix, x.path_id) < std::tie(y.prefix, y.path_id);
+    });
+}
+
+}  // namespace
+
+std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
+    std::vector<LearnedRoute> out;
+    const auto& t = *tables_;
+    const RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr) {
+        return out;
+    }
+    peer->adj_rib_in.prefixes.for_each([&](const net::Prefix& p, const net::PrefixMapEmpty&) {
+        const PrefixPaths& paths = *t.loc_rib.find(p);
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            const StoredPath& path = paths[i];
+            if (path.session == peer->session) {
+                out.push_back(LearnedRoute{p, path.attrs->attrs, route_next_hops(*path.attrs),
+                                           !path.attrs->loops, path.rx_id});
+            }
+        }
+    });
+    sort_by_prefix_and_path_id(out);
+    return out;
+}
+
+std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
+    std::vector<AdvertisedRoute> out;
+    const auto& t = *tables_;
+    const RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr) {
+        return out;
+    }
+    const UpdateGroup& g = *peer->group;
+    std::vector<OutboundPath> routes;
+    auto add = [&](const net::Prefix& p, const PathsView& s) {
+        const int fi = family_index(p.afi);
+        t.adj_rib_out.routes_for(g, fi, s, peer->neighbor, routes);
+        for (const auto& r : routes) {
+            if (r.attrs == nullptr) {
+                std::vector<net::IpAddress> nh{*g.originated_next_hop(fi)};
+                out.push_back(AdvertisedRoute{p, g.originated[fi], std::move(nh), kLocalPeer, r.id});
+            } else {
+                out.push_back(AdvertisedRoute{p, t.adj_rib_out.outbound_attributes(*r.attrs),
+                                              route_next_hops(*r.attrs), r.source, r.id});
+            }
+        }
+    };
+    for (const auto& p : t.loc_rib.vnet_prefixes()) {
+        add(p, t.loc_rib.view(p));
+    }
+    t.loc_rib.for_each([&](const net::Prefix& p, const PrefixPaths& paths) {
+        if (!paths.vnet()) {
+            add(p, view_of(paths));
+        }
+    });
+    sort_by_prefix_and_path_id(out);
+    return out;
+}
+
+std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) const {
+    const auto& t = *tables_;
+    const PrefixPaths* paths = t.loc_rib.find(prefix);
+    if (paths == nullptr) {
+        return std::nullopt;
+    }
+    const PathsView s = view_of(*paths);
+    if (s.eligible == 0) {
+        return std::nullopt;
+    }
+    // The ECMP set first, then the other eligible paths, each part in comparator order.
+    std::vector<std::size_t> order;
+    t.decision.select_ecmp(s, 0, [&](std::size_t i) { order.push_back(i); });
+    const std::size_t members = order.size();
+    for (std::size_t i = 0; i < s.eligible; ++i) {
+        const auto set_end = order.begin() + static_cast<std::ptrdiff_t>(members);  // push_back moves it
+        if (std::find(order.begin(), set_end, i) == set_end) {
+            order.push_back(i);
+        }
+    }
+    LocRibEntry e;
+    e.prefix = prefix;
+    for (const std::size_t i : order) {
+        const StoredPath& p = s.paths[i];
+        const RibPeer& src = t.decision.source(p);
+        e.paths.push_back(LocRibPath{src.cfg.id, src.cfg.address, p.attrs->attrs, route_next_hops(*p.attrs),
+                                     p.attrs->as_path_length, p.rx_id});
+    }
+    e.ecmp_count = members;
+    if (order.size() > 1) {
+        e.decided_by =
+            compare_path_keys(t.decision.key_of(s.paths[order[0]]), t.decision.key_of(s.paths[order[1]]))
+                .step;
+    }
+    t.decision.ecmp_next_hops(s, e.next_hops);
+    return e;
+}
+
+std::vector<net::Prefix> RouteServerRib::loc_rib_prefixes() const {
+    std::vector<net::Prefix> out;
+    out.reserve(tables_->loc_rib.eligible_prefixes());
+    tables_->loc_rib.for_each([&](const net::Prefix& p, const PrefixPaths& paths) {
+        if (paths.eligible() != 0) {
+            out.push_back(p);
+        }
+    });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::size_t RouteServerRib::route_count(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? 0 : peer->adj_rib_in.prefixes.size();
+}
+
+bool RouteServerRib::is_up(PeerId id) const {
+    return tables_->peers.find(id) != nullptr;
+}
+
+RibStats RouteServerRib::stats() const {
+    const auto& t = *tables_;
+    RibStats s;
+    s.peers = t.peers.size();
+    s.update_groups = t.adj_rib_out.groups().size();
+    s.loc_rib_prefixes = t.loc_rib.eligible_prefixes();
+    t.peers.for_each([&](const RibPeer& p) { s.adj_rib_in_routes += p.adj_rib_in.paths; });
+    s.interned_attributes = t.attributes.size();
+    s.delta_sequence = t.publisher.next_sequence();
+    s.pending_deltas = t.publisher.pending();
+    s.delta_refusals = t.publisher.refusals();
+    s.route_limit_trips = t.route_limit_trips;
+    return s;
+}
+
+const RibConfig& RouteServerRib::config() const {
+    return tables_->config;
+}
+
+}  // namespace rf::rib

@@ -1,0 +1,52 @@
+// What a RouteServerRib owns: its parts, wired together. rib.cpp runs the public calls through them,
+// rib_queries.cpp reads them.
+//
+//   peers        the established sessions (peers.hpp), each with its Adj-RIB-In index
+//   loc_rib      every prefix's paths in best-path order (loc_rib.hpp)
+//   decision     the comparator and the ECMP set over those paths (best_path.hpp)
+//   adj_rib_in   applies UPDATEs to the paths, sweeps a session's paths away (adj_rib_in.hpp)
+//   adj_rib_out  update groups and their encoded messages (adj_rib_out.hpp, update_groups.hpp)
+//   publisher    Loc-RIB deltas into the FIB's sink (delta_publisher.hpp)
+// plus the route limit (route_limit.hpp) and the UPDATE's classification (classified_update.hpp), which
+// hold no state.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "control/rib/adj_rib_in.hpp"
+#include "control/rib/adj_rib_out.hpp"
+#include "control/rib/attr_store.hpp"
+#include "control/rib/best_path.hpp"
+#include "control/rib/delta_publisher.hpp"
+#include "control/rib/loc_rib.hpp"
+#include "control/rib/peers.hpp"
+#include "control/rib/rib.hpp"
+
+namespace rf::rib {
+
+struct RouteServerRib::Tables {
+    Tables(RibConfig c, fib::DeltaSink& sink);
+    Tables(const Tables&) = delete;
+    Tables& operator=(const Tables&) = delete;
+
+    // Takes the peer down: out of its group, the next-hops-down hint, every path withdrawn in one batch,
+    // then forgotten. Unknown ids are ignored.
+    void take_down(PeerId id);
+
+    // The end of every RIB call: compares each touched prefix before and after, queues the UPDATEs for
+    // the peers, publishes the changed ECMP next-hop sets and forgets the recorded state.
+    void finish_call();
+
+    RibConfig config;
+    AttrStore attributes;  // declared before everything that holds attribute references: destroyed last
+    PeerTable peers;
+    LocRib loc_rib;
+    DecisionProcess decision;
+    AdjRibIn adj_rib_in;
+    AdjRibOut adj_rib_out;
+    DeltaPublisher publisher;
+    std::uint64_t route_limit_trips = 0;
+};
+
+}  // namespace rf::rib
