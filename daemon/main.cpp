@@ -9,6 +9,7 @@
 // One job per file: options.hpp (the command line), startup.hpp (configuration and the components it
 // asks for), logging.hpp, daemon.hpp (the layers, built), reload.hpp and signals.hpp.
 #include <csignal>
+#include <cstdio>
 
 #include "daemon/daemon.hpp"
 #include "daemon/logging.hpp"
@@ -22,11 +23,15 @@ int main(int argc, char** argv) {
         return options.error();
     }
     if (options->command == Command::PrintUsage) {
-        rf::daemon::print_usage();
+        rf::daemon::print_usage(stdout);
         return 0;
     }
     if (options->command == Command::PrintVersion) {
         rf::daemon::print_version();
+        return 0;
+    }
+    if (options->command == Command::DumpSchema) {
+        rf::daemon::print_schema();
         return 0;
     }
     auto startup = rf::daemon::load_startup(*options);

@@ -1,30 +1,102 @@
 #include "daemon/options.hpp"
 
-#include <cstdio>
-
+#include "daemon/config/config.hpp"
 #include "daemon/forwarding/forwarding.hpp"
 #include "dataplane/command_line.hpp"
 
 namespace rf::daemon {
 
-void print_usage() {
-    std::fprintf(stderr,
-                 "usage: routefabricd [--emulator|--no-emulator] [--fib|--no-fib] [--workers N] "
-                 "[--log-level LEVEL] CONFIG [-- EAL ARGS...]\n"
-                 "       routefabricd --check-config CONFIG   (alias: --check)\n"
-                 "       routefabricd --version               (and the forwarding module it would load)\n");
+namespace {
+
+// The layout is read by scripts/packaging/render_man.py: "usage:" lines, a description paragraph, then
+// sections whose heading ends with ':' and whose items start two spaces in, the description two or more
+// spaces after the item (continuation lines indented further).
+constexpr std::string_view kUsage = R"(usage: routefabricd [OPTIONS] [--config] FILE [-- EAL ARGS...]
+       routefabricd --check-config [--config] FILE
+       routefabricd --help | --version | --dump-schema
+
+routefabricd is the routefabric BGP route server: it peers with the NVAs like Azure Route Server,
+reflects their routes to each other, advertises the modelled VNet address spaces, computes the
+effective routes of every VM into a FIB and, optionally, forwards emulated traffic through it with
+the DPDK host emulator. It reads one YAML file (routefabric.yaml(5)) and serves a REST API that
+rfctl(1) uses.
+
+options:
+  -c, --config FILE   the configuration file; the first word that is not an option is taken as FILE too
+  --check-config, --check
+                      validate FILE, print a one-line summary and exit (0 valid, 1 invalid)
+  --emulator          run the DPDK host emulator (default: emulator.enabled of the file)
+  --no-emulator       do not run the emulator, whatever the file says
+  --fib               build the FIB even without virtual_network or the emulator (default lab VNet model)
+  --no-fib            route server only: no FIB, no emulator; refused together with --emulator
+  --workers N         emulator worker lcores, 1-999 (default: emulator.workers)
+  --log-level LEVEL   trace, debug, info, warn or error (default: info); logs go to stderr
+  --eal "ARGS"        DPDK EAL arguments in one word, the same as ARGS after "--"
+  -h, --help          print this help and exit
+  --version           print the version and the forwarding module the daemon would load, and exit
+  --dump-schema       print every configuration key (key, type, default, meaning; tab-separated) and exit
+  -- EAL ARGS...      everything after a bare "--" goes to the DPDK EAL (bare metal: -l CORES, -a PCI,
+                      hugepages); it replaces the lab defaults (no hugepages, no PCI, virtual ports)
+
+exit status:
+  0   clean shutdown (SIGINT, SIGTERM), a valid configuration, or --help, --version, --dump-schema
+  1   invalid configuration, or a start-up failure (address in use, forwarding module missing)
+  2   usage error: unknown option, missing or bad option value
+
+signals:
+  SIGHUP    re-read FILE and apply its peers; an invalid file changes nothing (errors are logged)
+  SIGTERM   send Cease / Administrative Shutdown to every peer and exit (SIGINT too)
+
+environment:
+  RF_FORWARDING_MODULE   path of the forwarding module (default: found relative to the daemon)
+
+files:
+  /etc/routefabric/routefabric.yaml   the configuration; rewritten on runtime peering changes (rfctl)
+)";
+
+bool is_log_level(const std::string& level) {
+    for (const char* known : {"trace", "debug", "info", "warn", "error"}) {
+        if (level == known) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A usage error: what is wrong, then the usage, on stderr; exit status 2.
+Unexpected<int> usage_error(const std::string& message) {
+    std::fprintf(stderr, "routefabricd: %s\n\n", message.c_str());
+    print_usage(stderr);
+    return unexpected(2);
+}
+
+}  // namespace
+
+std::string_view usage_text() {
+    return kUsage;
+}
+
+void print_usage(std::FILE* to) {
+    std::fwrite(kUsage.data(), 1, kUsage.size(), to);
 }
 
 void print_version() {
     std::printf("routefabricd %s\nforwarding module: %s\n", RF_VERSION, describe_forwarding_module().c_str());
 }
 
+void print_schema() {
+    for (const config::KeyInfo& k : config::schema()) {
+        std::printf("%.*s\t%.*s\t%.*s\t%.*s\n", static_cast<int>(k.path.size()), k.path.data(),
+                    static_cast<int>(k.type.size()), k.type.data(), static_cast<int>(k.default_value.size()),
+                    k.default_value.data(), static_cast<int>(k.description.size()), k.description.data());
+    }
+}
+
 Result<Options, int> parse_options(int argc, char** argv) {
     std::string error;
     auto cl = dataplane::split_command_line(argc, argv, &error);
     if (!cl) {
-        std::fprintf(stderr, "routefabricd: %s\n", error.c_str());
-        return unexpected(2);
+        return usage_error(error);
     }
     Options o;
     o.eal_args = std::move(cl->eal);
@@ -32,6 +104,10 @@ Result<Options, int> parse_options(int argc, char** argv) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         const bool has_value = i + 1 < args.size();
+        const bool takes_value = a == "--workers" || a == "--log-level" || a == "-c" || a == "--config";
+        if (takes_value && !has_value) {
+            return usage_error(a + " needs a value");
+        }
         if (a == "--check" || a == "--check-config") {
             o.command = Command::CheckConfig;
         } else if (a == "-h" || a == "--help") {
@@ -40,31 +116,42 @@ Result<Options, int> parse_options(int argc, char** argv) {
         } else if (a == "--version") {
             o.command = Command::PrintVersion;
             return o;
+        } else if (a == "--dump-schema") {
+            o.command = Command::DumpSchema;
+            return o;
         } else if (a == "--emulator" || a == "--no-emulator") {
             o.emulator = a == "--emulator";
         } else if (a == "--fib" || a == "--no-fib") {
             o.fib = a == "--fib";
-        } else if (a == "--workers" && has_value) {
+        } else if (a == "--workers") {
             const std::string& v = args[++i];
-            if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos) {
-                std::fprintf(stderr, "routefabricd: --workers needs a number 1-999, got '%s'\n", v.c_str());
-                return unexpected(2);
+            if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoul(v) == 0) {
+                return usage_error("--workers needs a number 1-999, got '" + v + "'");
             }
             o.workers = static_cast<std::uint32_t>(std::stoul(v));
-        } else if (a == "--log-level" && has_value) {
+        } else if (a == "--log-level") {
             o.log_level = args[++i];
-        } else if ((a == "-c" || a == "--config") && has_value) {
+            if (!is_log_level(o.log_level)) {
+                return usage_error("--log-level takes trace, debug, info, warn or error, got '" +
+                                   o.log_level + "'");
+            }
+        } else if (a == "-c" || a == "--config") {
+            if (!o.config_path.empty()) {
+                return usage_error("more than one configuration file: '" + o.config_path + "' and '" +
+                                   args[i + 1] + "'");
+            }
             o.config_path = args[++i];
-        } else if (o.config_path.empty() && !a.starts_with("-")) {
+        } else if (a.starts_with("-")) {
+            return usage_error("unknown option '" + a + "'");
+        } else if (o.config_path.empty()) {
             o.config_path = a;
         } else {
-            print_usage();
-            return unexpected(2);
+            return usage_error("more than one configuration file: '" + o.config_path + "' and '" + a + "'");
         }
     }
     if (o.config_path.empty()) {
-        print_usage();
-        return unexpected(2);
+        return usage_error("no configuration file given");
     }
     return o;
 }

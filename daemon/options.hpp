@@ -1,18 +1,13 @@
-// routefabricd's command line:
-//
-//   routefabricd [options] CONFIG [-- EAL ARGS...]
-//   routefabricd --check-config CONFIG      validate and exit (0 = valid, 1 = invalid); --check is an alias
-//   routefabricd --version                  the version and the forwarding module it would load
-//
-// Options: --emulator / --no-emulator (default: emulator.enabled, true when the emulator section exists),
-// --fib / --no-fib (default: a FIB when virtual_network is configured or the emulator runs; --no-fib also
-// turns the emulator off), --workers N (emulator worker lcores), --log-level trace|debug|info|warn|error,
-// -c / --config CONFIG, --eal "ARGS" (same as ARGS after "--").
+// routefabricd's command line. The usage text (usage_text(), printed by --help) is the reference: the
+// man page routefabricd(8) is generated from it at build time (scripts/packaging/render_man.py), and a
+// test checks that every option the documentation uses is in it.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "control/codec/result.hpp"
@@ -25,6 +20,7 @@ enum class Command : std::uint8_t {
     CheckConfig,   // --check-config / --check
     PrintUsage,    // -h / --help
     PrintVersion,  // --version
+    DumpSchema,    // --dump-schema
 };
 
 struct Options {
@@ -37,11 +33,17 @@ struct Options {
     std::vector<std::string> eal_args;  // after "--", or the words of --eal "ARGS"
 };
 
-// The options, or the exit status to leave with (2) after printing why they are not usable. -h/--help
-// and --version end the parsing where they stand: what follows them is not looked at.
+// The options, or the exit status to leave with (2) after printing why they are not usable (and the
+// usage) on stderr. -h/--help, --version and --dump-schema end the parsing where they stand: what follows
+// them is not looked at.
 [[nodiscard]] Result<Options, int> parse_options(int argc, char** argv);
 
-void print_usage();    // to stderr
-void print_version();  // to stdout: the daemon's version and the forwarding module it would load
+// The full usage: synopsis, description, every option, exit status, signals and files.
+[[nodiscard]] std::string_view usage_text();
+void print_usage(std::FILE* to);  // --help: stdout; a usage error: stderr
+void print_version();             // to stdout: the daemon's version and the forwarding module it would load
+// To stdout, one configuration key per line: path, type, default and meaning, tab-separated (the source
+// of the man page routefabric.yaml(5)).
+void print_schema();
 
 }  // namespace rf::daemon

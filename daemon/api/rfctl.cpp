@@ -1,6 +1,7 @@
 // rfctl: the routefabric CLI over the REST API, with the verbs of `az network routeserver`.
-// Human tables by default, `-o json` for scripts. Exit codes (also in `rfctl --help` and docs/api.md):
-//   0 ok, 1 usage error, 2 not found, 3 conflict or limit reached, 4 server unreachable, 5 any other error.
+// Human tables by default, `-o json` for scripts. Exit codes (also in `rfctl --help`, rfctl(1) and
+// docs/api.md): 0 ok, 1 usage error, 2 not found, 3 conflict or limit reached, 4 server unreachable, 5 any
+// other error.
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -17,30 +18,58 @@ using Json = nlohmann::ordered_json;
 
 enum Exit : int { kOk = 0, kUsage = 1, kNotFound = 2, kConflict = 3, kUnreachable = 4, kOther = 5 };
 
-constexpr const char* kUsageText = R"(usage: rfctl [--server URL] [--token TOKEN] [-o table|json] COMMAND
+// The layout is read by scripts/packaging/render_man.py (the man page rfctl(1)) and
+// render_completion.py (the bash completion: commands and options come from here): "usage:" lines, a
+// description paragraph, then sections whose heading ends with ':' and whose items start two spaces in,
+// the description two or more spaces after the item; a continuation line indented less than the
+// descriptions continues the item, one indented as far continues the description.
+constexpr const char* kUsageText =
+    R"(usage: rfctl [--server URL] [--token TOKEN] [-o table|json] COMMAND [ARGS]
 
-commands (the verbs of `az network routeserver`):
-  routeserver show
-  peering list
-  peering show NAME
+rfctl is the command line of routefabricd's REST API, with the verbs of `az network routeserver`:
+human tables by default, JSON for scripts (-o json).
+
+commands:
+  routeserver show                     the route server: ASN, listen addresses, peers, routes
+  peering list                         every peering: address, ASN, state, routes received
+  peering show NAME                    one peering and its sessions (one per listen address)
   peering create --name NAME --peer-ip ADDRESS --peer-asn ASN
-                 [--ttl N] [--port N] [--route-limit N] [--hold-time S] [--md5-password P]
-                 [--local-address ADDRESS] [--active]
-  peering delete NAME
-  peering list-learned-routes NAME
-  peering list-advertised-routes NAME
-  rib show PREFIX
-  vm effective-routes NAME
-  subnet effective-routes VNET/SUBNET
-  emulator stats
+                 [--ttl N] [--port N] [--route-limit N] [--hold-time S]
+                 [--md5-password P] [--local-address ADDRESS] [--active]
+                                       add a peering; routefabricd writes it to its configuration file
+  peering delete NAME                  remove a peering (its routes are withdrawn)
+  peering list-learned-routes NAME     the routes the route server learned from the peer
+  peering list-advertised-routes NAME  the routes the route server advertises to the peer
+  rib show PREFIX                      every path for PREFIX, the ECMP set and the step that decided
+  vm effective-routes NAME             the effective routes of a VM of the VNet model
+  subnet effective-routes VNET/SUBNET  the effective routes of a subnet
+  emulator stats                       the host emulator's counters and convergence figures
 
 options:
-  --server URL    API address (default $RFCTL_SERVER, else http://127.0.0.1:9179)
-  --token TOKEN   bearer token (default $RFCTL_TOKEN); needed when the API has api.token set
-  -o, --output    table (default) or json
+  --server URL                         API address (default $RFCTL_SERVER, else http://127.0.0.1:9179)
+  --token TOKEN                        bearer token (default $RFCTL_TOKEN); needed when api.token is set
+  -o, --output FORMAT                  table (default) or json
+  -h, --help                           print this help and exit
 
-exit codes: 0 ok, 1 usage error, 2 not found, 3 conflict or limit reached,
-            4 server unreachable, 5 other error
+peering create options:
+  --name NAME                          the peering's name: letters, digits, '.', '_', '-'
+  --peer-ip ADDRESS                    the NVA's address
+  --peer-asn ASN                       the NVA's ASN
+  --ttl N                              TTL of our packets (1 directly connected, more for multihop)
+  --port N                             the peer's TCP port for active connects
+  --route-limit N                      routes accepted from the peer (0 = unlimited)
+  --hold-time S                        hold time offered to the peer, in seconds
+  --md5-password P                     TCP-MD5 password
+  --local-address ADDRESS              our source address, one of the listen addresses
+  --active                             also connect to the peer (default: wait for it)
+
+exit status:
+  0   ok
+  1   usage error
+  2   not found
+  3   conflict or limit reached
+  4   server unreachable
+  5   any other error
 )";
 
 int usage_error(const std::string& message) {
