@@ -130,6 +130,7 @@ void Daemon::log_started() const {
     spdlog::info("routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
                  sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
                  sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
+    log_placement();
     if (forwarding_) {
         spdlog::info("{}", forwarding_->describe());
     } else {
@@ -141,6 +142,38 @@ void Daemon::log_started() const {
         spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg.api.listen.to_string(),
                      management_->api_port());
     }
+}
+
+// Said once, at start: a route server on lab addresses outside the VNet it models is accepted (the Azure
+// rule cannot hold there), and the operator should know that is what the daemon assumed.
+void Daemon::log_placement() const {
+    const config::Config& cfg = startup_.config;
+    const std::vector<net::Prefix> spaces =
+        cfg.virtual_network ? config::modelled_address_spaces(cfg) : lab_prefixes_;
+    if (spaces.empty()) {
+        return;  // no VNet model advertised: nothing to sit inside or outside of
+    }
+    const std::vector<net::IpAddress> outside = config::listen_outside(cfg.route_server, spaces);
+    if (outside.empty()) {
+        return;
+    }
+    const auto join = [](const auto& items) {
+        std::string out;
+        for (const auto& i : items) {
+            out += (out.empty() ? "" : ", ") + i.to_string();
+        }
+        return out;
+    };
+    const std::string vnet = cfg.virtual_network ? "VNet '" + cfg.virtual_network->route_server_vnet + "'"
+                                                 : "VNet (the built-in lab)";
+    const std::string placement =
+        cfg.virtual_network
+            ? "; route_server.placement " + std::string(config::to_string(cfg.route_server.placement))
+            : "";
+    spdlog::info(
+        "the route server sits outside its {}: listen address(es) {} lie in no modelled address space (a "
+        "lab{}); it advertises the VNet address spaces [{}] to the peers all the same",
+        vnet, join(outside), placement, join(server_->config().rib.vnet_prefixes));
 }
 
 int Daemon::run() {

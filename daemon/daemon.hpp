@@ -55,6 +55,7 @@ private:
     bool start_route_server();
     bool start_management();
     void log_started() const;
+    void log_placement() const;
 
     Startup startup_;
     std::string config_path_;

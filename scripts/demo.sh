@@ -3,10 +3,13 @@
 #   scripts/demo.sh
 # installs what it needs (scripts/setup.sh), builds routefabricd and rfctl, then on loopback:
 #   1. starts routefabricd (two route-server instances 127.0.0.4/.5, REST API, FIB, host emulator with
-#      6,000 VMs) from scripts/lab/demo.yaml;
+#      6,000 VMs in the lab VNet 10.1.0.0/16) from scripts/lab/demo.yaml; the instances sit outside that
+#      VNet (lab addresses), which its log says once;
 #   2. starts two NVAs (BIRD 2) that advertise 10.250.0.0/16 (on-premises) and 0.0.0.0/0 with equal
 #      AS-path lengths, next hops 10.1.1.4 and 10.1.1.5;
-#   3. prints the peerings, nva1's learned routes and a VM's effective routes (the ECMP pair);
+#   3. prints the peerings, nva1's learned routes, what the route server advertises to nva1 (the lab
+#      VNet's address space 10.1.0.0/16 and nva2's reflected routes) and that route in nva1's BIRD
+#      table, and a VM's effective routes (the ECMP pair);
 #   4. fails nva2 (SIGKILL by PID: its TCP sessions close), prints the effective routes again (one next
 #      hop) and the convergence the emulator measured (BGP change in → every host forwarding on the new
 #      path);
@@ -126,7 +129,7 @@ say "starting routefabricd (BGP on 127.0.0.4/.5 port $rs_port, API on 127.0.0.1:
 nice -n "$niceness" "$rfd" "$work/routefabric.yaml" >"$work/routefabricd.log" 2>&1 &
 pids+=($!)
 wait_for 60 "routefabricd's API did not answer (see its log)" rfctl routeserver show
-grep -E "listening on|FIB:|REST API" "$work/routefabricd.log" | sed 's/^[^ ]* [a-z]* /  /'
+grep -E "listening on|sits outside its VNet|FIB:|REST API" "$work/routefabricd.log" | sed 's/^[^ ]* [a-z]* /  /'
 
 # One BIRD 2 per NVA: sessions to both instances, a static on-premises prefix and a default route with
 # the NVA's own address in the NVA subnet as next hop (resolvable through a private IGP table).
@@ -182,13 +185,24 @@ ecmp_pair() {
   r=$(rfctl vm effective-routes vm42)
   echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.4 && echo "$r" | grep 10.250.0.0/16 | grep -q 10.1.1.5
 }
+birdc_bin=$(command -v birdc || echo /usr/sbin/birdc)
+[ -x "$birdc_bin" ] || die "birdc (package bird2) is not installed"
+# nva1's BIRD has the lab VNet's address space from the route server.
+nva1_has_vnet() { "$birdc_bin" -s "$work/nva1/bird.ctl" show route 10.1.0.0/16 | grep -q '^10\.1\.0\.0/16'; }
 wait_for 60 "nva1 and nva2 did not both reach Established (see their logs)" established
 wait_for 30 "the ECMP pair for 10.250.0.0/16 did not appear in vm42's effective routes" ecmp_pair
+wait_for 30 "nva1 did not receive the lab VNet's address space 10.1.0.0/16" nva1_has_vnet
 
 say "rfctl peering list"
 rfctl peering list
 say "rfctl peering list-learned-routes nva1"
 rfctl peering list-learned-routes nva1
+say "rfctl peering list-advertised-routes nva1   (the lab VNet 10.1.0.0/16 and nva2's routes, reflected)"
+rfctl peering list-advertised-routes nva1
+# BIRD lists it as unreachable: its next hop is the instance's own address, and BIRD resolves no next
+# hop in 127.0.0.0/8 (on a lab LAN the route server's address resolves).
+say "birdc show route 10.1.0.0/16   (in nva1: the VNet address space from both route-server instances; next hop in 127/8, so 'unreachable')"
+"$birdc_bin" -s "$work/nva1/bird.ctl" show route 10.1.0.0/16 | sed 's/^/  /'
 say "rfctl vm effective-routes vm42   (ECMP: two next hops for 10.250.0.0/16 and 0.0.0.0/0)"
 rfctl vm effective-routes vm42
 sleep 1
@@ -198,8 +212,6 @@ rfctl emulator stats
 last_host_us() { rfctl -o json emulator stats | tr -d ' "' | tr ',' '\n' | sed -n 's/^last_change_last_host_us://p'; }
 measurements() { rfctl -o json emulator stats | tr -d ' "' | tr ',' '\n' | sed -n 's/^convergence_measurements://p'; }
 if [ "$changes" -gt 0 ]; then
-  birdc_bin=$(command -v birdc || echo /usr/sbin/birdc)
-  [ -x "$birdc_bin" ] || die "birdc (package bird2) is not installed"
   say "nva2 changes its routes $changes times over BGP (AS-path prepend on/off): every prefix leaves or rejoins the ECMP pair"
   # next_hops_of_10250 WANT: vm42's route for 10.250.0.0/16 has both next hops (2) or only nva1's (1).
   pair_state() {

@@ -57,6 +57,25 @@ std::optional<AddPath> parse_add_path(std::string_view s) {
     }
     return std::nullopt;
 }
+std::string_view to_string(Placement p) {
+    switch (p) {
+        case Placement::Azure:
+            return "azure";
+        case Placement::Lab:
+            return "lab";
+        case Placement::Auto:
+            break;
+    }
+    return "auto";
+}
+std::optional<Placement> parse_placement(std::string_view s) {
+    for (const Placement p : {Placement::Auto, Placement::Azure, Placement::Lab}) {
+        if (s == to_string(p)) {
+            return p;
+        }
+    }
+    return std::nullopt;
+}
 std::optional<UdrNextHopType> parse_udr_next_hop_type(std::string_view s) {
     for (const UdrNextHopType t : {UdrNextHopType::VirtualAppliance, UdrNextHopType::VirtualNetworkGateway,
                                    UdrNextHopType::Internet, UdrNextHopType::None}) {

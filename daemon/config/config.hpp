@@ -49,6 +49,17 @@ enum class AddPath : std::uint8_t {
 [[nodiscard]] std::optional<azure::AsPathMode> parse_as_path_mode(std::string_view s);
 [[nodiscard]] std::optional<AddPath> parse_add_path(std::string_view s);
 
+// Where the route server sits relative to the VNet model (route_server.placement).
+enum class Placement : std::uint8_t {
+    Auto,   // Azure when a listen address lies inside a modelled VNet, Lab when every one lies outside
+    Azure,  // the listen addresses lie in RouteServerSubnet (/27 or larger) of route_server_vnet, not
+            // reserved
+    Lab,    // a route server on lab addresses: the listen addresses are not checked against the model
+};
+// The YAML spellings: "auto" | "azure" | "lab".
+[[nodiscard]] std::string_view to_string(Placement p);
+[[nodiscard]] std::optional<Placement> parse_placement(std::string_view s);
+
 struct RouteServerConfig {
     std::uint32_t asn = azure::kRouteServerAsn;
     std::optional<net::Ipv4Address> router_id;  // default: the first IPv4 listen address
@@ -66,6 +77,7 @@ struct RouteServerConfig {
     bool four_byte_asn = false;
     azure::AsPathMode mode = azure::AsPathMode::Prepend;
     bool branch_to_branch = true;
+    Placement placement = Placement::Auto;
 
     bool operator==(const RouteServerConfig&) const = default;
 };
@@ -222,6 +234,15 @@ using Errors = std::vector<ConfigError>;
 [[nodiscard]] Errors parse_yaml(std::string_view yaml, Config& config);
 // The rules between values (see docs/configuration.md "Validation rules").
 [[nodiscard]] Errors validate(const Config& config);
+// route_server.placement resolved to Azure or Lab: Auto is Azure when a listen address lies inside an
+// address space of virtual_network, Lab otherwise (and Lab without a virtual_network).
+[[nodiscard]] Placement effective_placement(const Config& config);
+// The listen addresses that lie outside every one of `address_spaces` (the modelled VNets'): a lab route
+// server's, which routefabricd names once in its log at start.
+[[nodiscard]] std::vector<net::IpAddress> listen_outside(const RouteServerConfig& rs,
+                                                         const std::vector<net::Prefix>& address_spaces);
+// Every address space of every VNet of virtual_network (empty without it).
+[[nodiscard]] std::vector<net::Prefix> modelled_address_spaces(const Config& config);
 // Rules for one peer against the others (used by validate() and by the API before adding a peer);
 // `index` is its position in config.peers (used in paths).
 [[nodiscard]] Errors validate_peer(const Config& config, std::size_t index);

@@ -94,6 +94,7 @@ void emit_route_server(YAML::Emitter& out, const RouteServerConfig& rs) {
     out << YAML::Key << "four_byte_asn" << YAML::Value << rs.four_byte_asn;
     out << YAML::Key << "mode" << YAML::Value << std::string(to_string(rs.mode));
     out << YAML::Key << "branch_to_branch" << YAML::Value << rs.branch_to_branch;
+    out << YAML::Key << "placement" << YAML::Value << std::string(to_string(rs.placement));
     out << YAML::EndMap;
 }
 

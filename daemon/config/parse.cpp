@@ -90,6 +90,14 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
     if (auto v = n["branch_to_branch"]) {
         r.boolean(v, p + ".branch_to_branch", rs.branch_to_branch);
     }
+    if (auto v = n["placement"]; v && r.scalar(v, p + ".placement", "auto, azure or lab")) {
+        if (auto pl = parse_placement(v.Scalar())) {
+            rs.placement = *pl;
+        } else {
+            r.error(p + ".placement", "'" + v.Scalar() + "' is not one of: auto, azure, lab" + line_of(v),
+                    ErrorKind::Invalid);
+        }
+    }
 }
 
 void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerConfig& peer) {

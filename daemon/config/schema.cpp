@@ -78,6 +78,12 @@ const std::vector<KeyInfo>& schema() {
          "(RFC 7947)."},
         {"route_server.branch_to_branch", "bool", "true",
          "Reflect routes learned from one NVA to the other NVAs."},
+        {"route_server.placement", "auto | azure | lab", "auto",
+         "Where the route server sits in the VNet model (with virtual_network). azure: every listen address "
+         "lies in RouteServerSubnet (/27 or larger) of route_server_vnet and is not one Azure reserves. lab: "
+         "a route server on lab addresses, not checked against the model. auto: azure when a listen address "
+         "lies inside a modelled VNet, lab when all lie outside (logged once at start). The VNet address "
+         "spaces are advertised in every case."},
 
         {"peers", "list", "[]", "The BGP peers (NVAs). Connections from other addresses are refused."},
         {"peers[].name", "name", "(required)", "Unique name: letters, digits, '.', '_', '-' (at most 64)."},
@@ -109,7 +115,9 @@ const std::vector<KeyInfo>& schema() {
          "runs as a route server only (no FIB), unless the emulator is enabled (its default lab) or "
          "--fib is given."},
         {"virtual_network.route_server_vnet", "name", "(required)",
-         "The VNet whose RouteServerSubnet (/27 or larger) holds route_server.listen."},
+         "The route server's VNet: its address spaces are advertised to the NVAs; its RouteServerSubnet "
+         "(/27 or larger) holds route_server.listen unless route_server.placement is lab (or auto with the "
+         "listen addresses outside every VNet)."},
         {"virtual_network.vnets", "list", "[]", "Virtual networks."},
         {"virtual_network.vnets[].name", "name", "(required)", "Unique VNet name."},
         {"virtual_network.vnets[].address_spaces", "list of prefixes", "(required)",

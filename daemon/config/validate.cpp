@@ -163,6 +163,43 @@ void validate_api(const ApiConfig& api, ErrorList& error) {
 
 }  // namespace
 
+std::vector<net::Prefix> modelled_address_spaces(const Config& config) {
+    std::vector<net::Prefix> spaces;
+    if (config.virtual_network) {
+        for (const Vnet& v : config.virtual_network->vnets) {
+            spaces.insert(spaces.end(), v.address_spaces.begin(), v.address_spaces.end());
+        }
+    }
+    return spaces;
+}
+
+std::vector<net::IpAddress> listen_outside(const RouteServerConfig& rs,
+                                           const std::vector<net::Prefix>& address_spaces) {
+    std::vector<net::IpAddress> outside;
+    for (const net::IpAddress& a : rs.listen) {
+        if (std::none_of(address_spaces.begin(), address_spaces.end(),
+                         [&](const net::Prefix& p) { return p.contains(a); })) {
+            outside.push_back(a);
+        }
+    }
+    return outside;
+}
+
+// Azure's rule is the default wherever it can hold: a route server with an address inside the model
+// must sit in RouteServerSubnet. Only a route server wholly outside the model (a lab on its own
+// addresses, where no RouteServerSubnet could hold them) is exempt without saying so.
+Placement effective_placement(const Config& config) {
+    const RouteServerConfig& rs = config.route_server;
+    if (rs.placement != Placement::Auto) {
+        return rs.placement;
+    }
+    if (!config.virtual_network) {
+        return Placement::Lab;
+    }
+    const bool all_outside = listen_outside(rs, modelled_address_spaces(config)).size() == rs.listen.size();
+    return all_outside ? Placement::Lab : Placement::Azure;
+}
+
 Errors validate_peer(const Config& config, std::size_t index) {
     Errors errors;
     const PeerConfig& peer = config.peers[index];

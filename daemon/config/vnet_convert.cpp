@@ -58,6 +58,7 @@ fib::VnetModel to_vnet_model(const Config& config) {
     }
     m.route_server.vnet = vn.route_server_vnet;
     m.route_server.listen_addresses = config.route_server.listen;
+    m.route_server.in_route_server_subnet = effective_placement(config) == Placement::Azure;
     return m;
 }
 
@@ -66,8 +67,19 @@ Errors validate_vnet(const Config& config) {
     if (!config.virtual_network) {
         return errors;
     }
+    // A listen address breaking Azure's placement rule says why the rule applies and how a lab lifts it.
+    const std::string placement_hint =
+        config.route_server.placement == Placement::Azure
+            ? " (route_server.placement: azure)"
+            : " (route_server.placement: auto applies Azure's rule when a listen address lies inside a "
+              "modelled VNet; placement: lab accepts listen addresses outside RouteServerSubnet)";
     for (const fib::ModelError& e : fib::validate(to_vnet_model(config))) {
-        errors.push_back(ConfigError{config_path(e.field), e.message, ErrorKind::Invalid});
+        std::string path = config_path(e.field);
+        std::string message = e.message;
+        if (path.rfind("route_server.listen[", 0) == 0 && message.rfind("duplicate", 0) != 0) {
+            message += placement_hint;
+        }
+        errors.push_back(ConfigError{std::move(path), std::move(message), ErrorKind::Invalid});
     }
     return errors;
 }

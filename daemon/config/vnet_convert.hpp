@@ -8,7 +8,8 @@
 
 namespace rf::config {
 
-// virtual_network as a fib::VnetModel (route_server.listen are the placement's listen addresses); when
+// virtual_network as a fib::VnetModel (route_server.listen are the placement's listen addresses, checked
+// against RouteServerSubnet when effective_placement() is Azure); when
 // virtual_network is absent, fib::default_lab(emulator.vm_count, hosts) with hosts = vm_count /
 // vms_per_host rounded up.
 [[nodiscard]] fib::VnetModel to_vnet_model(const Config& config);

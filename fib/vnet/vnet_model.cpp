@@ -187,6 +187,9 @@ private:
                                                        : "unknown VNet '" + rs.vnet + "'");
             return;
         }
+        if (!rs.in_route_server_subnet) {
+            return;
+        }
         const Subnet* rss = nullptr;
         for (const Subnet& s : v->subnets) {
             if (s.name == kRouteServerSubnetName) {

@@ -60,6 +60,10 @@ struct Vm {
 struct RouteServerPlacement {
     std::string vnet;                              // the VNet whose RouteServerSubnet hosts the route server
     std::vector<net::IpAddress> listen_addresses;  // Azure's two instances
+    // Azure: the listen addresses lie in the VNet's RouteServerSubnet (/27 or larger), none reserved, and
+    // validate() checks it. false: a route server on lab addresses outside the model; validate() checks
+    // only that `vnet` names a VNet (it decides which address spaces are advertised).
+    bool in_route_server_subnet = true;
 };
 
 struct VnetModel {

@@ -65,6 +65,18 @@ TEST(VnetModel, ListenAddressesMustLieInRouteServerSubnetAndNotBeReserved) {
     EXPECT_TRUE(has_error(errors, "route_server.listen_addresses[2]", "duplicate")) << all(errors);
 }
 
+// A route server on lab addresses outside the model: neither its subnet nor its addresses are checked,
+// only the VNet whose address spaces it advertises.
+TEST(VnetModel, RouteServerOutsideTheModelIsCheckedOnlyForItsVnet) {
+    VnetModel m = default_lab(1);
+    m.vnets[0].subnets[0].name = "rs";  // no RouteServerSubnet at all
+    m.route_server.listen_addresses = {A("127.0.0.1"), A("127.0.0.2")};
+    m.route_server.in_route_server_subnet = false;
+    EXPECT_TRUE(validate(m).empty()) << all(validate(m));
+    m.route_server.vnet = "nope";
+    EXPECT_TRUE(has_error(validate(m), "route_server.vnet", "unknown VNet"));
+}
+
 TEST(VnetModel, RouteServerVnetNeedsRouteServerSubnet) {
     VnetModel m = default_lab(1);
     m.vnets[0].subnets[0].name = "rs";
