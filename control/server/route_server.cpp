@@ -22,7 +22,9 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
               r.local_asn = config_.local_asn;
               return r;
           }(),
-          sink) {
+          sink),
+      refused_log_(config_.refused_log_burst, config_.refused_log_interval),
+      refused_log_timer_(io) {
     local_open_ = session::make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
     policy_.local_asn = config_.local_asn;
     policy_.local_id = config_.router_id;
@@ -31,6 +33,7 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
 
 RouteServer::~RouteServer() {
     stopping_ = true;
+    refused_log_timer_.cancel();
     for (auto& l : listeners_) {
         boost::system::error_code ec;
         l.acceptor->close(ec);
@@ -124,9 +127,8 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
     const auto it = peers_.find(remote_addr);
     if (it == peers_.end()) {
         // Unknown address: refuse at once, without a word (design §2: peers are configured).
-        log("connection from " + remote.address().to_string() + ":" + std::to_string(remote.port()) +
-            " refused: not a configured peer");
         socket.close(ec);
+        refuse_unknown(remote);
         return;
     }
     const net::IpAddress local_addr = session::from_asio(local.address());
@@ -142,6 +144,33 @@ void RouteServer::on_accept(asio::ip::tcp::socket socket) {
     session->accept(std::move(socket));
 }
 
+void RouteServer::refuse_unknown(const asio::ip::tcp::endpoint& remote) {
+    ++refused_connections_;
+    if (refused_log_.admit(std::chrono::steady_clock::now())) {
+        log("connection from " + remote.address().to_string() + ":" + std::to_string(remote.port()) +
+            " refused: not a configured peer");
+        return;
+    }
+    if (refused_log_armed_) {
+        return;  // the count goes out when the interval ends
+    }
+    refused_log_armed_ = true;
+    refused_log_timer_.expires_at(refused_log_.window_end().value_or(std::chrono::steady_clock::now()));
+    refused_log_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            log_refused_count();
+        }
+    });
+}
+
+void RouteServer::log_refused_count() {
+    refused_log_armed_ = false;
+    if (const std::uint64_t n = refused_log_.take_suppressed(); n > 0) {
+        log(std::to_string(n) + " more connection(s) from addresses that are not configured peers refused (" +
+            std::to_string(refused_connections_) + " since start; not logged one by one)");
+    }
+}
+
 std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddress& local,
                                                    bool connects_out) {
     session::SessionConfig c;
@@ -151,6 +180,8 @@ std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddr
     c.local_open = local_open_;
     c.open_policy = policy_;
     c.max_output_bytes = config_.max_output_bytes;
+    c.max_extra_connections = config_.max_extra_connections;
+    c.extra_open_wait = session::Seconds{std::max<std::uint16_t>(1, config_.extra_open_wait)};
     c.id = next_rib_id_++;
     c.neighbor = peer.neighbor;
     auto s = std::make_shared<Session>(io_, static_cast<SessionOwner&>(*this), peer.settings, std::move(c));
@@ -299,6 +330,8 @@ RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> 
 
 void RouteServer::shutdown(const std::string& message, std::function<void()> done) {
     stopping_ = true;
+    refused_log_timer_.cancel();
+    log_refused_count();
     for (auto& l : listeners_) {
         boost::system::error_code ec;
         l.acceptor->close(ec);

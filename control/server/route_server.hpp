@@ -42,6 +42,14 @@ struct ServerConfig {
     bool four_octet_mode = false;
     // Per session; a slower reader is dropped (Cease / Out of Resources).
     std::size_t max_output_bytes = std::size_t{256} << 20U;
+    // Extra connections from a configured peer's address (RFC 4271 §6.8, session_collision.cpp): how
+    // many may wait for their OPEN at once per peer and listen address, and for how long.
+    std::size_t max_extra_connections = 4;
+    std::uint16_t extra_open_wait = 10;  // seconds
+    // Connections from unknown addresses: the first `refused_log_burst` of each interval are logged
+    // one by one, the rest as a count at the end of the interval.
+    std::size_t refused_log_burst = 5;
+    std::chrono::seconds refused_log_interval{60};
     rib::RibConfig rib;  // mode, branch-to-branch, VNet prefixes + next hop
 };
 
@@ -95,6 +103,8 @@ public:
     [[nodiscard]] std::vector<std::string> listening() const;
     // Peer addresses for which installing TCP-MD5 failed with EPERM (no CAP_NET_ADMIN).
     [[nodiscard]] bool md5_unsupported() const { return md5_eperm_; }
+    // Connections refused since start because their source is not a configured peer.
+    [[nodiscard]] std::uint64_t refused_connections() const { return refused_connections_; }
 
 private:
     struct Listener {
@@ -122,6 +132,8 @@ private:
     void log(const std::string& line);
     void accept_next(Listener& l);
     void on_accept(boost::asio::ip::tcp::socket socket);
+    void refuse_unknown(const boost::asio::ip::tcp::endpoint& remote);
+    void log_refused_count();
     std::shared_ptr<session::Session> make_session(Peer& peer, const net::IpAddress& local,
                                                    bool connects_out);
     void install_md5(const session::PeerSettings& peer, bool remove);
@@ -149,6 +161,10 @@ private:
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
     std::function<void()> shutdown_done_;
     int shutdown_polls_ = 0;  // stopped sessions flushing their last NOTIFICATION
+    std::uint64_t refused_connections_ = 0;
+    session::LogRateLimit refused_log_;
+    boost::asio::steady_timer refused_log_timer_;  // reports the count not logged
+    bool refused_log_armed_ = false;
 };
 
 }  // namespace rf::server

@@ -473,6 +473,12 @@ void Fsm::message_sent(TimePoint now) {
     }
 }
 
+void Fsm::limit_open_wait(TimePoint deadline) {
+    if (state_ == State::OpenSent && hold_ && deadline < *hold_) {
+        hold_ = deadline;
+    }
+}
+
 std::optional<TimePoint> Fsm::next_deadline() const {
     std::optional<TimePoint> best;
     for (const auto& d : {connect_retry_, hold_, keepalive_, idle_hold_}) {

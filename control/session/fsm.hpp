@@ -211,6 +211,11 @@ public:
     // sending an UPDATE in Established.
     void message_sent(TimePoint now);
 
+    // An extra connection from the peer (one beside the session's own, RFC 4271 §6.8) waits less for
+    // the peer's OPEN than the session's first connection: in OpenSent, moves the hold deadline to
+    // `deadline` when that is earlier. Nothing in any other state.
+    void limit_open_wait(TimePoint deadline);
+
 private:
     void apply_timers(std::uint32_t actions, TimePoint now, const EventData& data);
 

@@ -43,6 +43,10 @@ void drop_foreign_link_local(bgp::Update& u, const PeerSettings& peer) {
 // UPDATEs in a read below which the session counts as quiet (see end_read).
 constexpr std::size_t kQuietRead = 64;
 
+// Transitions of extra connections logged per interval (the rest are counted, see report()).
+constexpr std::size_t kExtraReportBurst = 5;
+constexpr std::chrono::seconds kExtraReportInterval{60};
+
 }  // namespace
 
 Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<const PeerSettings> peer,
@@ -53,6 +57,7 @@ Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<cons
       config_(std::move(config)),
       local_open_(open_for_peer(config_.local_open, peer_->add_path)),
       primary_(config_.fsm),
+      extra_reports_(kExtraReportBurst, kExtraReportInterval),
       timer_(io) {
     config_.open_policy.peer_asn = peer_->asn;
 }
@@ -60,9 +65,12 @@ Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<cons
 Session::~Session() {
     timer_.cancel();
     cancel_connect();
-    for (ConnectionFsm* s : {&primary_, candidate_.get()}) {
-        if (s != nullptr && s->conn) {
-            s->conn->close_after_flush();
+    if (primary_.conn) {
+        primary_.conn->close_after_flush();
+    }
+    for (auto& e : extra_) {
+        if (e->conn) {
+            e->conn->close_after_flush();
         }
     }
     down();  // removed by its owner: its routes go as on any other peer-down
@@ -75,16 +83,14 @@ void Session::start() {
 void Session::stop(const bgp::Notification& cease) {
     EventData d;
     d.notification = cease;
-    if (candidate_) {
-        feed(*candidate_, Event::ManualStop, d);
-        candidate_.reset();
-    }
+    stop_extra(cease);
     feed(primary_, Event::ManualStop, d);
 }
 
 bool Session::has_open_connection() const {
     return (primary_.conn && primary_.conn->open()) ||
-           (candidate_ && candidate_->conn && candidate_->conn->open());
+           std::any_of(extra_.begin(), extra_.end(),
+                       [](const auto& e) { return e->conn && e->conn->open(); });
 }
 
 void Session::apply_socket_options(asio::ip::tcp::socket& s, bool connecting) {
@@ -106,41 +112,10 @@ void Session::apply_socket_options(asio::ip::tcp::socket& s, bool connecting) {
     }
 }
 
-void Session::accept(asio::ip::tcp::socket socket) {
-    apply_socket_options(socket, false);
-    auto conn = std::make_shared<Connection>(std::move(socket), false);
-    const State s = primary_.fsm.state();
-    if (s == State::Connect || s == State::Active) {
-        attach(primary_, conn);
-        feed(primary_, Event::TcpAccepted, {}, "inbound from " + conn->remote());
-        return;
-    }
-    if ((s == State::OpenSent || s == State::OpenConfirm) && !candidate_) {
-        // Collision candidate (RFC 4271 §6.8): run its own FSM until an OPEN tells who survives.
-        candidate_ = std::make_unique<ConnectionFsm>(config_.fsm);
-        candidate_->fsm.handle(Event::ManualStartPassive, Clock::now());
-        attach(*candidate_, conn);
-        feed(*candidate_, Event::TcpAccepted, {}, "second connection (collision) from " + conn->remote());
-        return;
-    }
-    // Idle (idle-hold), Established, or a third connection: refuse.
-    if (s == State::Established || candidate_) {
-        conn->send(encode(
-            bgp::Notification{static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
-                              static_cast<std::uint8_t>(bgp::CeaseSubcode::ConnectionCollisionResolution),
-                              {}}));
-        conn->close_after_flush();
-        owner_.on_log("peer " + peer_->name + ": connection from " + conn->remote() + " refused (session " +
-                      std::string(state_name(s)) + ")");
-        return;
-    }
-    conn->close();
-    feed(primary_, Event::TcpAccepted, {}, "inbound from " + conn->remote() + " while idle");
-}
-
 void Session::attach(ConnectionFsm& link, std::shared_ptr<Connection> conn) {
     link.conn = std::move(conn);
     link.outbound = link.conn->outbound();
+    link.serial = ++connection_serial_;
     link.codec = bgp::CodecOptions{};
     link.codec.four_octet_as = false;
     link.remote.reset();
@@ -190,30 +165,11 @@ void Session::attach(ConnectionFsm& link, std::shared_ptr<Connection> conn) {
     link.conn->start(std::move(cb));
 }
 
-Session::ConnectionFsm* Session::link_of(const Connection* c) {
-    if (primary_.conn.get() == c) {
-        return &primary_;
-    }
-    if (candidate_ && candidate_->conn.get() == c) {
-        return candidate_.get();
-    }
-    return nullptr;
-}
-
 void Session::feed(ConnectionFsm& link, Event event, const EventData& data, const std::string& detail) {
     const Transition t = link.fsm.handle(event, Clock::now(), data);
     execute(link, t, detail);
     settle(link);
     rearm();
-}
-
-void Session::settle(ConnectionFsm& link) {
-    if (&link == candidate_.get() && link.fsm.state() == State::Idle) {
-        candidate_.reset();  // a failed collision candidate just goes away
-    } else if (&link == &primary_ && candidate_ && candidate_->conn &&
-               primary_.fsm.state() != State::Established && !primary_.conn) {
-        promote_candidate();  // the first connection failed: the second carries on
-    }
 }
 
 void Session::execute(ConnectionFsm& link, const Transition& t, const std::string& detail) {
@@ -223,14 +179,7 @@ void Session::execute(ConnectionFsm& link, const Transition& t, const std::strin
         last_reason_ = t.reason;
     }
     if (t.changed() || !t.legal || t.has(SendNotification) || t.reason == Reason::RefusedInIdle) {
-        std::string d = detail;
-        if (t.notification) {
-            d += (d.empty() ? "" : "; ") + std::string("sent NOTIFICATION ") + t.notification->to_string();
-        }
-        if (!is_primary) {
-            d += (d.empty() ? "" : "; ") + std::string("(collision candidate)");
-        }
-        owner_.on_transition({peer_->name, config_.local.to_string(), t, d});
+        report(link, t, detail);
     }
     if (t.has(SendOpen) && link.conn) {
         std::vector<std::uint8_t> out;
@@ -361,6 +310,13 @@ void Session::on_notification(ConnectionFsm& link, std::span<const std::uint8_t>
 }
 
 void Session::on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message) {
+    if (link.fsm.state() != State::Established) {
+        // RFC 6608: an unexpected message is an FSM error whatever its contents; ROUTE-REFRESH is not
+        // even negotiated before the OPENs, so its own length rule (RFC 7313) does not apply yet.
+        feed(link, Event::RouteRefreshReceived, {},
+             "ROUTE-REFRESH in " + std::string(state_name(link.fsm.state())));
+        return;
+    }
     auto m = bgp::decode_message(message, link.codec);
     if (!m) {
         EventData d;
@@ -375,92 +331,6 @@ void Session::on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t
     if (t.has(action::ProcessRouteRefresh) && up_) {
         owner_.on_route_refresh(*this, std::get<bgp::RouteRefresh>(*m).family);
     }
-}
-
-void Session::on_open(ConnectionFsm& link, std::span<const std::uint8_t> message) {
-    if (link.fsm.state() != State::OpenSent) {
-        feed(link, Event::OpenReceived, {}, "OPEN in " + std::string(state_name(link.fsm.state())));
-        return;
-    }
-    auto open = bgp::decode_open(message);
-    if (!open) {
-        EventData d;
-        d.notification = to_notification(open.error());
-        feed(link, Event::OpenInvalid, d, open.error().to_string());
-        return;
-    }
-    auto accepted = validate_open(*open, config_.open_policy);
-    if (!accepted) {
-        EventData d;
-        d.notification = accepted.error().notification;
-        feed(link, Event::OpenInvalid, d, accepted.error().reason);
-        return;
-    }
-    link.remote = *accepted;
-    link.remote_open = *open;
-    link.codec = bgp::negotiate(local_open_, *open);
-    link.conn->set_codec_options(link.codec);
-    ConnectionFsm* winner = resolve_collision(link);
-    if (winner == nullptr) {
-        rearm();
-        return;  // this connection lost the collision
-    }
-    EventData d;
-    d.negotiated_hold = std::min<std::uint16_t>(accepted->peer_hold, local_open_.hold_time);
-    feed(*winner, Event::OpenReceived, d,
-         "peer AS " + std::to_string(accepted->peer_asn) + " id " + accepted->peer_id.to_string() + " hold " +
-             std::to_string(accepted->peer_hold));
-}
-
-Session::ConnectionFsm* Session::resolve_collision(ConnectionFsm& received_on) {
-    if (!candidate_) {
-        return &received_on;
-    }
-    const bool on_candidate = &received_on == candidate_.get();
-    ConnectionFsm& other = on_candidate ? primary_ : *candidate_;
-    if (!other.conn) {
-        if (on_candidate) {
-            promote_candidate();
-            return &primary_;
-        }
-        candidate_.reset();
-        return &primary_;
-    }
-    // RFC 4271 §6.8. Connections in the same direction: the newer (the candidate) wins.
-    bool keep_received = true;
-    if (received_on.outbound != other.outbound) {
-        const bool keep_local =
-            keep_locally_initiated(config_.open_policy.local_id, received_on.remote->peer_id);
-        keep_received = keep_local == received_on.outbound;
-    } else {
-        keep_received = on_candidate;
-    }
-    const bool kept_outbound = keep_received ? received_on.outbound : other.outbound;
-    ConnectionFsm& loser = keep_received ? other : received_on;
-    const Transition t = loser.fsm.handle(Event::OpenCollisionDump, Clock::now());
-    execute(
-        loser, t,
-        std::string("collision: keeping the connection initiated by ") + (kept_outbound ? "us" : "the peer"));
-    if (&loser == &primary_) {
-        promote_candidate();  // the candidate received the OPEN and won
-        return &primary_;
-    }
-    candidate_.reset();
-    return keep_received ? &primary_ : nullptr;
-}
-
-void Session::promote_candidate() {
-    if (!candidate_) {
-        return;
-    }
-    // The winner's FSM carries on; keep the loser's back-off history out of it (a fresh connection).
-    primary_.fsm = candidate_->fsm;
-    primary_.conn = std::move(candidate_->conn);
-    primary_.remote = candidate_->remote;
-    primary_.remote_open = candidate_->remote_open;
-    primary_.codec = candidate_->codec;
-    primary_.outbound = candidate_->outbound;
-    candidate_.reset();
 }
 
 void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> message) {
@@ -626,9 +496,7 @@ bool Session::reset(const bgp::Notification& cease, const std::string& why) {
     ++config_resets_;
     EventData d;
     d.notification = cease;
-    if (candidate_) {  // no collision candidate outlives the reset (Established has none, but be sure)
-        candidate_.reset();
-    }
+    stop_extra(cease);  // the peer reconnects to the restarted session
     feed(primary_, Event::AutomaticStop, d, why);
     // Not an error: start again at once, a passive peer may reconnect right away.
     start();
@@ -637,8 +505,8 @@ bool Session::reset(const bgp::Notification& cease, const std::string& why) {
 
 void Session::rearm() {
     std::optional<TimePoint> next = primary_.fsm.next_deadline();
-    if (candidate_) {
-        if (auto c = candidate_->fsm.next_deadline(); c && (!next || *c < *next)) {
+    for (const auto& e : extra_) {
+        if (auto c = e->fsm.next_deadline(); c && (!next || *c < *next)) {
             next = c;
         }
     }
@@ -669,13 +537,15 @@ void Session::rearm() {
 
 void Session::on_timer() {
     const TimePoint now = Clock::now();
-    for (int guard = 0; guard < 16; ++guard) {
+    const std::size_t rounds = 16 + extra_.size();
+    for (std::size_t guard = 0; guard < rounds; ++guard) {
         std::optional<Transition> t;
         ConnectionFsm* link = &primary_;
-        if (candidate_) {
-            if (auto c = candidate_->fsm.expire(now)) {
+        for (auto& e : extra_) {
+            if (auto c = e->fsm.expire(now)) {
                 t = c;
-                link = candidate_.get();
+                link = e.get();
+                break;
             }
         }
         if (!t) {
@@ -714,6 +584,8 @@ SessionStatus Session::status() const {
     s.add_path_receive = primary_.codec.add_path_receive;
     s.add_path_send = primary_.codec.add_path_send;
     s.illegal_events = primary_.fsm.illegal_events();
+    s.extra_connections = extra_.size();
+    s.extra_connections_closed = extra_closed_;
     return s;
 }
 

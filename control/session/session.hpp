@@ -1,8 +1,8 @@
 // One BGP session: a peer seen through one of our listen addresses. Drives the pure Fsm with real
 // connections (Connection), one Asio timer for the FSM deadlines, OPEN validation and collision
-// resolution (RFC 4271 §6.8). It knows nothing of the RIB: it reports to its SessionOwner
-// (session_owner.hpp) and sends what the owner hands it.
-// Runs on the io_context thread only; the owner holds it (shared_ptr; async handlers hold weak ones).
+// resolution (RFC 4271 §6.8, session_collision.cpp). It knows nothing of the RIB: it reports to its
+// SessionOwner (session_owner.hpp) and sends what the owner hands it. Runs on the io_context thread only; the
+// owner holds it (shared_ptr; async handlers hold weak ones).
 #pragma once
 
 // clang-format off
@@ -19,6 +19,7 @@
 #include "control/codec/shared_message.hpp"
 #include "control/session/connection.hpp"
 #include "control/session/fsm.hpp"
+#include "control/session/log_rate_limit.hpp"
 #include "control/session/open_policy.hpp"
 #include "control/session/peer_settings.hpp"
 #include "control/session/session_owner.hpp"
@@ -38,6 +39,11 @@ struct SessionConfig {
     // every listen address (non-zero).
     std::uint32_t id = 0;
     std::uint32_t neighbor = 0;
+    // Extra connections from the peer's address beside the session's own (RFC 4271 §6.8): at most this
+    // many wait for their OPEN at once (a newer one closes the oldest), each for at most
+    // `extra_open_wait`, so silent sockets neither pile up nor keep the peer's real connection out.
+    std::size_t max_extra_connections = 4;
+    Seconds extra_open_wait{10};
 };
 
 struct SessionStatus {
@@ -62,6 +68,8 @@ struct SessionStatus {
     std::vector<bgp::AfiSafi> add_path_receive;
     std::vector<bgp::AfiSafi> add_path_send;
     std::uint64_t illegal_events = 0;
+    std::size_t extra_connections = 0;           // extra connections waiting for their OPEN now
+    std::uint64_t extra_connections_closed = 0;  // extra connections closed (no OPEN, collision lost …)
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -102,8 +110,9 @@ public:
     [[nodiscard]] std::uint32_t neighbor() const { return config_.neighbor; }
 
 private:
-    // One TCP connection to the peer and the FSM that runs it. A session has one (primary_), and a
-    // second one (candidate_) while a connection collision is being resolved.
+    // One TCP connection to the peer and the FSM that runs it. The session's own is primary_; extra
+    // connections from the peer's address (extra_) wait beside it for their OPEN, and only an OPEN lets
+    // one take part in collision resolution (session_collision.cpp).
     struct ConnectionFsm {
         explicit ConnectionFsm(FsmConfig c) : fsm(c) {}
         Fsm fsm;
@@ -112,6 +121,7 @@ private:
         bgp::Open remote_open;
         bgp::CodecOptions codec;
         bool outbound = false;
+        std::uint64_t serial = 0;  // arrival order among the session's connections (newer: higher)
     };
 
     void feed(ConnectionFsm& link, Event event, const EventData& data = {}, const std::string& detail = {});
@@ -122,6 +132,13 @@ private:
     void on_notification(ConnectionFsm& link, std::span<const std::uint8_t> message);
     void on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message);
     ConnectionFsm* resolve_collision(ConnectionFsm& received_on);  // the survivor; null if it lost
+    void add_extra(std::shared_ptr<Connection> conn);
+    void dump(ConnectionFsm& link, const std::string& why);  // closes with Cease / Collision Resolution
+    void take_primary(ConnectionFsm& extra);  // an extra connection with an OPEN becomes the session's
+    void demote_primary();                    // the session's OPEN-less connection becomes an extra one
+    void erase_extra(const ConnectionFsm* link);
+    void stop_extra(const bgp::Notification& cease);
+    void report(ConnectionFsm& link, const Transition& t, std::string detail);
     void settle(ConnectionFsm& link);
     void on_update(ConnectionFsm& link, std::span<const std::uint8_t> message);
     // Hands the UPDATEs batched from the current read to the owner. False when the owner dropped the
@@ -135,7 +152,6 @@ private:
     void rearm();
     void on_timer();
     ConnectionFsm* link_of(const Connection* c);
-    void promote_candidate();
     void apply_socket_options(boost::asio::ip::tcp::socket& s, bool connecting);
 
     boost::asio::io_context& io_;
@@ -144,16 +160,18 @@ private:
     SessionConfig config_;
     bgp::Open local_open_;  // config_.local_open plus this peer's ADD-PATH capability
     ConnectionFsm primary_;
-    std::unique_ptr<ConnectionFsm> candidate_;  // a second connection during collision resolution
-    bool up_ = false;                           // the owner was told on_established, not yet on_down
-    std::vector<bgp::AfiSafi> families_;        // negotiated when it last reached Established
-    bool route_refresh_ = false;                // both sides advertised route refresh then
-    UpdateBatch updates_;                       // UPDATEs of the current read, not yet handed over
-    std::size_t updates_in_read_ = 0;           // UPDATEs batched in the current read, handed over or not
+    std::vector<std::unique_ptr<ConnectionFsm>> extra_;  // oldest first; none has received an OPEN
+    LogRateLimit extra_reports_;          // transitions of extra connections: a remote party sets their rate
+    bool up_ = false;                     // the owner was told on_established, not yet on_down
+    std::vector<bgp::AfiSafi> families_;  // negotiated when it last reached Established
+    bool route_refresh_ = false;          // both sides advertised route refresh then
+    UpdateBatch updates_;                 // UPDATEs of the current read, not yet handed over
+    std::size_t updates_in_read_ = 0;     // UPDATEs batched in the current read, handed over or not
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;
     std::uint64_t connect_generation_ = 0;
+    std::uint64_t connection_serial_ = 0;  // ConnectionFsm::serial of the last attached connection
     // status
     Reason last_reason_ = Reason::IllegalEvent;
     std::uint64_t established_count_ = 0;
@@ -164,6 +182,7 @@ private:
     std::uint64_t route_refreshes_received_ = 0;
     std::uint64_t config_resets_ = 0;
     std::uint64_t output_overflows_ = 0;
+    std::uint64_t extra_closed_ = 0;
     std::optional<bgp::Notification> last_sent_;
     std::optional<bgp::Notification> last_received_;
 };

@@ -259,6 +259,26 @@ TEST(FsmTimers, OpenSentUsesLargeHoldTimer) {
     EXPECT_EQ(fired[0].to, State::Idle);
 }
 
+TEST(FsmTimers, ExtraConnectionWaitsLessForItsOpen) {
+    Harness h;
+    h.reach(State::OpenSent);
+    h.fsm.limit_open_wait(h.now + Seconds{10});
+    h.fsm.limit_open_wait(h.now + Seconds{500});  // never later than the large hold timer
+    EXPECT_TRUE(h.advance(Seconds{9}).empty());
+    auto fired = h.advance(Seconds{2});
+    ASSERT_EQ(fired.size(), 1U);
+    EXPECT_EQ(fired[0].reason, Reason::HoldTimerExpired);
+    EXPECT_EQ(fired[0].to, State::Idle);
+}
+
+TEST(FsmTimers, OpenWaitLimitTouchesNoOtherState) {
+    Harness h;
+    h.reach(State::Established);
+    const auto hold = h.fsm.hold_deadline();
+    h.fsm.limit_open_wait(h.now + Seconds{1});
+    EXPECT_EQ(h.fsm.hold_deadline(), hold);
+}
+
 TEST(FsmTimers, ConnectRetryRestartsOutboundConnect) {
     FsmConfig c;
     c.connect_retry = Seconds{5};

@@ -266,6 +266,41 @@ TEST_F(MalformedInput, OpenWithReservedAsnIsBadPeerAs) {
     expect_others_intact();
 }
 
+// RFC 6608: a message other than OPEN or NOTIFICATION before the peer's OPEN (the session is in
+// OpenSent) is an FSM error, subcode 1 "unexpected message in OpenSent", whatever the message holds.
+void expect_fsm_error_before_open(int i, std::uint16_t port, const Bytes& message) {
+    RawPeer p;
+    ASSERT_TRUE(p.connect(loopback(i), loopback(1), port));
+    ASSERT_TRUE(p.send(message));
+    auto n = p.await_notification();
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->code, 5);
+    EXPECT_EQ(n->subcode, 1);
+    EXPECT_TRUE(p.await_close());
+}
+
+TEST_F(MalformedInput, RouteRefreshBeforeOpenIsFsmError) {
+    Bytes rr = header(23, 5);
+    rr.insert(rr.end(), {0x00, 0x01, 0x00, 0x01});  // IPv4 unicast
+    expect_fsm_error_before_open(32, port_, rr);
+    // Too long for a ROUTE-REFRESH (RFC 7313 says 7/1 once established): the FSM error comes first.
+    Bytes long_rr = header(25, 5);
+    long_rr.insert(long_rr.end(), {0x00, 0x01, 0x00, 0x01, 0x00, 0x00});
+    expect_fsm_error_before_open(35, port_, long_rr);
+    expect_others_intact();
+}
+
+TEST_F(MalformedInput, KeepaliveBeforeOpenIsFsmError) {
+    expect_fsm_error_before_open(33, port_, RawPeer::keepalive());
+    expect_others_intact();
+}
+
+TEST_F(MalformedInput, UpdateBeforeOpenIsFsmError) {
+    expect_fsm_error_before_open(34, port_,
+                                 update(cat({kOrigin, as_path(65034), kNextHop}), nlri24(10, 34, 0)));
+    expect_others_intact();
+}
+
 TEST_F(MalformedInput, UnknownAddressIsRefused) {
     RawPeer p;
     ASSERT_TRUE(p.connect(loopback(99), loopback(1), port_));
