@@ -31,10 +31,17 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
     spdlog::info("SIGHUP: reloading {}", path);
     auto r = management.reload();
     if (!r) {
-        for (const auto& e : r.error()) {
+        for (const auto& e : r.error().file) {
             spdlog::error("reload: {}: {}", path, e.to_string());
         }
-        spdlog::error("reload: {} has {} error(s); nothing changed", path, r.error().size());
+        if (!r.error().file.empty()) {
+            spdlog::error("reload: {} has {} error(s); nothing changed", path, r.error().file.size());
+        } else {
+            spdlog::error(
+                "reload: {}: {}; nothing changed (the running peers are still the last committed "
+                "configuration)",
+                path, r.error().apply);
+        }
         return;
     }
     if (r->added.empty() && r->removed.empty() && r->replaced.empty()) {
@@ -43,14 +50,10 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
         spdlog::info("reload: peerings added [{}], deleted [{}], re-created with new settings [{}]",
                      names(r->added), names(r->removed), names(r->replaced));
     }
-    for (const auto& f : r->failed) {
-        spdlog::error("reload: {}", f);
-    }
     if (r->vnet) {
         spdlog::info(
             "reload: virtual_network applied: address spaces announced [{}], withdrawn [{}]; ROUTE-REFRESH "
-            "sent "
-            "to {} peer(s), {} reset (no route refresh){}{}",
+            "sent to {} peer(s), {} reset (no route refresh){}{}",
             prefixes(r->vnet->added), prefixes(r->vnet->removed), r->vnet->refreshed, r->vnet->reset,
             r->vnet->detail.empty() ? "" : "; ", r->vnet->detail);
     }

@@ -1,7 +1,10 @@
-// SIGHUP: routefabricd re-reads its configuration file and applies its peers as the REST API would
-// (deleted, created, or deleted and created again when changed) and a changed virtual_network section
-// (new FIB model, new advertised address spaces, every NVA asked for its routes again); other changes are
-// logged as needing a restart; an invalid file is logged and changes nothing.
+// SIGHUP: one change on the daemon's serialised change path (daemon/api/config_changes.hpp) whose desired
+// configuration is the file's content: the route server's running peers are reconciled with the file's
+// (deleted, created, or deleted and created again when changed; drift is mended), and a changed
+// virtual_network section is applied (new FIB model, new advertised address spaces, every NVA asked for
+// its routes again); other changes are logged as needing a restart. A reload waits for a REST API change
+// in progress and the next waits for it. An invalid file, or one that cannot be applied, is logged and
+// changes nothing.
 #pragma once
 
 #include <string>
@@ -14,8 +17,9 @@
 
 namespace rf::daemon {
 
-// Reloads the file (api::ManagementService::reload) and logs what changed, what failed and what waits
-// for a restart. Runs on the io thread.
+// Reloads the file (api::ManagementService::reload) and logs what changed ("reload: peerings unchanged"
+// when the running peers already were the file's), why nothing changed, and what waits for a restart.
+// Runs on the io thread.
 void reload_and_log(api::ManagementService& management, const std::string& path);
 
 // The address spaces of the route server's VNet in `model`: what the default lab VNet originates to the

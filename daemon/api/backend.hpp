@@ -21,6 +21,9 @@
 namespace rf::metrics {
 class Registry;
 }
+namespace rf::config {
+class ConfigStore;
+}
 
 namespace rf::api {
 
@@ -171,6 +174,14 @@ public:
     virtual Result<PeeringInfo, ApiError> add_peer(const config::PeerConfig& peer) = 0;
     // Removes a peer: its sessions end with Cease / Peer De-configured, its routes are withdrawn.
     virtual Result<Unit, ApiError> remove_peer(std::string_view name) = 0;
+    // The REST API's runtime changes: applied AND persisted through `store` before they return; on any
+    // error neither the running peers nor the file changed. The default applies (add_peer / remove_peer),
+    // then saves, and undoes the change when the save fails. routefabricd's backend runs the whole change
+    // as one step of its serialised change path (config_changes.hpp), so a SIGHUP or another client's
+    // change never falls between the apply and the save.
+    virtual Result<PeeringInfo, ApiError> create_peering(const config::PeerConfig& peer,
+                                                         config::ConfigStore& store);
+    virtual Result<Unit, ApiError> delete_peering(const std::string& name, config::ConfigStore& store);
     virtual Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) = 0;
     virtual Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) = 0;
     virtual Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) = 0;

@@ -212,9 +212,12 @@ DaemonBackend::DaemonBackend(boost::asio::io_context& io, server::RouteServer& s
                              const config::Config& config, std::chrono::milliseconds timeout)
     : io_(io),
       server_(server),
-      config_(config),
+      changes_(io, server, config, timeout),
       timeout_(timeout),
-      started_(std::chrono::steady_clock::now()) {}
+      started_(std::chrono::steady_clock::now()) {
+    // Deleted peers' UPDATEs stay in routefabric_updates_total.
+    changes_.set_before_remove([this] { fold_update_counters(server_.sessions()); });
+}
 
 DaemonBackend::~DaemonBackend() = default;
 
@@ -263,13 +266,13 @@ Result<T, ApiError> DaemonBackend::on_io(std::function<Result<T, ApiError>()> f)
 }
 
 const config::PeerConfig* DaemonBackend::find(std::string_view name) const {
-    return config_.find_peer(name);
+    return running().find_peer(name);
 }
 
 PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
     PeeringInfo info;
     info.config = p;
-    info.route_limit = config_.route_limit_of(p);
+    info.route_limit = changes_.started().route_limit_of(p);
     session::State best = session::State::Idle;
     for (const session::SessionStatus& s : server_.sessions()) {
         if (s.peer_address != p.address) {
@@ -296,10 +299,11 @@ PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
 
 RouteServerInfo DaemonBackend::info() {
     auto r = on_io<RouteServerInfo>([this]() -> Result<RouteServerInfo, ApiError> {
-        const config::RouteServerConfig& rs = config_.route_server;
+        const config::Config& started = changes_.started();
+        const config::RouteServerConfig& rs = started.route_server;
         RouteServerInfo i;
         i.asn = rs.asn;
-        i.router_id = config_.effective_router_id() ? config_.effective_router_id()->to_string() : "";
+        i.router_id = started.effective_router_id() ? started.effective_router_id()->to_string() : "";
         for (const net::IpAddress& a : rs.listen) {
             i.listen.push_back(a.to_string());
         }
@@ -312,7 +316,7 @@ RouteServerInfo DaemonBackend::info() {
         i.four_byte_asn = rs.four_byte_asn;
         i.max_peers = rs.max_peers;
         i.route_limit = rs.route_limit;
-        i.peers = config_.peers.size();
+        i.peers = running().peers.size();
         for (const session::SessionStatus& s : server_.sessions()) {
             i.established_sessions += s.state == session::State::Established ? 1 : 0;
         }
@@ -328,7 +332,7 @@ RouteServerInfo DaemonBackend::info() {
 std::vector<PeeringInfo> DaemonBackend::peerings() {
     auto r = on_io<std::vector<PeeringInfo>>([this]() -> Result<std::vector<PeeringInfo>, ApiError> {
         std::vector<PeeringInfo> out;
-        for (const config::PeerConfig& p : config_.peers) {
+        for (const config::PeerConfig& p : running().peers) {
             out.push_back(peering_info(p));
         }
         return out;
@@ -348,32 +352,72 @@ Result<PeeringInfo, ApiError> DaemonBackend::peering(std::string_view name) {
 }
 
 Result<PeeringInfo, ApiError> DaemonBackend::add_peer(const config::PeerConfig& peer) {
-    return on_io<PeeringInfo>([this, peer]() -> Result<PeeringInfo, ApiError> {
-        if (find(peer.name) != nullptr) {
-            return unexpected(
-                ApiError{ErrorCode::DuplicatePeering, "a peering named '" + peer.name + "' exists", "name"});
-        }
-        if (auto err = server_.add_peer(peer_settings(config_, peer))) {
-            return unexpected(ApiError{ErrorCode::PeeringRejected, *err, ""});
-        }
-        config_.peers.push_back(peer);
-        return peering_info(config_.peers.back());
-    });
+    return create(peer, nullptr);
 }
 
 Result<Unit, ApiError> DaemonBackend::remove_peer(std::string_view name) {
-    const std::string n(name);
-    return on_io<Unit>([this, n]() -> Result<Unit, ApiError> {
-        const auto it = std::find_if(config_.peers.begin(), config_.peers.end(),
-                                     [&](const config::PeerConfig& p) { return p.name == n; });
-        if (it == config_.peers.end()) {
-            return unexpected(peering_not_found(n));
-        }
-        fold_update_counters(server_.sessions());  // its UPDATEs stay in routefabric_updates_total
-        server_.remove_peer(it->address);
-        config_.peers.erase(it);
-        return Unit{};
-    });
+    return remove(std::string(name), nullptr);
+}
+
+Result<PeeringInfo, ApiError> DaemonBackend::create_peering(const config::PeerConfig& peer,
+                                                            config::ConfigStore& store) {
+    return create(peer, &store);
+}
+
+Result<Unit, ApiError> DaemonBackend::delete_peering(const std::string& name, config::ConfigStore& store) {
+    return remove(name, &store);
+}
+
+Result<PeeringInfo, ApiError> DaemonBackend::create(const config::PeerConfig& peer,
+                                                    config::ConfigStore* store) {
+    // The answer is read on the io thread inside the change, so it shows the peering as it was created.
+    std::optional<PeeringInfo> created;
+    auto r = changes_.apply(
+        "peering not created",
+        [&](config::Config& desired) -> std::optional<ChangeError> {
+            if (desired.find_peer(peer.name) != nullptr) {
+                return ChangeError{ApiError{ErrorCode::DuplicatePeering,
+                                            "a peering named '" + peer.name + "' exists", "name"},
+                                   {}};
+            }
+            const std::uint32_t max = desired.route_server.max_peers;
+            if (max != 0 && desired.peers.size() >= max) {
+                return ChangeError{
+                    ApiError{ErrorCode::PeerLimitReached,
+                             "the route server already has " + std::to_string(desired.peers.size()) + " of " +
+                                 std::to_string(max) +
+                                 " peerings; delete one (rfctl peering delete NAME) or raise "
+                                 "route_server.max_peers in the configuration and restart",
+                             ""},
+                    {}};
+            }
+            desired.peers.push_back(peer);
+            return std::nullopt;
+        },
+        Persist::Write, store, [&] { created = peering_info(*find(peer.name)); });
+    if (!r) {
+        return unexpected(std::move(r.error().api));
+    }
+    return std::move(*created);
+}
+
+Result<Unit, ApiError> DaemonBackend::remove(const std::string& name, config::ConfigStore* store) {
+    auto r = changes_.apply(
+        "peering not deleted",
+        [&](config::Config& desired) -> std::optional<ChangeError> {
+            const auto it = std::find_if(desired.peers.begin(), desired.peers.end(),
+                                         [&](const config::PeerConfig& p) { return p.name == name; });
+            if (it == desired.peers.end()) {
+                return ChangeError{peering_not_found(name), {}};
+            }
+            desired.peers.erase(it);
+            return std::nullopt;
+        },
+        Persist::Write, store);
+    if (!r) {
+        return unexpected(std::move(r.error().api));
+    }
+    return Unit{};
 }
 
 Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, bool learned) const {
@@ -389,7 +433,7 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
         }
     }
     RoutesByInstance out;
-    const std::vector<net::IpAddress>& listen = config_.route_server.listen;
+    const std::vector<net::IpAddress>& listen = changes_.started().route_server.listen;
     for (std::size_t i = 0; i < listen.size(); ++i) {
         std::vector<RouteRow> rows;
         for (const session::SessionStatus& s : sessions) {
@@ -588,7 +632,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     };
     auto r = on_io<Snapshot>([this]() -> Result<Snapshot, ApiError> {
         Snapshot s;
-        for (const config::PeerConfig& p : config_.peers) {
+        for (const config::PeerConfig& p : running().peers) {
             s.peer_routes[p.name] = 0;
         }
         const std::vector<session::SessionStatus> sessions = server_.sessions();

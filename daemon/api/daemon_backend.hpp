@@ -5,6 +5,9 @@
 // Threading: RouteServer and its RIB live on the daemon's io_context thread. Every call here is posted
 // to that io_context and waited for (bounded: a stuck io_context makes the API answer NotAvailable after
 // `timeout`, it never hangs the API thread), so the API thread never touches session or RIB state.
+// Peering changes go through the backend's ConfigChanges (config_changes.hpp), the one serialised path
+// SIGHUP reloads take too; the peerings it lists and shows are that path's committed configuration,
+// which the route server runs.
 //
 // Wiring in routefabricd (after RouteServer and io exist, before io.run()):
 //
@@ -29,6 +32,7 @@
 
 #include "control/server/route_server.hpp"
 #include "daemon/api/backend.hpp"
+#include "daemon/api/config_changes.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/config/config.hpp"
 #include "fib/vnet/effective_routes.hpp"
@@ -63,6 +67,11 @@ public:
     Result<PeeringInfo, ApiError> peering(std::string_view name) override;
     Result<PeeringInfo, ApiError> add_peer(const config::PeerConfig& peer) override;
     Result<Unit, ApiError> remove_peer(std::string_view name) override;
+    // One change each on the serialised path, persisted to `store` (the add_peer / remove_peer above are
+    // the same changes kept in memory).
+    Result<PeeringInfo, ApiError> create_peering(const config::PeerConfig& peer,
+                                                 config::ConfigStore& store) override;
+    Result<Unit, ApiError> delete_peering(const std::string& name, config::ConfigStore& store) override;
     Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) override;
     Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) override;
     Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) override;
@@ -71,7 +80,14 @@ public:
     Result<EmulatorStats, ApiError> emulator_stats() override;
     void collect_metrics(metrics::Registry& registry) override;
 
+    // The one path every runtime configuration change takes (ManagementService's reload uses it too).
+    [[nodiscard]] ConfigChanges& changes() { return changes_; }
+
 private:
+    Result<PeeringInfo, ApiError> create(const config::PeerConfig& peer, config::ConfigStore* store);
+    Result<Unit, ApiError> remove(const std::string& name, config::ConfigStore* store);
+    [[nodiscard]] const config::Config& running() const { return changes_.committed(); }
+
     // Runs `f` on the io_context thread and returns its result (or NotAvailable after the timeout).
     template <typename T>
     Result<T, ApiError> on_io(std::function<Result<T, ApiError>()> f);
@@ -88,7 +104,7 @@ private:
 
     boost::asio::io_context& io_;
     server::RouteServer& server_;
-    config::Config config_;  // route_server section + the peers, kept in step (io thread)
+    ConfigChanges changes_;  // the peers (committed = running) and the route_server section in use
     std::chrono::milliseconds timeout_;
     std::chrono::steady_clock::time_point started_;
     std::optional<fib::VnetModel> model_;  // io thread (or before serving)

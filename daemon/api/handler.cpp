@@ -267,16 +267,11 @@ HttpResponse ApiHandler::create_peering(const std::string& body) {
         return error_response(ErrorCode::InvalidField, field + ": " + e.message, field);
     }
 
-    auto added = cp_.add_peer(*peer);
+    // Applied and persisted as one change (the backend re-checks it against the configuration of the
+    // moment: the snapshot above may be stale).
+    auto added = cp_.create_peering(*peer, store_);
     if (!added) {
         return error_response(added.error());
-    }
-    auto saved = store_.replace(candidate);
-    if (!saved) {
-        (void)cp_.remove_peer(peer->name);  // keep the running state equal to the file
-        return error_response(ErrorCode::Internal,
-                              "peering not created: " + config::format_errors(saved.error()) +
-                                  "check that the configuration file's directory is writable");
     }
     return json_response(201, to_json(*added));
 }
@@ -288,21 +283,9 @@ HttpResponse ApiHandler::delete_peering(const std::string& name) {
         return error_response(ErrorCode::PeeringNotFound,
                               "no peering named '" + name + "'; list them with rfctl peering list");
     }
-    const config::PeerConfig removed = *peer;
-    auto r = cp_.remove_peer(name);
+    auto r = cp_.delete_peering(name, store_);
     if (!r) {
         return error_response(r.error());
-    }
-    auto saved = store_.update([&](config::Config& c) {
-        c.peers.erase(std::remove_if(c.peers.begin(), c.peers.end(),
-                                     [&](const config::PeerConfig& p) { return p.name == name; }),
-                      c.peers.end());
-    });
-    if (!saved) {
-        (void)cp_.add_peer(removed);
-        return error_response(ErrorCode::Internal,
-                              "peering not deleted: " + config::format_errors(saved.error()) +
-                                  "check that the configuration file's directory is writable");
     }
     return json_response(200, Json{{"name", name}, {"deleted", true}});
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/api/config_changes.hpp"
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/api/server.hpp"
@@ -25,22 +26,15 @@
 
 namespace rf::api {
 
-// What a reload (SIGHUP) did: peerings by name, and what it could not do.
-struct ReloadReport {
-    std::vector<std::string> added;
-    std::vector<std::string> removed;
-    std::vector<std::string> replaced;        // settings changed: deleted and created again (session reset)
-    std::vector<std::string> failed;          // "name: reason" (the running state keeps the old peering)
-    std::vector<std::string> restart_needed;  // sections that changed but apply only at start-up
-    // Set when a changed virtual_network section was applied at runtime (see set_vnet_applier).
-    struct Vnet {
-        std::vector<net::Prefix> added;    // advertised VNet address spaces announced
-        std::vector<net::Prefix> removed;  // ... and withdrawn
-        std::size_t refreshed = 0;         // sessions sent ROUTE-REFRESH
-        std::size_t reset = 0;             // sessions reset (no route refresh)
-        std::string detail;                // what the applier reported (the FIB's model change)
-    };
-    std::optional<Vnet> vnet;
+// What a reload (SIGHUP) did: the change it made (peerings by name, sections waiting for a restart, the
+// virtual_network stage).
+using ReloadReport = ChangeReport;
+
+// Why a reload changed nothing: the file's errors (it did not load or validate), or why applying it
+// failed (then it was undone).
+struct ReloadError {
+    config::Errors file;
+    std::string apply;
 };
 
 // What the daemon does with a new virtual_network section: applies its model to the FIB (when it has one)
@@ -68,19 +62,20 @@ public:
     // The bound API port (useful with api.port 0); 0 when not serving.
     [[nodiscard]] std::uint16_t api_port() const;
 
-    // With an applier, reload() applies a changed virtual_network section at runtime (design §2 "VNet
+    // With an applier, a changed virtual_network section is applied at runtime (design §2 "VNet
     // changes"): the applier updates the FIB and names the address spaces to advertise, then
     // RouteServer::set_vnet_prefixes announces/withdraws the difference and asks every NVA for its routes
     // again (ROUTE-REFRESH, or a Cease / Other Configuration Change reset), and effective routes use the
-    // new model. Without one, a virtual_network change is reported as needing a restart.
-    void set_vnet_applier(VnetApplier applier) { vnet_applier_ = std::move(applier); }
+    // new model. Without one, a virtual_network change is reported as needing a restart. Before serving.
+    void set_vnet_applier(VnetApplier applier);
 
-    // Re-reads the configuration file and applies its peers as the REST API would: peerings missing from
-    // the file are deleted, new ones created, changed ones deleted and created again; virtual_network as
-    // above. Other sections (route_server, emulator, api) are compared and reported when they need a
-    // restart. An invalid file changes nothing (its errors are returned). The file is not rewritten. Call
-    // on the io thread (the daemon's signal handler); without a VNet applier any other thread will do.
-    Result<ReloadReport, config::Errors> reload();
+    // SIGHUP: one change on the serialised path (config_changes.hpp) whose desired configuration is the
+    // file's content. The route server's running peers are reconciled with the file's (deleted, created,
+    // deleted and created again when changed), which also mends any drift; virtual_network as above.
+    // Other sections (route_server, emulator, api) are reported when they differ from the running ones
+    // and need a restart. It waits for any change in progress, and the next one waits for it. An invalid
+    // file, or one that cannot be applied, changes nothing. The file is not rewritten. Any thread.
+    Result<ReloadReport, ReloadError> reload();
 
     [[nodiscard]] config::ConfigStore& store() { return store_; }
     [[nodiscard]] metrics::Registry& registry() { return registry_; }
@@ -88,8 +83,8 @@ public:
     [[nodiscard]] DaemonBackend& backend() { return backend_; }
 
 private:
-    // reload(): the changed virtual_network section through the applier; false (and `failed`) if refused.
-    bool apply_vnet(const config::Config& next, ReloadReport& report);
+    // The virtual_network stage of a change: the applier, the advertised address spaces, the model.
+    Result<VnetReport, std::string> apply_vnet(const config::Config& next);
 
     config::ConfigStore store_;
     metrics::Registry registry_;
