@@ -1,7 +1,7 @@
 // The REST API server against hostile clients, over real sockets on 127.0.0.1 with a fake backend:
 // malformed HTTP gets 400, an over-long target 414, over-long headers 431 (then the connection is
-// closed), the connection bound answers the extra connections 503 and logs that once, and idle
-// connections make room while the bound is reached.
+// closed), the connection bound answers the extra connections 503 and logs that once, idle connections
+// make room while the bound is reached, and running out of descriptors is survived and logged once.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -228,6 +228,50 @@ TEST_F(HttpLimitsTest, IdleConnectionsAreClosedSoonerWhileTheBoundIsReached) {
     auto r = http_request(url_, "GET", "/api/v1/routeserver");
     ASSERT_TRUE(r) << r.error();
     EXPECT_EQ(r->status, 200U);
+}
+
+// Out of descriptors, accept() fails; the server waits before trying again (rather than spinning on
+// the same error), says so once, and serves the waiting clients when descriptors are free again.
+TEST_F(HttpLimitsTest, AcceptFailingForWantOfDescriptorsIsLoggedOnceAndRecovers) {
+    start();
+    rlimit saved{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+    std::size_t open_fds = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++open_fds;
+    }
+    rlimit tight = saved;
+    tight.rlim_cur = open_fds + 16;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+    // Fill every descriptor left, then free two: one for each client below, none for the server.
+    std::vector<int> filler;
+    while (filler.size() < 1000) {  // the limit leaves 16 or so
+        const int fd = ::dup(STDERR_FILENO);
+        if (fd < 0) {
+            break;
+        }
+        filler.push_back(fd);
+    }
+    for (int i = 0; i < 2 && !filler.empty(); ++i) {
+        ::close(filler.back());
+        filler.pop_back();
+    }
+    RawHttpClient a;
+    RawHttpClient b;
+    const bool connected = a.connect(url_.port) && b.connect(url_.port);
+    const bool logged = connected && eventually([&] { return log_.count_containing("cannot accept") > 0; });
+    for (const int fd : filler) {
+        ::close(fd);
+    }
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+    ASSERT_TRUE(connected);
+    ASSERT_TRUE(logged);
+
+    for (RawHttpClient* c : {&a, &b}) {
+        ASSERT_TRUE(c->send("GET /api/v1/routeserver HTTP/1.1\r\nHost: x\r\n\r\n"));
+        EXPECT_EQ(status_of(c->read_response()), 200U);
+    }
+    EXPECT_EQ(log_.count_containing("cannot accept"), 1U);
 }
 
 TEST(ConnectionBudget, StaysWithinAQuarterOfTheOpenFileLimit) {
