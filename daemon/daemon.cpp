@@ -112,6 +112,7 @@ bool Daemon::start_management() {
         }
     }
     management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
+    management_->set_api_log_sink([](const std::string& line) { spdlog::warn("REST API: {}", line); });
     if (auto err = management_->start()) {
         spdlog::error("{}", *err);
         return false;

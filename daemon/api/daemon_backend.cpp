@@ -84,6 +84,7 @@ ServerOptions server_options(const config::Config& c) {
     o.address = c.api.listen;
     o.port = c.api.port;
     o.token = c.api.token;
+    o.max_connections = c.api.max_connections;
     return o;
 }
 

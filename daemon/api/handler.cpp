@@ -2,6 +2,7 @@
 // renders the result; every failure is an ApiError rendered as {"error": {...}} with its HTTP status.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <vector>
 
 #include "daemon/api/json.hpp"
@@ -11,8 +12,11 @@ namespace rf::api {
 
 namespace {
 
+// Invalid UTF-8 in a text we echo (a client's bytes quoted in a message) is replaced, never thrown: an
+// error about the client's input must not turn into a 500.
 HttpResponse json_response(unsigned status, const Json& body) {
-    return HttpResponse{status, "application/json", body.dump(2) + "\n"};
+    return HttpResponse{status, "application/json",
+                        body.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"};
 }
 
 HttpResponse error_response(const ApiError& e) {
@@ -85,6 +89,34 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     }
     return diff == 0;
+}
+
+// The body of POST /api/v1/peerings as JSON; every way it can fail is the client's (400).
+Result<Json, ApiError> parse_body(const std::string& body) {
+    const std::string example =
+        R"(; send an object such as {"name": "nva1", "peerIp": "10.0.1.4", "peerAsn": 65001})";
+    if (const auto bad = first_invalid_utf8(body)) {
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(body[*bad]));
+        return unexpected(ApiError{ErrorCode::InvalidJson,
+                                   "the body is not valid UTF-8: byte " + std::string(byte) + " at offset " +
+                                       std::to_string(*bad) + " does not begin or continue a character" +
+                                       example,
+                                   ""});
+    }
+    try {
+        return Json::parse(body);
+    } catch (const Json::parse_error& e) {
+        return unexpected(ApiError{ErrorCode::InvalidJson,
+                                   std::string("the body is not valid JSON (") + e.what() + ")" + example,
+                                   ""});
+    } catch (const Json::out_of_range&) {
+        // nlohmann/json reads a number too large for a double (e.g. 400 digits) as out_of_range.
+        return unexpected(ApiError{ErrorCode::InvalidJson,
+                                   "the body holds a number too large to represent; peerAsn, port, ttl, "
+                                   "routeLimit and holdTime are whole numbers (peerAsn at most 4294967295)",
+                                   ""});
+    }
 }
 
 }  // namespace
@@ -230,15 +262,11 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
 }
 
 HttpResponse ApiHandler::create_peering(const std::string& body) {
-    Json j;
-    try {
-        j = Json::parse(body);
-    } catch (const Json::parse_error& e) {
-        return error_response(ErrorCode::InvalidJson,
-                              std::string("the body is not valid JSON (") + e.what() +
-                                  "); send an object such as {\"name\": \"nva1\", \"peerIp\": \"10.0.1.4\", "
-                                  "\"peerAsn\": 65001}");
+    auto parsed = parse_body(body);
+    if (!parsed) {
+        return error_response(parsed.error());
     }
+    const Json& j = *parsed;
     auto peer = peer_from_json(j);
     if (!peer) {
         return error_response(peer.error());

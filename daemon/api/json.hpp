@@ -3,6 +3,8 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "daemon/api/backend.hpp"
 
@@ -21,6 +23,10 @@ using Json = nlohmann::ordered_json;
 // The body of POST /api/v1/peerings → a peer. Checks types and syntax only (the rules between values are
 // config::validate_peer's); unknown fields are refused. The error's field is the JSON field name.
 [[nodiscard]] Result<config::PeerConfig, ApiError> peer_from_json(const Json& body);
+
+// The offset of the first byte of `text` that is not part of a well-formed UTF-8 sequence (overlong forms,
+// surrogates and code points above U+10FFFF included), or nullopt when all of it is UTF-8.
+[[nodiscard]] std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
 // The JSON field of POST /api/v1/peerings that a configuration path ("peers[3].asn") stands for.
 [[nodiscard]] std::string json_field_of(std::string_view config_path);

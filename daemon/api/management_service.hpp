@@ -61,6 +61,8 @@ public:
     void stop();
     // The bound API port (useful with api.port 0); 0 when not serving.
     [[nodiscard]] std::uint16_t api_port() const;
+    // Where the REST API server's warnings go (refused connections, malformed requests); before start().
+    void set_api_log_sink(ApiServer::LogSink sink) { api_.set_log_sink(std::move(sink)); }
 
     // With an applier, a changed virtual_network section is applied at runtime (design §2 "VNet
     // changes"): the applier updates the FIB and names the address spaces to advertise, then

@@ -182,11 +182,17 @@ inline constexpr std::uint32_t kMaxNeighborRetryMs = 60000;
 inline constexpr std::uint32_t kMinNeighborReachableMs = 10;
 inline constexpr std::uint32_t kMaxNeighborReachableMs = 3600000;
 
+// api.max_connections: the default keeps the API far below the usual 1,024 open files, so BGP sessions
+// always find descriptors; the daemon also caps it at a quarter of the open-file limit.
+inline constexpr std::uint32_t kDefaultApiMaxConnections = 64;
+inline constexpr std::uint32_t kMaxApiMaxConnections = 10000;
+
 struct ApiConfig {
     bool enabled = true;
     net::IpAddress listen = net::IpAddress::v4(net::Ipv4Address{0x7F000001U});  // 127.0.0.1
     std::uint16_t port = 9179;
     std::string token;  // bearer token; required when listen is not a loopback address
+    std::uint32_t max_connections = kDefaultApiMaxConnections;  // concurrent REST API connections
     bool operator==(const ApiConfig&) const = default;
 };
 

@@ -161,6 +161,9 @@ void emit_api(YAML::Emitter& out, const ApiConfig& api) {
     if (!api.token.empty()) {
         out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << api.token;
     }
+    if (api.max_connections != kDefaultApiMaxConnections) {
+        out << YAML::Key << "max_connections" << YAML::Value << api.max_connections;
+    }
     out << YAML::EndMap;
 }
 

@@ -381,6 +381,9 @@ void read_api(YamlReader& r, const YAML::Node& n, ApiConfig& a) {
     if (auto v = n["token"]) {
         r.string(v, p + ".token", a.token);
     }
+    if (auto v = n["max_connections"]) {
+        r.number(v, p + ".max_connections", a.max_connections);
+    }
 }
 
 }  // namespace

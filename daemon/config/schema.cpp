@@ -200,6 +200,9 @@ const std::vector<KeyInfo>& schema() {
         {"api.token", "string", "\"\"",
          "Bearer token (Authorization: Bearer TOKEN); required when api.listen is "
          "not a loopback address."},
+        {"api.max_connections", "1-10000", "64",
+         "Concurrent API connections; one more is answered 503 and closed, and while all are open a "
+         "connection idle for 5 s is closed. At most a quarter of the open-file limit is used."},
     };
     return rows;
 }

@@ -159,6 +159,10 @@ void validate_api(const ApiConfig& api, ErrorList& error) {
         error("api.token", "is required when api.listen (" + api.listen.to_string() +
                                ") is not a loopback address; set a long random token");
     }
+    if (api.max_connections < 1 || api.max_connections > kMaxApiMaxConnections) {
+        error("api.max_connections",
+              std::to_string(api.max_connections) + " is not in 1-" + std::to_string(kMaxApiMaxConnections));
+    }
 }
 
 }  // namespace

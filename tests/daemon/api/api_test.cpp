@@ -1,6 +1,7 @@
 // The REST API over real HTTP on 127.0.0.1 against a fake backend: peering create/list/show/delete,
-// limits and rules refused with the right error code and status, invalid JSON, authentication, route
-// listings in az's shape, metrics, and persistence across a server restart.
+// limits and rules refused with the right error code and status, invalid JSON (bodies that are not UTF-8
+// or hold huge numbers: 400, never 500), authentication, route listings in az's shape, metrics, and
+// persistence across a server restart.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -325,6 +326,40 @@ TEST_F(ApiTest, UnknownRoutesAndMethods) {
     EXPECT_EQ(code(r), "MethodNotAllowed");
     r = call("GET", "/");
     EXPECT_EQ(r.status, 404U);
+}
+
+TEST_F(ApiTest, InvalidUtf8InTheBodyIsAClientError) {
+    const auto r = call("POST", "/api/v1/peerings",
+                        "{\"name\": \"nva\xC3\x28\", \"peerIp\": \"10.1.1.9\", \"peerAsn\": 65009}");
+    ASSERT_EQ(r.status, 400U) << r.body;
+    const Json j = Json::parse(r.body);
+    EXPECT_EQ(j["error"]["code"], "InvalidJson");
+    EXPECT_NE(j["error"]["message"].get<std::string>().find("not valid UTF-8: byte 0xC3 at offset 13"),
+              std::string::npos)
+        << r.body;
+    EXPECT_EQ(cp_->peer_count(), 2U);
+}
+
+TEST_F(ApiTest, AFourHundredDigitNumberIsAClientError) {
+    const auto r =
+        call("POST", "/api/v1/peerings",
+             R"({"name": "nva9", "peerIp": "10.1.1.9", "peerAsn": )" + std::string(400, '9') + "}");
+    ASSERT_EQ(r.status, 400U) << r.body;
+    const Json j = Json::parse(r.body);
+    EXPECT_EQ(j["error"]["code"], "InvalidJson");
+    EXPECT_NE(j["error"]["message"].get<std::string>().find("number too large"), std::string::npos) << r.body;
+    EXPECT_EQ(cp_->peer_count(), 2U);
+}
+
+TEST(Utf8Check, FindsTheFirstByteThatIsNotUtf8) {
+    EXPECT_EQ(first_invalid_utf8("plain ascii"), std::nullopt);
+    EXPECT_EQ(first_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), std::nullopt);  // é € 😀
+    EXPECT_EQ(first_invalid_utf8("ab\x80"), 2U);            // stray continuation
+    EXPECT_EQ(first_invalid_utf8("\xC0\xAF"), 0U);          // overlong '/'
+    EXPECT_EQ(first_invalid_utf8("x\xED\xA0\x80"), 1U);     // a surrogate
+    EXPECT_EQ(first_invalid_utf8("\xF4\x90\x80\x80"), 0U);  // past U+10FFFF
+    EXPECT_EQ(first_invalid_utf8("ok\xE2\x82"), 2U);        // cut short
+    EXPECT_EQ(first_invalid_utf8("\xFF"), 0U);
 }
 
 TEST(ApiServerLimits, OversizedBodyIsRefusedWith413) {
