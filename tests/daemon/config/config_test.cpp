@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -707,6 +708,50 @@ TEST(ConfigAtomicity, KillDuringWriteLeavesAValidFile) {
         ASSERT_TRUE(loaded) << "round " << round << ": " << dump(loaded.error());
         EXPECT_TRUE(*loaded == a || *loaded == b) << "round " << round;
     }
+}
+
+// A writer killed before its rename leaves `<file>.tmp.<pid>` (holding the whole configuration, MD5
+// passwords included); the next write removes those of processes that no longer run, and only those.
+TEST(ConfigAtomicity, TempFilesOfDeadWritersAreRemovedByTheNextWrite) {
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::_exit(0);
+    }
+    ASSERT_EQ(::waitpid(child, nullptr, 0), child);  // `child` is now a pid without a process
+    const std::string dead = path + ".tmp." + std::to_string(child);
+    const std::string live = path + ".tmp." + std::to_string(::getppid());
+    const std::string not_a_pid = path + ".tmp.backup";
+    const std::string other_file = dir.file("other.yaml.tmp." + std::to_string(child));
+    for (const std::string& f : {dead, live, not_a_pid, other_file}) {
+        std::ofstream(f) << "md5_password: \"secret\"\n";
+    }
+
+    ASSERT_EQ(save_file(path, full_config()), std::nullopt);
+    EXPECT_FALSE(std::filesystem::exists(dead));
+    EXPECT_TRUE(std::filesystem::exists(live));
+    EXPECT_TRUE(std::filesystem::exists(not_a_pid));
+    EXPECT_TRUE(std::filesystem::exists(other_file));
+}
+
+// The file is 0600 however it is written: with no umask, and over a world-readable leftover of a
+// temporary file that happens to carry this process's pid.
+TEST(ConfigAtomicity, SavedFileIsPrivateEvenOverAWorldReadableLeftover) {
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const std::string leftover = path + ".tmp." + std::to_string(::getpid());
+    std::ofstream(leftover) << "old\n";
+    std::filesystem::permissions(leftover, std::filesystem::perms::all);
+    const mode_t old_mask = ::umask(0);
+    const auto err = save_file(path, full_config());
+    ::umask(old_mask);
+    ASSERT_EQ(err, std::nullopt);
+    EXPECT_EQ(std::filesystem::status(path).permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_FALSE(std::filesystem::exists(leftover));
+    EXPECT_TRUE(load_file(path));
 }
 
 // ------------------------------------------------------------------------------------------ store
