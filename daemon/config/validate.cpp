@@ -10,6 +10,7 @@
 #include "control/azure/asn.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
+#include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
 
@@ -196,7 +197,7 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
     if (peer.name.empty()) {
         error("name", "is required", ErrorKind::Missing);
     } else if (!valid_name(peer.name)) {
-        error("name", "'" + peer.name + "' may hold only letters, digits, '.', '_' and '-' (at most 64)");
+        error("name", quoted(peer.name) + " may hold only letters, digits, '.', '_' and '-' (at most 64)");
     }
     if (peer.address == net::IpAddress{} || peer.address == net::IpAddress{net::Afi::Ipv6, {}}) {
         error("address", "must be the peer's unicast address, not " + peer.address.to_string());
@@ -205,13 +206,13 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
         error("address", peer.address.to_string() + " is one of the route server's listen addresses");
     }
     if (const auto other = seen.names.find(peer.name); !peer.name.empty() && other != seen.names.end()) {
-        error("name", "'" + peer.name + "' is already used by " + at("peers", other->second),
+        error("name", quoted(peer.name) + " is already used by " + at("peers", other->second),
               ErrorKind::Duplicate);
     }
     if (const auto other = seen.addresses.find(peer.address); other != seen.addresses.end()) {
         error("address",
               peer.address.to_string() + " is already used by " + at("peers", other->second) + " (" +
-                  config.peers[other->second].name + ")",
+                  printable(config.peers[other->second].name) + ")",
               ErrorKind::Duplicate);
     }
 

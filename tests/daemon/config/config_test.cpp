@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -515,6 +516,123 @@ TEST(ConfigParse, WrongTypes) {
     EXPECT_TRUE(has_error(e, "route_server.asn", "expected a number")) << dump(e);
     EXPECT_TRUE(has_error(errors_of(""), "", "empty"));
     EXPECT_TRUE(has_error(errors_of("just a string\n"), "", "expected a map"));
+}
+
+// ------------------------------------------------------------------------------------------ strict YAML
+
+// yaml-cpp's nodes answer a lookup with the first of two equal keys, other YAML tools with the last: the
+// same file would mean two things, so a repeated key is an error at any depth, naming both lines.
+TEST(ConfigStrictYaml, DuplicateKeysAreErrorsNamingBothLines) {
+    const std::string yaml =
+        "route_server:\n"           // 1
+        "  listen: [10.1.255.4]\n"  // 2
+        "peers:\n"                  // 3
+        "  - name: a\n"             // 4
+        "    address: 10.1.1.4\n"   // 5
+        "    asn: 65001\n"          // 6
+        "    port: 42179\n"         // 7
+        "    port: 99999999\n"      // 8
+        "virtual_network:\n"        // 9
+        "  vnets:\n"                // 10
+        "    - name: hub\n"         // 11
+        "      address_spaces: [10.1.0.0/16]\n"
+        "      subnets: [{name: s, prefix: 10.1.1.0/24, name: t}]\n"  // 13
+        "peers:\n"                                                    // 14
+        "  - {name: b, address: 10.1.1.5, asn: 65515}\n";
+    const Errors e = errors_of(yaml);
+    EXPECT_TRUE(has_error(e, "peers[0]", "duplicate key 'port' (line 8, column 5; first at line 7)"))
+        << dump(e);
+    EXPECT_TRUE(has_error(e, "virtual_network.vnets[0].subnets[0]", "duplicate key 'name' (line 13"))
+        << dump(e);
+    EXPECT_TRUE(has_error(e, "", "duplicate key 'peers' (line 14, column 1; first at line 3)")) << dump(e);
+    for (const ConfigError& err : e) {
+        if (err.message.find("duplicate key") != std::string::npos) {
+            EXPECT_EQ(err.kind, ErrorKind::Syntax);
+        }
+    }
+    // The same key in different maps is no repeat.
+    EXPECT_TRUE(errors_of(kMinimal).empty()) << dump(errors_of(kMinimal));
+}
+
+TEST(ConfigStrictYaml, ExplicitTagsAreErrors) {
+    Errors e = errors_of("route_server: {listen: [10.1.255.4], port: !!str 5}\n");
+    EXPECT_TRUE(has_error(e, "route_server.port", "explicit tag '!!str' at line 1, column 44")) << dump(e);
+    e = errors_of(with_peer("{name: !nva x, address: 10.1.1.4, asn: 65001}"));
+    EXPECT_TRUE(has_error(e, "peers[0].name", "explicit tag '!nva'")) << dump(e);
+    e = errors_of("route_server: !!map {listen: !!seq [10.1.255.4]}\n");
+    EXPECT_TRUE(has_error(e, "route_server", "explicit tag '!!map'")) << dump(e);
+    EXPECT_TRUE(has_error(e, "route_server.listen", "explicit tag '!!seq'")) << dump(e);
+    // Quotes are not tags.
+    e = errors_of(with_peer("{name: \"nva\", address: '10.1.1.4', asn: 65001}"));
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+TEST(ConfigStrictYaml, ASecondDocumentIsAnError) {
+    Errors e = errors_of(std::string(kMinimal) + "---\nroute_server: {listen: [10.9.9.9]}\n");
+    EXPECT_TRUE(has_error(e, "", "a second YAML document starts at line 7, column 1")) << dump(e);
+    e = errors_of(std::string(kMinimal) + "---\n");
+    EXPECT_TRUE(has_error(e, "", "second YAML document")) << dump(e);
+    // An explicit start (and end) of the one document is fine.
+    e = errors_of("---\n" + std::string(kMinimal) + "...\n");
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+// ------------------------------------------------------------------------------------------ error text
+
+bool has_nul(const Errors& errors) {
+    return std::any_of(errors.begin(), errors.end(),
+                       [](const ConfigError& e) { return e.to_string().find('\0') != std::string::npos; });
+}
+
+// A message is printed as a C string: a NUL from the value would cut it, so values are shown escaped.
+TEST(ConfigErrorText, ControlCharactersInValuesAreShownEscapedWithTheReason) {
+    Errors e = errors_of(with_peer(R"({name: "sdwan\x00evil", address: 10.1.1.4, asn: 65001})"));
+    EXPECT_TRUE(has_error(e, "peers[0].name", R"('sdwan\x00evil' may hold only letters)")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: "10.1.1.4\x00", asn: "7\x7f", port: 0})"));
+    EXPECT_TRUE(has_error(e, "peers[0].address", R"('10.1.1.4\x00' is not an IP address)")) << dump(e);
+    EXPECT_TRUE(has_error(e, "peers[0].asn", R"('7\x7f' is not a non-negative whole number)")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: 10.1.1.4, asn: 65001, "po\x00rt": 1})"));
+    EXPECT_TRUE(has_error(e, R"(peers[0].po\x00rt)", "unknown key")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: 10.1.1.4, asn: 65001})") +
+                  R"(  - {name: "a\u0085", address: 10.1.1.4, asn: 65002})" + "\n");
+    EXPECT_TRUE(has_error(e, "peers[1].address", R"(already used by peers[0] (a))")) << dump(e);
+    EXPECT_TRUE(has_error(e, "peers[1].name", R"('a\xc2\x85' may hold)")) << dump(e);
+    EXPECT_FALSE(has_nul(e));
+}
+
+TEST(ConfigErrorText, AFileThatIsNotTextSaysSoWithLineAndColumn) {
+    Errors e = errors_of(std::string(64, '\0'));
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_EQ(e[0].kind, ErrorKind::Syntax);
+    EXPECT_EQ(e[0].message,
+              "not YAML text: control character 0x00 at line 1, column 1 (YAML allows tab, line "
+              "breaks and printable characters)");
+    e = errors_of(
+        "route_server:\n  listen: [10.1.255.4]\n  asn: 65\x01"
+        "515\n");
+    EXPECT_TRUE(has_error(e, "", "control character 0x01 at line 3, column 10")) << dump(e);
+    e = errors_of("route_server:\n  listen: [10.1.255.4]  # \x7f\n");
+    EXPECT_TRUE(has_error(e, "", "control character 0x7f at line 2, column 27")) << dump(e);
+    e = errors_of("route_server: {listen: [10.1.255.4]}\npeers: \xff\xfe\x00\x01");
+    EXPECT_TRUE(has_error(e, "", "byte 0xff at line 2, column 8 is not UTF-8")) << dump(e);
+    EXPECT_FALSE(has_nul(e));
+    // UTF-8 text is text: a comment in another script, a byte order mark.
+    e = errors_of("\xef\xbb\xbf# r\xc3\xa9seau, \xe7\xbd\x91\xe7\xbb\x9c\n" + std::string(kMinimal));
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+TEST(ConfigErrorText, DeepNestingSaysSoWithTheLine) {
+    Errors e = errors_of("route_server: " + std::string(5000, '[') + "\n");
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_NE(e[0].message.find("nesting deeper than 64 levels at line 1,"), std::string::npos) << dump(e);
+    std::string block = "route_server:\n";
+    for (int depth = 1; depth < 3000; ++depth) {
+        block += std::string(static_cast<std::size_t>(depth) * 2, ' ') + "k:\n";
+    }
+    e = errors_of(block);
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_NE(e[0].message.find("nesting deeper than 64 levels at line 65, column 129"), std::string::npos)
+        << dump(e);
 }
 
 TEST(ConfigParse, VirtualNetworkStructure) {
