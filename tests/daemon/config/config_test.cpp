@@ -762,6 +762,84 @@ TEST(ConfigRoundTrip, LoadSaveLoadGivesTheSameConfig) {
     EXPECT_EQ(*minimal_again, *minimal);
 }
 
+// Strings holding control characters (C0, DEL, C1), separators and other scripts: the values the API
+// may store and the emitter must write so that they read back the same.
+Config config_with_control_characters() {
+    Config c = full_config();
+    c.peers[0].md5_password = std::string("pa\x7fss\x01\tw\x00rd", 13) + "\xc2\x85\xc2\x9f\xe2\x80\xa8";
+    c.api.token = "t\x7f\x1b[0m\n";
+    c.emulator.eal_args = {"--log-level=\x7f", "-a\xc2\x80"};
+    c.virtual_network->vnets[0].name = "hub\x7f";
+    c.virtual_network->route_server_vnet = "hub\x7f";
+    c.virtual_network->vms[0].vnet = "hub\x7f";
+    c.virtual_network->route_tables[0].name = "r\xc3\xa9seau\x7f";
+    return c;
+}
+
+// Every byte of the emitted file is YAML text: no control character but the line breaks.
+TEST(ConfigRoundTrip, ControlCharactersInStringsAreWrittenEscapedAndReadBackTheSame) {
+    const Config original = config_with_control_characters();
+    const std::string yaml = to_yaml(original);
+    for (std::size_t i = 0; i < yaml.size(); ++i) {
+        const auto b = static_cast<unsigned char>(yaml[i]);
+        ASSERT_TRUE(b >= 0x20 || b == '\n') << "byte " << int{b} << " at " << i << "\n" << yaml;
+        ASSERT_NE(b, 0x7F) << "DEL at " << i << "\n" << yaml;
+        ASSERT_FALSE(b == 0xC2 && i + 1 < yaml.size() && static_cast<unsigned char>(yaml[i + 1]) < 0xA0)
+            << "C1 control at " << i << "\n"
+            << yaml;
+    }
+    Config again;
+    const Errors e = parse_yaml(yaml, again);
+    ASSERT_TRUE(e.empty()) << dump(e) << yaml;
+    EXPECT_EQ(again, original) << yaml;
+    // Strings without control characters keep their plain spelling.
+    EXPECT_NE(to_yaml(full_config()).find("name: nva1"), std::string::npos) << to_yaml(full_config());
+}
+
+std::string hex(std::string_view s) {
+    std::string out;
+    char byte[3];
+    for (const char c : s) {
+        std::snprintf(byte, sizeof byte, "%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += byte;
+    }
+    return out;
+}
+
+// Other tools read the file too: PyYAML (when python3-yaml is installed) loads it and gets the same
+// strings.
+TEST(ConfigRoundTrip, PyYamlReadsTheEmittedFileWithTheSameStrings) {
+    if (std::system("python3 -c 'import yaml' >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "python3 with the yaml module is not installed";
+    }
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const Config c = config_with_control_characters();
+    ASSERT_EQ(save_file(path, c), std::nullopt);
+    const std::string script =
+        "import sys, yaml\n"
+        "d = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n"
+        "vn = d['virtual_network']\n"
+        "for s in [d['peers'][0]['md5_password'], d['api']['token'], d['emulator']['eal_args'][0],\n"
+        "          d['emulator']['eal_args'][1], vn['vnets'][0]['name'], vn['route_tables'][0]['name']]:\n"
+        "    print(s.encode('utf-8').hex())\n";
+    const std::string script_path = dir.file("read.py");
+    std::ofstream(script_path) << script;
+    FILE* out = ::popen(("python3 " + script_path + " " + path + " 2>&1").c_str(), "r");
+    ASSERT_NE(out, nullptr);
+    std::string printed;
+    char buf[4096];
+    while (const std::size_t n = std::fread(buf, 1, sizeof buf, out)) {
+        printed.append(buf, n);
+    }
+    ASSERT_EQ(::pclose(out), 0) << printed;
+    const std::string expected = hex(c.peers[0].md5_password) + "\n" + hex(c.api.token) + "\n" +
+                                 hex(c.emulator.eal_args[0]) + "\n" + hex(c.emulator.eal_args[1]) + "\n" +
+                                 hex(c.virtual_network->vnets[0].name) + "\n" +
+                                 hex(c.virtual_network->route_tables[0].name) + "\n";
+    EXPECT_EQ(printed, expected);
+}
+
 TEST(ConfigRoundTrip, SaveFileThenLoadFile) {
     TempDir dir;
     const std::string path = dir.file("routefabric.yaml");
