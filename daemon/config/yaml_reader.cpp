@@ -69,9 +69,14 @@ void check_text(std::string_view text) {
         const std::size_t start = i;
         const auto cp = next_code_point(text, i);
         if (!cp || !is_yaml_printable(*cp)) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "0x%02x",
-                          static_cast<unsigned>(static_cast<std::uint8_t>(text[start])));
+            // A byte that is not UTF-8 or an ASCII control as 0xNN, a control beyond ASCII (C1) as U+NNNN.
+            char hex[16];
+            if (cp && *cp >= 0x80) {
+                std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(*cp));
+            } else {
+                std::snprintf(hex, sizeof hex, "0x%02x",
+                              static_cast<unsigned>(static_cast<std::uint8_t>(text[start])));
+            }
             const std::string at_place =
                 " at line " + std::to_string(line) + ", column " + std::to_string(column);
             throw Unreadable{cp ? "not YAML text: control character " + std::string(hex) + at_place +

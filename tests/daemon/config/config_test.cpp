@@ -615,6 +615,8 @@ TEST(ConfigErrorText, AFileThatIsNotTextSaysSoWithLineAndColumn) {
     EXPECT_TRUE(has_error(e, "", "control character 0x7f at line 2, column 27")) << dump(e);
     e = errors_of("route_server: {listen: [10.1.255.4]}\npeers: \xff\xfe\x00\x01");
     EXPECT_TRUE(has_error(e, "", "byte 0xff at line 2, column 8 is not UTF-8")) << dump(e);
+    e = errors_of("route_server: {listen: [10.1.255.4]}\n# \xc3\xa9\xc2\x80\n");
+    EXPECT_TRUE(has_error(e, "", "control character U+0080 at line 2, column 4")) << dump(e);
     EXPECT_FALSE(has_nul(e));
     // UTF-8 text is text: a comment in another script, a byte order mark.
     e = errors_of("\xef\xbb\xbf# r\xc3\xa9seau, \xe7\xbd\x91\xe7\xbb\x9c\n" + std::string(kMinimal));
