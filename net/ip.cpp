@@ -48,6 +48,9 @@ std::string Ipv4Address::to_string() const {
 }
 
 std::optional<Ipv4Address> Ipv4Address::parse(std::string_view text) {
+    if (text.find('\0') != std::string_view::npos) {
+        return std::nullopt;  // inet_pton would stop at the NUL and accept what precedes it
+    }
     std::string s(text);
     std::uint32_t be = 0;
     if (inet_pton(AF_INET, s.c_str(), &be) != 1) {
@@ -63,6 +66,9 @@ std::string Ipv6Address::to_string() const {
 }
 
 std::optional<Ipv6Address> Ipv6Address::parse(std::string_view text) {
+    if (text.find('\0') != std::string_view::npos) {
+        return std::nullopt;  // inet_pton would stop at the NUL and accept what precedes it
+    }
     std::string s(text);
     Ipv6Address a;
     if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) != 1) {

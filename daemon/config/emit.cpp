@@ -5,10 +5,41 @@
 #include <string>
 
 #include "daemon/config/config.hpp"
+#include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
 
 namespace {
+
+// A string value as YAML readers read it back. yaml-cpp writes DEL and the C1 controls as they are (C1
+// even unquoted), which PyYAML refuses and YAML 1.1 readers take partly for line breaks; so a string
+// holding any control character, line or paragraph separator, byte order mark or bytes that are not
+// UTF-8 is written double-quoted with everything outside printable ASCII escaped. `always_quoted`:
+// secrets and EAL arguments are double-quoted even when they need no escape.
+struct Text {
+    const std::string& value;
+    bool always_quoted = false;
+};
+
+bool needs_escapes(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto cp = next_code_point(s, i);
+        if (!cp || is_control(*cp) || !is_yaml_printable(*cp) || *cp == 0x2028 || *cp == 0x2029 ||
+            *cp == 0xFEFF) {
+            return true;
+        }
+    }
+    return false;
+}
+
+YAML::Emitter& operator<<(YAML::Emitter& out, const Text& text) {
+    if (needs_escapes(text.value)) {
+        out << YAML::EscapeNonAscii << YAML::DoubleQuoted;  // both apply to this scalar only
+    } else if (text.always_quoted) {
+        out << YAML::DoubleQuoted;
+    }
+    return out << text.value;
+}
 
 void emit_address_list(YAML::Emitter& out, const char* key, const std::vector<net::IpAddress>& list) {
     out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
@@ -20,10 +51,10 @@ void emit_address_list(YAML::Emitter& out, const char* key, const std::vector<ne
 
 void emit_virtual_network(YAML::Emitter& out, const VirtualNetworkConfig& vn) {
     out << YAML::Key << "virtual_network" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "route_server_vnet" << YAML::Value << vn.route_server_vnet;
+    out << YAML::Key << "route_server_vnet" << YAML::Value << Text{vn.route_server_vnet};
     out << YAML::Key << "vnets" << YAML::Value << YAML::BeginSeq;
     for (const Vnet& v : vn.vnets) {
-        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << v.name;
+        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << Text{v.name};
         out << YAML::Key << "address_spaces" << YAML::Value << YAML::Flow << YAML::BeginSeq;
         for (const net::Prefix& p : v.address_spaces) {
             out << p.to_string();
@@ -31,31 +62,32 @@ void emit_virtual_network(YAML::Emitter& out, const VirtualNetworkConfig& vn) {
         out << YAML::EndSeq;
         out << YAML::Key << "subnets" << YAML::Value << YAML::BeginSeq;
         for (const Subnet& s : v.subnets) {
-            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name << YAML::Key << "prefix"
-                << YAML::Value << s.prefix.to_string();
+            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << Text{s.name} << YAML::Key
+                << "prefix" << YAML::Value << s.prefix.to_string();
             if (!s.route_table.empty()) {
-                out << YAML::Key << "route_table" << YAML::Value << s.route_table;
+                out << YAML::Key << "route_table" << YAML::Value << Text{s.route_table};
             }
             out << YAML::EndMap;
         }
         out << YAML::EndSeq;
         out << YAML::Key << "peerings" << YAML::Value << YAML::BeginSeq;
         for (const VnetPeering& p : v.peerings) {
-            out << YAML::BeginMap << YAML::Key << "remote_vnet" << YAML::Value << p.remote_vnet << YAML::Key
-                << "use_remote_route_server" << YAML::Value << p.use_remote_route_server << YAML::EndMap;
+            out << YAML::BeginMap << YAML::Key << "remote_vnet" << YAML::Value << Text{p.remote_vnet}
+                << YAML::Key << "use_remote_route_server" << YAML::Value << p.use_remote_route_server
+                << YAML::EndMap;
         }
         out << YAML::EndSeq << YAML::EndMap;
     }
     out << YAML::EndSeq;
     out << YAML::Key << "route_tables" << YAML::Value << YAML::BeginSeq;
     for (const RouteTable& rt : vn.route_tables) {
-        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << rt.name << YAML::Key
+        out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << Text{rt.name} << YAML::Key
             << "propagate_gateway_routes" << YAML::Value << rt.propagate_gateway_routes;
         out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
         for (const UserDefinedRoute& r : rt.routes) {
-            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << r.name << YAML::Key << "prefix"
-                << YAML::Value << r.prefix.to_string() << YAML::Key << "next_hop_type" << YAML::Value
-                << std::string(to_string(r.next_hop_type));
+            out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << Text{r.name} << YAML::Key
+                << "prefix" << YAML::Value << r.prefix.to_string() << YAML::Key << "next_hop_type"
+                << YAML::Value << std::string(to_string(r.next_hop_type));
             if (r.next_hop_ip) {
                 out << YAML::Key << "next_hop_ip" << YAML::Value << r.next_hop_ip->to_string();
             }
@@ -66,10 +98,10 @@ void emit_virtual_network(YAML::Emitter& out, const VirtualNetworkConfig& vn) {
     out << YAML::EndSeq;
     out << YAML::Key << "vms" << YAML::Value << YAML::BeginSeq;
     for (const Vm& vm : vn.vms) {
-        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vm.name << YAML::Key
-            << "vnet" << YAML::Value << vm.vnet << YAML::Key << "subnet" << YAML::Value << vm.subnet
-            << YAML::Key << "nic_address" << YAML::Value << vm.nic_address.to_string() << YAML::Key << "host"
-            << YAML::Value << vm.host << YAML::EndMap;
+        out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << Text{vm.name}
+            << YAML::Key << "vnet" << YAML::Value << Text{vm.vnet} << YAML::Key << "subnet" << YAML::Value
+            << Text{vm.subnet} << YAML::Key << "nic_address" << YAML::Value << vm.nic_address.to_string()
+            << YAML::Key << "host" << YAML::Value << vm.host << YAML::EndMap;
     }
     out << YAML::EndSeq << YAML::EndMap;
 }
@@ -102,13 +134,13 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
     out << YAML::Key << "peers" << YAML::Value << YAML::BeginSeq;
     for (const PeerConfig& p : peers) {
         out << YAML::BeginMap;
-        out << YAML::Key << "name" << YAML::Value << p.name;
+        out << YAML::Key << "name" << YAML::Value << Text{p.name};
         out << YAML::Key << "address" << YAML::Value << p.address.to_string();
         out << YAML::Key << "asn" << YAML::Value << p.asn;
         out << YAML::Key << "port" << YAML::Value << p.port;
         out << YAML::Key << "ttl" << YAML::Value << static_cast<unsigned>(p.ttl);
         if (!p.md5_password.empty()) {
-            out << YAML::Key << "md5_password" << YAML::Value << YAML::DoubleQuoted << p.md5_password;
+            out << YAML::Key << "md5_password" << YAML::Value << Text{p.md5_password, true};
         }
         if (p.route_limit) {
             out << YAML::Key << "route_limit" << YAML::Value << *p.route_limit;
@@ -148,7 +180,7 @@ void emit_emulator(YAML::Emitter& out, const EmulatorConfig& em) {
     out << YAML::Key << "neighbor_reachable_ms" << YAML::Value << em.neighbor_reachable_ms;
     out << YAML::Key << "eal_args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (const std::string& a : em.eal_args) {
-        out << YAML::DoubleQuoted << a;
+        out << Text{a, true};
     }
     out << YAML::EndSeq << YAML::EndMap;
 }
@@ -159,7 +191,7 @@ void emit_api(YAML::Emitter& out, const ApiConfig& api) {
     out << YAML::Key << "listen" << YAML::Value << api.listen.to_string();
     out << YAML::Key << "port" << YAML::Value << api.port;
     if (!api.token.empty()) {
-        out << YAML::Key << "token" << YAML::Value << YAML::DoubleQuoted << api.token;
+        out << YAML::Key << "token" << YAML::Value << Text{api.token, true};
     }
     if (api.max_connections != kDefaultApiMaxConnections) {
         out << YAML::Key << "max_connections" << YAML::Value << api.max_connections;

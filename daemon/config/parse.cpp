@@ -5,6 +5,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/yaml_reader.hpp"
+#include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
 
@@ -33,7 +34,7 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
             net::IpAddress a;
             const std::string f = at(p + ".listen", i);
             if (v[i].IsScalar() && !net::IpAddress::parse(v[i].Scalar())) {
-                r.error(f, "not an IP address: '" + v[i].Scalar() + "'" + line_of(v[i]), ErrorKind::Syntax);
+                r.error(f, "not an IP address: " + quoted(v[i].Scalar()) + line_of(v[i]), ErrorKind::Syntax);
                 continue;
             }
             r.address(v[i], f, a);
@@ -72,7 +73,7 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
             rs.route_counting = *c;
         } else {
             r.error(p + ".route_counting",
-                    "'" + v.Scalar() + "' is not one of: distinct, azure-strict" + line_of(v),
+                    quoted(v.Scalar()) + " is not one of: distinct, azure-strict" + line_of(v),
                     ErrorKind::Invalid);
         }
     }
@@ -83,7 +84,7 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
         if (auto m = parse_as_path_mode(v.Scalar())) {
             rs.mode = *m;
         } else {
-            r.error(p + ".mode", "'" + v.Scalar() + "' is not one of: azure, transparent" + line_of(v),
+            r.error(p + ".mode", quoted(v.Scalar()) + " is not one of: azure, transparent" + line_of(v),
                     ErrorKind::Invalid);
         }
     }
@@ -142,7 +143,7 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
             peer.add_path = *a;
         } else {
             r.error(p + ".add_path",
-                    "'" + v.Scalar() + "' is not one of: none, receive, send, both" + line_of(v),
+                    quoted(v.Scalar()) + " is not one of: none, receive, send, both" + line_of(v),
                     ErrorKind::Invalid);
         }
     }
@@ -234,8 +235,8 @@ void read_route_table(YamlReader& r, const YAML::Node& n, const std::string& p, 
                     } else {
                         r.error(
                             rp + ".next_hop_type",
-                            "'" + x.Scalar() +
-                                "' is not one of: VirtualAppliance, VirtualNetworkGateway, Internet, None" +
+                            quoted(x.Scalar()) +
+                                " is not one of: VirtualAppliance, VirtualNetworkGateway, Internet, None" +
                                 line_of(x),
                             ErrorKind::Invalid);
                     }
@@ -390,12 +391,15 @@ void read_api(YamlReader& r, const YAML::Node& n, ApiConfig& a) {
 
 Errors parse_yaml(std::string_view yaml, Config& config) {
     Errors errors;
+    if (!check_strict_yaml(yaml, errors)) {
+        return errors;
+    }
     YamlReader r(errors);
     YAML::Node root;
     try {
         root = YAML::Load(std::string(yaml));
     } catch (const YAML::Exception& e) {
-        // e.mark is 0-based; msg is yaml-cpp's reason ("end of map not found", ...).
+        // check_strict_yaml() read the same text with the same parser: this is not expected.
         errors.push_back(ConfigError{"",
                                      "not valid YAML: " + e.msg + " (line " +
                                          std::to_string(e.mark.line + 1) + ", column " +

@@ -4,10 +4,13 @@
 #include <cctype>
 #include <limits>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "control/azure/asn.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
+#include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
 
@@ -64,14 +67,16 @@ void validate_route_server(const Config& config, ErrorList& error) {
         error("route_server.listen", "at least one listen address is required (Azure runs two)",
               ErrorKind::Missing);
     }
+    // First position of each address: one pass, so that long lists stay linear.
+    std::unordered_map<net::IpAddress, std::size_t, net::IpAddressHash> first_listed;
+    first_listed.reserve(rs.listen.size());
     for (std::size_t i = 0; i < rs.listen.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j) {
-            if (rs.listen[i] == rs.listen[j]) {
-                error(at("route_server.listen", i),
-                      rs.listen[i].to_string() + " is listed twice (also route_server.listen[" +
-                          std::to_string(j) + "])",
-                      ErrorKind::Duplicate);
-            }
+        const auto [first, inserted] = first_listed.try_emplace(rs.listen[i], i);
+        if (!inserted) {
+            error(at("route_server.listen", i),
+                  rs.listen[i].to_string() + " is listed twice (also route_server.listen[" +
+                      std::to_string(first->second) + "])",
+                  ErrorKind::Duplicate);
         }
     }
     if (!rs.router_id && !rs.listen.empty() && !config.effective_router_id()) {
@@ -204,7 +209,28 @@ Placement effective_placement(const Config& config) {
     return all_outside ? Placement::Lab : Placement::Azure;
 }
 
-Errors validate_peer(const Config& config, std::size_t index) {
+namespace {
+
+// What a peer is checked against: the listen addresses, and the names and addresses of the peers before
+// it (each with its first position). Hash sets, so that validating n peers is linear in n.
+struct PeerIndex {
+    std::unordered_set<net::IpAddress, net::IpAddressHash> listen;
+    std::unordered_map<std::string_view, std::size_t> names;
+    std::unordered_map<net::IpAddress, std::size_t, net::IpAddressHash> addresses;
+
+    explicit PeerIndex(const Config& config)
+        : listen(config.route_server.listen.begin(), config.route_server.listen.end()) {}
+    // Records peers[index] after it was checked; an earlier peer keeps its name and address.
+    void add(const Config& config, std::size_t index) {
+        const PeerConfig& peer = config.peers[index];
+        if (!peer.name.empty()) {
+            names.try_emplace(peer.name, index);
+        }
+        addresses.try_emplace(peer.address, index);
+    }
+};
+
+Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen) {
     Errors errors;
     const PeerConfig& peer = config.peers[index];
     const RouteServerConfig& rs = config.route_server;
@@ -216,27 +242,23 @@ Errors validate_peer(const Config& config, std::size_t index) {
     if (peer.name.empty()) {
         error("name", "is required", ErrorKind::Missing);
     } else if (!valid_name(peer.name)) {
-        error("name", "'" + peer.name + "' may hold only letters, digits, '.', '_' and '-' (at most 64)");
+        error("name", quoted(peer.name) + " may hold only letters, digits, '.', '_' and '-' (at most 64)");
     }
     if (peer.address == net::IpAddress{} || peer.address == net::IpAddress{net::Afi::Ipv6, {}}) {
         error("address", "must be the peer's unicast address, not " + peer.address.to_string());
     }
-    for (const net::IpAddress& l : rs.listen) {
-        if (peer.address == l) {
-            error("address", peer.address.to_string() + " is one of the route server's listen addresses");
-        }
+    if (seen.listen.count(peer.address) != 0) {
+        error("address", peer.address.to_string() + " is one of the route server's listen addresses");
     }
-    for (std::size_t j = 0; j < index; ++j) {
-        const PeerConfig& other = config.peers[j];
-        if (!peer.name.empty() && other.name == peer.name) {
-            error("name", "'" + peer.name + "' is already used by " + at("peers", j), ErrorKind::Duplicate);
-        }
-        if (other.address == peer.address) {
-            error(
-                "address",
-                peer.address.to_string() + " is already used by " + at("peers", j) + " (" + other.name + ")",
-                ErrorKind::Duplicate);
-        }
+    if (const auto other = seen.names.find(peer.name); !peer.name.empty() && other != seen.names.end()) {
+        error("name", quoted(peer.name) + " is already used by " + at("peers", other->second),
+              ErrorKind::Duplicate);
+    }
+    if (const auto other = seen.addresses.find(peer.address); other != seen.addresses.end()) {
+        error("address",
+              peer.address.to_string() + " is already used by " + at("peers", other->second) + " (" +
+                  printable(config.peers[other->second].name) + ")",
+              ErrorKind::Duplicate);
     }
 
     const std::string asn = std::to_string(peer.asn);
@@ -264,11 +286,20 @@ Errors validate_peer(const Config& config, std::size_t index) {
     if (peer.hold_time && (*peer.hold_time == 1 || *peer.hold_time == 2)) {
         error("hold_time", "must be 0 or at least 3 seconds");
     }
-    if (peer.local_address &&
-        std::find(rs.listen.begin(), rs.listen.end(), *peer.local_address) == rs.listen.end()) {
+    if (peer.local_address && seen.listen.count(*peer.local_address) == 0) {
         error("local_address", peer.local_address->to_string() + " is not one of route_server.listen");
     }
     return errors;
+}
+
+}  // namespace
+
+Errors validate_peer(const Config& config, std::size_t index) {
+    PeerIndex seen(config);
+    for (std::size_t j = 0; j < index; ++j) {
+        seen.add(config, j);
+    }
+    return check_peer(config, index, seen);
 }
 
 Errors validate(const Config& config) {
@@ -276,9 +307,11 @@ Errors validate(const Config& config) {
     ErrorList error(errors);
     const RouteServerConfig& rs = config.route_server;
     validate_route_server(config, error);
+    PeerIndex seen(config);
     for (std::size_t i = 0; i < config.peers.size(); ++i) {
-        Errors pe = validate_peer(config, i);
+        Errors pe = check_peer(config, i, seen);
         errors.insert(errors.end(), pe.begin(), pe.end());
+        seen.add(config, i);
     }
     if (rs.max_peers != 0 && config.peers.size() > rs.max_peers) {
         error(at("peers", rs.max_peers),

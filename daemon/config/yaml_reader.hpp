@@ -1,6 +1,10 @@
 // Reads typed values out of YAML nodes for the parser (parse.cpp): every value that cannot be read is
 // reported as a ConfigError with its field path and line, and the target keeps its default. Maps are
 // checked against the schema's keys (schema.cpp), with a suggestion for a near miss.
+//
+// Before the text becomes nodes, check_strict_yaml() reads it as the parser's events: yaml-cpp's node
+// model keeps only the first of two equal keys for lookups, drops every document but the first, and
+// applies tags silently, so the events are the one place where those can be seen with their line.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -14,8 +18,19 @@
 #include <string_view>
 
 #include "daemon/config/config.hpp"
+#include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
+
+// The deepest nesting of maps and lists a configuration file may have (the schema itself needs six).
+inline constexpr std::size_t kMaxNesting = 64;
+
+// Strict YAML: the text is YAML text (UTF-8 without control characters but tab and line breaks), holds
+// one document, no map repeats a key, no node has an explicit tag (`!!str 5`, `!foo x`) and nesting
+// stays within kMaxNesting. Appends an error with its path, line and column for each breach; returns
+// false when the text cannot be read at all (not text, not YAML, too deep), true when the document can
+// still be read for the rest of its errors.
+[[nodiscard]] bool check_strict_yaml(std::string_view text, Errors& errors);
 
 // " (line N)" for a node that knows its place in the text, else "".
 [[nodiscard]] std::string line_of(const YAML::Node& n);
@@ -44,7 +59,7 @@ public:
         std::uint64_t v = 0;
         const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
-            error(path, "'" + s + "' is not a non-negative whole number" + line_of(n), ErrorKind::Syntax);
+            error(path, quoted(s) + " is not a non-negative whole number" + line_of(n), ErrorKind::Syntax);
             return;
         }
         if (v > std::numeric_limits<T>::max()) {

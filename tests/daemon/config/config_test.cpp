@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -516,6 +518,125 @@ TEST(ConfigParse, WrongTypes) {
     EXPECT_TRUE(has_error(errors_of("just a string\n"), "", "expected a map"));
 }
 
+// ------------------------------------------------------------------------------------------ strict YAML
+
+// yaml-cpp's nodes answer a lookup with the first of two equal keys, other YAML tools with the last: the
+// same file would mean two things, so a repeated key is an error at any depth, naming both lines.
+TEST(ConfigStrictYaml, DuplicateKeysAreErrorsNamingBothLines) {
+    const std::string yaml =
+        "route_server:\n"           // 1
+        "  listen: [10.1.255.4]\n"  // 2
+        "peers:\n"                  // 3
+        "  - name: a\n"             // 4
+        "    address: 10.1.1.4\n"   // 5
+        "    asn: 65001\n"          // 6
+        "    port: 42179\n"         // 7
+        "    port: 99999999\n"      // 8
+        "virtual_network:\n"        // 9
+        "  vnets:\n"                // 10
+        "    - name: hub\n"         // 11
+        "      address_spaces: [10.1.0.0/16]\n"
+        "      subnets: [{name: s, prefix: 10.1.1.0/24, name: t}]\n"  // 13
+        "peers:\n"                                                    // 14
+        "  - {name: b, address: 10.1.1.5, asn: 65515}\n";
+    const Errors e = errors_of(yaml);
+    EXPECT_TRUE(has_error(e, "peers[0]", "duplicate key 'port' (line 8, column 5; first at line 7)"))
+        << dump(e);
+    EXPECT_TRUE(has_error(e, "virtual_network.vnets[0].subnets[0]", "duplicate key 'name' (line 13"))
+        << dump(e);
+    EXPECT_TRUE(has_error(e, "", "duplicate key 'peers' (line 14, column 1; first at line 3)")) << dump(e);
+    for (const ConfigError& err : e) {
+        if (err.message.find("duplicate key") != std::string::npos) {
+            EXPECT_EQ(err.kind, ErrorKind::Syntax);
+        }
+    }
+    // The same key in different maps is no repeat.
+    EXPECT_TRUE(errors_of(kMinimal).empty()) << dump(errors_of(kMinimal));
+}
+
+TEST(ConfigStrictYaml, ExplicitTagsAreErrors) {
+    Errors e = errors_of("route_server: {listen: [10.1.255.4], port: !!str 5}\n");
+    EXPECT_TRUE(has_error(e, "route_server.port", "explicit tag '!!str' at line 1, column 44")) << dump(e);
+    e = errors_of(with_peer("{name: !nva x, address: 10.1.1.4, asn: 65001}"));
+    EXPECT_TRUE(has_error(e, "peers[0].name", "explicit tag '!nva'")) << dump(e);
+    e = errors_of("route_server: !!map {listen: !!seq [10.1.255.4]}\n");
+    EXPECT_TRUE(has_error(e, "route_server", "explicit tag '!!map'")) << dump(e);
+    EXPECT_TRUE(has_error(e, "route_server.listen", "explicit tag '!!seq'")) << dump(e);
+    // Quotes are not tags.
+    e = errors_of(with_peer("{name: \"nva\", address: '10.1.1.4', asn: 65001}"));
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+TEST(ConfigStrictYaml, ASecondDocumentIsAnError) {
+    Errors e = errors_of(std::string(kMinimal) + "---\nroute_server: {listen: [10.9.9.9]}\n");
+    EXPECT_TRUE(has_error(e, "", "a second YAML document starts at line 7, column 1")) << dump(e);
+    e = errors_of(std::string(kMinimal) + "---\n");
+    EXPECT_TRUE(has_error(e, "", "second YAML document")) << dump(e);
+    // An explicit start (and end) of the one document is fine.
+    e = errors_of("---\n" + std::string(kMinimal) + "...\n");
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+// ------------------------------------------------------------------------------------------ error text
+
+bool has_nul(const Errors& errors) {
+    return std::any_of(errors.begin(), errors.end(),
+                       [](const ConfigError& e) { return e.to_string().find('\0') != std::string::npos; });
+}
+
+// A message is printed as a C string: a NUL from the value would cut it, so values are shown escaped.
+TEST(ConfigErrorText, ControlCharactersInValuesAreShownEscapedWithTheReason) {
+    Errors e = errors_of(with_peer(R"({name: "sdwan\x00evil", address: 10.1.1.4, asn: 65001})"));
+    EXPECT_TRUE(has_error(e, "peers[0].name", R"('sdwan\x00evil' may hold only letters)")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: "10.1.1.4\x00", asn: "7\x7f", port: 0})"));
+    EXPECT_TRUE(has_error(e, "peers[0].address", R"('10.1.1.4\x00' is not an IP address)")) << dump(e);
+    EXPECT_TRUE(has_error(e, "peers[0].asn", R"('7\x7f' is not a non-negative whole number)")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: 10.1.1.4, asn: 65001, "po\x00rt": 1})"));
+    EXPECT_TRUE(has_error(e, R"(peers[0].po\x00rt)", "unknown key")) << dump(e);
+    e = errors_of(with_peer(R"({name: a, address: 10.1.1.4, asn: 65001})") +
+                  R"(  - {name: "a\u0085", address: 10.1.1.4, asn: 65002})" + "\n");
+    EXPECT_TRUE(has_error(e, "peers[1].address", R"(already used by peers[0] (a))")) << dump(e);
+    EXPECT_TRUE(has_error(e, "peers[1].name", R"('a\xc2\x85' may hold)")) << dump(e);
+    EXPECT_FALSE(has_nul(e));
+}
+
+TEST(ConfigErrorText, AFileThatIsNotTextSaysSoWithLineAndColumn) {
+    Errors e = errors_of(std::string(64, '\0'));
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_EQ(e[0].kind, ErrorKind::Syntax);
+    EXPECT_EQ(e[0].message,
+              "not YAML text: control character 0x00 at line 1, column 1 (YAML allows tab, line "
+              "breaks and printable characters)");
+    e = errors_of(
+        "route_server:\n  listen: [10.1.255.4]\n  asn: 65\x01"
+        "515\n");
+    EXPECT_TRUE(has_error(e, "", "control character 0x01 at line 3, column 10")) << dump(e);
+    e = errors_of("route_server:\n  listen: [10.1.255.4]  # \x7f\n");
+    EXPECT_TRUE(has_error(e, "", "control character 0x7f at line 2, column 27")) << dump(e);
+    e = errors_of("route_server: {listen: [10.1.255.4]}\npeers: \xff\xfe\x00\x01");
+    EXPECT_TRUE(has_error(e, "", "byte 0xff at line 2, column 8 is not UTF-8")) << dump(e);
+    e = errors_of("route_server: {listen: [10.1.255.4]}\n# \xc3\xa9\xc2\x80\n");
+    EXPECT_TRUE(has_error(e, "", "control character U+0080 at line 2, column 4")) << dump(e);
+    EXPECT_FALSE(has_nul(e));
+    // UTF-8 text is text: a comment in another script, a byte order mark.
+    e = errors_of("\xef\xbb\xbf# r\xc3\xa9seau, \xe7\xbd\x91\xe7\xbb\x9c\n" + std::string(kMinimal));
+    EXPECT_TRUE(e.empty()) << dump(e);
+}
+
+TEST(ConfigErrorText, DeepNestingSaysSoWithTheLine) {
+    Errors e = errors_of("route_server: " + std::string(5000, '[') + "\n");
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_NE(e[0].message.find("nesting deeper than 64 levels at line 1,"), std::string::npos) << dump(e);
+    std::string block = "route_server:\n";
+    for (int depth = 1; depth < 3000; ++depth) {
+        block += std::string(static_cast<std::size_t>(depth) * 2, ' ') + "k:\n";
+    }
+    e = errors_of(block);
+    ASSERT_EQ(e.size(), 1U) << dump(e);
+    EXPECT_NE(e[0].message.find("nesting deeper than 64 levels at line 65, column 129"), std::string::npos)
+        << dump(e);
+}
+
 TEST(ConfigParse, VirtualNetworkStructure) {
     auto r = load_text(R"(
 route_server: {listen: [10.1.255.4, 10.1.255.5]}
@@ -643,6 +764,84 @@ TEST(ConfigRoundTrip, LoadSaveLoadGivesTheSameConfig) {
     EXPECT_EQ(*minimal_again, *minimal);
 }
 
+// Strings holding control characters (C0, DEL, C1), separators and other scripts: the values the API
+// may store and the emitter must write so that they read back the same.
+Config config_with_control_characters() {
+    Config c = full_config();
+    c.peers[0].md5_password = std::string("pa\x7fss\x01\tw\x00rd", 13) + "\xc2\x85\xc2\x9f\xe2\x80\xa8";
+    c.api.token = "t\x7f\x1b[0m\n";
+    c.emulator.eal_args = {"--log-level=\x7f", "-a\xc2\x80"};
+    c.virtual_network->vnets[0].name = "hub\x7f";
+    c.virtual_network->route_server_vnet = "hub\x7f";
+    c.virtual_network->vms[0].vnet = "hub\x7f";
+    c.virtual_network->route_tables[0].name = "r\xc3\xa9seau\x7f";
+    return c;
+}
+
+// Every byte of the emitted file is YAML text: no control character but the line breaks.
+TEST(ConfigRoundTrip, ControlCharactersInStringsAreWrittenEscapedAndReadBackTheSame) {
+    const Config original = config_with_control_characters();
+    const std::string yaml = to_yaml(original);
+    for (std::size_t i = 0; i < yaml.size(); ++i) {
+        const auto b = static_cast<unsigned char>(yaml[i]);
+        ASSERT_TRUE(b >= 0x20 || b == '\n') << "byte " << int{b} << " at " << i << "\n" << yaml;
+        ASSERT_NE(b, 0x7F) << "DEL at " << i << "\n" << yaml;
+        ASSERT_FALSE(b == 0xC2 && i + 1 < yaml.size() && static_cast<unsigned char>(yaml[i + 1]) < 0xA0)
+            << "C1 control at " << i << "\n"
+            << yaml;
+    }
+    Config again;
+    const Errors e = parse_yaml(yaml, again);
+    ASSERT_TRUE(e.empty()) << dump(e) << yaml;
+    EXPECT_EQ(again, original) << yaml;
+    // Strings without control characters keep their plain spelling.
+    EXPECT_NE(to_yaml(full_config()).find("name: nva1"), std::string::npos) << to_yaml(full_config());
+}
+
+std::string hex(std::string_view s) {
+    std::string out;
+    char byte[3];
+    for (const char c : s) {
+        std::snprintf(byte, sizeof byte, "%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += byte;
+    }
+    return out;
+}
+
+// Other tools read the file too: PyYAML (when python3-yaml is installed) loads it and gets the same
+// strings.
+TEST(ConfigRoundTrip, PyYamlReadsTheEmittedFileWithTheSameStrings) {
+    if (std::system("python3 -c 'import yaml' >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "python3 with the yaml module is not installed";
+    }
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const Config c = config_with_control_characters();
+    ASSERT_EQ(save_file(path, c), std::nullopt);
+    const std::string script =
+        "import sys, yaml\n"
+        "d = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n"
+        "vn = d['virtual_network']\n"
+        "for s in [d['peers'][0]['md5_password'], d['api']['token'], d['emulator']['eal_args'][0],\n"
+        "          d['emulator']['eal_args'][1], vn['vnets'][0]['name'], vn['route_tables'][0]['name']]:\n"
+        "    print(s.encode('utf-8').hex())\n";
+    const std::string script_path = dir.file("read.py");
+    std::ofstream(script_path) << script;
+    FILE* out = ::popen(("python3 " + script_path + " " + path + " 2>&1").c_str(), "r");
+    ASSERT_NE(out, nullptr);
+    std::string printed;
+    char buf[4096];
+    while (const std::size_t n = std::fread(buf, 1, sizeof buf, out)) {
+        printed.append(buf, n);
+    }
+    ASSERT_EQ(::pclose(out), 0) << printed;
+    const std::string expected = hex(c.peers[0].md5_password) + "\n" + hex(c.api.token) + "\n" +
+                                 hex(c.emulator.eal_args[0]) + "\n" + hex(c.emulator.eal_args[1]) + "\n" +
+                                 hex(c.virtual_network->vnets[0].name) + "\n" +
+                                 hex(c.virtual_network->route_tables[0].name) + "\n";
+    EXPECT_EQ(printed, expected);
+}
+
 TEST(ConfigRoundTrip, SaveFileThenLoadFile) {
     TempDir dir;
     const std::string path = dir.file("routefabric.yaml");
@@ -707,6 +906,50 @@ TEST(ConfigAtomicity, KillDuringWriteLeavesAValidFile) {
         ASSERT_TRUE(loaded) << "round " << round << ": " << dump(loaded.error());
         EXPECT_TRUE(*loaded == a || *loaded == b) << "round " << round;
     }
+}
+
+// A writer killed before its rename leaves `<file>.tmp.<pid>` (holding the whole configuration, MD5
+// passwords included); the next write removes those of processes that no longer run, and only those.
+TEST(ConfigAtomicity, TempFilesOfDeadWritersAreRemovedByTheNextWrite) {
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::_exit(0);
+    }
+    ASSERT_EQ(::waitpid(child, nullptr, 0), child);  // `child` is now a pid without a process
+    const std::string dead = path + ".tmp." + std::to_string(child);
+    const std::string live = path + ".tmp." + std::to_string(::getppid());
+    const std::string not_a_pid = path + ".tmp.backup";
+    const std::string other_file = dir.file("other.yaml.tmp." + std::to_string(child));
+    for (const std::string& f : {dead, live, not_a_pid, other_file}) {
+        std::ofstream(f) << "md5_password: \"secret\"\n";
+    }
+
+    ASSERT_EQ(save_file(path, full_config()), std::nullopt);
+    EXPECT_FALSE(std::filesystem::exists(dead));
+    EXPECT_TRUE(std::filesystem::exists(live));
+    EXPECT_TRUE(std::filesystem::exists(not_a_pid));
+    EXPECT_TRUE(std::filesystem::exists(other_file));
+}
+
+// The file is 0600 however it is written: with no umask, and over a world-readable leftover of a
+// temporary file that happens to carry this process's pid.
+TEST(ConfigAtomicity, SavedFileIsPrivateEvenOverAWorldReadableLeftover) {
+    TempDir dir;
+    const std::string path = dir.file("routefabric.yaml");
+    const std::string leftover = path + ".tmp." + std::to_string(::getpid());
+    std::ofstream(leftover) << "old\n";
+    std::filesystem::permissions(leftover, std::filesystem::perms::all);
+    const mode_t old_mask = ::umask(0);
+    const auto err = save_file(path, full_config());
+    ::umask(old_mask);
+    ASSERT_EQ(err, std::nullopt);
+    EXPECT_EQ(std::filesystem::status(path).permissions(),
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_FALSE(std::filesystem::exists(leftover));
+    EXPECT_TRUE(load_file(path));
 }
 
 // ------------------------------------------------------------------------------------------ store
