@@ -538,12 +538,13 @@ def idle_http_connections():
         except OSError:
             refused += 1
     time.sleep(1.0)
-    # The server closes those beyond its bound: count the ones it closed.
+    # The server answers those beyond its bound with 503 and closes them: count the ones it turned away.
     closed = 0
     for c in conns:
         c.setblocking(False)
         try:
-            closed += c.recv(1) == b""
+            data = c.recv(64)
+            closed += data == b"" or data.startswith(b"HTTP/1.1 503")
         except BlockingIOError:
             pass
         except OSError:

@@ -152,7 +152,7 @@ TEST_F(RfctlTest, ExitCodes) {
 
     r = rfctl("--help", false, false);
     EXPECT_EQ(r.exit_code, 0);
-    EXPECT_NE(r.out.find("exit codes"), std::string::npos);
+    EXPECT_NE(r.out.find("exit status"), std::string::npos) << "the help lists the exit codes";
 }
 
 TEST_F(RfctlTest, PeerLimitIsExitCode3) {
