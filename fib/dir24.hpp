@@ -5,7 +5,7 @@
 // the FIB had to run it left-right — two instances, every change programmed twice, each batch waiting
 // for the readers' grace period of the previous flip — and every change walks rte_rib, a pointer tree that
 // misses the cache on every node at a million routes. Both capped the writer's change rate there
-// (docs/benchmarks.md, "Dir24 against rte_fib").
+// (docs/benchmarks-history.md, "Dir24 against rte_fib").
 //
 // The layout (Gupta's DIR-24-8, as rte_fib and rte_lpm):
 //   tbl24[2^24]     one entry per /24 of the first 24 address bits;

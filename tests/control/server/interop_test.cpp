@@ -8,6 +8,7 @@
 
 #include "control/server/route_server.hpp"
 #include "tests/control/server/support/nva.hpp"
+#include "tests/control/server/support/nva_suite.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
@@ -118,33 +119,11 @@ protected:
         m.add_path_tx = true;  // FRR: addpath-tx-all-paths (it advertises receive by default)
         frr_md5_ = make_frr(m).release();
 
-        for (Nva* n : all()) {
-            const std::string d = dir_->file(n->spec().name);
-            std::filesystem::create_directories(d);
-            if (!n->start(d)) {
-                skip_ = "could not start " + n->spec().name;
-                return;
-            }
-        }
+        skip_ = start_nvas(all(), *dir_);
     }
 
     static void TearDownTestSuite() {
-        for (Nva* n : all()) {
-            if (n != nullptr) {
-                n->stop();
-            }
-        }
-        if (rs_ != nullptr) {
-            rs_->shutdown();
-        }
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0 && rs_ != nullptr) {
-            for (const auto& t : rs_->transitions()) {
-                std::fprintf(stderr, "  rs: %s\n", t.c_str());
-            }
-            for (const auto& t : rs_->log_lines()) {
-                std::fprintf(stderr, "  rs log: %s\n", t.c_str());
-            }
-        }
+        stop_nvas(all(), rs_);
         delete frr_;
         delete bird_;
         delete gobgp_;
@@ -173,9 +152,7 @@ protected:
     }
 
     static void expect_route_at(Nva* n, const std::string& prefix, bool present = true) {
-        EXPECT_TRUE(wait_until([&] { return n->has_route(prefix) == present; }, kRouteTimeout, 200ms))
-            << n->kind() << (present ? " lacks " : " still has ") << prefix << "\n"
-            << n->show_route(prefix);
+        testing::expect_route_at(n, prefix, present, kRouteTimeout);
     }
 
     static inline std::string skip_;

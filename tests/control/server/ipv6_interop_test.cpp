@@ -16,6 +16,7 @@
 
 #include "control/server/route_server.hpp"
 #include "tests/control/server/support/nva.hpp"
+#include "tests/control/server/support/nva_suite.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
@@ -132,39 +133,11 @@ protected:
                       {v6(1)});
         g.listen_port = gobgp_port_;
         gobgp_ = new GobgpNva(g);
-        for (Nva* n : all()) {
-            const std::string d = dir_->file(n->spec().name);
-            std::filesystem::create_directories(d);
-            if (!n->start(d)) {
-                skip_ = "could not start " + n->spec().name;
-                return;
-            }
-        }
+        skip_ = start_nvas(all(), *dir_);
     }
 
     static void TearDownTestSuite() {
-        for (Nva* n : all()) {
-            if (n != nullptr) {
-                n->stop();
-            }
-        }
-        if (rs_ != nullptr) {
-            rs_->shutdown();
-        }
-        if (::testing::UnitTest::GetInstance()->failed_test_count() > 0 && rs_ != nullptr) {
-            for (const auto& t : rs_->transitions()) {
-                std::fprintf(stderr, "  rs: %s\n", t.c_str());
-            }
-            for (const auto& t : rs_->log_lines()) {
-                std::fprintf(stderr, "  rs log: %s\n", t.c_str());
-            }
-            for (Nva* n : all()) {
-                if (n != nullptr) {
-                    std::fprintf(stderr, "---- %s log (tail)\n%s\n", n->spec().name.c_str(),
-                                 tail(n->log()).c_str());
-                }
-            }
-        }
+        stop_nvas(all(), rs_);
         delete frr_;
         delete bird_;
         delete gobgp_;
@@ -175,8 +148,6 @@ protected:
         rs_ = nullptr;
         dir_ = nullptr;
     }
-
-    static std::string tail(const std::string& s) { return s.size() > 3000 ? s.substr(s.size() - 3000) : s; }
 
     void SetUp() override {
         if (!skip_.empty()) {
@@ -191,9 +162,7 @@ protected:
     }
 
     static void expect_route_at(Nva* n, const std::string& prefix, bool present = true) {
-        EXPECT_TRUE(wait_until([&] { return n->has_route(prefix) == present; }, kRouteTimeout, 200ms))
-            << n->kind() << (present ? " lacks " : " still has ") << prefix << "\n"
-            << n->show_route(prefix);
+        testing::expect_route_at(n, prefix, present, kRouteTimeout);
     }
 
     static inline std::string skip_;
