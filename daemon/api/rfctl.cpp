@@ -276,7 +276,57 @@ int exit_for_status(unsigned status) {
     return kOther;
 }
 
-int run(const Options& o) {
+// One request to the REST API and how to print its answer.
+struct ApiCall {
+    std::string method = "GET";
+    std::string target;
+    std::string body;
+    void (*printer)(const Json&) = nullptr;
+};
+
+// `peering create`: the request body from the flags.
+int create_peering_call(const Options& o, ApiCall& call) {
+    Json req = Json::object();
+    for (const char* required : {"name", "peer-ip", "peer-asn"}) {
+        if (o.flags.count(required) == 0) {
+            return usage_error(std::string("'peering create' needs --") + required);
+        }
+    }
+    req["name"] = o.flags.at("name");
+    req["peerIp"] = o.flags.at("peer-ip");
+    static const std::pair<const char*, const char*> kNumbers[] = {{"peer-asn", "peerAsn"},
+                                                                   {"ttl", "ttl"},
+                                                                   {"port", "port"},
+                                                                   {"route-limit", "routeLimit"},
+                                                                   {"hold-time", "holdTime"}};
+    for (const auto& [flag, field] : kNumbers) {
+        if (auto it = o.flags.find(flag); it != o.flags.end()) {
+            char* end = nullptr;
+            const unsigned long long v = std::strtoull(it->second.c_str(), &end, 10);
+            if (it->second.empty() || *end != '\0' || it->second[0] == '-') {
+                return usage_error("--" + std::string(flag) + " needs a number, got '" + it->second + "'");
+            }
+            req[field] = v;
+        }
+    }
+    if (auto it = o.flags.find("md5-password"); it != o.flags.end()) {
+        req["md5Password"] = it->second;
+    }
+    if (auto it = o.flags.find("local-address"); it != o.flags.end()) {
+        req["localAddress"] = it->second;
+    }
+    if (o.active) {
+        req["passive"] = false;
+    }
+    call.method = "POST";
+    call.target = "/api/v1/peerings";
+    call.body = req.dump();
+    call.printer = print_peering;
+    return kOk;
+}
+
+// The API call a command line asks for; kOk, or the usage error's exit code.
+int call_for(const Options& o, ApiCall& call) {
     const auto& w = o.words;
     auto need = [&](std::size_t n) { return w.size() == n; };
     auto name_arg = [&](std::size_t pos) -> std::optional<std::string> {
@@ -289,87 +339,47 @@ int run(const Options& o) {
         return std::nullopt;
     };
 
-    std::string method = "GET";
-    std::string target;
-    std::string body;
-    void (*printer)(const Json&) = nullptr;
     std::string group = w.empty() ? "" : w[0];
     std::string verb = w.size() > 1 ? w[1] : "";
 
     if (group == "routeserver" && verb == "show" && need(2)) {
-        target = "/api/v1/routeserver";
-        printer = print_routeserver;
+        call.target = "/api/v1/routeserver";
+        call.printer = print_routeserver;
     } else if (group == "peering" && verb == "list" && need(2)) {
-        target = "/api/v1/peerings";
-        printer = [](const Json& j) { print_peerings(j["value"]); };
+        call.target = "/api/v1/peerings";
+        call.printer = [](const Json& j) { print_peerings(j["value"]); };
     } else if (group == "peering" && (verb == "show" || verb == "delete" || verb == "list-learned-routes" ||
                                       verb == "list-advertised-routes")) {
         const auto name = name_arg(2);
         if (!name || w.size() > 3) {
             return usage_error("'peering " + verb + "' takes one peering name");
         }
-        target = "/api/v1/peerings/" + encode_segment(*name);
+        call.target = "/api/v1/peerings/" + encode_segment(*name);
         if (verb == "show") {
-            printer = print_peering;
+            call.printer = print_peering;
         } else if (verb == "delete") {
-            method = "DELETE";
-            printer = [](const Json& j) { std::cout << "deleted peering " << text(j, "name") << "\n"; };
+            call.method = "DELETE";
+            call.printer = [](const Json& j) { std::cout << "deleted peering " << text(j, "name") << "\n"; };
         } else {
-            target += verb == "list-learned-routes" ? "/learned-routes" : "/advertised-routes";
-            printer = print_routes;
+            call.target += verb == "list-learned-routes" ? "/learned-routes" : "/advertised-routes";
+            call.printer = print_routes;
         }
     } else if (group == "peering" && verb == "create" && need(2)) {
-        Json req = Json::object();
-        for (const char* required : {"name", "peer-ip", "peer-asn"}) {
-            if (o.flags.count(required) == 0) {
-                return usage_error(std::string("'peering create' needs --") + required);
-            }
-        }
-        req["name"] = o.flags.at("name");
-        req["peerIp"] = o.flags.at("peer-ip");
-        static const std::pair<const char*, const char*> kNumbers[] = {{"peer-asn", "peerAsn"},
-                                                                       {"ttl", "ttl"},
-                                                                       {"port", "port"},
-                                                                       {"route-limit", "routeLimit"},
-                                                                       {"hold-time", "holdTime"}};
-        for (const auto& [flag, field] : kNumbers) {
-            if (auto it = o.flags.find(flag); it != o.flags.end()) {
-                char* end = nullptr;
-                const unsigned long long v = std::strtoull(it->second.c_str(), &end, 10);
-                if (it->second.empty() || *end != '\0' || it->second[0] == '-') {
-                    return usage_error("--" + std::string(flag) + " needs a number, got '" + it->second +
-                                       "'");
-                }
-                req[field] = v;
-            }
-        }
-        if (auto it = o.flags.find("md5-password"); it != o.flags.end()) {
-            req["md5Password"] = it->second;
-        }
-        if (auto it = o.flags.find("local-address"); it != o.flags.end()) {
-            req["localAddress"] = it->second;
-        }
-        if (o.active) {
-            req["passive"] = false;
-        }
-        method = "POST";
-        target = "/api/v1/peerings";
-        body = req.dump();
-        printer = print_peering;
+        return create_peering_call(o, call);
     } else if (group == "rib" && verb == "show" && need(3)) {
-        target = "/api/v1/rib/" + encode_segment(w[2]);
-        printer = print_rib;
+        call.target = "/api/v1/rib/" + encode_segment(w[2]);
+        call.printer = print_rib;
     } else if ((group == "vm" || group == "subnet") && verb == "effective-routes") {
         const auto name = name_arg(2);
         if (!name || w.size() > 3) {
             return usage_error("'" + group + " effective-routes' takes one name");
         }
-        target = std::string(group == "vm" ? "/api/v1/vms/" : "/api/v1/subnets/") + encode_segment(*name) +
-                 "/effective-routes";
-        printer = print_effective_routes;
+        call.target = std::string(group == "vm" ? "/api/v1/vms/" : "/api/v1/subnets/") +
+                      encode_segment(*name) + "/effective-routes";
+        call.printer = print_effective_routes;
     } else if (group == "emulator" && verb == "stats" && need(2)) {
-        target = "/api/v1/emulator/stats";
-        printer = print_emulator;
+        call.target = "/api/v1/emulator/stats";
+        call.printer = print_emulator;
     } else if (w.empty()) {
         return usage_error("no command given");
     } else {
@@ -379,12 +389,16 @@ int run(const Options& o) {
         }
         return usage_error("unknown command '" + cmd + "'");
     }
+    return kOk;
+}
 
+// Sends the call and prints the answer (or the error, with a hint); the exit code.
+int perform(const Options& o, const ApiCall& call) {
     auto url = rf::api::parse_server_url(o.server);
     if (!url) {
         return usage_error(url.error());
     }
-    auto res = rf::api::http_request(*url, method, target, body, o.token);
+    auto res = rf::api::http_request(*url, call.method, call.target, call.body, o.token);
     if (!res) {
         std::cerr << "rfctl: cannot reach the routefabric API at " << o.server << ": " << res.error()
                   << "\nIs routefabricd running with the API enabled (api.enabled, api.listen, api.port)? "
@@ -414,10 +428,18 @@ int run(const Options& o) {
     }
     if (o.json) {
         std::cout << j.dump(2) << "\n";
-    } else if (printer != nullptr) {
-        printer(j);
+    } else if (call.printer != nullptr) {
+        call.printer(j);
     }
     return kOk;
+}
+
+int run(const Options& o) {
+    ApiCall call;
+    if (const int rc = call_for(o, call); rc != kOk) {
+        return rc;
+    }
+    return perform(o, call);
 }
 
 }  // namespace
