@@ -99,7 +99,8 @@ void AdjRibIn::remove_all(RibPeer& peer) {
 
 std::vector<net::IpAddress> AdjRibIn::next_hops_only_of(const RibPeer& peer, const PeerTable& peers) {
     std::vector<net::IpAddress> out;
-    for (const auto& [nh, count] : peer.adj_rib_in.next_hops) {
+    for (const auto& entry : peer.adj_rib_in.next_hops) {
+        const net::IpAddress& nh = entry.first;  // a named variable: lambdas may not capture bindings (C++20)
         const bool elsewhere = peers.any_of(
             [&](const RibPeer& other) { return &other != &peer && other.adj_rib_in.next_hops.contains(nh); });
         if (!elsewhere) {

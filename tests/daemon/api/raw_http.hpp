@@ -22,10 +22,17 @@ public:
     RawHttpClient(const RawHttpClient&) = delete;
     RawHttpClient& operator=(const RawHttpClient&) = delete;
 
+    // Creates the socket now (connect() then needs no new descriptor).
+    bool open_socket() {
+        if (fd_ < 0) {
+            fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        }
+        return fd_ >= 0;
+    }
+
     // Connects to 127.0.0.1:`port` (the kernel completes it before the server accepts).
     bool connect(std::uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd_ < 0) {
+        if (!open_socket()) {
             return false;
         }
         sockaddr_in a{};
