@@ -103,7 +103,17 @@ public:
         if (target_.spawns()) {
             target_.keep_dir(opts_.keep_dirs);
             std::string error;
-            if (!target_.start(spec_, 20 * kSecond, error))
+            bool started = target_.start(spec_, 20 * kSecond, error);
+            // A port picked free may be taken by another process before the target binds it (tests run in
+            // parallel): one more try on fresh ports, unless the port was given.
+            if (!started && opts_.target_port == 0 &&
+                error.find("Address already in use") != std::string::npos) {
+                target_.stop();  // its folder goes
+                spec_.port = free_tcp_port();
+                spec_.api_port = free_tcp_port();
+                started = target_.start(spec_, 20 * kSecond, error);
+            }
+            if (!started)
                 throw ScenarioFailure{"target start: " + error};
             if (opts_.verbose)
                 std::fprintf(stderr, "rfbench: %s started in %s\n", target_.name().c_str(),
