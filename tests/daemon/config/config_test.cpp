@@ -768,7 +768,7 @@ TEST(ConfigRoundTrip, LoadSaveLoadGivesTheSameConfig) {
 // may store and the emitter must write so that they read back the same.
 Config config_with_control_characters() {
     Config c = full_config();
-    c.peers[0].md5_password = std::string("pa\x7fss\x01\tw\x00rd", 13) + "\xc2\x85\xc2\x9f\xe2\x80\xa8";
+    c.peers[0].md5_password = std::string("pa\x7fss\x01\tw\x00rd", 11) + "\xc2\x85\xc2\x9f\xe2\x80\xa8";
     c.api.token = "t\x7f\x1b[0m\n";
     c.emulator.eal_args = {"--log-level=\x7f", "-a\xc2\x80"};
     c.virtual_network->vnets[0].name = "hub\x7f";

@@ -103,6 +103,9 @@ TEST(ProgrammedNextHops, MemoryPerRoute) {
         (*per_prefix)[d.prefix] = d.next_hops;
     }
     const std::size_t used_map = heap_in_use() - before_map;
+    if (used_map == 0) {
+        GTEST_SKIP() << "heap statistics are not available here (a sanitizer's allocator answers mallinfo2)";
+    }
 
     std::printf(
         "ProgrammedNextHops: %.1f bytes/route measured (%.1f by memory_bytes()); "
