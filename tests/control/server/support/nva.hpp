@@ -1,6 +1,6 @@
 // Real BGP daemons as NVAs for interop tests: FRR bgpd, BIRD 2, GoBGP and ExaBGP, each started in the
 // foreground with a generated config in a temp dir, on its own 127.x address, stopped by PID.
-// Facts behind the configs: docs in /work/shared/interop-notes.md were distilled into comments here.
+// Facts behind the configs: what the interop notes say about each daemon, distilled into comments here.
 #pragma once
 
 #include <chrono>
