@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""The side-by-side table at the top of docs/benchmarks.md, generated from rfbench's JSON lines.
+# Runs as `python3 FILE`, `./FILE` and `bash FILE` alike: to a shell the next three lines re-run it with
+# python3; to Python they are a string.
+""":"
+exec python3 "$0" "$@"
+":"""
+__doc__ = """The side-by-side table at the top of docs/benchmarks.md, generated from rfbench's JSON lines.
 
     scripts/bench_summary.py RESULTS.jsonl                  print the table (Markdown)
     scripts/bench_summary.py RESULTS.jsonl --update FILE    replace the table between FILE's markers

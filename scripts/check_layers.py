@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""The layering check: folders are layers, and includes point down.
+# Runs as `python3 FILE`, `./FILE` and `bash FILE` alike: to a shell the next three lines re-run it with
+# python3; to Python they are a string.
+""":"
+exec python3 "$0" "$@"
+":"""
+__doc__ = """The layering check: folders are layers, and includes point down.
 
 Every production source file belongs to the layer of the deepest folder named in LAYERS below. A file
 may include headers of its own layer and of the layers its layer may use (directly or through them);
