@@ -14,6 +14,9 @@ packages=(
   bird2 frr gobgpd exabgp
   # lab and plotting tools
   iproute2 procps gnuplot-nox python3 curl
+  # the tests of the operator files: man pages rendered by man/groff, the .deb built by CPack
+  # (dpkg-shlibdeps in dpkg-dev) and checked by lintian; PyYAML reads the emitted config back
+  man-db groff-base dpkg-dev lintian python3-yaml
 )
 
 missing=()
