@@ -82,15 +82,7 @@ protected:
 
         auto spec = [&](const char* name, int host, std::uint32_t asn, std::vector<NvaRoute> routes,
                         std::vector<std::string> rs) {
-            NvaSpec s;
-            s.name = name;
-            s.address = loopback(host);
-            s.router_id = "10.0.0." + std::to_string(host);
-            s.asn = asn;
-            s.rs_addresses = std::move(rs);
-            s.rs_port = port_;
-            s.routes = std::move(routes);
-            return s;
+            return nva_spec(name, loopback(host), host, asn, std::move(routes), std::move(rs), port_);
         };
         // FRR peers with both route-server instances (the Azure normal case).
         frr_ = make_frr(spec("frr", 11, 65011,

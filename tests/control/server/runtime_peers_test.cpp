@@ -11,14 +11,6 @@
 namespace rf::testing {
 namespace {
 
-session::PeerSettings make_peer(int host) {
-    session::PeerSettings p;
-    p.name = "nva" + std::to_string(host);
-    p.address = *net::IpAddress::parse(loopback(host));
-    p.asn = static_cast<std::uint32_t>(65000 + host);
-    return p;
-}
-
 struct Harness {
     std::uint16_t port = free_port(loopback(1));
     std::unique_ptr<RsHarness> rs;
@@ -28,7 +20,7 @@ struct Harness {
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
         cfg.port = port;
         cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
-        rs = std::make_unique<RsHarness>(cfg, std::vector<session::PeerSettings>{make_peer(51)});
+        rs = std::make_unique<RsHarness>(cfg, std::vector<session::PeerSettings>{loopback_peer(51)});
     }
 };
 
@@ -39,7 +31,7 @@ TEST(RuntimePeers, AddedPeerConnectsRemovedPeerIsCeasedAndWithdrawn) {
     ASSERT_TRUE(stranger.connect(loopback(52), loopback(1), h.port));
     EXPECT_TRUE(stranger.await_close());  // not configured yet
 
-    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(52)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(loopback_peer(52)); });
     ASSERT_FALSE(err) << *err;
     RawPeer a;
     ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
@@ -79,15 +71,15 @@ TEST(RuntimePeers, NinthPeerIsRefusedAtRuntime) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
     for (int i = 52; i <= 58; ++i) {
-        auto err = h.rs->call([i](server::RouteServer& s) { return s.add_peer(make_peer(i)); });
+        auto err = h.rs->call([i](server::RouteServer& s) { return s.add_peer(loopback_peer(i)); });
         ASSERT_FALSE(err) << *err;
     }
-    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(59)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(loopback_peer(59)); });
     ASSERT_TRUE(err);
     EXPECT_NE(err->find("nva59"), std::string::npos) << *err;
     EXPECT_NE(err->find("maximum (8)"), std::string::npos) << *err;
     auto reserved = h.rs->call([](server::RouteServer& s) {
-        auto p = make_peer(60);
+        auto p = loopback_peer(60);
         p.asn = 65517;
         return s.remove_peer(*net::IpAddress::parse(loopback(58))) ? s.add_peer(p)
                                                                    : std::optional<std::string>();
@@ -135,7 +127,7 @@ TEST(RuntimePeers, RouteRefreshIsAnsweredWithTheTableAndEndOfRib) {
 TEST(RuntimePeers, TcpResetTakesThePeerDownAndWithdrawsItsRoutes) {
     Harness h;
     ASSERT_FALSE(h.rs->start_error());
-    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(make_peer(53)); });
+    auto err = h.rs->call([](server::RouteServer& s) { return s.add_peer(loopback_peer(53)); });
     ASSERT_FALSE(err) << *err;
     RawPeer a;
     ASSERT_TRUE(a.connect(loopback(51), loopback(1), h.port));
@@ -157,7 +149,7 @@ TEST(Gtsm, PeerWithGtsmMustSendTtl255) {
     ASSERT_FALSE(h.rs->start_error());
     for (int host : {61, 62}) {
         auto err = h.rs->call([host](server::RouteServer& s) {
-            auto p = make_peer(host);
+            auto p = loopback_peer(host);
             p.gtsm = true;  // RFC 5082: we send TTL 255 and drop anything below 255
             return s.add_peer(p);
         });
@@ -195,7 +187,7 @@ TEST(RuntimePeers, SessionsOfOneConfiguredPeerShareItsNeighborId) {
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {*net::IpAddress::parse(loopback(1)), *net::IpAddress::parse(loopback(2))};
     cfg.port = port;
-    RsHarness rs(cfg, {make_peer(51), make_peer(52)});
+    RsHarness rs(cfg, {loopback_peer(51), loopback_peer(52)});
     ASSERT_FALSE(rs.start_error());
     RawPeer a1;
     RawPeer a2;
@@ -217,7 +209,7 @@ TEST(RuntimePeers, SessionsOfOneConfiguredPeerShareItsNeighborId) {
     EXPECT_NE(bs[0].neighbor, a[0].neighbor);
     const auto again = rs.call([](server::RouteServer& s) {
         s.remove_peer(*net::IpAddress::parse(loopback(52)));
-        return s.add_peer(make_peer(52));
+        return s.add_peer(loopback_peer(52));
     });
     ASSERT_FALSE(again) << *again;
     const auto re = rs.sessions_of(loopback(52));

@@ -12,14 +12,6 @@
 namespace rf::testing {
 namespace {
 
-session::PeerSettings make_peer(int host) {
-    session::PeerSettings p;
-    p.name = "nva" + std::to_string(host);
-    p.address = *net::IpAddress::parse(loopback(host));
-    p.asn = static_cast<std::uint32_t>(65000 + host);
-    return p;
-}
-
 net::Prefix P(const char* s) {
     return *net::Prefix::parse(s);
 }
@@ -35,8 +27,8 @@ struct VnetHarness {
         cfg.idle_hold = 60;  // a reset peer must come back at once, not after idle-hold
         cfg.rib.vnet_prefixes = {P("10.1.0.0/16")};
         cfg.rib.vnet_next_hop_v4 = *net::IpAddress::parse("100.64.0.1");
-        rs = std::make_unique<RsHarness>(cfg,
-                                         std::vector<session::PeerSettings>{make_peer(61), make_peer(62)});
+        rs = std::make_unique<RsHarness>(
+            cfg, std::vector<session::PeerSettings>{loopback_peer(61), loopback_peer(62)});
     }
     server::RouteServer::VnetUpdate set(std::vector<net::Prefix> prefixes) {
         return rs->call([&](server::RouteServer& s) { return s.set_vnet_prefixes(prefixes); });

@@ -16,14 +16,6 @@ namespace {
 
 constexpr bgp::AfiSafi kV4{net::Afi::Ipv4, net::Safi::Unicast};
 
-session::PeerSettings make_peer(int host) {
-    session::PeerSettings p;
-    p.name = "nva" + std::to_string(host);
-    p.address = *net::IpAddress::parse(loopback(host));
-    p.asn = static_cast<std::uint32_t>(65000 + host);
-    return p;
-}
-
 bgp::Open open_with_add_path(std::uint32_t asn, const char* id, std::optional<bgp::AddPathMode> mode) {
     bgp::Open o;
     o.my_as = static_cast<std::uint16_t>(asn);
@@ -80,9 +72,9 @@ TEST(AddPath, OfferedPerPeerNegotiatedAndUsedBothWays) {
     cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
     cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
     cfg.port = port;
-    auto ap = make_peer(91);
+    auto ap = loopback_peer(91);
     ap.add_path = bgp::AddPathMode::Both;
-    RsHarness rs(cfg, {ap, make_peer(92), make_peer(93), make_peer(94)});
+    RsHarness rs(cfg, {ap, loopback_peer(92), loopback_peer(93), loopback_peer(94)});
     ASSERT_FALSE(rs.start_error());
 
     RawPeer a;  // ADD-PATH both ways

@@ -24,10 +24,7 @@ constexpr std::size_t kMaxOutput = 3U << 20;  // 3 MiB per session
 constexpr int kRoutes = 12000;
 
 session::PeerSettings make_peer(int host) {
-    session::PeerSettings p;
-    p.name = "nva" + std::to_string(host);
-    p.address = *net::IpAddress::parse(loopback(host));
-    p.asn = static_cast<std::uint32_t>(65000 + host);
+    session::PeerSettings p = loopback_peer(host);
     p.route_limit = 0;  // unlimited: this test is about output, not the route limit
     return p;
 }

@@ -15,6 +15,7 @@
 
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/api/reconcile.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/test_support.hpp"
 
 namespace rf::api {
@@ -82,11 +83,6 @@ TEST(PlanPeers, EveryFieldCounts) {
     }
     EXPECT_TRUE(same_settings(base, base));
 }
-
-class NullSink final : public fib::DeltaSink {
-public:
-    bool publish(std::span<const fib::RouteDelta>) override { return true; }
-};
 
 std::vector<std::string> running_names(const server::RouteServer& server) {
     std::vector<std::string> out;
@@ -165,7 +161,7 @@ protected:
     std::unique_ptr<config::ConfigStore> store_;
     boost::asio::io_context io_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-    NullSink sink_;
+    rf::testing::CountingSink sink_;  // the RIB's deltas: accepted, only counted
     std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<ConfigChanges> changes_;
     std::thread thread_;

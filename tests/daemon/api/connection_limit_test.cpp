@@ -15,16 +15,12 @@
 #include "daemon/api/http_client.hpp"
 #include "daemon/api/json.hpp"
 #include "daemon/api/management_service.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/daemon/api/raw_http.hpp"
 
 namespace rf::api {
 namespace {
-
-class NullSink final : public fib::DeltaSink {
-public:
-    bool publish(std::span<const fib::RouteDelta>) override { return true; }
-};
 
 const char* const kConfig = R"(
 route_server:
@@ -85,7 +81,7 @@ protected:
     config::Config config_;
     boost::asio::io_context io_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-    NullSink sink_;
+    rf::testing::CountingSink sink_;  // the RIB's deltas: accepted, only counted
     std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<ManagementService> management_;
     std::uint16_t bgp_port_ = 0;

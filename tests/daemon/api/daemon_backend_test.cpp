@@ -16,15 +16,11 @@
 #include "daemon/api/json.hpp"
 #include "daemon/api/management_service.hpp"
 #include "daemon/config/vnet_convert.hpp"
+#include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
 
 namespace rf::api {
 namespace {
-
-class NullSink final : public fib::DeltaSink {
-public:
-    bool publish(std::span<const fib::RouteDelta>) override { return true; }
-};
 
 const char* const kConfig = R"(
 route_server:
@@ -112,7 +108,7 @@ protected:
     config::Config config_;
     boost::asio::io_context io_{1};
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
-    NullSink sink_;
+    rf::testing::CountingSink sink_;  // the RIB's deltas: accepted, only counted
     std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<DaemonBackend> cp_;
     std::vector<std::uint16_t> ports_;

@@ -17,6 +17,22 @@
 
 namespace rf::testing {
 
+// An NVA at `address` with router id 10.0.0.`host`, announcing `routes` to the route-server addresses
+// `rs_addresses` on `rs_port`.
+inline NvaSpec nva_spec(const char* name, std::string address, int host, std::uint32_t asn,
+                        std::vector<NvaRoute> routes, std::vector<std::string> rs_addresses,
+                        std::uint16_t rs_port) {
+    NvaSpec s;
+    s.name = name;
+    s.address = std::move(address);
+    s.router_id = "10.0.0." + std::to_string(host);
+    s.asn = asn;
+    s.rs_addresses = std::move(rs_addresses);
+    s.rs_port = rs_port;
+    s.routes = std::move(routes);
+    return s;
+}
+
 // Starts every NVA in its own folder under `dir`. Returns why the suite must be skipped ("" when every
 // one started).
 inline std::string start_nvas(const std::vector<Nva*>& nvas, TempDir& dir) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "control/server/route_server.hpp"
+#include "tests/control/session/support/test_support.hpp"
 
 namespace rf::testing {
 
@@ -26,6 +27,15 @@ public:
     }
     std::size_t deltas = 0;  // io thread only
 };
+
+// The peer "nva<host>" at 127.0.0.<host>, AS 65000 + host, with the other settings at their defaults.
+inline session::PeerSettings loopback_peer(int host) {
+    session::PeerSettings p;
+    p.name = "nva" + std::to_string(host);
+    p.address = *net::IpAddress::parse(loopback(host));
+    p.asn = static_cast<std::uint32_t>(65000 + host);
+    return p;
+}
 
 class RsHarness {
 public:
