@@ -9,6 +9,7 @@
 
 #include "tests/control/session/support/raw_peer.hpp"
 #include "tests/control/session/support/test_support.hpp"
+#include "tests/daemon/config/support/hub_vnet.hpp"
 #include "tests/support/daemon_launcher.hpp"
 
 namespace rf::testing {
@@ -33,17 +34,11 @@ TEST(LabVnet, RouteServerOnLoopbackAdvertisesTheVnetAddressSpace) {
     const std::string peer = loopback(31);
     const std::uint16_t port = free_port(rs);
     const std::uint16_t api = free_port("127.0.0.1");
-    write_file(dir.file("rf.yaml"),
-               "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs + ", " + loopback(2) +
-                   "]\n  port: " + std::to_string(port) + "\n  idle_hold: 1\n" +
-                   "peers:\n  - {name: nva1, address: " + peer + ", asn: 65031}\n" +
-                   "virtual_network:\n  route_server_vnet: hub\n  vnets:\n"
-                   "    - name: hub\n      address_spaces: [10.1.0.0/16]\n      subnets:\n"
-                   "        - {name: RouteServerSubnet, prefix: 10.1.255.0/27}\n"
-                   "        - {name: workload, prefix: 10.1.1.0/24}\n"
-                   "  vms:\n    - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20}\n"
-                   "api:\n  port: " +
-                   std::to_string(api) + "\n");
+    write_file(dir.file("rf.yaml"), "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs + ", " +
+                                        loopback(2) + "]\n  port: " + std::to_string(port) +
+                                        "\n  idle_hold: 1\n" + "peers:\n  - {name: nva1, address: " + peer +
+                                        ", asn: 65031}\n" + rf::testing::kHubVnetYaml +
+                                        "api:\n  port: " + std::to_string(api) + "\n");
 
     const auto check = run_capture({routefabricd_path(), "--check-config", dir.file("rf.yaml")});
     ASSERT_NE(check.find("rf.yaml: OK"), std::string::npos) << check;

@@ -18,28 +18,21 @@
 #include "daemon/config/vnet_convert.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
+#include "tests/daemon/config/support/hub_vnet.hpp"
 
 namespace rf::api {
 namespace {
 
-const char* const kConfig = R"(
+const char* const kPeers = R"(
 route_server:
   listen: [127.0.0.1, 127.0.0.2]
   port: 0
 peers:
   - {name: nva1, address: 127.0.0.11, asn: 65001}
   - {name: nva2, address: 127.0.0.12, asn: 65002}
-virtual_network:
-  route_server_vnet: hub
-  vnets:
-    - name: hub
-      address_spaces: [10.1.0.0/16]
-      subnets:
-        - {name: RouteServerSubnet, prefix: 10.1.255.0/27}
-        - {name: workload, prefix: 10.1.1.0/24}
-  vms:
-    - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20}
 )";
+
+const std::string kConfig = std::string(kPeers) + rf::testing::kHubVnetYaml;
 
 class DaemonBackendTest : public ::testing::Test {
 protected:

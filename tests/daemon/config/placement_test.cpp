@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/config/vnet_convert.hpp"
+#include "tests/daemon/config/support/hub_vnet.hpp"
 
 namespace rf::config {
 namespace {
@@ -22,23 +23,13 @@ bool has_error(const Errors& errors, const std::string& path, const std::string&
     return false;
 }
 
-// A hub VNet 10.1.0.0/16 with RouteServerSubnet 10.1.255.0/27, and the route server's section.
+// The hub VNet (support/hub_vnet.hpp) and the route server's section.
 std::string config_with(const std::string& listen, const std::string& placement = "") {
     std::string yaml = "route_server:\n  router_id: 10.255.0.1\n  listen: [" + listen + "]\n";
     if (!placement.empty()) {
         yaml += "  placement: " + placement + "\n";
     }
-    yaml += R"(virtual_network:
-  route_server_vnet: hub
-  vnets:
-    - name: hub
-      address_spaces: [10.1.0.0/16]
-      subnets:
-        - {name: RouteServerSubnet, prefix: 10.1.255.0/27}
-        - {name: workload, prefix: 10.1.1.0/24}
-  vms:
-    - {name: vm1, vnet: hub, subnet: workload, nic_address: 10.1.1.20}
-)";
+    yaml += rf::testing::kHubVnetYaml;
     return yaml;
 }
 
