@@ -27,7 +27,6 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -39,7 +38,6 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include "tests/control/session/support/test_support.hpp"
 #include "tests/support/daemon_launcher.hpp"
@@ -84,35 +82,26 @@ struct BgpNamespaces : NvaLink {
 class PacketCounter {
 public:
     bool open(const std::string& ns, const std::string& ifname, std::string* why) {
-        std::thread t([&] {
-            const int self = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-            const int target = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
-            if (self < 0 || target < 0 || ::setns(target, CLONE_NEWNET) != 0) {
-                *why = "cannot enter namespace " + ns;
-            } else {
-                fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-                const unsigned index = ::if_nametoindex(ifname.c_str());
-                std::uint8_t m[6] = {};
-                if (fd_ >= 0 && index != 0 && read_mac(index, m)) {
-                    attach(m);
-                    sockaddr_ll sll{};
-                    sll.sll_family = AF_PACKET;
-                    sll.sll_protocol = htons(ETH_P_ALL);
-                    sll.sll_ifindex = static_cast<int>(index);
-                    if (::bind(fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) {
-                        *why = "bind to " + ifname + " failed";
-                    }
-                } else {
-                    *why = "packet socket on " + ifname + " failed";
+        const bool entered = in_namespace(ns, [&] {
+            fd_ = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+            const unsigned index = ::if_nametoindex(ifname.c_str());
+            std::uint8_t m[6] = {};
+            if (fd_ >= 0 && index != 0 && read_mac(index, m)) {
+                attach(m);
+                sockaddr_ll sll{};
+                sll.sll_family = AF_PACKET;
+                sll.sll_protocol = htons(ETH_P_ALL);
+                sll.sll_ifindex = static_cast<int>(index);
+                if (::bind(fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) {
+                    *why = "bind to " + ifname + " failed";
                 }
-                ::setns(self, CLONE_NEWNET);
+            } else {
+                *why = "packet socket on " + ifname + " failed";
             }
-            if (self >= 0)
-                ::close(self);
-            if (target >= 0)
-                ::close(target);
         });
-        t.join();
+        if (!entered) {
+            *why = "cannot enter namespace " + ns;
+        }
         if (!why->empty() && fd_ >= 0) {
             ::close(fd_);
             fd_ = -1;
