@@ -14,7 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from render_man import parse_usage, run  # noqa: E402
+from render_man import emit, parse_usage, run  # noqa: E402
 
 TEMPLATE = r"""# bash completion for rfctl. Generated from `rfctl --help` by scripts/packaging/render_completion.py.
 
@@ -104,11 +104,7 @@ def main():
               .replace("@COMMAND_OPTIONS@", case_options)
               .replace("@GROUPS@", " ".join(verbs))
               .replace("@VERBS@", case_verbs))
-    if args.output:
-        with open(args.output, "w", encoding="ascii") as out:
-            out.write(script)
-    else:
-        sys.stdout.write(script)
+    emit(script, args.output)
 
 
 if __name__ == "__main__":

@@ -170,6 +170,15 @@ def render_schema(args):
     return out
 
 
+def emit(text, output):
+    """Writes `text` to the file `output`, or to stdout when there is none."""
+    if output:
+        with open(output, "w", encoding="ascii") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=["usage", "schema"])
@@ -188,12 +197,7 @@ def main():
     if args.kind == "schema" and not args.example:
         parser.error("the schema page needs --example")
     page = render_usage(args) if args.kind == "usage" else render_schema(args)
-    text = "\n".join(page) + "\n"
-    if args.output:
-        with open(args.output, "w", encoding="ascii") as out:
-            out.write(text)
-    else:
-        sys.stdout.write(text)
+    emit("\n".join(page) + "\n", args.output)
 
 
 if __name__ == "__main__":

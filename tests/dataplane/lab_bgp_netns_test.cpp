@@ -21,7 +21,6 @@
 // stopped by PID and the namespaces are deleted. Skips (with the reason) without root, `ip netns`,
 // routefabricd or FRR.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
