@@ -6,13 +6,9 @@
 #include <cstdlib>
 
 #include "dataplane/ndp.hpp"
+#include "tests/support/fuzz_check.hpp"
 
-namespace {
-void check(bool ok) {
-    if (!ok)
-        std::abort();  // libFuzzer keeps the input
-}
-}  // namespace
+using rf::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rf::dataplane;

@@ -7,6 +7,7 @@
 
 #include "control/codec/codec.hpp"
 #include "control/codec/text.hpp"
+#include "tests/support/fuzz_check.hpp"
 
 namespace rf::bgp::fuzz {
 
@@ -25,11 +26,6 @@ inline CodecOptions options_from(std::uint8_t b) {
     return o;
 }
 
-// A failed property: abort so that libFuzzer keeps the input.
-inline void check(bool ok) {
-    if (!ok) {
-        std::abort();
-    }
-}
+using rf::fuzz::check;
 
 }  // namespace rf::bgp::fuzz
