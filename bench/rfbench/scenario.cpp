@@ -268,6 +268,7 @@ public:
         m_.num("target_peak_rss_mib", static_cast<double>(s.peak_rss_kib) / 1024.0);
         m_.num("target_cpu_s", s.cpu_seconds);
         m_.num("target_cpu_phase_s", s.cpu_seconds - cpu_start_);
+        m_.integer("target_processes", s.processes);  // the figures are sums over these (OpenBGPD: 4)
     }
 
     void set_active(std::uint32_t n) { active_ = n; }

@@ -1,6 +1,6 @@
 // Every rfbench scenario, small (a few peers, a few hundred prefixes), against real route servers:
-// BIRD 2 and routefabricd (each skipped when its executable is missing). Asserts final states and the
-// NOTIFICATIONs on the wire, never timings.
+// BIRD 2, OpenBGPD and routefabricd (each skipped when its executable is missing). Asserts final states
+// and the NOTIFICATIONs on the wire, never timings.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -134,12 +134,19 @@ TEST_P(RfbenchScenario, RouteLimitTripsSessionWithCeaseAndPeerComesBack) {
     o.plan.prefixes_per_peer = 40;
     o.idle_hold_s = 1;
     o.comeback_timeout_s = 15;
+    // OpenBGPD restarts a limited session after a whole minute at the least: the comeback is not
+    // waited for here (the Cease and the undisturbed others are still checked).
+    const bool comeback = target_->min_comeback_seconds() <= o.comeback_timeout_s;
+    if (!comeback)
+        o.comeback_timeout_s = 0;
     const auto m = run("route-limit", o);
     ASSERT_TRUE(m.ok) << m.error;
     EXPECT_EQ(text_field(m, "notification").rfind("\"6/1 ", 0), 0u) << text_field(m, "notification");
     EXPECT_EQ(text_field(m, "cease_max_prefixes"), "true");
     EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
-    EXPECT_EQ(text_field(m, "restored"), "true");
+    if (comeback) {
+        EXPECT_EQ(text_field(m, "restored"), "true");
+    }
 }
 
 TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
@@ -153,7 +160,7 @@ TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
     EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "routefabricd"),
+INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "openbgpd", "routefabricd"),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
