@@ -393,6 +393,8 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.integer("universe", plan.universe_size());
     m.integer("announcements", static_cast<std::int64_t>(plan.total_announcements()));
     m.integer("monitor_updates", static_cast<std::int64_t>(h.tracker->updates()));
+    m.text("overlap", overlap_name(plan.overlap));
+    m.text("path_lengths", plan.path_lengths_text());
     if (!done)
         throw ScenarioFailure{h.not_converged("ingest")};
     const double last_ms = to_ms(h.tracker->last_match_at() - t0);

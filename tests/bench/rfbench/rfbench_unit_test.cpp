@@ -113,6 +113,16 @@ TEST(PrefixSet, AddressListsTakeRangesAndSingles) {
     EXPECT_FALSE(parse_address_list("nope", error));
 }
 
+TEST(PrefixSet, PlanNamesItsOverlapAndPathLengthsAsTheOptionsTakeThem) {
+    LoadPlan plan;
+    EXPECT_STREQ(overlap_name(plan.overlap), "disjoint");
+    EXPECT_EQ(plan.path_lengths_text(), "");
+    plan.overlap = Overlap::Shared;
+    plan.path_lengths = {3, 1, 2};
+    EXPECT_STREQ(overlap_name(plan.overlap), "shared");
+    EXPECT_EQ(plan.path_lengths_text(), "3,1,2");
+}
+
 // A daemon that forks workers (OpenBGPD: parent, SE, RDE, RTR) is sampled as the sum of its processes;
 // stopping it takes the workers too.
 TEST(Process, TreeSampleCoversTheChildAndEveryProcessBelowIt) {
