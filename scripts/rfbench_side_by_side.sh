@@ -3,8 +3,7 @@
 # docs/benchmarks.md — routefabricd, BIRD 2, FRR, GoBGP and OpenBGPD as route servers, same scenarios,
 # same load.
 # Writes OUT_DIR/results.jsonl (one JSON line per measurement), OUT_DIR/table.md and plots (PNG + SVG).
-# Every phase is bounded (--timeout); the whole run takes ~15 minutes on 2 cores (OpenBGPD and FRR
-# restart a route-limited session only after a minute).
+# Every phase is bounded (--timeout); the whole run takes ~12 minutes on 2 cores.
 set -euo pipefail
 build=${1:-build}
 out=${2:-rfbench-results}

@@ -426,6 +426,9 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     send_plan(h, plan);
     if (!h.wait_converged(h.deadline()))
         throw ScenarioFailure{h.not_converged("failover: initial load")};
+    // With ECMP any path converges: let the target finish its tie-breaks (OpenBGPD still replaces paths
+    // for a while) so that nothing of the initial load arrives after the failure and counts against it.
+    h.wait_quiet(300 * kMilli, h.deadline());
 
     // The victim: the unique best peer, or (ECMP) the peer the monitor sees for most prefixes.
     std::vector<std::uint32_t> seen(plan.peers, 0);

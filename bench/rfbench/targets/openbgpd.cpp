@@ -3,7 +3,8 @@
 // `multihop 255`), `passive`, `fib-update no` (nothing touches the kernel), `allow from any` / `allow to
 // any` (its default filter denies everything), listening on the address and port rfbench chose, with its
 // control socket in the temp dir (`bgpctl -s DIR/bgpd.sock show rib`). Route limit: `max-prefix N restart
-// M`, M in *minutes* (>= 1), like FRR.
+// 1` (trips on N+1, Cease 6/1); the limited passive session goes straight back to Active and takes the
+// peer's next connection (measured with 7.7: no idle-hold, the minute of `restart` does not hold it off).
 // Started as `bgpd -d -f CONF` in the foreground, as root: the parent forks a session engine, a route
 // decision engine and an RTR process that chroot into /run/openbgpd (created here when missing) and run
 // as the `_openbgpd` user the Debian package creates. rfbench samples all four processes (sum).
@@ -36,11 +37,9 @@ public:
     [[nodiscard]] std::string notes() const override {
         return "bgpd -d -f CONF as root (chroot /run/openbgpd, user _openbgpd); transparent-as yes; set "
                "nexthop no-modify + multihop (next hop kept); passive; fib-update no; allow from/to any; "
-               "socket in the temp dir; max-prefix N restart 1 (minutes); one best path per prefix (no "
-               "ECMP in 7.7); RSS and CPU summed over its 4 processes";
+               "socket in the temp dir; max-prefix N restart 1 (a limited peer may reconnect at once); one "
+               "best path per prefix (no ECMP in 7.7); RSS and CPU summed over its 4 processes";
     }
-    [[nodiscard]] double min_comeback_seconds() const override { return 60.0; }
-
     // bgpd refuses a config file that others may read; its children need the chroot directory.
     void prepare_dir(const std::string& dir) const override {
         ::chmod((dir + "/bgpd.conf").c_str(), 0600);
