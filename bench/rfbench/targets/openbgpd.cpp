@@ -5,9 +5,10 @@
 // control socket in the temp dir (`bgpctl -s DIR/bgpd.sock show rib`). Route limit: `max-prefix N restart
 // 1` (trips on N+1, Cease 6/1); the limited passive session goes straight back to Active and takes the
 // peer's next connection (measured with 7.7: no idle-hold, the minute of `restart` does not hold it off).
-// Started as `bgpd -d -f CONF` in the foreground, as root: the parent forks a session engine, a route
-// decision engine and an RTR process that chroot into /run/openbgpd (created here when missing) and run
-// as the `_openbgpd` user the Debian package creates. rfbench samples all four processes (sum).
+// Started as `bgpd -d -f CONF` in the foreground, as root (bgpd refuses to start otherwise: "need root
+// privileges"): the parent forks a session engine, a route decision engine and an RTR process that
+// chroot into /run/openbgpd (created here when missing) and run as the `_openbgpd` user the Debian
+// package creates. rfbench samples all four processes (sum).
 // No ECMP: OpenBGPD 7.7's decision process picks one best path per prefix (multiple paths only go out
 // with ADD-PATH `announce add-path send ecmp`, which the rfbench monitor does not negotiate); without
 // ADD-PATH every route server sends one path per prefix, so the monitor sees the same thing.
