@@ -69,7 +69,12 @@ def size_of(d):
         return f"limit {d.get('route_limit')}, {d.get('peers')} peers"
     if s == "peer-count":
         return f"{d.get('configured_peers', d.get('peers'))} peers + {d.get('extra_peers')}"
-    return f"{d.get('peers')}x{d.get('prefixes_per_peer')}"
+    size = f"{d.get('peers')}x{d.get('prefixes_per_peer')}"
+    if s == "ingest" and d.get("overlap") == "shared":
+        # every peer announces the same prefixes: a row of its own, apart from the disjoint one
+        lengths = d.get("path_lengths")
+        return f"{size} shared" + (f", path lengths {lengths}" if lengths else "")
+    return size
 
 
 def load(path):

@@ -25,7 +25,7 @@ Emulates N BGP peers (each with its own source address and ASN) and a monitor pe
 
 Scenarios and load
   --scenario LIST         bringup,ingest,failover,churn,route-limit,peer-count or all   [ingest]
-  --targets LIST          routefabricd,bird,frr,gobgp (same scenario against each)      [bird]
+  --targets LIST          routefabricd,bird,frr,gobgp,openbgpd (same scenario each)     [bird]
   --peers N               emulated peers                                                [8]
   --prefixes K            prefixes per peer                                             [1000]
   --sizes NxK,...         several sizes in one run (overrides --peers/--prefixes)
@@ -63,7 +63,8 @@ Output
   --quiet                 no table
   --keep-dirs             keep the targets' temp dirs (configs, logs)
   --verbose
-  --bird PATH | --frr PATH | --gobgp PATH | --routefabricd PATH   daemon executables
+  --bird PATH | --frr PATH | --gobgp PATH | --openbgpd PATH | --routefabricd PATH
+                          daemon executables
   --max-load T=N,...      skip target T where peers x prefixes > N (e.g. gobgp=80000: GoBGP sends
                           one prefix per UPDATE and would take hours at 64x20000); reported as skipped
   --list-targets          targets, versions and what each needs
@@ -254,7 +255,8 @@ Args parse(int argc, char** argv) {
             }
         } else if (opt == "--list-targets") {
             a.list_targets = true;
-        } else if (opt == "--bird" || opt == "--frr" || opt == "--gobgp" || opt == "--routefabricd") {
+        } else if (opt == "--bird" || opt == "--frr" || opt == "--gobgp" || opt == "--openbgpd" ||
+                   opt == "--routefabricd") {
             a.binaries[opt.substr(2)] = value();
         } else {
             usage_error("unknown option " + opt);

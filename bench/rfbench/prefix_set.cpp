@@ -74,6 +74,17 @@ std::optional<std::vector<Ipv4Address>> parse_address_list(const std::string& te
     return out;
 }
 
+const char* overlap_name(Overlap o) {
+    return o == Overlap::Shared ? "shared" : "disjoint";
+}
+
+std::string LoadPlan::path_lengths_text() const {
+    std::string out;
+    for (const auto l : path_lengths)
+        out += (out.empty() ? "" : ",") + std::to_string(l);
+    return out;
+}
+
 std::uint32_t LoadPlan::universe_size() const {
     return overlap == Overlap::Disjoint ? peers * prefixes_per_peer : prefixes_per_peer;
 }

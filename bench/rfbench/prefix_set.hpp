@@ -29,6 +29,8 @@ enum class Overlap {
     Disjoint,  // peer p announces [p*K, p*K + K): every prefix has one origin
     Shared,    // every peer announces [0, K): best path / ECMP by AS-path length
 };
+// "disjoint" / "shared", as --overlap takes them.
+const char* overlap_name(Overlap o);
 
 // Addresses and identities of emulated peer `i` (0-based). The monitor is a separate identity.
 struct PeerIdentity {
@@ -56,6 +58,8 @@ struct LoadPlan {
     [[nodiscard]] std::uint32_t universe_size() const;
     [[nodiscard]] std::uint32_t first_index(std::uint32_t peer) const;
     [[nodiscard]] std::uint32_t path_length(std::uint32_t peer) const;
+    // "3,1,2" as --path-lengths takes it; empty when every path has the default length.
+    [[nodiscard]] std::string path_lengths_text() const;
     [[nodiscard]] std::uint64_t total_announcements() const {
         return static_cast<std::uint64_t>(peers) * prefixes_per_peer;
     }

@@ -41,35 +41,81 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
     return out;
 }
 
-}  // namespace
-
-ProcSample sample_process(pid_t pid) {
-    ProcSample s;
-    const std::string base = "/proc/" + std::to_string(pid);
-    const std::string status = read_file(base + "/status");
-    const std::string stat = read_file(base + "/stat");
-    if (status.empty() || stat.empty())
-        return s;
-    s.peak_rss_kib = status_kib(status, "VmHWM");
-    s.rss_kib = status_kib(status, "VmRSS");
+// Parent PID and utime + stime (seconds) from /proc/PID/stat; false when the process is gone.
+bool read_stat(pid_t pid, pid_t& ppid, double& cpu_seconds) {
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const auto close = stat.rfind(')');
-    if (close == std::string::npos)
-        return s;
+    if (close == std::string::npos || close + 2 > stat.size())
+        return false;
     std::istringstream in(stat.substr(close + 2));
     std::string field;
     unsigned long long utime = 0;
     unsigned long long stime = 0;
+    ppid = 0;
     for (int i = 3; i <= 15 && in >> field; ++i) {  // field 3 is the state
+        if (i == 4)
+            ppid = static_cast<pid_t>(std::strtol(field.c_str(), nullptr, 10));
         if (i == 14)
             utime = std::strtoull(field.c_str(), nullptr, 10);
         if (i == 15)
             stime = std::strtoull(field.c_str(), nullptr, 10);
     }
     const long ticks = ::sysconf(_SC_CLK_TCK);
-    s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks > 0 ? ticks : 100);
+    cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks > 0 ? ticks : 100);
+    return true;
+}
+
+}  // namespace
+
+ProcSample sample_process(pid_t pid) {
+    ProcSample s;
+    const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+    pid_t ppid = 0;
+    if (status.empty() || !read_stat(pid, ppid, s.cpu_seconds))
+        return s;
+    s.peak_rss_kib = status_kib(status, "VmHWM");
+    s.rss_kib = status_kib(status, "VmRSS");
+    s.processes = 1;
     s.valid = true;
     return s;
+}
+
+ProcSample sample_process_tree(pid_t root) {
+    ProcSample total = sample_process(root);
+    if (!total.valid)
+        return total;
+    // Parent of every process on the machine, then the descendants of `root` breadth first.
+    std::vector<std::pair<pid_t, pid_t>> parent_of;  // (pid, ppid)
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const auto pid = static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10));
+        pid_t ppid = 0;
+        double cpu = 0;
+        if (pid != root && read_stat(pid, ppid, cpu))
+            parent_of.emplace_back(pid, ppid);
+    }
+    std::vector<pid_t> frontier{root};
+    while (!frontier.empty()) {
+        const pid_t parent = frontier.back();
+        frontier.pop_back();
+        for (const auto& [pid, ppid] : parent_of) {
+            if (ppid != parent)
+                continue;
+            frontier.push_back(pid);
+            const ProcSample child = sample_process(pid);
+            if (!child.valid)
+                continue;  // exited meanwhile
+            total.peak_rss_kib += child.peak_rss_kib;
+            total.rss_kib += child.rss_kib;
+            total.cpu_seconds += child.cpu_seconds;
+            total.processes += child.processes;
+        }
+    }
+    return total;
 }
 
 ChildProcess::~ChildProcess() {
@@ -115,11 +161,14 @@ bool ChildProcess::start(const std::vector<std::string>& argv, const std::string
 bool ChildProcess::running() {
     if (pid_ <= 0)
         return false;
-    int status = 0;
-    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == 0)
+    // Look without reaping: while the exited child is a zombie its PID (= its process group, see start())
+    // cannot be reused, so the group kill below reaches only processes it started.
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0)
         return true;
-    if (r == pid_) {
+    ::kill(-pid_, SIGKILL);  // workers that outlived it (a daemon's forked processes)
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) == pid_) {
         exit_ = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
                                   : "killed by signal " + std::to_string(WTERMSIG(status));
     }
@@ -130,7 +179,7 @@ bool ChildProcess::running() {
 std::string ChildProcess::stop(Nanos grace) {
     if (!running())
         return exit_;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, SIGTERM);  // the daemon shuts its workers down itself
     const Nanos deadline = now_ns() + grace;
     while (now_ns() < deadline) {
         if (!running())
@@ -138,7 +187,7 @@ std::string ChildProcess::stop(Nanos grace) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
+        ::kill(-pid_, SIGKILL);  // the child and every process of its group
         int status = 0;
         ::waitpid(pid_, &status, 0);
         exit_ = "killed (SIGKILL after SIGTERM timeout)";

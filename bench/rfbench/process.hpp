@@ -1,5 +1,6 @@
-// Target daemons as child processes: started in the foreground with their output in a log file, stopped
-// by PID (SIGTERM, then SIGKILL after a bound), and sampled from /proc for peak RSS and CPU time.
+// Target daemons as child processes: started in the foreground with their output in a log file, each in a
+// process group of its own, stopped by PID (SIGTERM, then SIGKILL after a bound; what it forked goes with
+// it), and sampled from /proc for peak RSS and CPU time.
 #pragma once
 
 #include <sys/types.h>
@@ -17,11 +18,17 @@ struct ProcSample {
     std::uint64_t peak_rss_kib = 0;  // VmHWM
     std::uint64_t rss_kib = 0;       // VmRSS
     double cpu_seconds = 0;          // utime + stime
+    std::uint32_t processes = 0;     // how many processes the figures cover
     bool valid = false;
 };
 
 // Reads /proc/PID/status and /proc/PID/stat.
 ProcSample sample_process(pid_t pid);
+// The sum over `root` and every process below it (a daemon that forks workers, as OpenBGPD's parent,
+// session engine, route decision engine and RTR process): RSS, CPU seconds, and the sum of each process's
+// own peak RSS (an upper bound of the peak of the sum: the peaks need not coincide; pages shared between
+// the processes count once per process).
+ProcSample sample_process_tree(pid_t root);
 
 class ChildProcess {
 public:
@@ -32,9 +39,11 @@ public:
 
     // fork + exec argv[0] with stdout/stderr appended to `log_path`. False with `error` on failure.
     bool start(const std::vector<std::string>& argv, const std::string& log_path, std::string& error);
-    // True while the child runs (reaps it when it has exited).
+    // True while the child runs. Once it has exited: SIGKILL to what is left of its process group
+    // (workers it forked), then reaps it.
     bool running();
-    // SIGTERM, wait up to `grace`, then SIGKILL; returns the exit description.
+    // SIGTERM to the child, wait up to `grace` for it to exit, then SIGKILL to its process group;
+    // returns the exit description.
     std::string stop(Nanos grace = 3 * kSecond);
     [[nodiscard]] pid_t pid() const { return pid_; }
     [[nodiscard]] const std::string& exit_description() const { return exit_; }

@@ -268,6 +268,7 @@ public:
         m_.num("target_peak_rss_mib", static_cast<double>(s.peak_rss_kib) / 1024.0);
         m_.num("target_cpu_s", s.cpu_seconds);
         m_.num("target_cpu_phase_s", s.cpu_seconds - cpu_start_);
+        m_.integer("target_processes", s.processes);  // the figures are sums over these (OpenBGPD: 4)
     }
 
     void set_active(std::uint32_t n) { active_ = n; }
@@ -392,6 +393,8 @@ void scenario_ingest(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.integer("universe", plan.universe_size());
     m.integer("announcements", static_cast<std::int64_t>(plan.total_announcements()));
     m.integer("monitor_updates", static_cast<std::int64_t>(h.tracker->updates()));
+    m.text("overlap", overlap_name(plan.overlap));
+    m.text("path_lengths", plan.path_lengths_text());
     if (!done)
         throw ScenarioFailure{h.not_converged("ingest")};
     const double last_ms = to_ms(h.tracker->last_match_at() - t0);
@@ -423,6 +426,9 @@ void scenario_failover(const ScenarioOptions& o, Harness& h, Measurement& m) {
     send_plan(h, plan);
     if (!h.wait_converged(h.deadline()))
         throw ScenarioFailure{h.not_converged("failover: initial load")};
+    // With ECMP any path converges: let the target finish its tie-breaks (OpenBGPD still replaces paths
+    // for a while) so that nothing of the initial load arrives after the failure and counts against it.
+    h.wait_quiet(300 * kMilli, h.deadline());
 
     // The victim: the unique best peer, or (ECMP) the peer the monitor sees for most prefixes.
     std::vector<std::uint32_t> seen(plan.peers, 0);

@@ -46,11 +46,11 @@ bool Target::start(const TargetSpec& spec, Nanos ready_timeout, std::string& err
         return false;
     }
     log_path_ = dir_ + "/" + name() + ".log";
-    prepare_dir(dir_);
     if (!write_file(dir_ + "/" + config_file_name(), config_text(spec, dir_))) {
         error = "cannot write config in " + dir_;
         return false;
     }
+    prepare_dir(dir_);
     if (!process_.start(command(spec, dir_, *bin), log_path_, error))
         return false;
     const Nanos deadline = now_ns() + ready_timeout;
@@ -82,7 +82,7 @@ bool Target::running() {
 ProcSample Target::sample() {
     if (process_.pid() <= 0)
         return {};
-    return sample_process(process_.pid());
+    return sample_process_tree(process_.pid());
 }
 
 std::string Target::log_tail(std::size_t bytes) const {
@@ -99,13 +99,15 @@ std::unique_ptr<Target> make_target(const std::string& name) {
         return make_gobgp_target();
     if (name == "routefabricd")
         return make_routefabricd_target();
+    if (name == "openbgpd")
+        return make_openbgpd_target();
     if (name == "remote")
         return make_remote_target();
     return nullptr;
 }
 
 std::vector<std::string> known_targets() {
-    return {"routefabricd", "bird", "frr", "gobgp", "remote"};
+    return {"routefabricd", "bird", "frr", "gobgp", "openbgpd", "remote"};
 }
 
 }  // namespace rf::bench

@@ -2,7 +2,8 @@
 // peer and the monitor are route-server clients, passive on the target's side (rfbench connects).
 // One driver per daemon writes its config (a pure function, unit-tested), builds its command line, and
 // knows how to tell it is ready; the base class starts it in a temp dir, stops it by PID and samples
-// /proc. `remote` drives nothing: it points rfbench at a route server that is already running.
+// /proc (the process and every process below it: OpenBGPD runs as four). `remote` drives nothing: it points
+// rfbench at a route server that is already running.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +62,8 @@ public:
     [[nodiscard]] virtual double min_comeback_seconds() const { return 0; }
     // Non-empty when the daemon never lets a peer back on its own after a route-limit teardown.
     [[nodiscard]] virtual std::string no_comeback_reason() const { return {}; }
-    // Called on the fresh temp dir before the daemon starts (e.g. hand it to the daemon's user).
+    // Called on the temp dir once the config is written, before the daemon starts (e.g. hand the dir to
+    // the daemon's user, make the config private).
     virtual void prepare_dir(const std::string& /*dir*/) const {}
 
     // Explicit binary (--bird PATH etc.); otherwise binaries() is searched.
@@ -86,7 +88,7 @@ protected:
     bool keep_dir_ = false;
 };
 
-// "bird", "frr", "gobgp", "routefabricd", "remote"; nullptr for an unknown name.
+// "bird", "frr", "gobgp", "openbgpd", "routefabricd", "remote"; nullptr for an unknown name.
 std::unique_ptr<Target> make_target(const std::string& name);
 std::vector<std::string> known_targets();
 

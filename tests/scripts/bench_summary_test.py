@@ -3,7 +3,7 @@
 
 Feeds the real script small result files: the table has one row per scenario and size with every target's
 headline figure in its column, the run each row comes from (command, date, machine), the last line of a
-repeated measurement wins, a skipped target says so; --update replaces only the text between the markers
+repeated measurement wins, a skipped target says so, shared-prefix ingest gets rows of its own; --update replaces only the text between the markers
 and refuses a file without them.
 """
 import json
@@ -76,6 +76,20 @@ def main():
 
     p, _ = run([], [])
     expect(p.returncode == 1, "no measurement: exit 1")
+
+    shared = [dict(RUN, scenario="ingest", target="openbgpd", peers=8, prefixes_per_peer=10000, ok=True,
+                   overlap="disjoint", path_lengths="", last_prefix_ms=500.0, prefixes_per_s=160000),
+              dict(RUN, scenario="ingest", target="openbgpd", peers=8, prefixes_per_peer=10000, ok=True,
+                   overlap="shared", path_lengths="", last_prefix_ms=90.0, prefixes_per_s=111111),
+              dict(RUN, scenario="ingest", target="openbgpd", peers=8, prefixes_per_peer=10000, ok=True,
+                   overlap="shared", path_lengths="1,2", last_prefix_ms=70.0, prefixes_per_s=142857)]
+    p, _ = run([], shared)
+    rows = [l for l in p.stdout.splitlines() if l.startswith("| ingest")]
+    expect(len(rows) == 3, f"disjoint, shared and shared with path lengths are three rows: {rows}")
+    expect(any("| 8x10000 |" in r and "500 ms" in r for r in rows), f"disjoint keeps its label: {rows}")
+    expect(any("| 8x10000 shared |" in r and "90.0 ms" in r for r in rows), f"shared row: {rows}")
+    expect(any("| 8x10000 shared, path lengths 1,2 |" in r and "70.0 ms" in r for r in rows), rows)
+    expect("OpenBGPD" in p.stdout.splitlines()[0], "OpenBGPD has a column")
 
     for f in failures:
         print("FAIL:", f)

@@ -10,6 +10,7 @@ namespace rf::bench {
 std::unique_ptr<Target> make_bird_target();
 std::unique_ptr<Target> make_frr_target();
 std::unique_ptr<Target> make_gobgp_target();
+std::unique_ptr<Target> make_openbgpd_target();
 std::unique_ptr<Target> make_routefabricd_target();
 std::unique_ptr<Target> make_remote_target();
 

@@ -1,6 +1,6 @@
 // Every rfbench scenario, small (a few peers, a few hundred prefixes), against real route servers:
-// BIRD 2 and routefabricd (each skipped when its executable is missing). Asserts final states and the
-// NOTIFICATIONs on the wire, never timings.
+// BIRD 2, OpenBGPD and routefabricd (each skipped when its executable is missing). Asserts final states
+// and the NOTIFICATIONs on the wire, never timings.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -153,7 +153,7 @@ TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
     EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
 }
 
-INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "routefabricd"),
+INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "openbgpd", "routefabricd"),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

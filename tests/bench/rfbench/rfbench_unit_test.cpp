@@ -1,12 +1,17 @@
 // Pure parts of rfbench: prefix sets and identities, percentiles, the monitor's tracker, the UPDATE
 // pre-encoder (checked by decoding with the codec), the daemons' config writers, JSON output.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <cerrno>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "bench/rfbench/measurement.hpp"
 #include "bench/rfbench/preencode.hpp"
 #include "bench/rfbench/prefix_set.hpp"
+#include "bench/rfbench/process.hpp"
 #include "bench/rfbench/provenance.hpp"
 #include "bench/rfbench/stats.hpp"
 #include "bench/rfbench/target.hpp"
@@ -106,6 +111,52 @@ TEST(PrefixSet, AddressListsTakeRangesAndSingles) {
     EXPECT_EQ((*l)[3].to_string(), "192.0.2.9");
     EXPECT_FALSE(parse_address_list("10.0.0.3-10.0.0.1", error));
     EXPECT_FALSE(parse_address_list("nope", error));
+}
+
+TEST(PrefixSet, PlanNamesItsOverlapAndPathLengthsAsTheOptionsTakeThem) {
+    LoadPlan plan;
+    EXPECT_STREQ(overlap_name(plan.overlap), "disjoint");
+    EXPECT_EQ(plan.path_lengths_text(), "");
+    plan.overlap = Overlap::Shared;
+    plan.path_lengths = {3, 1, 2};
+    EXPECT_STREQ(overlap_name(plan.overlap), "shared");
+    EXPECT_EQ(plan.path_lengths_text(), "3,1,2");
+}
+
+// A daemon that forks workers (OpenBGPD: parent, SE, RDE, RTR) is sampled as the sum of its processes;
+// stopping it takes the workers too.
+TEST(Process, TreeSampleCoversTheChildAndEveryProcessBelowIt) {
+    ChildProcess p;
+    std::string error;
+    const std::string log = make_temp_dir("rfbench-process-test-");
+    ASSERT_FALSE(log.empty());
+    // sh forks two sleeps and waits: three processes in one group.
+    ASSERT_TRUE(p.start({"sh", "-c", "sleep 30 & sleep 30 & wait"}, log + "/log", error)) << error;
+    ProcSample tree;
+    for (int i = 0; i < 500 && tree.processes < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        tree = sample_process_tree(p.pid());
+    }
+    const ProcSample one = sample_process(p.pid());
+    EXPECT_TRUE(tree.valid);
+    EXPECT_EQ(tree.processes, 3u);
+    EXPECT_EQ(one.processes, 1u);
+    EXPECT_GT(tree.peak_rss_kib, one.peak_rss_kib);
+    EXPECT_GT(tree.rss_kib, one.rss_kib);
+    const pid_t pid = p.pid();
+    p.stop();  // SIGTERM ends sh; the sleeps it left behind go with its group
+    EXPECT_FALSE(p.running());
+    EXPECT_FALSE(sample_process(pid).valid);
+    // Nothing left in the group once init has reaped the killed sleeps (bounded wait).
+    bool group_gone = false;
+    for (int i = 0; i < 500 && !group_gone; ++i) {
+        group_gone = ::kill(-pid, 0) == -1 && errno == ESRCH;
+        if (!group_gone)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(group_gone);
+    EXPECT_FALSE(sample_process_tree(-1).valid);
+    remove_tree(log);
 }
 
 TEST(Stats, NearestRankPercentiles) {
@@ -334,6 +385,26 @@ TEST(ConfigWriter, GobgpPinsApiAndMarksRouteServerClients) {
     const auto cmd = t->command(sample_spec(), "/run", "gobgpd");
     EXPECT_NE(std::find(cmd.begin(), cmd.end(), "127.0.0.1:50099"), cmd.end());
     EXPECT_NE(std::find(cmd.begin(), cmd.end(), "--pprof-disable"), cmd.end());
+}
+
+TEST(ConfigWriter, OpenbgpdIsTransparentKeepsNextHopsAndListensWhereTold) {
+    const auto t = make_target("openbgpd");
+    const auto c = t->config_text(sample_spec(), "/run/x");
+    EXPECT_TRUE(has(c, "AS 65515\n"));
+    EXPECT_TRUE(has(c, "listen on 127.0.0.1 port 1179\n"));
+    EXPECT_TRUE(has(c, "socket \"/run/x/bgpd.sock\"\n"));
+    EXPECT_TRUE(has(c, "fib-update no\n"));
+    EXPECT_TRUE(has(c, "transparent-as yes\n"));
+    EXPECT_TRUE(has(c, "holdtime 90\n"));
+    EXPECT_TRUE(has(c, "\tpassive\n"));
+    EXPECT_TRUE(has(c, "\tmultihop 255\n\tset nexthop no-modify\n"));
+    EXPECT_TRUE(has(c,
+                    "\tneighbor 127.0.0.11 {\n\t\tremote-as 64514\n\t\tdescr \"peer1\"\n"
+                    "\t\tmax-prefix 100 restart 1\n\t}\n"));
+    EXPECT_TRUE(has(c, "\tneighbor 127.0.0.2 {\n\t\tremote-as 64512\n\t\tdescr \"monitor\"\n\t}\n"));
+    EXPECT_TRUE(has(c, "allow from any\nallow to any\n"));
+    const auto cmd = t->command(sample_spec(), "/run/x", "/usr/sbin/bgpd");
+    EXPECT_EQ(cmd, (std::vector<std::string>{"/usr/sbin/bgpd", "-d", "-f", "/run/x/bgpd.conf"}));
 }
 
 TEST(ConfigWriter, RoutefabricdConfigIsTransparentWithRaisedLimits) {
