@@ -117,7 +117,11 @@ UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& d
 }
 
 UpdateResult RouteServerRib::stage_update(PeerId id, const bgp::DecodedUpdate& decoded) {
-    return tables_->apply(id, decoded);
+    const UpdateResult r = tables_->apply(id, decoded);
+    if (tables_->loc_rib.touched_count() >= kMaxStagedPrefixes) {
+        finish_staged();  // bounds the recorded state and the outbound a call builds up
+    }
+    return r;
 }
 
 void RouteServerRib::finish_staged() {

@@ -244,6 +244,9 @@ public:
     // Adj-RIB-In and the queries see a staged UPDATE at once; only the outbound messages (drain_outbound)
     // and the FIB deltas wait for finish_staged(). Every other mutating call finishes the staged call
     // first (a route-limit trip here too), so no call ever sees half of another.
+    // A staged call that has touched kMaxStagedPrefixes prefixes is finished by the UPDATE that got it
+    // there: the state a call records (each touched prefix's paths before it) stays bounded.
+    static constexpr std::size_t kMaxStagedPrefixes = 16384;
     UpdateResult stage_update(PeerId peer, const bgp::DecodedUpdate& update);
     void finish_staged();
     [[nodiscard]] bool has_staged() const;

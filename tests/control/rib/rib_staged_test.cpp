@@ -112,6 +112,24 @@ TEST(RibStaged, RouteLimitTripFinishesTheCallAndTakesThePeerDown) {
     EXPECT_EQ(rib.loc_rib_prefixes().size(), 5U) << "peer 2's staged routes stay, peer 1 sent none";
 }
 
+TEST(RibStaged, ACallIsFinishedWhenItHasTouchedItsBound) {
+    RecordingSink sink;
+    RouteServerRib rib(RibConfig{}, sink);
+    std::map<PeerId, WireView> views;
+    for (PeerId id = 1; id <= 2; ++id) {
+        views[id] = view_for(nva(id));
+        views[id].apply(rib.peer_up(nva(id)));
+    }
+    // One UPDATE of fewer prefixes than the bound stays staged; one that reaches it finishes the call.
+    const int below = static_cast<int>(RouteServerRib::kMaxStagedPrefixes) - 1;
+    rib.stage_update(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(0, below)));
+    EXPECT_TRUE(rib.has_staged());
+    rib.stage_update(1, v4_update(attrs({65001}, "100.64.0.1"), slash24s(below, 1)));
+    EXPECT_FALSE(rib.has_staged());
+    drain_into(rib, views);
+    EXPECT_EQ(views[2].table.size(), RouteServerRib::kMaxStagedPrefixes);
+}
+
 // Random announce/withdraw sequences over eight peers and a few shared prefixes, applied to two RIBs:
 // one call per UPDATE, and staged in random runs. After each run both hold the same state.
 class RibStagedProperty : public ::testing::TestWithParam<unsigned> {};
