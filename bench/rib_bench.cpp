@@ -106,18 +106,30 @@ std::unique_ptr<Loaded> start(std::uint32_t peers) {
     return l;
 }
 
-void ingest(Loaded& l, const std::vector<std::vector<bgp::DecodedUpdate>>& updates) {
-    // Peers interleave, as they would on a real server.
+// Peers interleave, as they would on a real server. One call per UPDATE, drained after each; or
+// `staged`: a round (one UPDATE from every peer, as the reads of one io-loop turn) staged into one call,
+// as routefabricd's route server does.
+void ingest(Loaded& l, const std::vector<std::vector<bgp::DecodedUpdate>>& updates, bool staged = false) {
     std::size_t rounds = 0;
     for (const auto& u : updates) {
         rounds = std::max(rounds, u.size());
     }
     for (std::size_t r = 0; r < rounds; ++r) {
         for (std::size_t p = 0; p < updates.size(); ++p) {
-            if (r < updates[p].size()) {
-                benchmark::DoNotOptimize(l.rib->apply_update(static_cast<rib::PeerId>(p + 1), updates[p][r]));
+            if (r >= updates[p].size()) {
+                continue;
+            }
+            const auto id = static_cast<rib::PeerId>(p + 1);
+            if (staged) {
+                benchmark::DoNotOptimize(l.rib->stage_update(id, updates[p][r]));
+            } else {
+                benchmark::DoNotOptimize(l.rib->apply_update(id, updates[p][r]));
                 l.drain();
             }
+        }
+        if (staged) {
+            l.rib->finish_staged();
+            l.drain();
         }
     }
 }
@@ -153,9 +165,11 @@ void BM_RibPropagation(benchmark::State& state) {
 // Every peer announces the SAME K prefixes with equal AS-path lengths: each prefix has N paths, an ECMP
 // set of min(N, 8), and the best path's peer receives the second best (path hiding) while the others
 // receive the best. Timed like BM_RibPropagation; heap per path = heap / (N×K).
+// Third argument 1: each round of UPDATEs staged into one RIB call (RouteServerRib::stage_update).
 void BM_RibSharedPropagation(benchmark::State& state) {
     const auto n = static_cast<std::uint32_t>(state.range(0));
     const auto k = static_cast<std::uint32_t>(state.range(1));
+    const bool staged = state.range(2) != 0;
     const auto updates = make_updates(n, k, true);
     double heap_per_path = 0;
     for (auto _ : state) {
@@ -163,7 +177,7 @@ void BM_RibSharedPropagation(benchmark::State& state) {
         const double heap_before = heap_in_use();
         auto l = start(n);
         state.ResumeTiming();
-        ingest(*l, updates);
+        ingest(*l, updates, staged);
         state.PauseTiming();
         heap_per_path = (heap_in_use() - heap_before) / (static_cast<double>(n) * k);
         l.reset();
@@ -223,7 +237,11 @@ void sizes(benchmark::internal::Benchmark* b) {
 }
 
 BENCHMARK(BM_RibPropagation)->Apply(sizes);
-BENCHMARK(BM_RibSharedPropagation)->Args({8, 10000})->Args({32, 10000})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RibSharedPropagation)
+    ->ArgsProduct({{8}, {10000, 100000}, {0, 1}})
+    ->Args({32, 10000, 0})
+    ->Args({32, 10000, 1})
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RibPeerDown)->Apply(sizes);
 BENCHMARK(BM_RibInitialTable)->Apply(sizes);
 

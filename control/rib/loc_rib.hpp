@@ -323,6 +323,9 @@ public:
     // those prefixes.
     std::vector<net::Prefix> replace_vnet_prefixes(std::set<net::Prefix> next);
 
+    // Prefixes touched in the call in progress.
+    [[nodiscard]] std::size_t touched_count() const { return touched_.size(); }
+
     // f(prefix, before, after) for every prefix touched in this call, in the order of first touch.
     template <typename F>
     void for_each_touched(F&& f) const {

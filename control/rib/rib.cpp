@@ -47,6 +47,7 @@ void RouteServerRib::Tables::take_down(PeerId id) {
 }
 
 void RouteServerRib::Tables::finish_call() {
+    call_open = false;
     std::vector<PrefixChange> changes;
     std::vector<fib::RouteDelta> deltas;
     std::vector<net::IpAddress> nh_before;
@@ -76,6 +77,7 @@ RouteServerRib::RouteServerRib(RibConfig config, fib::DeltaSink& sink)
 RouteServerRib::~RouteServerRib() = default;
 
 std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
+    finish_staged();
     auto& t = *tables_;
     assert(cfg.id != kLocalPeer && "PeerId 0 is reserved for originated routes");
     t.take_down(cfg.id);
@@ -89,30 +91,56 @@ std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
     return t.adj_rib_out.initial_table(added, added.families);
 }
 
-UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {
-    auto& t = *tables_;
-    RibPeer* peer = t.peers.find(id);
+UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& decoded) {
+    RibPeer* peer = peers.find(id);
     if (peer == nullptr) {
         return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
     }
     const ClassifiedUpdate classified = classify_update(*peer, decoded);
-    const RouteLimitCheck limit = check_route_limit(*peer, t.loc_rib, classified);
+    const RouteLimitCheck limit = check_route_limit(*peer, loc_rib, classified);
     if (limit.exceeded()) {
-        ++t.route_limit_trips;
-        t.take_down(id);
+        ++route_limit_trips;
+        take_down(id);  // finishes the call, staged UPDATEs of other peers included
         return UpdateResult{UpdateStatus::RouteLimitExceeded, limit.count, limit.limit};
     }
-    t.adj_rib_in.apply(*peer, classified, decoded.update);
-    t.finish_call();
+    adj_rib_in.apply(*peer, classified, decoded.update);
+    call_open = true;
     const std::size_t count = limit.limit != 0 ? limit.count : peer->adj_rib_in.prefixes.size();
     return UpdateResult{UpdateStatus::Ok, count, limit.limit};
 }
 
+UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {
+    finish_staged();
+    const UpdateResult r = tables_->apply(id, decoded);
+    finish_staged();
+    return r;
+}
+
+UpdateResult RouteServerRib::stage_update(PeerId id, const bgp::DecodedUpdate& decoded) {
+    const UpdateResult r = tables_->apply(id, decoded);
+    if (tables_->loc_rib.touched_count() >= kMaxStagedPrefixes) {
+        finish_staged();  // bounds the recorded state and the outbound a call builds up
+    }
+    return r;
+}
+
+void RouteServerRib::finish_staged() {
+    if (tables_->call_open) {
+        tables_->finish_call();
+    }
+}
+
+bool RouteServerRib::has_staged() const {
+    return tables_->call_open;
+}
+
 void RouteServerRib::peer_down(PeerId id) {
+    finish_staged();
     tables_->take_down(id);
 }
 
 std::vector<bgp::SharedMessage> RouteServerRib::route_refresh(PeerId id, bgp::AfiSafi family) {
+    finish_staged();
     auto& t = *tables_;
     RibPeer* peer = t.peers.find(id);
     if (peer == nullptr || family.safi != net::Safi::Unicast) {
@@ -126,6 +154,7 @@ std::vector<bgp::SharedMessage> RouteServerRib::route_refresh(PeerId id, bgp::Af
 }
 
 VnetChange RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
+    finish_staged();
     auto& t = *tables_;
     const auto changed =
         t.loc_rib.replace_vnet_prefixes(std::set<net::Prefix>(prefixes.begin(), prefixes.end()));

@@ -8,6 +8,7 @@
 // How the session layer drives it:
 //   peer_up(cfg)              when a session reaches Established → initial Adj-RIB-Out + End-of-RIB to send
 //   apply_update(id, upd)     for every decoded UPDATE (RFC 7606 outcome included) → Ok / RouteLimitExceeded
+//   stage_update(id, upd)     the same, into one call shared by every UPDATE until finish_staged()
 //   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB)
 //   peer_down(id)             when the session leaves Established for any reason
 //   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
@@ -236,6 +237,20 @@ public:
     // one per (peer, prefix, path id).
     UpdateResult apply_update(PeerId peer, const bgp::DecodedUpdate& update);
 
+    // apply_update() without closing the RIB call: the UPDATE joins those staged since the last
+    // finish_staged(), from this peer or any other, and the call compares, encodes and publishes each
+    // prefix they changed once, when it is finished. N NVAs announcing the same prefix in the same io-loop
+    // turn make one ECMP change, one Adj-RIB-Out entry and one FIB delta, not N. The Loc-RIB, the
+    // Adj-RIB-In and the queries see a staged UPDATE at once; only the outbound messages (drain_outbound)
+    // and the FIB deltas wait for finish_staged(). Every other mutating call finishes the staged call
+    // first (a route-limit trip here too), so no call ever sees half of another.
+    // A staged call that has touched kMaxStagedPrefixes prefixes is finished by the UPDATE that got it
+    // there: the state a call records (each touched prefix's paths before it) stays bounded.
+    static constexpr std::size_t kMaxStagedPrefixes = 16384;
+    UpdateResult stage_update(PeerId peer, const bgp::DecodedUpdate& update);
+    void finish_staged();
+    [[nodiscard]] bool has_staged() const;
+
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
     // forgets the peer. Unknown ids are ignored.
     void peer_down(PeerId peer);
@@ -250,7 +265,8 @@ public:
     // and resetting are the session layer's job). Both empty when nothing changed.
     VnetChange set_vnet_prefixes(std::vector<net::Prefix> prefixes);
 
-    // Bytes each established peer must be sent because of the calls since the last drain.
+    // Bytes each established peer must be sent because of the calls since the last drain (a staged call
+    // contributes once it is finished).
     std::vector<PeerOutbound> drain_outbound();
     [[nodiscard]] bool has_outbound() const;
 

@@ -37,6 +37,9 @@ struct RouteServerRib::Tables {
     // The end of every RIB call: compares each touched prefix before and after, queues the UPDATEs for
     // the peers, publishes the changed ECMP next-hop sets and forgets the recorded state.
     void finish_call();
+    // Applies one UPDATE into the call in progress; false (and the peer taken down, the call finished)
+    // when it trips the route limit.
+    UpdateResult apply(PeerId id, const bgp::DecodedUpdate& decoded);
 
     RibConfig config;
     AttrStore attributes;  // declared before everything that holds attribute references: destroyed last
@@ -47,6 +50,7 @@ struct RouteServerRib::Tables {
     AdjRibOut adj_rib_out;
     DeltaPublisher publisher;
     std::uint64_t route_limit_trips = 0;
+    bool call_open = false;  // UPDATEs staged since the last finish_call()
 };
 
 }  // namespace rf::rib

@@ -434,7 +434,7 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
         if (input_observer_) {
             input_observer_(batch.read_at);
         }
-        const rib::UpdateResult r = rib_.apply_update(id, update);
+        const rib::UpdateResult r = rib_.stage_update(id, update);
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
             const bgp::AfiSafi family = update.update.mp_reach
@@ -444,11 +444,31 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             return i + 1;
         }
     }
+    post_finish();
     return batch.updates.size();
 }
 
+void RouteServer::post_finish() {
+    if (finish_posted_ || !rib_.has_staged()) {
+        return;
+    }
+    finish_posted_ = true;
+    asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
+        if (alive.expired()) {
+            return;
+        }
+        finish_posted_ = false;
+        finish_rib();
+    });
+}
+
+void RouteServer::finish_rib() {
+    rib_.finish_staged();
+    distribute();
+}
+
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
-    distribute();  // pending outbound first: the refresh is the last word
+    finish_rib();  // staged UPDATEs and pending outbound first: the refresh is the last word
     session.send_messages(rib_.route_refresh(session.id(), family));
 }
 
