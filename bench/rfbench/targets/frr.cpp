@@ -18,7 +18,8 @@ namespace {
 class FrrTarget final : public Target {
 public:
     [[nodiscard]] std::string name() const override { return "frr"; }
-    [[nodiscard]] std::vector<std::string> binaries() const override { return {"/usr/lib/frr/bgpd", "bgpd"}; }
+    // Not "bgpd" on the PATH: OpenBGPD's daemon has the same name.
+    [[nodiscard]] std::vector<std::string> binaries() const override { return {"/usr/lib/frr/bgpd"}; }
     [[nodiscard]] std::string config_file_name() const override { return "bgpd.conf"; }
     [[nodiscard]] std::vector<std::string> version_command(const std::string& binary) const override {
         return {binary, "--version"};
