@@ -1,7 +1,9 @@
 // rfbench: convergence, churn and route-limit benchmarks for any BGP speaker. See docs/benchmarks.md.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -124,140 +126,166 @@ Ipv4Address to_addr(const std::string& s, const std::string& opt) {
     return *a;
 }
 
-Args parse(int argc, char** argv) {
-    Args a;
-    auto& o = a.opts;
-    for (int i = 1; i < argc; ++i) {
-        const std::string opt = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                usage_error(opt + " needs a value");
-            return argv[++i];
+// An option that takes a value: what it does with it.
+using ValueOption = std::function<void(Args&, const std::string& opt, const std::string& value)>;
+
+template <typename Enum>
+Enum one_of(const std::string& value, const std::vector<std::pair<const char*, Enum>>& names,
+            const std::string& what) {
+    for (const auto& [name, e] : names) {
+        if (value == name)
+            return e;
+    }
+    usage_error(what);
+}
+
+const std::map<std::string, ValueOption>& value_options() {
+    static const std::map<std::string, ValueOption> table = [] {
+        std::map<std::string, ValueOption> t;
+        auto u32 = [](std::uint32_t ScenarioOptions::*field) {
+            return [field](Args& a, const std::string& opt, const std::string& v) {
+                a.opts.*field = to_u32(v, opt);
+            };
         };
-        if (opt == "--help" || opt == "-h") {
-            std::fputs(kUsage, stdout);
-            std::exit(0);
-        } else if (opt == "--scenario" || opt == "--scenarios") {
-            a.scenarios = split(value(), ',');
+        auto real = [](double ScenarioOptions::*field) {
+            return [field](Args& a, const std::string& opt, const std::string& v) {
+                a.opts.*field = to_double(v, opt);
+            };
+        };
+        auto text = [](std::string Args::*field) {
+            return [field](Args& a, const std::string&, const std::string& v) { a.*field = v; };
+        };
+        t["--scenario"] = [](Args& a, const std::string&, const std::string& v) {
+            a.scenarios = split(v, ',');
+            const auto names = scenario_names();
             if (a.scenarios.size() == 1 && a.scenarios[0] == "all")
-                a.scenarios = scenario_names();
+                a.scenarios = names;
             for (const auto& s : a.scenarios) {
-                const auto names = scenario_names();
                 if (std::find(names.begin(), names.end(), s) == names.end())
                     usage_error("unknown scenario " + s);
             }
-        } else if (opt == "--targets" || opt == "--target") {
-            a.targets = split(value(), ',');
-        } else if (opt == "--peers") {
-            o.plan.peers = to_u32(value(), opt);
-        } else if (opt == "--prefixes") {
-            o.plan.prefixes_per_peer = to_u32(value(), opt);
-        } else if (opt == "--sizes") {
-            for (const auto& s : split(value(), ',')) {
+        };
+        t["--scenarios"] = t["--scenario"];
+        t["--targets"] = [](Args& a, const std::string&, const std::string& v) { a.targets = split(v, ','); };
+        t["--target"] = t["--targets"];
+        t["--peers"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.plan.peers = to_u32(v, opt);
+        };
+        t["--prefixes"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.plan.prefixes_per_peer = to_u32(v, opt);
+        };
+        t["--sizes"] = [](Args& a, const std::string& opt, const std::string& v) {
+            for (const auto& s : split(v, ',')) {
                 const auto x = s.find('x');
                 if (x == std::string::npos)
                     usage_error("sizes are NxK: " + s);
                 a.sizes.emplace_back(to_u32(s.substr(0, x), opt), to_u32(s.substr(x + 1), opt));
             }
-        } else if (opt == "--overlap") {
-            const auto v = value();
-            if (v == "disjoint") {
-                o.plan.overlap = Overlap::Disjoint;
-            } else if (v == "shared") {
-                o.plan.overlap = Overlap::Shared;
-            } else {
-                usage_error("--overlap is disjoint or shared");
-            }
-        } else if (opt == "--path-lengths") {
-            o.plan.path_lengths.clear();
-            for (const auto& s : split(value(), ','))
-                o.plan.path_lengths.push_back(to_u32(s, opt));
-        } else if (opt == "--timeout") {
-            o.phase_timeout_s = to_double(value(), opt);
-        } else if (opt == "--bringup-timeout") {
-            o.bringup_timeout_s = to_double(value(), opt);
-        } else if (opt == "--settle") {
-            o.settle_s = to_double(value(), opt);
-        } else if (opt == "--hold-time") {
-            o.hold_time = static_cast<std::uint16_t>(to_u32(value(), opt));
-        } else if (opt == "--failover-mode") {
-            const auto v = value();
-            if (v == "abort") {
-                o.failover_mode = FailoverMode::Abort;
-            } else if (v == "notification") {
-                o.failover_mode = FailoverMode::Notification;
-            } else if (v == "hold") {
-                o.failover_mode = FailoverMode::HoldExpiry;
-            } else {
-                usage_error("--failover-mode is abort, notification or hold");
-            }
-        } else if (opt == "--failover-hold") {
-            o.failover_hold = static_cast<std::uint16_t>(to_u32(value(), opt));
-        } else if (opt == "--churn-prefixes") {
-            o.churn_prefixes = to_u32(value(), opt);
-        } else if (opt == "--churn-rate") {
-            o.churn_rate = to_double(value(), opt);
-            if (o.churn_rate <= 0)
+        };
+        t["--overlap"] = [](Args& a, const std::string&, const std::string& v) {
+            a.opts.plan.overlap =
+                one_of<Overlap>(v, {{"disjoint", Overlap::Disjoint}, {"shared", Overlap::Shared}},
+                                "--overlap is disjoint or shared");
+        };
+        t["--path-lengths"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.plan.path_lengths.clear();
+            for (const auto& s : split(v, ','))
+                a.opts.plan.path_lengths.push_back(to_u32(s, opt));
+        };
+        t["--timeout"] = real(&ScenarioOptions::phase_timeout_s);
+        t["--bringup-timeout"] = real(&ScenarioOptions::bringup_timeout_s);
+        t["--settle"] = real(&ScenarioOptions::settle_s);
+        t["--hold-time"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.hold_time = static_cast<std::uint16_t>(to_u32(v, opt));
+        };
+        t["--failover-mode"] = [](Args& a, const std::string&, const std::string& v) {
+            a.opts.failover_mode = one_of<FailoverMode>(v,
+                                                        {{"abort", FailoverMode::Abort},
+                                                         {"notification", FailoverMode::Notification},
+                                                         {"hold", FailoverMode::HoldExpiry}},
+                                                        "--failover-mode is abort, notification or hold");
+        };
+        t["--failover-hold"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.failover_hold = static_cast<std::uint16_t>(to_u32(v, opt));
+        };
+        t["--churn-prefixes"] = u32(&ScenarioOptions::churn_prefixes);
+        t["--churn-rate"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.churn_rate = to_double(v, opt);
+            if (a.opts.churn_rate <= 0)
                 usage_error("--churn-rate must be positive");
-        } else if (opt == "--churn-seconds") {
-            o.churn_seconds = to_double(value(), opt);
-        } else if (opt == "--route-limit") {
-            o.route_limit = to_u32(value(), opt);
-        } else if (opt == "--route-limit-excess") {
-            o.route_limit_excess = to_u32(value(), opt);
-        } else if (opt == "--idle-hold") {
-            o.idle_hold_s = to_u32(value(), opt);
-        } else if (opt == "--comeback-timeout") {
-            o.comeback_timeout_s = to_double(value(), opt);
-        } else if (opt == "--peer-limit") {
-            o.peer_limit = to_u32(value(), opt);
-        } else if (opt == "--extra-peers") {
-            o.extra_peers = to_u32(value(), opt);
-        } else if (opt == "--target-addr") {
-            o.target_address = to_addr(value(), opt);
-        } else if (opt == "--target-port") {
-            o.target_port = static_cast<std::uint16_t>(to_u32(value(), opt));
-        } else if (opt == "--target-asn") {
-            o.target_asn = to_u32(value(), opt);
-            o.check_target_asn = o.target_asn != 0;
-        } else if (opt == "--local-addrs") {
+        };
+        t["--churn-seconds"] = real(&ScenarioOptions::churn_seconds);
+        t["--route-limit"] = u32(&ScenarioOptions::route_limit);
+        t["--route-limit-excess"] = u32(&ScenarioOptions::route_limit_excess);
+        t["--idle-hold"] = u32(&ScenarioOptions::idle_hold_s);
+        t["--comeback-timeout"] = real(&ScenarioOptions::comeback_timeout_s);
+        t["--peer-limit"] = u32(&ScenarioOptions::peer_limit);
+        t["--extra-peers"] = u32(&ScenarioOptions::extra_peers);
+        t["--target-addr"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.target_address = to_addr(v, opt);
+        };
+        t["--target-port"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.target_port = static_cast<std::uint16_t>(to_u32(v, opt));
+        };
+        t["--target-asn"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.target_asn = to_u32(v, opt);
+            a.opts.check_target_asn = a.opts.target_asn != 0;
+        };
+        t["--local-addrs"] = [](Args& a, const std::string&, const std::string& v) {
             std::string error;
-            const auto list = parse_address_list(value(), error);
+            const auto list = parse_address_list(v, error);
             if (!list)
                 usage_error("--local-addrs: " + error);
-            o.local_addresses = *list;
-        } else if (opt == "--monitor-addr") {
-            o.monitor_address = to_addr(value(), opt);
-        } else if (opt == "--interface") {
-            o.bind_device = value();
-        } else if (opt == "--no-spawn") {
-            a.no_spawn = true;
-        } else if (opt == "--print-config") {
-            a.print_config = value();
-        } else if (opt == "--json") {
-            a.json_file = value();
-        } else if (opt == "--plot") {
-            a.plot_dir = value();
-        } else if (opt == "--markdown") {
-            a.markdown_file = value();
-        } else if (opt == "--quiet") {
-            a.quiet = true;
-        } else if (opt == "--keep-dirs") {
-            o.keep_dirs = true;
-        } else if (opt == "--verbose" || opt == "-v") {
-            o.verbose = true;
-        } else if (opt == "--max-load") {
-            for (const auto& item : split(value(), ',')) {
+            a.opts.local_addresses = *list;
+        };
+        t["--monitor-addr"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.monitor_address = to_addr(v, opt);
+        };
+        t["--interface"] = [](Args& a, const std::string&, const std::string& v) { a.opts.bind_device = v; };
+        t["--print-config"] = text(&Args::print_config);
+        t["--json"] = text(&Args::json_file);
+        t["--plot"] = text(&Args::plot_dir);
+        t["--markdown"] = text(&Args::markdown_file);
+        t["--max-load"] = [](Args& a, const std::string& opt, const std::string& v) {
+            for (const auto& item : split(v, ',')) {
                 const auto eq = item.find('=');
                 if (eq == std::string::npos)
                     usage_error("--max-load takes TARGET=N");
                 a.max_load[item.substr(0, eq)] = to_u32(item.substr(eq + 1), opt);
             }
-        } else if (opt == "--list-targets") {
-            a.list_targets = true;
-        } else if (opt == "--bird" || opt == "--frr" || opt == "--gobgp" || opt == "--openbgpd" ||
-                   opt == "--routefabricd") {
-            a.binaries[opt.substr(2)] = value();
+        };
+        for (const char* daemon : {"bird", "frr", "gobgp", "openbgpd", "routefabricd"}) {
+            t[std::string("--") + daemon] = [daemon](Args& a, const std::string&, const std::string& v) {
+                a.binaries[daemon] = v;
+            };
+        }
+        return t;
+    }();
+    return table;
+}
+
+Args parse(int argc, char** argv) {
+    Args a;
+    const std::map<std::string, std::function<void(Args&)>> flags{
+        {"--no-spawn", [](Args& x) { x.no_spawn = true; }},
+        {"--quiet", [](Args& x) { x.quiet = true; }},
+        {"--keep-dirs", [](Args& x) { x.opts.keep_dirs = true; }},
+        {"--verbose", [](Args& x) { x.opts.verbose = true; }},
+        {"-v", [](Args& x) { x.opts.verbose = true; }},
+        {"--list-targets", [](Args& x) { x.list_targets = true; }},
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string opt = argv[i];
+        if (opt == "--help" || opt == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        }
+        if (auto f = flags.find(opt); f != flags.end()) {
+            f->second(a);
+        } else if (auto v = value_options().find(opt); v != value_options().end()) {
+            if (i + 1 >= argc)
+                usage_error(opt + " needs a value");
+            v->second(a, opt, argv[++i]);
         } else {
             usage_error("unknown option " + opt);
         }
@@ -265,7 +293,7 @@ Args parse(int argc, char** argv) {
     if (a.no_spawn)
         a.targets = {"remote"};
     if (a.sizes.empty())
-        a.sizes.emplace_back(o.plan.peers, o.plan.prefixes_per_peer);
+        a.sizes.emplace_back(a.opts.plan.peers, a.opts.plan.prefixes_per_peer);
     return a;
 }
 
