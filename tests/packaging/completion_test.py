@@ -1,4 +1,4 @@
-#!/ usr / bin / env python3
+#!/usr/bin/env python3
 """The generated bash completion of rfctl completes its commands and options.
 
   completion_test.py COMPLETION_FILE
@@ -46,7 +46,7 @@ class RfctlCompletion(unittest.TestCase):
         self.assertEqual(complete("rfctl peering create --peer-"), ["--peer-asn", "--peer-ip"])
         self.assertIn("--active", complete("rfctl peering create --name nva1 --"))
         self.assertNotIn("--active", complete("rfctl peering list --"))
-#An option's value is not completed, nor taken for a command word.
+        # An option's value is not completed, nor taken for a command word.
         self.assertEqual(complete("rfctl peering create --name "), [])
         self.assertEqual(complete("rfctl --server http://127.0.0.1:9179 -o json peering s"), ["show"])
 
