@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -248,6 +249,21 @@ TEST_F(ConfigChangesTest, RouteLimitSettingsApplyInPlaceAndPersist) {
     auto again = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
     ASSERT_TRUE(again);
     EXPECT_TRUE(again->updated.empty()) << "running = file: nothing to do";
+}
+
+TEST_F(ConfigChangesTest, AReloadWithABadRouteLimitKeyKeepsTheRunningPeerAndSaysWhy) {
+    std::ofstream(path_) << "route_server:\n  listen: [127.0.0.1]\n  port: 0\n  max_peers: 64\n"
+                            "peers:\n  - {name: a, address: 127.0.0.11, asn: 65001, passive: true,"
+                            " route_limit_action: warn, route_limit_warning_percent: 150}\n";
+    auto r = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_FALSE(r);
+    ASSERT_FALSE(r.error().config.empty());
+    EXPECT_EQ(r.error().config.front().path, "peers[0].route_limit_warning_percent");
+    EXPECT_NE(r.error().config.front().message.find("must be 1..100"), std::string::npos);
+    const auto running = on_io([&] { return server_->peers(); });
+    ASSERT_EQ(running.size(), 1U);
+    EXPECT_EQ(running[0].route_limit_action, azure::RouteLimitAction::Teardown) << "the old settings run on";
+    EXPECT_EQ(running[0].route_limit_warning_percent, 75U);
 }
 
 TEST_F(ConfigChangesTest, AChangeThatCannotBePersistedIsUndone) {
