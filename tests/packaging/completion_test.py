@@ -46,6 +46,9 @@ class RfctlCompletion(unittest.TestCase):
         self.assertEqual(complete("rfctl peering create --peer-"), ["--peer-asn", "--peer-ip"])
         self.assertIn("--active", complete("rfctl peering create --name nva1 --"))
         self.assertNotIn("--active", complete("rfctl peering list --"))
+        self.assertEqual(complete("rfctl peering create --route-limit-"),
+                         ["--route-limit-action", "--route-limit-warning-percent"])
+        self.assertIn("--gtsm", complete("rfctl peering create --name nva1 --"))
         # An option's value is not completed, nor taken for a command word.
         self.assertEqual(complete("rfctl peering create --name "), [])
         self.assertEqual(complete("rfctl --server http://127.0.0.1:9179 -o json peering s"), ["show"])
