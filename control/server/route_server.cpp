@@ -307,7 +307,7 @@ bool RouteServer::update_route_limits(PeerSettings settings) {
         const rib::UpdateResult r = rib_.set_route_limit(session->id(), s.route_limit, s.route_limit_action,
                                                          s.route_limit_warning_percent);
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
-            // A family is needed for the NOTIFICATION's data (RFC 4486 §4): the session's first.
+            // The NOTIFICATION names a family (RFC 4486 §4): unicast of the peer address's family.
             session->drop_for_route_limit(bgp::AfiSafi{s.address.afi, net::Safi::Unicast}, r.route_count,
                                           r.route_limit);
         } else {
