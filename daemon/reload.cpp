@@ -44,11 +44,13 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
         }
         return;
     }
-    if (r->added.empty() && r->removed.empty() && r->replaced.empty()) {
+    if (r->added.empty() && r->removed.empty() && r->replaced.empty() && r->updated.empty()) {
         spdlog::info("reload: peerings unchanged");
     } else {
-        spdlog::info("reload: peerings added [{}], deleted [{}], re-created with new settings [{}]",
-                     names(r->added), names(r->removed), names(r->replaced));
+        spdlog::info(
+            "reload: peerings added [{}], deleted [{}], re-created with new settings [{}], route limits "
+            "changed in place [{}]",
+            names(r->added), names(r->removed), names(r->replaced), names(r->updated));
     }
     if (r->vnet) {
         spdlog::info(

@@ -10,11 +10,12 @@ namespace rf::azure {
 
 inline constexpr std::uint32_t kRouteServerAsn = 65515;  // Azure Route Server's ASN
 inline constexpr std::uint16_t kBgpPort = 179;
-inline constexpr std::size_t kMaxPeers = 8;         // BGP peers per route server
-inline constexpr std::size_t kRouteLimit = 1000;    // routes per peer; one more drops the session
-inline constexpr std::uint16_t kHoldTime = 180;     // seconds
-inline constexpr std::uint16_t kKeepalive = 60;     // seconds
-inline constexpr std::uint16_t kConnectRetry = 30;  // seconds (RFC 4271 §10 suggests 120)
+inline constexpr std::size_t kMaxPeers = 8;                    // BGP peers per route server
+inline constexpr std::size_t kRouteLimit = 1000;               // routes per peer; one more drops the session
+inline constexpr std::uint8_t kRouteLimitWarningPercent = 75;  // usage that logs a warning (FRR's default)
+inline constexpr std::uint16_t kHoldTime = 180;                // seconds
+inline constexpr std::uint16_t kKeepalive = 60;                // seconds
+inline constexpr std::uint16_t kConnectRetry = 30;             // seconds (RFC 4271 §10 suggests 120)
 inline constexpr std::uint16_t kIdleHold = 30;      // seconds before a session dropped on error restarts
 inline constexpr std::uint16_t kIdleHoldMax = 300;  // back-off cap of the idle hold
 inline constexpr std::size_t kMaxEcmpPaths = 8;     // ECMP set size
@@ -30,6 +31,14 @@ enum class AsPathMode : std::uint8_t {
 enum class RouteCounting : std::uint8_t {
     DistinctPrefixes,  // distinct prefixes currently in the peer's Adj-RIB-In (default)
     AzureStrict,       // current count + the NLRI announced in the incoming UPDATE (design §2)
+};
+
+// What happens when a peer's routes pass its route limit.
+enum class RouteLimitAction : std::uint8_t {
+    Teardown,  // Azure (default): NOTIFICATION Cease / Maximum Number of Prefixes Reached (RFC 4486), the
+               // UPDATE is not applied, the peer's routes are withdrawn, it may return after idle-hold
+    Warn,      // FRR's `maximum-prefix N warning-only`: log and count once per crossing, keep the session
+               // and accept the routes beyond the limit
 };
 
 }  // namespace rf::azure

@@ -46,6 +46,15 @@ void RouteServerRib::Tables::take_down(PeerId id) {
     peers.remove(id);  // only now: the recorded paths of the sweep named its session until finish_call()
 }
 
+void RouteServerRib::Tables::watch_route_limit(RibPeer& peer, std::size_t count, UpdateResult& result) {
+    const RouteLimitCrossing crossed =
+        peer.limit_watch.observe(count, peer.cfg.route_limit, peer.cfg.warning_percent);
+    result.threshold_crossed = crossed.threshold;
+    result.limit_crossed = crossed.limit;  // past the limit and still up: the action is Warn
+    route_limit_threshold_warnings += crossed.threshold ? 1 : 0;
+    route_limit_warnings += crossed.limit ? 1 : 0;
+}
+
 void RouteServerRib::Tables::finish_call() {
     call_open = false;
     std::vector<PrefixChange> changes;
@@ -98,15 +107,40 @@ UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& 
     }
     const ClassifiedUpdate classified = classify_update(*peer, decoded);
     const RouteLimitCheck limit = check_route_limit(*peer, loc_rib, classified);
-    if (limit.exceeded()) {
+    if (limit.exceeded() && peer->cfg.limit_action == azure::RouteLimitAction::Teardown) {
         ++route_limit_trips;
         take_down(id);  // finishes the call, staged UPDATEs of other peers included
         return UpdateResult{UpdateStatus::RouteLimitExceeded, limit.count, limit.limit};
     }
+    // With Warn an UPDATE past the limit is applied whole, like FRR's warning-only.
     adj_rib_in.apply(*peer, classified, decoded.update);
     call_open = true;
     const std::size_t count = limit.limit != 0 ? limit.count : peer->adj_rib_in.prefixes.size();
-    return UpdateResult{UpdateStatus::Ok, count, limit.limit};
+    UpdateResult result{UpdateStatus::Ok, count, limit.limit};
+    watch_route_limit(*peer, count, result);
+    return result;
+}
+
+UpdateResult RouteServerRib::set_route_limit(PeerId id, std::size_t limit, azure::RouteLimitAction action,
+                                             std::uint8_t warning_percent) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr) {
+        return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
+    }
+    peer->cfg.route_limit = limit;
+    peer->cfg.limit_action = action;
+    peer->cfg.warning_percent = warning_percent;
+    const std::size_t count = peer->adj_rib_in.prefixes.size();
+    if (limit != 0 && count > limit && action == azure::RouteLimitAction::Teardown) {
+        ++t.route_limit_trips;
+        t.take_down(id);
+        return UpdateResult{UpdateStatus::RouteLimitExceeded, count, limit};
+    }
+    UpdateResult result{UpdateStatus::Ok, count, limit};
+    t.watch_route_limit(*peer, count, result);
+    return result;
 }
 
 UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {

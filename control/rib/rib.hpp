@@ -9,6 +9,7 @@
 //   peer_up(cfg)              when a session reaches Established → initial Adj-RIB-Out + End-of-RIB to send
 //   apply_update(id, upd)     for every decoded UPDATE (RFC 7606 outcome included) → Ok / RouteLimitExceeded
 //   stage_update(id, upd)     the same, into one call shared by every UPDATE until finish_staged()
+//   set_route_limit(id, ...)  a runtime change of the peer's limit, action or threshold (no reset)
 //   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB)
 //   peer_down(id)             when the session leaves Established for any reason
 //   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
@@ -101,6 +102,9 @@ struct PeerConfig {
     net::Ipv4Address bgp_identifier;  // from the peer's OPEN (tie-break)
     std::size_t route_limit = 1000;   // 0 = unlimited
     azure::RouteCounting counting = azure::RouteCounting::DistinctPrefixes;
+    azure::RouteLimitAction limit_action = azure::RouteLimitAction::Teardown;
+    // Usage (percent of route_limit) that warns once per crossing; 0 = no threshold warning.
+    std::uint8_t warning_percent = azure::kRouteLimitWarningPercent;
     bool route_refresh = false;  // the peer negotiated ROUTE-REFRESH (RFC 2918)
     bgp::CodecOptions codec;     // negotiated; used to encode this peer's Adj-RIB-Out
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
@@ -112,7 +116,8 @@ struct PeerConfig {
 
 enum class UpdateStatus : std::uint8_t {
     Ok,
-    // The UPDATE would take the peer past its route limit. It was NOT applied, and the peer has already
+    // The UPDATE would take the peer past its route limit and its action is Teardown (with Warn the
+    // UPDATE is applied, status Ok, and limit_crossed says so). It was NOT applied, and the peer has already
     // been taken down in the RIB (as by peer_down: all its routes withdrawn in one batch). The session
     // must send NOTIFICATION Cease / Maximum Number of Prefixes Reached (RFC 4486) and close; a later
     // peer_down(id) is a harmless no-op.
@@ -124,6 +129,21 @@ struct UpdateResult {
     UpdateStatus status = UpdateStatus::Ok;
     std::size_t route_count = 0;  // the count that was compared with the limit (per the counting mode)
     std::size_t route_limit = 0;
+    // Warnings, each set once per crossing (re-armed when the count falls back below): the count reached
+    // the peer's warning threshold; with the Warn action, the count went past the limit.
+    bool threshold_crossed = false;
+    bool limit_crossed = false;
+};
+
+// A peer's route-limit settings and where it stands (GET of a peering, metrics).
+struct RouteLimitUsage {
+    std::size_t routes = 0;  // distinct prefixes in its Adj-RIB-In
+    std::size_t limit = 0;   // 0 = unlimited
+    azure::RouteLimitAction action = azure::RouteLimitAction::Teardown;
+    std::uint8_t warning_percent = 0;
+    std::size_t warning_threshold = 0;  // the count that warns (0: none)
+    bool above_threshold = false;       // as of the last count (see route_limit.hpp)
+    bool above_limit = false;           // with Warn: the peer holds more than its limit
 };
 
 // The steps of the best-path comparator, in the order they are applied. See compare_paths().
@@ -217,6 +237,8 @@ struct RibStats {
     std::size_t pending_deltas = 0;       // refused by the sink, waiting
     std::uint64_t delta_refusals = 0;     // publish() calls that returned false
     std::uint64_t route_limit_trips = 0;
+    std::uint64_t route_limit_warnings = 0;            // limit crossings of peers whose action is Warn
+    std::uint64_t route_limit_threshold_warnings = 0;  // threshold crossings
 };
 
 class RouteServerRib {
@@ -250,6 +272,12 @@ public:
     UpdateResult stage_update(PeerId peer, const bgp::DecodedUpdate& update);
     void finish_staged();
     [[nodiscard]] bool has_staged() const;
+    // Changes an established peer's limit, action and threshold in place (its routes stay) and checks
+    // the routes it holds against them: with Teardown and more routes than the new limit, the result is
+    // RouteLimitExceeded and the peer has been taken down as by apply_update; with Warn the crossings are
+    // reported. UnknownPeer when the id is not up.
+    UpdateResult set_route_limit(PeerId peer, std::size_t limit, azure::RouteLimitAction action,
+                                 std::uint8_t warning_percent);
 
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
     // forgets the peer. Unknown ids are ignored.
@@ -279,6 +307,7 @@ public:
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
+    [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
     [[nodiscard]] bool is_up(PeerId peer) const;
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;

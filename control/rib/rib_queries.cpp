@@ -137,6 +137,22 @@ std::size_t RouteServerRib::route_count(PeerId id) const {
     return peer == nullptr ? 0 : peer->adj_rib_in.prefixes.size();
 }
 
+std::optional<RouteLimitUsage> RouteServerRib::route_limit_usage(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    if (peer == nullptr) {
+        return std::nullopt;
+    }
+    RouteLimitUsage u;
+    u.routes = peer->adj_rib_in.prefixes.size();
+    u.limit = peer->cfg.route_limit;
+    u.action = peer->cfg.limit_action;
+    u.warning_percent = peer->cfg.warning_percent;
+    u.warning_threshold = warning_threshold(u.limit, u.warning_percent);
+    u.above_threshold = peer->limit_watch.above_threshold;
+    u.above_limit = peer->limit_watch.above_limit;
+    return u;
+}
+
 bool RouteServerRib::is_up(PeerId id) const {
     return tables_->peers.find(id) != nullptr;
 }
@@ -153,6 +169,8 @@ RibStats RouteServerRib::stats() const {
     s.pending_deltas = t.publisher.pending();
     s.delta_refusals = t.publisher.refusals();
     s.route_limit_trips = t.route_limit_trips;
+    s.route_limit_warnings = t.route_limit_warnings;
+    s.route_limit_threshold_warnings = t.route_limit_threshold_warnings;
     return s;
 }
 

@@ -34,6 +34,10 @@ struct RouteServerRib::Tables {
     // then forgotten. Unknown ids are ignored.
     void take_down(PeerId id);
 
+    // Records the peer's new route count against its threshold and limit; sets the crossings in `result`
+    // and counts them.
+    void watch_route_limit(RibPeer& peer, std::size_t count, UpdateResult& result);
+
     // The end of every RIB call: compares each touched prefix before and after, queues the UPDATEs for
     // the peers, publishes the changed ECMP next-hop sets and forgets the recorded state.
     void finish_call();
@@ -51,6 +55,8 @@ struct RouteServerRib::Tables {
     DeltaPublisher publisher;
     std::uint64_t route_limit_trips = 0;
     bool call_open = false;  // UPDATEs staged since the last finish_call()
+    std::uint64_t route_limit_warnings = 0;
+    std::uint64_t route_limit_threshold_warnings = 0;
 };
 
 }  // namespace rf::rib

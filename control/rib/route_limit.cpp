@@ -113,4 +113,26 @@ RouteLimitCheck check_route_limit(const RibPeer& peer, const LocRib& loc_rib,
     return RouteLimitCheck{limit, route_count_after(peer, loc_rib, update)};
 }
 
+std::size_t warning_threshold(std::size_t limit, std::uint8_t percent) {
+    if (limit == 0 || percent == 0) {
+        return 0;
+    }
+    // In 64 bits with rounding up: 75 % of 1,000 is 750, 80 % of 3 is 3 (2.4 routes cannot be reached).
+    const std::uint64_t scaled = static_cast<std::uint64_t>(limit) * std::min<std::uint8_t>(percent, 100);
+    return std::max<std::size_t>(1, static_cast<std::size_t>((scaled + 99) / 100));
+}
+
+RouteLimitCrossing RouteLimitWatch::observe(std::size_t count, std::size_t limit,
+                                            std::uint8_t warning_percent) {
+    RouteLimitCrossing crossed;
+    const std::size_t threshold = warning_threshold(limit, warning_percent);
+    const bool at_threshold = threshold != 0 && count >= threshold;
+    const bool past_limit = limit != 0 && count > limit;
+    crossed.threshold = at_threshold && !above_threshold;
+    crossed.limit = past_limit && !above_limit;
+    above_threshold = at_threshold;
+    above_limit = past_limit;
+    return crossed;
+}
+
 }  // namespace rf::rib

@@ -288,6 +288,64 @@ std::vector<PeerSettings> RouteServer::peers() const {
     return out;
 }
 
+bool RouteServer::update_route_limits(PeerSettings settings) {
+    auto it = peers_.find(settings.address);
+    if (it == peers_.end()) {
+        return false;
+    }
+    Peer& peer = it->second;
+    if (settings.name.empty()) {
+        settings.name = settings.address.to_string();
+    }
+    peer.settings = std::make_shared<const PeerSettings>(std::move(settings));
+    const PeerSettings& s = *peer.settings;
+    for (auto& [local, session] : peer.sessions) {
+        session->update_settings(peer.settings);
+        if (!rib_.is_up(session->id())) {
+            continue;  // the new values reach the RIB when it comes up
+        }
+        const rib::UpdateResult r = rib_.set_route_limit(session->id(), s.route_limit, s.route_limit_action,
+                                                         s.route_limit_warning_percent);
+        if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
+            // The NOTIFICATION names a family (RFC 4486 §4): unicast of the peer address's family.
+            session->drop_for_route_limit(bgp::AfiSafi{s.address.afi, net::Safi::Unicast}, r.route_count,
+                                          r.route_limit);
+        } else {
+            log_route_limit(*session, r);
+        }
+    }
+    distribute();
+    return true;
+}
+
+std::optional<RouteServer::ResetResult> RouteServer::reset_peer(const std::string& name,
+                                                                const std::string& message) {
+    auto it = std::find_if(peers_.begin(), peers_.end(),
+                           [&](const auto& p) { return p.second.settings->name == name; });
+    if (it == peers_.end()) {
+        return std::nullopt;
+    }
+    ResetResult result;
+    const auto cease = session::admin_cease(bgp::CeaseSubcode::AdministrativeReset, message);
+    for (auto& [local, session] : it->second.sessions) {
+        switch (session->admin_reset(cease)) {
+            case Session::AdminReset::Reset:
+                ++result.reset;
+                break;
+            case Session::AdminReset::Restarted:
+                ++result.restarted;
+                break;
+            case Session::AdminReset::Nothing:
+                break;
+        }
+    }
+    log("peer " + name + ": reset by the operator: " + std::to_string(result.reset) +
+        " established session(s) reset (Cease / Administrative Reset), " + std::to_string(result.restarted) +
+        " idle session(s) started again");
+    distribute();
+    return result;
+}
+
 RouteServer::VnetUpdate RouteServer::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {
     VnetUpdate result;
     std::sort(prefixes.begin(), prefixes.end());
@@ -406,6 +464,8 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     cfg.bgp_identifier = negotiated.peer_id;
     cfg.route_limit = peer.route_limit;
     cfg.counting = peer.counting;
+    cfg.limit_action = peer.route_limit_action;
+    cfg.warning_percent = peer.route_limit_warning_percent;
     cfg.route_refresh = negotiated.route_refresh;
     cfg.codec = negotiated.codec;
     cfg.families = negotiated.families;
@@ -443,6 +503,7 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             session.drop_for_route_limit(family, r.route_count, r.route_limit);
             return i + 1;
         }
+        log_route_limit(session, r);
     }
     post_finish();
     return batch.updates.size();
@@ -465,6 +526,21 @@ void RouteServer::post_finish() {
 void RouteServer::finish_rib() {
     rib_.finish_staged();
     distribute();
+}
+
+void RouteServer::log_route_limit(const Session& session, const rib::UpdateResult& r) {
+    const PeerSettings& peer = session.peer();
+    const std::string who = "peer " + peer.name + " (via " + session.local().to_string() + "): ";
+    if (r.threshold_crossed) {
+        log(who + std::to_string(r.route_count) + " routes reached " +
+            std::to_string(peer.route_limit_warning_percent) + "% of its route limit " +
+            std::to_string(r.route_limit) + " (route_limit_warning_percent)");
+    }
+    if (r.limit_crossed) {
+        log(who + std::to_string(r.route_count) + " routes exceed its route limit " +
+            std::to_string(r.route_limit) +
+            "; route_limit_action warn: the session is kept and the routes are accepted");
+    }
 }
 
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {

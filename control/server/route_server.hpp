@@ -79,6 +79,23 @@ public:
     bool remove_peer(const net::IpAddress& address);
     [[nodiscard]] std::vector<session::PeerSettings> peers() const;
 
+    // A peer's settings that apply without a reset: the route limit, its action (teardown | warn) and
+    // warning threshold. `peer` names a configured peer by address and differs from its settings in those
+    // fields only (the caller checks: limits_only_change). Established sessions keep their routes; one that
+    // holds more than a new teardown limit is dropped with Cease / Maximum Number of Prefixes Reached.
+    // False when no such peer is configured.
+    bool update_route_limits(session::PeerSettings peer);
+
+    // The operator's `clear` for one peer (rfctl peering reset): every established session of the peer
+    // sends Cease / Administrative Reset (RFC 4486 subcode 4), its routes are withdrawn and it may
+    // reconnect at once; a session waiting out an idle-hold starts again at once. Empty when no peer of
+    // that name is configured.
+    struct ResetResult {
+        std::size_t reset = 0;      // established sessions reset
+        std::size_t restarted = 0;  // idle sessions started again
+    };
+    std::optional<ResetResult> reset_peer(const std::string& name, const std::string& message);
+
     // Design §2 "VNet changes": replaces the advertised VNet address spaces (adding or removing a VNet
     // peering that uses this route server changes them). The differences are announced/withdrawn to every
     // established peer at once; then every NVA is asked for its routes again: ROUTE-REFRESH (RFC 2918) to
@@ -138,6 +155,8 @@ private:
                                                    bool connects_out);
     void install_md5(const session::PeerSettings& peer, bool remove);
     void start_peer(Peer& peer);
+    // Logs the route-limit warnings of an UPDATE's (or a limit change's) result, once per crossing.
+    void log_route_limit(const session::Session& session, const rib::UpdateResult& r);
     [[nodiscard]] session::FsmConfig fsm_config(const session::PeerSettings& peer) const;
     void poll_shutdown();
     // The staged RIB call: finished at the end of this io-loop turn, or at once where order matters.

@@ -23,9 +23,13 @@ struct PeerSettings {
     std::uint32_t asn = 0;
     std::size_t route_limit = azure::kRouteLimit;                            // 0 = unlimited
     azure::RouteCounting counting = azure::RouteCounting::DistinctPrefixes;  // design §2 route counting
+    azure::RouteLimitAction route_limit_action = azure::RouteLimitAction::Teardown;
+    std::uint8_t route_limit_warning_percent = azure::kRouteLimitWarningPercent;  // 0 = no threshold warning
     std::uint8_t ttl = azure::kMultihopTtl;  // IP TTL of our packets (1 = directly connected; 255 = multihop)
-    bool gtsm = false;                       // RFC 5082: send TTL 255 and require at least 255 - (ttl hops)
-    std::string md5_password;                // RFC 2385 TCP-MD5; empty = none
+    // RFC 5082: send TTL 255 and accept only packets with TTL >= 256 - hops, where hops is `ttl` when it
+    // is 2-254 and 1 (directly connected: TTL 255 only) when `ttl` is 1 or 255.
+    bool gtsm = false;
+    std::string md5_password;  // RFC 2385 TCP-MD5; empty = none
     PeerMode mode = PeerMode::Passive;
     std::optional<net::IpAddress>
         local_address;  // source for active connects (default: first listen address)

@@ -1,6 +1,7 @@
 #include "control/session/session.hpp"
 
 #include <algorithm>
+#include <cassert>
 
 #include "control/session/asio_address.hpp"
 #include "control/session/socket_options.hpp"
@@ -503,6 +504,24 @@ bool Session::reset(const bgp::Notification& cease, const std::string& why) {
     return true;
 }
 
+Session::AdminReset Session::admin_reset(const bgp::Notification& cease) {
+    const State state = primary_.fsm.state();
+    if (state != State::Established && state != State::Idle) {
+        return AdminReset::Nothing;  // on its way up already
+    }
+    if (state == State::Established) {
+        ++admin_resets_;
+    }
+    stop(cease);  // Established: NOTIFICATION, down; Idle: timers and back-off cleared
+    start();
+    return state == State::Established ? AdminReset::Reset : AdminReset::Restarted;
+}
+
+void Session::update_settings(std::shared_ptr<const PeerSettings> peer) {
+    assert(peer->address == peer_->address && peer->name == peer_->name);
+    peer_ = std::move(peer);
+}
+
 void Session::rearm() {
     std::optional<TimePoint> next = primary_.fsm.next_deadline();
     for (const auto& e : extra_) {
@@ -580,6 +599,7 @@ SessionStatus Session::status() const {
     s.route_refreshes_sent = route_refreshes_sent_;
     s.route_refreshes_received = route_refreshes_received_;
     s.config_resets = config_resets_;
+    s.admin_resets = admin_resets_;
     s.output_overflows = output_overflows_;
     s.add_path_receive = primary_.codec.add_path_receive;
     s.add_path_send = primary_.codec.add_path_send;

@@ -63,6 +63,7 @@ struct SessionStatus {
     std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH messages we sent (VNet changes)
     std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH messages the peer sent
     std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
+    std::uint64_t admin_resets = 0;              // resets by the operator (admin_reset)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
     // What was negotiated with the peer at the last OPEN exchange (families with ADD-PATH each way).
     std::vector<bgp::AfiSafi> add_path_receive;
@@ -99,6 +100,15 @@ public:
     // again at once (no idle-hold); false when it was not established.
     bool request_route_refresh();
     bool reset(const bgp::Notification& cease, const std::string& why);
+    // The operator's `clear` (rfctl peering reset): an established session sends `cease` (Cease /
+    // Administrative Reset, RFC 4486 subcode 4), goes down (ManualStop: the owner withdraws its routes)
+    // and starts again at once; a session waiting in Idle (idle-hold after an error) starts again at once,
+    // its back-off forgotten. Returns what was done.
+    enum class AdminReset : std::uint8_t { Reset, Restarted, Nothing };
+    AdminReset admin_reset(const bgp::Notification& cease);
+    // Settings that change no transport, OPEN or timer (the route limit, its action and threshold, which
+    // the owner applies itself): the session keeps running with `peer`. Same address and name required.
+    void update_settings(std::shared_ptr<const PeerSettings> peer);
 
     [[nodiscard]] SessionStatus status() const;
     [[nodiscard]] State state() const { return primary_.fsm.state(); }
@@ -181,6 +191,7 @@ private:
     std::uint64_t route_refreshes_sent_ = 0;
     std::uint64_t route_refreshes_received_ = 0;
     std::uint64_t config_resets_ = 0;
+    std::uint64_t admin_resets_ = 0;
     std::uint64_t output_overflows_ = 0;
     std::uint64_t extra_closed_ = 0;
     std::optional<bgp::Notification> last_sent_;

@@ -86,6 +86,11 @@ struct SessionInfo {
     std::uint64_t established_count = 0;
     std::uint64_t route_limit_trips = 0;
     std::uint64_t updates_received = 0;
+    std::uint64_t admin_resets = 0;  // reset by the operator (rfctl peering reset)
+    // Route-limit usage of an established session (the RIB's count, rib::RouteLimitUsage).
+    std::size_t routes = 0;
+    bool above_warning_threshold = false;
+    bool above_route_limit = false;  // route_limit_action warn: it holds more than its limit
 };
 
 // GET /api/v1/peerings[/{name}]: the configuration and the live state.
@@ -93,8 +98,16 @@ struct PeeringInfo {
     config::PeerConfig config;
     std::uint32_t route_limit = 0;  // effective (per-peer or the global one)
     std::size_t routes_received = 0;
+    std::size_t warning_threshold = 0;  // the route count that warns (route_limit_warning_percent); 0: none
     std::vector<SessionInfo> sessions;
     std::string state;  // Established when any session is, else the most advanced session state
+};
+
+// POST /api/v1/peerings/{name}/reset: what the operator's reset did.
+struct PeeringReset {
+    std::string name;
+    std::size_t reset = 0;      // established sessions sent Cease / Administrative Reset, routes withdrawn
+    std::size_t restarted = 0;  // idle sessions (idle-hold after an error) started again at once
 };
 
 // One row of list-learned-routes / list-advertised-routes, with az's field names.
@@ -182,6 +195,9 @@ public:
     virtual Result<PeeringInfo, ApiError> create_peering(const config::PeerConfig& peer,
                                                          config::ConfigStore& store);
     virtual Result<Unit, ApiError> delete_peering(const std::string& name, config::ConfigStore& store);
+    // `clear bgp`: resets the peering's sessions now (Cease / Administrative Reset, RFC 4486 subcode 4),
+    // its routes are withdrawn and it may reconnect at once. Changes no configuration.
+    virtual Result<PeeringReset, ApiError> reset_peering(std::string_view name) = 0;
     virtual Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) = 0;
     virtual Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) = 0;
     virtual Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) = 0;

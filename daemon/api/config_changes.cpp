@@ -150,6 +150,9 @@ std::vector<std::string> ConfigChanges::reconcile_peers(const config::Config& ta
     for (const session::PeerSettings& r : plan.remove) {
         server_.remove_peer(r.address);
     }
+    for (session::PeerSettings& u : plan.update) {
+        server_.update_route_limits(std::move(u));
+    }
     std::vector<std::string> failed;
     for (session::PeerSettings& a : plan.add) {
         const std::string name = a.name;
@@ -161,6 +164,7 @@ std::vector<std::string> ConfigChanges::reconcile_peers(const config::Config& ta
         report->added = std::move(plan.added);
         report->removed = std::move(plan.removed);
         report->replaced = std::move(plan.replaced);
+        report->updated = std::move(plan.updated);
     }
     return failed;
 }

@@ -52,6 +52,7 @@ struct ChangeReport {
     std::vector<std::string> added;  // peerings by name
     std::vector<std::string> removed;
     std::vector<std::string> replaced;        // settings changed: deleted and created again (session reset)
+    std::vector<std::string> updated;         // route-limit settings changed in place (no reset)
     std::vector<std::string> restart_needed;  // sections that differ from the running ones but apply only
                                               // at start-up (route_server, emulator, api; virtual_network
                                               // without a VNet stage)

@@ -58,7 +58,10 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.asn = p.asn;
     s.route_limit = c.route_limit_of(p);
     s.counting = c.route_server.route_counting;
+    s.route_limit_action = p.route_limit_action;
+    s.route_limit_warning_percent = static_cast<std::uint8_t>(p.route_limit_warning_percent);  // 1-100
     s.ttl = p.ttl;
+    s.gtsm = p.gtsm;
     s.md5_password = p.md5_password;
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
     s.local_address = p.local_address;
@@ -286,6 +289,15 @@ PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
         si.established_count = s.established_count;
         si.route_limit_trips = s.route_limit_trips;
         si.updates_received = s.updates_received;
+        si.admin_resets = s.admin_resets;
+        if (s.rib_id != 0) {
+            if (const auto usage = server_.rib().route_limit_usage(s.rib_id)) {
+                si.routes = usage->routes;
+                si.above_warning_threshold = usage->above_threshold;
+                si.above_route_limit = usage->above_limit;
+                info.warning_threshold = usage->warning_threshold;
+            }
+        }
         info.sessions.push_back(std::move(si));
         if (progress(s.state) > progress(best)) {
             best = s.state;
@@ -400,6 +412,28 @@ Result<PeeringInfo, ApiError> DaemonBackend::create(const config::PeerConfig& pe
         return unexpected(std::move(r.error().api));
     }
     return std::move(*created);
+}
+
+Result<PeeringReset, ApiError> DaemonBackend::reset_peering(std::string_view name) {
+    const std::string n(name);
+    std::optional<PeeringReset> done;
+    auto r = changes_.apply(
+        "peering not reset",
+        [&](config::Config& desired) -> std::optional<ChangeError> {
+            if (desired.find_peer(n) == nullptr) {
+                return ChangeError{peering_not_found(n), {}};
+            }
+            return std::nullopt;  // the configuration stays as it is
+        },
+        Persist::Write, nullptr,
+        [&] {
+            const auto result = server_.reset_peer(n, "reset by the operator (rfctl peering reset)");
+            done = PeeringReset{n, result ? result->reset : 0, result ? result->restarted : 0};
+        });
+    if (!r) {
+        return unexpected(std::move(r.error().api));
+    }
+    return std::move(*done);
 }
 
 Result<Unit, ApiError> DaemonBackend::remove(const std::string& name, config::ConfigStore* store) {
@@ -625,6 +659,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     struct Snapshot {
         std::map<std::string, std::size_t> sessions;
         std::map<std::string, std::size_t> peer_routes;
+        std::map<std::string, double> peer_usage;  // routes / limit, peers with a limit
         rib::RibStats stats;
         std::uint64_t updates = 0;
         std::uint64_t updates_sent = 0;
@@ -645,6 +680,10 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
             if (st.rib_id != 0 && server_.rib().is_up(st.rib_id)) {
                 auto& n = s.peer_routes[st.peer];
                 n = std::max(n, server_.rib().route_count(st.rib_id));
+                if (const auto u = server_.rib().route_limit_usage(st.rib_id); u && u->limit != 0) {
+                    auto& ratio = s.peer_usage[st.peer];
+                    ratio = std::max(ratio, static_cast<double>(u->routes) / static_cast<double>(u->limit));
+                }
             }
         }
         s.stats = server_.rib().stats();
@@ -666,6 +705,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     metrics::StandardMetrics m(registry);
     m.set_sessions(r->sessions);
     m.set_peer_routes(r->peer_routes);
+    m.set_peer_route_limit_usage(r->peer_usage);
     m.locrib_prefixes.set(static_cast<double>(r->stats.loc_rib_prefixes));
     if (r->ecmp_counted) {
         m.ecmp_groups.set(static_cast<double>(r->ecmp));
@@ -673,6 +713,8 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     m.updates_in.set(r->updates);
     m.updates_out.set(r->updates_sent);
     m.route_limit_trips.set(r->stats.route_limit_trips);
+    m.route_limit_threshold_warnings.set(r->stats.route_limit_threshold_warnings);
+    m.route_limit_warnings.set(r->stats.route_limit_warnings);
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
 }

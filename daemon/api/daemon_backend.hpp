@@ -72,6 +72,9 @@ public:
     Result<PeeringInfo, ApiError> create_peering(const config::PeerConfig& peer,
                                                  config::ConfigStore& store) override;
     Result<Unit, ApiError> delete_peering(const std::string& name, config::ConfigStore& store) override;
+    // Runs on the serialised change path (a change that changes no configuration), so it never falls
+    // between the steps of another change.
+    Result<PeeringReset, ApiError> reset_peering(std::string_view name) override;
     Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) override;
     Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) override;
     Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) override;

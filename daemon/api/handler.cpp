@@ -211,6 +211,12 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
             }
             return method_not_allowed("GET or DELETE");
         }
+        if (p.size() == 5 && p[4] == "reset") {
+            if (req.method != "POST") {
+                return method_not_allowed("POST");
+            }
+            return respond(cp_.reset_peering(name));
+        }
         if (p.size() == 5 && (p[4] == "learned-routes" || p[4] == "advertised-routes")) {
             if (!get) {
                 return method_not_allowed("GET");

@@ -39,6 +39,9 @@ constexpr std::pair<std::string_view, std::string_view> kPeerFields[] = {
     {"ttl", "ttl"},
     {"md5Password", "md5_password"},
     {"routeLimit", "route_limit"},
+    {"routeLimitAction", "route_limit_action"},
+    {"routeLimitWarningPercent", "route_limit_warning_percent"},
+    {"gtsm", "gtsm"},
     {"passive", "passive"},
     {"holdTime", "hold_time"},
     {"localAddress", "local_address"},
@@ -156,6 +159,9 @@ Json to_json(const PeeringInfo& p) {
               {"ttl", c.ttl},
               {"passive", c.passive},
               {"routeLimit", p.route_limit},
+              {"routeLimitAction", std::string(config::to_string(c.route_limit_action))},
+              {"routeLimitWarningPercent", c.route_limit_warning_percent},
+              {"gtsm", c.gtsm},
               {"md5Configured", !c.md5_password.empty()}};
     if (c.hold_time) {
         j["holdTime"] = *c.hold_time;
@@ -166,6 +172,13 @@ Json to_json(const PeeringInfo& p) {
     j["provisioningState"] = "Succeeded";
     j["state"] = p.state;
     j["routesReceived"] = p.routes_received;
+    if (p.route_limit != 0) {
+        // One decimal: 75.0 at 750 of 1,000; above 100 only with route_limit_action warn.
+        j["routeLimitUsagePercent"] = static_cast<double>(p.routes_received * 1000 / p.route_limit) / 10.0;
+    }
+    if (p.warning_threshold != 0) {
+        j["routeLimitWarningThreshold"] = p.warning_threshold;
+    }
     Json sessions = Json::array();
     for (const SessionInfo& s : p.sessions) {
         sessions.push_back({{"localAddress", s.local_address},
@@ -173,10 +186,18 @@ Json to_json(const PeeringInfo& p) {
                             {"lastReason", s.last_reason},
                             {"establishedCount", s.established_count},
                             {"routeLimitTrips", s.route_limit_trips},
-                            {"updatesReceived", s.updates_received}});
+                            {"updatesReceived", s.updates_received},
+                            {"adminResets", s.admin_resets},
+                            {"routes", s.routes},
+                            {"aboveWarningThreshold", s.above_warning_threshold},
+                            {"aboveRouteLimit", s.above_route_limit}});
     }
     j["sessions"] = std::move(sessions);
     return j;
+}
+
+Json to_json(const PeeringReset& r) {
+    return Json{{"name", r.name}, {"sessionsReset", r.reset}, {"sessionsRestarted", r.restarted}};
 }
 
 Json to_json(const RoutesByInstance& routes) {
@@ -342,6 +363,25 @@ Result<config::PeerConfig, ApiError> peer_from_json(const Json& body) {
             return unexpected(std::move(*e));
         }
         p.route_limit = limit;
+    }
+    if (body.contains("routeLimitAction")) {
+        const Json& v = body["routeLimitAction"];
+        const auto a = v.is_string() ? config::parse_route_limit_action(v.get<std::string>()) : std::nullopt;
+        if (!a) {
+            return unexpected(field_error("routeLimitAction", "must be \"teardown\" or \"warn\""));
+        }
+        p.route_limit_action = *a;
+    }
+    if (body.contains("routeLimitWarningPercent")) {
+        if (auto e = read_unsigned(body, "routeLimitWarningPercent", p.route_limit_warning_percent, 1)) {
+            return unexpected(std::move(*e));
+        }
+    }
+    if (body.contains("gtsm")) {
+        if (!body["gtsm"].is_boolean()) {
+            return unexpected(field_error("gtsm", "must be true or false"));
+        }
+        p.gtsm = body["gtsm"].get<bool>();
     }
     if (body.contains("holdTime")) {
         std::uint16_t hold = 0;

@@ -214,9 +214,12 @@ std::string Registry::render() {
 // ------------------------------------------------------------------------------------------ StandardMetrics
 
 namespace {
+constexpr std::string_view kUsageHelp =
+    "Routes of each peer with a route limit divided by that limit (above 1 only with route_limit_action "
+    "warn).";
 constexpr std::string_view kStates[] = {"idle",     "connect",     "active",
                                         "opensent", "openconfirm", "established"};
-}
+}  // namespace
 
 StandardMetrics::StandardMetrics(Registry& r)
     : registry(r),
@@ -226,6 +229,16 @@ StandardMetrics::StandardMetrics(Registry& r)
                             {{"direction", "out"}})),
       route_limit_trips(r.counter("routefabric_route_limit_trips_total",
                                   "Sessions torn down because a peer exceeded its route limit.")),
+      route_limit_threshold_warnings(
+          r.counter("routefabric_route_limit_warnings_total",
+                    "Route-limit warnings: a peer's routes reached its warning threshold (threshold) or, "
+                    "with route_limit_action warn, passed its limit (limit); once per crossing.",
+                    {{"kind", "threshold"}})),
+      route_limit_warnings(
+          r.counter("routefabric_route_limit_warnings_total",
+                    "Route-limit warnings: a peer's routes reached its warning threshold (threshold) or, "
+                    "with route_limit_action warn, passed its limit (limit); once per crossing.",
+                    {{"kind", "limit"}})),
       locrib_prefixes(r.gauge("routefabric_locrib_prefixes", "Prefixes in the Loc-RIB.")),
       ecmp_groups(r.gauge("routefabric_ecmp_groups",
                           "Loc-RIB prefixes whose ECMP set has 2 or more distinct next hops.")),
@@ -251,6 +264,15 @@ StandardMetrics::StandardMetrics(Registry& r)
     }
     r.gauge("routefabric_peer_routes", "Routes each peer currently has in its Adj-RIB-In.");
     r.clear_gauge_family("routefabric_peer_routes");
+    r.gauge("routefabric_peer_route_limit_usage_ratio", kUsageHelp);
+    r.clear_gauge_family("routefabric_peer_route_limit_usage_ratio");
+}
+
+void StandardMetrics::set_peer_route_limit_usage(const std::map<std::string, double>& by_peer) {
+    registry.clear_gauge_family("routefabric_peer_route_limit_usage_ratio");
+    for (const auto& [peer, ratio] : by_peer) {
+        registry.gauge("routefabric_peer_route_limit_usage_ratio", kUsageHelp, {{"peer", peer}}).set(ratio);
+    }
 }
 
 void StandardMetrics::set_sessions(const std::map<std::string, std::size_t>& by_state) {

@@ -119,22 +119,27 @@ struct StandardMetrics {
     explicit StandardMetrics(Registry& r);
 
     Registry& registry;
-    Counter& updates_in;             // routefabric_updates_total{direction="in"}
-    Counter& updates_out;            // routefabric_updates_total{direction="out"}
-    Counter& route_limit_trips;      // routefabric_route_limit_trips_total
-    Gauge& locrib_prefixes;          // routefabric_locrib_prefixes
-    Gauge& ecmp_groups;              // routefabric_ecmp_groups
-    Gauge& fib_queue_depth;          // routefabric_fib_queue_depth
-    Histogram& fib_publish_latency;  // routefabric_fib_publish_latency_seconds
-    Histogram& convergence;          // routefabric_convergence_seconds
-    Counter& host_forwarded;         // routefabric_host_packets_total{result="forwarded"}
-    Counter& host_dropped;           // routefabric_host_packets_total{result="dropped"}
-    Counter& host_no_route;          // routefabric_host_packets_total{result="no_route"}
+    Counter& updates_in;                      // routefabric_updates_total{direction="in"}
+    Counter& updates_out;                     // routefabric_updates_total{direction="out"}
+    Counter& route_limit_trips;               // routefabric_route_limit_trips_total
+    Counter& route_limit_threshold_warnings;  // routefabric_route_limit_warnings_total{kind="threshold"}
+    Counter& route_limit_warnings;            // routefabric_route_limit_warnings_total{kind="limit"}
+    Gauge& locrib_prefixes;                   // routefabric_locrib_prefixes
+    Gauge& ecmp_groups;                       // routefabric_ecmp_groups
+    Gauge& fib_queue_depth;                   // routefabric_fib_queue_depth
+    Histogram& fib_publish_latency;           // routefabric_fib_publish_latency_seconds
+    Histogram& convergence;                   // routefabric_convergence_seconds
+    Counter& host_forwarded;                  // routefabric_host_packets_total{result="forwarded"}
+    Counter& host_dropped;                    // routefabric_host_packets_total{result="dropped"}
+    Counter& host_no_route;                   // routefabric_host_packets_total{result="no_route"}
 
     // routefabric_sessions{state=...}: the number of sessions per FSM state (every state is rendered).
     void set_sessions(const std::map<std::string, std::size_t>& by_state);
     // routefabric_peer_routes{peer=...}: the routes each configured peer currently has (others dropped).
     void set_peer_routes(const std::map<std::string, std::size_t>& by_peer);
+    // routefabric_peer_route_limit_usage_ratio{peer=...}: routes / route limit of each peer with a limit
+    // and an established session (the fuller of its sessions); others dropped.
+    void set_peer_route_limit_usage(const std::map<std::string, double>& by_peer);
     // routefabric_api_requests_total{code=...}
     Counter& api_requests(unsigned status);
 };

@@ -5,12 +5,19 @@
 
 namespace rf::api {
 
-bool same_settings(const session::PeerSettings& a, const session::PeerSettings& b) {
+bool same_session_settings(const session::PeerSettings& a, const session::PeerSettings& b) {
     const auto fields = [](const session::PeerSettings& s) {
-        return std::tie(s.name, s.address, s.port, s.asn, s.route_limit, s.counting, s.ttl, s.gtsm,
-                        s.md5_password, s.mode, s.local_address, s.hold_time, s.idle_hold, s.add_path);
+        return std::tie(s.name, s.address, s.port, s.asn, s.counting, s.ttl, s.gtsm, s.md5_password, s.mode,
+                        s.local_address, s.hold_time, s.idle_hold, s.add_path);
     };
     return fields(a) == fields(b);
+}
+
+bool same_settings(const session::PeerSettings& a, const session::PeerSettings& b) {
+    const auto limits = [](const session::PeerSettings& s) {
+        return std::tie(s.route_limit, s.route_limit_action, s.route_limit_warning_percent);
+    };
+    return same_session_settings(a, b) && limits(a) == limits(b);
 }
 
 PeerPlan plan_peers(const std::vector<session::PeerSettings>& running,
@@ -23,11 +30,15 @@ PeerPlan plan_peers(const std::vector<session::PeerSettings>& running,
     PeerPlan plan;
     for (const session::PeerSettings& r : running) {
         const auto w = wanted.find(r.name);
-        const bool as_desired = w != wanted.end() && same_settings(r, *w->second);
+        const bool as_desired = w != wanted.end() && same_session_settings(r, *w->second);
         // A name running twice (never, through this path) keeps only one copy.
         const bool duplicate = kept.count(r.name) != 0;
         if (as_desired && !duplicate) {
             kept[r.name] = true;
+            if (!same_settings(r, *w->second)) {
+                plan.update.push_back(*w->second);
+                plan.updated.push_back(r.name);
+            }
             continue;
         }
         plan.remove.push_back(r);

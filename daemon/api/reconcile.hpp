@@ -10,8 +10,10 @@
 
 namespace rf::api {
 
-// Peers are matched by name. A running peer with no desired peer of its name, or whose settings differ
-// from the desired ones, is deleted; a desired peer not running as desired is created. Deletions come
+// Peers are matched by name. A running peer with no desired peer of its name, or whose session settings
+// differ from the desired ones, is deleted; a desired peer not running as desired is created. A peer
+// whose settings differ only in what applies without a reset (the route limit, its action and warning
+// threshold: RouteServer::update_route_limits) is updated in place. Deletions come
 // first when the plan is applied, so the peer limit and address uniqueness hold for the creations (a
 // peer that moves its address to another name's old address works).
 struct PeerPlan {
@@ -20,8 +22,10 @@ struct PeerPlan {
     std::vector<std::string> added;             // names new to the running set
     std::vector<std::string> removed;           // names gone from it
     std::vector<std::string> replaced;          // names deleted and created again (settings changed)
+    std::vector<session::PeerSettings> update;  // running peers given new route-limit settings in place
+    std::vector<std::string> updated;           // their names
 
-    [[nodiscard]] bool empty() const { return remove.empty() && add.empty(); }
+    [[nodiscard]] bool empty() const { return remove.empty() && add.empty() && update.empty(); }
 };
 
 [[nodiscard]] PeerPlan plan_peers(const std::vector<session::PeerSettings>& running,
@@ -29,5 +33,7 @@ struct PeerPlan {
 
 // Every field a session takes from its settings, compared (PeerSettings has no operator==).
 [[nodiscard]] bool same_settings(const session::PeerSettings& a, const session::PeerSettings& b);
+// The same but for the route-limit fields that apply without a reset.
+[[nodiscard]] bool same_session_settings(const session::PeerSettings& a, const session::PeerSettings& b);
 
 }  // namespace rf::api

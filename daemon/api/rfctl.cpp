@@ -32,12 +32,16 @@ human tables by default, JSON for scripts (-o json).
 commands:
   routeserver show                     the route server: ASN, listen addresses, peers, routes
   peering list                         every peering: address, ASN, state, routes received
-  peering show NAME                    one peering and its sessions (one per listen address)
+  peering show NAME                    one peering, its route-limit usage and its sessions (one per
+                                       listen address)
   peering create --name NAME --peer-ip ADDRESS --peer-asn ASN
-                 [--ttl N] [--port N] [--route-limit N] [--hold-time S]
+                 [--ttl N] [--port N] [--route-limit N] [--route-limit-action A]
+                 [--route-limit-warning-percent P] [--gtsm] [--hold-time S]
                  [--md5-password P] [--local-address ADDRESS] [--active]
                                        add a peering; routefabricd writes it to its configuration file
   peering delete NAME                  remove a peering (its routes are withdrawn)
+  peering reset NAME                   clear the peering's sessions now, like `clear bgp`: Cease /
+                                       Administrative Reset, its routes withdrawn, it may reconnect at once
   peering list-learned-routes NAME     the routes the route server learned from the peer
   peering list-advertised-routes NAME  the routes the route server advertises to the peer
   rib show PREFIX                      every path for PREFIX, the ECMP set and the step that decided
@@ -58,6 +62,11 @@ peering create options:
   --ttl N                              TTL of our packets (1 directly connected, more for multihop)
   --port N                             the peer's TCP port for active connects
   --route-limit N                      routes accepted from the peer (0 = unlimited)
+  --route-limit-action A               past the limit: teardown (drop the session, default) or warn
+                                       (log, count, keep the session and the routes)
+  --route-limit-warning-percent P      warn when the routes reach P % of the limit (1-100, default 75)
+  --gtsm                               GTSM (RFC 5082): send TTL 255, accept only TTL 255 (directly
+                                       connected) or 256 - ttl
   --hold-time S                        hold time offered to the peer, in seconds
   --md5-password P                     TCP-MD5 password
   --local-address ADDRESS              our source address, one of the listen addresses
@@ -84,6 +93,7 @@ struct Options {
     std::vector<std::string> words;            // positional
     std::map<std::string, std::string> flags;  // --name value
     bool active = false;
+    bool gtsm = false;
 };
 
 // Prints rows as an aligned table (az's -o table look: header, dashes, rows).
@@ -152,15 +162,30 @@ void print_peerings(const Json& list) {
 
 void print_peering(const Json& p) {
     print_peerings(Json::array({p}));
+    std::cout << "\n";
+    std::string usage = text(p, "routesReceived") + " of " + text(p, "routeLimit");
+    if (p.contains("routeLimitUsagePercent")) {
+        usage += " (" + text(p, "routeLimitUsagePercent") + "%)";
+    } else {
+        usage = text(p, "routesReceived") + " (no limit)";
+    }
+    print_table({"RouteLimitUsage", "Action", "WarningPercent", "WarningAt", "Gtsm"},
+                {{usage, text(p, "routeLimitAction"), text(p, "routeLimitWarningPercent"),
+                  text(p, "routeLimitWarningThreshold"), text(p, "gtsm")}});
     if (p.contains("sessions") && !p["sessions"].empty()) {
         std::cout << "\n";
         std::vector<std::vector<std::string>> rows;
         for (const Json& s : p["sessions"]) {
+            std::string warning = s.value("aboveRouteLimit", false)         ? "over limit"
+                                  : s.value("aboveWarningThreshold", false) ? "over threshold"
+                                                                            : "";
             rows.push_back({text(s, "localAddress"), text(s, "state"), text(s, "lastReason"),
-                            text(s, "establishedCount"), text(s, "updatesReceived"),
-                            text(s, "routeLimitTrips")});
+                            text(s, "establishedCount"), text(s, "updatesReceived"), text(s, "routes"),
+                            text(s, "routeLimitTrips"), text(s, "adminResets"), warning});
         }
-        print_table({"LocalAddress", "State", "LastReason", "Established", "Updates", "LimitTrips"}, rows);
+        print_table({"LocalAddress", "State", "LastReason", "Established", "Updates", "Routes", "LimitTrips",
+                     "AdminResets", "RouteLimit"},
+                    rows);
     }
 }
 
@@ -294,11 +319,13 @@ int create_peering_call(const Options& o, ApiCall& call) {
     }
     req["name"] = o.flags.at("name");
     req["peerIp"] = o.flags.at("peer-ip");
-    static const std::pair<const char*, const char*> kNumbers[] = {{"peer-asn", "peerAsn"},
-                                                                   {"ttl", "ttl"},
-                                                                   {"port", "port"},
-                                                                   {"route-limit", "routeLimit"},
-                                                                   {"hold-time", "holdTime"}};
+    static const std::pair<const char*, const char*> kNumbers[] = {
+        {"peer-asn", "peerAsn"},
+        {"ttl", "ttl"},
+        {"port", "port"},
+        {"route-limit", "routeLimit"},
+        {"route-limit-warning-percent", "routeLimitWarningPercent"},
+        {"hold-time", "holdTime"}};
     for (const auto& [flag, field] : kNumbers) {
         if (auto it = o.flags.find(flag); it != o.flags.end()) {
             char* end = nullptr;
@@ -315,8 +342,14 @@ int create_peering_call(const Options& o, ApiCall& call) {
     if (auto it = o.flags.find("local-address"); it != o.flags.end()) {
         req["localAddress"] = it->second;
     }
+    if (auto it = o.flags.find("route-limit-action"); it != o.flags.end()) {
+        req["routeLimitAction"] = it->second;
+    }
     if (o.active) {
         req["passive"] = false;
+    }
+    if (o.gtsm) {
+        req["gtsm"] = true;
     }
     call.method = "POST";
     call.target = "/api/v1/peerings";
@@ -364,6 +397,18 @@ int call_for(const Options& o, ApiCall& call) {
             call.target += verb == "list-learned-routes" ? "/learned-routes" : "/advertised-routes";
             call.printer = print_routes;
         }
+    } else if (group == "peering" && verb == "reset") {
+        const auto name = name_arg(2);
+        if (!name || w.size() > 3) {
+            return usage_error("'peering reset' takes one peering name");
+        }
+        call.method = "POST";
+        call.target = "/api/v1/peerings/" + encode_segment(*name) + "/reset";
+        call.printer = [](const Json& j) {
+            std::cout << "reset peering " << text(j, "name") << ": " << text(j, "sessionsReset")
+                      << " established session(s) reset, " << text(j, "sessionsRestarted")
+                      << " idle session(s) started again\n";
+        };
     } else if (group == "peering" && verb == "create" && need(2)) {
         return create_peering_call(o, call);
     } else if (group == "rib" && verb == "show" && need(3)) {
@@ -455,9 +500,10 @@ int main(int argc, char** argv) {
     if (const char* t = std::getenv("RFCTL_TOKEN")) {
         o.token = t;
     }
-    static const char* const kValueFlags[] = {"name",      "peer-ip",      "peer-asn",
-                                              "ttl",       "port",         "route-limit",
-                                              "hold-time", "md5-password", "local-address"};
+    static const char* const kValueFlags[] = {
+        "name",      "peer-ip",      "peer-asn",           "ttl",
+        "port",      "route-limit",  "route-limit-action", "route-limit-warning-percent",
+        "hold-time", "md5-password", "local-address"};
     try {
         for (int i = 1; i < argc; ++i) {
             const std::string a = argv[i];
@@ -489,6 +535,8 @@ int main(int argc, char** argv) {
                 }
             } else if (a == "--active") {
                 o.active = true;
+            } else if (a == "--gtsm") {
+                o.gtsm = true;
             } else if (a.rfind("--", 0) == 0) {
                 const std::string flag = a.substr(2);
                 bool known = false;

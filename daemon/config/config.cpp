@@ -49,6 +49,17 @@ std::string_view to_string(AddPath a) {
     }
     return "none";
 }
+std::string_view to_string(azure::RouteLimitAction a) {
+    return a == azure::RouteLimitAction::Warn ? "warn" : "teardown";
+}
+std::optional<azure::RouteLimitAction> parse_route_limit_action(std::string_view s) {
+    for (const auto a : {azure::RouteLimitAction::Teardown, azure::RouteLimitAction::Warn}) {
+        if (s == to_string(a)) {
+            return a;
+        }
+    }
+    return std::nullopt;
+}
 std::optional<AddPath> parse_add_path(std::string_view s) {
     for (const AddPath a : {AddPath::None, AddPath::Receive, AddPath::Send, AddPath::Both}) {
         if (s == to_string(a)) {

@@ -45,6 +45,8 @@ enum class AddPath : std::uint8_t {
 [[nodiscard]] std::string_view to_string(azure::RouteCounting c);
 [[nodiscard]] std::string_view to_string(azure::AsPathMode m);
 [[nodiscard]] std::string_view to_string(AddPath a);
+[[nodiscard]] std::string_view to_string(azure::RouteLimitAction a);  // "teardown" | "warn"
+[[nodiscard]] std::optional<azure::RouteLimitAction> parse_route_limit_action(std::string_view s);
 [[nodiscard]] std::optional<azure::RouteCounting> parse_route_counting(std::string_view s);
 [[nodiscard]] std::optional<azure::AsPathMode> parse_as_path_mode(std::string_view s);
 [[nodiscard]] std::optional<AddPath> parse_add_path(std::string_view s);
@@ -90,8 +92,11 @@ struct PeerConfig {
     std::uint8_t ttl = azure::kMultihopTtl;    // 1 = directly connected, >1 = eBGP multihop
     std::string md5_password;                  // RFC 2385 TCP-MD5; empty = none
     std::optional<std::uint32_t> route_limit;  // unset = route_server.route_limit
-    bool passive = true;                       // wait for the peer to connect (Azure's behaviour)
-    std::optional<std::uint16_t> hold_time;    // unset = route_server.hold_time
+    azure::RouteLimitAction route_limit_action = azure::RouteLimitAction::Teardown;
+    std::uint32_t route_limit_warning_percent = azure::kRouteLimitWarningPercent;  // 1-100
+    bool gtsm = false;    // RFC 5082: TTL 255 out, at least 256 - hops in (hops: ttl 2-254, else 1)
+    bool passive = true;  // wait for the peer to connect (Azure's behaviour)
+    std::optional<std::uint16_t> hold_time;  // unset = route_server.hold_time
     std::optional<net::IpAddress> local_address;
     AddPath add_path = AddPath::None;
 

@@ -145,6 +145,10 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
         if (p.route_limit) {
             out << YAML::Key << "route_limit" << YAML::Value << *p.route_limit;
         }
+        out << YAML::Key << "route_limit_action" << YAML::Value
+            << std::string(to_string(p.route_limit_action));
+        out << YAML::Key << "route_limit_warning_percent" << YAML::Value << p.route_limit_warning_percent;
+        out << YAML::Key << "gtsm" << YAML::Value << p.gtsm;
         out << YAML::Key << "passive" << YAML::Value << p.passive;
         if (p.hold_time) {
             out << YAML::Key << "hold_time" << YAML::Value << *p.hold_time;

@@ -129,6 +129,20 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
     if (auto v = n["route_limit"]) {
         r.number(v, p + ".route_limit", peer.route_limit);
     }
+    if (auto v = n["route_limit_action"]; v && r.scalar(v, p + ".route_limit_action", "teardown or warn")) {
+        if (auto a = parse_route_limit_action(v.Scalar())) {
+            peer.route_limit_action = *a;
+        } else {
+            r.error(p + ".route_limit_action",
+                    quoted(v.Scalar()) + " is not one of: teardown, warn" + line_of(v), ErrorKind::Invalid);
+        }
+    }
+    if (auto v = n["route_limit_warning_percent"]) {
+        r.number(v, p + ".route_limit_warning_percent", peer.route_limit_warning_percent);
+    }
+    if (auto v = n["gtsm"]) {
+        r.boolean(v, p + ".gtsm", peer.gtsm);
+    }
     if (auto v = n["passive"]) {
         r.boolean(v, p + ".passive", peer.passive);
     }

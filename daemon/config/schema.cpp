@@ -99,6 +99,17 @@ const std::vector<KeyInfo>& schema() {
         {"peers[].md5_password", "string", "\"\"",
          "TCP-MD5 (RFC 2385) password, at most 80 bytes; empty = none."},
         {"peers[].route_limit", "count", "route_server.route_limit", "Per-peer route limit (0 = unlimited)."},
+        {"peers[].route_limit_action", "teardown | warn", "teardown",
+         "Past the route limit: teardown = NOTIFICATION Cease / Maximum Number of Prefixes Reached (RFC "
+         "4486), routes withdrawn, reconnect after idle-hold (Azure); warn = log and count once per "
+         "crossing, keep the session and accept the routes (FRR's warning-only). Changes apply without a "
+         "reset."},
+        {"peers[].route_limit_warning_percent", "1-100", kDecimal<azure::kRouteLimitWarningPercent>,
+         "Log and count a warning when the peer's routes reach this share of its route limit (once per "
+         "crossing, re-armed when they fall back below). Changes apply without a reset."},
+        {"peers[].gtsm", "bool", "false",
+         "GTSM (RFC 5082): send with TTL 255 and drop packets that arrive with a TTL below 256 - hops "
+         "(hops: ttl when it is 2-254, otherwise 1 = directly connected, only TTL 255 accepted)."},
         {"peers[].passive", "bool", "true",
          "Wait for the peer to connect (true) or also connect to it (false)."},
         {"peers[].hold_time", "seconds", "route_server.hold_time", "Per-peer hold time."},

@@ -279,6 +279,11 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
     if (peer.ttl == 0) {
         error("ttl", "must be 1-255 (1: directly connected, more: eBGP multihop)");
     }
+    if (peer.route_limit_warning_percent < 1 || peer.route_limit_warning_percent > 100) {
+        error("route_limit_warning_percent",
+              "must be 1..100 (the share of the route limit that logs a warning), not " +
+                  std::to_string(peer.route_limit_warning_percent));
+    }
     if (peer.md5_password.size() > 80) {
         error("md5_password",
               "is " + std::to_string(peer.md5_password.size()) + " bytes; TCP-MD5 keys are at most 80 bytes");

@@ -10,7 +10,9 @@
 //  - SIGHUP applies the file's peers (an invalid file changes nothing) and a changed virtual_network
 //    section: the new address spaces are announced, every NVA is asked for its routes again
 //    (ROUTE-REFRESH, or Cease / Other Configuration Change without route refresh), effective routes use
-//    the new model, and in FIB mode the FIB takes it.
+//    the new model, and in FIB mode the FIB takes it;
+//  - SIGHUP changes a peer's route limit, action and threshold in place (no reset, a warning), and
+//    `rfctl peering reset` clears one peering's session (Cease / Administrative Reset), not the other's.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -461,6 +463,83 @@ TEST(Routefabricd, SighupAppliesTheFilesPeers) {
     EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
     EXPECT_TRUE(WIFEXITED(d.exit_status()) && WEXITSTATUS(d.exit_status()) == 0)
         << read_file(dir.file("rf.log"));
+}
+
+// Route-limit settings changed by SIGHUP apply in place (no NOTIFICATION, the session keeps its routes and
+// warns), and `rfctl peering reset` clears exactly one peering's session with Cease / Administrative
+// Reset while the other keeps running.
+TEST(Routefabricd, SighupChangesRouteLimitsInPlaceAndRfctlResetsOnePeering) {
+    if (const std::string why = daemon_binaries_missing(); !why.empty()) {
+        GTEST_SKIP() << why;
+    }
+    TempDir dir("rf-daemon");
+    const std::string rs = loopback(1);
+    const std::uint16_t port = free_port(rs);
+    const std::uint16_t api = free_port("127.0.0.1");
+    const auto config = [&](const std::string& a_extra) {
+        return "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs +
+               "]\n  port: " + std::to_string(port) +
+               "\n  idle_hold: 1\npeers:\n  - {name: a, address: " + loopback(61) + ", asn: 65061" + a_extra +
+               "}\n  - {name: b, address: " + loopback(62) +
+               ", asn: 65062}\napi:\n  port: " + std::to_string(api) + "\n";
+    };
+    write_file(dir.file("rf.yaml"), config(", route_limit: 10"));
+    Process d;
+    ASSERT_TRUE(start_routefabricd(d, dir.file("rf.yaml"), dir.file("rf.log")));
+    RawPeer pa;
+    ASSERT_TRUE(wait_until([&] { return pa.connect(loopback(61), rs, port, 500ms); }, 10s, 100ms))
+        << read_file(dir.file("rf.log"));
+    ASSERT_TRUE(pa.handshake(65061, "10.0.0.61"));
+    RawPeer pb;
+    ASSERT_TRUE(pb.connect(loopback(62), rs, port));
+    ASSERT_TRUE(pb.handshake(65062, "10.0.0.62"));
+    ASSERT_TRUE(pa.announce({"10.61.0.0/24", "10.61.1.0/24", "10.61.2.0/24"}, loopback(61), {65061}));
+    const Rfctl rfctl("http://127.0.0.1:" + std::to_string(api));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return rfctl.json({"peering", "show", "a"}).find("\"routesReceived\": 3") != std::string::npos;
+        },
+        10s))
+        << rfctl.json({"peering", "show", "a"});
+
+    write_file(dir.file("rf.yaml"),
+               config(", route_limit: 2, route_limit_action: warn, route_limit_warning_percent: 50"));
+    d.signal(SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return read_file(dir.file("rf.log")).find("route limits changed in place [a]") !=
+                   std::string::npos;
+        },
+        10s))
+        << read_file(dir.file("rf.log"));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return read_file(dir.file("rf.log")).find("routes exceed its route limit 2") != std::string::npos;
+        },
+        10s))
+        << read_file(dir.file("rf.log"));
+    EXPECT_FALSE(pa.await_notification(500ms)) << "an in-place change sends nothing";
+    std::string shown = rfctl.json({"peering", "show", "a"});
+    EXPECT_NE(shown.find("\"routeLimitAction\": \"warn\""), std::string::npos) << shown;
+    EXPECT_NE(shown.find("\"routeLimitUsagePercent\": 150.0"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("\"establishedCount\": 1"), std::string::npos) << shown;
+
+    const std::string out = rfctl({"peering", "reset", "a"});
+    EXPECT_NE(out.find("reset peering a: 1 established session(s) reset"), std::string::npos) << out;
+    const auto n = pa.await_notification(5s);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->code, 6);
+    EXPECT_EQ(n->subcode, 4);
+    EXPECT_FALSE(pb.await_notification(500ms)) << "the other peering is not touched";
+    shown = rfctl.json({"peering", "show", "b"});
+    EXPECT_NE(shown.find("\"state\": \"Established\""), std::string::npos) << shown;
+    EXPECT_NE(shown.find("\"establishedCount\": 1"), std::string::npos) << shown;
+    RawPeer again;  // a may come back at once
+    ASSERT_TRUE(wait_until([&] { return again.connect(loopback(61), rs, port, 500ms); }, 10s, 100ms));
+    EXPECT_TRUE(again.handshake(65061, "10.0.0.61")) << read_file(dir.file("rf.log"));
+
+    d.signal(SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !d.running(); }, 10s));
 }
 
 // A VNet model with the route server's VNet (hub) and a spoke; `peered`: the spoke peers with the hub and

@@ -35,7 +35,7 @@ class RfctlCompletion(unittest.TestCase):
         self.assertEqual(complete("rfctl "), ["emulator", "peering", "rib", "routeserver", "subnet", "vm"])
         self.assertEqual(complete("rfctl pe"), ["peering"])
         self.assertEqual(complete("rfctl peering "),
-                         ["create", "delete", "list", "list-advertised-routes", "list-learned-routes", "show"])
+                         ["create", "delete", "list", "list-advertised-routes", "list-learned-routes", "reset", "show"])
         self.assertEqual(complete("rfctl peering list-a"), ["list-advertised-routes"])
         self.assertEqual(complete("rfctl vm "), ["effective-routes"])
 
@@ -46,6 +46,9 @@ class RfctlCompletion(unittest.TestCase):
         self.assertEqual(complete("rfctl peering create --peer-"), ["--peer-asn", "--peer-ip"])
         self.assertIn("--active", complete("rfctl peering create --name nva1 --"))
         self.assertNotIn("--active", complete("rfctl peering list --"))
+        self.assertEqual(complete("rfctl peering create --route-limit-"),
+                         ["--route-limit-action", "--route-limit-warning-percent"])
+        self.assertIn("--gtsm", complete("rfctl peering create --name nva1 --"))
         # An option's value is not completed, nor taken for a command word.
         self.assertEqual(complete("rfctl peering create --name "), [])
         self.assertEqual(complete("rfctl --server http://127.0.0.1:9179 -o json peering s"), ["show"])

@@ -3,6 +3,7 @@
 // ECMP sets). Bounded polling only; no fixed sleeps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <set>
 
@@ -322,6 +323,68 @@ TEST_F(Interop, RouteLimitTripsWithCeaseAndTheSessionComesBack) {
     EXPECT_TRUE(wait_until([] { return rs_->established(loopback(13)); }, kSessionTimeout, 200ms));
     EXPECT_TRUE(wait_until([] { return rs_->lookup("10.13.0.0/24").has_value(); }, kRouteTimeout, 100ms));
     expect_route_at(frr_, "10.13.0.0/24");
+}
+
+// The same GoBGP peer switched to route_limit_action warn at runtime (no reset): past the limit it stays up
+// and its routes reach the other NVAs; then the operator's reset clears its session (Cease /
+// Administrative Reset), the route server connects again at once and relearns everything.
+TEST_F(Interop, RouteLimitWarnKeepsGobgpAndTheOperatorsResetBringsItBack) {
+    ASSERT_TRUE(wait_until(all_up, kSessionTimeout, 200ms));
+    ASSERT_TRUE(wait_until([] { return rs_->lookup("10.13.0.0/24").has_value(); }, kRouteTimeout, 100ms));
+    auto settings_with = [](azure::RouteLimitAction action) {
+        return [action](server::RouteServer& s) {
+            for (auto p : s.peers()) {
+                if (p.name == "gobgp") {
+                    p.route_limit_action = action;
+                    return s.update_route_limits(p);
+                }
+            }
+            return false;
+        };
+    };
+    ASSERT_TRUE(rs_->call(settings_with(azure::RouteLimitAction::Warn)));
+    const std::uint64_t up_before = rs_->sessions_of(loopback(13)).at(0).established_count;
+    for (int i = 21; i <= 24; ++i) {  // 2 + 4 = 6 routes, limit 5
+        ASSERT_TRUE(gobgp_->add_route({"10.13." + std::to_string(i) + ".0/24", "100.64.0.13", {}, {}, 0}));
+    }
+    ASSERT_TRUE(wait_until([] { return rs_->lookup("10.13.24.0/24").has_value(); }, kRouteTimeout, 100ms));
+    expect_route_at(frr_, "10.13.24.0/24");
+    auto st = rs_->sessions_of(loopback(13)).at(0);
+    EXPECT_EQ(st.state, session::State::Established);
+    EXPECT_EQ(st.established_count, up_before) << "warn keeps the session";
+    const auto logs = rs_->log_lines();
+    EXPECT_EQ(std::count_if(logs.begin(), logs.end(),
+                            [](const std::string& l) {
+                                return l.find("peer gobgp") != std::string::npos &&
+                                       l.find("exceed its route limit 5") != std::string::npos;
+                            }),
+              1);
+
+    const auto reset =
+        rs_->call([](server::RouteServer& s) { return s.reset_peer("gobgp", "interop reset"); });
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->reset, 1U);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            auto s = rs_->sessions_of(loopback(13));
+            return !s.empty() && s[0].established_count > up_before &&
+                   s[0].state == session::State::Established;
+        },
+        kSessionTimeout, 200ms));
+    st = rs_->sessions_of(loopback(13)).at(0);
+    EXPECT_EQ(st.admin_resets, 1U);
+    ASSERT_TRUE(st.last_sent);
+    EXPECT_EQ(st.last_sent->code, 6);
+    EXPECT_EQ(st.last_sent->subcode, 4);  // Cease / Administrative Reset
+    EXPECT_TRUE(wait_until([] { return rs_->lookup("10.13.24.0/24").has_value(); }, kRouteTimeout, 100ms));
+    EXPECT_TRUE(rs_->established(loopback(11), 2)) << "FRR's sessions are not touched";
+
+    for (int i = 21; i <= 24; ++i) {
+        gobgp_->del_route("10.13." + std::to_string(i) + ".0/24");
+    }
+    EXPECT_TRUE(wait_until([] { return !rs_->lookup("10.13.24.0/24").has_value(); }, kRouteTimeout, 100ms));
+    ASSERT_TRUE(rs_->call(settings_with(azure::RouteLimitAction::Teardown)));
+    EXPECT_TRUE(rs_->established(loopback(13)));
 }
 
 TEST_F(Interop, HoldTimerExpiryOfAFrozenNvaWithdrawsItsRoutesEverywhere) {

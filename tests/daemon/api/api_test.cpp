@@ -127,6 +127,54 @@ TEST_F(ApiTest, ListShowCreateDeletePeering) {
     EXPECT_EQ(code(r), "PeeringNotFound");
 }
 
+TEST_F(ApiTest, RouteLimitActionThresholdAndGtsmAreCreatedShownAndValidated) {
+    auto r = call("POST", "/api/v1/peerings",
+                  R"({"name": "nva3", "peerIp": "10.1.1.6", "peerAsn": 65003, "routeLimit": 200,
+                      "routeLimitAction": "warn", "routeLimitWarningPercent": 90, "gtsm": true})");
+    ASSERT_EQ(r.status, 201U) << r.body;
+    EXPECT_EQ(json(r)["routeLimitAction"], "warn");
+    EXPECT_EQ(json(r)["routeLimitWarningPercent"], 90);
+    EXPECT_EQ(json(r)["gtsm"], true);
+    const auto on_disk = config::load_file(path_);
+    ASSERT_TRUE(on_disk);
+    ASSERT_NE(on_disk->find_peer("nva3"), nullptr);
+    EXPECT_EQ(on_disk->find_peer("nva3")->route_limit_action, azure::RouteLimitAction::Warn);
+    EXPECT_EQ(on_disk->find_peer("nva3")->route_limit_warning_percent, 90U);
+    EXPECT_TRUE(on_disk->find_peer("nva3")->gtsm);
+    // Defaults shown for a peering that names none.
+    r = call("GET", "/api/v1/peerings/nva1");
+    EXPECT_EQ(json(r)["routeLimitAction"], "teardown");
+    EXPECT_EQ(json(r)["routeLimitWarningPercent"], 75);
+    EXPECT_EQ(json(r)["gtsm"], false);
+
+    for (const char* bad :
+         {R"("routeLimitAction": "drop")", R"("routeLimitAction": 1)", R"("routeLimitWarningPercent": 0)",
+          R"("routeLimitWarningPercent": 101)", R"("gtsm": "yes")"}) {
+        r = call("POST", "/api/v1/peerings",
+                 std::string(R"({"name": "nva4", "peerIp": "10.1.1.7", "peerAsn": 65004, )") + bad + "}");
+        EXPECT_EQ(r.status, 400U) << bad << ": " << r.body;
+        const std::string field = json(r)["error"].value("field", std::string());
+        EXPECT_TRUE(field == "routeLimitAction" || field == "routeLimitWarningPercent" || field == "gtsm")
+            << bad << ": " << r.body;
+    }
+    EXPECT_EQ(cp_->peer_count(), 3U);
+}
+
+TEST_F(ApiTest, ResetPeeringIsAPostThatNamesAPeering) {
+    auto r = call("POST", "/api/v1/peerings/nva2/reset");
+    ASSERT_EQ(r.status, 200U) << r.body;
+    EXPECT_EQ(json(r)["name"], "nva2");
+    EXPECT_EQ(json(r)["sessionsReset"], 1);
+    EXPECT_EQ(json(r)["sessionsRestarted"], 0);
+    EXPECT_EQ(cp_->resets(), std::vector<std::string>{"nva2"});
+    r = call("GET", "/api/v1/peerings/nva2/reset");
+    EXPECT_EQ(r.status, 405U);
+    r = call("POST", "/api/v1/peerings/nope/reset");
+    EXPECT_EQ(r.status, 404U);
+    EXPECT_EQ(code(r), "PeeringNotFound");
+    EXPECT_EQ(cp_->resets(), std::vector<std::string>{"nva2"});
+}
+
 TEST_F(ApiTest, NinthPeeringIsRefusedWithPeerLimitReached) {
     for (int i = 3; i <= 8; ++i) {
         const auto r = call("POST", "/api/v1/peerings",

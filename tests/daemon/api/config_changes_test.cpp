@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -71,7 +72,7 @@ TEST(PlanPeers, EveryFieldCounts) {
     const session::PeerSettings base = peer("a", "10.0.0.1", 65001);
     std::vector<session::PeerSettings> variants(7, base);
     variants[0].port = 1179;
-    variants[1].route_limit = 5;
+    variants[1].gtsm = true;
     variants[2].ttl = 1;
     variants[3].md5_password = "x";
     variants[4].mode = session::PeerMode::Active;
@@ -82,6 +83,34 @@ TEST(PlanPeers, EveryFieldCounts) {
         EXPECT_EQ(plan_peers({base}, {v}).replaced, std::vector<std::string>{"a"});
     }
     EXPECT_TRUE(same_settings(base, base));
+}
+
+TEST(PlanPeers, RouteLimitSettingsChangeInPlace) {
+    const session::PeerSettings base = peer("a", "10.0.0.1", 65001);
+    std::vector<session::PeerSettings> variants(3, base);
+    variants[0].route_limit = 5;
+    variants[1].route_limit_action = azure::RouteLimitAction::Warn;
+    variants[2].route_limit_warning_percent = 90;
+    for (const auto& v : variants) {
+        EXPECT_FALSE(same_settings(base, v));
+        EXPECT_TRUE(same_session_settings(base, v));
+        const PeerPlan plan = plan_peers({base}, {v});
+        EXPECT_TRUE(plan.remove.empty());
+        EXPECT_TRUE(plan.add.empty());
+        EXPECT_TRUE(plan.replaced.empty());
+        EXPECT_EQ(plan.updated, std::vector<std::string>{"a"});
+        ASSERT_EQ(plan.update.size(), 1U);
+        EXPECT_EQ(plan.update[0].route_limit, v.route_limit);
+        EXPECT_EQ(plan.update[0].route_limit_action, v.route_limit_action);
+        EXPECT_EQ(plan.update[0].route_limit_warning_percent, v.route_limit_warning_percent);
+        EXPECT_FALSE(plan.empty());
+    }
+    // A limit change together with a session setting re-creates the peer.
+    session::PeerSettings both = base;
+    both.route_limit = 5;
+    both.port = 1179;
+    EXPECT_EQ(plan_peers({base}, {both}).replaced, std::vector<std::string>{"a"});
+    EXPECT_TRUE(plan_peers({base}, {both}).update.empty());
 }
 
 std::vector<std::string> running_names(const server::RouteServer& server) {
@@ -193,6 +222,48 @@ TEST_F(ConfigChangesTest, AReloadReconcilesAgainstTheRunningPeersAndMendsDrift) 
     ASSERT_TRUE(again);
     EXPECT_TRUE(again->added.empty() && again->removed.empty() && again->replaced.empty())
         << "running = file: nothing to do";
+}
+
+TEST_F(ConfigChangesTest, RouteLimitSettingsApplyInPlaceAndPersist) {
+    auto r = changes_->apply(
+        "warn",
+        [](config::Config& d) -> std::optional<ChangeError> {
+            d.peers[0].route_limit = 20;
+            d.peers[0].route_limit_action = azure::RouteLimitAction::Warn;
+            d.peers[0].route_limit_warning_percent = 90;
+            return std::nullopt;
+        },
+        Persist::Write, store_.get());
+    ASSERT_TRUE(r) << r.error().api.message;
+    EXPECT_EQ(r->updated, std::vector<std::string>{"a"});
+    EXPECT_TRUE(r->replaced.empty() && r->added.empty() && r->removed.empty());
+    const auto running = on_io([&] { return server_->peers(); });
+    ASSERT_EQ(running.size(), 1U);
+    EXPECT_EQ(running[0].route_limit, 20U);
+    EXPECT_EQ(running[0].route_limit_action, azure::RouteLimitAction::Warn);
+    EXPECT_EQ(running[0].route_limit_warning_percent, 90U);
+    auto on_disk = config::load_file(path_);
+    ASSERT_TRUE(on_disk);
+    EXPECT_EQ(on_disk->peers[0].route_limit_action, azure::RouteLimitAction::Warn);
+    EXPECT_EQ(on_disk->peers[0].route_limit_warning_percent, 90U);
+    auto again = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->updated.empty()) << "running = file: nothing to do";
+}
+
+TEST_F(ConfigChangesTest, AReloadWithABadRouteLimitKeyKeepsTheRunningPeerAndSaysWhy) {
+    std::ofstream(path_) << "route_server:\n  listen: [127.0.0.1]\n  port: 0\n  max_peers: 64\n"
+                            "peers:\n  - {name: a, address: 127.0.0.11, asn: 65001, passive: true,"
+                            " route_limit_action: warn, route_limit_warning_percent: 150}\n";
+    auto r = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_FALSE(r);
+    ASSERT_FALSE(r.error().config.empty());
+    EXPECT_EQ(r.error().config.front().path, "peers[0].route_limit_warning_percent");
+    EXPECT_NE(r.error().config.front().message.find("must be 1..100"), std::string::npos);
+    const auto running = on_io([&] { return server_->peers(); });
+    ASSERT_EQ(running.size(), 1U);
+    EXPECT_EQ(running[0].route_limit_action, azure::RouteLimitAction::Teardown) << "the old settings run on";
+    EXPECT_EQ(running[0].route_limit_warning_percent, 75U);
 }
 
 TEST_F(ConfigChangesTest, AChangeThatCannotBePersistedIsUndone) {

@@ -252,6 +252,80 @@ TEST_F(DaemonBackendTest, UpdateCountersNeverGoDownWhenAPeeringIsRemoved) {
               metric_value(after, "routefabric_updates_total{direction=\"in\"}"));
 }
 
+TEST_F(DaemonBackendTest, RouteLimitUsageInPlaceChangesAndTheOperatorsReset) {
+    connect_nva("127.0.0.11", 65001, {"10.251.0.0/24", "10.251.1.0/24", "10.251.2.0/24"}, {65001});
+    connect_nva("127.0.0.12", 65002, {"10.252.0.0/24"}, {65002});
+    ASSERT_TRUE(eventually([&] {
+        auto a = cp_->peering("nva1");
+        auto b = cp_->peering("nva2");
+        return a && b && a->routes_received == 3 && b->routes_received == 1;
+    }));
+    // A SIGHUP-like change: nva1 goes to warn with a limit below what it holds. Applied in place.
+    auto r = cp_->changes().apply(
+        "reload",
+        [](config::Config& d) -> std::optional<ChangeError> {
+            d.peers[0].route_limit = 2;
+            d.peers[0].route_limit_action = azure::RouteLimitAction::Warn;
+            d.peers[0].route_limit_warning_percent = 50;
+            return std::nullopt;
+        },
+        Persist::Write, nullptr);
+    ASSERT_TRUE(r) << r.error().api.message;
+    EXPECT_EQ(r->updated, std::vector<std::string>{"nva1"});
+    EXPECT_TRUE(r->replaced.empty());
+    auto nva1 = cp_->peering("nva1");
+    ASSERT_TRUE(nva1);
+    EXPECT_EQ(nva1->route_limit, 2U);
+    EXPECT_EQ(nva1->routes_received, 3U);
+    EXPECT_EQ(nva1->warning_threshold, 1U);
+    ASSERT_EQ(nva1->sessions.size(), 2U);
+    for (const SessionInfo& s : nva1->sessions) {
+        EXPECT_EQ(s.state, "Established");
+        EXPECT_EQ(s.established_count, 1U) << "not reset";
+        EXPECT_EQ(s.routes, 3U);
+        EXPECT_TRUE(s.above_route_limit);
+        EXPECT_TRUE(s.above_warning_threshold);
+    }
+    const Json j = to_json(*nva1);
+    EXPECT_EQ(j["routeLimitAction"], "warn");
+    EXPECT_EQ(j["routeLimitUsagePercent"], 150.0);
+    metrics::Registry registry;
+    cp_->collect_metrics(registry);
+    const std::string text = registry.render();
+    EXPECT_EQ(metric_value(text, "routefabric_route_limit_warnings_total{kind=\"limit\"}"), 2) << text;
+    EXPECT_EQ(metric_value(text, "routefabric_route_limit_warnings_total{kind=\"threshold\"}"), 2) << text;
+    EXPECT_EQ(metric_value(text, "routefabric_peer_route_limit_usage_ratio{peer=\"nva1\"}"), 1.5) << text;
+
+    // The operator's reset: both sessions of nva1, none of nva2.
+    auto reset = cp_->reset_peering("nva1");
+    ASSERT_TRUE(reset) << reset.error().message;
+    EXPECT_EQ(reset->reset, 2U);
+    for (std::size_t i = 0; i < 2; ++i) {  // peers_[0..1] are nva1's two sessions
+        const auto n = peers_[i]->await_notification();
+        ASSERT_TRUE(n);
+        EXPECT_EQ(n->code, 6);
+        EXPECT_EQ(n->subcode, 4);
+    }
+    ASSERT_TRUE(eventually([&] { return cp_->peering("nva1")->routes_received == 0; }));
+    EXPECT_FALSE(cp_->rib_entry(*net::Prefix::parse("10.251.0.0/24")));
+    const auto nva2 = cp_->peering("nva2");
+    ASSERT_TRUE(nva2);
+    EXPECT_EQ(nva2->state, "Established");
+    for (const SessionInfo& s : nva2->sessions) {
+        EXPECT_EQ(s.established_count, 1U);
+        EXPECT_EQ(s.admin_resets, 0U);
+    }
+    const auto nva1_after = cp_->peering("nva1");
+    ASSERT_TRUE(nva1_after);
+    for (const SessionInfo& s : nva1_after->sessions) {
+        EXPECT_EQ(s.admin_resets, 1U);
+    }
+    EXPECT_TRUE(cp_->rib_entry(*net::Prefix::parse("10.252.0.0/24")));
+    const auto ghost = cp_->reset_peering("ghost");
+    ASSERT_FALSE(ghost);
+    EXPECT_EQ(ghost.error().code, ErrorCode::PeeringNotFound);
+}
+
 TEST_F(DaemonBackendTest, RuntimeAddAndRemoveThroughTheApi) {
     config::ConfigStore store(config_, "");
     metrics::Registry registry;
@@ -321,7 +395,8 @@ TEST_F(DaemonBackendTest, ManagementServiceServesAndPersists) {
 TEST(DaemonMapping, ConfigToSessionSettings) {
     auto c = config::load_text(R"(
 route_server: {listen: [10.1.255.4, 10.1.255.5], mode: transparent, route_counting: azure-strict, branch_to_branch: false}
-peers: [{name: a, address: 10.1.1.4, asn: 65001, passive: false, ttl: 2, route_limit: 7, hold_time: 30, add_path: send}]
+peers: [{name: a, address: 10.1.1.4, asn: 65001, passive: false, ttl: 2, route_limit: 7, hold_time: 30, add_path: send,
+         route_limit_action: warn, route_limit_warning_percent: 90, gtsm: true}]
 virtual_network:
   route_server_vnet: hub
   vnets:
@@ -342,6 +417,9 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(p.mode, session::PeerMode::Active);
     EXPECT_EQ(p.ttl, 2);
     EXPECT_EQ(p.route_limit, 7U);
+    EXPECT_EQ(p.route_limit_action, azure::RouteLimitAction::Warn);
+    EXPECT_EQ(p.route_limit_warning_percent, 90U);
+    EXPECT_TRUE(p.gtsm);
     EXPECT_EQ(p.counting, azure::RouteCounting::AzureStrict);
     EXPECT_EQ(*p.hold_time, 30);
     EXPECT_EQ(p.add_path, bgp::AddPathMode::Send);

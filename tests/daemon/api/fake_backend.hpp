@@ -89,6 +89,15 @@ public:
         return Unit{};
     }
 
+    Result<PeeringReset, ApiError> reset_peering(std::string_view name) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (find(name) == nullptr) {
+            return not_found(name);
+        }
+        resets_.emplace_back(name);
+        return PeeringReset{std::string(name), 1, 0};  // as if its one established session was reset
+    }
+
     Result<RoutesByInstance, ApiError> learned_routes(std::string_view name) override {
         std::lock_guard<std::mutex> lock(mutex_);
         const config::PeerConfig* p = find(name);
@@ -182,6 +191,12 @@ public:
         m.locrib_prefixes.set(2);
     }
 
+    // The peerings reset_peering was called for, in order.
+    std::vector<std::string> resets() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return resets_;
+    }
+
 private:
     const config::PeerConfig* find(std::string_view name) const {
         for (const auto& p : peers_) {
@@ -211,6 +226,7 @@ private:
     config::Config config_;
     std::vector<config::PeerConfig> peers_;
     std::optional<ApiError> refusal_;
+    std::vector<std::string> resets_;
 };
 
 }  // namespace rf::api::testing

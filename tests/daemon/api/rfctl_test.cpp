@@ -111,6 +111,33 @@ TEST_F(RfctlTest, CreateShowDeletePeering) {
     EXPECT_EQ(cp_->peer_count(), 2U);
 }
 
+TEST_F(RfctlTest, ResetAndRouteLimitOptions) {
+    CliRun r = rfctl("peering reset nva1");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("reset peering nva1: 1 established session(s) reset"), std::string::npos) << r.out;
+    EXPECT_EQ(cp_->resets(), std::vector<std::string>{"nva1"});
+    r = rfctl("peering reset ghost");
+    EXPECT_EQ(r.exit_code, 2) << r.out;
+    r = rfctl("peering reset");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    r = rfctl(
+        "-o json peering create --name nva3 --peer-ip 10.1.1.6 --peer-asn 65003 --route-limit 50 "
+        "--route-limit-action warn --route-limit-warning-percent 90 --gtsm");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("\"routeLimitAction\": \"warn\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"routeLimitWarningPercent\": 90"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"gtsm\": true"), std::string::npos) << r.out;
+    r = rfctl("peering show nva3");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("RouteLimitUsage"), std::string::npos) << r.out;
+    r = rfctl(
+        "peering create --name nva4 --peer-ip 10.1.1.7 --peer-asn 65004 --route-limit-warning-percent lots");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    r = rfctl("peering create --name nva4 --peer-ip 10.1.1.7 --peer-asn 65004 --route-limit-action drop");
+    EXPECT_EQ(r.exit_code, 5) << r.out;  // the API refuses it: 400
+    EXPECT_NE(r.out.find("routeLimitAction"), std::string::npos) << r.out;
+}
+
 TEST_F(RfctlTest, ExitCodes) {
     CliRun r = rfctl("peering show ghost");
     EXPECT_EQ(r.exit_code, 2) << r.out;

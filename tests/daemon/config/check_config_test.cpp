@@ -59,5 +59,32 @@ TEST_F(CheckConfig, ReportsANulInAValueEscapedAndAFileThatIsNotText) {
         << nul;
 }
 
+TEST_F(CheckConfig, NamesTheRouteLimitAndGtsmKeysOfTheBadPeer) {
+    const std::string out = check(
+        "route_server: {listen: [127.0.0.1]}\n"
+        "peers:\n"
+        "  - {name: a, address: 127.0.0.9, asn: 65001, route_limit_action: warn, "
+        "route_limit_warning_percent: 80}\n"
+        "  - {name: b, address: 127.0.0.10, asn: 65002, gtsm: true}\n"
+        "  - {name: c, address: 127.0.0.11, asn: 65003, route_limit_warning_percent: 0}\n"
+        "  - {name: d, address: 127.0.0.12, asn: 65004, route_limit_action: shutdown, gtsm: maybe}\n");
+    EXPECT_NE(out.find("peers[2].route_limit_warning_percent: must be 1..100"), std::string::npos) << out;
+    EXPECT_NE(out.find("peers[3].route_limit_action: 'shutdown' is not one of: teardown, warn"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("peers[3].gtsm:"), std::string::npos) << out;
+    EXPECT_EQ(out.find("peers[0]."), std::string::npos) << out;
+    EXPECT_EQ(out.find("peers[1]."), std::string::npos) << out;
+    EXPECT_EQ(out.find(": OK"), std::string::npos) << out;
+
+    const std::string ok = check(
+        "route_server: {listen: [127.0.0.1]}\n"
+        "peers:\n"
+        "  - {name: a, address: 127.0.0.9, asn: 65001, route_limit_action: warn, "
+        "route_limit_warning_percent: 100,"
+        " gtsm: true}\n");
+    EXPECT_NE(ok.find(": OK"), std::string::npos) << ok;
+}
+
 }  // namespace
 }  // namespace rf::testing

@@ -120,6 +120,9 @@ peers:
     ttl: 2
     md5_password: "s3cret: with # chars"
     route_limit: 10
+    route_limit_action: warn
+    route_limit_warning_percent: 90
+    gtsm: true
     passive: false
     hold_time: 9
     local_address: 10.1.255.4
@@ -143,6 +146,9 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_EQ(p.ttl, 2);
     EXPECT_EQ(p.md5_password, "s3cret: with # chars");
     EXPECT_EQ(*p.route_limit, 10U);
+    EXPECT_EQ(p.route_limit_action, azure::RouteLimitAction::Warn);
+    EXPECT_EQ(p.route_limit_warning_percent, 90U);
+    EXPECT_TRUE(p.gtsm);
     EXPECT_FALSE(p.passive);
     EXPECT_EQ(*p.hold_time, 9);
     EXPECT_EQ(p.local_address->to_string(), "10.1.255.4");
@@ -268,6 +274,35 @@ TEST(ConfigValidation, PeerFieldRules) {
                           "peers[0].passive", "true or false"));
     EXPECT_TRUE(has_error(errors_of(with_peer("{name: n, address: nva.example, asn: 65001}")),
                           "peers[0].address", "not an IP address"));
+}
+
+TEST(ConfigValidation, RouteLimitAndGtsmKeys) {
+    // Defaults: Azure's teardown, FRR's 75 % threshold, no GTSM.
+    auto ok = load_text(with_peer("{name: n, address: 10.1.1.4, asn: 65001}"));
+    ASSERT_TRUE(ok) << dump(ok.error());
+    EXPECT_EQ(ok->peers[0].route_limit_action, azure::RouteLimitAction::Teardown);
+    EXPECT_EQ(ok->peers[0].route_limit_warning_percent, 75U);
+    EXPECT_FALSE(ok->peers[0].gtsm);
+    for (const char* bad : {"0", "101", "300"}) {
+        const Errors e = errors_of(
+            with_peer(std::string("{name: n, address: 10.1.1.4, asn: 65001, route_limit_warning_percent: ") +
+                      bad + "}"));
+        EXPECT_TRUE(has_error(e, "peers[0].route_limit_warning_percent", "must be 1..100")) << bad << dump(e);
+    }
+    EXPECT_TRUE(has_error(
+        errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, route_limit_warning_percent: high}")),
+        "peers[0].route_limit_warning_percent", "not a non-negative whole number"));
+    EXPECT_TRUE(
+        has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, route_limit_action: drop}")),
+                  "peers[0].route_limit_action", "not one of: teardown, warn"));
+    EXPECT_TRUE(has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, gtsm: yes please}")),
+                          "peers[0].gtsm", "true or false"));
+    for (const char* edge : {"1", "100"}) {
+        auto r = load_text(
+            with_peer(std::string("{name: n, address: 10.1.1.4, asn: 65001, route_limit_warning_percent: ") +
+                      edge + "}"));
+        EXPECT_TRUE(r) << edge;
+    }
 }
 
 TEST(ConfigValidation, RequiredPeerKeys) {
@@ -717,7 +752,8 @@ route_server:
   branch_to_branch: false
 peers:
   - {name: nva1, address: 10.1.1.4, asn: 4200000001, ttl: 2, md5_password: "p@ss \"quoted\" 'x'", route_limit: 10,
-     passive: false, hold_time: 9, local_address: 10.1.255.4, add_path: receive}
+     passive: false, hold_time: 9, local_address: 10.1.255.4, add_path: receive, route_limit_action: warn,
+     route_limit_warning_percent: 60, gtsm: true}
   - {name: nva2, address: "2001:db8:1::5", asn: 65002}
 virtual_network:
   route_server_vnet: hub

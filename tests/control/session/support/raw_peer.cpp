@@ -357,4 +357,13 @@ bool RawPeer::announce(const std::vector<std::string>& prefixes, const std::stri
     return send(out);
 }
 
+bool RawPeer::withdraw(const std::vector<std::string>& prefixes) {
+    bgp::Update u;
+    for (const auto& p : prefixes) {
+        u.withdrawn.push_back({*net::Prefix::parse(p), 0});
+    }
+    std::vector<std::uint8_t> out;
+    return bgp::encode_update(u, bgp::CodecOptions{}, out) && send(out);
+}
+
 }  // namespace rf::testing

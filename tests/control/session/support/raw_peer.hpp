@@ -68,6 +68,8 @@ public:
     // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
     bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop,
                   std::vector<std::uint32_t> as_path, std::vector<std::uint32_t> communities = {});
+    // Sends an UPDATE withdrawing `prefixes` (IPv4 withdrawn routes field).
+    bool withdraw(const std::vector<std::string>& prefixes);
     // Received UPDATEs so far (decoded), collected by receive()/await_*.
     std::vector<bgp::Update> updates;
     bgp::Open remote_open;
