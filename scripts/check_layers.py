@@ -33,6 +33,7 @@ LAYERS = [
     ("control/server", ["control/session", "control/rib"], False,
      "the route server: listeners, peers, sessions; owns the RIB"),
     ("control/tools", ["control/codec"], False, "rf-decode"),
+    ("control/mrt", ["control/codec"], False, "MRT records (RFC 6396) built from BGP values: pure encoding"),
     ("fib/vnet", ["net"], False, "the VNet domain: model, effective routes, next-hop types"),
     ("fib", ["fib/delta", "fib/vnet"], True, "lookup tables, next-hop groups, the lock-free updater"),
     ("dataplane", ["fib"], True, "DPDK EAL, ports, host emulator, traffic, neighbours, probes"),
