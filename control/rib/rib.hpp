@@ -264,6 +264,7 @@ public:
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
     [[nodiscard]] bool is_up(PeerId peer) const;
+    [[nodiscard]] std::optional<PeerConfig> peer_config(PeerId peer) const;  // nullopt: not up
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;
 
