@@ -37,7 +37,8 @@ ForwardingOptions forwarding_options(const Startup& s, const Options& options) {
 std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
     std::unique_ptr<Daemon> d(new Daemon(std::move(startup), options));
     if (d->startup_.emulator_dropped) {
-        spdlog::warn("--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
+        log_as(spdlog::level::warn, "startup",
+               "--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
     }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
     if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_management()) {
@@ -64,7 +65,7 @@ bool Daemon::start_forwarding(const Options& options) {
     std::string error;
     forwarding_ = load_forwarding(model, forwarding_options(startup_, options), &error);
     if (!forwarding_) {
-        spdlog::error("forwarding plane: {}", error);
+        log_as(spdlog::level::err, "startup", "forwarding plane: {}", error);
         return false;
     }
     return true;
@@ -86,12 +87,12 @@ bool Daemon::start_route_server() {
     log_route_server_events(*server_);
     for (const auto& p : cfg.peers) {
         if (auto err = server_->add_peer(api::peer_settings(cfg, p))) {
-            spdlog::error("configuration: peer {}: {}", p.name, *err);
+            log_as(spdlog::level::err, "config", "configuration: peer {}: {}", p.name, *err);
             return false;
         }
     }
     if (auto err = server_->start()) {
-        spdlog::error("{}", *err);
+        log_as(spdlog::level::err, "startup", "{}", *err);
         return false;
     }
     return true;
@@ -112,9 +113,10 @@ bool Daemon::start_management() {
         }
     }
     management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
-    management_->set_api_log_sink([](const std::string& line) { spdlog::warn("REST API: {}", line); });
+    management_->set_api_log_sink(
+        [](const std::string& line) { log_as(spdlog::level::warn, "api", "REST API: {}", line); });
     if (auto err = management_->start()) {
-        spdlog::error("{}", *err);
+        log_as(spdlog::level::err, "startup", "{}", *err);
         return false;
     }
     signals_ = std::make_unique<SignalHandling>(io_, *server_, *management_, config_path_);
@@ -128,20 +130,21 @@ void Daemon::log_started() const {
     for (const auto& l : server_->listening()) {
         where += (where.empty() ? "" : ", ") + l;
     }
-    spdlog::info("routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
-                 sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
-                 sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
+    log_as(spdlog::level::info, "startup",
+           "routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
+           sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
+           sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
     log_placement();
     if (forwarding_) {
-        spdlog::info("{}", forwarding_->describe());
+        log_as(spdlog::level::info, "startup", "{}", forwarding_->describe());
     } else {
-        spdlog::info(
-            "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
-            "or --no-fib)");
+        log_as(spdlog::level::info, "startup",
+               "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
+               "or --no-fib)");
     }
     if (management_->api_port() != 0) {
-        spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg.api.listen.to_string(),
-                     management_->api_port());
+        log_as(spdlog::level::info, "startup", "REST API on http://{}:{}/api/v1 (metrics on /metrics)",
+               cfg.api.listen.to_string(), management_->api_port());
     }
 }
 
@@ -171,10 +174,10 @@ void Daemon::log_placement() const {
         cfg.virtual_network
             ? "; route_server.placement " + std::string(config::to_string(cfg.route_server.placement))
             : "";
-    spdlog::info(
-        "the route server sits outside its {}: listen address(es) {} lie in no modelled address space (a "
-        "lab{}); it advertises the VNet address spaces [{}] to the peers all the same",
-        vnet, join(outside), placement, join(server_->config().rib.vnet_prefixes));
+    log_as(spdlog::level::info, "startup",
+           "the route server sits outside its {}: listen address(es) {} lie in no modelled address space (a "
+           "lab{}); it advertises the VNet address spaces [{}] to the peers all the same",
+           vnet, join(outside), placement, join(server_->config().rib.vnet_prefixes));
 }
 
 int Daemon::run() {
@@ -185,8 +188,9 @@ int Daemon::run() {
         forwarding_->stop();
     }
     const auto st = server_->rib().stats();
-    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit{}", st.loc_rib_prefixes,
-                 forwarding_ ? "" : " (" + std::to_string(discard_.deltas()) + " Loc-RIB changes, no FIB)");
+    log_as(spdlog::level::info, "stopped", "routefabricd stopped: {} Loc-RIB prefixes at exit{}",
+           st.loc_rib_prefixes,
+           forwarding_ ? "" : " (" + std::to_string(discard_.deltas()) + " Loc-RIB changes, no FIB)");
     return 0;
 }
 
