@@ -1,6 +1,10 @@
 #include "daemon/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/config/vnet_convert.hpp"
@@ -41,7 +45,8 @@ std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
                "--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
     }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
-    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_management()) {
+    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_mrt() ||
+        !d->start_management()) {
         return nullptr;
     }
     d->log_started();
@@ -94,6 +99,50 @@ bool Daemon::start_route_server() {
     if (auto err = server_->start()) {
         log_as(spdlog::level::err, "startup", "{}", *err);
         return false;
+    }
+    return true;
+}
+
+bool Daemon::start_mrt() {
+    const config::MrtConfig& m = startup_.config.mrt;
+    if (!m.any()) {
+        return true;
+    }
+    if (::access(m.directory.c_str(), W_OK | X_OK) != 0) {
+        log_as(spdlog::level::err, "startup", "mrt.directory: cannot write to {}: {}", m.directory,
+               std::strerror(errno));
+        return false;
+    }
+    auto log = [](bool warning, const std::string& line) {
+        log_as(warning ? spdlog::level::warn : spdlog::level::info, "mrt", "{}", line);
+    };
+    if (m.updates.enabled) {
+        mrt_files::UpdateLogOptions o;
+        o.directory = m.directory;
+        o.file_pattern = m.updates.file;
+        o.rotate_interval = std::chrono::seconds(m.updates.rotate_interval);
+        o.rotate_bytes = m.updates.rotate_bytes;
+        o.keep = m.updates.keep;
+        o.buffer_bytes = m.updates.buffer_bytes;
+        update_log_ = std::make_unique<mrt_files::UpdateLog>(o, log);
+        server_->set_message_observer(
+            [logger = update_log_.get()](const server::RouteServer::ReceivedMessage& r) {
+                mrt::Bgp4mpMessage msg;
+                msg.time = mrt::timestamp_of(std::chrono::system_clock::now());
+                msg.peer_asn = r.peer.asn;
+                msg.local_asn = r.local_asn;
+                msg.peer = r.peer.address;
+                msg.local = r.local;
+                msg.four_octet_as = r.four_octet_as;
+                msg.message = r.message;
+                logger->record(msg);
+            });
+    }
+    if (m.rib_dump.interval != 0) {
+        rib_dumps_ = std::make_unique<mrt_files::PeriodicDump>(
+            io_, *server_, mrt_files::FileSeries(m.directory, m.rib_dump.file, m.rib_dump.keep),
+            std::chrono::seconds(m.rib_dump.interval), log);
+        rib_dumps_->start();
     }
     return true;
 }

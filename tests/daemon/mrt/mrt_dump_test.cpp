@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -45,6 +48,31 @@ struct Nva {
 constexpr Nva kNva1{51, 65051};
 constexpr Nva kNva2{52, 65052};
 
+// `bgpdump -m FILE`: its record lines, split at '|' (bgpdump's own messages left out).
+std::vector<std::vector<std::string>> bgpdump_rows(const std::string& file) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& line : split(run_capture({kBgpdump, "-m", file}, 10s), '\n')) {
+        if (line.find('|') != std::string::npos) {
+            rows.push_back(split(line, '|'));
+        }
+    }
+    return rows;
+}
+
+// The files of `dir` whose names start with `prefix`, sorted.
+std::vector<std::string> files_in(const std::string& dir, const std::string& prefix) {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind(prefix, 0) == 0 && name.find(".part") == std::string::npos) {
+            out.push_back(e.path().string());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 class MrtDump : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -61,7 +89,7 @@ protected:
         }
         write_file(dir_.file("rf.yaml"), "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs_ +
                                              "]\n  port: " + std::to_string(port_) + "\npeers:\n" + peers +
-                                             "api:\n  port: " + std::to_string(api_) + "\n");
+                                             "api:\n  port: " + std::to_string(api_) + "\n" + extra_config());
         ASSERT_TRUE(start_routefabricd(daemon_, dir_.file("rf.yaml"), dir_.file("rf.log"), {"--no-fib"}));
     }
 
@@ -85,6 +113,7 @@ protected:
     }
 
     std::string log() const { return read_file(dir_.file("rf.log")); }
+    virtual std::string extra_config() const { return {}; }
 
     TempDir dir_{"rf-mrt"};
     const std::string rs_ = loopback(50);
@@ -92,6 +121,42 @@ protected:
     const std::uint16_t api_ = free_port("127.0.0.1");
     const Rfctl rfctl_{"http://127.0.0.1:" + std::to_string(api_)};
     Process daemon_;
+
+    // Both peers up; nva1 announces two IPv4 prefixes, nva2 one of them and an IPv6 prefix. Returns once
+    // the RIB holds them all: the paths as rows.
+    void announce_all(RawPeer& nva1, RawPeer& nva2, std::set<PathRow>& rib) {
+        ASSERT_NO_FATAL_FAILURE(bring_up(nva1, kNva1));
+        ASSERT_NO_FATAL_FAILURE(bring_up(nva2, kNva2));
+        ASSERT_TRUE(nva1.announce({"10.51.0.0/16", "10.99.0.0/24"}, loopback(kNva1.host), {kNva1.asn, 64999},
+                                  {(65051U << 16U) | 7U}));
+        ASSERT_TRUE(nva2.announce({"10.99.0.0/24"}, loopback(kNva2.host), {kNva2.asn}));
+        bgp::Update v6;
+        v6.attributes.origin = bgp::Origin::Igp;
+        v6.attributes.as_path = bgp::AsPath{{{bgp::AsSegmentType::Sequence, {kNva2.asn}}}};
+        v6.mp_reach = bgp::MpReach{{net::Afi::Ipv6, net::Safi::Unicast},
+                                   {*net::IpAddress::parse("2001:db8:52::1")},
+                                   {{*net::Prefix::parse("2001:db8:5200::/40"), 0}}};
+        std::vector<std::uint8_t> bytes;
+        ASSERT_TRUE(bgp::encode_update(v6, nva2.codec, bytes));
+        ASSERT_TRUE(nva2.send(bytes));
+        ASSERT_TRUE(wait_until(
+            [&] {
+                const std::string s = rfctl_.json({"rib", "show", "10.99.0.0/24"});
+                const std::string s6 = rfctl_.json({"rib", "show", "2001:db8:5200::/40"});
+                return s.find("64999") != std::string::npos &&
+                       s.find("\"" + loopback(kNva2.host)) != std::string::npos &&
+                       s6.find("2001:db8:52::1") != std::string::npos;
+            },
+            10s, 100ms))
+            << log();
+        const std::map<std::string, std::string> asn_of = {{loopback(kNva1.host), std::to_string(kNva1.asn)},
+                                                           {loopback(kNva2.host), std::to_string(kNva2.asn)}};
+        for (const auto& p : {"10.51.0.0/16", "10.99.0.0/24", "2001:db8:5200::/40"}) {
+            const auto rows = rib_paths(p, asn_of);
+            rib.insert(rows.begin(), rows.end());
+        }
+        ASSERT_EQ(rib.size(), 4U);  // 10.99.0.0/24 from both peers
+    }
 };
 
 TEST_F(MrtDump, BgpdumpReadsTheRibDumpAndItHoldsEveryPathOfTheRib) {
@@ -164,6 +229,74 @@ TEST_F(MrtDump, BgpdumpReadsTheRibDumpAndItHoldsEveryPathOfTheRib) {
 
     daemon_.signal(SIGTERM);
     EXPECT_TRUE(wait_until([&] { return !daemon_.running(); }, 15s));
+}
+
+// With an mrt section: the message log and periodic dumps in mrt.directory.
+class MrtFiles : public MrtDump {
+protected:
+    void SetUp() override {
+        std::filesystem::create_directory(dir_.file("mrt"));
+        MrtDump::SetUp();
+    }
+    std::string extra_config() const override {
+        return "mrt:\n  directory: " + dir_.file("mrt") +
+               "\n  rib_dump: {interval: 1, keep: 2}\n  updates: {enabled: true, rotate_interval: 3600}\n";
+    }
+};
+
+TEST_F(MrtFiles, BgpdumpReadsTheMessageLogAndThePeriodicDumps) {
+    RawPeer nva1;
+    RawPeer nva2;
+    std::set<PathRow> rib;
+    ASSERT_NO_FATAL_FAILURE(announce_all(nva1, nva2, rib));
+
+    // A periodic dump that holds the whole RIB (dumps come every second; one after the routes arrived).
+    std::set<PathRow> dumped;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto dumps = files_in(dir_.file("mrt"), "rib.");
+            if (dumps.empty()) {
+                return false;
+            }
+            dumped.clear();
+            for (const auto& f : bgpdump_rows(dumps.back())) {
+                if (f.size() >= 9 && f[0] == "TABLE_DUMP2") {
+                    dumped.emplace(f[3], f[4], f[5], f[6], f[8]);
+                }
+            }
+            return dumped == rib;
+        },
+        15s, 200ms))
+        << log();
+    EXPECT_LE(files_in(dir_.file("mrt"), "rib.").size(), 2U);  // keep: 2
+
+    // SIGTERM: the message log is written out and closed.
+    daemon_.signal(SIGTERM);
+    ASSERT_TRUE(wait_until([&] { return !daemon_.running(); }, 15s));
+    const auto logs = files_in(dir_.file("mrt"), "updates.");
+    ASSERT_EQ(logs.size(), 1U) << log();
+    // Every announcement the peers sent, as bgpdump reads it back: BGP4MP_ET with microseconds.
+    std::set<std::tuple<std::string, std::string, std::string, std::string>> announced;
+    const std::regex et_time(R"(\d+\.\d{6})");
+    for (const auto& f : bgpdump_rows(logs[0])) {
+        ASSERT_GE(f.size(), 7U);
+        EXPECT_EQ(f[0], "BGP4MP_ET");
+        EXPECT_TRUE(std::regex_match(f[1], et_time)) << f[1];
+        if (f[2] == "A") {
+            announced.emplace(f[3], f[4], f[5], f[6]);
+        }
+    }
+    const std::string a1 = loopback(kNva1.host);
+    const std::string a2 = loopback(kNva2.host);
+    const std::set<std::tuple<std::string, std::string, std::string, std::string>> sent = {
+        {a1, "65051", "10.51.0.0/16", "65051 64999"},
+        {a1, "65051", "10.99.0.0/24", "65051 64999"},
+        {a2, "65052", "10.99.0.0/24", "65052"},
+        {a2, "65052", "2001:db8:5200::/40", "65052"},
+    };
+    EXPECT_EQ(announced, sent);
+    const std::string l = log();
+    EXPECT_EQ(l.find("not logged"), std::string::npos) << l;  // nothing dropped
 }
 
 }  // namespace
