@@ -161,6 +161,28 @@ bool Daemon::start_management() {
             management_->backend().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
         }
     }
+    if (update_log_ || rib_dumps_) {
+        // The MRT writers' counters, read at each scrape (atomics / a mutex: safe from the API thread).
+        management_->registry().add_collector([log = update_log_.get(),
+                                               dumps = rib_dumps_.get()](metrics::Registry& r) {
+            if (log != nullptr) {
+                const auto st = log->stats();
+                const char* help = "received BGP messages written to the MRT message log, or not logged";
+                r.counter("routefabric_mrt_messages_total", help, {{"result", "logged"}}).set(st.records);
+                r.counter("routefabric_mrt_messages_total", help, {{"result", "dropped"}}).set(st.dropped);
+                r.counter("routefabric_mrt_log_bytes_total", "bytes written to the MRT message log")
+                    .set(st.bytes);
+                r.counter("routefabric_mrt_log_files_total", "MRT message log files opened").set(st.files);
+            }
+            if (dumps != nullptr) {
+                const char* help = "periodic MRT RIB dumps written, or skipped (previous one still writing)";
+                r.counter("routefabric_mrt_rib_dumps_total", help, {{"result", "written"}})
+                    .set(dumps->written());
+                r.counter("routefabric_mrt_rib_dumps_total", help, {{"result", "skipped"}})
+                    .set(dumps->skipped());
+            }
+        });
+    }
     management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
     management_->set_api_log_sink(
         [](const std::string& line) { log_as(spdlog::level::warn, "api", "REST API: {}", line); });

@@ -270,6 +270,15 @@ TEST_F(MrtFiles, BgpdumpReadsTheMessageLogAndThePeriodicDumps) {
         << log();
     EXPECT_LE(files_in(dir_.file("mrt"), "rib.").size(), 2U);  // keep: 2
 
+    // The writers' counters on /metrics: messages logged, none dropped, dumps written.
+    if (have_executable("/usr/bin/curl")) {
+        const std::string m = run_capture(
+            {"/usr/bin/curl", "-s", "http://127.0.0.1:" + std::to_string(api_) + "/metrics"}, 10s);
+        EXPECT_NE(m.find("routefabric_mrt_messages_total{result=\"logged\"}"), std::string::npos) << m;
+        EXPECT_NE(m.find("routefabric_mrt_messages_total{result=\"dropped\"} 0"), std::string::npos) << m;
+        EXPECT_EQ(m.find("routefabric_mrt_rib_dumps_total{result=\"written\"} 0"), std::string::npos) << m;
+    }
+
     // SIGTERM: the message log is written out and closed.
     daemon_.signal(SIGTERM);
     ASSERT_TRUE(wait_until([&] { return !daemon_.running(); }, 15s));
