@@ -58,14 +58,16 @@ void PeriodicDump::arm() {
 }
 
 void PeriodicDump::dump() {
+    bool skip = false;
     {
         std::lock_guard lock(mutex_);
-        if (busy_) {
-            ++skipped_;
-            log_(true, "MRT RIB dump skipped: the previous dump is still being written");
-            return;
-        }
+        skip = busy_;
+        skipped_ += skip ? 1 : 0;
         busy_ = true;
+    }
+    if (skip) {
+        log_(true, "MRT RIB dump skipped: the previous dump is still being written");
+        return;
     }
     const auto now = std::chrono::system_clock::now();
     auto bytes = dump_rib(server_, now);
