@@ -93,12 +93,19 @@ protected:
         ASSERT_TRUE(start_routefabricd(daemon_, dir_.file("rf.yaml"), dir_.file("rf.log"), {"--no-fib"}));
     }
 
-    void bring_up(RawPeer& peer, const Nva& nva) {
+    // `four_octet` false: an IPv4-only peer without the four-octet AS capability (RFC 6793), whose
+    // UPDATEs carry two-octet AS_PATHs (the message log must say so, or a reader misreads them).
+    void bring_up(RawPeer& peer, const Nva& nva, bool four_octet = true) {
         ASSERT_TRUE(
             wait_until([&] { return peer.connect(loopback(nva.host), rs_, port_, 500ms); }, 10s, 100ms))
             << log();
-        ASSERT_TRUE(peer.handshake(
-            RawPeer::dual_stack_open(nva.asn, ("10.0.0." + std::to_string(nva.host)).c_str())));
+        bgp::Open open = RawPeer::dual_stack_open(nva.asn, ("10.0.0." + std::to_string(nva.host)).c_str());
+        if (!four_octet) {
+            open.capabilities.four_octet_as.reset();
+            open.capabilities.multiprotocol = {{net::Afi::Ipv4, net::Safi::Unicast}};
+        }
+        ASSERT_TRUE(peer.handshake(open));
+        ASSERT_EQ(peer.codec.four_octet_as, four_octet);
     }
 
     // The paths `rfctl rib show PREFIX` lists, as rows.
@@ -125,10 +132,18 @@ protected:
     // Both peers up; nva1 announces two IPv4 prefixes, nva2 one of them and an IPv6 prefix. Returns once
     // the RIB holds them all: the paths as rows.
     void announce_all(RawPeer& nva1, RawPeer& nva2, std::set<PathRow>& rib) {
-        ASSERT_NO_FATAL_FAILURE(bring_up(nva1, kNva1));
+        ASSERT_NO_FATAL_FAILURE(bring_up(nva1, kNva1, /*four_octet=*/false));
         ASSERT_NO_FATAL_FAILURE(bring_up(nva2, kNva2));
-        ASSERT_TRUE(nva1.announce({"10.51.0.0/16", "10.99.0.0/24"}, loopback(kNva1.host), {kNva1.asn, 64999},
-                                  {(65051U << 16U) | 7U}));
+        // Encoded with what nva1 negotiated (RawPeer::announce assumes four-octet AS numbers).
+        bgp::Update v4;
+        v4.attributes.origin = bgp::Origin::Igp;
+        v4.attributes.as_path = bgp::AsPath{{{bgp::AsSegmentType::Sequence, {kNva1.asn, 64999}}}};
+        v4.attributes.next_hop = *net::Ipv4Address::parse(loopback(kNva1.host));
+        v4.attributes.communities = {(65051U << 16U) | 7U};
+        v4.nlri = {{*net::Prefix::parse("10.51.0.0/16"), 0}, {*net::Prefix::parse("10.99.0.0/24"), 0}};
+        std::vector<std::uint8_t> two_octet;
+        ASSERT_TRUE(bgp::encode_update(v4, nva1.codec, two_octet));
+        ASSERT_TRUE(nva1.send(two_octet));
         ASSERT_TRUE(nva2.announce({"10.99.0.0/24"}, loopback(kNva2.host), {kNva2.asn}));
         bgp::Update v6;
         v6.attributes.origin = bgp::Origin::Igp;
