@@ -1,6 +1,10 @@
 #include "daemon/daemon.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/config/vnet_convert.hpp"
@@ -37,10 +41,12 @@ ForwardingOptions forwarding_options(const Startup& s, const Options& options) {
 std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
     std::unique_ptr<Daemon> d(new Daemon(std::move(startup), options));
     if (d->startup_.emulator_dropped) {
-        spdlog::warn("--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
+        log_as(spdlog::level::warn, "startup",
+               "--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
     }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
-    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_management()) {
+    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_mrt() ||
+        !d->start_management()) {
         return nullptr;
     }
     d->log_started();
@@ -64,7 +70,7 @@ bool Daemon::start_forwarding(const Options& options) {
     std::string error;
     forwarding_ = load_forwarding(model, forwarding_options(startup_, options), &error);
     if (!forwarding_) {
-        spdlog::error("forwarding plane: {}", error);
+        log_as(spdlog::level::err, "startup", "forwarding plane: {}", error);
         return false;
     }
     return true;
@@ -86,13 +92,57 @@ bool Daemon::start_route_server() {
     log_route_server_events(*server_);
     for (const auto& p : cfg.peers) {
         if (auto err = server_->add_peer(api::peer_settings(cfg, p))) {
-            spdlog::error("configuration: peer {}: {}", p.name, *err);
+            log_as(spdlog::level::err, "config", "configuration: peer {}: {}", p.name, *err);
             return false;
         }
     }
     if (auto err = server_->start()) {
-        spdlog::error("{}", *err);
+        log_as(spdlog::level::err, "startup", "{}", *err);
         return false;
+    }
+    return true;
+}
+
+bool Daemon::start_mrt() {
+    const config::MrtConfig& m = startup_.config.mrt;
+    if (!m.any()) {
+        return true;
+    }
+    if (::access(m.directory.c_str(), W_OK | X_OK) != 0) {
+        log_as(spdlog::level::err, "startup", "mrt.directory: cannot write to {}: {}", m.directory,
+               std::strerror(errno));
+        return false;
+    }
+    auto log = [](bool warning, const std::string& line) {
+        log_as(warning ? spdlog::level::warn : spdlog::level::info, "mrt", "{}", line);
+    };
+    if (m.updates.enabled) {
+        mrt_files::UpdateLogOptions o;
+        o.directory = m.directory;
+        o.file_pattern = m.updates.file;
+        o.rotate_interval = std::chrono::seconds(m.updates.rotate_interval);
+        o.rotate_bytes = m.updates.rotate_bytes;
+        o.keep = m.updates.keep;
+        o.buffer_bytes = m.updates.buffer_bytes;
+        update_log_ = std::make_unique<mrt_files::UpdateLog>(o, log);
+        server_->set_message_observer(
+            [logger = update_log_.get()](const server::RouteServer::ReceivedMessage& r) {
+                mrt::Bgp4mpMessage msg;
+                msg.time = mrt::timestamp_of(std::chrono::system_clock::now());
+                msg.peer_asn = r.peer.asn;
+                msg.local_asn = r.local_asn;
+                msg.peer = r.peer.address;
+                msg.local = r.local;
+                msg.four_octet_as = r.four_octet_as;
+                msg.message = r.message;
+                logger->record(msg);
+            });
+    }
+    if (m.rib_dump.interval != 0) {
+        rib_dumps_ = std::make_unique<mrt_files::PeriodicDump>(
+            io_, *server_, mrt_files::FileSeries(m.directory, m.rib_dump.file, m.rib_dump.keep),
+            std::chrono::seconds(m.rib_dump.interval), log);
+        rib_dumps_->start();
     }
     return true;
 }
@@ -111,10 +161,33 @@ bool Daemon::start_management() {
             management_->backend().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
         }
     }
+    if (update_log_ || rib_dumps_) {
+        // The MRT writers' counters, read at each scrape (atomics / a mutex: safe from the API thread).
+        management_->registry().add_collector([log = update_log_.get(),
+                                               dumps = rib_dumps_.get()](metrics::Registry& r) {
+            if (log != nullptr) {
+                const auto st = log->stats();
+                const char* help = "received BGP messages written to the MRT message log, or not logged";
+                r.counter("routefabric_mrt_messages_total", help, {{"result", "logged"}}).set(st.records);
+                r.counter("routefabric_mrt_messages_total", help, {{"result", "dropped"}}).set(st.dropped);
+                r.counter("routefabric_mrt_log_bytes_total", "bytes written to the MRT message log")
+                    .set(st.bytes);
+                r.counter("routefabric_mrt_log_files_total", "MRT message log files opened").set(st.files);
+            }
+            if (dumps != nullptr) {
+                const char* help = "periodic MRT RIB dumps written, or skipped (previous one still writing)";
+                r.counter("routefabric_mrt_rib_dumps_total", help, {{"result", "written"}})
+                    .set(dumps->written());
+                r.counter("routefabric_mrt_rib_dumps_total", help, {{"result", "skipped"}})
+                    .set(dumps->skipped());
+            }
+        });
+    }
     management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
-    management_->set_api_log_sink([](const std::string& line) { spdlog::warn("REST API: {}", line); });
+    management_->set_api_log_sink(
+        [](const std::string& line) { log_as(spdlog::level::warn, "api", "REST API: {}", line); });
     if (auto err = management_->start()) {
-        spdlog::error("{}", *err);
+        log_as(spdlog::level::err, "startup", "{}", *err);
         return false;
     }
     signals_ = std::make_unique<SignalHandling>(io_, *server_, *management_, config_path_);
@@ -128,20 +201,21 @@ void Daemon::log_started() const {
     for (const auto& l : server_->listening()) {
         where += (where.empty() ? "" : ", ") + l;
     }
-    spdlog::info("routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
-                 sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
-                 sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
+    log_as(spdlog::level::info, "startup",
+           "routefabricd AS {} router-id {} listening on {} with {} peers (mode {}, max {} peers)",
+           sc.local_asn, sc.router_id.to_string(), where, cfg.peers.size(),
+           sc.rib.as_path_mode == azure::AsPathMode::Prepend ? "azure" : "transparent", sc.max_peers);
     log_placement();
     if (forwarding_) {
-        spdlog::info("{}", forwarding_->describe());
+        log_as(spdlog::level::info, "startup", "{}", forwarding_->describe());
     } else {
-        spdlog::info(
-            "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
-            "or --no-fib)");
+        log_as(spdlog::level::info, "startup",
+               "route server only: no FIB, no emulator (no virtual_network and no emulator configured, "
+               "or --no-fib)");
     }
     if (management_->api_port() != 0) {
-        spdlog::info("REST API on http://{}:{}/api/v1 (metrics on /metrics)", cfg.api.listen.to_string(),
-                     management_->api_port());
+        log_as(spdlog::level::info, "startup", "REST API on http://{}:{}/api/v1 (metrics on /metrics)",
+               cfg.api.listen.to_string(), management_->api_port());
     }
 }
 
@@ -171,10 +245,10 @@ void Daemon::log_placement() const {
         cfg.virtual_network
             ? "; route_server.placement " + std::string(config::to_string(cfg.route_server.placement))
             : "";
-    spdlog::info(
-        "the route server sits outside its {}: listen address(es) {} lie in no modelled address space (a "
-        "lab{}); it advertises the VNet address spaces [{}] to the peers all the same",
-        vnet, join(outside), placement, join(server_->config().rib.vnet_prefixes));
+    log_as(spdlog::level::info, "startup",
+           "the route server sits outside its {}: listen address(es) {} lie in no modelled address space (a "
+           "lab{}); it advertises the VNet address spaces [{}] to the peers all the same",
+           vnet, join(outside), placement, join(server_->config().rib.vnet_prefixes));
 }
 
 int Daemon::run() {
@@ -185,8 +259,9 @@ int Daemon::run() {
         forwarding_->stop();
     }
     const auto st = server_->rib().stats();
-    spdlog::info("routefabricd stopped: {} Loc-RIB prefixes at exit{}", st.loc_rib_prefixes,
-                 forwarding_ ? "" : " (" + std::to_string(discard_.deltas()) + " Loc-RIB changes, no FIB)");
+    log_as(spdlog::level::info, "stopped", "routefabricd stopped: {} Loc-RIB prefixes at exit{}",
+           st.loc_rib_prefixes,
+           forwarding_ ? "" : " (" + std::to_string(discard_.deltas()) + " Loc-RIB changes, no FIB)");
     return 0;
 }
 

@@ -17,6 +17,8 @@
 #include "control/server/route_server.hpp"
 #include "daemon/api/management_service.hpp"
 #include "daemon/forwarding/forwarding.hpp"
+#include "daemon/mrt/periodic_dump.hpp"
+#include "daemon/mrt/update_log.hpp"
 #include "daemon/options.hpp"
 #include "daemon/signals.hpp"
 #include "daemon/startup.hpp"
@@ -53,6 +55,7 @@ private:
     Daemon(Startup startup, const Options& options);
     bool start_forwarding(const Options& options);
     bool start_route_server();
+    bool start_mrt();  // the MRT message log and periodic RIB dumps (mrt section), when configured
     bool start_management();
     void log_started() const;
     void log_placement() const;
@@ -61,9 +64,11 @@ private:
     std::string config_path_;
     std::vector<net::Prefix> lab_prefixes_;  // originated without virtual_network when the emulator runs
     boost::asio::io_context io_{1};
-    std::unique_ptr<Forwarding> forwarding_;  // null in route-server-only mode
-    DiscardSink discard_;                     // the RIB's sink without a forwarding side
+    std::unique_ptr<Forwarding> forwarding_;            // null in route-server-only mode
+    DiscardSink discard_;                               // the RIB's sink without a forwarding side
+    std::unique_ptr<mrt_files::UpdateLog> update_log_;  // outlives the server, whose sessions feed it
     std::unique_ptr<server::RouteServer> server_;
+    std::unique_ptr<mrt_files::PeriodicDump> rib_dumps_;
     std::unique_ptr<api::ManagementService> management_;
     std::unique_ptr<SignalHandling> signals_;
 };

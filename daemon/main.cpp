@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
         rf::daemon::print_check_summary(options->config_path, *startup);
         return 0;
     }
-    rf::daemon::set_up_logging(options->log_level);
+    rf::daemon::set_up_logging(options->log_level, options->log_format == "json"
+                                                       ? rf::daemon::LogFormat::Json
+                                                       : rf::daemon::LogFormat::Text);
     // A peer closing its socket must not kill us with SIGPIPE (Asio uses MSG_NOSIGNAL, belt and braces).
     std::signal(SIGPIPE, SIG_IGN);
     const auto daemon = rf::daemon::Daemon::build(std::move(*startup), *options);

@@ -31,6 +31,9 @@ options:
   --no-fib            route server only: no FIB, no emulator; refused together with --emulator
   --workers N         emulator worker lcores, 1-999 (default: emulator.workers)
   --log-level LEVEL   trace, debug, info, warn or error (default: info); logs go to stderr
+  --log-format FORMAT
+                      text (default) or json: one JSON object per line with the keys time, level,
+                      event, peer, reason and message, then the event's own fields (for Loki, ELK)
   --eal "ARGS"        DPDK EAL arguments in one word, the same as ARGS after "--"
   -h, --help          print this help and exit
   --version           print the version and the forwarding module the daemon would load, and exit
@@ -104,7 +107,8 @@ Result<Options, int> parse_options(int argc, char** argv) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         const bool has_value = i + 1 < args.size();
-        const bool takes_value = a == "--workers" || a == "--log-level" || a == "-c" || a == "--config";
+        const bool takes_value =
+            a == "--workers" || a == "--log-level" || a == "--log-format" || a == "-c" || a == "--config";
         if (takes_value && !has_value) {
             return usage_error(a + " needs a value");
         }
@@ -135,6 +139,11 @@ Result<Options, int> parse_options(int argc, char** argv) {
             if (!is_log_level(o.log_level)) {
                 return usage_error("--log-level takes trace, debug, info, warn or error, got '" +
                                    o.log_level + "'");
+            }
+        } else if (a == "--log-format") {
+            o.log_format = args[++i];
+            if (o.log_format != "text" && o.log_format != "json") {
+                return usage_error("--log-format takes text or json, got '" + o.log_format + "'");
             }
         } else if (a == "-c" || a == "--config") {
             if (!o.config_path.empty()) {

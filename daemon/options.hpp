@@ -30,6 +30,7 @@ struct Options {
     std::optional<bool> fib;       // --fib / --no-fib
     std::optional<std::uint32_t> workers;
     std::string log_level = "info";
+    std::string log_format = "text";    // --log-format: text or json (logging.hpp)
     std::vector<std::string> eal_args;  // after "--", or the words of --eal "ARGS"
 };
 

@@ -1,9 +1,8 @@
 #include "daemon/reload.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/config/vnet_convert.hpp"
+#include "daemon/logging.hpp"
 
 namespace rf::daemon {
 
@@ -28,39 +27,42 @@ std::string prefixes(const std::vector<net::Prefix>& v) {
 }  // namespace
 
 void reload_and_log(api::ManagementService& management, const std::string& path) {
-    spdlog::info("SIGHUP: reloading {}", path);
+    log_as(spdlog::level::info, "reload", "SIGHUP: reloading {}", path);
     auto r = management.reload();
     if (!r) {
         for (const auto& e : r.error().file) {
-            spdlog::error("reload: {}: {}", path, e.to_string());
+            log_as(spdlog::level::err, "reload", "reload: {}: {}", path, e.to_string());
         }
         if (!r.error().file.empty()) {
-            spdlog::error("reload: {} has {} error(s); nothing changed", path, r.error().file.size());
+            log_as(spdlog::level::err, "reload", "reload: {} has {} error(s); nothing changed", path,
+                   r.error().file.size());
         } else {
-            spdlog::error(
-                "reload: {}: {}; nothing changed (the running peers are still the last committed "
-                "configuration)",
-                path, r.error().apply);
+            log_as(spdlog::level::err, "reload",
+                   "reload: {}: {}; nothing changed (the running peers are still the last committed "
+                   "configuration)",
+                   path, r.error().apply);
         }
         return;
     }
     if (r->added.empty() && r->removed.empty() && r->replaced.empty() && r->updated.empty()) {
-        spdlog::info("reload: peerings unchanged");
+        log_as(spdlog::level::info, "reload", "reload: peerings unchanged");
     } else {
-        spdlog::info(
-            "reload: peerings added [{}], deleted [{}], re-created with new settings [{}], route limits "
-            "changed in place [{}]",
-            names(r->added), names(r->removed), names(r->replaced), names(r->updated));
+        log_as(spdlog::level::info, "reload",
+               "reload: peerings added [{}], deleted [{}], re-created with new settings [{}], route limits "
+               "changed in place [{}]",
+               names(r->added), names(r->removed), names(r->replaced), names(r->updated));
     }
     if (r->vnet) {
-        spdlog::info(
+        log_as(
+            spdlog::level::info, "reload",
             "reload: virtual_network applied: address spaces announced [{}], withdrawn [{}]; ROUTE-REFRESH "
             "sent to {} peer(s), {} reset (no route refresh){}{}",
             prefixes(r->vnet->added), prefixes(r->vnet->removed), r->vnet->refreshed, r->vnet->reset,
             r->vnet->detail.empty() ? "" : "; ", r->vnet->detail);
     }
     if (!r->restart_needed.empty()) {
-        spdlog::warn("reload: {} changed; these take effect at the next restart", names(r->restart_needed));
+        log_as(spdlog::level::warn, "reload", "reload: {} changed; these take effect at the next restart",
+               names(r->restart_needed));
     }
 }
 

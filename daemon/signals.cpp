@@ -1,9 +1,8 @@
 #include "daemon/signals.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <csignal>
 
+#include "daemon/logging.hpp"
 #include "daemon/reload.hpp"
 
 namespace rf::daemon {
@@ -41,7 +40,8 @@ void SignalHandling::shut_down(int signo) {
         return;
     }
     stopping_ = true;
-    spdlog::info("signal {}: sending Cease / Administrative Shutdown to every peer", signo);
+    log_as(spdlog::level::info, "signal", "signal {}: sending Cease / Administrative Shutdown to every peer",
+           signo);
     management_.stop();
     hangup_.cancel();
     server_.shutdown("routefabricd shutting down", [this]() { io_.stop(); });

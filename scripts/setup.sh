@@ -18,6 +18,8 @@ packages=(
   # the tests of the operator files: man pages rendered by man/groff, the .deb built by CPack
   # (dpkg-shlibdeps in dpkg-dev) and checked by lintian; PyYAML reads the emitted config back
   man-db groff-base dpkg-dev lintian python3-yaml
+  # MRT dumps and message logs read back by the tests (bgpdump -m)
+  bgpdump
 )
 
 missing=()

@@ -300,6 +300,12 @@ bool encode_update(const Update& update, const CodecOptions& options, std::vecto
     return true;
 }
 
+void encode_path_attributes(const PathAttributes& attributes, const CodecOptions& options, bool with_next_hop,
+                            std::vector<std::uint8_t>& out) {
+    Writer w(out);
+    detail::encode_attributes(attributes, options, with_next_hop, w);
+}
+
 std::size_t encode_announcements(const PathAttributes& attributes, AfiSafi family,
                                  std::span<const IpAddress> mp_next_hops, std::span<const Nlri> nlri,
                                  const CodecOptions& options, std::vector<std::uint8_t>& out) {

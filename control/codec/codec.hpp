@@ -95,4 +95,12 @@ std::size_t encode_withdrawals(AfiSafi family, std::span<const Nlri> nlri, const
 // End-of-RIB marker for `family` (RFC 4724 §2).
 void encode_end_of_rib(AfiSafi family, std::vector<std::uint8_t>& out);
 
+// The path attribute area alone, without an UPDATE around it: every attribute of `attributes` in
+// ascending type code order, each in its shortest length form, AS numbers as `options` says (four octets,
+// or two with AS4_PATH). With `with_next_hop` false the NEXT_HOP attribute is left out. MP_REACH_NLRI is
+// not written (it carries NLRI, which only the caller knows how to frame). Used by the MRT encoder
+// (control/mrt), whose RIB entries carry the attributes of one path.
+void encode_path_attributes(const PathAttributes& attributes, const CodecOptions& options, bool with_next_hop,
+                            std::vector<std::uint8_t>& out);
+
 }  // namespace rf::bgp

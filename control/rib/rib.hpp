@@ -309,6 +309,7 @@ public:
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
     [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
     [[nodiscard]] bool is_up(PeerId peer) const;
+    [[nodiscard]] std::optional<PeerConfig> peer_config(PeerId peer) const;  // nullopt: not up
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;
 

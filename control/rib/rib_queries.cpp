@@ -157,6 +157,11 @@ bool RouteServerRib::is_up(PeerId id) const {
     return tables_->peers.find(id) != nullptr;
 }
 
+std::optional<PeerConfig> RouteServerRib::peer_config(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
+}
+
 RibStats RouteServerRib::stats() const {
     const auto& t = *tables_;
     RibStats s;

@@ -561,6 +561,14 @@ void RouteServer::on_input_handled(Session& /*session*/) {
     distribute();
 }
 
+void RouteServer::on_message_received(session::Session& session, std::span<const std::uint8_t> message,
+                                      bool four_octet_as) {
+    if (message_observer_) {
+        message_observer_(
+            ReceivedMessage{session.peer(), session.local(), config_.local_asn, four_octet_as, message});
+    }
+}
+
 void RouteServer::on_log(const std::string& line) {
     log(line);
 }

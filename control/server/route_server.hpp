@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -60,6 +61,17 @@ public:
     // Told just before an input goes to the RIB: an UPDATE read at `at` (each UPDATE of a read batch),
     // or a peer found down at `at`. The daemon attaches the convergence measurement's T0 here.
     using InputObserver = std::function<void(std::chrono::steady_clock::time_point at)>;
+    // Told of every message a session reads (the daemon's MRT message log): the peer, our address of the
+    // session, the negotiated AS width and the whole message, valid only during the call. On the io thread;
+    // must not block.
+    struct ReceivedMessage {
+        const session::PeerSettings& peer;
+        const net::IpAddress& local;
+        std::uint32_t local_asn;
+        bool four_octet_as;
+        std::span<const std::uint8_t> message;
+    };
+    using MessageObserver = std::function<void(const ReceivedMessage&)>;
 
     RouteServer(boost::asio::io_context& io, ServerConfig config, fib::DeltaSink& sink);
     ~RouteServer() override;
@@ -69,6 +81,7 @@ public:
     void set_transition_observer(TransitionObserver o) { observer_ = std::move(o); }
     void set_log_sink(LogSink s) { log_ = std::move(s); }
     void set_input_observer(InputObserver o) { input_observer_ = std::move(o); }
+    void set_message_observer(MessageObserver o) { message_observer_ = std::move(o); }
 
     // Binds every listen address (error text naming the address on failure) and starts the peers.
     std::optional<std::string> start();
@@ -142,6 +155,8 @@ private:
     void on_input_handled(session::Session& session) override;
     void on_transition(const session::TransitionRecord& record) override;
     void on_log(const std::string& line) override;
+    void on_message_received(session::Session& session, std::span<const std::uint8_t> message,
+                             bool four_octet_as) override;
 
     // Hands every session the messages the RIB queued for it (MRAI 0), and lets go of removed peers'
     // sessions whose last NOTIFICATION has gone out.
@@ -179,6 +194,7 @@ private:
     TransitionObserver observer_;
     LogSink log_;
     InputObserver input_observer_;
+    MessageObserver message_observer_;
     std::vector<std::shared_ptr<session::Session>> retired_;
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
     std::function<void()> shutdown_done_;

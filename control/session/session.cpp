@@ -268,6 +268,7 @@ void Session::cancel_connect() {
 
 bool Session::on_message(ConnectionFsm* link, std::span<const std::uint8_t> message, bgp::MessageType type) {
     const Connection* conn = link->conn.get();
+    owner_.on_message_received(*this, message, link->codec.four_octet_as);
     if (type == bgp::MessageType::Update) {
         on_update(*link, message);
     } else if (!hand_over_updates()) {

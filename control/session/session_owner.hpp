@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,11 @@ public:
     virtual void on_input_handled(Session& session) = 0;
     virtual void on_transition(const TransitionRecord& record) = 0;
     virtual void on_log(const std::string& line) = 0;
+    // Every whole message read from the peer (header included), before the session acts on it, in
+    // stream order; `four_octet_as`: the connection's negotiated AS width at that moment (false until the
+    // OPENs are exchanged). For recording (MRT); the bytes are valid only during the call. Default: none.
+    virtual void on_message_received(Session& /*session*/, std::span<const std::uint8_t> /*message*/,
+                                     bool /*four_octet_as*/) {}
 };
 
 }  // namespace rf::session

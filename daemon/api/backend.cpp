@@ -6,6 +6,10 @@
 
 namespace rf::api {
 
+Result<std::string, ApiError> Backend::rib_dump_mrt() {
+    return unexpected(ApiError{ErrorCode::NotAvailable, "this backend has no RIB to dump", ""});
+}
+
 Result<PeeringInfo, ApiError> Backend::create_peering(const config::PeerConfig& peer,
                                                       config::ConfigStore& store) {
     auto added = add_peer(peer);

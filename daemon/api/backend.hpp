@@ -201,6 +201,9 @@ public:
     virtual Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) = 0;
     virtual Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) = 0;
     virtual Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) = 0;
+    // The whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396), the bytes to hand the client as they are.
+    // The default answers NotAvailable (a backend without a RIB).
+    virtual Result<std::string, ApiError> rib_dump_mrt();
     virtual Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) = 0;
     // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
     virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;

@@ -101,6 +101,9 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
     if (!vnet_stage_ && !(desired.virtual_network == started_.virtual_network)) {
         report.restart_needed.emplace_back("virtual_network");
     }
+    if (!(desired.mrt == started_.mrt)) {
+        report.restart_needed.emplace_back("mrt");
+    }
     if (!(desired.emulator == started_.emulator)) {
         report.restart_needed.emplace_back("emulator");
     }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "daemon/api/metrics.hpp"
+#include "daemon/mrt/rib_dump.hpp"
 
 namespace rf::api {
 
@@ -508,6 +509,13 @@ Result<RoutesByInstance, ApiError> DaemonBackend::learned_routes(std::string_vie
 Result<RoutesByInstance, ApiError> DaemonBackend::advertised_routes(std::string_view peering) {
     const std::string n(peering);
     return on_io<RoutesByInstance>([this, n] { return routes(n, false); });
+}
+
+Result<std::string, ApiError> DaemonBackend::rib_dump_mrt() {
+    return on_io<std::string>([this]() -> Result<std::string, ApiError> {
+        const auto bytes = mrt_files::dump_rib(server_, std::chrono::system_clock::now());
+        return std::string(bytes.begin(), bytes.end());
+    });
 }
 
 Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefix) {

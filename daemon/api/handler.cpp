@@ -225,6 +225,17 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
         }
     }
 
+    if (what == "rib" && p.size() == 4 && p[3] == "mrt") {
+        if (!get) {
+            return method_not_allowed("GET");
+        }
+        auto dump = cp_.rib_dump_mrt();
+        if (!dump) {
+            return error_response(dump.error());
+        }
+        return HttpResponse{200, "application/octet-stream", std::move(*dump)};
+    }
+
     if (what == "rib" && p.size() >= 4) {
         if (!get) {
             return method_not_allowed("GET");

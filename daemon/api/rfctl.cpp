@@ -2,7 +2,11 @@
 // Human tables by default, `-o json` for scripts. Exit codes (also in `rfctl --help`, rfctl(1) and
 // docs/api.md): 0 ok, 1 usage error, 2 not found, 3 conflict or limit reached, 4 server unreachable, 5 any
 // other error.
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -45,6 +49,8 @@ commands:
   peering list-learned-routes NAME     the routes the route server learned from the peer
   peering list-advertised-routes NAME  the routes the route server advertises to the peer
   rib show PREFIX                      every path for PREFIX, the ECMP set and the step that decided
+  rib dump FILE                        the whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396) written to
+                                       FILE ('-': standard output), readable by bgpdump and the like
   vm effective-routes NAME             the effective routes of a VM of the VNet model
   subnet effective-routes VNET/SUBNET  the effective routes of a subnet
   emulator stats                       the host emulator's counters and convergence figures
@@ -307,7 +313,40 @@ struct ApiCall {
     std::string target;
     std::string body;
     void (*printer)(const Json&) = nullptr;
+    std::string output_file;  // a binary answer (an MRT dump) goes to this file, "-" for stdout
 };
+
+// Writes a binary answer to `path` ("-": stdout) through a temporary file beside it, so FILE is either
+// the whole dump or left as it was. kOk or kOther.
+int write_answer(const std::string& path, const std::string& body, bool json) {
+    if (path == "-") {
+        std::cout.write(body.data(), static_cast<std::streamsize>(body.size()));
+        std::cout.flush();
+        return std::cout ? kOk : kOther;
+    }
+    const std::string tmp = path + ".part";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f.write(body.data(), static_cast<std::streamsize>(body.size()));
+        f.close();
+        if (!f) {
+            std::remove(tmp.c_str());
+            std::cerr << "rfctl: cannot write " << path << ": " << std::strerror(errno) << "\n";
+            return kOther;
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::cerr << "rfctl: cannot write " << path << ": " << std::strerror(errno) << "\n";
+        std::remove(tmp.c_str());
+        return kOther;
+    }
+    if (json) {
+        std::cout << Json{{"file", path}, {"bytes", body.size()}}.dump(2) << "\n";
+    } else {
+        std::cout << "wrote " << body.size() << " bytes (MRT TABLE_DUMP_V2) to " << path << "\n";
+    }
+    return kOk;
+}
 
 // `peering create`: the request body from the flags.
 int create_peering_call(const Options& o, ApiCall& call) {
@@ -411,6 +450,12 @@ int call_for(const Options& o, ApiCall& call) {
         };
     } else if (group == "peering" && verb == "create" && need(2)) {
         return create_peering_call(o, call);
+    } else if (group == "rib" && verb == "dump") {
+        if (!need(3)) {
+            return usage_error("'rib dump' takes one file name ('-' for standard output)");
+        }
+        call.target = "/api/v1/rib/mrt";
+        call.output_file = w[2];
     } else if (group == "rib" && verb == "show" && need(3)) {
         call.target = "/api/v1/rib/" + encode_segment(w[2]);
         call.printer = print_rib;
@@ -443,12 +488,17 @@ int perform(const Options& o, const ApiCall& call) {
     if (!url) {
         return usage_error(url.error());
     }
-    auto res = rf::api::http_request(*url, call.method, call.target, call.body, o.token);
+    // A dump of a large RIB takes longer than a query.
+    const auto timeout = call.output_file.empty() ? std::chrono::seconds(10) : std::chrono::seconds(300);
+    auto res = rf::api::http_request(*url, call.method, call.target, call.body, o.token, timeout);
     if (!res) {
         std::cerr << "rfctl: cannot reach the routefabric API at " << o.server << ": " << res.error()
                   << "\nIs routefabricd running with the API enabled (api.enabled, api.listen, api.port)? "
                      "Point rfctl at it with --server URL or RFCTL_SERVER.\n";
         return kUnreachable;
+    }
+    if (!call.output_file.empty() && res->status < 400) {
+        return write_answer(call.output_file, res->body, o.json);
     }
     Json j;
     try {

@@ -201,12 +201,38 @@ struct ApiConfig {
     bool operator==(const ApiConfig&) const = default;
 };
 
+// MRT files (RFC 6396, daemon/mrt): periodic RIB dumps (TABLE_DUMP_V2) and the log of every received
+// BGP message (BGP4MP_ET), in one directory; file names are strftime patterns (UTC) without '/'.
+struct MrtRibDumpConfig {
+    std::uint32_t interval = 0;  // seconds between dumps; 0 = no periodic dumps
+    std::string file = "rib.%Y%m%d.%H%M%S.mrt";
+    std::uint32_t keep = 24;  // dumps kept (the oldest written by this process are deleted); 0 = all
+    bool operator==(const MrtRibDumpConfig&) const = default;
+};
+struct MrtUpdatesConfig {
+    bool enabled = false;
+    std::string file = "updates.%Y%m%d.%H%M%S.mrt";
+    std::uint32_t rotate_interval = 900;  // seconds; a new file at each multiple of it (0 = never by time)
+    std::uint64_t rotate_bytes = 0;       // a new file past this size (0 = never by size)
+    std::uint32_t keep = 96;              // files kept; 0 = all
+    std::uint64_t buffer_bytes = 16U << 20U;  // records waiting for the writer; beyond it they are dropped
+    bool operator==(const MrtUpdatesConfig&) const = default;
+};
+struct MrtConfig {
+    std::string directory;  // required when rib_dump.interval or updates.enabled is set
+    MrtRibDumpConfig rib_dump;
+    MrtUpdatesConfig updates;
+    bool operator==(const MrtConfig&) const = default;
+    [[nodiscard]] bool any() const { return rib_dump.interval != 0 || updates.enabled; }
+};
+
 struct Config {
     RouteServerConfig route_server;
     std::vector<PeerConfig> peers;
     std::optional<VirtualNetworkConfig> virtual_network;
     EmulatorConfig emulator;
     ApiConfig api;
+    MrtConfig mrt;
     bool operator==(const Config&) const = default;
 
     [[nodiscard]] const PeerConfig* find_peer(std::string_view name) const;

@@ -203,6 +203,24 @@ void emit_api(YAML::Emitter& out, const ApiConfig& api) {
     out << YAML::EndMap;
 }
 
+void emit_mrt(YAML::Emitter& out, const MrtConfig& m) {
+    out << YAML::Key << "mrt" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "directory" << YAML::Value << Text{m.directory, true};
+    out << YAML::Key << "rib_dump" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "interval" << YAML::Value << m.rib_dump.interval;
+    out << YAML::Key << "file" << YAML::Value << Text{m.rib_dump.file, true};
+    out << YAML::Key << "keep" << YAML::Value << m.rib_dump.keep;
+    out << YAML::EndMap;
+    out << YAML::Key << "updates" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "enabled" << YAML::Value << m.updates.enabled;
+    out << YAML::Key << "file" << YAML::Value << Text{m.updates.file, true};
+    out << YAML::Key << "rotate_interval" << YAML::Value << m.updates.rotate_interval;
+    out << YAML::Key << "rotate_bytes" << YAML::Value << m.updates.rotate_bytes;
+    out << YAML::Key << "keep" << YAML::Value << m.updates.keep;
+    out << YAML::Key << "buffer_bytes" << YAML::Value << m.updates.buffer_bytes;
+    out << YAML::EndMap << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string to_yaml(const Config& c) {
@@ -216,6 +234,9 @@ std::string to_yaml(const Config& c) {
     }
     emit_emulator(out, c.emulator);
     emit_api(out, c.api);
+    if (!(c.mrt == MrtConfig{})) {  // written only when set, so files without it stay as they were
+        emit_mrt(out, c.mrt);
+    }
     out << YAML::EndMap;
     std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";
     text += out.c_str();

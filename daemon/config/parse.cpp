@@ -379,6 +379,49 @@ void read_emulator(YamlReader& r, const YAML::Node& n, EmulatorConfig& e) {
     }
 }
 
+void read_mrt(YamlReader& r, const YAML::Node& n, MrtConfig& m) {
+    const std::string p = "mrt";
+    if (!r.map(n, p, p)) {
+        return;
+    }
+    if (auto v = n["directory"]) {
+        r.string(v, p + ".directory", m.directory);
+    }
+    if (auto d = n["rib_dump"]; d && r.map(d, p + ".rib_dump", "mrt.rib_dump")) {
+        const std::string q = p + ".rib_dump";
+        if (auto v = d["interval"]) {
+            r.number(v, q + ".interval", m.rib_dump.interval);
+        }
+        if (auto v = d["file"]) {
+            r.string(v, q + ".file", m.rib_dump.file);
+        }
+        if (auto v = d["keep"]) {
+            r.number(v, q + ".keep", m.rib_dump.keep);
+        }
+    }
+    if (auto u = n["updates"]; u && r.map(u, p + ".updates", "mrt.updates")) {
+        const std::string q = p + ".updates";
+        if (auto v = u["enabled"]) {
+            r.boolean(v, q + ".enabled", m.updates.enabled);
+        }
+        if (auto v = u["file"]) {
+            r.string(v, q + ".file", m.updates.file);
+        }
+        if (auto v = u["rotate_interval"]) {
+            r.number(v, q + ".rotate_interval", m.updates.rotate_interval);
+        }
+        if (auto v = u["rotate_bytes"]) {
+            r.number(v, q + ".rotate_bytes", m.updates.rotate_bytes);
+        }
+        if (auto v = u["keep"]) {
+            r.number(v, q + ".keep", m.updates.keep);
+        }
+        if (auto v = u["buffer_bytes"]) {
+            r.number(v, q + ".buffer_bytes", m.updates.buffer_bytes);
+        }
+    }
+}
+
 void read_api(YamlReader& r, const YAML::Node& n, ApiConfig& a) {
     const std::string p = "api";
     if (!r.map(n, p, p)) {
@@ -446,6 +489,9 @@ Errors parse_yaml(std::string_view yaml, Config& config) {
         }
         if (auto v = root["emulator"]) {
             read_emulator(r, v, config.emulator);
+        }
+        if (auto v = root["mrt"]) {
+            read_mrt(r, v, config.mrt);
         }
         if (auto v = root["api"]) {
             read_api(r, v, config.api);

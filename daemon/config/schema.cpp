@@ -204,6 +204,33 @@ const std::vector<KeyInfo>& schema() {
          "DPDK EAL arguments for bare metal (hugepages, -a PCI, -l cores); when set they replace the lab "
          "defaults (no hugepages, no PCI, virtual ports). Also after -- on the command line."},
 
+        {"mrt", "map", "",
+         "MRT files (RFC 6396) for archives and replay: periodic RIB dumps (TABLE_DUMP_V2) and the log of "
+         "every BGP message received (BGP4MP_ET). On-demand dumps need none of it (rfctl rib dump FILE)."},
+        {"mrt.directory", "path", "(required when a dump interval or the update log is set)",
+         "Directory the MRT files are written to; it must exist and be writable by the daemon."},
+        {"mrt.rib_dump", "map", "", "Periodic dumps of the RIB, each in a file of its own."},
+        {"mrt.rib_dump.interval", "seconds", "0", "Time between two dumps (0 = no periodic dumps)."},
+        {"mrt.rib_dump.file", "strftime pattern", "rib.%Y%m%d.%H%M%S.mrt",
+         "File name of a dump: strftime fields (UTC) of the dump's time; a file name, no '/'."},
+        {"mrt.rib_dump.keep", "count", "24",
+         "Dumps kept: older ones this daemon wrote are deleted (0 = keep every dump)."},
+        {"mrt.updates", "map", "",
+         "The message log: every BGP message received from every peer, with microsecond timestamps, "
+         "written by a thread of its own; BGP never waits for it."},
+        {"mrt.updates.enabled", "bool", "false", "Write the message log."},
+        {"mrt.updates.file", "strftime pattern", "updates.%Y%m%d.%H%M%S.mrt",
+         "File name of a log file: strftime fields (UTC) of the time it is opened; a file name, no '/'."},
+        {"mrt.updates.rotate_interval", "seconds", "900",
+         "A new file at every multiple of this many seconds since the epoch (0 = never by time)."},
+        {"mrt.updates.rotate_bytes", "bytes", "0",
+         "A new file once the current one holds this much (0 = no limit)."},
+        {"mrt.updates.keep", "count", "96",
+         "Log files kept: older ones this daemon wrote are deleted (0 = keep every file)."},
+        {"mrt.updates.buffer_bytes", "bytes", "16777216",
+         "Records waiting for the writer thread at most; beyond it messages are not logged (counted, and "
+         "logged as a warning), never delaying a session. At least 65536."},
+
         {"api", "map", "", "The REST API (and /metrics)."},
         {"api.enabled", "bool", "true", "Serve the REST API."},
         {"api.listen", "IP address", "127.0.0.1", "Address the API binds to."},

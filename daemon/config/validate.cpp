@@ -307,6 +307,28 @@ Errors validate_peer(const Config& config, std::size_t index) {
     return check_peer(config, index, seen);
 }
 
+// A file name pattern: a name in mrt.directory, never a path out of it.
+void validate_mrt_file(const std::string& field, const std::string& pattern, ErrorList& error) {
+    if (pattern.empty()) {
+        error(field, "is empty; give a file name such as rib.%Y%m%d.%H%M%S.mrt");
+    } else if (pattern.find('/') != std::string::npos || pattern == "." || pattern == "..") {
+        error(field, "'" + pattern + "' is not a file name: no '/', the file goes in mrt.directory");
+    }
+}
+
+void validate_mrt(const MrtConfig& m, ErrorList& error) {
+    if (m.any() && m.directory.empty()) {
+        error("mrt.directory", "is required when mrt.rib_dump.interval or mrt.updates.enabled is set");
+    }
+    validate_mrt_file("mrt.rib_dump.file", m.rib_dump.file, error);
+    validate_mrt_file("mrt.updates.file", m.updates.file, error);
+    if (m.updates.buffer_bytes < 65536) {
+        error("mrt.updates.buffer_bytes", std::to_string(m.updates.buffer_bytes) +
+                                              " is too small: at least 65536 (one BGP message is up "
+                                              "to 65,535 octets)");
+    }
+}
+
 Errors validate(const Config& config) {
     Errors errors;
     ErrorList error(errors);
@@ -326,6 +348,7 @@ Errors validate(const Config& config) {
     }
     validate_emulator(config.emulator, error);
     validate_api(config.api, error);
+    validate_mrt(config.mrt, error);
     return errors;
 }
 

@@ -20,10 +20,10 @@ SOURCE_DIR, ROUTEFABRICD, RFCTL = sys.argv[1:4]
 
 # The options the daemon has (daemon/options.cpp), also those the docs do not use yet.
 DAEMON_OPTIONS = ["-c", "--config", "--check-config", "--check", "--emulator", "--no-emulator", "--fib",
-                  "--no-fib", "--workers", "--log-level", "--eal", "-h", "--help", "--version",
+                  "--no-fib", "--workers", "--log-level", "--log-format", "--eal", "-h", "--help", "--version",
                   "--dump-schema"]
 # What an option of the usage is given to prove that it is accepted.
-SAMPLE_VALUES = {"FILE": "no-such-file.yaml", "N": "2", "LEVEL": "debug", "\"ARGS\"": "-l 0"}
+SAMPLE_VALUES = {"FILE": "no-such-file.yaml", "N": "2", "LEVEL": "debug", "FORMAT": "json", "\"ARGS\"": "-l 0"}
 
 
 def run(*args):

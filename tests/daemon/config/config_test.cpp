@@ -780,9 +780,32 @@ emulator: {enabled: true, vm_count: 100, vms_per_host: 10, workers: 2, flows_per
            burst: 8, pass_target_us: 0, lab_address: 10.1.1.10, lab_address6: "fd00:1:1::a",
            neighbor_retry_ms: 10, neighbor_reachable_ms: 1000, eal_args: [--no-huge, "-m 512"]}
 api: {listen: "::1", port: 8080, token: "t0k3n"}
+mrt:
+  directory: /var/lib/routefabric/mrt
+  rib_dump: {interval: 7200, file: "rib.%Y%m%d.%H%M.mrt", keep: 12}
+  updates: {enabled: true, file: "updates.%Y%m%d.%H%M.mrt", rotate_interval: 300, rotate_bytes: 1000000,
+            keep: 10, buffer_bytes: 1048576}
 )");
     EXPECT_TRUE(r) << dump(r.error());
     return *r;
+}
+
+TEST(ConfigMrt, FileNamesStayInTheDirectoryAndTheDirectoryIsRequired) {
+    auto e = load_text(std::string(kMinimal) +
+                       "mrt:\n  rib_dump: {interval: 60, file: ../../etc/rib.mrt}\n"
+                       "  updates: {buffer_bytes: 100}\n");
+    ASSERT_FALSE(e);
+    EXPECT_TRUE(has_error(e.error(), "mrt.directory", "is required")) << dump(e.error());
+    EXPECT_TRUE(has_error(e.error(), "mrt.rib_dump.file", "not a file name")) << dump(e.error());
+    EXPECT_TRUE(has_error(e.error(), "mrt.updates.buffer_bytes", "at least 65536")) << dump(e.error());
+    auto unknown = load_text(std::string(kMinimal) + "mrt:\n  directory: /tmp\n  updates: {rotate: 5}\n");
+    ASSERT_FALSE(unknown);
+    EXPECT_TRUE(has_error(unknown.error(), "mrt.updates.rotate", "")) << dump(unknown.error());
+    auto ok = load_text(std::string(kMinimal) + "mrt:\n  directory: /srv/mrt\n  updates: {enabled: true}\n");
+    ASSERT_TRUE(ok) << dump(ok.error());
+    EXPECT_TRUE(ok->mrt.updates.enabled);
+    EXPECT_EQ(ok->mrt.updates.rotate_interval, 900U);
+    EXPECT_EQ(ok->mrt.rib_dump.interval, 0U);
 }
 
 TEST(ConfigRoundTrip, LoadSaveLoadGivesTheSameConfig) {

@@ -121,7 +121,7 @@ TEST(Docs, ApiReferenceNamesEveryRouteAndErrorCode) {
          {"GET /api/v1/routeserver", "GET /api/v1/peerings", "POST /api/v1/peerings",
           "GET /api/v1/peerings/{name}", "DELETE /api/v1/peerings/{name}",
           "GET /api/v1/peerings/{name}/learned-routes", "GET /api/v1/peerings/{name}/advertised-routes",
-          "GET /api/v1/rib/{prefix}", "GET /api/v1/vms/{name}/effective-routes",
+          "GET /api/v1/rib/{prefix}", "GET /api/v1/rib/mrt", "GET /api/v1/vms/{name}/effective-routes",
           "GET /api/v1/subnets/{vnet}/{subnet}/effective-routes", "GET /api/v1/emulator/stats",
           "GET /metrics"}) {
         EXPECT_NE(doc.find(route), std::string::npos) << route;
