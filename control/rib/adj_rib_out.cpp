@@ -223,7 +223,8 @@ const std::vector<Segment>& AdjRibOut::full_table(UpdateGroup& g) {
     return g.table;
 }
 
-std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, unsigned families) {
+std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, unsigned families,
+                                                         bool end_of_rib) {
     std::vector<bgp::SharedMessage> out;
     UpdateGroup& g = *peer.group;
     for (const auto& s : full_table(g)) {
@@ -231,7 +232,7 @@ std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, un
             out.push_back(s.bytes);
         }
     }
-    for (int fi = 0; fi < kFamilyCount; ++fi) {
+    for (int fi = 0; fi < kFamilyCount && end_of_rib; ++fi) {
         if ((families & family_bit(fi)) != 0) {
             std::vector<std::uint8_t> eor;
             bgp::encode_end_of_rib(family_at(fi), eor);

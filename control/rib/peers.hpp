@@ -12,6 +12,7 @@
 #include "control/rib/adj_rib_in.hpp"
 #include "control/rib/loc_rib.hpp"
 #include "control/rib/rib.hpp"
+#include "control/rib/stale_paths.hpp"
 
 namespace rf::rib {
 
@@ -33,6 +34,7 @@ struct RibPeer {
     unsigned add_path_rx = 0;  // families whose NLRI carry path identifiers from this peer
     UpdateGroup* group = nullptr;
     AdjRibInIndex adj_rib_in;
+    StalePaths stale;  // enhanced route refresh in progress (RFC 7313)
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
 };
 

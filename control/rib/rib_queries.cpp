@@ -137,6 +137,11 @@ std::size_t RouteServerRib::route_count(PeerId id) const {
     return peer == nullptr ? 0 : peer->adj_rib_in.prefixes.size();
 }
 
+std::size_t RouteServerRib::stale_count(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? 0 : peer->stale.size();
+}
+
 bool RouteServerRib::is_up(PeerId id) const {
     return tables_->peers.find(id) != nullptr;
 }

@@ -60,6 +60,13 @@ public:
         events.push_back("route-refresh " + std::to_string(static_cast<int>(family.afi)) + "/" +
                          std::to_string(static_cast<int>(family.safi)));
     }
+    void on_refresh_begin(Session& /*session*/, bgp::AfiSafi family) override {
+        events.push_back("borr " + std::to_string(static_cast<int>(family.afi)));
+    }
+    void on_refresh_end(Session& /*session*/, bgp::AfiSafi family, bool timed_out) override {
+        events.push_back(std::string(timed_out ? "eorr-timeout " : "eorr ") +
+                         std::to_string(static_cast<int>(family.afi)));
+    }
     void on_down(Session& /*session*/, TimePoint /*at*/) override { events.emplace_back("down"); }
     void on_input_handled(Session& /*session*/) override { events.emplace_back("input"); }
     void on_transition(const TransitionRecord& record) override { transitions.push_back(record); }
