@@ -334,6 +334,13 @@ void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> messa
         ++updates_received_;
         return;
     }
+    if (decoded->update.is_end_of_rib()) {
+        const bgp::AfiSafi f = decoded->update.mp_unreach ? decoded->update.mp_unreach->family
+                                                          : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast};
+        if (std::find(end_of_rib_received_.begin(), end_of_rib_received_.end(), f) == end_of_rib_received_.end()) {
+            end_of_rib_received_.push_back(f);
+        }
+    }
     drop_foreign_link_local(decoded->update, *peer_);
     if (updates_.updates.empty()) {
         updates_.read_at = link.conn->read_at();
@@ -408,6 +415,7 @@ void Session::established(ConnectionFsm& link) {
     route_refresh_ = negotiated.route_refresh;
     enhanced_refresh_ = negotiated.enhanced_route_refresh;
     clear_refreshes();
+    end_of_rib_received_.clear();
     up_ = true;
     owner_.on_established(*this, negotiated);
 }
@@ -566,6 +574,7 @@ SessionStatus Session::status() const {
     for (const auto& r : refreshing_) {
         s.refreshing.push_back(r.first);
     }
+    s.end_of_rib_received = end_of_rib_received_;
     s.config_resets = config_resets_;
     s.output_overflows = output_overflows_;
     s.add_path_receive = primary_.codec.add_path_receive;

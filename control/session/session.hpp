@@ -75,6 +75,9 @@ struct SessionStatus {
     std::uint64_t refresh_timeouts = 0;
     std::uint64_t route_refreshes_ignored = 0;
     std::vector<bgp::AfiSafi> refreshing;  // families between the peer's BoRR and EoRR now
+    // Families whose End-of-RIB (RFC 4724 §2) the peer sent since it reached Established. FRR answers a
+    // ROUTE-REFRESH only after it sent its own End-of-RIB.
+    std::vector<bgp::AfiSafi> end_of_rib_received;
     std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
     // What was negotiated with the peer at the last OPEN exchange: families with ADD-PATH each way,
@@ -193,6 +196,7 @@ private:
     // The peer's refreshes in progress (BoRR received, EoRR not yet): family and when its stale routes
     // are purged anyway. refresh_timer_ is armed at the earliest.
     std::vector<std::pair<bgp::AfiSafi, TimePoint>> refreshing_;
+    std::vector<bgp::AfiSafi> end_of_rib_received_;  // since Established
     std::optional<LogRateLimit> ignored_reports_;  // ROUTE-REFRESH messages ignored (made on first use)
     boost::asio::steady_timer refresh_timer_;
     UpdateBatch updates_;                 // UPDATEs of the current read, not yet handed over
