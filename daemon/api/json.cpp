@@ -42,6 +42,8 @@ constexpr std::pair<std::string_view, std::string_view> kPeerFields[] = {
     {"passive", "passive"},
     {"holdTime", "hold_time"},
     {"localAddress", "local_address"},
+    {"extendedMessages", "extended_messages"},
+    {"enhancedRouteRefresh", "enhanced_route_refresh"},
 };
 
 }  // namespace
@@ -156,7 +158,9 @@ Json to_json(const PeeringInfo& p) {
               {"ttl", c.ttl},
               {"passive", c.passive},
               {"routeLimit", p.route_limit},
-              {"md5Configured", !c.md5_password.empty()}};
+              {"md5Configured", !c.md5_password.empty()},
+              {"extendedMessages", c.extended_messages},
+              {"enhancedRouteRefresh", c.enhanced_route_refresh}};
     if (c.hold_time) {
         j["holdTime"] = *c.hold_time;
     }
@@ -168,12 +172,29 @@ Json to_json(const PeeringInfo& p) {
     j["routesReceived"] = p.routes_received;
     Json sessions = Json::array();
     for (const SessionInfo& s : p.sessions) {
+        const RefreshInfo& r = s.refresh;
         sessions.push_back({{"localAddress", s.local_address},
                             {"state", s.state},
                             {"lastReason", s.last_reason},
                             {"establishedCount", s.established_count},
                             {"routeLimitTrips", s.route_limit_trips},
-                            {"updatesReceived", s.updates_received}});
+                            {"updatesReceived", s.updates_received},
+                            {"capabilities", {{"routeRefresh", s.capabilities.route_refresh},
+                                              {"enhancedRouteRefresh", s.capabilities.enhanced_route_refresh},
+                                              {"extendedMessage", s.capabilities.extended_message},
+                                              {"maxMessageSize", s.capabilities.max_message_size},
+                                              {"addPathReceive", s.capabilities.add_path_receive},
+                                              {"addPathSend", s.capabilities.add_path_send}}},
+                            {"routeRefresh", {{"requestsReceived", r.requests_received},
+                                              {"requestsSent", r.requests_sent},
+                                              {"borrReceived", r.borr_received},
+                                              {"eorrReceived", r.eorr_received},
+                                              {"borrSent", r.borr_sent},
+                                              {"eorrSent", r.eorr_sent},
+                                              {"staleTimeouts", r.stale_timeouts},
+                                              {"ignored", r.ignored},
+                                              {"refreshing", r.refreshing},
+                                              {"staleRoutes", r.stale_routes}}}});
     }
     j["sessions"] = std::move(sessions);
     return j;
@@ -350,11 +371,15 @@ Result<config::PeerConfig, ApiError> peer_from_json(const Json& body) {
         }
         p.hold_time = hold;
     }
-    if (body.contains("passive")) {
-        if (!body["passive"].is_boolean()) {
-            return unexpected(field_error("passive", "must be true or false"));
+    for (const auto& [key, field] : {std::pair{"passive", &p.passive},
+                                     std::pair{"extendedMessages", &p.extended_messages},
+                                     std::pair{"enhancedRouteRefresh", &p.enhanced_route_refresh}}) {
+        if (body.contains(key)) {
+            if (!body[key].is_boolean()) {
+                return unexpected(field_error(key, "must be true or false"));
+            }
+            *field = body[key].get<bool>();
         }
-        p.passive = body["passive"].get<bool>();
     }
     if (body.contains("md5Password")) {
         if (!body["md5Password"].is_string()) {
