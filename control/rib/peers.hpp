@@ -34,7 +34,7 @@ struct RibPeer {
     unsigned add_path_rx = 0;  // families whose NLRI carry path identifiers from this peer
     UpdateGroup* group = nullptr;
     AdjRibInIndex adj_rib_in;
-    StalePaths stale;  // enhanced route refresh in progress (RFC 7313)
+    StalePaths stale;                         // enhanced route refresh in progress (RFC 7313)
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
 };
 

@@ -104,7 +104,7 @@ struct PeerConfig {
     azure::RouteCounting counting = azure::RouteCounting::DistinctPrefixes;
     bool route_refresh = false;           // the peer negotiated ROUTE-REFRESH (RFC 2918)
     bool enhanced_route_refresh = false;  // and enhanced route refresh (RFC 7313)
-    bgp::CodecOptions codec;     // negotiated; used to encode this peer's Adj-RIB-Out
+    bgp::CodecOptions codec;              // negotiated; used to encode this peer's Adj-RIB-Out
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
     std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
     // Our end of the session; the next hop of originated routes when RibConfig gives none.
@@ -274,7 +274,7 @@ public:
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
-    [[nodiscard]] std::size_t stale_count(PeerId peer) const;  // its paths stale now (mark_stale)
+    [[nodiscard]] std::size_t stale_count(PeerId peer) const;         // its paths stale now (mark_stale)
     [[nodiscard]] bool is_up(PeerId peer) const;
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;

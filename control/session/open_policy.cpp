@@ -97,7 +97,8 @@ bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options) {
     open.capabilities.extended_message = base.capabilities.extended_message && options.extended_messages;
     // RFC 7313 §3.1: enhanced route refresh is meaningful only beside route refresh.
     open.capabilities.enhanced_route_refresh = base.capabilities.enhanced_route_refresh &&
-                                               base.capabilities.route_refresh && options.enhanced_route_refresh;
+                                               base.capabilities.route_refresh &&
+                                               options.enhanced_route_refresh;
     return open;
 }
 

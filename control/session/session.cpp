@@ -337,7 +337,8 @@ void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> messa
     if (decoded->update.is_end_of_rib()) {
         const bgp::AfiSafi f = decoded->update.mp_unreach ? decoded->update.mp_unreach->family
                                                           : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast};
-        if (std::find(end_of_rib_received_.begin(), end_of_rib_received_.end(), f) == end_of_rib_received_.end()) {
+        if (std::find(end_of_rib_received_.begin(), end_of_rib_received_.end(), f) ==
+            end_of_rib_received_.end()) {
             end_of_rib_received_.push_back(f);
         }
     }

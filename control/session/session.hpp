@@ -63,7 +63,7 @@ struct SessionStatus {
     std::optional<bgp::Notification> last_received;  // last NOTIFICATION we received
     std::uint64_t updates_received = 0;
     std::uint64_t updates_sent = 0;          // UPDATE messages handed to the connection (End-of-RIB included)
-    std::uint64_t route_refreshes_sent = 0;      // ROUTE-REFRESH requests we sent (VNet changes)
+    std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH requests we sent (VNet changes)
     std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH requests the peer sent (subtype 0)
     // Enhanced route refresh (RFC 7313): the demarcations each way, EoRRs that never came (the stale
     // routes purged after refresh_stale_time), and ROUTE-REFRESH messages ignored (RFC 7313 §5: an
@@ -78,7 +78,7 @@ struct SessionStatus {
     // Families whose End-of-RIB (RFC 4724 §2) the peer sent since it reached Established. FRR answers a
     // ROUTE-REFRESH only after it sent its own End-of-RIB.
     std::vector<bgp::AfiSafi> end_of_rib_received;
-    std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
+    std::uint64_t config_resets = 0;     // resets for a configuration change (AutomaticStop)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
     // What was negotiated with the peer at the last OPEN exchange: families with ADD-PATH each way,
     // route refresh, enhanced route refresh, extended messages (the largest message either way).
@@ -197,10 +197,10 @@ private:
     // are purged anyway. refresh_timer_ is armed at the earliest.
     std::vector<std::pair<bgp::AfiSafi, TimePoint>> refreshing_;
     std::vector<bgp::AfiSafi> end_of_rib_received_;  // since Established
-    std::optional<LogRateLimit> ignored_reports_;  // ROUTE-REFRESH messages ignored (made on first use)
+    std::optional<LogRateLimit> ignored_reports_;    // ROUTE-REFRESH messages ignored (made on first use)
     boost::asio::steady_timer refresh_timer_;
-    UpdateBatch updates_;                 // UPDATEs of the current read, not yet handed over
-    std::size_t updates_in_read_ = 0;     // UPDATEs batched in the current read, handed over or not
+    UpdateBatch updates_;              // UPDATEs of the current read, not yet handed over
+    std::size_t updates_in_read_ = 0;  // UPDATEs batched in the current read, handed over or not
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;

@@ -1,8 +1,9 @@
 // The boundary between a BGP session and its owner (the route server): what a session reports, as
 // events, and the values they carry. A session knows nothing of the RIB. It reports that it reached
 // Established (with everything negotiated), the UPDATEs it received, a ROUTE-REFRESH, the beginning and
-// end of the peer's enhanced route refresh (RFC 7313), that it went down, and its transitions and log lines; it sends what its owner hands it and obeys the owner's commands
-// (Session::send_messages, drop_for_route_limit, request_route_refresh, reset, stop).
+// end of the peer's enhanced route refresh (RFC 7313), that it went down, and its transitions and log lines;
+// it sends what its owner hands it and obeys the owner's commands (Session::send_messages,
+// drop_for_route_limit, request_route_refresh, reset, stop).
 //
 // Order: a session reports its inputs in the order they arrived. The UPDATEs of one read are handed over
 // as one batch, before any other message that followed them in the stream (a ROUTE-REFRESH, a

@@ -97,8 +97,8 @@ struct RefreshInfo {
     std::uint64_t eorr_received = 0;
     std::uint64_t borr_sent = 0;
     std::uint64_t eorr_sent = 0;
-    std::uint64_t stale_timeouts = 0;  // no EoRR within route_server.refresh_stale_time
-    std::uint64_t ignored = 0;         // unknown subtype, BoRR/EoRR without the capability, EoRR alone
+    std::uint64_t stale_timeouts = 0;     // no EoRR within route_server.refresh_stale_time
+    std::uint64_t ignored = 0;            // unknown subtype, BoRR/EoRR without the capability, EoRR alone
     std::vector<std::string> refreshing;  // families between the peer's BoRR and EoRR now
     std::size_t stale_routes = 0;         // the peer's routes stale now
 };

@@ -297,12 +297,8 @@ PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
             }
             return out;
         };
-        si.capabilities = {s.route_refresh,
-                           s.enhanced_route_refresh,
-                           s.extended_message,
-                           s.max_message_size,
-                           families(s.add_path_receive),
-                           families(s.add_path_send)};
+        si.capabilities = {s.route_refresh,    s.enhanced_route_refresh,     s.extended_message,
+                           s.max_message_size, families(s.add_path_receive), families(s.add_path_send)};
         si.refresh = {s.route_refreshes_received,
                       s.route_refreshes_sent,
                       s.borr_received,

@@ -179,22 +179,24 @@ Json to_json(const PeeringInfo& p) {
                             {"establishedCount", s.established_count},
                             {"routeLimitTrips", s.route_limit_trips},
                             {"updatesReceived", s.updates_received},
-                            {"capabilities", {{"routeRefresh", s.capabilities.route_refresh},
-                                              {"enhancedRouteRefresh", s.capabilities.enhanced_route_refresh},
-                                              {"extendedMessage", s.capabilities.extended_message},
-                                              {"maxMessageSize", s.capabilities.max_message_size},
-                                              {"addPathReceive", s.capabilities.add_path_receive},
-                                              {"addPathSend", s.capabilities.add_path_send}}},
-                            {"routeRefresh", {{"requestsReceived", r.requests_received},
-                                              {"requestsSent", r.requests_sent},
-                                              {"borrReceived", r.borr_received},
-                                              {"eorrReceived", r.eorr_received},
-                                              {"borrSent", r.borr_sent},
-                                              {"eorrSent", r.eorr_sent},
-                                              {"staleTimeouts", r.stale_timeouts},
-                                              {"ignored", r.ignored},
-                                              {"refreshing", r.refreshing},
-                                              {"staleRoutes", r.stale_routes}}}});
+                            {"capabilities",
+                             {{"routeRefresh", s.capabilities.route_refresh},
+                              {"enhancedRouteRefresh", s.capabilities.enhanced_route_refresh},
+                              {"extendedMessage", s.capabilities.extended_message},
+                              {"maxMessageSize", s.capabilities.max_message_size},
+                              {"addPathReceive", s.capabilities.add_path_receive},
+                              {"addPathSend", s.capabilities.add_path_send}}},
+                            {"routeRefresh",
+                             {{"requestsReceived", r.requests_received},
+                              {"requestsSent", r.requests_sent},
+                              {"borrReceived", r.borr_received},
+                              {"eorrReceived", r.eorr_received},
+                              {"borrSent", r.borr_sent},
+                              {"eorrSent", r.eorr_sent},
+                              {"staleTimeouts", r.stale_timeouts},
+                              {"ignored", r.ignored},
+                              {"refreshing", r.refreshing},
+                              {"staleRoutes", r.stale_routes}}}});
     }
     j["sessions"] = std::move(sessions);
     return j;
@@ -371,9 +373,9 @@ Result<config::PeerConfig, ApiError> peer_from_json(const Json& body) {
         }
         p.hold_time = hold;
     }
-    for (const auto& [key, field] : {std::pair{"passive", &p.passive},
-                                     std::pair{"extendedMessages", &p.extended_messages},
-                                     std::pair{"enhancedRouteRefresh", &p.enhanced_route_refresh}}) {
+    for (const auto& [key, field] :
+         {std::pair{"passive", &p.passive}, std::pair{"extendedMessages", &p.extended_messages},
+          std::pair{"enhancedRouteRefresh", &p.enhanced_route_refresh}}) {
         if (body.contains(key)) {
             if (!body[key].is_boolean()) {
                 return unexpected(field_error(key, "must be true or false"));

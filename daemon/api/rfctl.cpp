@@ -175,14 +175,16 @@ void print_peering(const Json& p) {
                     negotiated += (negotiated.empty() ? "" : ",") + std::string(name);
                 }
             }
-            const auto in_out = [&](const char* in, const char* out) { return text(rr, in) + "/" + text(rr, out); };
+            const auto in_out = [&](const char* in, const char* out) {
+                return text(rr, in) + "/" + text(rr, out);
+            };
             rows.push_back({text(s, "localAddress"), negotiated.empty() ? "-" : negotiated,
                             text(caps, "maxMessageSize"), in_out("requestsReceived", "requestsSent"),
                             in_out("borrReceived", "borrSent"), in_out("eorrReceived", "eorrSent"),
                             text(rr, "staleRoutes"), text(rr, "staleTimeouts")});
         }
-        print_table({"LocalAddress", "Negotiated", "MaxMessage", "Refresh(in/out)", "BoRR(in/out)", "EoRR(in/out)",
-                     "Stale", "StaleTimeouts"},
+        print_table({"LocalAddress", "Negotiated", "MaxMessage", "Refresh(in/out)", "BoRR(in/out)",
+                     "EoRR(in/out)", "Stale", "StaleTimeouts"},
                     rows);
     }
 }

@@ -272,13 +272,14 @@ TEST(Packing, ExtendedMessagesCarryAttributesOver4096) {
 
 TEST(RouteRefreshMessages, BorrAndEorrEncodeTheSubtypeOctet) {
     const AfiSafi v6{Afi::Ipv6, Safi::Unicast};
-    for (const std::uint8_t subtype : {refresh_subtype::Normal, refresh_subtype::Begin, refresh_subtype::End}) {
+    for (const std::uint8_t subtype :
+         {refresh_subtype::Normal, refresh_subtype::Begin, refresh_subtype::End}) {
         std::vector<std::uint8_t> out;
         encode_route_refresh(RouteRefresh{v6, subtype}, out);
         // AFI 2, subtype, SAFI 1 after the 19-octet header (RFC 7313 §3.2).
-        EXPECT_EQ(out, (std::vector<std::uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 23, 5, 0, 2, subtype,
-                                                  1}));
+        EXPECT_EQ(out, (std::vector<std::uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,    0xFF, 0xFF,
+                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,    0xFF, 0xFF,
+                                                  0,    23,   5,    0,    2,    subtype, 1}));
         auto r = decode_message(test::view(out), CodecOptions{});
         ASSERT_TRUE(r.has_value());
         EXPECT_EQ(std::get<RouteRefresh>(*r), (RouteRefresh{v6, subtype}));

@@ -97,7 +97,8 @@ TEST(EnhancedRefresh, RoutesNotReadvertisedBetweenBorrAndEorrAreWithdrawnEverywh
     // B did not negotiate the capability: its BoRR is ignored, nothing of its goes stale.
     ASSERT_TRUE(b.announce({"10.72.1.0/24"}, "100.64.0.72", {65072}));
     ASSERT_TRUE(b.send_route_refresh(kV4, bgp::refresh_subtype::Begin));
-    ASSERT_TRUE(wait_until([&] { return h.rs->sessions_of(loopback(72))[0].route_refreshes_ignored == 1; }, 3s));
+    ASSERT_TRUE(
+        wait_until([&] { return h.rs->sessions_of(loopback(72))[0].route_refreshes_ignored == 1; }, 3s));
     EXPECT_EQ(h.stale(72), 0U);
 }
 

@@ -237,10 +237,10 @@ protected:
         bird.asn = 65036;
         rs_ = std::make_unique<RsHarness>(cfg, std::vector<session::PeerSettings>{bird});
         ASSERT_FALSE(rs_->start_error());
-        bird_ = make_bird(nva_spec("bird-err", loopback(36), 36, 65036,
-                                   {{"10.36.1.0/24", "100.64.0.36", {}, {}, 0},
-                                    {"10.36.2.0/24", "100.64.0.36", {}, {}, 0}},
-                                   {rs_address_}, port_));
+        bird_ = make_bird(
+            nva_spec("bird-err", loopback(36), 36, 65036,
+                     {{"10.36.1.0/24", "100.64.0.36", {}, {}, 0}, {"10.36.2.0/24", "100.64.0.36", {}, {}, 0}},
+                     {rs_address_}, port_));
         ASSERT_EQ(start_nvas({bird_.get()}, dir_), "");
     }
     void TearDown() override { stop_nvas({bird_.get()}, rs_.get()); }
@@ -266,8 +266,8 @@ TEST_F(BirdRefreshInterop, OurRouteRefreshIsAnsweredWithBorrTheRoutesAndEorrAndN
         return s.set_vnet_prefixes({*net::Prefix::parse("10.1.0.0/16"), *net::Prefix::parse("10.2.0.0/16")});
     });
     EXPECT_EQ(r.refreshed, 1U);
-    ASSERT_TRUE(wait_until([&] { return bird_session().eorr_received > before.eorr_received; }, kRouteTimeout,
-                           100ms))
+    ASSERT_TRUE(
+        wait_until([&] { return bird_session().eorr_received > before.eorr_received; }, kRouteTimeout, 100ms))
         << bird_->log();
     const auto after = bird_session();
     EXPECT_EQ(after.borr_received, before.borr_received + 1);

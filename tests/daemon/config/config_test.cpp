@@ -324,12 +324,12 @@ TEST(ConfigValidation, Timers) {
                           "route_server.refresh_stale_time", "1-3600"));
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], refresh_stale_time: 3601}\n"),
                           "route_server.refresh_stale_time"));
-    EXPECT_TRUE(has_error(
-        errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, extended_messages: maybe}")),
-        "peers[0].extended_messages"));
-    EXPECT_TRUE(has_error(
-        errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, enhanced_route_refresh: 2}")),
-        "peers[0].enhanced_route_refresh"));
+    EXPECT_TRUE(
+        has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, extended_messages: maybe}")),
+                  "peers[0].extended_messages"));
+    EXPECT_TRUE(
+        has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, enhanced_route_refresh: 2}")),
+                  "peers[0].enhanced_route_refresh"));
     EXPECT_TRUE(errors_of("route_server: {listen: [10.1.255.4], port: 0}\n").empty());  // any free port
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], port: 70000}\n"),
                           "route_server.port", "out of range"));
