@@ -5,6 +5,9 @@
 // never to the others, and a message over the negotiated limit is a Bad Message Length.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "control/server/route_server.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
@@ -14,6 +17,7 @@ namespace rf::testing {
 namespace {
 
 const bgp::AfiSafi kV4{net::Afi::Ipv4, net::Safi::Unicast};
+using bgp::Nlri;
 
 std::uint8_t type_of(const std::vector<std::uint8_t>& m) {
     return m[18];
@@ -22,7 +26,7 @@ std::uint8_t type_of(const std::vector<std::uint8_t>& m) {
 struct Harness {
     std::uint16_t port = free_port(loopback(1));
     std::unique_ptr<RsHarness> rs;
-    explicit Harness(std::vector<int> hosts) {
+    explicit Harness(std::vector<int> hosts, std::size_t route_limit = azure::kRouteLimit) {
         server::ServerConfig cfg;
         cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
         cfg.listen_addresses = {*net::IpAddress::parse(loopback(1))};
@@ -30,6 +34,7 @@ struct Harness {
         std::vector<session::PeerSettings> peers;
         for (int h : hosts) {
             peers.push_back(loopback_peer(h));
+            peers.back().route_limit = route_limit;
         }
         rs = std::make_unique<RsHarness>(cfg, peers);
     }
@@ -247,6 +252,63 @@ TEST(ExtendedMessages, ALargeUpdateReachesExtendedPeersAndIsWithdrawnFromTheOthe
     // was disturbed.
     EXPECT_TRUE(h.rs->established(loopback(76)));
     EXPECT_TRUE(h.rs->established(loopback(77)));
+}
+
+TEST(ExtendedMessages, TheAdjRibOutPacksUpToEachPeersLimitInTheSameOrder) {
+    Harness h({79, 80, 81}, 0);  // no route limit: 5,000 routes from one peer
+    ASSERT_FALSE(h.rs->start_error());
+    RawPeer a;  // sends 5,000 prefixes in one UPDATE of about 20 kB
+    RawPeer b;  // extended
+    RawPeer c;  // not extended
+    ASSERT_TRUE(h.connect(a, 79, false, true));
+    ASSERT_TRUE(h.connect(b, 80, false, true));
+    ASSERT_TRUE(h.connect(c, 81, false, false));
+    std::vector<std::string> prefixes;
+    for (int i = 0; i < 5000; ++i) {
+        prefixes.push_back("10." + std::to_string(100 + i / 256) + "." + std::to_string(i % 256) + ".0/24");
+    }
+    ASSERT_TRUE(a.announce(prefixes, "100.64.0.79", {65079}));
+    // Every message each peer receives until it holds the 5,000 prefixes: how many UPDATEs carry them,
+    // the largest one, and the NLRI in the order received.
+    const auto collect = [&](RawPeer& p, std::size_t& messages, std::size_t& largest,
+                             std::vector<Nlri>& order) {
+        return wait_until(
+            [&] {
+                while (auto m = p.receive(50ms)) {
+                    if (type_of(*m) != static_cast<std::uint8_t>(bgp::MessageType::Update)) {
+                        continue;
+                    }
+                    auto u = bgp::decode_update(*m, p.codec);
+                    if (u && !u->update.nlri.empty() &&
+                        u->update.nlri.front().prefix.to_string().rfind("10.1", 0) == 0) {
+                        ++messages;
+                        largest = std::max(largest, m->size());
+                        order.insert(order.end(), u->update.nlri.begin(), u->update.nlri.end());
+                    }
+                }
+                return order.size() >= prefixes.size();
+            },
+            10s);
+    };
+    std::size_t b_messages = 0;
+    std::size_t b_largest = 0;
+    std::size_t c_messages = 0;
+    std::size_t c_largest = 0;
+    std::vector<Nlri> b_order;
+    std::vector<Nlri> c_order;
+    ASSERT_TRUE(collect(b, b_messages, b_largest, b_order));
+    ASSERT_TRUE(collect(c, c_messages, c_largest, c_order));
+    // 5,000 × 4 octets of NLRI: one UPDATE of about 20 kB where extended, five of at most 4,096 elsewhere.
+    EXPECT_EQ(b_messages, 1U);
+    EXPECT_GT(b_largest, bgp::kMaxMessageSize);
+    EXPECT_EQ(c_messages, 5U);
+    EXPECT_LE(c_largest, bgp::kMaxMessageSize);
+    // The same prefixes in the same order: only the cut between messages differs.
+    EXPECT_EQ(b_order, c_order);
+    std::printf(
+        "5,000 prefixes, one attribute set: %zu UPDATE(s) (largest %zu octets) to the extended peer, "
+        "%zu (largest %zu) to the other\n",
+        b_messages, b_largest, c_messages, c_largest);
 }
 
 }  // namespace
