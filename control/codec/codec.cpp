@@ -156,7 +156,8 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
     if (type < 1 || type > 5) {
         return unexpected(header_error(HeaderSubcode::BadMessageType, 18, "message type", {type}));
     }
-    // RFC 4271 §6.1 minimums; RFC 8654: only UPDATE (and ROUTE-REFRESH) may exceed 4,096 octets.
+    // RFC 4271 §6.1 minimums; RFC 8654 §3: with the extended message capability negotiated every message
+    // but OPEN and KEEPALIVE may be up to 65,535 octets.
     std::size_t min = kHeaderSize;
     std::size_t max = kMaxMessageSize;
     switch (static_cast<MessageType>(type)) {
@@ -169,6 +170,7 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
             break;
         case MessageType::Notification:
             min = 21;
+            max = options.max_message_size();
             break;
         case MessageType::Keepalive:
             max = kHeaderSize;

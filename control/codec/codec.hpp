@@ -83,7 +83,8 @@ bool encode_update(const Update& update, const CodecOptions& options, std::vecto
 // Announces `nlri` of `family` with `attributes`, packing as many NLRI per UPDATE as fit and starting a
 // new UPDATE at the limit; the attributes are encoded once. IPv4 unicast NLRI go in the NLRI field
 // (next hop from attributes.next_hop); other families in MP_REACH_NLRI with `mp_next_hops`.
-// Returns the number of messages appended.
+// Returns the number of messages appended: 0 when the attributes leave no room for even one NLRI (the
+// caller withdraws the routes instead, RFC 8654 §4).
 std::size_t encode_announcements(const PathAttributes& attributes, AfiSafi family,
                                  std::span<const IpAddress> mp_next_hops, std::span<const Nlri> nlri,
                                  const CodecOptions& options, std::vector<std::uint8_t>& out);

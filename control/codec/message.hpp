@@ -274,9 +274,17 @@ struct Keepalive {
     auto operator<=>(const Keepalive&) const = default;
 };
 
+// The Message Subtype of a ROUTE-REFRESH (RFC 7313 §3.2; RFC 2918 called the octet Reserved). Other
+// values are kept as received: RFC 7313 §5 says to ignore such a message, which is the session's call.
+namespace refresh_subtype {
+inline constexpr std::uint8_t Normal = 0;  // a route refresh request
+inline constexpr std::uint8_t Begin = 1;   // BoRR: the demarcation before the re-advertisement
+inline constexpr std::uint8_t End = 2;     // EoRR: the demarcation after it
+}  // namespace refresh_subtype
+
 struct RouteRefresh {
     AfiSafi family;
-    std::uint8_t subtype = 0;  // RFC 7313: 0 normal, 1 BoRR, 2 EoRR
+    std::uint8_t subtype = refresh_subtype::Normal;
     auto operator<=>(const RouteRefresh&) const = default;
 };
 

@@ -25,33 +25,6 @@ std::string hex(std::span<const std::uint8_t> v, std::size_t max = 32) {
     return s;
 }
 
-std::string family_name(AfiSafi f) {
-    std::string s;
-    switch (f.afi) {
-        case Afi::Ipv4:
-            s = "ipv4";
-            break;
-        case Afi::Ipv6:
-            s = "ipv6";
-            break;
-        default:
-            s = "afi" + std::to_string(static_cast<unsigned>(f.afi));
-            break;
-    }
-    switch (f.safi) {
-        case Safi::Unicast:
-            s += "-unicast";
-            break;
-        case Safi::Multicast:
-            s += "-multicast";
-            break;
-        default:
-            s += "-safi" + std::to_string(static_cast<unsigned>(f.safi));
-            break;
-    }
-    return s;
-}
-
 std::string community_string(std::uint32_t c) {
     switch (c) {
         case community::NoExport:
@@ -271,6 +244,33 @@ std::string describe_update(const Update& u) {
 }
 
 }  // namespace
+
+std::string family_name(AfiSafi f) {
+    std::string s;
+    switch (f.afi) {
+        case Afi::Ipv4:
+            s = "ipv4";
+            break;
+        case Afi::Ipv6:
+            s = "ipv6";
+            break;
+        default:
+            s = "afi" + std::to_string(static_cast<unsigned>(f.afi));
+            break;
+    }
+    switch (f.safi) {
+        case Safi::Unicast:
+            s += "-unicast";
+            break;
+        case Safi::Multicast:
+            s += "-multicast";
+            break;
+        default:
+            s += "-safi" + std::to_string(static_cast<unsigned>(f.safi));
+            break;
+    }
+    return s;
+}
 
 std::string describe(const Message& message) {
     struct Describe {

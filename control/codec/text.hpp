@@ -12,4 +12,7 @@ namespace rf::bgp {
 // Human-readable summary of one message, one line per field, each line ending in a newline.
 std::string describe(const Message& message);
 
+// "ipv4-unicast", "ipv6-unicast", "afi25-safi70" for others: families in logs, the API and rfctl.
+std::string family_name(AfiSafi f);
+
 }  // namespace rf::bgp

@@ -62,13 +62,16 @@ public:
     // Removes every path of the session from the Loc-RIB (a peer-down sweep) and clears its index.
     void remove_all(RibPeer& peer);
 
+    // Removes the session's path for `p` with received identifier `rx`, if it has one (a withdrawal, or
+    // a stale path purged).
+    void remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx);
+
     // The next hops that only this session's paths use: with it down, nothing in the Loc-RIB goes
     // through them. Sorted.
     static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);
 
 private:
     void add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
-    void remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx);
 
     LocRib& loc_rib_;
     const DecisionProcess& decision_;

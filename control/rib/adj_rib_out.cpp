@@ -62,7 +62,14 @@ public:
         for (auto& [key, b] : announce_) {
             const int fi = std::get<0>(key);
             std::vector<std::uint8_t> bytes;
-            bgp::encode_announcements(*b.attrs, family_at(fi), b.mp_next_hops, b.nlri, g_.codec, bytes);
+            if (bgp::encode_announcements(*b.attrs, family_at(fi), b.mp_next_hops, b.nlri, g_.codec, bytes) ==
+                    0 &&
+                only_present_neighbors_) {
+                // The attributes do not fit in a message this group may receive (over 4,096 octets to
+                // peers without extended messages): RFC 8654 §4 (RFC 4271 §9.2, §9.1.3) — the route is
+                // not sent, and withdrawn where an earlier announcement of it may still stand.
+                bgp::encode_withdrawals(family_at(fi), b.nlri, g_.codec, bytes);
+            }
             out.push_back(Segment{bgp::share(std::move(bytes)), fi, std::get<1>(key)});
         }
     }
@@ -223,7 +230,8 @@ const std::vector<Segment>& AdjRibOut::full_table(UpdateGroup& g) {
     return g.table;
 }
 
-std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, unsigned families) {
+std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, unsigned families,
+                                                         bool end_of_rib) {
     std::vector<bgp::SharedMessage> out;
     UpdateGroup& g = *peer.group;
     for (const auto& s : full_table(g)) {
@@ -231,7 +239,7 @@ std::vector<bgp::SharedMessage> AdjRibOut::initial_table(const RibPeer& peer, un
             out.push_back(s.bytes);
         }
     }
-    for (int fi = 0; fi < kFamilyCount; ++fi) {
+    for (int fi = 0; fi < kFamilyCount && end_of_rib; ++fi) {
         if ((families & family_bit(fi)) != 0) {
             std::vector<std::uint8_t> eor;
             bgp::encode_end_of_rib(family_at(fi), eor);

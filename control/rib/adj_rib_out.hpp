@@ -44,8 +44,9 @@ public:
     UpdateGroups& groups() { return groups_; }
     [[nodiscard]] const UpdateGroups& groups() const { return groups_; }
 
-    // The peer's whole Adj-RIB-Out for `families` (families.hpp mask), then End-of-RIB for each.
-    std::vector<bgp::SharedMessage> initial_table(const RibPeer& peer, unsigned families);
+    // The peer's whole Adj-RIB-Out for `families` (families.hpp mask), then End-of-RIB for each when
+    // `end_of_rib` (not inside an enhanced route refresh's BoRR … EoRR).
+    std::vector<bgp::SharedMessage> initial_table(const RibPeer& peer, unsigned families, bool end_of_rib);
 
     // Encodes the prefixes changed by one RIB call for every group and appends the messages to each
     // member's pending list. Invalidates the cached full tables.

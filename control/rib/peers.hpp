@@ -13,6 +13,7 @@
 #include "control/rib/loc_rib.hpp"
 #include "control/rib/rib.hpp"
 #include "control/rib/route_limit.hpp"
+#include "control/rib/stale_paths.hpp"
 
 namespace rf::rib {
 
@@ -35,6 +36,7 @@ struct RibPeer {
     UpdateGroup* group = nullptr;
     AdjRibInIndex adj_rib_in;
     RouteLimitWatch limit_watch;              // the threshold and limit warnings, once per crossing
+    StalePaths stale;                         // enhanced route refresh in progress (RFC 7313)
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
 };
 

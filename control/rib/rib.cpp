@@ -97,7 +97,7 @@ std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
     peer->add_path_rx = family_mask(cfg.codec.add_path_receive) & peer->families;
     RibPeer& added = t.peers.add(std::move(peer));
     t.adj_rib_out.groups().join(added);
-    return t.adj_rib_out.initial_table(added, added.families);
+    return t.adj_rib_out.initial_table(added, added.families, true);
 }
 
 UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& decoded) {
@@ -114,6 +114,13 @@ UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& 
     }
     // With Warn an UPDATE past the limit is applied whole, like FRR's warning-only.
     adj_rib_in.apply(*peer, classified, decoded.update);
+    if (peer->stale.size() != 0) {  // a refresh in progress: what the peer sent again is fresh
+        for (const auto* list : {&classified.withdrawals, &classified.announcements}) {
+            for (const ReceivedNlri& n : *list) {
+                peer->stale.refreshed(n.prefix, n.rx);
+            }
+        }
+    }
     call_open = true;
     const std::size_t count = limit.limit != 0 ? limit.count : peer->adj_rib_in.prefixes.size();
     UpdateResult result{UpdateStatus::Ok, count, limit.limit};
@@ -184,7 +191,46 @@ std::vector<bgp::SharedMessage> RouteServerRib::route_refresh(PeerId id, bgp::Af
     if (bit == 0) {
         return {};
     }
-    return t.adj_rib_out.initial_table(*peer, bit);
+    if (!peer->cfg.enhanced_route_refresh) {
+        return t.adj_rib_out.initial_table(*peer, bit, true);
+    }
+    // RFC 7313 §4: BoRR, the routes, EoRR; the peer purges what is not in between.
+    const auto demarcation = [&](std::uint8_t subtype) {
+        std::vector<std::uint8_t> m;
+        bgp::encode_route_refresh(bgp::RouteRefresh{family, subtype}, m);
+        return bgp::share(std::move(m));
+    };
+    std::vector<bgp::SharedMessage> out{demarcation(bgp::refresh_subtype::Begin)};
+    auto table = t.adj_rib_out.initial_table(*peer, bit, false);
+    out.insert(out.end(), std::make_move_iterator(table.begin()), std::make_move_iterator(table.end()));
+    out.push_back(demarcation(bgp::refresh_subtype::End));
+    return out;
+}
+
+std::size_t RouteServerRib::mark_stale(PeerId id, bgp::AfiSafi family) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr || family.safi != net::Safi::Unicast ||
+        (family_bit(family_index(family.afi)) & peer->families) == 0) {
+        return 0;
+    }
+    return peer->stale.mark(*peer, family_index(family.afi), t.loc_rib);
+}
+
+std::size_t RouteServerRib::purge_stale(PeerId id, bgp::AfiSafi family) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr || family.safi != net::Safi::Unicast) {
+        return 0;
+    }
+    const std::vector<StaleKey> stale = peer->stale.take(family_index(family.afi));
+    for (const StaleKey& k : stale) {
+        t.adj_rib_in.remove_path(*peer, k.prefix, k.rx);
+    }
+    t.finish_call();
+    return stale.size();
 }
 
 VnetChange RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) {

@@ -10,7 +10,9 @@
 //   apply_update(id, upd)     for every decoded UPDATE (RFC 7606 outcome included) → Ok / RouteLimitExceeded
 //   stage_update(id, upd)     the same, into one call shared by every UPDATE until finish_staged()
 //   set_route_limit(id, ...)  a runtime change of the peer's limit, action or threshold (no reset)
-//   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB)
+//   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB,
+//                             or between BoRR and EoRR with enhanced route refresh)
+//   mark_stale / purge_stale  the peer's BoRR / EoRR (enhanced route refresh, RFC 7313 §4)
 //   peer_down(id)             when the session leaves Established for any reason
 //   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
 //
@@ -105,8 +107,9 @@ struct PeerConfig {
     azure::RouteLimitAction limit_action = azure::RouteLimitAction::Teardown;
     // Usage (percent of route_limit) that warns once per crossing; 0 = no threshold warning.
     std::uint8_t warning_percent = azure::kRouteLimitWarningPercent;
-    bool route_refresh = false;  // the peer negotiated ROUTE-REFRESH (RFC 2918)
-    bgp::CodecOptions codec;     // negotiated; used to encode this peer's Adj-RIB-Out
+    bool route_refresh = false;           // the peer negotiated ROUTE-REFRESH (RFC 2918)
+    bool enhanced_route_refresh = false;  // and enhanced route refresh (RFC 7313)
+    bgp::CodecOptions codec;              // negotiated; used to encode this peer's Adj-RIB-Out
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
     std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
     // Our end of the session; the next hop of originated routes when RibConfig gives none.
@@ -283,9 +286,17 @@ public:
     // forgets the peer. Unknown ids are ignored.
     void peer_down(PeerId peer);
 
-    // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB. Drain the
-    // peer's pending outbound first, so the refresh is the last word. Empty if the peer is unknown.
+    // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB; with enhanced
+    // route refresh (RFC 7313 §4) BoRR, the Adj-RIB-Out, then EoRR instead. Drain the peer's pending
+    // outbound first, so the refresh is the last word. Empty if the peer is unknown.
     std::vector<bgp::SharedMessage> route_refresh(PeerId peer, bgp::AfiSafi family);
+
+    // Enhanced route refresh from the peer (RFC 7313 §4). mark_stale (its BoRR): every path the peer has
+    // now of `family` is stale until the peer announces or withdraws it again; returns how many.
+    // purge_stale (its EoRR, or the session's guard timer): withdraws the paths of `family` still stale,
+    // in one batch like an UPDATE; returns how many. Both return 0 for an unknown peer or family.
+    std::size_t mark_stale(PeerId peer, bgp::AfiSafi family);
+    std::size_t purge_stale(PeerId peer, bgp::AfiSafi family);
 
     // Replaces the advertised VNet address spaces; the differences are announced/withdrawn to every peer
     // at once (drain_outbound). Design §2 then asks every NVA for its routes again: the result names the
@@ -308,6 +319,7 @@ public:
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
     [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
+    [[nodiscard]] std::size_t stale_count(PeerId peer) const;  // its paths stale now (mark_stale)
     [[nodiscard]] bool is_up(PeerId peer) const;
     [[nodiscard]] std::optional<PeerConfig> peer_config(PeerId peer) const;  // nullopt: not up
     [[nodiscard]] RibStats stats() const;

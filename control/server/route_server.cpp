@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "control/codec/text.hpp"
 #include "control/server/peer_rules.hpp"
 #include "control/session/asio_address.hpp"
 #include "control/session/socket_options.hpp"
@@ -182,6 +183,7 @@ std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddr
     c.max_output_bytes = config_.max_output_bytes;
     c.max_extra_connections = config_.max_extra_connections;
     c.extra_open_wait = session::Seconds{std::max<std::uint16_t>(1, config_.extra_open_wait)};
+    c.refresh_stale_time = session::Seconds{std::max<std::uint16_t>(1, config_.refresh_stale_time)};
     c.id = next_rib_id_++;
     c.neighbor = peer.neighbor;
     auto s = std::make_shared<Session>(io_, static_cast<SessionOwner&>(*this), peer.settings, std::move(c));
@@ -467,6 +469,7 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     cfg.limit_action = peer.route_limit_action;
     cfg.warning_percent = peer.route_limit_warning_percent;
     cfg.route_refresh = negotiated.route_refresh;
+    cfg.enhanced_route_refresh = negotiated.enhanced_route_refresh;
     cfg.codec = negotiated.codec;
     cfg.families = negotiated.families;
     if (negotiated.local_address.is_v4()) {
@@ -546,6 +549,19 @@ void RouteServer::log_route_limit(const Session& session, const rib::UpdateResul
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
     finish_rib();  // staged UPDATEs and pending outbound first: the refresh is the last word
     session.send_messages(rib_.route_refresh(session.id(), family));
+}
+
+void RouteServer::on_refresh_begin(Session& session, bgp::AfiSafi family) {
+    const std::size_t stale = rib_.mark_stale(session.id(), family);
+    log("peer " + session.peer().name + ": BoRR for " + bgp::family_name(family) + ": " +
+        std::to_string(stale) + " route(s) stale until re-advertised");
+}
+
+void RouteServer::on_refresh_end(Session& session, bgp::AfiSafi family, bool timed_out) {
+    const std::size_t purged = rib_.purge_stale(session.id(), family);
+    log("peer " + session.peer().name + ": " + (timed_out ? "no EoRR in time" : "EoRR") + " for " +
+        bgp::family_name(family) + ": " + std::to_string(purged) + " stale route(s) withdrawn");
+    distribute();
 }
 
 void RouteServer::on_down(Session& session, session::TimePoint at) {

@@ -47,6 +47,9 @@ struct ServerConfig {
     // many may wait for their OPEN at once per peer and listen address, and for how long.
     std::size_t max_extra_connections = 4;
     std::uint16_t extra_open_wait = 10;  // seconds
+    // Enhanced route refresh (RFC 7313 §4): a peer's routes marked stale by its BoRR are purged this
+    // long after it if no EoRR comes (FRR's default stale-path time).
+    std::uint16_t refresh_stale_time = 360;  // seconds
     // Connections from unknown addresses: the first `refused_log_burst` of each interval are logged
     // one by one, the rest as a count at the end of the interval.
     std::size_t refused_log_burst = 5;
@@ -151,6 +154,8 @@ private:
     void on_established(session::Session& session, const session::EstablishedSession& negotiated) override;
     std::size_t on_updates(session::Session& session, session::UpdateBatch& batch) override;
     void on_route_refresh(session::Session& session, bgp::AfiSafi family) override;
+    void on_refresh_begin(session::Session& session, bgp::AfiSafi family) override;
+    void on_refresh_end(session::Session& session, bgp::AfiSafi family, bool timed_out) override;
     void on_down(session::Session& session, session::TimePoint at) override;
     void on_input_handled(session::Session& session) override;
     void on_transition(const session::TransitionRecord& record) override;

@@ -81,17 +81,24 @@ bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, s
         open.capabilities.multiprotocol.push_back({net::Afi::Ipv6, net::Safi::Unicast});
     }
     open.capabilities.route_refresh = true;
+    open.capabilities.enhanced_route_refresh = true;
+    open.capabilities.extended_message = true;
     open.capabilities.four_octet_as = local_asn;
     return open;
 }
 
-bgp::Open open_for_peer(const bgp::Open& base, std::optional<bgp::AddPathMode> mode) {
+bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options) {
     bgp::Open open = base;
-    if (mode) {
+    if (options.add_path) {
         for (const auto& f : base.capabilities.multiprotocol) {
-            open.capabilities.add_path.push_back({f, *mode});
+            open.capabilities.add_path.push_back({f, *options.add_path});
         }
     }
+    open.capabilities.extended_message = base.capabilities.extended_message && options.extended_messages;
+    // RFC 7313 §3.1: enhanced route refresh is meaningful only beside route refresh.
+    open.capabilities.enhanced_route_refresh = base.capabilities.enhanced_route_refresh &&
+                                               base.capabilities.route_refresh &&
+                                               options.enhanced_route_refresh;
     return open;
 }
 

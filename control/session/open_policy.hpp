@@ -38,13 +38,21 @@ struct OpenRejected {
 Result<OpenAccepted, OpenRejected> validate_open(const bgp::Open& remote, const OpenPolicy& policy);
 
 // Our OPEN: version 4, My AS (AS_TRANS if the ASN needs four octets), hold time, identifier, and the
-// capabilities we support: IPv4/IPv6 unicast, route refresh, 4-octet AS.
+// capabilities we support: IPv4/IPv6 unicast, route refresh (RFC 2918), enhanced route refresh
+// (RFC 7313), extended messages (RFC 8654), 4-octet AS.
 bgp::Open make_local_open(std::uint32_t local_asn, net::Ipv4Address router_id, std::uint16_t hold_time,
                           bool ipv6 = true);
 
-// Our OPEN for one peer: `base` (make_local_open) plus the ADD-PATH capability (RFC 7911) with `mode` for
-// every family `base` offers; `base` unchanged when `mode` is unset.
-bgp::Open open_for_peer(const bgp::Open& base, std::optional<bgp::AddPathMode> mode);
+// What our OPEN to one peer changes from the route server's (PeerSettings has the same fields).
+struct PeerOpenOptions {
+    std::optional<bgp::AddPathMode> add_path;  // ADD-PATH (RFC 7911) for every family offered; unset: none
+    bool extended_messages = true;             // RFC 8654 capability (when `base` offers it)
+    bool enhanced_route_refresh = true;        // RFC 7313 capability (when `base` offers it)
+};
+
+// Our OPEN for one peer: `base` (make_local_open) with the ADD-PATH capability added and the extended
+// message and enhanced route refresh capabilities left out as `options` says.
+bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options);
 
 // RFC 4271 §6.8: of two connections to the same peer, the one initiated by the speaker with the higher
 // BGP identifier survives. Returns true when the locally initiated connection is the one to keep.

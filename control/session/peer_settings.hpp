@@ -38,6 +38,11 @@ struct PeerSettings {
     std::optional<std::uint16_t> idle_hold;
     // ADD-PATH (RFC 7911) offered in our OPEN to this peer, for every family we offer; unset = none.
     std::optional<bgp::AddPathMode> add_path;
+    // Capabilities offered in our OPEN to this peer (on by default, like FRR): extended messages
+    // (RFC 8654: UPDATEs up to 65,535 octets both ways when the peer offers it too) and enhanced route
+    // refresh (RFC 7313: BoRR/EoRR around a refresh, stale routes purged at EoRR).
+    bool extended_messages = true;
+    bool enhanced_route_refresh = true;
 };
 
 }  // namespace rf::session

@@ -56,15 +56,18 @@ Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<cons
       owner_(owner),
       peer_(std::move(peer)),
       config_(std::move(config)),
-      local_open_(open_for_peer(config_.local_open, peer_->add_path)),
+      local_open_(open_for_peer(config_.local_open, PeerOpenOptions{peer_->add_path, peer_->extended_messages,
+                                                                    peer_->enhanced_route_refresh})),
       primary_(config_.fsm),
       extra_reports_(kExtraReportBurst, kExtraReportInterval),
+      refresh_timer_(io),
       timer_(io) {
     config_.open_policy.peer_asn = peer_->asn;
 }
 
 Session::~Session() {
     timer_.cancel();
+    refresh_timer_.cancel();
     cancel_connect();
     if (primary_.conn) {
         primary_.conn->close_after_flush();
@@ -311,30 +314,6 @@ void Session::on_notification(ConnectionFsm& link, std::span<const std::uint8_t>
          "received NOTIFICATION " + n.to_string());
 }
 
-void Session::on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message) {
-    if (link.fsm.state() != State::Established) {
-        // RFC 6608: an unexpected message is an FSM error whatever its contents; ROUTE-REFRESH is not
-        // even negotiated before the OPENs, so its own length rule (RFC 7313) does not apply yet.
-        feed(link, Event::RouteRefreshReceived, {},
-             "ROUTE-REFRESH in " + std::string(state_name(link.fsm.state())));
-        return;
-    }
-    auto m = bgp::decode_message(message, link.codec);
-    if (!m) {
-        EventData d;
-        d.notification = to_notification(m.error());
-        feed(link, Event::HeaderError, d, m.error().to_string());
-        return;
-    }
-    ++route_refreshes_received_;
-    const Transition t = link.fsm.handle(Event::RouteRefreshReceived, Clock::now());
-    execute(link, t, {});
-    rearm();
-    if (t.has(action::ProcessRouteRefresh) && up_) {
-        owner_.on_route_refresh(*this, std::get<bgp::RouteRefresh>(*m).family);
-    }
-}
-
 void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> message) {
     if (link.fsm.state() != State::Established) {
         ++updates_received_;
@@ -356,6 +335,14 @@ void Session::on_update(ConnectionFsm& link, std::span<const std::uint8_t> messa
     if (!up_) {
         ++updates_received_;
         return;
+    }
+    if (decoded->update.is_end_of_rib()) {
+        const bgp::AfiSafi f = decoded->update.mp_unreach ? decoded->update.mp_unreach->family
+                                                          : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast};
+        if (std::find(end_of_rib_received_.begin(), end_of_rib_received_.end(), f) ==
+            end_of_rib_received_.end()) {
+            end_of_rib_received_.push_back(f);
+        }
     }
     drop_foreign_link_local(decoded->update, *peer_);
     if (updates_.updates.empty()) {
@@ -410,6 +397,10 @@ void Session::established(ConnectionFsm& link) {
     negotiated.codec = link.codec;
     negotiated.route_refresh =
         link.remote_open.capabilities.route_refresh && local_open_.capabilities.route_refresh;
+    // RFC 7313 §3.1: enhanced route refresh goes with route refresh.
+    negotiated.enhanced_route_refresh = negotiated.route_refresh &&
+                                        link.remote_open.capabilities.enhanced_route_refresh &&
+                                        local_open_.capabilities.enhanced_route_refresh;
     const auto& theirs = link.remote_open.capabilities.multiprotocol;
     const auto& ours = local_open_.capabilities.multiprotocol;
     if (theirs.empty()) {
@@ -425,6 +416,9 @@ void Session::established(ConnectionFsm& link) {
     negotiated.local_address = config_.local;
     families_ = negotiated.families;
     route_refresh_ = negotiated.route_refresh;
+    enhanced_refresh_ = negotiated.enhanced_route_refresh;
+    clear_refreshes();
+    end_of_rib_received_.clear();
     up_ = true;
     owner_.on_established(*this, negotiated);
 }
@@ -434,6 +428,7 @@ void Session::down() {
         return;
     }
     up_ = false;
+    clear_refreshes();  // the peer's routes go with the session, stale or not
     owner_.on_down(*this, Clock::now());
 }
 
@@ -446,8 +441,14 @@ void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
         // walking the headers' length fields.
         for (std::size_t at = 0; at + bgp::kHeaderSize <= m->size();) {
             const std::size_t len = (std::size_t{(*m)[at + 16]} << 8) | (*m)[at + 17];
-            if ((*m)[at + 18] == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
+            const std::uint8_t type = (*m)[at + 18];
+            if (type == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
                 ++updates_sent_;
+            } else if (type == static_cast<std::uint8_t>(bgp::MessageType::RouteRefresh) &&
+                       at + bgp::kHeaderSize + 3 <= m->size()) {  // BoRR/EoRR around a refresh answer
+                const std::uint8_t subtype = (*m)[at + bgp::kHeaderSize + 2];
+                borr_sent_ += subtype == bgp::refresh_subtype::Begin ? 1 : 0;
+                eorr_sent_ += subtype == bgp::refresh_subtype::End ? 1 : 0;
             }
             if (len < bgp::kHeaderSize) {
                 break;  // never produced by our encoder; do not loop forever on a bad buffer
@@ -475,20 +476,6 @@ void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
              "output queue " + std::to_string(queued) + " bytes, above max_output_bytes " +
                  std::to_string(config_.max_output_bytes));
     }
-}
-
-bool Session::request_route_refresh() {
-    if (!up_ || !route_refresh_ || !primary_.conn || primary_.fsm.state() != State::Established) {
-        return false;
-    }
-    for (const auto& f : families_) {
-        std::vector<std::uint8_t> out;
-        bgp::encode_route_refresh(bgp::RouteRefresh{f, 0}, out);
-        primary_.conn->send(std::move(out));
-        ++route_refreshes_sent_;
-    }
-    primary_.fsm.message_sent(Clock::now());
-    return true;
 }
 
 bool Session::reset(const bgp::Notification& cease, const std::string& why) {
@@ -599,11 +586,25 @@ SessionStatus Session::status() const {
     s.updates_sent = updates_sent_;
     s.route_refreshes_sent = route_refreshes_sent_;
     s.route_refreshes_received = route_refreshes_received_;
+    s.borr_sent = borr_sent_;
+    s.eorr_sent = eorr_sent_;
+    s.borr_received = borr_received_;
+    s.eorr_received = eorr_received_;
+    s.refresh_timeouts = refresh_timeouts_;
+    s.route_refreshes_ignored = route_refreshes_ignored_;
+    for (const auto& r : refreshing_) {
+        s.refreshing.push_back(r.first);
+    }
+    s.end_of_rib_received = end_of_rib_received_;
     s.config_resets = config_resets_;
     s.admin_resets = admin_resets_;
     s.output_overflows = output_overflows_;
     s.add_path_receive = primary_.codec.add_path_receive;
     s.add_path_send = primary_.codec.add_path_send;
+    s.route_refresh = route_refresh_;
+    s.enhanced_route_refresh = enhanced_refresh_;
+    s.extended_message = primary_.codec.extended_message;
+    s.max_message_size = primary_.codec.max_message_size();
     s.illegal_events = primary_.fsm.illegal_events();
     s.extra_connections = extra_.size();
     s.extra_connections_closed = extra_closed_;

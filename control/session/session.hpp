@@ -44,6 +44,9 @@ struct SessionConfig {
     // `extra_open_wait`, so silent sockets neither pile up nor keep the peer's real connection out.
     std::size_t max_extra_connections = 4;
     Seconds extra_open_wait{10};
+    // Enhanced route refresh (RFC 7313 §4): how long the peer's routes of a family stay stale after its
+    // BoRR when no EoRR comes; then they are purged as if it had. FRR's default stale-path time.
+    Seconds refresh_stale_time{360};
 };
 
 struct SessionStatus {
@@ -60,14 +63,32 @@ struct SessionStatus {
     std::optional<bgp::Notification> last_received;  // last NOTIFICATION we received
     std::uint64_t updates_received = 0;
     std::uint64_t updates_sent = 0;          // UPDATE messages handed to the connection (End-of-RIB included)
-    std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH messages we sent (VNet changes)
-    std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH messages the peer sent
-    std::uint64_t config_resets = 0;             // resets for a configuration change (AutomaticStop)
-    std::uint64_t admin_resets = 0;              // resets by the operator (admin_reset)
+    std::uint64_t route_refreshes_sent = 0;  // ROUTE-REFRESH requests we sent (VNet changes)
+    std::uint64_t route_refreshes_received = 0;  // ROUTE-REFRESH requests the peer sent (subtype 0)
+    // Enhanced route refresh (RFC 7313): the demarcations each way, EoRRs that never came (the stale
+    // routes purged after refresh_stale_time), and ROUTE-REFRESH messages ignored (RFC 7313 §5: an
+    // unknown subtype, BoRR/EoRR without the capability, an EoRR without a BoRR).
+    std::uint64_t borr_sent = 0;
+    std::uint64_t eorr_sent = 0;
+    std::uint64_t borr_received = 0;
+    std::uint64_t eorr_received = 0;
+    std::uint64_t refresh_timeouts = 0;
+    std::uint64_t route_refreshes_ignored = 0;
+    std::vector<bgp::AfiSafi> refreshing;  // families between the peer's BoRR and EoRR now
+    // Families whose End-of-RIB (RFC 4724 §2) the peer sent since it reached Established. FRR answers a
+    // ROUTE-REFRESH only after it sent its own End-of-RIB.
+    std::vector<bgp::AfiSafi> end_of_rib_received;
+    std::uint64_t config_resets = 0;     // resets for a configuration change (AutomaticStop)
+    std::uint64_t admin_resets = 0;      // resets by the operator (admin_reset)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
-    // What was negotiated with the peer at the last OPEN exchange (families with ADD-PATH each way).
+    // What was negotiated with the peer at the last OPEN exchange: families with ADD-PATH each way,
+    // route refresh, enhanced route refresh, extended messages (the largest message either way).
     std::vector<bgp::AfiSafi> add_path_receive;
     std::vector<bgp::AfiSafi> add_path_send;
+    bool route_refresh = false;
+    bool enhanced_route_refresh = false;
+    bool extended_message = false;
+    std::size_t max_message_size = bgp::kMaxMessageSize;
     std::uint64_t illegal_events = 0;
     std::size_t extra_connections = 0;           // extra connections waiting for their OPEN now
     std::uint64_t extra_connections_closed = 0;  // extra connections closed (no OPEN, collision lost …)
@@ -95,7 +116,8 @@ public:
     // Number of Prefixes Reached (RFC 4486 §4) with the limit, and the session closes (idle-hold after).
     void drop_for_route_limit(bgp::AfiSafi family, std::size_t route_count, std::size_t route_limit);
     // Design §2 VNet changes. request_route_refresh: ROUTE-REFRESH (RFC 2918) for every family negotiated
-    // with the peer; false when the session is not established or did not negotiate route refresh.
+    // with the peer; false when the session is not established or did not negotiate route refresh. A peer
+    // with enhanced route refresh answers with BoRR … EoRR (reported as on_refresh_begin / _end).
     // reset: NOTIFICATION `cease` (Cease / Other Configuration Change), the session goes down and starts
     // again at once (no idle-hold); false when it was not established.
     bool request_route_refresh();
@@ -140,7 +162,12 @@ private:
     bool on_message(ConnectionFsm* link, std::span<const std::uint8_t> message, bgp::MessageType type);
     void on_open(ConnectionFsm& link, std::span<const std::uint8_t> message);
     void on_notification(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    // session_refresh.cpp: ROUTE-REFRESH received (RFC 2918, RFC 7313) and the EoRR guard timer.
     void on_route_refresh(ConnectionFsm& link, std::span<const std::uint8_t> message);
+    void on_refresh_demarcation(const bgp::RouteRefresh& r);
+    void arm_refresh_timer();
+    void on_refresh_timer();
+    void clear_refreshes();
     ConnectionFsm* resolve_collision(ConnectionFsm& received_on);  // the survivor; null if it lost
     void add_extra(std::shared_ptr<Connection> conn);
     void dump(ConnectionFsm& link, const std::string& why);  // closes with Cease / Collision Resolution
@@ -175,8 +202,15 @@ private:
     bool up_ = false;                     // the owner was told on_established, not yet on_down
     std::vector<bgp::AfiSafi> families_;  // negotiated when it last reached Established
     bool route_refresh_ = false;          // both sides advertised route refresh then
-    UpdateBatch updates_;                 // UPDATEs of the current read, not yet handed over
-    std::size_t updates_in_read_ = 0;     // UPDATEs batched in the current read, handed over or not
+    bool enhanced_refresh_ = false;       // both sides advertised enhanced route refresh then
+    // The peer's refreshes in progress (BoRR received, EoRR not yet): family and when its stale routes
+    // are purged anyway. refresh_timer_ is armed at the earliest.
+    std::vector<std::pair<bgp::AfiSafi, TimePoint>> refreshing_;
+    std::vector<bgp::AfiSafi> end_of_rib_received_;  // since Established
+    std::optional<LogRateLimit> ignored_reports_;    // ROUTE-REFRESH messages ignored (made on first use)
+    boost::asio::steady_timer refresh_timer_;
+    UpdateBatch updates_;              // UPDATEs of the current read, not yet handed over
+    std::size_t updates_in_read_ = 0;  // UPDATEs batched in the current read, handed over or not
     boost::asio::steady_timer timer_;
     std::optional<TimePoint> armed_;  // deadline the timer is armed for
     std::optional<boost::asio::ip::tcp::socket> connecting_;
@@ -190,6 +224,12 @@ private:
     std::uint64_t updates_sent_ = 0;
     std::uint64_t route_refreshes_sent_ = 0;
     std::uint64_t route_refreshes_received_ = 0;
+    std::uint64_t borr_sent_ = 0;
+    std::uint64_t eorr_sent_ = 0;
+    std::uint64_t borr_received_ = 0;
+    std::uint64_t eorr_received_ = 0;
+    std::uint64_t refresh_timeouts_ = 0;
+    std::uint64_t route_refreshes_ignored_ = 0;
     std::uint64_t config_resets_ = 0;
     std::uint64_t admin_resets_ = 0;
     std::uint64_t output_overflows_ = 0;

@@ -1,8 +1,9 @@
 // The boundary between a BGP session and its owner (the route server): what a session reports, as
 // events, and the values they carry. A session knows nothing of the RIB. It reports that it reached
-// Established (with everything negotiated), the UPDATEs it received, a ROUTE-REFRESH, that it went down,
-// and its transitions and log lines; it sends what its owner hands it and obeys the owner's commands
-// (Session::send_messages, drop_for_route_limit, request_route_refresh, reset, stop).
+// Established (with everything negotiated), the UPDATEs it received, a ROUTE-REFRESH, the beginning and
+// end of the peer's enhanced route refresh (RFC 7313), that it went down, and its transitions and log lines;
+// it sends what its owner hands it and obeys the owner's commands (Session::send_messages,
+// drop_for_route_limit, request_route_refresh, reset, stop).
 //
 // Order: a session reports its inputs in the order they arrived. The UPDATEs of one read are handed over
 // as one batch, before any other message that followed them in the stream (a ROUTE-REFRESH, a
@@ -49,8 +50,9 @@ struct EstablishedSession {
     bgp::CodecOptions codec;
     // Families both sides offered (RFC 4760; IPv4 unicast alone when the peer offered none).
     std::vector<bgp::AfiSafi> families;
-    bool route_refresh = false;    // both sides advertised route refresh (RFC 2918)
-    net::IpAddress local_address;  // our end of the session
+    bool route_refresh = false;           // both sides advertised route refresh (RFC 2918)
+    bool enhanced_route_refresh = false;  // both sides advertised enhanced route refresh (RFC 7313)
+    net::IpAddress local_address;         // our end of the session
 };
 
 // The UPDATEs of one read, decoded, in arrival order; RFC 7606 outcomes inside each. The session reuses
@@ -73,6 +75,12 @@ public:
     // A ROUTE-REFRESH (RFC 2918) for `family` arrived in Established; the owner answers with
     // send_messages.
     virtual void on_route_refresh(Session& session, bgp::AfiSafi family) = 0;
+    // Enhanced route refresh (RFC 7313 §4), only where it was negotiated: the peer sent BoRR for `family`
+    // (its routes of the family are stale until re-advertised), then EoRR, or EoRR never came within the
+    // session's refresh_stale_time (`timed_out`): the routes still stale are to be purged. A BoRR while a
+    // refresh of the family is in progress begins it again; an EoRR without a BoRR is never reported.
+    virtual void on_refresh_begin(Session& session, bgp::AfiSafi family) = 0;
+    virtual void on_refresh_end(Session& session, bgp::AfiSafi family, bool timed_out) = 0;
     // The session left Established, or an established session is being destroyed. `at`: when it was found
     // down. After on_established, exactly once.
     virtual void on_down(Session& session, TimePoint at) = 0;

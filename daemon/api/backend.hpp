@@ -7,6 +7,7 @@
 // own state on another thread (the daemon's io_context) must marshal the call there.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,6 +79,30 @@ struct RouteServerInfo {
     std::string version;
 };
 
+// What a session negotiated at its last OPEN exchange (families as "ipv4-unicast").
+struct NegotiatedInfo {
+    bool route_refresh = false;           // RFC 2918
+    bool enhanced_route_refresh = false;  // RFC 7313
+    bool extended_message = false;        // RFC 8654
+    std::size_t max_message_size = 4096;  // the largest UPDATE either way
+    std::vector<std::string> add_path_receive;
+    std::vector<std::string> add_path_send;
+};
+
+// Route refresh (RFC 2918) and enhanced route refresh (RFC 7313) counters of a session.
+struct RefreshInfo {
+    std::uint64_t requests_received = 0;
+    std::uint64_t requests_sent = 0;
+    std::uint64_t borr_received = 0;
+    std::uint64_t eorr_received = 0;
+    std::uint64_t borr_sent = 0;
+    std::uint64_t eorr_sent = 0;
+    std::uint64_t stale_timeouts = 0;     // no EoRR within route_server.refresh_stale_time
+    std::uint64_t ignored = 0;            // unknown subtype, BoRR/EoRR without the capability, EoRR alone
+    std::vector<std::string> refreshing;  // families between the peer's BoRR and EoRR now
+    std::size_t stale_routes = 0;         // the peer's routes stale now
+};
+
 // One BGP session of a peering: one per route-server instance (listen address).
 struct SessionInfo {
     std::string local_address;
@@ -91,6 +116,8 @@ struct SessionInfo {
     std::size_t routes = 0;
     bool above_warning_threshold = false;
     bool above_route_limit = false;  // route_limit_action warn: it holds more than its limit
+    NegotiatedInfo capabilities;
+    RefreshInfo refresh;
 };
 
 // GET /api/v1/peerings[/{name}]: the configuration and the live state.

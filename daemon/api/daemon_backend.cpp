@@ -6,6 +6,7 @@
 #include <future>
 #include <set>
 
+#include "control/codec/text.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/mrt/rib_dump.hpp"
 
@@ -27,6 +28,7 @@ server::ServerConfig server_config(const config::Config& c) {
     s.idle_hold_max = rs.idle_hold_max;
     s.max_peers = rs.max_peers;
     s.max_output_bytes = std::size_t{rs.max_output_mib} << 20U;
+    s.refresh_stale_time = rs.refresh_stale_time;
     s.four_octet_mode = rs.four_byte_asn;
     s.rib.local_asn = rs.asn;
     s.rib.as_path_mode = rs.mode;
@@ -67,6 +69,8 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.mode = p.passive ? session::PeerMode::Passive : session::PeerMode::Active;
     s.local_address = p.local_address;
     s.hold_time = p.hold_time;
+    s.extended_messages = p.extended_messages;
+    s.enhanced_route_refresh = p.enhanced_route_refresh;
     switch (p.add_path) {  // RFC 7911 capability offered to this peer
         case config::AddPath::Receive:
             s.add_path = bgp::AddPathMode::Receive;
@@ -299,6 +303,25 @@ PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
                 info.warning_threshold = usage->warning_threshold;
             }
         }
+        const auto families = [](const std::vector<bgp::AfiSafi>& fs) {
+            std::vector<std::string> out;
+            for (const bgp::AfiSafi& f : fs) {
+                out.push_back(bgp::family_name(f));
+            }
+            return out;
+        };
+        si.capabilities = {s.route_refresh,    s.enhanced_route_refresh,     s.extended_message,
+                           s.max_message_size, families(s.add_path_receive), families(s.add_path_send)};
+        si.refresh = {s.route_refreshes_received,
+                      s.route_refreshes_sent,
+                      s.borr_received,
+                      s.eorr_received,
+                      s.borr_sent,
+                      s.eorr_sent,
+                      s.refresh_timeouts,
+                      s.route_refreshes_ignored,
+                      families(s.refreshing),
+                      s.rib_id != 0 ? server_.rib().stale_count(s.rib_id) : 0};
         info.sessions.push_back(std::move(si));
         if (progress(s.state) > progress(best)) {
             best = s.state;

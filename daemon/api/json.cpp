@@ -45,6 +45,8 @@ constexpr std::pair<std::string_view, std::string_view> kPeerFields[] = {
     {"passive", "passive"},
     {"holdTime", "hold_time"},
     {"localAddress", "local_address"},
+    {"extendedMessages", "extended_messages"},
+    {"enhancedRouteRefresh", "enhanced_route_refresh"},
 };
 
 }  // namespace
@@ -162,7 +164,9 @@ Json to_json(const PeeringInfo& p) {
               {"routeLimitAction", std::string(config::to_string(c.route_limit_action))},
               {"routeLimitWarningPercent", c.route_limit_warning_percent},
               {"gtsm", c.gtsm},
-              {"md5Configured", !c.md5_password.empty()}};
+              {"md5Configured", !c.md5_password.empty()},
+              {"extendedMessages", c.extended_messages},
+              {"enhancedRouteRefresh", c.enhanced_route_refresh}};
     if (c.hold_time) {
         j["holdTime"] = *c.hold_time;
     }
@@ -181,6 +185,7 @@ Json to_json(const PeeringInfo& p) {
     }
     Json sessions = Json::array();
     for (const SessionInfo& s : p.sessions) {
+        const RefreshInfo& r = s.refresh;
         sessions.push_back({{"localAddress", s.local_address},
                             {"state", s.state},
                             {"lastReason", s.last_reason},
@@ -190,7 +195,25 @@ Json to_json(const PeeringInfo& p) {
                             {"adminResets", s.admin_resets},
                             {"routes", s.routes},
                             {"aboveWarningThreshold", s.above_warning_threshold},
-                            {"aboveRouteLimit", s.above_route_limit}});
+                            {"aboveRouteLimit", s.above_route_limit},
+                            {"capabilities",
+                             {{"routeRefresh", s.capabilities.route_refresh},
+                              {"enhancedRouteRefresh", s.capabilities.enhanced_route_refresh},
+                              {"extendedMessage", s.capabilities.extended_message},
+                              {"maxMessageSize", s.capabilities.max_message_size},
+                              {"addPathReceive", s.capabilities.add_path_receive},
+                              {"addPathSend", s.capabilities.add_path_send}}},
+                            {"routeRefresh",
+                             {{"requestsReceived", r.requests_received},
+                              {"requestsSent", r.requests_sent},
+                              {"borrReceived", r.borr_received},
+                              {"eorrReceived", r.eorr_received},
+                              {"borrSent", r.borr_sent},
+                              {"eorrSent", r.eorr_sent},
+                              {"staleTimeouts", r.stale_timeouts},
+                              {"ignored", r.ignored},
+                              {"refreshing", r.refreshing},
+                              {"staleRoutes", r.stale_routes}}}});
     }
     j["sessions"] = std::move(sessions);
     return j;
@@ -390,11 +413,15 @@ Result<config::PeerConfig, ApiError> peer_from_json(const Json& body) {
         }
         p.hold_time = hold;
     }
-    if (body.contains("passive")) {
-        if (!body["passive"].is_boolean()) {
-            return unexpected(field_error("passive", "must be true or false"));
+    for (const auto& [key, field] :
+         {std::pair{"passive", &p.passive}, std::pair{"extendedMessages", &p.extended_messages},
+          std::pair{"enhancedRouteRefresh", &p.enhanced_route_refresh}}) {
+        if (body.contains(key)) {
+            if (!body[key].is_boolean()) {
+                return unexpected(field_error(key, "must be true or false"));
+            }
+            *field = body[key].get<bool>();
         }
-        p.passive = body["passive"].get<bool>();
     }
     if (body.contains("md5Password")) {
         if (!body["md5Password"].is_string()) {

@@ -8,7 +8,8 @@ namespace rf::api {
 bool same_session_settings(const session::PeerSettings& a, const session::PeerSettings& b) {
     const auto fields = [](const session::PeerSettings& s) {
         return std::tie(s.name, s.address, s.port, s.asn, s.counting, s.ttl, s.gtsm, s.md5_password, s.mode,
-                        s.local_address, s.hold_time, s.idle_hold, s.add_path);
+                        s.local_address, s.hold_time, s.idle_hold, s.add_path, s.extended_messages,
+                        s.enhanced_route_refresh);
     };
     return fields(a) == fields(b);
 }

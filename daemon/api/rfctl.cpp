@@ -192,6 +192,31 @@ void print_peering(const Json& p) {
         print_table({"LocalAddress", "State", "LastReason", "Established", "Updates", "Routes", "LimitTrips",
                      "AdminResets", "RouteLimit"},
                     rows);
+        // What each session negotiated, and its route refresh exchanges (in/out; RFC 7313 BoRR/EoRR).
+        std::cout << "\n";
+        rows.clear();
+        for (const Json& s : p["sessions"]) {
+            const Json caps = s.value("capabilities", Json::object());
+            const Json rr = s.value("routeRefresh", Json::object());
+            std::string negotiated;
+            for (const auto& [key, name] : {std::pair{"routeRefresh", "route-refresh"},
+                                            std::pair{"enhancedRouteRefresh", "enhanced-refresh"},
+                                            std::pair{"extendedMessage", "extended-message"}}) {
+                if (caps.value(key, false)) {
+                    negotiated += (negotiated.empty() ? "" : ",") + std::string(name);
+                }
+            }
+            const auto in_out = [&](const char* in, const char* out) {
+                return text(rr, in) + "/" + text(rr, out);
+            };
+            rows.push_back({text(s, "localAddress"), negotiated.empty() ? "-" : negotiated,
+                            text(caps, "maxMessageSize"), in_out("requestsReceived", "requestsSent"),
+                            in_out("borrReceived", "borrSent"), in_out("eorrReceived", "eorrSent"),
+                            text(rr, "staleRoutes"), text(rr, "staleTimeouts")});
+        }
+        print_table({"LocalAddress", "Negotiated", "MaxMessage", "Refresh(in/out)", "BoRR(in/out)",
+                     "EoRR(in/out)", "Stale", "StaleTimeouts"},
+                    rows);
     }
 }
 

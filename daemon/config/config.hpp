@@ -76,6 +76,9 @@ struct RouteServerConfig {
     std::uint32_t route_limit = static_cast<std::uint32_t>(azure::kRouteLimit);  // per peer; 0 = unlimited
     azure::RouteCounting route_counting = azure::RouteCounting::DistinctPrefixes;
     std::uint32_t max_output_mib = 256;  // per-session output queue bound (Cease / Out of Resources)
+    // Enhanced route refresh (RFC 7313 §4): seconds a peer's routes stay stale after its BoRR when no
+    // EoRR comes; then those not re-advertised are purged.
+    std::uint16_t refresh_stale_time = 360;
     bool four_byte_asn = false;
     azure::AsPathMode mode = azure::AsPathMode::Prepend;
     bool branch_to_branch = true;
@@ -99,6 +102,8 @@ struct PeerConfig {
     std::optional<std::uint16_t> hold_time;  // unset = route_server.hold_time
     std::optional<net::IpAddress> local_address;
     AddPath add_path = AddPath::None;
+    bool extended_messages = true;       // RFC 8654 capability offered
+    bool enhanced_route_refresh = true;  // RFC 7313 capability offered
 
     bool operator==(const PeerConfig&) const = default;
 };

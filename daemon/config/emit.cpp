@@ -123,6 +123,7 @@ void emit_route_server(YAML::Emitter& out, const RouteServerConfig& rs) {
     out << YAML::Key << "route_limit" << YAML::Value << rs.route_limit;
     out << YAML::Key << "route_counting" << YAML::Value << std::string(to_string(rs.route_counting));
     out << YAML::Key << "max_output_mib" << YAML::Value << rs.max_output_mib;
+    out << YAML::Key << "refresh_stale_time" << YAML::Value << rs.refresh_stale_time;
     out << YAML::Key << "four_byte_asn" << YAML::Value << rs.four_byte_asn;
     out << YAML::Key << "mode" << YAML::Value << std::string(to_string(rs.mode));
     out << YAML::Key << "branch_to_branch" << YAML::Value << rs.branch_to_branch;
@@ -155,6 +156,12 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
         }
         if (p.local_address) {
             out << YAML::Key << "local_address" << YAML::Value << p.local_address->to_string();
+        }
+        if (!p.extended_messages) {
+            out << YAML::Key << "extended_messages" << YAML::Value << false;
+        }
+        if (!p.enhanced_route_refresh) {
+            out << YAML::Key << "enhanced_route_refresh" << YAML::Value << false;
         }
         if (p.add_path != AddPath::None) {
             out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));

@@ -68,6 +68,9 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
     if (auto v = n["max_output_mib"]) {
         r.number(v, p + ".max_output_mib", rs.max_output_mib);
     }
+    if (auto v = n["refresh_stale_time"]) {
+        r.number(v, p + ".refresh_stale_time", rs.refresh_stale_time);
+    }
     if (auto v = n["route_counting"]; v && r.scalar(v, p + ".route_counting", "distinct or azure-strict")) {
         if (auto c = parse_route_counting(v.Scalar())) {
             rs.route_counting = *c;
@@ -151,6 +154,12 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
     }
     if (auto v = n["local_address"]) {
         r.address(v, p + ".local_address", peer.local_address);
+    }
+    if (auto v = n["extended_messages"]) {
+        r.boolean(v, p + ".extended_messages", peer.extended_messages);
+    }
+    if (auto v = n["enhanced_route_refresh"]) {
+        r.boolean(v, p + ".enhanced_route_refresh", peer.enhanced_route_refresh);
     }
     if (auto v = n["add_path"]; v && r.scalar(v, p + ".add_path", "none, receive, send or both")) {
         if (auto a = parse_add_path(v.Scalar())) {

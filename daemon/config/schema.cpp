@@ -67,6 +67,10 @@ const std::vector<KeyInfo>& schema() {
          "Bound of each session's output queue; a peer that stops reading until its queue grows past it is "
          "dropped with Cease / Out of Resources (its queued UPDATEs are discarded first), the others keep "
          "running. 1-65536."},
+        {"route_server.refresh_stale_time", "seconds", "360",
+         "Enhanced route refresh (RFC 7313): after a peer's BoRR its routes of the family are stale until "
+         "re-advertised; those still stale at its EoRR are withdrawn, and if no EoRR comes within this time "
+         "they are withdrawn then (FRR's default stale-path time). 1-3600."},
         {"route_server.route_counting", "distinct | azure-strict", "distinct",
          "distinct: a peer's count is its distinct prefixes. azure-strict: current routes plus the routes of "
          "the incoming UPDATE, as Azure counts."},
@@ -115,6 +119,14 @@ const std::vector<KeyInfo>& schema() {
         {"peers[].hold_time", "seconds", "route_server.hold_time", "Per-peer hold time."},
         {"peers[].local_address", "IP address", "first listen address",
          "Source address for active connects; one of route_server.listen."},
+        {"peers[].extended_messages", "bool", "true",
+         "Offer extended messages (RFC 8654): with a peer that offers them too, UPDATE, NOTIFICATION and "
+         "ROUTE-REFRESH may be up to 65,535 octets each way (OPEN and KEEPALIVE stay within 4,096); a "
+         "route too large for a peer without them is withdrawn from it. On by default, as in FRR."},
+        {"peers[].enhanced_route_refresh", "bool", "true",
+         "Offer enhanced route refresh (RFC 7313) beside route refresh: a refresh is framed by BoRR and "
+         "EoRR both ways, and the peer's routes it does not re-advertise are withdrawn at its EoRR. On by "
+         "default, as in FRR and BIRD."},
         {"peers[].add_path", "none, receive, send or both", "none",
          "ADD-PATH (RFC 7911) offered in our OPEN for every family: receive = the peer may send several "
          "paths "

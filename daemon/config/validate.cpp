@@ -104,6 +104,10 @@ void validate_route_server(const Config& config, ErrorList& error) {
     if (rs.max_output_mib == 0 || rs.max_output_mib > 65536) {
         error("route_server.max_output_mib", std::to_string(rs.max_output_mib) + " is not in 1-65536 (MiB)");
     }
+    if (rs.refresh_stale_time == 0 || rs.refresh_stale_time > 3600) {
+        error("route_server.refresh_stale_time",
+              std::to_string(rs.refresh_stale_time) + " is not in 1-3600 (seconds)");
+    }
 }
 
 void validate_emulator(const EmulatorConfig& em, ErrorList& error) {

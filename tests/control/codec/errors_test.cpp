@@ -106,6 +106,25 @@ TEST(HeaderErrors, LengthAbove4096UnlessExtendedMessage) {
     EXPECT_EQ(header_err(big_open, ext).subcode, sub(HeaderSubcode::BadMessageLength));
 }
 
+TEST(HeaderErrors, ExtendedMessageAppliesToAllButOpenAndKeepalive) {
+    // RFC 8654 §3: UPDATE, NOTIFICATION and ROUTE-REFRESH may be up to 65,535 octets once negotiated;
+    // without it, 4,097 is Bad Message Length carrying the length field (RFC 4271 §6.1).
+    CodecOptions ext;
+    ext.extended_message = true;
+    for (std::uint8_t type : {2, 3, 5}) {
+        const ByteVec at_limit = message(type, ByteVec(4096 - 19, 0));
+        EXPECT_TRUE(decode_header(view(at_limit), CodecOptions{}).has_value()) << int{type};
+        const ByteVec big = message(type, ByteVec(65535 - 19, 0));
+        EXPECT_TRUE(decode_header(view(big), ext).has_value()) << int{type};
+        const ByteVec over = message(type, ByteVec(4097 - 19, 0));
+        const auto e = header_err(over);
+        EXPECT_EQ(e.code, ErrorCode::MessageHeader);
+        EXPECT_EQ(e.subcode, sub(HeaderSubcode::BadMessageLength)) << int{type};
+        EXPECT_EQ(e.data, (ByteVec{0x10, 0x01})) << int{type};  // 4,097
+    }
+    EXPECT_EQ(header_err(message(4, ByteVec(1, 0)), ext).subcode, sub(HeaderSubcode::BadMessageLength));
+}
+
 TEST(HeaderErrors, PerTypeMinimumLengths) {
     EXPECT_EQ(header_err(message(1, ByteVec(9, 0))).subcode,
               sub(HeaderSubcode::BadMessageLength));  // OPEN < 29
@@ -536,6 +555,28 @@ TEST(RouteRefreshErrors, WrongLengthIsRfc7313ErrorWithWholeMessage) {
     EXPECT_EQ(e.code, ErrorCode::RouteRefreshMessage);
     EXPECT_EQ(e.subcode, static_cast<std::uint8_t>(RouteRefreshSubcode::InvalidMessageLength));
     EXPECT_EQ(e.data, m);
+}
+
+TEST(RouteRefreshErrors, BorrAndEorrWithWrongLengthAreRfc7313Errors) {
+    // RFC 7313 §5: subtypes 1 and 2 with a length other than 4 after the header.
+    for (std::uint8_t subtype : {1, 2}) {
+        for (const ByteVec& body : {ByteVec{0, 1, subtype, 1, 0}, ByteVec{0, 1, subtype, 1, 0, 0, 0, 0}}) {
+            const ByteVec m = message(5, body);
+            const auto e = message_err(m);
+            EXPECT_EQ(e.code, ErrorCode::RouteRefreshMessage);
+            EXPECT_EQ(e.subcode, static_cast<std::uint8_t>(RouteRefreshSubcode::InvalidMessageLength));
+            EXPECT_EQ(e.data, m);
+        }
+    }
+}
+
+TEST(RouteRefreshErrors, UnknownSubtypeDecodesForTheSessionToIgnore) {
+    // RFC 7313 §5: not an error of the message; the session ignores subtypes other than 0, 1, 2.
+    auto r = decode_message(view(message(5, {0, 2, 7, 1})), CodecOptions{});
+    ASSERT_TRUE(r.has_value());
+    const auto& rr = std::get<RouteRefresh>(*r);
+    EXPECT_EQ(rr.subtype, 7);
+    EXPECT_EQ(rr.family, (AfiSafi{Afi::Ipv6, Safi::Unicast}));
 }
 
 }  // namespace

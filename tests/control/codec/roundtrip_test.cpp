@@ -3,6 +3,7 @@
 // loses nothing. Seeded, so a failure names the seed and case that reproduce it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "tests/control/codec/random_messages.hpp"
@@ -245,6 +246,75 @@ TEST(Packing, AttributesTooLargeForOneNlriGiveNoMessage) {
     u.nlri = nlri;
     EXPECT_FALSE(encode_update(u, CodecOptions{}, out));
     EXPECT_TRUE(out.empty());
+}
+
+TEST(Packing, ExtendedMessagesCarryAttributesOver4096) {
+    // RFC 8654: with extended messages the same route goes out as one UPDATE of more than 4,096 octets,
+    // and it decodes again only where the receiver negotiated them too.
+    PathAttributes a;
+    a.origin = Origin::Igp;
+    a.as_path = AsPath{};
+    a.next_hop = Ipv4Address{1};
+    a.communities.assign(3000, 0xFDE90001U);  // 12,000 octets
+    const std::vector<Nlri> nlri{Nlri{Prefix::v4(Ipv4Address{0x0A000000U}, 24), 0}};
+    CodecOptions ext;
+    ext.extended_message = true;
+    std::vector<std::uint8_t> out;
+    ASSERT_EQ(encode_announcements(a, AfiSafi{}, {}, nlri, ext, out), 1U);
+    EXPECT_GT(out.size(), kMaxMessageSize);
+    EXPECT_EQ((std::size_t{out[16]} << 8U) | out[17], out.size());
+    auto r = decode_update(test::view(out), ext);
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->update.attributes.communities, a.communities);
+    EXPECT_EQ(r->update.nlri, nlri);
+    EXPECT_FALSE(decode_header(test::view(out), CodecOptions{}).has_value());
+}
+
+TEST(RouteRefreshMessages, BorrAndEorrEncodeTheSubtypeOctet) {
+    const AfiSafi v6{Afi::Ipv6, Safi::Unicast};
+    for (const std::uint8_t subtype :
+         {refresh_subtype::Normal, refresh_subtype::Begin, refresh_subtype::End}) {
+        std::vector<std::uint8_t> out;
+        encode_route_refresh(RouteRefresh{v6, subtype}, out);
+        // AFI 2, subtype, SAFI 1 after the 19-octet header (RFC 7313 §3.2).
+        EXPECT_EQ(out, (std::vector<std::uint8_t>{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,    0xFF, 0xFF,
+                                                  0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,    0xFF, 0xFF,
+                                                  0,    23,   5,    0,    2,    subtype, 1}));
+        auto r = decode_message(test::view(out), CodecOptions{});
+        ASSERT_TRUE(r.has_value());
+        EXPECT_EQ(std::get<RouteRefresh>(*r), (RouteRefresh{v6, subtype}));
+    }
+}
+
+TEST(Capabilities, ExtendedMessageAndEnhancedRefreshOnTheWire) {
+    Open o;
+    o.bgp_identifier = Ipv4Address{0x0A000001U};
+    o.capabilities.route_refresh = true;
+    o.capabilities.enhanced_route_refresh = true;
+    o.capabilities.extended_message = true;
+    std::vector<std::uint8_t> out;
+    encode_open(o, out);
+    // Capability codes 2, 70 and 6, each with length 0 (RFC 2918, RFC 7313 §3.1, RFC 8654 §3).
+    const std::vector<std::uint8_t> caps{2, 0, 70, 0, 6, 0};
+    EXPECT_NE(std::search(out.begin(), out.end(), caps.begin(), caps.end()), out.end());
+    auto d = decode_open(test::view(out));
+    ASSERT_TRUE(d.has_value());
+    EXPECT_TRUE(d->capabilities.enhanced_route_refresh);
+    EXPECT_TRUE(d->capabilities.extended_message);
+    // A length other than 0 is an OPEN error naming the capability.
+    for (const std::uint8_t code : {6, 70}) {
+        Open bad = o;
+        bad.capabilities = {};
+        bad.capabilities.unknown.push_back(UnknownCapability{code, {0}});
+        std::vector<std::uint8_t> wire;
+        encode_open(bad, wire);
+        auto e = decode_open(test::view(wire));
+        ASSERT_FALSE(e.has_value()) << int{code};
+        EXPECT_EQ(e.error().code, ErrorCode::OpenMessage);
+        EXPECT_NE(e.error().field.find(code == 6 ? "extended message" : "enhanced route refresh"),
+                  std::string_view::npos)
+            << e.error().field;
+    }
 }
 
 TEST(EndOfRib, Ipv4AndIpv6Markers) {

@@ -100,15 +100,17 @@ TEST(OpenValidation, LocalOpenUsesAsTransForFourByteAsn) {
     EXPECT_EQ(o.my_as, 65515);
     EXPECT_EQ(o.capabilities.four_octet_as, 65515U);
     EXPECT_TRUE(o.capabilities.route_refresh);
+    EXPECT_TRUE(o.capabilities.enhanced_route_refresh);  // RFC 7313
+    EXPECT_TRUE(o.capabilities.extended_message);        // RFC 8654
     EXPECT_EQ(make_local_open(4200000000U, ip4("10.0.0.1"), 180).my_as, bgp::kAsTrans);
 }
 
 TEST(OpenValidation, AddPathIsOfferedPerPeerForEveryFamilyAndNegotiatedPerRfc7911) {
     const auto base = make_local_open(65515, *net::Ipv4Address::parse("10.255.0.1"), 180);
-    EXPECT_EQ(open_for_peer(base, std::nullopt), base);  // default: no ADD-PATH capability
+    EXPECT_EQ(open_for_peer(base, {}), base);  // default: no ADD-PATH capability, the rest offered
     const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
     const bgp::AfiSafi v6{net::Afi::Ipv6, net::Safi::Unicast};
-    const auto ours = open_for_peer(base, bgp::AddPathMode::Receive);
+    const auto ours = open_for_peer(base, {bgp::AddPathMode::Receive});
     EXPECT_EQ(ours.capabilities.add_path, (std::vector<bgp::AddPathEntry>{{v4, bgp::AddPathMode::Receive},
                                                                           {v6, bgp::AddPathMode::Receive}}));
     // The encoded OPEN carries it.
@@ -124,10 +126,39 @@ TEST(OpenValidation, AddPathIsOfferedPerPeerForEveryFamilyAndNegotiatedPerRfc791
     auto o = bgp::negotiate(ours, peer);
     EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
     EXPECT_TRUE(o.add_path_send.empty());
-    o = bgp::negotiate(open_for_peer(base, bgp::AddPathMode::Both), peer);
+    o = bgp::negotiate(open_for_peer(base, {bgp::AddPathMode::Both}), peer);
     EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
     EXPECT_EQ(o.add_path_send, std::vector<bgp::AfiSafi>{v4});
     EXPECT_TRUE(bgp::negotiate(base, peer).add_path_receive.empty());  // not offered: not used
+}
+
+TEST(OpenValidation, ExtendedMessagesAndEnhancedRefreshCanBeLeftOutPerPeer) {
+    const auto base = make_local_open(65515, *net::Ipv4Address::parse("10.255.0.1"), 180);
+    PeerOpenOptions off;
+    off.extended_messages = false;
+    off.enhanced_route_refresh = false;
+    const auto ours = open_for_peer(base, off);
+    EXPECT_FALSE(ours.capabilities.extended_message);
+    EXPECT_FALSE(ours.capabilities.enhanced_route_refresh);
+    EXPECT_TRUE(ours.capabilities.route_refresh);  // plain route refresh stays
+    // On the wire: capability 6 and 70 present by default, absent when turned off.
+    const auto codes = [](const bgp::Open& o) {
+        std::vector<std::uint8_t> wire;
+        bgp::encode_open(o, wire);
+        auto d = bgp::decode_open(wire);
+        EXPECT_TRUE(d);
+        return std::pair{d->capabilities.extended_message, d->capabilities.enhanced_route_refresh};
+    };
+    EXPECT_EQ(codes(open_for_peer(base, {})), std::pair(true, true));
+    EXPECT_EQ(codes(ours), std::pair(false, false));
+    // Negotiated only when both sides offer it.
+    bgp::Open peer = base;
+    peer.bgp_identifier = *net::Ipv4Address::parse("10.0.0.1");
+    EXPECT_TRUE(bgp::negotiate(open_for_peer(base, {}), peer).extended_message);
+    EXPECT_FALSE(bgp::negotiate(ours, peer).extended_message);
+    peer.capabilities.extended_message = false;
+    EXPECT_FALSE(bgp::negotiate(open_for_peer(base, {}), peer).extended_message);
+    EXPECT_EQ(bgp::negotiate(open_for_peer(base, {}), peer).max_message_size(), bgp::kMaxMessageSize);
 }
 
 TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {

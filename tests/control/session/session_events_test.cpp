@@ -60,6 +60,13 @@ public:
         events.push_back("route-refresh " + std::to_string(static_cast<int>(family.afi)) + "/" +
                          std::to_string(static_cast<int>(family.safi)));
     }
+    void on_refresh_begin(Session& /*session*/, bgp::AfiSafi family) override {
+        events.push_back("borr " + std::to_string(static_cast<int>(family.afi)));
+    }
+    void on_refresh_end(Session& /*session*/, bgp::AfiSafi family, bool timed_out) override {
+        events.push_back(std::string(timed_out ? "eorr-timeout " : "eorr ") +
+                         std::to_string(static_cast<int>(family.afi)));
+    }
     void on_down(Session& /*session*/, TimePoint /*at*/) override { events.emplace_back("down"); }
     void on_input_handled(Session& /*session*/) override { events.emplace_back("input"); }
     void on_transition(const TransitionRecord& record) override { transitions.push_back(record); }
@@ -88,10 +95,18 @@ Bytes update_for(const std::string& prefix) {
     return out;
 }
 
-Bytes route_refresh(bgp::AfiSafi family) {
+Bytes route_refresh(bgp::AfiSafi family, std::uint8_t subtype = bgp::refresh_subtype::Normal) {
     Bytes out;
-    bgp::encode_route_refresh(bgp::RouteRefresh{family, 0}, out);
+    bgp::encode_route_refresh(bgp::RouteRefresh{family, subtype}, out);
     return out;
+}
+
+// The peer's OPEN with enhanced route refresh (RFC 7313) and extended messages (RFC 8654) too.
+bgp::Open enhanced_open() {
+    bgp::Open o = testing::RawPeer::dual_stack_open(65001, "10.0.0.2");
+    o.capabilities.enhanced_route_refresh = true;
+    o.capabilities.extended_message = true;
+    return o;
 }
 
 Bytes notification(std::uint8_t code, std::uint8_t subcode) {
@@ -141,6 +156,7 @@ protected:
         c.open_policy.local_asn = azure::kRouteServerAsn;
         c.open_policy.local_id = *net::Ipv4Address::parse("10.0.0.1");
         c.max_output_bytes = max_output_bytes;
+        c.refresh_stale_time = refresh_stale_time_;
         c.id = 7;
         c.neighbor = 3;
         session_ = std::make_shared<Session>(
@@ -245,6 +261,7 @@ protected:
     Bytes in_;                         // bytes the peer read, not yet a whole message
     int session_socket_ = -1;          // a duplicate of the session's socket, to see what it has queued
     PeerSettings peer_settings_;
+    Seconds refresh_stale_time_{360};
     RecordingOwner owner_;
     std::shared_ptr<Session> session_;
 };
@@ -307,6 +324,84 @@ TEST_F(SessionEvents, UpdatesOfOneReadAreOneBatchHandedOverBeforeTheRouteRefresh
     EXPECT_EQ(st.updates_received, 3U);
     EXPECT_EQ(st.route_refreshes_received, 1U);
     EXPECT_EQ(st.state, State::Established);
+}
+
+TEST_F(SessionEvents, EnhancedRefreshDemarcationsAreReportedInStreamOrder) {
+    establish(enhanced_open());
+    ASSERT_TRUE(owner_.negotiated);
+    EXPECT_TRUE(owner_.negotiated->enhanced_route_refresh);
+    EXPECT_TRUE(owner_.negotiated->codec.extended_message);
+    owner_.events.clear();
+    send_at_once(concat({route_refresh(kV4, bgp::refresh_subtype::Begin), update_for("10.1.0.0/16"),
+                         route_refresh(kV4, bgp::refresh_subtype::End), route_refresh(kV6)}));
+    ASSERT_TRUE(run_until([this]() { return !owner_.events.empty() && owner_.events.back() == "input"; }));
+    EXPECT_EQ(owner_.events,
+              (std::vector<std::string>{"borr 1", "updates 1", "eorr 1", "route-refresh 2/1", "input"}));
+    const SessionStatus st = session_->status();
+    EXPECT_EQ(st.borr_received, 1U);
+    EXPECT_EQ(st.eorr_received, 1U);
+    EXPECT_EQ(st.route_refreshes_received, 1U);  // requests only
+    EXPECT_EQ(st.route_refreshes_ignored, 0U);
+    EXPECT_TRUE(st.refreshing.empty());
+    EXPECT_TRUE(st.enhanced_route_refresh);
+    EXPECT_TRUE(st.extended_message);
+    EXPECT_EQ(st.max_message_size, bgp::kMaxExtendedMessageSize);
+}
+
+TEST_F(SessionEvents, DemarcationsAreIgnoredWithoutTheCapabilityOrOutOfOrderAndUnknownSubtypes) {
+    establish();  // the peer offers route refresh only
+    ASSERT_TRUE(owner_.negotiated);
+    EXPECT_FALSE(owner_.negotiated->enhanced_route_refresh);
+    EXPECT_FALSE(session_->status().extended_message);
+    owner_.events.clear();
+    send_at_once(concat({route_refresh(kV4, bgp::refresh_subtype::Begin),
+                         route_refresh(kV4, bgp::refresh_subtype::End), route_refresh(kV4, 7)}));
+    ASSERT_TRUE(run_until([this]() { return !owner_.events.empty() && owner_.events.back() == "input"; }));
+    EXPECT_EQ(owner_.reports(), std::vector<std::string>{});
+    EXPECT_EQ(session_->status().route_refreshes_ignored, 3U);
+    EXPECT_EQ(session_->state(), State::Established);
+}
+
+TEST_F(SessionEvents, EorrWithoutBorrAndUnknownSubtypesAreIgnoredWithTheCapability) {
+    establish(enhanced_open());
+    owner_.events.clear();
+    send_at_once(concat({route_refresh(kV4, bgp::refresh_subtype::End), route_refresh(kV4, 3),
+                         route_refresh(kV4, 255), route_refresh(kV4, bgp::refresh_subtype::Begin),
+                         route_refresh(kV4, bgp::refresh_subtype::Begin)}));
+    ASSERT_TRUE(run_until([this]() { return !owner_.events.empty() && owner_.events.back() == "input"; }));
+    // A second BoRR begins the refresh again (the owner marks everything stale again).
+    EXPECT_EQ(owner_.reports(), (std::vector<std::string>{"borr 1", "borr 1"}));
+    const SessionStatus st = session_->status();
+    EXPECT_EQ(st.route_refreshes_ignored, 3U);
+    EXPECT_EQ(st.refreshing, std::vector<bgp::AfiSafi>{kV4});
+    EXPECT_EQ(session_->state(), State::Established);
+}
+
+TEST_F(SessionEvents, AMissingEorrEndsTheRefreshAfterTheStaleTime) {
+    refresh_stale_time_ = Seconds{1};
+    establish(enhanced_open());
+    owner_.events.clear();
+    send_at_once(route_refresh(kV6, bgp::refresh_subtype::Begin));
+    // Bounded wait for the guard timer (1 s here; 360 s by default): the owner is told to purge.
+    ASSERT_TRUE(run_until([this]() { return owner_.reports().size() >= 2; }, 10000ms));
+    EXPECT_EQ(owner_.reports(), (std::vector<std::string>{"borr 2", "eorr-timeout 2"}));
+    const SessionStatus st = session_->status();
+    EXPECT_EQ(st.refresh_timeouts, 1U);
+    EXPECT_TRUE(st.refreshing.empty());
+    EXPECT_EQ(session_->state(), State::Established);
+}
+
+TEST_F(SessionEvents, ABorrOfTheWrongLengthIsARouteRefreshMessageError) {
+    establish(enhanced_open());
+    Bytes bad = route_refresh(kV4, bgp::refresh_subtype::Begin);
+    bad.push_back(0);
+    bad[17] = static_cast<std::uint8_t>(bad.size());
+    asio::write(peer_, asio::buffer(bad));
+    const auto n = next_notification();
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->code, static_cast<std::uint8_t>(bgp::ErrorCode::RouteRefreshMessage));
+    EXPECT_EQ(n->subcode, static_cast<std::uint8_t>(bgp::RouteRefreshSubcode::InvalidMessageLength));
+    EXPECT_EQ(n->data, bad);  // RFC 7313 §5: the whole message
 }
 
 TEST_F(SessionEvents, RouteLimitDropSendsCeaseAndTheRestOfTheReadIsNotTaken) {

@@ -15,6 +15,7 @@
 #include "daemon/api/http_client.hpp"
 #include "daemon/api/json.hpp"
 #include "daemon/api/management_service.hpp"
+#include "daemon/api/reconcile.hpp"
 #include "daemon/config/vnet_convert.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
@@ -394,9 +395,11 @@ TEST_F(DaemonBackendTest, ManagementServiceServesAndPersists) {
 
 TEST(DaemonMapping, ConfigToSessionSettings) {
     auto c = config::load_text(R"(
-route_server: {listen: [10.1.255.4, 10.1.255.5], mode: transparent, route_counting: azure-strict, branch_to_branch: false}
+route_server: {listen: [10.1.255.4, 10.1.255.5], mode: transparent, route_counting: azure-strict, branch_to_branch: false,
+               refresh_stale_time: 120}
 peers: [{name: a, address: 10.1.1.4, asn: 65001, passive: false, ttl: 2, route_limit: 7, hold_time: 30, add_path: send,
-         route_limit_action: warn, route_limit_warning_percent: 90, gtsm: true}]
+         route_limit_action: warn, route_limit_warning_percent: 90, gtsm: true, extended_messages: false,
+         enhanced_route_refresh: false}]
 virtual_network:
   route_server_vnet: hub
   vnets:
@@ -411,6 +414,7 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(s.router_id.to_string(), "10.1.255.4");
     EXPECT_EQ(s.rib.as_path_mode, azure::AsPathMode::Transparent);
     EXPECT_FALSE(s.rib.branch_to_branch);
+    EXPECT_EQ(s.refresh_stale_time, 120);
     ASSERT_EQ(s.rib.vnet_prefixes.size(), 2U);  // hub and the spoke using its route server, not "other"
     EXPECT_EQ(s.rib.vnet_prefixes[1].to_string(), "10.2.0.0/16");
     const session::PeerSettings p = peer_settings(*c, c->peers[0]);
@@ -424,6 +428,14 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     EXPECT_EQ(*p.hold_time, 30);
     EXPECT_EQ(p.add_path, bgp::AddPathMode::Send);
     EXPECT_FALSE(peer_settings(*c, config::PeerConfig{}).add_path);  // default: no ADD-PATH
+    EXPECT_FALSE(p.extended_messages);
+    EXPECT_FALSE(p.enhanced_route_refresh);
+    EXPECT_TRUE(peer_settings(*c, config::PeerConfig{}).extended_messages);  // default: both offered
+    EXPECT_TRUE(peer_settings(*c, config::PeerConfig{}).enhanced_route_refresh);
+    // A change of either is a change of the peer's settings: the peer is replaced (its sessions reset).
+    session::PeerSettings other = p;
+    other.extended_messages = true;
+    EXPECT_FALSE(same_settings(p, other));
     const ServerOptions o = server_options(*c);
     EXPECT_EQ(o.port, 8080);
     EXPECT_EQ(o.token, "x");

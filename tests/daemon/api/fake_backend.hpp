@@ -217,7 +217,9 @@ private:
         i.routes_received = 2;
         i.state = "Established";
         for (const auto& a : config_.route_server.listen) {
-            i.sessions.push_back({a.to_string(), "Established", "OpenConfirmed", 1, 0, 3});
+            i.sessions.push_back({a.to_string(), "Established", "OpenConfirmed", 1, 0, 3,
+                                  NegotiatedInfo{true, true, true, 65535, {}, {}},
+                                  RefreshInfo{1, 0, 2, 2, 1, 1, 0, 0, {}, 0}});
         }
         return i;
     }

@@ -102,8 +102,15 @@ TEST_F(RfctlTest, CreateShowDeletePeering) {
     r = rfctl("-o json peering show nva3");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(Json::parse(r.out)["ttl"], 2);
+    EXPECT_EQ(Json::parse(r.out)["sessions"][0]["capabilities"]["maxMessageSize"], 65535);
+    EXPECT_EQ(Json::parse(r.out)["sessions"][0]["routeRefresh"]["borrReceived"], 2);
+    EXPECT_EQ(Json::parse(r.out)["extendedMessages"], true);
     r = rfctl("peering show --name nva3");  // az style
     ASSERT_EQ(r.exit_code, 0) << r.out;
+    // The negotiated capabilities and the refresh exchanges, per session.
+    EXPECT_NE(r.out.find("route-refresh,enhanced-refresh,extended-message"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("BoRR(in/out)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("2/1"), std::string::npos) << r.out;
 
     r = rfctl("peering delete nva3");
     ASSERT_EQ(r.exit_code, 0) << r.out;

@@ -109,6 +109,7 @@ route_server:
   route_limit: 5000
   route_counting: azure-strict
   max_output_mib: 64
+  refresh_stale_time: 90
   four_byte_asn: true
   mode: transparent
   branch_to_branch: false
@@ -127,6 +128,8 @@ peers:
     hold_time: 9
     local_address: 10.1.255.4
     add_path: both
+    extended_messages: false
+    enhanced_route_refresh: false
 emulator: {enabled: true, vm_count: 100, vms_per_host: 10, workers: 2, eal_args: [--no-huge, "-m 512"]}
 api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
 )");
@@ -139,6 +142,7 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_EQ(c.route_server.idle_hold_max, 20);
     EXPECT_EQ(c.route_server.route_counting, azure::RouteCounting::AzureStrict);
     EXPECT_EQ(c.route_server.max_output_mib, 64U);
+    EXPECT_EQ(c.route_server.refresh_stale_time, 90);
     EXPECT_EQ(c.route_server.mode, azure::AsPathMode::Transparent);
     EXPECT_FALSE(c.route_server.branch_to_branch);
     const PeerConfig& p = c.peers[0];
@@ -153,6 +157,11 @@ api: {enabled: true, listen: 0.0.0.0, port: 0, token: abc}
     EXPECT_EQ(*p.hold_time, 9);
     EXPECT_EQ(p.local_address->to_string(), "10.1.255.4");
     EXPECT_EQ(p.add_path, AddPath::Both);
+    EXPECT_FALSE(p.extended_messages);
+    EXPECT_FALSE(p.enhanced_route_refresh);
+    EXPECT_TRUE(PeerConfig{}.extended_messages);  // both offered by default
+    EXPECT_TRUE(PeerConfig{}.enhanced_route_refresh);
+    EXPECT_EQ(RouteServerConfig{}.refresh_stale_time, 360);
     EXPECT_TRUE(c.emulator.enabled);
     EXPECT_EQ(c.emulator.eal_args.size(), 2U);
     EXPECT_EQ(c.api.token, "abc");
@@ -346,6 +355,16 @@ TEST(ConfigValidation, Timers) {
                           "route_server.max_output_mib"));
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], max_output_mib: 70000}\n"),
                           "route_server.max_output_mib"));
+    EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], refresh_stale_time: 0}\n"),
+                          "route_server.refresh_stale_time", "1-3600"));
+    EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], refresh_stale_time: 3601}\n"),
+                          "route_server.refresh_stale_time"));
+    EXPECT_TRUE(
+        has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, extended_messages: maybe}")),
+                  "peers[0].extended_messages"));
+    EXPECT_TRUE(
+        has_error(errors_of(with_peer("{name: n, address: 10.1.1.4, asn: 65001, enhanced_route_refresh: 2}")),
+                  "peers[0].enhanced_route_refresh"));
     EXPECT_TRUE(errors_of("route_server: {listen: [10.1.255.4], port: 0}\n").empty());  // any free port
     EXPECT_TRUE(has_error(errors_of("route_server: {listen: [10.1.255.4], port: 70000}\n"),
                           "route_server.port", "out of range"));
@@ -750,10 +769,11 @@ route_server:
   four_byte_asn: true
   mode: transparent
   branch_to_branch: false
+  refresh_stale_time: 45
 peers:
   - {name: nva1, address: 10.1.1.4, asn: 4200000001, ttl: 2, md5_password: "p@ss \"quoted\" 'x'", route_limit: 10,
      passive: false, hold_time: 9, local_address: 10.1.255.4, add_path: receive, route_limit_action: warn,
-     route_limit_warning_percent: 60, gtsm: true}
+     route_limit_warning_percent: 60, gtsm: true, extended_messages: false, enhanced_route_refresh: false}
   - {name: nva2, address: "2001:db8:1::5", asn: 65002}
 virtual_network:
   route_server_vnet: hub

@@ -38,7 +38,8 @@ public:
     bool start(const std::string& dir) override {
         dir_ = dir;
         std::ostringstream c;
-        c << "frr defaults traditional\nhostname " << spec_.name << "\nlog stdout debugging\n!\n";
+        c << "frr defaults traditional\nhostname " << spec_.name << "\nlog stdout debugging\n";
+        c << "debug bgp neighbor-events\n!\n";  // BoRR/EoRR received are logged (enhanced refresh)
         c << "router bgp " << spec_.asn << "\n bgp router-id " << spec_.router_id << "\n";
         c << " no bgp ebgp-requires-policy\n no bgp network import-check\n";
         c << " no bgp default ipv4-unicast\n";
@@ -89,23 +90,45 @@ public:
             }
         }
         c << "!\n";
+        // Communities in chunks of kChunk per route-map entry, added up across entries (`on-match next`,
+        // `additive`): a config line must stay under FRR's 4,096-character line buffer, and a route with
+        // more than 4,096 octets of attributes (extended messages, RFC 8654) needs more than one line.
+        constexpr std::size_t kChunk = 100;
         for (const auto& r : spec_.routes) {
-            c << "route-map R-" << safe(r.prefix) << " permit 10\n";
-            c << (is_v6(r.prefix) ? " set ipv6 next-hop global " : " set ip next-hop ") << r.next_hop << "\n";
-            if (!r.communities.empty()) {
-                c << " set community " << join(r.communities, " ") << "\n";
-            }
-            if (!r.large_communities.empty()) {
-                c << " set large-community " << join(r.large_communities, " ") << "\n";
-            }
-            if (r.prepend > 0) {
-                c << " set as-path prepend";
-                for (int i = 0; i < r.prepend; ++i) {
-                    c << " " << spec_.asn;
+            const std::size_t chunks =
+                std::max<std::size_t>({1, (r.communities.size() + kChunk - 1) / kChunk,
+                                       (r.large_communities.size() + kChunk - 1) / kChunk});
+            for (std::size_t k = 0; k < chunks; ++k) {
+                c << "route-map R-" << safe(r.prefix) << " permit " << 10 * (k + 1) << "\n";
+                if (k == 0) {
+                    c << (is_v6(r.prefix) ? " set ipv6 next-hop global " : " set ip next-hop ") << r.next_hop
+                      << "\n";
+                    if (r.prepend > 0) {
+                        c << " set as-path prepend";
+                        for (int i = 0; i < r.prepend; ++i) {
+                            c << " " << spec_.asn;
+                        }
+                        c << "\n";
+                    }
                 }
-                c << "\n";
+                const auto chunk = [&](const std::vector<std::string>& all) {
+                    const std::size_t from = std::min(all.size(), k * kChunk);
+                    const std::size_t to = std::min(all.size(), from + kChunk);
+                    return std::vector<std::string>(all.begin() + static_cast<std::ptrdiff_t>(from),
+                                                    all.begin() + static_cast<std::ptrdiff_t>(to));
+                };
+                const std::string additive = k == 0 ? "" : " additive";
+                if (const auto cs = chunk(r.communities); !cs.empty()) {
+                    c << " set community " << join(cs, " ") << additive << "\n";
+                }
+                if (const auto ls = chunk(r.large_communities); !ls.empty()) {
+                    c << " set large-community " << join(ls, " ") << additive << "\n";
+                }
+                if (k + 1 < chunks) {
+                    c << " on-match next\n";
+                }
+                c << "!\n";
             }
-            c << "!\n";
         }
         const std::string conf = dir + "/bgpd.conf";
         write_file(conf, c.str());
@@ -125,8 +148,8 @@ public:
         const auto out = show_route(prefix);
         return contains(out, "BGP routing table entry for " + prefix) && contains(out, "65515");
     }
-    std::string vtysh(const std::string& cmd) {
-        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", cmd});
+    std::string command(const std::string& text) override {
+        return run_capture({"/usr/bin/vtysh", "--vty_socket", dir_ + "/vty", "-c", text});
     }
 
 private:

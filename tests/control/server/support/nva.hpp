@@ -54,6 +54,11 @@ public:
     // The daemon's own text for `prefix` (communities, AS path …), for assertions on attributes.
     virtual std::string show_route(const std::string& prefix) = 0;
     [[nodiscard]] virtual std::string kind() const = 0;
+    // A command for the daemon's own CLI and its output (FRR: vtysh -c); empty where there is none.
+    virtual std::string command(const std::string& text) {
+        (void)text;
+        return {};
+    }
 
     void stop() { process_.stop(); }
     void freeze() const { process_.signal(SIGSTOP); }

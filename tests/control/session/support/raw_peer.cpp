@@ -350,6 +350,7 @@ bool RawPeer::announce(const std::vector<std::string>& prefixes, const std::stri
         u.nlri.push_back({*net::Prefix::parse(p), 0});
     }
     bgp::CodecOptions o;
+    o.extended_message = codec.extended_message;  // up to 65,535 octets where negotiated (RFC 8654)
     std::vector<std::uint8_t> out;
     if (!bgp::encode_update(u, o, out)) {
         return false;
@@ -364,6 +365,12 @@ bool RawPeer::withdraw(const std::vector<std::string>& prefixes) {
     }
     std::vector<std::uint8_t> out;
     return bgp::encode_update(u, bgp::CodecOptions{}, out) && send(out);
+}
+
+bool RawPeer::send_route_refresh(bgp::AfiSafi family, std::uint8_t subtype) {
+    std::vector<std::uint8_t> out;
+    bgp::encode_route_refresh(bgp::RouteRefresh{family, subtype}, out);
+    return send(out);
 }
 
 }  // namespace rf::testing

@@ -65,11 +65,14 @@ public:
     std::vector<bgp::RouteRefresh> route_refreshes;  // ROUTE-REFRESH messages received
     std::size_t update_messages = 0;                 // UPDATEs received (recorded or not)
     bool record_updates = true;                      // false: count UPDATEs only (a fast reader)
-    // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop.
+    // Sends an UPDATE announcing `prefixes` with AS_PATH = asn (+ extra), NEXT_HOP = next_hop; longer than
+    // 4,096 octets only where extended messages were negotiated (false otherwise).
     bool announce(const std::vector<std::string>& prefixes, const std::string& next_hop,
                   std::vector<std::uint32_t> as_path, std::vector<std::uint32_t> communities = {});
     // Sends an UPDATE withdrawing `prefixes` (IPv4 withdrawn routes field).
     bool withdraw(const std::vector<std::string>& prefixes);
+    // Sends ROUTE-REFRESH for `family` with `subtype` (RFC 7313: 0 request, 1 BoRR, 2 EoRR).
+    bool send_route_refresh(bgp::AfiSafi family, std::uint8_t subtype = bgp::refresh_subtype::Normal);
     // Received UPDATEs so far (decoded), collected by receive()/await_*.
     std::vector<bgp::Update> updates;
     bgp::Open remote_open;
