@@ -151,39 +151,41 @@ std::optional<RouteLimitUsage> RouteServerRib::route_limit_usage(PeerId id) cons
     u.above_threshold = peer->limit_watch.above_threshold;
     u.above_limit = peer->limit_watch.above_limit;
     return u;
-    std::size_t RouteServerRib::stale_count(PeerId id) const {
-        const RibPeer* peer = tables_->peers.find(id);
-        return peer == nullptr ? 0 : peer->stale.size();
-    }
+}
 
-    bool RouteServerRib::is_up(PeerId id) const {
-        return tables_->peers.find(id) != nullptr;
-    }
+std::size_t RouteServerRib::stale_count(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? 0 : peer->stale.size();
+}
 
-    std::optional<PeerConfig> RouteServerRib::peer_config(PeerId id) const {
-        const RibPeer* peer = tables_->peers.find(id);
-        return peer == nullptr ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
-    }
+bool RouteServerRib::is_up(PeerId id) const {
+    return tables_->peers.find(id) != nullptr;
+}
 
-    RibStats RouteServerRib::stats() const {
-        const auto& t = *tables_;
-        RibStats s;
-        s.peers = t.peers.size();
-        s.update_groups = t.adj_rib_out.groups().size();
-        s.loc_rib_prefixes = t.loc_rib.eligible_prefixes();
-        t.peers.for_each([&](const RibPeer& p) { s.adj_rib_in_routes += p.adj_rib_in.paths; });
-        s.interned_attributes = t.attributes.size();
-        s.delta_sequence = t.publisher.next_sequence();
-        s.pending_deltas = t.publisher.pending();
-        s.delta_refusals = t.publisher.refusals();
-        s.route_limit_trips = t.route_limit_trips;
-        s.route_limit_warnings = t.route_limit_warnings;
-        s.route_limit_threshold_warnings = t.route_limit_threshold_warnings;
-        return s;
-    }
+std::optional<PeerConfig> RouteServerRib::peer_config(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
+}
 
-    const RibConfig& RouteServerRib::config() const {
-        return tables_->config;
-    }
+RibStats RouteServerRib::stats() const {
+    const auto& t = *tables_;
+    RibStats s;
+    s.peers = t.peers.size();
+    s.update_groups = t.adj_rib_out.groups().size();
+    s.loc_rib_prefixes = t.loc_rib.eligible_prefixes();
+    t.peers.for_each([&](const RibPeer& p) { s.adj_rib_in_routes += p.adj_rib_in.paths; });
+    s.interned_attributes = t.attributes.size();
+    s.delta_sequence = t.publisher.next_sequence();
+    s.pending_deltas = t.publisher.pending();
+    s.delta_refusals = t.publisher.refusals();
+    s.route_limit_trips = t.route_limit_trips;
+    s.route_limit_warnings = t.route_limit_warnings;
+    s.route_limit_threshold_warnings = t.route_limit_threshold_warnings;
+    return s;
+}
+
+const RibConfig& RouteServerRib::config() const {
+    return tables_->config;
+}
 
 }  // namespace rf::rib
