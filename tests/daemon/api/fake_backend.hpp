@@ -217,9 +217,15 @@ private:
         i.routes_received = 2;
         i.state = "Established";
         for (const auto& a : config_.route_server.listen) {
-            i.sessions.push_back({a.to_string(), "Established", "OpenConfirmed", 1, 0, 3,
-                                  NegotiatedInfo{true, true, true, 65535, {}, {}},
-                                  RefreshInfo{1, 0, 2, 2, 1, 1, 0, 0, {}, 0}});
+            SessionInfo s;
+            s.local_address = a.to_string();
+            s.state = "Established";
+            s.last_reason = "OpenConfirmed";
+            s.established_count = 1;
+            s.updates_received = 3;
+            s.capabilities = NegotiatedInfo{true, true, true, 65535, {}, {}};
+            s.refresh = RefreshInfo{1, 0, 2, 2, 1, 1, 0, 0, {}, 0};
+            i.sessions.push_back(std::move(s));
         }
         return i;
     }
