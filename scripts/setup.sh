@@ -17,6 +17,8 @@ packages=(
   # the tests of the operator files: man pages rendered by man/groff, the .deb built by CPack
   # (dpkg-shlibdeps in dpkg-dev) and checked by lintian; PyYAML reads the emitted config back
   man-db groff-base dpkg-dev lintian python3-yaml
+  # MRT files read by an independent decoder (rfbench --replay's sample and test)
+  bgpdump
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,6 +46,16 @@ Scenarios and load
   --comeback-timeout S    how long the limited peer keeps reconnecting (0: skip)       [30]
   --peer-limit P          peer-count: configured peers                                  [4]
   --extra-peers E         peer-count: unconfigured peers that try to connect           [2]
+
+Replay of an MRT file (scenario "replay"; RFC 6396 TABLE_DUMP_V2 + BGP4MP/BGP4MP_ET, e.g. RouteViews/RIS)
+  --replay FILE           one emulated peer per peer of FILE (its ASN, AS paths and attributes; next hop
+                          rewritten to the emulated peer's); the RIB dump first, then the UPDATEs;
+                          IPv4 unicast only (IPv6 routes are counted and left out)
+  --replay-pace P         asap | recorded (the UPDATEs at the file's timestamps)      [asap]
+  --replay-speed F        recorded pace F times faster                                  [1]
+  --replay-peers LIST     only these peers of the file, by address ("A,B,..."); emulated peer i is the
+                          i-th of them in file order                       [every peer with routes]
+  --monitor-table FILE    write the monitor's final table: prefix, file peer, ASN per line
 
 Addresses (bare metal: nothing assumes loopback)
   --target-addr A         where the target listens                                      [127.0.0.1]
@@ -142,7 +153,7 @@ Args parse(int argc, char** argv) {
                 a.scenarios = scenario_names();
             for (const auto& s : a.scenarios) {
                 const auto names = scenario_names();
-                if (std::find(names.begin(), names.end(), s) == names.end())
+                if (s != "replay" && std::find(names.begin(), names.end(), s) == names.end())
                     usage_error("unknown scenario " + s);
             }
         } else if (opt == "--targets" || opt == "--target") {
@@ -212,6 +223,30 @@ Args parse(int argc, char** argv) {
             o.peer_limit = to_u32(value(), opt);
         } else if (opt == "--extra-peers") {
             o.extra_peers = to_u32(value(), opt);
+        } else if (opt == "--replay") {
+            o.replay.file = value();
+        } else if (opt == "--replay-pace") {
+            const auto v = value();
+            if (v == "asap") {
+                o.replay.pace = ReplayPace::Asap;
+            } else if (v == "recorded") {
+                o.replay.pace = ReplayPace::Recorded;
+            } else {
+                usage_error("--replay-pace is asap or recorded");
+            }
+        } else if (opt == "--replay-speed") {
+            o.replay.speed = to_double(value(), opt);
+            if (o.replay.speed <= 0)
+                usage_error("--replay-speed must be positive");
+        } else if (opt == "--replay-peers") {
+            for (const auto& item : split(value(), ',')) {
+                const auto addr = rf::net::IpAddress::parse(item);
+                if (!addr)
+                    usage_error("--replay-peers: bad address " + item);
+                o.replay.peers.push_back(*addr);
+            }
+        } else if (opt == "--monitor-table") {
+            o.replay.monitor_table = value();
         } else if (opt == "--target-addr") {
             o.target_address = to_addr(value(), opt);
         } else if (opt == "--target-port") {
@@ -262,6 +297,18 @@ Args parse(int argc, char** argv) {
     }
     if (a.no_spawn)
         a.targets = {"remote"};
+    const bool replay_asked =
+        std::find(a.scenarios.begin(), a.scenarios.end(), "replay") != a.scenarios.end();
+    if (!o.replay.file.empty()) {
+        if (a.scenarios.size() > 1 ||
+            (a.scenarios.size() == 1 && a.scenarios[0] != "ingest" && !replay_asked))
+            usage_error("--replay runs the replay scenario alone (drop --scenario)");
+        a.scenarios = {"replay"};
+        if (!a.sizes.empty())
+            usage_error("--replay takes its peers and prefixes from the file (drop --sizes)");
+    } else if (replay_asked) {
+        usage_error("the replay scenario needs --replay FILE");
+    }
     if (a.sizes.empty())
         a.sizes.emplace_back(o.plan.peers, o.plan.prefixes_per_peer);
     return a;
@@ -300,6 +347,22 @@ int main(int argc, char** argv) {
         }
         std::fputs(t->config_text(spec, "RUNDIR").c_str(), stdout);
         return 0;
+    }
+
+    if (!args.opts.replay.file.empty()) {
+        std::string error;
+        auto file = load_replay(args.opts.replay, error);
+        if (!file) {
+            std::fprintf(stderr, "rfbench: --replay %s\n", error.c_str());
+            return 2;
+        }
+        if (args.opts.verbose)
+            for (std::size_t i = 0; i < file->peers.size(); ++i)
+                std::fprintf(stderr, "rfbench: replay peer%zu = %s AS%u: %llu routes, %llu UPDATEs\n", i,
+                             file->peers[i].address.to_string().c_str(), file->peers[i].asn,
+                             static_cast<unsigned long long>(file->peers[i].routes),
+                             static_cast<unsigned long long>(file->peers[i].updates));
+        args.opts.replay_file = std::make_shared<const ReplayFile>(std::move(*file));
     }
 
     std::vector<std::unique_ptr<Target>> targets;
