@@ -396,9 +396,13 @@ int main(int argc, char** argv) {
                 ScenarioOptions o = args.opts;
                 o.plan.peers = peers;
                 o.plan.prefixes_per_peer = prefixes;
-                if (o.verbose)
+                if (o.verbose && o.replay_file) {
+                    std::fprintf(stderr, "rfbench: %s %s %s ...\n", scenario.c_str(), t->name().c_str(),
+                                 o.replay.file.c_str());
+                } else if (o.verbose) {
                     std::fprintf(stderr, "rfbench: %s %s %ux%u ...\n", scenario.c_str(), t->name().c_str(),
                                  peers, prefixes);
+                }
                 const auto limit = args.max_load.find(t->name());
                 if (limit != args.max_load.end() &&
                     static_cast<std::uint64_t>(peers) * prefixes > limit->second) {
