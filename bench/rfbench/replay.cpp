@@ -32,7 +32,8 @@ public:
 
     // The emulated peer for file peer `address`, creating it; nullopt when not selected.
     std::optional<std::uint32_t> peer(const net::IpAddress& address, std::uint32_t asn) {
-        if (!select_.empty() && select_.count(address) == 0)
+        // ASN 0 marks a collector's placeholder entry (no BGP session): nothing to emulate.
+        if (asn == 0 || (!select_.empty() && select_.count(address) == 0))
             return std::nullopt;
         const auto it = by_address_.find(address);
         if (it != by_address_.end())
@@ -44,8 +45,16 @@ public:
         return i;
     }
 
+    std::uint32_t intern(bgp::PathAttributes attributes) {
+        const auto [it, fresh] =
+            set_index_.emplace(std::move(attributes), static_cast<std::uint32_t>(out.attribute_sets.size()));
+        if (fresh)
+            out.attribute_sets.push_back(it->first);
+        return it->second;
+    }
+
     void add_route(std::uint32_t p, const net::Prefix& prefix, bgp::PathAttributes attributes) {
-        out.tables[p].push_back(ReplayRoute{prefix, std::move(attributes)});
+        out.tables[p].push_back(ReplayRoute{prefix, intern(std::move(attributes))});
         ++out.peers[p].routes;
     }
 
@@ -75,6 +84,7 @@ public:
 private:
     std::unordered_set<net::IpAddress, net::IpAddressHash> select_;
     std::unordered_map<net::IpAddress, std::uint32_t, net::IpAddressHash> by_address_;
+    std::unordered_map<bgp::PathAttributes, std::uint32_t, bgp::PathAttributesHash> set_index_;
 };
 
 bool add_rib(Builder& b, const mrt::Record& r, std::string& error) {
@@ -164,7 +174,8 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
         first_at = at;
     e.peer = *p;
     e.at = std::max<Nanos>(0, at - *first_at) * kMicro;
-    e.attributes = u.attributes;
+    if (!e.announced.empty())
+        e.attributes = b.intern(u.attributes);
     ++b.out.peers[*p].updates;
     b.out.events.push_back(std::move(e));
     return true;
@@ -263,16 +274,16 @@ bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes
     return a;
 }
 
-PackedUpdates encode_replay_table(const std::vector<ReplayRoute>& table, net::Ipv4Address next_hop) {
+PackedUpdates encode_replay_table(const ReplayFile& file, std::uint32_t peer, net::Ipv4Address next_hop) {
     // Routes sharing attributes go out together, in order of first appearance (deterministic bytes).
-    std::vector<bgp::PathAttributes> groups;
+    const std::vector<ReplayRoute>& table = file.tables[peer];
+    std::vector<std::uint32_t> sets;
     std::vector<std::vector<bgp::Nlri>> nlri;
-    std::unordered_map<bgp::PathAttributes, std::size_t, bgp::PathAttributesHash> group_of;
+    std::unordered_map<std::uint32_t, std::size_t> group_of;
     for (const auto& r : table) {
-        auto a = replay_attributes(r.attributes, next_hop);
-        auto [it, fresh] = group_of.emplace(a, groups.size());
+        auto [it, fresh] = group_of.emplace(r.attributes, sets.size());
         if (fresh) {
-            groups.push_back(std::move(a));
+            sets.push_back(r.attributes);
             nlri.emplace_back();
         }
         nlri[it->second].push_back(bgp::Nlri{r.prefix, 0});
@@ -281,22 +292,22 @@ PackedUpdates encode_replay_table(const std::vector<ReplayRoute>& table, net::Ip
     o.four_octet_as = true;
     auto bytes = std::make_shared<std::vector<std::uint8_t>>();
     PackedUpdates out;
-    for (std::size_t g = 0; g < groups.size(); ++g)
-        out.messages += bgp::encode_announcements(groups[g], kIpv4Unicast, {}, nlri[g], o, *bytes);
+    for (std::size_t g = 0; g < sets.size(); ++g)
+        out.messages += bgp::encode_announcements(replay_attributes(file.attribute_sets[sets[g]], next_hop),
+                                                  kIpv4Unicast, {}, nlri[g], o, *bytes);
     out.prefixes = table.size();
     out.bytes = std::move(bytes);
     return out;
 }
 
-SingleUpdates encode_replay_events(const std::vector<ReplayEvent>& events,
-                                   const std::vector<PeerIdentity>& ids) {
+SingleUpdates encode_replay_events(const ReplayFile& file, const std::vector<PeerIdentity>& ids) {
     bgp::CodecOptions o;
     o.four_octet_as = true;
     auto bytes = std::make_shared<std::vector<std::uint8_t>>();
     SingleUpdates out;
     out.offsets.push_back(0);
     std::vector<bgp::Nlri> nlri;
-    for (const auto& e : events) {
+    for (const auto& e : file.events) {
         nlri.clear();
         for (const auto& p : e.withdrawn)
             nlri.push_back(bgp::Nlri{p, 0});
@@ -306,8 +317,9 @@ SingleUpdates encode_replay_events(const std::vector<ReplayEvent>& events,
         for (const auto& p : e.announced)
             nlri.push_back(bgp::Nlri{p, 0});
         if (!nlri.empty())
-            bgp::encode_announcements(replay_attributes(e.attributes, ids[e.peer].next_hop), kIpv4Unicast, {},
-                                      nlri, o, *bytes);
+            bgp::encode_announcements(
+                replay_attributes(file.attribute_sets[e.attributes], ids[e.peer].next_hop), kIpv4Unicast, {},
+                nlri, o, *bytes);
         out.offsets.push_back(bytes->size());
     }
     out.bytes = std::move(bytes);

@@ -47,7 +47,7 @@ struct ReplayPeer {
 
 struct ReplayRoute {
     net::Prefix prefix;
-    bgp::PathAttributes attributes;  // as in the file, NEXT_HOP not yet rewritten
+    std::uint32_t attributes = 0;  // into ReplayFile::attribute_sets
 };
 
 // One UPDATE of the file from emulated peer `peer`, IPv4 unicast only.
@@ -56,20 +56,23 @@ struct ReplayEvent {
     Nanos at = 0;  // since the first UPDATE of the file
     std::vector<net::Prefix> withdrawn;
     std::vector<net::Prefix> announced;
-    bgp::PathAttributes attributes;
+    std::uint32_t attributes = 0;  // of the announcements, into ReplayFile::attribute_sets
 };
 
 struct ReplayFile {
     std::vector<ReplayPeer> peers;                 // emulated peer i replays peers[i]
     std::vector<std::vector<ReplayRoute>> tables;  // initial table of each peer
     std::vector<ReplayEvent> events;               // in file order
+    // Every distinct attribute set of the file once, as in the file (NEXT_HOP not yet rewritten): a full
+    // table holds millions of routes but far fewer attribute sets.
+    std::vector<bgp::PathAttributes> attribute_sets;
     std::uint64_t records = 0;
     std::uint64_t rib_records = 0;
     std::uint64_t skipped_records =
         0;  // types/subtypes not replayed (STATE_CHANGE, ADD-PATH, TABLE_DUMP v1...)
     std::uint64_t other_messages = 0;     // BGP4MP OPEN/KEEPALIVE/NOTIFICATION, End-of-RIB
     std::uint64_t ipv6_routes = 0;        // RIB entries and UPDATE NLRI of other families, not replayed
-    std::uint64_t unselected_routes = 0;  // of peers not picked by --replay-peers
+    std::uint64_t unselected_routes = 0;  // of peers not picked by --replay-peers, or with ASN 0
     std::uint64_t treat_as_withdraw = 0;  // UPDATEs with an RFC 7606 treat-as-withdraw problem
 
     [[nodiscard]] std::uint64_t total_routes() const;
@@ -86,10 +89,9 @@ std::optional<ReplayFile> load_replay(const ReplayOptions& options, std::string&
 // The attributes an emulated peer sends for a route of the file (see the top of this file).
 bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes, net::Ipv4Address next_hop);
 // A peer's initial table as packed UPDATEs (routes with equal attributes share UPDATEs).
-PackedUpdates encode_replay_table(const std::vector<ReplayRoute>& table, net::Ipv4Address next_hop);
+PackedUpdates encode_replay_table(const ReplayFile& file, std::uint32_t peer, net::Ipv4Address next_hop);
 // The events as UPDATEs: event i is bytes [offsets[i], offsets[i+1]) (one or more UPDATEs).
-SingleUpdates encode_replay_events(const std::vector<ReplayEvent>& events,
-                                   const std::vector<PeerIdentity>& ids);
+SingleUpdates encode_replay_events(const ReplayFile& file, const std::vector<PeerIdentity>& ids);
 
 std::string replay_pace_name(ReplayPace p);
 

@@ -112,7 +112,7 @@ void scenario_replay(const ScenarioOptions& o, Harness& h, Measurement& m) {
     for (std::uint32_t p = 0; p < n; ++p) {
         for (const auto& r : f.tables[p])
             held.set(p, *tracker.index_of(r.prefix), true);
-        loads.push_back(encode_replay_table(f.tables[p], ids[p].next_hop));
+        loads.push_back(encode_replay_table(f, p, ids[p].next_hop));
     }
     std::uint32_t table_prefixes = 0;
     for (std::uint32_t i = 0; i < prefixes.size(); ++i) {
@@ -138,7 +138,7 @@ void scenario_replay(const ScenarioOptions& o, Harness& h, Measurement& m) {
 
     // Phase 2: the UPDATEs, in file order.
     if (!f.events.empty()) {
-        const SingleUpdates events = encode_replay_events(f.events, ids);
+        const SingleUpdates events = encode_replay_events(f, ids);
         const double speed = o.replay.speed > 0 ? o.replay.speed : 1.0;
         const bool recorded = o.replay.pace == ReplayPace::Recorded;
         const Nanos span = static_cast<Nanos>(static_cast<double>(f.events.back().at) / speed);

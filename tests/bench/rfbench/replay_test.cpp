@@ -81,7 +81,10 @@ TEST(ReplayFile, TablePeersBecomeEmulatedPeersInOrderWithTheirAsnsAndRoutes) {
     ASSERT_EQ(f->tables[0].size(), 2U);
     ASSERT_EQ(f->tables[1].size(), 1U);
     EXPECT_EQ(f->tables[1][0].prefix, pfx("203.0.113.0/24"));
-    EXPECT_EQ(f->tables[1][0].attributes.as_path, attrs({4200000003U, 1299, 13335}, "192.0.2.3").as_path);
+    EXPECT_EQ(f->attribute_sets[f->tables[1][0].attributes].as_path,
+              attrs({4200000003U, 1299, 13335}, "192.0.2.3").as_path);
+    EXPECT_EQ(f->tables[0][0].attributes, f->tables[0][1].attributes);  // one set, stored once
+    EXPECT_EQ(f->attribute_sets.size(), 2U);
     EXPECT_EQ(f->ipv6_routes, 1U);
     EXPECT_EQ(f->total_routes(), 3U);
     EXPECT_EQ(f->prefixes(), (std::vector<net::Prefix>{pfx("203.0.113.0/24"), pfx("198.51.100.0/24")}));
@@ -126,7 +129,8 @@ TEST(ReplayFile, UpdatesBecomeTimedEventsAndUnknownPeersNewEmulatedPeers) {
     EXPECT_EQ(f->events[1].peer, 2U);
     EXPECT_EQ(f->events[1].at, 250 * kMilli);
     EXPECT_EQ(f->events[1].announced, std::vector<net::Prefix>{pfx("192.0.2.128/25")});
-    EXPECT_EQ(f->events[1].attributes.as_path, a.attributes.as_path);  // the four-octet path, merged
+    EXPECT_EQ(f->attribute_sets[f->events[1].attributes].as_path,
+              a.attributes.as_path);  // the four-octet path, merged
     EXPECT_EQ(f->ipv6_routes, 2U);
 }
 
@@ -135,7 +139,7 @@ TEST(ReplayFile, EmulatedPeersSendTheFilesPathsWithTheirOwnNextHop) {
     const auto f = read_replay(table_file(), {}, error);
     ASSERT_TRUE(f) << error;
     const auto nh = peer_identity(0).next_hop;
-    const auto load = encode_replay_table(f->tables[0], nh);
+    const auto load = encode_replay_table(*f, 0, nh);
     EXPECT_EQ(load.prefixes, 2U);
     EXPECT_EQ(load.messages, 1U);  // both routes share their attributes
     bgp::CodecOptions o;
@@ -162,7 +166,7 @@ TEST(ReplayFile, EventsAreEncodedOnePerSlice) {
     const auto f = read_replay(file, {}, error);
     ASSERT_TRUE(f) << error;
     std::vector<PeerIdentity> ids{peer_identity(0), peer_identity(1)};
-    const auto ev = encode_replay_events(f->events, ids);
+    const auto ev = encode_replay_events(*f, ids);
     ASSERT_EQ(ev.offsets.size(), 2U);
     // Withdrawal first, then the announcement: two UPDATEs in the event's slice.
     bgp::CodecOptions o;
