@@ -200,6 +200,12 @@ bool is_bgp4mp_message(const Record& r) {
             r.subtype == static_cast<std::uint16_t>(Bgp4mpSubtype::MessageAs4));
 }
 
+bool is_bgp4mp_state_change(const Record& r) {
+    return (r.type == static_cast<std::uint16_t>(Type::Bgp4mp) ||
+            r.type == static_cast<std::uint16_t>(Type::Bgp4mpEt)) &&
+           (r.subtype == kBgp4mpStateChange || r.subtype == kBgp4mpStateChangeAs4);
+}
+
 ReadResult<Record> read_record(std::span<const std::uint8_t> file, std::size_t offset) {
     if (offset > file.size())
         return fail(ReadErrorKind::Truncated, offset, "MRT common header", "offset past the end");
@@ -316,21 +322,26 @@ ReadResult<DecodedRib> decode_rib(const Record& r) {
     return rib;
 }
 
-ReadResult<Bgp4mpMessage> decode_bgp4mp_message(const Record& r) {
-    if (!is_bgp4mp_message(r))
-        return fail(ReadErrorKind::UnsupportedRecord, r.offset, "MRT type/subtype",
-                    "not a BGP4MP(_ET) MESSAGE or MESSAGE_AS4");
-    const bool as4 = r.subtype == static_cast<std::uint16_t>(Bgp4mpSubtype::MessageAs4);
-    Cursor c(r.body, r.body_offset);
+namespace {
+
+// The fields every BGP4MP subtype starts with (§4.4): peer and local AS, interface index, AFI, peer and
+// local addresses.
+struct Bgp4mpFields {
+    std::uint32_t peer_asn = 0;
+    std::uint32_t local_asn = 0;
+    std::uint16_t interface_index = 0;
+    net::IpAddress peer;
+    net::IpAddress local;
+};
+
+ReadResult<Bgp4mpFields> read_bgp4mp_fields(Cursor& c, bool as4) {
     ReadError err;
-    Bgp4mpMessage m;
-    m.time = r.time;
-    m.four_octet_as = as4;
+    Bgp4mpFields f;
     if (!c.need(as4 ? 12 : 8, "BGP4MP AS numbers, interface index and address family", err))
         return fail(std::move(err));
-    m.peer_asn = as4 ? c.u32() : c.u16();
-    m.local_asn = as4 ? c.u32() : c.u16();
-    m.interface_index = c.u16();
+    f.peer_asn = as4 ? c.u32() : c.u16();
+    f.local_asn = as4 ? c.u32() : c.u16();
+    f.interface_index = c.u16();
     const std::size_t afi_at = c.offset();
     const std::uint16_t afi = c.u16();
     if (afi != kAfiIpv4 && afi != kAfiIpv6)
@@ -338,8 +349,57 @@ ReadResult<Bgp4mpMessage> decode_bgp4mp_message(const Record& r) {
     const std::size_t alen = afi == kAfiIpv4 ? 4 : 16;
     if (!c.need(2 * alen, "BGP4MP peer and local addresses", err))
         return fail(std::move(err));
-    m.peer = address_from(c.take(alen));
-    m.local = address_from(c.take(alen));
+    f.peer = address_from(c.take(alen));
+    f.local = address_from(c.take(alen));
+    return f;
+}
+
+}  // namespace
+
+ReadResult<Bgp4mpStateChange> decode_bgp4mp_state_change(const Record& r) {
+    if (!is_bgp4mp_state_change(r))
+        return fail(ReadErrorKind::UnsupportedRecord, r.offset, "MRT type/subtype",
+                    "not a BGP4MP(_ET) STATE_CHANGE or STATE_CHANGE_AS4");
+    Cursor c(r.body, r.body_offset);
+    auto f = read_bgp4mp_fields(c, r.subtype == kBgp4mpStateChangeAs4);
+    if (!f)
+        return fail(std::move(f).error());
+    ReadError err;
+    if (!c.need(4, "BGP4MP old and new state", err))
+        return fail(std::move(err));
+    Bgp4mpStateChange s;
+    s.time = r.time;
+    s.peer_asn = f->peer_asn;
+    s.local_asn = f->local_asn;
+    s.interface_index = f->interface_index;
+    s.peer = f->peer;
+    s.local = f->local;
+    s.old_state = c.u16();
+    s.new_state = c.u16();
+    if (c.left() != 0)
+        return fail(ReadErrorKind::BadLength, c.offset(), "BGP4MP STATE_CHANGE length",
+                    std::to_string(c.left()) + " bytes after the new state");
+    return s;
+}
+
+ReadResult<Bgp4mpMessage> decode_bgp4mp_message(const Record& r) {
+    if (!is_bgp4mp_message(r))
+        return fail(ReadErrorKind::UnsupportedRecord, r.offset, "MRT type/subtype",
+                    "not a BGP4MP(_ET) MESSAGE or MESSAGE_AS4");
+    const bool as4 = r.subtype == static_cast<std::uint16_t>(Bgp4mpSubtype::MessageAs4);
+    Cursor c(r.body, r.body_offset);
+    auto f = read_bgp4mp_fields(c, as4);
+    if (!f)
+        return fail(std::move(f).error());
+    ReadError err;
+    Bgp4mpMessage m;
+    m.time = r.time;
+    m.four_octet_as = as4;
+    m.peer_asn = f->peer_asn;
+    m.local_asn = f->local_asn;
+    m.interface_index = f->interface_index;
+    m.peer = f->peer;
+    m.local = f->local;
     if (!c.need(bgp::kHeaderSize, "BGP4MP BGP message header", err))
         return fail(std::move(err));
     const std::size_t msg_at = c.offset();

@@ -7,7 +7,7 @@
 // Read: the common header of any record (read_record; the caller walks a file record by record and
 // skips the types it does not use); TABLE_DUMP_V2 PEER_INDEX_TABLE, RIB_IPV4_UNICAST and
 // RIB_IPV6_UNICAST; BGP4MP and BGP4MP_ET MESSAGE and MESSAGE_AS4 (the BGP message itself is returned
-// as bytes for the BGP codec, which owns its decoding).
+// as bytes for the BGP codec, which owns its decoding), STATE_CHANGE and STATE_CHANGE_AS4.
 #pragma once
 
 #include <cstdint>
@@ -87,9 +87,28 @@ ReadResult<DecodedRib> decode_rib(const Record& r);
 // subtype says about the message's AS_PATH (MESSAGE: two octets).
 ReadResult<Bgp4mpMessage> decode_bgp4mp_message(const Record& r);
 
-// True for the record kinds decode_peer_index_table, decode_rib and decode_bgp4mp_message read.
+// BGP4MP or BGP4MP_ET / STATE_CHANGE (subtype 0, two-octet AS) or STATE_CHANGE_AS4 (5), §4.4.1: a
+// collector's session with `peer` moved between RFC 4271 FSM states (1 Idle ... 6 Established).
+struct Bgp4mpStateChange {
+    Timestamp time;
+    std::uint32_t peer_asn = 0;
+    std::uint32_t local_asn = 0;
+    std::uint16_t interface_index = 0;
+    net::IpAddress peer;
+    net::IpAddress local;
+    std::uint16_t old_state = 0;
+    std::uint16_t new_state = 0;
+};
+inline constexpr std::uint16_t kBgp4mpStateChange = 0;
+inline constexpr std::uint16_t kBgp4mpStateChangeAs4 = 5;
+inline constexpr std::uint16_t kFsmEstablished = 6;
+ReadResult<Bgp4mpStateChange> decode_bgp4mp_state_change(const Record& r);
+
+// True for the record kinds decode_peer_index_table, decode_rib, decode_bgp4mp_message and
+// decode_bgp4mp_state_change read.
 [[nodiscard]] bool is_peer_index_table(const Record& r);
 [[nodiscard]] bool is_rib(const Record& r);
 [[nodiscard]] bool is_bgp4mp_message(const Record& r);
+[[nodiscard]] bool is_bgp4mp_state_change(const Record& r);
 
 }  // namespace rf::mrt

@@ -50,6 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             } else {
                 check(m->message.data() >= data && m->message.data() + m->message.size() <= data + size);
             }
+        } else if (is_bgp4mp_state_change(*r)) {
+            auto st = decode_bgp4mp_state_change(*r);
+            failed = !st;
+            if (failed)
+                error_offset = st.error().offset;
         }
         if (failed)
             check(error_offset >= r->offset && error_offset <= r->end());

@@ -220,6 +220,31 @@ TEST(MrtReader, PlainBgp4mpHasNoMicrosecondField) {
     EXPECT_EQ(got->message.size(), msg.size());
 }
 
+// BGP4MP_ET STATE_CHANGE_AS4 of peer 192.0.2.1 AS 4200000001: Established (6) → Idle (1).
+Bytes state_change_record() {
+    return {0x65, 0x00, 0x00, 0x00, 0,   17, 0,    5,    0, 0, 0, 28,  // header 17/5, 28 bytes
+            0x00, 0x01, 0xE2, 0x40,                                    // 123456 us
+            0xFA, 0x56, 0xEA, 0x01, 0,   0,  0xFF, 0xEB,               // peer AS, local AS 65515
+            0,    0,    0,    1,                                       // interface 0, AFI 1
+            192,  0,    2,    1,    192, 0,  2,    254,                // peer, local
+            0,    6,    0,    1};                                      // old, new state
+}
+
+TEST(MrtReader, StateChangeAs4GivesThePeerAndBothStates) {
+    const Bytes file = state_change_record();
+    const Record r = only_record(file);
+    EXPECT_TRUE(is_bgp4mp_state_change(r));
+    EXPECT_FALSE(is_bgp4mp_message(r));
+    auto s = decode_bgp4mp_state_change(r);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ(s->time, (Timestamp{0x65000000U, 123456U}));
+    EXPECT_EQ(s->peer_asn, 4200000001U);
+    EXPECT_EQ(s->local_asn, 65515U);
+    EXPECT_EQ(s->peer, ip("192.0.2.1"));
+    EXPECT_EQ(s->old_state, kFsmEstablished);
+    EXPECT_EQ(s->new_state, 1);
+}
+
 // ----------------------------------------------------------------------------------- malformed input
 
 Bytes sample_file() {
@@ -238,6 +263,8 @@ Bytes sample_file() {
     m.local = ip("192.0.2.254");
     m.message = msg;
     encode_bgp4mp_et(m, file);
+    const Bytes state = state_change_record();
+    file.insert(file.end(), state.begin(), state.end());
     return file;
 }
 
@@ -257,6 +284,9 @@ std::optional<ReadError> read_all(std::span<const std::uint8_t> file) {
         } else if (is_bgp4mp_message(*r)) {
             if (auto m = decode_bgp4mp_message(*r); !m)
                 return m.error();
+        } else if (is_bgp4mp_state_change(*r)) {
+            if (auto s = decode_bgp4mp_state_change(*r); !s)
+                return s.error();
         }
         at = r->end();
     }
@@ -376,6 +406,17 @@ TEST(MrtReaderErrors, DecodingTheWrongRecordKindIsUnsupported) {
     const Record r = only_record(file);
     EXPECT_EQ(decode_rib(r).error().kind, ReadErrorKind::UnsupportedRecord);
     EXPECT_EQ(decode_bgp4mp_message(r).error().kind, ReadErrorKind::UnsupportedRecord);
+}
+
+TEST(MrtReaderErrors, StateChangeWithBytesAfterTheNewStateIsBadLength) {
+    Bytes file = state_change_record();
+    file[11] = 30;
+    file.push_back(0);
+    file.push_back(0);
+    auto s = decode_bgp4mp_state_change(only_record(file));
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().kind, ReadErrorKind::BadLength);
+    EXPECT_EQ(s.error().offset, 40U);
 }
 
 TEST(MrtReaderErrors, EtRecordTooShortForItsMicrosecondsIsBadLength) {
