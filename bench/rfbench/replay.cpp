@@ -56,6 +56,14 @@ public:
     void add_route(std::uint32_t p, const net::Prefix& prefix, bgp::PathAttributes attributes) {
         out.tables[p].push_back(ReplayRoute{prefix, intern(std::move(attributes))});
         ++out.peers[p].routes;
+        held(p).insert(prefix);
+    }
+
+    // What peer p holds at this point of the file (its table and the UPDATEs so far).
+    std::unordered_set<net::Prefix, net::PrefixHash>& held(std::uint32_t p) {
+        if (held_.size() <= p)
+            held_.resize(p + 1);
+        return held_[p];
     }
 
     // Peers with nothing to replay are dropped; the events' peer numbers follow.
@@ -85,6 +93,7 @@ private:
     std::unordered_set<net::IpAddress, net::IpAddressHash> select_;
     std::unordered_map<net::IpAddress, std::uint32_t, net::IpAddressHash> by_address_;
     std::unordered_map<bgp::PathAttributes, std::uint32_t, bgp::PathAttributesHash> set_index_;
+    std::vector<std::unordered_set<net::Prefix, net::PrefixHash>> held_;
 };
 
 bool add_rib(Builder& b, const mrt::Record& r, std::string& error) {
@@ -176,6 +185,42 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
     e.at = std::max<Nanos>(0, at - *first_at) * kMicro;
     if (!e.announced.empty())
         e.attributes = b.intern(u.attributes);
+    auto& held = b.held(*p);
+    for (const auto& x : e.withdrawn)
+        held.erase(x);
+    for (const auto& x : e.announced)
+        held.insert(x);
+    ++b.out.peers[*p].updates;
+    b.out.events.push_back(std::move(e));
+    return true;
+}
+
+// A collector session that leaves Established has lost the peer's routes (RFC 4271 §9 / the collector's
+// view): the replay withdraws what the peer held, as one event; the peer's UPDATEs after it come back.
+bool add_state_change(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_at, std::string& error) {
+    auto s = mrt::decode_bgp4mp_state_change(r);
+    if (!s) {
+        error = at_record(r, s.error().to_string());
+        return false;
+    }
+    if (s->old_state != mrt::kFsmEstablished || s->new_state == mrt::kFsmEstablished)
+        return true;
+    const auto p = b.peer(s->peer, s->peer_asn);
+    if (!p)
+        return true;
+    auto& held = b.held(*p);
+    ++b.out.peer_downs;
+    if (held.empty())
+        return true;
+    ReplayEvent e;
+    e.peer = *p;
+    e.withdrawn.assign(held.begin(), held.end());
+    std::sort(e.withdrawn.begin(), e.withdrawn.end());  // the same bytes on every run
+    held.clear();
+    const Nanos at = micros_of(s->time);
+    if (!first_at)
+        first_at = at;
+    e.at = std::max<Nanos>(0, at - *first_at) * kMicro;
     ++b.out.peers[*p].updates;
     b.out.events.push_back(std::move(e));
     return true;
@@ -235,6 +280,9 @@ std::optional<ReplayFile> read_replay(std::span<const std::uint8_t> bytes,
                 return std::nullopt;
         } else if (mrt::is_bgp4mp_message(*r)) {
             if (!add_message(b, *r, first_at, error))
+                return std::nullopt;
+        } else if (mrt::is_bgp4mp_state_change(*r)) {
+            if (!add_state_change(b, *r, first_at, error))
                 return std::nullopt;
         } else {
             ++b.out.skipped_records;

@@ -68,12 +68,12 @@ struct ReplayFile {
     std::vector<bgp::PathAttributes> attribute_sets;
     std::uint64_t records = 0;
     std::uint64_t rib_records = 0;
-    std::uint64_t skipped_records =
-        0;  // types/subtypes not replayed (STATE_CHANGE, ADD-PATH, TABLE_DUMP v1...)
+    std::uint64_t skipped_records = 0;    // types not replayed (ADD-PATH, TABLE_DUMP v1, ...)
     std::uint64_t other_messages = 0;     // BGP4MP OPEN/KEEPALIVE/NOTIFICATION, End-of-RIB
     std::uint64_t ipv6_routes = 0;        // RIB entries and UPDATE NLRI of other families, not replayed
     std::uint64_t unselected_routes = 0;  // of peers not picked by --replay-peers, or with ASN 0
     std::uint64_t treat_as_withdraw = 0;  // UPDATEs with an RFC 7606 treat-as-withdraw problem
+    std::uint64_t peer_downs = 0;         // STATE_CHANGEs out of Established: the peer's routes withdrawn
 
     [[nodiscard]] std::uint64_t total_routes() const;
     // Every IPv4 prefix the tables and the events mention, once, in order of first mention.

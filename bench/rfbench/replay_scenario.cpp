@@ -106,6 +106,7 @@ void scenario_replay(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.integer("updates", static_cast<std::int64_t>(f.events.size()));
     m.integer("ipv6_routes_skipped", static_cast<std::int64_t>(f.ipv6_routes));
     m.integer("skipped_records", static_cast<std::int64_t>(f.skipped_records));
+    m.integer("peer_downs", static_cast<std::int64_t>(f.peer_downs));
 
     // Phase 1: the initial tables.
     std::vector<PackedUpdates> loads;

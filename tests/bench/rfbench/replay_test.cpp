@@ -134,6 +134,29 @@ TEST(ReplayFile, UpdatesBecomeTimedEventsAndUnknownPeersNewEmulatedPeers) {
     EXPECT_EQ(f->ipv6_routes, 2U);
 }
 
+TEST(ReplayFile, PeerLeavingEstablishedWithdrawsWhatItHeld) {
+    Bytes file = table_file();
+    bgp::Update a;
+    a.attributes = attrs({65001, 174}, "192.0.2.1");
+    a.nlri = {bgp::Nlri{pfx("192.0.2.0/25"), 0}};
+    add_update(file, "192.0.2.1", 65001, {200, 0}, a);
+    // STATE_CHANGE_AS4 of 192.0.2.1: Established (6) -> Idle (1), 1 s later.
+    const Bytes down = {0, 0, 0,    201,  0, 17, 0, 5, 0,   0, 0, 28, 0,   0, 0, 0,   0, 0, 0xFD, 0xE9,
+                        0, 0, 0xFF, 0xEB, 0, 0,  0, 1, 192, 0, 2, 1,  192, 0, 2, 254, 0, 6, 0,    1};
+    file.insert(file.end(), down.begin(), down.end());
+    std::string error;
+    const auto f = read_replay(file, {}, error);
+    ASSERT_TRUE(f) << error;
+    EXPECT_EQ(f->peer_downs, 1U);
+    ASSERT_EQ(f->events.size(), 2U);
+    EXPECT_EQ(f->events[1].peer, 0U);
+    EXPECT_EQ(f->events[1].at, kSecond);
+    EXPECT_TRUE(f->events[1].announced.empty());
+    // Its two table routes and the one announced since (in prefix order: length, then address).
+    EXPECT_EQ(f->events[1].withdrawn,
+              (std::vector<net::Prefix>{pfx("198.51.100.0/24"), pfx("203.0.113.0/24"), pfx("192.0.2.0/25")}));
+}
+
 TEST(ReplayFile, EmulatedPeersSendTheFilesPathsWithTheirOwnNextHop) {
     std::string error;
     const auto f = read_replay(table_file(), {}, error);
