@@ -8,9 +8,10 @@
 //   TABLE_DUMP_V2 PEER_INDEX_TABLE with 4 peers (one of them reached over IPv6, one with a four-octet ASN),
 //   RIB_IPV4_UNICAST records for 330 prefixes in 198.18.0.0/15 (the benchmarking range, RFC 2544), 100 of
 //   them from 2-3 peers with different AS-path lengths, and 6 RIB_IPV6_UNICAST records (not replayed);
-//   then 50 BGP4MP_ET UPDATEs 40 ms apart: withdrawals, new prefixes, path changes, one IPv6-only UPDATE,
-//   one UPDATE logged from a two-octet-AS session (BGP4MP_MESSAGE with AS4_PATH), and a fifth peer that
-//   appears only in the UPDATEs.
+//   then 51 BGP4MP_ET UPDATEs and 2 STATE_CHANGEs 40 ms apart: withdrawals, new prefixes, path changes, one
+//   IPv6-only UPDATE, one UPDATE logged from a two-octet-AS session (BGP4MP_MESSAGE with AS4_PATH), a fifth
+//   peer that appears only in the UPDATEs, and a peer whose session drops (STATE_CHANGE_AS4 out of
+//   Established, all its routes gone) and comes back with two routes.
 #include <cstdio>
 #include <fstream>
 #include <vector>
@@ -154,6 +155,29 @@ struct UpdateWriter {
         m.message = msg;
         mrt::encode_bgp4mp_et(m, out);
     }
+
+    // BGP4MP_ET STATE_CHANGE_AS4 (RFC 6396 §4.4.1), written by hand: the encoder writes messages only.
+    void state(const Peer& peer, std::uint16_t from, std::uint16_t to) {
+        const std::uint32_t us = 40000 * ++n;
+        const mrt::Timestamp t{kDumpTime + 10 + us / 1000000, us % 1000000};
+        auto put = [&](std::uint32_t v, int bytes) {
+            for (int i = bytes - 1; i >= 0; --i)
+                out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+        };
+        put(t.seconds, 4);
+        put(static_cast<std::uint16_t>(mrt::Type::Bgp4mpEt), 2);
+        put(5, 2);   // STATE_CHANGE_AS4
+        put(28, 4);  // microseconds, ASNs, interface, AFI, two IPv4 addresses, two states
+        put(t.microseconds, 4);
+        put(peer.asn, 4);
+        put(65515, 4);
+        put(0, 2);
+        put(1, 2);
+        put(ip(peer.address).as_v4().value, 4);
+        put(ip("192.0.2.254").as_v4().value, 4);
+        put(from, 2);
+        put(to, 2);
+    }
 };
 
 bgp::Update announce(const Peer& peer, std::vector<net::Prefix> prefixes, std::uint32_t k,
@@ -212,10 +236,13 @@ void write_updates(std::vector<std::uint8_t>& out) {
     for (std::uint32_t x = 0; x < 10; ++x)  // C: withdraw and re-announce with a new path
         w.write(c, x % 2 == 0 ? withdraw({v4(addr(198, 19, x, 0), 24)})
                               : announce(c, {v4(addr(198, 19, x - 1, 0), 24)}, x, 3));
+    w.state(d, 6, 1);  // D's session drops (Established -> Idle): the collector loses its routes
+    w.state(d, 1, 6);
+    w.write(d, announce(d, {v4(addr(198, 18, 2, 0), 24), v4(addr(198, 19, 200, 0), 25)}, 5, 2));  // back, two
     w.write(a, withdraw({v4(addr(198, 18, 150, 0), 24), v4(addr(198, 18, 151, 0), 24)}));
     w.write(d, announce(d, {v4(addr(198, 19, 210, 0), 24)}, 4, 2));
     w.write(kLatePeer, withdraw({v4(addr(198, 19, 184, 0), 24)}));
-    std::fprintf(stderr, "%u UPDATEs\n", w.n);
+    std::fprintf(stderr, "%u BGP4MP_ET records\n", w.n);
 }
 
 }  // namespace

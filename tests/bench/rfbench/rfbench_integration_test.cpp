@@ -162,8 +162,8 @@ TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
 }
 
 // The replay of the shipped MRT sample: what the monitor ends with is what an independent decoder
-// (bgpdump -m) says the file holds after its table and its UPDATEs: every IPv4 prefix some peer still
-// announces, from one of those peers, nothing else.
+// (bgpdump -m) says the file holds after its table, its UPDATEs and its session drops: every IPv4 prefix
+// some peer still announces, from one of those peers, nothing else.
 std::map<std::string, std::set<std::string>> bgpdump_final_holders(const std::string& file) {
     std::map<std::string, std::set<std::string>> held;
     FILE* in = ::popen(("bgpdump -m '" + file + "' 2>/dev/null").c_str(), "r");
@@ -179,6 +179,11 @@ std::map<std::string, std::set<std::string>> bgpdump_final_holders(const std::st
         std::string item;
         while (std::getline(ss, item, '|'))
             f.push_back(item);
+        if (f.size() >= 7 && f[2] == "STATE" && f[5] == "6" && f[6] != "6") {
+            for (auto& [prefix, holders] : held)  // the session dropped: its routes are gone
+                holders.erase(f[3]);
+            continue;
+        }
         if (f.size() < 6 || f[5].find(':') != std::string::npos)
             continue;  // IPv6: not replayed
         if (f[2] == "B" || f[2] == "A") {
@@ -218,6 +223,7 @@ TEST_P(RfbenchScenario, ReplayOfTheSampleGivesTheMonitorExactlyWhatBgpdumpReads)
     EXPECT_EQ(text_field(m, "final_state_ok"), "true");
     EXPECT_EQ(m.number("file_peers"), 5);
     EXPECT_EQ(m.number("wrong_peer_prefixes"), 0);
+    EXPECT_EQ(m.number("peer_downs"), 1);
 
     std::map<std::string, std::string> monitor;  // prefix -> file peer whose path the monitor holds
     std::ifstream in(table);
