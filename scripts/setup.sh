@@ -18,7 +18,7 @@ packages=(
   # the tests of the operator files: man pages rendered by man/groff, the .deb built by CPack
   # (dpkg-shlibdeps in dpkg-dev) and checked by lintian; PyYAML reads the emitted config back
   man-db groff-base dpkg-dev lintian python3-yaml
-  # MRT dumps and message logs read back by the tests (bgpdump -m)
+  # MRT dumps, message logs and rfbench --replay's sample, read back by an independent decoder (bgpdump -m)
   bgpdump
 )
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,6 +48,16 @@ Scenarios and load
   --comeback-timeout S    how long the limited peer keeps reconnecting (0: skip)       [30]
   --peer-limit P          peer-count: configured peers                                  [4]
   --extra-peers E         peer-count: unconfigured peers that try to connect           [2]
+
+Replay of an MRT file (scenario "replay"; RFC 6396 TABLE_DUMP_V2 + BGP4MP/BGP4MP_ET, e.g. RouteViews/RIS)
+  --replay FILE           one emulated peer per peer of FILE (its ASN, AS paths and attributes; next hop
+                          rewritten to the emulated peer's); the RIB dump first, then the UPDATEs;
+                          IPv4 unicast only (IPv6 routes are counted and left out)
+  --replay-pace P         asap | recorded (the UPDATEs at the file's timestamps)      [asap]
+  --replay-speed F        recorded pace F times faster                                  [1]
+  --replay-peers LIST     only these peers of the file, by address ("A,B,..."); emulated peer i is the
+                          i-th of them in file order                       [every peer with routes]
+  --monitor-table FILE    write the monitor's final table: prefix, file peer, ASN per line
 
 Addresses (bare metal: nothing assumes loopback)
   --target-addr A         where the target listens                                      [127.0.0.1]
@@ -161,7 +172,7 @@ const std::map<std::string, ValueOption>& value_options() {
             if (a.scenarios.size() == 1 && a.scenarios[0] == "all")
                 a.scenarios = names;
             for (const auto& s : a.scenarios) {
-                if (std::find(names.begin(), names.end(), s) == names.end())
+                if (s != "replay" && std::find(names.begin(), names.end(), s) == names.end())
                     usage_error("unknown scenario " + s);
             }
         };
@@ -221,6 +232,28 @@ const std::map<std::string, ValueOption>& value_options() {
         t["--comeback-timeout"] = real(&ScenarioOptions::comeback_timeout_s);
         t["--peer-limit"] = u32(&ScenarioOptions::peer_limit);
         t["--extra-peers"] = u32(&ScenarioOptions::extra_peers);
+        t["--replay"] = [](Args& a, const std::string&, const std::string& v) { a.opts.replay.file = v; };
+        t["--replay-pace"] = [](Args& a, const std::string&, const std::string& v) {
+            a.opts.replay.pace =
+                one_of<ReplayPace>(v, {{"asap", ReplayPace::Asap}, {"recorded", ReplayPace::Recorded}},
+                                   "--replay-pace is asap or recorded");
+        };
+        t["--replay-speed"] = [](Args& a, const std::string& opt, const std::string& v) {
+            a.opts.replay.speed = to_double(v, opt);
+            if (a.opts.replay.speed <= 0)
+                usage_error("--replay-speed must be positive");
+        };
+        t["--replay-peers"] = [](Args& a, const std::string&, const std::string& v) {
+            for (const auto& item : split(v, ',')) {
+                const auto addr = rf::net::IpAddress::parse(item);
+                if (!addr)
+                    usage_error("--replay-peers: bad address " + item);
+                a.opts.replay.peers.push_back(*addr);
+            }
+        };
+        t["--monitor-table"] = [](Args& a, const std::string&, const std::string& v) {
+            a.opts.replay.monitor_table = v;
+        };
         t["--target-addr"] = [](Args& a, const std::string& opt, const std::string& v) {
             a.opts.target_address = to_addr(v, opt);
         };
@@ -292,6 +325,18 @@ Args parse(int argc, char** argv) {
     }
     if (a.no_spawn)
         a.targets = {"remote"};
+    const bool replay_asked =
+        std::find(a.scenarios.begin(), a.scenarios.end(), "replay") != a.scenarios.end();
+    if (!a.opts.replay.file.empty()) {
+        if (a.scenarios.size() > 1 ||
+            (a.scenarios.size() == 1 && a.scenarios[0] != "ingest" && !replay_asked))
+            usage_error("--replay runs the replay scenario alone (drop --scenario)");
+        a.scenarios = {"replay"};
+        if (!a.sizes.empty())
+            usage_error("--replay takes its peers and prefixes from the file (drop --sizes)");
+    } else if (replay_asked) {
+        usage_error("the replay scenario needs --replay FILE");
+    }
     if (a.sizes.empty())
         a.sizes.emplace_back(a.opts.plan.peers, a.opts.plan.prefixes_per_peer);
     return a;
@@ -332,6 +377,22 @@ int main(int argc, char** argv) {
         return 0;
     }
 
+    if (!args.opts.replay.file.empty()) {
+        std::string error;
+        auto file = load_replay(args.opts.replay, error);
+        if (!file) {
+            std::fprintf(stderr, "rfbench: --replay %s\n", error.c_str());
+            return 2;
+        }
+        if (args.opts.verbose)
+            for (std::size_t i = 0; i < file->peers.size(); ++i)
+                std::fprintf(stderr, "rfbench: replay peer%zu = %s AS%u: %llu routes, %llu UPDATEs\n", i,
+                             file->peers[i].address.to_string().c_str(), file->peers[i].asn,
+                             static_cast<unsigned long long>(file->peers[i].routes),
+                             static_cast<unsigned long long>(file->peers[i].updates));
+        args.opts.replay_file = std::make_shared<const ReplayFile>(std::move(*file));
+    }
+
     std::vector<std::unique_ptr<Target>> targets;
     for (const auto& name : args.targets) {
         auto t = make_target(name);
@@ -363,9 +424,13 @@ int main(int argc, char** argv) {
                 ScenarioOptions o = args.opts;
                 o.plan.peers = peers;
                 o.plan.prefixes_per_peer = prefixes;
-                if (o.verbose)
+                if (o.verbose && o.replay_file) {
+                    std::fprintf(stderr, "rfbench: %s %s %s ...\n", scenario.c_str(), t->name().c_str(),
+                                 o.replay.file.c_str());
+                } else if (o.verbose) {
                     std::fprintf(stderr, "rfbench: %s %s %ux%u ...\n", scenario.c_str(), t->name().c_str(),
                                  peers, prefixes);
+                }
                 const auto limit = args.max_load.find(t->name());
                 if (limit != args.max_load.end() &&
                     static_cast<std::uint64_t>(peers) * prefixes > limit->second) {

@@ -7,15 +7,19 @@
 //   route-limit a peer exceeds its limit → Cease/Maximum Number of Prefixes Reached, its routes withdrawn,
 //               it comes back after idle-hold, nobody else disturbed
 //   peer-count  sessions beyond the configured peers are refused, the configured ones undisturbed
+//   replay      an MRT file's table and UPDATEs through one emulated peer per peer of the file
+//               (replay_scenario.hpp); run with --replay FILE, not part of "all"
 // Every phase is bounded in time; a scenario that runs out of time reports ok=false with the reason.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bench/rfbench/measurement.hpp"
 #include "bench/rfbench/prefix_set.hpp"
+#include "bench/rfbench/replay.hpp"
 #include "bench/rfbench/target.hpp"
 
 namespace rf::bench {
@@ -53,6 +57,9 @@ struct ScenarioOptions {
 
     std::uint32_t peer_limit = 4;   // peer-count: configured peers
     std::uint32_t extra_peers = 2;  // peer-count: unconfigured peers that try to connect
+
+    ReplayOptions replay;
+    std::shared_ptr<const ReplayFile> replay_file;  // read once by main, shared by every target
 
     bool keep_dirs = false;
     bool verbose = false;

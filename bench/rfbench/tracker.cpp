@@ -18,6 +18,27 @@ Tracker::Tracker(std::uint32_t universe_size, const std::vector<net::Ipv4Address
         by_next_hop_.emplace(next_hops[p].value, peer_value(static_cast<std::uint32_t>(p)));
 }
 
+Tracker::Tracker(std::vector<net::Prefix> prefixes, const std::vector<net::Ipv4Address>& next_hops)
+    : Tracker(static_cast<std::uint32_t>(prefixes.size()), next_hops) {
+    prefixes_ = std::move(prefixes);
+    index_.reserve(prefixes_.size());
+    for (std::uint32_t i = 0; i < prefixes_.size(); ++i)
+        index_.emplace(prefixes_[i], i);
+}
+
+std::optional<std::uint32_t> Tracker::index_of(const net::Prefix& p) const {
+    if (prefixes_.empty())
+        return universe_index(p);
+    const auto it = index_.find(p);
+    if (it == index_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+net::Prefix Tracker::prefix_at(std::uint32_t index) const {
+    return prefixes_.empty() ? universe_prefix(index) : prefixes_[index];
+}
+
 bool Tracker::matches(std::uint16_t owner, std::uint16_t expected) const {
     if (expected == kAnyEligible)
         return owner != kAbsent && owner != kUnknownPeer && owner - 1u < eligible_.size() &&
@@ -99,7 +120,7 @@ std::uint16_t Tracker::owner_of_next_hop(net::Ipv4Address nh) const {
 }
 
 void Tracker::observe(const net::Prefix& prefix, std::uint16_t owner, Nanos now) {
-    const auto idx = universe_index(prefix);
+    const auto idx = index_of(prefix);
     if (!idx || *idx >= size()) {
         if (owner == kAbsent) {
             foreign_.erase(prefix);
@@ -195,8 +216,8 @@ std::string Tracker::describe_mismatches(std::size_t limit) const {
                 return "unknown-next-hop";
             return "peer" + std::to_string(v - 1);
         };
-        os << (shown ? ", " : "") << universe_prefix(i).to_string() << " has " << who(owner_[i])
-           << " expected " << who(expected_[i]);
+        os << (shown ? ", " : "") << prefix_at(i).to_string() << " has " << who(owner_[i]) << " expected "
+           << who(expected_[i]);
         ++shown;
     }
     if (mismatched() > shown)

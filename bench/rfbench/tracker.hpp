@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +27,12 @@ public:
 
     // `next_hops[p]` identifies peer p. Every prefix starts absent and expected absent.
     Tracker(std::uint32_t universe_size, const std::vector<net::Ipv4Address>& next_hops);
+    // Over arbitrary prefixes (an MRT replay's table): index i is prefixes[i].
+    Tracker(std::vector<net::Prefix> prefixes, const std::vector<net::Ipv4Address>& next_hops);
+
+    // The index of `p` among the tracked prefixes, and back.
+    [[nodiscard]] std::optional<std::uint32_t> index_of(const net::Prefix& p) const;
+    [[nodiscard]] net::Prefix prefix_at(std::uint32_t index) const;
 
     [[nodiscard]] std::uint32_t size() const { return static_cast<std::uint32_t>(owner_.size()); }
     static std::uint16_t peer_value(std::uint32_t peer) { return static_cast<std::uint16_t>(peer + 1); }
@@ -76,6 +83,8 @@ private:
     [[nodiscard]] bool matches(std::uint16_t owner, std::uint16_t expected) const;
     void set_match(std::uint32_t index, bool was, bool now_matches, bool expectation_changed, Nanos now);
 
+    std::vector<net::Prefix> prefixes_;  // empty: the universe of /24s (prefix_set.hpp)
+    std::unordered_map<net::Prefix, std::uint32_t, net::PrefixHash> index_;
     std::vector<std::uint16_t> owner_;
     std::vector<std::uint16_t> expected_;
     std::vector<Nanos> match_at_;

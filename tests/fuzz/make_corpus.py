@@ -3,6 +3,9 @@
 tests/data/ and a few hand-made edge cases. The first octet of update/message/roundtrip inputs selects the
 codec options (tests/control/codec/fuzz_common.hpp): bit 0 4-octet AS, bit 1 extended message, bit 2/3 ADD-PATH
 IPv4/IPv6. Crash inputs found later are added to the same folders by hand and kept.
+The MRT reader's corpus (mrt/) is cut from the replay sample docs/rfbench/sample.mrt: the peer index table with
+RIB records of both families, single BGP4MP_ET records (MESSAGE, MESSAGE_AS4, STATE_CHANGE_AS4), and a file cut
+mid-record.
 Usage: python3 tests/fuzz/make_corpus.py
 """
 import hashlib
@@ -88,3 +91,28 @@ for opts, m in handmade:
     put("message", bytes([opts]) + m)
     if m[18] == 2:
         put("update", bytes([opts]) + m)
+
+
+# MRT: whole records of the replay sample (common header: timestamp, type, subtype, length).
+def mrt_records(blob):
+    out, pos = [], 0
+    while len(blob) - pos >= 12:
+        n = struct.unpack("!I", blob[pos + 8:pos + 12])[0]
+        out.append(blob[pos:pos + 12 + n])
+        pos += 12 + n
+    return out
+
+
+sample = open(os.path.join(here, "..", "..", "docs", "rfbench", "sample.mrt"), "rb").read()
+records = mrt_records(sample)
+ribs_v4 = [r for r in records if r[4:8] == b"\x00\x0d\x00\x02"]
+ribs_v6 = [r for r in records if r[4:8] == b"\x00\x0d\x00\x04"]
+as4 = [r for r in records if r[4:8] == b"\x00\x11\x00\x04"]
+as2 = [r for r in records if r[4:8] == b"\x00\x11\x00\x01"]
+states = [r for r in records if r[4:8] == b"\x00\x11\x00\x05"]
+put("mrt", records[0] + b"".join(ribs_v4[:3]))
+put("mrt", records[0] + ribs_v4[-1] + ribs_v6[0])
+put("mrt", as4[0])
+put("mrt", as4[len(as4) // 2] + as2[0])
+put("mrt", records[0] + ribs_v4[0][:-5])
+put("mrt", states[0] + as4[-1])

@@ -2,7 +2,15 @@
 // BIRD 2, OpenBGPD and routefabricd (each skipped when its executable is missing). Asserts final states
 // and the NOTIFICATIONs on the wire, never timings.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "bench/rfbench/scenario.hpp"
@@ -151,6 +159,92 @@ TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
     ASSERT_TRUE(m.ok) << m.error << " " << text_field(m, "refusal");
     EXPECT_EQ(m.number("refused"), 2);
     EXPECT_EQ(text_field(m, "others_undisturbed"), "true");
+}
+
+// The replay of the shipped MRT sample: what the monitor ends with is what an independent decoder
+// (bgpdump -m) says the file holds after its table, its UPDATEs and its session drops: every IPv4 prefix
+// some peer still announces, from one of those peers, nothing else.
+std::map<std::string, std::set<std::string>> bgpdump_final_holders(const std::string& file) {
+    std::map<std::string, std::set<std::string>> held;
+    FILE* in = ::popen(("bgpdump -m '" + file + "' 2>/dev/null").c_str(), "r");
+    if (in == nullptr)
+        return held;
+    char line[4096];
+    while (std::fgets(line, sizeof line, in) != nullptr) {
+        std::string text(line);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.pop_back();  // a withdrawal's line ends with its prefix
+        std::vector<std::string> f;
+        std::stringstream ss(text);
+        std::string item;
+        while (std::getline(ss, item, '|'))
+            f.push_back(item);
+        if (f.size() >= 7 && f[2] == "STATE" && f[5] == "6" && f[6] != "6") {
+            for (auto& [prefix, holders] : held)  // the session dropped: its routes are gone
+                holders.erase(f[3]);
+            continue;
+        }
+        if (f.size() < 6 || f[5].find(':') != std::string::npos)
+            continue;  // IPv6: not replayed
+        if (f[2] == "B" || f[2] == "A") {
+            held[f[5]].insert(f[3]);
+        } else if (f[2] == "W") {
+            held[f[5]].erase(f[3]);
+        }
+    }
+    ::pclose(in);
+    for (auto it = held.begin(); it != held.end();)
+        it = it->second.empty() ? held.erase(it) : std::next(it);
+    return held;
+}
+
+TEST_P(RfbenchScenario, ReplayOfTheSampleGivesTheMonitorExactlyWhatBgpdumpReads) {
+#ifndef RF_MRT_SAMPLE
+    GTEST_SKIP() << "no sample path";
+#else
+    if (std::system("command -v bgpdump >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "bgpdump not installed";
+    const auto expected = bgpdump_final_holders(RF_MRT_SAMPLE);
+    ASSERT_GT(expected.size(), 250U) << "bgpdump read too little of " << RF_MRT_SAMPLE;
+
+    auto o = small();
+    o.replay.file = RF_MRT_SAMPLE;
+    o.replay.pace = ReplayPace::Recorded;
+    o.replay.speed = 10;  // the sample's 2 s of UPDATEs in 0.2 s
+    const auto table = std::filesystem::temp_directory_path() /
+                       ("rfbench-replay-" + GetParam() + "-" + std::to_string(::getpid()) + ".txt");
+    o.replay.monitor_table = table.string();
+    std::string error;
+    auto file = load_replay(o.replay, error);
+    ASSERT_TRUE(file) << error;
+    o.replay_file = std::make_shared<const ReplayFile>(std::move(*file));
+    const auto m = run("replay", o);
+    ASSERT_TRUE(m.ok) << m.error;
+    EXPECT_EQ(text_field(m, "final_state_ok"), "true");
+    EXPECT_EQ(m.number("file_peers"), 5);
+    EXPECT_EQ(m.number("wrong_peer_prefixes"), 0);
+    EXPECT_EQ(m.number("peer_downs"), 1);
+
+    std::map<std::string, std::string> monitor;  // prefix -> file peer whose path the monitor holds
+    std::ifstream in(table);
+    std::string prefix;
+    std::string peer;
+    std::string asn;
+    while (in >> prefix >> peer >> asn)
+        monitor[prefix] = peer;
+    std::filesystem::remove(table);
+    EXPECT_EQ(monitor.size(), expected.size());
+    for (const auto& [p, holders] : expected) {
+        const auto it = monitor.find(p);
+        if (it == monitor.end()) {
+            ADD_FAILURE() << p << " is in the file but not at the monitor";
+            continue;
+        }
+        EXPECT_EQ(holders.count(it->second), 1U) << p << " came from " << it->second;
+    }
+    for (const auto& [p, from] : monitor)
+        EXPECT_EQ(expected.count(p), 1U) << p << " is at the monitor but not in the file";
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, RfbenchScenario, ::testing::Values("bird", "openbgpd", "routefabricd"),
