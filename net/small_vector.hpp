@@ -17,6 +17,7 @@
 #include <iterator>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -71,6 +72,11 @@ public:
         return *this;
     }
 
+    void assign(std::size_t count, const T& v) {
+        const T copy(v);  // `v` may be an element of this vector
+        clear();
+        insert(end(), count, copy);
+    }
     template <std::input_iterator It>
     void assign(It first, It last) {
         clear();
@@ -95,6 +101,8 @@ public:
 
     T& operator[](std::size_t i) noexcept { return data_[i]; }
     const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    T& at(std::size_t i) { return data_[checked(i)]; }
+    const T& at(std::size_t i) const { return data_[checked(i)]; }
     T& front() noexcept { return data_[0]; }
     const T& front() const noexcept { return data_[0]; }
     T& back() noexcept { return data_[size_ - 1]; }
@@ -194,6 +202,12 @@ public:
 private:
     T* inline_data() noexcept { return std::launder(reinterpret_cast<T*>(inline_)); }
     const T* inline_data() const noexcept { return std::launder(reinterpret_cast<const T*>(inline_)); }
+    std::size_t checked(std::size_t i) const {
+        if (i >= size_) {
+            throw std::out_of_range("SmallVector::at");
+        }
+        return i;
+    }
     std::size_t index(const T* p) const noexcept { return static_cast<std::size_t>(p - data_); }
     std::size_t grown(std::size_t need) const noexcept { return std::max<std::size_t>(need, 2 * capacity_); }
 
