@@ -65,7 +65,8 @@ TEST(SmallVector, CopiesAndMovesKeepContentsAndLeaveTheSourceEmpty) {
         EXPECT_EQ(assigned, copy);
         assigned = copy;
         EXPECT_EQ(assigned, copy);
-        assigned = assigned;  // self-assignment keeps the contents
+        const auto& same = assigned;
+        assigned = same;  // self-assignment keeps the contents
         EXPECT_EQ(assigned, copy);
     }
     EXPECT_EQ(Tracked::live, 0);
