@@ -200,8 +200,10 @@ public:
     }
 
 private:
-    T* inline_data() noexcept { return std::launder(reinterpret_cast<T*>(inline_)); }
-    const T* inline_data() const noexcept { return std::launder(reinterpret_cast<const T*>(inline_)); }
+    // The inline buffer as T*: elements are created in it with construct_at; an empty vector only
+    // compares and offsets this pointer (no std::launder: there may be no T object to reach yet).
+    T* inline_data() noexcept { return reinterpret_cast<T*>(inline_); }
+    const T* inline_data() const noexcept { return reinterpret_cast<const T*>(inline_); }
     std::size_t checked(std::size_t i) const {
         if (i >= size_) {
             throw std::out_of_range("SmallVector::at");
