@@ -5,12 +5,14 @@
 //   (b) one-prefix UPDATEs with a realistic attribute set: ORIGIN, AS_PATH of 3-5 4-octet ASNs,
 //       NEXT_HOP, MED, 2 communities; 1,024 distinct messages decoded back to back.
 // Inputs are built once outside the timed loop; only the codec call is timed. Reported: prefixes/s,
-// messages/s (counters) and bytes/s.
+// messages/s (counters) and bytes/s; for the one-prefix decodes also allocs/msg, the heap allocations
+// per message counted in one untimed pass over the same messages (alloc_counter.hpp).
 //   build-codec/bench/codec_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
 #include <random>
 
+#include "bench/alloc_counter.hpp"
 #include "control/codec/codec.hpp"
 
 namespace {
@@ -135,9 +137,24 @@ SingleSet single_prefix_updates() {
     return s;
 }
 
+// Heap allocations per message of one call of `decode` over every frame of `s`, outside the timing.
+template <typename Decode>
+double allocations_per_message(const SingleSet& s, Decode decode) {
+    const std::uint64_t before = rf::bench::allocations();
+    decode();
+    return static_cast<double>(rf::bench::allocations() - before) / static_cast<double>(s.frames.size());
+}
+
 void BM_DecodeOnePrefixUpdates(benchmark::State& state) {
     const SingleSet s = single_prefix_updates();
     const CodecOptions o;
+    const auto decode_all = [&] {
+        for (const auto& [off, len] : s.frames) {
+            auto r = decode_update(Bytes(s.stream.data() + off, len), o);
+            benchmark::DoNotOptimize(r);
+        }
+    };
+    const double allocs = allocations_per_message(s, decode_all);
     for (auto _ : state) {
         for (const auto& [off, len] : s.frames) {
             auto r = decode_update(Bytes(s.stream.data() + off, len), o);
@@ -145,6 +162,7 @@ void BM_DecodeOnePrefixUpdates(benchmark::State& state) {
         }
     }
     report(state, s.frames.size(), s.frames.size(), s.stream.size());
+    state.counters["allocs/msg"] = allocs;
     state.SetLabel(std::to_string(s.stream.size() / s.frames.size()) + " B/msg");
 }
 BENCHMARK(BM_DecodeOnePrefixUpdates);
@@ -153,7 +171,7 @@ BENCHMARK(BM_DecodeOnePrefixUpdates);
 void BM_FrameAndDecodeOnePrefixUpdates(benchmark::State& state) {
     const SingleSet s = single_prefix_updates();
     const CodecOptions o;
-    for (auto _ : state) {
+    const auto frame_and_decode_all = [&] {
         std::size_t pos = 0;
         while (pos < s.stream.size()) {
             const Bytes rest(s.stream.data() + pos, s.stream.size() - pos);
@@ -162,8 +180,13 @@ void BM_FrameAndDecodeOnePrefixUpdates(benchmark::State& state) {
             benchmark::DoNotOptimize(m);
             pos += h->length;
         }
+    };
+    const double allocs = allocations_per_message(s, frame_and_decode_all);
+    for (auto _ : state) {
+        frame_and_decode_all();
     }
     report(state, s.frames.size(), s.frames.size(), s.stream.size());
+    state.counters["allocs/msg"] = allocs;
 }
 BENCHMARK(BM_FrameAndDecodeOnePrefixUpdates);
 

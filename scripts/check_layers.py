@@ -22,7 +22,7 @@ import sys
 
 # (layer, may use, dpdk allowed, job). Bottom to top; "may use" is closed transitively.
 LAYERS = [
-    ("net", [], False, "IP addresses, prefixes, hashing, the flat prefix map"),
+    ("net", [], False, "IP addresses, prefixes, hashing, the flat prefix map, the small vector"),
     ("fib/delta", ["net"], False, "the FIB's input: Loc-RIB deltas and the sink the RIB publishes into"),
     ("control/azure", ["net"], False, "Azure Route Server semantics as values: defaults, ASN rules"),
     ("control/codec", ["net"], False, "BGP wire codec: pure functions over bytes"),

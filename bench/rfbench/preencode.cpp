@@ -9,10 +9,8 @@ namespace {
 bgp::PathAttributes attributes_for(const PeerIdentity& peer, std::uint32_t path_length) {
     bgp::PathAttributes a;
     a.origin = bgp::Origin::Igp;
-    bgp::AsPath path;
-    path.segments.push_back(
-        bgp::AsSegment{bgp::AsSegmentType::Sequence, std::vector<std::uint32_t>(path_length, peer.asn)});
-    a.as_path = std::move(path);
+    auto& asns = a.as_path.emplace().segments.emplace_back().asns;  // one AS_SEQUENCE
+    asns.insert(asns.end(), path_length, peer.asn);
     a.next_hop = peer.next_hop;
     return a;
 }

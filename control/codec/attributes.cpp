@@ -126,8 +126,8 @@ Fault decode_four_octets(const WireAttribute& a, std::optional<T>& out, std::str
 
 // A non-empty list of `Width`-octet values (the communities, CLUSTER_LIST); a length of zero or not a
 // multiple of the width is an attribute length error (RFC 7606 §7.8, §7.10, §7.14; RFC 8092 §5).
-template <std::size_t Width, typename T, typename Load>
-Fault decode_list(const WireAttribute& a, std::vector<T>& out, std::string_view length_field, Load load) {
+template <std::size_t Width, typename List, typename Load>
+Fault decode_list(const WireAttribute& a, List& out, std::string_view length_field, Load load) {
     if (a.length == 0 || a.length % Width != 0) {
         return fault(Subcode::AttributeLengthError, length_field);
     }
@@ -150,12 +150,14 @@ Fault decode_origin(UpdateDecodeState& st, const WireAttribute& a) {
 }
 
 Fault decode_as_path(UpdateDecodeState& st, const WireAttribute& a) {
-    AsPath path;
+    // Parsed in place: the inline segments would be copied by a move (a duplicate AS_PATH never gets
+    // here, so there is no earlier value to lose).
+    auto& as_path = st.result.update.attributes.as_path;
     std::string_view why;
-    if (!parse_as_path(a.value, a.length, st.options.four_octet_as ? 4 : 2, path, why)) {
+    if (!parse_as_path(a.value, a.length, st.options.four_octet_as ? 4 : 2, as_path.emplace(), why)) {
+        as_path.reset();
         return fault(Subcode::MalformedAsPath, why);
     }
-    st.result.update.attributes.as_path = std::move(path);
     return ok();
 }
 
@@ -207,7 +209,7 @@ Fault decode_cluster_list(UpdateDecodeState& st, const WireAttribute& a) {
 
 // Reads a family's NLRI field; a malformed field is a session reset (RFC 7606 §5.3, §7.11).
 Fault read_mp_nlri(UpdateDecodeState& st, AfiSafi family, const std::uint8_t* p, std::size_t n,
-                   std::vector<Nlri>& out) {
+                   NlriList& out) {
     std::size_t count = 0;
     std::size_t bad = 0;
     const bool path_id = st.options.receives_path_id(family);
@@ -245,7 +247,9 @@ Fault decode_mp_reach(UpdateDecodeState& st, const WireAttribute& a) {
     if (a.length < 5 + nh_len) {
         return fault(Subcode::OptionalAttributeError, "MP_REACH_NLRI next hop length");
     }
-    MpReach mp;
+    // Built in place, as AS_PATH is; reset if the attribute turns out malformed.
+    auto& reach = st.result.update.mp_reach;
+    MpReach& mp = reach.emplace();
     mp.family = family;
     const std::uint8_t* nh = a.value + 4;
     // IPv4: 4 octets, or an IPv6 next hop (RFC 8950) of 16/32; IPv6: global [+ link-local] (RFC 2545).
@@ -259,14 +263,15 @@ Fault decode_mp_reach(UpdateDecodeState& st, const WireAttribute& a) {
             mp.next_hops.push_back(addr);
         }
     } else {
+        reach.reset();
         return fault(Subcode::OptionalAttributeError, "MP_REACH_NLRI next hop length");
     }
     // One reserved octet (formerly the SNPA count) follows the next hop.
     const std::size_t nlri_at = 4 + nh_len + 1;
     if (Fault f = read_mp_nlri(st, family, a.value + nlri_at, a.length - nlri_at, mp.nlri); f.subcode) {
+        reach.reset();
         return f;
     }
-    st.result.update.mp_reach = std::move(mp);
     return ok();
 }
 
@@ -275,12 +280,13 @@ Fault decode_mp_unreach(UpdateDecodeState& st, const WireAttribute& a) {
     if (Fault f = read_mp_family(a, 3, "MP_UNREACH_NLRI length", family); f.subcode) {
         return f;
     }
-    MpUnreach mp;
+    auto& unreach = st.result.update.mp_unreach;
+    MpUnreach& mp = unreach.emplace();
     mp.family = family;
     if (Fault f = read_mp_nlri(st, family, a.value + 3, a.length - 3, mp.withdrawn); f.subcode) {
+        unreach.reset();
         return f;
     }
-    st.result.update.mp_unreach = std::move(mp);
     return ok();
 }
 
@@ -296,7 +302,7 @@ Fault decode_as4_path(UpdateDecodeState& st, const WireAttribute& a) {
         return fault(Subcode::MalformedAsPath, why);  // attribute discard (RFC 6793 §6)
     }
     // Confederation segments must not appear in AS4_PATH; they are dropped (RFC 6793 §6).
-    std::erase_if(path.segments, [](const AsSegment& s) {
+    erase_if(path.segments, [](const AsSegment& s) {
         return s.type == AsSegmentType::ConfedSequence || s.type == AsSegmentType::ConfedSet;
     });
     st.as4_path = std::move(path);
@@ -419,12 +425,11 @@ void encode_aggregator(const PathAttributes& a, const CodecOptions& o, bool, Wri
 }
 
 // A list attribute (the communities, CLUSTER_LIST), written only when the list is not empty.
-template <typename T, typename WriteOne>
-void encode_list(std::uint8_t flags, AttrType type, const std::vector<T>& list, Writer& w,
-                 WriteOne write_one) {
+template <typename List, typename WriteOne>
+void encode_list(std::uint8_t flags, AttrType type, const List& list, Writer& w, WriteOne write_one) {
     if (!list.empty()) {
         const std::size_t at = begin_attribute(w, flags, static_cast<std::uint8_t>(type));
-        for (const T& v : list) {
+        for (const auto& v : list) {
             write_one(v, w);
         }
         end_attribute(w, at);

@@ -152,7 +152,6 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
     }
     const std::uint16_t length = load16(bytes.data() + 16);
     const std::uint8_t type = bytes[18];
-    std::vector<std::uint8_t> len_data{bytes[16], bytes[17]};
     if (type < 1 || type > 5) {
         return unexpected(header_error(HeaderSubcode::BadMessageType, 18, "message type", {type}));
     }
@@ -182,7 +181,7 @@ Result<Header, WireError> decode_header(Bytes bytes, const CodecOptions& options
     }
     if (length < min || length > max) {
         return unexpected(
-            header_error(HeaderSubcode::BadMessageLength, 16, "message length", std::move(len_data)));
+            header_error(HeaderSubcode::BadMessageLength, 16, "message length", {bytes[16], bytes[17]}));
     }
     return Header{length, static_cast<MessageType>(type)};
 }

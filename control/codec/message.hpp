@@ -1,5 +1,10 @@
 // BGP messages as plain values (RFC 4271 and extensions). The codec (codec.hpp) turns bytes into these
 // and back; nothing here knows about sockets or sessions.
+//
+// The lists an UPDATE usually carries few of (NLRI, AS_PATH segments and their ASNs, communities, MP
+// next hops) are SmallVectors: the common sizes live inside the value, so that decoding a one-prefix
+// UPDATE allocates nothing (codec_allocation_test proves it). A value owns all it holds: nothing points
+// into the buffer it was decoded from.
 #pragma once
 
 #include <array>
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include "net/ip.hpp"
+#include "net/small_vector.hpp"
 
 namespace rf::bgp {
 
@@ -19,6 +25,7 @@ using net::IpAddress;
 using net::Ipv4Address;
 using net::Prefix;
 using net::Safi;
+using net::SmallVector;
 
 inline constexpr std::size_t kHeaderSize = 19;
 inline constexpr std::size_t kMaxMessageSize = 4096;           // RFC 4271
@@ -150,16 +157,20 @@ enum class AsSegmentType : std::uint8_t {
     ConfedSet = 4,
 };
 
+// ASNs of one segment kept inline: a route server's paths are a few ASNs long (longer ones, prepends,
+// go to the heap).
+inline constexpr std::size_t kInlineSegmentAsns = 8;
+
 struct AsSegment {
     AsSegmentType type = AsSegmentType::Sequence;
-    std::vector<std::uint32_t> asns;
+    SmallVector<std::uint32_t, kInlineSegmentAsns> asns;
     auto operator<=>(const AsSegment&) const = default;
 };
 
 // Always held with 4-octet ASNs: a 2-octet AS_PATH is widened and merged with AS4_PATH on decode
 // (RFC 6793 §4.2.3) and narrowed (AS_TRANS + AS4_PATH) on encode for peers without the capability.
 struct AsPath {
-    std::vector<AsSegment> segments;
+    SmallVector<AsSegment, 1> segments;  // one AS_SEQUENCE is the common path
     auto operator<=>(const AsPath&) const = default;
 
     // Path length for best-path selection (RFC 4271 §9.1.2.2 a): an AS_SET counts as one, confederation
@@ -211,7 +222,7 @@ struct PathAttributes {
     std::optional<std::uint32_t> local_pref;
     bool atomic_aggregate = false;
     std::optional<Aggregator> aggregator;  // 4-octet ASN, merged with AS4_AGGREGATOR on decode
-    std::vector<std::uint32_t> communities;
+    SmallVector<std::uint32_t, 4> communities;
     std::vector<std::uint64_t> extended_communities;
     std::vector<LargeCommunity> large_communities;
     std::optional<Ipv4Address> originator_id;
@@ -235,25 +246,28 @@ struct Nlri {
     auto operator<=>(const Nlri&) const = default;
 };
 
+// The NLRI of one field; one prefix is kept inline (small UPDATEs are one prefix each).
+using NlriList = SmallVector<Nlri, 1>;
+
 struct MpReach {
     AfiSafi family;
-    std::vector<IpAddress> next_hops;  // one, or global + link-local for IPv6 (RFC 2545)
-    std::vector<Nlri> nlri;
+    SmallVector<IpAddress, 2> next_hops;  // one, or global + link-local for IPv6 (RFC 2545)
+    NlriList nlri;
     auto operator<=>(const MpReach&) const = default;
 };
 
 struct MpUnreach {
     AfiSafi family;
-    std::vector<Nlri> withdrawn;
+    NlriList withdrawn;
     auto operator<=>(const MpUnreach&) const = default;
 };
 
 struct Update {
-    std::vector<Nlri> withdrawn;  // IPv4 unicast, in the Withdrawn Routes field
+    NlriList withdrawn;  // IPv4 unicast, in the Withdrawn Routes field
     PathAttributes attributes;
     std::optional<MpReach> mp_reach;
     std::optional<MpUnreach> mp_unreach;
-    std::vector<Nlri> nlri;  // IPv4 unicast, after the attributes
+    NlriList nlri;  // IPv4 unicast, after the attributes
     auto operator<=>(const Update&) const = default;
 
     // End-of-RIB marker (RFC 4724 §2): an empty UPDATE (IPv4) or one holding only an empty MP_UNREACH.

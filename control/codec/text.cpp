@@ -65,7 +65,7 @@ std::string ext_community_string(std::uint64_t c) {
     return "0x" + hex(octets);
 }
 
-void append_nlri(std::string& s, const char* label, const std::vector<Nlri>& v) {
+void append_nlri(std::string& s, const char* label, std::span<const Nlri> v) {
     if (v.empty()) {
         return;
     }

@@ -153,7 +153,7 @@ inline bool scan_nlri(const std::uint8_t* p, std::size_t n, Afi afi, bool path_i
 // Appends the entries of an NLRI field that scan_nlri() accepted. One resize, then each entry is
 // written in place: no per-prefix allocation.
 inline void read_nlri(const std::uint8_t* p, std::size_t n, Afi afi, bool path_id, std::size_t count,
-                      std::vector<Nlri>& out) {
+                      NlriList& out) {
     const std::size_t base = out.size();
     out.resize(base + count);
     Nlri* dst = out.data() + base;

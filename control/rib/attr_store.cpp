@@ -66,7 +66,7 @@ bgp::AsPath as_path_prepended(const bgp::AsPath& path, std::uint32_t asn) {
     return out;
 }
 
-std::size_t hash_route_attributes(const bgp::PathAttributes& a, const std::vector<net::IpAddress>& nh) {
+std::size_t hash_route_attributes(const bgp::PathAttributes& a, std::span<const net::IpAddress> nh) {
     std::uint64_t h = 0x5EED;
     h = mix(h, a.origin ? 1 + static_cast<std::uint64_t>(*a.origin) : 0);
     if (a.as_path) {
@@ -139,17 +139,17 @@ AttrStore::~AttrStore() {
     }
 }
 
-AttrRef AttrStore::intern(const bgp::PathAttributes& attrs, const std::vector<net::IpAddress>& mp_next_hops) {
+AttrRef AttrStore::intern(const bgp::PathAttributes& attrs, std::span<const net::IpAddress> mp_next_hops) {
     const std::size_t h = hash_route_attributes(attrs, mp_next_hops);
     auto [first, last] = nodes_.equal_range(h);
     for (auto it = first; it != last; ++it) {
-        if (it->second->attrs == attrs && it->second->mp_next_hops == mp_next_hops) {
+        if (it->second->attrs == attrs && std::ranges::equal(it->second->mp_next_hops, mp_next_hops)) {
             return AttrRef(it->second);
         }
     }
     auto node = std::make_unique<AttrNode>();
     node->attrs = attrs;
-    node->mp_next_hops = mp_next_hops;
+    node->mp_next_hops.assign(mp_next_hops.begin(), mp_next_hops.end());
     node->hash = h;
     node->store = this;
     node->as_path_length = attrs.as_path ? as_path_length(*attrs.as_path) : 0;

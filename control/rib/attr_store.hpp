@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -20,7 +21,7 @@ bgp::AsPath as_path_prepended(const bgp::AsPath& path, std::uint32_t asn);
 
 // Hash of everything that makes two routes' attributes identical. Our own (the codec's
 // PathAttributesHash may not be implemented yet); any good mix works since equality is checked too.
-std::size_t hash_route_attributes(const bgp::PathAttributes& a, const std::vector<net::IpAddress>& nh);
+std::size_t hash_route_attributes(const bgp::PathAttributes& a, std::span<const net::IpAddress> nh);
 
 class AttrStore;
 
@@ -72,7 +73,7 @@ public:
     AttrStore(const AttrStore&) = delete;
     AttrStore& operator=(const AttrStore&) = delete;
 
-    AttrRef intern(const bgp::PathAttributes& attrs, const std::vector<net::IpAddress>& mp_next_hops);
+    AttrRef intern(const bgp::PathAttributes& attrs, std::span<const net::IpAddress> mp_next_hops);
     [[nodiscard]] std::size_t size() const { return nodes_.size(); }
 
 private:

@@ -16,7 +16,7 @@ ClassifiedUpdate classify_update(const RibPeer& peer, const bgp::DecodedUpdate& 
     auto rx_of = [&](const bgp::Nlri& n) {
         return (peer.add_path_rx & family_bit(family_index(n.prefix.afi))) != 0 ? n.path_id : 0U;
     };
-    auto withdraw = [&](const std::vector<bgp::Nlri>& v) {
+    auto withdraw = [&](const bgp::NlriList& v) {
         for (const auto& n : v) {
             out.withdrawals.push_back(ReceivedNlri{n.prefix, rx_of(n), NlriSource::NlriField});
         }

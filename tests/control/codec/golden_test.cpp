@@ -164,7 +164,7 @@ TEST(GoldenFrr, UpdatesCarryCommunitiesLargeCommunitiesPathIdsAndIpv6) {
     EXPECT_EQ(a.next_hop->to_string(), "127.0.0.2");
     EXPECT_EQ(a.med, 50U);
     EXPECT_EQ(a.communities,
-              (std::vector<std::uint32_t>{(65001U << 16) | 100, (65001U << 16) | 200, 0xFFFF029AU}));
+              (decltype(a.communities){(65001U << 16) | 100, (65001U << 16) | 200, 0xFFFF029AU}));
     ASSERT_EQ(a.large_communities.size(), 2U);
     EXPECT_EQ(a.large_communities[1], (LargeCommunity{65001, 3, 4}));
     ASSERT_EQ(a.extended_communities.size(), 1U);

@@ -243,7 +243,7 @@ TEST(Packing, AttributesTooLargeForOneNlriGiveNoMessage) {
     EXPECT_TRUE(out.empty());
     Update u;
     u.attributes = a;
-    u.nlri = nlri;
+    u.nlri.assign(nlri.begin(), nlri.end());
     EXPECT_FALSE(encode_update(u, CodecOptions{}, out));
     EXPECT_TRUE(out.empty());
 }

@@ -54,8 +54,10 @@ struct Model {
         return r.attrs.as_path->segments.empty() ? 0 : r.attrs.as_path->segments[0].asns.size();
     }
     static bool loops(const ModelRoute& r) {
-        const auto& asns = r.attrs.as_path->segments.empty() ? std::vector<std::uint32_t>{}
-                                                             : r.attrs.as_path->segments[0].asns;
+        if (r.attrs.as_path->segments.empty()) {
+            return false;
+        }
+        const auto& asns = r.attrs.as_path->segments[0].asns;
         return std::find(asns.begin(), asns.end(), kRsAsn) != asns.end();
     }
     std::uint64_t neighbor(PeerId id) const {
@@ -139,7 +141,8 @@ struct Model {
                     }
                     continue;
                 }
-                auto path = r.attrs.as_path->segments[0].asns;
+                const auto& asns = r.attrs.as_path->segments[0].asns;
+                std::vector<std::uint32_t> path(asns.begin(), asns.end());
                 path.insert(path.begin(), kRsAsn);
                 out.emplace(p, path_of(path), r.next_hop);
             }

@@ -37,7 +37,7 @@ inline net::Ipv4Address A4(const std::string& s) {
 inline bgp::AsPath path_of(std::vector<std::uint32_t> asns) {
     bgp::AsPath p;
     if (!asns.empty()) {
-        p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, std::move(asns)});
+        p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, {asns.begin(), asns.end()}});
     }
     return p;
 }
@@ -211,8 +211,9 @@ struct WireView {
             for (const auto& n : u.mp_reach->nlri) {
                 bgp::PathAttributes a = u.attributes;
                 a.next_hop.reset();
-                table[n.prefix] = ReceivedRoute{a, u.mp_reach->next_hops};
-                paths[n] = ReceivedRoute{a, u.mp_reach->next_hops};
+                const auto& nh = u.mp_reach->next_hops;
+                table[n.prefix] = ReceivedRoute{a, {nh.begin(), nh.end()}};
+                paths[n] = ReceivedRoute{a, {nh.begin(), nh.end()}};
                 ++announced;
             }
         }

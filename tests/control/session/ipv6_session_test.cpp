@@ -21,8 +21,9 @@ std::vector<std::uint8_t> ipv6_update(const RawPeer& peer, const char* prefix,
     bgp::Update u;
     u.attributes.origin = bgp::Origin::Igp;
     u.attributes.as_path = bgp::AsPath{{{bgp::AsSegmentType::Sequence, {asn}}}};
-    u.mp_reach = bgp::MpReach{
-        {net::Afi::Ipv6, net::Safi::Unicast}, std::move(next_hops), {{*net::Prefix::parse(prefix), 0}}};
+    u.mp_reach = bgp::MpReach{{net::Afi::Ipv6, net::Safi::Unicast},
+                              {next_hops.begin(), next_hops.end()},
+                              {{*net::Prefix::parse(prefix), 0}}};
     std::vector<std::uint8_t> out;
     bgp::encode_update(u, peer.codec, out);
     return out;
@@ -88,7 +89,7 @@ TEST(Ipv6Session, SessionOverIpv6LoopbackCarriesIpv6RoutesAndDropsAMultihopLinkL
         },
         3s));
     EXPECT_EQ(last_mention(b, "fd00:1::/48")->mp_reach->next_hops,
-              (std::vector<net::IpAddress>{A("2001:db8:64::1")}));
+              (decltype(bgp::MpReach::next_hops){A("2001:db8:64::1")}));
 
     // A announces with global + link-local next hops: the RIB keeps the global one only (A is multihop).
     ASSERT_TRUE(a.send(ipv6_update(a, "2001:db8:71::/48", {A("2001:db8:64::71"), A("fe80::71")}, 65071)));
@@ -104,9 +105,10 @@ TEST(Ipv6Session, SessionOverIpv6LoopbackCarriesIpv6RoutesAndDropsAMultihopLinkL
         },
         3s));
     const bgp::Update* u = last_mention(b, "2001:db8:71::/48");
-    EXPECT_EQ(u->mp_reach->next_hops, (std::vector<net::IpAddress>{A("2001:db8:64::71")}));
+    EXPECT_EQ(u->mp_reach->next_hops, (decltype(u->mp_reach->next_hops){A("2001:db8:64::71")}));
     ASSERT_TRUE(u->attributes.as_path);
-    EXPECT_EQ(u->attributes.as_path->segments.at(0).asns, (std::vector<std::uint32_t>{65515, 65071}));
+    EXPECT_EQ(u->attributes.as_path->segments.at(0).asns,
+              (decltype(u->attributes.as_path->segments.at(0).asns){65515, 65071}));
     // And B's IPv6 route reaches A over the IPv6 session.
     ASSERT_TRUE(b.send(ipv6_update(b, "2001:db8:72::/48", {A("2001:db8:64::72")}, 65072)));
     EXPECT_TRUE(wait_until(

@@ -342,10 +342,10 @@ bool RawPeer::announce(const std::vector<std::string>& prefixes, const std::stri
     bgp::Update u;
     u.attributes.origin = bgp::Origin::Igp;
     bgp::AsPath path;
-    path.segments.push_back({bgp::AsSegmentType::Sequence, std::move(as_path)});
+    path.segments.push_back({bgp::AsSegmentType::Sequence, {as_path.begin(), as_path.end()}});
     u.attributes.as_path = path;
     u.attributes.next_hop = *net::Ipv4Address::parse(next_hop);
-    u.attributes.communities = std::move(communities);
+    u.attributes.communities.assign(communities.begin(), communities.end());
     for (const auto& p : prefixes) {
         u.nlri.push_back({*net::Prefix::parse(p), 0});
     }
