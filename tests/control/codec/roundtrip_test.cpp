@@ -266,7 +266,7 @@ TEST(Packing, ExtendedMessagesCarryAttributesOver4096) {
     auto r = decode_update(test::view(out), ext);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->update.attributes.communities, a.communities);
-    EXPECT_EQ(r->update.nlri, nlri);
+    EXPECT_EQ(r->update.nlri, NlriList(nlri.begin(), nlri.end()));
     EXPECT_FALSE(decode_header(test::view(out), CodecOptions{}).has_value());
 }
 
