@@ -153,7 +153,7 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
         e.withdrawn.push_back(n.prefix);
     for (const auto& n : u.nlri)
         e.announced.push_back(n.prefix);
-    auto take = [&](const std::vector<bgp::Nlri>& nlri, bgp::AfiSafi family, std::vector<net::Prefix>& into) {
+    auto take = [&](const bgp::NlriList& nlri, bgp::AfiSafi family, std::vector<net::Prefix>& into) {
         if (family != kIpv4Unicast) {
             b.out.ipv6_routes += nlri.size();
             return;

@@ -23,7 +23,7 @@ net::Prefix pfx(const char* t) {
 bgp::PathAttributes attrs(std::vector<std::uint32_t> path, const char* next_hop) {
     bgp::PathAttributes a;
     a.origin = bgp::Origin::Igp;
-    a.as_path = bgp::AsPath{{bgp::AsSegment{bgp::AsSegmentType::Sequence, std::move(path)}}};
+    a.as_path = bgp::AsPath{{bgp::AsSegment{bgp::AsSegmentType::Sequence, {path.begin(), path.end()}}}};
     a.next_hop = ip(next_hop).as_v4();
     a.local_pref = 200;
     a.communities = {(65001U << 16U) | 7U};

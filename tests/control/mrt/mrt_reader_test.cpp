@@ -25,7 +25,7 @@ net::Prefix prefix(const char* text) {
 
 bgp::AsPath sequence(std::vector<std::uint32_t> asns) {
     bgp::AsPath p;
-    p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, std::move(asns)});
+    p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, {asns.begin(), asns.end()}});
     return p;
 }
 
