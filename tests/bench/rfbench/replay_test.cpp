@@ -7,18 +7,15 @@
 #include "control/codec/codec.hpp"
 #include "control/mrt/mrt.hpp"
 #include "control/mrt/mrt_reader.hpp"
+#include "tests/support/values.hpp"
 
 namespace rf::bench {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-net::IpAddress ip(const char* t) {
-    return *net::IpAddress::parse(t);
-}
-net::Prefix pfx(const char* t) {
-    return *net::Prefix::parse(t);
-}
+using rf::testing::ip;
+const auto pfx = rf::testing::prefix;
 
 bgp::PathAttributes attrs(std::vector<std::uint32_t> path, const char* next_hop) {
     bgp::PathAttributes a;

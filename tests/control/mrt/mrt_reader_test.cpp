@@ -7,27 +7,17 @@
 #include <vector>
 
 #include "control/codec/codec.hpp"
+#include "tests/support/values.hpp"
 
 namespace rf::mrt {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-net::IpAddress ip(const char* text) {
-    return *net::IpAddress::parse(text);
-}
-net::Ipv4Address v4(const char* text) {
-    return ip(text).as_v4();
-}
-net::Prefix prefix(const char* text) {
-    return *net::Prefix::parse(text);
-}
-
-bgp::AsPath sequence(std::vector<std::uint32_t> asns) {
-    bgp::AsPath p;
-    p.segments.push_back(bgp::AsSegment{bgp::AsSegmentType::Sequence, {asns.begin(), asns.end()}});
-    return p;
-}
+using rf::testing::ip;
+using rf::testing::prefix;
+using rf::testing::v4;
+const auto sequence = rf::testing::as_sequence;
 
 PeerIndexTable two_peers() {
     PeerIndexTable t;
