@@ -41,14 +41,7 @@ protected:
         dir_ = new TempDir("rf-frr-refresh");
         rs_address_ = loopback(31);
         port_ = free_port(rs_address_);
-        server::ServerConfig cfg;
-        cfg.router_id = *net::Ipv4Address::parse("10.255.0.31");
-        cfg.listen_addresses = {*net::IpAddress::parse(rs_address_)};
-        cfg.port = port_;
-        cfg.idle_hold = 2;
-        cfg.connect_retry = 2;
-        cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
-        cfg.rib.vnet_next_hop_v4 = *net::IpAddress::parse("100.64.0.1");
+        const server::ServerConfig cfg = lab_server_config(31, port_);
         session::PeerSettings frr;
         frr.name = "frr";
         frr.address = *net::IpAddress::parse(loopback(32));
@@ -223,14 +216,7 @@ protected:
         }
         rs_address_ = loopback(35);
         port_ = free_port(rs_address_);
-        server::ServerConfig cfg;
-        cfg.router_id = *net::Ipv4Address::parse("10.255.0.35");
-        cfg.listen_addresses = {*net::IpAddress::parse(rs_address_)};
-        cfg.port = port_;
-        cfg.idle_hold = 2;
-        cfg.connect_retry = 2;
-        cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
-        cfg.rib.vnet_next_hop_v4 = *net::IpAddress::parse("100.64.0.1");
+        const server::ServerConfig cfg = lab_server_config(35, port_);
         session::PeerSettings bird;
         bird.name = "bird";
         bird.address = *net::IpAddress::parse(loopback(36));

@@ -43,14 +43,8 @@ protected:
         port_ = free_port(rs1_);
         gobgp_port_ = free_port(loopback(13));
 
-        server::ServerConfig cfg;
-        cfg.router_id = *net::Ipv4Address::parse("10.255.0.1");
-        cfg.listen_addresses = {*net::IpAddress::parse(rs1_), *net::IpAddress::parse(rs2_)};
-        cfg.port = port_;
-        cfg.idle_hold = 2;
-        cfg.connect_retry = 2;
-        cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
-        cfg.rib.vnet_next_hop_v4 = *net::IpAddress::parse("100.64.0.1");
+        server::ServerConfig cfg = lab_server_config(1, port_);
+        cfg.listen_addresses.push_back(*net::IpAddress::parse(rs2_));  // the second instance
         auto peer = [](const char* name, int host, std::uint32_t asn) {
             session::PeerSettings p;
             p.name = name;

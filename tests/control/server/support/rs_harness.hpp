@@ -37,6 +37,21 @@ inline session::PeerSettings loopback_peer(int host) {
     return p;
 }
 
+// The route server of the integration tests: listening on 127.0.0.<host> at `port`, router id
+// 10.255.0.<host>, advertising the VNet 10.1.0.0/16 with next hop 100.64.0.1; idle-hold and connect-retry
+// 2 s, so that a test sees a peer come back soon.
+inline server::ServerConfig lab_server_config(int host, std::uint16_t port) {
+    server::ServerConfig cfg;
+    cfg.router_id = *net::Ipv4Address::parse("10.255.0." + std::to_string(host));
+    cfg.listen_addresses = {*net::IpAddress::parse(loopback(host))};
+    cfg.port = port;
+    cfg.idle_hold = 2;
+    cfg.connect_retry = 2;
+    cfg.rib.vnet_prefixes = {*net::Prefix::parse("10.1.0.0/16")};
+    cfg.rib.vnet_next_hop_v4 = *net::IpAddress::parse("100.64.0.1");
+    return cfg;
+}
+
 class RsHarness {
 public:
     RsHarness(server::ServerConfig config, const std::vector<session::PeerSettings>& peers);
