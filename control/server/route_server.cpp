@@ -497,7 +497,7 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
         if (input_observer_) {
             input_observer_(batch.read_at);
         }
-        const rib::UpdateResult r = rib_.stage_update(id, update);
+        const rib::UpdateResult r = rib_.apply_update(id, update);
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
             const bgp::AfiSafi family = update.update.mp_reach
@@ -508,27 +508,7 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
         }
         log_route_limit(session, r);
     }
-    post_finish();
     return batch.updates.size();
-}
-
-void RouteServer::post_finish() {
-    if (finish_posted_ || !rib_.has_staged()) {
-        return;
-    }
-    finish_posted_ = true;
-    asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
-        if (alive.expired()) {
-            return;
-        }
-        finish_posted_ = false;
-        finish_rib();
-    });
-}
-
-void RouteServer::finish_rib() {
-    rib_.finish_staged();
-    distribute();
 }
 
 void RouteServer::log_route_limit(const Session& session, const rib::UpdateResult& r) {
@@ -547,7 +527,7 @@ void RouteServer::log_route_limit(const Session& session, const rib::UpdateResul
 }
 
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
-    finish_rib();  // staged UPDATEs and pending outbound first: the refresh is the last word
+    distribute();  // pending outbound first: the refresh is the last word
     session.send_messages(rib_.route_refresh(session.id(), family));
 }
 

@@ -179,9 +179,6 @@ private:
     void log_route_limit(const session::Session& session, const rib::UpdateResult& r);
     [[nodiscard]] session::FsmConfig fsm_config(const session::PeerSettings& peer) const;
     void poll_shutdown();
-    // The staged RIB call: finished at the end of this io-loop turn, or at once where order matters.
-    void post_finish();
-    void finish_rib();
 
     boost::asio::io_context& io_;
     ServerConfig config_;
@@ -208,10 +205,6 @@ private:
     session::LogRateLimit refused_log_;
     boost::asio::steady_timer refused_log_timer_;  // reports the count not logged
     bool refused_log_armed_ = false;
-    // UPDATEs are staged into one RIB call per io-loop turn: the first read that stages one posts the
-    // finish, which runs after every read already completed in this turn (docs/pipeline.md).
-    bool finish_posted_ = false;
-    std::shared_ptr<char> alive_ = std::make_shared<char>();  // the posted finish runs only while we exist
 };
 
 }  // namespace rf::server
