@@ -48,9 +48,11 @@ def documented_invocations():
         with open(path, encoding="utf-8") as text:
             for number, line in enumerate(text, 1):
                 for match in invocation.finditer(line):
-                    before = line[:match.start()].split()
+                    # The words before the program's path (build/daemon/ of build/daemon/routefabricd too).
+                    before = re.sub(r"\S*$", "", line[:match.start()]).split()
                     if before and before[-1].startswith("-"):
-                        continue  # a value of another program's option (rfbench --targets routefabricd)
+                        continue  # a value of another program's option (rfbench --targets routefabricd,
+                        # rfbench --routefabricd build/daemon/routefabricd)
                     for word in match.group(1).split():
                         if word == "--":
                             break  # EAL arguments from here on
