@@ -177,41 +177,8 @@ protected:
 TEST_F(MrtDump, BgpdumpReadsTheRibDumpAndItHoldsEveryPathOfTheRib) {
     RawPeer nva1;
     RawPeer nva2;
-    ASSERT_NO_FATAL_FAILURE(bring_up(nva1, kNva1));
-    ASSERT_NO_FATAL_FAILURE(bring_up(nva2, kNva2));
-    ASSERT_TRUE(nva1.announce({"10.51.0.0/16", "10.99.0.0/24"}, loopback(kNva1.host), {kNva1.asn, 64999},
-                              {(65051U << 16U) | 7U}));
-    ASSERT_TRUE(nva2.announce({"10.99.0.0/24"}, loopback(kNva2.host), {kNva2.asn}));
-    bgp::Update v6;
-    v6.attributes.origin = bgp::Origin::Igp;
-    v6.attributes.as_path = bgp::AsPath{{{bgp::AsSegmentType::Sequence, {kNva2.asn}}}};
-    v6.mp_reach = bgp::MpReach{{net::Afi::Ipv6, net::Safi::Unicast},
-                               {*net::IpAddress::parse("2001:db8:52::1")},
-                               {{*net::Prefix::parse("2001:db8:5200::/40"), 0}}};
-    std::vector<std::uint8_t> bytes;
-    ASSERT_TRUE(bgp::encode_update(v6, nva2.codec, bytes));
-    ASSERT_TRUE(nva2.send(bytes));
-
-    const std::vector<std::string> prefixes = {"10.51.0.0/16", "10.99.0.0/24", "2001:db8:5200::/40"};
-    ASSERT_TRUE(wait_until(
-        [&] {
-            const std::string s = rfctl_.json({"rib", "show", "10.99.0.0/24"});
-            const std::string s6 = rfctl_.json({"rib", "show", "2001:db8:5200::/40"});
-            return s.find("64999") != std::string::npos &&
-                   s.find("\"" + loopback(kNva2.host)) != std::string::npos &&
-                   s6.find("2001:db8:52::1") != std::string::npos;
-        },
-        10s, 100ms))
-        << log();
-
-    const std::map<std::string, std::string> asn_of = {{loopback(kNva1.host), std::to_string(kNva1.asn)},
-                                                       {loopback(kNva2.host), std::to_string(kNva2.asn)}};
     std::set<PathRow> want;
-    for (const auto& p : prefixes) {
-        const auto rows = rib_paths(p, asn_of);
-        want.insert(rows.begin(), rows.end());
-    }
-    ASSERT_EQ(want.size(), 4U);  // 10.99.0.0/24 from both peers
+    ASSERT_NO_FATAL_FAILURE(announce_all(nva1, nva2, want));
 
     const std::string file = dir_.file("rib.mrt");
     const std::string said = rfctl_({"rib", "dump", file});
