@@ -200,6 +200,14 @@ struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
     std::uint32_t path_id = 0;   // the ADD-PATH path identifier sent (0 to peers without ADD-PATH send)
 };
 
+// Why a Loc-RIB path is in the prefix's ECMP set or not (the ECMP set of best_path.hpp).
+enum class EcmpStatus : std::uint8_t {
+    Member,        // in the set
+    LongerAsPath,  // its AS path is longer than the best path's (the multipath boundary)
+    SameNeighbor,  // as short, but the set already holds a better path of the same neighbor
+    PathLimit,     // as short, but the set already holds max_ecmp_paths paths
+};
+
 struct LocRibPath {
     PeerId peer = 0;
     net::IpAddress peer_address;
@@ -207,6 +215,11 @@ struct LocRibPath {
     std::vector<net::IpAddress> next_hops;
     std::size_t as_path_length = 0;
     std::uint32_t path_id = 0;  // received ADD-PATH path identifier
+    // The decision as it concerns this path: its peer's BGP identifier (a comparator key), the step that
+    // ranked it after the best path (OnlyPath for the best path itself), and its place in the ECMP set.
+    net::Ipv4Address peer_bgp_id;
+    DecisionStep versus_best = DecisionStep::OnlyPath;
+    EcmpStatus ecmp = EcmpStatus::Member;
 };
 
 struct LocRibEntry {

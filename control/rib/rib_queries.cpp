@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "control/rib/best_path.hpp"
 #include "control/rib/families.hpp"
 #include "control/rib/rib.hpp"
 #include "control/rib/rib_tables.hpp"
@@ -23,6 +24,22 @@ void sort_by_prefix_and_path_id(std::vector<Route>& routes) {
     std::sort(routes.begin(), routes.end(), [](const auto& x, const auto& y) {
         return std::tie(x.prefix, x.path_id) < std::tie(y.prefix, y.path_id);
     });
+}
+
+// Why the path at order[k] (k >= members) is not in the ECMP set order[0 .. members): select_ecmp's rules
+// in its order — the AS-path length boundary, one path per neighbor, then the set's size limit.
+EcmpStatus outside_ecmp_status(const DecisionProcess& d, const PathsView& s,
+                               const std::vector<std::size_t>& order, std::size_t members, std::size_t k) {
+    const StoredPath& p = s.paths[order[k]];
+    if (p.attrs->as_path_length != s.paths[order[0]].attrs->as_path_length) {
+        return EcmpStatus::LongerAsPath;
+    }
+    for (std::size_t m = 0; m < members; ++m) {
+        if (d.neighbor_of(s.paths[order[m]]) == d.neighbor_of(p)) {
+            return EcmpStatus::SameNeighbor;
+        }
+    }
+    return EcmpStatus::PathLimit;
 }
 
 }  // namespace
@@ -104,11 +121,23 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
     }
     LocRibEntry e;
     e.prefix = prefix;
-    for (const std::size_t i : order) {
-        const StoredPath& p = s.paths[i];
+    const PathKey best = t.decision.key_of(s.paths[order[0]]);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const StoredPath& p = s.paths[order[k]];
         const RibPeer& src = t.decision.source(p);
-        e.paths.push_back(LocRibPath{src.cfg.id, src.cfg.address, p.attrs->attrs, route_next_hops(*p.attrs),
-                                     p.attrs->as_path_length, p.rx_id});
+        LocRibPath path;
+        path.peer = src.cfg.id;
+        path.peer_address = src.cfg.address;
+        path.attributes = p.attrs->attrs;
+        path.next_hops = route_next_hops(*p.attrs);
+        path.as_path_length = p.attrs->as_path_length;
+        path.path_id = p.rx_id;
+        path.peer_bgp_id = src.cfg.bgp_identifier;
+        if (k > 0) {
+            path.versus_best = compare_path_keys(best, t.decision.key_of(p)).step;
+        }
+        path.ecmp = k < members ? EcmpStatus::Member : outside_ecmp_status(t.decision, s, order, members, k);
+        e.paths.push_back(std::move(path));
     }
     e.ecmp_count = members;
     if (order.size() > 1) {
