@@ -161,6 +161,12 @@ struct RibPath {
     std::vector<std::string> communities;
     bool best = false;
     bool ecmp = false;  // member of the ECMP set
+    // Why it ranks where it does (rib_decision.hpp): its peer's BGP identifier, the comparator step that
+    // put it after the best path ("OnlyPath" for the best itself), its ECMP status ("Member", or the rule
+    // that left it out: "LongerAsPath", "SameNeighbor", "PathLimit"). Empty when the backend has none.
+    std::string peer_bgp_id;
+    std::string decided_by;
+    std::string ecmp_status;
 };
 struct RibEntryInfo {
     std::string prefix;

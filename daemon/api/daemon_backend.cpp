@@ -8,6 +8,7 @@
 
 #include "control/codec/text.hpp"
 #include "daemon/api/metrics.hpp"
+#include "daemon/api/rib_decision.hpp"
 #include "daemon/mrt/rib_dump.hpp"
 
 namespace rf::api {
@@ -191,28 +192,6 @@ ApiError no_vnet_model() {
                     "no virtual network model: routefabricd runs as a route server only; configure "
                     "virtual_network (or run with --fib)",
                     ""};
-}
-
-// decidedBy in the API is an identifier for programs (docs/api.md); decision_step_name() is the
-// wording of the log lines.
-std::string_view decision_step_id(rib::DecisionStep step) {
-    switch (step) {
-        case rib::DecisionStep::OnlyPath:
-            return "OnlyPath";
-        case rib::DecisionStep::AsPathLength:
-            return "AsPathLength";
-        case rib::DecisionStep::Origin:
-            return "Origin";
-        case rib::DecisionStep::PeerBgpId:
-            return "PeerBgpId";
-        case rib::DecisionStep::PeerAddress:
-            return "PeerAddress";
-        case rib::DecisionStep::LowestPeerId:
-            return "LowestPeerId";
-        case rib::DecisionStep::PathId:
-            return "PathId";
-    }
-    return "Unknown";
 }
 
 }  // namespace
@@ -575,6 +554,7 @@ Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefi
             rp.communities = communities(path.attributes);
             rp.best = i == 0;
             rp.ecmp = i < entry->ecmp_count;
+            describe_decision(path, rp);
             out.paths.push_back(std::move(rp));
         }
         return out;

@@ -244,15 +244,21 @@ Json to_json(const RoutesByInstance& routes) {
 Json to_json(const RibEntryInfo& e) {
     Json paths = Json::array();
     for (const RibPath& p : e.paths) {
-        paths.push_back({{"peer", p.peer},
-                         {"peerAddress", p.peer_address},
-                         {"nextHops", p.next_hops},
-                         {"asPath", p.as_path},
-                         {"asPathLength", p.as_path_length},
-                         {"origin", p.origin},
-                         {"communities", p.communities},
-                         {"best", p.best},
-                         {"ecmp", p.ecmp}});
+        Json j = {{"peer", p.peer},
+                  {"peerAddress", p.peer_address},
+                  {"nextHops", p.next_hops},
+                  {"asPath", p.as_path},
+                  {"asPathLength", p.as_path_length},
+                  {"origin", p.origin},
+                  {"communities", p.communities},
+                  {"best", p.best},
+                  {"ecmp", p.ecmp}};
+        if (!p.decided_by.empty()) {
+            j["peerBgpId"] = p.peer_bgp_id;
+            j["decidedBy"] = p.decided_by;
+            j["ecmpStatus"] = p.ecmp_status;
+        }
+        paths.push_back(std::move(j));
     }
     return Json{{"prefix", e.prefix},
                 {"decidedBy", e.decided_by},

@@ -184,6 +184,15 @@ TEST_F(DaemonBackendTest, LearnedAdvertisedRibAndEffectiveRoutes) {
     const std::set<std::string> steps{"OnlyPath",    "AsPathLength", "Origin", "PeerBgpId",
                                       "PeerAddress", "LowestPeerId", "PathId"};
     EXPECT_TRUE(steps.contains(entry->decided_by)) << entry->decided_by;  // docs/api.md identifiers
+    // Each path says why: the best against nothing, the other NVA's path in the set, and each NVA's
+    // second session (the other instance) outside it for its neighbor's path in the set.
+    EXPECT_EQ(entry->paths[0].decided_by, "OnlyPath");
+    EXPECT_EQ(entry->paths[0].ecmp_status, "Member");
+    EXPECT_EQ(entry->paths[1].ecmp_status, "Member");
+    EXPECT_TRUE(steps.contains(entry->paths[1].decided_by)) << entry->paths[1].decided_by;
+    EXPECT_EQ(entry->paths[2].ecmp_status, "SameNeighbor");
+    EXPECT_EQ(entry->paths[3].ecmp_status, "SameNeighbor");
+    EXPECT_FALSE(entry->paths[0].peer_bgp_id.empty());
     EXPECT_FALSE(cp_->rib_entry(*net::Prefix::parse("10.99.0.0/16")));
 
     auto eff = cp_->vm_effective_routes("vm1");
