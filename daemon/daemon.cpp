@@ -159,6 +159,7 @@ bool Daemon::start_management() {
         management_->backend().set_fib_queue_depth([fwd]() { return fwd->fib_queue_depth(); });
         if (startup_.emulator) {
             management_->backend().set_emulator_stats([fwd]() { return fwd->emulator_stats(); });
+            management_->backend().set_convergence_history([fwd]() { return fwd->convergence_history(); });
         }
     }
     if (update_log_ || rib_dumps_) {

@@ -10,6 +10,11 @@ Result<std::string, ApiError> Backend::rib_dump_mrt() {
     return unexpected(ApiError{ErrorCode::NotAvailable, "this backend has no RIB to dump", ""});
 }
 
+Result<ConvergenceHistory, ApiError> Backend::convergence_history() {
+    return unexpected(ApiError{ErrorCode::NotAvailable,
+                               "the emulator is not running; set emulator.enabled: true and restart", ""});
+}
+
 Result<PeeringInfo, ApiError> Backend::create_peering(const config::PeerConfig& peer,
                                                       config::ConfigStore& store) {
     auto added = add_peer(peer);

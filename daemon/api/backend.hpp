@@ -164,9 +164,9 @@ struct RibPath {
     // Why it ranks where it does (rib_decision.hpp): its peer's BGP identifier, the comparator step that
     // put it after the best path ("OnlyPath" for the best itself), its ECMP status ("Member", or the rule
     // that left it out: "LongerAsPath", "SameNeighbor", "PathLimit"). Empty when the backend has none.
-    std::string peer_bgp_id;
-    std::string decided_by;
-    std::string ecmp_status;
+    std::string peer_bgp_id = {};
+    std::string decided_by = {};
+    std::string ecmp_status = {};
 };
 struct RibEntryInfo {
     std::string prefix;
@@ -208,6 +208,23 @@ struct EmulatorStats {
     std::optional<Convergence> convergence;
 };
 
+// GET /api/v1/emulator/convergence: the last convergence measurements, oldest first (bounded:
+// convergence_history.hpp).
+struct ConvergenceEvent {
+    std::string time;       // when the measurement closed, ISO 8601 UTC with milliseconds
+    std::string change;     // what changed: "update 10.1.0.0/24", "withdraw ...", "next hop 10.1.1.4 down"
+    bool complete = false;  // every host converged (else it timed out)
+    double seconds = 0;     // T0 to the last host forwarding on the new path (complete only)
+    std::uint32_t hosts = 0;
+    std::uint32_t hosts_converged = 0;
+    bool next_hop_down = false;  // started by the RIB's next-hop-down hint (a peer went down)
+};
+struct ConvergenceHistory {
+    std::size_t capacity = 0;    // the most events kept
+    std::uint64_t recorded = 0;  // events recorded since start (the oldest are dropped past capacity)
+    std::vector<ConvergenceEvent> events;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -241,6 +258,8 @@ public:
     // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
     virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;
     virtual Result<EmulatorStats, ApiError> emulator_stats() = 0;
+    // The emulator's recent convergence measurements. The default answers NotAvailable (no emulator).
+    virtual Result<ConvergenceHistory, ApiError> convergence_history();
     // Refreshes the metrics mirrored from the components (sessions by state, routes per peer, Loc-RIB
     // size, ...) just before /metrics is rendered.
     virtual void collect_metrics(metrics::Registry& registry) = 0;

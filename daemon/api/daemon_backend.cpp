@@ -229,6 +229,10 @@ void DaemonBackend::set_emulator_stats(std::function<EmulatorStats()> source) {
     emulator_ = std::move(source);
 }
 
+void DaemonBackend::set_convergence_history(std::function<ConvergenceHistory()> source) {
+    convergence_history_ = std::move(source);
+}
+
 template <typename T>
 Result<T, ApiError> DaemonBackend::on_io(std::function<Result<T, ApiError>()> f) {
     if (io_.get_executor().running_in_this_thread()) {
@@ -648,6 +652,13 @@ Result<EmulatorStats, ApiError> DaemonBackend::emulator_stats() {
                                    ""});
     }
     return emulator_();
+}
+
+Result<ConvergenceHistory, ApiError> DaemonBackend::convergence_history() {
+    if (!convergence_history_) {
+        return Backend::convergence_history();
+    }
+    return convergence_history_();
 }
 
 void DaemonBackend::fold_update_counters(const std::vector<session::SessionStatus>& sessions) {

@@ -58,6 +58,9 @@ public:
     void clear_vnet_model();  // io thread: effective routes answer NotAvailable again
     // Emulator statistics source (the data plane); without it /emulator/stats answers NotAvailable.
     void set_emulator_stats(std::function<EmulatorStats()> source);
+    // Its convergence history (convergence_history.hpp); without it /emulator/convergence answers
+    // NotAvailable. Set before serving.
+    void set_convergence_history(std::function<ConvergenceHistory()> source);
     // The FIB updater's queue depth (deltas accepted, not yet applied); routefabric_fib_queue_depth is
     // that plus the RIB's pending (refused, to be retried) deltas. Set before serving.
     void set_fib_queue_depth(std::function<std::uint64_t()> source);
@@ -82,6 +85,7 @@ public:
     Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) override;
     Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) override;
     Result<EmulatorStats, ApiError> emulator_stats() override;
+    Result<ConvergenceHistory, ApiError> convergence_history() override;
     void collect_metrics(metrics::Registry& registry) override;
 
     // The one path every runtime configuration change takes (ManagementService's reload uses it too).
@@ -115,6 +119,7 @@ private:
     std::atomic<bool> has_model_{false};   // model_ is set; read on the API thread
     std::optional<fib::TablePlan> plan_;
     std::function<EmulatorStats()> emulator_;
+    std::function<ConvergenceHistory()> convergence_history_;
     std::function<std::uint64_t()> fib_queue_depth_;
     // io thread only: the last (in, out) seen per session ("peer address|local address") and the totals.
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> update_counts_seen_;

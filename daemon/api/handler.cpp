@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/api/json.hpp"
+#include "daemon/api/looking_glass.hpp"
 #include "daemon/api/server.hpp"
 
 namespace rf::api {
@@ -135,7 +136,10 @@ ApiHandler::ApiHandler(ServerOptions options, Backend& backend, config::ConfigSt
 
 HttpResponse ApiHandler::handle(const HttpRequest& request) {
     HttpResponse r;
-    if (!options_.token.empty() && !constant_time_equal(request.authorization, "Bearer " + options_.token)) {
+    if (auto page = looking_glass(request)) {
+        r = std::move(*page);  // no data in it: served without the token (its requests need one)
+    } else if (!options_.token.empty() &&
+               !constant_time_equal(request.authorization, "Bearer " + options_.token)) {
         r = error_response(
             ErrorCode::Unauthorized,
             request.authorization.empty()
@@ -272,6 +276,13 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
             return method_not_allowed("GET");
         }
         return respond(cp_.emulator_stats());
+    }
+
+    if (what == "emulator" && p.size() == 4 && p[3] == "convergence") {
+        if (!get) {
+            return method_not_allowed("GET");
+        }
+        return respond(cp_.convergence_history());
     }
 
     return error_response(ErrorCode::NotFound, "no API route " + req.method + " " + req.target +

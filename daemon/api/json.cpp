@@ -302,6 +302,23 @@ Json to_json(const EmulatorStats& s) {
     return j;
 }
 
+Json to_json(const ConvergenceHistory& h) {
+    Json events = Json::array();
+    for (const ConvergenceEvent& e : h.events) {
+        Json j = {{"time", e.time},
+                  {"change", e.change},
+                  {"complete", e.complete},
+                  {"hosts", e.hosts},
+                  {"hostsConverged", e.hosts_converged},
+                  {"nextHopDown", e.next_hop_down}};
+        if (e.complete) {
+            j["seconds"] = e.seconds;
+        }
+        events.push_back(std::move(j));
+    }
+    return Json{{"capacity", h.capacity}, {"recorded", h.recorded}, {"events", std::move(events)}};
+}
+
 namespace {
 
 ApiError field_error(std::string_view field, std::string message) {

@@ -233,6 +233,9 @@ private:
             std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
         res->set(http::field::server, "routefabricd");
         res->set(http::field::content_type, r.content_type);
+        for (const auto& [name, value] : r.headers) {
+            res->set(name, value);
+        }
         res->keep_alive(keep_alive);
         res->body() = r.body;
         res->prepare_payload();

@@ -24,6 +24,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/api/backend.hpp"
 #include "daemon/api/metrics.hpp"
@@ -42,6 +44,7 @@ struct HttpResponse {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers = {};  // more header fields (name, value)
 };
 
 struct ServerOptions {

@@ -306,8 +306,22 @@ void ConvergenceObserver::close_measurement() {
             m->convergence.observe(s);
         }
     }
+    api::ConvergenceEvent event;
+    event.time = api::iso8601_utc(std::chrono::system_clock::now());
+    event.change = rep.name;
+    event.complete = rep.converged >= rep.hosts;
+    event.seconds = event.complete ? rep.last_us / 1e6 : 0;
+    event.hosts = rep.hosts;
+    event.hosts_converged = rep.converged;
+    event.next_hop_down = armed_by_hint_;
+    history_.record(std::move(event));
     last_report_ = std::move(rep);
     last_by_hint_ = armed_by_hint_;
+}
+
+api::ConvergenceHistory ConvergenceObserver::history() const {
+    std::lock_guard lock(probe_mu_);
+    return history_.snapshot();
 }
 
 void ConvergenceObserver::monitor_loop() {

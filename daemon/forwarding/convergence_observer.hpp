@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "daemon/api/backend.hpp"
+#include "daemon/api/convergence_history.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/forwarding/programmed_next_hops.hpp"
 #include "dataplane/probe.hpp"
@@ -62,6 +63,8 @@ public:
 
     // The measurement counters and the convergence summary, appended to the emulator's statistics.
     void append_stats(api::EmulatorStats& s) const;
+    // The last measurements closed (api::ConvergenceLog::kCapacity), oldest first.
+    [[nodiscard]] api::ConvergenceHistory history() const;
 
     // The next hops the FIB was given, per prefix (for the memory figure of docs/benchmarks.md).
     [[nodiscard]] const ProgrammedNextHops& programmed() const { return programmed_; }
@@ -118,6 +121,7 @@ private:
     static constexpr std::size_t kKeptResults = 10000;
     std::vector<double> last_host_seconds_;  // per measurement: the last host's convergence
     std::optional<dataplane::ConvergenceReport> last_report_;
+    api::ConvergenceLog history_;  // one event per closed measurement
 
     std::thread monitor_;
     std::atomic<bool> monitor_stop_{false};

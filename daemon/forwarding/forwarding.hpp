@@ -84,6 +84,8 @@ public:
     // Deltas in the FIB updater's queue, not yet applied.
     [[nodiscard]] virtual std::uint64_t fib_queue_depth() const = 0;
     [[nodiscard]] virtual std::string describe() const = 0;
+    // The emulator's last convergence measurements, oldest first (empty without the emulator).
+    [[nodiscard]] virtual api::ConvergenceHistory convergence_history() const = 0;
 
 protected:
     Forwarding() = default;

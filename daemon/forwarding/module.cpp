@@ -67,6 +67,7 @@ public:
     void collect() override;
     [[nodiscard]] std::uint64_t fib_queue_depth() const override;
     [[nodiscard]] std::string describe() const override;
+    [[nodiscard]] api::ConvergenceHistory convergence_history() const override;
 
 private:
     explicit DpdkForwarding(ForwardingOptions options) : options_(std::move(options)) {}
@@ -305,6 +306,10 @@ void DpdkForwarding::collect() {
 
 std::uint64_t DpdkForwarding::fib_queue_depth() const {
     return updater_->stats().queue_depth;
+}
+
+api::ConvergenceHistory DpdkForwarding::convergence_history() const {
+    return convergence_ ? convergence_->history() : api::ConvergenceHistory{};
 }
 
 std::string DpdkForwarding::describe() const {

@@ -19,7 +19,7 @@
 
 namespace rf::daemon {
 
-inline constexpr std::uint32_t kForwardingInterfaceVersion = 2;
+inline constexpr std::uint32_t kForwardingInterfaceVersion = 3;
 inline constexpr const char* kForwardingBuildId = RF_FORWARDING_BUILD_ID;
 inline constexpr const char* kForwardingModuleName = "routefabric-forwarding.so";
 inline constexpr const char* kForwardingModuleSymbol = "rf_forwarding_module";

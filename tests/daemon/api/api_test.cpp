@@ -324,6 +324,9 @@ TEST_F(ApiTest, RibByPrefixShowsEcmpSetAndDecidingStep) {
         EXPECT_EQ(j["decidedBy"], "PeerBgpId");
         EXPECT_EQ(j["ecmpNextHops"].size(), 2U);
         EXPECT_EQ(j["paths"][0]["best"], true);
+        EXPECT_EQ(j["paths"][1]["peerBgpId"], "10.1.1.5");  // each path: why it ranks where it does
+        EXPECT_EQ(j["paths"][1]["decidedBy"], "PeerBgpId");
+        EXPECT_EQ(j["paths"][1]["ecmpStatus"], "Member");
     }
     auto r = call("GET", "/api/v1/rib/10.250.0.1/16");
     EXPECT_EQ(r.status, 400U);
@@ -372,8 +375,10 @@ TEST_F(ApiTest, UnknownRoutesAndMethods) {
     r = call("PUT", "/api/v1/peerings");
     EXPECT_EQ(r.status, 405U);
     EXPECT_EQ(code(r), "MethodNotAllowed");
-    r = call("GET", "/");
+    r = call("GET", "/nothing");
     EXPECT_EQ(r.status, 404U);
+    r = call("GET", "/");  // the looking glass (looking_glass_test.cpp)
+    EXPECT_EQ(r.status, 302U);
 }
 
 TEST_F(ApiTest, InvalidUtf8InTheBodyIsAClientError) {

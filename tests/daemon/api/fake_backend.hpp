@@ -139,8 +139,30 @@ public:
         e.prefix = prefix.to_string();
         e.decided_by = "PeerBgpId";
         e.ecmp_next_hops = {"10.1.1.4", "10.1.1.5"};
-        e.paths.push_back({"nva1", "10.1.1.4", {"10.1.1.4"}, "65001", 1, "IGP", {"65001:100"}, true, true});
-        e.paths.push_back({"nva2", "10.1.1.5", {"10.1.1.5"}, "65002", 1, "IGP", {}, false, true});
+        e.paths.push_back({"nva1",
+                           "10.1.1.4",
+                           {"10.1.1.4"},
+                           "65001",
+                           1,
+                           "IGP",
+                           {"65001:100"},
+                           true,
+                           true,
+                           "10.1.1.4",
+                           "OnlyPath",
+                           "Member"});
+        e.paths.push_back({"nva2",
+                           "10.1.1.5",
+                           {"10.1.1.5"},
+                           "65002",
+                           1,
+                           "IGP",
+                           {},
+                           false,
+                           true,
+                           "10.1.1.5",
+                           "PeerBgpId",
+                           "Member"});
         return e;
     }
 
@@ -177,6 +199,16 @@ public:
         s.counters = {{"packets_forwarded", 1000}, {"packets_dropped", 0}};
         s.convergence = EmulatorStats::Convergence{3, 0.002, 0.0015, 0.003, 0.003};
         return s;
+    }
+
+    // Two measurements: one complete, one that timed out (no seconds).
+    Result<ConvergenceHistory, ApiError> convergence_history() override {
+        ConvergenceHistory h;
+        h.capacity = 256;
+        h.recorded = 2;
+        h.events = {{"2026-12-07T18:40:01.123Z", "update 10.250.0.0/16", true, 0.0021, 8, 8, false},
+                    {"2026-12-07T18:40:02.456Z", "next hop 10.1.1.4 down", false, 0, 8, 7, true}};
+        return h;
     }
 
     void collect_metrics(metrics::Registry& registry) override {
