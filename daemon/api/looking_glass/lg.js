@@ -24,7 +24,7 @@
         node.setAttribute(k, String(v));
       }
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) {
         continue;
       }
@@ -38,7 +38,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       node.setAttribute(k, String(v));
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       node.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
     }
     return node;

@@ -202,6 +202,9 @@ public:
             c << "  local " << spec_.address << " as " << spec_.asn << ";\n";
             c << "  neighbor " << rs << " port " << spec_.rs_port << " as 65515;\n";
             c << "  multihop;\n  connect delay time 1;\n  start delay time 1;\n  error wait time 1, 4;\n";
+            // Listen on its own address only: BIRD's default listener on *:179 collides with any other
+            // BIRD on the machine (another test's), and the session then never starts.
+            c << "  strict bind on;\n";
             if (spec_.hold_time > 0) {
                 c << "  hold time " << spec_.hold_time << ";\n";
             }
