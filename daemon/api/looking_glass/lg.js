@@ -277,7 +277,7 @@
           el("td", {}, link(fragmentOf({peer: p.name, routes: "learned"}), "learned"), " · ",
              link(fragmentOf({peer: p.name, routes: "advertised"}), "advertised"))));
       fill(box, "loaded", list.length
-          ? table(["Name", "Peer IP", "ASN", "State", "Routes", "Route limit", "Sessions", "Routes"], rows,
+          ? table(["Name", "Peer IP", "ASN", "State", "Routes", "Route limit", "Sessions", "Show routes"], rows,
                   {id: "peers-table"})
           : el("p", {}, "No peerings configured."));
     });
