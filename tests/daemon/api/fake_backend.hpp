@@ -139,30 +139,13 @@ public:
         e.prefix = prefix.to_string();
         e.decided_by = "PeerBgpId";
         e.ecmp_next_hops = {"10.1.1.4", "10.1.1.5"};
-        e.paths.push_back({"nva1",
-                           "10.1.1.4",
-                           {"10.1.1.4"},
-                           "65001",
-                           1,
-                           "IGP",
-                           {"65001:100"},
-                           true,
-                           true,
-                           "10.1.1.4",
-                           "OnlyPath",
-                           "Member"});
-        e.paths.push_back({"nva2",
-                           "10.1.1.5",
-                           {"10.1.1.5"},
-                           "65002",
-                           1,
-                           "IGP",
-                           {},
-                           false,
-                           true,
-                           "10.1.1.5",
-                           "PeerBgpId",
-                           "Member"});
+        e.paths.push_back({"nva1", "10.1.1.4", {"10.1.1.4"}, "65001", 1, "IGP", {"65001:100"}, true, true});
+        e.paths.push_back({"nva2", "10.1.1.5", {"10.1.1.5"}, "65002", 1, "IGP", {}, false, true});
+        for (RibPath& p : e.paths) {  // why each path ranks where it does
+            p.peer_bgp_id = p.peer_address;
+            p.decided_by = p.best ? "OnlyPath" : "PeerBgpId";
+            p.ecmp_status = "Member";
+        }
         return e;
     }
 
