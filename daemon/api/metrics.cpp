@@ -101,6 +101,15 @@ Gauge& Registry::gauge(std::string_view name, std::string_view help, const Label
     return *s.gauge;
 }
 
+Gauge& Registry::real_counter(std::string_view name, std::string_view help, const Labels& labels) {
+    Series& s = series(name, help, Type::Counter, labels);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!s.gauge) {
+        s.gauge = std::make_unique<Gauge>();
+    }
+    return *s.gauge;
+}
+
 Histogram& Registry::histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
                                const Labels& labels) {
     Series& s = series(name, help, Type::Histogram, labels);
@@ -115,6 +124,14 @@ void Registry::clear_gauge_family(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = families_.find(name);
     if (it != families_.end() && it->second.type == Type::Gauge) {
+        it->second.series.clear();
+    }
+}
+
+void Registry::clear_mirrored_family(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = families_.find(name);
+    if (it != families_.end()) {
         it->second.series.clear();
     }
 }

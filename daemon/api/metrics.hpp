@@ -75,6 +75,9 @@ public:
     // registration; registering it with another type throws std::logic_error (a programming error).
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
+    // A counter whose value is a real number mirrored from elsewhere (process_cpu_seconds_total): typed
+    // counter, set like a gauge; the caller sets only values that never go down.
+    Gauge& real_counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
                          const Labels& labels = {});
 
@@ -82,6 +85,9 @@ public:
     // peer's series disappears). References to the dropped series become dangling: use only for
     // families updated by a collector, never for series held by hot paths.
     void clear_gauge_family(std::string_view name);
+    // The same for a family of any type whose every series a collector sets afresh at each render (the
+    // per-peer counters mirrored from the route server); the same warning applies.
+    void clear_mirrored_family(std::string_view name);
 
     // Called (under no lock) at the start of render(), to refresh gauges mirrored from other components.
     void add_collector(std::function<void(Registry&)> collector);
