@@ -20,6 +20,8 @@ packages=(
   man-db groff-base dpkg-dev lintian python3-yaml
   # MRT dumps, message logs and rfbench --replay's sample, read back by an independent decoder (bgpdump -m)
   bgpdump
+  # promtool checks /metrics (check metrics) and the Prometheus scrape example of docs/grafana (check config)
+  prometheus
 )
 
 missing=()
