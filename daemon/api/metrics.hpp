@@ -75,6 +75,10 @@ public:
     // registration; registering it with another type throws std::logic_error (a programming error).
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
+    // Registers the family (its HELP and TYPE) without a series, so that a scrape shows it before its
+    // first sample and dashboards and alerts can rely on the name. No-op when it exists.
+    void declare_counter(std::string_view name, std::string_view help);
+    void declare_gauge(std::string_view name, std::string_view help);
     // A counter whose value is a real number mirrored from elsewhere (process_cpu_seconds_total): typed
     // counter, set like a gauge; the caller sets only values that never go down.
     Gauge& real_counter(std::string_view name, std::string_view help, const Labels& labels = {});
@@ -109,6 +113,7 @@ private:
         std::deque<Series> series;
     };
     Series& series(std::string_view name, std::string_view help, Type type, const Labels& labels);
+    void declare(std::string_view name, std::string_view help, Type type);
 
     std::mutex mutex_;
     std::map<std::string, Family, std::less<>> families_;

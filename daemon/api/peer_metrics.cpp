@@ -43,18 +43,25 @@ constexpr std::string_view kFilteredHelp =
     "Announced prefixes not accepted, by reason (received = accepted + filtered).";
 constexpr std::string_view kWithdrawnHelp = "Prefixes the peer withdrew (withdrawn NLRI of its UPDATEs).";
 
-constexpr const char* kMirrored[] = {
-    "routefabric_peer_state",
-    "routefabric_peer_established_sessions",
-    "routefabric_peer_uptime_seconds",
-    "routefabric_peer_best_prefixes",
-    "routefabric_peer_flaps_total",
-    "routefabric_peer_notifications_total",
-    "routefabric_peer_updates_received_total",
-    "routefabric_peer_prefixes_received_total",
-    "routefabric_peer_prefixes_accepted_total",
-    "routefabric_peer_prefixes_filtered_total",
-    "routefabric_peer_prefixes_withdrawn_total",
+struct Family {
+    const char* name;
+    bool counter;
+    std::string_view help;
+};
+// Every family this file sets, declared at each render so that a scrape shows them before their first
+// sample (a NOTIFICATION family before any NOTIFICATION), and cleared before they are set afresh.
+const Family kFamilies[] = {
+    {"routefabric_peer_state", false, kStateHelp},
+    {"routefabric_peer_established_sessions", false, kSessionsHelp},
+    {"routefabric_peer_uptime_seconds", false, kUptimeHelp},
+    {"routefabric_peer_best_prefixes", false, kBestHelp},
+    {"routefabric_peer_flaps_total", true, kFlapsHelp},
+    {"routefabric_peer_notifications_total", true, kNotificationsHelp},
+    {"routefabric_peer_updates_received_total", true, kUpdatesHelp},
+    {"routefabric_peer_prefixes_received_total", true, kReceivedHelp},
+    {"routefabric_peer_prefixes_accepted_total", true, kAcceptedHelp},
+    {"routefabric_peer_prefixes_filtered_total", true, kFilteredHelp},
+    {"routefabric_peer_prefixes_withdrawn_total", true, kWithdrawnHelp},
 };
 
 }  // namespace
@@ -102,8 +109,13 @@ std::vector<PeerMetricsRow> peer_metrics_rows(const server::RouteServer& server,
 }
 
 void set_peer_metrics(metrics::Registry& r, const std::vector<PeerMetricsRow>& rows) {
-    for (const char* family : kMirrored) {
-        r.clear_mirrored_family(family);
+    for (const Family& f : kFamilies) {
+        if (f.counter) {
+            r.declare_counter(f.name, f.help);
+        } else {
+            r.declare_gauge(f.name, f.help);
+        }
+        r.clear_mirrored_family(f.name);
     }
     for (const PeerMetricsRow& row : rows) {
         const metrics::Labels peer{{"peer", row.peer}};

@@ -72,6 +72,15 @@ TEST(PeerMetrics, FamiliesRenderWithTheirTypesAndLabels) {
                          "\"6\",subcode=\"other\"} 1"));
 }
 
+TEST(PeerMetrics, EveryFamilyIsDeclaredBeforeItsFirstSample) {
+    metrics::Registry reg;
+    set_peer_metrics(reg, {});
+    const std::string t = reg.render();
+    EXPECT_TRUE(has_line(t, "# TYPE routefabric_peer_notifications_total counter"));
+    EXPECT_TRUE(has_line(t, "# TYPE routefabric_peer_state gauge"));
+    EXPECT_EQ(t.find("routefabric_peer_state{"), std::string::npos);
+}
+
 TEST(PeerMetrics, NotificationLabelsStayWithinTheRegistry) {
     EXPECT_EQ(notification_labels(6, 2), std::make_pair(std::string("6"), std::string("2")));
     EXPECT_EQ(notification_labels(2, 11), std::make_pair(std::string("2"), std::string("11")));  // RFC 9234
