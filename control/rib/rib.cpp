@@ -65,20 +65,18 @@ void RouteServerRib::Tables::finish_call() {
         if (same_paths(before, after)) {
             return;
         }
-        decision.ecmp_next_hops(before, nh_before);
-        decision.ecmp_next_hops(after, nh_after);
+        // Each session's share of the ECMP sets (ecmp_prefix_count), on the same pass: the members before
+        // leave, those after join. Sessions taken down in this call are still in the table (take_down
+        // removes them after finish_call).
+        decision.ecmp_next_hops(before, nh_before,
+                                [&](const StoredPath& m) { --peers.at(m.session).ecmp_prefixes; });
+        decision.ecmp_next_hops(after, nh_after,
+                                [&](const StoredPath& m) { ++peers.at(m.session).ecmp_prefixes; });
         if (nh_after != nh_before) {
             deltas.push_back(fib::RouteDelta{0, p, nh_after});
         }
         changes.push_back(PrefixChange{p, before, after});
         loc_rib.count_eligible(before, after);
-        // Each session's share of the ECMP sets (ecmp_prefix_count): the members before leave, those
-        // after join. Sessions taken down in this call are still in the table (take_down removes them
-        // after finish_call).
-        decision.select_ecmp(before, 0,
-                             [&](std::size_t i) { --peers.at(before.paths[i].session).ecmp_prefixes; });
-        decision.select_ecmp(after, 0,
-                             [&](std::size_t i) { ++peers.at(after.paths[i].session).ecmp_prefixes; });
     });
     if (!changes.empty()) {
         adj_rib_out.queue_changes(changes);
