@@ -39,7 +39,11 @@ RouteServer::~RouteServer() {
         boost::system::error_code ec;
         l.acceptor->close(ec);
     }
-    peers_.clear();  // sessions withdraw from the RIB while it still exists
+    // Sessions withdraw from the RIB while it still exists. They report on_down as they go, which looks
+    // peers_ up (counters_of): take the map apart outside peers_, never in the middle of its clear().
+    auto peers = std::move(peers_);
+    peers_.clear();
+    peers.clear();
     retired_.clear();
 }
 
