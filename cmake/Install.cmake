@@ -8,7 +8,7 @@
 #   <prefix>/bin/{rfctl,rf-decode}                            CLI, wire decoder
 #   <prefix>/bin/{rf-emulator,rfbench}                        host emulator, benchmark (component bench)
 #   <sysconfdir>/routefabric/routefabric.yaml.example         docs/examples/routefabric.yaml
-#   <prefix>/share/doc/routefabric/                           README.md and docs/*.md
+#   <prefix>/share/doc/routefabric/                           README.md and docs/*.md, docs/grafana
 #   <prefix>/share/man/man{1,5,8}/                            rfctl(1), routefabric.yaml(5), routefabricd(8)
 #   <prefix>/share/bash-completion/completions/rfctl          bash completion
 #   <prefix>/lib/systemd/system/routefabricd.service          scripts/packaging/routefabricd.service
@@ -67,7 +67,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DATADI
         COMPONENT routefabric)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/routefabric
         COMPONENT routefabric
-        FILES_MATCHING PATTERN "*.md" PATTERN "*.yaml" PATTERN "*.svg" PATTERN "*.png")
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.yaml" PATTERN "*.svg" PATTERN "*.png"
+                       REGEX "grafana/[^/]+\\.(json|yml)$")  # the dashboard and the scrape example
 
 # The unit names the installed paths: the source file says /usr/sbin, /usr/share and /etc (a /usr
 # package); another prefix gets its own paths, fixed at configure time (CMAKE_INSTALL_PREFIX).

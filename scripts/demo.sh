@@ -13,7 +13,9 @@
 #   4. fails nva2 (SIGKILL by PID: its TCP sessions close), prints the effective routes again (one next
 #      hop) and the convergence the emulator measured (BGP change in → every host forwarding on the new
 #      path);
-#   5. stops everything it started, by PID, removes its temp dir and exits 0.
+#   5. prints a metrics excerpt and where the Grafana dashboard and the Prometheus scrape example are
+#      (docs/grafana);
+#   6. stops everything it started, by PID, removes its temp dir and exits 0.
 # Environment: RF_BUILD_DIR (default build), RF_JOBS (build parallelism, default nproc),
 # RF_DEMO_SKIP_SETUP=1 to skip the package check, RF_DEMO_PREFIXES=N (0-998, default 0) for N more
 # on-premises /24s per NVA (10.251.0.0/24 up), so the failure moves N+2 prefixes at once.
@@ -272,6 +274,10 @@ rfctl emulator stats
 
 say "metrics (excerpt): curl $RFCTL_SERVER/metrics"
 if command -v curl >/dev/null; then
-  curl -s "$RFCTL_SERVER/metrics" | grep -E '^routefabric_(sessions|peer_routes|fib_queue_depth|fib_publish_latency_seconds_(count|sum)|convergence_seconds_(count|sum)|host_packets_total|updates_total)' || true
+  curl -s "$RFCTL_SERVER/metrics" | grep -E '^(routefabric_(sessions|peer_routes|peer_state\{.*established|peer_flaps_total|peer_prefixes_(received|accepted)_total|peer_best_prefixes|fib_queue_depth|fib_publish_latency_seconds_(count|sum)|convergence_seconds_(count|sum)|host_packets_total|updates_total|io_loop_lag_last_seconds)|process_resident_memory_bytes)' || true
 fi
+say "monitoring: Prometheus and Grafana"
+echo "  scrape example:    $root/docs/grafana/prometheus.yml   (this demo's target: 127.0.0.1:$api_port)"
+echo "  Grafana dashboard: $root/docs/grafana/routefabric.json (Dashboards > New > Import)"
+echo "  how-to:            docs/user-guide.md, section 5"
 say "demo finished: stopping routefabricd and the NVAs"

@@ -22,6 +22,8 @@ packages=(
   bgpdump
   # the looking glass's test renders the page in headless Chromium (daemon_looking_glass_tests)
   chromium
+  # promtool checks /metrics (check metrics) and the Prometheus scrape example of docs/grafana (check config)
+  prometheus
 )
 
 missing=()

@@ -9,7 +9,7 @@
 
 namespace rf::rib {
 
-void AdjRibIn::add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs) {
+bool AdjRibIn::add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs) {
     PrefixPaths& paths = loc_rib_.touch(p);
     AdjRibInIndex& index = peer.adj_rib_in;
     std::uint16_t out_id = 0;
@@ -21,11 +21,11 @@ void AdjRibIn::add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, c
     } else {
         const std::size_t mine = paths.count_of(peer.session);
         if (mine >= kMaxPathsPerSessionPrefix || paths.size() >= PrefixPaths::kMaxPaths) {
-            return;
+            return false;
         }
         out_id = paths.free_out_id();
         if (out_id == 0) {
-            return;
+            return false;
         }
         if (mine == 0) {
             index.prefixes.try_emplace(p);
@@ -36,6 +36,7 @@ void AdjRibIn::add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, c
     StoredPath path{attrs, rx, peer.session, out_id};
     const std::size_t pos = decision_.insert_position(paths, path);
     paths.insert(pos, std::move(path));
+    return true;
 }
 
 void AdjRibIn::remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx) {
@@ -54,13 +55,23 @@ void AdjRibIn::remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx
     }
 }
 
-void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update) {
+void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update,
+                     PrefixCounts& counts) {
     for (const auto& w : classified.withdrawals) {
         remove_path(peer, w.prefix, w.rx);
     }
     if (classified.announcements.empty()) {
         return;
     }
+    const auto count = [&counts](bool stored, const AttrRef& attrs) {
+        if (!stored) {
+            counts.filter(FilterReason::PathLimit);
+        } else if (attrs->loops) {
+            counts.filter(FilterReason::AsLoop);
+        } else {
+            ++counts.accepted;
+        }
+    };
     AttrRef nlri_attrs;
     AttrRef mp_attrs;
     for (const auto& a : classified.announcements) {
@@ -68,7 +79,7 @@ void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bg
             if (!nlri_attrs) {
                 nlri_attrs = attributes_.intern(update.attributes, {});
             }
-            add_path(peer, a.prefix, a.rx, nlri_attrs);
+            count(add_path(peer, a.prefix, a.rx, nlri_attrs), nlri_attrs);
             continue;
         }
         if (!mp_attrs) {
@@ -81,7 +92,7 @@ void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bg
                 mp_attrs = attributes_.intern(at, update.mp_reach->next_hops);
             }
         }
-        add_path(peer, a.prefix, a.rx, mp_attrs);
+        count(add_path(peer, a.prefix, a.rx, mp_attrs), mp_attrs);
     }
 }
 

@@ -23,6 +23,7 @@ class DecisionProcess;
 class LocRib;
 class PeerTable;
 struct ClassifiedUpdate;
+struct PrefixCounts;
 struct RibPeer;
 
 // At most this many ADD-PATH paths per (session, prefix); further path ids are ignored, so that a peer
@@ -56,8 +57,10 @@ public:
         : loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
 
     // Applies the UPDATE's withdrawals, then its announcements (attributes interned once per UPDATE and
-    // NLRI source).
-    void apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update);
+    // NLRI source). Counts each announcement into `counts`: accepted, or filtered (AS loop: stored but
+    // not eligible; path limit: not stored).
+    void apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update,
+               PrefixCounts& counts);
 
     // Removes every path of the session from the Loc-RIB (a peer-down sweep) and clears its index.
     void remove_all(RibPeer& peer);
@@ -71,7 +74,8 @@ public:
     static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);
 
 private:
-    void add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
+    // False when the path was not stored (ADD-PATH path limit).
+    bool add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
 
     LocRib& loc_rib_;
     const DecisionProcess& decision_;

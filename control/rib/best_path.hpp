@@ -141,8 +141,14 @@ public:
 
     // The ECMP set's forwarding next hops, each once, in set order: what the FIB programs.
     void ecmp_next_hops(const PathsView& s, std::vector<net::IpAddress>& out) const {
+        ecmp_next_hops(s, out, [](const StoredPath&) {});
+    }
+    // The same, calling member(path) for each member of the set on the way (one pass for both).
+    template <typename Member>
+    void ecmp_next_hops(const PathsView& s, std::vector<net::IpAddress>& out, Member&& member) const {
         out.clear();
         select_ecmp(s, 0, [&](std::size_t i) {
+            member(s.paths[i]);
             const auto& nh = s.paths[i].attrs->forwarding_next_hop;
             if (std::find(out.begin(), out.end(), nh) == out.end()) {
                 out.push_back(nh);

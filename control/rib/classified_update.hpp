@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "control/codec/codec.hpp"
+#include "control/rib/rib.hpp"
 #include "net/ip.hpp"
 
 namespace rf::rib {
@@ -31,11 +32,15 @@ struct ClassifiedUpdate {
     std::vector<ReceivedNlri> announcements;  // then these
     // MP_REACH announces IPv4 NLRI with an IPv4 next hop: it becomes their NEXT_HOP.
     bool mp_v4_next_hop = false;
+    // Every NLRI the UPDATE announced counted as received, those classifying drops counted as filtered
+    // (RFC 7606, family, next hop); the Adj-RIB-In counts the rest as accepted or filtered.
+    PrefixCounts counts;
 };
 
 // RFC 7606: TreatAsWithdraw (and the stronger AfiSafiDisable) withdraw every NLRI of the UPDATE,
 // announced ones included; AttributeDiscard applies the UPDATE as decoded. Announcements of a family the
-// peer did not negotiate are ignored; MP_REACH NLRI without a usable next hop are withdrawn.
+// peer did not negotiate are ignored; MP_REACH NLRI without a usable next hop are withdrawn. Each such
+// announcement is counted as filtered, with its reason.
 ClassifiedUpdate classify_update(const RibPeer& peer, const bgp::DecodedUpdate& decoded);
 
 }  // namespace rf::rib

@@ -38,6 +38,7 @@ struct RibPeer {
     RouteLimitWatch limit_watch;              // the threshold and limit warnings, once per crossing
     StalePaths stale;                         // enhanced route refresh in progress (RFC 7313)
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
+    std::size_t ecmp_prefixes = 0;            // prefixes whose ECMP set holds one of its paths (finish_call)
 };
 
 class PeerTable {
@@ -49,6 +50,7 @@ public:
 
     // The session that sent a stored path.
     [[nodiscard]] const RibPeer& at(SessionIndex session) const { return *by_session_[session]; }
+    [[nodiscard]] RibPeer& at(SessionIndex session) { return *by_session_[session]; }
 
     // Adds the peer and gives it a session index (the one freed last, if any).
     RibPeer& add(std::unique_ptr<RibPeer> peer) {

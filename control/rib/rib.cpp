@@ -65,8 +65,13 @@ void RouteServerRib::Tables::finish_call() {
         if (same_paths(before, after)) {
             return;
         }
-        decision.ecmp_next_hops(before, nh_before);
-        decision.ecmp_next_hops(after, nh_after);
+        // Each session's share of the ECMP sets (ecmp_prefix_count), on the same pass: the members before
+        // leave, those after join. Sessions taken down in this call are still in the table (take_down
+        // removes them after finish_call).
+        decision.ecmp_next_hops(before, nh_before,
+                                [&](const StoredPath& m) { --peers.at(m.session).ecmp_prefixes; });
+        decision.ecmp_next_hops(after, nh_after,
+                                [&](const StoredPath& m) { ++peers.at(m.session).ecmp_prefixes; });
         if (nh_after != nh_before) {
             deltas.push_back(fib::RouteDelta{0, p, nh_after});
         }
@@ -105,15 +110,18 @@ UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& 
     if (peer == nullptr) {
         return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
     }
-    const ClassifiedUpdate classified = classify_update(*peer, decoded);
+    ClassifiedUpdate classified = classify_update(*peer, decoded);
     const RouteLimitCheck limit = check_route_limit(*peer, loc_rib, classified);
     if (limit.exceeded() && peer->cfg.limit_action == azure::RouteLimitAction::Teardown) {
         ++route_limit_trips;
         take_down(id);  // finishes the call, staged UPDATEs of other peers included
-        return UpdateResult{UpdateStatus::RouteLimitExceeded, limit.count, limit.limit};
+        UpdateResult tripped{UpdateStatus::RouteLimitExceeded, limit.count, limit.limit};
+        tripped.prefixes = classified.counts;
+        tripped.prefixes.filter(FilterReason::RouteLimit, classified.announcements.size());
+        return tripped;
     }
     // With Warn an UPDATE past the limit is applied whole, like FRR's warning-only.
-    adj_rib_in.apply(*peer, classified, decoded.update);
+    adj_rib_in.apply(*peer, classified, decoded.update, classified.counts);
     if (peer->stale.size() != 0) {  // a refresh in progress: what the peer sent again is fresh
         for (const auto* list : {&classified.withdrawals, &classified.announcements}) {
             for (const ReceivedNlri& n : *list) {
@@ -124,6 +132,7 @@ UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& 
     call_open = true;
     const std::size_t count = limit.limit != 0 ? limit.count : peer->adj_rib_in.prefixes.size();
     UpdateResult result{UpdateStatus::Ok, count, limit.limit};
+    result.prefixes = classified.counts;
     watch_route_limit(*peer, count, result);
     return result;
 }

@@ -49,6 +49,7 @@
 // withdrawal may name a prefix the consumer never saw; consumers treat that as a no-op.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -128,6 +129,46 @@ enum class UpdateStatus : std::uint8_t {
     UnknownPeer,  // no peer_up for this id (ignored)
 };
 
+// Why an announced prefix was not accepted into the decision process. Every announcement an UPDATE
+// carries is counted once, as accepted or as filtered with one reason (PrefixCounts::filter is the one
+// place a prefix is counted as filtered); a peer's counters live in the route server (metrics).
+enum class FilterReason : std::uint8_t {
+    Rfc7606,     // the UPDATE was treated as a withdrawal (RFC 7606 treat-as-withdraw, AFI/SAFI disable)
+    Family,      // a family the peer did not negotiate (or MP_REACH NLRI of another AFI)
+    NextHop,     // MP_REACH without a usable next hop (none, or IPv4 NLRI with an IPv6 next hop)
+    AsLoop,      // the AS_PATH holds the route server's ASN: kept in the Adj-RIB-In, not eligible
+    PathLimit,   // ADD-PATH: past kMaxPathsPerSessionPrefix paths for the prefix from one session
+    RouteLimit,  // the UPDATE tripped the peer's route limit (teardown) and was not applied
+};
+inline constexpr std::size_t kFilterReasonCount = 6;
+std::string_view filter_reason_name(FilterReason r);  // "rfc7606", "family", "next_hop", ...
+
+// What one UPDATE (or several, summed) carried, as the RIB judged it.
+struct PrefixCounts {
+    std::uint64_t received = 0;   // announced NLRI (NLRI field and MP_REACH), every family
+    std::uint64_t accepted = 0;   // announcements that became eligible paths
+    std::uint64_t withdrawn = 0;  // withdrawn NLRI the peer sent (withdrawn routes field and MP_UNREACH)
+    std::array<std::uint64_t, kFilterReasonCount> filtered{};  // received = accepted + sum(filtered)
+
+    void filter(FilterReason r, std::uint64_t n = 1) { filtered[static_cast<std::size_t>(r)] += n; }
+    [[nodiscard]] std::uint64_t filtered_total() const {
+        std::uint64_t n = 0;
+        for (const std::uint64_t f : filtered) {
+            n += f;
+        }
+        return n;
+    }
+    PrefixCounts& operator+=(const PrefixCounts& o) {
+        received += o.received;
+        accepted += o.accepted;
+        withdrawn += o.withdrawn;
+        for (std::size_t i = 0; i < kFilterReasonCount; ++i) {
+            filtered[i] += o.filtered[i];
+        }
+        return *this;
+    }
+};
+
 struct UpdateResult {
     UpdateStatus status = UpdateStatus::Ok;
     std::size_t route_count = 0;  // the count that was compared with the limit (per the counting mode)
@@ -136,6 +177,7 @@ struct UpdateResult {
     // the peer's warning threshold; with the Warn action, the count went past the limit.
     bool threshold_crossed = false;
     bool limit_crossed = false;
+    PrefixCounts prefixes{};  // the UPDATE's announcements and withdrawals (not set by set_route_limit)
 };
 
 // A peer's route-limit settings and where it stands (GET of a peering, metrics).
@@ -331,6 +373,9 @@ public:
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
     [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
+    // Prefixes for which one of the peer's paths is in the Loc-RIB's ECMP set now (its best included);
+    // kept up to date at the end of every RIB call, so this is a lookup. 0 for an unknown peer.
+    [[nodiscard]] std::size_t ecmp_prefix_count(PeerId peer) const;
     [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
     [[nodiscard]] std::size_t stale_count(PeerId peer) const;  // its paths stale now (mark_stale)
     [[nodiscard]] bool is_up(PeerId peer) const;

@@ -166,6 +166,11 @@ std::size_t RouteServerRib::route_count(PeerId id) const {
     return peer == nullptr ? 0 : peer->adj_rib_in.prefixes.size();
 }
 
+std::size_t RouteServerRib::ecmp_prefix_count(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? 0 : peer->ecmp_prefixes;
+}
+
 std::optional<RouteLimitUsage> RouteServerRib::route_limit_usage(PeerId id) const {
     const RibPeer* peer = tables_->peers.find(id);
     if (peer == nullptr) {

@@ -39,7 +39,11 @@ RouteServer::~RouteServer() {
         boost::system::error_code ec;
         l.acceptor->close(ec);
     }
-    peers_.clear();  // sessions withdraw from the RIB while it still exists
+    // Sessions withdraw from the RIB while it still exists. They report on_down as they go, which looks
+    // peers_ up (counters_of): take the map apart outside peers_, never in the middle of its clear().
+    auto peers = std::move(peers_);
+    peers_.clear();
+    peers.clear();
     retired_.clear();
 }
 
@@ -252,6 +256,7 @@ std::optional<std::string> RouteServer::add_peer(PeerSettings peer) {
     Peer p;
     p.settings = std::make_shared<const PeerSettings>(std::move(peer));
     p.neighbor = next_neighbor_++;
+    p.counters = &stats_.of(p.settings->name);
     auto [it, inserted] = peers_.emplace(p.settings->address, std::move(p));
     if (started_) {
         install_md5(*it->second.settings, false);
@@ -272,6 +277,7 @@ bool RouteServer::remove_peer(const net::IpAddress& address) {
         retired_.push_back(session);
     }
     install_md5(*it->second.settings, true);
+    stats_.removed(it->second.settings->name);  // after the sessions' on_down: their flaps are counted
     peers_.erase(it);
     // Drop retired sessions once their connections have flushed (they hold no RIB state any more).
     retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
@@ -478,12 +484,16 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
         cfg.local_address_v6 = negotiated.local_address;
     }
     established_[cfg.id] = &session;
+    if (PeerCounters* c = counters_of(session)) {
+        c->up_since[cfg.id] = std::chrono::steady_clock::now();
+    }
     session.send_messages(rib_.peer_up(cfg));  // the initial table, then End-of-RIB
     distribute();
 }
 
 std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batch) {
     const rib::PeerId id = session.id();
+    PeerCounters* counters = counters_of(session);
     for (std::size_t i = 0; i < batch.updates.size(); ++i) {
         const bgp::DecodedUpdate& update = batch.updates[i];
         if (update.action != bgp::Rfc7606Action::None) {
@@ -498,6 +508,9 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             input_observer_(batch.read_at);
         }
         const rib::UpdateResult r = rib_.apply_update(id, update);
+        if (counters != nullptr) {
+            counters->prefixes += r.prefixes;
+        }
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
             const bgp::AfiSafi family = update.update.mp_reach
@@ -550,6 +563,10 @@ void RouteServer::on_down(Session& session, session::TimePoint at) {
     }
     rib_.peer_down(session.id());
     established_.erase(session.id());
+    if (PeerCounters* c = counters_of(session)) {
+        ++c->flaps;  // on_down follows on_established exactly once: one Established → down transition
+        c->up_since.erase(session.id());
+    }
     distribute();
 }
 
@@ -557,8 +574,27 @@ void RouteServer::on_input_handled(Session& /*session*/) {
     distribute();
 }
 
+PeerCounters* RouteServer::counters_of(const session::Session& session) {
+    const auto it = peers_.find(session.peer().address);
+    return it == peers_.end() ? nullptr : it->second.counters;
+}
+
+void RouteServer::on_notification(session::Session& session, const bgp::Notification& n, bool sent) {
+    if (PeerCounters* c = counters_of(session)) {
+        ++c->notifications[NotificationKey{sent, n.code, n.subcode}];
+    }
+}
+
 void RouteServer::on_message_received(session::Session& session, std::span<const std::uint8_t> message,
                                       bool four_octet_as) {
+    // The header's type octet (RFC 4271 §4.1): every UPDATE the peer sent, whatever the session does
+    // with it.
+    if (message.size() >= bgp::kHeaderSize &&
+        message[bgp::kHeaderSize - 1] == static_cast<std::uint8_t>(bgp::MessageType::Update)) {
+        if (PeerCounters* c = counters_of(session)) {
+            ++c->updates_received;
+        }
+    }
     if (message_observer_) {
         message_observer_(
             ReceivedMessage{session.peer(), session.local(), config_.local_asn, four_octet_as, message});

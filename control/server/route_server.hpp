@@ -24,6 +24,7 @@
 
 #include "control/azure/defaults.hpp"
 #include "control/rib/rib.hpp"
+#include "control/server/peer_stats.hpp"
 #include "control/session/session.hpp"
 
 namespace rf::server {
@@ -138,6 +139,9 @@ public:
     [[nodiscard]] bool md5_unsupported() const { return md5_eperm_; }
     // Connections refused since start because their source is not a configured peer.
     [[nodiscard]] std::uint64_t refused_connections() const { return refused_connections_; }
+    // Per-peer counters (UPDATEs, prefixes, NOTIFICATIONs, flaps, uptime), kept across a peer's removal
+    // and re-creation under the same name (peer_stats.hpp).
+    [[nodiscard]] const PeerStats& peer_stats() const { return stats_; }
 
 private:
     struct Listener {
@@ -148,6 +152,7 @@ private:
         std::shared_ptr<const session::PeerSettings> settings;
         std::uint32_t neighbor = 0;  // rib::PeerConfig::neighbor of its sessions; unique while configured
         std::map<net::IpAddress, std::shared_ptr<session::Session>> sessions;  // by our local address
+        PeerCounters* counters = nullptr;  // in stats_, by name: outlives the peer
     };
 
     // SessionOwner: what the sessions report.
@@ -162,6 +167,9 @@ private:
     void on_log(const std::string& line) override;
     void on_message_received(session::Session& session, std::span<const std::uint8_t> message,
                              bool four_octet_as) override;
+    void on_notification(session::Session& session, const bgp::Notification& n, bool sent) override;
+    // The counters of the session's peer; null for a session of a peer no longer configured.
+    PeerCounters* counters_of(const session::Session& session);
 
     // Hands every session the messages the RIB queued for it (MRAI 0), and lets go of removed peers'
     // sessions whose last NOTIFICATION has gone out.
@@ -202,6 +210,7 @@ private:
     std::function<void()> shutdown_done_;
     int shutdown_polls_ = 0;  // stopped sessions flushing their last NOTIFICATION
     std::uint64_t refused_connections_ = 0;
+    PeerStats stats_;
     session::LogRateLimit refused_log_;
     boost::asio::steady_timer refused_log_timer_;  // reports the count not logged
     bool refused_log_armed_ = false;

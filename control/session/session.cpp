@@ -198,6 +198,7 @@ void Session::execute(ConnectionFsm& link, const Transition& t, const std::strin
     if (t.has(SendNotification) && t.notification && link.conn) {
         link.conn->send(encode(*t.notification));
         last_sent_ = t.notification;
+        owner_.on_notification(*this, *t.notification, true);
     }
     if (t.has(CancelConnect)) {
         cancel_connect();
@@ -308,6 +309,7 @@ void Session::on_notification(ConnectionFsm& link, std::span<const std::uint8_t>
         }
     }
     last_received_ = n;
+    owner_.on_notification(*this, n, false);
     const bool version = n.code == static_cast<std::uint8_t>(bgp::ErrorCode::OpenMessage) &&
                          n.subcode == static_cast<std::uint8_t>(bgp::OpenSubcode::UnsupportedVersionNumber);
     feed(link, version ? Event::NotificationVersionError : Event::NotificationReceived, {},

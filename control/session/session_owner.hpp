@@ -94,6 +94,9 @@ public:
     // OPENs are exchanged). For recording (MRT); the bytes are valid only during the call. Default: none.
     virtual void on_message_received(Session& /*session*/, std::span<const std::uint8_t> /*message*/,
                                      bool /*four_octet_as*/) {}
+    // A NOTIFICATION sent to the peer (`sent`) or received from it, on any of the session's connections
+    // (extra connections included), once each. For counting (metrics). Default: none.
+    virtual void on_notification(Session& /*session*/, const bgp::Notification& /*n*/, bool /*sent*/) {}
 };
 
 }  // namespace rf::session

@@ -9,6 +9,7 @@
 #include "control/codec/text.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/api/rib_decision.hpp"
+#include "daemon/api/peer_metrics.hpp"
 #include "daemon/mrt/rib_dump.hpp"
 
 namespace rf::api {
@@ -687,6 +688,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
         std::uint64_t updates_sent = 0;
         std::size_t ecmp = 0;
         bool ecmp_counted = false;
+        std::vector<PeerMetricsRow> peers;
     };
     auto r = on_io<Snapshot>([this]() -> Result<Snapshot, ApiError> {
         Snapshot s;
@@ -709,6 +711,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
             }
         }
         s.stats = server_.rib().stats();
+        s.peers = peer_metrics_rows(server_, std::chrono::steady_clock::now());
         // Counting ECMP groups walks the Loc-RIB; skip it for very large tables (scrapes stay cheap).
         if (s.stats.loc_rib_prefixes <= 100000) {
             for (const net::Prefix& p : server_.rib().loc_rib_prefixes()) {
@@ -728,6 +731,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     m.set_sessions(r->sessions);
     m.set_peer_routes(r->peer_routes);
     m.set_peer_route_limit_usage(r->peer_usage);
+    set_peer_metrics(registry, r->peers);
     m.locrib_prefixes.set(static_cast<double>(r->stats.loc_rib_prefixes));
     if (r->ecmp_counted) {
         m.ecmp_groups.set(static_cast<double>(r->ecmp));

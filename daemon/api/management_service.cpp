@@ -4,6 +4,7 @@
 #include <iterator>
 #include <set>
 
+#include "daemon/api/process_metrics.hpp"
 #include "daemon/config/vnet_convert.hpp"
 
 namespace rf::api {
@@ -13,6 +14,7 @@ ManagementService::ManagementService(boost::asio::io_context& io, server::RouteS
     : store_(config, std::move(config_path)),
       metrics_(registry_),
       backend_(io, server, config),
+      io_lag_(io, registry_),
       api_(server_options(config), backend_, store_, registry_),
       server_(server),
       lab_model_(lab_model),
@@ -20,6 +22,7 @@ ManagementService::ManagementService(boost::asio::io_context& io, server::RouteS
     if (config.virtual_network || lab_model) {
         backend_.set_vnet_model(config::to_vnet_model(config));
     }
+    metrics::add_process_collector(registry_);
 }
 
 ManagementService::~ManagementService() {
@@ -33,12 +36,14 @@ std::optional<std::string> ManagementService::start() {
     if (auto err = api_.start()) {
         return "REST API: " + *err;
     }
+    io_lag_.start();
     started_ = true;
     return std::nullopt;
 }
 
 void ManagementService::stop() {
     if (started_) {
+        io_lag_.stop();
         api_.stop();
         started_ = false;
     }

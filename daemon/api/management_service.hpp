@@ -20,6 +20,7 @@
 
 #include "daemon/api/config_changes.hpp"
 #include "daemon/api/daemon_backend.hpp"
+#include "daemon/api/io_loop_lag.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/api/server.hpp"
 #include "daemon/config/config_store.hpp"
@@ -92,6 +93,7 @@ private:
     metrics::Registry registry_;
     metrics::StandardMetrics metrics_;
     DaemonBackend backend_;
+    IoLoopLag io_lag_;  // sampled while the API (and so /metrics) is served
     ApiServer api_;
     server::RouteServer& server_;
     VnetApplier vnet_applier_;

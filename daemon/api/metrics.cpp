@@ -83,6 +83,24 @@ Registry::Series& Registry::series(std::string_view name, std::string_view help,
     return it->second.series.back();
 }
 
+void Registry::declare(std::string_view name, std::string_view help, Type type) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = families_.find(name);
+    if (it == families_.end()) {
+        families_.emplace(std::string(name), Family{type, std::string(help), {}});
+    } else if (it->second.type != type) {
+        throw std::logic_error("metric " + std::string(name) + " registered with two types");
+    }
+}
+
+void Registry::declare_counter(std::string_view name, std::string_view help) {
+    declare(name, help, Type::Counter);
+}
+
+void Registry::declare_gauge(std::string_view name, std::string_view help) {
+    declare(name, help, Type::Gauge);
+}
+
 Counter& Registry::counter(std::string_view name, std::string_view help, const Labels& labels) {
     Series& s = series(name, help, Type::Counter, labels);
     std::lock_guard<std::mutex> lock(mutex_);
@@ -94,6 +112,15 @@ Counter& Registry::counter(std::string_view name, std::string_view help, const L
 
 Gauge& Registry::gauge(std::string_view name, std::string_view help, const Labels& labels) {
     Series& s = series(name, help, Type::Gauge, labels);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!s.gauge) {
+        s.gauge = std::make_unique<Gauge>();
+    }
+    return *s.gauge;
+}
+
+Gauge& Registry::real_counter(std::string_view name, std::string_view help, const Labels& labels) {
+    Series& s = series(name, help, Type::Counter, labels);
     std::lock_guard<std::mutex> lock(mutex_);
     if (!s.gauge) {
         s.gauge = std::make_unique<Gauge>();
@@ -115,6 +142,14 @@ void Registry::clear_gauge_family(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = families_.find(name);
     if (it != families_.end() && it->second.type == Type::Gauge) {
+        it->second.series.clear();
+    }
+}
+
+void Registry::clear_mirrored_family(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = families_.find(name);
+    if (it != families_.end()) {
         it->second.series.clear();
     }
 }
@@ -262,6 +297,7 @@ StandardMetrics::StandardMetrics(Registry& r)
     for (const std::string_view s : kStates) {
         r.gauge("routefabric_sessions", "BGP sessions by FSM state.", {{"state", std::string(s)}});
     }
+    r.declare_counter("routefabric_api_requests_total", "REST API requests by HTTP status.");
     r.gauge("routefabric_peer_routes", "Routes each peer currently has in its Adj-RIB-In.");
     r.clear_gauge_family("routefabric_peer_routes");
     r.gauge("routefabric_peer_route_limit_usage_ratio", kUsageHelp);

@@ -75,6 +75,13 @@ public:
     // registration; registering it with another type throws std::logic_error (a programming error).
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
+    // Registers the family (its HELP and TYPE) without a series, so that a scrape shows it before its
+    // first sample and dashboards and alerts can rely on the name. No-op when it exists.
+    void declare_counter(std::string_view name, std::string_view help);
+    void declare_gauge(std::string_view name, std::string_view help);
+    // A counter whose value is a real number mirrored from elsewhere (process_cpu_seconds_total): typed
+    // counter, set like a gauge; the caller sets only values that never go down.
+    Gauge& real_counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Histogram& histogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds,
                          const Labels& labels = {});
 
@@ -82,6 +89,9 @@ public:
     // peer's series disappears). References to the dropped series become dangling: use only for
     // families updated by a collector, never for series held by hot paths.
     void clear_gauge_family(std::string_view name);
+    // The same for a family of any type whose every series a collector sets afresh at each render (the
+    // per-peer counters mirrored from the route server); the same warning applies.
+    void clear_mirrored_family(std::string_view name);
 
     // Called (under no lock) at the start of render(), to refresh gauges mirrored from other components.
     void add_collector(std::function<void(Registry&)> collector);
@@ -103,6 +113,7 @@ private:
         std::deque<Series> series;
     };
     Series& series(std::string_view name, std::string_view help, Type type, const Labels& labels);
+    void declare(std::string_view name, std::string_view help, Type type);
 
     std::mutex mutex_;
     std::map<std::string, Family, std::less<>> families_;

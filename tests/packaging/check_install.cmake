@@ -23,6 +23,8 @@ set(expected
     ${RF_DATADIR}/doc/routefabric/api.md
     ${RF_DATADIR}/doc/routefabric/sessions.md
     ${RF_DATADIR}/doc/routefabric/examples/routefabric.yaml
+    ${RF_DATADIR}/doc/routefabric/grafana/routefabric.json
+    ${RF_DATADIR}/doc/routefabric/grafana/prometheus.yml
     ${RF_UNITDIR}/routefabricd.service
     lib/sysusers.d/routefabric.conf
     lib/tmpfiles.d/routefabric.conf)
