@@ -50,10 +50,13 @@ struct AdjRibInIndex {
     }
 };
 
+struct PrePolicyPath;
+struct RibConfig;
+
 class AdjRibIn {
 public:
-    AdjRibIn(LocRib& loc_rib, const DecisionProcess& decision, AttrStore& attributes)
-        : loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
+    AdjRibIn(const RibConfig& config, LocRib& loc_rib, const DecisionProcess& decision, AttrStore& attributes)
+        : config_(config), loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
 
     // Applies the UPDATE's withdrawals, then its announcements (attributes interned once per UPDATE and
     // NLRI source).
@@ -70,8 +73,25 @@ public:
     // through them. Sorted.
     static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);
 
+    // Evaluates every route the session sent against its (new) peer.import and applies the verdicts;
+    // the pre-policy state is built from the Adj-RIB-In when the session had none, and dropped when
+    // the new policy passes everything through. Returns the routes evaluated and rejected.
+    std::pair<std::size_t, std::size_t> reapply_import(RibPeer& peer);
+
+    // Routes rejected by import policy since start (every peer).
+    [[nodiscard]] std::uint64_t import_rejected() const { return import_rejected_; }
+
 private:
     void add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
+    // A received route: straight into the Adj-RIB-In, or kept and put through the import policy.
+    void announce(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& received);
+    // The import policy's verdict on one kept route, applied to the Adj-RIB-In. True when rejected.
+    bool import(RibPeer& peer, const net::Prefix& p, PrePolicyPath& pre);
+    // Every rejection passes here: the counters the metrics read ("prefixes filtered").
+    void count_rejected(RibPeer& peer);
+
+    const RibConfig& config_;
+    std::uint64_t import_rejected_ = 0;
 
     LocRib& loc_rib_;
     const DecisionProcess& decision_;
