@@ -477,6 +477,10 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     } else {
         cfg.local_address_v6 = negotiated.local_address;
     }
+    if (auto p = peers_.find(peer.address); p != peers_.end()) {
+        cfg.import_policy = p->second.import_policy;
+        cfg.policy_required = p->second.policy_required;
+    }
     established_[cfg.id] = &session;
     session.send_messages(rib_.peer_up(cfg));  // the initial table, then End-of-RIB
     distribute();

@@ -84,8 +84,8 @@ struct RouteServerConfig {
     azure::AsPathMode mode = azure::AsPathMode::Prepend;
     bool branch_to_branch = true;
     Placement placement = Placement::Auto;
-    // RFC 8212: a peer without an import policy has nothing accepted, one without an export policy gets
-    // nothing. Off by default: Azure accepts and advertises everything.
+    // RFC 8212, import side: a peer without an import policy has nothing accepted. Off by default: Azure
+    // accepts everything.
     bool ebgp_requires_policy = false;
 
     bool operator==(const RouteServerConfig&) const = default;
@@ -108,10 +108,9 @@ struct PeerConfig {
     AddPath add_path = AddPath::None;
     bool extended_messages = true;       // RFC 8654 capability offered
     bool enhanced_route_refresh = true;  // RFC 7313 capability offered
-    // Names of policy.policies, evaluated in order on what the peer sends (import) and on what it is
-    // sent (export). Empty: no policy (everything passes unless route_server.ebgp_requires_policy).
+    // Names of policy.policies, evaluated in order on what the peer sends, before the decision process.
+    // Empty: no policy (everything passes unless route_server.ebgp_requires_policy).
     std::vector<std::string> import_policy;
-    std::vector<std::string> export_policy;
 
     bool operator==(const PeerConfig&) const = default;
 };

@@ -1,4 +1,4 @@
-// The `policy:` section and the peers' import_policy / export_policy in YAML: read (parse_policy.cpp)
+// The `policy:` section and the peers' import_policy in YAML: read (parse_policy.cpp)
 // and written back (emit_policy.cpp). The values are control/policy's Definitions; whether they compile
 // (regexes, set references, ge/le) is validate.cpp's question, asked of policy::compile.
 #pragma once

@@ -299,16 +299,11 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
     if (peer.local_address && seen.listen.count(*peer.local_address) == 0) {
         error("local_address", peer.local_address->to_string() + " is not one of route_server.listen");
     }
-    for (const auto& [field, names] :
-         {std::pair{"import_policy", &peer.import_policy}, std::pair{"export_policy", &peer.export_policy}}) {
-        for (std::size_t i = 0; i < names->size(); ++i) {
-            const std::string& n = (*names)[i];
-            const auto& defs = config.policy.policies;
-            if (std::none_of(defs.begin(), defs.end(),
-                             [&](const policy::PolicyDef& d) { return d.name == n; })) {
-                error(at(field, i), "no policy named " + quoted(n) + " in policy.policies",
-                      ErrorKind::Invalid);
-            }
+    const auto& defs = config.policy.policies;
+    for (std::size_t i = 0; i < peer.import_policy.size(); ++i) {
+        const std::string& n = peer.import_policy[i];
+        if (std::none_of(defs.begin(), defs.end(), [&](const policy::PolicyDef& d) { return d.name == n; })) {
+            error(at("import_policy", i), "no policy named " + quoted(n) + " in policy.policies");
         }
     }
     return errors;

@@ -15,7 +15,6 @@ peers:
     address: 10.1.1.4
     asn: 65001
     import_policy: [from-nva, tag]
-    export_policy: to-nva
 )";
 
 const std::string kPolicy = R"(
@@ -68,7 +67,6 @@ TEST(PolicyConfig, ReadsEverySetAndStatement) {
     const Config& c = *r;
     EXPECT_TRUE(c.route_server.ebgp_requires_policy);
     EXPECT_EQ(c.peers[0].import_policy, (std::vector<std::string>{"from-nva", "tag"}));
-    EXPECT_EQ(c.peers[0].export_policy, (std::vector<std::string>{"to-nva"}));
     ASSERT_EQ(c.policy.prefix_sets.size(), 1U);
     EXPECT_EQ(c.policy.prefix_sets[0].prefixes[1].ge, 24);
     EXPECT_EQ(c.policy.prefix_sets[0].prefixes[2].le, 48);
@@ -131,7 +129,8 @@ policy:
     EXPECT_TRUE(has_error(e, "policy.prefix_sets[0].prefixes[1].le", "less than ge"));
     EXPECT_TRUE(has_error(e, "policy.prefix_sets[0].prefixes[2].gt", "unknown key"));
     EXPECT_TRUE(has_error(e, "policy.as_path_sets[0].patterns[0]", "not a valid regular expression"));
-    EXPECT_TRUE(has_error(e, "policy.policies[0].statements[0].match.prefix_set.set", "no prefix set named 'nope'"));
+    EXPECT_TRUE(
+        has_error(e, "policy.policies[0].statements[0].match.prefix_set.set", "no prefix set named 'nope'"));
     EXPECT_TRUE(has_error(e, "policy.policies[0].statements[0].match.community_set.set", "missing"));
     EXPECT_TRUE(has_error(e, "policy.policies[0].statements[0].action", "drop"));
 }
@@ -139,7 +138,6 @@ policy:
 TEST(PolicyConfig, PeerNamingAnUnknownPolicyIsRefused) {
     const Errors e = errors_of(kBase + "policy:\n  policies:\n    - name: tag\n");
     EXPECT_TRUE(has_error(e, "peers[0].import_policy[0]", "no policy named 'from-nva'")) << format_errors(e);
-    EXPECT_TRUE(has_error(e, "peers[0].export_policy[0]", "'to-nva'"));
     EXPECT_FALSE(has_error(e, "peers[0].import_policy[1]", ""));
 }
 
