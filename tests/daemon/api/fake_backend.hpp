@@ -172,8 +172,17 @@ public:
         e.prefix = prefix.to_string();
         e.decided_by = "PeerBgpId";
         e.ecmp_next_hops = {"10.1.1.4", "10.1.1.5"};
-        e.paths.push_back({"nva1", "10.1.1.4", {"10.1.1.4"}, "65001", 1, "IGP", {"65001:100"}, true, true});
-        e.paths.push_back({"nva2", "10.1.1.5", {"10.1.1.5"}, "65002", 1, "IGP", {}, false, true});
+        e.paths.push_back({"nva1",
+                           "10.1.1.4",
+                           {"10.1.1.4"},
+                           "65001",
+                           1,
+                           "IGP",
+                           {"65001:100"},
+                           true,
+                           true,
+                           "from-nva1/tag"});
+        e.paths.push_back({"nva2", "10.1.1.5", {"10.1.1.5"}, "65002", 1, "IGP", {}, false, true, ""});
         return e;
     }
 
