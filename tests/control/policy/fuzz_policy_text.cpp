@@ -1,5 +1,6 @@
 // libFuzzer: the policy texts an operator writes (AS-path regexes and communities) never crash the
 // compiler, and what compiles can be matched and evaluated.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
