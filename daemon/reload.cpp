@@ -52,6 +52,12 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
                "changed in place [{}]",
                names(r->added), names(r->removed), names(r->replaced), names(r->updated));
     }
+    if (!r->policy.peers.empty()) {
+        log_as(spdlog::level::info, "reload",
+               "reload: import policy applied to [{}] without a session reset: {} route(s) evaluated, {} "
+               "rejected",
+               names(r->policy.peers), r->policy.evaluated, r->policy.rejected);
+    }
     if (r->vnet) {
         log_as(
             spdlog::level::info, "reload",

@@ -4,6 +4,7 @@
 
 #include "control/rib/best_path.hpp"
 #include "control/rib/classified_update.hpp"
+#include "control/rib/import_policy.hpp"
 #include "control/rib/loc_rib.hpp"
 #include "control/rib/peers.hpp"
 
@@ -59,12 +60,17 @@ void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bg
                      PrefixCounts& counts) {
     for (const auto& w : classified.withdrawals) {
         remove_path(peer, w.prefix, w.rx);
+        if (peer.pre_policy) {
+            peer.pre_policy->erase(w.prefix, w.rx);
+        }
     }
     if (classified.announcements.empty()) {
         return;
     }
-    const auto count = [&counts](bool stored, const AttrRef& attrs) {
-        if (!stored) {
+    const auto count = [&counts](Outcome outcome, const AttrRef& attrs) {
+        if (outcome == Outcome::Rejected) {
+            counts.filter(FilterReason::Policy);
+        } else if (outcome == Outcome::PathLimit) {
             counts.filter(FilterReason::PathLimit);
         } else if (attrs->loops) {
             counts.filter(FilterReason::AsLoop);
@@ -79,7 +85,7 @@ void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bg
             if (!nlri_attrs) {
                 nlri_attrs = attributes_.intern(update.attributes, {});
             }
-            count(add_path(peer, a.prefix, a.rx, nlri_attrs), nlri_attrs);
+            count(announce(peer, a.prefix, a.rx, nlri_attrs), nlri_attrs);
             continue;
         }
         if (!mp_attrs) {
@@ -92,8 +98,75 @@ void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bg
                 mp_attrs = attributes_.intern(at, update.mp_reach->next_hops);
             }
         }
-        count(add_path(peer, a.prefix, a.rx, mp_attrs), mp_attrs);
+        count(announce(peer, a.prefix, a.rx, mp_attrs), mp_attrs);
     }
+}
+
+AdjRibIn::Outcome AdjRibIn::announce(RibPeer& peer, const net::Prefix& p, std::uint32_t rx,
+                                     const AttrRef& received) {
+    if (!peer.pre_policy) {  // no import policy: the Adj-RIB-In is what the peer sent
+        return add_path(peer, p, rx, received) ? Outcome::Stored : Outcome::PathLimit;
+    }
+    return import(peer, p, peer.pre_policy->store(p, rx, received));
+}
+
+AdjRibIn::Outcome AdjRibIn::import(RibPeer& peer, const net::Prefix& p, PrePolicyPath& pre) {
+    const rpki::Validity validity =
+        config_.origin_validity ? config_.origin_validity(p, pre.attrs->attrs) : rpki::Validity::Unknown;
+    ImportResult r = evaluate_import(peer.import, p, *pre.attrs, validity, config_.local_asn);
+    pre.note = r.note;
+    if (!r.note.accepted) {
+        remove_path(peer, p, pre.rx);  // a version it accepted before goes
+        count_rejected(peer);
+        return Outcome::Rejected;
+    }
+    if (!r.verdict.modified()) {
+        return add_path(peer, p, pre.rx, pre.attrs) ? Outcome::Stored : Outcome::PathLimit;
+    }
+    const bgp::PathAttributes& attrs = r.verdict.attributes ? *r.verdict.attributes : pre.attrs->attrs;
+    std::vector<net::IpAddress> mp = pre.attrs->mp_next_hops;
+    if (r.verdict.next_hop && !r.verdict.next_hop->is_v4()) {
+        mp.assign(1, *r.verdict.next_hop);  // a link-local next hop belonged to the old global one
+    }
+    return add_path(peer, p, pre.rx, attributes_.intern(attrs, mp)) ? Outcome::Stored : Outcome::PathLimit;
+}
+
+void AdjRibIn::count_rejected(RibPeer& peer) {
+    ++peer.import_rejected;
+    ++import_rejected_;
+}
+
+std::pair<std::size_t, std::size_t> AdjRibIn::reapply_import(RibPeer& peer) {
+    if (peer.import.pass_through()) {
+        if (peer.pre_policy) {  // every route as it was sent, rejected ones included
+            std::size_t n = 0;
+            peer.pre_policy->for_each([&](const net::Prefix& p, PrePolicyPath& pre) {
+                add_path(peer, p, pre.rx, pre.attrs);
+                ++n;
+            });
+            peer.pre_policy.reset();
+            return {n, 0};
+        }
+        return {0, 0};
+    }
+    if (!peer.pre_policy) {  // it had no policy: its Adj-RIB-In holds the routes as sent
+        peer.pre_policy = std::make_unique<PrePolicyIn>();
+        peer.adj_rib_in.prefixes.for_each([&](const net::Prefix& p, const net::PrefixMapEmpty&) {
+            const PrefixPaths* paths = loc_rib_.find(p);
+            for (std::size_t i = 0; paths != nullptr && i < paths->size(); ++i) {
+                if ((*paths)[i].session == peer.session) {
+                    peer.pre_policy->store(p, (*paths)[i].rx_id, (*paths)[i].attrs);
+                }
+            }
+        });
+    }
+    std::size_t evaluated = 0;
+    std::size_t rejected = 0;
+    peer.pre_policy->for_each([&](const net::Prefix& p, PrePolicyPath& pre) {
+        ++evaluated;
+        rejected += import(peer, p, pre) == Outcome::Rejected ? 1 : 0;
+    });
+    return {evaluated, rejected};
 }
 
 void AdjRibIn::remove_all(RibPeer& peer) {
@@ -106,6 +179,7 @@ void AdjRibIn::remove_all(RibPeer& peer) {
         }
     });
     peer.adj_rib_in.clear();
+    peer.pre_policy.reset();
 }
 
 std::vector<net::IpAddress> AdjRibIn::next_hops_only_of(const RibPeer& peer, const PeerTable& peers) {

@@ -51,10 +51,13 @@ struct AdjRibInIndex {
     }
 };
 
+struct PrePolicyPath;
+struct RibConfig;
+
 class AdjRibIn {
 public:
-    AdjRibIn(LocRib& loc_rib, const DecisionProcess& decision, AttrStore& attributes)
-        : loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
+    AdjRibIn(const RibConfig& config, LocRib& loc_rib, const DecisionProcess& decision, AttrStore& attributes)
+        : config_(config), loc_rib_(loc_rib), decision_(decision), attributes_(attributes) {}
 
     // Applies the UPDATE's withdrawals, then its announcements (attributes interned once per UPDATE and
     // NLRI source). Counts each announcement into `counts`: accepted, or filtered (AS loop: stored but
@@ -73,9 +76,28 @@ public:
     // through them. Sorted.
     static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);
 
+    // Evaluates every route the session sent against its (new) peer.import and applies the verdicts;
+    // the pre-policy state is built from the Adj-RIB-In when the session had none, and dropped when
+    // the new policy passes everything through. Returns the routes evaluated and rejected.
+    std::pair<std::size_t, std::size_t> reapply_import(RibPeer& peer);
+
+    // Routes rejected by import policy since start (every peer).
+    [[nodiscard]] std::uint64_t import_rejected() const { return import_rejected_; }
+
 private:
     // False when the path was not stored (ADD-PATH path limit).
     bool add_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& attrs);
+    // What became of one received route.
+    enum class Outcome : std::uint8_t { Stored, PathLimit, Rejected };
+    // A received route: straight into the Adj-RIB-In, or kept and put through the import policy.
+    Outcome announce(RibPeer& peer, const net::Prefix& p, std::uint32_t rx, const AttrRef& received);
+    // The import policy's verdict on one kept route, applied to the Adj-RIB-In.
+    Outcome import(RibPeer& peer, const net::Prefix& p, PrePolicyPath& pre);
+    // Every rejection passes here: the counters the metrics read ("prefixes filtered").
+    void count_rejected(RibPeer& peer);
+
+    const RibConfig& config_;
+    std::uint64_t import_rejected_ = 0;
 
     LocRib& loc_rib_;
     const DecisionProcess& decision_;

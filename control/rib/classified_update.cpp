@@ -19,6 +19,8 @@ std::string_view filter_reason_name(FilterReason r) {
             return "path_limit";
         case FilterReason::RouteLimit:
             return "route_limit";
+        case FilterReason::Policy:
+            return "policy";
     }
     return "unknown";
 }

@@ -10,6 +10,7 @@
 
 #include "control/codec/shared_message.hpp"
 #include "control/rib/adj_rib_in.hpp"
+#include "control/rib/import_policy.hpp"
 #include "control/rib/loc_rib.hpp"
 #include "control/rib/rib.hpp"
 #include "control/rib/route_limit.hpp"
@@ -39,6 +40,9 @@ struct RibPeer {
     StalePaths stale;                         // enhanced route refresh in progress (RFC 7313)
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
     std::size_t ecmp_prefixes = 0;            // prefixes whose ECMP set holds one of its paths (finish_call)
+    ImportPolicy import;                      // its chain and the RFC 8212 switch
+    std::unique_ptr<PrePolicyIn> pre_policy;  // its routes as received, unless import.pass_through()
+    std::uint64_t import_rejected = 0;        // routes its import policy rejected since it came up
 };
 
 class PeerTable {

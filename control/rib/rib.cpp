@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <set>
+#include <utility>
 
 #include "control/rib/classified_update.hpp"
 #include "control/rib/families.hpp"
@@ -26,7 +27,7 @@ RouteServerRib::Tables::Tables(RibConfig c, fib::DeltaSink& sink)
       attributes(config.local_asn),
       loc_rib(config.vnet_prefixes),
       decision(peers, config.max_ecmp_paths),
-      adj_rib_in(loc_rib, decision, attributes),
+      adj_rib_in(config, loc_rib, decision, attributes),
       adj_rib_out(config, decision, loc_rib),
       publisher(sink) {}
 
@@ -100,6 +101,10 @@ std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
     peer->neighbor = neighbor_key(cfg);
     peer->families = family_mask(cfg.families);
     peer->add_path_rx = family_mask(cfg.codec.add_path_receive) & peer->families;
+    peer->import = ImportPolicy{cfg.import_policy, cfg.policy_required};
+    if (!peer->import.pass_through()) {
+        peer->pre_policy = std::make_unique<PrePolicyIn>();
+    }
     RibPeer& added = t.peers.add(std::move(peer));
     t.adj_rib_out.groups().join(added);
     return t.adj_rib_out.initial_table(added, added.families, true);
@@ -157,6 +162,22 @@ UpdateResult RouteServerRib::set_route_limit(PeerId id, std::size_t limit, azure
     UpdateResult result{UpdateStatus::Ok, count, limit};
     t.watch_route_limit(*peer, count, result);
     return result;
+}
+
+ImportReapply RouteServerRib::set_import_policy(PeerId id, policy::Chain chain, bool policy_required) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr) {
+        return {};
+    }
+    peer->cfg.import_policy = chain;
+    peer->cfg.policy_required = policy_required;
+    // The old chain stays alive until the notes that name its statements have been replaced.
+    const ImportPolicy old = std::exchange(peer->import, ImportPolicy{std::move(chain), policy_required});
+    const auto [evaluated, rejected] = t.adj_rib_in.reapply_import(*peer);
+    t.finish_call();
+    return ImportReapply{evaluated, rejected};
 }
 
 UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {

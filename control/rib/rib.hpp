@@ -10,6 +10,7 @@
 //   apply_update(id, upd)     for every decoded UPDATE (RFC 7606 outcome included) → Ok / RouteLimitExceeded
 //   stage_update(id, upd)     the same, into one call shared by every UPDATE until finish_staged()
 //   set_route_limit(id, ...)  a runtime change of the peer's limit, action or threshold (no reset)
+//   set_import_policy(id, …)  a runtime change of the peer's import policy, applied to its pre-policy routes
 //   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB,
 //                             or between BoRR and EoRR with enhanced route refresh)
 //   mark_stale / purge_stale  the peer's BoRR / EoRR (enhanced route refresh, RFC 7313 §4)
@@ -52,8 +53,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -61,6 +64,7 @@
 #include "control/codec/codec.hpp"
 #include "control/codec/message.hpp"
 #include "control/codec/shared_message.hpp"
+#include "control/policy/policy.hpp"
 #include "fib/delta/delta.hpp"
 #include "net/ip.hpp"
 
@@ -91,6 +95,9 @@ struct RibConfig {
     // who runs two NVAs in one ASN can accept the routes with allowas-in. When on, peers of different
     // ASNs fall into different update groups.
     bool suppress_peer_as_in_path = false;
+    // The RPKI seam: the origin validation state of a received route, asked before import policy. Unset
+    // (RPKI off): every route is Unknown.
+    std::function<rpki::Validity(const net::Prefix&, const bgp::PathAttributes&)> origin_validity;
 };
 
 // What the RIB needs to know about an established session.
@@ -116,6 +123,11 @@ struct PeerConfig {
     // Our end of the session; the next hop of originated routes when RibConfig gives none.
     std::optional<net::IpAddress> local_address_v4;
     std::optional<net::IpAddress> local_address_v6;
+    // Import policy (control/policy), evaluated on every route the session sends before the decision
+    // process. With a chain, or with policy_required (RFC 8212: no chain, nothing accepted), the
+    // session's received routes are kept as received (the pre-policy Adj-RIB-In, import_policy.hpp).
+    policy::Chain import_policy;
+    bool policy_required = false;
 };
 
 enum class UpdateStatus : std::uint8_t {
@@ -139,8 +151,9 @@ enum class FilterReason : std::uint8_t {
     AsLoop,      // the AS_PATH holds the route server's ASN: kept in the Adj-RIB-In, not eligible
     PathLimit,   // ADD-PATH: past kMaxPathsPerSessionPrefix paths for the prefix from one session
     RouteLimit,  // the UPDATE tripped the peer's route limit (teardown) and was not applied
+    Policy,      // the peer's import policy rejected it (kept pre-policy for soft reconfiguration)
 };
-inline constexpr std::size_t kFilterReasonCount = 6;
+inline constexpr std::size_t kFilterReasonCount = 7;
 std::string_view filter_reason_name(FilterReason r);  // "rfc7606", "family", "next_hop", ...
 
 // What one UPDATE (or several, summed) carried, as the RIB judged it.
@@ -232,6 +245,15 @@ struct LearnedRoute {  // an Adj-RIB-In entry
     std::vector<net::IpAddress> next_hops;  // NEXT_HOP, or the MP_REACH next hops for IPv6
     bool eligible = true;                   // false: the AS_PATH holds our own ASN (loop), not used
     std::uint32_t path_id = 0;              // received ADD-PATH path identifier; 0 without ADD-PATH
+    // Import policy (pre-policy queries: adj_rib_in_received): whether the route was accepted, who
+    // decided (policy::to_string(DecidedBy); "rfc8212" when the peer has no policy and one is
+    // required), the policy and statement ("" for a default action) and the last statement that
+    // rewrote it ("policy/statement", "" when unmodified).
+    bool accepted = true;
+    std::string decided_by;
+    std::string policy;
+    std::string statement;
+    std::string rewritten_by;
 };
 
 struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
@@ -257,6 +279,7 @@ struct LocRibPath {
     std::vector<net::IpAddress> next_hops;
     std::size_t as_path_length = 0;
     std::uint32_t path_id = 0;  // received ADD-PATH path identifier
+    std::string rewritten_by;   // the import statement that rewrote it ("policy/statement"), if any
     // The decision as it concerns this path: its peer's BGP identifier (a comparator key), the step that
     // ranked it after the best path (OnlyPath for the best path itself), and its place in the ECMP set.
     net::Ipv4Address peer_bgp_id;
@@ -297,6 +320,14 @@ struct RibStats {
     std::uint64_t route_limit_trips = 0;
     std::uint64_t route_limit_warnings = 0;            // limit crossings of peers whose action is Warn
     std::uint64_t route_limit_threshold_warnings = 0;  // threshold crossings
+    std::uint64_t import_rejected = 0;                 // routes an import policy rejected, since start
+    std::size_t pre_policy_routes = 0;                 // routes kept as received (soft reconfiguration)
+};
+
+// What set_import_policy() did.
+struct ImportReapply {
+    std::size_t evaluated = 0;  // pre-policy routes evaluated again
+    std::size_t rejected = 0;   // of them, rejected by the new policy
 };
 
 class RouteServerRib {
@@ -337,6 +368,12 @@ public:
     UpdateResult set_route_limit(PeerId peer, std::size_t limit, azure::RouteLimitAction action,
                                  std::uint8_t warning_percent);
 
+    // Soft reconfiguration: gives an established peer a new import policy (and RFC 8212 switch) and
+    // applies it at once to the routes it sent, kept as received; the changes reach the Loc-RIB, the
+    // other peers and the FIB in one batch. No session reset, no ROUTE-REFRESH: a session without an
+    // import policy so far holds exactly what it sent. Nothing happens for an unknown id.
+    ImportReapply set_import_policy(PeerId peer, policy::Chain chain, bool policy_required);
+
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
     // forgets the peer. Unknown ids are ignored.
     void peer_down(PeerId peer);
@@ -369,6 +406,10 @@ public:
 
     // ----------------------------------------------------------------------- read-only queries
     [[nodiscard]] std::vector<LearnedRoute> adj_rib_in(PeerId peer) const;
+    // Every route the session sent as it sent it, with the import policy's verdict (the post-policy
+    // adj_rib_in() when the session has no import policy: everything accepted as is).
+    [[nodiscard]] std::vector<LearnedRoute> adj_rib_in_received(PeerId peer) const;
+    [[nodiscard]] std::uint64_t import_rejected(PeerId peer) const;  // routes rejected since peer_up
     [[nodiscard]] std::vector<AdvertisedRoute> adj_rib_out(PeerId peer) const;
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted

@@ -19,6 +19,20 @@ std::vector<net::IpAddress> route_next_hops(const AttrNode& a) {
     return nh;
 }
 
+std::string statement_name(const policy::StatementRef& r) {
+    return r.policy.empty() ? std::string() : std::string(r.policy) + "/" + std::string(r.statement);
+}
+
+LearnedRoute learned(const net::Prefix& p, const AttrNode& a, std::uint32_t rx) {
+    LearnedRoute r;
+    r.prefix = p;
+    r.attributes = a.attrs;
+    r.next_hops = route_next_hops(a);
+    r.eligible = !a.loops;
+    r.path_id = rx;
+    return r;
+}
+
 template <typename Route>
 void sort_by_prefix_and_path_id(std::vector<Route>& routes) {
     std::sort(routes.begin(), routes.end(), [](const auto& x, const auto& y) {
@@ -56,13 +70,38 @@ std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
         for (std::size_t i = 0; i < paths.size(); ++i) {
             const StoredPath& path = paths[i];
             if (path.session == peer->session) {
-                out.push_back(LearnedRoute{p, path.attrs->attrs, route_next_hops(*path.attrs),
-                                           !path.attrs->loops, path.rx_id});
+                out.push_back(learned(p, *path.attrs, path.rx_id));
             }
         }
     });
     sort_by_prefix_and_path_id(out);
     return out;
+}
+
+std::vector<LearnedRoute> RouteServerRib::adj_rib_in_received(PeerId id) const {
+    const auto& t = *tables_;
+    const RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr || !peer->pre_policy) {
+        return adj_rib_in(id);
+    }
+    std::vector<LearnedRoute> out;
+    peer->pre_policy->for_each([&](const net::Prefix& p, const PrePolicyPath& pre) {
+        LearnedRoute r = learned(p, *pre.attrs, pre.rx);
+        r.accepted = pre.note.accepted;
+        r.decided_by = pre.note.required_policy_missing ? "rfc8212"
+                                                        : std::string(policy::to_string(pre.note.decided_by));
+        r.policy = std::string(pre.note.decision.policy);
+        r.statement = std::string(pre.note.decision.statement);
+        r.rewritten_by = statement_name(pre.note.rewritten_by);
+        out.push_back(std::move(r));
+    });
+    sort_by_prefix_and_path_id(out);
+    return out;
+}
+
+std::uint64_t RouteServerRib::import_rejected(PeerId id) const {
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer == nullptr ? 0 : peer->import_rejected;
 }
 
 std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
@@ -137,6 +176,11 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
             path.versus_best = compare_path_keys(best, t.decision.key_of(p)).step;
         }
         path.ecmp = k < members ? EcmpStatus::Member : outside_ecmp_status(t.decision, s, order, members, k);
+        if (src.pre_policy) {
+            if (const PrePolicyPath* pre = src.pre_policy->find(prefix, p.rx_id)) {
+                path.rewritten_by = statement_name(pre->note.rewritten_by);
+            }
+        }
         e.paths.push_back(std::move(path));
     }
     e.ecmp_count = members;
@@ -215,6 +259,9 @@ RibStats RouteServerRib::stats() const {
     s.route_limit_trips = t.route_limit_trips;
     s.route_limit_warnings = t.route_limit_warnings;
     s.route_limit_threshold_warnings = t.route_limit_threshold_warnings;
+    s.import_rejected = t.adj_rib_in.import_rejected();
+    t.peers.for_each(
+        [&](const RibPeer& p) { s.pre_policy_routes += p.pre_policy ? p.pre_policy->size() : 0; });
     return s;
 }
 

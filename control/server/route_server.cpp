@@ -483,6 +483,10 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     } else {
         cfg.local_address_v6 = negotiated.local_address;
     }
+    if (auto p = peers_.find(peer.address); p != peers_.end()) {
+        cfg.import_policy = p->second.import_policy;
+        cfg.policy_required = p->second.policy_required;
+    }
     established_[cfg.id] = &session;
     if (PeerCounters* c = counters_of(session)) {
         c->up_since[cfg.id] = std::chrono::steady_clock::now();

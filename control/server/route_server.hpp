@@ -113,6 +113,18 @@ public:
     };
     std::optional<ResetResult> reset_peer(const std::string& name, const std::string& message);
 
+    // Routing policy (control/policy) of a configured peer, by address: its import chain and RFC 8212's
+    // switch (no chain: nothing accepted). Applied at once to the routes its established sessions sent,
+    // kept as received (soft reconfiguration, peer_policy.cpp): no reset, no ROUTE-REFRESH; the changes
+    // go out to the other peers and the FIB before this returns. False when no such peer is configured.
+    struct PolicyUpdate {
+        std::size_t sessions = 0;   // established sessions the policy was applied to
+        std::size_t evaluated = 0;  // their routes evaluated again
+        std::size_t rejected = 0;   // of them, rejected
+    };
+    std::optional<PolicyUpdate> set_import_policy(const net::IpAddress& peer, policy::Chain chain,
+                                                  bool policy_required);
+
     // Design §2 "VNet changes": replaces the advertised VNet address spaces (adding or removing a VNet
     // peering that uses this route server changes them). The differences are announced/withdrawn to every
     // established peer at once; then every NVA is asked for its routes again: ROUTE-REFRESH (RFC 2918) to
@@ -150,7 +162,9 @@ private:
     };
     struct Peer {
         std::shared_ptr<const session::PeerSettings> settings;
-        std::uint32_t neighbor = 0;  // rib::PeerConfig::neighbor of its sessions; unique while configured
+        std::uint32_t neighbor = 0;   // rib::PeerConfig::neighbor of its sessions; unique while configured
+        policy::Chain import_policy;  // given to each session's RIB peer when it comes up
+        bool policy_required = false;
         std::map<net::IpAddress, std::shared_ptr<session::Session>> sessions;  // by our local address
         PeerCounters* counters = nullptr;  // in stats_, by name: outlives the peer
     };

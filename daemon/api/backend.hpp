@@ -146,6 +146,10 @@ struct RouteRow {
     std::string as_path;      // "65001 65002", sets as "{65003,65004}"
     std::string origin;  // EBgp for learned routes, as az shows them; Igp/Egp/Incomplete attribute kept below
     std::int32_t weight = 32768;
+    // Filtered routes only: the import policy's verdict (decided_by as in rib::LearnedRoute).
+    std::string policy;
+    std::string statement;
+    std::string decided_by;
 };
 // "RouteServiceRole_IN_0" → rows, "RouteServiceRole_IN_1" → rows, ... in instance order.
 using RoutesByInstance = std::vector<std::pair<std::string, std::vector<RouteRow>>>;
@@ -161,6 +165,7 @@ struct RibPath {
     std::vector<std::string> communities;
     bool best = false;
     bool ecmp = false;  // member of the ECMP set
+    std::string rewritten_by = {};  // the import statement that rewrote it ("policy/statement"), if any
     // Why it ranks where it does (rib_decision.hpp): its peer's BGP identifier, the comparator step that
     // put it after the best path ("OnlyPath" for the best itself), its ECMP status ("Member", or the rule
     // that left it out: "LongerAsPath", "SameNeighbor", "PathLimit"). Empty when the backend has none.
@@ -249,6 +254,8 @@ public:
     // its routes are withdrawn and it may reconnect at once. Changes no configuration.
     virtual Result<PeeringReset, ApiError> reset_peering(std::string_view name) = 0;
     virtual Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) = 0;
+    // The routes the peering sent that its import policy rejected, each naming the policy and statement.
+    virtual Result<RoutesByInstance, ApiError> filtered_routes(std::string_view peering) = 0;
     virtual Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) = 0;
     virtual Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) = 0;
     // The whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396), the bytes to hand the client as they are.

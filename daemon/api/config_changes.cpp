@@ -94,7 +94,10 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
             ChangeError{ApiError{code, what + ": " + config::format_errors(errors), ""}, std::move(errors)});
     }
     ChangeReport report;
-    if (!(desired.route_server == started_.route_server)) {
+    // ebgp_requires_policy applies at once (below); the rest of route_server at the next start.
+    config::RouteServerConfig rs = desired.route_server;
+    rs.ebgp_requires_policy = started_.route_server.ebgp_requires_policy;
+    if (!(rs == started_.route_server)) {
         report.restart_needed.emplace_back("route_server");
     }
     const bool vnet_changed = !(desired.virtual_network == committed_.virtual_network);
@@ -112,6 +115,11 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
     }
     if (auto failed = reconcile_peers(desired, &report); !failed.empty()) {
         return unexpected(undo(what + ": " + joined(failed), ErrorCode::PeeringRejected, false));
+    }
+    {
+        std::vector<std::string> created = report.added;
+        created.insert(created.end(), report.replaced.begin(), report.replaced.end());
+        report.policy = apply_import_policies(server_, desired, &committed_, created);
     }
     bool vnet_applied = false;
     if (vnet_changed && vnet_stage_) {
@@ -176,6 +184,7 @@ ChangeError ConfigChanges::undo(std::string why, ErrorCode code, bool vnet_appli
     if (auto failed = reconcile_peers(committed_, nullptr); !failed.empty()) {
         why += "; restoring the running peers failed: " + joined(failed);
     }
+    (void)apply_import_policies(server_, committed_, nullptr, {});
     if (vnet_applied && vnet_stage_) {
         if (auto restored = vnet_stage_(committed_); !restored) {
             why += "; restoring the previous virtual_network failed: " + restored.error();

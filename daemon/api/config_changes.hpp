@@ -33,6 +33,7 @@
 
 #include "control/server/route_server.hpp"
 #include "daemon/api/backend.hpp"
+#include "daemon/api/import_policies.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/config_store.hpp"
 
@@ -57,6 +58,7 @@ struct ChangeReport {
                                               // at start-up (route_server, emulator, api; virtual_network
                                               // without a VNet stage)
     std::optional<VnetReport> vnet;           // set when a changed virtual_network section was applied
+    PolicyReport policy;                      // peers given a new import policy (soft reconfiguration)
 };
 
 // Why a change was refused or undone; nothing of it is running and the file is as before.

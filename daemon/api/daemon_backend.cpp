@@ -463,7 +463,7 @@ Result<Unit, ApiError> DaemonBackend::remove(const std::string& name, config::Co
     return Unit{};
 }
 
-Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, bool learned) const {
+Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, RouteView view) const {
     const config::PeerConfig* p = find(name);
     if (p == nullptr) {
         return unexpected(peering_not_found(name));
@@ -485,21 +485,50 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
                 continue;
             }
             const std::string local = listen[i].to_string();
-            if (learned) {
+            if (view == RouteView::Filtered) {
+                for (const rib::LearnedRoute& r : server_.rib().adj_rib_in_received(s.rib_id)) {
+                    if (r.accepted) {
+                        continue;
+                    }
+                    RouteRow row{local,
+                                 r.prefix.to_string(),
+                                 r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
+                                 p->address.to_string(),
+                                 format_as_path(r.attributes),
+                                 "EBgp",
+                                 32768,
+                                 r.policy,
+                                 r.statement,
+                                 r.decided_by};
+                    rows.push_back(std::move(row));
+                }
+            } else if (view == RouteView::Learned) {
                 for (const rib::LearnedRoute& r : server_.rib().adj_rib_in(s.rib_id)) {
-                    rows.push_back(RouteRow{local, r.prefix.to_string(),
+                    rows.push_back(RouteRow{local,
+                                            r.prefix.to_string(),
                                             r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
-                                            p->address.to_string(), format_as_path(r.attributes), "EBgp",
-                                            32768});
+                                            p->address.to_string(),
+                                            format_as_path(r.attributes),
+                                            "EBgp",
+                                            32768,
+                                            {},
+                                            {},
+                                            {}});
                 }
             } else {
                 for (const rib::AdvertisedRoute& r : server_.rib().adj_rib_out(s.rib_id)) {
                     const auto src = source_of.find(r.source);
                     rows.push_back(RouteRow{
-                        local, r.prefix.to_string(),
+                        local,
+                        r.prefix.to_string(),
                         r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
                         r.source == rib::kLocalPeer ? local : (src == source_of.end() ? "" : src->second),
-                        format_as_path(r.attributes), az_origin(r.attributes), 0});
+                        format_as_path(r.attributes),
+                        az_origin(r.attributes),
+                        0,
+                        {},
+                        {},
+                        {}});
                 }
             }
         }
@@ -510,12 +539,17 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
 
 Result<RoutesByInstance, ApiError> DaemonBackend::learned_routes(std::string_view peering) {
     const std::string n(peering);
-    return on_io<RoutesByInstance>([this, n] { return routes(n, true); });
+    return on_io<RoutesByInstance>([this, n] { return routes(n, RouteView::Learned); });
+}
+
+Result<RoutesByInstance, ApiError> DaemonBackend::filtered_routes(std::string_view peering) {
+    const std::string n(peering);
+    return on_io<RoutesByInstance>([this, n] { return routes(n, RouteView::Filtered); });
 }
 
 Result<RoutesByInstance, ApiError> DaemonBackend::advertised_routes(std::string_view peering) {
     const std::string n(peering);
-    return on_io<RoutesByInstance>([this, n] { return routes(n, false); });
+    return on_io<RoutesByInstance>([this, n] { return routes(n, RouteView::Advertised); });
 }
 
 Result<std::string, ApiError> DaemonBackend::rib_dump_mrt() {
@@ -560,6 +594,7 @@ Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefi
             rp.best = i == 0;
             rp.ecmp = i < entry->ecmp_count;
             describe_decision(path, rp);
+            rp.rewritten_by = path.rewritten_by;
             out.paths.push_back(std::move(rp));
         }
         return out;

@@ -79,6 +79,7 @@ public:
     // between the steps of another change.
     Result<PeeringReset, ApiError> reset_peering(std::string_view name) override;
     Result<RoutesByInstance, ApiError> learned_routes(std::string_view peering) override;
+    Result<RoutesByInstance, ApiError> filtered_routes(std::string_view peering) override;
     Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) override;
     Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) override;
     Result<std::string, ApiError> rib_dump_mrt() override;  // built on the io thread (daemon/mrt)
@@ -102,7 +103,8 @@ private:
 
     // io thread only:
     PeeringInfo peering_info(const config::PeerConfig& p) const;
-    Result<RoutesByInstance, ApiError> routes(std::string_view name, bool learned) const;
+    enum class RouteView : std::uint8_t { Learned, Filtered, Advertised };
+    Result<RoutesByInstance, ApiError> routes(std::string_view name, RouteView view) const;
     Result<EffectiveRoutes, ApiError> effective(std::optional<fib::TableId> table, std::string name) const;
     const config::PeerConfig* find(std::string_view name) const;
     // UPDATE totals that never go down (Prometheus counters): each session's own counters are folded into

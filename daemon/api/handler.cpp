@@ -221,9 +221,13 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
             }
             return respond(cp_.reset_peering(name));
         }
-        if (p.size() == 5 && (p[4] == "learned-routes" || p[4] == "advertised-routes")) {
+        if (p.size() == 5 &&
+            (p[4] == "learned-routes" || p[4] == "advertised-routes" || p[4] == "filtered-routes")) {
             if (!get) {
                 return method_not_allowed("GET");
+            }
+            if (p[4] == "filtered-routes") {
+                return respond(cp_.filtered_routes(name));
             }
             return respond(p[4] == "learned-routes" ? cp_.learned_routes(name) : cp_.advertised_routes(name));
         }

@@ -228,13 +228,18 @@ Json to_json(const RoutesByInstance& routes) {
     for (const auto& [key, rows] : routes) {
         Json list = Json::array();
         for (const RouteRow& r : rows) {
-            list.push_back({{"localAddress", r.local_address},
-                            {"network", r.network},
-                            {"nextHop", r.next_hop},
-                            {"sourcePeer", r.source_peer},
-                            {"asPath", r.as_path},
-                            {"origin", r.origin},
-                            {"weight", r.weight}});
+            Json row{{"localAddress", r.local_address},
+                     {"network", r.network},
+                     {"nextHop", r.next_hop},
+                     {"sourcePeer", r.source_peer},
+                     {"asPath", r.as_path},
+                     {"origin", r.origin},
+                     {"weight", r.weight}};
+            if (!r.decided_by.empty()) {
+                row["policy"] =
+                    Json{{"name", r.policy}, {"statement", r.statement}, {"decidedBy", r.decided_by}};
+            }
+            list.push_back(std::move(row));
         }
         j[key] = std::move(list);
     }
@@ -257,6 +262,9 @@ Json to_json(const RibEntryInfo& e) {
             j["peerBgpId"] = p.peer_bgp_id;
             j["decidedBy"] = p.decided_by;
             j["ecmpStatus"] = p.ecmp_status;
+        }
+        if (!p.rewritten_by.empty()) {
+            j["rewrittenBy"] = p.rewritten_by;
         }
         paths.push_back(std::move(j));
     }

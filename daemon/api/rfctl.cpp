@@ -46,7 +46,10 @@ commands:
   peering delete NAME                  remove a peering (its routes are withdrawn)
   peering reset NAME                   clear the peering's sessions now, like `clear bgp`: Cease /
                                        Administrative Reset, its routes withdrawn, it may reconnect at once
-  peering list-learned-routes NAME     the routes the route server learned from the peer
+  peering list-learned-routes NAME [--filtered]
+                                       the routes the route server learned from the peer (after its
+                                       import policy); --filtered: those the policy rejected, each with
+                                       the policy and statement that rejected it
   peering list-advertised-routes NAME  the routes the route server advertises to the peer
   rib show PREFIX                      every path for PREFIX, the ECMP set and the step that decided
   rib dump FILE                        the whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396) written to
@@ -100,6 +103,7 @@ struct Options {
     std::map<std::string, std::string> flags;  // --name value
     bool active = false;
     bool gtsm = false;
+    bool filtered = false;  // list-learned-routes --filtered
 };
 
 // Prints rows as an aligned table (az's -o table look: header, dashes, rows).
@@ -231,6 +235,20 @@ void print_routes(const Json& by_instance) {
     print_table({"LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath", "Weight"}, rows);
 }
 
+// Routes an import policy rejected: the route, then the policy and statement that rejected it.
+void print_filtered_routes(const Json& by_instance) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [instance, list] : by_instance.items()) {
+        for (const Json& r : list) {
+            const Json& pol = r.contains("policy") ? r["policy"] : Json::object();
+            rows.push_back({text(r, "localAddress"), text(r, "network"), text(r, "nextHop"),
+                            text(r, "asPath"), text(pol, "name"), text(pol, "statement"),
+                            text(pol, "decidedBy")});
+        }
+    }
+    print_table({"LocalAddress", "Network", "NextHop", "AsPath", "Policy", "Statement", "DecidedBy"}, rows);
+}
+
 void print_rib(const Json& e) {
     std::cout << "Prefix:     " << text(e, "prefix") << "\n";
     std::cout << "ECMP set:   " << text(e, "ecmpNextHops") << "\n";
@@ -240,9 +258,11 @@ void print_rib(const Json& e) {
         const std::string flags = std::string(p.value("best", false) ? "best" : "") +
                                   (p.value("ecmp", false) ? (p.value("best", false) ? ",ecmp" : "ecmp") : "");
         rows.push_back({flags, text(p, "peer"), text(p, "peerAddress"), text(p, "nextHops"),
-                        text(p, "asPath"), text(p, "origin"), text(p, "communities")});
+                        text(p, "asPath"), text(p, "origin"), text(p, "communities"),
+                        text(p, "rewrittenBy")});
     }
-    print_table({"Flags", "Peer", "PeerAddress", "NextHop", "AsPath", "Origin", "Communities"}, rows);
+    print_table({"Flags", "Peer", "PeerAddress", "NextHop", "AsPath", "Origin", "Communities", "RewrittenBy"},
+                rows);
 }
 
 void print_effective_routes(const Json& r) {
@@ -438,6 +458,9 @@ int call_for(const Options& o, ApiCall& call) {
 
     std::string group = w.empty() ? "" : w[0];
     std::string verb = w.size() > 1 ? w[1] : "";
+    if (o.filtered && !(group == "peering" && verb == "list-learned-routes")) {
+        return usage_error("--filtered goes with 'peering list-learned-routes'");
+    }
 
     if (group == "routeserver" && verb == "show" && need(2)) {
         call.target = "/api/v1/routeserver";
@@ -458,8 +481,10 @@ int call_for(const Options& o, ApiCall& call) {
             call.method = "DELETE";
             call.printer = [](const Json& j) { std::cout << "deleted peering " << text(j, "name") << "\n"; };
         } else {
-            call.target += verb == "list-learned-routes" ? "/learned-routes" : "/advertised-routes";
-            call.printer = print_routes;
+            call.target += verb == "list-learned-routes"
+                               ? (o.filtered ? "/filtered-routes" : "/learned-routes")
+                               : "/advertised-routes";
+            call.printer = o.filtered ? print_filtered_routes : print_routes;
         }
     } else if (group == "peering" && verb == "reset") {
         const auto name = name_arg(2);
@@ -612,6 +637,8 @@ int main(int argc, char** argv) {
                 o.active = true;
             } else if (a == "--gtsm") {
                 o.gtsm = true;
+            } else if (a == "--filtered") {
+                o.filtered = true;
             } else if (a.rfind("--", 0) == 0) {
                 const std::string flag = a.substr(2);
                 bool known = false;

@@ -28,6 +28,7 @@
 
 #include "control/azure/defaults.hpp"
 #include "control/codec/result.hpp"
+#include "control/policy/definitions.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
@@ -83,6 +84,9 @@ struct RouteServerConfig {
     azure::AsPathMode mode = azure::AsPathMode::Prepend;
     bool branch_to_branch = true;
     Placement placement = Placement::Auto;
+    // RFC 8212, import side: a peer without an import policy has nothing accepted. Off by default: Azure
+    // accepts everything.
+    bool ebgp_requires_policy = false;
 
     bool operator==(const RouteServerConfig&) const = default;
 };
@@ -104,6 +108,9 @@ struct PeerConfig {
     AddPath add_path = AddPath::None;
     bool extended_messages = true;       // RFC 8654 capability offered
     bool enhanced_route_refresh = true;  // RFC 7313 capability offered
+    // Names of policy.policies, evaluated in order on what the peer sends, before the decision process.
+    // Empty: no policy (everything passes unless route_server.ebgp_requires_policy).
+    std::vector<std::string> import_policy;
 
     bool operator==(const PeerConfig&) const = default;
 };
@@ -238,6 +245,7 @@ struct Config {
     EmulatorConfig emulator;
     ApiConfig api;
     MrtConfig mrt;
+    policy::Definitions policy;  // named sets and policies (control/policy)
     bool operator==(const Config&) const = default;
 
     [[nodiscard]] const PeerConfig* find_peer(std::string_view name) const;

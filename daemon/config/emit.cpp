@@ -5,6 +5,7 @@
 #include <string>
 
 #include "daemon/config/config.hpp"
+#include "daemon/config/policy_yaml.hpp"
 #include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
@@ -128,6 +129,9 @@ void emit_route_server(YAML::Emitter& out, const RouteServerConfig& rs) {
     out << YAML::Key << "mode" << YAML::Value << std::string(to_string(rs.mode));
     out << YAML::Key << "branch_to_branch" << YAML::Value << rs.branch_to_branch;
     out << YAML::Key << "placement" << YAML::Value << std::string(to_string(rs.placement));
+    if (rs.ebgp_requires_policy) {
+        out << YAML::Key << "ebgp_requires_policy" << YAML::Value << true;
+    }
     out << YAML::EndMap;
 }
 
@@ -165,6 +169,13 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
         }
         if (p.add_path != AddPath::None) {
             out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));
+        }
+        if (!p.import_policy.empty()) {
+            out << YAML::Key << "import_policy" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const std::string& n : p.import_policy) {
+                out << Text{n, true};
+            }
+            out << YAML::EndSeq;
         }
         out << YAML::EndMap;
     }
@@ -243,6 +254,9 @@ std::string to_yaml(const Config& c) {
     emit_api(out, c.api);
     if (!(c.mrt == MrtConfig{})) {  // written only when set, so files without it stay as they were
         emit_mrt(out, c.mrt);
+    }
+    if (!c.policy.empty()) {
+        emit_policy(out, c.policy);
     }
     out << YAML::EndMap;
     std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";

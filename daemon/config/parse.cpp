@@ -4,6 +4,7 @@
 
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
+#include "daemon/config/policy_yaml.hpp"
 #include "daemon/config/yaml_reader.hpp"
 #include "daemon/config/yaml_text.hpp"
 
@@ -94,6 +95,9 @@ void read_route_server(YamlReader& r, const YAML::Node& n, RouteServerConfig& rs
     if (auto v = n["branch_to_branch"]) {
         r.boolean(v, p + ".branch_to_branch", rs.branch_to_branch);
     }
+    if (auto v = n["ebgp_requires_policy"]) {
+        r.boolean(v, p + ".ebgp_requires_policy", rs.ebgp_requires_policy);
+    }
     if (auto v = n["placement"]; v && r.scalar(v, p + ".placement", "auto, azure or lab")) {
         if (auto pl = parse_placement(v.Scalar())) {
             rs.placement = *pl;
@@ -160,6 +164,9 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
     }
     if (auto v = n["enhanced_route_refresh"]) {
         r.boolean(v, p + ".enhanced_route_refresh", peer.enhanced_route_refresh);
+    }
+    if (auto v = n["import_policy"]) {
+        read_policy_names(r, v, p + ".import_policy", peer.import_policy);
     }
     if (auto v = n["add_path"]; v && r.scalar(v, p + ".add_path", "none, receive, send or both")) {
         if (auto a = parse_add_path(v.Scalar())) {
@@ -504,6 +511,9 @@ Errors parse_yaml(std::string_view yaml, Config& config) {
         }
         if (auto v = root["api"]) {
             read_api(r, v, config.api);
+        }
+        if (auto v = root["policy"]) {
+            read_policy(r, v, config.policy);
         }
     } catch (const YAML::Exception& e) {
         errors.push_back(

@@ -88,6 +88,10 @@ const std::vector<KeyInfo>& schema() {
          "a route server on lab addresses, not checked against the model. auto: azure when a listen address "
          "lies inside a modelled VNet, lab when all lie outside (logged once at start). The VNet address "
          "spaces are advertised in every case."},
+        {"route_server.ebgp_requires_policy", "bool", "false",
+         "RFC 8212 (import side): a peer without import_policy has every route it sends rejected (kept "
+         "as received, so giving it a policy takes effect at once). Off by default, as Azure accepts "
+         "everything."},
 
         {"peers", "list", "[]", "The BGP peers (NVAs). Connections from other addresses are refused."},
         {"peers[].name", "name", "(required)", "Unique name: letters, digits, '.', '_', '-' (at most 64)."},
@@ -132,6 +136,10 @@ const std::vector<KeyInfo>& schema() {
          "paths "
          "per prefix, send = the peer gets every path of the ECMP set; used where the peer offers the "
          "matching side."},
+        {"peers[].import_policy", "list of policy names", "[]",
+         "Policies (policy.policies) evaluated in order on every route the peer sends, before the decision "
+         "process; a rejected route stays in the pre-policy Adj-RIB-In only. A change applies at once, "
+         "without a session reset."},
 
         {"virtual_network", "map", "(none)",
          "The virtual network model the effective routes are computed from. Without it routefabricd "
@@ -253,6 +261,91 @@ const std::vector<KeyInfo>& schema() {
         {"api.max_connections", "1-10000", "64",
          "Concurrent API connections; one more is answered 503 and closed, and while all are open a "
          "connection idle for 5 s is closed. At most a quarter of the open-file limit is used."},
+
+        {"policy", "map", "(none)",
+         "Routing policy: named sets and policies that peers[].import_policy names "
+         "(docs/configuration.md, Routing policy)."},
+        {"policy.prefix_sets", "list", "[]",
+         "Prefix sets. The built-in sets `bogons` and `martians` need no definition."},
+        {"policy.prefix_sets[].name", "name", "(required)",
+         "Unique among prefix sets; not bogons or martians."},
+        {"policy.prefix_sets[].prefixes", "list", "[]",
+         "Entries: a prefix (that prefix exactly) or a map with prefix, ge, le."},
+        {"policy.prefix_sets[].prefixes[].prefix", "prefix", "(required)",
+         "IPv4 or IPv6 prefix; routes inside it match when their length is in [ge, le]."},
+        {"policy.prefix_sets[].prefixes[].ge", "length", "the prefix length",
+         "Shortest matching length (at least the prefix length). With ge only, le is 32 / 128."},
+        {"policy.prefix_sets[].prefixes[].le", "length", "ge",
+         "Longest matching length (not below ge, at most 32 / 128)."},
+        {"policy.as_path_sets", "list", "[]", "AS-path sets."},
+        {"policy.as_path_sets[].name", "name", "(required)", "Unique among AS-path sets."},
+        {"policy.as_path_sets[].patterns", "list of regexes", "[]",
+         "Regular expressions over the AS path as text (\"65001 65002 {65003,65004}\"); `_` matches a "
+         "delimiter or either end: `^65001_`, `_65002$`, `_6500[0-9]_`."},
+        {"policy.community_sets", "list", "[]", "Community sets."},
+        {"policy.community_sets[].name", "name", "(required)", "Unique among community sets."},
+        {"policy.community_sets[].communities", "list", "[]",
+         "Standard `65001:100`, large `65001:1:2`, extended `rt:65001:100` / `soo:192.0.2.1:7`, well-known "
+         "`no-export`, `no-advertise`, `no-export-subconfed`, `blackhole`, `graceful-shutdown`; any field "
+         "may be `*`."},
+        {"policy.next_hop_sets", "list", "[]", "Next-hop sets."},
+        {"policy.next_hop_sets[].name", "name", "(required)", "Unique among next-hop sets."},
+        {"policy.next_hop_sets[].next_hops", "list", "[]",
+         "Addresses or prefixes; a route matches when a next hop of it lies inside one."},
+        {"policy.policies", "list", "[]", "Policies."},
+        {"policy.policies[].name", "name", "(required)",
+         "Unique among policies; peers name it in import_policy."},
+        {"policy.policies[].default_action", "accept | reject | next-policy", "reject",
+         "What a route gets when no statement accepts or rejects it; next-policy hands it on to the next "
+         "policy of the peer's list (past the last one it is rejected)."},
+        {"policy.policies[].statements", "list", "[]", "Statements, evaluated in order."},
+        {"policy.policies[].statements[].name", "name", "(required)",
+         "Unique within the policy; the API and rfctl name it when it rejects or rewrites a route."},
+        {"policy.policies[].statements[].match", "map", "(none: always)",
+         "Conditions, all of which must hold."},
+        {"policy.policies[].statements[].match.prefix_set", "set name or map", "(none)",
+         "The route's prefix is in the set (a name, or {set, match: any | invert})."},
+        {"policy.policies[].statements[].match.prefix_set.set", "name", "(required)",
+         "A prefix set, or bogons / martians."},
+        {"policy.policies[].statements[].match.prefix_set.match", "any | invert", "any",
+         "invert: the prefix is not in the set."},
+        {"policy.policies[].statements[].match.as_path_set", "set name or map", "(none)",
+         "The AS path matches the set's patterns (a name, or {set, match})."},
+        {"policy.policies[].statements[].match.as_path_set.set", "name", "(required)", "An AS-path set."},
+        {"policy.policies[].statements[].match.as_path_set.match", "any | all | invert", "any",
+         "any: one pattern matches; all: every pattern matches; invert: none does."},
+        {"policy.policies[].statements[].match.community_set", "set name or map", "(none)",
+         "The route's communities match the set (a name, or {set, match})."},
+        {"policy.policies[].statements[].match.community_set.set", "name", "(required)", "A community set."},
+        {"policy.policies[].statements[].match.community_set.match", "any | all | invert", "any",
+         "any: the route carries a community matching one entry; all: one for every entry; invert: none."},
+        {"policy.policies[].statements[].match.next_hop_set", "set name or map", "(none)",
+         "The route's next hop is in the set (a name, or {set, match})."},
+        {"policy.policies[].statements[].match.next_hop_set.set", "name", "(required)", "A next-hop set."},
+        {"policy.policies[].statements[].match.next_hop_set.match", "any | invert", "any",
+         "invert: the next hop is not in the set."},
+        {"policy.policies[].statements[].match.rpki", "list of states", "[]",
+         "The route's origin validation state is one of: valid, invalid, not-found, unknown (unknown while "
+         "RPKI is off)."},
+        {"policy.policies[].statements[].modify", "map", "(none)",
+         "Changes made when the conditions hold, in this order: replace, remove, add communities, prepend, "
+         "med, next_hop."},
+        {"policy.policies[].statements[].modify.replace_communities", "list", "(none)",
+         "Every standard, extended and large community is replaced by these (no wildcards)."},
+        {"policy.policies[].statements[].modify.remove_communities", "list", "[]",
+         "Communities matching any of these (wildcards allowed) are removed."},
+        {"policy.policies[].statements[].modify.add_communities", "list", "[]",
+         "Added unless already present (no wildcards)."},
+        {"policy.policies[].statements[].modify.prepend", "map", "(none)", "Prepend an ASN to the AS path."},
+        {"policy.policies[].statements[].modify.prepend.asn", "ASN", "route_server.asn",
+         "The ASN to prepend."},
+        {"policy.policies[].statements[].modify.prepend.count", "1-32", "1", "How many times."},
+        {"policy.policies[].statements[].modify.med", "number", "(none)", "Set MULTI_EXIT_DISC."},
+        {"policy.policies[].statements[].modify.next_hop", "IP address", "(none)",
+         "Set the next hop (Azure keeps the NVA's); applies to routes of the address's family only."},
+        {"policy.policies[].statements[].action", "accept | reject | continue", "continue",
+         "accept or reject end the evaluation; continue goes on with the next statement, keeping the "
+         "changes."},
     };
     return rows;
 }

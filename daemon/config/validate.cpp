@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "control/azure/asn.hpp"
+#include "control/policy/compile.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/yaml_text.hpp"
@@ -298,6 +299,13 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
     if (peer.local_address && seen.listen.count(*peer.local_address) == 0) {
         error("local_address", peer.local_address->to_string() + " is not one of route_server.listen");
     }
+    const auto& defs = config.policy.policies;
+    for (std::size_t i = 0; i < peer.import_policy.size(); ++i) {
+        const std::string& n = peer.import_policy[i];
+        if (std::none_of(defs.begin(), defs.end(), [&](const policy::PolicyDef& d) { return d.name == n; })) {
+            error(at("import_policy", i), "no policy named " + quoted(n) + " in policy.policies");
+        }
+    }
     return errors;
 }
 
@@ -353,6 +361,12 @@ Errors validate(const Config& config) {
     validate_emulator(config.emulator, error);
     validate_api(config.api, error);
     validate_mrt(config.mrt, error);
+    if (auto compiled = policy::compile(config.policy, "policy");
+        auto* policy_errors = std::get_if<std::vector<policy::CompileError>>(&compiled)) {
+        for (auto& e : *policy_errors) {
+            error(std::move(e.path), std::move(e.message), ErrorKind::Invalid);
+        }
+    }
     return errors;
 }
 

@@ -315,6 +315,26 @@ TEST_F(ApiTest, LearnedAndAdvertisedRoutesAreKeyedPerInstanceLikeAz) {
     EXPECT_EQ(code(r), "PeeringNotFound");
 }
 
+TEST_F(ApiTest, FilteredRoutesNameThePolicyAndStatement) {
+    auto r = call("GET", "/api/v1/peerings/nva1/filtered-routes");
+    ASSERT_EQ(r.status, 200U) << r.body;
+    const Json filtered = json(r);
+    const Json& route = filtered["RouteServiceRole_IN_0"][0];
+    EXPECT_EQ(route["network"], "192.168.0.0/16");
+    EXPECT_EQ(route["policy"]["name"], "no-bogons");
+    EXPECT_EQ(route["policy"]["statement"], "bogons");
+    EXPECT_EQ(route["policy"]["decidedBy"], "statement");
+    // Learned routes carry no verdict.
+    r = call("GET", "/api/v1/peerings/nva1/learned-routes");
+    EXPECT_FALSE(json(r)["RouteServiceRole_IN_0"][0].contains("policy"));
+    EXPECT_EQ(call("GET", "/api/v1/peerings/ghost/filtered-routes").status, 404U);
+    EXPECT_EQ(call("POST", "/api/v1/peerings/nva1/filtered-routes").status, 405U);
+    // A path an import statement rewrote names it; the others carry no rewrittenBy.
+    const Json e = json(call("GET", "/api/v1/rib/10.250.0.0/16"));
+    EXPECT_EQ(e["paths"][0]["rewrittenBy"], "from-nva1/tag");
+    EXPECT_FALSE(e["paths"][1].contains("rewrittenBy"));
+}
+
 TEST_F(ApiTest, RibByPrefixShowsEcmpSetAndDecidingStep) {
     for (const char* target : {"/api/v1/rib/10.250.0.0/16", "/api/v1/rib/10.250.0.0%2F16"}) {
         const auto r = call("GET", target);

@@ -266,6 +266,36 @@ TEST_F(ConfigChangesTest, AReloadWithABadRouteLimitKeyKeepsTheRunningPeerAndSays
     EXPECT_EQ(running[0].route_limit_warning_percent, 75U);
 }
 
+TEST_F(ConfigChangesTest, AReloadWithABadPolicyKeepsTheRunningOneAndSaysWhy) {
+    const std::string base =
+        "route_server:\n  listen: [127.0.0.1]\n  port: 0\n  max_peers: 64\n"
+        "peers:\n  - {name: a, address: 127.0.0.11, asn: 65001, passive: true, import_policy: [in]}\n"
+        "policy:\n  as_path_sets:\n    - {name: leak, patterns: [";
+    const std::string tail =
+        "]}\n  policies:\n    - name: in\n      default_action: accept\n      statements:\n"
+        "        - {name: leaks, match: {as_path_set: leak}, action: reject}\n";
+    std::ofstream(path_) << base << "\"_65009_\"" << tail;
+    auto good = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_TRUE(good) << good.error().api.message;
+    EXPECT_EQ(good->policy.peers, std::vector<std::string>{"a"});
+    EXPECT_TRUE(good->restart_needed.empty()) << "a policy applies at run time";
+
+    std::ofstream(path_) << base << "\"_650(09\"" << tail;
+    auto bad = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_FALSE(bad);
+    ASSERT_FALSE(bad.error().config.empty());
+    EXPECT_EQ(bad.error().config.front().path, "policy.as_path_sets[0].patterns[0]");
+    EXPECT_NE(bad.error().config.front().message.find("not a valid regular expression"), std::string::npos);
+    EXPECT_EQ(on_io([&] { return changes_->committed().policy.as_path_sets[0].patterns[0]; }), "_65009_")
+        << "the running policy stays";
+
+    // The same file again: nothing to re-evaluate.
+    std::ofstream(path_) << base << "\"_65009_\"" << tail;
+    auto same = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_TRUE(same);
+    EXPECT_TRUE(same->policy.peers.empty());
+}
+
 TEST_F(ConfigChangesTest, AChangeThatCannotBePersistedIsUndone) {
     std::filesystem::remove_all(dir_->path());  // the file's directory is gone: the save fails
     auto r = changes_->apply("create b", add("b", "127.0.0.12", 65002), Persist::Write, store_.get());

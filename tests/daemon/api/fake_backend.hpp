@@ -10,6 +10,20 @@
 
 namespace rf::api::testing {
 
+// One route row; the filtered-route fields stay empty.
+inline RouteRow row(std::string local, std::string network, std::string next_hop, std::string source,
+                    std::string as_path, std::string origin, std::int32_t weight) {
+    RouteRow r;
+    r.local_address = std::move(local);
+    r.network = std::move(network);
+    r.next_hop = std::move(next_hop);
+    r.source_peer = std::move(source);
+    r.as_path = std::move(as_path);
+    r.origin = std::move(origin);
+    r.weight = weight;
+    return r;
+}
+
 class FakeBackend final : public Backend {
 public:
     explicit FakeBackend(const config::Config& c) : config_(c) {
@@ -109,10 +123,29 @@ public:
             const std::string local = config_.route_server.listen[i].to_string();
             out.emplace_back(
                 instance_key(i),
-                std::vector<RouteRow>{{local, "10.250.0.0/16", p->address.to_string(), p->address.to_string(),
-                                       std::to_string(p->asn), "EBgp", 32768},
-                                      {local, "0.0.0.0/0", p->address.to_string(), p->address.to_string(),
-                                       std::to_string(p->asn) + " 65100", "EBgp", 32768}});
+                std::vector<RouteRow>{row(local, "10.250.0.0/16", p->address.to_string(),
+                                          p->address.to_string(), std::to_string(p->asn), "EBgp", 32768),
+                                      row(local, "0.0.0.0/0", p->address.to_string(), p->address.to_string(),
+                                          std::to_string(p->asn) + " 65100", "EBgp", 32768)});
+        }
+        return out;
+    }
+
+    Result<RoutesByInstance, ApiError> filtered_routes(std::string_view name) override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        const config::PeerConfig* p = find(name);
+        if (p == nullptr) {
+            return not_found(name);
+        }
+        RoutesByInstance out;
+        for (std::size_t i = 0; i < config_.route_server.listen.size(); ++i) {
+            const std::string local = config_.route_server.listen[i].to_string();
+            RouteRow r = row(local, "192.168.0.0/16", p->address.to_string(), p->address.to_string(),
+                             std::to_string(p->asn), "EBgp", 32768);
+            r.policy = "no-bogons";
+            r.statement = "bogons";
+            r.decided_by = "statement";
+            out.emplace_back(instance_key(i), std::vector<RouteRow>{r});
         }
         return out;
     }
@@ -126,7 +159,7 @@ public:
         for (std::size_t i = 0; i < config_.route_server.listen.size(); ++i) {
             const std::string local = config_.route_server.listen[i].to_string();
             out.emplace_back(instance_key(i),
-                             std::vector<RouteRow>{{local, "10.1.0.0/16", local, "", "65515", "Igp", 0}});
+                             std::vector<RouteRow>{row(local, "10.1.0.0/16", local, "", "65515", "Igp", 0)});
         }
         return out;
     }
@@ -146,6 +179,7 @@ public:
             p.decided_by = p.best ? "OnlyPath" : "PeerBgpId";
             p.ecmp_status = "Member";
         }
+        e.paths.front().rewritten_by = "from-nva1/tag";
         return e;
     }
 

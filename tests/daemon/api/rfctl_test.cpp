@@ -206,6 +206,14 @@ TEST_F(RfctlTest, RoutesRibEffectiveRoutesAndEmulator) {
     EXPECT_NE(r.out.find("LocalAddress"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("10.1.255.5    10.250.0.0/16"), std::string::npos) << r.out;
 
+    r = rfctl("peering list-learned-routes nva1 --filtered");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("Statement"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("no-bogons"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("192.168.0.0/16"), std::string::npos) << r.out;
+    r = rfctl("peering list-advertised-routes nva1 --filtered");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+
     r = rfctl("-o json peering list-advertised-routes nva1");
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_TRUE(Json::parse(r.out).contains("RouteServiceRole_IN_1"));
