@@ -40,7 +40,8 @@ std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
             const StoredPath& path = paths[i];
             if (path.session == peer->session) {
                 out.push_back(LearnedRoute{p, path.attrs->attrs, route_next_hops(*path.attrs),
-                                           !path.attrs->loops, path.rx_id});
+                                           !path.attrs->loops, path.rx_id,
+                                           peer->stale.contains(p, path.rx_id)});
             }
         }
     });
@@ -52,7 +53,7 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
     std::vector<AdvertisedRoute> out;
     const auto& t = *tables_;
     const RibPeer* peer = t.peers.find(id);
-    if (peer == nullptr) {
+    if (peer == nullptr || peer->group == nullptr) {  // restarting: it is sent nothing
         return out;
     }
     const UpdateGroup& g = *peer->group;
@@ -108,7 +109,7 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
         const StoredPath& p = s.paths[i];
         const RibPeer& src = t.decision.source(p);
         e.paths.push_back(LocRibPath{src.cfg.id, src.cfg.address, p.attrs->attrs, route_next_hops(*p.attrs),
-                                     p.attrs->as_path_length, p.rx_id});
+                                     p.attrs->as_path_length, p.rx_id, src.stale.contains(prefix, p.rx_id)});
     }
     e.ecmp_count = members;
     if (order.size() > 1) {
@@ -159,12 +160,13 @@ std::size_t RouteServerRib::stale_count(PeerId id) const {
 }
 
 bool RouteServerRib::is_up(PeerId id) const {
-    return tables_->peers.find(id) != nullptr;
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer != nullptr && !peer->restarting;
 }
 
 std::optional<PeerConfig> RouteServerRib::peer_config(PeerId id) const {
     const RibPeer* peer = tables_->peers.find(id);
-    return peer == nullptr ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
+    return peer == nullptr || peer->restarting ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
 }
 
 RibStats RouteServerRib::stats() const {

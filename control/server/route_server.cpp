@@ -24,6 +24,8 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
               return r;
           }(),
           sink),
+      graceful_restart_(
+          io, rib_, [this](const std::string& line) { log(line); }, [this] { distribute(); }),
       refused_log_(config_.refused_log_burst, config_.refused_log_interval),
       refused_log_timer_(io) {
     local_open_ = session::make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
@@ -179,6 +181,8 @@ std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddr
     c.fsm = fsm_config(*peer.settings);
     c.connects_out = connects_out;
     c.local_open = local_open_;
+    c.restart_state = config_.restarting;
+    c.forwarding_preserved = config_.forwarding_preserved;
     c.open_policy = policy_;
     c.max_output_bytes = config_.max_output_bytes;
     c.max_extra_connections = config_.max_extra_connections;
@@ -269,6 +273,7 @@ bool RouteServer::remove_peer(const net::IpAddress& address) {
         session::admin_cease(bgp::CeaseSubcode::PeerDeconfigured, "peer removed from the route server");
     for (auto& [local, session] : it->second.sessions) {
         session->stop(cease);
+        graceful_restart_.forget(session->id());  // kept routes go with the peer
         retired_.push_back(session);
     }
     install_md5(*it->second.settings, true);
@@ -478,7 +483,8 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
         cfg.local_address_v6 = negotiated.local_address;
     }
     established_[cfg.id] = &session;
-    session.send_messages(rib_.peer_up(cfg));  // the initial table, then End-of-RIB
+    graceful_restart_.established(session, negotiated);  // before peer_up: may purge what cannot wait
+    session.send_messages(rib_.peer_up(cfg));            // the initial table, then End-of-RIB
     distribute();
 }
 
@@ -498,6 +504,11 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             input_observer_(batch.read_at);
         }
         const rib::UpdateResult r = rib_.apply_update(id, update);
+        if (update.update.is_end_of_rib()) {  // RFC 4724 §4.2: a restarted peer's stale routes end here
+            graceful_restart_.end_of_rib(session, update.update.mp_unreach
+                                                      ? update.update.mp_unreach->family
+                                                      : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast});
+        }
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
             const bgp::AfiSafi family = update.update.mp_reach
@@ -544,11 +555,13 @@ void RouteServer::on_refresh_end(Session& session, bgp::AfiSafi family, bool tim
     distribute();
 }
 
-void RouteServer::on_down(Session& session, session::TimePoint at) {
+void RouteServer::on_down(Session& session, session::TimePoint at, const session::DownCause& cause) {
     if (input_observer_) {
         input_observer_(at);
     }
-    rib_.peer_down(session.id());
+    if (!graceful_restart_.down(session, cause)) {
+        rib_.peer_down(session.id());
+    }
     established_.erase(session.id());
     distribute();
 }

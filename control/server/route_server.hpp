@@ -24,6 +24,7 @@
 
 #include "control/azure/defaults.hpp"
 #include "control/rib/rib.hpp"
+#include "control/server/graceful_restart.hpp"
 #include "control/session/session.hpp"
 
 namespace rf::server {
@@ -50,6 +51,11 @@ struct ServerConfig {
     // Enhanced route refresh (RFC 7313 §4): a peer's routes marked stale by its BoRR are purged this
     // long after it if no EoRR comes (FRR's default stale-path time).
     std::uint16_t refresh_stale_time = 360;  // seconds
+    // Graceful restart, restarting-speaker side (RFC 4724 §4.1): our OPENs carry the R bit until
+    // RouteServer::restart_complete, and the F bit of every family when our forwarding state survived
+    // our own restart (never in routefabricd: the FIB is rebuilt with the process).
+    bool restarting = false;
+    bool forwarding_preserved = false;
     // Connections from unknown addresses: the first `refused_log_burst` of each interval are logged
     // one by one, the rest as a count at the end of the interval.
     std::size_t refused_log_burst = 5;
@@ -132,6 +138,13 @@ public:
     [[nodiscard]] std::vector<session::SessionStatus> sessions() const;
     [[nodiscard]] const ServerConfig& config() const { return config_; }
     [[nodiscard]] const rib::RouteServerRib& rib() const { return rib_; }
+    // Graceful restart helper state of a session (by its RIB id) and the counters over all sessions.
+    [[nodiscard]] GracefulRestartState graceful_restart(rib::PeerId id) const {
+        return graceful_restart_.state(id);
+    }
+    [[nodiscard]] const GracefulRestartCounters& graceful_restart_counters() const {
+        return graceful_restart_.counters();
+    }
     // The bound listen endpoints ("127.0.0.1:1790").
     [[nodiscard]] std::vector<std::string> listening() const;
     // Peer addresses for which installing TCP-MD5 failed with EPERM (no CAP_NET_ADMIN).
@@ -156,7 +169,7 @@ private:
     void on_route_refresh(session::Session& session, bgp::AfiSafi family) override;
     void on_refresh_begin(session::Session& session, bgp::AfiSafi family) override;
     void on_refresh_end(session::Session& session, bgp::AfiSafi family, bool timed_out) override;
-    void on_down(session::Session& session, session::TimePoint at) override;
+    void on_down(session::Session& session, session::TimePoint at, const session::DownCause& cause) override;
     void on_input_handled(session::Session& session) override;
     void on_transition(const session::TransitionRecord& record) override;
     void on_log(const std::string& line) override;
@@ -183,6 +196,7 @@ private:
     boost::asio::io_context& io_;
     ServerConfig config_;
     rib::RouteServerRib rib_;
+    GracefulRestartHelper graceful_restart_;  // after rib_: destroyed (timers cancelled) before it
     bgp::Open local_open_;
     session::OpenPolicy policy_;
     std::vector<Listener> listeners_;

@@ -67,7 +67,9 @@ public:
         events.push_back(std::string(timed_out ? "eorr-timeout " : "eorr ") +
                          std::to_string(static_cast<int>(family.afi)));
     }
-    void on_down(Session& /*session*/, TimePoint /*at*/) override { events.emplace_back("down"); }
+    void on_down(Session& /*session*/, TimePoint /*at*/, const DownCause& /*cause*/) override {
+        events.emplace_back("down");
+    }
     void on_input_handled(Session& /*session*/) override { events.emplace_back("input"); }
     void on_transition(const TransitionRecord& record) override { transitions.push_back(record); }
     void on_log(const std::string& /*line*/) override {}
