@@ -74,6 +74,15 @@ std::size_t RouteServerRib::retain_stale(PeerId id, const std::vector<bgp::AfiSa
     return peer->stale.size();
 }
 
+std::vector<bgp::SharedMessage> RouteServerRib::full_table(PeerId id) {
+    finish_staged();
+    RibPeer* peer = tables_->peers.find(id);
+    if (peer == nullptr || peer->restarting) {
+        return {};
+    }
+    return tables_->adj_rib_out.initial_table(*peer, peer->families, true);
+}
+
 bool RouteServerRib::is_restarting(PeerId id) const {
     const RibPeer* peer = tables_->peers.find(id);
     return peer != nullptr && peer->restarting;

@@ -301,6 +301,10 @@ public:
     // already restarting peer.
     std::size_t retain_stale(PeerId peer, const std::vector<bgp::AfiSafi>& families);
 
+    // The peer's whole Adj-RIB-Out, then End-of-RIB for each of its families (what peer_up returns), for
+    // a table that was held back (our own graceful restart, RFC 4724 §4.1). Empty for a peer not up.
+    std::vector<bgp::SharedMessage> full_table(PeerId peer);
+
     // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB; with enhanced
     // route refresh (RFC 7313 §4) BoRR, the Adj-RIB-Out, then EoRR instead. Drain the peer's pending
     // outbound first, so the refresh is the last word. Empty if the peer is unknown.

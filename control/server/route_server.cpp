@@ -88,6 +88,7 @@ std::optional<std::string> RouteServer::start() {
         accept_next(l);
     }
     started_ = true;
+    start_deferral();
     for (auto& [addr, peer] : peers_) {
         install_md5(*peer.settings, false);
         start_peer(peer);
@@ -278,6 +279,7 @@ bool RouteServer::remove_peer(const net::IpAddress& address) {
     }
     install_md5(*it->second.settings, true);
     peers_.erase(it);
+    check_deferral();  // our own restart may have been waiting for this peer only
     // Drop retired sessions once their connections have flushed (they hold no RIB state any more).
     retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
                                   [](const auto& s) { return !s->has_open_connection(); }),
@@ -484,7 +486,10 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     }
     established_[cfg.id] = &session;
     graceful_restart_.established(session, negotiated);  // before peer_up: may purge what cannot wait
-    session.send_messages(rib_.peer_up(cfg));            // the initial table, then End-of-RIB
+    auto table = rib_.peer_up(cfg);
+    if (!deferring_) {
+        session.send_messages(table);  // deferring: every peer gets its table when the deferral ends
+    }                                  // the initial table, then End-of-RIB
     distribute();
 }
 
@@ -508,6 +513,8 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             graceful_restart_.end_of_rib(session, update.update.mp_unreach
                                                       ? update.update.mp_unreach->family
                                                       : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast});
+            check_deferral();  // our own restart may be waiting for this End-of-RIB (the session
+                               // records it before handing the UPDATE over)
         }
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
@@ -538,6 +545,9 @@ void RouteServer::log_route_limit(const Session& session, const rib::UpdateResul
 }
 
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
+    if (deferring_) {
+        return;  // the whole table goes out when our deferral ends
+    }
     distribute();  // pending outbound first: the refresh is the last word
     session.send_messages(rib_.route_refresh(session.id(), family));
 }
@@ -589,6 +599,10 @@ void RouteServer::distribute() {
                        retired_.end());
     }
     if (!rib_.has_outbound()) {
+        return;
+    }
+    if (deferring_) {
+        rib_.drain_outbound();  // superseded by the whole table each peer gets when the deferral ends
         return;
     }
     for (auto& out : rib_.drain_outbound()) {

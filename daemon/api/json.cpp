@@ -213,7 +213,17 @@ Json to_json(const PeeringInfo& p) {
                               {"staleTimeouts", r.stale_timeouts},
                               {"ignored", r.ignored},
                               {"refreshing", r.refreshing},
-                              {"staleRoutes", r.stale_routes}}}});
+                              {"staleRoutes", r.stale_routes}}},
+                            {"gracefulRestart",
+                             {{"negotiated", s.graceful_restart.negotiated},
+                              {"families", s.graceful_restart.families},
+                              {"forwardingPreserved", s.graceful_restart.forwarding},
+                              {"peerRestartTime", s.graceful_restart.peer_restart_time},
+                              {"notification", s.graceful_restart.notification},
+                              {"phase", s.graceful_restart.phase},
+                              {"staleFamilies", s.graceful_restart.stale_families},
+                              {"secondsLeft", s.graceful_restart.seconds_left},
+                              {"hardResetsSent", s.graceful_restart.hard_resets_sent}}}});
     }
     j["sessions"] = std::move(sessions);
     return j;
@@ -234,7 +244,8 @@ Json to_json(const RoutesByInstance& routes) {
                             {"sourcePeer", r.source_peer},
                             {"asPath", r.as_path},
                             {"origin", r.origin},
-                            {"weight", r.weight}});
+                            {"weight", r.weight},
+                            {"stale", r.stale}});
         }
         j[key] = std::move(list);
     }
@@ -252,7 +263,8 @@ Json to_json(const RibEntryInfo& e) {
                          {"origin", p.origin},
                          {"communities", p.communities},
                          {"best", p.best},
-                         {"ecmp", p.ecmp}});
+                         {"ecmp", p.ecmp},
+                         {"stale", p.stale}});
     }
     return Json{{"prefix", e.prefix},
                 {"decidedBy", e.decided_by},

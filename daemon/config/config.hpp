@@ -28,6 +28,7 @@
 
 #include "control/azure/defaults.hpp"
 #include "control/codec/result.hpp"
+#include "control/session/peer_settings.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
@@ -104,6 +105,9 @@ struct PeerConfig {
     AddPath add_path = AddPath::None;
     bool extended_messages = true;       // RFC 8654 capability offered
     bool enhanced_route_refresh = true;  // RFC 7313 capability offered
+    // Graceful restart (RFC 4724, RFC 8538): capability offered, our restart time, the stale-path time
+    // and the N bit.
+    session::GracefulRestartSettings graceful_restart;
 
     bool operator==(const PeerConfig&) const = default;
 };

@@ -4,6 +4,8 @@
 // are a few seconds so that the expiry cases run quickly; no assertion depends on how long anything took.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "control/server/route_server.hpp"
 #include "tests/control/server/support/nva.hpp"
 #include "tests/control/server/support/nva_suite.hpp"
@@ -19,6 +21,10 @@ constexpr std::uint16_t kRestartTime = 30;  // long enough never to expire in th
 constexpr std::uint16_t kShortRestart = 3;  // the expiry case
 
 enum class Restarter { Frr, Bird };
+
+bool contains_text(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 class GracefulRestartInterop : public ::testing::Test {
 protected:
@@ -40,7 +46,9 @@ protected:
         other.name = "other";
         other.address = *net::IpAddress::parse(loopback(43));
         other.asn = 65043;
-        rs_ = std::make_unique<RsHarness>(cfg, std::vector<session::PeerSettings>{restarting, other});
+        peers_ = {restarting, other};
+        cfg_ = cfg;
+        rs_ = std::make_unique<RsHarness>(cfg, peers_);
         ASSERT_FALSE(rs_->start_error());
         NvaSpec spec = nva_spec("gr-nva", loopback(42), 42, 65042, routes({1, 2, 3}), {rs_address_}, port_);
         spec.graceful_restart_time = restart_time;
@@ -97,6 +105,8 @@ protected:
     }
 
     TempDir dir_{"rf-gr-interop"};
+    server::ServerConfig cfg_;
+    std::vector<session::PeerSettings> peers_;
     std::unique_ptr<RsHarness> rs_;
     std::unique_ptr<Nva> nva_;
     std::unique_ptr<Nva> other_;
@@ -230,6 +240,37 @@ TEST_F(GracefulRestartInterop, HardResetEitherWayWithdrawsTheRoutes) {
     const auto c = counters();
     EXPECT_EQ(c.restarts, 0U);
     EXPECT_EQ(c.hard_resets, 2U);
+}
+
+TEST_F(GracefulRestartInterop, RoutefabricdRestartWithFrrAsHelper) {
+    start(Restarter::Frr, kRestartTime);
+    if (IsSkipped()) {
+        return;
+    }
+    expect_route_at(nva_.get(), "10.1.0.0/16", true, kRouteTimeout);  // our VNet address space
+    rs_->crash();  // no NOTIFICATION: FRR, a helper, keeps our routes
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return !contains_text(nva_->command("show bgp neighbors " + rs_address_),
+                                  "BGP state = Established");
+        },
+        kSessionTimeout, 200ms));
+    EXPECT_TRUE(nva_->has_route("10.1.0.0/16")) << nva_->show_route("10.1.0.0/16");
+    // Back with the R bit: FRR sends its routes and End-of-RIB; we advertise only then.
+    server::ServerConfig cfg = cfg_;
+    cfg.restarting = true;
+    rs_ = std::make_unique<RsHarness>(cfg, peers_);
+    ASSERT_FALSE(rs_->start_error());
+    ASSERT_TRUE(wait_until([&] { return !rs_->call([](server::RouteServer& s) { return s.deferring(); }); },
+                           kSessionTimeout, 200ms))
+        << nva_->log();
+    const auto logs = rs_->log_lines();
+    EXPECT_TRUE(std::any_of(logs.begin(), logs.end(), [](const std::string& l) {
+        return l.find("restart complete (every peer sent End-of-RIB)") != std::string::npos;
+    }));
+    EXPECT_EQ(path(1), Path::Fresh);
+    expect_route_at(nva_.get(), "10.1.0.0/16", true, kRouteTimeout);
+    expect_route_at(other_.get(), prefix(1), true, kRouteTimeout);
 }
 
 }  // namespace
