@@ -259,8 +259,10 @@ TEST_F(GracefulRestartInterop, RoutefabricdRestartWithFrrAsHelper) {
     // Back with the R bit: FRR sends its routes and End-of-RIB; we advertise only then.
     server::ServerConfig cfg = cfg_;
     cfg.restarting = true;
+    rs_.reset();  // the crashed process is gone: its sockets too
     rs_ = std::make_unique<RsHarness>(cfg, peers_);
-    ASSERT_FALSE(rs_->start_error());
+    ASSERT_FALSE(rs_->start_error()) << *rs_->start_error() << "\n"
+                                     << run_capture({"/usr/bin/ss", "-tan"});
     ASSERT_TRUE(wait_until([&] { return !rs_->call([](server::RouteServer& s) { return s.deferring(); }); },
                            kSessionTimeout, 200ms))
         << nva_->log();
