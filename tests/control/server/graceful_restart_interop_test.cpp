@@ -261,8 +261,7 @@ TEST_F(GracefulRestartInterop, RoutefabricdRestartWithFrrAsHelper) {
     cfg.restarting = true;
     rs_.reset();  // the crashed process is gone: its sockets too
     rs_ = std::make_unique<RsHarness>(cfg, peers_);
-    ASSERT_FALSE(rs_->start_error()) << *rs_->start_error() << "\n"
-                                     << run_capture({"/usr/bin/ss", "-tan"});
+    ASSERT_FALSE(rs_->start_error()) << *rs_->start_error() << "\n" << run_capture({"/usr/bin/ss", "-tan"});
     ASSERT_TRUE(wait_until([&] { return !rs_->call([](server::RouteServer& s) { return s.deferring(); }); },
                            kSessionTimeout, 200ms))
         << nva_->log();
