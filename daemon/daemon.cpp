@@ -55,7 +55,9 @@ std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
 }
 
 Daemon::Daemon(Startup startup, const Options& options)
-    : startup_(std::move(startup)), config_path_(options.config_path) {}
+    : startup_(std::move(startup)),
+      config_path_(options.config_path),
+      graceful_restart_(options.graceful_restart) {}
 
 Daemon::~Daemon() = default;
 
@@ -80,6 +82,9 @@ bool Daemon::start_forwarding(const Options& options) {
 bool Daemon::start_route_server() {
     const config::Config& cfg = startup_.config;
     server::ServerConfig server_cfg = api::server_config(cfg);
+    // RFC 4724 §4.1: the F bit stays clear (ServerConfig default): the FIB and the emulator live in this
+    // process and are rebuilt with it, so no forwarding state survived the restart.
+    server_cfg.restarting = graceful_restart_;
     if (!cfg.virtual_network && startup_.emulator) {
         // The default lab VNet is originated to the NVAs like a configured one.
         server_cfg.rib.vnet_prefixes = lab_prefixes_;

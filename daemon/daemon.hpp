@@ -62,6 +62,7 @@ private:
 
     Startup startup_;
     std::string config_path_;
+    bool graceful_restart_ = false;          // --graceful-restart
     std::vector<net::Prefix> lab_prefixes_;  // originated without virtual_network when the emulator runs
     boost::asio::io_context io_{1};
     std::unique_ptr<Forwarding> forwarding_;            // null in route-server-only mode

@@ -34,6 +34,10 @@ options:
   --log-format FORMAT
                       text (default) or json: one JSON object per line with the keys time, level,
                       event, peer, reason and message, then the event's own fields (for Loki, ELK)
+  --graceful-restart  this start is a restart of routefabricd (after a crash or an upgrade): peers that
+                      negotiate graceful restart (RFC 4724) see the Restart State bit and keep our routes
+                      while nothing is advertised, until every peer has sent its End-of-RIB (at most
+                      360 s); then every peer gets its whole table and End-of-RIB
   --eal "ARGS"        DPDK EAL arguments in one word, the same as ARGS after "--"
   -h, --help          print this help and exit
   --version           print the version and the forwarding module the daemon would load, and exit
@@ -125,6 +129,8 @@ Result<Options, int> parse_options(int argc, char** argv) {
             return o;
         } else if (a == "--emulator" || a == "--no-emulator") {
             o.emulator = a == "--emulator";
+        } else if (a == "--graceful-restart") {
+            o.graceful_restart = true;
         } else if (a == "--fib" || a == "--no-fib") {
             o.fib = a == "--fib";
         } else if (a == "--workers") {

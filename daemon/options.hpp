@@ -30,7 +30,9 @@ struct Options {
     std::optional<bool> fib;       // --fib / --no-fib
     std::optional<std::uint32_t> workers;
     std::string log_level = "info";
-    std::string log_format = "text";    // --log-format: text or json (logging.hpp)
+    std::string log_format = "text";  // --log-format: text or json (logging.hpp)
+    // --graceful-restart: this start is a restart of ours (RFC 4724 §4.1: R bit, deferred advertising).
+    bool graceful_restart = false;
     std::vector<std::string> eal_args;  // after "--", or the words of --eal "ARGS"
 };
 

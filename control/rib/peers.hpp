@@ -36,8 +36,11 @@ struct RibPeer {
     unsigned add_path_rx = 0;  // families whose NLRI carry path identifiers from this peer
     UpdateGroup* group = nullptr;
     AdjRibInIndex adj_rib_in;
-    RouteLimitWatch limit_watch;              // the threshold and limit warnings, once per crossing
-    StalePaths stale;                         // enhanced route refresh in progress (RFC 7313)
+    RouteLimitWatch limit_watch;  // the threshold and limit warnings, once per crossing
+    StalePaths stale;  // enhanced route refresh (RFC 7313) or graceful restart (RFC 4724) in progress
+    // Graceful restart helper (RFC 4724 §4.2): the session is down but its paths stay (stale) until it
+    // is back; it is in no update group and receives nothing.
+    bool restarting = false;
     std::vector<bgp::SharedMessage> pending;  // to send, drained by RouteServerRib::drain_outbound()
     std::size_t ecmp_prefixes = 0;            // prefixes whose ECMP set holds one of its paths (finish_call)
     ImportPolicy import;                      // its chain and the RFC 8212 switch

@@ -95,6 +95,9 @@ std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
     finish_staged();
     auto& t = *tables_;
     assert(cfg.id != kLocalPeer && "PeerId 0 is reserved for originated routes");
+    if (RibPeer* back = t.resume_restarting(cfg)) {  // graceful restart: its stale paths stay
+        return t.adj_rib_out.initial_table(*back, back->families, true);
+    }
     t.take_down(cfg.id);
     auto peer = std::make_unique<RibPeer>();
     peer->cfg = cfg;
@@ -112,7 +115,7 @@ std::vector<bgp::SharedMessage> RouteServerRib::peer_up(const PeerConfig& cfg) {
 
 UpdateResult RouteServerRib::Tables::apply(PeerId id, const bgp::DecodedUpdate& decoded) {
     RibPeer* peer = peers.find(id);
-    if (peer == nullptr) {
+    if (peer == nullptr || peer->restarting) {
         return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
     }
     ClassifiedUpdate classified = classify_update(*peer, decoded);
@@ -147,7 +150,7 @@ UpdateResult RouteServerRib::set_route_limit(PeerId id, std::size_t limit, azure
     finish_staged();
     auto& t = *tables_;
     RibPeer* peer = t.peers.find(id);
-    if (peer == nullptr) {
+    if (peer == nullptr || peer->restarting) {
         return UpdateResult{UpdateStatus::UnknownPeer, 0, 0};
     }
     peer->cfg.route_limit = limit;
@@ -214,7 +217,7 @@ std::vector<bgp::SharedMessage> RouteServerRib::route_refresh(PeerId id, bgp::Af
     finish_staged();
     auto& t = *tables_;
     RibPeer* peer = t.peers.find(id);
-    if (peer == nullptr || family.safi != net::Safi::Unicast) {
+    if (peer == nullptr || peer->restarting || family.safi != net::Safi::Unicast) {
         return {};
     }
     const unsigned bit = family_bit(family_index(family.afi)) & peer->families;
@@ -241,7 +244,7 @@ std::size_t RouteServerRib::mark_stale(PeerId id, bgp::AfiSafi family) {
     finish_staged();
     auto& t = *tables_;
     RibPeer* peer = t.peers.find(id);
-    if (peer == nullptr || family.safi != net::Safi::Unicast ||
+    if (peer == nullptr || peer->restarting || family.safi != net::Safi::Unicast ||
         (family_bit(family_index(family.afi)) & peer->families) == 0) {
         return 0;
     }
@@ -273,6 +276,9 @@ VnetChange RouteServerRib::set_vnet_prefixes(std::vector<net::Prefix> prefixes) 
     VnetChange change;
     if (!changed.empty()) {
         t.peers.for_each([&](const RibPeer& peer) {
+            if (peer.restarting) {
+                return;  // it learns the new address spaces when it is back
+            }
             (peer.cfg.route_refresh ? change.refresh : change.reset).push_back(peer.cfg.id);
         });
         std::sort(change.refresh.begin(), change.refresh.end());

@@ -13,8 +13,10 @@
 //   set_import_policy(id, …)  a runtime change of the peer's import policy, applied to its pre-policy routes
 //   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB,
 //                             or between BoRR and EoRR with enhanced route refresh)
-//   mark_stale / purge_stale  the peer's BoRR / EoRR (enhanced route refresh, RFC 7313 §4)
-//   peer_down(id)             when the session leaves Established for any reason
+//   mark_stale / purge_stale  the peer's BoRR / EoRR (enhanced route refresh, RFC 7313 §4), and its
+//                             End-of-RIB after a graceful restart (RFC 4724 §4.2)
+//   peer_down(id)             when the session leaves Established and its routes go
+//   retain_stale(id, fams)    when it leaves Established and graceful restart keeps its routes (stale)
 //   drain_outbound()          after every call above (MRAI 0): bytes to send to each peer because of it
 //
 // Outbound bytes are whole BGP messages in shared, immutable buffers (bgp::SharedMessage,
@@ -254,6 +256,7 @@ struct LearnedRoute {  // an Adj-RIB-In entry
     std::string policy;
     std::string statement;
     std::string rewritten_by;
+    bool stale = false;  // kept across the peer's restart or refresh, not yet announced again
 };
 
 struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
@@ -285,6 +288,7 @@ struct LocRibPath {
     net::Ipv4Address peer_bgp_id;
     DecisionStep versus_best = DecisionStep::OnlyPath;
     EcmpStatus ecmp = EcmpStatus::Member;
+    bool stale = false;         // see LearnedRoute::stale
 };
 
 struct LocRibEntry {
@@ -339,6 +343,9 @@ public:
 
     // A session reached Established. Returns the initial Adj-RIB-Out: UPDATEs with every route this peer
     // gets, then End-of-RIB for each of its families. If the id is already up, it is first taken down.
+    // If it is restarting (retain_stale) with the same address, BGP identifier, neighbor and ADD-PATH
+    // receive families, its stale paths stay (those of families no longer negotiated are withdrawn) until
+    // purge_stale; otherwise it is taken down first.
     std::vector<bgp::SharedMessage> peer_up(const PeerConfig& peer);
 
     // Applies one decoded UPDATE. RFC 7606: TreatAsWithdraw (and AfiSafiDisable) withdraw every NLRI of
@@ -375,8 +382,20 @@ public:
     ImportReapply set_import_policy(PeerId peer, policy::Chain chain, bool policy_required);
 
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
-    // forgets the peer. Unknown ids are ignored.
+    // forgets the peer. Unknown ids are ignored; a restarting peer is forgotten the same way.
     void peer_down(PeerId peer);
+
+    // Graceful restart helper (RFC 4724 §4.2): the peer's session went down, but its paths of `families`
+    // stay, marked stale, in use, in the Loc-RIB, the other peers' Adj-RIB-Out and the FIB (no next-hops-
+    // down hint, no delta: they keep forwarding); its paths of other families are withdrawn in one batch.
+    // The peer leaves its update group and is not up (is_up false) but restarting until peer_up,
+    // purge_stale of every family or peer_down. Returns how many paths are stale; 0 for an unknown or
+    // already restarting peer.
+    std::size_t retain_stale(PeerId peer, const std::vector<bgp::AfiSafi>& families);
+
+    // The peer's whole Adj-RIB-Out, then End-of-RIB for each of its families (what peer_up returns), for
+    // a table that was held back (our own graceful restart, RFC 4724 §4.1). Empty for a peer not up.
+    std::vector<bgp::SharedMessage> full_table(PeerId peer);
 
     // Answers a ROUTE-REFRESH: the peer's whole Adj-RIB-Out for `family`, then End-of-RIB; with enhanced
     // route refresh (RFC 7313 §4) BoRR, the Adj-RIB-Out, then EoRR instead. Drain the peer's pending
@@ -385,8 +404,9 @@ public:
 
     // Enhanced route refresh from the peer (RFC 7313 §4). mark_stale (its BoRR): every path the peer has
     // now of `family` is stale until the peer announces or withdraws it again; returns how many.
-    // purge_stale (its EoRR, or the session's guard timer): withdraws the paths of `family` still stale,
-    // in one batch like an UPDATE; returns how many. Both return 0 for an unknown peer or family.
+    // purge_stale (its EoRR, or the session's guard timer; after a graceful restart its End-of-RIB, or a
+    // timer): withdraws the paths of `family` still stale, in one batch like an UPDATE; returns how many.
+    // Both return 0 for an unknown peer or family; mark_stale also for a restarting peer.
     std::size_t mark_stale(PeerId peer, bgp::AfiSafi family);
     std::size_t purge_stale(PeerId peer, bgp::AfiSafi family);
 
@@ -419,7 +439,8 @@ public:
     [[nodiscard]] std::size_t ecmp_prefix_count(PeerId peer) const;
     [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
     [[nodiscard]] std::size_t stale_count(PeerId peer) const;  // its paths stale now (mark_stale)
-    [[nodiscard]] bool is_up(PeerId peer) const;
+    [[nodiscard]] bool is_up(PeerId peer) const;               // established (not restarting)
+    [[nodiscard]] bool is_restarting(PeerId peer) const;       // down, its paths kept stale (retain_stale)
     [[nodiscard]] std::optional<PeerConfig> peer_config(PeerId peer) const;  // nullopt: not up
     [[nodiscard]] RibStats stats() const;
     [[nodiscard]] const RibConfig& config() const;

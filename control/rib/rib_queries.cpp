@@ -71,6 +71,7 @@ std::vector<LearnedRoute> RouteServerRib::adj_rib_in(PeerId id) const {
             const StoredPath& path = paths[i];
             if (path.session == peer->session) {
                 out.push_back(learned(p, *path.attrs, path.rx_id));
+                out.back().stale = peer->stale.contains(p, path.rx_id);
             }
         }
     });
@@ -108,7 +109,7 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
     std::vector<AdvertisedRoute> out;
     const auto& t = *tables_;
     const RibPeer* peer = t.peers.find(id);
-    if (peer == nullptr) {
+    if (peer == nullptr || peer->group == nullptr) {  // restarting: it is sent nothing
         return out;
     }
     const UpdateGroup& g = *peer->group;
@@ -181,6 +182,7 @@ std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) con
                 path.rewritten_by = statement_name(pre->note.rewritten_by);
             }
         }
+        path.stale = src.stale.contains(prefix, p.rx_id);
         e.paths.push_back(std::move(path));
     }
     e.ecmp_count = members;
@@ -237,12 +239,13 @@ std::size_t RouteServerRib::stale_count(PeerId id) const {
 }
 
 bool RouteServerRib::is_up(PeerId id) const {
-    return tables_->peers.find(id) != nullptr;
+    const RibPeer* peer = tables_->peers.find(id);
+    return peer != nullptr && !peer->restarting;
 }
 
 std::optional<PeerConfig> RouteServerRib::peer_config(PeerId id) const {
     const RibPeer* peer = tables_->peers.find(id);
-    return peer == nullptr ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
+    return peer == nullptr || peer->restarting ? std::nullopt : std::optional<PeerConfig>(peer->cfg);
 }
 
 RibStats RouteServerRib::stats() const {

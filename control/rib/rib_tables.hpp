@@ -34,6 +34,13 @@ struct RouteServerRib::Tables {
     // then forgotten. Unknown ids are ignored.
     void take_down(PeerId id);
 
+    // Graceful restart (graceful_restart.cpp): the restarting peer `cfg.id`, if it may keep its stale
+    // paths under `cfg`, back in an update group with its families' paths no longer negotiated withdrawn;
+    // null when there is no such peer (peer_up then takes it down and starts afresh).
+    RibPeer* resume_restarting(const PeerConfig& cfg);
+    // Withdraws the peer's paths of family `fi` (stale or not), in the call in progress.
+    void remove_family(RibPeer& peer, int fi);
+
     // Records the peer's new route count against its threshold and limit; sets the crossings in `result`
     // and counts them.
     void watch_route_limit(RibPeer& peer, std::size_t count, UpdateResult& result);

@@ -1,7 +1,9 @@
 // The paths of one session marked stale. Enhanced route refresh (RFC 7313 §4): at the peer's BoRR for a
 // family every path it has of that family becomes stale; a path the peer announces or withdraws again
 // is no longer stale; at its EoRR (or when the session gives up waiting for it) the paths still stale
-// are withdrawn. Stale paths stay in use until then, like any other.
+// are withdrawn. Graceful restart (RFC 4724 §4.2, graceful_restart.cpp) marks the same way when the
+// peer's session goes down, and purges at its End-of-RIB or when a restart or stale-path timer expires.
+// Stale paths stay in use until then, like any other.
 #pragma once
 
 #include <cstddef>
@@ -40,6 +42,9 @@ public:
         if (count_ != 0 && stale_[family_index(prefix.afi)].erase(StaleKey{prefix, rx}) != 0) {
             --count_;
         }
+    }
+    [[nodiscard]] bool contains(const net::Prefix& prefix, std::uint32_t rx) const {
+        return count_ != 0 && stale_[family_index(prefix.afi)].count(StaleKey{prefix, rx}) != 0;
     }
     // The stale paths of family `fi`, taken out (to be withdrawn), in prefix order.
     std::vector<StaleKey> take(int fi);

@@ -24,6 +24,8 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
               return r;
           }(),
           sink),
+      graceful_restart_(
+          io, rib_, [this](const std::string& line) { log(line); }, [this] { distribute(); }),
       refused_log_(config_.refused_log_burst, config_.refused_log_interval),
       refused_log_timer_(io) {
     local_open_ = session::make_local_open(config_.local_asn, config_.router_id, config_.hold_time);
@@ -90,6 +92,7 @@ std::optional<std::string> RouteServer::start() {
         accept_next(l);
     }
     started_ = true;
+    start_deferral();
     for (auto& [addr, peer] : peers_) {
         install_md5(*peer.settings, false);
         start_peer(peer);
@@ -183,6 +186,8 @@ std::shared_ptr<Session> RouteServer::make_session(Peer& peer, const net::IpAddr
     c.fsm = fsm_config(*peer.settings);
     c.connects_out = connects_out;
     c.local_open = local_open_;
+    c.restart_state = config_.restarting;
+    c.forwarding_preserved = config_.forwarding_preserved;
     c.open_policy = policy_;
     c.max_output_bytes = config_.max_output_bytes;
     c.max_extra_connections = config_.max_extra_connections;
@@ -274,11 +279,13 @@ bool RouteServer::remove_peer(const net::IpAddress& address) {
         session::admin_cease(bgp::CeaseSubcode::PeerDeconfigured, "peer removed from the route server");
     for (auto& [local, session] : it->second.sessions) {
         session->stop(cease);
+        graceful_restart_.forget(session->id());  // kept routes go with the peer
         retired_.push_back(session);
     }
     install_md5(*it->second.settings, true);
     stats_.removed(it->second.settings->name);  // after the sessions' on_down: their flaps are counted
     peers_.erase(it);
+    check_deferral();  // our own restart may have been waiting for this peer only
     // Drop retired sessions once their connections have flushed (they hold no RIB state any more).
     retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
                                   [](const auto& s) { return !s->has_open_connection(); }),
@@ -491,7 +498,11 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     if (PeerCounters* c = counters_of(session)) {
         c->up_since[cfg.id] = std::chrono::steady_clock::now();
     }
-    session.send_messages(rib_.peer_up(cfg));  // the initial table, then End-of-RIB
+    graceful_restart_.established(session, negotiated);  // before peer_up: may purge what cannot wait
+    auto table = rib_.peer_up(cfg);
+    if (!deferring_) {
+        session.send_messages(table);  // deferring: every peer gets its table when the deferral ends
+    }                                  // the initial table, then End-of-RIB
     distribute();
 }
 
@@ -514,6 +525,13 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
         const rib::UpdateResult r = rib_.apply_update(id, update);
         if (counters != nullptr) {
             counters->prefixes += r.prefixes;
+        }
+        if (update.update.is_end_of_rib()) {  // RFC 4724 §4.2: a restarted peer's stale routes end here
+            graceful_restart_.end_of_rib(session, update.update.mp_unreach
+                                                      ? update.update.mp_unreach->family
+                                                      : bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast});
+            check_deferral();  // our own restart may be waiting for this End-of-RIB (the session
+                               // records it before handing the UPDATE over)
         }
         if (r.status == rib::UpdateStatus::RouteLimitExceeded) {
             // The RIB has already withdrawn the peer's routes; the session sends the Cease and closes.
@@ -544,6 +562,9 @@ void RouteServer::log_route_limit(const Session& session, const rib::UpdateResul
 }
 
 void RouteServer::on_route_refresh(Session& session, bgp::AfiSafi family) {
+    if (deferring_) {
+        return;  // the whole table goes out when our deferral ends
+    }
     distribute();  // pending outbound first: the refresh is the last word
     session.send_messages(rib_.route_refresh(session.id(), family));
 }
@@ -561,11 +582,13 @@ void RouteServer::on_refresh_end(Session& session, bgp::AfiSafi family, bool tim
     distribute();
 }
 
-void RouteServer::on_down(Session& session, session::TimePoint at) {
+void RouteServer::on_down(Session& session, session::TimePoint at, const session::DownCause& cause) {
     if (input_observer_) {
         input_observer_(at);
     }
-    rib_.peer_down(session.id());
+    if (!graceful_restart_.down(session, cause)) {
+        rib_.peer_down(session.id());
+    }
     established_.erase(session.id());
     if (PeerCounters* c = counters_of(session)) {
         ++c->flaps;  // on_down follows on_established exactly once: one Established → down transition
@@ -616,6 +639,10 @@ void RouteServer::distribute() {
                        retired_.end());
     }
     if (!rib_.has_outbound()) {
+        return;
+    }
+    if (deferring_) {
+        rib_.drain_outbound();  // superseded by the whole table each peer gets when the deferral ends
         return;
     }
     for (auto& out : rib_.drain_outbound()) {

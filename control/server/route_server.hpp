@@ -25,6 +25,7 @@
 #include "control/azure/defaults.hpp"
 #include "control/rib/rib.hpp"
 #include "control/server/peer_stats.hpp"
+#include "control/server/graceful_restart.hpp"
 #include "control/session/session.hpp"
 
 namespace rf::server {
@@ -51,6 +52,16 @@ struct ServerConfig {
     // Enhanced route refresh (RFC 7313 §4): a peer's routes marked stale by its BoRR are purged this
     // long after it if no EoRR comes (FRR's default stale-path time).
     std::uint16_t refresh_stale_time = 360;  // seconds
+    // Graceful restart, restarting-speaker side (RFC 4724 §4.1, route_server_restart.cpp): this start is
+    // a restart of ours. Our OPENs carry the R bit, and nothing is advertised until every configured peer
+    // is established and has sent End-of-RIB (peers without graceful restart, or with their own R bit,
+    // are not waited for) or `selection_deferral_time` has passed; then every established peer gets its
+    // whole table and End-of-RIB, and later OPENs carry the R bit clear. `forwarding_preserved`: the F
+    // bit of every family, when our forwarding state survived our restart (never in routefabricd: the
+    // FIB is rebuilt with the process).
+    bool restarting = false;
+    std::uint16_t selection_deferral_time = 360;  // seconds (FRR's select-defer-time)
+    bool forwarding_preserved = false;
     // Connections from unknown addresses: the first `refused_log_burst` of each interval are logged
     // one by one, the rest as a count at the end of the interval.
     std::size_t refused_log_burst = 5;
@@ -145,6 +156,15 @@ public:
     [[nodiscard]] std::vector<session::SessionStatus> sessions() const;
     [[nodiscard]] const ServerConfig& config() const { return config_; }
     [[nodiscard]] const rib::RouteServerRib& rib() const { return rib_; }
+    // Graceful restart helper state of a session (by its RIB id) and the counters over all sessions.
+    [[nodiscard]] GracefulRestartState graceful_restart(rib::PeerId id) const {
+        return graceful_restart_.state(id);
+    }
+    [[nodiscard]] const GracefulRestartCounters& graceful_restart_counters() const {
+        return graceful_restart_.counters();
+    }
+    // Our own restart (ServerConfig::restarting): true while our advertisements are deferred.
+    [[nodiscard]] bool deferring() const { return deferring_; }
     // The bound listen endpoints ("127.0.0.1:1790").
     [[nodiscard]] std::vector<std::string> listening() const;
     // Peer addresses for which installing TCP-MD5 failed with EPERM (no CAP_NET_ADMIN).
@@ -175,7 +195,7 @@ private:
     void on_route_refresh(session::Session& session, bgp::AfiSafi family) override;
     void on_refresh_begin(session::Session& session, bgp::AfiSafi family) override;
     void on_refresh_end(session::Session& session, bgp::AfiSafi family, bool timed_out) override;
-    void on_down(session::Session& session, session::TimePoint at) override;
+    void on_down(session::Session& session, session::TimePoint at, const session::DownCause& cause) override;
     void on_input_handled(session::Session& session) override;
     void on_transition(const session::TransitionRecord& record) override;
     void on_log(const std::string& line) override;
@@ -200,11 +220,16 @@ private:
     // Logs the route-limit warnings of an UPDATE's (or a limit change's) result, once per crossing.
     void log_route_limit(const session::Session& session, const rib::UpdateResult& r);
     [[nodiscard]] session::FsmConfig fsm_config(const session::PeerSettings& peer) const;
+    // route_server_restart.cpp: the restarting speaker's deferral (ServerConfig::restarting).
+    void start_deferral();
+    void check_deferral();
+    void end_deferral(const std::string& why);
     void poll_shutdown();
 
     boost::asio::io_context& io_;
     ServerConfig config_;
     rib::RouteServerRib rib_;
+    GracefulRestartHelper graceful_restart_;  // after rib_: destroyed (timers cancelled) before it
     bgp::Open local_open_;
     session::OpenPolicy policy_;
     std::vector<Listener> listeners_;
@@ -215,6 +240,8 @@ private:
     bool started_ = false;
     bool stopping_ = false;
     bool md5_eperm_ = false;
+    bool deferring_ = false;  // our restart: nothing is advertised yet (route_server_restart.cpp)
+    std::unique_ptr<boost::asio::steady_timer> deferral_timer_;
     TransitionObserver observer_;
     LogSink log_;
     InputObserver input_observer_;

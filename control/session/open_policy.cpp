@@ -1,5 +1,7 @@
 #include "control/session/open_policy.hpp"
 
+#include <algorithm>
+
 #include "control/codec/errors.hpp"
 
 namespace rf::session {
@@ -9,6 +11,9 @@ constexpr std::uint8_t u8(bgp::ErrorCode c) {
     return static_cast<std::uint8_t>(c);
 }
 constexpr std::uint8_t u8(bgp::OpenSubcode c) {
+    return static_cast<std::uint8_t>(c);
+}
+constexpr std::uint8_t u8(bgp::CeaseSubcode c) {
     return static_cast<std::uint8_t>(c);
 }
 
@@ -99,6 +104,17 @@ bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options) {
     open.capabilities.enhanced_route_refresh = base.capabilities.enhanced_route_refresh &&
                                                base.capabilities.route_refresh &&
                                                options.enhanced_route_refresh;
+    if (options.graceful_restart) {
+        const auto& o = *options.graceful_restart;
+        bgp::GracefulRestart gr;
+        gr.restart_state = o.restart_state;
+        gr.notification = o.notification;
+        gr.restart_time = std::min<std::uint16_t>(o.restart_time, 0x0FFF);
+        for (const auto& f : base.capabilities.multiprotocol) {
+            gr.families.push_back({f, o.forwarding_preserved});
+        }
+        open.capabilities.graceful_restart = std::move(gr);
+    }
     return open;
 }
 
@@ -135,6 +151,30 @@ bgp::Notification admin_cease(bgp::CeaseSubcode subcode, std::string_view messag
         }
     }
     return bgp::Notification{u8(bgp::ErrorCode::Cease), static_cast<std::uint8_t>(subcode), std::move(data)};
+}
+
+bgp::Notification hard_reset(const bgp::Notification& cease) {
+    std::vector<std::uint8_t> data;
+    data.reserve(cease.data.size() + 2);
+    data.push_back(cease.code);
+    data.push_back(cease.subcode);
+    data.insert(data.end(), cease.data.begin(), cease.data.end());
+    return bgp::Notification{u8(bgp::ErrorCode::Cease), u8(bgp::CeaseSubcode::HardReset), std::move(data)};
+}
+
+bool wants_hard_reset(const bgp::Notification& n) {
+    if (n.code != u8(bgp::ErrorCode::Cease)) {
+        return false;
+    }
+    switch (static_cast<bgp::CeaseSubcode>(n.subcode)) {
+        case bgp::CeaseSubcode::MaximumPrefixesReached:
+        case bgp::CeaseSubcode::AdministrativeShutdown:
+        case bgp::CeaseSubcode::PeerDeconfigured:
+        case bgp::CeaseSubcode::AdministrativeReset:
+            return true;
+        default:
+            return false;
+    }
 }
 
 bgp::Notification to_notification(const bgp::WireError& error) {

@@ -48,10 +48,18 @@ struct PeerOpenOptions {
     std::optional<bgp::AddPathMode> add_path;  // ADD-PATH (RFC 7911) for every family offered; unset: none
     bool extended_messages = true;             // RFC 8654 capability (when `base` offers it)
     bool enhanced_route_refresh = true;        // RFC 7313 capability (when `base` offers it)
+    // Graceful restart (RFC 4724) for every family `base` offers; unset: no capability.
+    struct GracefulRestart {
+        std::uint16_t restart_time = 120;   // seconds (12 bits on the wire; larger values are capped)
+        bool notification = true;           // N bit (RFC 8538)
+        bool restart_state = false;         // R bit: we have just restarted
+        bool forwarding_preserved = false;  // F bit of every family: our forwarding state survived
+    };
+    std::optional<GracefulRestart> graceful_restart;
 };
 
-// Our OPEN for one peer: `base` (make_local_open) with the ADD-PATH capability added and the extended
-// message and enhanced route refresh capabilities left out as `options` says.
+// Our OPEN for one peer: `base` (make_local_open) with the ADD-PATH and graceful restart capabilities
+// added and the extended message and enhanced route refresh capabilities left out as `options` says.
 bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options);
 
 // RFC 4271 §6.8: of two connections to the same peer, the one initiated by the speaker with the higher
@@ -65,6 +73,17 @@ bgp::Notification max_prefix_notification(bgp::AfiSafi family, std::uint32_t lim
 // Cease / Administrative Shutdown (or Reset) with an RFC 8203 shutdown communication (UTF-8, at most
 // 128 bytes; longer text is truncated on a character boundary).
 bgp::Notification admin_cease(bgp::CeaseSubcode subcode, std::string_view message);
+
+// RFC 8538 §3: Cease / Hard Reset carrying `cease` inside (its code, subcode, then its data).
+bgp::Notification hard_reset(const bgp::Notification& cease);
+
+// RFC 8538 §5: the Ceases we send as a Hard Reset when the N bit was negotiated, so that the peer drops
+// our routes at once instead of keeping them stale: Maximum Number of Prefixes Reached, Administrative
+// Shutdown, Peer De-configured, and Administrative Reset (the RFC leaves that one to the operator;
+// routefabric's `rfctl peering reset` means "start this peering again from nothing", as FRR's
+// `bgp hard-administrative-reset` default does). The others (Connection Rejected, Other Configuration
+// Change, Collision Resolution, Out of Resources) stay graceful.
+bool wants_hard_reset(const bgp::Notification& n);
 
 // A NOTIFICATION from a codec WireError.
 bgp::Notification to_notification(const bgp::WireError& error);

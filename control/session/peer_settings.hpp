@@ -14,6 +14,24 @@
 
 namespace rf::session {
 
+// Graceful restart (RFC 4724, RFC 8538) with one peer. On by default: the route server is a helper for
+// NVAs that restart (their routes stay, stale, until they are back and send End-of-RIB), which is what
+// FRR (helper by default) and BIRD (`graceful restart aware` by default) do. Off: no capability in our
+// OPEN, so the peer's routes go the moment its session does, as before.
+struct GracefulRestartSettings {
+    bool enabled = true;
+    // The Restart Time we advertise (RFC 4724 §3, 12 bits): how long the peer should keep our routes
+    // while we restart. FRR's and BIRD's default.
+    std::uint16_t restart_time = 120;
+    // After the peer is back: how long its routes stay stale waiting for its End-of-RIB (FRR's
+    // stale-path time); then the ones not re-announced are purged as if End-of-RIB had come.
+    std::uint16_t stale_path_time = 360;
+    // The N bit (RFC 8538): with it negotiated, a NOTIFICATION other than Cease / Hard Reset also keeps
+    // the peer's routes (stale) instead of withdrawing them.
+    bool notification = true;
+    bool operator==(const GracefulRestartSettings&) const = default;
+};
+
 enum class PeerMode : std::uint8_t { Active, Passive };
 
 struct PeerSettings {
@@ -43,6 +61,7 @@ struct PeerSettings {
     // refresh (RFC 7313: BoRR/EoRR around a refresh, stale routes purged at EoRR).
     bool extended_messages = true;
     bool enhanced_route_refresh = true;
+    GracefulRestartSettings graceful_restart;
 };
 
 }  // namespace rf::session

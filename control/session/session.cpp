@@ -56,13 +56,27 @@ Session::Session(asio::io_context& io, SessionOwner& owner, std::shared_ptr<cons
       owner_(owner),
       peer_(std::move(peer)),
       config_(std::move(config)),
-      local_open_(open_for_peer(config_.local_open, PeerOpenOptions{peer_->add_path, peer_->extended_messages,
-                                                                    peer_->enhanced_route_refresh})),
       primary_(config_.fsm),
       extra_reports_(kExtraReportBurst, kExtraReportInterval),
       refresh_timer_(io),
       timer_(io) {
     config_.open_policy.peer_asn = peer_->asn;
+    local_open_ = open_for_peer(config_.local_open, open_options());
+}
+
+PeerOpenOptions Session::open_options() const {
+    PeerOpenOptions o{peer_->add_path, peer_->extended_messages, peer_->enhanced_route_refresh, {}};
+    if (peer_->graceful_restart.enabled) {
+        const auto& gr = peer_->graceful_restart;
+        o.graceful_restart = PeerOpenOptions::GracefulRestart{
+            gr.restart_time, gr.notification, config_.restart_state, config_.forwarding_preserved};
+    }
+    return o;
+}
+
+void Session::clear_restart_state() {
+    config_.restart_state = false;
+    local_open_ = open_for_peer(config_.local_open, open_options());
 }
 
 Session::~Session() {
@@ -77,7 +91,10 @@ Session::~Session() {
             e->conn->close_after_flush();
         }
     }
-    down();  // removed by its owner: its routes go as on any other peer-down
+    DownCause cause;
+    cause.reason = Reason::AdminStop;
+    cause.removed = true;
+    down(cause);  // removed by its owner: its routes go, whatever graceful restart says
 }
 
 void Session::start() {
@@ -195,10 +212,19 @@ void Session::execute(ConnectionFsm& link, const Transition& t, const std::strin
         bgp::encode_keepalive(out);
         link.conn->send(std::move(out));
     }
+    std::optional<bgp::Notification> sent;
     if (t.has(SendNotification) && t.notification && link.conn) {
-        link.conn->send(encode(*t.notification));
-        last_sent_ = t.notification;
-        owner_.on_notification(*this, *t.notification, true);
+        sent = t.notification;
+        // RFC 8538 §5: with the N bit negotiated, the Ceases that mean "forget my routes" go as Hard
+        // Reset, or the peer would keep them stale.
+        if (is_primary && up_ && graceful_restart_ && graceful_restart_->notification &&
+            wants_hard_reset(*sent)) {
+            sent = hard_reset(*sent);
+            ++hard_resets_sent_;
+        }
+        link.conn->send(encode(*sent));
+        last_sent_ = sent;
+        owner_.on_notification(*this, *sent, true);
     }
     if (t.has(CancelConnect)) {
         cancel_connect();
@@ -208,7 +234,13 @@ void Session::execute(ConnectionFsm& link, const Transition& t, const std::strin
         established(link);
     }
     if (t.has(PeerDown)) {
-        down();
+        DownCause cause;
+        cause.reason = t.reason;
+        cause.sent = sent;
+        if (t.reason == Reason::NotificationReceived || t.reason == Reason::NotificationVersionError) {
+            cause.received = last_received_;
+        }
+        down(cause);
     }
     if (t.has(CloseConnection) && link.conn) {
         link.conn->close_after_flush();
@@ -416,6 +448,21 @@ void Session::established(ConnectionFsm& link) {
         }
     }
     negotiated.local_address = config_.local;
+    if (const auto& theirs_gr = link.remote_open.capabilities.graceful_restart;
+        theirs_gr && local_open_.capabilities.graceful_restart) {
+        NegotiatedGracefulRestart gr;
+        for (const auto& f : theirs_gr->families) {
+            if (std::find(negotiated.families.begin(), negotiated.families.end(), f.family) !=
+                negotiated.families.end()) {
+                gr.families.push_back(f);
+            }
+        }
+        gr.restart_time = theirs_gr->restart_time;
+        gr.restart_state = theirs_gr->restart_state;
+        gr.notification = theirs_gr->notification && local_open_.capabilities.graceful_restart->notification;
+        negotiated.graceful_restart = std::move(gr);
+    }
+    graceful_restart_ = negotiated.graceful_restart;
     families_ = negotiated.families;
     route_refresh_ = negotiated.route_refresh;
     enhanced_refresh_ = negotiated.enhanced_route_refresh;
@@ -425,13 +472,13 @@ void Session::established(ConnectionFsm& link) {
     owner_.on_established(*this, negotiated);
 }
 
-void Session::down() {
+void Session::down(const DownCause& cause) {
     if (!up_) {
         return;
     }
     up_ = false;
-    clear_refreshes();  // the peer's routes go with the session, stale or not
-    owner_.on_down(*this, Clock::now());
+    clear_refreshes();  // a refresh in progress ends with the session; graceful restart is the owner's
+    owner_.on_down(*this, Clock::now(), cause);
 }
 
 void Session::send_messages(const std::vector<bgp::SharedMessage>& messages) {
@@ -601,6 +648,8 @@ SessionStatus Session::status() const {
     s.config_resets = config_resets_;
     s.admin_resets = admin_resets_;
     s.output_overflows = output_overflows_;
+    s.graceful_restart = graceful_restart_;
+    s.hard_resets_sent = hard_resets_sent_;
     s.add_path_receive = primary_.codec.add_path_receive;
     s.add_path_send = primary_.codec.add_path_send;
     s.route_refresh = route_refresh_;

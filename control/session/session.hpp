@@ -47,6 +47,11 @@ struct SessionConfig {
     // Enhanced route refresh (RFC 7313 §4): how long the peer's routes of a family stay stale after its
     // BoRR when no EoRR comes; then they are purged as if it had. FRR's default stale-path time.
     Seconds refresh_stale_time{360};
+    // Graceful restart (RFC 4724) in our OPEN, when the peer's settings enable it: the R bit (the route
+    // server has just restarted; Session::clear_restart_state takes it off) and the F bit of every
+    // family (our forwarding state survived the restart).
+    bool restart_state = false;
+    bool forwarding_preserved = false;
 };
 
 struct SessionStatus {
@@ -81,6 +86,10 @@ struct SessionStatus {
     std::uint64_t config_resets = 0;     // resets for a configuration change (AutomaticStop)
     std::uint64_t admin_resets = 0;      // resets by the operator (admin_reset)
     std::uint64_t output_overflows = 0;  // torn down for an output queue above max_output_bytes (Cease/8)
+    // Graceful restart as negotiated at the last OPEN exchange (both OPENs carried the capability): the
+    // peer's families and Restart Time, and whether the N bit (RFC 8538) was negotiated.
+    std::optional<NegotiatedGracefulRestart> graceful_restart;
+    std::uint64_t hard_resets_sent = 0;  // Ceases sent as Hard Reset (RFC 8538, N bit negotiated)
     // What was negotiated with the peer at the last OPEN exchange: families with ADD-PATH each way,
     // route refresh, enhanced route refresh, extended messages (the largest message either way).
     std::vector<bgp::AfiSafi> add_path_receive;
@@ -131,6 +140,8 @@ public:
     // Settings that change no transport, OPEN or timer (the route limit, its action and threshold, which
     // the owner applies itself): the session keeps running with `peer`. Same address and name required.
     void update_settings(std::shared_ptr<const PeerSettings> peer);
+    // The route server's restart is over (RFC 4724 §4.1): later OPENs carry the R bit clear.
+    void clear_restart_state();
 
     [[nodiscard]] SessionStatus status() const;
     [[nodiscard]] State state() const { return primary_.fsm.state(); }
@@ -183,7 +194,8 @@ private:
     bool hand_over_updates();
     void end_read();  // the messages of one read are done: hand over its UPDATEs
     void established(ConnectionFsm& link);
-    void down();
+    void down(const DownCause& cause);
+    [[nodiscard]] PeerOpenOptions open_options() const;
     void start_connect();
     void cancel_connect();
     void rearm();
@@ -203,6 +215,7 @@ private:
     std::vector<bgp::AfiSafi> families_;  // negotiated when it last reached Established
     bool route_refresh_ = false;          // both sides advertised route refresh then
     bool enhanced_refresh_ = false;       // both sides advertised enhanced route refresh then
+    std::optional<NegotiatedGracefulRestart> graceful_restart_;  // both sides advertised GR then
     // The peer's refreshes in progress (BoRR received, EoRR not yet): family and when its stale routes
     // are purged anyway. refresh_timer_ is armed at the earliest.
     std::vector<std::pair<bgp::AfiSafi, TimePoint>> refreshing_;
@@ -233,6 +246,7 @@ private:
     std::uint64_t config_resets_ = 0;
     std::uint64_t admin_resets_ = 0;
     std::uint64_t output_overflows_ = 0;
+    std::uint64_t hard_resets_sent_ = 0;
     std::uint64_t extra_closed_ = 0;
     std::optional<bgp::Notification> last_sent_;
     std::optional<bgp::Notification> last_received_;

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,34 @@ struct TransitionRecord {
     std::string detail;  // the OPEN rejection reason, the NOTIFICATION text, the socket error …
 };
 
+// Graceful restart (RFC 4724) as the two OPENs settled it: both carried the capability. What the peer
+// said, restricted to the families negotiated for the session.
+struct NegotiatedGracefulRestart {
+    // The peer's families with its Forwarding State bit, in its order (RFC 4724 §3): a family missing
+    // here, or present without the F bit, has no routes worth keeping across the peer's restart.
+    std::vector<bgp::GracefulRestartFamily> families;
+    std::uint16_t restart_time = 0;  // the peer's Restart Time, seconds
+    bool restart_state = false;      // the peer's R bit: it has just restarted
+    bool notification = false;       // both sides set the N bit (RFC 8538)
+};
+
+// Why an established session went down, for its owner's graceful-restart decision (RFC 4724 §4.2,
+// RFC 8538 §4): a NOTIFICATION either way, and whether it was a Cease / Hard Reset.
+struct DownCause {
+    Reason reason = Reason::ConnectionLost;
+    std::optional<bgp::Notification> sent;      // the NOTIFICATION we sent as the session went down
+    std::optional<bgp::Notification> received;  // the NOTIFICATION the peer sent that took it down
+    bool removed = false;  // the session itself is being destroyed (its peer removed): nothing may stay
+    [[nodiscard]] bool notification() const { return sent.has_value() || received.has_value(); }
+    [[nodiscard]] bool hard_reset() const {
+        const auto hard = [](const std::optional<bgp::Notification>& n) {
+            return n && n->code == static_cast<std::uint8_t>(bgp::ErrorCode::Cease) &&
+                   n->subcode == static_cast<std::uint8_t>(bgp::CeaseSubcode::HardReset);
+        };
+        return hard(sent) || hard(received);
+    }
+};
+
 // What the two OPENs settled when the session reached Established.
 struct EstablishedSession {
     std::uint32_t peer_asn = 0;  // the peer's real ASN (RFC 6793: from its 4-octet AS capability)
@@ -53,6 +82,8 @@ struct EstablishedSession {
     bool route_refresh = false;           // both sides advertised route refresh (RFC 2918)
     bool enhanced_route_refresh = false;  // both sides advertised enhanced route refresh (RFC 7313)
     net::IpAddress local_address;         // our end of the session
+    // Set when both OPENs carried the graceful restart capability.
+    std::optional<NegotiatedGracefulRestart> graceful_restart;
 };
 
 // The UPDATEs of one read, decoded, in arrival order; RFC 7606 outcomes inside each. The session reuses
@@ -82,8 +113,8 @@ public:
     virtual void on_refresh_begin(Session& session, bgp::AfiSafi family) = 0;
     virtual void on_refresh_end(Session& session, bgp::AfiSafi family, bool timed_out) = 0;
     // The session left Established, or an established session is being destroyed. `at`: when it was found
-    // down. After on_established, exactly once.
-    virtual void on_down(Session& session, TimePoint at) = 0;
+    // down; `cause`: how (the NOTIFICATION each way, if any). After on_established, exactly once.
+    virtual void on_down(Session& session, TimePoint at, const DownCause& cause) = 0;
     // The session is done with one input (a read, a timer expiry, a socket event): a good moment to send
     // what the owner queued for its peers.
     virtual void on_input_handled(Session& session) = 0;

@@ -103,6 +103,20 @@ struct RefreshInfo {
     std::size_t stale_routes = 0;         // the peer's routes stale now
 };
 
+// Graceful restart (RFC 4724, RFC 8538) of a session: what the last OPENs negotiated and the helper's
+// state now (families as "ipv4-unicast").
+struct GracefulRestartInfo {
+    bool negotiated = false;                  // both OPENs carried the capability
+    std::vector<std::string> families;        // the peer's families (those negotiated)
+    std::vector<std::string> forwarding;      // of those, the ones with the peer's F bit
+    std::uint16_t peer_restart_time = 0;      // seconds
+    bool notification = false;                // N bit negotiated (RFC 8538)
+    std::string phase = "none";               // none | restarting | waiting-end-of-rib
+    std::vector<std::string> stale_families;  // whose routes are kept stale now
+    std::uint32_t seconds_left = 0;           // until the running timer purges them
+    std::uint64_t hard_resets_sent = 0;       // our Ceases sent as Hard Reset
+};
+
 // One BGP session of a peering: one per route-server instance (listen address).
 struct SessionInfo {
     std::string local_address;
@@ -118,6 +132,7 @@ struct SessionInfo {
     bool above_route_limit = false;  // route_limit_action warn: it holds more than its limit
     NegotiatedInfo capabilities;
     RefreshInfo refresh;
+    GracefulRestartInfo graceful_restart;
 };
 
 // GET /api/v1/peerings[/{name}]: the configuration and the live state.
@@ -150,6 +165,7 @@ struct RouteRow {
     std::string policy;
     std::string statement;
     std::string decided_by;
+    bool stale = false;  // learned: kept across the peer's restart or refresh, not announced again yet
 };
 // "RouteServiceRole_IN_0" → rows, "RouteServiceRole_IN_1" → rows, ... in instance order.
 using RoutesByInstance = std::vector<std::pair<std::string, std::vector<RouteRow>>>;
@@ -165,6 +181,7 @@ struct RibPath {
     std::vector<std::string> communities;
     bool best = false;
     bool ecmp = false;  // member of the ECMP set
+    bool stale = false;  // kept across its peer's restart or refresh, not announced again yet
     std::string rewritten_by = {};  // the import statement that rewrote it ("policy/statement"), if any
     // Why it ranks where it does (rib_decision.hpp): its peer's BGP identifier, the comparator step that
     // put it after the best path ("OnlyPath" for the best itself), its ECMP status ("Member", or the rule

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "control/codec/text.hpp"
+#include "daemon/api/graceful_restart_status.hpp"
 #include "daemon/api/metrics.hpp"
 #include "daemon/api/rib_decision.hpp"
 #include "daemon/api/peer_metrics.hpp"
@@ -73,6 +74,7 @@ session::PeerSettings peer_settings(const config::Config& c, const config::PeerC
     s.hold_time = p.hold_time;
     s.extended_messages = p.extended_messages;
     s.enhanced_route_refresh = p.enhanced_route_refresh;
+    s.graceful_restart = p.graceful_restart;
     switch (p.add_path) {  // RFC 7911 capability offered to this peer
         case config::AddPath::Receive:
             s.add_path = bgp::AddPathMode::Receive;
@@ -306,6 +308,7 @@ PeeringInfo DaemonBackend::peering_info(const config::PeerConfig& p) const {
                       s.route_refreshes_ignored,
                       families(s.refreshing),
                       s.rib_id != 0 ? server_.rib().stale_count(s.rib_id) : 0};
+        si.graceful_restart = graceful_restart_info(s, server_);
         info.sessions.push_back(std::move(si));
         if (progress(s.state) > progress(best)) {
             best = s.state;
@@ -481,7 +484,7 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
         std::vector<RouteRow> rows;
         for (const session::SessionStatus& s : sessions) {
             if (s.peer_address != p->address || s.local_address != listen[i] || s.rib_id == 0 ||
-                !server_.rib().is_up(s.rib_id)) {
+                (!server_.rib().is_up(s.rib_id) && !server_.rib().is_restarting(s.rib_id))) {
                 continue;
             }
             const std::string local = listen[i].to_string();
@@ -513,7 +516,8 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
                                             32768,
                                             {},
                                             {},
-                                            {}});
+                                            {},
+                                            r.stale});
                 }
             } else {
                 for (const rib::AdvertisedRoute& r : server_.rib().adj_rib_out(s.rib_id)) {
@@ -595,6 +599,7 @@ Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefi
             rp.ecmp = i < entry->ecmp_count;
             describe_decision(path, rp);
             rp.rewritten_by = path.rewritten_by;
+            rp.stale = path.stale;
             out.paths.push_back(std::move(rp));
         }
         return out;
@@ -724,6 +729,8 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
         std::size_t ecmp = 0;
         bool ecmp_counted = false;
         std::vector<PeerMetricsRow> peers;
+        std::size_t stale_routes = 0;
+        server::GracefulRestartCounters graceful_restart;
     };
     auto r = on_io<Snapshot>([this]() -> Result<Snapshot, ApiError> {
         Snapshot s;
@@ -736,6 +743,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
         s.updates_sent = updates_out_total_;
         for (const session::SessionStatus& st : sessions) {
             ++s.sessions[lower(session::state_name(st.state))];
+            s.stale_routes += st.rib_id != 0 ? server_.rib().stale_count(st.rib_id) : 0;
             if (st.rib_id != 0 && server_.rib().is_up(st.rib_id)) {
                 auto& n = s.peer_routes[st.peer];
                 n = std::max(n, server_.rib().route_count(st.rib_id));
@@ -747,6 +755,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
         }
         s.stats = server_.rib().stats();
         s.peers = peer_metrics_rows(server_, std::chrono::steady_clock::now());
+        s.graceful_restart = server_.graceful_restart_counters();
         // Counting ECMP groups walks the Loc-RIB; skip it for very large tables (scrapes stay cheap).
         if (s.stats.loc_rib_prefixes <= 100000) {
             for (const net::Prefix& p : server_.rib().loc_rib_prefixes()) {
@@ -778,6 +787,7 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     m.route_limit_warnings.set(r->stats.route_limit_warnings);
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
+    set_graceful_restart_metrics(registry, r->stale_routes, r->graceful_restart);
 }
 
 }  // namespace rf::api

@@ -213,7 +213,17 @@ Json to_json(const PeeringInfo& p) {
                               {"staleTimeouts", r.stale_timeouts},
                               {"ignored", r.ignored},
                               {"refreshing", r.refreshing},
-                              {"staleRoutes", r.stale_routes}}}});
+                              {"staleRoutes", r.stale_routes}}},
+                            {"gracefulRestart",
+                             {{"negotiated", s.graceful_restart.negotiated},
+                              {"families", s.graceful_restart.families},
+                              {"forwardingPreserved", s.graceful_restart.forwarding},
+                              {"peerRestartTime", s.graceful_restart.peer_restart_time},
+                              {"notification", s.graceful_restart.notification},
+                              {"phase", s.graceful_restart.phase},
+                              {"staleFamilies", s.graceful_restart.stale_families},
+                              {"secondsLeft", s.graceful_restart.seconds_left},
+                              {"hardResetsSent", s.graceful_restart.hard_resets_sent}}}});
     }
     j["sessions"] = std::move(sessions);
     return j;
@@ -234,7 +244,8 @@ Json to_json(const RoutesByInstance& routes) {
                      {"sourcePeer", r.source_peer},
                      {"asPath", r.as_path},
                      {"origin", r.origin},
-                     {"weight", r.weight}};
+                     {"weight", r.weight},
+                     {"stale", r.stale}};
             if (!r.decided_by.empty()) {
                 row["policy"] =
                     Json{{"name", r.policy}, {"statement", r.statement}, {"decidedBy", r.decided_by}};
@@ -257,7 +268,8 @@ Json to_json(const RibEntryInfo& e) {
                   {"origin", p.origin},
                   {"communities", p.communities},
                   {"best", p.best},
-                  {"ecmp", p.ecmp}};
+                  {"ecmp", p.ecmp},
+                  {"stale", p.stale}};
         if (!p.decided_by.empty()) {
             j["peerBgpId"] = p.peer_bgp_id;
             j["decidedBy"] = p.decided_by;

@@ -9,7 +9,7 @@ bool same_session_settings(const session::PeerSettings& a, const session::PeerSe
     const auto fields = [](const session::PeerSettings& s) {
         return std::tie(s.name, s.address, s.port, s.asn, s.counting, s.ttl, s.gtsm, s.md5_password, s.mode,
                         s.local_address, s.hold_time, s.idle_hold, s.add_path, s.extended_messages,
-                        s.enhanced_route_refresh);
+                        s.enhanced_route_refresh, s.graceful_restart);
     };
     return fields(a) == fields(b);
 }

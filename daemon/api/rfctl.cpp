@@ -2,6 +2,7 @@
 // Human tables by default, `-o json` for scripts. Exit codes (also in `rfctl --help`, rfctl(1) and
 // docs/api.md): 0 ok, 1 usage error, 2 not found, 3 conflict or limit reached, 4 server unreachable, 5 any
 // other error.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -221,18 +222,54 @@ void print_peering(const Json& p) {
         print_table({"LocalAddress", "Negotiated", "MaxMessage", "Refresh(in/out)", "BoRR(in/out)",
                      "EoRR(in/out)", "Stale", "StaleTimeouts"},
                     rows);
+        // Graceful restart (RFC 4724, RFC 8538): the peer's families (F: forwarding state kept), its
+        // restart time, the N bit, and what the route server keeps for it now.
+        std::cout << "\n";
+        rows.clear();
+        for (const Json& s : p["sessions"]) {
+            const Json gr = s.value("gracefulRestart", Json::object());
+            std::string families;
+            if (gr.value("negotiated", false)) {
+                const Json fwd = gr.value("forwardingPreserved", Json::array());
+                for (const Json& f : gr.value("families", Json::array())) {
+                    const bool kept = std::find(fwd.begin(), fwd.end(), f) != fwd.end();
+                    families += (families.empty() ? "" : ",") + f.get<std::string>() + (kept ? "(F)" : "");
+                }
+            }
+            rows.push_back({text(s, "localAddress"), families.empty() ? "-" : families,
+                            gr.value("negotiated", false) ? text(gr, "peerRestartTime") : "-",
+                            gr.value("notification", false) ? "yes" : "no", text(gr, "phase"),
+                            text(gr, "secondsLeft"), text(gr, "hardResetsSent")});
+        }
+        print_table({"LocalAddress", "GracefulRestart", "PeerRestartTime", "NBit", "Phase", "SecondsLeft",
+                     "HardResetsSent"},
+                    rows);
     }
 }
 
 void print_routes(const Json& by_instance) {
     std::vector<std::vector<std::string>> rows;
+    bool any_stale = false;  // the Stale column only when a route is stale (a peer restarting or refreshing)
+    for (const auto& [instance, list] : by_instance.items()) {
+        for (const Json& r : list) {
+            any_stale = any_stale || r.value("stale", false);
+        }
+    }
     for (const auto& [instance, list] : by_instance.items()) {
         for (const Json& r : list) {
             rows.push_back({text(r, "localAddress"), text(r, "network"), text(r, "nextHop"),
                             text(r, "sourcePeer"), text(r, "origin"), text(r, "asPath"), text(r, "weight")});
+            if (any_stale) {
+                rows.back().push_back(r.value("stale", false) ? "stale" : "");
+            }
         }
     }
-    print_table({"LocalAddress", "Network", "NextHop", "SourcePeer", "Origin", "AsPath", "Weight"}, rows);
+    std::vector<std::string> header{"LocalAddress", "Network", "NextHop", "SourcePeer",
+                                    "Origin",       "AsPath",  "Weight"};
+    if (any_stale) {
+        header.emplace_back("Stale");
+    }
+    print_table(header, rows);
 }
 
 // Routes an import policy rejected: the route, then the policy and statement that rejected it.
@@ -255,8 +292,11 @@ void print_rib(const Json& e) {
     std::cout << "Decided by: " << text(e, "decidedBy") << "\n\n";
     std::vector<std::vector<std::string>> rows;
     for (const Json& p : e["paths"]) {
-        const std::string flags = std::string(p.value("best", false) ? "best" : "") +
-                                  (p.value("ecmp", false) ? (p.value("best", false) ? ",ecmp" : "ecmp") : "");
+        std::string flags = std::string(p.value("best", false) ? "best" : "") +
+                            (p.value("ecmp", false) ? (p.value("best", false) ? ",ecmp" : "ecmp") : "");
+        if (p.value("stale", false)) {
+            flags += flags.empty() ? "stale" : ",stale";
+        }
         rows.push_back({flags, text(p, "peer"), text(p, "peerAddress"), text(p, "nextHops"),
                         text(p, "asPath"), text(p, "origin"), text(p, "communities"),
                         text(p, "rewrittenBy")});

@@ -29,6 +29,7 @@
 #include "control/azure/defaults.hpp"
 #include "control/codec/result.hpp"
 #include "control/policy/definitions.hpp"
+#include "control/session/peer_settings.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
@@ -111,6 +112,9 @@ struct PeerConfig {
     // Names of policy.policies, evaluated in order on what the peer sends, before the decision process.
     // Empty: no policy (everything passes unless route_server.ebgp_requires_policy).
     std::vector<std::string> import_policy;
+    // Graceful restart (RFC 4724, RFC 8538): capability offered, our restart time, the stale-path time
+    // and the N bit.
+    session::GracefulRestartSettings graceful_restart;
 
     bool operator==(const PeerConfig&) const = default;
 };

@@ -167,6 +167,15 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
         if (!p.enhanced_route_refresh) {
             out << YAML::Key << "enhanced_route_refresh" << YAML::Value << false;
         }
+        if (p.graceful_restart != session::GracefulRestartSettings{}) {
+            const auto& gr = p.graceful_restart;
+            out << YAML::Key << "graceful_restart" << YAML::Value << YAML::BeginMap;
+            out << YAML::Key << "enabled" << YAML::Value << gr.enabled;
+            out << YAML::Key << "restart_time" << YAML::Value << gr.restart_time;
+            out << YAML::Key << "stale_path_time" << YAML::Value << gr.stale_path_time;
+            out << YAML::Key << "notification" << YAML::Value << gr.notification;
+            out << YAML::EndMap;
+        }
         if (p.add_path != AddPath::None) {
             out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));
         }

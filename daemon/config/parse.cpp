@@ -168,6 +168,22 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
     if (auto v = n["import_policy"]) {
         read_policy_names(r, v, p + ".import_policy", peer.import_policy);
     }
+    if (auto v = n["graceful_restart"]; v && r.map(v, p + ".graceful_restart", "peers[].graceful_restart")) {
+        const std::string g = p + ".graceful_restart";
+        auto& gr = peer.graceful_restart;
+        if (auto e = v["enabled"]) {
+            r.boolean(e, g + ".enabled", gr.enabled);
+        }
+        if (auto e = v["restart_time"]) {
+            r.number(e, g + ".restart_time", gr.restart_time);
+        }
+        if (auto e = v["stale_path_time"]) {
+            r.number(e, g + ".stale_path_time", gr.stale_path_time);
+        }
+        if (auto e = v["notification"]) {
+            r.boolean(e, g + ".notification", gr.notification);
+        }
+    }
     if (auto v = n["add_path"]; v && r.scalar(v, p + ".add_path", "none, receive, send or both")) {
         if (auto a = parse_add_path(v.Scalar())) {
             peer.add_path = *a;

@@ -131,6 +131,21 @@ const std::vector<KeyInfo>& schema() {
          "Offer enhanced route refresh (RFC 7313) beside route refresh: a refresh is framed by BoRR and "
          "EoRR both ways, and the peer's routes it does not re-advertise are withdrawn at its EoRR. On by "
          "default, as in FRR and BIRD."},
+        {"peers[].graceful_restart", "map", "",
+         "Graceful restart (RFC 4724, RFC 8538) with this peer; see docs/sessions.md."},
+        {"peers[].graceful_restart.enabled", "bool", "true",
+         "Offer graceful restart: when the peer restarts (its session lost without a NOTIFICATION, or "
+         "with one other than Hard Reset when both set the N bit) its routes stay, stale, until its "
+         "End-of-RIB or its restart time. On by default, like FRR's and BIRD's helper modes."},
+        {"peers[].graceful_restart.restart_time", "0-4095 seconds", "120",
+         "The Restart Time we advertise: how long the peer should keep our routes while we restart."},
+        {"peers[].graceful_restart.stale_path_time", "1-3600 seconds", "360",
+         "After the peer is back: how long its stale routes wait for its End-of-RIB before those not "
+         "re-announced are withdrawn."},
+        {"peers[].graceful_restart.notification", "bool", "true",
+         "Set the N bit (RFC 8538): a NOTIFICATION other than Cease / Hard Reset keeps the routes too, "
+         "and our Ceases that mean 'forget' (shutdown, de-configured, reset, route limit) go as Hard "
+         "Reset."},
         {"peers[].add_path", "none, receive, send or both", "none",
          "ADD-PATH (RFC 7911) offered in our OPEN for every family: receive = the peer may send several "
          "paths "

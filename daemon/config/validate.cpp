@@ -293,6 +293,14 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
         error("md5_password",
               "is " + std::to_string(peer.md5_password.size()) + " bytes; TCP-MD5 keys are at most 80 bytes");
     }
+    if (peer.graceful_restart.restart_time > 4095) {
+        error("graceful_restart.restart_time", std::to_string(peer.graceful_restart.restart_time) +
+                                                   " is not in 0-4095 (seconds; 12 bits in the capability)");
+    }
+    if (peer.graceful_restart.stale_path_time == 0 || peer.graceful_restart.stale_path_time > 3600) {
+        error("graceful_restart.stale_path_time",
+              std::to_string(peer.graceful_restart.stale_path_time) + " is not in 1-3600 (seconds)");
+    }
     if (peer.hold_time && (*peer.hold_time == 1 || *peer.hold_time == 2)) {
         error("hold_time", "must be 0 or at least 3 seconds");
     }

@@ -21,7 +21,7 @@ SOURCE_DIR, ROUTEFABRICD, RFCTL = sys.argv[1:4]
 # The options the daemon has (daemon/options.cpp), also those the docs do not use yet.
 DAEMON_OPTIONS = ["-c", "--config", "--check-config", "--check", "--emulator", "--no-emulator", "--fib",
                   "--no-fib", "--workers", "--log-level", "--log-format", "--eal", "-h", "--help", "--version",
-                  "--dump-schema"]
+                  "--dump-schema", "--graceful-restart"]
 # What an option of the usage is given to prove that it is accepted.
 SAMPLE_VALUES = {"FILE": "no-such-file.yaml", "N": "2", "LEVEL": "debug", "FORMAT": "json", "\"ARGS\"": "-l 0"}
 

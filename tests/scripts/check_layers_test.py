@@ -61,8 +61,8 @@ def main():
         expect("a DPDK header in the RIB fails",
                with_({"control/rib/rib.cpp": "#include <rte_mbuf.h>\n"}), 1,
                "control/rib/rib.cpp:3: <rte_mbuf.h> is a DPDK header"),
-        expect("a source folder no layer names fails", with_({"control/policy/policy.cpp": "\n"}), 1,
-               "control/policy/: a source folder that no layer names"),
+        expect("a source folder no layer names fails", with_({"control/unplaced/unplaced.cpp": "\n"}), 1,
+               "control/unplaced/: a source folder that no layer names"),
         # CI and users may start it through a shell: the same verdicts either way.
         expect("started by bash, a clean tree passes", CLEAN, 0, launcher=("bash",)),
         expect("started by bash, an upward include fails",

@@ -1,6 +1,7 @@
 // Enhanced route refresh (RFC 7313) and extended messages (RFC 8654) with a real FRR bgpd as the NVA,
 // which negotiates both by default (FRR 8.4): UPDATEs over 4,096 octets each way, `clear bgp … soft in`
-// from FRR answered with BoRR … EoRR, and our ROUTE-REFRESH answered by FRR with BoRR … EoRR. A raw test
+// from FRR answered with BoRR … EoRR, and our ROUTE-REFRESH answered by FRR with BoRR … EoRR (once FRR
+// has sent its End-of-RIB, which it does because we advertise graceful restart). A raw test
 // peer beside it sends and receives the large UPDATEs on the route server's other side.
 #include <gtest/gtest.h>
 
@@ -183,25 +184,28 @@ TEST_F(FrrRefreshInterop, SoftInFromFrrIsAnsweredWithBorrTheRoutesAndEorr) {
     EXPECT_EQ(after.state, session::State::Established);
 }
 
-TEST_F(FrrRefreshInterop, FrrIgnoresOurRouteRefreshUntilItsEndOfRibWhichNeedsGracefulRestart) {
-    // Measured with FRR 8.4: it answers a ROUTE-REFRESH only after it sent its End-of-RIB ("rcvd
-    // route-refresh (REQUEST) ... before EoR" in its log), and sends End-of-RIB only to peers that
-    // advertise graceful restart, which routefabric does not yet (issue 19, item 2). Our refresh is then
-    // dropped by FRR; nothing breaks and nothing is purged. When this fails, FRR answers: see
-    // BirdRefreshInterop for the answer with BoRR/EoRR.
+TEST_F(FrrRefreshInterop, FrrAnswersOurRouteRefreshWithBorrAndEorrOnceItSentEndOfRib) {
+    // Measured with FRR 8.4: it answers a ROUTE-REFRESH only after it has sent its End-of-RIB, and it
+    // sends End-of-RIB only to peers that advertise graceful restart. routefabric advertises graceful
+    // restart (on by default), so FRR sends End-of-RIB and answers our refresh after a VNet change with
+    // BoRR, its routes, EoRR: nothing is purged.
     ASSERT_TRUE(wait_until([] { return rs_->lookup("10.32.2.0/24").has_value(); }, kRouteTimeout, 200ms));
+    ASSERT_TRUE(wait_until([] { return !frr_session().end_of_rib_received.empty(); }, kRouteTimeout, 100ms))
+        << frr_->log();
     const auto before = frr_session();
-    EXPECT_TRUE(before.end_of_rib_received.empty());
-    const auto ignored = [] { return count(frr_->log(), "before EoR"); };
-    const std::size_t ignored_before = ignored();
     const auto r = rs_->call([](server::RouteServer& s) {
         return s.set_vnet_prefixes({*net::Prefix::parse("10.1.0.0/16"), *net::Prefix::parse("10.2.0.0/16")});
     });
     EXPECT_GE(r.refreshed, 1U);
-    EXPECT_TRUE(wait_until([&] { return ignored() > ignored_before; }, kRouteTimeout)) << frr_->log();
+    ASSERT_TRUE(
+        wait_until([&] { return frr_session().eorr_received > before.eorr_received; }, kRouteTimeout, 100ms))
+        << frr_->log();
     const auto after = frr_session();
-    EXPECT_EQ(after.borr_received, before.borr_received);
+    EXPECT_EQ(after.borr_received, before.borr_received + 1);
+    EXPECT_EQ(after.refresh_timeouts, 0U);
     EXPECT_EQ(after.state, session::State::Established);
+    EXPECT_EQ(count(frr_->log(), "before EoR"), 0U);
+    EXPECT_EQ(rs_->call([&](server::RouteServer& s) { return s.rib().stale_count(after.rib_id); }), 0U);
     EXPECT_TRUE(rs_->lookup("10.32.1.0/24").has_value());
     EXPECT_TRUE(rs_->lookup("10.32.2.0/24").has_value());
 }

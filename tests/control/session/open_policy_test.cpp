@@ -110,7 +110,7 @@ TEST(OpenValidation, AddPathIsOfferedPerPeerForEveryFamilyAndNegotiatedPerRfc791
     EXPECT_EQ(open_for_peer(base, {}), base);  // default: no ADD-PATH capability, the rest offered
     const bgp::AfiSafi v4{net::Afi::Ipv4, net::Safi::Unicast};
     const bgp::AfiSafi v6{net::Afi::Ipv6, net::Safi::Unicast};
-    const auto ours = open_for_peer(base, {bgp::AddPathMode::Receive});
+    const auto ours = open_for_peer(base, {bgp::AddPathMode::Receive, true, true, {}});
     EXPECT_EQ(ours.capabilities.add_path, (std::vector<bgp::AddPathEntry>{{v4, bgp::AddPathMode::Receive},
                                                                           {v6, bgp::AddPathMode::Receive}}));
     // The encoded OPEN carries it.
@@ -126,7 +126,7 @@ TEST(OpenValidation, AddPathIsOfferedPerPeerForEveryFamilyAndNegotiatedPerRfc791
     auto o = bgp::negotiate(ours, peer);
     EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
     EXPECT_TRUE(o.add_path_send.empty());
-    o = bgp::negotiate(open_for_peer(base, {bgp::AddPathMode::Both}), peer);
+    o = bgp::negotiate(open_for_peer(base, {bgp::AddPathMode::Both, true, true, {}}), peer);
     EXPECT_EQ(o.add_path_receive, std::vector<bgp::AfiSafi>{v4});
     EXPECT_EQ(o.add_path_send, std::vector<bgp::AfiSafi>{v4});
     EXPECT_TRUE(bgp::negotiate(base, peer).add_path_receive.empty());  // not offered: not used
@@ -159,6 +159,53 @@ TEST(OpenValidation, ExtendedMessagesAndEnhancedRefreshCanBeLeftOutPerPeer) {
     peer.capabilities.extended_message = false;
     EXPECT_FALSE(bgp::negotiate(open_for_peer(base, {}), peer).extended_message);
     EXPECT_EQ(bgp::negotiate(open_for_peer(base, {}), peer).max_message_size(), bgp::kMaxMessageSize);
+}
+
+TEST(OpenForPeer, GracefulRestartCapabilityCarriesTimeBitsAndEveryFamily) {
+    const bgp::Open base = make_local_open(65515, ip4("10.0.0.1"), 180);
+    EXPECT_FALSE(open_for_peer(base, {}).capabilities.graceful_restart);  // unset: not offered
+    PeerOpenOptions o;
+    o.graceful_restart = PeerOpenOptions::GracefulRestart{5000, true, true, false};
+    std::vector<std::uint8_t> wire;
+    bgp::encode_open(open_for_peer(base, o), wire);
+    const auto d = bgp::decode_open(wire);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->capabilities.graceful_restart);
+    const auto& gr = *d->capabilities.graceful_restart;
+    EXPECT_EQ(gr.restart_time, 0x0FFF);  // 12 bits: a longer time is capped
+    EXPECT_TRUE(gr.restart_state);       // R
+    EXPECT_TRUE(gr.notification);        // N (RFC 8538)
+    ASSERT_EQ(gr.families.size(), 2U);   // IPv4 and IPv6 unicast, as the OPEN offers
+    EXPECT_FALSE(gr.families[0].forwarding_preserved);
+    EXPECT_FALSE(gr.families[1].forwarding_preserved);
+    o.graceful_restart = PeerOpenOptions::GracefulRestart{120, false, false, true};
+    const auto f = open_for_peer(base, o).capabilities.graceful_restart;
+    ASSERT_TRUE(f);
+    EXPECT_FALSE(f->notification);
+    EXPECT_FALSE(f->restart_state);
+    EXPECT_TRUE(f->families[0].forwarding_preserved);
+}
+
+TEST(HardReset, WrapsTheCeaseCodeSubcodeAndData) {
+    const auto inner = admin_cease(bgp::CeaseSubcode::AdministrativeReset, "hi");
+    const auto hard = hard_reset(inner);
+    EXPECT_EQ(hard.code, static_cast<std::uint8_t>(bgp::ErrorCode::Cease));
+    EXPECT_EQ(hard.subcode, static_cast<std::uint8_t>(bgp::CeaseSubcode::HardReset));
+    // RFC 8538 §3: the encapsulated code and subcode, then the encapsulated data (here RFC 8203 "hi").
+    EXPECT_EQ(hard.data, (std::vector<std::uint8_t>{6, 4, 2, 'h', 'i'}));
+}
+
+TEST(HardReset, OnlyTheCeasesThatMeanForgetGoAsHardReset) {
+    using bgp::CeaseSubcode;
+    for (auto sub : {CeaseSubcode::MaximumPrefixesReached, CeaseSubcode::AdministrativeShutdown,
+                     CeaseSubcode::PeerDeconfigured, CeaseSubcode::AdministrativeReset}) {
+        EXPECT_TRUE(wants_hard_reset(admin_cease(sub, ""))) << static_cast<int>(sub);
+    }
+    for (auto sub : {CeaseSubcode::ConnectionRejected, CeaseSubcode::OtherConfigurationChange,
+                     CeaseSubcode::ConnectionCollisionResolution, CeaseSubcode::OutOfResources}) {
+        EXPECT_FALSE(wants_hard_reset(admin_cease(sub, ""))) << static_cast<int>(sub);
+    }
+    EXPECT_FALSE(wants_hard_reset(bgp::Notification{4, 0, {}}));  // Hold Timer Expired: graceful with N
 }
 
 TEST(Collision, HigherIdentifierKeepsItsOwnConnection) {

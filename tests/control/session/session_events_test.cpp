@@ -67,7 +67,11 @@ public:
         events.push_back(std::string(timed_out ? "eorr-timeout " : "eorr ") +
                          std::to_string(static_cast<int>(family.afi)));
     }
-    void on_down(Session& /*session*/, TimePoint /*at*/) override { events.emplace_back("down"); }
+    void on_down(Session& /*session*/, TimePoint /*at*/, const DownCause& cause) override {
+        events.emplace_back("down");
+        down_cause = cause;
+    }
+    std::optional<DownCause> down_cause;
     void on_input_handled(Session& /*session*/) override { events.emplace_back("input"); }
     void on_transition(const TransitionRecord& record) override { transitions.push_back(record); }
     void on_log(const std::string& /*line*/) override {}
@@ -484,6 +488,79 @@ TEST_F(SessionEvents, AnInitialTableOverTheOutputBoundDropsTheSessionWithOutOfRe
     // Reported down from within the established event that sent the table.
     EXPECT_EQ(owner_.reports(), (std::vector<std::string>{"established", "down"}));
     EXPECT_EQ(session_->status().output_overflows, 1U);
+}
+
+}  // namespace
+}  // namespace rf::session
+
+namespace rf::session {
+namespace {
+
+// The peer's OPEN with graceful restart (RFC 4724): IPv4 with the F bit, IPv6 without, the N bit as given.
+bgp::Open graceful_open(bool notification) {
+    bgp::Open o = testing::RawPeer::dual_stack_open(65001, "10.0.0.2");
+    o.capabilities.graceful_restart =
+        bgp::GracefulRestart{false, notification, 90, {{kV4, true}, {kV6, false}}};
+    return o;
+}
+
+TEST_F(SessionEvents, GracefulRestartIsNegotiatedWhenBothOpensCarryItWithTheNBitOfBoth) {
+    establish(graceful_open(true));
+    ASSERT_TRUE(owner_.negotiated && owner_.negotiated->graceful_restart);
+    const NegotiatedGracefulRestart& gr = *owner_.negotiated->graceful_restart;
+    EXPECT_EQ(gr.restart_time, 90);
+    EXPECT_TRUE(gr.notification);
+    ASSERT_EQ(gr.families.size(), 2U);
+    EXPECT_TRUE(gr.families[0].forwarding_preserved);
+    EXPECT_FALSE(gr.families[1].forwarding_preserved);
+    EXPECT_TRUE(session_->status().graceful_restart);
+}
+
+TEST_F(SessionEvents, NoGracefulRestartWhenWeDoNotOfferIt) {
+    peer_settings_.graceful_restart.enabled = false;
+    establish(graceful_open(true));
+    ASSERT_TRUE(owner_.negotiated);
+    EXPECT_FALSE(owner_.negotiated->graceful_restart);
+}
+
+TEST_F(SessionEvents, TcpLossIsReportedAsADownWithoutNotification) {
+    establish(graceful_open(true));
+    peer_.close();
+    ASSERT_TRUE(run_until([this]() { return owner_.down_cause.has_value(); }));
+    EXPECT_FALSE(owner_.down_cause->notification());
+    EXPECT_EQ(owner_.down_cause->reason, Reason::ConnectionLost);
+}
+
+TEST_F(SessionEvents, AReceivedNotificationIsInTheDownCause) {
+    establish(graceful_open(true));
+    send_at_once(notification(static_cast<std::uint8_t>(bgp::ErrorCode::Cease),
+                              static_cast<std::uint8_t>(bgp::CeaseSubcode::HardReset)));
+    ASSERT_TRUE(run_until([this]() { return owner_.down_cause.has_value(); }));
+    ASSERT_TRUE(owner_.down_cause->received);
+    EXPECT_TRUE(owner_.down_cause->hard_reset());
+    EXPECT_FALSE(owner_.down_cause->sent);
+}
+
+TEST_F(SessionEvents, WithTheNBitAnAdministrativeResetGoesOutAsHardReset) {
+    establish(graceful_open(true));
+    session_->admin_reset(admin_cease(bgp::CeaseSubcode::AdministrativeReset, ""));
+    const auto n = next_notification();
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->subcode, static_cast<std::uint8_t>(bgp::CeaseSubcode::HardReset));
+    EXPECT_EQ(n->data, (std::vector<std::uint8_t>{6, 4}));
+    ASSERT_TRUE(owner_.down_cause);
+    EXPECT_TRUE(owner_.down_cause->hard_reset());
+    EXPECT_EQ(session_->status().hard_resets_sent, 1U);
+}
+
+TEST_F(SessionEvents, WithoutTheNBitTheCeaseGoesOutAsItIs) {
+    establish(graceful_open(false));
+    session_->stop(admin_cease(bgp::CeaseSubcode::AdministrativeShutdown, ""));
+    const auto n = next_notification();
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->subcode, static_cast<std::uint8_t>(bgp::CeaseSubcode::AdministrativeShutdown));
+    ASSERT_TRUE(owner_.down_cause && owner_.down_cause->sent);
+    EXPECT_FALSE(owner_.down_cause->hard_reset());
 }
 
 }  // namespace

@@ -73,9 +73,13 @@ protected:
 
     // A scripted NVA from `local` establishing with both instances and announcing `prefixes`.
     void connect_nva(const std::string& local, std::uint32_t asn, const std::vector<std::string>& prefixes,
-                     std::vector<std::uint32_t> path) {
+                     std::vector<std::uint32_t> path, bool graceful_restart = false) {
         for (int i = 0; i < 2; ++i) {
             auto peer = std::make_unique<testing::RawPeer>();
+            if (graceful_restart) {  // RFC 4724, IPv4 unicast with the F bit, restart time 60 s, N bit
+                peer->capabilities.graceful_restart =
+                    bgp::GracefulRestart{false, true, 60, {{{net::Afi::Ipv4, net::Safi::Unicast}, true}}};
+            }
             ASSERT_TRUE(peer->connect(local, i == 0 ? "127.0.0.1" : "127.0.0.2",
                                       ports_[static_cast<std::size_t>(i)]));
             ASSERT_TRUE(peer->handshake(asn, local));
@@ -448,6 +452,41 @@ api: {listen: 127.0.0.1, port: 8080, token: x}
     const ServerOptions o = server_options(*c);
     EXPECT_EQ(o.port, 8080);
     EXPECT_EQ(o.token, "x");
+}
+
+TEST_F(DaemonBackendTest, AGracefullyRestartingPeersRoutesShowAsStaleWithItsPhase) {
+    connect_nva("127.0.0.11", 65001, {"10.250.0.0/16"}, {65001}, /*graceful_restart=*/true);
+    ASSERT_TRUE(eventually([&] {
+        auto e = cp_->rib_entry(*net::Prefix::parse("10.250.0.0/16"));
+        return e && !e->paths.empty();
+    }));
+    auto before = cp_->peering("nva1");
+    ASSERT_TRUE(before);
+    ASSERT_FALSE(before->sessions.empty());
+    EXPECT_TRUE(before->sessions[0].graceful_restart.negotiated);
+    EXPECT_EQ(before->sessions[0].graceful_restart.families, std::vector<std::string>{"ipv4-unicast"});
+    EXPECT_EQ(before->sessions[0].graceful_restart.forwarding, std::vector<std::string>{"ipv4-unicast"});
+    EXPECT_EQ(before->sessions[0].graceful_restart.peer_restart_time, 60);
+    EXPECT_EQ(before->sessions[0].graceful_restart.phase, "none");
+    for (auto& p : peers_) {
+        p->close();  // TCP lost, no NOTIFICATION: the routes stay, stale
+    }
+    ASSERT_TRUE(eventually([&] {
+        auto p = cp_->peering("nva1");
+        return p && p->sessions[0].graceful_restart.phase == "restarting";
+    }));
+    const auto nva1 = cp_->peering("nva1");
+    EXPECT_EQ(nva1->sessions[0].graceful_restart.stale_families, std::vector<std::string>{"ipv4-unicast"});
+    EXPECT_GT(nva1->sessions[0].graceful_restart.seconds_left, 0U);
+    EXPECT_EQ(nva1->sessions[0].refresh.stale_routes, 1U);
+    const auto learned = cp_->learned_routes("nva1");
+    ASSERT_TRUE(learned);
+    ASSERT_EQ((*learned)[0].second.size(), 1U);
+    EXPECT_TRUE((*learned)[0].second[0].stale);
+    const auto e = cp_->rib_entry(*net::Prefix::parse("10.250.0.0/16"));
+    ASSERT_TRUE(e);
+    ASSERT_FALSE(e->paths.empty());
+    EXPECT_TRUE(e->paths[0].stale);
 }
 
 }  // namespace

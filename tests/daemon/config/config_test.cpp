@@ -314,6 +314,40 @@ TEST(ConfigValidation, RouteLimitAndGtsmKeys) {
     }
 }
 
+TEST(ConfigLoad, GracefulRestartIsOnByDefaultAndEveryKeyIsRead) {
+    const PeerConfig defaults;
+    EXPECT_TRUE(defaults.graceful_restart.enabled);
+    EXPECT_EQ(defaults.graceful_restart.restart_time, 120);
+    EXPECT_EQ(defaults.graceful_restart.stale_path_time, 360);
+    EXPECT_TRUE(defaults.graceful_restart.notification);
+    auto r =
+        load_text(with_peer("{name: n, address: 10.1.1.4, asn: 65001, graceful_restart: {enabled: false, "
+                            "restart_time: 5, stale_path_time: 10, notification: false}}"));
+    ASSERT_TRUE(r) << dump(r.error());
+    const auto& gr = r->peers[0].graceful_restart;
+    EXPECT_FALSE(gr.enabled);
+    EXPECT_EQ(gr.restart_time, 5);
+    EXPECT_EQ(gr.stale_path_time, 10);
+    EXPECT_FALSE(gr.notification);
+}
+
+TEST(ConfigValidation, GracefulRestartErrorsNameTheField) {
+    const auto peer = [](const std::string& gr) {
+        return with_peer("{name: n, address: 10.1.1.4, asn: 65001, graceful_restart: " + gr + "}");
+    };
+    EXPECT_TRUE(has_error(errors_of(peer("{restart_time: 4096}")), "peers[0].graceful_restart.restart_time",
+                          "0-4095"));
+    EXPECT_TRUE(has_error(errors_of(peer("{stale_path_time: 0}")),
+                          "peers[0].graceful_restart.stale_path_time", "1-3600"));
+    EXPECT_TRUE(
+        has_error(errors_of(peer("{stale_path_time: 3601}")), "peers[0].graceful_restart.stale_path_time"));
+    EXPECT_TRUE(has_error(errors_of(peer("{enabled: maybe}")), "peers[0].graceful_restart.enabled"));
+    EXPECT_TRUE(
+        has_error(errors_of(peer("{restart: 5}")), "peers[0].graceful_restart.restart", "unknown key"));
+    EXPECT_TRUE(has_error(errors_of(peer("5")), "peers[0].graceful_restart", "expected a map"));
+    EXPECT_TRUE(errors_of(peer("{restart_time: 0}")).empty());  // 0: the peer keeps nothing of ours
+}
+
 TEST(ConfigValidation, RequiredPeerKeys) {
     const Errors e = errors_of(with_peer("{port: 179}"));
     EXPECT_TRUE(has_error(e, "peers[0].name", "is required")) << dump(e);
@@ -773,8 +807,9 @@ route_server:
 peers:
   - {name: nva1, address: 10.1.1.4, asn: 4200000001, ttl: 2, md5_password: "p@ss \"quoted\" 'x'", route_limit: 10,
      passive: false, hold_time: 9, local_address: 10.1.255.4, add_path: receive, route_limit_action: warn,
-     route_limit_warning_percent: 60, gtsm: true, extended_messages: false, enhanced_route_refresh: false}
-  - {name: nva2, address: "2001:db8:1::5", asn: 65002}
+     route_limit_warning_percent: 60, gtsm: true, extended_messages: false, enhanced_route_refresh: false,
+     graceful_restart: {enabled: true, restart_time: 30, stale_path_time: 90, notification: false}}
+  - {name: nva2, address: "2001:db8:1::5", asn: 65002, graceful_restart: {enabled: false}}
 virtual_network:
   route_server_vnet: hub
   vnets:

@@ -43,6 +43,12 @@ public:
         c << "router bgp " << spec_.asn << "\n bgp router-id " << spec_.router_id << "\n";
         c << " no bgp ebgp-requires-policy\n no bgp network import-check\n";
         c << " no bgp default ipv4-unicast\n";
+        if (spec_.graceful_restart_time > 0) {
+            c << " bgp graceful-restart\n bgp graceful-restart restart-time " << spec_.graceful_restart_time
+              << "\n bgp graceful-restart preserve-fw-state\n";
+            c << (spec_.gr_notification ? "" : " no") << " bgp graceful-restart notification\n";
+            c << (spec_.hard_admin_reset ? "" : " no") << " bgp hard-administrative-reset\n";
+        }
         for (const auto& rs : spec_.rs_addresses) {
             c << " neighbor " << rs << " remote-as 65515\n";
             c << " neighbor " << rs << " port " << spec_.rs_port << "\n";
@@ -205,6 +211,10 @@ public:
             // Listen on its own address only: BIRD's default listener on *:179 collides with any other
             // BIRD on the machine (another test's), and the session then never starts.
             c << "  strict bind on;\n";
+            if (spec_.graceful_restart_time > 0) {
+                c << "  graceful restart on;\n  graceful restart time " << spec_.graceful_restart_time
+                  << ";\n";
+            }
             if (spec_.hold_time > 0) {
                 c << "  hold time " << spec_.hold_time << ";\n";
             }
@@ -224,9 +234,12 @@ public:
         }
         const std::string conf = dir + "/bird.conf";
         write_file(conf, c.str());
-        return process_.start(
-            {bird_binary(), "-f", "-c", conf, "-s", dir + "/bird.ctl", "-P", dir + "/bird.pid"},
-            dir + "/bird.log");
+        return process_.start(restarted_ && spec_.graceful_restart_time > 0
+                                  ? std::vector<std::string>{bird_binary(), "-R", "-f", "-c", conf, "-s",
+                                                             dir + "/bird.ctl", "-P", dir + "/bird.pid"}
+                                  : std::vector<std::string>{bird_binary(), "-f", "-c", conf, "-s",
+                                                             dir + "/bird.ctl", "-P", dir + "/bird.pid"},
+                              dir + "/bird.log");
     }
 
     std::string show_route(const std::string& prefix) override {

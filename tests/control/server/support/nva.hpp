@@ -39,6 +39,13 @@ struct NvaSpec {
     // Offer ADD-PATH (RFC 7911): send every path (FRR addpath-tx-all-paths; BIRD `add paths on`, GoBGP
     // send-max 8: both also receive several paths).
     bool add_path_tx = false;
+    // > 0: graceful restart (RFC 4724) with this Restart Time, forwarding state kept across a restart
+    // (FRR `bgp graceful-restart preserve-fw-state`; BIRD restarted with -R, graceful recovery).
+    std::uint16_t graceful_restart_time = 0;
+    // FRR only, with graceful restart: the N bit (RFC 8538, `bgp graceful-restart notification`) and
+    // whether its `clear bgp` sends Cease / Hard Reset (`bgp hard-administrative-reset`, FRR's default).
+    bool gr_notification = true;
+    bool hard_admin_reset = true;
 };
 
 class Nva {
@@ -61,6 +68,14 @@ public:
     }
 
     void stop() { process_.stop(); }
+    // kill -9: the daemon dies without a NOTIFICATION (the kernel closes its sockets); start() runs it
+    // again with the same (or changed) spec.
+    void kill() {
+        process_.signal(SIGKILL);
+        process_.stop();
+        restarted_ = true;
+    }
+    void set_routes(std::vector<NvaRoute> routes) { spec_.routes = std::move(routes); }
     void freeze() const { process_.signal(SIGSTOP); }
     void thaw() const { process_.signal(SIGCONT); }
     [[nodiscard]] bool running() { return process_.running(); }
@@ -71,6 +86,7 @@ protected:
     NvaSpec spec_;
     Process process_;
     std::string dir_;
+    bool restarted_ = false;  // started again after kill(): BIRD recovers gracefully (-R)
 };
 
 // Polls n.show_route(prefix) until its text names every one of `next_hops` (every path of an ECMP set

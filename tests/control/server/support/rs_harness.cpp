@@ -33,6 +33,25 @@ RsHarness::~RsHarness() {
     shutdown();
 }
 
+void RsHarness::crash() {
+    if (stopped_) {
+        return;
+    }
+    stopped_ = true;
+    if (thread_.joinable()) {
+        std::promise<void> gone;
+        auto gone_fut = gone.get_future();
+        boost::asio::post(io_, [this, &gone]() {
+            server_.reset();  // sessions close their connections, no NOTIFICATION is sent
+            gone.set_value();
+        });
+        gone_fut.wait_for(std::chrono::seconds(5));
+        io_.stop();
+        thread_.join();
+    }
+    server_.reset();
+}
+
 void RsHarness::shutdown() {
     if (stopped_) {
         return;

@@ -80,6 +80,8 @@ public:
     std::vector<std::string> transitions();  // every transition line so far
     std::vector<std::string> log_lines();
     void shutdown();  // graceful Cease to every peer, then stop the thread
+    // As if the route server process died: its sockets close without a NOTIFICATION.
+    void crash();
 
 private:
     boost::asio::io_context io_;

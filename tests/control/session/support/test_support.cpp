@@ -123,6 +123,9 @@ bool Process::start(const std::vector<std::string>& argv, const std::string& log
             ::dup2(devnull, 0);
             ::close(devnull);
         }
+        // The daemon inherits none of the test's sockets: a route server's listening socket held open by
+        // an NVA would keep its port busy after the route server is gone (a restart test binds it again).
+        ::close_range(3, ~0U, 0);
         if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
             ::_exit(126);
         }
