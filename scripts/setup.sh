@@ -20,6 +20,8 @@ packages=(
   man-db groff-base dpkg-dev lintian python3-yaml
   # MRT dumps, message logs and rfbench --replay's sample, read back by an independent decoder (bgpdump -m)
   bgpdump
+  # the BMP tests decode what routefabricd sends a collector with Wireshark's BMP dissector
+  tshark
 )
 
 missing=()

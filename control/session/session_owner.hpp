@@ -53,6 +53,9 @@ struct EstablishedSession {
     bool route_refresh = false;           // both sides advertised route refresh (RFC 2918)
     bool enhanced_route_refresh = false;  // both sides advertised enhanced route refresh (RFC 7313)
     net::IpAddress local_address;         // our end of the session
+    std::uint16_t local_port = 0;         // the connection's ports (BMP Peer Up)
+    std::uint16_t remote_port = 0;
+    bgp::Open received_open;  // the peer's OPEN as decoded
 };
 
 // The UPDATEs of one read, decoded, in arrival order; RFC 7606 outcomes inside each. The session reuses

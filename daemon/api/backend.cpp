@@ -10,6 +10,10 @@ Result<std::string, ApiError> Backend::rib_dump_mrt() {
     return unexpected(ApiError{ErrorCode::NotAvailable, "this backend has no RIB to dump", ""});
 }
 
+Result<BmpCollectors, ApiError> Backend::bmp_collectors() {
+    return BmpCollectors{};
+}
+
 Result<PeeringInfo, ApiError> Backend::create_peering(const config::PeerConfig& peer,
                                                       config::ConfigStore& store) {
     auto added = add_peer(peer);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/codec/result.hpp"
+#include "daemon/bmp/collector_status.hpp"
 #include "daemon/config/config.hpp"
 #include "net/ip.hpp"
 
@@ -202,6 +203,8 @@ struct EmulatorStats {
     std::optional<Convergence> convergence;
 };
 
+using BmpCollectors = std::vector<bmp_export::CollectorStatus>;
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -235,6 +238,8 @@ public:
     // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
     virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;
     virtual Result<EmulatorStats, ApiError> emulator_stats() = 0;
+    // The BMP collectors and their sessions (GET /api/v1/bmp). The default: none configured.
+    virtual Result<BmpCollectors, ApiError> bmp_collectors();
     // Refreshes the metrics mirrored from the components (sessions by state, routes per peer, Loc-RIB
     // size, ...) just before /metrics is rendered.
     virtual void collect_metrics(metrics::Registry& registry) = 0;

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "control/azure/asn.hpp"
+#include "daemon/config/bmp_section.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/yaml_text.hpp"
@@ -353,6 +354,7 @@ Errors validate(const Config& config) {
     validate_emulator(config.emulator, error);
     validate_api(config.api, error);
     validate_mrt(config.mrt, error);
+    validate_bmp(config.bmp, errors);
     return errors;
 }
 
