@@ -91,8 +91,8 @@ void Collector::on_connect(const boost::system::error_code& ec) {
 
 void Collector::read_next() {
     const std::uint64_t gen = *generation_;
-    socket_.async_read_some(asio::buffer(discard_), [this, g = generation_, gen](const boost::system::error_code& ec,
-                                                                std::size_t) {
+    socket_.async_read_some(asio::buffer(discard_), [this, g = generation_, gen](
+                                                        const boost::system::error_code& ec, std::size_t) {
         if (gen != *g) {
             return;
         }
@@ -153,7 +153,8 @@ void Collector::write_next() {
     write_active_ = true;
     const std::uint64_t gen = *generation_;
     asio::async_write(
-        socket_, asio::buffer(writing_), [this, g = generation_, gen](const boost::system::error_code& ec, std::size_t n) {
+        socket_, asio::buffer(writing_),
+        [this, g = generation_, gen](const boost::system::error_code& ec, std::size_t n) {
             if (gen != *g) {
                 return;
             }

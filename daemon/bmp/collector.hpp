@@ -95,7 +95,9 @@ private:
     std::vector<std::uint8_t> writing_;  // the write in progress
     std::size_t resync_left_ = 0;        // bytes of the resynchronisation not yet written
     bool write_active_ = false;
-    std::uint64_t generation_ = 0;  // handlers of a closed connection see a newer value and stop
+    // Handlers of a closed connection (or of a destroyed collector) see a newer value and stop; they hold
+    // the counter itself, so it outlives the collector.
+    std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
     std::chrono::seconds backoff_;
     std::array<std::uint8_t, 512> discard_{};
     CollectorStats stats_;

@@ -39,7 +39,8 @@ TEST_F(BestPathObserver, ToldOfNewReplacedAndWithdrawnBestPathsOnly) {
     up(1, 65001);
     up(2, 65002);
     send(1, v4_update(attrs({65001, 64999}, "100.64.0.1"), {"10.1.0.0/16", "10.2.0.0/16"}));
-    EXPECT_EQ(take(), (std::vector<Seen>{{"10.1.0.0/16", false, "65001", 1}, {"10.2.0.0/16", false, "65001", 1}}));
+    EXPECT_EQ(take(),
+              (std::vector<Seen>{{"10.1.0.0/16", false, "65001", 1}, {"10.2.0.0/16", false, "65001", 1}}));
     EXPECT_EQ(calls, 1);  // one call for the UPDATE's two prefixes
 
     // A longer path from peer 2: behind the best, nothing to tell.
