@@ -203,6 +203,7 @@ bool Daemon::start_management() {
         return false;
     }
     signals_ = std::make_unique<SignalHandling>(io_, *server_, *management_, config_path_);
+    signals_->set_on_shutdown([bmp = bmp_.get()]() { bmp->shutdown("routefabricd shutting down"); });
     return true;
 }
 

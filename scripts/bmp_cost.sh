@@ -21,7 +21,6 @@ STATION=17912
 
 "$RFBENCH" --targets routefabricd --peers "$PEERS" --prefixes "$PREFIXES" --print-config routefabricd |
     sed "s/^  port: 179$/  port: $PORT/" >"$W/plain.yaml"
-printf 'api: {enabled: false}\n' >>"$W/plain.yaml"
 mkdir -p "$W/mrt"
 cp "$W/plain.yaml" "$W/export.yaml"
 cat >>"$W/export.yaml" <<YAML
@@ -79,6 +78,7 @@ for i in $(seq 1 "$RUNS"); do
         "$RFD" --no-fib "$W/$mode.yaml" >"$W/rfd.log" 2>&1 &
         rfd=$!
         sleep 1
+        rm -f "$W/out.json"
         "$RFBENCH" --no-spawn --targets routefabricd --target-addr 127.0.0.1 --target-port "$PORT" \
             --peers "$PEERS" --prefixes "$PREFIXES" --scenario ingest --quiet --json "$W/out.json" >/dev/null 2>&1 || true
         sleep 1  # the export drains after the monitor has everything
@@ -98,7 +98,7 @@ def f(o):
         for v in o:
             r = f(v)
             if r is not None: return r
-print(f(json.load(open('$W/out.json'))))")
+print(f([json.loads(l) for l in open('$W/out.json') if l.strip()]))")
         echo "run $i $mode all_peers_done_ms=$ms vmhwm_kib=$hwm $got"
         echo "$ms" >>"$W/$mode.ms"
         echo "$hwm" >>"$W/$mode.hwm"

@@ -123,8 +123,23 @@ void Collector::resync(std::vector<std::uint8_t> bytes, std::uint64_t messages) 
     write_next();
 }
 
+void Collector::finish(std::span<const std::uint8_t> bytes) {
+    if (!up() || finishing_) {
+        ++*generation_;
+        retry_timer_.cancel();
+        boost::system::error_code ec;
+        socket_.close(ec);
+        set_state(CollectorState::Idle);
+        return;
+    }
+    finishing_ = true;
+    pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+    stats_.messages.fetch_add(1, std::memory_order_relaxed);
+    write_next();
+}
+
 void Collector::send(std::span<const std::uint8_t> bytes, std::uint64_t messages) {
-    if (!up()) {
+    if (!up() || finishing_) {
         return;
     }
     const std::size_t queued = pending_.size() + writing_.size() + bytes.size();
@@ -208,7 +223,7 @@ void Collector::schedule_retry() {
 }
 
 void Collector::terminate(std::span<const std::uint8_t> bytes) {
-    if (up() && !write_active_ && pending_.empty()) {
+    if (up() && !finishing_ && !write_active_ && pending_.empty()) {
         boost::system::error_code ec;
         socket_.non_blocking(true, ec);
         socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);

@@ -68,6 +68,9 @@ public:
     void send(std::span<const std::uint8_t> bytes, std::uint64_t messages);
     // The resynchronisation after on_up (not counted against the bound).
     void resync(std::vector<std::uint8_t> bytes, std::uint64_t messages);
+    // The last message (a Termination), queued behind what waits whatever the bound; the connection closes
+    // once it is written and is not made again. A collector that is not up just stops trying.
+    void finish(std::span<const std::uint8_t> bytes);
     // Best effort at shutdown: `bytes` (a Termination) written without waiting, then closed.
     void terminate(std::span<const std::uint8_t> bytes);
 
@@ -95,6 +98,7 @@ private:
     std::vector<std::uint8_t> writing_;  // the write in progress
     std::size_t resync_left_ = 0;        // bytes of the resynchronisation not yet written
     bool write_active_ = false;
+    bool finishing_ = false;  // finish(): close after the last write, take nothing more
     // Handlers of a closed connection (or of a destroyed collector) see a newer value and stop; they hold
     // the counter itself, so it outlives the collector.
     std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);

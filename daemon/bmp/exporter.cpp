@@ -211,6 +211,15 @@ void Exporter::refresh_wants() {
     }
 }
 
+void Exporter::shutdown(const std::string& why) {
+    std::vector<std::uint8_t> term;
+    bmp::encode_termination(bmp::TerminationReason::AdministrativelyClosed, why, term);
+    for (Entry& e : entries_) {
+        e.stats_timer->cancel();
+        e.collector->finish(term);
+    }
+}
+
 void Exporter::terminate(const std::string& why) {
     std::vector<std::uint8_t> term;
     bmp::encode_termination(bmp::TerminationReason::AdministrativelyClosed, why, term);

@@ -63,7 +63,11 @@ public:
     // io thread: the collectors to run. Unchanged ones keep their connection; the others are closed (with a
     // Termination when up) and the new ones connect.
     void configure(const std::vector<CollectorConfig>& collectors);
-    // io thread: a Termination to every collector that is up, best effort, then every connection closed.
+    // io thread, when the daemon begins to stop (after the peers' Peer Downs): a Termination queued behind
+    // what each collector has waiting; each connection closes once it is written (no reconnect).
+    void shutdown(const std::string& why);
+    // io thread, after the io_context stopped: a Termination to every collector that is up and has
+    // nothing waiting, written without waiting, then every connection closed.
     void terminate(const std::string& why);
 
     // Any thread.

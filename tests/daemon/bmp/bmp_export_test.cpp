@@ -339,6 +339,17 @@ TEST_F(BmpExport, TsharkDecodesPeersTablesAndPrefixesAndARestartedStationIsResyn
     const Json st = bmp_status();
     EXPECT_EQ(st["collectors"][0]["state"], "up");
     EXPECT_GE(st["collectors"][0]["resyncs"].get<int>(), 2);
+
+    // SIGTERM: nva2's Peer Down (we sent Cease: reason 1), then the Termination, then the end of the stream.
+    daemon_.stop();
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const Seen last = walk(collector_.streams()[1]);
+            return !last.types.empty() && last.types.back() == bmp::MessageType::Termination;
+        },
+        10s, 100ms));
+    const Seen last = walk(collector_.streams()[1]);
+    EXPECT_EQ(last.down_reasons, (std::vector<std::uint8_t>{1}));
 }
 
 TEST_F(BmpExport, AStalledStationNeverHoldsUpBgpAndIsResynchronisedWhenItReads) {
