@@ -86,6 +86,7 @@ for i in $(seq 1 "$RUNS"); do
         kill "$rfd"; wait "$rfd" || true
         got=""
         if [ -n "$station" ]; then
+            sleep 1  # the station reads what routefabricd wrote on its way out (Peer Downs, Termination)
             kill "$station"; wait "$station" || true
             got=$(cat "$W/station.txt")
         fi
