@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -199,21 +200,29 @@ protected:
         ASSERT_TRUE(collector_.ok());
     }
 
-    void start(const std::string& buffer_bytes, const std::string& stats_interval) {
+    std::string config_text(const std::string& buffer_bytes, const std::string& stats_interval,
+                            bool with_bmp) {
         std::string peers;
         for (int host : {61, 62}) {
             peers += "  - {name: nva" + std::to_string(host) + ", address: " + loopback(host) +
                      ", asn: " + std::to_string(65000 + host) + ", route_limit: 0}\n";
         }
-        write_file(
-            dir_.file("rf.yaml"),
-            "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs_ + "]\n  port: " +
-                std::to_string(port_) + "\npeers:\n" + peers + "api:\n  port: " + std::to_string(api_) +
-                "\nbmp:\n  sys_name: rs-under-test\n  collectors:\n    - name: station\n      address: " +
+        std::string text = "route_server:\n  router_id: 10.255.0.1\n  listen: [" + rs_ +
+                           "]\n  port: " + std::to_string(port_) + "\npeers:\n" + peers +
+                           "api:\n  port: " + std::to_string(api_) + "\n";
+        if (with_bmp) {
+            text +=
+                "bmp:\n  sys_name: rs-under-test\n  collectors:\n    - name: station\n      address: " +
                 station_ + "\n      port: " + std::to_string(station_port_) +
                 "\n      route_monitoring: [pre-policy, post-policy, loc-rib]\n      statistics_interval: " +
-                stats_interval + "\n      buffer_bytes: " + buffer_bytes + "\n      connect_retry: 1\n" +
-                "      connect_retry_max: 2\n");
+                stats_interval + "\n      buffer_bytes: " + buffer_bytes +
+                "\n      connect_retry: 1\n      connect_retry_max: 2\n";
+        }
+        return text;
+    }
+
+    void start(const std::string& buffer_bytes, const std::string& stats_interval, bool with_bmp = true) {
+        write_file(dir_.file("rf.yaml"), config_text(buffer_bytes, stats_interval, with_bmp));
         ASSERT_TRUE(start_routefabricd(daemon_, dir_.file("rf.yaml"), dir_.file("rf.log"), {"--no-fib"}));
     }
 
@@ -395,6 +404,50 @@ TEST_F(BmpExport, AStalledStationNeverHoldsUpBgpAndIsResynchronisedWhenItReads) 
         },
         30s, 200ms))
         << bmp_status().dump() << log();
+}
+
+TEST_F(BmpExport, ACollectorAddedBySighupGetsTheSessionsAlreadyUp) {
+    ASSERT_NO_FATAL_FAILURE(start("16777216", "0", /*with_bmp=*/false));
+    RawPeer nva1;
+    ASSERT_NO_FATAL_FAILURE(bring_up(nva1, 61));
+    ASSERT_TRUE(nva1.announce({"10.61.0.0/16"}, loopback(61), {65061}));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return json_number(rfctl_.json({"routeserver", "show"}), "locRibPrefixes") == 1;
+        },
+        10s, 100ms))
+        << log();
+    EXPECT_EQ(collector_.connections(), 0U);
+    EXPECT_TRUE(bmp_status()["collectors"].empty());
+
+    write_file(dir_.file("rf.yaml"), config_text("16777216", "0", /*with_bmp=*/true));
+    daemon_.signal(SIGHUP);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const auto st = collector_.streams();
+            if (st.empty()) {
+                return false;
+            }
+            const Seen s = walk(st.front());
+            return count(s, bmp::MessageType::PeerUp) == 2 && s.loc.count("10.61.0.0/16") == 1 &&
+                   s.pre.count("10.61.0.0/16") == 1 && s.post.count("10.61.0.0/16") == 1;
+        },
+        15s, 100ms))
+        << log();
+    EXPECT_NE(log().find("bmp applied"), std::string::npos) << log();
+    EXPECT_EQ(bmp_status()["collectors"][0]["name"], "station");
+
+    // Removed again: the station gets a Termination and the connection ends.
+    write_file(dir_.file("rf.yaml"), config_text("16777216", "0", /*with_bmp=*/false));
+    daemon_.signal(SIGHUP);
+    ASSERT_TRUE(wait_until(
+        [&] {
+            const Seen s = walk(collector_.streams().front());
+            return !s.types.empty() && s.types.back() == bmp::MessageType::Termination;
+        },
+        10s, 100ms))
+        << log();
+    EXPECT_TRUE(bmp_status()["collectors"].empty());
 }
 
 }  // namespace
