@@ -40,7 +40,8 @@ bmp:
     const BmpConfig& b = r->bmp;
     EXPECT_EQ(b.sys_name, "rs1");
     ASSERT_EQ(b.collectors.size(), 2U);
-    EXPECT_EQ(b.collectors[0].route_monitoring, (std::vector<BmpTable>{BmpTable::PrePolicy, BmpTable::LocRib}));
+    EXPECT_EQ(b.collectors[0].route_monitoring,
+              (std::vector<BmpTable>{BmpTable::PrePolicy, BmpTable::LocRib}));
     EXPECT_EQ(b.collectors[0].statistics_interval, 30U);
     EXPECT_EQ(b.collectors[0].buffer_bytes, 1048576U);
     EXPECT_EQ(b.collectors[1].route_monitoring, (std::vector<BmpTable>{BmpTable::PrePolicy}));  // the default
@@ -64,12 +65,14 @@ bmp:
         << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[3].route_monitoring[1]", "listed twice")) << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[0].buffer_bytes", "at least 65536")) << format_errors(e);
-    EXPECT_TRUE(has_error(e, "bmp.collectors[0].connect_retry_max", "below connect_retry")) << format_errors(e);
+    EXPECT_TRUE(has_error(e, "bmp.collectors[0].connect_retry_max", "below connect_retry"))
+        << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[1].name", "another collector")) << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[1].address", "another collector's")) << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[2].address", "")) << format_errors(e);
     EXPECT_TRUE(has_error(e, "bmp.collectors[2].colour", "")) << format_errors(e);
-    const Errors no_port = errors_of(kBase + "bmp:\n  collectors:\n    - {name: x, address: 192.0.2.1, port: 0}\n");
+    const Errors no_port =
+        errors_of(kBase + "bmp:\n  collectors:\n    - {name: x, address: 192.0.2.1, port: 0}\n");
     EXPECT_TRUE(has_error(no_port, "bmp.collectors[0].port", "is required")) << format_errors(no_port);
 }
 
