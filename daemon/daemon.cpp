@@ -8,6 +8,7 @@
 
 #include "daemon/api/daemon_backend.hpp"
 #include "daemon/api/import_policies.hpp"
+#include "daemon/bmp_wiring.hpp"
 #include "daemon/config/vnet_convert.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/reload.hpp"
@@ -46,8 +47,11 @@ std::unique_ptr<Daemon> Daemon::build(Startup startup, const Options& options) {
                "--no-fib: the emulator (emulator.enabled in {}) is not started", d->config_path_);
     }
     // The forwarding side first: the RIB publishes into the FIB updater's queue from its first delta.
-    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_mrt() ||
-        !d->start_management()) {
+    if (!d->start_forwarding(options) || !d->start_route_server() || !d->start_mrt()) {
+        return nullptr;
+    }
+    d->start_bmp();
+    if (!d->start_management()) {
         return nullptr;
     }
     d->log_started();
@@ -132,18 +136,8 @@ bool Daemon::start_mrt() {
         o.keep = m.updates.keep;
         o.buffer_bytes = m.updates.buffer_bytes;
         update_log_ = std::make_unique<mrt_files::UpdateLog>(o, log);
-        server_->set_message_observer(
-            [logger = update_log_.get()](const server::RouteServer::ReceivedMessage& r) {
-                mrt::Bgp4mpMessage msg;
-                msg.time = mrt::timestamp_of(std::chrono::system_clock::now());
-                msg.peer_asn = r.peer.asn;
-                msg.local_asn = r.local_asn;
-                msg.peer = r.peer.address;
-                msg.local = r.local;
-                msg.four_octet_as = r.four_octet_as;
-                msg.message = r.message;
-                logger->record(msg);
-            });
+        update_log_observer_ = std::make_unique<mrt_files::UpdateLogObserver>(*update_log_);
+        server_->add_observer(*update_log_observer_);
     }
     if (m.rib_dump.interval != 0) {
         rib_dumps_ = std::make_unique<mrt_files::PeriodicDump>(
@@ -152,6 +146,19 @@ bool Daemon::start_mrt() {
         rib_dumps_->start();
     }
     return true;
+}
+
+void Daemon::start_bmp() {
+    char host[256] = {};
+    const std::string sys_name = !startup_.config.bmp.sys_name.empty()        ? startup_.config.bmp.sys_name
+                                 : ::gethostname(host, sizeof(host) - 1) == 0 ? std::string(host)
+                                                                              : std::string("routefabricd");
+    bmp_ = std::make_unique<bmp_export::Exporter>(
+        io_, *server_, sys_name, std::string("routefabricd ") + RF_VERSION + " (route server)",
+        [](bool warning, const std::string& line) {
+            log_as(warning ? spdlog::level::warn : spdlog::level::info, "bmp", "{}", line);
+        });
+    bmp_->configure(bmp_collectors(startup_.config.bmp));
 }
 
 bool Daemon::start_management() {
@@ -192,6 +199,11 @@ bool Daemon::start_management() {
         });
     }
     management_->set_vnet_applier(make_vnet_applier(forwarding_.get(), startup_.emulator));
+    management_->registry().add_collector(
+        [bmp = bmp_.get()](metrics::Registry& r) { collect_bmp_metrics(*bmp, r); });
+    management_->backend().changes().set_bmp_stage(
+        [bmp = bmp_.get()](const config::BmpConfig& next) { bmp->configure(bmp_collectors(next)); });
+    management_->backend().set_bmp_status([bmp = bmp_.get()]() { return bmp->status(); });
     management_->set_api_log_sink(
         [](const std::string& line) { log_as(spdlog::level::warn, "api", "REST API: {}", line); });
     if (auto err = management_->start()) {
@@ -199,6 +211,7 @@ bool Daemon::start_management() {
         return false;
     }
     signals_ = std::make_unique<SignalHandling>(io_, *server_, *management_, config_path_);
+    signals_->set_on_shutdown([bmp = bmp_.get()]() { bmp->shutdown("routefabricd shutting down"); });
     return true;
 }
 
@@ -262,6 +275,7 @@ void Daemon::log_placement() const {
 int Daemon::run() {
     signals_->start();
     io_.run();
+    bmp_->terminate("routefabricd stopped");
     management_->stop();
     if (forwarding_) {
         forwarding_->stop();

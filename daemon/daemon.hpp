@@ -16,9 +16,11 @@
 
 #include "control/server/route_server.hpp"
 #include "daemon/api/management_service.hpp"
+#include "daemon/bmp/exporter.hpp"
 #include "daemon/forwarding/forwarding.hpp"
 #include "daemon/mrt/periodic_dump.hpp"
 #include "daemon/mrt/update_log.hpp"
+#include "daemon/mrt/update_log_observer.hpp"
 #include "daemon/options.hpp"
 #include "daemon/signals.hpp"
 #include "daemon/startup.hpp"
@@ -57,6 +59,7 @@ private:
     bool start_route_server();
     bool start_mrt();  // the MRT message log and periodic RIB dumps (mrt section), when configured
     bool start_management();
+    void start_bmp();  // the BMP exporter (bmp section); built always, so that a reload can add collectors
     void log_started() const;
     void log_placement() const;
 
@@ -68,8 +71,10 @@ private:
     std::unique_ptr<Forwarding> forwarding_;            // null in route-server-only mode
     DiscardSink discard_;                               // the RIB's sink without a forwarding side
     std::unique_ptr<mrt_files::UpdateLog> update_log_;  // outlives the server, whose sessions feed it
+    std::unique_ptr<mrt_files::UpdateLogObserver> update_log_observer_;  // also outlives the server
     std::unique_ptr<server::RouteServer> server_;
     std::unique_ptr<mrt_files::PeriodicDump> rib_dumps_;
+    std::unique_ptr<bmp_export::Exporter> bmp_;  // after the server: stops observing it before it goes
     std::unique_ptr<api::ManagementService> management_;
     std::unique_ptr<SignalHandling> signals_;
 };

@@ -45,6 +45,9 @@ void SignalHandling::shut_down(int signo) {
     management_.stop();
     hangup_.cancel();
     server_.shutdown("routefabricd shutting down", [this]() { io_.stop(); });
+    if (on_shutdown_) {
+        on_shutdown_();
+    }
 }
 
 }  // namespace rf::daemon

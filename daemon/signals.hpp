@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <string>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
@@ -22,6 +23,9 @@ public:
     SignalHandling& operator=(const SignalHandling&) = delete;
 
     void start();  // waits for the signals (before io.run())
+    // Runs on SIGINT/SIGTERM right after the peers were sent their Cease (the BMP exporter's Termination,
+    // which then flushes while the route server waits for its connections).
+    void set_on_shutdown(std::function<void()> hook) { on_shutdown_ = std::move(hook); }
 
 private:
     void wait_for_hangup();
@@ -34,6 +38,7 @@ private:
     boost::asio::signal_set hangup_;
     boost::asio::signal_set termination_;
     bool stopping_ = false;
+    std::function<void()> on_shutdown_;
 };
 
 }  // namespace rf::daemon

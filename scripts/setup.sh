@@ -24,6 +24,8 @@ packages=(
   chromium
   # promtool checks /metrics (check metrics) and the Prometheus scrape example of docs/grafana (check config)
   prometheus
+  # the BMP tests decode what routefabricd sends a collector with Wireshark's BMP dissector
+  tshark
 )
 
 missing=()

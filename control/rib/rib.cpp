@@ -62,9 +62,13 @@ void RouteServerRib::Tables::finish_call() {
     std::vector<fib::RouteDelta> deltas;
     std::vector<net::IpAddress> nh_before;
     std::vector<net::IpAddress> nh_after;
+    std::vector<BestPathChange> best_changes;
     loc_rib.for_each_touched([&](const net::Prefix& p, const PathsView& before, const PathsView& after) {
         if (same_paths(before, after)) {
             return;
+        }
+        if (best_path_observer) {
+            note_best_path_change(p, before, after, best_changes);
         }
         // Each session's share of the ECMP sets (ecmp_prefix_count), on the same pass: the members before
         // leave, those after join. Sessions taken down in this call are still in the table (take_down
@@ -82,8 +86,35 @@ void RouteServerRib::Tables::finish_call() {
     if (!changes.empty()) {
         adj_rib_out.queue_changes(changes);
     }
+    if (!best_changes.empty()) {
+        best_path_observer(best_changes);  // before end_call(): the recorded paths are still alive
+    }
     loc_rib.end_call();
     publisher.publish(std::move(deltas));
+}
+
+void RouteServerRib::Tables::note_best_path_change(const net::Prefix& p, const PathsView& before,
+                                                   const PathsView& after, std::vector<BestPathChange>& out) {
+    const StoredPath* was = before.eligible != 0 ? &before.paths[0] : nullptr;
+    const StoredPath* now = after.eligible != 0 ? &after.paths[0] : nullptr;
+    if (was == nullptr && now == nullptr) {
+        return;
+    }
+    if (was != nullptr && now != nullptr && was->attrs == now->attrs && was->session == now->session) {
+        return;  // the best path stayed; only the others changed
+    }
+    BestPathChange c;
+    c.prefix = p;
+    if (now != nullptr) {
+        c.attributes = &now->attrs->attrs;
+        c.mp_next_hops = now->attrs->mp_next_hops;
+        c.peer = decision.source(*now).cfg.id;
+    }
+    out.push_back(c);
+}
+
+void RouteServerRib::set_best_path_observer(BestPathObserver observer) {
+    tables_->best_path_observer = std::move(observer);
 }
 
 RouteServerRib::RouteServerRib(RibConfig config, fib::DeltaSink& sink)

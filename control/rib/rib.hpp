@@ -59,6 +59,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -334,6 +335,16 @@ struct ImportReapply {
     std::size_t rejected = 0;   // of them, rejected by the new policy
 };
 
+// A prefix whose best path changed in a RIB call (set_best_path_observer): its new best path, or none.
+// Pointers and spans are valid only during the observer's call.
+struct BestPathChange {
+    net::Prefix prefix;
+    const bgp::PathAttributes* attributes = nullptr;  // null: no eligible path any more (withdrawn)
+    std::span<const net::IpAddress> mp_next_hops;     // MP_REACH next hops (IPv6); IPv4 uses NEXT_HOP
+    PeerId peer = kLocalPeer;                         // the session the best path came from
+};
+using BestPathObserver = std::function<void(std::span<const BestPathChange>)>;
+
 class RouteServerRib {
 public:
     RouteServerRib(RibConfig config, fib::DeltaSink& sink);
@@ -420,6 +431,10 @@ public:
     // contributes once it is finished).
     std::vector<PeerOutbound> drain_outbound();
     [[nodiscard]] bool has_outbound() const;
+
+    // Told at the end of every RIB call of the prefixes whose best path (the first of the ECMP set) changed,
+    // in one span (BMP's Loc-RIB, RFC 9069). Unset (the default), the RIB does none of that work.
+    void set_best_path_observer(BestPathObserver observer);
 
     // Offers the pending deltas to the sink again. Returns true when nothing is pending afterwards.
     bool flush_deltas();

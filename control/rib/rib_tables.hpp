@@ -48,6 +48,9 @@ struct RouteServerRib::Tables {
     // The end of every RIB call: compares each touched prefix before and after, queues the UPDATEs for
     // the peers, publishes the changed ECMP next-hop sets and forgets the recorded state.
     void finish_call();
+    // finish_call()'s part for the best-path observer: a change of the prefix's first path goes to `out`.
+    void note_best_path_change(const net::Prefix& p, const PathsView& before, const PathsView& after,
+                               std::vector<BestPathChange>& out);
     // Applies one UPDATE into the call in progress; false (and the peer taken down, the call finished)
     // when it trips the route limit.
     UpdateResult apply(PeerId id, const bgp::DecodedUpdate& decoded);
@@ -60,6 +63,7 @@ struct RouteServerRib::Tables {
     AdjRibIn adj_rib_in;
     AdjRibOut adj_rib_out;
     DeltaPublisher publisher;
+    BestPathObserver best_path_observer;  // set: finish_call() reports best-path changes
     std::uint64_t route_limit_trips = 0;
     bool call_open = false;  // UPDATEs staged since the last finish_call()
     std::uint64_t route_limit_warnings = 0;

@@ -498,6 +498,12 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     if (PeerCounters* c = counters_of(session)) {
         c->up_since[cfg.id] = std::chrono::steady_clock::now();
     }
+    const UpInfo& info = up_info_[cfg.id] =
+        UpInfo{negotiated.local_port, negotiated.remote_port, negotiated.peer_asn,
+               negotiated.peer_id,    negotiated.codec,       negotiated.received_open};
+    for (Observer* o : observers_) {
+        report_peer_up(*o, session, info);
+    }
     graceful_restart_.established(session, negotiated);  // before peer_up: may purge what cannot wait
     auto table = rib_.peer_up(cfg);
     if (!deferring_) {
@@ -542,6 +548,9 @@ std::size_t RouteServer::on_updates(Session& session, session::UpdateBatch& batc
             return i + 1;
         }
         log_route_limit(session, r);
+        for (Observer* o : observers_) {
+            o->on_update_accepted(id, update);
+        }
     }
     return batch.updates.size();
 }
@@ -586,10 +595,14 @@ void RouteServer::on_down(Session& session, session::TimePoint at, const session
     if (input_observer_) {
         input_observer_(at);
     }
+    if (!observers_.empty()) {
+        report_peer_down(session);
+    }
     if (!graceful_restart_.down(session, cause)) {
         rib_.peer_down(session.id());
     }
     established_.erase(session.id());
+    up_info_.erase(session.id());
     if (PeerCounters* c = counters_of(session)) {
         ++c->flaps;  // on_down follows on_established exactly once: one Established → down transition
         c->up_since.erase(session.id());
@@ -622,9 +635,79 @@ void RouteServer::on_message_received(session::Session& session, std::span<const
             ++c->updates_received;
         }
     }
-    if (message_observer_) {
-        message_observer_(
-            ReceivedMessage{session.peer(), session.local(), config_.local_asn, four_octet_as, message});
+    if (observers_.empty()) {
+        return;
+    }
+    const ReceivedMessage m{session.peer(), session.local(), config_.local_asn,
+                            four_octet_as,  message,         session.id()};
+    for (Observer* o : observers_) {
+        o->on_message_received(m);
+    }
+}
+
+void RouteServer::add_observer(Observer& o) {
+    observers_.push_back(&o);
+    watch_best_paths();
+    for (const auto& [id, session] : established_) {
+        if (auto it = up_info_.find(id); it != up_info_.end()) {
+            report_peer_up(o, *session, it->second);
+        }
+    }
+}
+
+void RouteServer::report_peer_up(Observer& o, const Session& session, const UpInfo& info) const {
+    o.on_peer_up(PeerUp{session.id(), session.peer(), session.local(), info.local_port, info.remote_port,
+                        info.peer_asn, info.peer_id, info.codec, session.local_open(), info.received_open});
+}
+
+void RouteServer::remove_observer(Observer& o) {
+    observers_.erase(std::remove(observers_.begin(), observers_.end(), &o), observers_.end());
+    watch_best_paths();
+}
+
+// The RIB compares best paths only while an observer wants them.
+void RouteServer::watch_best_paths() {
+    const bool wanted = std::any_of(observers_.begin(), observers_.end(),
+                                    [](const Observer* o) { return o->wants_best_paths(); });
+    if (!wanted) {
+        rib_.set_best_path_observer(nullptr);
+        return;
+    }
+    rib_.set_best_path_observer([this](std::span<const rib::BestPathChange> changes) {
+        for (Observer* o : observers_) {
+            if (o->wants_best_paths()) {
+                o->on_best_paths(changes);
+            }
+        }
+    });
+}
+
+void RouteServer::report_peer_down(const Session& session) {
+    const session::SessionStatus st = session.status();
+    PeerDown down{session.id(), session.peer(), st.last_reason, std::nullopt, std::nullopt};
+    using R = session::Reason;
+    switch (st.last_reason) {
+        case R::NotificationReceived:
+        case R::NotificationVersionError:
+            down.received = st.last_received;
+            break;
+        case R::HoldTimerExpired:
+        case R::UpdateError:
+        case R::HeaderError:
+        case R::UnexpectedMessage:
+        case R::RouteLimitExceeded:
+        case R::OutOfResources:
+        case R::ConfigurationChange:
+        case R::AdminStop:
+        case R::CollisionLost:
+        case R::OpenRejected:
+            down.sent = st.last_sent;  // these transitions send a NOTIFICATION (fsm.cpp's table)
+            break;
+        default:
+            break;
+    }
+    for (Observer* o : observers_) {
+        o->on_peer_down(down);
     }
 }
 

@@ -76,17 +76,50 @@ public:
     // Told just before an input goes to the RIB: an UPDATE read at `at` (each UPDATE of a read batch),
     // or a peer found down at `at`. The daemon attaches the convergence measurement's T0 here.
     using InputObserver = std::function<void(std::chrono::steady_clock::time_point at)>;
-    // Told of every message a session reads (the daemon's MRT message log): the peer, our address of the
-    // session, the negotiated AS width and the whole message, valid only during the call. On the io thread;
-    // must not block.
-    struct ReceivedMessage {
+    // What the route server tells its observers (the daemon's MRT message log, its BMP export). Calls are
+    // made on the io thread, must not block, and hand values valid only during the call; `session` is the
+    // session's RIB peer id (Session::id). With no observer attached none of the values is built.
+    struct ReceivedMessage {  // every message a session reads, before the session acts on it
         const session::PeerSettings& peer;
         const net::IpAddress& local;
         std::uint32_t local_asn;
         bool four_octet_as;
-        std::span<const std::uint8_t> message;
+        std::span<const std::uint8_t> message;  // one whole BGP message, header included
+        rib::PeerId session;
     };
-    using MessageObserver = std::function<void(const ReceivedMessage&)>;
+    struct PeerUp {  // a session reached Established; told before its initial table goes out
+        rib::PeerId session;
+        const session::PeerSettings& peer;
+        const net::IpAddress& local;
+        std::uint16_t local_port;
+        std::uint16_t remote_port;
+        std::uint32_t peer_asn;
+        net::Ipv4Address peer_id;
+        const bgp::CodecOptions& codec;
+        const bgp::Open& sent_open;
+        const bgp::Open& received_open;
+    };
+    struct PeerDown {  // a session left Established; told before the RIB withdraws its routes
+        rib::PeerId session;
+        const session::PeerSettings& peer;
+        session::Reason reason;  // of the transition that took it down
+        // The NOTIFICATION that transition sent or received, if it sent or received one.
+        std::optional<bgp::Notification> sent;
+        std::optional<bgp::Notification> received;
+    };
+    class Observer {
+    public:
+        virtual ~Observer() = default;
+        virtual void on_message_received(const ReceivedMessage& /*m*/) {}
+        virtual void on_peer_up(const PeerUp& /*up*/) {}
+        virtual void on_peer_down(const PeerDown& /*down*/) {}
+        // An UPDATE the RIB applied (its route limit not tripped), with its RFC 7606 outcome: what the
+        // peer's post-policy Adj-RIB-In took from it.
+        virtual void on_update_accepted(rib::PeerId /*session*/, const bgp::DecodedUpdate& /*update*/) {}
+        // The prefixes whose best path changed in one RIB call; only for observers that want them.
+        virtual void on_best_paths(std::span<const rib::BestPathChange> /*changes*/) {}
+        [[nodiscard]] virtual bool wants_best_paths() const { return false; }
+    };
 
     RouteServer(boost::asio::io_context& io, ServerConfig config, fib::DeltaSink& sink);
     ~RouteServer() override;
@@ -96,7 +129,10 @@ public:
     void set_transition_observer(TransitionObserver o) { observer_ = std::move(o); }
     void set_log_sink(LogSink s) { log_ = std::move(s); }
     void set_input_observer(InputObserver o) { input_observer_ = std::move(o); }
-    void set_message_observer(MessageObserver o) { message_observer_ = std::move(o); }
+    // Observers are told in the order they were added; remove one before it dies. A new observer is first
+    // told on_peer_up of every session already established.
+    void add_observer(Observer& o);
+    void remove_observer(Observer& o);
 
     // Binds every listen address (error text naming the address on failure) and starts the peers.
     std::optional<std::string> start();
@@ -176,6 +212,15 @@ public:
     [[nodiscard]] const PeerStats& peer_stats() const { return stats_; }
 
 private:
+    // What on_peer_up told of an established session, for observers added later.
+    struct UpInfo {
+        std::uint16_t local_port = 0;
+        std::uint16_t remote_port = 0;
+        std::uint32_t peer_asn = 0;
+        net::Ipv4Address peer_id;
+        bgp::CodecOptions codec;
+        bgp::Open received_open;
+    };
     struct Listener {
         net::IpAddress address;
         std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
@@ -225,6 +270,9 @@ private:
     void check_deferral();
     void end_deferral(const std::string& why);
     void poll_shutdown();
+    void watch_best_paths();
+    void report_peer_down(const session::Session& session);
+    void report_peer_up(Observer& o, const session::Session& session, const UpInfo& info) const;
 
     boost::asio::io_context& io_;
     ServerConfig config_;
@@ -235,6 +283,7 @@ private:
     std::vector<Listener> listeners_;
     std::map<net::IpAddress, Peer> peers_;
     std::unordered_map<rib::PeerId, session::Session*> established_;  // by RIB peer id (Session::id)
+    std::unordered_map<rib::PeerId, UpInfo> up_info_;
     rib::PeerId next_rib_id_ = 1;
     std::uint32_t next_neighbor_ = 1;  // never reused: a re-added peer is a new neighbor
     bool started_ = false;
@@ -245,7 +294,7 @@ private:
     TransitionObserver observer_;
     LogSink log_;
     InputObserver input_observer_;
-    MessageObserver message_observer_;
+    std::vector<Observer*> observers_;
     std::vector<std::shared_ptr<session::Session>> retired_;
     std::unique_ptr<boost::asio::steady_timer> shutdown_timer_;
     std::function<void()> shutdown_done_;

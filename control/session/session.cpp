@@ -463,6 +463,12 @@ void Session::established(ConnectionFsm& link) {
         negotiated.graceful_restart = std::move(gr);
     }
     graceful_restart_ = negotiated.graceful_restart;
+    if (link.conn) {
+        boost::system::error_code ec;
+        negotiated.local_port = link.conn->socket().local_endpoint(ec).port();
+        negotiated.remote_port = link.conn->socket().remote_endpoint(ec).port();
+    }
+    negotiated.received_open = link.remote_open;
     families_ = negotiated.families;
     route_refresh_ = negotiated.route_refresh;
     enhanced_refresh_ = negotiated.enhanced_route_refresh;

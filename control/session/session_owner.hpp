@@ -84,6 +84,9 @@ struct EstablishedSession {
     net::IpAddress local_address;         // our end of the session
     // Set when both OPENs carried the graceful restart capability.
     std::optional<NegotiatedGracefulRestart> graceful_restart;
+    std::uint16_t local_port = 0;         // the connection's ports (BMP Peer Up)
+    std::uint16_t remote_port = 0;
+    bgp::Open received_open;  // the peer's OPEN as decoded
 };
 
 // The UPDATEs of one read, decoded, in arrival order; RFC 7606 outcomes inside each. The session reuses

@@ -15,6 +15,10 @@ Result<ConvergenceHistory, ApiError> Backend::convergence_history() {
                                "the emulator is not running; set emulator.enabled: true and restart", ""});
 }
 
+Result<BmpCollectors, ApiError> Backend::bmp_collectors() {
+    return BmpCollectors{};
+}
+
 Result<PeeringInfo, ApiError> Backend::create_peering(const config::PeerConfig& peer,
                                                       config::ConfigStore& store) {
     auto added = add_peer(peer);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/codec/result.hpp"
+#include "daemon/bmp/collector_status.hpp"
 #include "daemon/config/config.hpp"
 #include "net/ip.hpp"
 
@@ -246,6 +247,7 @@ struct ConvergenceHistory {
     std::uint64_t recorded = 0;  // events recorded since start (the oldest are dropped past capacity)
     std::vector<ConvergenceEvent> events;
 };
+using BmpCollectors = std::vector<bmp_export::CollectorStatus>;
 
 class Backend {
 public:
@@ -284,6 +286,8 @@ public:
     virtual Result<EmulatorStats, ApiError> emulator_stats() = 0;
     // The emulator's recent convergence measurements. The default answers NotAvailable (no emulator).
     virtual Result<ConvergenceHistory, ApiError> convergence_history();
+    // The BMP collectors and their sessions (GET /api/v1/bmp). The default: none configured.
+    virtual Result<BmpCollectors, ApiError> bmp_collectors();
     // Refreshes the metrics mirrored from the components (sessions by state, routes per peer, Loc-RIB
     // size, ...) just before /metrics is rendered.
     virtual void collect_metrics(metrics::Registry& registry) = 0;

@@ -107,6 +107,10 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
     if (!(desired.mrt == started_.mrt)) {
         report.restart_needed.emplace_back("mrt");
     }
+    const bool bmp_changed = !(desired.bmp == committed_.bmp);
+    if (!bmp_stage_ && !(desired.bmp == started_.bmp)) {
+        report.restart_needed.emplace_back("bmp");
+    }
     if (!(desired.emulator == started_.emulator)) {
         report.restart_needed.emplace_back("emulator");
     }
@@ -138,6 +142,10 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
                                        "check that the configuration file's directory is writable",
                                    ErrorCode::Internal, vnet_applied));
         }
+    }
+    if (bmp_changed && bmp_stage_) {
+        bmp_stage_(desired.bmp);
+        report.bmp = true;
     }
     committed_ = std::move(desired);
     if (then) {

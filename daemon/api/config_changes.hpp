@@ -59,6 +59,7 @@ struct ChangeReport {
                                               // without a VNet stage)
     std::optional<VnetReport> vnet;           // set when a changed virtual_network section was applied
     PolicyReport policy;                      // peers given a new import policy (soft reconfiguration)
+    bool bmp = false;                         // a changed bmp section was applied (collectors reconnected)
 };
 
 // Why a change was refused or undone; nothing of it is running and the file is as before.
@@ -74,6 +75,10 @@ using Desire = std::function<std::optional<ChangeError>(config::Config& desired)
 // error nothing of it changed. Runs on the io thread.
 using VnetStage = std::function<Result<VnetReport, std::string>(const config::Config& next)>;
 
+// Applies a changed bmp section (BMP collectors: daemon/bmp). It cannot fail once validated: connections
+// are made in the background. Runs on the io thread, after the change is persisted.
+using BmpStage = std::function<void(const config::BmpConfig& next)>;
+
 enum class Persist : std::uint8_t {
     Write,     // save the desired configuration to the store's file (atomic), then make it current
     FromFile,  // the desired configuration was read from the store's file: make it current, no write
@@ -88,6 +93,7 @@ public:
 
     // Before serving.
     void set_vnet_stage(VnetStage stage) { vnet_stage_ = std::move(stage); }
+    void set_bmp_stage(BmpStage stage) { bmp_stage_ = std::move(stage); }
     // Called on the io thread right before peers are deleted (the backend folds their counters).
     void set_before_remove(std::function<void()> hook) { before_remove_ = std::move(hook); }
 
@@ -118,6 +124,7 @@ private:
     config::Config committed_;  // io thread
     std::chrono::milliseconds timeout_;
     VnetStage vnet_stage_;
+    BmpStage bmp_stage_;
     std::function<void()> before_remove_;
 };
 

@@ -64,6 +64,9 @@ public:
     // The FIB updater's queue depth (deltas accepted, not yet applied); routefabric_fib_queue_depth is
     // that plus the RIB's pending (refused, to be retried) deltas. Set before serving.
     void set_fib_queue_depth(std::function<std::uint64_t()> source);
+    // The BMP exporter's collectors (bmp_status.cpp); read from the API thread.
+    void set_bmp_status(std::function<BmpCollectors()> source) { bmp_status_ = std::move(source); }
+    Result<BmpCollectors, ApiError> bmp_collectors() override;
 
     RouteServerInfo info() override;
     std::vector<PeeringInfo> peerings() override;
@@ -123,6 +126,7 @@ private:
     std::function<EmulatorStats()> emulator_;
     std::function<ConvergenceHistory()> convergence_history_;
     std::function<std::uint64_t()> fib_queue_depth_;
+    std::function<BmpCollectors()> bmp_status_;
     // io thread only: the last (in, out) seen per session ("peer address|local address") and the totals.
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> update_counts_seen_;
     std::uint64_t updates_in_total_ = 0;

@@ -233,6 +233,13 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
         }
     }
 
+    if (what == "bmp" && p.size() == 3) {
+        if (!get) {
+            return method_not_allowed("GET");
+        }
+        return respond(cp_.bmp_collectors());
+    }
+
     if (what == "rib" && p.size() == 4 && p[3] == "mrt") {
         if (!get) {
             return method_not_allowed("GET");

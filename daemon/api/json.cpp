@@ -229,6 +229,27 @@ Json to_json(const PeeringInfo& p) {
     return j;
 }
 
+Json to_json(const BmpCollectors& collectors) {
+    Json list = Json::array();
+    for (const auto& c : collectors) {
+        list.push_back({{"name", c.name},
+                        {"address", c.address},
+                        {"state", c.state},
+                        {"routeMonitoring", c.tables},
+                        {"messages", c.messages},
+                        {"bytes", c.bytes},
+                        {"connects", c.connects},
+                        {"connectFailures", c.connect_failures},
+                        {"disconnects", c.disconnects},
+                        {"overflowResets", c.overflow_resets},
+                        {"droppedBytes", c.dropped_bytes},
+                        {"resyncs", c.resyncs},
+                        {"bufferedBytes", c.buffered},
+                        {"bufferLimitBytes", c.buffer_bytes}});
+    }
+    return Json{{"collectors", list}};
+}
+
 Json to_json(const PeeringReset& r) {
     return Json{{"name", r.name}, {"sessionsReset", r.reset}, {"sessionsRestarted", r.restarted}};
 }

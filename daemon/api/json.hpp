@@ -20,6 +20,7 @@ using Json = nlohmann::ordered_json;
 [[nodiscard]] Json to_json(const EffectiveRoutes& routes);
 [[nodiscard]] Json to_json(const EmulatorStats& stats);
 [[nodiscard]] Json to_json(const ConvergenceHistory& history);
+[[nodiscard]] Json to_json(const BmpCollectors& collectors);
 [[nodiscard]] Json to_json(const ApiError& error);
 
 // The body of POST /api/v1/peerings → a peer. Checks types and syntax only (the rules between values are

@@ -58,6 +58,8 @@ commands:
   vm effective-routes NAME             the effective routes of a VM of the VNet model
   subnet effective-routes VNET/SUBNET  the effective routes of a subnet
   emulator stats                       the host emulator's counters and convergence figures
+  bmp list                             the BMP collectors: address, tables, session state, messages,
+                                       resets for a full buffer
 
 options:
   --server URL                         API address (default $RFCTL_SERVER, else http://127.0.0.1:9179)
@@ -560,6 +562,23 @@ int call_for(const Options& o, ApiCall& call) {
     } else if (group == "emulator" && verb == "stats" && need(2)) {
         call.target = "/api/v1/emulator/stats";
         call.printer = print_emulator;
+    } else if (group == "bmp" && verb == "list" && need(2)) {
+        call.target = "/api/v1/bmp";
+        call.printer = [](const Json& j) {
+            std::vector<std::vector<std::string>> rows;
+            for (const auto& c : j["collectors"]) {
+                std::string tables;
+                for (const auto& t : c["routeMonitoring"]) {
+                    tables += (tables.empty() ? "" : ",") + t.get<std::string>();
+                }
+                rows.push_back({text(c, "name"), text(c, "address"), tables, text(c, "state"),
+                                text(c, "messages"), text(c, "bytes"), text(c, "resyncs"),
+                                text(c, "overflowResets"), text(c, "bufferedBytes")});
+            }
+            print_table({"Name", "Address", "RouteMonitoring", "State", "Messages", "Bytes", "Resyncs",
+                         "OverflowResets", "Buffered"},
+                        rows);
+        };
     } else if (w.empty()) {
         return usage_error("no command given");
     } else {

@@ -242,6 +242,27 @@ struct MrtConfig {
     [[nodiscard]] bool any() const { return rib_dump.interval != 0 || updates.enabled; }
 };
 
+// BMP export (RFC 7854, RFC 9069; daemon/bmp): the collectors routefabricd connects to.
+enum class BmpTable : std::uint8_t { PrePolicy, PostPolicy, LocRib };
+[[nodiscard]] std::string_view to_string(BmpTable t);  // "pre-policy", "post-policy", "loc-rib"
+[[nodiscard]] std::optional<BmpTable> parse_bmp_table(std::string_view text);
+struct BmpCollectorConfig {
+    std::string name;  // required, unique
+    net::IpAddress address;
+    std::uint16_t port = 0;                                       // required
+    std::vector<BmpTable> route_monitoring{BmpTable::PrePolicy};  // the tables monitored, each at most once
+    std::uint32_t statistics_interval = 60;   // seconds between Statistics Reports; 0 = none
+    std::uint64_t buffer_bytes = 16U << 20U;  // messages not yet written; beyond it the session is reset
+    std::uint32_t connect_retry = 1;          // first reconnect delay (seconds), doubled after each failure
+    std::uint32_t connect_retry_max = 60;     // ... up to this
+    bool operator==(const BmpCollectorConfig&) const = default;
+};
+struct BmpConfig {
+    std::string sys_name;  // Initiation sysName; empty: the host name
+    std::vector<BmpCollectorConfig> collectors;
+    bool operator==(const BmpConfig&) const = default;
+};
+
 struct Config {
     RouteServerConfig route_server;
     std::vector<PeerConfig> peers;
@@ -250,6 +271,7 @@ struct Config {
     ApiConfig api;
     MrtConfig mrt;
     policy::Definitions policy;  // named sets and policies (control/policy)
+    BmpConfig bmp;
     bool operator==(const Config&) const = default;
 
     [[nodiscard]] const PeerConfig* find_peer(std::string_view name) const;

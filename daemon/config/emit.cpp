@@ -248,6 +248,31 @@ void emit_mrt(YAML::Emitter& out, const MrtConfig& m) {
     out << YAML::EndMap << YAML::EndMap;
 }
 
+void emit_bmp(YAML::Emitter& out, const BmpConfig& bmp) {
+    out << YAML::Key << "bmp" << YAML::Value << YAML::BeginMap;
+    if (!bmp.sys_name.empty()) {
+        out << YAML::Key << "sys_name" << YAML::Value << Text{bmp.sys_name, true};
+    }
+    out << YAML::Key << "collectors" << YAML::Value << YAML::BeginSeq;
+    for (const BmpCollectorConfig& c : bmp.collectors) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << Text{c.name};
+        out << YAML::Key << "address" << YAML::Value << c.address.to_string();
+        out << YAML::Key << "port" << YAML::Value << c.port;
+        out << YAML::Key << "route_monitoring" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (const BmpTable t : c.route_monitoring) {
+            out << std::string(to_string(t));
+        }
+        out << YAML::EndSeq;
+        out << YAML::Key << "statistics_interval" << YAML::Value << c.statistics_interval;
+        out << YAML::Key << "buffer_bytes" << YAML::Value << c.buffer_bytes;
+        out << YAML::Key << "connect_retry" << YAML::Value << c.connect_retry;
+        out << YAML::Key << "connect_retry_max" << YAML::Value << c.connect_retry_max;
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string to_yaml(const Config& c) {
@@ -266,6 +291,9 @@ std::string to_yaml(const Config& c) {
     }
     if (!c.policy.empty()) {
         emit_policy(out, c.policy);
+    }
+    if (!(c.bmp == BmpConfig{})) {
+        emit_bmp(out, c.bmp);
     }
     out << YAML::EndMap;
     std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";

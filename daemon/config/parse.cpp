@@ -2,6 +2,7 @@
 // rules between values are validate.cpp's.
 #include <string>
 
+#include "daemon/config/bmp_section.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/policy_yaml.hpp"
@@ -524,6 +525,9 @@ Errors parse_yaml(std::string_view yaml, Config& config) {
         }
         if (auto v = root["mrt"]) {
             read_mrt(r, v, config.mrt);
+        }
+        if (auto v = root["bmp"]) {
+            read_bmp(r, v, config.bmp);
         }
         if (auto v = root["api"]) {
             read_api(r, v, config.api);

@@ -266,6 +266,27 @@ const std::vector<KeyInfo>& schema() {
          "Records waiting for the writer thread at most; beyond it messages are not logged (counted, and "
          "logged as a warning), never delaying a session. At least 65536."},
 
+        {"bmp", "map", "",
+         "BMP export (RFC 7854, RFC 9069 Loc-RIB) to monitoring stations: routefabricd connects to each "
+         "collector and streams peer up/down, route monitoring and statistics. Changes apply at runtime "
+         "(SIGHUP, REST API)."},
+        {"bmp.sys_name", "string", "(the host name)", "sysName of the Initiation message."},
+        {"bmp.collectors", "list", "[]", "The collectors; each gets its own connection and buffer."},
+        {"bmp.collectors[].name", "name", "(required)", "Unique name (logs, metrics' collector label)."},
+        {"bmp.collectors[].address", "IP address", "(required)", "The collector's address."},
+        {"bmp.collectors[].port", "port", "(required)", "The collector's TCP port."},
+        {"bmp.collectors[].route_monitoring", "list of: pre-policy, post-policy, loc-rib", "[pre-policy]",
+         "Tables sent as Route Monitoring: each peer's Adj-RIB-In as received (pre-policy), as accepted "
+         "(post-policy, L flag), and the route server's best paths (loc-rib, peer type 3, RFC 9069)."},
+        {"bmp.collectors[].statistics_interval", "seconds", "60",
+         "Time between Statistics Reports (0 = none)."},
+        {"bmp.collectors[].buffer_bytes", "bytes", "16777216",
+         "Messages waiting for a slow collector at most; beyond it the collector's session is reset "
+         "(counted, logged) and resynchronised on reconnect, never delaying BGP. At least 65536."},
+        {"bmp.collectors[].connect_retry", "seconds", "1",
+         "First delay before reconnecting; doubled after each failed attempt."},
+        {"bmp.collectors[].connect_retry_max", "seconds", "60", "Longest delay between two attempts."},
+
         {"api", "map", "", "The REST API (and /metrics)."},
         {"api.enabled", "bool", "true", "Serve the REST API."},
         {"api.listen", "IP address", "127.0.0.1", "Address the API binds to."},

@@ -9,6 +9,7 @@
 
 #include "control/azure/asn.hpp"
 #include "control/policy/compile.hpp"
+#include "daemon/config/bmp_section.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/yaml_text.hpp"
@@ -375,6 +376,7 @@ Errors validate(const Config& config) {
             error(std::move(e.path), std::move(e.message), ErrorKind::Invalid);
         }
     }
+    validate_bmp(config.bmp, errors);
     return errors;
 }
 
