@@ -51,6 +51,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -317,7 +318,11 @@ public:
     [[nodiscard]] std::vector<AdvertisedRoute> adj_rib_out(PeerId peer) const;
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
-    [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
+    // Every path held (every session's Adj-RIB-In, ineligible paths too), in no particular order:
+    // f(prefix, session, attributes). For walks over the whole RIB (RPKI re-validation and counts).
+    void for_each_path(
+        const std::function<void(const net::Prefix&, PeerId, const bgp::PathAttributes&)>& f) const;
+    [[nodiscard]] std::size_t route_count(PeerId peer) const;  // distinct prefixes in Adj-RIB-In
     [[nodiscard]] std::optional<RouteLimitUsage> route_limit_usage(PeerId peer) const;
     [[nodiscard]] std::size_t stale_count(PeerId peer) const;  // its paths stale now (mark_stale)
     [[nodiscard]] bool is_up(PeerId peer) const;

@@ -163,7 +163,15 @@ void on_status(const rtr_mgr_group* /*group*/, rtr_mgr_status /*status*/, const 
     if (socket == nullptr) {
         return;
     }
-    const auto* slot = reinterpret_cast<const SocketSlot*>(socket);  // NOLINT: see SocketSlot
+    // Ours: the slot is not a const object (NOLINT: see SocketSlot).
+    auto* slot = const_cast<SocketSlot*>(reinterpret_cast<const SocketSlot*>(socket));  // NOLINT
+    if (socket->state == RTR_ERROR_FATAL) {
+        // RFC 8210 §5.1: after a protocol error (above all a Session ID mismatch: the cache restarted) the
+        // router starts over with a Reset Query. rtrlib 0.8 would send Serial Queries with the old session
+        // forever; asking for a new session makes its next connection reset, and it swaps the new table in
+        // atomically (a diff of adds and removes). We are on the socket's own thread here.
+        slot->socket.request_session_id = true;
+    }
     CacheStatus st;
     st.cache = slot->cache;
     st.state = cache_state(socket->state);

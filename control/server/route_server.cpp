@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "control/codec/text.hpp"
 #include "control/server/peer_rules.hpp"
@@ -84,6 +85,11 @@ std::optional<std::string> RouteServer::start() {
     }
     for (auto& l : listeners_) {
         accept_next(l);
+    }
+    if (auto rpki = std::exchange(config_.rpki, std::nullopt)) {
+        if (auto err = set_rpki(std::move(rpki))) {
+            return "rpki: " + *err;
+        }
     }
     started_ = true;
     for (auto& [addr, peer] : peers_) {
