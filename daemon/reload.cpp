@@ -60,6 +60,11 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
             prefixes(r->vnet->added), prefixes(r->vnet->removed), r->vnet->refreshed, r->vnet->reset,
             r->vnet->detail.empty() ? "" : "; ", r->vnet->detail);
     }
+    if (r->rpki) {
+        log_as(spdlog::level::info, "reload",
+               "reload: rpki applied: a new RTR client connects; routes are validated again once a cache has "
+               "synchronised");
+    }
     if (!r->restart_needed.empty()) {
         log_as(spdlog::level::warn, "reload", "reload: {} changed; these take effect at the next restart",
                names(r->restart_needed));

@@ -31,29 +31,9 @@
 #include <vector>
 
 #include "control/rpki/roa.hpp"
+#include "control/rpki/rtr_config.hpp"
 
 namespace rf::rpki {
-
-inline constexpr std::uint16_t kRtrPort = 323;  // IANA "rpki-rtr" (RFC 6810 §7)
-
-struct CacheConfig {
-    std::string address;  // IP address or host name
-    std::uint16_t port = kRtrPort;
-    std::uint8_t preference = 1;  // lower is preferred (rtr_mgr's group preference)
-    auto operator<=>(const CacheConfig&) const = default;
-};
-
-// Intervals in seconds (RFC 8210 §6). rtrlib's limits: refresh 1..86400, retry 1..7200, expire 600..172800.
-struct RtrConfig {
-    std::vector<CacheConfig> caches;
-    std::uint32_t refresh_interval = 3600;
-    std::uint32_t retry_interval = 600;
-    std::uint32_t expire_interval = 7200;
-    auto operator<=>(const RtrConfig&) const = default;
-};
-inline constexpr std::uint32_t kMinRefresh = 1, kMaxRefresh = 86400;
-inline constexpr std::uint32_t kMinRetry = 1, kMaxRetry = 7200;
-inline constexpr std::uint32_t kMinExpire = 600, kMaxExpire = 172800;
 
 // Where one cache connection stands (rtrlib's socket states, named for operators).
 enum class CacheState : std::uint8_t {

@@ -146,6 +146,7 @@ struct RouteRow {
     std::string as_path;      // "65001 65002", sets as "{65003,65004}"
     std::string origin;  // EBgp for learned routes, as az shows them; Igp/Egp/Incomplete attribute kept below
     std::int32_t weight = 32768;
+    std::string rpki{};  // RPKI origin validity (RFC 6811): valid | invalid | not-found | unknown
 };
 // "RouteServiceRole_IN_0" → rows, "RouteServiceRole_IN_1" → rows, ... in instance order.
 using RoutesByInstance = std::vector<std::pair<std::string, std::vector<RouteRow>>>;
@@ -160,7 +161,8 @@ struct RibPath {
     std::string origin;  // IGP | EGP | INCOMPLETE
     std::vector<std::string> communities;
     bool best = false;
-    bool ecmp = false;  // member of the ECMP set
+    bool ecmp = false;   // member of the ECMP set
+    std::string rpki{};  // RPKI origin validity (RFC 6811): valid | invalid | not-found | unknown
 };
 struct RibEntryInfo {
     std::string prefix;
@@ -202,6 +204,38 @@ struct EmulatorStats {
     std::optional<Convergence> convergence;
 };
 
+// GET /api/v1/rpki: RPKI origin validation (RFC 6811) and its RTR caches (RFC 8210).
+struct RpkiCacheInfo {
+    std::string address;
+    std::uint16_t port = 0;
+    std::uint32_t preference = 0;
+    std::string state;   // standby | connecting | syncing | established | error | shutdown
+    std::string detail;  // rtrlib's socket state
+    std::uint32_t serial = 0;
+    std::uint32_t session_id = 0;
+    std::size_t roas = 0;
+    std::optional<std::uint64_t> seconds_since_sync;  // none: never synchronised
+};
+struct RpkiInfo {
+    bool enabled = false;  // an rpki section is configured
+    std::string state;     // connecting | synced | stale | expired (empty when not enabled)
+    bool usable = false;   // routes are validated (else their validity is unknown)
+    std::size_t roas_v4 = 0;
+    std::size_t roas_v6 = 0;
+    std::uint32_t refresh_interval = 0;
+    std::uint32_t retry_interval = 0;
+    std::uint32_t expire_interval = 0;
+    std::vector<RpkiCacheInfo> caches;
+    // Held paths by validity now (a walk of the RIB).
+    std::size_t routes_valid = 0;
+    std::size_t routes_invalid = 0;
+    std::size_t routes_not_found = 0;
+    std::size_t routes_unknown = 0;
+    // Re-validations since start: paths whose validity was computed again, and of those changed.
+    std::uint64_t paths_revalidated = 0;
+    std::uint64_t validity_changes = 0;
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -231,6 +265,8 @@ public:
     // The whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396), the bytes to hand the client as they are.
     // The default answers NotAvailable (a backend without a RIB).
     virtual Result<std::string, ApiError> rib_dump_mrt();
+    // RPKI origin validation. The default answers NotAvailable (a backend without a route server).
+    virtual Result<RpkiInfo, ApiError> rpki();
     virtual Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) = 0;
     // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
     virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;

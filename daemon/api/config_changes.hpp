@@ -57,6 +57,7 @@ struct ChangeReport {
                                               // at start-up (route_server, emulator, api; virtual_network
                                               // without a VNet stage)
     std::optional<VnetReport> vnet;           // set when a changed virtual_network section was applied
+    bool rpki = false;                        // a changed rpki section was applied (new RTR client)
 };
 
 // Why a change was refused or undone; nothing of it is running and the file is as before.

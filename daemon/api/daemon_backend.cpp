@@ -8,6 +8,7 @@
 
 #include "control/codec/text.hpp"
 #include "daemon/api/metrics.hpp"
+#include "daemon/api/rpki_backend.hpp"
 #include "daemon/mrt/rib_dump.hpp"
 
 namespace rf::api {
@@ -50,6 +51,7 @@ server::ServerConfig server_config(const config::Config& c) {
         }
         s.rib.vnet_prefixes.assign(prefixes.begin(), prefixes.end());
     }
+    s.rpki = c.rpki;
     return s;
 }
 
@@ -507,6 +509,8 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
                                             r.next_hops.empty() ? "" : r.next_hops.front().to_string(),
                                             p->address.to_string(), format_as_path(r.attributes), "EBgp",
                                             32768});
+                    rows.back().rpki =
+                        std::string(rpki::to_string(server_.rpki_validity(r.prefix, r.attributes)));
                 }
             } else {
                 for (const rib::AdvertisedRoute& r : server_.rib().adj_rib_out(s.rib_id)) {
@@ -575,6 +579,7 @@ Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefi
             rp.communities = communities(path.attributes);
             rp.best = i == 0;
             rp.ecmp = i < entry->ecmp_count;
+            rp.rpki = std::string(rpki::to_string(server_.rpki_validity(entry->prefix, path.attributes)));
             out.paths.push_back(std::move(rp));
         }
         return out;
@@ -748,6 +753,13 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     m.route_limit_warnings.set(r->stats.route_limit_warnings);
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
+    if (auto rpki_now = rpki(); rpki_now && rpki_now->enabled) {
+        publish_rpki_metrics(registry, *rpki_now);
+    }
+}
+
+Result<RpkiInfo, ApiError> DaemonBackend::rpki() {
+    return on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_); });
 }
 
 }  // namespace rf::api

@@ -234,11 +234,43 @@ Json to_json(const RoutesByInstance& routes) {
                             {"sourcePeer", r.source_peer},
                             {"asPath", r.as_path},
                             {"origin", r.origin},
-                            {"weight", r.weight}});
+                            {"weight", r.weight},
+                            {"rpki", r.rpki}});
         }
         j[key] = std::move(list);
     }
     return j;
+}
+
+Json to_json(const RpkiInfo& r) {
+    Json caches = Json::array();
+    for (const RpkiCacheInfo& c : r.caches) {
+        caches.push_back(
+            {{"address", c.address},
+             {"port", c.port},
+             {"preference", c.preference},
+             {"state", c.state},
+             {"detail", c.detail},
+             {"serial", c.serial},
+             {"sessionId", c.session_id},
+             {"roas", c.roas},
+             {"secondsSinceSync", c.seconds_since_sync ? Json(*c.seconds_since_sync) : Json(nullptr)}});
+    }
+    return Json{
+        {"enabled", r.enabled},
+        {"state", r.state},
+        {"usable", r.usable},
+        {"roas", {{"ipv4", r.roas_v4}, {"ipv6", r.roas_v6}}},
+        {"intervals",
+         {{"refresh", r.refresh_interval}, {"retry", r.retry_interval}, {"expire", r.expire_interval}}},
+        {"caches", std::move(caches)},
+        {"routes",
+         {{"valid", r.routes_valid},
+          {"invalid", r.routes_invalid},
+          {"notFound", r.routes_not_found},
+          {"unknown", r.routes_unknown}}},
+        {"revalidation",
+         {{"pathsRevalidated", r.paths_revalidated}, {"validityChanges", r.validity_changes}}}};
 }
 
 Json to_json(const RibEntryInfo& e) {
@@ -252,7 +284,8 @@ Json to_json(const RibEntryInfo& e) {
                          {"origin", p.origin},
                          {"communities", p.communities},
                          {"best", p.best},
-                         {"ecmp", p.ecmp}});
+                         {"ecmp", p.ecmp},
+                         {"rpki", p.rpki}});
     }
     return Json{{"prefix", e.prefix},
                 {"decidedBy", e.decided_by},

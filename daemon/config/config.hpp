@@ -28,6 +28,7 @@
 
 #include "control/azure/defaults.hpp"
 #include "control/codec/result.hpp"
+#include "control/rpki/rtr_config.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
@@ -238,6 +239,7 @@ struct Config {
     EmulatorConfig emulator;
     ApiConfig api;
     MrtConfig mrt;
+    std::optional<rpki::RtrConfig> rpki;  // RPKI origin validation; none: every route's validity is unknown
     bool operator==(const Config&) const = default;
 
     [[nodiscard]] const PeerConfig* find_peer(std::string_view name) const;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "daemon/config/config.hpp"
+#include "daemon/config/rpki_config.hpp"
 #include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
@@ -243,6 +244,9 @@ std::string to_yaml(const Config& c) {
     emit_api(out, c.api);
     if (!(c.mrt == MrtConfig{})) {  // written only when set, so files without it stay as they were
         emit_mrt(out, c.mrt);
+    }
+    if (c.rpki) {
+        emit_rpki(out, *c.rpki);
     }
     out << YAML::EndMap;
     std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";

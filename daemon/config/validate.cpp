@@ -10,6 +10,7 @@
 #include "control/azure/asn.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
+#include "daemon/config/rpki_config.hpp"
 #include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
@@ -353,6 +354,10 @@ Errors validate(const Config& config) {
     validate_emulator(config.emulator, error);
     validate_api(config.api, error);
     validate_mrt(config.mrt, error);
+    if (config.rpki) {
+        Errors re = validate_rpki(*config.rpki);
+        errors.insert(errors.end(), re.begin(), re.end());
+    }
     return errors;
 }
 
