@@ -62,8 +62,7 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
     }
     if (r->rpki) {
         log_as(spdlog::level::info, "reload",
-               "reload: rpki applied: a new RTR client connects; routes are validated again once a cache has "
-               "synchronised");
+               "reload: rpki section applied (RTR client replaced or stopped); see GET /api/v1/rpki");
     }
     if (!r->restart_needed.empty()) {
         log_as(spdlog::level::warn, "reload", "reload: {} changed; these take effect at the next restart",

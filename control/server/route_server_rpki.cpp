@@ -29,9 +29,11 @@ std::optional<std::string> RouteServer::set_rpki(std::optional<rpki::RtrConfig> 
     }
     rpki_ = std::move(next);  // the old client stops here (joins rtrlib's threads)
     config_.rpki = std::move(config);
-    if (had) {
+    if (!rpki_) {
+        log("RPKI: origin validation off; every route's validity is unknown");
+    } else if (had) {
         // Every route is Unknown until the new table arrives.
-        log("RPKI: configuration changed; routes are not validated until a cache has synchronised");
+        log("RPKI: caches changed; routes are not validated until a cache has synchronised");
     }
     return std::nullopt;
 }
