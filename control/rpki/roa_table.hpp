@@ -44,6 +44,8 @@ public:
 
     [[nodiscard]] std::size_t size() const { return roas_[0] + roas_[1]; }  // distinct ROAs
     [[nodiscard]] std::size_t size(net::Afi family) const { return roas_[index(family)]; }
+    // Bytes of the prefix map's slot arrays (a prefix with several ROAs adds a heap block of its own).
+    [[nodiscard]] std::size_t slot_bytes() const { return prefixes_.slot_bytes(); }
     [[nodiscard]] bool contains(const Roa& roa) const { return occurrences(roa) > 0; }
     // How many caches deliver `roa` now.
     [[nodiscard]] std::uint32_t occurrences(const Roa& roa) const;

@@ -10,6 +10,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 // clang-format on
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,10 +63,11 @@ struct ServerConfig {
 
 // What the route server's RPKI re-validations did since start (route_server_rpki.cpp).
 struct RpkiCounters {
-    std::uint64_t batches = 0;              // RTR batches and expiries applied
-    std::uint64_t paths_revalidated = 0;    // held paths whose validity was computed again
-    std::uint64_t validity_changes = 0;     // of those, paths whose validity changed
-    std::size_t last_changed_prefixes = 0;  // prefixes with a changed path in the last batch
+    std::uint64_t batches = 0;                               // RTR batches and expiries applied
+    std::uint64_t paths_revalidated = 0;                     // held paths whose validity was computed again
+    std::array<std::uint64_t, 4> revalidated_by_validity{};  // ... by the validity they got (rpki::Validity)
+    std::uint64_t validity_changes = 0;                      // of those, paths whose validity changed
+    std::size_t last_changed_prefixes = 0;                   // prefixes with a changed path in the last batch
 };
 
 // Held paths by validity (a walk of the RIB: computed when asked).

@@ -101,6 +101,7 @@ void RouteServer::on_rpki_batch(const rpki::RtrBatch& batch) {
     std::map<std::pair<rpki::Validity, rpki::Validity>, std::size_t> transitions;
     for (const Affected& x : affected) {
         const rpki::Validity after = rpki_validity(x.prefix, x.attrs);
+        ++rpki_counters_.revalidated_by_validity[static_cast<std::size_t>(after)];
         if (after != x.before) {
             changed_prefixes.insert(x.prefix);
             ++transitions[{x.before, after}];

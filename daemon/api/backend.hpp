@@ -234,6 +234,11 @@ struct RpkiInfo {
     // Re-validations since start: paths whose validity was computed again, and of those changed.
     std::uint64_t paths_revalidated = 0;
     std::uint64_t validity_changes = 0;
+    // Re-validated paths by the validity they got.
+    std::uint64_t revalidated_valid = 0;
+    std::uint64_t revalidated_invalid = 0;
+    std::uint64_t revalidated_not_found = 0;
+    std::uint64_t revalidated_unknown = 0;
 };
 
 class Backend {

@@ -753,13 +753,15 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     m.route_limit_warnings.set(r->stats.route_limit_warnings);
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
-    if (auto rpki_now = rpki(); rpki_now && rpki_now->enabled) {
+    auto rpki_now =
+        on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_, false); });
+    if (rpki_now && rpki_now->enabled) {
         publish_rpki_metrics(registry, *rpki_now);
     }
 }
 
 Result<RpkiInfo, ApiError> DaemonBackend::rpki() {
-    return on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_); });
+    return on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_, true); });
 }
 
 }  // namespace rf::api

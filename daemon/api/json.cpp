@@ -270,7 +270,13 @@ Json to_json(const RpkiInfo& r) {
           {"notFound", r.routes_not_found},
           {"unknown", r.routes_unknown}}},
         {"revalidation",
-         {{"pathsRevalidated", r.paths_revalidated}, {"validityChanges", r.validity_changes}}}};
+         {{"pathsRevalidated", r.paths_revalidated},
+          {"validityChanges", r.validity_changes},
+          {"byValidity",
+           {{"valid", r.revalidated_valid},
+            {"invalid", r.revalidated_invalid},
+            {"notFound", r.revalidated_not_found},
+            {"unknown", r.revalidated_unknown}}}}}};
 }
 
 Json to_json(const RibEntryInfo& e) {

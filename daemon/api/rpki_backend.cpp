@@ -5,7 +5,7 @@
 
 namespace rf::api {
 
-RpkiInfo rpki_info(const server::RouteServer& server) {
+RpkiInfo rpki_info(const server::RouteServer& server, bool count_routes) {
     RpkiInfo info;
     const auto status = server.rpki_status();
     if (!status) {
@@ -36,13 +36,21 @@ RpkiInfo rpki_info(const server::RouteServer& server) {
         }
         info.caches.push_back(std::move(out));
     }
-    const server::RpkiRouteCounts counts = server.rpki_route_counts();
-    info.routes_valid = counts.valid;
-    info.routes_invalid = counts.invalid;
-    info.routes_not_found = counts.not_found;
-    info.routes_unknown = counts.unknown;
-    info.paths_revalidated = server.rpki_counters().paths_revalidated;
-    info.validity_changes = server.rpki_counters().validity_changes;
+    if (count_routes) {
+        const server::RpkiRouteCounts counts = server.rpki_route_counts();
+        info.routes_valid = counts.valid;
+        info.routes_invalid = counts.invalid;
+        info.routes_not_found = counts.not_found;
+        info.routes_unknown = counts.unknown;
+    }
+    const server::RpkiCounters& rc = server.rpki_counters();
+    info.paths_revalidated = rc.paths_revalidated;
+    info.validity_changes = rc.validity_changes;
+    const auto by = [&](rpki::Validity v) { return rc.revalidated_by_validity[static_cast<std::size_t>(v)]; };
+    info.revalidated_valid = by(rpki::Validity::Valid);
+    info.revalidated_invalid = by(rpki::Validity::Invalid);
+    info.revalidated_not_found = by(rpki::Validity::NotFound);
+    info.revalidated_unknown = by(rpki::Validity::Unknown);
     return info;
 }
 
@@ -68,18 +76,15 @@ void publish_rpki_metrics(metrics::Registry& r, const RpkiInfo& info) {
         r.gauge("routefabric_rpki_cache_roas", "ROAs the RTR cache delivers now", l)
             .set(static_cast<double>(c.roas));
     }
-    const char* help = "Held paths by RPKI origin validity (RFC 6811)";
-    r.gauge("routefabric_rpki_routes", help, {{"validity", "valid"}})
-        .set(static_cast<double>(info.routes_valid));
-    r.gauge("routefabric_rpki_routes", help, {{"validity", "invalid"}})
-        .set(static_cast<double>(info.routes_invalid));
-    r.gauge("routefabric_rpki_routes", help, {{"validity", "not-found"}})
-        .set(static_cast<double>(info.routes_not_found));
-    r.gauge("routefabric_rpki_routes", help, {{"validity", "unknown"}})
-        .set(static_cast<double>(info.routes_unknown));
-    r.counter("routefabric_rpki_revalidated_paths_total",
-              "Held paths whose validity was computed again after a ROA change or an expiry")
-        .set(info.paths_revalidated);
+    const char* help = "Held paths validated again after a ROA change or an expiry, by the validity they got";
+    r.counter("routefabric_rpki_revalidated_paths_total", help, {{"validity", "valid"}})
+        .set(info.revalidated_valid);
+    r.counter("routefabric_rpki_revalidated_paths_total", help, {{"validity", "invalid"}})
+        .set(info.revalidated_invalid);
+    r.counter("routefabric_rpki_revalidated_paths_total", help, {{"validity", "not-found"}})
+        .set(info.revalidated_not_found);
+    r.counter("routefabric_rpki_revalidated_paths_total", help, {{"validity", "unknown"}})
+        .set(info.revalidated_unknown);
     r.counter("routefabric_rpki_validity_changes_total", "Re-validated paths whose validity changed")
         .set(info.validity_changes);
 }

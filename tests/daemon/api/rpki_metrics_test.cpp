@@ -1,5 +1,6 @@
-// routefabric_rpki_*: what publish_rpki_metrics renders from the route server's RPKI state, and that a
-// cache that left the configuration leaves no series behind.
+// routefabric_rpki_*: what publish_rpki_metrics renders from the route server's RPKI state, that held
+// routes by validity are not among them (a RIB walk per scrape), and that a cache that left the
+// configuration leaves no series behind.
 #include <gtest/gtest.h>
 
 #include "daemon/api/rpki_backend.hpp"
@@ -21,6 +22,8 @@ RpkiInfo two_caches() {
     r.routes_not_found = 6;
     r.paths_revalidated = 9;
     r.validity_changes = 2;
+    r.revalidated_valid = 5;
+    r.revalidated_not_found = 4;
     return r;
 }
 
@@ -37,7 +40,9 @@ TEST(RpkiMetrics, RenderTheTableTheCachesAndTheRoutesByValidity) {
     EXPECT_TRUE(has(t, "routefabric_rpki_cache_up{cache=\"192.0.2.10:8282\",preference=\"1\"} 1")) << t;
     EXPECT_TRUE(has(t, "routefabric_rpki_cache_up{cache=\"192.0.2.11:8282\",preference=\"2\"} 0")) << t;
     EXPECT_TRUE(has(t, "routefabric_rpki_cache_serial{cache=\"192.0.2.10:8282\",preference=\"1\"} 7")) << t;
-    EXPECT_TRUE(has(t, "routefabric_rpki_routes{validity=\"not-found\"} 6")) << t;
+    EXPECT_TRUE(has(t, "routefabric_rpki_revalidated_paths_total{validity=\"not-found\"} 4")) << t;
+    EXPECT_TRUE(has(t, "routefabric_rpki_revalidated_paths_total{validity=\"invalid\"} 0")) << t;
+    EXPECT_EQ(t.find("routefabric_rpki_routes"), std::string::npos) << "no RIB walk per scrape";
     EXPECT_TRUE(has(t, "routefabric_rpki_validity_changes_total 2")) << t;
     EXPECT_TRUE(has(t, "# TYPE routefabric_rpki_revalidated_paths_total counter")) << t;
 
