@@ -8,6 +8,7 @@
 // Re-validation therefore only has to find the paths whose validity changed (for the counters and the
 // log, and for the import policy to be applied to them again), and compares before and after.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "control/server/route_server.hpp"
@@ -81,17 +82,22 @@ void RouteServer::on_rpki_batch(const rpki::RtrBatch& batch) {
     const rpki::OriginValidation::Plan plan = rpki_->prepare(batch);
     // The held paths the batch can change: all when the table becomes usable or unusable, else those
     // a ROA that comes or goes covers. Their validity before the batch is recorded.
+    // Validity depends on the prefix and the origin AS only: that is all a path leaves here (about 28
+    // bytes, not its attributes), so re-validating a million paths holds tens of MB, not hundreds.
     struct Affected {
         net::Prefix prefix;
-        rib::PeerId peer;
-        bgp::PathAttributes attrs;
+        std::optional<std::uint32_t> origin;
         rpki::Validity before;
+    };
+    auto validity_of = [&](const net::Prefix& p, std::optional<std::uint32_t> origin) {
+        return rpki_->validity(p, origin);
     };
     std::vector<Affected> affected;
     if (plan.everything() || plan.changed.size() > 0) {
-        rib_.for_each_path([&](const net::Prefix& p, rib::PeerId peer, const bgp::PathAttributes& a) {
+        rib_.for_each_path([&](const net::Prefix& p, rib::PeerId, const bgp::PathAttributes& a) {
             if (plan.everything() || plan.changed.covers(p)) {
-                affected.push_back(Affected{p, peer, a, rpki_validity(p, a)});
+                const auto origin = rpki::origin_as(a.as_path ? &*a.as_path : nullptr, config_.local_asn);
+                affected.push_back(Affected{p, origin, validity_of(p, origin)});
             }
         });
     }
@@ -100,7 +106,7 @@ void RouteServer::on_rpki_batch(const rpki::RtrBatch& batch) {
     std::set<net::Prefix> changed_prefixes;
     std::map<std::pair<rpki::Validity, rpki::Validity>, std::size_t> transitions;
     for (const Affected& x : affected) {
-        const rpki::Validity after = rpki_validity(x.prefix, x.attrs);
+        const rpki::Validity after = validity_of(x.prefix, x.origin);
         ++rpki_counters_.revalidated_by_validity[static_cast<std::size_t>(after)];
         if (after != x.before) {
             changed_prefixes.insert(x.prefix);
