@@ -69,6 +69,10 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
     if (r->bmp) {
         log_as(spdlog::level::info, "reload", "reload: bmp applied: collectors reconfigured");
     }
+    if (r->rpki) {
+        log_as(spdlog::level::info, "reload",
+               "reload: rpki section applied (RTR client replaced or stopped); see GET /api/v1/rpki");
+    }
     if (!r->restart_needed.empty()) {
         log_as(spdlog::level::warn, "reload", "reload: {} changed; these take effect at the next restart",
                names(r->restart_needed));

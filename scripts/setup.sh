@@ -10,9 +10,13 @@ packages=(
   # libraries
   libdpdk-dev libtbb-dev libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libnuma-dev
+  # RPKI-to-Router client library (the one FRR uses) for RPKI origin validation
+  librtr-dev
   # real BGP peers for interop tests and side-by-side benchmarks. openbgpd starts no daemon: its
   # openbgpd.service needs /etc/bgpd.conf, which the package does not ship (rfbench runs its own bgpd)
   bird2 frr gobgpd exabgp openbgpd
+  # an RPKI-to-Router cache serving a ROA JSON file, for the RPKI tests
+  stayrtr
   # lab and plotting tools
   iproute2 procps gnuplot-nox python3 curl
   # the tests of the operator files: man pages rendered by man/groff, the .deb built by CPack

@@ -169,6 +169,22 @@ std::pair<std::size_t, std::size_t> AdjRibIn::reapply_import(RibPeer& peer) {
     return {evaluated, rejected};
 }
 
+std::pair<std::size_t, std::size_t> AdjRibIn::reapply_import_where(
+    RibPeer& peer, const std::function<bool(const net::Prefix&)>& covered) {
+    if (!peer.pre_policy || peer.import.pass_through()) {
+        return {0, 0};
+    }
+    std::size_t evaluated = 0;
+    std::size_t rejected = 0;
+    peer.pre_policy->for_each([&](const net::Prefix& p, PrePolicyPath& pre) {
+        if (covered(p)) {
+            ++evaluated;
+            rejected += import(peer, p, pre) == Outcome::Rejected ? 1 : 0;
+        }
+    });
+    return {evaluated, rejected};
+}
+
 void AdjRibIn::remove_all(RibPeer& peer) {
     peer.adj_rib_in.prefixes.for_each([&](const net::Prefix& p, const net::PrefixMapEmpty&) {
         PrefixPaths& paths = loc_rib_.touch(p);

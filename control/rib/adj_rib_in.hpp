@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -80,6 +81,10 @@ public:
     // the pre-policy state is built from the Adj-RIB-In when the session had none, and dropped when
     // the new policy passes everything through. Returns the routes evaluated and rejected.
     std::pair<std::size_t, std::size_t> reapply_import(RibPeer& peer);
+    // The peer's import policy applied again to its kept routes for the prefixes `covered` selects (the
+    // routes whose RPKI validity may have changed); (evaluated, rejected). Nothing without a policy.
+    std::pair<std::size_t, std::size_t> reapply_import_where(
+        RibPeer& peer, const std::function<bool(const net::Prefix&)>& covered);
 
     // Routes rejected by import policy since start (every peer).
     [[nodiscard]] std::uint64_t import_rejected() const { return import_rejected_; }

@@ -214,6 +214,21 @@ ImportReapply RouteServerRib::set_import_policy(PeerId id, policy::Chain chain, 
     return ImportReapply{evaluated, rejected};
 }
 
+ImportReapply RouteServerRib::reapply_import_where(const std::function<bool(const net::Prefix&)>& covered) {
+    finish_staged();
+    auto& t = *tables_;
+    ImportReapply total;
+    t.peers.for_each([&](RibPeer& peer) {
+        const auto [evaluated, rejected] = t.adj_rib_in.reapply_import_where(peer, covered);
+        total.evaluated += evaluated;
+        total.rejected += rejected;
+    });
+    if (total.evaluated > 0) {
+        t.finish_call();
+    }
+    return total;
+}
+
 UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {
     finish_staged();
     const UpdateResult r = tables_->apply(id, decoded);

@@ -58,8 +58,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -289,7 +289,7 @@ struct LocRibPath {
     net::Ipv4Address peer_bgp_id;
     DecisionStep versus_best = DecisionStep::OnlyPath;
     EcmpStatus ecmp = EcmpStatus::Member;
-    bool stale = false;         // see LearnedRoute::stale
+    bool stale = false;  // see LearnedRoute::stale
 };
 
 struct LocRibEntry {
@@ -391,6 +391,9 @@ public:
     // other peers and the FIB in one batch. No session reset, no ROUTE-REFRESH: a session without an
     // import policy so far holds exactly what it sent. Nothing happens for an unknown id.
     ImportReapply set_import_policy(PeerId peer, policy::Chain chain, bool policy_required);
+    // Every up peer's import policy applied again to its kept routes whose prefix `covered` selects:
+    // after the RPKI table changed, for the routes a changed ROA covers (validity is a policy input).
+    ImportReapply reapply_import_where(const std::function<bool(const net::Prefix&)>& covered);
 
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
     // forgets the peer. Unknown ids are ignored; a restarting peer is forgotten the same way.
@@ -448,7 +451,11 @@ public:
     [[nodiscard]] std::vector<AdvertisedRoute> adj_rib_out(PeerId peer) const;
     [[nodiscard]] std::optional<LocRibEntry> lookup(const net::Prefix& prefix) const;
     [[nodiscard]] std::vector<net::Prefix> loc_rib_prefixes() const;  // sorted
-    [[nodiscard]] std::size_t route_count(PeerId peer) const;         // distinct prefixes in Adj-RIB-In
+    // Every path held (every session's Adj-RIB-In, ineligible paths too), in no particular order:
+    // f(prefix, session, attributes). For walks over the whole RIB (RPKI re-validation and counts).
+    void for_each_path(
+        const std::function<void(const net::Prefix&, PeerId, const bgp::PathAttributes&)>& f) const;
+    [[nodiscard]] std::size_t route_count(PeerId peer) const;  // distinct prefixes in Adj-RIB-In
     // Prefixes for which one of the peer's paths is in the Loc-RIB's ECMP set now (its best included);
     // kept up to date at the end of every RIB call, so this is a lookup. 0 for an unknown peer.
     [[nodiscard]] std::size_t ecmp_prefix_count(PeerId peer) const;

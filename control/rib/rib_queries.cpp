@@ -139,6 +139,16 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
     return out;
 }
 
+void RouteServerRib::for_each_path(
+    const std::function<void(const net::Prefix&, PeerId, const bgp::PathAttributes&)>& f) const {
+    const auto& t = *tables_;
+    t.loc_rib.for_each([&](const net::Prefix& p, const PrefixPaths& paths) {
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            f(p, t.decision.source(paths[i]).cfg.id, paths[i].attrs->attrs);
+        }
+    });
+}
+
 std::optional<LocRibEntry> RouteServerRib::lookup(const net::Prefix& prefix) const {
     const auto& t = *tables_;
     const PrefixPaths* paths = t.loc_rib.find(prefix);

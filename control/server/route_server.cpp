@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include "control/codec/text.hpp"
 #include "control/server/peer_rules.hpp"
@@ -21,6 +22,11 @@ RouteServer::RouteServer(asio::io_context& io, ServerConfig config, fib::DeltaSi
           [this] {
               rib::RibConfig r = config_.rib;
               r.local_asn = config_.local_asn;
+              // Import policy's `rpki` match: the validity against the current ROA table (Unknown without
+              // an rpki section), computed when the policy asks (route_server_rpki.cpp).
+              r.origin_validity = [this](const net::Prefix& p, const bgp::PathAttributes& a) {
+                  return rpki_validity(p, a);
+              };
               return r;
           }(),
           sink),
@@ -90,6 +96,11 @@ std::optional<std::string> RouteServer::start() {
     }
     for (auto& l : listeners_) {
         accept_next(l);
+    }
+    if (auto rpki = std::exchange(config_.rpki, std::nullopt)) {
+        if (auto err = set_rpki(std::move(rpki))) {
+            return "rpki: " + *err;
+        }
     }
     started_ = true;
     start_deferral();

@@ -10,6 +10,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 // clang-format on
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include "control/rib/rib.hpp"
 #include "control/server/peer_stats.hpp"
 #include "control/server/graceful_restart.hpp"
+#include "control/rpki/origin_validation.hpp"
 #include "control/session/session.hpp"
 
 namespace rf::server {
@@ -67,6 +69,25 @@ struct ServerConfig {
     std::size_t refused_log_burst = 5;
     std::chrono::seconds refused_log_interval{60};
     rib::RibConfig rib;  // mode, branch-to-branch, VNet prefixes + next hop
+    // RPKI origin validation (RFC 6811) from these RTR caches; none: every route's validity is Unknown.
+    std::optional<rpki::RtrConfig> rpki;
+};
+
+// What the route server's RPKI re-validations did since start (route_server_rpki.cpp).
+struct RpkiCounters {
+    std::uint64_t batches = 0;                               // RTR batches and expiries applied
+    std::uint64_t paths_revalidated = 0;                     // held paths whose validity was computed again
+    std::array<std::uint64_t, 4> revalidated_by_validity{};  // ... by the validity they got (rpki::Validity)
+    std::uint64_t validity_changes = 0;                      // of those, paths whose validity changed
+    std::size_t last_changed_prefixes = 0;                   // prefixes with a changed path in the last batch
+};
+
+// Held paths by validity (a walk of the RIB: computed when asked).
+struct RpkiRouteCounts {
+    std::size_t not_found = 0;
+    std::size_t valid = 0;
+    std::size_t invalid = 0;
+    std::size_t unknown = 0;
 };
 
 class RouteServer final : private session::SessionOwner {
@@ -189,6 +210,18 @@ public:
     // closed; `done` runs once every connection has flushed (or after a bounded wait).
     void shutdown(const std::string& message, std::function<void()> done);
 
+    // RPKI (route_server_rpki.cpp). set_rpki starts validating with the given caches (replacing the RTR
+    // client and its table when they differ), or stops (nullopt: every route Unknown again); the held
+    // routes are re-validated as the new table arrives. An error text when rtrlib refuses the caches.
+    std::optional<std::string> set_rpki(std::optional<rpki::RtrConfig> config);
+    // The validity of a route with these attributes now (RFC 6811; Unknown without a usable table): the
+    // one function the import policy and the queries ask.
+    [[nodiscard]] rpki::Validity rpki_validity(const net::Prefix& prefix,
+                                               const bgp::PathAttributes& attrs) const;
+    [[nodiscard]] std::optional<rpki::RpkiStatus> rpki_status() const;
+    [[nodiscard]] const RpkiCounters& rpki_counters() const { return rpki_counters_; }
+    [[nodiscard]] RpkiRouteCounts rpki_route_counts() const;
+
     [[nodiscard]] std::vector<session::SessionStatus> sessions() const;
     [[nodiscard]] const ServerConfig& config() const { return config_; }
     [[nodiscard]] const rib::RouteServerRib& rib() const { return rib_; }
@@ -273,6 +306,8 @@ private:
     void watch_best_paths();
     void report_peer_down(const session::Session& session);
     void report_peer_up(Observer& o, const session::Session& session, const UpInfo& info) const;
+    // Applies an RTR batch (or an expiry) and re-validates the held paths it can change.
+    void on_rpki_batch(const rpki::RtrBatch& batch);
 
     boost::asio::io_context& io_;
     ServerConfig config_;
@@ -304,6 +339,8 @@ private:
     session::LogRateLimit refused_log_;
     boost::asio::steady_timer refused_log_timer_;  // reports the count not logged
     bool refused_log_armed_ = false;
+    std::unique_ptr<rpki::OriginValidation> rpki_;
+    RpkiCounters rpki_counters_;
 };
 
 }  // namespace rf::server

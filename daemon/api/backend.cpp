@@ -6,6 +6,10 @@
 
 namespace rf::api {
 
+Result<RpkiInfo, ApiError> Backend::rpki() {
+    return unexpected(ApiError{ErrorCode::NotAvailable, "this backend has no RPKI validation", ""});
+}
+
 Result<std::string, ApiError> Backend::rib_dump_mrt() {
     return unexpected(ApiError{ErrorCode::NotAvailable, "this backend has no RIB to dump", ""});
 }

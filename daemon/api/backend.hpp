@@ -167,6 +167,7 @@ struct RouteRow {
     std::string statement;
     std::string decided_by;
     bool stale = false;  // learned: kept across the peer's restart or refresh, not announced again yet
+    std::string rpki{};  // RPKI origin validity (RFC 6811): valid | invalid | not-found | unknown
 };
 // "RouteServiceRole_IN_0" → rows, "RouteServiceRole_IN_1" → rows, ... in instance order.
 using RoutesByInstance = std::vector<std::pair<std::string, std::vector<RouteRow>>>;
@@ -181,8 +182,8 @@ struct RibPath {
     std::string origin;  // IGP | EGP | INCOMPLETE
     std::vector<std::string> communities;
     bool best = false;
-    bool ecmp = false;  // member of the ECMP set
-    bool stale = false;  // kept across its peer's restart or refresh, not announced again yet
+    bool ecmp = false;              // member of the ECMP set
+    bool stale = false;             // kept across its peer's restart or refresh, not announced again yet
     std::string rewritten_by = {};  // the import statement that rewrote it ("policy/statement"), if any
     // Why it ranks where it does (rib_decision.hpp): its peer's BGP identifier, the comparator step that
     // put it after the best path ("OnlyPath" for the best itself), its ECMP status ("Member", or the rule
@@ -190,6 +191,7 @@ struct RibPath {
     std::string peer_bgp_id = {};
     std::string decided_by = {};
     std::string ecmp_status = {};
+    std::string rpki{};  // RPKI origin validity (RFC 6811): valid | invalid | not-found | unknown
 };
 struct RibEntryInfo {
     std::string prefix;
@@ -248,6 +250,42 @@ struct ConvergenceHistory {
     std::vector<ConvergenceEvent> events;
 };
 using BmpCollectors = std::vector<bmp_export::CollectorStatus>;
+// GET /api/v1/rpki: RPKI origin validation (RFC 6811) and its RTR caches (RFC 8210).
+struct RpkiCacheInfo {
+    std::string address;
+    std::uint16_t port = 0;
+    std::uint32_t preference = 0;
+    std::string state;   // standby | connecting | syncing | established | error | shutdown
+    std::string detail;  // rtrlib's socket state
+    std::uint32_t serial = 0;
+    std::uint32_t session_id = 0;
+    std::size_t roas = 0;
+    std::optional<std::uint64_t> seconds_since_sync;  // none: never synchronised
+};
+struct RpkiInfo {
+    bool enabled = false;  // an rpki section is configured
+    std::string state;     // connecting | synced | stale | expired (empty when not enabled)
+    bool usable = false;   // routes are validated (else their validity is unknown)
+    std::size_t roas_v4 = 0;
+    std::size_t roas_v6 = 0;
+    std::uint32_t refresh_interval = 0;
+    std::uint32_t retry_interval = 0;
+    std::uint32_t expire_interval = 0;
+    std::vector<RpkiCacheInfo> caches;
+    // Held paths by validity now (a walk of the RIB).
+    std::size_t routes_valid = 0;
+    std::size_t routes_invalid = 0;
+    std::size_t routes_not_found = 0;
+    std::size_t routes_unknown = 0;
+    // Re-validations since start: paths whose validity was computed again, and of those changed.
+    std::uint64_t paths_revalidated = 0;
+    std::uint64_t validity_changes = 0;
+    // Re-validated paths by the validity they got.
+    std::uint64_t revalidated_valid = 0;
+    std::uint64_t revalidated_invalid = 0;
+    std::uint64_t revalidated_not_found = 0;
+    std::uint64_t revalidated_unknown = 0;
+};
 
 class Backend {
 public:
@@ -280,6 +318,8 @@ public:
     // The whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396), the bytes to hand the client as they are.
     // The default answers NotAvailable (a backend without a RIB).
     virtual Result<std::string, ApiError> rib_dump_mrt();
+    // RPKI origin validation. The default answers NotAvailable (a backend without a route server).
+    virtual Result<RpkiInfo, ApiError> rpki();
     virtual Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) = 0;
     // `subnet` is "vnet/subnet" or a subnet name unique among the VNets.
     virtual Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) = 0;

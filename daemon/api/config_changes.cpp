@@ -135,6 +135,13 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
         report.vnet = std::move(*applied);
         vnet_applied = true;
     }
+    if (!(desired.rpki == committed_.rpki)) {
+        // The RTR client is replaced (or stopped); held routes are Unknown until the new table arrives.
+        if (auto err = server_.set_rpki(desired.rpki)) {
+            return unexpected(undo(what + ": rpki not applied: " + *err, ErrorCode::Internal, vnet_applied));
+        }
+        report.rpki = true;
+    }
     if (store != nullptr) {
         auto saved = persist == Persist::Write ? store->replace(desired) : store->adopt(desired);
         if (!saved) {
@@ -189,6 +196,9 @@ std::vector<std::string> ConfigChanges::reconcile_peers(const config::Config& ta
 }
 
 ChangeError ConfigChanges::undo(std::string why, ErrorCode code, bool vnet_applied) {
+    if (auto err = server_.set_rpki(committed_.rpki)) {  // a no-op unless this change replaced it
+        why += "; restoring the previous rpki section failed: " + *err;
+    }
     if (auto failed = reconcile_peers(committed_, nullptr); !failed.empty()) {
         why += "; restoring the running peers failed: " + joined(failed);
     }

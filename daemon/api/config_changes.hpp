@@ -60,6 +60,7 @@ struct ChangeReport {
     std::optional<VnetReport> vnet;           // set when a changed virtual_network section was applied
     PolicyReport policy;                      // peers given a new import policy (soft reconfiguration)
     bool bmp = false;                         // a changed bmp section was applied (collectors reconnected)
+    bool rpki = false;                        // a changed rpki section was applied (new RTR client)
 };
 
 // Why a change was refused or undone; nothing of it is running and the file is as before.

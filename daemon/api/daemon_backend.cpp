@@ -9,8 +9,9 @@
 #include "control/codec/text.hpp"
 #include "daemon/api/graceful_restart_status.hpp"
 #include "daemon/api/metrics.hpp"
-#include "daemon/api/rib_decision.hpp"
 #include "daemon/api/peer_metrics.hpp"
+#include "daemon/api/rib_decision.hpp"
+#include "daemon/api/rpki_backend.hpp"
 #include "daemon/mrt/rib_dump.hpp"
 
 namespace rf::api {
@@ -53,6 +54,7 @@ server::ServerConfig server_config(const config::Config& c) {
         }
         s.rib.vnet_prefixes.assign(prefixes.begin(), prefixes.end());
     }
+    s.rpki = c.rpki;
     return s;
 }
 
@@ -518,6 +520,8 @@ Result<RoutesByInstance, ApiError> DaemonBackend::routes(std::string_view name, 
                                             {},
                                             {},
                                             r.stale});
+                    rows.back().rpki =
+                        std::string(rpki::to_string(server_.rpki_validity(r.prefix, r.attributes)));
                 }
             } else {
                 for (const rib::AdvertisedRoute& r : server_.rib().adj_rib_out(s.rib_id)) {
@@ -600,6 +604,7 @@ Result<RibEntryInfo, ApiError> DaemonBackend::rib_entry(const net::Prefix& prefi
             describe_decision(path, rp);
             rp.rewritten_by = path.rewritten_by;
             rp.stale = path.stale;
+            rp.rpki = std::string(rpki::to_string(server_.rpki_validity(entry->prefix, path.attributes)));
             out.paths.push_back(std::move(rp));
         }
         return out;
@@ -788,6 +793,15 @@ void DaemonBackend::collect_metrics(metrics::Registry& registry) {
     const std::uint64_t queued = fib_queue_depth_ ? fib_queue_depth_() : 0;
     m.fib_queue_depth.set(static_cast<double>(r->stats.pending_deltas + queued));
     set_graceful_restart_metrics(registry, r->stale_routes, r->graceful_restart);
+    auto rpki_now =
+        on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_, false); });
+    if (rpki_now && rpki_now->enabled) {
+        publish_rpki_metrics(registry, *rpki_now);
+    }
+}
+
+Result<RpkiInfo, ApiError> DaemonBackend::rpki() {
+    return on_io<RpkiInfo>([this]() -> Result<RpkiInfo, ApiError> { return rpki_info(server_, true); });
 }
 
 }  // namespace rf::api

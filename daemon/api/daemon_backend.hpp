@@ -85,7 +85,8 @@ public:
     Result<RoutesByInstance, ApiError> filtered_routes(std::string_view peering) override;
     Result<RoutesByInstance, ApiError> advertised_routes(std::string_view peering) override;
     Result<RibEntryInfo, ApiError> rib_entry(const net::Prefix& prefix) override;
-    Result<std::string, ApiError> rib_dump_mrt() override;  // built on the io thread (daemon/mrt)
+    Result<std::string, ApiError> rib_dump_mrt() override;
+    Result<RpkiInfo, ApiError> rpki() override;  // rpki_backend.cpp  // built on the io thread (daemon/mrt)
     Result<EffectiveRoutes, ApiError> vm_effective_routes(std::string_view vm) override;
     Result<EffectiveRoutes, ApiError> subnet_effective_routes(std::string_view subnet) override;
     Result<EmulatorStats, ApiError> emulator_stats() override;

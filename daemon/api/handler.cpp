@@ -282,6 +282,13 @@ HttpResponse ApiHandler::route(const HttpRequest& req) {
         return respond(what == "vms" ? cp_.vm_effective_routes(name) : cp_.subnet_effective_routes(name));
     }
 
+    if (what == "rpki" && p.size() == 3) {
+        if (!get) {
+            return method_not_allowed("GET");
+        }
+        return respond(cp_.rpki());
+    }
+
     if (what == "emulator" && p.size() == 4 && p[3] == "stats") {
         if (!get) {
             return method_not_allowed("GET");

@@ -266,7 +266,8 @@ Json to_json(const RoutesByInstance& routes) {
                      {"asPath", r.as_path},
                      {"origin", r.origin},
                      {"weight", r.weight},
-                     {"stale", r.stale}};
+                     {"stale", r.stale},
+                     {"rpki", r.rpki}};
             if (!r.decided_by.empty()) {
                 row["policy"] =
                     Json{{"name", r.policy}, {"statement", r.statement}, {"decidedBy", r.decided_by}};
@@ -276,6 +277,43 @@ Json to_json(const RoutesByInstance& routes) {
         j[key] = std::move(list);
     }
     return j;
+}
+
+Json to_json(const RpkiInfo& r) {
+    Json caches = Json::array();
+    for (const RpkiCacheInfo& c : r.caches) {
+        caches.push_back(
+            {{"address", c.address},
+             {"port", c.port},
+             {"preference", c.preference},
+             {"state", c.state},
+             {"detail", c.detail},
+             {"serial", c.serial},
+             {"sessionId", c.session_id},
+             {"roas", c.roas},
+             {"secondsSinceSync", c.seconds_since_sync ? Json(*c.seconds_since_sync) : Json(nullptr)}});
+    }
+    return Json{
+        {"enabled", r.enabled},
+        {"state", r.state},
+        {"usable", r.usable},
+        {"roas", {{"ipv4", r.roas_v4}, {"ipv6", r.roas_v6}}},
+        {"intervals",
+         {{"refresh", r.refresh_interval}, {"retry", r.retry_interval}, {"expire", r.expire_interval}}},
+        {"caches", std::move(caches)},
+        {"routes",
+         {{"valid", r.routes_valid},
+          {"invalid", r.routes_invalid},
+          {"notFound", r.routes_not_found},
+          {"unknown", r.routes_unknown}}},
+        {"revalidation",
+         {{"pathsRevalidated", r.paths_revalidated},
+          {"validityChanges", r.validity_changes},
+          {"byValidity",
+           {{"valid", r.revalidated_valid},
+            {"invalid", r.revalidated_invalid},
+            {"notFound", r.revalidated_not_found},
+            {"unknown", r.revalidated_unknown}}}}}};
 }
 
 Json to_json(const RibEntryInfo& e) {
@@ -290,7 +328,8 @@ Json to_json(const RibEntryInfo& e) {
                   {"communities", p.communities},
                   {"best", p.best},
                   {"ecmp", p.ecmp},
-                  {"stale", p.stale}};
+                  {"stale", p.stale},
+                  {"rpki", p.rpki}};
         if (!p.decided_by.empty()) {
             j["peerBgpId"] = p.peer_bgp_id;
             j["decidedBy"] = p.decided_by;

@@ -17,6 +17,7 @@ using Json = nlohmann::ordered_json;
 [[nodiscard]] Json to_json(const RoutesByInstance& routes);
 [[nodiscard]] Json to_json(const PeeringReset& reset);
 [[nodiscard]] Json to_json(const RibEntryInfo& entry);
+[[nodiscard]] Json to_json(const RpkiInfo& rpki);
 [[nodiscard]] Json to_json(const EffectiveRoutes& routes);
 [[nodiscard]] Json to_json(const EmulatorStats& stats);
 [[nodiscard]] Json to_json(const ConvergenceHistory& history);

@@ -57,6 +57,8 @@ commands:
                                        FILE ('-': standard output), readable by bgpdump and the like
   vm effective-routes NAME             the effective routes of a VM of the VNet model
   subnet effective-routes VNET/SUBNET  the effective routes of a subnet
+  rpki show                            RPKI origin validation: the table's state, the RTR caches (state,
+                                       serial, ROAs), the routes by validity (also: rfctl rpki)
   emulator stats                       the host emulator's counters and convergence figures
   bmp list                             the BMP collectors: address, tables, session state, messages,
                                        resets for a full buffer
@@ -259,15 +261,17 @@ void print_routes(const Json& by_instance) {
     }
     for (const auto& [instance, list] : by_instance.items()) {
         for (const Json& r : list) {
+            const std::string rpki = text(r, "rpki");
             rows.push_back({text(r, "localAddress"), text(r, "network"), text(r, "nextHop"),
-                            text(r, "sourcePeer"), text(r, "origin"), text(r, "asPath"), text(r, "weight")});
+                            text(r, "sourcePeer"), text(r, "origin"), text(r, "asPath"), text(r, "weight"),
+                            rpki.empty() ? "-" : rpki});
             if (any_stale) {
                 rows.back().push_back(r.value("stale", false) ? "stale" : "");
             }
         }
     }
     std::vector<std::string> header{"LocalAddress", "Network", "NextHop", "SourcePeer",
-                                    "Origin",       "AsPath",  "Weight"};
+                                    "Origin",       "AsPath",  "Weight",  "Rpki"};
     if (any_stale) {
         header.emplace_back("Stale");
     }
@@ -300,11 +304,35 @@ void print_rib(const Json& e) {
             flags += flags.empty() ? "stale" : ",stale";
         }
         rows.push_back({flags, text(p, "peer"), text(p, "peerAddress"), text(p, "nextHops"),
-                        text(p, "asPath"), text(p, "origin"), text(p, "communities"),
-                        text(p, "rewrittenBy")});
+                        text(p, "asPath"), text(p, "origin"), text(p, "communities"), text(p, "rewrittenBy"),
+                        text(p, "rpki")});
     }
-    print_table({"Flags", "Peer", "PeerAddress", "NextHop", "AsPath", "Origin", "Communities", "RewrittenBy"},
-                rows);
+    print_table(
+        {"Flags", "Peer", "PeerAddress", "NextHop", "AsPath", "Origin", "Communities", "RewrittenBy", "Rpki"},
+        rows);
+}
+
+// rfctl rpki show: the table's state, then one row per RTR cache.
+void print_rpki(const Json& j) {
+    if (!j.value("enabled", false)) {
+        std::cout << "RPKI origin validation is off (no rpki section): every route's validity is unknown\n";
+        return;
+    }
+    const Json& roas = j["roas"];
+    const Json& routes = j["routes"];
+    std::cout << "State:   " << text(j, "state")
+              << (j.value("usable", false) ? "" : " (routes are not validated)") << "\n";
+    std::cout << "ROAs:    " << text(roas, "ipv4") << " IPv4, " << text(roas, "ipv6") << " IPv6\n";
+    std::cout << "Routes:  " << text(routes, "valid") << " valid, " << text(routes, "invalid") << " invalid, "
+              << text(routes, "notFound") << " not-found, " << text(routes, "unknown") << " unknown\n\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const Json& c : j["caches"]) {
+        const std::string since =
+            c["secondsSinceSync"].is_null() ? "never" : text(c, "secondsSinceSync") + "s ago";
+        rows.push_back({text(c, "address") + ":" + text(c, "port"), text(c, "preference"), text(c, "state"),
+                        text(c, "serial"), text(c, "sessionId"), text(c, "roas"), since, text(c, "detail")});
+    }
+    print_table({"Cache", "Preference", "State", "Serial", "Session", "ROAs", "LastSync", "Detail"}, rows);
 }
 
 void print_effective_routes(const Json& r) {
@@ -559,6 +587,9 @@ int call_for(const Options& o, ApiCall& call) {
         call.target = std::string(group == "vm" ? "/api/v1/vms/" : "/api/v1/subnets/") +
                       encode_segment(*name) + "/effective-routes";
         call.printer = print_effective_routes;
+    } else if (group == "rpki" && (need(1) || (verb == "show" && need(2)))) {
+        call.target = "/api/v1/rpki";
+        call.printer = print_rpki;
     } else if (group == "emulator" && verb == "stats" && need(2)) {
         call.target = "/api/v1/emulator/stats";
         call.printer = print_emulator;

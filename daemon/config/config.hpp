@@ -30,6 +30,7 @@
 #include "control/codec/result.hpp"
 #include "control/policy/definitions.hpp"
 #include "control/session/peer_settings.hpp"
+#include "control/rpki/rtr_config.hpp"
 #include "fib/vnet/vnet_model.hpp"
 #include "net/ip.hpp"
 
@@ -272,6 +273,7 @@ struct Config {
     MrtConfig mrt;
     policy::Definitions policy;  // named sets and policies (control/policy)
     BmpConfig bmp;
+    std::optional<rpki::RtrConfig> rpki;  // RPKI origin validation; none: every route's validity is unknown
     bool operator==(const Config&) const = default;
 
     [[nodiscard]] const PeerConfig* find_peer(std::string_view name) const;

@@ -6,6 +6,7 @@
 
 #include "daemon/config/config.hpp"
 #include "daemon/config/policy_yaml.hpp"
+#include "daemon/config/rpki_config.hpp"
 #include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
@@ -294,6 +295,9 @@ std::string to_yaml(const Config& c) {
     }
     if (!(c.bmp == BmpConfig{})) {
         emit_bmp(out, c.bmp);
+    }
+    if (c.rpki) {
+        emit_rpki(out, *c.rpki);
     }
     out << YAML::EndMap;
     std::string text = "# routefabric configuration (written by routefabricd; see docs/configuration.md)\n";

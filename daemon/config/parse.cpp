@@ -6,6 +6,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
 #include "daemon/config/policy_yaml.hpp"
+#include "daemon/config/rpki_config.hpp"
 #include "daemon/config/yaml_reader.hpp"
 #include "daemon/config/yaml_text.hpp"
 
@@ -534,6 +535,9 @@ Errors parse_yaml(std::string_view yaml, Config& config) {
         }
         if (auto v = root["policy"]) {
             read_policy(r, v, config.policy);
+        }
+        if (auto v = root["rpki"]) {
+            read_rpki(r, v, config.rpki.emplace());
         }
     } catch (const YAML::Exception& e) {
         errors.push_back(

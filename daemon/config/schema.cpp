@@ -286,6 +286,22 @@ const std::vector<KeyInfo>& schema() {
         {"bmp.collectors[].connect_retry", "seconds", "1",
          "First delay before reconnecting; doubled after each failed attempt."},
         {"bmp.collectors[].connect_retry_max", "seconds", "60", "Longest delay between two attempts."},
+        {"rpki", "map", "",
+         "RPKI route origin validation (RFC 6811) from RPKI-to-Router caches (RFC 8210, plain TCP). Without "
+         "it every route's validity is unknown. Import policies match on the validity (match.rpki)."},
+        {"rpki.caches", "list", "(required)",
+         "RTR caches. Caches with the same preference are used together; the most preferred group that works "
+         "is used, the next one when it fails, and the preferred one again once it is back."},
+        {"rpki.caches[].address", "IP address", "(required)", "The cache's address."},
+        {"rpki.caches[].port", "port", "323", "The cache's RTR port (stayrtr listens on 8282)."},
+        {"rpki.caches[].preference", "0-255", "1", "Lower is preferred."},
+        {"rpki.refresh_interval", "seconds", "3600",
+         "Time between two Serial Queries (1-86400); a cache's End of Data (RTR version 1) overrides it."},
+        {"rpki.retry_interval", "seconds", "600",
+         "Wait before a failed query or connection is retried (1-7200); a cache's End of Data overrides it."},
+        {"rpki.expire_interval", "seconds", "7200",
+         "How long the table is used with no cache reachable (600-172800); then routes are not validated "
+         "(unknown) until a cache synchronises again."},
 
         {"api", "map", "", "The REST API (and /metrics)."},
         {"api.enabled", "bool", "true", "Serve the REST API."},

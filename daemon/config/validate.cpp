@@ -12,6 +12,7 @@
 #include "daemon/config/bmp_section.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/field_path.hpp"
+#include "daemon/config/rpki_config.hpp"
 #include "daemon/config/yaml_text.hpp"
 
 namespace rf::config {
@@ -377,6 +378,10 @@ Errors validate(const Config& config) {
         }
     }
     validate_bmp(config.bmp, errors);
+    if (config.rpki) {
+        Errors re = validate_rpki(*config.rpki);
+        errors.insert(errors.end(), re.begin(), re.end());
+    }
     return errors;
 }
 

@@ -32,7 +32,8 @@ class RfctlCompletion(unittest.TestCase):
         self.assertEqual(result.stdout.strip(), "complete -F _rfctl rfctl")
 
     def test_commands(self):
-        self.assertEqual(complete("rfctl "), ["bmp", "emulator", "peering", "rib", "routeserver", "subnet", "vm"])
+        self.assertEqual(complete("rfctl "), ["bmp", "emulator", "peering", "rib", "routeserver", "rpki", "subnet", "vm"])
+        self.assertEqual(complete("rfctl rpki "), ["show"])
         self.assertEqual(complete("rfctl pe"), ["peering"])
         self.assertEqual(complete("rfctl peering "),
                          ["create", "delete", "list", "list-advertised-routes", "list-learned-routes", "reset", "show"])

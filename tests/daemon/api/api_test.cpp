@@ -367,6 +367,21 @@ TEST_F(ApiTest, EffectiveRoutesOfVmAndSubnet) {
     EXPECT_EQ(call("GET", "/api/v1/subnets/hub/nope/effective-routes").status, 404U);
 }
 
+TEST_F(ApiTest, RpkiShowsTheTableTheCachesAndRoutesByValidity) {
+    auto r = call("GET", "/api/v1/rpki");
+    ASSERT_EQ(r.status, 200U);
+    const auto j = json(r);
+    EXPECT_EQ(j["state"], "stale");
+    EXPECT_EQ(j["roas"]["ipv4"], 3);
+    EXPECT_EQ(j["caches"][0]["state"], "error");
+    EXPECT_EQ(j["caches"][0]["sessionId"], 4242);
+    EXPECT_EQ(j["caches"][0]["secondsSinceSync"], 95);
+    EXPECT_TRUE(j["caches"][1]["secondsSinceSync"].is_null());
+    EXPECT_EQ(j["routes"]["notFound"], 5);
+    EXPECT_EQ(j["revalidation"]["validityChanges"], 3);
+    EXPECT_EQ(call("POST", "/api/v1/rpki").status, 405U);
+}
+
 TEST_F(ApiTest, EmulatorStats) {
     const auto r = call("GET", "/api/v1/emulator/stats");
     ASSERT_EQ(r.status, 200U);

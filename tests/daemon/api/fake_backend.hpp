@@ -207,6 +207,26 @@ public:
             "hub/workload", "hub", {{"Default", "Active", {"10.1.0.0/16"}, "VnetLocal", {}, ""}}};
     }
 
+    Result<RpkiInfo, ApiError> rpki() override {
+        RpkiInfo r;
+        r.enabled = true;
+        r.state = "stale";
+        r.usable = true;
+        r.roas_v4 = 3;
+        r.roas_v6 = 1;
+        r.refresh_interval = 3600;
+        r.retry_interval = 600;
+        r.expire_interval = 7200;
+        r.caches.push_back({"192.0.2.10", 8282, 1, "error", "RTR_ERROR_TRANSPORT", 7, 4242, 4, 95});
+        r.caches.push_back({"192.0.2.11", 323, 2, "standby", "", 0, 0, 0, std::nullopt});
+        r.routes_valid = 2;
+        r.routes_invalid = 1;
+        r.routes_not_found = 5;
+        r.validity_changes = 3;
+        r.paths_revalidated = 8;
+        return r;
+    }
+
     Result<EmulatorStats, ApiError> emulator_stats() override {
         EmulatorStats s;
         s.running = true;

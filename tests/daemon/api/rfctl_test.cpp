@@ -240,5 +240,20 @@ TEST_F(RfctlTest, RoutesRibEffectiveRoutesAndEmulator) {
     EXPECT_NE(r.out.find("65515"), std::string::npos) << r.out;
 }
 
+TEST_F(RfctlTest, RpkiShowsTheStateAndEveryCache) {
+    CliRun r = rfctl("rpki show");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("State:   stale"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("2 valid, 1 invalid, 5 not-found"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("192.0.2.10:8282"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("RTR_ERROR_TRANSPORT"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("never"), std::string::npos) << r.out;  // the standby cache never synchronised
+    r = rfctl("rpki");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("192.0.2.11:323"), std::string::npos) << r.out;
+    r = rfctl("rpki show extra");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
 }  // namespace
 }  // namespace rf::api
