@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "control/policy/compile.hpp"
 #include "control/server/route_server.hpp"
 #include "tests/control/server/support/rs_harness.hpp"
 #include "tests/control/session/support/raw_peer.hpp"
@@ -224,6 +225,54 @@ TEST(Rpki, RoutesAreValidInvalidOrNotFoundAndRevalidatedWhenTheRoasChange) {
     ASSERT_TRUE(a.start());
     ASSERT_TRUE(wait_until([&] { return lab.status()->state == "synced"; }, 15s));
     EXPECT_EQ(lab.validity("10.71.2.0/24"), "valid");
+}
+
+// Validity as an import-policy input (RFC 6811 §5 "route selection" left to local policy): a policy that
+// rejects invalid routes keeps them out of the RIB, and when the ROAs change the covered routes go through
+// the policy again: the rejected route (kept pre-policy) comes back without the peer re-sending it.
+TEST(Rpki, ImportPolicyRejectsInvalidRoutesAndReadmitsThemWhenTheRoasChange) {
+    if (!have_stayrtr()) {
+        GTEST_SKIP() << "stayrtr is not installed (scripts/setup.sh)";
+    }
+    Lab lab;
+    const std::uint16_t port_a = free_port(loopback(1));
+    Stayrtr a(lab.dir, "a", port_a);
+    a.write(roa_json({{"10.71.0.0/16", 24, 65071}}));
+    ASSERT_TRUE(a.start());
+    lab.start({cache(port_a, 1)});
+    ASSERT_FALSE(lab.rs->start_error());
+    ASSERT_TRUE(wait_until([&] { return lab.status()->state == "synced"; }, 15s));
+
+    policy::Definitions d;
+    policy::PolicyDef rov{"rov", {}, "accept"};
+    rov.statements.push_back(policy::StatementDef{"invalid", {}, {}, "reject"});
+    rov.statements[0].match.rpki = {"invalid"};
+    d.policies = {rov};
+    const auto lib = std::get<std::shared_ptr<const policy::Library>>(policy::compile(d));
+    lab.rs->call([&](server::RouteServer& s) {
+        return s.set_import_policy(*net::IpAddress::parse(loopback(71)), lib->chain({"rov"}), false);
+    });
+
+    RawPeer nva;
+    ASSERT_TRUE(nva.connect(loopback(71), loopback(1), lab.bgp_port));
+    ASSERT_TRUE(nva.handshake(65071, "10.0.0.71"));
+    ASSERT_TRUE(nva.announce({"10.71.1.0/24"}, "100.64.0.71", {65071}));         // valid
+    ASSERT_TRUE(nva.announce({"10.71.2.0/24"}, "100.64.0.71", {65071, 65099}));  // invalid: other origin
+    ASSERT_TRUE(nva.announce({"10.99.0.0/24"}, "100.64.0.71", {65071}));         // not-found
+    ASSERT_TRUE(wait_until([&] { return lab.validity("10.99.0.0/24") != "none"; }, 5s));
+    EXPECT_EQ(lab.validity("10.71.1.0/24"), "valid");
+    EXPECT_EQ(lab.validity("10.71.2.0/24"), "none") << "the invalid route passed the import policy";
+
+    // AS65099 may now originate 10.71.2.0/24: the rejected route is re-evaluated and accepted; and
+    // 10.99.0.0/16 now belongs to AS65000: the held not-found route turns invalid and is rejected.
+    a.write(
+        roa_json({{"10.71.0.0/16", 24, 65071}, {"10.71.2.0/24", 24, 65099}, {"10.99.0.0/16", 24, 65000}}));
+    ASSERT_TRUE(wait_until([&] { return lab.validity("10.71.2.0/24") == "valid"; }, 15s))
+        << "the route a new ROA makes valid did not come back";
+    ASSERT_TRUE(wait_until([&] { return lab.validity("10.99.0.0/24") == "none"; }, 5s))
+        << "the route a new ROA makes invalid stayed";
+    EXPECT_EQ(lab.validity("10.71.1.0/24"), "valid");
+    EXPECT_GE(lab.logged("import policy applied again"), 1U);
 }
 
 TEST(Rpki, FailsOverToTheNextPreferenceAndBack) {
