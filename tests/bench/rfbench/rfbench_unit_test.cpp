@@ -387,6 +387,24 @@ TEST(ConfigWriter, GobgpPinsApiAndMarksRouteServerClients) {
     EXPECT_NE(std::find(cmd.begin(), cmd.end(), "--pprof-disable"), cmd.end());
 }
 
+TEST(ConfigWriter, Ipv6UnicastOnlyWhenAsked) {
+    auto spec = sample_spec();
+    for (const auto& name : {"bird", "frr", "gobgp", "openbgpd"}) {
+        const auto t = make_target(name);
+        EXPECT_FALSE(has(t->config_text(spec, "/run"), "ipv6")) << name;
+        EXPECT_FALSE(has(t->config_text(spec, "/run"), "IPv6")) << name;
+    }
+    spec.ipv6_unicast = true;
+    const auto bird = make_target("bird")->config_text(spec, "/run");
+    EXPECT_TRUE(has(bird, "route 2001:db8:64::/96 via \"lo\";"));
+    EXPECT_TRUE(
+        has(bird, "  ipv6 {\n    import all;\n    export all;\n    next hop keep;\n    igp table rfb_igp6;"));
+    EXPECT_TRUE(has(make_target("frr")->config_text(spec, "/run"),
+                    " address-family ipv6 unicast\n  neighbor 127.0.0.2 activate\n"));
+    EXPECT_TRUE(has(make_target("gobgp")->config_text(spec, "/run"), "afi-safi-name = \"ipv6-unicast\""));
+    EXPECT_TRUE(has(make_target("openbgpd")->config_text(spec, "/run"), "\tannounce IPv6 unicast\n"));
+}
+
 TEST(ConfigWriter, OpenbgpdIsTransparentKeepsNextHopsAndListensWhereTold) {
     const auto t = make_target("openbgpd");
     const auto c = t->config_text(sample_spec(), "/run/x");
