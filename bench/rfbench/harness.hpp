@@ -56,6 +56,8 @@ public:
         return i < identities_.size() ? identities_[i] : peer_identity(i);
     }
     void use_identities(std::vector<PeerIdentity> ids) { identities_ = std::move(ids); }
+    // Every session (peers and monitor) and the target carry IPv6 unicast beside IPv4 (before setup()).
+    void use_ipv6_unicast(bool on) { ipv6_unicast_ = on; }
 
     // Starts the target with `configured` peers (their route limit) + the monitor, creates sessions for
     // `configured + extra` peers, a tracker over `universe` prefixes.
@@ -72,6 +74,7 @@ public:
         spec_.api_port = free_tcp_port();
         spec_.max_peers = configured + 1;
         spec_.default_route_limit = route_limit;
+        spec_.ipv6_unicast = ipv6_unicast_;
         const auto mon = monitor_identity();
         spec_.neighbors.push_back(NeighborSpec{"monitor", opts_.monitor_address, mon.asn, 0});
         for (std::uint32_t i = 0; i < configured; ++i)
@@ -126,6 +129,7 @@ public:
         c.hold_time = hold;
         c.connect_timeout = seconds(std::min(10.0, opts_.bringup_timeout_s));
         c.open_timeout = seconds(std::min(30.0, opts_.bringup_timeout_s));
+        c.ipv6_unicast = ipv6_unicast_;
         return std::make_unique<Session>(loop, c);
     }
 
@@ -264,6 +268,7 @@ private:
     Measurement& m_;
     TargetSpec spec_;
     std::vector<PeerIdentity> identities_;
+    bool ipv6_unicast_ = false;
     double cpu_start_ = 0;
     double own_cpu_start_ = 0;
     std::uint32_t active_ = 0;

@@ -52,7 +52,7 @@ Scenarios and load
 Replay of an MRT file (scenario "replay"; RFC 6396 TABLE_DUMP_V2 + BGP4MP/BGP4MP_ET, e.g. RouteViews/RIS)
   --replay FILE           one emulated peer per peer of FILE (its ASN, AS paths and attributes; next hop
                           rewritten to the emulated peer's); the RIB dump first, then the UPDATEs;
-                          IPv4 unicast only (IPv6 routes are counted and left out)
+                          IPv4 and IPv6 unicast (IPv6 next hop: 2001:db8:64::<IPv4 next hop>)
   --replay-pace P         asap | recorded (the UPDATEs at the file's timestamps)      [asap]
   --replay-speed F        recorded pace F times faster                                  [1]
   --replay-peers LIST     only these peers of the file, by address ("A,B,..."); emulated peer i is the

@@ -1,5 +1,7 @@
 #include "bench/rfbench/prefix_set.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <sstream>
 
@@ -27,6 +29,28 @@ PeerIdentity peer_identity(std::uint32_t i) {
     id.router_id = Ipv4Address{(10u << 24) | (255u << 16) | (i + 1)};
     id.next_hop = Ipv4Address{(100u << 24) | (64u << 16) | (((i / 250) + 1) << 8) | (i % 250 + 1)};
     return id;
+}
+
+namespace {
+// kIpv6NextHopPrefix's first 12 bytes.
+constexpr std::array<std::uint8_t, 12> kNextHop6Base{0x20, 0x01, 0x0d, 0xb8, 0x00, 0x64, 0, 0, 0, 0, 0, 0};
+}  // namespace
+
+net::Ipv6Address ipv6_next_hop(Ipv4Address next_hop) {
+    net::Ipv6Address a;
+    std::copy(kNextHop6Base.begin(), kNextHop6Base.end(), a.bytes.begin());
+    for (int i = 0; i < 4; ++i)
+        a.bytes[12 + i] = static_cast<std::uint8_t>(next_hop.value >> (24 - 8 * i));
+    return a;
+}
+
+std::optional<Ipv4Address> embedded_next_hop(const net::Ipv6Address& a) {
+    if (!std::equal(kNextHop6Base.begin(), kNextHop6Base.end(), a.bytes.begin()))
+        return std::nullopt;
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i)
+        v = (v << 8) | a.bytes[12 + i];
+    return Ipv4Address{v};
 }
 
 PeerIdentity monitor_identity() {

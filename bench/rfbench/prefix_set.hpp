@@ -39,6 +39,14 @@ struct PeerIdentity {
     Ipv4Address next_hop;  // unique per peer: how the monitor tells which peer's path it received
 };
 PeerIdentity peer_identity(std::uint32_t i);
+
+// The IPv6 next hop of a peer whose IPv4 next hop is `next_hop` (IPv6 unicast routes of the MRT replay):
+// next_hop embedded in the low 32 bits of kIpv6NextHopPrefix (100.64.1.1 -> 2001:db8:64::6440:101), a
+// global address the targets resolve like the IPv4 one and the monitor maps back to the peer.
+inline constexpr const char* kIpv6NextHopPrefix = "2001:db8:64::/96";
+net::Ipv6Address ipv6_next_hop(Ipv4Address next_hop);
+// The IPv4 next hop embedded in `a` when it lies in kIpv6NextHopPrefix.
+std::optional<Ipv4Address> embedded_next_hop(const net::Ipv6Address& a);
 PeerIdentity monitor_identity();
 // 127.0.0.10 + i on one /24 as long as possible, then 127.0.1.x, ...: never .0, .1 or .255.
 Ipv4Address default_peer_address(std::uint32_t i);

@@ -14,6 +14,12 @@ namespace rf::bench {
 namespace {
 
 constexpr bgp::AfiSafi kIpv4Unicast{net::Afi::Ipv4, net::Safi::Unicast};
+constexpr bgp::AfiSafi kIpv6Unicast{net::Afi::Ipv6, net::Safi::Unicast};
+
+// Counts a replayed route of the file by family.
+void count_route(ReplayFile& f, const net::Prefix& p) {
+    ++(p.is_v4() ? f.ipv4_routes : f.ipv6_routes);
+}
 
 std::string at_record(const mrt::Record& r, const std::string& what) {
     return "MRT record at offset " + std::to_string(r.offset) + " (type " + std::to_string(r.type) + "/" +
@@ -110,16 +116,13 @@ bool add_rib(Builder& b, const mrt::Record& r, std::string& error) {
                                      " peers");
             return false;
         }
-        if (!rib->prefix.is_v4()) {
-            ++b.out.ipv6_routes;
-            continue;
-        }
         const mrt::PeerEntry& pe = b.index_table[e.peer_index];
         const auto p = b.peer(pe.address, pe.asn);
         if (!p) {
             ++b.out.unselected_routes;
             continue;
         }
+        count_route(b.out, rib->prefix);
         b.add_route(*p, rib->prefix, std::move(e.attributes));
     }
     return true;
@@ -154,8 +157,8 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
     for (const auto& n : u.nlri)
         e.announced.push_back(n.prefix);
     auto take = [&](const bgp::NlriList& nlri, bgp::AfiSafi family, std::vector<net::Prefix>& into) {
-        if (family != kIpv4Unicast) {
-            b.out.ipv6_routes += nlri.size();
+        if (family != kIpv4Unicast && family != kIpv6Unicast) {
+            b.out.other_family_routes += nlri.size();
             return;
         }
         for (const auto& n : nlri)
@@ -172,7 +175,7 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
         e.announced.clear();
     }
     if (e.withdrawn.empty() && e.announced.empty())
-        return true;  // nothing of IPv4 unicast in it
+        return true;  // nothing of IPv4 or IPv6 unicast in it
     const auto p = b.peer(m->peer, m->peer_asn);
     if (!p) {
         b.out.unselected_routes += e.withdrawn.size() + e.announced.size();
@@ -183,6 +186,8 @@ bool add_message(Builder& b, const mrt::Record& r, std::optional<Nanos>& first_a
         first_at = at;
     e.peer = *p;
     e.at = std::max<Nanos>(0, at - *first_at) * kMicro;
+    for (const auto& x : e.announced)
+        count_route(b.out, x);
     if (!e.announced.empty())
         e.attributes = b.intern(u.attributes);
     auto& held = b.held(*p);
@@ -291,8 +296,8 @@ std::optional<ReplayFile> read_replay(std::span<const std::uint8_t> bytes,
     }
     b.drop_empty_peers();
     if (b.out.peers.empty()) {
-        error = "no IPv4 unicast route or UPDATE to replay (" + std::to_string(b.out.records) + " records, " +
-                std::to_string(b.out.ipv6_routes) + " IPv6 routes, " +
+        error = "no IPv4 or IPv6 unicast route or UPDATE to replay (" + std::to_string(b.out.records) +
+                " records, " + std::to_string(b.out.other_family_routes) + " routes of other families, " +
                 std::to_string(b.out.unselected_routes) + " routes of peers not selected)";
         return std::nullopt;
     }
@@ -313,7 +318,8 @@ std::optional<ReplayFile> load_replay(const ReplayOptions& options, std::string&
     return f;
 }
 
-bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes, net::Ipv4Address next_hop) {
+bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes,
+                                      std::optional<net::Ipv4Address> next_hop) {
     bgp::PathAttributes a = file_attributes;
     a.next_hop = next_hop;
     a.local_pref.reset();
@@ -321,6 +327,43 @@ bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes
     a.cluster_list.clear();
     return a;
 }
+
+namespace {
+
+// Announces `nlri` (either family, in order) with the file's attribute set `set`: IPv4 unicast with
+// NEXT_HOP `next_hop`, IPv6 unicast in MP_REACH_NLRI with ipv6_next_hop(next_hop) and no NEXT_HOP.
+std::size_t announce(const ReplayFile& file, std::uint32_t set, std::span<const bgp::Nlri> nlri,
+                     net::Ipv4Address next_hop, const bgp::CodecOptions& o, std::vector<std::uint8_t>& out) {
+    std::vector<bgp::Nlri> v4;
+    std::vector<bgp::Nlri> v6;
+    for (const auto& n : nlri)
+        (n.prefix.is_v4() ? v4 : v6).push_back(n);
+    std::size_t messages = 0;
+    if (!v4.empty())
+        messages += bgp::encode_announcements(replay_attributes(file.attribute_sets[set], next_hop),
+                                              kIpv4Unicast, {}, v4, o, out);
+    if (!v6.empty()) {
+        const net::IpAddress nh6 = net::IpAddress::v6(ipv6_next_hop(next_hop));
+        messages +=
+            bgp::encode_announcements(replay_attributes(file.attribute_sets[set], std::nullopt), kIpv6Unicast,
+                                      std::span<const net::IpAddress>(&nh6, 1), v6, o, out);
+    }
+    return messages;
+}
+
+// Withdraws `nlri` (either family): IPv4 in Withdrawn Routes, IPv6 in MP_UNREACH_NLRI.
+void withdraw(std::span<const bgp::Nlri> nlri, const bgp::CodecOptions& o, std::vector<std::uint8_t>& out) {
+    std::vector<bgp::Nlri> v4;
+    std::vector<bgp::Nlri> v6;
+    for (const auto& n : nlri)
+        (n.prefix.is_v4() ? v4 : v6).push_back(n);
+    if (!v4.empty())
+        bgp::encode_withdrawals(kIpv4Unicast, v4, o, out);
+    if (!v6.empty())
+        bgp::encode_withdrawals(kIpv6Unicast, v6, o, out);
+}
+
+}  // namespace
 
 PackedUpdates encode_replay_table(const ReplayFile& file, std::uint32_t peer, net::Ipv4Address next_hop) {
     // Routes sharing attributes go out together, in order of first appearance (deterministic bytes).
@@ -341,8 +384,7 @@ PackedUpdates encode_replay_table(const ReplayFile& file, std::uint32_t peer, ne
     auto bytes = std::make_shared<std::vector<std::uint8_t>>();
     PackedUpdates out;
     for (std::size_t g = 0; g < sets.size(); ++g)
-        out.messages += bgp::encode_announcements(replay_attributes(file.attribute_sets[sets[g]], next_hop),
-                                                  kIpv4Unicast, {}, nlri[g], o, *bytes);
+        out.messages += announce(file, sets[g], nlri[g], next_hop, o, *bytes);
     out.prefixes = table.size();
     out.bytes = std::move(bytes);
     return out;
@@ -359,15 +401,12 @@ SingleUpdates encode_replay_events(const ReplayFile& file, const std::vector<Pee
         nlri.clear();
         for (const auto& p : e.withdrawn)
             nlri.push_back(bgp::Nlri{p, 0});
-        if (!nlri.empty())
-            bgp::encode_withdrawals(kIpv4Unicast, nlri, o, *bytes);
+        withdraw(nlri, o, *bytes);
         nlri.clear();
         for (const auto& p : e.announced)
             nlri.push_back(bgp::Nlri{p, 0});
         if (!nlri.empty())
-            bgp::encode_announcements(
-                replay_attributes(file.attribute_sets[e.attributes], ids[e.peer].next_hop), kIpv4Unicast, {},
-                nlri, o, *bytes);
+            announce(file, e.attributes, nlri, ids[e.peer].next_hop, o, *bytes);
         out.offsets.push_back(bytes->size());
     }
     out.bytes = std::move(bytes);

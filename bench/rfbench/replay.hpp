@@ -4,10 +4,12 @@
 // over bytes and values; sockets and clocks are the scenario's (replay_scenario.cpp).
 //
 // What is sent is what the file holds, with three changes a route server needs to accept and tell the
-// paths apart: NEXT_HOP is the emulated peer's own next hop (100.64.x.y, which the targets resolve and
-// the monitor maps back to the peer); LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST are dropped (iBGP-only,
-// the emulated peers are eBGP neighbours of the target); only IPv4 unicast is replayed (the emulated
-// sessions negotiate IPv4 unicast alone), IPv6 routes and UPDATE parts are counted and left out.
+// paths apart: the next hop is the emulated peer's own (IPv4 unicast: NEXT_HOP 100.64.x.y, which the
+// targets resolve and the monitor maps back to the peer; IPv6 unicast: MP_REACH_NLRI with the same
+// address embedded in 2001:db8:64::/96, ipv6_next_hop() in prefix_set.hpp); LOCAL_PREF, ORIGINATOR_ID and
+// CLUSTER_LIST are dropped (iBGP-only, the emulated peers are eBGP neighbours of the target). IPv4 and
+// IPv6 unicast are replayed (the emulated sessions, on IPv4 transport, negotiate both; a file peer with
+// an IPv6 address is mapped to an emulated peer like an IPv4 one); other families are counted and left out.
 #pragma once
 
 #include <cstdint>
@@ -50,7 +52,7 @@ struct ReplayRoute {
     std::uint32_t attributes = 0;  // into ReplayFile::attribute_sets
 };
 
-// One UPDATE of the file from emulated peer `peer`, IPv4 unicast only.
+// One UPDATE of the file from emulated peer `peer`, IPv4 and IPv6 unicast (either family in each list).
 struct ReplayEvent {
     std::uint32_t peer = 0;
     Nanos at = 0;  // since the first UPDATE of the file
@@ -68,15 +70,17 @@ struct ReplayFile {
     std::vector<bgp::PathAttributes> attribute_sets;
     std::uint64_t records = 0;
     std::uint64_t rib_records = 0;
-    std::uint64_t skipped_records = 0;    // types not replayed (ADD-PATH, TABLE_DUMP v1, ...)
-    std::uint64_t other_messages = 0;     // BGP4MP OPEN/KEEPALIVE/NOTIFICATION, End-of-RIB
-    std::uint64_t ipv6_routes = 0;        // RIB entries and UPDATE NLRI of other families, not replayed
-    std::uint64_t unselected_routes = 0;  // of peers not picked by --replay-peers, or with ASN 0
-    std::uint64_t treat_as_withdraw = 0;  // UPDATEs with an RFC 7606 treat-as-withdraw problem
-    std::uint64_t peer_downs = 0;         // STATE_CHANGEs out of Established: the peer's routes withdrawn
+    std::uint64_t skipped_records = 0;  // types not replayed (ADD-PATH, TABLE_DUMP v1, ...)
+    std::uint64_t other_messages = 0;   // BGP4MP OPEN/KEEPALIVE/NOTIFICATION, End-of-RIB
+    std::uint64_t ipv4_routes = 0;      // RIB entries and announced UPDATE NLRI replayed, by family
+    std::uint64_t ipv6_routes = 0;
+    std::uint64_t other_family_routes = 0;  // UPDATE NLRI of other families (multicast, VPN...), not replayed
+    std::uint64_t unselected_routes = 0;    // of peers not picked by --replay-peers, or with ASN 0
+    std::uint64_t treat_as_withdraw = 0;    // UPDATEs with an RFC 7606 treat-as-withdraw problem
+    std::uint64_t peer_downs = 0;           // STATE_CHANGEs out of Established: the peer's routes withdrawn
 
     [[nodiscard]] std::uint64_t total_routes() const;
-    // Every IPv4 prefix the tables and the events mention, once, in order of first mention.
+    // Every prefix the tables and the events mention, once, in order of first mention.
     [[nodiscard]] std::vector<net::Prefix> prefixes() const;
 };
 
@@ -87,8 +91,10 @@ std::optional<ReplayFile> read_replay(std::span<const std::uint8_t> bytes,
 std::optional<ReplayFile> load_replay(const ReplayOptions& options, std::string& error);
 
 // The attributes an emulated peer sends for a route of the file (see the top of this file).
-bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes, net::Ipv4Address next_hop);
-// A peer's initial table as packed UPDATEs (routes with equal attributes share UPDATEs).
+// (`next_hop` nullopt: no NEXT_HOP attribute, for IPv6 routes whose next hop is in MP_REACH_NLRI.)
+bgp::PathAttributes replay_attributes(const bgp::PathAttributes& file_attributes,
+                                      std::optional<net::Ipv4Address> next_hop);
+// A peer's initial table as packed UPDATEs (routes with equal attributes and family share UPDATEs).
 PackedUpdates encode_replay_table(const ReplayFile& file, std::uint32_t peer, net::Ipv4Address next_hop);
 // The events as UPDATEs: event i is bytes [offsets[i], offsets[i+1]) (one or more UPDATEs).
 SingleUpdates encode_replay_events(const ReplayFile& file, const std::vector<PeerIdentity>& ids);

@@ -88,8 +88,11 @@ void scenario_replay(const ScenarioOptions& o, Harness& h, Measurement& m) {
         next_hops.push_back(id.next_hop);
     }
     h.use_identities(ids);
-    h.setup(n, 0, 0, 0, o.hold_time);
     const std::vector<net::Prefix> prefixes = f.prefixes();
+    // Sessions carry IPv6 unicast when the file has IPv6 routes (targets without it stay as they were).
+    h.use_ipv6_unicast(
+        std::any_of(prefixes.begin(), prefixes.end(), [](const net::Prefix& p) { return !p.is_v4(); }));
+    h.setup(n, 0, 0, 0, o.hold_time);
     h.tracker = std::make_unique<Tracker>(prefixes, next_hops);
     const Tracker& tracker = *h.tracker;
     Holdings held(n, prefixes.size());
@@ -104,7 +107,9 @@ void scenario_replay(const ScenarioOptions& o, Harness& h, Measurement& m) {
     m.integer("file_peers", n);
     m.integer("table_routes", static_cast<std::int64_t>(f.total_routes()));
     m.integer("updates", static_cast<std::int64_t>(f.events.size()));
-    m.integer("ipv6_routes_skipped", static_cast<std::int64_t>(f.ipv6_routes));
+    m.integer("ipv4_routes", static_cast<std::int64_t>(f.ipv4_routes));
+    m.integer("ipv6_routes", static_cast<std::int64_t>(f.ipv6_routes));
+    m.integer("other_family_routes_skipped", static_cast<std::int64_t>(f.other_family_routes));
     m.integer("skipped_records", static_cast<std::int64_t>(f.skipped_records));
     m.integer("peer_downs", static_cast<std::int64_t>(f.peer_downs));
 

@@ -81,6 +81,8 @@ Session::Session(EventLoop& loop, SessionConfig config) : loop_(loop), config_(s
     local_open_.hold_time = config_.hold_time;
     local_open_.bgp_identifier = config_.router_id;
     local_open_.capabilities.multiprotocol.push_back(bgp::AfiSafi{net::Afi::Ipv4, net::Safi::Unicast});
+    if (config_.ipv6_unicast)
+        local_open_.capabilities.multiprotocol.push_back(bgp::AfiSafi{net::Afi::Ipv6, net::Safi::Unicast});
     local_open_.capabilities.route_refresh = true;
     local_open_.capabilities.four_octet_as = config_.local_asn;
 }

@@ -59,6 +59,7 @@ struct SessionConfig {
     std::uint16_t hold_time = 90;
     Nanos connect_timeout = 5 * kSecond;
     Nanos open_timeout = 30 * kSecond;
+    bool ipv6_unicast = false;  // offer IPv6 unicast (RFC 4760) beside IPv4 unicast: the MRT replay
 };
 
 class Session final : public IoHandler {

@@ -37,6 +37,8 @@ struct TargetSpec {
     std::uint32_t default_route_limit = 0;  // routefabricd: limit for every peer (0: raised out of the way)
     std::uint16_t hold_time = 90;
     std::uint32_t idle_hold_seconds = 2;  // restart delay after a route-limit teardown
+    // Carry IPv6 unicast too (the MRT replay): next hops in kIpv6NextHopPrefix, sessions on IPv4.
+    bool ipv6_unicast = false;
 };
 
 class Target {

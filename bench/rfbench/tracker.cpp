@@ -178,6 +178,11 @@ void Tracker::apply_update(std::span<const std::uint8_t> message, const bgp::Cod
             mp_owner = kAbsent;
         } else if (!u.mp_reach->next_hops.empty() && u.mp_reach->next_hops.front().is_v4()) {
             mp_owner = owner_of_next_hop(u.mp_reach->next_hops.front().as_v4());
+        } else if (!u.mp_reach->next_hops.empty()) {
+            // An IPv6 route: the peer's IPv4 next hop is embedded in its IPv6 one (ipv6_next_hop).
+            const auto v4 = embedded_next_hop(u.mp_reach->next_hops.front().as_v6());
+            if (v4)
+                mp_owner = owner_of_next_hop(*v4);
         }
         for (const auto& n : u.mp_reach->nlri) {
             ++announced_;

@@ -1,10 +1,13 @@
 // BIRD 2 as a route server: one `protocol bgp` per client with `rs client` (no AS prepend, next hop
 // kept), `multihop` (BIRD refuses loopback neighbours as "Invalid remote address" otherwise), next hops
 // resolved through a private `igp table` holding 100.64.0.0/10 via "lo" (else routes are unreachable),
-// `passive on` (rfbench connects), and `receive limit N action restart` for the route limit, with
-// `error wait time` as the idle-hold before the session may come back.
+// `passive on` (rfbench connects); with IPv6 unicast (the MRT replay) an ipv6 channel per client too,
+// resolving through an ipv6 igp table holding 2001:db8:64::/96 (the replay's IPv6 next hops) via "lo"; and
+// `receive limit N action restart` for the route limit, with `error wait time` as the idle-hold before the
+// session may come back.
 #include <sstream>
 
+#include "bench/rfbench/prefix_set.hpp"
 #include "bench/rfbench/targets/drivers.hpp"
 
 namespace rf::bench {
@@ -35,8 +38,14 @@ public:
           << "protocol static igp_next_hops {\n"
           << "  ipv4 { table rfb_igp; };\n"
           << "  route 100.64.0.0/10 via \"lo\";\n"
-          << "}\n"
-          << "template bgp rs_client {\n"
+          << "}\n";
+        if (spec.ipv6_unicast)
+            c << "ipv6 table rfb_igp6;\n"
+              << "protocol static igp_next_hops6 {\n"
+              << "  ipv6 { table rfb_igp6; };\n"
+              << "  route " << kIpv6NextHopPrefix << " via \"lo\";\n"
+              << "}\n";
+        c << "template bgp rs_client {\n"
           << "  local " << spec.listen_address.to_string() << " port " << spec.port << " as " << spec.asn
           << ";\n"
           << "  multihop;\n"
@@ -56,8 +65,15 @@ public:
               << "    igp table rfb_igp;\n";
             if (n.route_limit != 0)
                 c << "    receive limit " << n.route_limit << " action restart;\n";
-            c << "  };\n"
-              << "}\n";
+            c << "  };\n";
+            if (spec.ipv6_unicast)
+                c << "  ipv6 {\n"
+                  << "    import all;\n"
+                  << "    export all;\n"
+                  << "    next hop keep;\n"
+                  << "    igp table rfb_igp6;\n"
+                  << "  };\n";
+            c << "}\n";
         }
         return c.str();
     }

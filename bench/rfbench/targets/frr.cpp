@@ -1,6 +1,7 @@
 // FRR bgpd as a route server, standalone: `bgpd -Z -n` (no zebra, nothing touches the kernel), its own
 // port and vty socket dir. `no bgp ebgp-requires-policy` (RFC 8212 default deny would pass nothing),
-// `route-server-client` per neighbour, `disable-connected-check` for loopback peers, `passive`.
+// `route-server-client` per neighbour, `disable-connected-check` for loopback peers, `passive`; with IPv6
+// unicast (the MRT replay) an `address-family ipv6 unicast` activating every neighbour as well.
 // Route limit: `maximum-prefix N restart M` — FRR trips on N+2 and restarts after M *minutes* (>= 1).
 // FRR also holds back updates for ~1–1.5 s after sessions come up.
 #include <grp.h>
@@ -74,8 +75,17 @@ public:
             if (n.route_limit != 0)
                 c << "  neighbor " << a << " maximum-prefix " << n.route_limit << " restart 1\n";
         }
-        c << " exit-address-family\n"
-          << "!\n";
+        c << " exit-address-family\n";
+        if (spec.ipv6_unicast) {  // the MRT replay: IPv6 unicast on the same (IPv4) sessions
+            c << " !\n address-family ipv6 unicast\n";
+            for (const auto& n : spec.neighbors) {
+                const std::string a = n.address.to_string();
+                c << "  neighbor " << a << " activate\n"
+                  << "  neighbor " << a << " route-server-client\n";
+            }
+            c << " exit-address-family\n";
+        }
+        c << "!\n";
         return c.str();
     }
 

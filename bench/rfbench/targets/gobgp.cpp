@@ -63,6 +63,10 @@ public:
                 c << "    [neighbors.afi-safis.prefix-limit.config]\n"
                   << "      max-prefixes = " << n.route_limit << "\n";
             }
+            if (spec.ipv6_unicast)  // the MRT replay: IPv6 unicast on the same (IPv4) sessions
+                c << "  [[neighbors.afi-safis]]\n"
+                  << "    [neighbors.afi-safis.config]\n"
+                  << "      afi-safi-name = \"ipv6-unicast\"\n";
         }
         return c.str();
     }

@@ -65,6 +65,8 @@ public:
           << "\tpassive\n"
           << "\tmultihop 255\n"
           << "\tset nexthop no-modify\n";
+        if (spec.ipv6_unicast)  // the MRT replay: IPv6 unicast beside IPv4 on the IPv4 sessions
+            c << "\tannounce IPv6 unicast\n";
         for (const auto& n : spec.neighbors) {
             c << "\tneighbor " << n.address.to_string() << " {\n"
               << "\t\tremote-as " << n.asn << "\n"

@@ -7,9 +7,10 @@
 // What it holds (RFC 6396):
 //   TABLE_DUMP_V2 PEER_INDEX_TABLE with 4 peers (one of them reached over IPv6, one with a four-octet ASN),
 //   RIB_IPV4_UNICAST records for 330 prefixes in 198.18.0.0/15 (the benchmarking range, RFC 2544), 100 of
-//   them from 2-3 peers with different AS-path lengths, and 6 RIB_IPV6_UNICAST records (not replayed);
-//   then 51 BGP4MP_ET UPDATEs and 2 STATE_CHANGEs 40 ms apart: withdrawals, new prefixes, path changes, one
-//   IPv6-only UPDATE, one UPDATE logged from a two-octet-AS session (BGP4MP_MESSAGE with AS4_PATH), a fifth
+//   them from 2-3 peers with different AS-path lengths, and 6 RIB_IPV6_UNICAST records (2001:db8:x::/48);
+//   then 54 BGP4MP_ET UPDATEs and 2 STATE_CHANGEs 40 ms apart: withdrawals, new prefixes, path changes,
+//   IPv6 churn (MP_REACH_NLRI: a new prefix and a path change; MP_UNREACH_NLRI: a withdrawal), one
+//   UPDATE logged from a two-octet-AS session (BGP4MP_MESSAGE with AS4_PATH), a fifth
 //   peer that appears only in the UPDATEs, and a peer whose session drops (STATE_CHANGE_AS4 out of
 //   Established, all its routes gone) and comes back with two routes.
 #include <cstdio>
@@ -40,6 +41,11 @@ const Peer kLatePeer = {"192.0.2.6", "192.0.2.6", 65106};  // only in the UPDATE
 
 net::IpAddress ip(const char* t) {
     return *net::IpAddress::parse(t);
+}
+// 2001:db8:x::/48
+net::Prefix v6(std::uint8_t x) {
+    const std::uint8_t b[6] = {0x20, 0x01, 0x0d, 0xb8, 0, x};
+    return net::Prefix::make(net::Afi::Ipv6, 48, b, 6);
 }
 net::Prefix v4(std::uint32_t a, std::uint8_t len) {
     return net::Prefix::v4(net::Ipv4Address{a}, len);
@@ -104,9 +110,8 @@ std::vector<Route> table() {
     }
     add(v4(addr(198, 19, 204, 0), 22), 3, 7, 4);
     add(v4(addr(198, 19, 208, 0), 23), 3, 8, 4);
-    for (std::uint32_t x = 0; x < 6; ++x) {  // IPv6, not replayed (counted)
-        std::uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, 0, static_cast<std::uint8_t>(x)};
-        const auto p = net::Prefix::make(net::Afi::Ipv6, 48, b, 6);
+    for (std::uint8_t x = 0; x < 6; ++x) {  // IPv6 unicast from C and A
+        const auto p = v6(x);
         const std::uint16_t peer = x % 2 == 0 ? 2 : 0;
         Route route{p, peer, path(kPeers[peer].asn, x, 2, "2001:db8::3"), {ip("2001:db8::3")}};
         route.attrs.next_hop.reset();
@@ -216,15 +221,22 @@ void write_updates(std::vector<std::uint8_t>& out) {
         w.write(d, withdraw({v4(addr(198, 18, x, 0), 24)}));
     for (std::uint32_t x = 160; x < 165; ++x)  // B changes paths (implicit withdraw)
         w.write(b, announce(b, {v4(addr(198, 18, x, 0), 24)}, x + 2, 2));
+    constexpr bgp::AfiSafi kIpv6Unicast{net::Afi::Ipv6, net::Safi::Unicast};
+    auto announce6 = [&](const Peer& peer, net::Prefix p, std::uint32_t k, const char* next_hop) {
+        bgp::Update u;
+        u.attributes = path(peer.asn, k, 2, next_hop);
+        u.attributes.next_hop.reset();
+        u.mp_reach = bgp::MpReach{kIpv6Unicast, {ip(next_hop)}, {bgp::Nlri{p, 0}}};
+        return u;
+    };
+    w.write(c, announce6(c, v6(9), 1, "2001:db8::3"));  // IPv6: a new prefix from C
     {
-        bgp::Update v6;  // IPv6 only: not replayed
-        v6.attributes = path(c.asn, 1, 2, "2001:db8::3");
-        std::uint8_t bytes[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 9};
-        v6.mp_reach = bgp::MpReach{bgp::AfiSafi{net::Afi::Ipv6, net::Safi::Unicast},
-                                   {ip("2001:db8::3")},
-                                   {bgp::Nlri{net::Prefix::make(net::Afi::Ipv6, 48, bytes, 6), 0}}};
-        w.write(c, v6);
+        bgp::Update u;  // C withdraws one of its IPv6 table routes
+        u.mp_unreach = bgp::MpUnreach{kIpv6Unicast, {bgp::Nlri{v6(0), 0}}};
+        w.write(c, u);
     }
+    w.write(a, announce6(a, v6(1), 7, "2001:db8::1"));   // A changes the path of its IPv6 route
+    w.write(a, announce6(a, v6(10), 8, "2001:db8::1"));  // and announces a new one
     // B's session without four-octet AS numbers: MESSAGE (subtype 1), AS_PATH with AS_TRANS + AS4_PATH.
     {
         auto u = announce(b, {v4(addr(198, 19, 170, 0), 24)}, 3, 3);

@@ -76,15 +76,18 @@ TEST(ReplayFile, TablePeersBecomeEmulatedPeersInOrderWithTheirAsnsAndRoutes) {
     EXPECT_EQ(f->peers[1].address, ip("2001:db8::3"));
     EXPECT_EQ(f->peers[1].asn, 4200000003U);
     ASSERT_EQ(f->tables[0].size(), 2U);
-    ASSERT_EQ(f->tables[1].size(), 1U);
+    ASSERT_EQ(f->tables[1].size(), 2U);  // a peer with an IPv6 address replays both families
     EXPECT_EQ(f->tables[1][0].prefix, pfx("203.0.113.0/24"));
+    EXPECT_EQ(f->tables[1][1].prefix, pfx("2001:db8:1::/48"));
     EXPECT_EQ(f->attribute_sets[f->tables[1][0].attributes].as_path,
               attrs({4200000003U, 1299, 13335}, "192.0.2.3").as_path);
     EXPECT_EQ(f->tables[0][0].attributes, f->tables[0][1].attributes);  // one set, stored once
-    EXPECT_EQ(f->attribute_sets.size(), 2U);
+    EXPECT_EQ(f->attribute_sets.size(), 3U);
+    EXPECT_EQ(f->ipv4_routes, 3U);
     EXPECT_EQ(f->ipv6_routes, 1U);
-    EXPECT_EQ(f->total_routes(), 3U);
-    EXPECT_EQ(f->prefixes(), (std::vector<net::Prefix>{pfx("203.0.113.0/24"), pfx("198.51.100.0/24")}));
+    EXPECT_EQ(f->total_routes(), 4U);
+    EXPECT_EQ(f->prefixes(), (std::vector<net::Prefix>{pfx("203.0.113.0/24"), pfx("198.51.100.0/24"),
+                                                       pfx("2001:db8:1::/48")}));
 }
 
 TEST(ReplayFile, SelectedPeersOnlyAndTheRestCounted) {
@@ -105,7 +108,7 @@ TEST(ReplayFile, UpdatesBecomeTimedEventsAndUnknownPeersNewEmulatedPeers) {
     a.attributes = attrs({65009, 4200000099U}, "192.0.2.9");
     a.nlri = {bgp::Nlri{pfx("192.0.2.128/25"), 0}};
     add_update(file, "192.0.2.9", 65009, {200, 250000}, a, false);  // two-octet session: AS4_PATH
-    bgp::Update six;                                                // IPv6 only: no event
+    bgp::Update six;                                                // IPv6: an event of its own
     six.attributes = attrs({65001}, "192.0.2.1");
     six.attributes.next_hop.reset();
     six.mp_reach = bgp::MpReach{bgp::AfiSafi{net::Afi::Ipv6, net::Safi::Unicast},
@@ -119,7 +122,7 @@ TEST(ReplayFile, UpdatesBecomeTimedEventsAndUnknownPeersNewEmulatedPeers) {
     ASSERT_EQ(f->peers.size(), 3U);
     EXPECT_EQ(f->peers[2].address, ip("192.0.2.9"));
     EXPECT_EQ(f->peers[2].asn, 65009U);
-    ASSERT_EQ(f->events.size(), 2U);
+    ASSERT_EQ(f->events.size(), 3U);
     EXPECT_EQ(f->events[0].peer, 0U);
     EXPECT_EQ(f->events[0].at, 0);
     EXPECT_EQ(f->events[0].withdrawn, std::vector<net::Prefix>{pfx("198.51.100.0/24")});
@@ -128,7 +131,42 @@ TEST(ReplayFile, UpdatesBecomeTimedEventsAndUnknownPeersNewEmulatedPeers) {
     EXPECT_EQ(f->events[1].announced, std::vector<net::Prefix>{pfx("192.0.2.128/25")});
     EXPECT_EQ(f->attribute_sets[f->events[1].attributes].as_path,
               a.attributes.as_path);  // the four-octet path, merged
+    EXPECT_EQ(f->events[2].peer, 0U);
+    EXPECT_EQ(f->events[2].announced, std::vector<net::Prefix>{pfx("2001:db8:2::/48")});
     EXPECT_EQ(f->ipv6_routes, 2U);
+}
+
+TEST(ReplayFile, Ipv6RoutesGoInMpReachWithTheEmbeddedNextHopAndLeaveInMpUnreach) {
+    Bytes file = table_file();
+    bgp::Update w;
+    w.mp_unreach = bgp::MpUnreach{bgp::AfiSafi{net::Afi::Ipv6, net::Safi::Unicast},
+                                  {bgp::Nlri{pfx("2001:db8:1::/48"), 0}}};
+    add_update(file, "2001:db8::3", 4200000003U, {200, 0}, w);
+    std::string error;
+    const auto f = read_replay(file, {ip("2001:db8::3")}, error);
+    ASSERT_TRUE(f) << error;
+    const auto nh = peer_identity(0).next_hop;
+    bgp::CodecOptions o;
+    o.four_octet_as = true;
+    const auto load = encode_replay_table(*f, 0, nh);
+    EXPECT_EQ(load.messages, 2U);  // one UPDATE per family
+    const std::span<const std::uint8_t> all(*load.bytes);
+    const auto first = bgp::decode_header(all, o);
+    ASSERT_TRUE(first);
+    const auto v6 = bgp::decode_update(all.subspan(first->length), o);
+    ASSERT_TRUE(v6);
+    ASSERT_TRUE(v6->update.mp_reach);
+    EXPECT_FALSE(v6->update.attributes.next_hop.has_value());
+    ASSERT_EQ(v6->update.mp_reach->next_hops.size(), 1U);
+    EXPECT_EQ(v6->update.mp_reach->next_hops[0], net::IpAddress::v6(ipv6_next_hop(nh)));
+    EXPECT_EQ(embedded_next_hop(v6->update.mp_reach->next_hops[0].as_v6()), nh);
+    EXPECT_EQ(v6->update.mp_reach->nlri.front().prefix, pfx("2001:db8:1::/48"));
+
+    const auto ev = encode_replay_events(*f, {peer_identity(0)});
+    auto d = bgp::decode_update(*ev.bytes, o);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(d->update.mp_unreach);
+    EXPECT_EQ(d->update.mp_unreach->withdrawn.front().prefix, pfx("2001:db8:1::/48"));
 }
 
 TEST(ReplayFile, PeerLeavingEstablishedWithdrawsWhatItHeld) {
@@ -239,7 +277,7 @@ TEST(ReplayFile, NothingToReplayIsAnError) {
     mrt::encode_peer_index_table(t, 100, out);
     std::string error;
     EXPECT_FALSE(read_replay(out, {}, error));
-    EXPECT_NE(error.find("no IPv4 unicast route"), std::string::npos) << error;
+    EXPECT_NE(error.find("no IPv4 or IPv6 unicast route"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -162,8 +163,8 @@ TEST_P(RfbenchScenario, PeersBeyondTheConfiguredOnesAreRefused) {
 }
 
 // The replay of the shipped MRT sample: what the monitor ends with is what an independent decoder
-// (bgpdump -m) says the file holds after its table, its UPDATEs and its session drops: every IPv4 prefix
-// some peer still announces, from one of those peers, nothing else.
+// (bgpdump -m) says the file holds after its table, its UPDATEs and its session drops: every IPv4 and
+// IPv6 unicast prefix some peer still announces, from one of those peers, nothing else.
 std::map<std::string, std::set<std::string>> bgpdump_final_holders(const std::string& file) {
     std::map<std::string, std::set<std::string>> held;
     FILE* in = ::popen(("bgpdump -m '" + file + "' 2>/dev/null").c_str(), "r");
@@ -184,8 +185,8 @@ std::map<std::string, std::set<std::string>> bgpdump_final_holders(const std::st
                 holders.erase(f[3]);
             continue;
         }
-        if (f.size() < 6 || f[5].find(':') != std::string::npos)
-            continue;  // IPv6: not replayed
+        if (f.size() < 6)
+            continue;
         if (f[2] == "B" || f[2] == "A") {
             held[f[5]].insert(f[3]);
         } else if (f[2] == "W") {
@@ -206,6 +207,10 @@ TEST_P(RfbenchScenario, ReplayOfTheSampleGivesTheMonitorExactlyWhatBgpdumpReads)
         GTEST_SKIP() << "bgpdump not installed";
     const auto expected = bgpdump_final_holders(RF_MRT_SAMPLE);
     ASSERT_GT(expected.size(), 250U) << "bgpdump read too little of " << RF_MRT_SAMPLE;
+    const auto ipv6 = [](const std::string& prefix) { return prefix.find(':') != std::string::npos; };
+    const auto expected_ipv6 =
+        std::count_if(expected.begin(), expected.end(), [&](const auto& e) { return ipv6(e.first); });
+    ASSERT_GE(expected_ipv6, 6) << "the sample holds IPv6 routes and IPv6 churn";
 
     auto o = small();
     o.replay.file = RF_MRT_SAMPLE;
@@ -234,6 +239,8 @@ TEST_P(RfbenchScenario, ReplayOfTheSampleGivesTheMonitorExactlyWhatBgpdumpReads)
         monitor[prefix] = peer;
     std::filesystem::remove(table);
     EXPECT_EQ(monitor.size(), expected.size());
+    EXPECT_EQ(std::count_if(monitor.begin(), monitor.end(), [&](const auto& e) { return ipv6(e.first); }),
+              expected_ipv6);
     for (const auto& [p, holders] : expected) {
         const auto it = monitor.find(p);
         if (it == monitor.end()) {

@@ -300,6 +300,35 @@ TEST(PreEncode, PackedAnnouncementsDecodeToTheRange) {
     EXPECT_EQ(t.present(), 0u);
 }
 
+TEST(Tracker, Ipv6RouteIsOwnedByThePeerWhoseNextHopIsEmbedded) {
+    const net::Prefix p6 = *net::Prefix::parse("2001:db8:7::/48");
+    const net::Prefix p4 = *net::Prefix::parse("198.18.0.0/24");
+    Tracker t(std::vector<net::Prefix>{p4, p6}, {peer_identity(0).next_hop, peer_identity(1).next_hop});
+    t.expect(1, Tracker::peer_value(1));
+    EXPECT_EQ(embedded_next_hop(ipv6_next_hop(peer_identity(1).next_hop)), peer_identity(1).next_hop);
+    EXPECT_FALSE(embedded_next_hop(*net::Ipv6Address::parse("2001:db8::1")));
+
+    bgp::CodecOptions o;
+    o.four_octet_as = true;
+    bgp::PathAttributes a;
+    a.origin = bgp::Origin::Igp;  // a mandatory attribute missing would make it treat-as-withdraw
+    a.as_path = bgp::AsPath{{bgp::AsSegment{bgp::AsSegmentType::Sequence, {65001}}}};
+    const std::vector<bgp::Nlri> nlri{bgp::Nlri{p6, 0}};
+    const net::IpAddress nh = net::IpAddress::v6(ipv6_next_hop(peer_identity(1).next_hop));
+    std::vector<std::uint8_t> bytes;
+    ASSERT_EQ(
+        bgp::encode_announcements(a, {net::Afi::Ipv6, net::Safi::Unicast}, std::span(&nh, 1), nlri, o, bytes),
+        1u);
+    t.apply_update(bytes, o, 1);
+    EXPECT_EQ(t.owner(1), Tracker::peer_value(1));
+    EXPECT_TRUE(t.converged()) << t.describe_mismatches(2);
+
+    bytes.clear();
+    bgp::encode_withdrawals({net::Afi::Ipv6, net::Safi::Unicast}, nlri, o, bytes);
+    t.apply_update(bytes, o, 2);
+    EXPECT_EQ(t.owner(1), Tracker::kAbsent);
+}
+
 TEST(PreEncode, SingleUpdatesAreAddressedByOffset) {
     const std::vector<std::uint32_t> idx{7, 3, 9};
     const auto a = encode_single_announcements(peer_identity(0), 1, idx);
@@ -385,6 +414,24 @@ TEST(ConfigWriter, GobgpPinsApiAndMarksRouteServerClients) {
     const auto cmd = t->command(sample_spec(), "/run", "gobgpd");
     EXPECT_NE(std::find(cmd.begin(), cmd.end(), "127.0.0.1:50099"), cmd.end());
     EXPECT_NE(std::find(cmd.begin(), cmd.end(), "--pprof-disable"), cmd.end());
+}
+
+TEST(ConfigWriter, Ipv6UnicastOnlyWhenAsked) {
+    auto spec = sample_spec();
+    for (const auto& name : {"bird", "frr", "gobgp", "openbgpd"}) {
+        const auto t = make_target(name);
+        EXPECT_FALSE(has(t->config_text(spec, "/run"), "ipv6")) << name;
+        EXPECT_FALSE(has(t->config_text(spec, "/run"), "IPv6")) << name;
+    }
+    spec.ipv6_unicast = true;
+    const auto bird = make_target("bird")->config_text(spec, "/run");
+    EXPECT_TRUE(has(bird, "route 2001:db8:64::/96 via \"lo\";"));
+    EXPECT_TRUE(
+        has(bird, "  ipv6 {\n    import all;\n    export all;\n    next hop keep;\n    igp table rfb_igp6;"));
+    EXPECT_TRUE(has(make_target("frr")->config_text(spec, "/run"),
+                    " address-family ipv6 unicast\n  neighbor 127.0.0.2 activate\n"));
+    EXPECT_TRUE(has(make_target("gobgp")->config_text(spec, "/run"), "afi-safi-name = \"ipv6-unicast\""));
+    EXPECT_TRUE(has(make_target("openbgpd")->config_text(spec, "/run"), "\tannounce IPv6 unicast\n"));
 }
 
 TEST(ConfigWriter, OpenbgpdIsTransparentKeepsNextHopsAndListensWhereTold) {
