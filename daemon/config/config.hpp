@@ -111,6 +111,9 @@ struct PeerConfig {
     // Names of policy.policies, evaluated in order on what the peer sends, before the decision process.
     // Empty: no policy (everything passes unless route_server.ebgp_requires_policy).
     std::vector<std::string> import_policy;
+    // Names of policy.policies, evaluated in order on every learned route on its way to this peer.
+    // Empty: everything is sent (nothing learned is sent under route_server.ebgp_requires_policy).
+    std::vector<std::string> export_policy;
 
     bool operator==(const PeerConfig&) const = default;
 };
