@@ -151,6 +151,34 @@ TEST_F(ExportPolicyTest, ChangedPolicySendsOnlyTheDifference) {
     EXPECT_EQ(views[2].updates, updates);
 }
 
+TEST_F(ExportPolicyTest, ANeighborWithPathsOfItsOwnIsReDiffedThroughPathHiding) {
+    // Peer 1 holds the best path (shorter) for the prefix, peer 3 another: peer 1 receives peer 3's
+    // (RFC 7947 path hiding), and its export policy applies to that one.
+    up(1, 65001);
+    up(3, 65003);
+    up(2, 65002);
+    send(1, v4_update(attrs({65001}, "10.1.0.1"), {"198.51.1.0/24"}));
+    bgp::PathAttributes tagged = attrs({65003, 65003}, "10.3.0.1");
+    tagged.communities.push_back(kSteer);
+    send(3, v4_update(tagged, {"198.51.1.0/24"}));
+    ASSERT_EQ(views[1].table.count(P("198.51.1.0/24")), 1U);
+    ASSERT_EQ(views[2].table.at(P("198.51.1.0/24")).attributes.next_hop->to_string(), "10.1.0.1");
+
+    rib.set_export_policy(1, library->chain({"med-steered"}));
+    drain_into(rib, views);
+    EXPECT_EQ(views[1].table.at(P("198.51.1.0/24")).attributes.med, 50U);
+    EXPECT_EQ(views[1].table.at(P("198.51.1.0/24")).attributes.next_hop->to_string(), "10.3.0.1");
+    EXPECT_FALSE(views[2].table.at(P("198.51.1.0/24")).attributes.med);
+
+    // Peer 3's route loses its tag: peer 1 gets it without the MED, peer 2 still peer 1's path.
+    send(3, v4_update(attrs({65003, 65003}, "10.3.0.1"), {"198.51.1.0/24"}));
+    EXPECT_FALSE(views[1].table.at(P("198.51.1.0/24")).attributes.med);
+    rib.set_export_policy(1, library->chain({"only-steered"}));
+    drain_into(rib, views);
+    EXPECT_EQ(views[1].table.count(P("198.51.1.0/24")), 0U);
+    EXPECT_EQ(views[2].table.count(P("198.51.1.0/24")), 1U);
+}
+
 TEST_F(ExportPolicyTest, Rfc8212SendsNothingLearnedToAPeerWithoutExportPolicy) {
     up(1, 65001);
     PeerConfig c = peer(2, 65002);
