@@ -191,6 +191,10 @@ private:
 
 void AdjRibOut::apply_export(const UpdateGroup& g, const net::Prefix& p,
                              std::vector<OutboundPath>& out) const {
+    if (g.key.export_blocked) {  // RFC 8212: no export chain, no learned route
+        out.clear();
+        return;
+    }
     std::size_t kept = 0;
     for (OutboundPath& r : out) {
         const AttrNode& n = *r.attrs;

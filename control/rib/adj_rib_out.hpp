@@ -93,7 +93,8 @@ private:
                           std::vector<NeighborKey>& out) const;
     // The whole Adj-RIB-Out of a group, cached until the next outbound change.
     const std::vector<Segment>& full_table(UpdateGroup& g);
-    // Applies the group's export policy to the learned routes in out (routes_for's last step).
+    // Applies the group's export policy (or RFC 8212's block) to the learned routes in out (routes_for's
+    // last step).
     void apply_export(const UpdateGroup& g, const net::Prefix& p, std::vector<OutboundPath>& out) const;
 
     const RibConfig& config_;
@@ -133,7 +134,7 @@ inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
         }
         return out.size();
     }
-    if (!config_.branch_to_branch || g.key.export_blocked) {
+    if (!config_.branch_to_branch) {
         return 0;
     }
     if ((g.add_path & family_bit(fi)) != 0) {
@@ -154,7 +155,7 @@ inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
             }
         }
     }
-    if (!g.key.export_chain.empty() && !out.empty()) {
+    if (g.export_policy && !out.empty()) [[unlikely]] {
         apply_export(g, p, out);
     }
     return out.size();

@@ -45,6 +45,7 @@ UpdateGroup& UpdateGroups::join(RibPeer& peer) {
     g->key = k;
     g->codec = peer.cfg.codec;
     g->add_path = family_mask(k.add_path_send);
+    g->export_policy = !k.exports_all();
     for (int fi = 0; fi < kFamilyCount; ++fi) {
         auto& a = g->originated[fi];
         a.origin = bgp::Origin::Igp;

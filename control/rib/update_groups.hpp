@@ -58,7 +58,8 @@ struct Segment {
 struct UpdateGroup {
     GroupKey key;
     bgp::CodecOptions codec;
-    unsigned add_path = 0;  // families sent with path identifiers
+    unsigned add_path = 0;       // families sent with path identifiers
+    bool export_policy = false;  // !key.exports_all(): routes_for() ends with the export step
     std::vector<RibPeer*> members;
     std::vector<NeighborKey> member_neighbors;     // sorted, one entry per member
     bgp::PathAttributes originated[kFamilyCount];  // the VNet route's attributes per family
