@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "daemon/api/daemon_backend.hpp"
-#include "daemon/api/import_policies.hpp"
+#include "daemon/api/peer_policies.hpp"
 #include "daemon/bmp_wiring.hpp"
 #include "daemon/config/vnet_convert.hpp"
 #include "daemon/logging.hpp"
@@ -106,7 +106,7 @@ bool Daemon::start_route_server() {
             return false;
         }
     }
-    (void)api::apply_import_policies(*server_, cfg, nullptr, {});
+    (void)api::apply_peer_policies(*server_, cfg, nullptr, {});
     if (auto err = server_->start()) {
         log_as(spdlog::level::err, "startup", "{}", *err);
         return false;

@@ -58,6 +58,11 @@ void reload_and_log(api::ManagementService& management, const std::string& path)
                "rejected",
                names(r->policy.peers), r->policy.evaluated, r->policy.rejected);
     }
+    if (!r->policy.export_peers.empty()) {
+        log_as(spdlog::level::info, "reload",
+               "reload: export policy applied to [{}] without a session reset: only the difference sent",
+               names(r->policy.export_peers));
+    }
     if (r->vnet) {
         log_as(
             spdlog::level::info, "reload",

@@ -17,8 +17,14 @@ class UpdateEncoder {
 public:
     // only_present: skip per-neighbor targets no member of g belongs to (incremental changes; a full
     // table is cached and serves members that join later).
-    UpdateEncoder(const AdjRibOut& out, UpdateGroup& group, bool only_present)
-        : out_(out), g_(group), only_present_neighbors_(only_present) {}
+    // before_group: the group whose view `before` is seen through (AdjRibOut::regroup: the old export
+    // chain); nullptr: this group.
+    UpdateEncoder(const AdjRibOut& out, UpdateGroup& group, bool only_present,
+                  const UpdateGroup* before_group = nullptr)
+        : out_(out),
+          g_(group),
+          before_g_(before_group != nullptr ? *before_group : group),
+          only_present_neighbors_(only_present) {}
 
     void add(const net::Prefix& p, const PathsView& before, const PathsView& after) {
         const int fi = family_index(p.afi);
@@ -30,7 +36,7 @@ public:
         out_.hidden_neighbors(g_, fi, after, hidden_);
         std::sort(hidden_.begin(), hidden_.end());
         hidden_.erase(std::unique(hidden_.begin(), hidden_.end()), hidden_.end());
-        diff(fi, before, after, 0, others_);
+        diff(p, fi, before, after, 0, others_);
         // A hidden neighbor whose members need exactly what everybody else gets stays with them (one
         // shared encoding); the others get their own target.
         except_.clear();
@@ -38,7 +44,7 @@ public:
             if (only_present_neighbors_ && !g_.has_member(nb)) {
                 continue;
             }
-            diff(fi, before, after, nb, mine_);
+            diff(p, fi, before, after, nb, mine_);
             if (mine_ == others_) {
                 continue;
             }
@@ -113,11 +119,12 @@ private:
     }
 
     // The actions for the receivers of neighbor `skip` (0: a neighbor without a hidden path).
-    void diff(int fi, const PathsView& before, const PathsView& after, NeighborKey skip, Actions& out) {
+    void diff(const net::Prefix& p, int fi, const PathsView& before, const PathsView& after, NeighborKey skip,
+              Actions& out) {
         out.withdraw.clear();
         out.announce.clear();
-        out_.routes_for(g_, fi, before, skip, was_);
-        out_.routes_for(g_, fi, after, skip, now_);
+        out_.routes_for(before_g_, p, fi, before, skip, was_);
+        out_.routes_for(g_, p, fi, after, skip, now_);
         for (const auto& w : was_) {
             if (std::none_of(now_.begin(), now_.end(), [&](const OutboundPath& x) { return x.id == w.id; })) {
                 out.withdraw.push_back(w.id);
@@ -164,6 +171,7 @@ private:
 
     const AdjRibOut& out_;
     UpdateGroup& g_;
+    const UpdateGroup& before_g_;
     bool only_present_neighbors_;
 
     std::vector<Target> targets_;
@@ -180,6 +188,40 @@ private:
     Actions mine_;    // for one hidden neighbor's receivers
     inline static const std::vector<NeighborKey> kNone;
 };
+
+void AdjRibOut::apply_export(const UpdateGroup& g, const net::Prefix& p,
+                             std::vector<OutboundPath>& out) const {
+    if (g.key.export_blocked) {  // RFC 8212: no export chain, no learned route
+        out.clear();
+        return;
+    }
+    std::size_t kept = 0;
+    for (OutboundPath& r : out) {
+        const AttrNode& n = *r.attrs;
+        const rpki::Validity validity =
+            config_.origin_validity ? config_.origin_validity(p, n.attrs) : rpki::Validity::Unknown;
+        policy::Verdict v = policy::evaluate(
+            g.key.export_chain,
+            policy::RouteView{p, n.attrs, std::span<const net::IpAddress>(&n.forwarding_next_hop, 1),
+                              validity},
+            policy::Context{config_.local_asn});
+        if (!v.accepted) {
+            continue;
+        }
+        if (v.modified()) {
+            const bgp::PathAttributes& attrs = v.attributes ? *v.attributes : n.attrs;
+            std::vector<net::IpAddress> mp = n.mp_next_hops;
+            if (v.next_hop && !mp.empty()) {
+                mp = {*v.next_hop};  // an IPv6 route's next hop (an IPv4 one's is in the attributes)
+            }
+            AttrRef rewritten = attributes_.intern(attrs, mp);
+            r.attrs = rewritten.get();
+            exported_.push_back(std::move(rewritten));
+        }
+        out[kept++] = r;
+    }
+    out.resize(kept);
+}
 
 const bgp::PathAttributes& AdjRibOut::outbound_attributes(AttrNode& n) const {
     if (!n.outbound) {
@@ -225,6 +267,7 @@ const std::vector<Segment>& AdjRibOut::full_table(UpdateGroup& g) {
     });
     g.table.clear();
     e.finish(g.table);
+    release_exported();
     g.table_targets = std::move(e.targets());
     g.table_generation = generation_;
     return g.table;
@@ -262,6 +305,7 @@ void AdjRibOut::queue_changes(const std::vector<PrefixChange>& changes) {
         }
         std::vector<Segment> segments;
         e.finish(segments);
+        release_exported();
         for (RibPeer* member : g.members) {
             for (const auto& s : segments) {
                 if (e.targets()[s.target].matches(member->neighbor)) {
@@ -270,6 +314,38 @@ void AdjRibOut::queue_changes(const std::vector<PrefixChange>& changes) {
             }
         }
     });
+}
+
+void AdjRibOut::regroup(RibPeer& peer) {
+    if (peer.group == nullptr || groups_.key_for(peer) == peer.group->key) {
+        return;
+    }
+    const UpdateGroup* old = peer.group;
+    const std::unique_ptr<UpdateGroup> emptied = groups_.leave(peer);  // keeps `old` alive if it went
+    UpdateGroup& now = groups_.join(peer);
+    // What the peer holds is what the old group's view gave it: every prefix seen through both views,
+    // the difference sent to this peer only.
+    UpdateEncoder e{*this, now, true, old};
+    for (const auto& p : loc_rib_.vnet_prefixes()) {
+        const PathsView s = loc_rib_.view(p);
+        e.add(p, s, s);
+    }
+    loc_rib_.for_each([&](const net::Prefix& p, const PrefixPaths& paths) {
+        if (!paths.vnet()) {
+            const PathsView s = view_of(paths);
+            if (s.eligible != 0) {
+                e.add(p, s, s);
+            }
+        }
+    });
+    std::vector<Segment> segments;
+    e.finish(segments);
+    release_exported();
+    for (const auto& s : segments) {
+        if (e.targets()[s.target].matches(peer.neighbor)) {
+            peer.pending.push_back(s.bytes);
+        }
+    }
 }
 
 }  // namespace rf::rib

@@ -9,6 +9,13 @@
 // unknown optional transitive attributes are passed on with Partial set, the others dropped, and the
 // route server's ASN is prepended in AsPathMode::Prepend. Routes carrying NO_ADVERTISE / NO_EXPORT /
 // NO_EXPORT_SUBCONFED are not advertised.
+//
+// Export policy (PeerConfig::export_policy) is the last step for learned routes: the group's chain is
+// evaluated on each route a member would receive (the policy engine's evaluate); a rejected route is
+// not sent, a rewritten one is sent with its rewritten attributes (interned, so two prefixes rewritten
+// alike share one UPDATE). Export policy never reaches for the next best path: a peer whose policy
+// rejects the best path (among the other neighbors') receives nothing for the prefix, like BIRD and
+// OpenBGPD. Groups without export policy skip the step (one test of an empty chain per prefix).
 #pragma once
 
 #include <cstddef>
@@ -38,8 +45,9 @@ struct OutboundPath {
 
 class AdjRibOut {
 public:
-    AdjRibOut(const RibConfig& config, const DecisionProcess& decision, const LocRib& loc_rib)
-        : config_(config), decision_(decision), loc_rib_(loc_rib), groups_(config) {}
+    AdjRibOut(const RibConfig& config, const DecisionProcess& decision, const LocRib& loc_rib,
+              AttrStore& attributes)
+        : config_(config), decision_(decision), loc_rib_(loc_rib), attributes_(attributes), groups_(config) {}
 
     UpdateGroups& groups() { return groups_; }
     [[nodiscard]] const UpdateGroups& groups() const { return groups_; }
@@ -52,13 +60,23 @@ public:
     // member's pending list. Invalidates the cached full tables.
     void queue_changes(const std::vector<PrefixChange>& changes);
 
+    // Moves the peer to the update group its configuration asks for now (a changed export chain) and
+    // appends to its pending list what the change makes it receive differently: withdrawals of what the
+    // new chain rejects, announcements of what it accepts or rewrites otherwise. Nothing when its group
+    // key is unchanged.
+    void regroup(RibPeer& peer);
+
     // What a member of g whose neighbor is `skip` receives for a prefix of family fi in state s (RFC
     // 7947 §2.3 path hiding: the best among the other neighbors' paths, not nothing). skip = 0: what a
     // neighbor with no path in the set receives. Without ADD-PATH: at most one route (a best path
     // carrying NO_ADVERTISE hides the prefix); with ADD-PATH send: the ECMP set among the other
     // neighbors' paths, each with its identifier. Returns out.size().
-    std::size_t routes_for(const UpdateGroup& g, int fi, const PathsView& s, NeighborKey skip,
-                           std::vector<OutboundPath>& out) const;
+    // The group's export policy applies last: out holds what it accepted, rewritten attributes
+    // interned and kept alive until release_exported().
+    std::size_t routes_for(const UpdateGroup& g, const net::Prefix& p, int fi, const PathsView& s,
+                           NeighborKey skip, std::vector<OutboundPath>& out) const;
+    // Drops the rewritten attribute sets routes_for() kept alive for the caller.
+    void release_exported() const { exported_.clear(); }
 
     // The attributes as every peer receives them (see the top of this file), built on first use and
     // kept with the interned set.
@@ -75,11 +93,18 @@ private:
                           std::vector<NeighborKey>& out) const;
     // The whole Adj-RIB-Out of a group, cached until the next outbound change.
     const std::vector<Segment>& full_table(UpdateGroup& g);
+    // Applies the group's export policy (or RFC 8212's block) to the learned routes in out (routes_for's
+    // last step).
+    void apply_export(const UpdateGroup& g, const net::Prefix& p, std::vector<OutboundPath>& out) const;
 
     const RibConfig& config_;
     const DecisionProcess& decision_;
     const LocRib& loc_rib_;
+    AttrStore& attributes_;  // interns the attributes export policy rewrites
     UpdateGroups groups_;
+    // Rewritten attribute sets in use by the encoding (or query) in progress: their identity is what
+    // the encoder compares and buckets by, so they live until it is done.
+    mutable std::vector<AttrRef> exported_;
     std::uint64_t generation_ = 0;  // advanced by every RIB call that changes what peers receive
 };
 
@@ -96,8 +121,8 @@ inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
              as_path_contains(*a.attrs.as_path, g.key.asn));
 }
 
-[[gnu::always_inline]] inline std::size_t AdjRibOut::routes_for(const UpdateGroup& g, int fi,
-                                                                const PathsView& s, NeighborKey skip,
+[[gnu::always_inline]] inline std::size_t AdjRibOut::routes_for(const UpdateGroup& g, const net::Prefix& p,
+                                                                int fi, const PathsView& s, NeighborKey skip,
                                                                 std::vector<OutboundPath>& out) const {
     out.clear();
     if ((g.key.families & family_bit(fi)) == 0) {
@@ -114,21 +139,24 @@ inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
     }
     if ((g.add_path & family_bit(fi)) != 0) {
         decision_.select_ecmp(s, skip, [&](std::size_t i) {
-            const StoredPath& p = s.paths[i];
-            if (passes(g, *p.attrs)) {
-                out.push_back(OutboundPath{p.attrs.get(), p.out_id, decision_.source(p).cfg.id});
+            const StoredPath& sp = s.paths[i];
+            if (passes(g, *sp.attrs)) {
+                out.push_back(OutboundPath{sp.attrs.get(), sp.out_id, decision_.source(sp).cfg.id});
             }
         });
-        return out.size();
-    }
-    for (std::size_t i = 0; i < s.eligible; ++i) {
-        const StoredPath& p = s.paths[i];
-        if (decision_.neighbor_of(p) != skip) {
-            if (passes(g, *p.attrs)) {
-                out.push_back(OutboundPath{p.attrs.get(), 0, decision_.source(p).cfg.id});
+    } else {
+        for (std::size_t i = 0; i < s.eligible; ++i) {
+            const StoredPath& sp = s.paths[i];
+            if (decision_.neighbor_of(sp) != skip) {
+                if (passes(g, *sp.attrs)) {
+                    out.push_back(OutboundPath{sp.attrs.get(), 0, decision_.source(sp).cfg.id});
+                }
+                break;
             }
-            break;
         }
+    }
+    if (g.export_policy && !out.empty()) [[unlikely]] {
+        apply_export(g, p, out);
     }
     return out.size();
 }

@@ -28,7 +28,7 @@ RouteServerRib::Tables::Tables(RibConfig c, fib::DeltaSink& sink)
       loc_rib(config.vnet_prefixes),
       decision(peers, config.max_ecmp_paths),
       adj_rib_in(config, loc_rib, decision, attributes),
-      adj_rib_out(config, decision, loc_rib),
+      adj_rib_out(config, decision, loc_rib, attributes),
       publisher(sink) {}
 
 void RouteServerRib::Tables::take_down(PeerId id) {
@@ -211,6 +211,7 @@ ImportReapply RouteServerRib::set_import_policy(PeerId id, policy::Chain chain, 
     const ImportPolicy old = std::exchange(peer->import, ImportPolicy{std::move(chain), policy_required});
     const auto [evaluated, rejected] = t.adj_rib_in.reapply_import(*peer);
     t.finish_call();
+    t.adj_rib_out.regroup(*peer);  // RFC 8212 covers export too: a changed switch may change its group
     return ImportReapply{evaluated, rejected};
 }
 
@@ -227,6 +228,18 @@ ImportReapply RouteServerRib::reapply_import_where(const std::function<bool(cons
         t.finish_call();
     }
     return total;
+}
+
+bool RouteServerRib::set_export_policy(PeerId id, policy::Chain chain) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr) {
+        return false;
+    }
+    peer->cfg.export_policy = std::move(chain);
+    t.adj_rib_out.regroup(*peer);
+    return true;
 }
 
 UpdateResult RouteServerRib::apply_update(PeerId id, const bgp::DecodedUpdate& decoded) {

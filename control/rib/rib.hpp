@@ -11,6 +11,7 @@
 //   stage_update(id, upd)     the same, into one call shared by every UPDATE until finish_staged()
 //   set_route_limit(id, ...)  a runtime change of the peer's limit, action or threshold (no reset)
 //   set_import_policy(id, …)  a runtime change of the peer's import policy, applied to its pre-policy routes
+//   set_export_policy(id, …)  a runtime change of the peer's export policy, its Adj-RIB-Out re-diffed
 //   route_refresh(id, fam)    on ROUTE-REFRESH → the full Adj-RIB-Out of that family (+ End-of-RIB,
 //                             or between BoRR and EoRR with enhanced route refresh)
 //   mark_stale / purge_stale  the peer's BoRR / EoRR (enhanced route refresh, RFC 7313 §4), and its
@@ -130,6 +131,13 @@ struct PeerConfig {
     // process. With a chain, or with policy_required (RFC 8212: no chain, nothing accepted), the
     // session's received routes are kept as received (the pre-policy Adj-RIB-In, import_policy.hpp).
     policy::Chain import_policy;
+    // Export policy, evaluated on every learned route on its way to this session's Adj-RIB-Out: a
+    // rejected route is not sent (withdrawn where it stood), a rewrite changes only what this session
+    // receives. Sessions with different export chains never share an update group. policy_required
+    // (RFC 8212) covers both directions: without an import chain nothing is accepted from the session,
+    // without an export chain no learned route is sent to it. The VNet address spaces the route server
+    // originates are sent either way.
+    policy::Chain export_policy;
     bool policy_required = false;
 };
 
@@ -394,6 +402,11 @@ public:
     // Every up peer's import policy applied again to its kept routes whose prefix `covered` selects:
     // after the RPKI table changed, for the routes a changed ROA covers (validity is a policy input).
     ImportReapply reapply_import_where(const std::function<bool(const net::Prefix&)>& covered);
+    // Gives an established peer a new export policy: it moves to the update group of its new chain and
+    // is sent at once only the difference between what the old chain and the new one let it receive
+    // (withdrawals and announcements, drain_outbound). No session reset. The RFC 8212 switch is the
+    // one set_import_policy sets. Returns false for an unknown id.
+    bool set_export_policy(PeerId peer, policy::Chain chain);
 
     // Withdraws every route of the peer from the Loc-RIB, the other peers and the FIB, in one batch, and
     // forgets the peer. Unknown ids are ignored; a restarting peer is forgotten the same way.

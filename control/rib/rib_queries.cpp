@@ -116,7 +116,7 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
     std::vector<OutboundPath> routes;
     auto add = [&](const net::Prefix& p, const PathsView& s) {
         const int fi = family_index(p.afi);
-        t.adj_rib_out.routes_for(g, fi, s, peer->neighbor, routes);
+        t.adj_rib_out.routes_for(g, p, fi, s, peer->neighbor, routes);
         for (const auto& r : routes) {
             if (r.attrs == nullptr) {
                 std::vector<net::IpAddress> nh{*g.originated_next_hop(fi)};
@@ -135,6 +135,7 @@ std::vector<AdvertisedRoute> RouteServerRib::adj_rib_out(PeerId id) const {
             add(p, view_of(paths));
         }
     });
+    t.adj_rib_out.release_exported();
     sort_by_prefix_and_path_id(out);
     return out;
 }

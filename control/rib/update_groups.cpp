@@ -27,6 +27,8 @@ GroupKey UpdateGroups::key_for(const PeerConfig& c, unsigned families) const {
         k.nh_v6.reset();
     }
     k.asn = config_.suppress_peer_as_in_path ? c.asn : 0;
+    k.export_chain = c.export_policy;
+    k.export_blocked = c.export_policy.empty() && c.policy_required;
     return k;
 }
 
@@ -43,6 +45,7 @@ UpdateGroup& UpdateGroups::join(RibPeer& peer) {
     g->key = k;
     g->codec = peer.cfg.codec;
     g->add_path = family_mask(k.add_path_send);
+    g->export_policy = !k.exports_all();
     for (int fi = 0; fi < kFamilyCount; ++fi) {
         auto& a = g->originated[fi];
         a.origin = bgp::Origin::Igp;
@@ -58,10 +61,11 @@ UpdateGroup& UpdateGroups::join(RibPeer& peer) {
     return *groups_.back();
 }
 
-void UpdateGroups::leave(RibPeer& peer) {
+std::unique_ptr<UpdateGroup> UpdateGroups::leave(RibPeer& peer) {
     UpdateGroup* g = peer.group;
+    std::unique_ptr<UpdateGroup> emptied;
     if (g == nullptr) {
-        return;
+        return emptied;
     }
     std::erase(g->members, &peer);
     auto it = std::lower_bound(g->member_neighbors.begin(), g->member_neighbors.end(), peer.neighbor);
@@ -69,9 +73,13 @@ void UpdateGroups::leave(RibPeer& peer) {
         g->member_neighbors.erase(it);
     }
     if (g->members.empty()) {
-        std::erase_if(groups_, [g](const std::unique_ptr<UpdateGroup>& x) { return x.get() == g; });
+        const auto at = std::find_if(groups_.begin(), groups_.end(),
+                                     [g](const std::unique_ptr<UpdateGroup>& x) { return x.get() == g; });
+        emptied = std::move(*at);
+        groups_.erase(at);
     }
     peer.group = nullptr;
+    return emptied;
 }
 
 }  // namespace rf::rib

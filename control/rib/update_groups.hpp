@@ -27,6 +27,10 @@ struct GroupKey {
     std::optional<net::IpAddress> nh_v4;  // next hop of originated routes
     std::optional<net::IpAddress> nh_v6;
     std::uint32_t asn = 0;  // only with suppress_peer_as_in_path
+    // The members' export policies (PeerConfig::export_policy); empty: every route as today.
+    policy::Chain export_chain;
+    bool export_blocked = false;  // RFC 8212: policy required and no export chain, no learned route sent
+    [[nodiscard]] bool exports_all() const { return export_chain.empty() && !export_blocked; }
     bool operator==(const GroupKey&) const = default;
 };
 
@@ -54,7 +58,8 @@ struct Segment {
 struct UpdateGroup {
     GroupKey key;
     bgp::CodecOptions codec;
-    unsigned add_path = 0;  // families sent with path identifiers
+    unsigned add_path = 0;       // families sent with path identifiers
+    bool export_policy = false;  // !key.exports_all(): routes_for() ends with the export step
     std::vector<RibPeer*> members;
     std::vector<NeighborKey> member_neighbors;     // sorted, one entry per member
     bgp::PathAttributes originated[kFamilyCount];  // the VNet route's attributes per family
@@ -79,8 +84,11 @@ public:
 
     // Puts the peer into the group of its key (a new one if none matches) and sets peer.group.
     UpdateGroup& join(RibPeer& peer);
-    // Takes the peer out of its group (nothing more is encoded for it); an empty group goes.
-    void leave(RibPeer& peer);
+    // Takes the peer out of its group (nothing more is encoded for it); an empty group goes, handed
+    // back to a caller that still needs it (AdjRibOut::regroup), else destroyed.
+    std::unique_ptr<UpdateGroup> leave(RibPeer& peer);
+    // The key of the group the peer belongs in now.
+    [[nodiscard]] GroupKey key_for(const RibPeer& peer) const { return key_for(peer.cfg, peer.families); }
 
     [[nodiscard]] std::size_t size() const { return groups_.size(); }
     template <typename F>  // f(UpdateGroup&)

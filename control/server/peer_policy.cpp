@@ -1,4 +1,5 @@
-// A configured peer's routing policy, changed at run time (route_server.hpp, set_import_policy).
+// A configured peer's routing policy, changed at run time (route_server.hpp, set_import_policy,
+// set_export_policy).
 #include "control/server/route_server.hpp"
 
 namespace rf::server {
@@ -25,6 +26,22 @@ std::optional<RouteServer::PolicyUpdate> RouteServer::set_import_policy(const ne
     }
     distribute();
     return done;
+}
+
+bool RouteServer::set_export_policy(const net::IpAddress& address, policy::Chain chain) {
+    auto it = peers_.find(address);
+    if (it == peers_.end()) {
+        return false;
+    }
+    Peer& peer = it->second;
+    peer.export_policy = chain;
+    for (auto& [local, session] : peer.sessions) {
+        if (rib_.is_up(session->id())) {
+            rib_.set_export_policy(session->id(), chain);  // others get it when they come up
+        }
+    }
+    distribute();
+    return true;
 }
 
 }  // namespace rf::server

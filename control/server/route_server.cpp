@@ -503,6 +503,7 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     }
     if (auto p = peers_.find(peer.address); p != peers_.end()) {
         cfg.import_policy = p->second.import_policy;
+        cfg.export_policy = p->second.export_policy;
         cfg.policy_required = p->second.policy_required;
     }
     established_[cfg.id] = &session;

@@ -192,6 +192,11 @@ public:
     };
     std::optional<PolicyUpdate> set_import_policy(const net::IpAddress& peer, policy::Chain chain,
                                                   bool policy_required);
+    // Its export chain: each established session moves to the update group of the new chain and is sent
+    // at once only what the change makes it receive differently (withdrawals, announcements), no reset.
+    // RFC 8212's switch (set_import_policy) covers export too: no export chain, no learned route sent.
+    // False when no such peer is configured.
+    bool set_export_policy(const net::IpAddress& peer, policy::Chain chain);
 
     // Design §2 "VNet changes": replaces the advertised VNet address spaces (adding or removing a VNet
     // peering that uses this route server changes them). The differences are announced/withdrawn to every
@@ -262,6 +267,7 @@ private:
         std::shared_ptr<const session::PeerSettings> settings;
         std::uint32_t neighbor = 0;   // rib::PeerConfig::neighbor of its sessions; unique while configured
         policy::Chain import_policy;  // given to each session's RIB peer when it comes up
+        policy::Chain export_policy;  // likewise
         bool policy_required = false;
         std::map<net::IpAddress, std::shared_ptr<session::Session>> sessions;  // by our local address
         PeerCounters* counters = nullptr;  // in stats_, by name: outlives the peer

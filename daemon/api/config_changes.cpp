@@ -123,7 +123,7 @@ Result<ChangeReport, ChangeError> ConfigChanges::run(const std::string& what, co
     {
         std::vector<std::string> created = report.added;
         created.insert(created.end(), report.replaced.begin(), report.replaced.end());
-        report.policy = apply_import_policies(server_, desired, &committed_, created);
+        report.policy = apply_peer_policies(server_, desired, &committed_, created);
     }
     bool vnet_applied = false;
     if (vnet_changed && vnet_stage_) {
@@ -202,7 +202,7 @@ ChangeError ConfigChanges::undo(std::string why, ErrorCode code, bool vnet_appli
     if (auto failed = reconcile_peers(committed_, nullptr); !failed.empty()) {
         why += "; restoring the running peers failed: " + joined(failed);
     }
-    (void)apply_import_policies(server_, committed_, nullptr, {});
+    (void)apply_peer_policies(server_, committed_, nullptr, {});
     if (vnet_applied && vnet_stage_) {
         if (auto restored = vnet_stage_(committed_); !restored) {
             why += "; restoring the previous virtual_network failed: " + restored.error();

@@ -33,7 +33,7 @@
 
 #include "control/server/route_server.hpp"
 #include "daemon/api/backend.hpp"
-#include "daemon/api/import_policies.hpp"
+#include "daemon/api/peer_policies.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/config/config_store.hpp"
 

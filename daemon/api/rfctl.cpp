@@ -51,7 +51,9 @@ commands:
                                        the routes the route server learned from the peer (after its
                                        import policy); --filtered: those the policy rejected, each with
                                        the policy and statement that rejected it
-  peering list-advertised-routes NAME  the routes the route server advertises to the peer
+  peering list-advertised-routes NAME  the routes the route server advertises to the peer, as it
+                                       receives them: after its export policy (rejected routes left
+                                       out, rewritten ones as rewritten)
   rib show PREFIX                      every path for PREFIX, the ECMP set and the step that decided
   rib dump FILE                        the whole RIB as an MRT TABLE_DUMP_V2 file (RFC 6396) written to
                                        FILE ('-': standard output), readable by bgpdump and the like

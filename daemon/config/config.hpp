@@ -116,6 +116,9 @@ struct PeerConfig {
     // Graceful restart (RFC 4724, RFC 8538): capability offered, our restart time, the stale-path time
     // and the N bit.
     session::GracefulRestartSettings graceful_restart;
+    // Names of policy.policies, evaluated in order on every learned route on its way to this peer.
+    // Empty: everything is sent (nothing learned is sent under route_server.ebgp_requires_policy).
+    std::vector<std::string> export_policy;
 
     bool operator==(const PeerConfig&) const = default;
 };

@@ -180,12 +180,15 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
         if (p.add_path != AddPath::None) {
             out << YAML::Key << "add_path" << YAML::Value << std::string(to_string(p.add_path));
         }
-        if (!p.import_policy.empty()) {
-            out << YAML::Key << "import_policy" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-            for (const std::string& n : p.import_policy) {
-                out << Text{n, true};
+        for (const auto& [key, names] :
+             {std::pair{"import_policy", &p.import_policy}, std::pair{"export_policy", &p.export_policy}}) {
+            if (!names->empty()) {
+                out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+                for (const std::string& n : *names) {
+                    out << Text{n, true};
+                }
+                out << YAML::EndSeq;
             }
-            out << YAML::EndSeq;
         }
         out << YAML::EndMap;
     }

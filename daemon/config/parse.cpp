@@ -186,6 +186,9 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
             r.boolean(e, g + ".notification", gr.notification);
         }
     }
+    if (auto v = n["export_policy"]) {
+        read_policy_names(r, v, p + ".export_policy", peer.export_policy);
+    }
     if (auto v = n["add_path"]; v && r.scalar(v, p + ".add_path", "none, receive, send or both")) {
         if (auto a = parse_add_path(v.Scalar())) {
             peer.add_path = *a;

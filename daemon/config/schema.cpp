@@ -89,9 +89,10 @@ const std::vector<KeyInfo>& schema() {
          "lies inside a modelled VNet, lab when all lie outside (logged once at start). The VNet address "
          "spaces are advertised in every case."},
         {"route_server.ebgp_requires_policy", "bool", "false",
-         "RFC 8212 (import side): a peer without import_policy has every route it sends rejected (kept "
-         "as received, so giving it a policy takes effect at once). Off by default, as Azure accepts "
-         "everything."},
+         "RFC 8212: a peer without import_policy has every route it sends rejected (kept as received, so "
+         "giving it a policy takes effect at once), and a peer without export_policy is sent no learned "
+         "route (the VNet address spaces are still advertised). Off by default, as Azure accepts and "
+         "sends everything."},
 
         {"peers", "list", "[]", "The BGP peers (NVAs). Connections from other addresses are refused."},
         {"peers[].name", "name", "(required)", "Unique name: letters, digits, '.', '_', '-' (at most 64)."},
@@ -155,6 +156,11 @@ const std::vector<KeyInfo>& schema() {
          "Policies (policy.policies) evaluated in order on every route the peer sends, before the decision "
          "process; a rejected route stays in the pre-policy Adj-RIB-In only. A change applies at once, "
          "without a session reset."},
+        {"peers[].export_policy", "list of policy names", "[]",
+         "Policies (policy.policies) evaluated in order on every learned route on its way to this peer: a "
+         "rejected route is not sent (withdrawn if it was), a rewrite changes only what this peer receives. "
+         "Peers with different export policies are encoded separately. A change is applied at once, "
+         "without a session reset: only the difference is sent."},
 
         {"virtual_network", "map", "(none)",
          "The virtual network model the effective routes are computed from. Without it routefabricd "
@@ -315,7 +321,7 @@ const std::vector<KeyInfo>& schema() {
          "connection idle for 5 s is closed. At most a quarter of the open-file limit is used."},
 
         {"policy", "map", "(none)",
-         "Routing policy: named sets and policies that peers[].import_policy names "
+         "Routing policy: named sets and policies that peers[].import_policy and export_policy name "
          "(docs/configuration.md, Routing policy)."},
         {"policy.prefix_sets", "list", "[]",
          "Prefix sets. The built-in sets `bogons` and `martians` need no definition."},
@@ -346,7 +352,7 @@ const std::vector<KeyInfo>& schema() {
          "Addresses or prefixes; a route matches when a next hop of it lies inside one."},
         {"policy.policies", "list", "[]", "Policies."},
         {"policy.policies[].name", "name", "(required)",
-         "Unique among policies; peers name it in import_policy."},
+         "Unique among policies; peers name it in import_policy or export_policy."},
         {"policy.policies[].default_action", "accept | reject | next-policy", "reject",
          "What a route gets when no statement accepts or rejects it; next-policy hands it on to the next "
          "policy of the peer's list (past the last one it is rejected)."},

@@ -310,10 +310,14 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
         error("local_address", peer.local_address->to_string() + " is not one of route_server.listen");
     }
     const auto& defs = config.policy.policies;
-    for (std::size_t i = 0; i < peer.import_policy.size(); ++i) {
-        const std::string& n = peer.import_policy[i];
-        if (std::none_of(defs.begin(), defs.end(), [&](const policy::PolicyDef& d) { return d.name == n; })) {
-            error(at("import_policy", i), "no policy named " + quoted(n) + " in policy.policies");
+    for (const auto& [field, names] :
+         {std::pair{"import_policy", &peer.import_policy}, std::pair{"export_policy", &peer.export_policy}}) {
+        for (std::size_t i = 0; i < names->size(); ++i) {
+            const std::string& n = (*names)[i];
+            if (std::none_of(defs.begin(), defs.end(),
+                             [&](const policy::PolicyDef& d) { return d.name == n; })) {
+                error(at(field, i), "no policy named " + quoted(n) + " in policy.policies");
+            }
         }
     }
     return errors;

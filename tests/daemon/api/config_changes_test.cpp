@@ -296,6 +296,30 @@ TEST_F(ConfigChangesTest, AReloadWithABadPolicyKeepsTheRunningOneAndSaysWhy) {
     EXPECT_TRUE(same->policy.peers.empty());
 }
 
+TEST_F(ConfigChangesTest, AReloadChangesAnExportPolicyInPlaceAndPersistsIt) {
+    const std::string head =
+        "route_server:\n  listen: [127.0.0.1]\n  port: 0\n  max_peers: 64\n"
+        "peers:\n  - {name: a, address: 127.0.0.11, asn: 65001, passive: true";
+    const std::string policy = "policy:\n  policies:\n    - {name: out, default_action: accept}\n";
+    std::ofstream(path_) << head << "}\n" << policy;
+    ASSERT_TRUE(changes_->apply("reload", from_file(), Persist::FromFile, store_.get()));
+
+    std::ofstream(path_) << head << ", export_policy: [out]}\n" << policy;
+    auto r = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_TRUE(r) << r.error().api.message;
+    EXPECT_EQ(r->policy.export_peers, std::vector<std::string>{"a"});
+    EXPECT_TRUE(r->replaced.empty()) << "an export policy applies without a session reset";
+    EXPECT_TRUE(r->restart_needed.empty());
+    EXPECT_EQ(on_io([&] { return changes_->committed().peers[0].export_policy; }),
+              std::vector<std::string>{"out"});
+
+    std::ofstream(path_) << head << ", export_policy: [nope]}\n" << policy;
+    auto bad = changes_->apply("reload", from_file(), Persist::FromFile, store_.get());
+    ASSERT_FALSE(bad);
+    ASSERT_FALSE(bad.error().config.empty());
+    EXPECT_EQ(bad.error().config.front().path, "peers[0].export_policy[0]");
+}
+
 TEST_F(ConfigChangesTest, AChangeThatCannotBePersistedIsUndone) {
     std::filesystem::remove_all(dir_->path());  // the file's directory is gone: the save fails
     auto r = changes_->apply("create b", add("b", "127.0.0.12", 65002), Persist::Write, store_.get());

@@ -141,5 +141,25 @@ TEST(PolicyConfig, PeerNamingAnUnknownPolicyIsRefused) {
     EXPECT_FALSE(has_error(e, "peers[0].import_policy[1]", ""));
 }
 
+TEST(PolicyConfig, ExportPolicyIsReadRoundTripsAndNamesItsField) {
+    std::string yaml = kBase + kPolicy;
+    const std::string import_line = "    import_policy: [from-nva, tag]\n";
+    yaml.replace(yaml.find(import_line), import_line.size(),
+                 import_line + "    export_policy: [to-nva, tag]\n");
+    auto r = load_text(yaml);
+    ASSERT_TRUE(r) << format_errors(r.error());
+    EXPECT_EQ(r->peers[0].export_policy, (std::vector<std::string>{"to-nva", "tag"}));
+    auto again = load_text(to_yaml(*r));
+    ASSERT_TRUE(again) << format_errors(again.error());
+    EXPECT_EQ(*again, *r);
+
+    std::string unknown = kBase + kPolicy;
+    unknown.replace(unknown.find(import_line), import_line.size(),
+                    import_line + "    export_policy: [tag, nope]\n");
+    const Errors e = errors_of(unknown);
+    EXPECT_TRUE(has_error(e, "peers[0].export_policy[1]", "no policy named 'nope'")) << format_errors(e);
+    EXPECT_FALSE(has_error(e, "peers[0].export_policy[0]", ""));
+}
+
 }  // namespace
 }  // namespace rf::config

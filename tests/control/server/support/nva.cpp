@@ -1,6 +1,7 @@
 #include "tests/control/server/support/nva.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -355,6 +356,69 @@ public:
     }
 };
 
+// ------------------------------------------------------------------------------------- OpenBGPD
+// OpenBGPD 7.x (Debian `openbgpd`): `bgpd -d -f CONF` in the foreground, as root (it refuses otherwise),
+// its unprivileged processes chrooted into /run/openbgpd (compiled in; created here when missing). The
+// config file must not be readable by others. `fib-update no`: nothing touches the kernel; its default
+// filter denies everything, hence `allow from any` / `allow to any`. It listens on its own address and a
+// free port only (another bgpd's *:179 would collide); `port` in the neighbor block reaches the route
+// server's test port. Routes: `network PREFIX set { community A:B nexthop NH }`. Queried through its
+// control socket in the temp dir (`bgpctl -s DIR/bgpd.sock show rib PREFIX`).
+class OpenbgpdNva final : public Nva {
+public:
+    explicit OpenbgpdNva(NvaSpec spec) : Nva(std::move(spec)) {}
+    [[nodiscard]] std::string kind() const override { return "openbgpd"; }
+
+    bool start(const std::string& dir) override {
+        dir_ = dir;
+        std::ostringstream c;
+        c << "AS " << spec_.asn << "\n";
+        c << "router-id " << spec_.router_id << "\n";
+        c << "listen on " << spec_.address << " port " << free_port(spec_.address) << "\n";
+        c << "socket \"" << dir << "/bgpd.sock\"\n";
+        c << "fib-update no\n";
+        if (spec_.hold_time >= 3) {
+            c << "holdtime " << spec_.hold_time << "\n";
+        }
+        for (const auto& r : spec_.routes) {
+            c << "network " << r.prefix << " set { nexthop " << r.next_hop;
+            for (const auto& comm : r.communities) {
+                c << " community " << comm;
+            }
+            for (const auto& comm : r.large_communities) {
+                c << " large-community " << comm;
+            }
+            if (r.prepend > 0) {
+                c << " prepend-self " << r.prepend;
+            }
+            c << " }\n";
+        }
+        for (const auto& rs : spec_.rs_addresses) {
+            c << "neighbor " << rs << " {\n";
+            c << "\tremote-as 65515\n\tlocal-address " << spec_.address << "\n\tport " << spec_.rs_port
+              << "\n\tmultihop 255\n\tset nexthop no-modify\n";
+            if (!spec_.md5_password.empty()) {
+                c << "\ttcp md5sig password " << spec_.md5_password << "\n";
+            }
+            c << "}\n";
+        }
+        c << "allow from any\nallow to any\n";
+        const std::string conf = dir + "/bgpd.conf";
+        write_file(conf, c.str());
+        ::chmod(conf.c_str(), 0600);
+        ::mkdir("/run/openbgpd", 0755);  // bgpd says why it cannot start when this fails
+        return process_.start({openbgpd_binary(), "-d", "-f", conf}, dir + "/bgpd.log");
+    }
+
+    std::string show_route(const std::string& prefix) override {
+        return run_capture({"/usr/sbin/bgpctl", "-s", dir_ + "/bgpd.sock", "show", "rib", "detail", prefix});
+    }
+    bool has_route(const std::string& prefix) override {
+        const auto out = show_route(prefix);
+        return contains(out, prefix) && contains(out, "65515");
+    }
+};
+
 }  // namespace
 
 std::string frr_bgpd() {
@@ -365,6 +429,11 @@ std::string bird_binary() {
 }
 std::string gobgpd_binary() {
     return find_executable({"/usr/bin/gobgpd", "/usr/sbin/gobgpd"});
+}
+std::string openbgpd_binary() {
+    // /usr/sbin/bgpd is OpenBGPD's on Debian (FRR's lives in /usr/lib/frr); -V says which.
+    const std::string b = find_executable({"/usr/sbin/bgpd"});
+    return ::geteuid() == 0 && !b.empty() && contains(run_capture({b, "-V"}), "OpenBGPD") ? b : std::string{};
 }
 std::string exabgp_binary() {
     return find_executable({"/usr/sbin/exabgp", "/usr/bin/exabgp"});
@@ -386,6 +455,9 @@ std::unique_ptr<Nva> make_frr(NvaSpec spec) {
 }
 std::unique_ptr<Nva> make_bird(NvaSpec spec) {
     return std::make_unique<BirdNva>(std::move(spec));
+}
+std::unique_ptr<Nva> make_openbgpd(NvaSpec spec) {
+    return std::make_unique<OpenbgpdNva>(std::move(spec));
 }
 std::unique_ptr<Nva> make_exabgp(NvaSpec spec) {
     return std::make_unique<ExabgpNva>(std::move(spec));

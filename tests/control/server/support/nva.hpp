@@ -1,6 +1,6 @@
-// Real BGP daemons as NVAs for interop tests: FRR bgpd, BIRD 2, GoBGP and ExaBGP, each started in the
-// foreground with a generated config in a temp dir, on its own 127.x address, stopped by PID.
-// Facts behind the configs: what the interop notes say about each daemon, distilled into comments here.
+// Real BGP daemons as NVAs for interop tests: FRR bgpd, BIRD 2, GoBGP, ExaBGP and OpenBGPD, each started in
+// the foreground with a generated config in a temp dir, on its own 127.x address, stopped by PID. Facts
+// behind the configs: what the interop notes say about each daemon, distilled into comments here.
 #pragma once
 
 #include <chrono>
@@ -99,10 +99,12 @@ std::string frr_bgpd();
 std::string bird_binary();
 std::string gobgpd_binary();
 std::string exabgp_binary();
+std::string openbgpd_binary();  // empty also when not root: bgpd needs root
 
 std::unique_ptr<Nva> make_frr(NvaSpec spec);
 std::unique_ptr<Nva> make_bird(NvaSpec spec);
 std::unique_ptr<Nva> make_exabgp(NvaSpec spec);
+std::unique_ptr<Nva> make_openbgpd(NvaSpec spec);
 
 class GobgpNva final : public Nva {
 public:
