@@ -217,6 +217,8 @@ namespace community {
 inline constexpr std::uint32_t NoExport = 0xFFFFFF01;
 inline constexpr std::uint32_t NoAdvertise = 0xFFFFFF02;
 inline constexpr std::uint32_t NoExportSubconfed = 0xFFFFFF03;
+inline constexpr std::uint32_t LlgrStale = 0xFFFF0006;  // 65535:6, RFC 9494 §4.1
+inline constexpr std::uint32_t NoLlgr = 0xFFFF0007;     // 65535:7, RFC 9494 §4.2
 }  // namespace community
 
 // An attribute this codec does not interpret. Optional transitive ones are passed on with the Partial

@@ -210,6 +210,7 @@ struct RouteLimitUsage {
 // The steps of the best-path comparator, in the order they are applied. See compare_paths().
 enum class DecisionStep : std::uint8_t {
     OnlyPath,      // a single candidate: nothing to compare
+    LlgrStale,     // a path without LLGR_STALE wins over one with it (RFC 9494 §4.3; an ECMP boundary)
     AsPathLength,  // shorter AS_PATH wins (the ECMP boundary)
     Origin,        // lower ORIGIN wins (IGP < EGP < INCOMPLETE)
     PeerBgpId,     // lower BGP identifier of the advertising peer wins
@@ -228,13 +229,16 @@ struct PathKey {
     net::IpAddress peer_address;
     PeerId peer = 0;
     std::uint32_t path_id = 0;  // received ADD-PATH path identifier; 0 without ADD-PATH
+    bool llgr_stale = false;    // carries LLGR_STALE (RFC 9494 §4.3)
 };
 
 struct PathComparison {
     int order = 0;  // < 0: a is better, > 0: b is better, 0: identical keys
     DecisionStep step = DecisionStep::OnlyPath;
     // a and b are in the same ECMP class (equal AS-path length); the step only ordered them.
-    [[nodiscard]] bool ecmp_equal() const { return step != DecisionStep::AsPathLength; }
+    [[nodiscard]] bool ecmp_equal() const {
+        return step != DecisionStep::AsPathLength && step != DecisionStep::LlgrStale;
+    }
 };
 // The one best-path comparator: a total order; returns the step that decided. Its steps, with the rule
 // each implements and the value of a missing attribute: best_path.hpp.
@@ -272,6 +276,7 @@ struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
 enum class EcmpStatus : std::uint8_t {
     Member,        // in the set
     LongerAsPath,  // its AS path is longer than the best path's (the multipath boundary)
+    LlgrStale,     // it carries LLGR_STALE and the best path does not (RFC 9494 §4.3)
     SameNeighbor,  // as short, but the set already holds a better path of the same neighbor
     PathLimit,     // as short, but the set already holds max_ecmp_paths paths
 };
