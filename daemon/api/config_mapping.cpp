@@ -2,6 +2,7 @@
 // settings and the REST API server's options, mapped from the YAML configuration (daemon_backend.hpp
 // declares them; main() and the serialised config-change path call them).
 #include <algorithm>
+#include <set>
 
 #include "daemon/api/daemon_backend.hpp"
 
