@@ -19,6 +19,9 @@ GracefulRestartInfo graceful_restart_info(const session::SessionStatus& s,
                 info.forwarding.push_back(bgp::family_name(f.family));
             }
         }
+        for (const bgp::LongLivedGracefulRestartFamily& f : s.graceful_restart->long_lived) {
+            info.long_lived.push_back({bgp::family_name(f.family), f.stale_time, f.forwarding_preserved});
+        }
     }
     info.hard_resets_sent = s.hard_resets_sent;
     if (s.rib_id != 0) {
