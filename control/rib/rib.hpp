@@ -121,6 +121,10 @@ struct PeerConfig {
     bool route_refresh = false;           // the peer negotiated ROUTE-REFRESH (RFC 2918)
     bool enhanced_route_refresh = false;  // and enhanced route refresh (RFC 7313)
     bgp::CodecOptions codec;              // negotiated; used to encode this peer's Adj-RIB-Out
+    // The peer negotiated long-lived graceful restart (RFC 9494): only then is it sent paths carrying
+    // LLGR_STALE (§4.5); a peer without it gets a withdrawal instead (no fresh path exists then: every
+    // fresh path ranks above a stale one).
+    bool long_lived_graceful_restart = false;
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
     std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
     // Our end of the session; the next hop of originated routes when RibConfig gives none.

@@ -27,6 +27,7 @@ GroupKey UpdateGroups::key_for(const PeerConfig& c, unsigned families) const {
         k.nh_v6.reset();
     }
     k.asn = config_.suppress_peer_as_in_path ? c.asn : 0;
+    k.long_lived = c.long_lived_graceful_restart;
     return k;
 }
 

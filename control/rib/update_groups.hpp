@@ -26,7 +26,8 @@ struct GroupKey {
     unsigned families = 0;
     std::optional<net::IpAddress> nh_v4;  // next hop of originated routes
     std::optional<net::IpAddress> nh_v6;
-    std::uint32_t asn = 0;  // only with suppress_peer_as_in_path
+    std::uint32_t asn = 0;    // only with suppress_peer_as_in_path
+    bool long_lived = false;  // receives LLGR_STALE paths (RFC 9494 §4.5)
     bool operator==(const GroupKey&) const = default;
 };
 

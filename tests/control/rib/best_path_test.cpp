@@ -159,6 +159,31 @@ TEST_F(RibTest, RoutesReceivedWithLlgrStaleAreUsedOnlyWithoutAFreshPath) {
     EXPECT_EQ(sink.fib[P("10.10.0.0/16")], std::vector{A("100.64.0.1")});
 }
 
+TEST_F(RibTest, LlgrStalePathsGoOnlyToPeersThatNegotiatedLongLivedGracefulRestart) {
+    up(1, 65001);
+    up(2, 65002);
+    PeerConfig llgr = peer(3, 65003);
+    llgr.long_lived_graceful_restart = true;
+    up(llgr);
+    up(4, 65004);  // without LLGR
+    auto stale = attrs({65001}, "100.64.0.1");
+    stale.communities = {bgp::community::LlgrStale};
+    send(1, v4_update(stale, {"10.10.0.0/16"}));
+    // Only a stale path: peer 3 gets it (with LLGR_STALE), peers 2 and 4 nothing (RFC 9494 §4.5).
+    ASSERT_EQ(views[3].table.count(P("10.10.0.0/16")), 1U);
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[4].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    // A fresh path arrives: everybody gets it, peer 4 too.
+    send(2, v4_update(attrs({65002, 65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    EXPECT_EQ(views[4].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    // It goes again: peer 4 gets a withdrawal, peer 3 the stale path back.
+    send(2, v4_update({}, {}, {"10.10.0.0/16"}));
+    EXPECT_EQ(views[4].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+}
+
 TEST_F(RibTest, OriginOrdersTheEcmpSet) {
     up(1, 65001);
     up(2, 65002);
