@@ -415,6 +415,12 @@ public:
     // purge_stale of every family or peer_down. Returns how many paths are stale; 0 for an unknown or
     // already restarting peer.
     std::size_t retain_stale(PeerId peer, const std::vector<bgp::AfiSafi>& families);
+    // Long-lived graceful restart (RFC 9494 §4.2): the restarting peer's stale paths of `families`
+    // become long-lived stale — those carrying NO_LLGR are withdrawn at once, the others get the
+    // LLGR_STALE community and so rank below every fresh path and go only to peers that negotiated LLGR
+    // (decision step LlgrStale, AdjRibOut::passes). They stay stale: End-of-RIB or purge_stale ends them
+    // as in GR. Returns how many are kept; 0 for a peer not restarting.
+    std::size_t enter_long_lived(PeerId peer, const std::vector<bgp::AfiSafi>& families);
 
     // The peer's whole Adj-RIB-Out, then End-of-RIB for each of its families (what peer_up returns), for
     // a table that was held back (our own graceful restart, RFC 4724 §4.1). Empty for a peer not up.
