@@ -184,6 +184,34 @@ TEST(GracefulRestartHelper, OnlyLongLivedNegotiatedKeepsTheRoutesWithLlgrStaleAt
     EXPECT_TRUE(wait_until([&] { return !rs.lookup("10.52.0.0/16").has_value(); }, 5s));
 }
 
+// GR then LLGR: the routes are stale through the peer's Restart Time (1 s here), then go long-lived
+// with LLGR_STALE; the peer sent GR for its routes, so they are not long-lived before that.
+TEST(GracefulRestartHelper, AfterTheRestartTimeTheRoutesGoLongLived) {
+    const std::uint16_t port = free_port(loopback(1));
+    session::PeerSettings llgr = loopback_peer(2);
+    llgr.graceful_restart.long_lived_stale_time = 3600;
+    RsHarness rs(lab_server_config(1, port), {llgr, loopback_peer(3)});
+    RawPeer p;
+    p.capabilities.graceful_restart = bgp::GracefulRestart{false, true, 1, {{kV4, true}}};
+    p.capabilities.long_lived_graceful_restart = bgp::LongLivedGracefulRestart{{{kV4, false, 600}}};
+    ASSERT_TRUE(p.connect(loopback(2), loopback(1), port) && p.handshake(65002, "10.0.0.2"));
+    ASSERT_TRUE(p.announce({"10.52.0.0/16"}, "100.64.0.2", {65002}));
+    ASSERT_TRUE(wait_until([&] { return rs.lookup("10.52.0.0/16").has_value(); }, 5s));
+    const auto id = rs.sessions_of(loopback(2)).at(0).rib_id;
+    const auto phase = [&] {
+        return rs.call([&](server::RouteServer& s) { return s.graceful_restart(id).phase; });
+    };
+    p.close();
+    ASSERT_TRUE(wait_until([&] { return !rs.established(loopback(2)); }, 5s));
+    ASSERT_TRUE(wait_until([&] { return phase() == server::GracefulRestartPhase::LongLived; }, 10s));
+    const auto e = rs.lookup("10.52.0.0/16");
+    ASSERT_TRUE(e.has_value());
+    const auto& c = e->paths.at(0).attributes.communities;
+    EXPECT_NE(std::find(c.begin(), c.end(), bgp::community::LlgrStale), c.end());
+    EXPECT_EQ(rs.call([](server::RouteServer& s) { return s.graceful_restart_counters().restart_expiries; }),
+              0U);  // not expired: it went on long-lived
+}
+
 TEST(RestartingSpeaker, TablesWaitForEveryPeersEndOfRibThenGoOutWithEndOfRib) {
     Harness h(true);
     ASSERT_FALSE(h.rs->start_error());
