@@ -63,6 +63,22 @@ Result<bool, WireError> decode_capability(std::uint8_t code, const std::uint8_t*
             caps.graceful_restart = std::move(gr);
             return true;
         }
+        case CapabilityCode::LongLivedGracefulRestart: {  // AFI, SAFI, flags, 24-bit stale time per family
+            // A length that is not a whole number of 7-octet tuples is malformed, like any capability
+            // of a bad length here.
+            if (len % 7 != 0) {
+                return bad("long-lived graceful restart capability length");
+            }
+            LongLivedGracefulRestart llgr;
+            for (std::size_t i = 0; i < len; i += 7) {
+                const std::uint32_t stale =
+                    (std::uint32_t{v[i + 4]} << 16) | (std::uint32_t{v[i + 5]} << 8) | v[i + 6];
+                llgr.families.push_back(
+                    LongLivedGracefulRestartFamily{load_afi_safi(v + i), (v[i + 3] & 0x80) != 0, stale});
+            }
+            caps.long_lived_graceful_restart = std::move(llgr);
+            return true;
+        }
         case CapabilityCode::AddPath:  // AFI, SAFI, send/receive per family
             if (len % 4 != 0) {
                 return bad("ADD-PATH capability length");
@@ -160,6 +176,18 @@ std::vector<std::vector<std::uint8_t>> encode_capabilities(const Capabilities& c
             for (const auto& f : gr.families) {
                 write_afi_safi(f.family, w);
                 w.u8(f.forwarding_preserved ? 0x80 : 0);
+            }
+        });
+    }
+    if (caps.long_lived_graceful_restart) {
+        write(code(CapabilityCode::LongLivedGracefulRestart), [&](Writer& w) {
+            for (const auto& f : caps.long_lived_graceful_restart->families) {
+                write_afi_safi(f.family, w);
+                w.u8(f.forwarding_preserved ? 0x80 : 0);
+                const std::uint32_t t = std::min<std::uint32_t>(f.stale_time, 0xFFFFFF);
+                w.u8(static_cast<std::uint8_t>(t >> 16));
+                w.u8(static_cast<std::uint8_t>(t >> 8));
+                w.u8(static_cast<std::uint8_t>(t));
             }
         });
     }

@@ -16,7 +16,8 @@ Result<bool, WireError> decode_capabilities(const std::uint8_t* p, std::size_t n
                                             Capabilities& caps);
 
 // One encoded capability each (code, length, value), in a fixed order: multiprotocol, route refresh,
-// enhanced route refresh, extended message, 4-octet AS, graceful restart, ADD-PATH, then unknown ones
+// enhanced route refresh, extended message, 4-octet AS, graceful restart, long-lived
+// graceful restart, ADD-PATH, then unknown ones
 // as given. A length octet above 255 is the OPEN encoder's business (RFC 9072); here it is capped.
 std::vector<std::vector<std::uint8_t>> encode_capabilities(const Capabilities& caps);
 

@@ -43,13 +43,14 @@ enum class MessageType : std::uint8_t {
 // ---------------------------------------------------------------------------------------------- OPEN
 
 enum class CapabilityCode : std::uint8_t {
-    Multiprotocol = 1,          // RFC 4760
-    RouteRefresh = 2,           // RFC 2918
-    ExtendedMessage = 6,        // RFC 8654
-    GracefulRestart = 64,       // RFC 4724
-    FourOctetAs = 65,           // RFC 6793
-    AddPath = 69,               // RFC 7911
-    EnhancedRouteRefresh = 70,  // RFC 7313
+    Multiprotocol = 1,              // RFC 4760
+    RouteRefresh = 2,               // RFC 2918
+    ExtendedMessage = 6,            // RFC 8654
+    GracefulRestart = 64,           // RFC 4724
+    FourOctetAs = 65,               // RFC 6793
+    AddPath = 69,                   // RFC 7911
+    EnhancedRouteRefresh = 70,      // RFC 7313
+    LongLivedGracefulRestart = 71,  // RFC 9494
 };
 
 struct AfiSafi {
@@ -80,6 +81,20 @@ struct GracefulRestart {
     auto operator<=>(const GracefulRestart&) const = default;
 };
 
+// One family of the long-lived graceful restart capability (RFC 9494 §3): AFI, SAFI, flags (the F bit),
+// and the Long-lived Stale Time, 24 bits of seconds.
+struct LongLivedGracefulRestartFamily {
+    AfiSafi family;
+    bool forwarding_preserved = false;  // F bit
+    std::uint32_t stale_time = 0;       // seconds, 24 bits
+    auto operator<=>(const LongLivedGracefulRestartFamily&) const = default;
+};
+
+struct LongLivedGracefulRestart {
+    std::vector<LongLivedGracefulRestartFamily> families;  // may be empty (RFC 9494 §3)
+    auto operator<=>(const LongLivedGracefulRestart&) const = default;
+};
+
 struct UnknownCapability {
     std::uint8_t code = 0;
     std::vector<std::uint8_t> value;
@@ -94,6 +109,7 @@ struct Capabilities {
     bool extended_message = false;
     std::optional<std::uint32_t> four_octet_as;  // the speaker's real ASN
     std::optional<GracefulRestart> graceful_restart;
+    std::optional<LongLivedGracefulRestart> long_lived_graceful_restart;
     std::vector<AddPathEntry> add_path;
     std::vector<UnknownCapability> unknown;  // kept, in order of appearance
     auto operator<=>(const Capabilities&) const = default;
@@ -201,6 +217,8 @@ namespace community {
 inline constexpr std::uint32_t NoExport = 0xFFFFFF01;
 inline constexpr std::uint32_t NoAdvertise = 0xFFFFFF02;
 inline constexpr std::uint32_t NoExportSubconfed = 0xFFFFFF03;
+inline constexpr std::uint32_t LlgrStale = 0xFFFF0006;  // 65535:6, RFC 9494 §4.1
+inline constexpr std::uint32_t NoLlgr = 0xFFFF0007;     // 65535:7, RFC 9494 §4.2
 }  // namespace community
 
 // An attribute this codec does not interpret. Optional transitive ones are passed on with the Partial

@@ -128,6 +128,14 @@ void append_capabilities(std::string& s, const Capabilities& c) {
         }
         s += "\n";
     }
+    if (c.long_lived_graceful_restart) {
+        s += "  capability long-lived-graceful-restart";
+        for (const auto& f : c.long_lived_graceful_restart->families) {
+            s += " " + family_name(f.family) + (f.forwarding_preserved ? "(F)" : "") + " " +
+                 std::to_string(f.stale_time) + "s";
+        }
+        s += "\n";
+    }
     for (const auto& e : c.add_path) {
         static constexpr const char* kModes[] = {"", "receive", "send", "send/receive"};
         s += "  capability add-path " + family_name(e.family) + " " +

@@ -56,6 +56,27 @@ void AdjRibIn::remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx
     }
 }
 
+bool AdjRibIn::make_long_lived_stale(RibPeer& peer, const net::Prefix& p, std::uint32_t rx) {
+    const PrefixPaths* paths = loc_rib_.find(p);
+    const std::size_t at = paths == nullptr ? 0 : paths->find(peer.session, rx);
+    if (paths == nullptr || at == paths->size()) {
+        return false;
+    }
+    const AttrNode& node = *(*paths)[at].attrs;
+    if (node.no_llgr) {
+        remove_path(peer, p, rx);
+        return false;
+    }
+    if (node.llgr_stale) {
+        return true;
+    }
+    bgp::PathAttributes attrs = node.attrs;
+    attrs.communities.push_back(bgp::community::LlgrStale);
+    const AttrRef stale = attributes_.intern(attrs, node.mp_next_hops);
+    add_path(peer, p, rx, stale);  // replaces the path in place of its session: always stored
+    return true;
+}
+
 void AdjRibIn::apply(RibPeer& peer, const ClassifiedUpdate& classified, const bgp::Update& update,
                      PrefixCounts& counts) {
     for (const auto& w : classified.withdrawals) {

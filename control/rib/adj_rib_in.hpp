@@ -73,6 +73,10 @@ public:
     // a stale path purged).
     void remove_path(RibPeer& peer, const net::Prefix& p, std::uint32_t rx);
 
+    // Long-lived graceful restart (RFC 9494 §4.2) for one of the session's paths: withdrawn when it
+    // carries NO_LLGR (returns false), else re-stored with the LLGR_STALE community added (true).
+    bool make_long_lived_stale(RibPeer& peer, const net::Prefix& p, std::uint32_t rx);
+
     // The next hops that only this session's paths use: with it down, nothing in the Loc-RIB goes
     // through them. Sorted.
     static std::vector<net::IpAddress> next_hops_only_of(const RibPeer& peer, const PeerTable& peers);

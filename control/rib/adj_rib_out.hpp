@@ -85,7 +85,8 @@ public:
 private:
     friend class UpdateEncoder;
 
-    // Whether a learned path may be advertised to the members of g (NO_ADVERTISE/NO_EXPORT, peer AS).
+    // Whether a learned path may be advertised to the members of g (NO_ADVERTISE/NO_EXPORT, peer AS,
+    // LLGR_STALE to a group without long-lived graceful restart).
     [[nodiscard]] bool passes(const UpdateGroup& g, const AttrNode& a) const;
     // The neighbors whose members see something else than everybody else (their paths are hidden from
     // them): the best path's neighbor, or with ADD-PATH every neighbor in the ECMP set.
@@ -114,7 +115,7 @@ private:
 // rib_bench's initial-table case.
 
 inline bool AdjRibOut::passes(const UpdateGroup& g, const AttrNode& a) const {
-    if (a.not_advertised) {
+    if (a.not_advertised || (a.llgr_stale && !g.key.long_lived)) {
         return false;
     }
     return !(config_.suppress_peer_as_in_path && a.attrs.as_path &&

@@ -158,6 +158,8 @@ AttrRef AttrStore::intern(const bgp::PathAttributes& attrs, std::span<const net:
     node->not_advertised = has_community(attrs, bgp::community::NoAdvertise) ||
                            has_community(attrs, bgp::community::NoExport) ||
                            has_community(attrs, bgp::community::NoExportSubconfed);
+    node->llgr_stale = has_community(attrs, bgp::community::LlgrStale);
+    node->no_llgr = has_community(attrs, bgp::community::NoLlgr);
     if (!mp_next_hops.empty()) {
         node->forwarding_next_hop = mp_next_hops.front();
     } else if (attrs.next_hop) {

@@ -37,6 +37,8 @@ struct AttrNode {
     bgp::Origin origin = bgp::Origin::Incomplete;  // missing ORIGIN counts as the worst
     bool loops = false;                  // AS_PATH holds the RS ASN: not eligible (RFC 4271 §9.1.2)
     bool not_advertised = false;         // NO_ADVERTISE, NO_EXPORT or NO_EXPORT_SUBCONFED
+    bool llgr_stale = false;             // LLGR_STALE (RFC 9494 §4.3): below every path without it
+    bool no_llgr = false;                // NO_LLGR (RFC 9494 §4.2): never kept long-lived stale
     net::IpAddress forwarding_next_hop;  // what the FIB programs
 
     // The attributes as every peer receives them (see RouteServerRib), built on first use.

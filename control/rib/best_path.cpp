@@ -6,6 +6,8 @@ std::string_view decision_step_name(DecisionStep step) {
     switch (step) {
         case DecisionStep::OnlyPath:
             return "only path";
+        case DecisionStep::LlgrStale:
+            return "LLGR_STALE";
         case DecisionStep::AsPathLength:
             return "AS path length";
         case DecisionStep::Origin:

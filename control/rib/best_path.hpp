@@ -35,6 +35,12 @@ inline PathComparison compare_path_keys(const PathKey& a, const PathKey& b) {
         }
         return std::nullopt;
     };
+    // 0. LlgrStale — RFC 9494 §4.3: a path carrying LLGR_STALE (received so, or kept long-lived stale
+    //    by the helper) is less preferred than every path without it, before any other step. Like
+    //    AsPathLength, an ECMP boundary: stale and fresh paths never share the set.
+    if (auto r = decided(a.llgr_stale, b.llgr_stale, DecisionStep::LlgrStale)) {
+        return *r;
+    }
     // 1. AsPathLength — RFC 4271 §9.1.2.2 a: the shorter AS_PATH wins; an AS_SET counts one,
     //    confederation segments zero. Missing AS_PATH: length 0. This is the multipath boundary: paths
     //    that tie here form the ECMP set, the steps below only order them.
@@ -83,7 +89,8 @@ public:
     [[nodiscard]] PathKey key_of(const StoredPath& p) const {
         const RibPeer& s = source(p);
         return PathKey{p.attrs->as_path_length, p.attrs->origin, s.cfg.bgp_identifier,
-                       s.cfg.address,           s.cfg.id,        p.rx_id};
+                       s.cfg.address,           s.cfg.id,        p.rx_id,
+                       p.attrs->llgr_stale};
     }
 
     // Where `p` goes among the prefix's paths: eligible paths in comparator order, then the ineligible.
@@ -101,13 +108,14 @@ public:
     }
 
     // The ECMP set of `s` without the paths of neighbor `skip` (0: nothing skipped): the paths of the
-    // shortest AS-path length, at most one per neighbor (its best: paths are in comparator order), at
-    // most max_ecmp_paths, in comparator order. Calls out(i) with each member's index into s.paths;
-    // returns how many.
+    // best path's LLGR_STALE state and shortest AS-path length, at most one per neighbor (its best: paths are
+    // in comparator order), at most max_ecmp_paths, in comparator order. Calls out(i) with each member's
+    // index into s.paths; returns how many.
     template <typename Out>
     std::size_t select_ecmp(const PathsView& s, NeighborKey skip, Out&& out) const {
         std::size_t n = 0;
         std::size_t len = 0;
+        bool stale = false;
         NeighborKey seen[16];
         std::vector<NeighborKey> seen_more;  // only with more than 16 members
         auto was_seen = [&](NeighborKey nb) {
@@ -126,8 +134,9 @@ public:
             }
             if (n == 0) {
                 len = p.attrs->as_path_length;
-            } else if (p.attrs->as_path_length != len) {
-                break;  // the multipath boundary (comparator step 1)
+                stale = p.attrs->llgr_stale;
+            } else if (p.attrs->as_path_length != len || p.attrs->llgr_stale != stale) {
+                break;  // the multipath boundary (comparator steps 0 and 1)
             }
             if (was_seen(nb)) {
                 continue;

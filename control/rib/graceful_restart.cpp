@@ -74,6 +74,31 @@ std::size_t RouteServerRib::retain_stale(PeerId id, const std::vector<bgp::AfiSa
     return peer->stale.size();
 }
 
+std::size_t RouteServerRib::enter_long_lived(PeerId id, const std::vector<bgp::AfiSafi>& families) {
+    finish_staged();
+    auto& t = *tables_;
+    RibPeer* peer = t.peers.find(id);
+    if (peer == nullptr || !peer->restarting) {
+        return 0;
+    }
+    std::size_t kept = 0;
+    const unsigned mask = family_mask(families);
+    for (int fi = 0; fi < kFamilyCount; ++fi) {
+        if ((mask & family_bit(fi)) == 0) {
+            continue;
+        }
+        // Taken out in prefix order, changed, and marked again: every path of the family left is stale.
+        for (const StaleKey& k : peer->stale.take(fi)) {
+            if (t.adj_rib_in.make_long_lived_stale(*peer, k.prefix, k.rx)) {
+                ++kept;
+            }
+        }
+        peer->stale.mark(*peer, fi, t.loc_rib);
+    }
+    t.finish_call();
+    return kept;
+}
+
 std::vector<bgp::SharedMessage> RouteServerRib::full_table(PeerId id) {
     finish_staged();
     RibPeer* peer = tables_->peers.find(id);

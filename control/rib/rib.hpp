@@ -122,6 +122,10 @@ struct PeerConfig {
     bool route_refresh = false;           // the peer negotiated ROUTE-REFRESH (RFC 2918)
     bool enhanced_route_refresh = false;  // and enhanced route refresh (RFC 7313)
     bgp::CodecOptions codec;              // negotiated; used to encode this peer's Adj-RIB-Out
+    // The peer negotiated long-lived graceful restart (RFC 9494): only then is it sent paths carrying
+    // LLGR_STALE (§4.5); a peer without it gets a withdrawal instead (no fresh path exists then: every
+    // fresh path ranks above a stale one).
+    bool long_lived_graceful_restart = false;
     // Families negotiated with the peer; routes of other families are neither accepted nor sent.
     std::vector<bgp::AfiSafi> families{{net::Afi::Ipv4, net::Safi::Unicast}};
     // Our end of the session; the next hop of originated routes when RibConfig gives none.
@@ -218,6 +222,7 @@ struct RouteLimitUsage {
 // The steps of the best-path comparator, in the order they are applied. See compare_paths().
 enum class DecisionStep : std::uint8_t {
     OnlyPath,      // a single candidate: nothing to compare
+    LlgrStale,     // a path without LLGR_STALE wins over one with it (RFC 9494 §4.3; an ECMP boundary)
     AsPathLength,  // shorter AS_PATH wins (the ECMP boundary)
     Origin,        // lower ORIGIN wins (IGP < EGP < INCOMPLETE)
     PeerBgpId,     // lower BGP identifier of the advertising peer wins
@@ -236,13 +241,16 @@ struct PathKey {
     net::IpAddress peer_address;
     PeerId peer = 0;
     std::uint32_t path_id = 0;  // received ADD-PATH path identifier; 0 without ADD-PATH
+    bool llgr_stale = false;    // carries LLGR_STALE (RFC 9494 §4.3)
 };
 
 struct PathComparison {
     int order = 0;  // < 0: a is better, > 0: b is better, 0: identical keys
     DecisionStep step = DecisionStep::OnlyPath;
     // a and b are in the same ECMP class (equal AS-path length); the step only ordered them.
-    [[nodiscard]] bool ecmp_equal() const { return step != DecisionStep::AsPathLength; }
+    [[nodiscard]] bool ecmp_equal() const {
+        return step != DecisionStep::AsPathLength && step != DecisionStep::LlgrStale;
+    }
 };
 // The one best-path comparator: a total order; returns the step that decided. Its steps, with the rule
 // each implements and the value of a missing attribute: best_path.hpp.
@@ -280,6 +288,7 @@ struct AdvertisedRoute {  // an Adj-RIB-Out entry, as the peer receives it
 enum class EcmpStatus : std::uint8_t {
     Member,        // in the set
     LongerAsPath,  // its AS path is longer than the best path's (the multipath boundary)
+    LlgrStale,     // it carries LLGR_STALE and the best path does not (RFC 9494 §4.3)
     SameNeighbor,  // as short, but the set already holds a better path of the same neighbor
     PathLimit,     // as short, but the set already holds max_ecmp_paths paths
 };
@@ -419,6 +428,12 @@ public:
     // purge_stale of every family or peer_down. Returns how many paths are stale; 0 for an unknown or
     // already restarting peer.
     std::size_t retain_stale(PeerId peer, const std::vector<bgp::AfiSafi>& families);
+    // Long-lived graceful restart (RFC 9494 §4.2): the restarting peer's stale paths of `families`
+    // become long-lived stale — those carrying NO_LLGR are withdrawn at once, the others get the
+    // LLGR_STALE community and so rank below every fresh path and go only to peers that negotiated LLGR
+    // (decision step LlgrStale, AdjRibOut::passes). They stay stale: End-of-RIB or purge_stale ends them
+    // as in GR. Returns how many are kept; 0 for a peer not restarting.
+    std::size_t enter_long_lived(PeerId peer, const std::vector<bgp::AfiSafi>& families);
 
     // The peer's whole Adj-RIB-Out, then End-of-RIB for each of its families (what peer_up returns), for
     // a table that was held back (our own graceful restart, RFC 4724 §4.1). Empty for a peer not up.

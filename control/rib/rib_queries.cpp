@@ -41,10 +41,14 @@ void sort_by_prefix_and_path_id(std::vector<Route>& routes) {
 }
 
 // Why the path at order[k] (k >= members) is not in the ECMP set order[0 .. members): select_ecmp's rules
-// in its order — the AS-path length boundary, one path per neighbor, then the set's size limit.
+// in its order — the LLGR_STALE and AS-path length boundaries, one path per neighbor, then the set's size
+// limit.
 EcmpStatus outside_ecmp_status(const DecisionProcess& d, const PathsView& s,
                                const std::vector<std::size_t>& order, std::size_t members, std::size_t k) {
     const StoredPath& p = s.paths[order[k]];
+    if (p.attrs->llgr_stale != s.paths[order[0]].attrs->llgr_stale) {
+        return EcmpStatus::LlgrStale;
+    }
     if (p.attrs->as_path_length != s.paths[order[0]].attrs->as_path_length) {
         return EcmpStatus::LongerAsPath;
     }

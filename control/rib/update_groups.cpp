@@ -29,6 +29,7 @@ GroupKey UpdateGroups::key_for(const PeerConfig& c, unsigned families) const {
     k.asn = config_.suppress_peer_as_in_path ? c.asn : 0;
     k.export_chain = c.export_policy;
     k.export_blocked = c.export_policy.empty() && c.policy_required;
+    k.long_lived = c.long_lived_graceful_restart;
     return k;
 }
 

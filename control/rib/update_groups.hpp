@@ -31,6 +31,7 @@ struct GroupKey {
     policy::Chain export_chain;
     bool export_blocked = false;  // RFC 8212: policy required and no export chain, no learned route sent
     [[nodiscard]] bool exports_all() const { return export_chain.empty() && !export_blocked; }
+    bool long_lived = false;  // receives LLGR_STALE paths (RFC 9494 §4.5)
     bool operator==(const GroupKey&) const = default;
 };
 

@@ -17,6 +17,8 @@ std::string_view graceful_restart_phase_name(GracefulRestartPhase phase) {
             return "restarting";
         case GracefulRestartPhase::WaitingEndOfRib:
             return "waiting-end-of-rib";
+        case GracefulRestartPhase::LongLived:
+            return "long-lived";
     }
     return "none";
 }
@@ -77,10 +79,52 @@ void GracefulRestartHelper::arm(rib::PeerId id, Entry& e, std::uint32_t seconds)
     });
 }
 
+bool GracefulRestartHelper::enter_long_lived(rib::PeerId id, Entry& e) {
+    std::vector<bgp::AfiSafi> keep;
+    std::size_t purged = 0;
+    for (const auto& f : e.families) {
+        if (std::find(e.long_lived_families.begin(), e.long_lived_families.end(), f) !=
+            e.long_lived_families.end()) {
+            keep.push_back(f);
+        } else {
+            purged += rib_.purge_stale(id, f);
+        }
+    }
+    counters_.purged_routes += purged;
+    if (keep.empty() || e.long_lived_time == 0) {
+        return false;
+    }
+    const std::size_t before = rib_.stale_count(id);
+    const std::size_t kept = rib_.enter_long_lived(id, keep);
+    counters_.purged_routes += before - kept;  // NO_LLGR
+    ++counters_.long_lived;
+    e.phase = GracefulRestartPhase::LongLived;
+    e.families = std::move(keep);
+    log("peer " + e.name + ": long-lived graceful restart: " + std::to_string(kept) + " route(s) of " +
+        family_list(e.families) + " kept with LLGR_STALE for up to " + std::to_string(e.long_lived_time) +
+        " s; " + std::to_string(before - kept + purged) + " withdrawn (NO_LLGR or no LLGR for the family)");
+    arm(id, e, e.long_lived_time);
+    return true;
+}
+
 void GracefulRestartHelper::on_timer(rib::PeerId id) {
     Entry& e = entries_.at(id);
     ++e.generation;
-    if (e.phase == GracefulRestartPhase::Restarting) {
+    if (e.phase == GracefulRestartPhase::Restarting && enter_long_lived(id, e)) {
+        // RFC 9494 §4.2: the Restart Time is over; the long-lived stale time starts.
+        if (changed_) {
+            changed_();
+        }
+        return;
+    }
+    if (e.phase == GracefulRestartPhase::LongLived) {
+        const std::size_t stale = rib_.stale_count(id);
+        rib_.peer_down(id);
+        ++counters_.long_lived_expiries;
+        counters_.purged_routes += stale;
+        log("peer " + e.name + ": long-lived graceful restart: not back within the long-lived stale time; " +
+            std::to_string(stale) + " stale route(s) withdrawn");
+    } else if (e.phase == GracefulRestartPhase::Restarting) {
         // RFC 4724 §4.2: the peer did not come back within its Restart Time.
         const std::size_t stale = rib_.stale_count(id);
         rib_.peer_down(id);
@@ -130,6 +174,13 @@ void GracefulRestartHelper::established(const session::Session& session,
             preserved = std::any_of(fams.begin(), fams.end(), [&](const bgp::GracefulRestartFamily& g) {
                 return g.family == f && g.forwarding_preserved;
             });
+            // After a long-lived phase the LLGR capability's F bit counts too (RFC 9494 §4.2).
+            const auto& ll = negotiated.graceful_restart->long_lived;
+            preserved = preserved ||
+                        (e.phase == GracefulRestartPhase::LongLived &&
+                         std::any_of(ll.begin(), ll.end(), [&](const bgp::LongLivedGracefulRestartFamily& g) {
+                             return g.family == f && g.forwarding_preserved;
+                         }));
         }
         if (preserved) {
             waiting.push_back(f);
@@ -183,8 +234,36 @@ bool GracefulRestartHelper::down(const session::Session& session, const session:
     for (const auto& f : gr.families) {
         families.push_back(f.family);
     }
+    // Long-lived (RFC 9494): the peer's LLGR families, for the shortest of its times and ours.
+    e.long_lived_families.clear();
+    e.long_lived_time = 0;
+    const std::uint32_t ours = session.peer().graceful_restart.long_lived_stale_time;
+    for (const auto& f : gr.long_lived) {
+        if (ours != 0 && f.stale_time != 0) {
+            e.long_lived_families.push_back(f.family);
+            const std::uint32_t t = std::min(ours, f.stale_time);
+            e.long_lived_time = e.long_lived_time == 0 ? t : std::min(e.long_lived_time, t);
+        }
+    }
+    if ((families.empty() || gr.restart_time == 0) && !e.long_lived_families.empty()) {
+        // Only LLGR for these routes (no GR families, or a Restart Time of 0): long-lived at once.
+        e.families = e.long_lived_families;
+        rib_.retain_stale(id, e.families);
+        if (enter_long_lived(id, e)) {
+            return true;
+        }
+        e.phase = GracefulRestartPhase::None;
+        e.families.clear();
+        return false;  // nothing kept: the caller withdraws the rest
+    }
     if (families.empty() || gr.restart_time == 0) {
         return false;  // nothing the peer asked us to keep, or for no time at all
+    }
+    // The families kept through the Restart Time: GR's, and LLGR's that go long-lived after it.
+    for (const auto& f : e.long_lived_families) {
+        if (std::find(families.begin(), families.end(), f) == families.end()) {
+            families.push_back(f);
+        }
     }
     const std::size_t stale = rib_.retain_stale(id, families);
     e.phase = GracefulRestartPhase::Restarting;

@@ -32,6 +32,8 @@ enum class GracefulRestartPhase : std::uint8_t {
     None,             // nothing kept for the peer
     Restarting,       // the peer is down, its routes stale, the Restart Time running
     WaitingEndOfRib,  // the peer is back, its stale routes wait for its End-of-RIB (stale_path_time)
+    LongLived,        // the peer is still down after its Restart Time (or negotiated only LLGR): its
+                      // routes kept LLGR_STALE for the long-lived stale time (RFC 9494)
 };
 std::string_view graceful_restart_phase_name(GracefulRestartPhase phase);
 
@@ -43,12 +45,14 @@ struct GracefulRestartState {
 };
 
 struct GracefulRestartCounters {
-    std::uint64_t restarts = 0;          // peer-downs whose routes were kept stale
-    std::uint64_t restart_expiries = 0;  // the peer did not come back within its Restart Time
-    std::uint64_t stale_expiries = 0;    // it came back but sent no End-of-RIB within stale_path_time
-    std::uint64_t end_of_ribs = 0;       // End-of-RIBs that ended a restart for a family
-    std::uint64_t purged_routes = 0;     // stale routes withdrawn (End-of-RIB, timers, missing F bit)
-    std::uint64_t hard_resets = 0;       // peer-downs with a Hard Reset either way (routes withdrawn)
+    std::uint64_t restarts = 0;             // peer-downs whose routes were kept stale
+    std::uint64_t restart_expiries = 0;     // the peer did not come back within its Restart Time
+    std::uint64_t stale_expiries = 0;       // it came back but sent no End-of-RIB within stale_path_time
+    std::uint64_t end_of_ribs = 0;          // End-of-RIBs that ended a restart for a family
+    std::uint64_t purged_routes = 0;        // stale routes withdrawn (End-of-RIB, timers, missing F bit)
+    std::uint64_t hard_resets = 0;          // peer-downs with a Hard Reset either way (routes withdrawn)
+    std::uint64_t long_lived = 0;           // restarts that went on as long-lived graceful restart
+    std::uint64_t long_lived_expiries = 0;  // the peer did not come back within the long-lived stale time
 };
 
 class GracefulRestartHelper {
@@ -84,7 +88,16 @@ private:
         std::vector<bgp::AfiSafi> families;  // stale now
         std::unique_ptr<boost::asio::steady_timer> timer;
         std::uint64_t generation = 0;  // a timer armed for an earlier phase does nothing
+        // Long-lived graceful restart (RFC 9494), set at down(): the families kept long-lived and for
+        // how long (the shortest of the peer's Long-lived Stale Times and ours).
+        std::vector<bgp::AfiSafi> long_lived_families;
+        std::uint32_t long_lived_time = 0;
     };
+
+    // The restarting peer's routes go long-lived stale (RFC 9494 §4.2): the families in
+    // e.long_lived_families are kept with LLGR_STALE, the other stale ones purged. False when there is
+    // nothing to keep long-lived.
+    bool enter_long_lived(rib::PeerId id, Entry& e);
 
     void arm(rib::PeerId id, Entry& e, std::uint32_t seconds);
     void cancel(Entry& e);

@@ -494,6 +494,8 @@ void RouteServer::on_established(Session& session, const session::EstablishedSes
     cfg.warning_percent = peer.route_limit_warning_percent;
     cfg.route_refresh = negotiated.route_refresh;
     cfg.enhanced_route_refresh = negotiated.enhanced_route_refresh;
+    cfg.long_lived_graceful_restart =
+        negotiated.graceful_restart && !negotiated.graceful_restart->long_lived.empty();
     cfg.codec = negotiated.codec;
     cfg.families = negotiated.families;
     if (negotiated.local_address.is_v4()) {

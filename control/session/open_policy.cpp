@@ -114,8 +114,33 @@ bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options) {
             gr.families.push_back({f, o.forwarding_preserved});
         }
         open.capabilities.graceful_restart = std::move(gr);
+        if (o.long_lived_stale_time != 0) {
+            bgp::LongLivedGracefulRestart llgr;
+            const std::uint32_t stale = std::min<std::uint32_t>(o.long_lived_stale_time, 0xFFFFFF);
+            for (const auto& f : base.capabilities.multiprotocol) {
+                llgr.families.push_back({f, o.forwarding_preserved, stale});
+            }
+            open.capabilities.long_lived_graceful_restart = std::move(llgr);
+        }
     }
     return open;
+}
+
+std::vector<bgp::LongLivedGracefulRestartFamily> negotiate_long_lived(
+    const bgp::Open& local, const bgp::Open& remote, const std::vector<bgp::AfiSafi>& families) {
+    const auto& l = local.capabilities;
+    const auto& r = remote.capabilities;
+    std::vector<bgp::LongLivedGracefulRestartFamily> out;
+    if (!l.graceful_restart || !r.graceful_restart || !l.long_lived_graceful_restart ||
+        !r.long_lived_graceful_restart) {
+        return out;
+    }
+    for (const auto& f : r.long_lived_graceful_restart->families) {
+        if (std::find(families.begin(), families.end(), f.family) != families.end()) {
+            out.push_back(f);
+        }
+    }
+    return out;
 }
 
 bool keep_locally_initiated(net::Ipv4Address local_id, net::Ipv4Address remote_id) {

@@ -54,6 +54,9 @@ struct PeerOpenOptions {
         bool notification = true;           // N bit (RFC 8538)
         bool restart_state = false;         // R bit: we have just restarted
         bool forwarding_preserved = false;  // F bit of every family: our forwarding state survived
+        // Long-lived graceful restart (RFC 9494) beside it, every family with this Long-lived Stale
+        // Time (seconds, 24 bits; larger values are capped); 0: no LLGR capability.
+        std::uint32_t long_lived_stale_time = 0;
     };
     std::optional<GracefulRestart> graceful_restart;
 };
@@ -61,6 +64,12 @@ struct PeerOpenOptions {
 // Our OPEN for one peer: `base` (make_local_open) with the ADD-PATH and graceful restart capabilities
 // added and the extended message and enhanced route refresh capabilities left out as `options` says.
 bgp::Open open_for_peer(const bgp::Open& base, const PeerOpenOptions& options);
+
+// Long-lived graceful restart (RFC 9494 §3) as two OPENs settle it: the peer's LLGR families that are
+// among `families` (those negotiated for the session), in its order, when both OPENs carry the LLGR and
+// the GR capabilities (an LLGR capability without GR is ignored); empty otherwise.
+std::vector<bgp::LongLivedGracefulRestartFamily> negotiate_long_lived(
+    const bgp::Open& local, const bgp::Open& remote, const std::vector<bgp::AfiSafi>& families);
 
 // RFC 4271 §6.8: of two connections to the same peer, the one initiated by the speaker with the higher
 // BGP identifier survives. Returns true when the locally initiated connection is the one to keep.

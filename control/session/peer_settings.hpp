@@ -29,6 +29,12 @@ struct GracefulRestartSettings {
     // The N bit (RFC 8538): with it negotiated, a NOTIFICATION other than Cease / Hard Reset also keeps
     // the peer's routes (stale) instead of withdrawing them.
     bool notification = true;
+    // Long-lived graceful restart (RFC 9494): the Long-lived Stale Time we offer the peer, seconds
+    // (24 bits); 0 = the capability is not offered. Off by default: a route server's peers are mostly
+    // NVAs and gateways whose death should move traffic to the survivors, and a dead next hop kept for
+    // hours (even depreferenced) blackholes every prefix that has no other path. Operators who want it
+    // (e.g. a single-homed site whose routes must outlive a long outage) set it per peer.
+    std::uint32_t long_lived_stale_time = 0;
     bool operator==(const GracefulRestartSettings&) const = default;
 };
 

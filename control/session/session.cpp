@@ -68,8 +68,9 @@ PeerOpenOptions Session::open_options() const {
     PeerOpenOptions o{peer_->add_path, peer_->extended_messages, peer_->enhanced_route_refresh, {}};
     if (peer_->graceful_restart.enabled) {
         const auto& gr = peer_->graceful_restart;
-        o.graceful_restart = PeerOpenOptions::GracefulRestart{
-            gr.restart_time, gr.notification, config_.restart_state, config_.forwarding_preserved};
+        o.graceful_restart =
+            PeerOpenOptions::GracefulRestart{gr.restart_time, gr.notification, config_.restart_state,
+                                             config_.forwarding_preserved, gr.long_lived_stale_time};
     }
     return o;
 }
@@ -460,6 +461,7 @@ void Session::established(ConnectionFsm& link) {
         gr.restart_time = theirs_gr->restart_time;
         gr.restart_state = theirs_gr->restart_state;
         gr.notification = theirs_gr->notification && local_open_.capabilities.graceful_restart->notification;
+        gr.long_lived = negotiate_long_lived(local_open_, link.remote_open, negotiated.families);
         negotiated.graceful_restart = std::move(gr);
     }
     graceful_restart_ = negotiated.graceful_restart;

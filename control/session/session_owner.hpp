@@ -51,6 +51,9 @@ struct NegotiatedGracefulRestart {
     std::uint16_t restart_time = 0;  // the peer's Restart Time, seconds
     bool restart_state = false;      // the peer's R bit: it has just restarted
     bool notification = false;       // both sides set the N bit (RFC 8538)
+    // Long-lived graceful restart (RFC 9494): the peer's LLGR families (F bit, Long-lived Stale Time)
+    // among the session's, when both OPENs carried LLGR beside GR; empty: not negotiated.
+    std::vector<bgp::LongLivedGracefulRestartFamily> long_lived;
 };
 
 // Why an established session went down, for its owner's graceful-restart decision (RFC 4724 §4.2,
@@ -84,7 +87,7 @@ struct EstablishedSession {
     net::IpAddress local_address;         // our end of the session
     // Set when both OPENs carried the graceful restart capability.
     std::optional<NegotiatedGracefulRestart> graceful_restart;
-    std::uint16_t local_port = 0;         // the connection's ports (BMP Peer Up)
+    std::uint16_t local_port = 0;  // the connection's ports (BMP Peer Up)
     std::uint16_t remote_port = 0;
     bgp::Open received_open;  // the peer's OPEN as decoded
 };

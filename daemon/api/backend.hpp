@@ -107,11 +107,19 @@ struct RefreshInfo {
 // Graceful restart (RFC 4724, RFC 8538) of a session: what the last OPENs negotiated and the helper's
 // state now (families as "ipv4-unicast").
 struct GracefulRestartInfo {
-    bool negotiated = false;                  // both OPENs carried the capability
-    std::vector<std::string> families;        // the peer's families (those negotiated)
-    std::vector<std::string> forwarding;      // of those, the ones with the peer's F bit
-    std::uint16_t peer_restart_time = 0;      // seconds
-    bool notification = false;                // N bit negotiated (RFC 8538)
+    bool negotiated = false;              // both OPENs carried the capability
+    std::vector<std::string> families;    // the peer's families (those negotiated)
+    std::vector<std::string> forwarding;  // of those, the ones with the peer's F bit
+    std::uint16_t peer_restart_time = 0;  // seconds
+    bool notification = false;            // N bit negotiated (RFC 8538)
+    // Long-lived graceful restart (RFC 9494) negotiated: the peer's LLGR families with its Long-lived
+    // Stale Time and F bit; empty: not negotiated.
+    struct LongLivedFamily {
+        std::string family;
+        std::uint32_t stale_time = 0;  // seconds
+        bool forwarding_preserved = false;
+    };
+    std::vector<LongLivedFamily> long_lived;
     std::string phase = "none";               // none | restarting | waiting-end-of-rib
     std::vector<std::string> stale_families;  // whose routes are kept stale now
     std::uint32_t seconds_left = 0;           // until the running timer purges them

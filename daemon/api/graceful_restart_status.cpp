@@ -19,6 +19,9 @@ GracefulRestartInfo graceful_restart_info(const session::SessionStatus& s,
                 info.forwarding.push_back(bgp::family_name(f.family));
             }
         }
+        for (const bgp::LongLivedGracefulRestartFamily& f : s.graceful_restart->long_lived) {
+            info.long_lived.push_back({bgp::family_name(f.family), f.stale_time, f.forwarding_preserved});
+        }
     }
     info.hard_resets_sent = s.hard_resets_sent;
     if (s.rib_id != 0) {
@@ -41,7 +44,8 @@ void set_graceful_restart_metrics(metrics::Registry& registry, std::size_t stale
     constexpr const char* kHelp =
         "Graceful restart helper events: peer restarts whose routes were kept (restart), restart and "
         "stale-path timers that expired (restart_expired, stale_expired), End-of-RIBs that ended a restart "
-        "(end_of_rib), peer-downs with a Hard Reset (hard_reset).";
+        "(end_of_rib), peer-downs with a Hard Reset (hard_reset), restarts that went long-lived (long_lived, "
+        "RFC 9494) and long-lived stale times that expired (long_lived_expired).";
     const auto counter = [&](const char* event, std::uint64_t value) {
         registry.counter("routefabric_graceful_restart_events_total", kHelp, {{"event", event}}).set(value);
     };
@@ -50,6 +54,8 @@ void set_graceful_restart_metrics(metrics::Registry& registry, std::size_t stale
     counter("stale_expired", c.stale_expiries);
     counter("end_of_rib", c.end_of_ribs);
     counter("hard_reset", c.hard_resets);
+    counter("long_lived", c.long_lived);
+    counter("long_lived_expired", c.long_lived_expiries);
     registry
         .counter("routefabric_graceful_restart_purged_routes_total",
                  "Stale routes withdrawn after a graceful restart: at End-of-RIB, at a timer's expiry, or "

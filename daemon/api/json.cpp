@@ -186,6 +186,12 @@ Json to_json(const PeeringInfo& p) {
     Json sessions = Json::array();
     for (const SessionInfo& s : p.sessions) {
         const RefreshInfo& r = s.refresh;
+        Json long_lived = Json::array();
+        for (const auto& f : s.graceful_restart.long_lived) {
+            long_lived.push_back({{"family", f.family},
+                                  {"staleTime", f.stale_time},
+                                  {"forwardingPreserved", f.forwarding_preserved}});
+        }
         sessions.push_back({{"localAddress", s.local_address},
                             {"state", s.state},
                             {"lastReason", s.last_reason},
@@ -220,6 +226,7 @@ Json to_json(const PeeringInfo& p) {
                               {"forwardingPreserved", s.graceful_restart.forwarding},
                               {"peerRestartTime", s.graceful_restart.peer_restart_time},
                               {"notification", s.graceful_restart.notification},
+                              {"longLived", std::move(long_lived)},
                               {"phase", s.graceful_restart.phase},
                               {"staleFamilies", s.graceful_restart.stale_families},
                               {"secondsLeft", s.graceful_restart.seconds_left},

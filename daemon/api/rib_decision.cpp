@@ -8,6 +8,8 @@ std::string_view decision_step_id(rib::DecisionStep step) {
     switch (step) {
         case rib::DecisionStep::OnlyPath:
             return "OnlyPath";
+        case rib::DecisionStep::LlgrStale:
+            return "LlgrStale";
         case rib::DecisionStep::AsPathLength:
             return "AsPathLength";
         case rib::DecisionStep::Origin:
@@ -30,6 +32,8 @@ std::string_view ecmp_status_id(rib::EcmpStatus status) {
             return "Member";
         case rib::EcmpStatus::LongerAsPath:
             return "LongerAsPath";
+        case rib::EcmpStatus::LlgrStale:
+            return "LlgrStale";
         case rib::EcmpStatus::SameNeighbor:
             return "SameNeighbor";
         case rib::EcmpStatus::PathLimit:

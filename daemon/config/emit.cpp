@@ -175,6 +175,7 @@ void emit_peers(YAML::Emitter& out, const std::vector<PeerConfig>& peers) {
             out << YAML::Key << "restart_time" << YAML::Value << gr.restart_time;
             out << YAML::Key << "stale_path_time" << YAML::Value << gr.stale_path_time;
             out << YAML::Key << "notification" << YAML::Value << gr.notification;
+            out << YAML::Key << "long_lived_stale_time" << YAML::Value << gr.long_lived_stale_time;
             out << YAML::EndMap;
         }
         if (p.add_path != AddPath::None) {

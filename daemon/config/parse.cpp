@@ -182,6 +182,9 @@ void read_peer(YamlReader& r, const YAML::Node& n, const std::string& p, PeerCon
         if (auto e = v["stale_path_time"]) {
             r.number(e, g + ".stale_path_time", gr.stale_path_time);
         }
+        if (auto e = v["long_lived_stale_time"]) {
+            r.number(e, g + ".long_lived_stale_time", gr.long_lived_stale_time);
+        }
         if (auto e = v["notification"]) {
             r.boolean(e, g + ".notification", gr.notification);
         }

@@ -147,6 +147,10 @@ const std::vector<KeyInfo>& schema() {
          "Set the N bit (RFC 8538): a NOTIFICATION other than Cease / Hard Reset keeps the routes too, "
          "and our Ceases that mean 'forget' (shutdown, de-configured, reset, route limit) go as Hard "
          "Reset."},
+        {"peers[].graceful_restart.long_lived_stale_time", "0-16777215 seconds", "0 (off)",
+         "Offer long-lived graceful restart (RFC 9494) with this Long-lived Stale Time. Off by default: "
+         "a route server's peers are mostly NVAs and gateways whose routes should move to the survivors "
+         "when they die, not linger (depreferenced, tagged LLGR_STALE) for hours toward a dead next hop."},
         {"peers[].add_path", "none, receive, send or both", "none",
          "ADD-PATH (RFC 7911) offered in our OPEN for every family: receive = the peer may send several "
          "paths "

@@ -303,6 +303,11 @@ Errors check_peer(const Config& config, std::size_t index, const PeerIndex& seen
         error("graceful_restart.stale_path_time",
               std::to_string(peer.graceful_restart.stale_path_time) + " is not in 1-3600 (seconds)");
     }
+    if (peer.graceful_restart.long_lived_stale_time > 0xFFFFFF) {
+        error("graceful_restart.long_lived_stale_time",
+              std::to_string(peer.graceful_restart.long_lived_stale_time) +
+                  " is not in 0-16777215 (seconds; 24 bits in the capability)");
+    }
     if (peer.hold_time && (*peer.hold_time == 1 || *peer.hold_time == 2)) {
         error("hold_time", "must be 0 or at least 3 seconds");
     }

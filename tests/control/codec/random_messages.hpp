@@ -234,6 +234,15 @@ public:
             }
             c.graceful_restart = std::move(gr);
         }
+        if (chance(1, 3)) {
+            LongLivedGracefulRestart llgr;
+            llgr.families.resize(below(4));
+            for (auto& f : llgr.families) {
+                f = LongLivedGracefulRestartFamily{family(), chance(1, 2),
+                                                   static_cast<std::uint32_t>(below(1U << 24))};
+            }
+            c.long_lived_graceful_restart = std::move(llgr);
+        }
         c.add_path.resize(below(4));
         for (auto& e : c.add_path) {
             e = AddPathEntry{family(), static_cast<AddPathMode>(1 + below(3))};
@@ -244,7 +253,7 @@ public:
         for (std::size_t i = 0; i < unknown; ++i) {
             std::uint8_t code = u8();
             while (code == 1 || code == 2 || code == 6 || code == 64 || code == 65 || code == 69 ||
-                   code == 70) {
+                   code == 70 || code == 71) {
                 code = u8();
             }
             c.unknown.push_back(UnknownCapability{code, bytes(below(24))});

@@ -317,6 +317,52 @@ TEST(Capabilities, ExtendedMessageAndEnhancedRefreshOnTheWire) {
     }
 }
 
+TEST(Capabilities, LongLivedGracefulRestartOnTheWire) {
+    Open o;
+    o.bgp_identifier = Ipv4Address{0x0A000001U};
+    o.capabilities.long_lived_graceful_restart =
+        LongLivedGracefulRestart{{{AfiSafi{Afi::Ipv4, Safi::Unicast}, true, 0x123456},
+                                  {AfiSafi{Afi::Ipv6, Safi::Unicast}, false, 3600}}};
+    std::vector<std::uint8_t> out;
+    encode_open(o, out);
+    // RFC 9494 §3: code 71, then per family AFI (2), SAFI (1), flags (F = 0x80), stale time (3 octets).
+    const std::vector<std::uint8_t> cap{71, 14, 0, 1, 1, 0x80, 0x12, 0x34, 0x56, 0, 2, 1, 0, 0, 0x0E, 0x10};
+    EXPECT_NE(std::search(out.begin(), out.end(), cap.begin(), cap.end()), out.end());
+    auto d = decode_open(test::view(out));
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->capabilities.long_lived_graceful_restart, o.capabilities.long_lived_graceful_restart);
+    EXPECT_TRUE(d->capabilities.unknown.empty());
+
+    // A stale time above 24 bits is capped on the way out.
+    o.capabilities.long_lived_graceful_restart->families = {{AfiSafi{}, false, 0x7FFFFFFF}};
+    out.clear();
+    encode_open(o, out);
+    d = decode_open(test::view(out));
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->capabilities.long_lived_graceful_restart->families.at(0).stale_time, 0xFFFFFFU);
+
+    // An empty capability is valid (no family); a length that is not a multiple of 7 is an OPEN
+    // error naming the capability, like every capability of a bad length.
+    for (const std::size_t len : {0, 1, 6, 8, 13}) {
+        Open bad = o;
+        bad.capabilities = {};
+        bad.capabilities.unknown.push_back(UnknownCapability{71, std::vector<std::uint8_t>(len, 1)});
+        std::vector<std::uint8_t> wire;
+        encode_open(bad, wire);
+        auto e = decode_open(test::view(wire));
+        if (len == 0) {
+            ASSERT_TRUE(e.has_value());
+            ASSERT_TRUE(e->capabilities.long_lived_graceful_restart.has_value());
+            EXPECT_TRUE(e->capabilities.long_lived_graceful_restart->families.empty());
+            continue;
+        }
+        ASSERT_FALSE(e.has_value()) << len;
+        EXPECT_EQ(e.error().code, ErrorCode::OpenMessage);
+        EXPECT_NE(e.error().field.find("long-lived graceful restart"), std::string_view::npos)
+            << e.error().field;
+    }
+}
+
 TEST(EndOfRib, Ipv4AndIpv6Markers) {
     for (auto f : {AfiSafi{Afi::Ipv4, Safi::Unicast}, AfiSafi{Afi::Ipv6, Safi::Unicast}}) {
         std::vector<std::uint8_t> out;

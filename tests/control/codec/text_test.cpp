@@ -107,6 +107,8 @@ TEST(DescribeOpen, EveryCapabilityAndUnknownParameters) {
                                          120,
                                          {GracefulRestartFamily{AfiSafi{Afi::Ipv4, Safi::Unicast}, true},
                                           GracefulRestartFamily{AfiSafi{Afi::Ipv6, Safi::Unicast}, false}}};
+    c.long_lived_graceful_restart = LongLivedGracefulRestart{
+        {LongLivedGracefulRestartFamily{AfiSafi{Afi::Ipv4, Safi::Unicast}, true, 86400}}};
     c.add_path = {AddPathEntry{AfiSafi{Afi::Ipv4, Safi::Unicast}, AddPathMode::Both},
                   AddPathEntry{AfiSafi{Afi::Ipv6, Safi::Unicast}, AddPathMode::Receive}};
     c.unknown = {UnknownCapability{73, {0x03, 'r', 'f', '1', 0x00}}, UnknownCapability{200, {}}};
@@ -121,6 +123,7 @@ TEST(DescribeOpen, EveryCapabilityAndUnknownParameters) {
               "  capability extended-message\n"
               "  capability 4-octet-as 4200000000\n"
               "  capability graceful-restart time 120s restarting notification ipv4-unicast(F) ipv6-unicast\n"
+              "  capability long-lived-graceful-restart ipv4-unicast(F) 86400s\n"
               "  capability add-path ipv4-unicast send/receive\n"
               "  capability add-path ipv6-unicast receive\n"
               "  capability 73 (FQDN, kept) 0372663100\n"

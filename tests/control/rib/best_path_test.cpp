@@ -76,9 +76,23 @@ TEST(BestPathComparator, LowerPathIdOrdersThePathsOfOneSessionInBothDirections) 
     EXPECT_NE(decision_step_name(DecisionStep::PathId), "?");
 }
 
+TEST(BestPathComparator, LlgrStaleLosesToEveryFreshPathInBothDirections) {
+    // RFC 9494 §4.3: before any other step, and never in one ECMP set with a fresh path.
+    PathKey fresh = key(5, bgp::Origin::Incomplete, "9.9.9.9", "10.0.0.9", 9);
+    PathKey stale = key(1, bgp::Origin::Igp, "1.1.1.1", "10.0.0.1", 1);
+    stale.llgr_stale = true;
+    expect_decides(fresh, stale, DecisionStep::LlgrStale);
+    EXPECT_FALSE(compare_paths(fresh, stale).ecmp_equal());
+    // Two stale paths are ordered by the usual steps.
+    PathKey stale2 = key(2, bgp::Origin::Igp, "1.1.1.1", "10.0.0.1", 1);
+    stale2.llgr_stale = true;
+    expect_decides(stale, stale2, DecisionStep::AsPathLength);
+}
+
 TEST(BestPathComparator, EveryStepHasAName) {
-    for (auto s : {DecisionStep::OnlyPath, DecisionStep::AsPathLength, DecisionStep::Origin,
-                   DecisionStep::PeerBgpId, DecisionStep::PeerAddress, DecisionStep::LowestPeerId}) {
+    for (auto s :
+         {DecisionStep::OnlyPath, DecisionStep::LlgrStale, DecisionStep::AsPathLength, DecisionStep::Origin,
+          DecisionStep::PeerBgpId, DecisionStep::PeerAddress, DecisionStep::LowestPeerId}) {
         EXPECT_NE(decision_step_name(s), "?");
     }
 }
@@ -117,6 +131,56 @@ TEST_F(RibTest, EqualAsPathLengthFromDifferentPeersFormsEcmpSet) {
     EXPECT_EQ(e->next_hops, ecmp);
     EXPECT_EQ(sink.fib[P("10.10.0.0/16")], ecmp);
     // Peer 3 gets the best (peer 1's) path, reflected: one path per prefix on the wire.
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+}
+
+TEST_F(RibTest, RoutesReceivedWithLlgrStaleAreUsedOnlyWithoutAFreshPath) {
+    up(1, 65001);
+    up(2, 65002);
+    up(3, 65003);
+    auto stale = attrs({65001}, "100.64.0.1");
+    stale.communities = {bgp::community::LlgrStale};
+    send(1, v4_update(stale, {"10.10.0.0/16"}));
+    send(2, v4_update(attrs({65002, 65002, 65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    auto e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    ASSERT_EQ(e->paths.size(), 2U);
+    EXPECT_EQ(e->paths[0].peer, 2U);  // the longer AS path wins: it is not stale
+    EXPECT_EQ(e->decided_by, DecisionStep::LlgrStale);
+    EXPECT_EQ(e->ecmp_count, 1U);
+    EXPECT_EQ(e->paths[1].ecmp, EcmpStatus::LlgrStale);
+    EXPECT_EQ(e->paths[1].versus_best, DecisionStep::LlgrStale);
+    EXPECT_EQ(sink.fib[P("10.10.0.0/16")], std::vector{A("100.64.0.2")});
+    // The fresh path withdrawn: the stale one is used, by the FIB too.
+    send(2, v4_update({}, {}, {"10.10.0.0/16"}));
+    e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->paths[0].peer, 1U);
+    EXPECT_EQ(sink.fib[P("10.10.0.0/16")], std::vector{A("100.64.0.1")});
+}
+
+TEST_F(RibTest, LlgrStalePathsGoOnlyToPeersThatNegotiatedLongLivedGracefulRestart) {
+    up(1, 65001);
+    up(2, 65002);
+    PeerConfig llgr = peer(3, 65003);
+    llgr.long_lived_graceful_restart = true;
+    up(llgr);
+    up(4, 65004);  // without LLGR
+    auto stale = attrs({65001}, "100.64.0.1");
+    stale.communities = {bgp::community::LlgrStale};
+    send(1, v4_update(stale, {"10.10.0.0/16"}));
+    // Only a stale path: peer 3 gets it (with LLGR_STALE), peers 2 and 4 nothing (RFC 9494 §4.5).
+    ASSERT_EQ(views[3].table.count(P("10.10.0.0/16")), 1U);
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[4].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    // A fresh path arrives: everybody gets it, peer 4 too.
+    send(2, v4_update(attrs({65002, 65002}, "100.64.0.2"), {"10.10.0.0/16"}));
+    EXPECT_EQ(views[4].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+    // It goes again: peer 4 gets a withdrawal, peer 3 the stale path back.
+    send(2, v4_update({}, {}, {"10.10.0.0/16"}));
+    EXPECT_EQ(views[4].table.count(P("10.10.0.0/16")), 0U);
     EXPECT_EQ(views[3].table.at(P("10.10.0.0/16")).next_hops, std::vector{A("100.64.0.1")});
 }
 

@@ -3,6 +3,8 @@
 // it is back, purged family by family; a peer that comes back as somebody else starts afresh.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "control/rib/rib.hpp"
 #include "tests/control/rib/rib_test_util.hpp"
 
@@ -107,6 +109,60 @@ TEST_F(GracefulRestartRib, ARestartingPeerTakesNoUpdatesAndNoRefreshes) {
     EXPECT_EQ(rib.retain_stale(1, {kV4}), 0U);  // already restarting
     const VnetChange change = rib.set_vnet_prefixes({P("10.99.0.0/16")});
     EXPECT_EQ(change.refresh, std::vector<PeerId>{2});  // not the restarting peer
+}
+
+// Long-lived graceful restart (RFC 9494 §4.2): when GR's time is up, the stale paths become long-lived
+// stale — NO_LLGR ones withdrawn at once, the others tagged LLGR_STALE, ranked below every fresh path
+// and sent only to the peers that negotiated LLGR — until End-of-RIB or the long-lived stale time.
+using LongLivedRib = RibTest;
+
+TEST_F(LongLivedRib, KeptPathsGetLlgrStaleNoLlgrOnesGoAndOnlyLlgrPeersSeeThem) {
+    up(1, 65001);
+    up(2, 65002);  // without LLGR
+    PeerConfig llgr = peer(3, 65003);
+    llgr.long_lived_graceful_restart = true;
+    up(llgr);
+    auto no_llgr = attrs({65001}, "100.64.0.1");
+    no_llgr.communities = {bgp::community::NoLlgr};
+    send(1, v4_update(attrs({65001}, "100.64.0.1"), {"10.10.0.0/16", "10.11.0.0/16"}));
+    send(1, v4_update(no_llgr, {"10.12.0.0/16"}));
+    send(2, v4_update(attrs({65002, 65002}, "100.64.0.2"), {"10.11.0.0/16"}));
+    EXPECT_EQ(rib.retain_stale(1, {kV4}), 3U);
+    views.erase(1);
+    drain_into(rib, views);
+    EXPECT_EQ(rib.enter_long_lived(2, {kV4}), 0U);  // not restarting: nothing
+
+    EXPECT_EQ(rib.enter_long_lived(1, {kV4}), 2U);
+    drain_into(rib, views);
+    // NO_LLGR: withdrawn at once, everywhere.
+    EXPECT_FALSE(rib.lookup(P("10.12.0.0/16")));
+    EXPECT_EQ(views[3].table.count(P("10.12.0.0/16")), 0U);
+    EXPECT_EQ(sink.fib.count(P("10.12.0.0/16")), 0U);
+    // The others carry LLGR_STALE and stay stale.
+    auto e = rib.lookup(P("10.10.0.0/16"));
+    ASSERT_TRUE(e);
+    const auto& c = e->paths[0].attributes.communities;
+    EXPECT_NE(std::find(c.begin(), c.end(), bgp::community::LlgrStale), c.end());
+    EXPECT_TRUE(e->paths[0].stale);
+    EXPECT_EQ(rib.stale_count(1), 2U);
+    // Only path: still in the FIB, sent to peer 3 (LLGR), withdrawn from peer 2.
+    EXPECT_EQ(sink.fib[P("10.10.0.0/16")], std::vector{A("100.64.0.1")});
+    EXPECT_EQ(views[3].table.count(P("10.10.0.0/16")), 1U);
+    EXPECT_EQ(views[2].table.count(P("10.10.0.0/16")), 0U);
+    // 10.11/16: peer 2's fresh path, with a longer AS path, is now the best and the only next hop.
+    e = rib.lookup(P("10.11.0.0/16"));
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->paths[0].peer, 2U);
+    EXPECT_EQ(e->decided_by, DecisionStep::LlgrStale);
+    EXPECT_EQ(sink.fib[P("10.11.0.0/16")], std::vector{A("100.64.0.2")});
+    EXPECT_EQ(views[3].table.at(P("10.11.0.0/16")).next_hops, std::vector{A("100.64.0.2")});
+
+    // The long-lived stale time ends (or End-of-RIB): the stale paths are purged as in GR.
+    EXPECT_EQ(rib.purge_stale(1, kV4), 2U);
+    drain_into(rib, views);
+    EXPECT_FALSE(rib.lookup(P("10.10.0.0/16")));
+    EXPECT_EQ(views[3].table.count(P("10.10.0.0/16")), 0U);
+    EXPECT_EQ(sink.fib.count(P("10.10.0.0/16")), 0U);
 }
 
 }  // namespace

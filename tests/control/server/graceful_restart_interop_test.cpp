@@ -30,7 +30,8 @@ class GracefulRestartInterop : public ::testing::Test {
 protected:
     // The route server at .41; the restarting NVA at .42 (AS 65042) with routes 10.42.1-3.0/24; BIRD at
     // .43 (AS 65043) as the other NVA, which receives them reflected.
-    void start(Restarter kind, std::uint16_t restart_time, bool hard_admin_reset = true) {
+    void start(Restarter kind, std::uint16_t restart_time, bool hard_admin_reset = true,
+               bool long_lived = false) {
         if (frr_bgpd().empty() || bird_binary().empty()) {
             GTEST_SKIP() << "FRR and BIRD 2 needed (bash scripts/setup.sh installs them)";
         }
@@ -42,6 +43,7 @@ protected:
         restarting.address = *net::IpAddress::parse(loopback(42));
         restarting.asn = 65042;
         restarting.graceful_restart.stale_path_time = 20;
+        restarting.graceful_restart.long_lived_stale_time = long_lived ? 3600 : 0;
         session::PeerSettings other;
         other.name = "other";
         other.address = *net::IpAddress::parse(loopback(43));
@@ -53,6 +55,7 @@ protected:
         NvaSpec spec = nva_spec("gr-nva", loopback(42), 42, 65042, routes({1, 2, 3}), {rs_address_}, port_);
         spec.graceful_restart_time = restart_time;
         spec.hard_admin_reset = hard_admin_reset;
+        spec.long_lived_stale_time = long_lived ? 600 : 0;
         nva_ = kind == Restarter::Frr ? make_frr(spec) : make_bird(spec);
         // FRR (it does not listen: -p 0): a second BIRD would bind the same BGP port as the first.
         other_ = make_frr(nva_spec("gr-other", loopback(43), 43, 65043, {}, {rs_address_}, port_));
@@ -189,6 +192,43 @@ TEST_F(GracefulRestartInterop, RestartTimeExpiryWithdrawsTheStaleRoutes) {
     const auto c = counters();
     EXPECT_EQ(c.restart_expiries, 1U);
     EXPECT_EQ(c.purged_routes, learned);
+}
+
+// Long-lived graceful restart (RFC 9494) with FRR: killed, its routes are stale through its (short)
+// Restart Time, then long-lived: LLGR_STALE attached, withdrawn from the other NVA (it did not negotiate
+// LLGR), still in the RIB; FRR back and its End-of-RIB: fresh again and reflected again.
+TEST_F(GracefulRestartInterop, FrrLongLivedKeepsItsRoutesWithLlgrStaleAfterTheRestartTime) {
+    start(Restarter::Frr, kShortRestart, /*hard_admin_reset=*/true, /*long_lived=*/true);
+    if (IsSkipped()) {
+        return;
+    }
+    ASSERT_TRUE(session().graceful_restart.has_value());
+    ASSERT_FALSE(session().graceful_restart->long_lived.empty()) << "FRR did not negotiate LLGR";
+    const auto id = session().rib_id;
+    ASSERT_NO_FATAL_FAILURE(kill_nva());
+    const auto phase = [&] {
+        return rs_->call([id](server::RouteServer& s) { return s.graceful_restart(id).phase; });
+    };
+    ASSERT_TRUE(
+        wait_until([&] { return phase() == server::GracefulRestartPhase::LongLived; }, kRouteTimeout, 200ms));
+    for (int i : {1, 2, 3}) {
+        EXPECT_EQ(path(i), Path::Stale) << prefix(i);
+        const auto e = rs_->lookup(prefix(i));
+        ASSERT_TRUE(e.has_value());
+        const auto& c = e->paths.at(0).attributes.communities;
+        EXPECT_NE(std::find(c.begin(), c.end(), bgp::community::LlgrStale), c.end()) << prefix(i);
+        expect_route_at(other_.get(), prefix(i), false, kRouteTimeout);
+    }
+    EXPECT_EQ(counters().long_lived, 1U);
+    EXPECT_EQ(counters().restart_expiries, 0U);
+
+    ASSERT_EQ(start_nvas({nva_.get()}, dir_), "");
+    ASSERT_TRUE(wait_until([&] { return counters().end_of_ribs == 1; }, kSessionTimeout, 200ms))
+        << nva_->log();
+    EXPECT_TRUE(
+        wait_until([&] { return path(1) == Path::Fresh && path(2) == Path::Fresh && path(3) == Path::Fresh; },
+                   kRouteTimeout, 200ms));
+    expect_route_at(other_.get(), prefix(1), true, kRouteTimeout);
 }
 
 TEST_F(GracefulRestartInterop, NotificationWithTheNBitKeepsTheRoutes) {

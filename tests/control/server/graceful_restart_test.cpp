@@ -136,6 +136,82 @@ TEST(GracefulRestartHelper, WithoutTheCapabilityTheRoutesGoAtOnce) {
     EXPECT_EQ(h.counters().restarts, 0U);
 }
 
+// Long-lived graceful restart (RFC 9494) with a peer that offers only LLGR for its routes (a Restart
+// Time of 0): at its loss they go long-lived stale at once — LLGR_STALE attached, NO_LLGR ones withdrawn —
+// and the helper's phase is long-lived; back with End-of-RIB, the stale ones not announced again go.
+TEST(GracefulRestartHelper, OnlyLongLivedNegotiatedKeepsTheRoutesWithLlgrStaleAtOnce) {
+    const std::uint16_t port = free_port(loopback(1));
+    session::PeerSettings llgr = loopback_peer(2);
+    llgr.graceful_restart.long_lived_stale_time = 3600;
+    RsHarness rs(lab_server_config(1, port), {llgr, loopback_peer(3)});
+    const auto connect = [&](RawPeer& p) {
+        p.capabilities.graceful_restart = bgp::GracefulRestart{false, true, 0, {{kV4, true}}};
+        p.capabilities.long_lived_graceful_restart = bgp::LongLivedGracefulRestart{{{kV4, true, 600}}};
+        return p.connect(loopback(2), loopback(1), port) && p.handshake(65002, "10.0.0.2");
+    };
+    RawPeer p;
+    ASSERT_TRUE(connect(p));
+    ASSERT_TRUE(p.announce({"10.52.0.0/16"}, "100.64.0.2", {65002}));
+    ASSERT_TRUE(p.announce({"10.53.0.0/16"}, "100.64.0.2", {65002}, {bgp::community::NoLlgr}));
+    ASSERT_TRUE(wait_until([&] { return rs.lookup("10.53.0.0/16").has_value(); }, 5s));
+    const auto st = rs.sessions_of(loopback(2));
+    ASSERT_FALSE(st.empty());
+    ASSERT_TRUE(st[0].graceful_restart.has_value());
+    ASSERT_EQ(st[0].graceful_restart->long_lived.size(), 1U);  // negotiated: both sent LLGR and GR
+    const auto id = st[0].rib_id;
+    p.close();
+    ASSERT_TRUE(wait_until([&] { return !rs.established(loopback(2)); }, 5s));
+    ASSERT_TRUE(wait_until([&] { return !rs.lookup("10.53.0.0/16").has_value(); }, 5s));  // NO_LLGR
+    const auto e = rs.lookup("10.52.0.0/16");
+    ASSERT_TRUE(e.has_value());
+    const auto& c = e->paths.at(0).attributes.communities;
+    EXPECT_NE(std::find(c.begin(), c.end(), bgp::community::LlgrStale), c.end());
+    EXPECT_TRUE(e->paths[0].stale);
+    const auto gr = rs.call([&](server::RouteServer& s) { return s.graceful_restart(id); });
+    EXPECT_EQ(gr.phase, server::GracefulRestartPhase::LongLived);
+    EXPECT_EQ(rs.call([](server::RouteServer& s) { return s.graceful_restart_counters().long_lived; }), 1U);
+
+    std::unique_ptr<RawPeer> again;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            again = std::make_unique<RawPeer>();
+            return connect(*again);
+        },
+        10s, 200ms));
+    ASSERT_TRUE(wait_until([&] { return rs.established(loopback(2)); }, 5s));
+    EXPECT_TRUE(rs.lookup("10.52.0.0/16").has_value());  // F bit: waits for End-of-RIB
+    ASSERT_TRUE(again->send(end_of_rib()));
+    EXPECT_TRUE(wait_until([&] { return !rs.lookup("10.52.0.0/16").has_value(); }, 5s));
+}
+
+// GR then LLGR: the routes are stale through the peer's Restart Time (1 s here), then go long-lived
+// with LLGR_STALE; the peer sent GR for its routes, so they are not long-lived before that.
+TEST(GracefulRestartHelper, AfterTheRestartTimeTheRoutesGoLongLived) {
+    const std::uint16_t port = free_port(loopback(1));
+    session::PeerSettings llgr = loopback_peer(2);
+    llgr.graceful_restart.long_lived_stale_time = 3600;
+    RsHarness rs(lab_server_config(1, port), {llgr, loopback_peer(3)});
+    RawPeer p;
+    p.capabilities.graceful_restart = bgp::GracefulRestart{false, true, 1, {{kV4, true}}};
+    p.capabilities.long_lived_graceful_restart = bgp::LongLivedGracefulRestart{{{kV4, false, 600}}};
+    ASSERT_TRUE(p.connect(loopback(2), loopback(1), port) && p.handshake(65002, "10.0.0.2"));
+    ASSERT_TRUE(p.announce({"10.52.0.0/16"}, "100.64.0.2", {65002}));
+    ASSERT_TRUE(wait_until([&] { return rs.lookup("10.52.0.0/16").has_value(); }, 5s));
+    const auto id = rs.sessions_of(loopback(2)).at(0).rib_id;
+    const auto phase = [&] {
+        return rs.call([&](server::RouteServer& s) { return s.graceful_restart(id).phase; });
+    };
+    p.close();
+    ASSERT_TRUE(wait_until([&] { return !rs.established(loopback(2)); }, 5s));
+    ASSERT_TRUE(wait_until([&] { return phase() == server::GracefulRestartPhase::LongLived; }, 10s));
+    const auto e = rs.lookup("10.52.0.0/16");
+    ASSERT_TRUE(e.has_value());
+    const auto& c = e->paths.at(0).attributes.communities;
+    EXPECT_NE(std::find(c.begin(), c.end(), bgp::community::LlgrStale), c.end());
+    EXPECT_EQ(rs.call([](server::RouteServer& s) { return s.graceful_restart_counters().restart_expiries; }),
+              0U);  // not expired: it went on long-lived
+}
+
 TEST(RestartingSpeaker, TablesWaitForEveryPeersEndOfRibThenGoOutWithEndOfRib) {
     Harness h(true);
     ASSERT_FALSE(h.rs->start_error());

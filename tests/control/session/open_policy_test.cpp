@@ -186,6 +186,38 @@ TEST(OpenForPeer, GracefulRestartCapabilityCarriesTimeBitsAndEveryFamily) {
     EXPECT_TRUE(f->families[0].forwarding_preserved);
 }
 
+TEST(OpenForPeer, LongLivedGracefulRestartOfferedBesideGrAndNegotiatedOnlyWhenBothSendBoth) {
+    const bgp::Open base = make_local_open(65515, ip4("10.0.0.1"), 180);
+    const std::vector<bgp::AfiSafi> v4{{bgp::Afi::Ipv4, bgp::Safi::Unicast}};
+    PeerOpenOptions o;
+    o.graceful_restart = PeerOpenOptions::GracefulRestart{120, true, false, false};
+    EXPECT_FALSE(open_for_peer(base, o).capabilities.long_lived_graceful_restart);  // 0: not offered
+    o.graceful_restart->long_lived_stale_time = 0x2000000;
+    const bgp::Open ours = open_for_peer(base, o);
+    ASSERT_TRUE(ours.capabilities.long_lived_graceful_restart);
+    const auto& fams = ours.capabilities.long_lived_graceful_restart->families;
+    ASSERT_EQ(fams.size(), 2U);                  // every family the OPEN offers
+    EXPECT_EQ(fams[0].stale_time, 0xFFFFFFU);    // 24 bits: a longer time is capped
+    EXPECT_FALSE(fams[0].forwarding_preserved);  // F only where forwarding state survived
+
+    bgp::Open peer = base;
+    peer.capabilities.graceful_restart = bgp::GracefulRestart{};
+    peer.capabilities.long_lived_graceful_restart =
+        bgp::LongLivedGracefulRestart{{{{bgp::Afi::Ipv6, bgp::Safi::Unicast}, true, 600},
+                                       {{bgp::Afi::Ipv4, bgp::Safi::Unicast}, true, 300}}};
+    // Only the session's families, in the peer's order.
+    const auto n = negotiate_long_lived(ours, peer, v4);
+    ASSERT_EQ(n.size(), 1U);
+    EXPECT_EQ(n[0].stale_time, 300U);
+    EXPECT_TRUE(n[0].forwarding_preserved);
+    // Not offered by us, not sent by the peer, or sent without GR (RFC 9494 §3: ignored): nothing.
+    EXPECT_TRUE(negotiate_long_lived(base, peer, v4).empty());
+    EXPECT_TRUE(negotiate_long_lived(ours, base, v4).empty());
+    bgp::Open no_gr = peer;
+    no_gr.capabilities.graceful_restart.reset();
+    EXPECT_TRUE(negotiate_long_lived(ours, no_gr, v4).empty());
+}
+
 TEST(HardReset, WrapsTheCeaseCodeSubcodeAndData) {
     const auto inner = admin_cease(bgp::CeaseSubcode::AdministrativeReset, "hi");
     const auto hard = hard_reset(inner);

@@ -320,15 +320,18 @@ TEST(ConfigLoad, GracefulRestartIsOnByDefaultAndEveryKeyIsRead) {
     EXPECT_EQ(defaults.graceful_restart.restart_time, 120);
     EXPECT_EQ(defaults.graceful_restart.stale_path_time, 360);
     EXPECT_TRUE(defaults.graceful_restart.notification);
+    EXPECT_EQ(defaults.graceful_restart.long_lived_stale_time, 0U);  // LLGR off unless asked for
     auto r =
         load_text(with_peer("{name: n, address: 10.1.1.4, asn: 65001, graceful_restart: {enabled: false, "
-                            "restart_time: 5, stale_path_time: 10, notification: false}}"));
+                            "restart_time: 5, stale_path_time: 10, notification: false, "
+                            "long_lived_stale_time: 86400}}"));
     ASSERT_TRUE(r) << dump(r.error());
     const auto& gr = r->peers[0].graceful_restart;
     EXPECT_FALSE(gr.enabled);
     EXPECT_EQ(gr.restart_time, 5);
     EXPECT_EQ(gr.stale_path_time, 10);
     EXPECT_FALSE(gr.notification);
+    EXPECT_EQ(gr.long_lived_stale_time, 86400U);
 }
 
 TEST(ConfigValidation, GracefulRestartErrorsNameTheField) {
@@ -341,6 +344,8 @@ TEST(ConfigValidation, GracefulRestartErrorsNameTheField) {
                           "peers[0].graceful_restart.stale_path_time", "1-3600"));
     EXPECT_TRUE(
         has_error(errors_of(peer("{stale_path_time: 3601}")), "peers[0].graceful_restart.stale_path_time"));
+    EXPECT_TRUE(has_error(errors_of(peer("{long_lived_stale_time: 16777216}")),
+                          "peers[0].graceful_restart.long_lived_stale_time", "0-16777215"));
     EXPECT_TRUE(has_error(errors_of(peer("{enabled: maybe}")), "peers[0].graceful_restart.enabled"));
     EXPECT_TRUE(
         has_error(errors_of(peer("{restart: 5}")), "peers[0].graceful_restart.restart", "unknown key"));

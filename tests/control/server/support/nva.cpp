@@ -49,6 +49,9 @@ public:
               << "\n bgp graceful-restart preserve-fw-state\n";
             c << (spec_.gr_notification ? "" : " no") << " bgp graceful-restart notification\n";
             c << (spec_.hard_admin_reset ? "" : " no") << " bgp hard-administrative-reset\n";
+            if (spec_.long_lived_stale_time > 0) {
+                c << " bgp long-lived-graceful-restart stale-time " << spec_.long_lived_stale_time << "\n";
+            }
         }
         for (const auto& rs : spec_.rs_addresses) {
             c << " neighbor " << rs << " remote-as 65515\n";

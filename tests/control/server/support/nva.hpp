@@ -46,6 +46,9 @@ struct NvaSpec {
     // whether its `clear bgp` sends Cease / Hard Reset (`bgp hard-administrative-reset`, FRR's default).
     bool gr_notification = true;
     bool hard_admin_reset = true;
+    // FRR only, with graceful restart: > 0 adds long-lived graceful restart (RFC 9494) with this
+    // Long-lived Stale Time (`bgp long-lived-graceful-restart stale-time`, FRR >= 8.2).
+    std::uint32_t long_lived_stale_time = 0;
 };
 
 class Nva {
