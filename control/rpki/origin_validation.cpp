@@ -9,8 +9,7 @@ using Clock = std::chrono::steady_clock;
 
 OriginValidation::OriginValidation(boost::asio::io_context& io, RtrConfig config,
                                    std::function<void(RtrBatch)> on_batch)
-    : io_(io),
-      client_(io, config, [this](RtrBatch b) { on_batch_(std::move(b)); }),
+    : client_(io, config, [this](RtrBatch b) { on_batch_(std::move(b)); }),
       on_batch_(std::move(on_batch)),
       expiry_(io) {
     for (const auto& c : config.caches) {

@@ -86,7 +86,6 @@ private:
                                  std::chrono::steady_clock::time_point now) const;
     void arm_expiry();
 
-    boost::asio::io_context& io_;
     RtrClient client_;
     std::function<void(RtrBatch)> on_batch_;
     RoaTable table_;
