@@ -192,7 +192,7 @@ void on_status(const rtr_mgr_group* /*group*/, rtr_mgr_status /*status*/, const 
 }  // namespace
 
 RtrClient::RtrClient(boost::asio::io_context& io, RtrConfig config, BatchHandler handler)
-    : io_(io), config_(std::move(config)), shared_(std::make_shared<Shared>(io, std::move(handler))) {
+    : config_(std::move(config)), shared_(std::make_shared<Shared>(io, std::move(handler))) {
     shared_->self = shared_;
 }
 

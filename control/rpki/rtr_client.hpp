@@ -90,7 +90,6 @@ public:
 private:
     struct Rtrlib;  // rtrlib's structures (rtr_client.cpp)
 
-    boost::asio::io_context& io_;
     RtrConfig config_;
     std::shared_ptr<Shared> shared_;
     std::unique_ptr<Rtrlib> rtr_;
